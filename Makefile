@@ -1,0 +1,105 @@
+# compsight - build, test, install.  See README.md.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/compsight
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wformat=2
+ifdef WERROR
+WARN    += -Werror
+endif
+ifdef SANITIZE
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+# Debian packages the build, the tests and the plots need.
+PACKAGES := libgsl-dev libcsv-dev gnuplot-nox libcmocka-dev libinih-dev libjansson-dev pkg-config
+
+BUILD   := build$(if $(SANITIZE),-san)
+PKGS    := gsl jansson inih
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DCS_DATADIR='"$(DATADIR)"'
+ALLCFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
+TESTLIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BIN     := $(BUILD)/compsight
+
+.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench
+all: $(BIN)
+
+# Install missing Debian packages (as root), or name them and stop.
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "compsight needs these Debian packages:$$missing"; \
+	    echo "run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(ALLCFLAGS) -c -o $@ $<
+
+$(BUILD)/libcompsight.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/main.o $(BUILD)/libcompsight.a
+	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libcompsight.a | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(ALLCFLAGS) -DCS_TEST_DIR='"$(CURDIR)/tests"' \
+	  -DCS_SOURCE_DIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(BUILD)/libcompsight.a $(LIBS) $(TESTLIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+report: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@$(BIN) report --out reports/sample
+	@echo "report written to $(CURDIR)/reports/sample/"
+
+unit-tests: $(TEST_BIN)
+	@pass=0; fail=0; for t in $(TEST_BIN); do \
+	  if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
+	done; echo "unit test binaries: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+
+cli-tests: $(BIN)
+	@sh tests/cli/run.sh $(CURDIR)/$(BIN)
+
+check: deps
+	@$(MAKE) --no-print-directory all unit-tests cli-tests
+
+# Regenerate the committed sample data set (deterministic).
+sample: $(BIN)
+	rm -rf data/sample && $(BIN) generate --out data/sample --seed 2026 --preset sample
+
+bench: $(BIN)
+	sh bench/run.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/compsight
+	cp -R data/sample data/maps $(DESTDIR)$(DATADIR)/
+	if [ -f docs/compsight.1 ]; then install -m 644 docs/compsight.1 $(DESTDIR)$(MANDIR)/man1/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/compsight $(DESTDIR)$(MANDIR)/man1/compsight.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d

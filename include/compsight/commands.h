@@ -1,0 +1,78 @@
+/* commands.h - the subcommands behind main(): one entry point each. */
+#ifndef COMPSIGHT_COMMANDS_H
+#define COMPSIGHT_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "compsight/calendar.h"
+#include "compsight/dataset.h"
+#include "compsight/mapfile.h"
+#include "compsight/parse.h"
+#include "compsight/status.h"
+
+/* Everything the command line can set; main() fills it, commands read it.
+ * Strings are borrowed from argv. */
+struct cs_options {
+    const char *data_dir;        /* NULL: the bundled sample data */
+    const char *out_dir;         /* NULL: reports/<period> */
+    const char *period;          /* NULL: latest quarter with won deals; "all"; "each" */
+    const char *map;             /* a map file, or a preset name (salesforce, hubspot) */
+    const char *plans;           /* whatif: the alternative plans file */
+    int fiscal_start;            /* 1..12 */
+    enum cs_date_format date_format;
+    bool decimal_comma, private_mode, strict, quiet;
+    uint64_t seed;
+    size_t chunk_size;           /* read size, 0 = default (tests replay small sizes) */
+    /* generate */
+    uint64_t n_deals;
+    bool dirty, null_effects;
+    const char *preset;
+};
+
+/*
+ * Where a command writes: out is its product (check's listing, deals'
+ * CSV); msg gets warnings and progress.  progress is true when msg is a
+ * terminal and --quiet was not given.
+ */
+struct cs_io {
+    FILE *out;
+    FILE *msg;
+    bool progress;
+};
+
+typedef enum cs_status (*cs_command_fn)(const struct cs_options *opt, const struct cs_io *io,
+                                        struct cs_error *err);
+
+enum cs_status cs_cmd_check(const struct cs_options *opt, const struct cs_io *io, struct cs_error *err);
+enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *io, struct cs_error *err);
+enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io, struct cs_error *err);
+enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *io, struct cs_error *err);
+enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *io, struct cs_error *err);
+enum cs_status cs_cmd_generate(const struct cs_options *opt, const struct cs_io *io, struct cs_error *err);
+
+/*
+ * A loaded data set with what every analysing command needs.  Opened by
+ * cs_session_open (which resolves the data directory and the map, reads
+ * the files and applies --strict), closed by cs_session_close.
+ */
+struct cs_session {
+    char data_dir[4096];
+    struct cs_map *map;
+    struct cs_dataset *ds;
+    struct cs_calendar cal;
+};
+
+enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io *io,
+                               struct cs_session *s, struct cs_error *err);
+void cs_session_close(struct cs_session *s);
+
+/*
+ * The directory holding the bundled data (sample/ and maps/): next to an
+ * installed binary ($PREFIX/share/compsight), else the source tree's data/,
+ * else the compiled-in CS_DATADIR.  $COMPSIGHT_DATADIR overrides.  Writes
+ * into buf; false when none exists.
+ */
+bool cs_find_datadir(char *buf, size_t n);
+
+#endif

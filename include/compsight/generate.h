@@ -1,0 +1,54 @@
+/* generate.h - synthetic data sets with planted, documented effects (`compsight generate`). */
+#ifndef COMPSIGHT_GENERATE_H
+#define COMPSIGHT_GENERATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "compsight/status.h"
+
+/*
+ * What to generate.  The struct is plain data owned by the caller; nothing
+ * in it is kept after cs_generate returns.
+ *
+ *   out_dir       directory to write into; created (with missing parents)
+ *                 when absent.  An existing directory must be empty or hold a
+ *                 deals.csv (a previous data set), so that a typo cannot
+ *                 scatter files into an unrelated directory.
+ *   n_deals       exact number of valid rows of deals.csv; 0 = the preset's
+ *                 default (4000).  Allowed: 100 .. 100000000.
+ *   seed          random seed; the same options give byte-identical files.
+ *   dirty         also write the bad rows listed in docs/GENERATOR.md (each
+ *                 one a single extra or altered row; the rest is unchanged).
+ *   null_effects  same structure with no planted behaviour: constant promise
+ *                 and misstatement risk, uniform close dates, no pull-ins,
+ *                 discounts independent of everything.
+ *   fiscal_start  month (1..12) in which the fiscal year starts; 0 = 1.
+ *   preset        "sample" (the committed data/sample set) or NULL (the
+ *                 default company, scaled to n_deals); anything else is a
+ *                 usage error.
+ */
+struct cs_gen_options {
+    const char *out_dir;
+    uint64_t n_deals;
+    uint64_t seed;
+    bool dirty;
+    bool null_effects;
+    int fiscal_start;
+    const char *preset;
+};
+
+/*
+ * Write the eleven files of SPEC section 1 into opt->out_dir.  Each file is
+ * written as NAME.tmp and renamed into place only when every file has been
+ * written, so a failure leaves no half data set (and removes its .tmp files).
+ * Rows are streamed: memory is proportional to the number of reps, not of
+ * deals.  The model and its planted effects are documented in
+ * docs/GENERATOR.md.
+ *
+ * Returns CS_OK; CS_ERR_USAGE for bad options (err names the option);
+ * CS_ERR_OUTPUT when the directory is unsuitable or a write fails (err names
+ * the file); CS_ERR_NOMEM.  Never prints.
+ */
+enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *err);
+
+#endif

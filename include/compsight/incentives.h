@@ -1,0 +1,162 @@
+/* incentives.h - the incentive each won deal faced (SPEC section 5) and the reconciliation of 7.9. */
+#ifndef COMPSIGHT_INCENTIVES_H
+#define COMPSIGHT_INCENTIVES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "compsight/calendar.h"
+#include "compsight/dataset.h"
+#include "compsight/status.h"
+
+/*
+ * One row per (rep, plan period) with at least one won deal, ordered by rep
+ * index then period code.  This is the population of the bunching analysis
+ * (SPEC 7.6) and of the rep clusters.
+ */
+struct cs_rep_periods {
+    size_t n;
+    uint32_t *rep;           /* rep index */
+    uint32_t *plan;          /* plan index */
+    int32_t *period;         /* plan period code (quarter or year code) */
+    double *quota;           /* Q used for this rep-period */
+    double *amount;          /* sum of the won amounts (plain double sum in deal order) */
+    double *attainment;      /* final attainment = amount / Q */
+    uint32_t *n_deals;       /* won deals in it */
+};
+
+/*
+ * Per-deal measures, every array of length n == ds->deals.n, indexed like
+ * ds->deals.  Only won deals (won[i] == 1) carry measures; for the others
+ * the doubles are NAN, the small flags -1, day counts -1, period_end
+ * CS_NO_DATE and period CS_NO_PERIOD.  quarter is the exception: it is set
+ * for every deal that has a close date, won or not, because selecting
+ * deals by --period needs it.
+ */
+struct cs_incentives {
+    size_t n;
+    size_t n_won;
+    uint8_t *won;            /* 1 for won deals */
+    int32_t *period;         /* plan period code (the rep's plan period type) */
+    int32_t *quarter;        /* fiscal quarter code of close_date */
+    int32_t *period_end;     /* last day of the plan period */
+    int32_t *period_days;    /* L: days in the plan period */
+    int32_t *day_of_period;  /* close_date - first day of the period, 0-based */
+    uint32_t *rep_period;    /* row of rp, CS_NONE when not won */
+    double *quota;           /* Q */
+    double *attainment_before;   /* a0 */
+    double *attainment_after;    /* a1 = a0 + amount / Q */
+    double *marginal_rate;
+    double *commission;
+    double *effective_rate;
+    int8_t *tier_cross;
+    double *gap_to_next_tier;    /* NAN when a0 is in the last tier */
+    int32_t *days_to_period_end;
+    int8_t *last_14_days;
+    int8_t *spiff;
+    double *log_amount;
+    struct cs_rep_periods rp;
+};
+
+/*
+ * Compute SPEC section 5 for every won deal of ds under plans, with periods
+ * from cal.  plans is &ds->plans, or for a what-if an alternative with the
+ * same number of plans in the same order (reps refer to plans by index;
+ * ids are not compared, they may live in another string pool).  Quota
+ * overrides of ds->quotas apply to either: a row matches when its rep and
+ * period code equal the deal's rep and plan period code, so a quarter row
+ * never matches a yearly plan nor a year row a quarterly one; when several
+ * rows match, the first one in the file wins (as the importer, which
+ * rejects the repeats).  A row whose quota is not > 0 is ignored.
+ *
+ * Won deals of one rep and plan period are taken in (close_date, deal_id)
+ * order, deal_id compared as bytes (a proper prefix sorts first: "D1" <
+ * "D10" < "D9").  The running sum of amounts is a plain double sum in that
+ * order (not compensated), a0 = sum_before / Q and a1 = a0 + amount / Q,
+ * exactly the expressions of the spec, so an independent implementation
+ * evaluating the same expressions in the same order gets the same bits.
+ *
+ * On success *out is a new struct owned by the caller (cs_incentives_free).
+ * Errors, with *out left NULL: CS_ERR_USAGE when plans has a different
+ * number of plans than ds; CS_ERR_INPUT naming plans.csv when a plan has no
+ * tier, a first floor other than 0, floors not strictly increasing, a
+ * negative or non-finite rate or a quota that is not > 0; CS_ERR_INPUT
+ * naming deals.csv and the line when a won deal has no close date, an
+ * amount that is not > 0, or a rep without a plan (the importer rejects
+ * those, so this is a guard); CS_ERR_NOMEM.
+ */
+enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
+                                     const struct cs_plans *plans,
+                                     const struct cs_calendar *cal,
+                                     struct cs_incentives **out,
+                                     struct cs_error *err);
+
+void cs_incentives_free(struct cs_incentives *inc);   /* accepts NULL */
+
+/*
+ * Tier maths for one deal, exposed for the what-if simulations and tests:
+ * tiers are floor[0..n) (floor[0] == 0, increasing) with rate[0..n).
+ * Given a0 and a1 >= a0 (fractions of quota) and Q, fill the measures that
+ * depend only on them.  Any output pointer may be NULL.
+ */
+void cs_incentives_tiers(const double *floor, const double *rate, size_t n,
+                         double quota, double a0, double a1,
+                         double *commission, double *marginal_rate,
+                         int8_t *tier_cross, double *gap_to_next_tier);
+
+/* ----------------------------------------------------------------------
+ * Reconciliation against commissions.csv (SPEC 7.9)
+ * -------------------------------------------------------------------- */
+
+/* Deals compared, and the share within tolerance at or above which the
+ * plan model is said to reproduce the statements. */
+#define CS_RECON_REPRODUCE_SHARE 0.95
+/* Within tolerance: |paid - computed| <= CS_RECON_REL_TOL * max(|computed|,
+ * CS_RECON_TINY).  The floor of half a currency unit makes the absolute
+ * tolerance half a cent for tiny commissions (statements are rounded to
+ * cents), and makes paid 0 against computed 0 a match. */
+#define CS_RECON_REL_TOL 0.01
+#define CS_RECON_TINY 0.5
+#define CS_RECON_TOP 10
+
+struct cs_recon_gap {
+    uint32_t deal;           /* deal index */
+    double paid;             /* sum of its commissions.csv lines */
+    double computed;         /* inc->commission[deal] */
+    double gap;              /* paid - computed */
+};
+
+struct cs_reconciliation {
+    size_t lines;            /* commissions.csv rows considered */
+    size_t lines_not_won;    /* rows for deals that are not won */
+    size_t deals_not_won;    /* distinct such deals */
+    size_t lines_unknown;    /* rows with no valid deal index (importer guard) */
+    size_t lines_rep_mismatch;   /* rows whose rep_id is not the deal's rep (still counted) */
+    size_t compared;         /* won deals with at least one line */
+    size_t within;           /* of those, within tolerance */
+    double share;            /* within / compared; NAN when compared == 0 */
+    bool reproduces;         /* compared > 0 && share >= CS_RECON_REPRODUCE_SHARE */
+    double paid_total;       /* over the compared deals */
+    double computed_total;
+    size_t n_gaps;           /* <= CS_RECON_TOP */
+    struct cs_recon_gap gaps[CS_RECON_TOP];  /* largest |gap| first; ties by deal index */
+    double *paid;            /* length ds->deals.n: paid per deal, NAN without a line */
+};
+
+/*
+ * Sum the commissions.csv lines of ds per deal (a deal may have several
+ * lines; the line's rep_id and period are not used to split them) and
+ * compare with inc->commission for every won deal that has a line.
+ * *out is new and owned by the caller (cs_recon_free).  An empty
+ * commissions table gives compared == 0, share NAN, reproduces false.
+ * Errors: CS_ERR_USAGE when inc was not computed for ds (n differs),
+ * CS_ERR_NOMEM; *out is left NULL.
+ */
+enum cs_status cs_incentives_reconcile(const struct cs_dataset *ds,
+                                       const struct cs_incentives *inc,
+                                       struct cs_reconciliation **out,
+                                       struct cs_error *err);
+
+void cs_recon_free(struct cs_reconciliation *rec);   /* accepts NULL */
+
+#endif

@@ -1,0 +1,35 @@
+/* select.h - which deals an analysis covers: the --period argument. */
+#ifndef COMPSIGHT_SELECT_H
+#define COMPSIGHT_SELECT_H
+
+#include <stdbool.h>
+#include "compsight/calendar.h"
+#include "compsight/dataset.h"
+#include "compsight/status.h"
+
+enum cs_period_mode { CS_SELECT_QUARTER, CS_SELECT_ALL, CS_SELECT_EACH };
+
+struct cs_selection {
+    enum cs_period_mode mode;
+    int32_t quarter;            /* CS_SELECT_QUARTER: the fiscal quarter code */
+    char label[16];             /* "2026Q3", "all" or "each" */
+    int32_t first, last;        /* quarter codes of the earliest and latest won deal */
+};
+
+/*
+ * Resolve --period (NULL = the latest fiscal quarter with won deals) against
+ * the won deals of ds.  A quarter label with no won deals, or text that is
+ * not a quarter label, "all" or "each", is CS_ERR_USAGE naming the range
+ * the data covers; no won deals at all is CS_ERR_INPUT.
+ */
+enum cs_status cs_select_period(const char *arg, const struct cs_dataset *ds,
+                                const struct cs_calendar *cal, struct cs_selection *sel,
+                                struct cs_error *err);
+
+/* Does the selection cover a deal closed in quarter code q? */
+static inline bool cs_selected(const struct cs_selection *sel, int32_t q)
+{
+    return sel->mode != CS_SELECT_QUARTER || q == sel->quarter;
+}
+
+#endif

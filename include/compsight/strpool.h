@@ -1,0 +1,35 @@
+/* strpool.h - string interning: each distinct string stored once, named by a small id. */
+#ifndef COMPSIGHT_STRPOOL_H
+#define COMPSIGHT_STRPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Ids start at 1 and follow insertion order; id 0 is the blank string and
+ * is never stored.  Strings are byte strings (they may not contain NUL).
+ * The pool owns its bytes; pointers returned by cs_strpool_get stay valid
+ * until cs_strpool_free (the arena never moves stored strings).
+ */
+struct cs_strpool;
+
+struct cs_strpool *cs_strpool_new(void);          /* NULL on OOM */
+void cs_strpool_free(struct cs_strpool *pool);    /* accepts NULL */
+
+/* Intern s[0..len); sets *id (0 when len == 0).  Returns 0, or -1 on OOM. */
+int cs_strpool_intern(struct cs_strpool *pool, const char *s, size_t len, uint32_t *id);
+
+/* Id of s[0..len) if already interned, else 0. */
+uint32_t cs_strpool_find(const struct cs_strpool *pool, const char *s, size_t len);
+
+/* The string of an id ("" for 0); borrowed, NUL-terminated. */
+const char *cs_strpool_get(const struct cs_strpool *pool, uint32_t id);
+size_t cs_strpool_len(const struct cs_strpool *pool, uint32_t id);
+
+/* Number of stored strings (the largest id). */
+size_t cs_strpool_count(const struct cs_strpool *pool);
+
+/* Bytes held by the pool (for memory reports). */
+size_t cs_strpool_bytes(const struct cs_strpool *pool);
+
+#endif

@@ -1,0 +1,501 @@
+/* csvread.c - streaming CSV reader over libcsv that knows physical line numbers. */
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compsight/csvread.h"
+
+/*
+ * How it works
+ *
+ * libcsv does the RFC 4180 state machine; this file adds what it lacks:
+ * physical line numbers, BOM skipping, the NUL check, the field length limit
+ * and blank-record skipping.
+ *
+ * Line numbers: each chunk is cut into segments that end just after a line
+ * break (LF, CRLF or a lone CR) and every segment goes to csv_parse on its
+ * own, so the line number is constant during one csv_parse call and every
+ * callback knows the line it is on.  A record starts in the first segment
+ * that begins while no record is in progress; "no record in progress" at a
+ * segment start is exactly "no field delivered yet and libcsv's entry buffer
+ * empty", because a line break outside quotes ends the record and one
+ * inside quotes is stored in the entry buffer.  (A chunk boundary inside a
+ * line may start a segment in the middle of a record, but then the line has
+ * not changed since the record began, so re-stamping it is harmless.)
+ *
+ * Options: CSV_STRICT (reject bare quotes), CSV_STRICT_FINI (reject an
+ * unterminated quote at EOF), CSV_APPEND_NULL (libcsv keeps a spare byte; we
+ * copy fields anyway, so it costs nothing) and CSV_EMPTY_IS_NULL (empty
+ * unquoted fields arrive as NULL, which saves a memcpy; quoted "" is blank
+ * too per csvread.h, so the distinction is not passed on).  Other libcsv
+ * defaults are kept on purpose: spaces and tabs around unquoted fields are
+ * trimmed, blank lines are dropped, a lone CR ends a row.
+ *
+ * Every decision must give the same callbacks for any chunk size; errors
+ * are therefore reported in byte order (see check_field_length).
+ */
+
+#define MIB ((size_t)1 << 20)
+#define DEFAULT_CHUNK MIB
+#define DEFAULT_MAX_FIELD MIB
+#define PROGRESS_STEP ((uint64_t)4 << 20)
+#define LIBCSV_OPTIONS (CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)
+/* libcsv grows its entry buffer linearly by this much (default 128 bytes,
+ * i.e. 8192 reallocs for a 1 MiB field). */
+#define LIBCSV_BLOCK ((size_t)64 << 10)
+
+static const unsigned char bom[3] = {0xef, 0xbb, 0xbf};
+
+struct reader {
+    struct csv_parser parser;
+    bool parser_ready;
+    const char *name;
+    size_t max_field;
+    cs_csv_record_fn fn;
+    void *ctx;
+    struct cs_error *err;
+    enum cs_status failed;        /* set by callbacks, which cannot abort libcsv */
+
+    /* The record being assembled: field bytes, each NUL-terminated, back
+     * to back in buf; off/len per field; ptr filled when it is passed on. */
+    char *buf;
+    size_t buf_used, buf_cap;
+    size_t *off, *len;
+    const char **ptr;
+    size_t nfields, fields_cap;
+    bool any_text;                /* some field of the record is not blank */
+
+    unsigned long line;           /* line of the next byte to be parsed */
+    unsigned long seg_line;       /* line of the segment being parsed */
+    unsigned long rec_line;       /* line where the current record started */
+    unsigned long field_line;     /* line where the current field started */
+    bool after_cr;                /* last byte fed was a CR ending a line */
+
+    unsigned char head[3];        /* first bytes, held back until we know */
+    size_t head_len;              /* whether they are a byte-order mark */
+    bool head_done;
+    uint64_t offset;              /* file offset of the next byte to be fed */
+};
+
+/* Describe a size limit for messages: "1 MiB", "64 KiB", "100 bytes". */
+static void size_text(char *buf, size_t n, size_t bytes)
+{
+    if (bytes >= MIB && bytes % MIB == 0)
+        snprintf(buf, n, "%zu MiB", bytes / MIB);
+    else if (bytes >= 1024 && bytes % 1024 == 0)
+        snprintf(buf, n, "%zu KiB", bytes / 1024);
+    else
+        snprintf(buf, n, "%zu bytes", bytes);
+}
+
+static void fail_too_long(struct reader *r)
+{
+    char lim[32];
+    size_text(lim, sizeof lim, r->max_field);
+    r->failed = cs_error_set(r->err, CS_ERR_INPUT, r->name, r->field_line, NULL,
+                             "field longer than %s", lim);
+}
+
+/* Capacity to hold need elements: double from cap (at least 16); 0 on overflow. */
+static size_t next_cap(size_t cap, size_t need, size_t elem)
+{
+    size_t n = cap ? cap : 16;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / elem)
+            return 0;
+        n *= 2;
+    }
+    return n;
+}
+
+static bool grow_buf(struct reader *r, size_t need)
+{
+    size_t cap = next_cap(r->buf_cap, need, 1);
+    char *p = cap ? realloc(r->buf, cap) : NULL;
+    if (!p)
+        return false;
+    r->buf = p;
+    r->buf_cap = cap;
+    return true;
+}
+
+/* Grow the three per-field arrays together; on failure the caller gives
+ * up, so a partly grown set is never used. */
+static bool grow_fields(struct reader *r)
+{
+    size_t cap = next_cap(r->fields_cap, r->nfields + 1, sizeof(size_t) + sizeof(char *));
+    if (!cap)
+        return false;
+    size_t *off = realloc(r->off, cap * sizeof *off);
+    if (!off)
+        return false;
+    r->off = off;
+    size_t *len = realloc(r->len, cap * sizeof *len);
+    if (!len)
+        return false;
+    r->len = len;
+    const char **ptr = realloc(r->ptr, cap * sizeof *ptr);
+    if (!ptr)
+        return false;
+    r->ptr = ptr;
+    r->fields_cap = cap;
+    return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* libcsv callbacks                                                        */
+/* ---------------------------------------------------------------------- */
+
+static void on_field(void *data, size_t len, void *vr)
+{
+    struct reader *r = vr;
+    if (r->failed)
+        return;
+    if (len > r->max_field) {
+        fail_too_long(r);
+        return;
+    }
+    if ((r->nfields == r->fields_cap && !grow_fields(r)) ||
+        (r->buf_cap - r->buf_used < len + 1 && !grow_buf(r, r->buf_used + len + 1))) {
+        r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->seg_line, NULL,
+                                 "out of memory");
+        return;
+    }
+    char *dst = r->buf + r->buf_used;
+    if (len) {                    /* data is NULL for an empty unquoted field */
+        memcpy(dst, data, len);
+        r->any_text = true;
+    }
+    dst[len] = '\0';
+    r->off[r->nfields] = r->buf_used;
+    r->len[r->nfields] = len;
+    r->nfields++;
+    r->buf_used += len + 1;
+    /* The next field starts after the delimiter, on this line. */
+    r->field_line = r->seg_line;
+}
+
+static void end_record(struct reader *r)
+{
+    r->nfields = 0;
+    r->buf_used = 0;
+    r->any_text = false;
+}
+
+static void on_row(int c, void *vr)
+{
+    struct reader *r = vr;
+    (void)c;
+    if (r->failed || !r->any_text) {   /* all fields blank: skip the record */
+        end_record(r);
+        return;
+    }
+    for (size_t i = 0; i < r->nfields; i++)
+        r->ptr[i] = r->buf + r->off[i];
+    struct cs_csv_record rec = {
+        .field = r->ptr, .len = r->len, .n = r->nfields, .line = r->rec_line,
+    };
+    if (r->fn(&rec, r->ctx) != 0) {
+        if (r->err && r->err->status != CS_OK)
+            r->failed = r->err->status;
+        else
+            r->failed = cs_error_set(r->err, CS_ERR_INPUT, r->name, r->rec_line, NULL,
+                                     "reading stopped at this record");
+    }
+    end_record(r);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Feeding libcsv                                                          */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The field in progress will be longer than max_field.  libcsv only hands
+ * a field over when it ends, so without this check an unterminated quote
+ * would make it buffer the rest of the file.  What libcsv holds, less the
+ * blanks it will trim (entry_pos - spaces), never decreases while a field
+ * grows; the field finally delivered is exactly that for an unquoted field
+ * and at least that minus one for a quoted one (whose closing quote may
+ * still be held).  Checking after every csv_parse call therefore catches
+ * the excess before any later error in byte order, whatever the chunking.
+ * Memory is bounded by max_field plus one chunk (plus any run of trailing
+ * blanks, which libcsv keeps until it knows they are trailing).
+ */
+static bool check_field_length(struct reader *r)
+{
+    size_t slack = r->parser.quoted ? 1 : 0;
+    if (r->parser.entry_pos > r->max_field + slack + r->parser.spaces) {
+        fail_too_long(r);
+        return false;
+    }
+    return true;
+}
+
+static enum cs_status parse_error(struct reader *r)
+{
+    switch (csv_error(&r->parser)) {
+    case CSV_ENOMEM:
+        return cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->seg_line, NULL,
+                            "out of memory");
+    case CSV_EPARSE:
+        /* libcsv stopped at a quote in an unquoted field, or at something
+         * other than a delimiter, line break or blank after a closing quote. */
+        if (!r->parser.quoted)
+            return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->seg_line, NULL,
+                                "malformed CSV: quote inside an unquoted field "
+                                "(quote the whole field and double the quote)");
+        return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->seg_line, NULL,
+                            "malformed CSV: text after a closing quote "
+                            "(a quote inside a quoted field must be doubled)");
+    default:
+        return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->seg_line, NULL,
+                            "malformed CSV: %s", csv_strerror(csv_error(&r->parser)));
+    }
+}
+
+/* Parse one segment (no line break inside except possibly at its end). */
+static enum cs_status parse_segment(struct reader *r, const char *s, size_t n)
+{
+    if (r->nfields == 0 && r->parser.entry_pos == 0)
+        r->rec_line = r->field_line = r->line;
+    r->seg_line = r->line;
+    size_t done = csv_parse(&r->parser, s, n, on_field, on_row, r);
+    if (r->failed)
+        return r->failed;
+    if (!check_field_length(r))
+        return r->failed;
+    if (done < n)
+        return parse_error(r);
+    return CS_OK;
+}
+
+/* Feed bytes (no BOM logic here), cutting them into lines; stops at a NUL. */
+static enum cs_status feed_lines(struct reader *r, const char *s, size_t n)
+{
+    enum cs_status st = CS_OK;
+    const char *nul = memchr(s, '\0', n);
+    const char *p = s, *end = nul ? nul : s + n;
+
+    if (r->after_cr && p < end) {
+        r->after_cr = false;
+        if (*p == '\n') {         /* second half of a CRLF split by a chunk */
+            if ((st = parse_segment(r, p, 1)) != CS_OK)
+                return st;
+            p++;
+        }
+    }
+    /* Next LF and CR at or after p (NULL: none before end), found once each
+     * per chunk and line so that CR-only files do not rescan. */
+    const char *lf = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+    const char *cr = p < end ? memchr(p, '\r', (size_t)(end - p)) : NULL;
+    while (p < end) {
+        if (lf && lf < p)
+            lf = memchr(p, '\n', (size_t)(end - p));
+        if (cr && cr < p)
+            cr = memchr(p, '\r', (size_t)(end - p));
+        const char *seg_end;
+        bool eol = true;
+        if (cr && (!lf || cr < lf)) {
+            if (cr + 1 == lf) {
+                seg_end = lf + 1;                  /* CRLF */
+            } else {
+                seg_end = cr + 1;                  /* lone CR, or CR at the end */
+                r->after_cr = seg_end == s + n;    /* maybe an LF in the next chunk */
+            }
+        } else if (lf) {
+            seg_end = lf + 1;
+        } else {
+            seg_end = end;
+            eol = false;
+        }
+        if ((st = parse_segment(r, p, (size_t)(seg_end - p))) != CS_OK)
+            return st;
+        if (eol)
+            r->line++;
+        p = seg_end;
+    }
+    r->offset += (uint64_t)(end - s);
+    if (nul)
+        return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->line, NULL,
+                            "not a text file (NUL byte at offset %llu)",
+                            (unsigned long long)r->offset);
+    return CS_OK;
+}
+
+/* Feed one chunk of the file, holding the first bytes back to drop a BOM. */
+static enum cs_status feed(struct reader *r, const char *s, size_t n)
+{
+    while (!r->head_done && n > 0) {
+        r->head[r->head_len] = (unsigned char)*s;
+        if (r->head[r->head_len] != bom[r->head_len]) {
+            r->head_done = true;   /* not a BOM: parse what was held back */
+            enum cs_status st = feed_lines(r, (const char *)r->head, r->head_len);
+            if (st != CS_OK)
+                return st;
+            break;                 /* the mismatching byte is still in s */
+        }
+        r->head_len++;
+        s++;
+        n--;
+        if (r->head_len == sizeof bom) {
+            r->head_done = true;
+            r->offset += sizeof bom;
+        }
+    }
+    return n ? feed_lines(r, s, n) : CS_OK;
+}
+
+/* End of input: release a held-back partial BOM, then flush libcsv. */
+static enum cs_status finish(struct reader *r)
+{
+    enum cs_status st;
+    if (!r->head_done) {
+        r->head_done = true;
+        if ((st = feed_lines(r, (const char *)r->head, r->head_len)) != CS_OK)
+            return st;
+    }
+    r->seg_line = r->line;
+    if (csv_fini(&r->parser, on_field, on_row, r) != 0) {
+        if (csv_error(&r->parser) == CSV_EPARSE)
+            return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->field_line, NULL,
+                                "unterminated quoted field (the closing quote is missing)");
+        return parse_error(r);
+    }
+    return r->failed;
+}
+
+static enum cs_status reader_init(struct reader *r, const char *name,
+                                  const struct cs_csv_options *opt,
+                                  cs_csv_record_fn fn, void *ctx, struct cs_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->name = name ? name : "";
+    r->max_field = opt && opt->max_field ? opt->max_field : DEFAULT_MAX_FIELD;
+    if (r->max_field > SIZE_MAX / 4)
+        r->max_field = SIZE_MAX / 4;
+    r->fn = fn;
+    r->ctx = ctx;
+    r->err = err;
+    r->line = r->seg_line = r->rec_line = r->field_line = 1;
+    cs_error_clear(err);
+    if (csv_init(&r->parser, LIBCSV_OPTIONS) != 0)
+        return cs_error_set(err, CS_ERR_NOMEM, r->name, 0, NULL, "out of memory");
+    r->parser_ready = true;
+    csv_set_blk_size(&r->parser, LIBCSV_BLOCK);
+    return CS_OK;
+}
+
+static void reader_free(struct reader *r)
+{
+    if (r->parser_ready)
+        csv_free(&r->parser);
+    free(r->buf);
+    free(r->off);
+    free(r->len);
+    free(r->ptr);
+}
+
+static void report_progress(const struct cs_csv_options *opt, uint64_t done,
+                            uint64_t total, uint64_t *next)
+{
+    if (opt && opt->progress && (done >= *next || done == total)) {
+        opt->progress(done, total, opt->progress_ctx);
+        *next = done - done % PROGRESS_STEP + PROGRESS_STEP;
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Public entry points                                                     */
+/* ---------------------------------------------------------------------- */
+
+enum cs_status cs_csv_read_path(const char *path, const char *name,
+                                const struct cs_csv_options *opt,
+                                cs_csv_record_fn fn, void *ctx,
+                                struct cs_error *err)
+{
+    struct reader r;
+    enum cs_status st;
+    char *chunk = NULL;
+    int fd = -1;
+    size_t chunk_size = opt && opt->chunk_size ? opt->chunk_size : DEFAULT_CHUNK;
+    uint64_t done = 0, total = 0, next_progress = PROGRESS_STEP;
+
+    if (!name)
+        name = path;
+    if ((st = reader_init(&r, name, opt, fn, ctx, err)) != CS_OK)
+        goto out;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        st = cs_error_set(err, CS_ERR_INPUT, name, 0, NULL, "cannot open %s: %s",
+                          path, strerror(errno));
+        goto out;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+        total = (uint64_t)sb.st_size;
+    chunk = malloc(chunk_size);
+    if (!chunk) {
+        st = cs_error_set(err, CS_ERR_NOMEM, name, 0, NULL, "out of memory");
+        goto out;
+    }
+    for (;;) {
+        ssize_t got = read(fd, chunk, chunk_size);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            st = cs_error_set(err, CS_ERR_INPUT, name, 0, NULL, "cannot read %s: %s",
+                              path, strerror(errno));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        if ((st = feed(&r, chunk, (size_t)got)) != CS_OK)
+            goto out;
+        done += (uint64_t)got;
+        if (done != total)   /* the call at 100% comes after the last record */
+            report_progress(opt, done, total, &next_progress);
+    }
+    if ((st = finish(&r)) != CS_OK)
+        goto out;
+    report_progress(opt, done, done > total ? done : total, &next_progress);
+out:
+    if (fd >= 0)
+        close(fd);
+    free(chunk);
+    reader_free(&r);
+    return st;
+}
+
+enum cs_status cs_csv_read_mem(const char *buf, size_t len, const char *name,
+                               const struct cs_csv_options *opt,
+                               cs_csv_record_fn fn, void *ctx,
+                               struct cs_error *err)
+{
+    struct reader r;
+    enum cs_status st;
+    size_t chunk_size = opt && opt->chunk_size ? opt->chunk_size : DEFAULT_CHUNK;
+    uint64_t next_progress = PROGRESS_STEP;
+
+    if ((st = reader_init(&r, name, opt, fn, ctx, err)) != CS_OK)
+        goto out;
+    for (size_t pos = 0; pos < len; ) {
+        size_t n = len - pos < chunk_size ? len - pos : chunk_size;
+        if ((st = feed(&r, buf + pos, n)) != CS_OK)
+            goto out;
+        pos += n;
+        if (pos != len)
+            report_progress(opt, pos, len, &next_progress);
+    }
+    if ((st = finish(&r)) != CS_OK)
+        goto out;
+    report_progress(opt, len, len, &next_progress);
+out:
+    reader_free(&r);
+    return st;
+}

@@ -1,0 +1,1125 @@
+/* dataset.c - the importer: eleven CSV files into column arrays, every bad row a reject. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "compsight/csvread.h"
+#include "compsight/dataset.h"
+
+/* ------------------------------------------------------------------------
+ * Growable column arrays
+ *
+ * A table is a set of parallel arrays; they grow together so that row i is
+ * always valid in every one of them.
+ * --------------------------------------------------------------------- */
+
+struct colspec {
+    void **ptr;
+    size_t size;
+};
+
+struct columns {
+    struct colspec spec[16];
+    size_t n_spec;
+    size_t *n;       /* the table's row count */
+    size_t cap;
+};
+
+static void columns_add(struct columns *c, void *ptr, size_t size)
+{
+    c->spec[c->n_spec].ptr = ptr;
+    c->spec[c->n_spec].size = size;
+    c->n_spec++;
+}
+
+#define ADD(c, field) columns_add((c), &(field), sizeof *(field))
+
+/* Make room for one more row; 0 or -1 on OOM. */
+static int columns_reserve(struct columns *c)
+{
+    if (*c->n < c->cap)
+        return 0;
+    size_t cap = c->cap ? c->cap * 2 : 1024;
+    for (size_t i = 0; i < c->n_spec; i++) {
+        void *p = realloc(*c->spec[i].ptr, cap * c->spec[i].size);
+        if (!p)
+            return -1;
+        *c->spec[i].ptr = p;
+    }
+    c->cap = cap;
+    return 0;
+}
+
+/* Give back the slack of the last doubling. */
+static void columns_shrink(struct columns *c)
+{
+    size_t n = *c->n ? *c->n : 1;
+    for (size_t i = 0; i < c->n_spec; i++) {
+        void *p = realloc(*c->spec[i].ptr, n * c->spec[i].size);
+        if (p)
+            *c->spec[i].ptr = p;
+    }
+    c->cap = n;
+}
+
+static void columns_free(struct columns *c)
+{
+    for (size_t i = 0; i < c->n_spec; i++) {
+        free(*c->spec[i].ptr);
+        *c->spec[i].ptr = NULL;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Key index: string id -> row, for the tables with a unique key
+ * --------------------------------------------------------------------- */
+
+struct keyindex {
+    uint64_t *key;   /* string id (or a composite key), 0 = empty slot */
+    uint32_t *row;
+    size_t mask, count;
+};
+
+static size_t key_slot(uint64_t key, size_t mask)
+{
+    key *= 0x9e3779b97f4a7c15ull;
+    return (size_t)(key >> 32) & mask;
+}
+
+static uint32_t keyindex_get(const struct keyindex *k, uint64_t key)
+{
+    if (!k->key || key == 0)
+        return CS_NONE;
+    size_t i = key_slot(key, k->mask);
+    while (k->key[i]) {
+        if (k->key[i] == key)
+            return k->row[i];
+        i = (i + 1) & k->mask;
+    }
+    return CS_NONE;
+}
+
+static int keyindex_put(struct keyindex *k, uint64_t key, uint32_t row)
+{
+    if (!k->key || (k->count + 1) * 2 > k->mask + 1) {
+        size_t size = k->key ? (k->mask + 1) * 2 : 1024;
+        uint64_t *nk = calloc(size, sizeof *nk);
+        uint32_t *nr = malloc(size * sizeof *nr);
+        if (!nk || !nr) {
+            free(nk);
+            free(nr);
+            return -1;
+        }
+        for (size_t j = 0; k->key && j <= k->mask; j++) {
+            if (!k->key[j])
+                continue;
+            size_t i = key_slot(k->key[j], size - 1);
+            while (nk[i])
+                i = (i + 1) & (size - 1);
+            nk[i] = k->key[j];
+            nr[i] = k->row[j];
+        }
+        free(k->key);
+        free(k->row);
+        k->key = nk;
+        k->row = nr;
+        k->mask = size - 1;
+    }
+    size_t i = key_slot(key, k->mask);
+    while (k->key[i]) {
+        if (k->key[i] == key) {
+            k->row[i] = row;
+            return 0;
+        }
+        i = (i + 1) & k->mask;
+    }
+    k->key[i] = key;
+    k->row[i] = row;
+    k->count++;
+    return 0;
+}
+
+/* A non-zero key for a (row, period) pair. */
+static uint64_t pair_key(uint32_t row, int32_t period)
+{
+    return ((uint64_t)row + 1) << 32 | (uint32_t)period;
+}
+
+static void keyindex_free(struct keyindex *k)
+{
+    free(k->key);
+    free(k->row);
+    memset(k, 0, sizeof *k);
+}
+
+/* ------------------------------------------------------------------------
+ * Load state
+ * --------------------------------------------------------------------- */
+
+#define MAX_COLS 16
+
+/* One cell after the column-kind parse. */
+struct cell {
+    const char *s;     /* trimmed text (NUL-terminated) */
+    size_t len;
+    bool blank;
+    double num;        /* CS_K_NUMBER / CS_K_PERCENT */
+    int32_t day;       /* CS_K_DATE, CS_NO_DATE when blank */
+    int32_t period;    /* CS_K_PERIOD, CS_NO_PERIOD when blank */
+    int en;            /* CS_K_ENUM, -1 when blank */
+    uint32_t str;      /* interned id of s (ID and TEXT kinds) */
+};
+
+struct loader {
+    const struct cs_load_options *opt;
+    struct cs_dataset *ds;
+    struct cs_error *err;
+    size_t reject_cap;
+
+    /* per file */
+    enum cs_table t;
+    const struct cs_table_def *def;
+    const char *name;                  /* display name: "deals.csv" */
+    int field_of[MAX_COLS];            /* schema column -> field index, -1 absent */
+    const char *dflt[MAX_COLS];        /* map defaults */
+    enum cs_date_format date_format;
+    bool decimal_comma;
+    bool header_done;
+    bool failed;
+    uint64_t bytes_before, bytes_total;
+    struct cell cell[MAX_COLS];
+
+    /* key indexes */
+    struct keyindex plan_key, rep_key, deal_key, feature_key, asset_key;
+    struct keyindex promise_key, spiff_key;
+    struct keyindex quota_key, target_key;   /* (rep, period) pairs */
+
+    /* plans.csv rows, before they are grouped into plans */
+    struct {
+        size_t n;
+        uint32_t *plan, *line;
+        uint8_t *period_type, *dead;
+        double *quota, *floor, *rate;
+    } prow;
+    struct columns prow_cols;
+
+    struct columns cols[CS_T_COUNT];
+};
+
+static enum cs_status oom(struct loader *L)
+{
+    L->failed = true;
+    return cs_error_set(L->err, CS_ERR_NOMEM, L->name, 0, NULL, "out of memory");
+}
+
+/* Record a rejected row; reason is formatted.  Returns 0, or -1 on OOM. */
+static int reject(struct loader *L, enum cs_table t, unsigned long line,
+                  const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static int reject(struct loader *L, enum cs_table t, unsigned long line,
+                  const char *column, const char *fmt, ...)
+{
+    struct cs_dataset *ds = L->ds;
+    if (ds->n_rejects == L->reject_cap) {
+        size_t cap = L->reject_cap ? L->reject_cap * 2 : 64;
+        struct cs_reject *r = realloc(ds->rejects, cap * sizeof *r);
+        if (!r)
+            return -1;
+        ds->rejects = r;
+        L->reject_cap = cap;
+    }
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *reason = strdup(buf);
+    if (!reason)
+        return -1;
+    struct cs_reject *r = &ds->rejects[ds->n_rejects++];
+    r->table = (uint8_t)t;
+    r->line = (uint32_t)line;
+    r->column = column ? column : "";
+    r->reason = reason;
+    ds->counts[t].rejected++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Header
+ * --------------------------------------------------------------------- */
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+        (*len)--;
+}
+
+static bool header_eq(const char *s, size_t len, const char *name)
+{
+    trim(&s, &len);
+    return strlen(name) == len && strncasecmp(s, name, len) == 0;
+}
+
+static int take_header(struct loader *L, const struct cs_csv_record *rec)
+{
+    const struct cs_map *map = L->opt->map;
+    char quoted[128];
+    for (size_t c = 0; c < L->def->n_columns; c++) {
+        const struct cs_column_def *col = &L->def->columns[c];
+        const char *want = cs_map_header(map, L->t, (int)c);
+        if (!want)
+            want = col->name;
+        L->field_of[c] = -1;
+        for (size_t f = 0; f < rec->n; f++) {
+            if (header_eq(rec->field[f], rec->len[f], want)) {
+                L->field_of[c] = (int)f;
+                break;
+            }
+        }
+        L->dflt[c] = cs_map_default(map, L->t, (int)c);
+        if (L->field_of[c] < 0 && col->required && !L->dflt[c]) {
+            cs_quote_bytes(quoted, sizeof quoted, want, strlen(want));
+            cs_error_set(L->err, CS_ERR_INPUT, L->name, rec->line, NULL,
+                         "required column %s is missing from the header", quoted);
+            return -1;
+        }
+    }
+    L->header_done = true;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Cells: map, trim, check UTF-8, parse by kind
+ * --------------------------------------------------------------------- */
+
+/* Parse every schema column of a row into L->cell.  Returns 0 when the row
+ * may go on, 1 when it was rejected, -1 on OOM. */
+static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
+{
+    const struct cs_map *map = L->opt->map;
+    char q[128];
+    for (size_t c = 0; c < L->def->n_columns; c++) {
+        const struct cs_column_def *col = &L->def->columns[c];
+        struct cell *cell = &L->cell[c];
+        int f = L->field_of[c];
+        const char *s = "";
+        size_t len = 0;
+        if (f >= 0 && (size_t)f < rec->n) {
+            s = rec->field[f];
+            len = rec->len[f];
+        }
+        trim(&s, &len);
+        /* SPEC 3: a default stands in for a column the export does not
+         * have; a blank cell of a column it has stays blank. */
+        if (f < 0 && L->dflt[c]) {
+            s = L->dflt[c];
+            len = strlen(s);
+        }
+        if (len && !cs_utf8_valid(s, len))
+            return reject(L, L->t, rec->line, col->name, "invalid UTF-8") ? -1 : 1;
+        if (len) {
+            const char *mapped = cs_map_value(map, L->t, (int)c, s, len);
+            if (mapped) {
+                s = mapped;
+                len = strlen(s);
+            }
+        }
+        cell->s = s;
+        cell->len = len;
+        cell->blank = len == 0;
+        cell->num = NAN;
+        cell->day = CS_NO_DATE;
+        cell->period = CS_NO_PERIOD;
+        cell->en = -1;
+        cell->str = 0;
+        if (cell->blank) {
+            if (col->required)
+                return reject(L, L->t, rec->line, col->name, "required value is missing") ? -1 : 1;
+            continue;
+        }
+        switch (col->kind) {
+        case CS_K_ID:
+        case CS_K_TEXT:
+            /* Interned later, once the row is known to be good: a rejected
+             * row must not grow the string pool. */
+            break;
+        case CS_K_NUMBER:
+        case CS_K_PERCENT:
+            if (!cs_parse_number(s, len, L->decimal_comma, col->kind == CS_K_PERCENT, &cell->num))
+                return reject(L, L->t, rec->line, col->name, "not a number: %s",
+                              cs_quote_bytes(q, sizeof q, s, len)) ? -1 : 1;
+            break;
+        case CS_K_DATE:
+            if (!cs_parse_date(s, len, L->date_format, &cell->day))
+                return reject(L, L->t, rec->line, col->name, "not a date (%s): %s",
+                              L->date_format == CS_DATE_US ? "expected M/D/YYYY"
+                              : L->date_format == CS_DATE_EU ? "expected D/M/YYYY or D.M.YYYY"
+                                                              : "expected YYYY-MM-DD",
+                              cs_quote_bytes(q, sizeof q, s, len)) ? -1 : 1;
+            break;
+        case CS_K_PERIOD:
+            if (!cs_parse_period(s, len, &cell->period))
+                return reject(L, L->t, rec->line, col->name,
+                              "not a period label (expected e.g. 2026Q3 or 2026): %s",
+                              cs_quote_bytes(q, sizeof q, s, len)) ? -1 : 1;
+            break;
+        case CS_K_ENUM:
+            cell->en = cs_schema_enum_value(L->t, (int)c, s, len);
+            if (cell->en < 0) {
+                char expected[160] = "";
+                size_t o = 0;
+                for (int v = 0; col->enum_values[v]; v++)
+                    o += (size_t)snprintf(expected + o, sizeof expected - o, "%s%s",
+                                          v ? ", " : "", col->enum_values[v]);
+                return reject(L, L->t, rec->line, col->name, "unknown value %s (expected %s)",
+                              cs_quote_bytes(q, sizeof q, s, len), expected) ? -1 : 1;
+            }
+            break;
+        }
+    }
+    return 0;
+}
+
+/* Intern a cell's text (ID and TEXT kinds). */
+static int intern(struct loader *L, struct cell *cell)
+{
+    if (cell->blank)
+        return 0;
+    return cs_strpool_intern(L->ds->str, cell->s, cell->len, &cell->str);
+}
+
+/* Row index of an already-loaded key, CS_NONE when unknown or blank. */
+static uint32_t find_key(struct loader *L, const struct keyindex *k, const struct cell *cell)
+{
+    if (cell->blank)
+        return CS_NONE;
+    uint32_t id = cs_strpool_find(L->ds->str, cell->s, cell->len);
+    return id ? keyindex_get(k, id) : CS_NONE;
+}
+
+#define REJECT(col, ...) return reject(L, L->t, line, (col), __VA_ARGS__) ? -1 : 1
+#define QUOTE(cell) cs_quote_bytes(q, sizeof q, (cell)->s, (cell)->len)
+#define CHECK(x) do { if ((x) != 0) return -1; } while (0)
+
+/* Reject a row whose unique key was already seen. */
+static int unique_key(struct loader *L, struct keyindex *k, struct cell *cell,
+                      const uint32_t *lines, const char *column, unsigned long line)
+{
+    char q[128];
+    uint32_t prev = find_key(L, k, cell);
+    if (prev != CS_NONE)
+        REJECT(column, "duplicate %s %s (first on line %u)", column, QUOTE(cell), lines[prev]);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * One handler per table: validate the parsed cells, then append the row.
+ * Each returns 0 (used), 1 (rejected) or -1 (out of memory).
+ * --------------------------------------------------------------------- */
+
+static int row_plans(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { ID, PTYPE, QUOTA, FLOOR, RATE };
+    char q[128];
+    if (!(c[QUOTA].num > 0))
+        REJECT("quota", "must be greater than 0: %s", QUOTE(&c[QUOTA]));
+    if (!(c[FLOOR].num >= 0))
+        REJECT("tier_floor", "must be 0 or more: %s", QUOTE(&c[FLOOR]));
+    if (!(c[RATE].num >= 0))
+        REJECT("rate", "must be 0 or more: %s", QUOTE(&c[RATE]));
+    CHECK(intern(L, &c[ID]));
+    CHECK(columns_reserve(&L->prow_cols));
+    size_t i = L->prow.n++;
+    L->prow.plan[i] = c[ID].str;
+    L->prow.line[i] = (uint32_t)line;
+    L->prow.period_type[i] = (uint8_t)c[PTYPE].en;
+    L->prow.dead[i] = 0;
+    L->prow.quota[i] = c[QUOTA].num;
+    L->prow.floor[i] = c[FLOOR].num;
+    L->prow.rate[i] = c[RATE].num;
+    return 0;
+}
+
+static int row_reps(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { ID, NAME, TEAM, ROLE, PLAN, MANAGER };
+    struct cs_reps *r = &L->ds->reps;
+    char q[128];
+    int u = unique_key(L, &L->rep_key, &c[ID], r->line, "rep_id", line);
+    if (u)
+        return u;
+    uint32_t plan = CS_NONE;
+    if (!c[PLAN].blank) {
+        plan = find_key(L, &L->plan_key, &c[PLAN]);
+        if (plan == CS_NONE)
+            REJECT("plan_id", "unknown plan_id %s (not in plans.csv, or the plan was rejected)",
+                   QUOTE(&c[PLAN]));
+    }
+    for (int k = 0; k <= MANAGER; k++)
+        CHECK(intern(L, &c[k]));
+    CHECK(columns_reserve(&L->cols[CS_T_REPS]));
+    size_t i = r->n++;
+    r->id[i] = c[ID].str;
+    r->name[i] = c[NAME].str;
+    r->team[i] = c[TEAM].str;
+    r->role[i] = c[ROLE].str;
+    r->manager[i] = c[MANAGER].str;
+    r->plan[i] = plan;
+    r->line[i] = (uint32_t)line;
+    return keyindex_put(&L->rep_key, c[ID].str, (uint32_t)i);
+}
+
+static int row_deals(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { ID, REP, ACCOUNT, TYPE, PRODUCT, AMOUNT, DISCOUNT, CREATED, CLOSE, STAGE };
+    struct cs_deals *d = &L->ds->deals;
+    char q[128];
+    int u = unique_key(L, &L->deal_key, &c[ID], d->line, "deal_id", line);
+    if (u)
+        return u;
+    uint32_t rep = find_key(L, &L->rep_key, &c[REP]);
+    if (rep == CS_NONE)
+        REJECT("rep_id", "unknown rep_id %s (not in reps.csv, or the rep was rejected)",
+               QUOTE(&c[REP]));
+    if (L->ds->reps.plan[rep] == CS_NONE)
+        REJECT("rep_id", "rep %s owns deals but has no plan_id in reps.csv", QUOTE(&c[REP]));
+    bool won = c[STAGE].en == CS_STAGE_WON;
+    if (won && c[AMOUNT].blank)
+        REJECT("amount", "required for a won deal");
+    if (won && !(c[AMOUNT].num > 0))
+        REJECT("amount", "must be greater than 0 for a won deal: %s", QUOTE(&c[AMOUNT]));
+    if (!c[AMOUNT].blank && !(c[AMOUNT].num >= 0))
+        REJECT("amount", "must be 0 or more: %s", QUOTE(&c[AMOUNT]));
+    if (!c[DISCOUNT].blank && !(c[DISCOUNT].num >= 0 && c[DISCOUNT].num <= 100))
+        REJECT("discount_pct", "must be between 0 and 100: %s", QUOTE(&c[DISCOUNT]));
+    if (c[STAGE].en != CS_STAGE_OPEN && c[CLOSE].blank)
+        REJECT("close_date", "required for a %s deal", won ? "won" : "lost");
+    CHECK(intern(L, &c[ID]));
+    CHECK(intern(L, &c[ACCOUNT]));
+    CHECK(intern(L, &c[PRODUCT]));
+    CHECK(columns_reserve(&L->cols[CS_T_DEALS]));
+    size_t i = d->n++;
+    d->id[i] = c[ID].str;
+    d->rep[i] = rep;
+    d->account[i] = c[ACCOUNT].str;
+    d->type[i] = (uint8_t)c[TYPE].en;
+    d->product[i] = c[PRODUCT].str;
+    d->amount[i] = c[AMOUNT].num;
+    d->discount_pct[i] = c[DISCOUNT].num;
+    d->created[i] = c[CREATED].day;
+    d->close[i] = c[CLOSE].day;
+    d->stage[i] = (uint8_t)c[STAGE].en;
+    d->line[i] = (uint32_t)line;
+    return keyindex_put(&L->deal_key, c[ID].str, (uint32_t)i);
+}
+
+static int row_quotas(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { REP, PERIOD, QUOTA };
+    struct cs_quotas *qt = &L->ds->quotas;
+    char q[128];
+    uint32_t rep = find_key(L, &L->rep_key, &c[REP]);
+    if (rep == CS_NONE)
+        REJECT("rep_id", "unknown rep_id %s", QUOTE(&c[REP]));
+    uint32_t plan = L->ds->reps.plan[rep];
+    if (plan == CS_NONE)
+        REJECT("rep_id", "rep %s has no plan_id, so a quota does not apply", QUOTE(&c[REP]));
+    bool yearly = L->ds->plans.period_type[plan] == CS_PERIOD_YEAR;
+    bool is_year = c[PERIOD].period % 10 == 0;
+    if (yearly != is_year)
+        REJECT("period", "%s is a %s but the rep's plan is %s", QUOTE(&c[PERIOD]),
+               is_year ? "year" : "quarter", yearly ? "annual" : "quarterly");
+    if (!(c[QUOTA].num > 0))
+        REJECT("quota", "must be greater than 0: %s", QUOTE(&c[QUOTA]));
+    uint64_t key = pair_key(rep, c[PERIOD].period);
+    uint32_t prev = keyindex_get(&L->quota_key, key);
+    if (prev != CS_NONE)
+        REJECT("period", "duplicate quota for this rep and period (first on line %u)",
+               qt->line[prev]);
+    CHECK(columns_reserve(&L->cols[CS_T_QUOTAS]));
+    size_t i = qt->n++;
+    qt->rep[i] = rep;
+    qt->period[i] = c[PERIOD].period;
+    qt->quota[i] = c[QUOTA].num;
+    qt->line[i] = (uint32_t)line;
+    return keyindex_put(&L->quota_key, key, (uint32_t)i);
+}
+
+static int row_spiffs(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { ID, PRODUCT, START, END, AMOUNT };
+    struct cs_spiffs *s = &L->ds->spiffs;
+    char q[128];
+    int u = unique_key(L, &L->spiff_key, &c[ID], s->line, "spiff_id", line);
+    if (u)
+        return u;
+    if (c[END].day < c[START].day)
+        REJECT("end_date", "before start_date");
+    if (!c[AMOUNT].blank && !(c[AMOUNT].num >= 0))
+        REJECT("amount", "must be 0 or more: %s", QUOTE(&c[AMOUNT]));
+    CHECK(intern(L, &c[ID]));
+    CHECK(intern(L, &c[PRODUCT]));
+    CHECK(columns_reserve(&L->cols[CS_T_SPIFFS]));
+    size_t i = s->n++;
+    s->id[i] = c[ID].str;
+    s->product[i] = c[PRODUCT].str;
+    s->start[i] = c[START].day;
+    s->end[i] = c[END].day;
+    s->amount[i] = c[AMOUNT].num;
+    s->line[i] = (uint32_t)line;
+    return keyindex_put(&L->spiff_key, c[ID].str, (uint32_t)i);
+}
+
+static int row_commissions(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { REP, DEAL, PERIOD, COMMISSION };
+    struct cs_commissions *m = &L->ds->commissions;
+    char q[128];
+    uint32_t rep = find_key(L, &L->rep_key, &c[REP]);
+    if (rep == CS_NONE)
+        REJECT("rep_id", "unknown rep_id %s", QUOTE(&c[REP]));
+    uint32_t deal = find_key(L, &L->deal_key, &c[DEAL]);
+    if (deal == CS_NONE)
+        REJECT("deal_id", "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
+               QUOTE(&c[DEAL]));
+    CHECK(columns_reserve(&L->cols[CS_T_COMMISSIONS]));
+    size_t i = m->n++;
+    m->rep[i] = rep;
+    m->deal[i] = deal;
+    m->period[i] = c[PERIOD].period;
+    m->commission[i] = c[COMMISSION].num;
+    m->line[i] = (uint32_t)line;
+    return 0;
+}
+
+static int row_roadmap(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { ID, TITLE, STATUS, TARGET, SHIPPED };
+    struct cs_roadmap *r = &L->ds->roadmap;
+    int u = unique_key(L, &L->feature_key, &c[ID], r->line, "feature_id", line);
+    if (u)
+        return u;
+    CHECK(intern(L, &c[ID]));
+    CHECK(intern(L, &c[TITLE]));
+    CHECK(columns_reserve(&L->cols[CS_T_ROADMAP]));
+    size_t i = r->n++;
+    r->id[i] = c[ID].str;
+    r->title[i] = c[TITLE].str;
+    r->status[i] = (uint8_t)c[STATUS].en;
+    r->target[i] = c[TARGET].day;
+    r->shipped[i] = c[SHIPPED].day;
+    r->line[i] = (uint32_t)line;
+    return keyindex_put(&L->feature_key, c[ID].str, (uint32_t)i);
+}
+
+static int row_promises(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { ID, DEAL, FEATURE, PROMISED, DUE, TEXT };
+    struct cs_promises *p = &L->ds->promises;
+    char q[128];
+    int u = unique_key(L, &L->promise_key, &c[ID], p->line, "promise_id", line);
+    if (u)
+        return u;
+    uint32_t deal = find_key(L, &L->deal_key, &c[DEAL]);
+    if (deal == CS_NONE)
+        REJECT("deal_id", "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
+               QUOTE(&c[DEAL]));
+    CHECK(intern(L, &c[ID]));
+    CHECK(intern(L, &c[FEATURE]));
+    CHECK(intern(L, &c[TEXT]));
+    CHECK(columns_reserve(&L->cols[CS_T_PROMISES]));
+    size_t i = p->n++;
+    p->id[i] = c[ID].str;
+    p->deal[i] = deal;
+    p->feature[i] = keyindex_get(&L->feature_key, c[FEATURE].str);
+    p->feature_text[i] = c[FEATURE].str;
+    p->promised[i] = c[PROMISED].day;
+    p->due[i] = c[DUE].day;
+    p->text[i] = c[TEXT].str;
+    p->line[i] = (uint32_t)line;
+    return keyindex_put(&L->promise_key, c[ID].str, (uint32_t)i);
+}
+
+static int row_collateral(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { ID, TITLE, OWNER, CAMPAIGN, PUBLISHED };
+    struct cs_collateral *a = &L->ds->collateral;
+    char q[128];
+    int u = unique_key(L, &L->asset_key, &c[ID], a->line, "asset_id", line);
+    if (u)
+        return u;
+    uint32_t owner = find_key(L, &L->rep_key, &c[OWNER]);
+    if (owner == CS_NONE)
+        REJECT("owner_id", "unknown owner_id %s (not a rep_id of reps.csv)", QUOTE(&c[OWNER]));
+    CHECK(intern(L, &c[ID]));
+    CHECK(intern(L, &c[TITLE]));
+    CHECK(intern(L, &c[CAMPAIGN]));
+    CHECK(columns_reserve(&L->cols[CS_T_COLLATERAL]));
+    size_t i = a->n++;
+    a->id[i] = c[ID].str;
+    a->title[i] = c[TITLE].str;
+    a->owner[i] = owner;
+    a->campaign[i] = c[CAMPAIGN].str;
+    a->published[i] = c[PUBLISHED].day;
+    a->line[i] = (uint32_t)line;
+    return keyindex_put(&L->asset_key, c[ID].str, (uint32_t)i);
+}
+
+static int row_claims(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { ASSET, FEATURE, CLAIM, TEXT };
+    struct cs_claims *k = &L->ds->claims;
+    char q[128];
+    uint32_t asset = find_key(L, &L->asset_key, &c[ASSET]);
+    if (asset == CS_NONE)
+        REJECT("asset_id", "unknown asset_id %s (not in collateral.csv, or the asset was rejected)",
+               QUOTE(&c[ASSET]));
+    CHECK(intern(L, &c[FEATURE]));
+    CHECK(intern(L, &c[TEXT]));
+    CHECK(columns_reserve(&L->cols[CS_T_CLAIMS]));
+    size_t i = k->n++;
+    k->asset[i] = asset;
+    k->feature[i] = keyindex_get(&L->feature_key, c[FEATURE].str);
+    k->feature_text[i] = c[FEATURE].str;
+    k->claim[i] = (uint8_t)c[CLAIM].en;
+    k->text[i] = c[TEXT].str;
+    k->line[i] = (uint32_t)line;
+    return 0;
+}
+
+static int row_targets(struct loader *L, struct cell *c, unsigned long line)
+{
+    enum { OWNER, PERIOD, TARGET, ACTUAL };
+    struct cs_targets *g = &L->ds->targets;
+    char q[128];
+    uint32_t owner = find_key(L, &L->rep_key, &c[OWNER]);
+    if (owner == CS_NONE)
+        REJECT("owner_id", "unknown owner_id %s (not a rep_id of reps.csv)", QUOTE(&c[OWNER]));
+    if (c[PERIOD].period % 10 == 0)
+        REJECT("period", "targets are per quarter, %s is a year", QUOTE(&c[PERIOD]));
+    if (!(c[TARGET].num > 0))
+        REJECT("target", "must be greater than 0: %s", QUOTE(&c[TARGET]));
+    if (!(c[ACTUAL].num >= 0))
+        REJECT("actual", "must be 0 or more: %s", QUOTE(&c[ACTUAL]));
+    uint64_t key = pair_key(owner, c[PERIOD].period);
+    uint32_t prev = keyindex_get(&L->target_key, key);
+    if (prev != CS_NONE)
+        REJECT("period", "duplicate target for this owner and period (first on line %u)",
+               g->line[prev]);
+    CHECK(columns_reserve(&L->cols[CS_T_TARGETS]));
+    size_t i = g->n++;
+    g->owner[i] = owner;
+    g->period[i] = c[PERIOD].period;
+    g->target[i] = c[TARGET].num;
+    g->actual[i] = c[ACTUAL].num;
+    g->line[i] = (uint32_t)line;
+    return keyindex_put(&L->target_key, key, (uint32_t)i);
+}
+
+typedef int (*row_fn)(struct loader *L, struct cell *c, unsigned long line);
+
+static const row_fn row_handler[CS_T_COUNT] = {
+    [CS_T_PLANS] = row_plans,
+    [CS_T_REPS] = row_reps,
+    [CS_T_DEALS] = row_deals,
+    [CS_T_QUOTAS] = row_quotas,
+    [CS_T_SPIFFS] = row_spiffs,
+    [CS_T_COMMISSIONS] = row_commissions,
+    [CS_T_ROADMAP] = row_roadmap,
+    [CS_T_PROMISES] = row_promises,
+    [CS_T_COLLATERAL] = row_collateral,
+    [CS_T_CLAIMS] = row_claims,
+    [CS_T_TARGETS] = row_targets,
+};
+
+#undef REJECT
+#undef QUOTE
+#undef CHECK
+
+/* ------------------------------------------------------------------------
+ * Plans: group the tier rows, check each plan as a whole
+ * --------------------------------------------------------------------- */
+
+static int cmp_prow_index(const void *a, const void *b, void *ctx)
+{
+    const struct loader *L = ctx;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (L->prow.plan[i] != L->prow.plan[j])
+        return L->prow.plan[i] < L->prow.plan[j] ? -1 : 1;
+    if (L->prow.floor[i] != L->prow.floor[j])
+        return L->prow.floor[i] < L->prow.floor[j] ? -1 : 1;
+    return L->prow.line[i] < L->prow.line[j] ? -1 : L->prow.line[i] > L->prow.line[j];
+}
+
+/* The first row of a plan in file order decides its period_type and quota;
+ * later rows that disagree, and repeated floors, are rejected; a plan left
+ * without a floor-0 tier is rejected whole. */
+static enum cs_status build_plans(struct loader *L)
+{
+    enum cs_status st = CS_OK;
+    size_t n = L->prow.n;
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    uint32_t *first = malloc((n ? n : 1) * sizeof *first);
+    struct cs_plans *p = &L->ds->plans;
+    struct columns *pc = &L->cols[CS_T_PLANS];
+    if (!order || !first) {
+        st = oom(L);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    qsort_r(order, n, sizeof *order, cmp_prow_index, L);
+
+    p->n_tiers = 0;
+    p->floor = malloc((n ? n : 1) * sizeof *p->floor);
+    p->rate = malloc((n ? n : 1) * sizeof *p->rate);
+    if (!p->floor || !p->rate) {
+        st = oom(L);
+        goto out;
+    }
+    for (size_t g = 0; g < n;) {
+        size_t e = g;
+        uint32_t plan = L->prow.plan[order[g]];
+        uint32_t head = order[g];
+        while (e < n && L->prow.plan[order[e]] == plan) {
+            if (L->prow.line[order[e]] < L->prow.line[head])
+                head = order[e];
+            e++;
+        }
+        const char *pid = cs_strpool_get(L->ds->str, plan);
+        char q[128];
+        cs_quote_bytes(q, sizeof q, pid, strlen(pid));
+        size_t kept = 0;
+        bool has_zero = false;
+        for (size_t k = g; k < e; k++) {
+            uint32_t r = order[k];
+            int bad = 0;
+            if (L->prow.period_type[r] != L->prow.period_type[head])
+                bad = reject(L, CS_T_PLANS, L->prow.line[r], "period_type",
+                             "plan %s has period_type %s on line %u", q,
+                             L->prow.period_type[head] ? "year" : "quarter",
+                             L->prow.line[head]) ? -1 : 1;
+            else if (L->prow.quota[r] != L->prow.quota[head])
+                bad = reject(L, CS_T_PLANS, L->prow.line[r], "quota",
+                             "plan %s has quota %.15g on line %u", q,
+                             L->prow.quota[head], L->prow.line[head]) ? -1 : 1;
+            else if (kept && L->prow.floor[first[kept - 1]] == L->prow.floor[r])
+                bad = reject(L, CS_T_PLANS, L->prow.line[r], "tier_floor",
+                             "duplicate tier_floor %.15g for plan %s (first on line %u)",
+                             L->prow.floor[r], q, L->prow.line[first[kept - 1]]) ? -1 : 1;
+            if (bad < 0) {
+                st = oom(L);
+                goto out;
+            }
+            if (bad) {
+                L->prow.dead[r] = 1;
+                continue;
+            }
+            first[kept++] = r;
+            if (L->prow.floor[r] == 0)
+                has_zero = true;
+        }
+        if (!has_zero) {
+            for (size_t k = 0; k < kept; k++) {
+                uint32_t r = first[k];
+                if (reject(L, CS_T_PLANS, L->prow.line[r], "tier_floor",
+                           "plan %s has no tier with floor 0", q) != 0) {
+                    st = oom(L);
+                    goto out;
+                }
+            }
+        } else {
+            if (columns_reserve(pc) != 0) {
+                st = oom(L);
+                goto out;
+            }
+            size_t i = p->n++;
+            p->id[i] = plan;
+            p->period_type[i] = L->prow.period_type[head];
+            p->quota[i] = L->prow.quota[head];
+            p->tier_first[i] = (uint32_t)p->n_tiers;
+            p->tier_count[i] = (uint32_t)kept;
+            for (size_t k = 0; k < kept; k++) {
+                p->floor[p->n_tiers] = L->prow.floor[first[k]];
+                p->rate[p->n_tiers] = L->prow.rate[first[k]];
+                p->n_tiers++;
+            }
+            L->ds->counts[CS_T_PLANS].used += kept;
+            if (keyindex_put(&L->plan_key, plan, (uint32_t)i) != 0) {
+                st = oom(L);
+                goto out;
+            }
+        }
+        g = e;
+    }
+out:
+    free(order);
+    free(first);
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading one file
+ * --------------------------------------------------------------------- */
+
+static int on_record(const struct cs_csv_record *rec, void *ctx)
+{
+    struct loader *L = ctx;
+    if (!L->header_done)
+        return take_header(L, rec);
+    L->ds->counts[L->t].read++;
+    int r = parse_cells(L, rec);
+    if (r == 0)
+        r = row_handler[L->t](L, L->cell, rec->line);
+    if (r < 0) {
+        oom(L);
+        return -1;
+    }
+    /* Plan rows are counted as used once the plan as a whole checks out. */
+    if (r == 0 && L->t != CS_T_PLANS)
+        L->ds->counts[L->t].used++;
+    return 0;
+}
+
+static void on_progress(uint64_t done, uint64_t total, void *ctx)
+{
+    (void)total;
+    struct loader *L = ctx;
+    if (L->opt->progress)
+        L->opt->progress(L->name, L->bytes_before + done, L->bytes_total, L->opt->progress_ctx);
+}
+
+static char *join_path(const char *dir, const char *file)
+{
+    size_t n = strlen(dir) + strlen(file) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, file);
+    return p;
+}
+
+static enum cs_status load_table(struct loader *L, enum cs_table t)
+{
+    const struct cs_table_def *def = cs_schema_table(t);
+    const char *file = cs_map_file(L->opt->map, t);
+    char *path = join_path(L->opt->dir, file ? file : def->file);
+    enum cs_status st = CS_OK;
+    if (!path)
+        return oom(L);
+    L->t = t;
+    L->def = def;
+    L->name = def->file;
+    L->header_done = false;
+    int df = cs_map_date_format(L->opt->map, t);
+    int dc = cs_map_decimal_comma(L->opt->map, t);
+    L->date_format = df >= 0 ? (enum cs_date_format)df : L->opt->date_format;
+    L->decimal_comma = dc >= 0 ? dc != 0 : L->opt->decimal_comma;
+
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT && !def->required)
+            goto out;
+        st = cs_error_set(L->err, CS_ERR_INPUT, def->file, 0, NULL, "%s: %s%s", path,
+                          strerror(errno), errno == ENOENT ? " (a required file)" : "");
+        goto out;
+    }
+    L->ds->counts[t].present = true;
+    struct cs_csv_options copt = {
+        .chunk_size = L->opt->chunk_size,
+        .progress = on_progress,
+        .progress_ctx = L,
+    };
+    st = cs_csv_read_path(path, def->file, &copt, on_record, L, L->err);
+    if (st == CS_OK && !L->header_done)
+        st = cs_error_set(L->err, CS_ERR_INPUT, def->file, 1, NULL,
+                          "the file is empty (no header row)");
+    L->bytes_before += (uint64_t)sb.st_size;
+out:
+    free(path);
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Entry points
+ * --------------------------------------------------------------------- */
+
+static void setup_columns(struct loader *L)
+{
+    struct cs_dataset *ds = L->ds;
+    struct columns *c;
+
+    c = &L->prow_cols;
+    c->n = &L->prow.n;
+    ADD(c, L->prow.plan); ADD(c, L->prow.line); ADD(c, L->prow.period_type);
+    ADD(c, L->prow.dead); ADD(c, L->prow.quota); ADD(c, L->prow.floor); ADD(c, L->prow.rate);
+
+    c = &L->cols[CS_T_PLANS];
+    c->n = &ds->plans.n;
+    ADD(c, ds->plans.id); ADD(c, ds->plans.period_type); ADD(c, ds->plans.quota);
+    ADD(c, ds->plans.tier_first); ADD(c, ds->plans.tier_count);
+
+    c = &L->cols[CS_T_REPS];
+    c->n = &ds->reps.n;
+    ADD(c, ds->reps.id); ADD(c, ds->reps.name); ADD(c, ds->reps.team); ADD(c, ds->reps.role);
+    ADD(c, ds->reps.manager); ADD(c, ds->reps.plan); ADD(c, ds->reps.line);
+
+    c = &L->cols[CS_T_DEALS];
+    c->n = &ds->deals.n;
+    ADD(c, ds->deals.id); ADD(c, ds->deals.rep); ADD(c, ds->deals.account);
+    ADD(c, ds->deals.type); ADD(c, ds->deals.product); ADD(c, ds->deals.amount);
+    ADD(c, ds->deals.discount_pct); ADD(c, ds->deals.created); ADD(c, ds->deals.close);
+    ADD(c, ds->deals.stage); ADD(c, ds->deals.line);
+
+    c = &L->cols[CS_T_QUOTAS];
+    c->n = &ds->quotas.n;
+    ADD(c, ds->quotas.rep); ADD(c, ds->quotas.period); ADD(c, ds->quotas.quota);
+    ADD(c, ds->quotas.line);
+
+    c = &L->cols[CS_T_SPIFFS];
+    c->n = &ds->spiffs.n;
+    ADD(c, ds->spiffs.id); ADD(c, ds->spiffs.product); ADD(c, ds->spiffs.start);
+    ADD(c, ds->spiffs.end); ADD(c, ds->spiffs.amount); ADD(c, ds->spiffs.line);
+
+    c = &L->cols[CS_T_COMMISSIONS];
+    c->n = &ds->commissions.n;
+    ADD(c, ds->commissions.rep); ADD(c, ds->commissions.deal); ADD(c, ds->commissions.period);
+    ADD(c, ds->commissions.commission); ADD(c, ds->commissions.line);
+
+    c = &L->cols[CS_T_ROADMAP];
+    c->n = &ds->roadmap.n;
+    ADD(c, ds->roadmap.id); ADD(c, ds->roadmap.title); ADD(c, ds->roadmap.status);
+    ADD(c, ds->roadmap.target); ADD(c, ds->roadmap.shipped); ADD(c, ds->roadmap.line);
+
+    c = &L->cols[CS_T_PROMISES];
+    c->n = &ds->promises.n;
+    ADD(c, ds->promises.id); ADD(c, ds->promises.deal); ADD(c, ds->promises.feature);
+    ADD(c, ds->promises.feature_text); ADD(c, ds->promises.promised); ADD(c, ds->promises.due);
+    ADD(c, ds->promises.text); ADD(c, ds->promises.line);
+
+    c = &L->cols[CS_T_COLLATERAL];
+    c->n = &ds->collateral.n;
+    ADD(c, ds->collateral.id); ADD(c, ds->collateral.title); ADD(c, ds->collateral.owner);
+    ADD(c, ds->collateral.campaign); ADD(c, ds->collateral.published); ADD(c, ds->collateral.line);
+
+    c = &L->cols[CS_T_CLAIMS];
+    c->n = &ds->claims.n;
+    ADD(c, ds->claims.asset); ADD(c, ds->claims.feature); ADD(c, ds->claims.feature_text);
+    ADD(c, ds->claims.claim); ADD(c, ds->claims.text); ADD(c, ds->claims.line);
+
+    c = &L->cols[CS_T_TARGETS];
+    c->n = &ds->targets.n;
+    ADD(c, ds->targets.owner); ADD(c, ds->targets.period); ADD(c, ds->targets.target);
+    ADD(c, ds->targets.actual); ADD(c, ds->targets.line);
+}
+
+/* Rejects are collected file by file; within a file, plan-level rejects
+ * come after the row-level ones, so sort each file's rejects by line. */
+static int cmp_reject(const void *a, const void *b)
+{
+    const struct cs_reject *x = a, *y = b;
+    if (x->table != y->table)
+        return x->table < y->table ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+enum cs_status cs_dataset_load(const struct cs_load_options *opt,
+                               struct cs_dataset **out, struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    struct loader L;
+    memset(&L, 0, sizeof L);
+    *out = NULL;
+    struct cs_dataset *ds = calloc(1, sizeof *ds);
+    if (!ds)
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    L.opt = opt;
+    L.ds = ds;
+    L.err = err;
+    ds->str = cs_strpool_new();
+    if (!ds->str) {
+        st = oom(&L);
+        goto out;
+    }
+    setup_columns(&L);
+
+    /* Total size of what will be read, for the progress line. */
+    for (int t = 0; t < CS_T_COUNT && opt->progress; t++) {
+        const char *file = cs_map_file(opt->map, (enum cs_table)t);
+        char *path = join_path(opt->dir, file ? file : cs_schema_table((enum cs_table)t)->file);
+        struct stat sb;
+        if (path && stat(path, &sb) == 0)
+            L.bytes_total += (uint64_t)sb.st_size;
+        free(path);
+    }
+
+    for (int t = 0; t < CS_T_COUNT; t++) {
+        st = load_table(&L, (enum cs_table)t);
+        if (st != CS_OK)
+            goto out;
+        if (t == CS_T_PLANS) {
+            st = build_plans(&L);
+            if (st != CS_OK)
+                goto out;
+        }
+    }
+    for (int t = 0; t < CS_T_COUNT; t++)
+        columns_shrink(&L.cols[t]);
+    if (ds->n_rejects > 1)
+        qsort(ds->rejects, ds->n_rejects, sizeof *ds->rejects, cmp_reject);
+out:
+    columns_free(&L.prow_cols);
+    keyindex_free(&L.plan_key);
+    keyindex_free(&L.rep_key);
+    keyindex_free(&L.deal_key);
+    keyindex_free(&L.feature_key);
+    keyindex_free(&L.asset_key);
+    keyindex_free(&L.promise_key);
+    keyindex_free(&L.spiff_key);
+    keyindex_free(&L.quota_key);
+    keyindex_free(&L.target_key);
+    if (st != CS_OK) {
+        /* Free through the column specs: they know every array. */
+        for (int t = 0; t < CS_T_COUNT; t++)
+            columns_free(&L.cols[t]);
+        free(ds->plans.floor);
+        free(ds->plans.rate);
+        for (size_t i = 0; i < ds->n_rejects; i++)
+            free(ds->rejects[i].reason);
+        free(ds->rejects);
+        cs_strpool_free(ds->str);
+        free(ds);
+        return st;
+    }
+    *out = ds;
+    return CS_OK;
+}
+
+void cs_dataset_free(struct cs_dataset *ds)
+{
+    if (!ds)
+        return;
+    struct loader L;
+    memset(&L, 0, sizeof L);
+    L.ds = ds;
+    setup_columns(&L);
+    for (int t = 0; t < CS_T_COUNT; t++)
+        columns_free(&L.cols[t]);
+    free(ds->plans.floor);
+    free(ds->plans.rate);
+    for (size_t i = 0; i < ds->n_rejects; i++)
+        free(ds->rejects[i].reason);
+    free(ds->rejects);
+    cs_strpool_free(ds->str);
+    free(ds);
+}

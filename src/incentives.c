@@ -1,0 +1,598 @@
+/* incentives.c - per-deal tier maths, attainment and commission (SPEC 5), and reconciliation (SPEC 7.9). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compsight/incentives.h"
+
+/* ======================================================================
+ * Tier maths
+ * ==================================================================== */
+
+void cs_incentives_tiers(const double *floor, const double *rate, size_t n,
+                         double quota, double a0, double a1,
+                         double *commission, double *marginal_rate,
+                         int8_t *tier_cross, double *gap_to_next_tier)
+{
+    /* The containing tier is the last whose floor is <= a0, so a0 exactly
+     * on a floor belongs to the tier that starts there.  Plans have a
+     * handful of tiers: a linear scan beats anything clever. */
+    size_t k = 0;
+    while (k + 1 < n && floor[k + 1] <= a0)
+        k++;
+    if (marginal_rate)
+        *marginal_rate = n ? rate[k] : NAN;
+    if (gap_to_next_tier)
+        *gap_to_next_tier = k + 1 < n ? floor[k + 1] - a0 : NAN;
+    if (tier_cross) {
+        /* floor[k + 1] is the smallest floor > a0; a crossing needs f <= a1. */
+        *tier_cross = (int8_t)(k + 1 < n && floor[k + 1] > 0 && floor[k + 1] <= a1);
+    }
+    if (commission) {
+        /* Q * sum_k rate_k * |[a0, a1] ∩ [floor_k, floor_k+1)|, summed in
+         * floor order and multiplied by Q last, as SPEC 5 writes it. */
+        double acc = 0.0;
+        for (size_t j = 0; j < n; j++) {
+            double lo = floor[j] > a0 ? floor[j] : a0;
+            double hi = a1;
+            if (j + 1 < n && floor[j + 1] < hi)
+                hi = floor[j + 1];
+            if (hi > lo)
+                acc += rate[j] * (hi - lo);
+        }
+        *commission = quota * acc;
+    }
+}
+
+/* ======================================================================
+ * Checks of the inputs (the importer guarantees these; this is a guard,
+ * and what-if plans may come from elsewhere)
+ * ==================================================================== */
+
+static enum cs_status check_plans(const struct cs_dataset *ds, const struct cs_plans *plans,
+                                  struct cs_error *err)
+{
+    for (size_t p = 0; p < plans->n; p++) {
+        const char *pid = ds->str ? cs_ds_str(ds, plans->id[p]) : "";
+        uint32_t first = plans->tier_first[p], cnt = plans->tier_count[p];
+        if (!(plans->quota[p] > 0) || !isfinite(plans->quota[p]))
+            return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "quota",
+                                "plan %s: quota must be > 0", pid);
+        if (plans->period_type[p] != CS_PERIOD_QUARTER && plans->period_type[p] != CS_PERIOD_YEAR)
+            return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "period_type",
+                                "plan %s: bad period type", pid);
+        if (cnt == 0 || (size_t)first + cnt > plans->n_tiers)
+            return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "tier_floor",
+                                "plan %s: no tiers", pid);
+        if (plans->floor[first] != 0.0)
+            return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "tier_floor",
+                                "plan %s: needs a tier with floor 0", pid);
+        for (uint32_t t = first; t < first + cnt; t++) {
+            if (!isfinite(plans->floor[t]) || (t > first && !(plans->floor[t] > plans->floor[t - 1])))
+                return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "tier_floor",
+                                    "plan %s: floors must be distinct and increasing", pid);
+            if (!(plans->rate[t] >= 0) || !isfinite(plans->rate[t]))
+                return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "rate",
+                                    "plan %s: rate must be >= 0", pid);
+        }
+    }
+    return CS_OK;
+}
+
+static enum cs_status check_won_deal(const struct cs_dataset *ds, const struct cs_plans *plans,
+                                     size_t i, struct cs_error *err)
+{
+    const struct cs_deals *d = &ds->deals;
+    unsigned long line = d->line ? d->line[i] : 0;
+    const char *did = ds->str ? cs_ds_str(ds, d->id[i]) : "";
+    if (d->rep[i] >= ds->reps.n)
+        return cs_error_set(err, CS_ERR_INPUT, "deals.csv", line, "rep_id",
+                            "won deal %s has no known rep", did);
+    uint32_t p = ds->reps.plan[d->rep[i]];
+    if (p == CS_NONE || p >= plans->n)
+        return cs_error_set(err, CS_ERR_INPUT, "deals.csv", line, "rep_id",
+                            "won deal %s: its rep has no plan", did);
+    if (d->close[i] == CS_NO_DATE)
+        return cs_error_set(err, CS_ERR_INPUT, "deals.csv", line, "close_date",
+                            "won deal %s has no close date", did);
+    if (!(d->amount[i] > 0) || !isfinite(d->amount[i]))
+        return cs_error_set(err, CS_ERR_INPUT, "deals.csv", line, "amount",
+                            "won deal %s needs an amount > 0", did);
+    return CS_OK;
+}
+
+/* ======================================================================
+ * Ordering of the won deals
+ * ==================================================================== */
+
+/*
+ * Won deals are bucketed by rep with a counting sort (O(n), no compares),
+ * then each rep's bucket is sorted by (close, deal_id bytes).  A rep has
+ * one plan and a period is a contiguous range of days, so sorting by close
+ * also groups the rep's deals by plan period.  The id bytes ride along in
+ * the key so the comparator needs no global state and only touches them on
+ * a close-date tie.
+ */
+struct sort_key {
+    int32_t close;
+    uint32_t deal;
+    const char *id;
+    size_t len;
+};
+
+static int cmp_key(const void *pa, const void *pb)
+{
+    const struct sort_key *a = pa, *b = pb;
+    if (a->close != b->close)
+        return a->close < b->close ? -1 : 1;
+    size_t m = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->id, b->id, m);
+    if (c)
+        return c;
+    if (a->len != b->len)
+        return a->len < b->len ? -1 : 1;    /* a proper prefix sorts first */
+    return a->deal < b->deal ? -1 : a->deal > b->deal;   /* duplicate ids: file order */
+}
+
+/* Insertion sort for the many tiny buckets, qsort for the big ones. */
+static void sort_keys(struct sort_key *k, size_t n)
+{
+    if (n > 16) {
+        qsort(k, n, sizeof *k, cmp_key);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct sort_key t = k[i];
+        size_t j = i;
+        while (j > 0 && cmp_key(&k[j - 1], &t) > 0) {
+            k[j] = k[j - 1];
+            j--;
+        }
+        k[j] = t;
+    }
+}
+
+/* ======================================================================
+ * Lookup tables: quota overrides by (rep, period), spiffs by product
+ * ==================================================================== */
+
+struct quota_key {
+    uint32_t rep;
+    int32_t period;
+    uint32_t row;
+};
+
+static int cmp_quota(const void *pa, const void *pb)
+{
+    const struct quota_key *a = pa, *b = pb;
+    if (a->rep != b->rep)
+        return a->rep < b->rep ? -1 : 1;
+    if (a->period != b->period)
+        return a->period < b->period ? -1 : 1;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* The override for (rep, period) from the first matching row in file order
+ * (the importer keeps the first and rejects repeats), or NAN. */
+static double find_quota(const struct cs_quotas *q, const struct quota_key *keys, size_t n,
+                         uint32_t rep, int32_t period)
+{
+    size_t lo = 0, hi = n;            /* lower bound of (rep, period) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid].rep < rep || (keys[mid].rep == rep && keys[mid].period < period))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == n || keys[lo].rep != rep || keys[lo].period != period)
+        return NAN;
+    return q->quota[keys[lo].row];
+}
+
+struct spiff_key {
+    uint32_t product;
+    int32_t start, end;
+};
+
+static int cmp_spiff(const void *pa, const void *pb)
+{
+    const struct spiff_key *a = pa, *b = pb;
+    if (a->product != b->product)
+        return a->product < b->product ? -1 : 1;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->end < b->end ? -1 : a->end > b->end;
+}
+
+/* 1 when some spiff of product covers day (start and end inclusive). */
+static int8_t find_spiff(const struct spiff_key *keys, size_t n, uint32_t product, int32_t day)
+{
+    if (product == 0 || day == CS_NO_DATE)
+        return 0;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {                       /* lower bound of product */
+        size_t mid = lo + (hi - lo) / 2;
+        if (keys[mid].product < product)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* Sorted by start: stop at the first spiff starting after the day. */
+    for (size_t j = lo; j < n && keys[j].product == product && keys[j].start <= day; j++)
+        if (day <= keys[j].end)
+            return 1;
+    return 0;
+}
+
+/* ======================================================================
+ * cs_incentives_compute
+ * ==================================================================== */
+
+void cs_incentives_free(struct cs_incentives *inc)
+{
+    if (!inc)
+        return;
+    free(inc->won);
+    free(inc->period);
+    free(inc->quarter);
+    free(inc->period_end);
+    free(inc->period_days);
+    free(inc->day_of_period);
+    free(inc->rep_period);
+    free(inc->quota);
+    free(inc->attainment_before);
+    free(inc->attainment_after);
+    free(inc->marginal_rate);
+    free(inc->commission);
+    free(inc->effective_rate);
+    free(inc->tier_cross);
+    free(inc->gap_to_next_tier);
+    free(inc->days_to_period_end);
+    free(inc->last_14_days);
+    free(inc->spiff);
+    free(inc->log_amount);
+    free(inc->rp.rep);
+    free(inc->rp.plan);
+    free(inc->rp.period);
+    free(inc->rp.quota);
+    free(inc->rp.amount);
+    free(inc->rp.attainment);
+    free(inc->rp.n_deals);
+    free(inc);
+}
+
+/* malloc of n elements that never returns NULL for n == 0 (so NULL means OOM). */
+static void *alloc_n(size_t n, size_t size)
+{
+    return malloc((n ? n : 1) * size);
+}
+
+static int alloc_deal_arrays(struct cs_incentives *inc, size_t n)
+{
+#define A(f) ((inc->f = alloc_n(n, sizeof *inc->f)) != NULL)
+    return A(won) && A(period) && A(quarter) && A(period_end) && A(period_days) &&
+           A(day_of_period) && A(rep_period) && A(quota) && A(attainment_before) &&
+           A(attainment_after) && A(marginal_rate) && A(commission) && A(effective_rate) &&
+           A(tier_cross) && A(gap_to_next_tier) && A(days_to_period_end) &&
+           A(last_14_days) && A(spiff) && A(log_amount);
+#undef A
+}
+
+static int alloc_rp_arrays(struct cs_rep_periods *rp, size_t n)
+{
+#define A(f) ((rp->f = alloc_n(n, sizeof *rp->f)) != NULL)
+    return A(rep) && A(plan) && A(period) && A(quota) && A(amount) && A(attainment) &&
+           A(n_deals);
+#undef A
+}
+
+/* Sentinels for every deal; won deals are overwritten later. */
+static void init_not_won(struct cs_incentives *inc, const struct cs_deals *d,
+                         const struct cs_calendar *cal, size_t i)
+{
+    inc->won[i] = 0;
+    inc->period[i] = CS_NO_PERIOD;
+    inc->quarter[i] = cs_cal_quarter_code(cal, d->close[i]);
+    inc->period_end[i] = CS_NO_DATE;
+    inc->period_days[i] = -1;
+    inc->day_of_period[i] = -1;
+    inc->rep_period[i] = CS_NONE;
+    inc->quota[i] = NAN;
+    inc->attainment_before[i] = NAN;
+    inc->attainment_after[i] = NAN;
+    inc->marginal_rate[i] = NAN;
+    inc->commission[i] = NAN;
+    inc->effective_rate[i] = NAN;
+    inc->tier_cross[i] = -1;
+    inc->gap_to_next_tier[i] = NAN;
+    inc->days_to_period_end[i] = -1;
+    inc->last_14_days[i] = -1;
+    inc->spiff[i] = -1;
+    inc->log_amount[i] = NAN;
+}
+
+enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
+                                     const struct cs_plans *plans,
+                                     const struct cs_calendar *cal,
+                                     struct cs_incentives **out,
+                                     struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    struct cs_incentives *inc = NULL;
+    size_t *bucket = NULL;             /* rep -> first slot in keys */
+    struct sort_key *keys = NULL;
+    struct quota_key *qkeys = NULL;
+    struct spiff_key *skeys = NULL;
+    const struct cs_deals *d = &ds->deals;
+    const size_t n = d->n, nreps = ds->reps.n;
+
+    *out = NULL;
+    if (!plans)
+        plans = &ds->plans;
+    if (plans->n != ds->plans.n) {
+        st = cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                          "alternative plans: %zu plans where the data has %zu",
+                          plans->n, ds->plans.n);
+        goto out;
+    }
+    if ((st = check_plans(ds, plans, err)) != CS_OK)
+        goto out;
+
+    inc = calloc(1, sizeof *inc);
+    if (!inc || !alloc_deal_arrays(inc, n))
+        goto nomem;
+    inc->n = n;
+
+    /* Pass 1: sentinels, checks, and bucket sizes per rep. */
+    bucket = calloc(nreps + 1, sizeof *bucket);
+    if (!bucket)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        init_not_won(inc, d, cal, i);
+        if (d->stage[i] != CS_STAGE_WON)
+            continue;
+        if ((st = check_won_deal(ds, plans, i, err)) != CS_OK)
+            goto out;
+        inc->won[i] = 1;
+        inc->n_won++;
+        bucket[d->rep[i] + 1]++;
+    }
+    for (size_t r = 0; r < nreps; r++)
+        bucket[r + 1] += bucket[r];
+
+    /* Pass 2: place the keys (counting sort by rep), then order each bucket. */
+    keys = alloc_n(inc->n_won, sizeof *keys);
+    if (!keys)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        if (!inc->won[i])
+            continue;
+        struct sort_key *k = &keys[bucket[d->rep[i]]++];
+        k->close = d->close[i];
+        k->deal = (uint32_t)i;
+        k->id = ds->str ? cs_strpool_get(ds->str, d->id[i]) : "";
+        k->len = ds->str ? cs_strpool_len(ds->str, d->id[i]) : 0;
+    }
+    /* bucket[r] now holds the end of rep r's run, which is the start of r + 1's. */
+    for (size_t r = 0; r < nreps; r++) {
+        size_t lo = r ? bucket[r - 1] : 0;
+        sort_keys(keys + lo, bucket[r] - lo);
+    }
+
+    /* Pass 3: plan period of every won deal, and the number of rep-periods. */
+    size_t nrp = 0;
+    for (size_t j = 0; j < inc->n_won; j++) {
+        uint32_t i = keys[j].deal;
+        uint32_t p = ds->reps.plan[d->rep[i]];
+        inc->period[i] = cs_cal_period_code(cal, (enum cs_period_type)plans->period_type[p],
+                                            d->close[i]);
+        if (j == 0 || d->rep[keys[j - 1].deal] != d->rep[i] ||
+            inc->period[keys[j - 1].deal] != inc->period[i])
+            nrp++;
+    }
+    if (!alloc_rp_arrays(&inc->rp, nrp))
+        goto nomem;
+
+    /* Lookup tables. */
+    qkeys = alloc_n(ds->quotas.n, sizeof *qkeys);
+    skeys = alloc_n(ds->spiffs.n, sizeof *skeys);
+    if (!qkeys || !skeys)
+        goto nomem;
+    size_t nq = 0, ns = 0;
+    for (size_t j = 0; j < ds->quotas.n; j++) {
+        /* A non-positive override cannot be a quota (importer guard): skip it. */
+        if (!(ds->quotas.quota[j] > 0) || !isfinite(ds->quotas.quota[j]))
+            continue;
+        qkeys[nq].rep = ds->quotas.rep[j];
+        qkeys[nq].period = ds->quotas.period[j];
+        qkeys[nq].row = (uint32_t)j;
+        nq++;
+    }
+    qsort(qkeys, nq, sizeof *qkeys, cmp_quota);
+    for (size_t j = 0; j < ds->spiffs.n; j++) {
+        if (ds->spiffs.start[j] == CS_NO_DATE || ds->spiffs.end[j] == CS_NO_DATE)
+            continue;
+        skeys[ns].product = ds->spiffs.product[j];
+        skeys[ns].start = ds->spiffs.start[j];
+        skeys[ns].end = ds->spiffs.end[j];
+        ns++;
+    }
+    qsort(skeys, ns, sizeof *skeys, cmp_spiff);
+
+    /* Pass 4: walk each rep-period in order, accumulating attainment. */
+    size_t g = 0;
+    for (size_t j = 0; j < inc->n_won;) {
+        uint32_t i0 = keys[j].deal;
+        uint32_t rep = d->rep[i0], p = ds->reps.plan[rep];
+        int32_t code = inc->period[i0];
+        double q = find_quota(&ds->quotas, qkeys, nq, rep, code);
+        if (isnan(q))
+            q = plans->quota[p];
+        int32_t first = cs_cal_period_first_day(cal, code);
+        int32_t last = cs_cal_period_last_day(cal, code);
+        const double *fl = plans->floor + plans->tier_first[p];
+        const double *rt = plans->rate + plans->tier_first[p];
+        size_t nt = plans->tier_count[p];
+        double sum = 0.0;          /* plain running sum, in (close, id) order */
+        uint32_t cnt = 0;
+
+        for (; j < inc->n_won && d->rep[keys[j].deal] == rep &&
+               inc->period[keys[j].deal] == code; j++) {
+            uint32_t i = keys[j].deal;
+            double amount = d->amount[i];
+            double a0 = sum / q;
+            double a1 = a0 + amount / q;
+            sum += amount;
+            cnt++;
+            inc->rep_period[i] = (uint32_t)g;
+            inc->quota[i] = q;
+            inc->attainment_before[i] = a0;
+            inc->attainment_after[i] = a1;
+            cs_incentives_tiers(fl, rt, nt, q, a0, a1, &inc->commission[i],
+                                &inc->marginal_rate[i], &inc->tier_cross[i],
+                                &inc->gap_to_next_tier[i]);
+            inc->effective_rate[i] = inc->commission[i] / amount;
+            inc->period_end[i] = last;
+            inc->period_days[i] = last - first + 1;
+            inc->day_of_period[i] = d->close[i] - first;
+            inc->days_to_period_end[i] = last - d->close[i];
+            inc->last_14_days[i] = (int8_t)(inc->days_to_period_end[i] < 14);
+            inc->spiff[i] = find_spiff(skeys, ns, d->product[i], d->close[i]);
+            inc->log_amount[i] = log(amount);
+        }
+        inc->rp.rep[g] = rep;
+        inc->rp.plan[g] = p;
+        inc->rp.period[g] = code;
+        inc->rp.quota[g] = q;
+        inc->rp.amount[g] = sum;
+        inc->rp.attainment[g] = sum / q;
+        inc->rp.n_deals[g] = cnt;
+        g++;
+    }
+    inc->rp.n = g;
+
+    *out = inc;
+    inc = NULL;
+    goto out;
+
+nomem:
+    st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory computing incentives");
+out:
+    cs_incentives_free(inc);
+    free(bucket);
+    free(keys);
+    free(qkeys);
+    free(skeys);
+    return st;
+}
+
+/* ======================================================================
+ * Reconciliation (SPEC 7.9)
+ * ==================================================================== */
+
+void cs_recon_free(struct cs_reconciliation *rec)
+{
+    if (!rec)
+        return;
+    free(rec->paid);
+    free(rec);
+}
+
+/* Ordering of the largest gaps: larger |gap| first (NaN largest), then deal index. */
+static int gap_before(const struct cs_recon_gap *a, const struct cs_recon_gap *b)
+{
+    double x = isnan(a->gap) ? INFINITY : fabs(a->gap);
+    double y = isnan(b->gap) ? INFINITY : fabs(b->gap);
+    if (x != y)
+        return x > y;
+    return a->deal < b->deal;
+}
+
+static void keep_top(struct cs_reconciliation *rec, struct cs_recon_gap g)
+{
+    size_t k = rec->n_gaps;
+    if (k == CS_RECON_TOP) {
+        if (!gap_before(&g, &rec->gaps[k - 1]))
+            return;
+        k--;                       /* the last one drops out */
+    } else {
+        rec->n_gaps++;
+    }
+    while (k > 0 && gap_before(&g, &rec->gaps[k - 1])) {
+        rec->gaps[k] = rec->gaps[k - 1];
+        k--;
+    }
+    rec->gaps[k] = g;
+}
+
+enum cs_status cs_incentives_reconcile(const struct cs_dataset *ds,
+                                       const struct cs_incentives *inc,
+                                       struct cs_reconciliation **out,
+                                       struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    struct cs_reconciliation *rec = NULL;
+    uint8_t *seen = NULL;              /* 1: has a line */
+    const struct cs_commissions *c = &ds->commissions;
+    const size_t n = ds->deals.n;
+
+    *out = NULL;
+    if (inc->n != n) {
+        st = cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                          "incentives were computed for %zu deals, the data has %zu",
+                          inc->n, n);
+        goto out;
+    }
+    rec = calloc(1, sizeof *rec);
+    seen = calloc(n ? n : 1, 1);
+    if (!rec || !seen || !(rec->paid = alloc_n(n, sizeof *rec->paid)))
+        goto nomem;
+    for (size_t i = 0; i < n; i++)
+        rec->paid[i] = NAN;
+
+    for (size_t j = 0; j < c->n; j++) {
+        uint32_t di = c->deal[j];
+        rec->lines++;
+        if (di >= n) {
+            rec->lines_unknown++;
+            continue;
+        }
+        if (c->rep[j] != ds->deals.rep[di])
+            rec->lines_rep_mismatch++;
+        rec->paid[di] = seen[di] ? rec->paid[di] + c->commission[j] : c->commission[j];
+        if (!inc->won[di]) {
+            rec->lines_not_won++;
+            if (!seen[di])
+                rec->deals_not_won++;
+        }
+        seen[di] = 1;
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        if (!seen[i] || !inc->won[i])
+            continue;
+        double paid = rec->paid[i], comp = inc->commission[i];
+        double gap = paid - comp;
+        double scale = fabs(comp) > CS_RECON_TINY ? fabs(comp) : CS_RECON_TINY;
+        rec->compared++;
+        if (fabs(gap) <= CS_RECON_REL_TOL * scale)   /* false for NaN */
+            rec->within++;
+        rec->paid_total += paid;
+        rec->computed_total += comp;
+        keep_top(rec, (struct cs_recon_gap){(uint32_t)i, paid, comp, gap});
+    }
+    rec->share = rec->compared ? (double)rec->within / (double)rec->compared : NAN;
+    rec->reproduces = rec->compared > 0 && rec->share >= CS_RECON_REPRODUCE_SHARE;
+
+    *out = rec;
+    rec = NULL;
+    goto out;
+
+nomem:
+    st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory reconciling commissions");
+out:
+    cs_recon_free(rec);
+    free(seen);
+    return st;
+}

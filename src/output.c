@@ -1,0 +1,188 @@
+/* output.c - escapers for CSV, HTML and Markdown, and atomic file writes. */
+#include <errno.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compsight/output.h"
+
+void cs_csv_cell(FILE *f, const char *s, size_t len, bool text)
+{
+    bool neutralise = text && len > 0 &&
+                      (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                       s[0] == '\t' || s[0] == '\r');
+    bool quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
+    for (size_t i = 0; i < len && !quote; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+            quote = true;
+    if (quote)
+        fputc('"', f);
+    if (neutralise)
+        fputc('\'', f);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', f);
+        fputc(s[i], f);
+    }
+    if (quote)
+        fputc('"', f);
+}
+
+void cs_csv_text(FILE *f, const char *s)
+{
+    cs_csv_cell(f, s, strlen(s), true);
+}
+
+void cs_put_number(FILE *f, double x)
+{
+    if (!isfinite(x))
+        return;
+    char buf[32];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x)
+            break;
+    }
+    fputs(buf, f);
+}
+
+void cs_html_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+void cs_md_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            fputc(' ', f);
+        else if (strchr("|\\`*_[]<>#", c))
+            fprintf(f, "\\%c", c);
+        else
+            fputc(c, f);
+    }
+}
+
+static char *join(const char *dir, const char *name, const char *suffix)
+{
+    size_t n = strlen(dir) + strlen(name) + strlen(suffix) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s%s", dir, name, suffix);
+    return p;
+}
+
+enum cs_status cs_atomic_open(struct cs_atomic *a, const char *dir, const char *name,
+                              struct cs_error *err)
+{
+    memset(a, 0, sizeof *a);
+    a->path = join(dir, name, "");
+    a->tmp = join(dir, name, ".tmp");
+    if (!a->path || !a->tmp) {
+        cs_atomic_abort(a);
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    a->f = fopen(a->tmp, "w");
+    if (!a->f) {
+        enum cs_status st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s",
+                                         a->tmp, strerror(errno));
+        cs_atomic_abort(a);
+        return st;
+    }
+    return CS_OK;
+}
+
+enum cs_status cs_atomic_commit(struct cs_atomic *a, struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    if (!a->f)
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "output file not open");
+    int bad = ferror(a->f);
+    int saved = errno;
+    if (fclose(a->f) != 0 || bad) {
+        if (!bad)
+            saved = errno;
+        a->f = NULL;
+        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", a->tmp,
+                          strerror(saved ? saved : EIO));
+        cs_atomic_abort(a);
+        return st;
+    }
+    a->f = NULL;
+    if (rename(a->tmp, a->path) != 0) {
+        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", a->path,
+                          strerror(errno));
+        cs_atomic_abort(a);
+        return st;
+    }
+    free(a->path);
+    free(a->tmp);
+    a->path = a->tmp = NULL;
+    return CS_OK;
+}
+
+void cs_atomic_abort(struct cs_atomic *a)
+{
+    if (a->f)
+        fclose(a->f);
+    if (a->tmp)
+        unlink(a->tmp);
+    free(a->path);
+    free(a->tmp);
+    memset(a, 0, sizeof *a);
+}
+
+enum cs_status cs_mkdir_p(const char *dir, unsigned mode, struct cs_error *err)
+{
+    size_t n = strlen(dir);
+    char *p = malloc(n + 1);
+    if (!p)
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    memcpy(p, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        char c = p[i];
+        p[i] = '\0';
+        if (mkdir(p, c ? 0777 : (mode_t)mode) != 0 && errno != EEXIST) {
+            enum cs_status st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL,
+                                             "cannot create directory %s: %s", p,
+                                             strerror(errno));
+            free(p);
+            return st;
+        }
+        p[i] = c;
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        free(p);
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s is not a directory", dir);
+    }
+    free(p);
+    return CS_OK;
+}
+
+void cs_pseudonym(const char *rep_id, char *buf)
+{
+    /* FNV-1a then a final avalanche, so similar ids do not look alike. */
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const unsigned char *p = (const unsigned char *)rep_id; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    snprintf(buf, 16, "rep-%010llx", (unsigned long long)(h & 0xffffffffffull));
+}

@@ -1,0 +1,131 @@
+/* session.c - what every analysing command does first: find the data, read the map, load. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compsight/commands.h"
+
+#ifndef CS_DATADIR
+#define CS_DATADIR "/usr/local/share/compsight"
+#endif
+
+static bool is_dir(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static bool try_dir(char *buf, size_t n, const char *base, const char *rel)
+{
+    char probe[PATH_MAX];
+    if (snprintf(buf, n, "%s%s", base, rel) >= (int)n)
+        return false;
+    if (snprintf(probe, sizeof probe, "%s/sample", buf) >= (int)sizeof probe)
+        return false;
+    return is_dir(probe);
+}
+
+bool cs_find_datadir(char *buf, size_t n)
+{
+    const char *env = getenv("COMPSIGHT_DATADIR");
+    if (env && *env)
+        return try_dir(buf, n, env, "");
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            /* installed: PREFIX/bin/compsight -> PREFIX/share/compsight;
+             * built: build/compsight -> data/ of the source tree. */
+            if (try_dir(buf, n, exe, "/../share/compsight") || try_dir(buf, n, exe, "/../data") ||
+                try_dir(buf, n, exe, "/data"))
+                return true;
+        }
+    }
+    return try_dir(buf, n, CS_DATADIR, "");
+}
+
+/* A map argument without a slash that names no file is a preset name. */
+static enum cs_status load_map(const char *arg, struct cs_map **map, struct cs_error *err)
+{
+    struct stat sb;
+    if (strchr(arg, '/') || stat(arg, &sb) == 0)
+        return cs_map_load(arg, map, err);
+    char dir[PATH_MAX], path[PATH_MAX + 64];
+    if (!cs_find_datadir(dir, sizeof dir))
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "--map %s: no such file, and the bundled presets were not found", arg);
+    snprintf(path, sizeof path, "%s/maps/%s.ini", dir, arg);
+    if (stat(path, &sb) != 0)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "--map %s: no such file or preset (presets: salesforce, hubspot)", arg);
+    return cs_map_load(path, map, err);
+}
+
+static void show_progress(const char *file, uint64_t done, uint64_t total, void *ctx)
+{
+    FILE *msg = ctx;
+    if (total)
+        fprintf(msg, "\rcompsight: reading %-16s %3d%%", file, (int)(100.0 * (double)done / (double)total));
+    else
+        fprintf(msg, "\rcompsight: reading %-16s", file);
+    fflush(msg);
+}
+
+enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io *io,
+                               struct cs_session *s, struct cs_error *err)
+{
+    enum cs_status st;
+    memset(s, 0, sizeof *s);
+    st = cs_calendar_init(&s->cal, opt->fiscal_start ? opt->fiscal_start : 1, err);
+    if (st != CS_OK)
+        return st;
+    if (opt->data_dir) {
+        snprintf(s->data_dir, sizeof s->data_dir, "%s", opt->data_dir);
+    } else {
+        char dir[PATH_MAX - 16];
+        if (!cs_find_datadir(dir, sizeof dir))
+            return cs_error_set(err, CS_ERR_INPUT, NULL, 0, NULL,
+                                "no --data given and the bundled sample data was not found "
+                                "(set COMPSIGHT_DATADIR or reinstall)");
+        snprintf(s->data_dir, sizeof s->data_dir, "%s/sample", dir);
+    }
+    if (!is_dir(s->data_dir))
+        return cs_error_set(err, CS_ERR_INPUT, NULL, 0, NULL, "%s: not a directory", s->data_dir);
+    if (opt->map) {
+        st = load_map(opt->map, &s->map, err);
+        if (st != CS_OK)
+            goto fail;
+    }
+    struct cs_load_options lo = {
+        .dir = s->data_dir,
+        .map = s->map,
+        .date_format = opt->date_format,
+        .decimal_comma = opt->decimal_comma,
+        .chunk_size = opt->chunk_size,
+        .progress = io->progress ? show_progress : NULL,
+        .progress_ctx = io->msg,
+    };
+    st = cs_dataset_load(&lo, &s->ds, err);
+    if (io->progress)
+        fprintf(io->msg, "\r%60s\r", "");
+    if (st != CS_OK)
+        goto fail;
+    return CS_OK;
+fail:
+    cs_session_close(s);
+    return st;
+}
+
+void cs_session_close(struct cs_session *s)
+{
+    cs_dataset_free(s->ds);
+    cs_map_free(s->map);
+    s->ds = NULL;
+    s->map = NULL;
+}

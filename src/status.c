@@ -1,0 +1,119 @@
+/* status.c - status strings, exit codes and the error record. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compsight/status.h"
+
+static const struct {
+    enum cs_status status;
+    int exit_code;
+    const char *text;
+} status_table[] = {
+    {CS_OK,           0, "success"},
+    {CS_ERR_USAGE,    1, "bad usage"},
+    {CS_ERR_INPUT,    2, "input cannot be read or parsed"},
+    {CS_ERR_REJECTS,  3, "rows were rejected (--strict)"},
+    {CS_ERR_OUTPUT,   4, "output could not be written"},
+    {CS_ERR_NOMEM,    4, "out of memory"},
+    {CS_ERR_NOTIMPL,  1, "not implemented yet"},
+    {CS_ERR_INTERNAL, 4, "internal error"},
+};
+
+const char *cs_strerror(enum cs_status status)
+{
+    for (size_t i = 0; i < sizeof status_table / sizeof status_table[0]; i++)
+        if (status_table[i].status == status)
+            return status_table[i].text;
+    return "unknown status";
+}
+
+int cs_exit_code(enum cs_status status)
+{
+    for (size_t i = 0; i < sizeof status_table / sizeof status_table[0]; i++)
+        if (status_table[i].status == status)
+            return status_table[i].exit_code;
+    return 4;
+}
+
+void cs_error_clear(struct cs_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof *err);
+}
+
+static void copy_str(char *dst, size_t n, const char *src)
+{
+    if (!src)
+        src = "";
+    snprintf(dst, n, "%s", src);
+}
+
+enum cs_status cs_error_set(struct cs_error *err, enum cs_status status,
+                            const char *file, unsigned long line,
+                            const char *column, const char *fmt, ...)
+{
+    if (!err)
+        return status;
+    err->status = status;
+    copy_str(err->file, sizeof err->file, file);
+    copy_str(err->column, sizeof err->column, column);
+    err->line = line;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+void cs_error_format(const struct cs_error *err, char *buf, size_t n)
+{
+    size_t used = 0;
+    if (n == 0)
+        return;
+    buf[0] = '\0';
+#define APPEND(...) do { \
+        int k_ = snprintf(buf + used, n - used, __VA_ARGS__); \
+        if (k_ > 0) used += (size_t)k_ < n - used ? (size_t)k_ : n - used - 1; \
+    } while (0)
+    if (err->file[0]) {
+        APPEND("%s", err->file);
+        if (err->line)
+            APPEND(":%lu", err->line);
+        APPEND(": ");
+    }
+    if (err->column[0])
+        APPEND("%s: ", err->column);
+    APPEND("%s", err->msg[0] ? err->msg : cs_strerror(err->status));
+#undef APPEND
+}
+
+char *cs_quote_bytes(char *dst, size_t n, const char *src, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0, limit = len > 40 ? 40 : len;
+    if (n < 8) {
+        if (n)
+            dst[0] = '\0';
+        return dst;
+    }
+    dst[o++] = '"';
+    for (size_t i = 0; i < limit && o + 8 < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7f) {
+            dst[o++] = '\\';
+            dst[o++] = 'x';
+            dst[o++] = hex[c >> 4];
+            dst[o++] = hex[c & 15];
+        } else {
+            dst[o++] = (char)c;
+        }
+    }
+    if (len > limit && o + 4 < n) {
+        memcpy(dst + o, "...", 3);
+        o += 3;
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
+    return dst;
+}

@@ -1,0 +1,229 @@
+/* strpool.c - string interning with an append-only arena and an open-addressing hash. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compsight/strpool.h"
+
+/*
+ * Strings live in arena blocks that are never moved or freed before the
+ * pool, so the pointers handed out stay valid.  The hash table holds ids
+ * (0 = empty slot) and is kept at most half full; each id caches its hash
+ * so that growing the table never re-reads the strings.
+ */
+#define BLOCK_SIZE (1u << 20)
+
+struct block {
+    struct block *next;
+    size_t used, size;
+    char data[];
+};
+
+struct cs_strpool {
+    struct block *blocks;
+    const char **str;        /* str[id], id >= 1 */
+    uint32_t *len;
+    uint32_t *hash;
+    size_t count, cap;       /* ids in use, capacity of str/len/hash */
+    uint32_t *table;         /* slots; power-of-two size */
+    size_t mask;
+    size_t bytes;
+};
+
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+    /* A multiply-xorshift over 8-byte words: fast and good enough for ids. */
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        s += 8;
+        len -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    h *= 0x9e3779b97f4a7c15ull;
+    return (uint32_t)(h >> 32);
+}
+
+struct cs_strpool *cs_strpool_new(void)
+{
+    struct cs_strpool *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->mask = 1023;
+    p->table = calloc(p->mask + 1, sizeof *p->table);
+    p->cap = 256;
+    p->str = malloc(p->cap * sizeof *p->str);
+    p->len = malloc(p->cap * sizeof *p->len);
+    p->hash = malloc(p->cap * sizeof *p->hash);
+    if (!p->table || !p->str || !p->len || !p->hash) {
+        cs_strpool_free(p);
+        return NULL;
+    }
+    p->str[0] = "";
+    p->len[0] = 0;
+    p->hash[0] = 0;
+    return p;
+}
+
+void cs_strpool_free(struct cs_strpool *p)
+{
+    if (!p)
+        return;
+    for (struct block *b = p->blocks, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    free(p->str);
+    free(p->len);
+    free(p->hash);
+    free(p->table);
+    free(p);
+}
+
+static uint32_t lookup(const struct cs_strpool *p, const char *s, size_t len,
+                       uint32_t h, size_t *slot)
+{
+    size_t i = h & p->mask;
+    for (;;) {
+        uint32_t id = p->table[i];
+        if (id == 0 || (p->hash[id] == h && p->len[id] == len &&
+                        memcmp(p->str[id], s, len) == 0)) {
+            *slot = i;
+            return id;
+        }
+        i = (i + 1) & p->mask;
+    }
+}
+
+static int grow_table(struct cs_strpool *p)
+{
+    size_t size = (p->mask + 1) * 2;
+    uint32_t *t = calloc(size, sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t id = 1; id <= p->count; id++) {
+        size_t i = p->hash[id] & (size - 1);
+        while (t[i])
+            i = (i + 1) & (size - 1);
+        t[i] = (uint32_t)id;
+    }
+    free(p->table);
+    p->table = t;
+    p->mask = size - 1;
+    return 0;
+}
+
+static int grow_ids(struct cs_strpool *p)
+{
+    size_t cap = p->cap * 2;
+    const char **s = realloc(p->str, cap * sizeof *s);
+    if (!s)
+        return -1;
+    p->str = s;
+    uint32_t *l = realloc(p->len, cap * sizeof *l);
+    if (!l)
+        return -1;
+    p->len = l;
+    uint32_t *h = realloc(p->hash, cap * sizeof *h);
+    if (!h)
+        return -1;
+    p->hash = h;
+    p->cap = cap;
+    return 0;
+}
+
+static char *arena_alloc(struct cs_strpool *p, size_t n)
+{
+    struct block *b = p->blocks;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE;
+        b = malloc(sizeof *b + size);
+        if (!b)
+            return NULL;
+        b->size = size;
+        b->used = 0;
+        /* A big string gets its own block behind the current one, so the
+         * current block keeps serving small strings. */
+        if (size > BLOCK_SIZE / 4 && p->blocks) {
+            b->next = p->blocks->next;
+            p->blocks->next = b;
+        } else {
+            b->next = p->blocks;
+            p->blocks = b;
+        }
+        p->bytes += sizeof *b + size;
+    }
+    char *out = b->data + b->used;
+    b->used += n;
+    return out;
+}
+
+int cs_strpool_intern(struct cs_strpool *p, const char *s, size_t len, uint32_t *id)
+{
+    if (len == 0) {
+        *id = 0;
+        return 0;
+    }
+    if (len > UINT32_MAX - 1 || p->count >= UINT32_MAX - 2)
+        return -1;
+    uint32_t h = hash_bytes(s, len);
+    size_t slot;
+    uint32_t found = lookup(p, s, len, h, &slot);
+    if (found) {
+        *id = found;
+        return 0;
+    }
+    if (p->count + 1 >= p->cap && grow_ids(p) != 0)
+        return -1;
+    char *copy = arena_alloc(p, len + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    uint32_t nid = (uint32_t)++p->count;
+    p->str[nid] = copy;
+    p->len[nid] = (uint32_t)len;
+    p->hash[nid] = h;
+    p->table[slot] = nid;
+    if (p->count * 2 > p->mask + 1 && grow_table(p) != 0) {
+        /* The string is stored and findable; only the table failed to grow. */
+        *id = nid;
+        return -1;
+    }
+    *id = nid;
+    return 0;
+}
+
+uint32_t cs_strpool_find(const struct cs_strpool *p, const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    size_t slot;
+    return lookup(p, s, len, hash_bytes(s, len), &slot);
+}
+
+const char *cs_strpool_get(const struct cs_strpool *p, uint32_t id)
+{
+    return id && id <= p->count ? p->str[id] : "";
+}
+
+size_t cs_strpool_len(const struct cs_strpool *p, uint32_t id)
+{
+    return id && id <= p->count ? p->len[id] : 0;
+}
+
+size_t cs_strpool_count(const struct cs_strpool *p)
+{
+    return p->count;
+}
+
+size_t cs_strpool_bytes(const struct cs_strpool *p)
+{
+    return p->bytes + (p->mask + 1) * sizeof *p->table +
+           p->cap * (sizeof *p->str + sizeof *p->len + sizeof *p->hash);
+}

@@ -1,0 +1,96 @@
+#!/bin/sh
+# End-to-end tests of the compsight command line: exit codes, messages, files.
+# usage: run.sh /path/to/compsight
+set -eu
+LC_ALL=C
+export LC_ALL
+BIN=$1
+HERE=$(cd "$(dirname "$0")" && pwd)
+TMP=$(mktemp -d /tmp/compsight-cli.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE CMD...: run, keep stdout/stderr in $TMP/out, $TMP/err, check the exit code
+expect() {
+    want=$1
+    shift
+    set +e
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    set -e
+    if [ "$got" = "$want" ]; then ok; else bad "exit $got, wanted $want: $*"; sed 's/^/  | /' "$TMP/err" | head -5; fi
+}
+
+# has FILE TEXT: FILE contains the fixed string TEXT
+has() {
+    if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks: $2"; sed 's/^/  | /' "$1" | head -5; fi
+}
+
+# usage
+expect 0 "$BIN" --help;                 has "$TMP/out" "usage: compsight COMMAND"
+expect 0 "$BIN" --version;              has "$TMP/out" "compsight "
+expect 0 "$BIN" report --help;          has "$TMP/out" "usage: compsight report"
+expect 1 "$BIN";                        has "$TMP/err" "usage: compsight COMMAND"
+expect 1 "$BIN" frobnicate;             has "$TMP/err" "unknown command 'frobnicate'"
+expect 1 "$BIN" check --bogus;          has "$TMP/err" "unknown option '--bogus'"
+expect 1 "$BIN" check --plans x.csv;    has "$TMP/err" "check takes no option '--plans'"
+expect 1 "$BIN" check --fiscal-start 13; has "$TMP/err" "--fiscal-start takes a month"
+expect 1 "$BIN" check --date-format xx; has "$TMP/err" "--date-format takes iso, us or eu"
+expect 1 "$BIN" whatif;                 has "$TMP/err" "whatif needs --plans FILE"
+
+# the bundled sample data
+expect 0 "$BIN" check
+has "$TMP/out" "deals.csv"
+has "$TMP/out" "usable"
+
+# a generated data set with dirty rows
+expect 0 "$BIN" generate --out "$TMP/dirty" --deals 600 --seed 7 --dirty --quiet
+expect 0 "$BIN" check --data "$TMP/dirty"
+has "$TMP/out" "deals.csv:"
+grep -Eq '^[a-z]+\.csv:[0-9]+: [a-z_]+: ' "$TMP/out" && ok || bad "check prints FILE:LINE: COLUMN: REASON"
+expect 3 "$BIN" check --data "$TMP/dirty" --strict
+has "$TMP/err" "rows rejected (--strict)"
+expect 0 "$BIN" report --data "$TMP/dirty" --out "$TMP/rep" --quiet
+has "$TMP/rep/rejects.csv" "file,line,column,reason"
+has "$TMP/rep/results.json" '"rows_read"'
+nrej=$(($(wc -l <"$TMP/rep/rejects.csv") - 1))
+[ "$nrej" -gt 0 ] && ok || bad "rejects.csv lists no rejects for the dirty set"
+expect 3 "$BIN" report --data "$TMP/dirty" --out "$TMP/rep2" --strict
+[ ! -e "$TMP/rep2/results.json" ] && ok || bad "--strict still wrote a report"
+
+# input that cannot be read: exit 2 and FILE:LINE
+expect 2 "$BIN" check --data "$TMP/nowhere"
+mkdir -p "$TMP/malformed"
+cp "$TMP/dirty/plans.csv" "$TMP/dirty/reps.csv" "$TMP/malformed/"
+printf 'deal_id,rep_id,type,amount,close_date,stage\nD1,x,new,5,2026-01-01,won\nD2,x,"new,5,2026-01-01,won\n' >"$TMP/malformed/deals.csv"
+expect 2 "$BIN" check --data "$TMP/malformed"
+has "$TMP/err" "compsight: deals.csv:3: unterminated"
+printf 'deal_id,rep_id,amount,close_date,stage\n' >"$TMP/malformed/deals.csv"
+expect 2 "$BIN" check --data "$TMP/malformed"
+has "$TMP/err" "compsight: deals.csv:1: required column \"type\" is missing"
+rm "$TMP/malformed/deals.csv"
+expect 2 "$BIN" check --data "$TMP/malformed"
+has "$TMP/err" "deals.csv"
+
+# output that cannot be written: exit 4
+expect 4 "$BIN" report --out /dev/null/report --quiet
+has "$TMP/err" "cannot create directory"
+
+# deals: the measures as CSV
+expect 0 "$BIN" deals --quiet
+has "$TMP/out" "deal_id,rep,team,plan_id,period,account,type,product,amount,discount_pct,close_date,attainment_before"
+if grep -q ',R0[0-9]*,' "$TMP/out"; then bad "deals shows rep ids without --private"; else ok; fi
+
+# --map with a preset
+expect 0 "$BIN" check --data "$HERE/salesforce" --map salesforce
+has "$TMP/out" "usable"
+
+# not yet
+expect 1 "$BIN" propose;                has "$TMP/err" "not implemented yet"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,631 @@
+/* test_dataset.c - the importer: every reject reason, every exit-2 case, maps, chunk sizes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compsight/dataset.h"
+
+/* ------------------------------------------------------------------------
+ * A data directory per test, written from strings
+ * --------------------------------------------------------------------- */
+
+static const char *const base_files[][2] = {
+    {"plans.csv", "plan_id,period_type,quota,tier_floor,rate\n"
+                  "P1,quarter,100000,0,0.1\nP1,quarter,100000,1.0,0.15\n"
+                  "PY,year,400000,0,0.05\n"},
+    {"reps.csv", "rep_id,name,team,role,plan_id,manager\n"
+                 "R1,Ann,East,AE,P1,M\nR2,Bob,West,AE,PY,M\nM1,Mia,Marketing,Marketing,,\n"},
+    {"deals.csv", "deal_id,rep_id,account,type,product,amount,discount_pct,created_date,close_date,stage\n"
+                  "D1,R1,Acme,new,Core,50000,10,2026-01-01,2026-02-01,won\n"
+                  "D2,R2,Beta,renewal,Core,20000,,2026-01-01,2026-03-01,lost\n"
+                  "D3,R2,Gamma,expansion,Plus,,,,,open\n"},
+};
+
+struct dir {
+    char path[64];
+};
+
+static void put(struct dir *d, const char *name, const char *text)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", d->path, name);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    fwrite(text, 1, strlen(text), f);
+    fclose(f);
+}
+
+/* A fresh directory with the base files, then overrides (name, text) pairs. */
+static void make_dir(struct dir *d, ...)
+{
+    snprintf(d->path, sizeof d->path, "/tmp/cs_test_dataset_XXXXXX");
+    assert_non_null(mkdtemp(d->path));
+    for (size_t i = 0; i < sizeof base_files / sizeof base_files[0]; i++)
+        put(d, base_files[i][0], base_files[i][1]);
+    va_list ap;
+    va_start(ap, d);
+    const char *name;
+    while ((name = va_arg(ap, const char *)) != NULL)
+        put(d, name, va_arg(ap, const char *));
+    va_end(ap);
+}
+
+static void remove_dir(struct dir *d)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->path);
+    assert_int_equal(system(cmd), 0);
+}
+
+static enum cs_status load(struct dir *d, const struct cs_map *map, size_t chunk,
+                           struct cs_dataset **ds, struct cs_error *err)
+{
+    struct cs_load_options opt = {.dir = d->path, .map = map, .chunk_size = chunk};
+    cs_error_clear(err);
+    return cs_dataset_load(&opt, ds, err);
+}
+
+static void assert_counts_balance(const struct cs_dataset *ds)
+{
+    for (int t = 0; t < CS_T_COUNT; t++)
+        assert_int_equal(ds->counts[t].read, ds->counts[t].used + ds->counts[t].rejected);
+}
+
+/* Exactly one reject, in file, line and column, whose reason contains text. */
+static void expect_one_reject(const char *file_name, const char *file_text, const char *file,
+                              unsigned line, const char *column, const char *text)
+{
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, file_name, file_text, NULL);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_OK);
+    assert_counts_balance(ds);
+    if (ds->n_rejects != 1) {
+        for (size_t i = 0; i < ds->n_rejects; i++)
+            print_error("reject %zu: line %u %s: %s\n", i, ds->rejects[i].line,
+                        ds->rejects[i].column, ds->rejects[i].reason);
+    }
+    assert_int_equal(ds->n_rejects, 1);
+    const struct cs_reject *r = &ds->rejects[0];
+    assert_string_equal(cs_schema_table((enum cs_table)r->table)->file, file);
+    assert_int_equal(r->line, line);
+    assert_string_equal(r->column, column);
+    if (!strstr(r->reason, text))
+        fail_msg("reason \"%s\" lacks \"%s\"", r->reason, text);
+    cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
+static void expect_input_error(const char *file_name, const char *file_text, const char *file,
+                               unsigned long line, const char *text)
+{
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, file_name, file_text, NULL);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_ERR_INPUT);
+    assert_null(ds);
+    assert_string_equal(err.file, file);
+    assert_int_equal(err.line, line);
+    if (!strstr(err.msg, text))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, text);
+    remove_dir(&d);
+}
+
+/* ------------------------------------------------------------------------
+ * Good input
+ * --------------------------------------------------------------------- */
+
+static void test_base_loads(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, NULL);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_OK);
+    assert_int_equal(ds->n_rejects, 0);
+    assert_int_equal(ds->plans.n, 2);
+    assert_int_equal(ds->plans.n_tiers, 3);
+    assert_int_equal(ds->reps.n, 3);
+    assert_int_equal(ds->deals.n, 3);
+    assert_true(ds->counts[CS_T_DEALS].present);
+    assert_false(ds->counts[CS_T_PROMISES].present);
+    assert_int_equal(ds->deals.stage[0], CS_STAGE_WON);
+    assert_int_equal(ds->deals.type[1], CS_TYPE_RENEWAL);
+    assert_true(isnan(ds->deals.amount[2]));
+    assert_true(isnan(ds->deals.discount_pct[1]));
+    assert_int_equal(ds->deals.close[2], CS_NO_DATE);
+    assert_int_equal(ds->deals.line[2], 4);
+    assert_string_equal(cs_ds_str(ds, ds->reps.team[ds->deals.rep[1]]), "West");
+    assert_int_equal(ds->reps.plan[2], CS_NONE);
+    cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
+/* Formats of section 2 in one file: BOM, CRLF, currency, thousands, %, quoted
+ * line breaks (lines counted), case-insensitive headers in another order,
+ * CRM stage spellings, unknown columns ignored. */
+static const char formats_deals[] =
+    "\xEF\xBB\xBF" "Stage, DEAL_ID ,rep_id,Account,type,amount,discount_pct,close_date,extra\r\n"
+    "Closed Won,D1,R1,\"Acme, Inc.\",NEW,\"$12,500.50\",12.5%,2026-02-01T10:00:00,x\r\n"
+    "closedlost,D2,R1,\"Multi\r\nline\r\naccount\",Renewal,\xE2\x82\xAC" "1000,0,2026-02-02 09:00,y\r\n"
+    "open,D3,R1,\"He said \"\"hi\"\"\",expansion,,,,z\r\n";
+
+static void test_value_formats(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, "deals.csv", formats_deals, NULL);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_OK);
+    assert_int_equal(ds->n_rejects, 0);
+    assert_int_equal(ds->deals.n, 3);
+    assert_true(ds->deals.amount[0] == 12500.5);
+    assert_true(ds->deals.discount_pct[0] == 12.5);
+    assert_true(ds->deals.amount[1] == 1000);
+    assert_int_equal(ds->deals.stage[0], CS_STAGE_WON);
+    assert_int_equal(ds->deals.stage[1], CS_STAGE_LOST);
+    assert_int_equal(ds->deals.close[0], cs_days_from_civil(2026, 2, 1));
+    assert_string_equal(cs_ds_str(ds, ds->deals.account[0]), "Acme, Inc.");
+    assert_string_equal(cs_ds_str(ds, ds->deals.account[1]), "Multi\r\nline\r\naccount");
+    assert_string_equal(cs_ds_str(ds, ds->deals.account[2]), "He said \"hi\"");
+    assert_int_equal(ds->deals.line[1], 3);
+    assert_int_equal(ds->deals.line[2], 6);
+    cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
+/* The same events whatever the read size: replay with chunks from 1 byte. */
+static void test_chunk_sizes(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_error err;
+    make_dir(&d, "deals.csv", formats_deals, "promises.csv",
+             "promise_id,deal_id,feature_id,text\nP1,D1,,\"a\nb\"\nP2,D9,,x\n", NULL);
+    struct cs_dataset *ref = NULL;
+    assert_int_equal(load(&d, NULL, 0, &ref, &err), CS_OK);
+    for (size_t chunk = 1; chunk <= sizeof formats_deals + 8; chunk++) {
+        struct cs_dataset *ds = NULL;
+        assert_int_equal(load(&d, NULL, chunk, &ds, &err), CS_OK);
+        assert_int_equal(ds->deals.n, ref->deals.n);
+        assert_int_equal(ds->n_rejects, ref->n_rejects);
+        for (size_t i = 0; i < ds->deals.n; i++) {
+            assert_int_equal(ds->deals.line[i], ref->deals.line[i]);
+            assert_string_equal(cs_ds_str(ds, ds->deals.account[i]),
+                                cs_ds_str(ref, ref->deals.account[i]));
+        }
+        for (size_t i = 0; i < ds->n_rejects; i++)
+            assert_int_equal(ds->rejects[i].line, ref->rejects[i].line);
+        cs_dataset_free(ds);
+    }
+    assert_int_equal(ref->n_rejects, 1);
+    assert_int_equal(ref->rejects[0].line, 4);
+    cs_dataset_free(ref);
+    remove_dir(&d);
+}
+
+static void test_date_formats(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, "deals.csv",
+             "deal_id,rep_id,type,amount,close_date,stage\nD1,R1,new,\"1.234,5\",2/3/2026,won\n",
+             "plans.csv", "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,\"100.000\",0,\"0,1\"\n"
+             "PY,year,400000,0,\"0,05\"\n", NULL);
+    struct cs_load_options opt = {.dir = d.path, .date_format = CS_DATE_EU, .decimal_comma = true};
+    assert_int_equal(cs_dataset_load(&opt, &ds, &err), CS_OK);
+    assert_int_equal(ds->n_rejects, 0);
+    assert_int_equal(ds->deals.close[0], cs_days_from_civil(2026, 3, 2));
+    assert_true(ds->deals.amount[0] == 1234.5);
+    cs_dataset_free(ds);
+    opt.date_format = CS_DATE_US;
+    opt.decimal_comma = false;
+    assert_int_equal(cs_dataset_load(&opt, &ds, &err), CS_OK);
+    /* without --decimal-comma "1.234,5" is not a number, nor is the rate
+     * "0,1"; "100.000" is 100 */
+    assert_true(ds->n_rejects >= 2);
+    assert_string_equal(ds->rejects[0].column, "rate");
+    assert_string_equal(ds->rejects[ds->n_rejects - 1].column, "amount");
+    cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
+/* ------------------------------------------------------------------------
+ * Every reject reason
+ * --------------------------------------------------------------------- */
+
+#define DEALS_HDR "deal_id,rep_id,type,amount,discount_pct,close_date,stage\n"
+
+static void test_reject_missing_value(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,10,,2026-01-01,won\nD2,,new,10,,2026-01-01,won\n",
+                      "deals.csv", 3, "rep_id", "required value is missing");
+}
+
+static void test_reject_not_a_number(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,12abc,,2026-01-01,won\n",
+                      "deals.csv", 2, "amount", "not a number: \"12abc\"");
+}
+
+static void test_reject_bad_thousands(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,\"12,50\",,2026-01-01,won\n",
+                      "deals.csv", 2, "amount", "not a number");
+}
+
+static void test_reject_not_a_date(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,10,,2026-02-30,won\n",
+                      "deals.csv", 2, "close_date", "not a date (expected YYYY-MM-DD)");
+}
+
+static void test_reject_discount_range(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,10,150,2026-01-01,won\n",
+                      "deals.csv", 2, "discount_pct", "between 0 and 100");
+}
+
+static void test_reject_won_amount_zero(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,0,,2026-01-01,won\nD2,R1,new,0,,2026-01-01,lost\n",
+                      "deals.csv", 2, "amount", "greater than 0 for a won deal");
+}
+
+static void test_reject_won_amount_blank(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,,,2026-01-01,won\n",
+                      "deals.csv", 2, "amount", "required for a won deal");
+}
+
+static void test_reject_negative_amount(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,-5,,2026-01-01,lost\n",
+                      "deals.csv", 2, "amount", "0 or more");
+}
+
+static void test_reject_lost_without_close(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,5,,,lost\n",
+                      "deals.csv", 2, "close_date", "required for a lost deal");
+}
+
+static void test_reject_unknown_enum(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,5,,2026-01-01,pending\n",
+                      "deals.csv", 2, "stage", "unknown value \"pending\" (expected won, lost, open)");
+}
+
+static void test_reject_duplicate_id(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R1,new,5,,2026-01-01,won\n D1 ,R1,new,5,,2026-01-02,won\n",
+                      "deals.csv", 3, "deal_id", "duplicate deal_id \"D1\" (first on line 2)");
+}
+
+static void test_reject_unknown_rep(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,R9,new,5,,2026-01-01,won\n",
+                      "deals.csv", 2, "rep_id", "unknown rep_id \"R9\"");
+}
+
+static void test_reject_rep_without_plan(void **state)
+{
+    (void)state;
+    expect_one_reject("deals.csv", DEALS_HDR "D1,M1,new,5,,2026-01-01,won\n",
+                      "deals.csv", 2, "rep_id", "has no plan_id");
+}
+
+static void test_reject_unknown_plan(void **state)
+{
+    (void)state;
+    expect_one_reject("reps.csv", "rep_id,team,plan_id\nR1,East,P1\nR2,West,PY\nR3,East,NOPE\n",
+                      "reps.csv", 4, "plan_id", "unknown plan_id \"NOPE\"");
+}
+
+static void test_reject_invalid_utf8(void **state)
+{
+    (void)state;
+    expect_one_reject("reps.csv", "rep_id,team,plan_id\nR1,East,P1\nR2,West,PY\nR3,We\xC3\x28st,PY\n",
+                      "reps.csv", 4, "team", "invalid UTF-8");
+}
+
+static void test_reject_unknown_deal(void **state)
+{
+    (void)state;
+    expect_one_reject("promises.csv", "promise_id,deal_id,feature_id\nX1,D1,F1\nX2,D404,F1\n",
+                      "promises.csv", 3, "deal_id", "unknown deal_id \"D404\"");
+}
+
+static void test_reject_duplicate_promise(void **state)
+{
+    (void)state;
+    expect_one_reject("promises.csv", "promise_id,deal_id\nX1,D1\nX1,D2\n",
+                      "promises.csv", 3, "promise_id", "duplicate promise_id");
+}
+
+static void test_reject_quota_kind(void **state)
+{
+    (void)state;
+    expect_one_reject("quotas.csv", "rep_id,period,quota\nR1,2026Q1,5\nR1,2026,5\n",
+                      "quotas.csv", 3, "period", "is a year but the rep's plan is quarterly");
+}
+
+static void test_reject_quota_duplicate(void **state)
+{
+    (void)state;
+    expect_one_reject("quotas.csv", "rep_id,period,quota\nR2,2026,5\nR2,2026,6\n",
+                      "quotas.csv", 3, "period", "duplicate quota");
+}
+
+static void test_reject_quota_label(void **state)
+{
+    (void)state;
+    expect_one_reject("quotas.csv", "rep_id,period,quota\nR1,Q3-2026,5\n",
+                      "quotas.csv", 2, "period", "not a period label");
+}
+
+static void test_reject_plan_without_zero(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, "plans.csv",
+             "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,100,0,0.1\n"
+             "PY,year,400,0.5,0.05\nPY,year,400,1,0.1\n", NULL);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_OK);
+    assert_counts_balance(ds);
+    /* both PY rows, then R2 (on PY) in reps.csv, then R2's two deals: a
+     * cascade that names its cause at every step */
+    assert_int_equal(ds->n_rejects, 5);
+    assert_int_equal(ds->rejects[0].line, 3);
+    assert_non_null(strstr(ds->rejects[0].reason, "has no tier with floor 0"));
+    assert_int_equal(ds->rejects[2].table, CS_T_REPS);
+    assert_int_equal(ds->rejects[3].table, CS_T_DEALS);
+    assert_int_equal(ds->plans.n, 1);
+    cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
+static void test_reject_plan_inconsistent(void **state)
+{
+    (void)state;
+    expect_one_reject("plans.csv",
+                      "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,100000,0,0.1\n"
+                      "P1,year,100000,1,0.2\nPY,year,400000,0,0.05\n",
+                      "plans.csv", 3, "period_type", "plan \"P1\" has period_type quarter on line 2");
+    expect_one_reject("plans.csv",
+                      "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,100000,0,0.1\n"
+                      "P1,quarter,100000,0,0.2\nPY,year,400000,0,0.05\n",
+                      "plans.csv", 3, "tier_floor", "duplicate tier_floor 0");
+    expect_one_reject("plans.csv",
+                      "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,100000,0,0.1\n"
+                      "P1,quarter,-1,1,0.2\nPY,year,400000,0,0.05\n",
+                      "plans.csv", 3, "quota", "greater than 0");
+}
+
+static void test_reject_target_and_collateral(void **state)
+{
+    (void)state;
+    expect_one_reject("targets.csv", "owner_id,period,target,actual\nM1,2026Q1,10,5\nM1,2026,10,5\n",
+                      "targets.csv", 3, "period", "targets are per quarter");
+    expect_one_reject("collateral.csv", "asset_id,owner_id,published_date\nA1,M1,2026-01-01\nA2,ZZ,2026-01-01\n",
+                      "collateral.csv", 3, "owner_id", "unknown owner_id \"ZZ\"");
+    expect_one_reject("claims.csv", "asset_id,feature_id,claim\nA1,F1,available\n",
+                      "claims.csv", 2, "asset_id", "unknown asset_id");
+    expect_one_reject("spiffs.csv", "spiff_id,product,start_date,end_date\nS1,Core,2026-02-01,2026-01-01\n",
+                      "spiffs.csv", 2, "end_date", "before start_date");
+    expect_one_reject("commissions.csv", "rep_id,deal_id,commission\nR1,D1,5\nR1,D77,5\n",
+                      "commissions.csv", 3, "deal_id", "unknown deal_id \"D77\"");
+    expect_one_reject("roadmap.csv", "feature_id,status\nF1,shipped\nF2,someday\n",
+                      "roadmap.csv", 3, "status", "unknown value \"someday\"");
+}
+
+/* Unknown and blank feature ids are data (off-roadmap), not rejects. */
+static void test_feature_references(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, "roadmap.csv", "feature_id,title,status\nF1,Thing,planned\n",
+             "promises.csv", "promise_id,deal_id,feature_id,text\nX1,D1,F1,\nX2,D1,F9,\nX3,D1,,SSO\n", NULL);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_OK);
+    assert_int_equal(ds->n_rejects, 0);
+    assert_int_equal(ds->promises.feature[0], 0);
+    assert_int_equal(ds->promises.feature[1], CS_NONE);
+    assert_string_equal(cs_ds_str(ds, ds->promises.feature_text[1]), "F9");
+    assert_int_equal(ds->promises.feature_text[2], 0);
+    cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
+/* ------------------------------------------------------------------------
+ * Exit-2 cases: the file as a whole cannot be used
+ * --------------------------------------------------------------------- */
+
+static void test_missing_required_file(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, NULL);
+    char p[128];
+    snprintf(p, sizeof p, "%s/reps.csv", d.path);
+    unlink(p);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_ERR_INPUT);
+    assert_string_equal(err.file, "reps.csv");
+    assert_non_null(strstr(err.msg, "a required file"));
+    remove_dir(&d);
+}
+
+static void test_missing_required_column(void **state)
+{
+    (void)state;
+    expect_input_error("deals.csv", "deal_id,rep_id,amount,close_date,stage\nD1,R1,5,2026-01-01,won\n",
+                       "deals.csv", 1, "required column \"type\" is missing");
+}
+
+static void test_malformed_csv(void **state)
+{
+    (void)state;
+    expect_input_error("deals.csv", DEALS_HDR "D1,R1,new,5,,2026-01-01,won\nD2,R1,\"new,5,,2026-01-01,won\n",
+                       "deals.csv", 3, "unterminated");
+    expect_input_error("reps.csv", "rep_id,team,plan_id\nR1,East,P1\nR2,We\"st,PY\n",
+                       "reps.csv", 3, "malformed");
+    expect_input_error("reps.csv", "", "reps.csv", 1, "empty");
+}
+
+static void test_nul_byte(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, NULL);
+    char p[128];
+    snprintf(p, sizeof p, "%s/reps.csv", d.path);
+    FILE *f = fopen(p, "wb");
+    fwrite("rep_id,team\nR1,E\0ast\n", 1, 21, f);
+    fclose(f);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_ERR_INPUT);
+    assert_string_equal(err.file, "reps.csv");
+    assert_non_null(strstr(err.msg, "not a text file"));
+    remove_dir(&d);
+}
+
+static void test_field_too_long(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, NULL);
+    size_t n = (1u << 20) + 10;
+    char *text = malloc(n + 64);
+    assert_non_null(text);
+    strcpy(text, "rep_id,team,plan_id\nR1,\"");
+    size_t o = strlen(text);
+    memset(text + o, 'x', n);
+    strcpy(text + o + n, "\",P1\n");
+    put(&d, "reps.csv", text);
+    free(text);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_ERR_INPUT);
+    assert_string_equal(err.file, "reps.csv");
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.msg, "1 MiB"));
+    remove_dir(&d);
+}
+
+/* ------------------------------------------------------------------------
+ * --map
+ * --------------------------------------------------------------------- */
+
+static void test_map(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    struct cs_map *map = NULL;
+    static const char map_text[] =
+        "[deals]\n"
+        "file = opps.csv\n"
+        "deal_id = Opportunity ID\n"
+        "rep_id = Owner\n"
+        "amount = Amount\n"
+        "close_date = Close Date\n"
+        "stage = Stage\n"
+        "stage.won = Closed Won, Signed\n"
+        "stage.open = Prospecting\n"
+        "type.default = new\n"
+        "date_format = us\n";
+    assert_int_equal(cs_map_load_mem(map_text, strlen(map_text), "test.ini", &map, &err), CS_OK);
+    make_dir(&d, "opps.csv",
+             "Opportunity ID,Owner,Amount,Close Date,Stage\n"
+             "O1,R1,\"$1,000\",3/31/2026,Closed Won\n"
+             "O2,R1,5,4/1/2026,signed\n"
+             "O3,R1,,,Prospecting\n"
+             "O4,R1,5,4/1/2026,Lost Cause\n", NULL);
+    assert_int_equal(load(&d, map, 0, &ds, &err), CS_OK);
+    assert_int_equal(ds->deals.n, 3);
+    assert_int_equal(ds->deals.stage[1], CS_STAGE_WON);
+    assert_int_equal(ds->deals.stage[2], CS_STAGE_OPEN);
+    assert_int_equal(ds->deals.type[0], CS_TYPE_NEW);
+    assert_int_equal(ds->deals.close[0], cs_days_from_civil(2026, 3, 31));
+    assert_int_equal(ds->n_rejects, 1);
+    /* a reject names the file of SPEC section 1, whatever the map reads */
+    assert_int_equal(ds->rejects[0].table, CS_T_DEALS);
+    assert_int_equal(ds->rejects[0].line, 5);
+    assert_string_equal(ds->rejects[0].column, "stage");
+    cs_dataset_free(ds);
+    cs_map_free(map);
+    remove_dir(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_base_loads),
+        cmocka_unit_test(test_value_formats),
+        cmocka_unit_test(test_chunk_sizes),
+        cmocka_unit_test(test_date_formats),
+        cmocka_unit_test(test_reject_missing_value),
+        cmocka_unit_test(test_reject_not_a_number),
+        cmocka_unit_test(test_reject_bad_thousands),
+        cmocka_unit_test(test_reject_not_a_date),
+        cmocka_unit_test(test_reject_discount_range),
+        cmocka_unit_test(test_reject_won_amount_zero),
+        cmocka_unit_test(test_reject_won_amount_blank),
+        cmocka_unit_test(test_reject_negative_amount),
+        cmocka_unit_test(test_reject_lost_without_close),
+        cmocka_unit_test(test_reject_unknown_enum),
+        cmocka_unit_test(test_reject_duplicate_id),
+        cmocka_unit_test(test_reject_unknown_rep),
+        cmocka_unit_test(test_reject_rep_without_plan),
+        cmocka_unit_test(test_reject_unknown_plan),
+        cmocka_unit_test(test_reject_invalid_utf8),
+        cmocka_unit_test(test_reject_unknown_deal),
+        cmocka_unit_test(test_reject_duplicate_promise),
+        cmocka_unit_test(test_reject_quota_kind),
+        cmocka_unit_test(test_reject_quota_duplicate),
+        cmocka_unit_test(test_reject_quota_label),
+        cmocka_unit_test(test_reject_plan_without_zero),
+        cmocka_unit_test(test_reject_plan_inconsistent),
+        cmocka_unit_test(test_reject_target_and_collateral),
+        cmocka_unit_test(test_feature_references),
+        cmocka_unit_test(test_missing_required_file),
+        cmocka_unit_test(test_missing_required_column),
+        cmocka_unit_test(test_malformed_csv),
+        cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_field_too_long),
+        cmocka_unit_test(test_map),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
