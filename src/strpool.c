@@ -149,7 +149,7 @@ static char *arena_alloc(struct cs_strpool *p, size_t n)
         b->used = 0;
         /* A big string gets its own block behind the current one, so the
          * current block keeps serving small strings. */
-        if (size > BLOCK_SIZE / 4 && p->blocks) {
+        if (n > BLOCK_SIZE / 4 && p->blocks) {
             b->next = p->blocks->next;
             p->blocks->next = b;
         } else {
