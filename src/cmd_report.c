@@ -5,7 +5,10 @@
 
 #include <jansson.h>
 
+#include "compsight/analysis.h"
 #include "compsight/commands.h"
+#include "compsight/dealscsv.h"
+#include "compsight/results.h"
 #include "compsight/output.h"
 #include "compsight/select.h"
 
@@ -29,63 +32,60 @@ static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds
     return cs_atomic_commit(&a, err);
 }
 
-/* The "counts" object of results.json (SPEC section 9). */
-static json_t *counts_json(const struct cs_dataset *ds, const struct cs_selection *sel,
-                           const struct cs_calendar *cal)
+static enum cs_status write_json(const char *dir, json_t *root, struct cs_error *err)
 {
-    json_t *counts = json_object();
-    json_t *read = json_object(), *used = json_object(), *rejected = json_object();
-    json_t *missing = json_array();
-    for (int t = 0; t < CS_T_COUNT; t++) {
-        const char *file = cs_schema_table((enum cs_table)t)->file;
-        const struct cs_table_counts *c = &ds->counts[t];
-        if (!c->present) {
-            json_array_append_new(missing, json_string(file));
-            continue;
-        }
-        json_object_set_new(read, file, json_integer((json_int_t)c->read));
-        json_object_set_new(used, file, json_integer((json_int_t)c->used));
-        json_object_set_new(rejected, file, json_integer((json_int_t)c->rejected));
-    }
-    size_t won = 0, won_sel = 0;
-    for (size_t i = 0; i < ds->deals.n; i++) {
-        if (ds->deals.stage[i] != CS_STAGE_WON)
-            continue;
-        won++;
-        won_sel += cs_selected(sel, cs_cal_quarter_code(cal, ds->deals.close[i]));
-    }
-    json_object_set_new(counts, "rows_read", read);
-    json_object_set_new(counts, "rows_used", used);
-    json_object_set_new(counts, "rows_rejected", rejected);
-    json_object_set_new(counts, "files_absent", missing);
-    json_object_set_new(counts, "won_deals", json_integer((json_int_t)won_sel));
-    json_object_set_new(counts, "won_deals_all_periods", json_integer((json_int_t)won));
-    return counts;
-}
-
-static enum cs_status write_results(const char *dir, const struct cs_session *s,
-                                    const struct cs_selection *sel, const struct cs_options *opt,
-                                    struct cs_error *err)
-{
-    json_t *root = json_object();
-    if (!root)
-        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    json_object_set_new(root, "period", json_string(sel->label));
-    json_object_set_new(root, "fiscal_start", json_integer(s->cal.fiscal_start));
-    json_object_set_new(root, "seed", json_integer((json_int_t)opt->seed));
-    json_object_set_new(root, "counts", counts_json(s->ds, sel, &s->cal));
     struct cs_atomic a;
     enum cs_status st = cs_atomic_open(&a, dir, "results.json", err);
-    if (st == CS_OK) {
-        if (json_dumpf(root, a.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0) {
-            cs_atomic_abort(&a);
-            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s/results.json: write failed", dir);
-        } else {
-            fputc('\n', a.f);
-            st = cs_atomic_commit(&a, err);
-        }
+    if (st != CS_OK)
+        return st;
+    if (json_dumpf(root, a.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0) {
+        cs_atomic_abort(&a);
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s/results.json: write failed", dir);
     }
+    fputc('\n', a.f);
+    return cs_atomic_commit(&a, err);
+}
+
+static enum cs_status write_deals(const char *dir, const struct cs_session *s,
+                                  const struct cs_incentives *inc, const struct cs_outcomes *oc,
+                                  const struct cs_selection *sel, bool private_mode,
+                                  struct cs_error *err)
+{
+    struct cs_atomic a;
+    enum cs_status st = cs_atomic_open(&a, dir, "deals.csv", err);
+    if (st != CS_OK)
+        return st;
+    cs_deals_csv_write(a.f, s->ds, &s->cal, inc, oc, sel, private_mode);
+    return cs_atomic_commit(&a, err);
+}
+
+/* Everything computed once per run, whatever the number of reports. */
+struct computed {
+    struct cs_incentives *inc;
+    struct cs_outcomes *oc;
+    struct cs_reconciliation *rec;
+};
+
+/* One report for one selection into dir. */
+static enum cs_status write_report(const char *dir, const struct cs_session *s,
+                                   const struct computed *c, const struct cs_selection *sel,
+                                   const struct cs_options *opt, struct cs_error *err)
+{
+    struct cs_analysis *an = NULL;
+    json_t *root = NULL;
+    enum cs_status st = cs_mkdir_p(dir, 0777, err);
+    if (st == CS_OK)
+        st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, sel, opt->seed, &an, err);
+    if (st == CS_OK && !(root = cs_results_json(s->ds, &s->cal, an, c->rec)))
+        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (st == CS_OK)
+        st = write_rejects(dir, s->ds, err);
+    if (st == CS_OK)
+        st = write_deals(dir, s, c->inc, c->oc, sel, opt->private_mode, err);
+    if (st == CS_OK)
+        st = write_json(dir, root, err);
     json_decref(root);
+    cs_analysis_free(an);
     return st;
 }
 
@@ -94,7 +94,8 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
 {
     struct cs_session s;
     struct cs_selection sel;
-    char out[PATH_MAX];
+    struct computed c = {0};
+    char out[PATH_MAX], sub[PATH_MAX + 32];
     enum cs_status st = cs_session_open(opt, io, &s, err);
     if (st != CS_OK)
         return st;
@@ -105,24 +106,50 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
         goto out;
     }
     st = cs_select_period(opt->period, s.ds, &s.cal, &sel, err);
+    if (st == CS_OK)
+        st = cs_incentives_compute(s.ds, &s.ds->plans, &s.cal, &c.inc, err);
+    if (st == CS_OK)
+        st = cs_outcomes_compute(s.ds, &s.cal, &c.oc, err);
+    if (st == CS_OK && s.ds->counts[CS_T_COMMISSIONS].present)
+        st = cs_incentives_reconcile(s.ds, c.inc, &c.rec, err);
     if (st != CS_OK)
         goto out;
     if (opt->out_dir)
         snprintf(out, sizeof out, "%s", opt->out_dir);
     else
         snprintf(out, sizeof out, "reports/%s", sel.label);
-    st = cs_mkdir_p(out, 0777, err);
-    if (st == CS_OK)
-        st = write_rejects(out, s.ds, err);
-    if (st == CS_OK)
-        st = write_results(out, &s, &sel, opt, err);
+
+    if (sel.mode != CS_SELECT_EACH) {
+        st = write_report(out, &s, &c, &sel, opt, err);
+    } else {
+        /* one report per quarter with won deals, under <out>/<label>/ */
+        for (int32_t q = sel.first; st == CS_OK && q <= sel.last; q = cs_cal_next_period(q)) {
+            struct cs_selection one = sel;
+            one.mode = CS_SELECT_QUARTER;
+            one.quarter = q;
+            cs_format_period(q, one.label);
+            bool any = false;
+            for (size_t i = 0; i < s.ds->deals.n && !any; i++)
+                any = c.inc->won[i] && c.inc->quarter[i] == q;
+            if (!any)
+                continue;
+            snprintf(sub, sizeof sub, "%s/%s", out, one.label);
+            st = write_report(sub, &s, &c, &one, opt, err);
+        }
+    }
     if (st == CS_OK) {
         if (rejected && !opt->quiet)
             fprintf(io->msg, "compsight: warning: %zu rows rejected, listed in %s/rejects.csv\n",
                     rejected, out);
+        if (c.rec && !c.rec->reproduces && !opt->quiet)
+            fprintf(io->msg, "compsight: warning: the plan model does not reproduce the commission "
+                             "statements (%.1f%% of deals within 1%%)\n", 100.0 * c.rec->share);
         fprintf(io->out, "report written to %s/\n", out);
     }
 out:
+    cs_recon_free(c.rec);
+    cs_outcomes_free(c.oc);
+    cs_incentives_free(c.inc);
     cs_session_close(&s);
     return st;
 }

@@ -1,0 +1,121 @@
+/* analysis.h - SPEC section 7 on a loaded data set: the models, tests and tables of a report. */
+#ifndef COMPSIGHT_ANALYSIS_H
+#define COMPSIGHT_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "compsight/bunching.h"
+#include "compsight/calendar.h"
+#include "compsight/dataset.h"
+#include "compsight/incentives.h"
+#include "compsight/outcomes.h"
+#include "compsight/regress.h"
+#include "compsight/select.h"
+#include "compsight/shrink.h"
+#include "compsight/stattest.h"
+
+/* The three models of SPEC 7.1-7.3, in this order everywhere. */
+enum cs_model_id { CS_MODEL_PROMISE_RISK = 0, CS_MODEL_DISCOUNT, CS_MODEL_COLLATERAL, CS_MODEL_COUNT };
+
+/* Correlation grid of SPEC 7.4: x varies slowest. */
+#define CS_CORR_NX 6
+#define CS_CORR_NY 3
+extern const char *const cs_corr_x_names[CS_CORR_NX];
+extern const char *const cs_corr_y_names[CS_CORR_NY];
+
+struct cs_model_result {
+    const char *name;               /* "promise_risk", "discount", "collateral" */
+    struct cs_regress_fit *fit;     /* NULL when the model could not be run (note says why) */
+    struct cs_regress_fit *firth;   /* Firth refit when fit->separation, else NULL */
+    const char *note;               /* static text: why not run, or "" */
+};
+
+/* Promise-risk rate of one team or plan over the selected won deals. */
+struct cs_group_rate {
+    uint32_t id;                    /* team: string id; plan: plan index */
+    size_t deals, risky;
+    struct cs_wilson w;
+};
+
+/* One row of the voice of the field (SPEC 7.8), sorted by bookings, then count. */
+struct cs_voice {
+    uint32_t feature_text;          /* the feature_id as given, or 0 when grouped by text */
+    uint32_t feature;               /* roadmap index or CS_NONE */
+    char *text;                     /* normalised promise text when feature_text == 0 (owned) */
+    size_t promises, deals, off_roadmap, premature;
+    double bookings;                /* amounts of the distinct won deals that carried it */
+};
+
+struct cs_bunch_result {
+    uint32_t plan;                  /* plan index */
+    double floor;                   /* the plan's tier floor this is about */
+    bool placebo;                   /* estimated at floor - 0.25 */
+    struct cs_bunching est;
+};
+
+/* Close dates heaped on month ends: the CRM-default pattern of METHODS.md. */
+struct cs_heaping {
+    size_t deals, month_end;        /* selected won deals; of those closed on a month's last day */
+    double share, expected;         /* month_end / deals; days that are month ends / days covered */
+    double p;                       /* one-sided binomial p of at least month_end */
+    bool flagged;                   /* share > 2 x expected and p < 0.001 */
+};
+
+/* Won deals per quarter (all data), for the trend and the "thin quarter" warning. */
+struct cs_quarter_count {
+    int32_t quarter;
+    size_t won, risky;
+    double bookings;
+    bool thin;                      /* fewer than half the median quarter's won deals */
+};
+
+struct cs_analysis {
+    struct cs_selection sel;
+    size_t won_selected;            /* won deals in the selection */
+    bool promise_data;              /* roadmap.csv and promises.csv were given */
+    bool collateral_data;           /* collateral.csv, claims.csv and targets.csv were given */
+    struct cs_model_result model[CS_MODEL_COUNT];
+    struct cs_corr corr[CS_CORR_NX * CS_CORR_NY];
+    double corr_q[CS_CORR_NX * CS_CORR_NY];
+    struct cs_timing *timing;       /* NULL when no won deal is selected */
+    struct cs_bunch_result *bunch;
+    size_t n_bunch;
+    struct cs_group_rate *teams, *plans;
+    size_t n_teams, n_plans;
+    size_t risky_selected;          /* selected won deals with promise_risk */
+    struct cs_shrink *reps;         /* per-rep shrinkage over the selection (private report) */
+    uint32_t *rep_of_group;         /* rep index of each group of reps */
+    struct cs_voice *voice;
+    size_t n_voice;
+    struct cs_heaping heaping;
+    struct cs_quarter_count *quarters;
+    size_t n_quarters;
+    uint64_t seed;
+};
+
+/*
+ * Run SPEC 7.1-7.8 for the selection.  inc and oc must have been computed
+ * for ds (and are borrowed: they must outlive *out).  Bunching uses every
+ * rep-period whatever the selection; its bootstrap for estimate i uses seed
+ * + i so that each estimate has its own reproducible stream.  Thin or
+ * degenerate data is not an error: each part records why it has no number.
+ * On success *out is new, owned by the caller (cs_analysis_free).  Errors:
+ * CS_ERR_NOMEM, CS_ERR_INTERNAL from a numerical routine; *out left NULL.
+ */
+enum cs_status cs_analysis_run(const struct cs_dataset *ds, const struct cs_calendar *cal,
+                               const struct cs_incentives *inc, const struct cs_outcomes *oc,
+                               const struct cs_selection *sel, uint64_t seed,
+                               struct cs_analysis **out, struct cs_error *err);
+
+void cs_analysis_free(struct cs_analysis *an);   /* accepts NULL */
+
+/* Term names of the promise_risk and discount models (SPEC 9), k = 8. */
+#define CS_DEAL_TERMS 8
+extern const char *const cs_deal_term_names[CS_DEAL_TERMS];
+
+/* Fill row x[0..8) of the deal design for deal i (intercept first). */
+void cs_analysis_deal_row(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                          size_t i, double *x);
+
+#endif

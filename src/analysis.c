@@ -1,0 +1,611 @@
+/* analysis.c - SPEC section 7 wired to the data: designs, tests, groupings, data warnings. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "compsight/analysis.h"
+
+const char *const cs_deal_term_names[CS_DEAL_TERMS] = {
+    "(Intercept)", "marginal_rate", "tier_cross", "last_14_days",
+    "log_amount", "spiff", "type[expansion]", "type[renewal]",
+};
+
+static const char *const collateral_term_names[] = {"(Intercept)", "target_gap", "last_14_days"};
+
+const char *const cs_corr_x_names[CS_CORR_NX] = {
+    "marginal_rate", "effective_rate", "tier_cross",
+    "gap_to_next_tier", "days_to_period_end", "spiff",
+};
+const char *const cs_corr_y_names[CS_CORR_NY] = {"promise_risk", "risky_promises", "discount_pct"};
+
+static enum cs_status oom(struct cs_error *err)
+{
+    return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+}
+
+void cs_analysis_deal_row(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                          size_t i, double *x)
+{
+    x[0] = 1.0;
+    x[1] = inc->marginal_rate[i];
+    x[2] = inc->tier_cross[i];
+    x[3] = inc->last_14_days[i];
+    x[4] = inc->log_amount[i];
+    x[5] = inc->spiff[i];
+    x[6] = ds->deals.type[i] == CS_TYPE_EXPANSION;
+    x[7] = ds->deals.type[i] == CS_TYPE_RENEWAL;
+}
+
+/* ------------------------------------------------------------------------
+ * Models 7.1-7.3
+ * --------------------------------------------------------------------- */
+
+struct design_buf {
+    double *x, *y;
+    uint32_t *cl;
+    size_t n, k;
+};
+
+static void design_free(struct design_buf *d)
+{
+    free(d->x);
+    free(d->y);
+    free(d->cl);
+}
+
+static int design_alloc(struct design_buf *d, size_t rows, size_t k)
+{
+    d->k = k;
+    d->n = 0;
+    d->x = malloc((rows ? rows : 1) * k * sizeof *d->x);
+    d->y = malloc((rows ? rows : 1) * sizeof *d->y);
+    d->cl = malloc((rows ? rows : 1) * sizeof *d->cl);
+    return d->x && d->y && d->cl ? 0 : -1;
+}
+
+/* Fit, and refit with Firth when the logit shows separation. */
+static enum cs_status fit_model(struct cs_model_result *m, const struct design_buf *b,
+                                const char *const *names, bool logit, struct cs_error *err)
+{
+    struct cs_regress_design d = {.n = b->n, .k = b->k, .x = b->x, .y = b->y,
+                                  .cluster = b->cl, .names = names};
+    enum cs_status st;
+    if (!logit)
+        return cs_regress_ols(&d, &m->fit, err);
+    st = cs_regress_logit(&d, NULL, &m->fit, err);
+    if (st == CS_OK && m->fit->separation)
+        st = cs_regress_firth(&d, NULL, &m->firth, err);
+    return st;
+}
+
+static enum cs_status run_models(struct cs_analysis *an, const struct cs_dataset *ds,
+                                 const struct cs_incentives *inc, const struct cs_outcomes *oc,
+                                 const uint8_t *sel, struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    struct design_buf p = {0}, q = {0}, c = {0};
+    size_t n = ds->deals.n;
+    an->model[CS_MODEL_PROMISE_RISK].name = "promise_risk";
+    an->model[CS_MODEL_DISCOUNT].name = "discount";
+    an->model[CS_MODEL_COLLATERAL].name = "collateral";
+    for (int m = 0; m < CS_MODEL_COUNT; m++)
+        an->model[m].note = "";
+
+    if (design_alloc(&p, an->won_selected, CS_DEAL_TERMS) || design_alloc(&q, an->won_selected, CS_DEAL_TERMS)) {
+        st = oom(err);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!sel[i])
+            continue;
+        cs_analysis_deal_row(ds, inc, i, p.x + p.n * p.k);
+        p.y[p.n] = oc->promise_risk[i];
+        p.cl[p.n++] = ds->deals.rep[i];
+        if (isfinite(ds->deals.discount_pct[i])) {
+            memcpy(q.x + q.n * q.k, p.x + (p.n - 1) * p.k, q.k * sizeof *q.x);
+            q.y[q.n] = ds->deals.discount_pct[i];
+            q.cl[q.n++] = ds->deals.rep[i];
+        }
+    }
+    if (!an->promise_data)
+        an->model[CS_MODEL_PROMISE_RISK].note = "no roadmap.csv and promises.csv: promises cannot be classified";
+    else if ((st = fit_model(&an->model[CS_MODEL_PROMISE_RISK], &p, cs_deal_term_names, true, err)) != CS_OK)
+        goto out;
+    if (q.n == 0)
+        an->model[CS_MODEL_DISCOUNT].note = "no won deal in the period has a discount_pct";
+    else if ((st = fit_model(&an->model[CS_MODEL_DISCOUNT], &q, cs_deal_term_names, false, err)) != CS_OK)
+        goto out;
+
+    /* 7.3: assets published in the selected period with a target_gap and
+     * at least one claim (an asset that claims nothing cannot misstate). */
+    if (!an->collateral_data) {
+        an->model[CS_MODEL_COLLATERAL].note = "no collateral.csv, claims.csv and targets.csv";
+        goto out;
+    }
+    if (design_alloc(&c, oc->n_assets, 3)) {
+        st = oom(err);
+        goto out;
+    }
+    for (size_t a = 0; a < oc->n_assets; a++) {
+        if (!oc->asset_claims[a] || !isfinite(oc->target_gap[a]) || oc->asset_last_14_days[a] < 0 ||
+            !cs_selected(&an->sel, oc->asset_quarter[a]))
+            continue;
+        double *x = c.x + c.n * c.k;
+        x[0] = 1.0;
+        x[1] = oc->target_gap[a];
+        x[2] = oc->asset_last_14_days[a];
+        c.y[c.n] = oc->asset_misstated[a];
+        c.cl[c.n++] = ds->collateral.owner[a];
+    }
+    if (c.n == 0)
+        an->model[CS_MODEL_COLLATERAL].note = "no asset published in the period has claims and a marketing target";
+    else
+        st = fit_model(&an->model[CS_MODEL_COLLATERAL], &c, collateral_term_names, true, err);
+out:
+    design_free(&p);
+    design_free(&q);
+    design_free(&c);
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Correlations 7.4
+ * --------------------------------------------------------------------- */
+
+static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_dataset *ds,
+                                       const struct cs_incentives *inc,
+                                       const struct cs_outcomes *oc, const uint8_t *sel,
+                                       struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    size_t m = an->won_selected, nv = CS_CORR_NX + CS_CORR_NY;
+    double *buf = malloc((m ? m : 1) * nv * sizeof *buf);
+    if (!buf)
+        return oom(err);
+    double *col[CS_CORR_NX + CS_CORR_NY];
+    for (size_t v = 0; v < nv; v++)
+        col[v] = buf + v * (m ? m : 1);
+    size_t r = 0;
+    for (size_t i = 0; i < ds->deals.n; i++) {
+        if (!sel[i])
+            continue;
+        col[0][r] = inc->marginal_rate[i];
+        col[1][r] = inc->effective_rate[i];
+        col[2][r] = inc->tier_cross[i];
+        col[3][r] = inc->gap_to_next_tier[i];
+        col[4][r] = inc->days_to_period_end[i];
+        col[5][r] = inc->spiff[i];
+        col[6][r] = an->promise_data ? oc->promise_risk[i] : NAN;
+        col[7][r] = an->promise_data ? oc->risky_promises[i] : NAN;
+        col[8][r] = ds->deals.discount_pct[i];
+        r++;
+    }
+    st = cs_corr_table((const double *const *)col, CS_CORR_NX,
+                       (const double *const *)(col + CS_CORR_NX), CS_CORR_NY, m, an->corr, err);
+    if (st == CS_OK) {
+        double p[CS_CORR_NX * CS_CORR_NY];
+        for (size_t k = 0; k < CS_CORR_NX * CS_CORR_NY; k++)
+            p[k] = an->corr[k].pearson_p;
+        st = cs_bh(p, CS_CORR_NX * CS_CORR_NY, an->corr_q, err);
+    }
+    free(buf);
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Bunching 7.6: every plan, every floor > 0, and its placebo
+ * --------------------------------------------------------------------- */
+
+static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_dataset *ds,
+                                   const struct cs_incentives *inc, uint64_t seed,
+                                   struct cs_error *err)
+{
+    const struct cs_plans *pl = &ds->plans;
+    const struct cs_rep_periods *rp = &inc->rp;
+    size_t floors = 0;
+    for (size_t p = 0; p < pl->n; p++)
+        floors += pl->tier_count[p] - 1;
+    an->bunch = calloc(floors * 2 + 1, sizeof *an->bunch);
+    double *a = malloc((rp->n ? rp->n : 1) * sizeof *a);
+    enum cs_status st = CS_OK;
+    if (!an->bunch || !a) {
+        free(a);
+        return oom(err);
+    }
+    for (size_t p = 0; p < pl->n && st == CS_OK; p++) {
+        size_t na = 0;
+        for (size_t r = 0; r < rp->n; r++)
+            if (rp->plan[r] == p)
+                a[na++] = rp->attainment[r];
+        for (uint32_t t = 1; t < pl->tier_count[p] && st == CS_OK; t++) {
+            double f = pl->floor[pl->tier_first[p] + t];
+            for (int placebo = 0; placebo <= 1 && st == CS_OK; placebo++) {
+                struct cs_bunch_result *b = &an->bunch[an->n_bunch];
+                b->plan = (uint32_t)p;
+                b->floor = f;
+                b->placebo = placebo;
+                st = cs_bunching_estimate(a, na, placebo ? f - CS_BUNCH_PLACEBO_SHIFT : f,
+                                          seed + an->n_bunch, CS_BUNCH_DRAWS, &b->est, err);
+                an->n_bunch++;
+            }
+        }
+    }
+    free(a);
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Per-group rates 7.7
+ * --------------------------------------------------------------------- */
+
+static enum cs_status group_rates(const uint32_t *key, size_t n_keys_max, const uint8_t *sel,
+                                  const uint8_t *risk, size_t n,
+                                  struct cs_group_rate **out, size_t *n_out, struct cs_error *err)
+{
+    /* key[i] < n_keys_max; groups listed in order of first appearance. */
+    size_t *slot = malloc((n_keys_max ? n_keys_max : 1) * sizeof *slot);
+    struct cs_group_rate *g = calloc(n_keys_max ? n_keys_max : 1, sizeof *g);
+    if (!slot || !g) {
+        free(slot);
+        free(g);
+        return oom(err);
+    }
+    for (size_t k = 0; k < n_keys_max; k++)
+        slot[k] = SIZE_MAX;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!sel[i])
+            continue;
+        uint32_t k = key[i];
+        if (slot[k] == SIZE_MAX) {
+            slot[k] = m;
+            g[m++].id = k;
+        }
+        g[slot[k]].deals++;
+        g[slot[k]].risky += risk[i];
+    }
+    enum cs_status st = CS_OK;
+    for (size_t j = 0; j < m && st == CS_OK; j++)
+        st = cs_wilson(g[j].risky, g[j].deals, &g[j].w, err);
+    free(slot);
+    *out = g;
+    *n_out = m;
+    return st;
+}
+
+static enum cs_status run_groups(struct cs_analysis *an, const struct cs_dataset *ds,
+                                 const struct cs_outcomes *oc, const uint8_t *sel,
+                                 struct cs_error *err)
+{
+    size_t n = ds->deals.n;
+    enum cs_status st = CS_OK;
+    uint32_t *team = malloc((n ? n : 1) * sizeof *team);
+    uint32_t *plan = malloc((n ? n : 1) * sizeof *plan);
+    uint32_t *rep = malloc((n ? n : 1) * sizeof *rep);
+    size_t *x = NULL, *nn = NULL;
+    struct cs_group_rate *reps = NULL;
+    size_t n_reps = 0;
+    if (!team || !plan || !rep) {
+        st = oom(err);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = ds->deals.rep[i];
+        team[i] = ds->reps.team[r];
+        plan[i] = ds->reps.plan[r];
+        rep[i] = r;
+    }
+    size_t strings = cs_strpool_count(ds->str) + 1;
+    if ((st = group_rates(team, strings, sel, oc->promise_risk, n, &an->teams, &an->n_teams, err)) != CS_OK ||
+        (st = group_rates(plan, ds->plans.n, sel, oc->promise_risk, n, &an->plans, &an->n_plans, err)) != CS_OK ||
+        (st = group_rates(rep, ds->reps.n, sel, oc->promise_risk, n, &reps, &n_reps, err)) != CS_OK)
+        goto out;
+    if (!an->promise_data || n_reps == 0)
+        goto out;
+    x = malloc(n_reps * sizeof *x);
+    nn = malloc(n_reps * sizeof *nn);
+    an->rep_of_group = malloc(n_reps * sizeof *an->rep_of_group);
+    if (!x || !nn || !an->rep_of_group) {
+        st = oom(err);
+        goto out;
+    }
+    for (size_t j = 0; j < n_reps; j++) {
+        x[j] = reps[j].risky;
+        nn[j] = reps[j].deals;
+        an->rep_of_group[j] = reps[j].id;
+    }
+    st = cs_shrink_fit(x, nn, n_reps, &an->reps, err);
+out:
+    free(team);
+    free(plan);
+    free(rep);
+    free(reps);
+    free(x);
+    free(nn);
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Voice of the field 7.8
+ * --------------------------------------------------------------------- */
+
+struct vpair {
+    uint32_t group, deal;
+    uint32_t promise;
+};
+
+static int cmp_vpair(const void *a, const void *b)
+{
+    const struct vpair *x = a, *y = b;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    if (x->deal != y->deal)
+        return x->deal < y->deal ? -1 : 1;
+    return (x->promise > y->promise) - (x->promise < y->promise);
+}
+
+static int cmp_voice(const void *a, const void *b)
+{
+    const struct cs_voice *x = a, *y = b;
+    if (x->bookings != y->bookings)
+        return x->bookings > y->bookings ? -1 : 1;
+    if (x->promises != y->promises)
+        return x->promises > y->promises ? -1 : 1;
+    if (x->feature_text != y->feature_text)
+        return x->feature_text < y->feature_text ? -1 : 1;
+    return strcmp(x->text ? x->text : "", y->text ? y->text : "");
+}
+
+static enum cs_status run_voice(struct cs_analysis *an, const struct cs_dataset *ds,
+                                const struct cs_outcomes *oc, const uint8_t *sel,
+                                struct cs_error *err)
+{
+    const struct cs_promises *pr = &ds->promises;
+    enum cs_status st = CS_OK;
+    struct cs_strpool *keys = cs_strpool_new();
+    struct vpair *v = malloc((pr->n ? pr->n : 1) * sizeof *v);
+    char *buf = NULL;
+    size_t nv = 0, cap = 256;
+    buf = malloc(cap);
+    if (!keys || !v || !buf) {
+        st = oom(err);
+        goto out;
+    }
+    /* Group key: "f:" + feature_id, or "t:" + the normalised text. */
+    for (size_t j = 0; j < pr->n; j++) {
+        uint32_t d = pr->deal[j];
+        if (d == CS_NONE || !sel[d] || oc->promise_class[j] == CS_PROMISE_ON_ROADMAP)
+            continue;
+        const char *src = pr->feature_text[j] ? cs_ds_str(ds, pr->feature_text[j]) : cs_ds_str(ds, pr->text[j]);
+        size_t need = strlen(src) + 3;
+        if (need > cap) {
+            char *nb = realloc(buf, need);
+            if (!nb) {
+                st = oom(err);
+                goto out;
+            }
+            buf = nb;
+            cap = need;
+        }
+        size_t len;
+        if (pr->feature_text[j]) {
+            len = (size_t)snprintf(buf, cap, "f:%s", src);
+        } else {
+            buf[0] = 't';
+            buf[1] = ':';
+            len = 2 + cs_outcomes_normalize_text(src, buf + 2, cap - 2);
+        }
+        uint32_t id;
+        if (cs_strpool_intern(keys, buf, len, &id) != 0) {
+            st = oom(err);
+            goto out;
+        }
+        v[nv].group = id;
+        v[nv].deal = d;
+        v[nv].promise = (uint32_t)j;
+        nv++;
+    }
+    qsort(v, nv, sizeof *v, cmp_vpair);
+    size_t groups = cs_strpool_count(keys);
+    an->voice = calloc(groups ? groups : 1, sizeof *an->voice);
+    if (!an->voice) {
+        st = oom(err);
+        goto out;
+    }
+    for (size_t i = 0; i < nv; i++) {
+        bool new_group = i == 0 || v[i].group != v[i - 1].group;
+        if (new_group) {
+            struct cs_voice *g = &an->voice[an->n_voice++];
+            const char *key = cs_strpool_get(keys, v[i].group);
+            uint32_t j = v[i].promise;
+            g->feature = CS_NONE;
+            if (key[0] == 'f') {
+                g->feature_text = pr->feature_text[j];
+                g->feature = pr->feature[j];
+            } else if (!(g->text = strdup(key + 2))) {
+                st = oom(err);
+                goto out;
+            }
+        }
+        struct cs_voice *g = &an->voice[an->n_voice - 1];
+        g->promises++;
+        if (oc->promise_class[v[i].promise] == CS_PROMISE_OFF_ROADMAP)
+            g->off_roadmap++;
+        else
+            g->premature++;
+        if (new_group || v[i].deal != v[i - 1].deal) {
+            g->deals++;
+            g->bookings += ds->deals.amount[v[i].deal];
+        }
+    }
+    qsort(an->voice, an->n_voice, sizeof *an->voice, cmp_voice);
+out:
+    cs_strpool_free(keys);
+    free(v);
+    free(buf);
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Data warnings: month-end heaping, thin quarters
+ * --------------------------------------------------------------------- */
+
+static void run_heaping(struct cs_analysis *an, const struct cs_dataset *ds, const uint8_t *sel)
+{
+    struct cs_heaping *h = &an->heaping;
+    int32_t first = INT32_MAX, last = INT32_MIN;
+    for (size_t i = 0; i < ds->deals.n; i++) {
+        if (!sel[i])
+            continue;
+        int32_t day = ds->deals.close[i];
+        int y, m, d;
+        cs_civil_from_days(day, &y, &m, &d);
+        h->deals++;
+        h->month_end += d == cs_days_in_month(y, m);
+        if (day < first)
+            first = day;
+        if (day > last)
+            last = day;
+    }
+    h->share = h->deals ? (double)h->month_end / (double)h->deals : NAN;
+    if (!h->deals) {
+        h->expected = h->p = NAN;
+        return;
+    }
+    size_t days = 0, ends = 0;
+    for (int32_t day = first; day <= last; day++) {
+        int y, m, d;
+        cs_civil_from_days(day, &y, &m, &d);
+        days++;
+        ends += d == cs_days_in_month(y, m);
+    }
+    h->expected = ends ? (double)ends / (double)days : 1.0 / 30.44;
+    /* P(X >= k) for X ~ Binomial(n, expected) */
+    h->p = h->month_end ? gsl_cdf_binomial_Q((unsigned)h->month_end - 1, h->expected,
+                                             (unsigned)h->deals) : 1.0;
+    h->flagged = h->deals >= 20 && h->share > 2 * h->expected && h->p < 0.001;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_dataset *ds,
+                                   const struct cs_incentives *inc, const struct cs_outcomes *oc,
+                                   struct cs_error *err)
+{
+    const struct cs_selection *s = &an->sel;
+    /* quarters first..last, contiguous */
+    size_t nq = 0;
+    for (int32_t q = s->first; q != CS_NO_PERIOD && q <= s->last; q = cs_cal_next_period(q))
+        nq++;
+    an->quarters = calloc(nq ? nq : 1, sizeof *an->quarters);
+    size_t *won = malloc((nq ? nq : 1) * sizeof *won);
+    if (!an->quarters || !won) {
+        free(won);
+        return oom(err);
+    }
+    size_t k = 0;
+    for (int32_t q = s->first; k < nq; q = cs_cal_next_period(q))
+        an->quarters[k++].quarter = q;
+    an->n_quarters = nq;
+    for (size_t i = 0; i < ds->deals.n; i++) {
+        if (!inc->won[i])
+            continue;
+        for (size_t j = 0; j < nq; j++) {
+            if (an->quarters[j].quarter != inc->quarter[i])
+                continue;
+            an->quarters[j].won++;
+            an->quarters[j].risky += oc->promise_risk[i];
+            an->quarters[j].bookings += ds->deals.amount[i];
+            break;
+        }
+    }
+    for (size_t j = 0; j < nq; j++)
+        won[j] = an->quarters[j].won;
+    qsort(won, nq, sizeof *won, cmp_size);
+    double median = nq ? (nq % 2 ? (double)won[nq / 2] : 0.5 * (double)(won[nq / 2 - 1] + won[nq / 2])) : 0;
+    for (size_t j = 0; j < nq; j++)
+        an->quarters[j].thin = (double)an->quarters[j].won < 0.5 * median;
+    free(won);
+    return CS_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Entry points
+ * --------------------------------------------------------------------- */
+
+enum cs_status cs_analysis_run(const struct cs_dataset *ds, const struct cs_calendar *cal,
+                               const struct cs_incentives *inc, const struct cs_outcomes *oc,
+                               const struct cs_selection *sel, uint64_t seed,
+                               struct cs_analysis **out, struct cs_error *err)
+{
+    (void)cal;
+    enum cs_status st = CS_OK;
+    size_t n = ds->deals.n;
+    *out = NULL;
+    struct cs_analysis *an = calloc(1, sizeof *an);
+    uint8_t *mask = malloc(n ? n : 1);
+    if (!an || !mask) {
+        free(an);
+        free(mask);
+        return oom(err);
+    }
+    an->sel = *sel;
+    an->seed = seed;
+    an->promise_data = ds->counts[CS_T_ROADMAP].present && ds->counts[CS_T_PROMISES].present;
+    an->collateral_data = ds->counts[CS_T_COLLATERAL].present && ds->counts[CS_T_CLAIMS].present &&
+                          ds->counts[CS_T_TARGETS].present;
+    for (size_t i = 0; i < n; i++) {
+        mask[i] = inc->won[i] && cs_selected(sel, inc->quarter[i]);
+        an->won_selected += mask[i];
+        an->risky_selected += mask[i] && oc->promise_risk[i];
+    }
+    if ((st = run_models(an, ds, inc, oc, mask, err)) != CS_OK ||
+        (st = run_correlations(an, ds, inc, oc, mask, err)) != CS_OK)
+        goto out;
+    if (an->won_selected &&
+        (st = cs_timing(ds->deals.amount, inc->period_days, inc->day_of_period, mask, n,
+                        &an->timing, err)) != CS_OK)
+        goto out;
+    if ((st = run_bunching(an, ds, inc, seed, err)) != CS_OK ||
+        (st = run_groups(an, ds, oc, mask, err)) != CS_OK ||
+        (an->promise_data && (st = run_voice(an, ds, oc, mask, err)) != CS_OK) ||
+        (st = run_quarters(an, ds, inc, oc, err)) != CS_OK)
+        goto out;
+    run_heaping(an, ds, mask);
+out:
+    free(mask);
+    if (st != CS_OK) {
+        cs_analysis_free(an);
+        return st;
+    }
+    *out = an;
+    return CS_OK;
+}
+
+void cs_analysis_free(struct cs_analysis *an)
+{
+    if (!an)
+        return;
+    for (int m = 0; m < CS_MODEL_COUNT; m++) {
+        cs_regress_free(an->model[m].fit);
+        cs_regress_free(an->model[m].firth);
+    }
+    cs_timing_free(an->timing);
+    free(an->bunch);
+    free(an->teams);
+    free(an->plans);
+    cs_shrink_free(an->reps);
+    free(an->rep_of_group);
+    for (size_t i = 0; i < an->n_voice; i++)
+        free(an->voice[i].text);
+    free(an->voice);
+    free(an->quarters);
+    free(an);
+}

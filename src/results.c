@@ -1,0 +1,349 @@
+/* results.c - the results.json object (SPEC 9) from an analysis. */
+#include <math.h>
+#include <string.h>
+
+#include "compsight/results.h"
+
+json_t *cs_json_number(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+#define SET(obj, key, val) json_object_set_new((obj), (key), (val))
+#define NUM(x) cs_json_number(x)
+#define INT(x) json_integer((json_int_t)(x))
+#define STR(x) json_string(x)
+
+static json_t *counts_json(const struct cs_dataset *ds, const struct cs_analysis *an)
+{
+    json_t *counts = json_object();
+    json_t *read = json_object(), *used = json_object(), *rejected = json_object();
+    json_t *absent = json_array();
+    for (int t = 0; t < CS_T_COUNT; t++) {
+        const char *file = cs_schema_table((enum cs_table)t)->file;
+        const struct cs_table_counts *c = &ds->counts[t];
+        if (!c->present) {
+            json_array_append_new(absent, STR(file));
+            continue;
+        }
+        SET(read, file, INT(c->read));
+        SET(used, file, INT(c->used));
+        SET(rejected, file, INT(c->rejected));
+    }
+    SET(counts, "rows_read", read);
+    SET(counts, "rows_used", used);
+    SET(counts, "rows_rejected", rejected);
+    SET(counts, "files_absent", absent);
+    SET(counts, "won_deals", INT(an->won_selected));
+    SET(counts, "risky_deals", INT(an->risky_selected));
+    return counts;
+}
+
+static json_t *flags_json(unsigned flags)
+{
+    json_t *a = json_array();
+    for (unsigned bit = 1; bit && bit <= CS_REGRESS_PERFECT_FIT; bit <<= 1)
+        if (flags & bit)
+            json_array_append_new(a, STR(cs_regress_flag_text(bit)));
+    return a;
+}
+
+static json_t *fit_json(const struct cs_regress_fit *fit, bool logit)
+{
+    json_t *m = json_object();
+    SET(m, "n", INT(fit->n));
+    SET(m, "clusters", INT(fit->clusters));
+    SET(m, "fitted", json_boolean(fit->fitted));
+    SET(m, "converged", json_boolean(fit->converged));
+    SET(m, "iterations", INT(fit->iterations));
+    SET(m, logit ? "deviance" : "rss", NUM(fit->deviance));
+    SET(m, logit ? "null_deviance" : "tss", NUM(fit->null_deviance));
+    SET(m, "separation", json_boolean(fit->separation));
+    SET(m, "notes", flags_json(fit->flags));
+    json_t *dropped = json_array();
+    for (size_t i = 0; i < fit->n_dropped; i++)
+        json_array_append_new(dropped, STR(fit->dropped[i]));
+    SET(m, "dropped", dropped);
+    json_t *terms = json_array();
+    for (size_t j = 0; j < fit->k; j++) {
+        const struct cs_regress_term *t = &fit->terms[j];
+        json_t *o = json_object();
+        SET(o, "name", STR(t->name));
+        SET(o, "estimate", NUM(t->estimate));
+        SET(o, "se", NUM(t->se));
+        SET(o, "se_cluster", NUM(t->se_cluster));
+        SET(o, "z", NUM(t->z));
+        SET(o, "p", NUM(t->p));
+        SET(o, "ci_low", NUM(t->ci_low));
+        SET(o, "ci_high", NUM(t->ci_high));
+        if (logit) {
+            SET(o, "odds_ratio", NUM(t->odds_ratio));
+            SET(o, "or_low", NUM(t->or_low));
+            SET(o, "or_high", NUM(t->or_high));
+            if (fit->separation)
+                SET(o, "separated", json_boolean(t->separated));
+        }
+        json_array_append_new(terms, o);
+    }
+    SET(m, "terms", terms);
+    return m;
+}
+
+static json_t *models_json(const struct cs_analysis *an)
+{
+    json_t *models = json_object();
+    for (int k = 0; k < CS_MODEL_COUNT; k++) {
+        const struct cs_model_result *r = &an->model[k];
+        bool logit = k != CS_MODEL_DISCOUNT;
+        json_t *m;
+        if (!r->fit) {
+            m = json_object();
+            SET(m, "fitted", json_false());
+            SET(m, "note", STR(r->note));
+        } else {
+            m = fit_json(r->fit, logit);
+            if (r->firth)
+                SET(m, "firth", fit_json(r->firth, true));
+        }
+        SET(models, r->name, m);
+    }
+    return models;
+}
+
+static json_t *correlations_json(const struct cs_analysis *an)
+{
+    json_t *a = json_array();
+    for (int x = 0; x < CS_CORR_NX; x++) {
+        for (int y = 0; y < CS_CORR_NY; y++) {
+            const struct cs_corr *c = &an->corr[x * CS_CORR_NY + y];
+            json_t *o = json_object();
+            SET(o, "x", STR(cs_corr_x_names[x]));
+            SET(o, "y", STR(cs_corr_y_names[y]));
+            SET(o, "n", INT(c->n));
+            SET(o, "pearson", NUM(c->pearson));
+            SET(o, "pearson_p", NUM(c->pearson_p));
+            SET(o, "spearman", NUM(c->spearman));
+            SET(o, "spearman_p", NUM(c->spearman_p));
+            SET(o, "q", NUM(an->corr_q[x * CS_CORR_NY + y]));
+            if (c->reason != CS_CORR_OK)
+                SET(o, "note", STR(cs_corr_reason_text(c->reason)));
+            json_array_append_new(a, o);
+        }
+    }
+    return a;
+}
+
+static json_t *timing_json(const struct cs_analysis *an)
+{
+    json_t *o = json_object();
+    const struct cs_timing *t = an->timing;
+    if (!t) {
+        SET(o, "note", STR("no won deals in the period"));
+        return o;
+    }
+    SET(o, "n", INT(t->n));
+    SET(o, "last_14_days_share", NUM(t->last14_share));
+    SET(o, "expected_share", NUM(t->expected_share));
+    SET(o, "last_14_days_deal_share", NUM(t->last14_deal_share));
+    SET(o, "expected_deal_share", NUM(t->expected_deal_share));
+    SET(o, "chi2", NUM(t->chi2));
+    SET(o, "df", INT(t->df));
+    SET(o, "p", NUM(t->p));
+    if (t->reason != CS_TIMING_OK)
+        SET(o, "note", STR(cs_timing_reason_text(t->reason)));
+    json_t *obs = json_array(), *exp = json_array();
+    for (size_t i = 0; i < t->n_bins; i++) {
+        json_array_append_new(obs, NUM(t->observed[i]));
+        json_array_append_new(exp, NUM(t->expected[i]));
+    }
+    SET(o, "week_observed", obs);
+    SET(o, "week_expected", exp);
+    return o;
+}
+
+static json_t *bunching_json(const struct cs_dataset *ds, const struct cs_analysis *an)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < an->n_bunch; i++) {
+        const struct cs_bunch_result *b = &an->bunch[i];
+        const struct cs_bunching *e = &b->est;
+        json_t *o = json_object();
+        SET(o, "plan_id", STR(cs_ds_str(ds, ds->plans.id[b->plan])));
+        SET(o, "threshold", NUM(e->threshold));
+        SET(o, "tier_floor", NUM(b->floor));
+        SET(o, "placebo", json_boolean(b->placebo));
+        SET(o, "n", INT(e->n_total));
+        SET(o, "n_binned", INT(e->n_binned));
+        SET(o, "excess_mass", NUM(e->excess_mass));
+        SET(o, "excess_mass_se", NUM(e->excess_mass_se));
+        SET(o, "missing_mass", NUM(e->missing_mass));
+        SET(o, "missing_mass_se", NUM(e->missing_mass_se));
+        SET(o, "b", NUM(e->b));
+        SET(o, "b_se", NUM(e->b_se));
+        SET(o, "z", NUM(e->z));
+        SET(o, "p", NUM(e->p));
+        SET(o, "thin_counterfactual", json_boolean(e->thin));
+        SET(o, "draws", INT(e->draws));
+        if (e->verdict != CS_BUNCH_OK)
+            SET(o, "note", STR(cs_bunching_verdict_text(e->verdict)));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *rates_json(const struct cs_group_rate *g, size_t n, const struct cs_dataset *ds,
+                          bool plans)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        SET(o, plans ? "plan_id" : "team",
+            STR(cs_ds_str(ds, plans ? ds->plans.id[g[i].id] : g[i].id)));
+        SET(o, "deals", INT(g[i].deals));
+        SET(o, "risky", INT(g[i].risky));
+        SET(o, "rate", NUM(g[i].w.rate));
+        SET(o, "ci_low", NUM(g[i].w.low));
+        SET(o, "ci_high", NUM(g[i].w.high));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *shrink_json(const struct cs_analysis *an)
+{
+    json_t *o = json_object();
+    const struct cs_shrink *s = an->reps;
+    if (!s) {
+        SET(o, "note", STR(an->promise_data ? "no reps with won deals" : "no promise data"));
+        return o;
+    }
+    SET(o, "reps", INT(s->m_used));
+    SET(o, "pooled", json_boolean(s->pooled));
+    SET(o, "outcome", STR(cs_shrink_outcome_text(s->outcome)));
+    SET(o, "pooled_rate", NUM(s->pooled_rate));
+    SET(o, "alpha", NUM(s->alpha));
+    SET(o, "beta", NUM(s->beta));
+    SET(o, "rho", NUM(s->rho));
+    SET(o, "overdispersion_lr", NUM(s->lr));
+    SET(o, "overdispersion_p", NUM(s->lr_p));
+    return o;
+}
+
+static json_t *voice_json(const struct cs_dataset *ds, const struct cs_analysis *an)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < an->n_voice; i++) {
+        const struct cs_voice *v = &an->voice[i];
+        json_t *o = json_object();
+        if (v->feature_text) {
+            SET(o, "feature_id", STR(cs_ds_str(ds, v->feature_text)));
+            SET(o, "title", v->feature != CS_NONE ? STR(cs_ds_str(ds, ds->roadmap.title[v->feature]))
+                                                  : json_null());
+        } else {
+            SET(o, "feature_id", json_null());
+            SET(o, "text", STR(v->text));
+        }
+        SET(o, "promises", INT(v->promises));
+        SET(o, "off_roadmap", INT(v->off_roadmap));
+        SET(o, "premature", INT(v->premature));
+        SET(o, "deals", INT(v->deals));
+        SET(o, "bookings", NUM(v->bookings));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *recon_json(const struct cs_dataset *ds, const struct cs_reconciliation *rec)
+{
+    json_t *o = json_object();
+    if (!rec) {
+        SET(o, "present", json_false());
+        return o;
+    }
+    SET(o, "present", json_true());
+    SET(o, "lines", INT(rec->lines));
+    SET(o, "lines_not_won", INT(rec->lines_not_won));
+    SET(o, "compared", INT(rec->compared));
+    SET(o, "within_1pct", INT(rec->within));
+    SET(o, "share_within_1pct", NUM(rec->share));
+    SET(o, "reproduces", json_boolean(rec->reproduces));
+    SET(o, "paid_total", NUM(rec->paid_total));
+    SET(o, "computed_total", NUM(rec->computed_total));
+    json_t *gaps = json_array();
+    for (size_t i = 0; i < rec->n_gaps; i++) {
+        json_t *g = json_object();
+        SET(g, "deal_id", STR(cs_ds_str(ds, ds->deals.id[rec->gaps[i].deal])));
+        SET(g, "paid", NUM(rec->gaps[i].paid));
+        SET(g, "computed", NUM(rec->gaps[i].computed));
+        SET(g, "gap", NUM(rec->gaps[i].gap));
+        json_array_append_new(gaps, g);
+    }
+    SET(o, "largest_gaps", gaps);
+    return o;
+}
+
+static json_t *warnings_json(const struct cs_analysis *an)
+{
+    json_t *o = json_object();
+    const struct cs_heaping *h = &an->heaping;
+    json_t *heap = json_object();
+    SET(heap, "deals", INT(h->deals));
+    SET(heap, "month_end", INT(h->month_end));
+    SET(heap, "share", NUM(h->share));
+    SET(heap, "expected", NUM(h->expected));
+    SET(heap, "p", NUM(h->p));
+    SET(heap, "flagged", json_boolean(h->flagged));
+    SET(o, "month_end_heaping", heap);
+    json_t *thin = json_array();
+    for (size_t i = 0; i < an->n_quarters; i++) {
+        if (!an->quarters[i].thin)
+            continue;
+        char label[16];
+        cs_format_period(an->quarters[i].quarter, label);
+        json_array_append_new(thin, STR(label));
+    }
+    SET(o, "thin_quarters", thin);
+    return o;
+}
+
+static json_t *quarters_json(const struct cs_analysis *an)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < an->n_quarters; i++) {
+        const struct cs_quarter_count *q = &an->quarters[i];
+        char label[16];
+        cs_format_period(q->quarter, label);
+        json_t *o = json_object();
+        SET(o, "quarter", STR(label));
+        SET(o, "won_deals", INT(q->won));
+        SET(o, "risky_deals", INT(q->risky));
+        SET(o, "risky_rate", NUM(q->won ? (double)q->risky / (double)q->won : NAN));
+        SET(o, "bookings", NUM(q->bookings));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+json_t *cs_results_json(const struct cs_dataset *ds, const struct cs_calendar *cal,
+                        const struct cs_analysis *an, const struct cs_reconciliation *rec)
+{
+    json_t *root = json_object();
+    if (!root)
+        return NULL;
+    SET(root, "period", STR(an->sel.label));
+    SET(root, "fiscal_start", INT(cal->fiscal_start));
+    SET(root, "seed", INT(an->seed));
+    SET(root, "counts", counts_json(ds, an));
+    SET(root, "models", models_json(an));
+    SET(root, "correlations", correlations_json(an));
+    SET(root, "timing", timing_json(an));
+    SET(root, "bunching", bunching_json(ds, an));
+    SET(root, "rates", json_pack("{s:o, s:o}", "team", rates_json(an->teams, an->n_teams, ds, false),
+                                 "plan", rates_json(an->plans, an->n_plans, ds, true)));
+    SET(root, "rep_shrinkage", shrink_json(an));
+    SET(root, "voice_of_the_field", voice_json(ds, an));
+    SET(root, "reconciliation", recon_json(ds, rec));
+    SET(root, "data_warnings", warnings_json(an));
+    SET(root, "quarters", quarters_json(an));
+    return root;
+}
