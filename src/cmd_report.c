@@ -1,5 +1,7 @@
 /* cmd_report.c - `compsight report`: load, select the period, write the report files. */
+#include <libgen.h>
 #include <limits.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +10,8 @@
 #include "compsight/analysis.h"
 #include "compsight/commands.h"
 #include "compsight/dealscsv.h"
+#include "compsight/doc.h"
+#include "compsight/report.h"
 #include "compsight/results.h"
 #include "compsight/output.h"
 #include "compsight/select.h"
@@ -66,13 +70,42 @@ struct computed {
     struct cs_reconciliation *rec;
 };
 
+/* The date a report carries: $SOURCE_DATE_EPOCH when set (reproducible
+ * builds' convention, used by the tests), else today. */
+static void report_date(char *buf, size_t n)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    time_t t = env && *env ? (time_t)strtoll(env, NULL, 10) : time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%d", &tm);
+}
+
+static enum cs_status write_doc(const char *dir, const struct cs_doc *doc, struct cs_error *err)
+{
+    struct cs_atomic a;
+    enum cs_status st = cs_atomic_open(&a, dir, "report.md", err);
+    if (st != CS_OK)
+        return st;
+    cs_doc_markdown(doc, a.f);
+    if ((st = cs_atomic_commit(&a, err)) != CS_OK)
+        return st;
+    if ((st = cs_atomic_open(&a, dir, "report.html", err)) != CS_OK)
+        return st;
+    cs_doc_html(doc, a.f, dir);
+    return cs_atomic_commit(&a, err);
+}
+
 /* One report for one selection into dir. */
 static enum cs_status write_report(const char *dir, const struct cs_session *s,
                                    const struct computed *c, const struct cs_selection *sel,
-                                   const struct cs_options *opt, struct cs_error *err)
+                                   const struct cs_options *opt, const char *index_href,
+                                   struct cs_error *err)
 {
     struct cs_analysis *an = NULL;
+    struct cs_doc *doc = NULL;
     json_t *root = NULL;
+    char date[16], name[PATH_MAX];
     enum cs_status st = cs_mkdir_p(dir, 0777, err);
     if (st == CS_OK)
         st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, sel, opt->seed, &an, err);
@@ -84,6 +117,20 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
         st = write_deals(dir, s, c->inc, c->oc, sel, opt->private_mode, err);
     if (st == CS_OK)
         st = write_json(dir, root, err);
+    report_date(date, sizeof date);
+    snprintf(name, sizeof name, "%s", s->data_dir);
+    struct cs_report_input in = {
+        .ds = s->ds, .cal = &s->cal, .inc = c->inc, .oc = c->oc, .an = an, .rec = c->rec,
+        .data_name = basename(name), .date = date, .plots_note = "",
+        .proposal_href = NULL, .index_href = index_href, .private_written = opt->private_mode,
+    };
+    if (st == CS_OK && opt->private_mode)
+        st = cs_report_private(&in, dir, err);
+    if (st == CS_OK)
+        st = cs_report_build(&in, dir, &doc, err);
+    if (st == CS_OK)
+        st = write_doc(dir, doc, err);
+    cs_doc_free(doc);
     json_decref(root);
     cs_analysis_free(an);
     return st;
@@ -120,7 +167,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
         snprintf(out, sizeof out, "reports/%s", sel.label);
 
     if (sel.mode != CS_SELECT_EACH) {
-        st = write_report(out, &s, &c, &sel, opt, err);
+        st = write_report(out, &s, &c, &sel, opt, NULL, err);
     } else {
         /* one report per quarter with won deals, under <out>/<label>/ */
         for (int32_t q = sel.first; st == CS_OK && q <= sel.last; q = cs_cal_next_period(q)) {
@@ -134,7 +181,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
             if (!any)
                 continue;
             snprintf(sub, sizeof sub, "%s/%s", out, one.label);
-            st = write_report(sub, &s, &c, &one, opt, err);
+            st = write_report(sub, &s, &c, &one, opt, "../index.html", err);
         }
     }
     if (st == CS_OK) {
@@ -152,20 +199,4 @@ out:
     cs_incentives_free(c.inc);
     cs_session_close(&s);
     return st;
-}
-
-enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *io,
-                             struct cs_error *err)
-{
-    (void)opt;
-    (void)io;
-    return cs_error_set(err, CS_ERR_NOTIMPL, NULL, 0, NULL, "whatif: not implemented yet");
-}
-
-enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *io,
-                              struct cs_error *err)
-{
-    (void)opt;
-    (void)io;
-    return cs_error_set(err, CS_ERR_NOTIMPL, NULL, 0, NULL, "propose: not implemented yet");
 }

@@ -182,6 +182,7 @@ struct loader {
     size_t reject_cap;
 
     /* per file */
+    const char *path_override;         /* read this path instead (what-if plans) */
     enum cs_table t;
     const struct cs_table_def *def;
     const char *name;                  /* display name: "deals.csv" */
@@ -913,13 +914,14 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
 {
     const struct cs_table_def *def = cs_schema_table(t);
     const char *file = cs_map_file(L->opt->map, t);
-    char *path = join_path(L->opt->dir, file ? file : def->file);
+    char *path = L->path_override ? strdup(L->path_override)
+                                  : join_path(L->opt->dir, file ? file : def->file);
     enum cs_status st = CS_OK;
     if (!path)
         return oom(L);
     L->t = t;
     L->def = def;
-    L->name = def->file;
+    L->name = L->path_override ? L->path_override : def->file;
     L->header_done = false;
     int df = cs_map_date_format(L->opt->map, t);
     int dc = cs_map_decimal_comma(L->opt->map, t);
@@ -930,7 +932,7 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT && !def->required)
             goto out;
-        st = cs_error_set(L->err, CS_ERR_INPUT, def->file, 0, NULL, "%s: %s%s", path,
+        st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL, "%s: %s%s", path,
                           strerror(errno), errno == ENOENT ? " (a required file)" : "");
         goto out;
     }
@@ -940,9 +942,9 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
         .progress = on_progress,
         .progress_ctx = L,
     };
-    st = cs_csv_read_path(path, def->file, &copt, on_record, L, L->err);
+    st = cs_csv_read_path(path, L->name, &copt, on_record, L, L->err);
     if (st == CS_OK && !L->header_done)
-        st = cs_error_set(L->err, CS_ERR_INPUT, def->file, 1, NULL,
+        st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 1, NULL,
                           "the file is empty (no header row)");
     L->bytes_before += (uint64_t)sb.st_size;
 out:
@@ -1122,4 +1124,141 @@ void cs_dataset_free(struct cs_dataset *ds)
     free(ds->rejects);
     cs_strpool_free(ds->str);
     free(ds);
+}
+
+/* ------------------------------------------------------------------------
+ * Alternative plans for a what-if
+ * --------------------------------------------------------------------- */
+
+void cs_plans_free(struct cs_plans *p)
+{
+    if (!p)
+        return;
+    free(p->id);
+    free(p->period_type);
+    free(p->quota);
+    free(p->tier_first);
+    free(p->tier_count);
+    free(p->floor);
+    free(p->rate);
+    memset(p, 0, sizeof *p);
+}
+
+enum cs_status cs_plans_load_alt(const char *path, const struct cs_dataset *ds,
+                                 const struct cs_load_options *opt, struct cs_plans *out,
+                                 size_t *extra, struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    struct cs_load_options o = *opt;
+    struct loader L;
+    memset(&L, 0, sizeof L);
+    memset(out, 0, sizeof *out);
+    if (extra)
+        *extra = 0;
+    o.map = NULL;          /* the alternative is written in compsight's own format */
+    o.progress = NULL;
+    struct cs_dataset *tmp = calloc(1, sizeof *tmp);
+    if (!tmp)
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    L.opt = &o;
+    L.ds = tmp;
+    L.err = err;
+    L.path_override = path;
+    if (!(tmp->str = cs_strpool_new())) {
+        st = oom(&L);
+        goto out;
+    }
+    setup_columns(&L);
+    if ((st = load_table(&L, CS_T_PLANS)) != CS_OK || (st = build_plans(&L)) != CS_OK)
+        goto out;
+    if (tmp->n_rejects) {
+        qsort(tmp->rejects, tmp->n_rejects, sizeof *tmp->rejects, cmp_reject);
+        const struct cs_reject *r = &tmp->rejects[0];
+        st = cs_error_set(err, CS_ERR_INPUT, path, r->line, r->column, "%s", r->reason);
+        goto out;
+    }
+    /* Reorder into ds's plan order; every plan a rep is on must be there. */
+    size_t n = ds->plans.n, nt = 0;
+    out->n = n;
+    out->id = calloc(n ? n : 1, sizeof *out->id);
+    out->period_type = calloc(n ? n : 1, sizeof *out->period_type);
+    out->quota = calloc(n ? n : 1, sizeof *out->quota);
+    out->tier_first = calloc(n ? n : 1, sizeof *out->tier_first);
+    out->tier_count = calloc(n ? n : 1, sizeof *out->tier_count);
+    out->floor = calloc(tmp->plans.n_tiers + 1, sizeof *out->floor);
+    out->rate = calloc(tmp->plans.n_tiers + 1, sizeof *out->rate);
+    if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
+        !out->floor || !out->rate) {
+        st = oom(&L);
+        goto out;
+    }
+    size_t matched = 0;
+    for (size_t p = 0; p < n; p++) {
+        const char *pid = cs_strpool_get(ds->str, ds->plans.id[p]);
+        uint32_t sid = cs_strpool_find(tmp->str, pid, strlen(pid));
+        uint32_t a = sid ? keyindex_get(&L.plan_key, sid) : CS_NONE;
+        out->id[p] = ds->plans.id[p];
+        if (a == CS_NONE) {
+            size_t reps = 0;
+            for (size_t r = 0; r < ds->reps.n; r++)
+                reps += ds->reps.plan[r] == p;
+            char q[128];
+            cs_quote_bytes(q, sizeof q, pid, strlen(pid));
+            if (reps) {
+                st = cs_error_set(err, CS_ERR_INPUT, path, 0, NULL,
+                                  "plan %s, which %zu reps are on, is not in the alternative plans",
+                                  q, reps);
+                goto out;
+            }
+            /* nobody is on it: keep the current plan */
+            out->period_type[p] = ds->plans.period_type[p];
+            out->quota[p] = ds->plans.quota[p];
+            out->tier_first[p] = (uint32_t)nt;
+            out->tier_count[p] = 0;
+            continue;
+        }
+        matched++;
+        out->period_type[p] = tmp->plans.period_type[a];
+        out->quota[p] = tmp->plans.quota[a];
+        out->tier_first[p] = (uint32_t)nt;
+        out->tier_count[p] = tmp->plans.tier_count[a];
+        for (uint32_t k = 0; k < tmp->plans.tier_count[a]; k++) {
+            out->floor[nt] = tmp->plans.floor[tmp->plans.tier_first[a] + k];
+            out->rate[nt] = tmp->plans.rate[tmp->plans.tier_first[a] + k];
+            nt++;
+        }
+    }
+    out->n_tiers = nt;
+    /* plans nobody is on still need their tiers for the maths to be defined */
+    for (size_t p = 0; p < n; p++) {
+        if (out->tier_count[p])
+            continue;
+        size_t need = nt + ds->plans.tier_count[p];
+        double *f = realloc(out->floor, need * sizeof *f), *r;
+        if (f)
+            out->floor = f;
+        r = f ? realloc(out->rate, need * sizeof *r) : NULL;
+        if (!f || !r) {
+            st = oom(&L);
+            goto out;
+        }
+        out->rate = r;
+        out->tier_first[p] = (uint32_t)nt;
+        out->tier_count[p] = ds->plans.tier_count[p];
+        for (uint32_t k = 0; k < ds->plans.tier_count[p]; k++) {
+            out->floor[nt] = ds->plans.floor[ds->plans.tier_first[p] + k];
+            out->rate[nt] = ds->plans.rate[ds->plans.tier_first[p] + k];
+            nt++;
+        }
+        out->n_tiers = nt;
+    }
+    if (extra)
+        *extra = tmp->plans.n - matched;
+out:
+    columns_free(&L.prow_cols);
+    keyindex_free(&L.plan_key);
+    cs_dataset_free(tmp);
+    if (st != CS_OK)
+        cs_plans_free(out);
+    return st;
 }

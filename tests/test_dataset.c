@@ -589,6 +589,57 @@ static void test_map(void **state)
     remove_dir(&d);
 }
 
+/* ------------------------------------------------------------------------
+ * Alternative plans (what-if)
+ * --------------------------------------------------------------------- */
+
+static void test_alt_plans(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    struct cs_plans alt;
+    size_t extra = 9;
+    make_dir(&d, "alt.csv", "plan_id,period_type,quota,tier_floor,rate\n"
+                            "NEW,quarter,5,0,0.1\nPY,year,500000,0,0.04\nP1,quarter,90000,0,0.1\n"
+                            "P1,quarter,90000,1.2,0.11\nP1,quarter,90000,2,0\n",
+             "bad.csv", "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,1,0,0.1\nPY,year,x,0,0.1\n",
+             "short.csv", "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,1,0,0.1\n", NULL);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_OK);
+    struct cs_load_options opt = {.dir = d.path};
+    char path[128];
+    snprintf(path, sizeof path, "%s/alt.csv", d.path);
+    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, &extra, &err), CS_OK);
+    assert_int_equal(alt.n, ds->plans.n);
+    assert_int_equal(extra, 1);
+    for (size_t p = 0; p < alt.n; p++) {
+        const char *id = cs_ds_str(ds, ds->plans.id[p]);
+        if (strcmp(id, "P1") == 0) {
+            assert_int_equal(alt.tier_count[p], 3);
+            assert_true(alt.quota[p] == 90000);
+            assert_true(alt.floor[alt.tier_first[p] + 1] == 1.2);
+            assert_true(alt.rate[alt.tier_first[p] + 2] == 0);
+        } else {
+            assert_int_equal(alt.tier_count[p], 1);
+            assert_true(alt.quota[p] == 500000);
+        }
+    }
+    cs_plans_free(&alt);
+    snprintf(path, sizeof path, "%s/bad.csv", d.path);
+    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, NULL, &err), CS_ERR_INPUT);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.column, "quota");
+    snprintf(path, sizeof path, "%s/short.csv", d.path);
+    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, NULL, &err), CS_ERR_INPUT);
+    assert_non_null(strstr(err.msg, "plan \"PY\", which 1 reps are on, is not in the alternative plans"));
+    snprintf(path, sizeof path, "%s/none.csv", d.path);
+    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, NULL, &err), CS_ERR_INPUT);
+    cs_plans_free(&alt);
+    cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_field_too_long),
         cmocka_unit_test(test_map),
+        cmocka_unit_test(test_alt_plans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

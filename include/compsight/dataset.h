@@ -186,6 +186,24 @@ enum cs_status cs_dataset_load(const struct cs_load_options *opt,
 
 void cs_dataset_free(struct cs_dataset *ds);   /* accepts NULL */
 
+/*
+ * Read an alternative plans file (the columns and rules of plans.csv, in
+ * compsight's own format: no map applies) for a what-if, into *out with the
+ * plans in the order of ds->plans, so that the reps' plan indexes still
+ * apply; out->id holds ds's string ids.  Plans of the file that ds does not
+ * have are ignored and counted in *extra (may be NULL); a plan of ds that no
+ * rep is on keeps its current tiers.  Errors, with *out empty:
+ * CS_ERR_INPUT naming path (and line and column) for a file that cannot be
+ * read, a bad row, or a plan that reps are on and the file does not define;
+ * CS_ERR_NOMEM.  Release with cs_plans_free.
+ */
+enum cs_status cs_plans_load_alt(const char *path, const struct cs_dataset *ds,
+                                 const struct cs_load_options *opt, struct cs_plans *out,
+                                 size_t *extra, struct cs_error *err);
+
+/* Free the arrays of a plans struct filled by cs_plans_load_alt; accepts NULL. */
+void cs_plans_free(struct cs_plans *p);
+
 /* Convenience: the string of an id in the dataset's pool. */
 static inline const char *cs_ds_str(const struct cs_dataset *ds, uint32_t id)
 {

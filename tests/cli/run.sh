@@ -89,6 +89,39 @@ if grep -q ',R0[0-9]*,' "$TMP/out"; then bad "deals shows rep ids without --priv
 expect 0 "$BIN" check --data "$HERE/salesforce" --map salesforce
 has "$TMP/out" "usable"
 
+# the report on the sample data: every file, no rep id without --private
+SOURCE_DATE_EPOCH=1790000000
+export SOURCE_DATE_EPOCH
+expect 0 "$BIN" report --out "$TMP/sample" --quiet
+for f in report.md report.html results.json deals.csv rejects.csv; do
+    [ -s "$TMP/sample/$f" ] && ok || bad "report did not write $f"
+done
+has "$TMP/sample/report.md" "## Data you can trust?"
+has "$TMP/sample/report.html" "<!DOCTYPE html>"
+ids=$(cut -d, -f1 "$HERE/../../data/sample/reps.csv" | tail -n +2)
+leak=0
+for id in $ids; do
+    if grep -rqw -- "$id" "$TMP/sample"; then leak=1; echo "  rep id $id in shared output"; fi
+done
+cut -d, -f2 "$HERE/../../data/sample/reps.csv" | tail -n +2 >"$TMP/names"
+while IFS= read -r name; do
+    if grep -rqF -- "$name" "$TMP/sample"; then leak=1; echo "  rep name $name in shared output"; fi
+done <"$TMP/names"
+[ $leak = 0 ] && ok || bad "rep ids or names in the shared report"
+[ ! -e "$TMP/sample/private" ] && ok || bad "private/ written without --private"
+expect 0 "$BIN" report --out "$TMP/priv" --private --quiet
+[ "$(stat -c %a "$TMP/priv/private")" = 700 ] && ok || bad "private/ is not mode 0700"
+has "$TMP/priv/private/reps.csv" "rep_id,name,team"
+# determinism: the same data and seed give the same bytes
+expect 0 "$BIN" report --out "$TMP/again" --quiet
+for f in report.md report.html results.json deals.csv; do
+    cmp -s "$TMP/sample/$f" "$TMP/again/$f" && ok || bad "$f differs between two runs"
+done
+expect 0 "$BIN" report --out "$TMP/each" --period each --quiet
+[ -s "$TMP/each/2026Q4/report.md" ] && ok || bad "--period each wrote no per-quarter report"
+expect 1 "$BIN" report --out "$TMP/x" --period 1999Q1 --quiet
+has "$TMP/err" "no won deals closed in that quarter"
+
 # not yet
 expect 1 "$BIN" propose;                has "$TMP/err" "not implemented yet"
 

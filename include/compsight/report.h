@@ -1,0 +1,45 @@
+/* report.h - report.md and report.html: the findings in words a sales leader will read. */
+#ifndef COMPSIGHT_REPORT_H
+#define COMPSIGHT_REPORT_H
+
+#include <stdbool.h>
+#include "compsight/analysis.h"
+#include "compsight/dataset.h"
+#include "compsight/doc.h"
+#include "compsight/incentives.h"
+#include "compsight/status.h"
+
+/* What the report needs besides the analysis; everything is borrowed. */
+struct cs_report_input {
+    const struct cs_dataset *ds;
+    const struct cs_calendar *cal;
+    const struct cs_incentives *inc;
+    const struct cs_outcomes *oc;
+    const struct cs_analysis *an;
+    const struct cs_reconciliation *rec;   /* NULL without commissions.csv */
+    const char *data_name;      /* the data set's name for the title (untrusted text) */
+    const char *date;           /* YYYY-MM-DD the report is dated */
+    const char *plots_note;     /* why there are no plots ("" when there are) */
+    const char *proposal_href;  /* relative link to proposal.md, or NULL */
+    const char *index_href;     /* with --period each: link back to the index, or NULL */
+    bool private_written;       /* a private/ directory was written */
+};
+
+/*
+ * Build the report as a document (doc.h); the caller renders it to
+ * report.md and report.html.  Plots are referenced as plots/NAME.png and
+ * only when the file exists in dir.  *out is new, owned by the caller
+ * (cs_doc_free).  CS_ERR_NOMEM on failure, *out left NULL.
+ */
+enum cs_status cs_report_build(const struct cs_report_input *in, const char *dir,
+                               struct cs_doc **out, struct cs_error *err);
+
+/*
+ * The per-rep tables of the private report (--private): private/reps.csv
+ * and private/reps.md with each rep's deals, risky deals, raw rate and the
+ * shrunk rate with its interval.  dir/private is created with mode 0700.
+ */
+enum cs_status cs_report_private(const struct cs_report_input *in, const char *dir,
+                                 struct cs_error *err);
+
+#endif
