@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN     := $(BUILD)/compsight
 
-.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench
+.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference
 all: $(BIN)
 
 # Install missing Debian packages (as root), or name them and stop.
@@ -85,6 +85,10 @@ check: deps
 # Regenerate the committed sample data set (deterministic).
 sample: $(BIN)
 	rm -rf data/sample && $(BIN) generate --out data/sample --seed 2026 --preset sample
+
+# Reference values computed by R (needs r-base-core; never run by the tests).
+reference:
+	Rscript tests/reference/reference_measures.R data/sample tests/reference/sample_measures.csv
 
 bench: $(BIN)
 	sh bench/run.sh

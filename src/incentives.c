@@ -49,11 +49,22 @@ void cs_incentives_tiers(const double *floor, const double *rate, size_t n,
  * and what-if plans may come from elsewhere)
  * ==================================================================== */
 
+/* An id of ds quoted for a message (cs_quote_bytes: escaped, cut if long). */
+static const char *quoted_id(const struct cs_dataset *ds, uint32_t id, char *buf, size_t n)
+{
+    if (!ds->str)
+        return cs_quote_bytes(buf, n, "", 0);
+    return cs_quote_bytes(buf, n, cs_strpool_get(ds->str, id), cs_strpool_len(ds->str, id));
+}
+
 static enum cs_status check_plans(const struct cs_dataset *ds, const struct cs_plans *plans,
                                   struct cs_error *err)
 {
     for (size_t p = 0; p < plans->n; p++) {
-        const char *pid = ds->str ? cs_ds_str(ds, plans->id[p]) : "";
+        /* Named by the data's plan id: an alternative's ids may live in
+         * another pool, and plan p is the same plan in both. */
+        char q[128];
+        const char *pid = quoted_id(ds, ds->plans.id[p], q, sizeof q);
         uint32_t first = plans->tier_first[p], cnt = plans->tier_count[p];
         if (!(plans->quota[p] > 0) || !isfinite(plans->quota[p]))
             return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "quota",
@@ -84,7 +95,8 @@ static enum cs_status check_won_deal(const struct cs_dataset *ds, const struct c
 {
     const struct cs_deals *d = &ds->deals;
     unsigned long line = d->line ? d->line[i] : 0;
-    const char *did = ds->str ? cs_ds_str(ds, d->id[i]) : "";
+    char q[128];
+    const char *did = quoted_id(ds, d->id[i], q, sizeof q);
     if (d->rep[i] >= ds->reps.n)
         return cs_error_set(err, CS_ERR_INPUT, "deals.csv", line, "rep_id",
                             "won deal %s has no known rep", did);
@@ -102,54 +114,129 @@ static enum cs_status check_won_deal(const struct cs_dataset *ds, const struct c
 }
 
 /* ======================================================================
+ * Period codes by day
+ * ==================================================================== */
+
+/*
+ * Every deal needs the quarter code of its close date and every won deal
+ * the code of its plan period.  The close dates of an export span a few
+ * years, so a table over [lo, hi] turns the calendar arithmetic into a
+ * load; a span wider than DAY_TABLE_MAX days (a stray date in 1900 next to
+ * one in 2100) falls back to computing.  A year code is the quarter code
+ * with its last digit zeroed.
+ */
+#define DAY_TABLE_MAX 65536    /* about 180 years */
+
+struct day_codes {
+    const struct cs_calendar *cal;
+    int32_t lo;
+    size_t n;                  /* 0: no table */
+    int32_t *quarter;
+};
+
+static int day_codes_init(struct day_codes *t, const struct cs_calendar *cal,
+                          int32_t lo, int32_t hi)
+{
+    t->cal = cal;
+    t->lo = lo;
+    t->n = 0;
+    t->quarter = NULL;
+    if (lo > hi || (int64_t)hi - lo >= DAY_TABLE_MAX)
+        return 0;
+    size_t n = (size_t)((int64_t)hi - lo) + 1;
+    if (!(t->quarter = malloc(n * sizeof *t->quarter)))
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        t->quarter[k] = cs_cal_quarter_code(cal, lo + (int32_t)k);
+    t->n = n;
+    return 0;
+}
+
+static int32_t day_quarter(const struct day_codes *t, int32_t day)
+{
+    if (day == CS_NO_DATE)
+        return CS_NO_PERIOD;
+    uint64_t k = (uint64_t)((int64_t)day - t->lo);
+    return k < t->n ? t->quarter[k] : cs_cal_quarter_code(t->cal, day);
+}
+
+static int32_t day_period(const struct day_codes *t, uint8_t type, int32_t day)
+{
+    int32_t q = day_quarter(t, day);
+    return type == CS_PERIOD_YEAR && q != CS_NO_PERIOD ? q / 10 * 10 : q;
+}
+
+/* ======================================================================
  * Ordering of the won deals
  * ==================================================================== */
 
 /*
  * Won deals are bucketed by rep with a counting sort (O(n), no compares),
- * then each rep's bucket is sorted by (close, deal_id bytes).  A rep has
- * one plan and a period is a contiguous range of days, so sorting by close
- * also groups the rep's deals by plan period.  The id bytes ride along in
- * the key so the comparator needs no global state and only touches them on
- * a close-date tie.
+ * then each rep's bucket is merge-sorted by (close, deal_id bytes).  A rep
+ * has one plan and a period is a contiguous range of days, so sorting by
+ * close also groups the rep's deals by plan period.  The key is small and
+ * carries the amount, so the attainment pass reads only the keys; the id
+ * bytes are looked up only on a close-date tie.
  */
 struct sort_key {
     int32_t close;
     uint32_t deal;
-    const char *id;
-    size_t len;
+    double amount;
 };
 
-static int cmp_key(const void *pa, const void *pb)
+/* Byte order of two deals' ids; a proper prefix first; equal ids by row. */
+static int id_cmp(const struct cs_dataset *ds, uint32_t x, uint32_t y)
 {
-    const struct sort_key *a = pa, *b = pb;
-    if (a->close != b->close)
-        return a->close < b->close ? -1 : 1;
-    size_t m = a->len < b->len ? a->len : b->len;
-    int c = memcmp(a->id, b->id, m);
-    if (c)
-        return c;
-    if (a->len != b->len)
-        return a->len < b->len ? -1 : 1;    /* a proper prefix sorts first */
-    return a->deal < b->deal ? -1 : a->deal > b->deal;   /* duplicate ids: file order */
+    if (ds->str) {
+        uint32_t ix = ds->deals.id[x], iy = ds->deals.id[y];
+        size_t lx = cs_strpool_len(ds->str, ix), ly = cs_strpool_len(ds->str, iy);
+        int c = memcmp(cs_strpool_get(ds->str, ix), cs_strpool_get(ds->str, iy),
+                       lx < ly ? lx : ly);
+        if (c)
+            return c;
+        if (lx != ly)
+            return lx < ly ? -1 : 1;
+    }
+    return x < y ? -1 : x > y;
 }
 
-/* Insertion sort for the many tiny buckets, qsort for the big ones. */
-static void sort_keys(struct sort_key *k, size_t n)
+static int key_before(const struct sort_key *a, const struct sort_key *b,
+                      const struct cs_dataset *ds)
 {
-    if (n > 16) {
-        qsort(k, n, sizeof *k, cmp_key);
+    if (a->close != b->close)
+        return a->close < b->close;
+    return id_cmp(ds, a->deal, b->deal) < 0;
+}
+
+/* Stable merge sort of k[0..n) with tmp of at least n / 2 keys; insertion
+ * sort below 16 (own code rather than qsort: the comparator needs ds). */
+static void sort_run(struct sort_key *k, size_t n, struct sort_key *tmp,
+                     const struct cs_dataset *ds)
+{
+    if (n <= 16) {
+        for (size_t i = 1; i < n; i++) {
+            struct sort_key t = k[i];
+            size_t j = i;
+            while (j > 0 && key_before(&t, &k[j - 1], ds)) {
+                k[j] = k[j - 1];
+                j--;
+            }
+            k[j] = t;
+        }
         return;
     }
-    for (size_t i = 1; i < n; i++) {
-        struct sort_key t = k[i];
-        size_t j = i;
-        while (j > 0 && cmp_key(&k[j - 1], &t) > 0) {
-            k[j] = k[j - 1];
-            j--;
-        }
-        k[j] = t;
-    }
+    size_t h = n / 2;
+    sort_run(k, h, tmp, ds);
+    sort_run(k + h, n - h, tmp, ds);
+    if (!key_before(&k[h], &k[h - 1], ds))
+        return;                                  /* already in order */
+    memcpy(tmp, k, h * sizeof *k);
+    /* Merge tmp[0..h) and k[h..n) into k: the write index never passes j. */
+    size_t i = 0, j = h, o = 0;
+    while (i < h && j < n)
+        k[o++] = key_before(&k[j], &tmp[i], ds) ? k[j++] : tmp[i++];
+    while (i < h)
+        k[o++] = tmp[i++];
 }
 
 /* ======================================================================
@@ -190,9 +277,17 @@ static double find_quota(const struct cs_quotas *q, const struct quota_key *keys
     return q->quota[keys[lo].row];
 }
 
+/*
+ * Spiffs sorted by (product, start), each carrying the latest end of its
+ * product's spiffs up to it: the spiffs that started by a day are a prefix
+ * of the product's run, and one of them covers the day exactly when the
+ * latest end among them is on or after it.  One binary search per deal,
+ * however many (overlapping) spiffs a product has.
+ */
 struct spiff_key {
     uint32_t product;
     int32_t start, end;
+    int32_t max_end;
 };
 
 static int cmp_spiff(const void *pa, const void *pb)
@@ -205,24 +300,31 @@ static int cmp_spiff(const void *pa, const void *pb)
     return a->end < b->end ? -1 : a->end > b->end;
 }
 
+static void spiff_index(struct spiff_key *keys, size_t n)
+{
+    qsort(keys, n, sizeof *keys, cmp_spiff);
+    for (size_t j = 0; j < n; j++) {
+        keys[j].max_end = keys[j].end;
+        if (j > 0 && keys[j - 1].product == keys[j].product && keys[j - 1].max_end > keys[j].end)
+            keys[j].max_end = keys[j - 1].max_end;
+    }
+}
+
 /* 1 when some spiff of product covers day (start and end inclusive). */
 static int8_t find_spiff(const struct spiff_key *keys, size_t n, uint32_t product, int32_t day)
 {
     if (product == 0 || day == CS_NO_DATE)
         return 0;
-    size_t lo = 0, hi = n;
-    while (lo < hi) {                       /* lower bound of product */
+    size_t lo = 0, hi = n;            /* first key after (product, day) */
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (keys[mid].product < product)
+        if (keys[mid].product < product ||
+            (keys[mid].product == product && keys[mid].start <= day))
             lo = mid + 1;
         else
             hi = mid;
     }
-    /* Sorted by start: stop at the first spiff starting after the day. */
-    for (size_t j = lo; j < n && keys[j].product == product && keys[j].start <= day; j++)
-        if (day <= keys[j].end)
-            return 1;
-    return 0;
+    return (int8_t)(lo > 0 && keys[lo - 1].product == product && keys[lo - 1].max_end >= day);
 }
 
 /* ======================================================================
@@ -287,13 +389,10 @@ static int alloc_rp_arrays(struct cs_rep_periods *rp, size_t n)
 #undef A
 }
 
-/* Sentinels for every deal; won deals are overwritten later. */
-static void init_not_won(struct cs_incentives *inc, const struct cs_deals *d,
-                         const struct cs_calendar *cal, size_t i)
+/* Sentinels of a deal that is not won (won and quarter are set elsewhere). */
+static void set_not_won(struct cs_incentives *inc, size_t i)
 {
-    inc->won[i] = 0;
     inc->period[i] = CS_NO_PERIOD;
-    inc->quarter[i] = cs_cal_quarter_code(cal, d->close[i]);
     inc->period_end[i] = CS_NO_DATE;
     inc->period_days[i] = -1;
     inc->day_of_period[i] = -1;
@@ -312,6 +411,13 @@ static void init_not_won(struct cs_incentives *inc, const struct cs_deals *d,
     inc->log_amount[i] = NAN;
 }
 
+/*
+ * The passes are arranged for memory, not for the reader's convenience:
+ * with a million deals every random access to a per-deal array is a cache
+ * miss, so only the attainment pass runs in sorted order (reading the
+ * compact keys, writing two arrays); everything else runs in deal order
+ * and streams through the arrays.
+ */
 enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
                                      const struct cs_plans *plans,
                                      const struct cs_calendar *cal,
@@ -320,10 +426,12 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
 {
     enum cs_status st = CS_OK;
     struct cs_incentives *inc = NULL;
-    size_t *bucket = NULL;             /* rep -> first slot in keys */
-    struct sort_key *keys = NULL;
+    size_t *bucket = NULL;             /* rep -> start, then end, of its keys */
+    struct sort_key *keys = NULL, *tmp = NULL;
     struct quota_key *qkeys = NULL;
     struct spiff_key *skeys = NULL;
+    int32_t *rp_first = NULL, *rp_last = NULL;
+    struct day_codes days = {cal, 0, 0, NULL};
     const struct cs_deals *d = &ds->deals;
     const size_t n = d->n, nreps = ds->reps.n;
 
@@ -344,54 +452,63 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
         goto nomem;
     inc->n = n;
 
-    /* Pass 1: sentinels, checks, and bucket sizes per rep. */
+    /* Pass 1 (deal order): checks, won deals per rep, span of close dates. */
     bucket = calloc(nreps + 1, sizeof *bucket);
     if (!bucket)
         goto nomem;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
     for (size_t i = 0; i < n; i++) {
-        init_not_won(inc, d, cal, i);
-        if (d->stage[i] != CS_STAGE_WON)
+        int32_t c = d->close[i];
+        if (c != CS_NO_DATE) {
+            lo = c < lo ? c : lo;
+            hi = c > hi ? c : hi;
+        }
+        inc->won[i] = d->stage[i] == CS_STAGE_WON;
+        if (!inc->won[i])
             continue;
         if ((st = check_won_deal(ds, plans, i, err)) != CS_OK)
             goto out;
-        inc->won[i] = 1;
         inc->n_won++;
         bucket[d->rep[i] + 1]++;
     }
     for (size_t r = 0; r < nreps; r++)
         bucket[r + 1] += bucket[r];
+    if (day_codes_init(&days, cal, lo, hi) != 0)
+        goto nomem;
 
-    /* Pass 2: place the keys (counting sort by rep), then order each bucket. */
+    /* Pass 2 (deal order): quarters, and the keys placed by rep. */
     keys = alloc_n(inc->n_won, sizeof *keys);
     if (!keys)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
-        if (!inc->won[i])
-            continue;
-        struct sort_key *k = &keys[bucket[d->rep[i]]++];
-        k->close = d->close[i];
-        k->deal = (uint32_t)i;
-        k->id = ds->str ? cs_strpool_get(ds->str, d->id[i]) : "";
-        k->len = ds->str ? cs_strpool_len(ds->str, d->id[i]) : 0;
+        inc->quarter[i] = day_quarter(&days, d->close[i]);
+        if (inc->won[i])
+            keys[bucket[d->rep[i]]++] = (struct sort_key){d->close[i], (uint32_t)i, d->amount[i]};
     }
-    /* bucket[r] now holds the end of rep r's run, which is the start of r + 1's. */
-    for (size_t r = 0; r < nreps; r++) {
-        size_t lo = r ? bucket[r - 1] : 0;
-        sort_keys(keys + lo, bucket[r] - lo);
-    }
+    /* bucket[r] is now the end of rep r's run, which is where r + 1's starts. */
 
-    /* Pass 3: plan period of every won deal, and the number of rep-periods. */
-    size_t nrp = 0;
-    for (size_t j = 0; j < inc->n_won; j++) {
-        uint32_t i = keys[j].deal;
-        uint32_t p = ds->reps.plan[d->rep[i]];
-        inc->period[i] = cs_cal_period_code(cal, (enum cs_period_type)plans->period_type[p],
-                                            d->close[i]);
-        if (j == 0 || d->rep[keys[j - 1].deal] != d->rep[i] ||
-            inc->period[keys[j - 1].deal] != inc->period[i])
-            nrp++;
+    /* Sort each rep's run and count the rep-periods. */
+    size_t longest = 0, nrp = 0;
+    for (size_t r = 0; r < nreps; r++) {
+        size_t len = bucket[r] - (r ? bucket[r - 1] : 0);
+        longest = len > longest ? len : longest;
     }
-    if (!alloc_rp_arrays(&inc->rp, nrp))
+    tmp = alloc_n(longest / 2 + 1, sizeof *tmp);
+    if (!tmp)
+        goto nomem;
+    for (size_t r = 0; r < nreps; r++) {
+        size_t b = r ? bucket[r - 1] : 0, e = bucket[r];
+        if (b == e)
+            continue;
+        sort_run(keys + b, e - b, tmp, ds);
+        uint8_t type = plans->period_type[ds->reps.plan[r]];
+        for (size_t j = b; j < e; j++)
+            if (j == b || day_period(&days, type, keys[j].close) !=
+                          day_period(&days, type, keys[j - 1].close))
+                nrp++;
+    }
+    if (!alloc_rp_arrays(&inc->rp, nrp) || !(rp_first = alloc_n(nrp, sizeof *rp_first)) ||
+        !(rp_last = alloc_n(nrp, sizeof *rp_last)))
         goto nomem;
 
     /* Lookup tables. */
@@ -418,59 +535,72 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
         skeys[ns].end = ds->spiffs.end[j];
         ns++;
     }
-    qsort(skeys, ns, sizeof *skeys, cmp_spiff);
+    spiff_index(skeys, ns);
 
-    /* Pass 4: walk each rep-period in order, accumulating attainment. */
+    /* Pass 3 (sorted order): attainment before each deal, rep-period table.
+     * a0 = (plain double sum of the earlier amounts) / Q, as SPEC 5 says. */
     size_t g = 0;
-    for (size_t j = 0; j < inc->n_won;) {
-        uint32_t i0 = keys[j].deal;
-        uint32_t rep = d->rep[i0], p = ds->reps.plan[rep];
-        int32_t code = inc->period[i0];
-        double q = find_quota(&ds->quotas, qkeys, nq, rep, code);
-        if (isnan(q))
-            q = plans->quota[p];
-        int32_t first = cs_cal_period_first_day(cal, code);
-        int32_t last = cs_cal_period_last_day(cal, code);
-        const double *fl = plans->floor + plans->tier_first[p];
-        const double *rt = plans->rate + plans->tier_first[p];
-        size_t nt = plans->tier_count[p];
-        double sum = 0.0;          /* plain running sum, in (close, id) order */
-        uint32_t cnt = 0;
-
-        for (; j < inc->n_won && d->rep[keys[j].deal] == rep &&
-               inc->period[keys[j].deal] == code; j++) {
-            uint32_t i = keys[j].deal;
-            double amount = d->amount[i];
-            double a0 = sum / q;
-            double a1 = a0 + amount / q;
-            sum += amount;
-            cnt++;
-            inc->rep_period[i] = (uint32_t)g;
-            inc->quota[i] = q;
-            inc->attainment_before[i] = a0;
-            inc->attainment_after[i] = a1;
-            cs_incentives_tiers(fl, rt, nt, q, a0, a1, &inc->commission[i],
-                                &inc->marginal_rate[i], &inc->tier_cross[i],
-                                &inc->gap_to_next_tier[i]);
-            inc->effective_rate[i] = inc->commission[i] / amount;
-            inc->period_end[i] = last;
-            inc->period_days[i] = last - first + 1;
-            inc->day_of_period[i] = d->close[i] - first;
-            inc->days_to_period_end[i] = last - d->close[i];
-            inc->last_14_days[i] = (int8_t)(inc->days_to_period_end[i] < 14);
-            inc->spiff[i] = find_spiff(skeys, ns, d->product[i], d->close[i]);
-            inc->log_amount[i] = log(amount);
+    for (size_t r = 0; r < nreps; r++) {
+        size_t j = r ? bucket[r - 1] : 0, e = bucket[r];
+        if (j == e)
+            continue;
+        uint32_t p = ds->reps.plan[r];
+        uint8_t type = plans->period_type[p];
+        while (j < e) {
+            int32_t code = day_period(&days, type, keys[j].close);
+            double q = find_quota(&ds->quotas, qkeys, nq, (uint32_t)r, code);
+            if (isnan(q))
+                q = plans->quota[p];
+            double sum = 0.0;
+            uint32_t cnt = 0;
+            for (; j < e && day_period(&days, type, keys[j].close) == code; j++) {
+                uint32_t i = keys[j].deal;
+                inc->attainment_before[i] = sum / q;
+                inc->rep_period[i] = (uint32_t)g;
+                sum += keys[j].amount;
+                cnt++;
+            }
+            inc->rp.rep[g] = (uint32_t)r;
+            inc->rp.plan[g] = p;
+            inc->rp.period[g] = code;
+            inc->rp.quota[g] = q;
+            inc->rp.amount[g] = sum;
+            inc->rp.attainment[g] = sum / q;
+            inc->rp.n_deals[g] = cnt;
+            rp_first[g] = cs_cal_period_first_day(cal, code);
+            rp_last[g] = cs_cal_period_last_day(cal, code);
+            g++;
         }
-        inc->rp.rep[g] = rep;
-        inc->rp.plan[g] = p;
-        inc->rp.period[g] = code;
-        inc->rp.quota[g] = q;
-        inc->rp.amount[g] = sum;
-        inc->rp.attainment[g] = sum / q;
-        inc->rp.n_deals[g] = cnt;
-        g++;
     }
     inc->rp.n = g;
+
+    /* Pass 4 (deal order): every other measure. */
+    for (size_t i = 0; i < n; i++) {
+        if (!inc->won[i]) {
+            set_not_won(inc, i);
+            continue;
+        }
+        uint32_t rp = inc->rep_period[i], p = inc->rp.plan[rp];
+        double q = inc->rp.quota[rp], amount = d->amount[i];
+        double a0 = inc->attainment_before[i];
+        double a1 = a0 + amount / q;
+        int32_t close = d->close[i], first = rp_first[rp], last = rp_last[rp];
+        inc->period[i] = inc->rp.period[rp];
+        inc->quota[i] = q;
+        inc->attainment_after[i] = a1;
+        cs_incentives_tiers(plans->floor + plans->tier_first[p], plans->rate + plans->tier_first[p],
+                            plans->tier_count[p], q, a0, a1, &inc->commission[i],
+                            &inc->marginal_rate[i], &inc->tier_cross[i],
+                            &inc->gap_to_next_tier[i]);
+        inc->effective_rate[i] = inc->commission[i] / amount;
+        inc->period_end[i] = last;
+        inc->period_days[i] = last - first + 1;
+        inc->day_of_period[i] = close - first;
+        inc->days_to_period_end[i] = last - close;
+        inc->last_14_days[i] = (int8_t)(last - close < 14);
+        inc->spiff[i] = find_spiff(skeys, ns, d->product[i], close);
+        inc->log_amount[i] = log(amount);
+    }
 
     *out = inc;
     inc = NULL;
@@ -482,8 +612,12 @@ out:
     cs_incentives_free(inc);
     free(bucket);
     free(keys);
+    free(tmp);
     free(qkeys);
     free(skeys);
+    free(rp_first);
+    free(rp_last);
+    free(days.quarter);
     return st;
 }
 

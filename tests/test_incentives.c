@@ -380,6 +380,66 @@ static void test_ties_by_deal_id(void **state)
     ds_free(ds);
 }
 
+/* Reference order for test_sort_many: strcmp is byte order with a proper prefix first. */
+struct ref_deal {
+    int32_t close;
+    char id[16];
+    uint32_t deal;
+};
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+    const struct ref_deal *a = pa, *b = pb;
+    if (a->close != b->close)
+        return a->close < b->close ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/*
+ * Many deals of one rep on few days (runs longer than the insertion-sort
+ * cut-off, many ties, ids of mixed lengths), amounts of 1 and Q = 1000 so
+ * that a0 * 1000 is exactly the deal's rank in (close, id) order.  A deal
+ * closed in 1800 (lost) makes the close-date span too wide for the day
+ * table, so the direct calendar path is used as well.
+ */
+static void test_sort_many(void **state)
+{
+    (void)state;
+    enum { N = 500 };
+    for (int wide = 0; wide < 2; wide++) {
+        struct cs_dataset *ds = ds_new();
+        uint32_t p = add_plan(ds, "P", CS_PERIOD_QUARTER, 1000, TIERS(0), RATES(0.1));
+        uint32_t other = add_rep(ds, "R0", p);
+        uint32_t r = add_rep(ds, "R1", p);
+        struct ref_deal ref[N];
+        static const char *const days[] = {"2026-02-03", "2026-02-01", "2026-03-31", "2026-02-02"};
+        unsigned x = 12345;
+        for (uint32_t k = 0; k < N; k++) {
+            x = x * 1103515245u + 12345u;
+            /* ids of mixed lengths ("D7-3", "D70123-4"), unique by the suffix */
+            snprintf(ref[k].id, sizeof ref[k].id, "D%u-%u", (x >> 8) % (k % 3 == 0 ? 10u : 100000u), k);
+            ref[k].close = D(days[(x >> 20) % 4]);
+            ref[k].deal = WON(ds, ref[k].id, r, 1, days[(x >> 20) % 4]);
+            if (k % 50 == 0)
+                WON(ds, "X", other, 1, days[0]);   /* interleaved rows of another rep */
+        }
+        uint32_t old = add_deal(ds, "OLD", r, CS_STAGE_LOST, 1, wide ? "1800-01-01" : "2025-12-31", NULL);
+        qsort(ref, N, sizeof ref[0], cmp_ref);
+        struct cs_incentives *inc = compute_ok(ds, &CAL1);
+        for (uint32_t k = 0; k < N; k++) {
+            double a0 = inc->attainment_before[ref[k].deal];
+            if (a0 * 1000 != (double)k)
+                fail_msg("deal %s: rank %.17g, expected %u", ref[k].id, a0 * 1000, k);
+        }
+        assert_int_equal(inc->quarter[old], wide ? 18001 : 20254);
+        assert_int_equal(inc->rp.n, 2);
+        assert_int_equal(inc->rp.n_deals[1], N);
+        assert_int_equal(inc->period[ref[0].deal], 20261);
+        cs_incentives_free(inc);
+        ds_free(ds);
+    }
+}
+
 /*
  * Annual plan, Q = 4000, tiers [0, 1): 10%, [1, inf): 20%; fiscal start 1.
  *   2026-02-10 1000: a0 0
@@ -548,6 +608,7 @@ static void test_spiff_boundaries(void **state)
         {"2026-02-21", "X", 0}, {"2026-02-15", "X", 1}, {"2026-02-15", "Y", 0},
         {"2026-02-15", NULL, 0}, {"2026-03-03", "X", 1}, {"2026-03-06", "X", 0},
         {"2026-01-31", "Y", 1}, {"2026-01-31", "Z", 0}, {"2026-02-28", "X", 0},
+        {"2026-02-18", "X", 1},   /* after S4 ended, still inside the longer S1 */
     };
     size_t nc = sizeof cases / sizeof cases[0];
     for (size_t k = 0; k < nc; k++) {
@@ -635,32 +696,32 @@ static void test_errors(void **state)
     uint32_t nop = add_rep(ds, "R2", CS_NONE);
     WON(ds, "A", r, 500, "2026-01-05");
     uint32_t b = WON(ds, "B", nop, 500, "2026-01-05");
-    expect_error(ds, NULL, CS_ERR_INPUT, "deals.csv", 3, "rep_id", "won deal B: its rep has no plan");
+    expect_error(ds, NULL, CS_ERR_INPUT, "deals.csv", 3, "rep_id", "won deal \"B\": its rep has no plan");
     ds->reps.plan[nop] = p;
     ds->deals.amount[b] = 0;
-    expect_error(ds, NULL, CS_ERR_INPUT, "deals.csv", 3, "amount", "won deal B needs an amount > 0");
+    expect_error(ds, NULL, CS_ERR_INPUT, "deals.csv", 3, "amount", "won deal \"B\" needs an amount > 0");
     ds->deals.amount[b] = 10;
     ds->deals.close[b] = CS_NO_DATE;
-    expect_error(ds, NULL, CS_ERR_INPUT, "deals.csv", 3, "close_date", "won deal B has no close date");
+    expect_error(ds, NULL, CS_ERR_INPUT, "deals.csv", 3, "close_date", "won deal \"B\" has no close date");
     ds->deals.close[b] = D("2026-01-05");
     ds->deals.stage[b] = CS_STAGE_LOST;
     ds->deals.amount[b] = NAN;   /* blank amounts are fine on lost deals */
 
     ds->plans.floor[0] = 0.1;
-    expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "tier_floor", "plan P: needs a tier with floor 0");
+    expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "tier_floor", "plan \"P\": needs a tier with floor 0");
     ds->plans.floor[0] = 0;
     ds->plans.floor[1] = 0;
     expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "tier_floor",
-                 "plan P: floors must be distinct and increasing");
+                 "plan \"P\": floors must be distinct and increasing");
     ds->plans.floor[1] = 1;
     ds->plans.rate[1] = -0.1;
-    expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "rate", "plan P: rate must be >= 0");
+    expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "rate", "plan \"P\": rate must be >= 0");
     ds->plans.rate[1] = 0.3;
     ds->plans.quota[0] = 0;
-    expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "quota", "plan P: quota must be > 0");
+    expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "quota", "plan \"P\": quota must be > 0");
     ds->plans.quota[0] = 1000;
     ds->plans.tier_count[0] = 0;
-    expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "tier_floor", "plan P: no tiers");
+    expect_error(ds, NULL, CS_ERR_INPUT, "plans.csv", 0, "tier_floor", "plan \"P\": no tiers");
     ds->plans.tier_count[0] = 2;
 
     struct cs_incentives *inc = compute_ok(ds, &CAL1);
@@ -948,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_two_floors),
         cmocka_unit_test(test_tiers_function),
         cmocka_unit_test(test_ties_by_deal_id),
+        cmocka_unit_test(test_sort_many),
         cmocka_unit_test(test_annual_plan),
         cmocka_unit_test(test_fiscal_year_ends),
         cmocka_unit_test(test_quota_override),

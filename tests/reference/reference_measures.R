@@ -35,7 +35,7 @@ read_table <- function(name, required = TRUE) {
         if (required) stop("missing ", path)
         return(NULL)
     }
-    df <- read.csv(path, colClasses = "character", check.names = FALSE,
+    df <- read.csv(path, colClasses = "character", check.names = FALSE, quote = "\"",
                    na.strings = character(0), strip.white = TRUE,
                    fileEncoding = "UTF-8-BOM", encoding = "UTF-8")
     names(df) <- tolower(trimws(names(df)))
@@ -181,8 +181,8 @@ if (!is.null(quotas_df) && nrow(quotas_df) > 0) {
 # Radix ordering sorts character vectors in the C locale, i.e. by bytes.
 o <- order(won$rep, won$period, won$close, won$id, method = "radix")
 won <- won[o, , drop = FALSE]
-won$a0 <- NA_real_
-won$a1 <- NA_real_
+won$a0 <- rep(NA_real_, nrow(won))        # rep(): also right for 0 won deals
+won$a1 <- rep(NA_real_, nrow(won))
 group <- paste(won$rep, won$period, sep = "\r")
 for (g in unique(group)) {
     idx <- which(group == g)
@@ -220,7 +220,7 @@ won$last_14_days <- as.numeric(won$days_to_period_end < 14)
 won$log_amount <- log(won$amount)
 
 # SPIFF: some row with the same product and start <= close <= end.
-won$spiff <- 0
+won$spiff <- numeric(nrow(won))
 if (!is.null(spiffs_df) && nrow(spiffs_df) > 0) {
     sp_start <- to_day(spiffs_df$start_date)
     sp_end <- to_day(spiffs_df$end_date)
@@ -235,7 +235,7 @@ if (!is.null(spiffs_df) && nrow(spiffs_df) > 0) {
 # SPEC 6: promises
 # ---------------------------------------------------------------------------
 
-won$risky_promises <- 0
+won$risky_promises <- numeric(nrow(won))
 if (!is.null(promises_df) && nrow(promises_df) > 0) {
     rm_status <- setNames(norm_word(column(roadmap_df, "status")), column(roadmap_df, "feature_id"))
     rm_target <- setNames(to_day(column(roadmap_df, "target_date")), column(roadmap_df, "feature_id"))
