@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN     := $(BUILD)/compsight
 
-.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference
+.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check
 all: $(BIN)
 
 # Install missing Debian packages (as root), or name them and stop.
@@ -85,6 +85,13 @@ check: deps
 # Regenerate the committed sample data set (deterministic).
 sample: $(BIN)
 	rm -rf data/sample && $(BIN) generate --out data/sample --seed 2026 --preset sample
+
+# Render the sample report in headless Chromium (installed when missing):
+# every image loads, nothing is wider than the page.
+browser-check: $(BIN)
+	@SOURCE_DATE_EPOCH=1790000000 $(BIN) report --out $(BUILD)/browser-check --quiet >/dev/null
+	@sh scripts/browser-check.sh $(BUILD)/browser-check 1024
+	@sh scripts/browser-check.sh $(BUILD)/browser-check 600
 
 # Reference values computed by R (needs r-base-core; never run by the tests).
 reference:

@@ -395,7 +395,7 @@ static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
 /* Intern a cell's text (ID and TEXT kinds). */
 static int intern(struct loader *L, struct cell *cell)
 {
-    if (cell->blank)
+    if (cell->blank || cell->str)
         return 0;
     return cs_strpool_intern(L->ds->str, cell->s, cell->len, &cell->str);
 }
@@ -418,7 +418,12 @@ static int unique_key(struct loader *L, struct keyindex *k, struct cell *cell,
                       const uint32_t *lines, const char *column, unsigned long line)
 {
     char q[128];
-    uint32_t prev = find_key(L, k, cell);
+    /* Interning first costs one hash lookup instead of two for the common
+     * case of a new key; a rejected row leaves its id in the pool, which is
+     * harmless. */
+    if (intern(L, cell) != 0)
+        return -1;
+    uint32_t prev = keyindex_get(k, cell->str);
     if (prev != CS_NONE)
         REJECT(column, "duplicate %s %s (first on line %u)", column, QUOTE(cell), lines[prev]);
     return 0;

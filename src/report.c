@@ -53,7 +53,22 @@ static const char *fmt_pct(char *buf, size_t n, double share)
     return buf;
 }
 
-/* A ratio or effect rounded for reading: two significant digits. */
+/* An odds ratio for reading: two decimals below 10 (1.08, not 1.1, since
+ * the distance from 1 is the point), fewer above. */
+static const char *fmt_ratio(char *buf, size_t n, double x)
+{
+    if (!isfinite(x))
+        snprintf(buf, n, "n/a");
+    else if (x >= 100)
+        snprintf(buf, n, "%.0f", x);
+    else if (x >= 10)
+        snprintf(buf, n, "%.1f", x);
+    else
+        snprintf(buf, n, "%.2f", x);
+    return buf;
+}
+
+/* An effect rounded for reading: two significant digits. */
 static const char *fmt_num(char *buf, size_t n, double x)
 {
     if (!isfinite(x))
@@ -118,12 +133,12 @@ static void logit_sentence(struct cs_doc *d, const struct cs_regress_term *t, bo
     if (clear(t)) {
         cs_doc_bold(d, "%s", w ? w->subject : t->name);
         cs_doc_text(d, " went with %s times the odds of %s (95%% interval %s to %s).",
-                    fmt_num(a, sizeof a, or_), outcome, fmt_num(b, sizeof b, lo),
-                    fmt_num(c, sizeof c, hi));
+                    fmt_ratio(a, sizeof a, or_), outcome, fmt_ratio(b, sizeof b, lo),
+                    fmt_ratio(c, sizeof c, hi));
     } else {
         cs_doc_text(d, "%s: no clear effect on the odds of %s (odds ratio %s, 95%% interval %s to %s).",
-                    w ? w->subject : t->name, outcome, fmt_num(a, sizeof a, or_),
-                    fmt_num(b, sizeof b, lo), fmt_num(c, sizeof c, hi));
+                    w ? w->subject : t->name, outcome, fmt_ratio(a, sizeof a, or_),
+                    fmt_ratio(b, sizeof b, lo), fmt_ratio(c, sizeof c, hi));
     }
 }
 
@@ -286,13 +301,24 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
         if (t && clear(t) && t->estimate > 0)
             found[nf++] = t;
     }
-    for (size_t i = 0; i < nf; i++) {
+    /* Largest first, at most three, so the summary stays short. */
+    for (size_t i = 1; i < nf; i++)
+        for (size_t j = i; j > 0; j--) {
+            const struct term_words *wa = words_for(found[j - 1]->name, false);
+            const struct term_words *wb = words_for(found[j]->name, false);
+            if (wa->scale * found[j - 1]->estimate >= wb->scale * found[j]->estimate)
+                break;
+            const struct cs_regress_term *tmp = found[j];
+            found[j] = found[j - 1];
+            found[j - 1] = tmp;
+        }
+    for (size_t i = 0; i < nf && i < 3; i++) {
         const struct term_words *w = words_for(found[i]->name, false);
         double or_ = exp(w->scale * found[i]->estimate);
         cs_doc_text(d, " %s went with %s times the odds of such a promise (95%% interval %s to %s).",
-                    w->subject, fmt_num(a, sizeof a, or_),
-                    fmt_num(b, sizeof b, exp(w->scale * found[i]->ci_low)),
-                    fmt_num(c, sizeof c, exp(w->scale * found[i]->ci_high)));
+                    w->subject, fmt_ratio(a, sizeof a, or_),
+                    fmt_ratio(b, sizeof b, exp(w->scale * found[i]->ci_low)),
+                    fmt_ratio(c, sizeof c, exp(w->scale * found[i]->ci_high)));
     }
     if (pf && nf == 0)
         cs_doc_text(d, " The promise model finds no clear link between the plan's incentives and "
@@ -318,7 +344,7 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
     if (tg && clear(tg) && tg->estimate > 0)
         cs_doc_text(d, " Marketing assets are more often misstated when their owner is behind target "
                        "(%s times the odds per 10 points of shortfall).",
-                    fmt_num(a, sizeof a, exp(0.1 * tg->estimate)));
+                    fmt_ratio(a, sizeof a, exp(0.1 * tg->estimate)));
     cs_doc_para(d);
     cs_doc_text(d, "These are associations across deals, not proof that the plan caused the "
                    "behaviour; they show where a plan change is most likely to matter.");

@@ -24,7 +24,9 @@ struct cs_strpool {
     uint32_t *len;
     uint32_t *hash;
     size_t count, cap;       /* ids in use, capacity of str/len/hash */
-    uint32_t *table;         /* slots; power-of-two size */
+    uint64_t *table;         /* slots: hash << 32 | id (id 0 = empty); power-of-two size.
+                              * The hash in the slot spares a probe the cache miss of
+                              * reading hash[id] for every occupied slot it passes. */
     size_t mask;
     size_t bytes;
 };
@@ -90,8 +92,9 @@ static uint32_t lookup(const struct cs_strpool *p, const char *s, size_t len,
 {
     size_t i = h & p->mask;
     for (;;) {
-        uint32_t id = p->table[i];
-        if (id == 0 || (p->hash[id] == h && p->len[id] == len &&
+        uint64_t e = p->table[i];
+        uint32_t id = (uint32_t)e;
+        if (id == 0 || ((uint32_t)(e >> 32) == h && p->len[id] == len &&
                         memcmp(p->str[id], s, len) == 0)) {
             *slot = i;
             return id;
@@ -103,14 +106,14 @@ static uint32_t lookup(const struct cs_strpool *p, const char *s, size_t len,
 static int grow_table(struct cs_strpool *p)
 {
     size_t size = (p->mask + 1) * 2;
-    uint32_t *t = calloc(size, sizeof *t);
+    uint64_t *t = calloc(size, sizeof *t);
     if (!t)
         return -1;
     for (size_t id = 1; id <= p->count; id++) {
         size_t i = p->hash[id] & (size - 1);
         while (t[i])
             i = (i + 1) & (size - 1);
-        t[i] = (uint32_t)id;
+        t[i] = (uint64_t)p->hash[id] << 32 | id;
     }
     free(p->table);
     p->table = t;
@@ -189,7 +192,7 @@ int cs_strpool_intern(struct cs_strpool *p, const char *s, size_t len, uint32_t 
     p->str[nid] = copy;
     p->len[nid] = (uint32_t)len;
     p->hash[nid] = h;
-    p->table[slot] = nid;
+    p->table[slot] = (uint64_t)h << 32 | nid;
     if (p->count * 2 > p->mask + 1 && grow_table(p) != 0) {
         /* The string is stored and findable; only the table failed to grow. */
         *id = nid;
