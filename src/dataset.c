@@ -10,6 +10,7 @@
 
 #include "compsight/csvread.h"
 #include "compsight/dataset.h"
+#include "compsight/mem.h"
 
 /* ------------------------------------------------------------------------
  * Growable column arrays
@@ -50,6 +51,7 @@ static int columns_reserve(struct columns *c)
         if (!p)
             return -1;
         *c->spec[i].ptr = p;
+        cs_hugepage_hint(p, cap * c->spec[i].size);
     }
     c->cap = cap;
     return 0;
@@ -83,6 +85,12 @@ struct keyindex {
     uint64_t *key;   /* string id (or a composite key), 0 = empty slot */
     uint32_t *row;
     size_t mask, count;
+    /* Dense mode, for the big tables (deals, promises): row[] indexed by
+     * the string id itself.  Their ids are interned in row order, so
+     * references that come in file order read the array nearly in order
+     * instead of probing a hash table at random. */
+    bool dense;
+    size_t cap;
 };
 
 static size_t key_slot(uint64_t key, size_t mask)
@@ -93,6 +101,8 @@ static size_t key_slot(uint64_t key, size_t mask)
 
 static uint32_t keyindex_get(const struct keyindex *k, uint64_t key)
 {
+    if (k->dense)
+        return key < k->cap ? k->row[key] : CS_NONE;
     if (!k->key || key == 0)
         return CS_NONE;
     size_t i = key_slot(key, k->mask);
@@ -106,6 +116,22 @@ static uint32_t keyindex_get(const struct keyindex *k, uint64_t key)
 
 static int keyindex_put(struct keyindex *k, uint64_t key, uint32_t row)
 {
+    if (k->dense) {
+        if (key >= k->cap) {
+            size_t cap = k->cap ? k->cap * 2 : 4096;
+            while (cap <= key)
+                cap *= 2;
+            uint32_t *r = realloc(k->row, cap * sizeof *r);
+            if (!r)
+                return -1;
+            memset(r + k->cap, 0xff, (cap - k->cap) * sizeof *r);   /* CS_NONE */
+            cs_hugepage_hint(r, cap * sizeof *r);
+            k->row = r;
+            k->cap = cap;
+        }
+        k->row[key] = row;
+        return 0;
+    }
     if (!k->key || (k->count + 1) * 2 > k->mask + 1) {
         size_t size = k->key ? (k->mask + 1) * 2 : 1024;
         uint64_t *nk = calloc(size, sizeof *nk);
@@ -115,6 +141,8 @@ static int keyindex_put(struct keyindex *k, uint64_t key, uint32_t row)
             free(nr);
             return -1;
         }
+        cs_hugepage_hint(nk, size * sizeof *nk);
+        cs_hugepage_hint(nr, size * sizeof *nr);
         for (size_t j = 0; k->key && j <= k->mask; j++) {
             if (!k->key[j])
                 continue;
@@ -154,7 +182,9 @@ static void keyindex_free(struct keyindex *k)
 {
     free(k->key);
     free(k->row);
+    bool dense = k->dense;
     memset(k, 0, sizeof *k);
+    k->dense = dense;
 }
 
 /* ------------------------------------------------------------------------
@@ -1053,6 +1083,8 @@ enum cs_status cs_dataset_load(const struct cs_load_options *opt,
     L.opt = opt;
     L.ds = ds;
     L.err = err;
+    L.deal_key.dense = true;
+    L.promise_key.dense = true;
     ds->str = cs_strpool_new();
     if (!ds->str) {
         st = oom(&L);

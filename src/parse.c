@@ -1,4 +1,5 @@
 /* parse.c - value formats of SPEC section 2: dates, numbers, period labels, UTF-8. */
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -151,14 +152,24 @@ bool cs_parse_date(const char *s, size_t len, enum cs_date_format fmt, int32_t *
 
 void cs_format_date(int32_t day, char *buf)
 {
-    int y, m, d;
-    if (day == CS_NO_DATE) {
+    int y = -1, m = 0, d = 0;
+    if (day != CS_NO_DATE)
+        cs_civil_from_days(day, &y, &m, &d);
+    if (y < 0 || y > 9999) {          /* does not fit YYYY: no date */
         buf[0] = '\0';
         return;
     }
-    cs_civil_from_days(day, &y, &m, &d);
-    /* Years outside 0..9999 do not fit the documented 11 bytes: truncate. */
-    snprintf(buf, 11, "%04d-%02d-%02d", y, m, d);
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + d / 10);
+    buf[9] = (char)('0' + d % 10);
+    buf[10] = '\0';
 }
 
 /* ---------------------------------------------------------------------- */
@@ -171,8 +182,31 @@ void cs_format_date(int32_t day, char *buf)
  * rounding.  strtod itself would follow LC_NUMERIC, which a library must
  * not depend on (in de_DE "1.5" would parse as 1).  The "C" locale object
  * is created once and never freed.
+ *
+ * strtod_l costs about 50 ns a call, a large share of an import, so the
+ * common case is done exactly without it (Clinger's fast path): when the
+ * digits form an integer M <= 2^53 and the decimal exponent e is within
+ * +-22, both M and 10^|e| are exact doubles and one IEEE multiplication or
+ * division rounds correctly, giving the very double strtod would.  This
+ * needs double arithmetic without excess precision (FLT_EVAL_METHOD 0, as
+ * on x86-64 and arm64); elsewhere everything goes to strtod_l.
  */
 #define NUMBER_MAX 100
+#define EXACT_MANT_MAX (UINT64_C(1) << 53)
+
+static const double exact_pow10[23] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Append a significand digit to the exact mantissa, noting overflow. */
+static void add_digit(uint64_t *mant, bool *exact, char c)
+{
+    if (*mant > (EXACT_MANT_MAX - 9) / 10)
+        *exact = false;
+    else
+        *mant = *mant * 10 + (uint64_t)(c - '0');
+}
 
 static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
@@ -185,15 +219,24 @@ static void c_locale_init(void)
 /* Skip a currency symbol at s[*i] ($, UTF-8 € or £). */
 static bool skip_currency(const char *s, size_t len, size_t *i)
 {
-    static const char *const symbols[] = {"$", "\xe2\x82\xac", "\xc2\xa3"};
-    for (size_t k = 0; k < sizeof symbols / sizeof symbols[0]; k++) {
-        size_t n = strlen(symbols[k]);
-        if (len - *i >= n && memcmp(s + *i, symbols[k], n) == 0) {
-            *i += n;
-            return true;
-        }
+    size_t n = 0;
+    if (*i >= len)
+        return false;
+    switch ((unsigned char)s[*i]) {    /* most numbers have none: test one byte */
+    case '$':
+        n = 1;
+        break;
+    case 0xe2:                         /* € U+20AC */
+        n = len - *i >= 3 && memcmp(s + *i, "\xe2\x82\xac", 3) == 0 ? 3 : 0;
+        break;
+    case 0xc2:                         /* £ U+00A3 */
+        n = len - *i >= 2 && (unsigned char)s[*i + 1] == 0xa3 ? 2 : 0;
+        break;
+    default:
+        break;
     }
-    return false;
+    *i += n;
+    return n != 0;
 }
 
 bool cs_parse_number(const char *s, size_t len, bool decimal_comma,
@@ -219,13 +262,15 @@ bool cs_parse_number(const char *s, size_t len, bool decimal_comma,
      * of one to three digits.  A grouped number may not start with 0, so
      * that "0,500" (a decimal comma in a dot file) is not read as 500. */
     size_t int_digits = 0, run = 0;
-    bool grouped = false;
+    bool grouped = false, exact = true, negative = o && buf[0] == '-';
+    uint64_t mant = 0;
     for (; i < len; i++) {
         char c = s[i];
         if (is_digit(c)) {
             if (o >= NUMBER_MAX)
                 return false;
             buf[o++] = c;
+            add_digit(&mant, &exact, c);
             int_digits++;
             run++;
         } else if (c == group) {
@@ -249,30 +294,49 @@ bool cs_parse_number(const char *s, size_t len, bool decimal_comma,
             if (o >= NUMBER_MAX)
                 return false;
             buf[o++] = s[i];
+            add_digit(&mant, &exact, s[i]);
             frac_digits++;
         }
     }
     if (int_digits + frac_digits == 0)
         return false;
 
+    long exp10 = 0;                 /* the exponent as written, clamped */
     if (i < len && (s[i] == 'e' || s[i] == 'E')) {
         buf[o++] = 'e';
         i++;
-        if (i < len && (s[i] == '-' || s[i] == '+'))
+        bool exp_negative = false;
+        if (i < len && (s[i] == '-' || s[i] == '+')) {
+            exp_negative = s[i] == '-';
             buf[o++] = s[i++];
+        }
         size_t exp_digits = 0;
         for (; i < len && is_digit(s[i]); i++) {
             if (o >= NUMBER_MAX)
                 return false;
             buf[o++] = s[i];
+            if (exp10 < 100000)
+                exp10 = exp10 * 10 + (s[i] - '0');
             exp_digits++;
         }
         if (exp_digits == 0)
             return false;
+        if (exp_negative)
+            exp10 = -exp10;
     }
     if (i != len)
         return false;
     buf[o] = '\0';
+
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    long e = exp10 - (long)frac_digits;
+    if (exact && e >= -22 && e <= 22) {
+        double m = (double)mant;    /* exact: mant <= 2^53 */
+        double v = e < 0 ? m / exact_pow10[-e] : m * exact_pow10[e];
+        *out = negative ? -v : v;
+        return true;
+    }
+#endif
 
     pthread_once(&c_locale_once, c_locale_init);
     char *end;

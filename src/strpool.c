@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compsight/mem.h"
 #include "compsight/strpool.h"
 
 /*
@@ -10,7 +11,7 @@
  * (0 = empty slot) and is kept at most half full; each id caches its hash
  * so that growing the table never re-reads the strings.
  */
-#define BLOCK_SIZE (1u << 20)
+#define BLOCK_SIZE (4u << 20)   /* 4 MiB: large enough for huge pages */
 
 struct block {
     struct block *next;
@@ -109,6 +110,7 @@ static int grow_table(struct cs_strpool *p)
     uint64_t *t = calloc(size, sizeof *t);
     if (!t)
         return -1;
+    cs_hugepage_hint(t, size * sizeof *t);
     for (size_t id = 1; id <= p->count; id++) {
         size_t i = p->hash[id] & (size - 1);
         while (t[i])
@@ -137,6 +139,9 @@ static int grow_ids(struct cs_strpool *p)
         return -1;
     p->hash = h;
     p->cap = cap;
+    cs_hugepage_hint(p->str, cap * sizeof *p->str);
+    cs_hugepage_hint(p->len, cap * sizeof *p->len);
+    cs_hugepage_hint(p->hash, cap * sizeof *p->hash);
     return 0;
 }
 
@@ -150,6 +155,7 @@ static char *arena_alloc(struct cs_strpool *p, size_t n)
             return NULL;
         b->size = size;
         b->used = 0;
+        cs_hugepage_hint(b, sizeof *b + size);
         /* A big string gets its own block behind the current one, so the
          * current block keeps serving small strings. */
         if (n > BLOCK_SIZE / 4 && p->blocks) {

@@ -229,6 +229,14 @@ static void test_format_date(void **state)
     assert_string_equal(buf, "9999-12-31");
     cs_format_date(CS_NO_DATE, buf);
     assert_string_equal(buf, "");
+    cs_format_date(cs_days_from_civil(0, 12, 31), buf);
+    assert_string_equal(buf, "0000-12-31");
+    cs_format_date(cs_days_from_civil(-1, 12, 31), buf);
+    assert_string_equal(buf, "");
+    cs_format_date(cs_days_from_civil(10000, 1, 1), buf);
+    assert_string_equal(buf, "");
+    cs_format_date(INT32_MAX, buf);
+    assert_string_equal(buf, "");
     /* Round trip through the ISO parser. */
     for (int32_t d = -1000; d < 30000; d += 7) {
         int32_t back;
@@ -392,6 +400,53 @@ static void test_numbers_match_strtod(void **state)
     assert_close(a, b, 0);
     assert_true(parse_num("12.345.678,901234567", 1, 0, &a));
     assert_close(a, b, 0);
+}
+
+/* Random decimals of every shape the fast path and strtod_l share or split:
+ * the result must be strtod's to the bit (sign of zero included). */
+static void test_numbers_random_vs_strtod(void **state)
+{
+    (void)state;
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    assert_non_null(c);
+    uint64_t x = 88172645463325252u;
+    char buf[64];
+    long mismatches = 0, n = 2000000;
+    for (long t = 0; t < n; t++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;     /* xorshift64 */
+        uint64_t r = x;
+        size_t o = 0;
+        if (r % 3 == 0)
+            buf[o++] = '-';
+        r /= 3;
+        int ndig = 1 + (int)(r % 20);
+        r /= 20;
+        int point = (int)(r % (uint64_t)(ndig + 2)) - 1;   /* -1: no point */
+        r /= (uint64_t)(ndig + 2);
+        uint64_t y = x * 0x9e3779b97f4a7c15u;
+        for (int k = 0; k < ndig; k++) {
+            if (k == point)
+                buf[o++] = '.';
+            /* mostly small digits and zeros so that short mantissas occur */
+            buf[o++] = (char)('0' + (k == 0 && y % 4 == 0 ? 0 : (int)(y % 10)));
+            y = y / 10 ^ (y << 7);
+        }
+        if (point == ndig)
+            buf[o++] = '.';
+        if (r % 2) {
+            o += (size_t)snprintf(buf + o, sizeof buf - o, "e%d", (int)(r / 2 % 61) - 30);
+        }
+        buf[o] = '\0';
+        double got = -999, want = strtod_l(buf, NULL, c);
+        bool ok = parse_num(buf, 0, 0, &got);
+        if (!ok || memcmp(&got, &want, sizeof got) != 0) {
+            if (mismatches++ < 10)
+                print_error("\"%s\": got %.17g (%s), strtod %.17g\n", buf, got,
+                            ok ? "accepted" : "rejected", want);
+        }
+    }
+    freelocale(c);
+    assert_int_equal(mismatches, 0);
 }
 
 /* Candidates with a comma decimal point, tried in order. */
@@ -605,6 +660,7 @@ int main(void)
         cmocka_unit_test(test_numbers_ok),
         cmocka_unit_test(test_numbers_bad),
         cmocka_unit_test(test_numbers_match_strtod),
+        cmocka_unit_test(test_numbers_random_vs_strtod),
         cmocka_unit_test(test_locale_independence),
         cmocka_unit_test(test_periods),
         cmocka_unit_test(test_utf8),

@@ -24,11 +24,14 @@ int cs_days_in_month(int y, int m);
  *   US   M/D/YYYY (one or two digit month/day), optional time after a space
  *   EU   D/M/YYYY or D.M.YYYY, optional time after a space
  * Surrounding spaces are trimmed.  Returns true and sets *day, or false for
- * anything else (including impossible dates such as 2026-02-30).
+ * anything else (including impossible dates such as 2026-02-30, years
+ * outside 1..9999, and a time glued to a US/EU date without a space);
+ * *day is untouched on failure.
  */
 bool cs_parse_date(const char *s, size_t len, enum cs_date_format fmt, int32_t *day);
 
-/* Write day as YYYY-MM-DD into buf (at least 11 bytes). */
+/* Write day as YYYY-MM-DD into buf (at least 11 bytes); CS_NO_DATE and days
+ * outside years 0..9999 as "". */
 void cs_format_date(int32_t day, char *buf);
 
 /*
@@ -39,6 +42,13 @@ void cs_format_date(int32_t day, char *buf);
  * the roles of ',' and '.' swap (1.234,5).  Surrounding spaces trimmed.
  * Independent of the process locale.  Returns false for anything else,
  * including NaN, Inf and out-of-range values.
+ * Details: the result is what strtod gives for the text without symbols
+ * and separators (correctly rounded); ".5" and "5." are numbers; a '%'
+ * does not scale ("15%" is 15, as discount_pct is in percent); a grouped
+ * number may not start with 0 ("0,500" is rejected rather than read as
+ * 500, the usual sign of a decimal comma); no space is allowed between
+ * symbol, sign and digits; an underflow (1e-400) gives 0 or a subnormal;
+ * more than about 100 characters is rejected.  *out untouched on failure.
  */
 bool cs_parse_number(const char *s, size_t len, bool decimal_comma,
                      bool allow_percent, double *out);
@@ -46,11 +56,13 @@ bool cs_parse_number(const char *s, size_t len, bool decimal_comma,
 /*
  * Period labels (SPEC section 4): "2026Q3" (quarter 3 of fiscal 2026) or
  * "2026" (fiscal year).  Encoded as year * 10 + quarter (0 for a year), so
- * that codes sort in time order within a kind.
+ * that codes sort in time order within a kind.  Years 1000..9999, q or Q,
+ * surrounding spaces trimmed; false (and *code untouched) otherwise.
  */
 #define CS_NO_PERIOD INT32_MIN
 bool cs_parse_period(const char *s, size_t len, int32_t *code);
-/* Write a period code as its label into buf (at least 12 bytes). */
+/* Write a period code as its label into buf (at least 12 bytes); CS_NO_PERIOD
+ * and other codes no label produces are written as "". */
 void cs_format_period(int32_t code, char *buf);
 
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */

