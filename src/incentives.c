@@ -44,6 +44,17 @@ void cs_incentives_tiers(const double *floor, const double *rate, size_t n,
     }
 }
 
+/* True when no floor lies strictly inside (a0, a1): the deal is paid at
+ * one rate.  A deal ending exactly on a floor is still within one tier
+ * (its overlap with the next is empty). */
+static bool within_one_tier(const double *floor, size_t n, double a0, double a1)
+{
+    for (size_t j = 0; j < n; j++)
+        if (floor[j] > a0 && floor[j] < a1)
+            return false;
+    return true;
+}
+
 /* ======================================================================
  * Checks of the inputs (the importer guarantees these; this is a guard,
  * and what-if plans may come from elsewhere)
@@ -593,6 +604,14 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
                             &inc->marginal_rate[i], &inc->tier_cross[i],
                             &inc->gap_to_next_tier[i]);
         inc->effective_rate[i] = inc->commission[i] / amount;
+        if (within_one_tier(plans->floor + plans->tier_first[p], plans->tier_count[p], a0, a1)) {
+            /* The whole deal pays one rate: Q * rate * (a1 - a0) is rate *
+             * amount up to rounding, and that rounding would scatter the
+             * effective rates of one tier over a dozen values.  Use the
+             * exact value. */
+            inc->commission[i] = inc->marginal_rate[i] * amount;
+            inc->effective_rate[i] = inc->marginal_rate[i];
+        }
         inc->period_end[i] = last;
         inc->period_days[i] = last - first + 1;
         inc->day_of_period[i] = close - first;

@@ -75,6 +75,11 @@ struct cs_incentives {
  * order (not compensated), a0 = sum_before / Q and a1 = a0 + amount / Q,
  * exactly the expressions of the spec, so an independent implementation
  * evaluating the same expressions in the same order gets the same bits.
+ * One refinement, mathematically the same value: a deal with no floor
+ * strictly inside (a0, a1) is paid at one rate, so its commission is
+ * rate * amount and its effective_rate is that rate exactly (Q * rate *
+ * (a1 - a0) equals it only up to rounding, which would scatter one tier's
+ * effective rates over a dozen values and break ties for Spearman).
  *
  * On success *out is a new struct owned by the caller (cs_incentives_free).
  * Errors, with *out left NULL: CS_ERR_USAGE when plans has a different

@@ -215,6 +215,16 @@ won$marginal_rate <- tm[, "marginal_rate"]
 won$tier_cross <- tm[, "tier_cross"]
 won$gap_to_next_tier <- tm[, "gap_to_next_tier"]
 won$effective_rate <- won$commission / won$amount
+# A deal with no floor strictly inside (a0, a1) is paid at one rate: its
+# commission is rate * amount exactly and its effective rate is the rate
+# (q * rate * (a1 - a0) equals that only up to rounding).  compsight uses
+# the same exact values.
+one_tier <- mapply(function(p, a0, a1) !any(plans[[p]]$floor > a0 & plans[[p]]$floor < a1),
+                   won$plan, won$a0, won$a1)
+if (length(one_tier)) {
+    won$commission[one_tier] <- won$marginal_rate[one_tier] * won$amount[one_tier]
+    won$effective_rate[one_tier] <- won$marginal_rate[one_tier]
+}
 won$days_to_period_end <- won$period_end - won$close
 won$last_14_days <- as.numeric(won$days_to_period_end < 14)
 won$log_amount <- log(won$amount)
