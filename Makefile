@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN     := $(BUILD)/compsight
 
-.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check
+.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check install-test
 all: $(BIN)
 
 # Install missing Debian packages (as root), or name them and stop.
@@ -79,8 +79,17 @@ unit-tests: $(TEST_BIN)
 cli-tests: $(BIN)
 	@sh tests/cli/run.sh $(CURDIR)/$(BIN)
 
+# An installed binary (here under DESTDIR) finds its bundled data and man page.
+install-test: $(BIN)
+	@rm -rf $(BUILD)/inst
+	@$(MAKE) --no-print-directory -s install DESTDIR=$(CURDIR)/$(BUILD)/inst PREFIX=/usr >/dev/null
+	@cd / && $(CURDIR)/$(BUILD)/inst/usr/bin/compsight check --quiet >/dev/null \
+	  && test -f $(CURDIR)/$(BUILD)/inst/usr/share/man/man1/compsight.1 \
+	  && test -f $(CURDIR)/$(BUILD)/inst/usr/share/compsight/maps/salesforce.ini \
+	  && echo "install: 1 passed, 0 failed" || { echo "install: 0 passed, 1 failed"; exit 1; }
+
 check: deps
-	@$(MAKE) --no-print-directory all unit-tests cli-tests
+	@$(MAKE) --no-print-directory all unit-tests cli-tests install-test
 
 # Regenerate the committed sample data set (deterministic).
 sample: $(BIN)

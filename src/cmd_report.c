@@ -11,6 +11,7 @@
 #include "compsight/commands.h"
 #include "compsight/dealscsv.h"
 #include "compsight/doc.h"
+#include "compsight/plot.h"
 #include "compsight/report.h"
 #include "compsight/results.h"
 #include "compsight/output.h"
@@ -99,10 +100,12 @@ static enum cs_status write_doc(const char *dir, const struct cs_doc *doc, struc
 /* One report for one selection into dir. */
 static enum cs_status write_report(const char *dir, const struct cs_session *s,
                                    const struct computed *c, const struct cs_selection *sel,
-                                   const struct cs_options *opt, const char *index_href,
-                                   struct cs_error *err)
+                                   const struct cs_options *opt, const struct cs_io *io,
+                                   const char *index_href, struct cs_error *err)
 {
     struct cs_analysis *an = NULL;
+    struct cs_plot_list plots = {0};
+    char plots_note[1400] = "";
     struct cs_doc *doc = NULL;
     json_t *root = NULL;
     char date[16], name[PATH_MAX];
@@ -117,20 +120,45 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
         st = write_deals(dir, s, c->inc, c->oc, sel, opt->private_mode, err);
     if (st == CS_OK)
         st = write_json(dir, root, err);
+    if (st == CS_OK) {
+        /* A plot that gnuplot cannot draw, or no gnuplot at all, costs the
+         * pictures, not the report: say so on stderr and in the report. */
+        struct cs_error perr;
+        cs_error_clear(&perr);
+        enum cs_status ps = cs_plots_write(dir, s->ds, &s->cal, c->inc, c->oc, an,
+                                           sel->mode == CS_SELECT_ALL, &plots, &perr);
+        if (ps == CS_ERR_NOMEM) {
+            st = cs_error_set(err, ps, NULL, 0, NULL, "out of memory drawing plots");
+        } else if (ps != CS_OK) {
+            char msg[1200];
+            cs_error_format(&perr, msg, sizeof msg);
+            snprintf(plots_note, sizeof plots_note, "some plots could not be drawn (%s).", msg);
+            if (!opt->quiet)
+                fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
+        } else if (plots.gnuplot_missing) {
+            snprintf(plots_note, sizeof plots_note,
+                     "gnuplot is not installed, so the report has no pictures; the gnuplot "
+                     "scripts are in plots/ (install gnuplot-nox and rerun).");
+            if (!opt->quiet)
+                fprintf(io->msg, "compsight: warning: gnuplot not found: the report is written "
+                                 "without plots\n");
+        }
+    }
     report_date(date, sizeof date);
     snprintf(name, sizeof name, "%s", s->data_dir);
     struct cs_report_input in = {
         .ds = s->ds, .cal = &s->cal, .inc = c->inc, .oc = c->oc, .an = an, .rec = c->rec,
-        .data_name = basename(name), .date = date, .plots_note = "",
+        .data_name = basename(name), .date = date, .plots = &plots, .plots_note = plots_note,
         .proposal_href = NULL, .index_href = index_href, .private_written = opt->private_mode,
     };
     if (st == CS_OK && opt->private_mode)
         st = cs_report_private(&in, dir, err);
     if (st == CS_OK)
-        st = cs_report_build(&in, dir, &doc, err);
+        st = cs_report_build(&in, &doc, err);
     if (st == CS_OK)
         st = write_doc(dir, doc, err);
     cs_doc_free(doc);
+    cs_plot_list_free(&plots);
     json_decref(root);
     cs_analysis_free(an);
     return st;
@@ -167,7 +195,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
         snprintf(out, sizeof out, "reports/%s", sel.label);
 
     if (sel.mode != CS_SELECT_EACH) {
-        st = write_report(out, &s, &c, &sel, opt, NULL, err);
+        st = write_report(out, &s, &c, &sel, opt, io, NULL, err);
     } else {
         /* one report per quarter with won deals, under <out>/<label>/ */
         for (int32_t q = sel.first; st == CS_OK && q <= sel.last; q = cs_cal_next_period(q)) {
@@ -181,7 +209,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
             if (!any)
                 continue;
             snprintf(sub, sizeof sub, "%s/%s", out, one.label);
-            st = write_report(sub, &s, &c, &one, opt, "../index.html", err);
+            st = write_report(sub, &s, &c, &one, opt, io, "../index.html", err);
         }
     }
     if (st == CS_OK) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "compsight/output.h"
+#include "compsight/plot.h"
 #include "compsight/report.h"
 #include "compsight/version.h"
 
@@ -183,22 +184,24 @@ static const struct cs_regress_fit *model_fit(const struct cs_analysis *an, enum
  * Sections
  * --------------------------------------------------------------------- */
 
-static bool plot_exists(const char *dir, const char *name)
+/* Every plot of a report section (its kind in plot.h), rendered or with
+ * the reason it is not shown. */
+static void add_plots(struct cs_doc *d, const struct cs_report_input *in, const char *kind)
 {
-    char path[4096];
-    struct stat sb;
-    snprintf(path, sizeof path, "%s/plots/%s.png", dir, name);
-    return stat(path, &sb) == 0;
-}
-
-static void add_plot(struct cs_doc *d, const char *dir, const char *name, const char *alt,
-                     const char *caption)
-{
-    char file[256];
-    if (!plot_exists(dir, name))
-        return;
-    snprintf(file, sizeof file, "plots/%s.png", name);
-    cs_doc_image(d, file, alt, caption);
+    const struct cs_plot_list *pl = in->plots;
+    for (size_t i = 0; pl && i < pl->n; i++) {
+        const struct cs_plot_item *it = &pl->items[i];
+        if (strcmp(it->kind, kind) != 0)
+            continue;
+        char file[64];
+        snprintf(file, sizeof file, "plots/%s.png", it->name);
+        if (it->rendered) {
+            cs_doc_image(d, file, it->caption, it->title);
+        } else if (it->skipped) {
+            cs_doc_para(d);
+            cs_doc_text(d, "(Plot not shown: %s.)", it->skipped);
+        }
+    }
 }
 
 static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
@@ -355,7 +358,7 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
     }
 }
 
-static void section_where(struct cs_doc *d, const struct cs_report_input *in, const char *dir)
+static void section_where(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_analysis *an = in->an;
     cs_doc_heading(d, 1, "Where incentives drive the behaviour");
@@ -365,9 +368,7 @@ static void section_where(struct cs_doc *d, const struct cs_report_input *in, co
         cs_doc_text(d, "The promise-risk model could not be run: %s.", m->note);
         return;
     }
-    add_plot(d, dir, "where", "Heat map of the share of deals with a risky promise",
-             "Share of won deals carrying an off-roadmap or premature promise, by attainment "
-             "before the deal and weeks to the end of the plan period. Blank cells have too few deals.");
+    add_plots(d, in, "where");
     const struct cs_regress_fit *fit = model_fit(an, CS_MODEL_PROMISE_RISK);
     cs_doc_para(d);
     char a[32], g[32];
@@ -390,21 +391,17 @@ static void section_where(struct cs_doc *d, const struct cs_report_input *in, co
         cs_doc_bullet(d);
         cs_doc_text(d, "%s: left out, it does not vary in this period.", fit->dropped[j]);
     }
-    add_plot(d, dir, "forest", "Odds ratios of the promise-risk model with 95% intervals",
-             "Odds ratios with 95% intervals; 1 means no association.");
-    add_plot(d, dir, "tiers", "Risky-promise rate by marginal commission rate",
-             "Share of deals with a risky promise at each marginal rate, with 95% intervals.");
+    add_plots(d, in, "how-strong");
+    add_plots(d, in, "per-tier");
 }
 
-static void section_when(struct cs_doc *d, const struct cs_report_input *in, const char *dir)
+static void section_when(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_analysis *an = in->an;
     const struct cs_timing *t = an->timing;
     char a[32], b[32], c[32];
     cs_doc_heading(d, 1, "When");
-    add_plot(d, dir, "when", "Bookings by day of the plan period with the risky share",
-             "Bookings by days before the end of the plan period; the line is the share of deals "
-             "with a risky promise.");
+    add_plots(d, in, "when");
     cs_doc_para(d);
     if (!t || t->reason != CS_TIMING_OK) {
         cs_doc_text(d, "Too little data to test the timing of closes in this period.");
@@ -431,7 +428,7 @@ static void section_when(struct cs_doc *d, const struct cs_report_input *in, con
     }
 }
 
-static void section_thresholds(struct cs_doc *d, const struct cs_report_input *in, const char *dir)
+static void section_thresholds(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_analysis *an = in->an;
     const struct cs_dataset *ds = in->ds;
@@ -451,7 +448,6 @@ static void section_thresholds(struct cs_doc *d, const struct cs_report_input *i
                                        "± (se)", "z", "reading"};
     static const bool num[] = {false, true, true, true, true, true, false};
     cs_doc_table(d, 7, head, num);
-    int k = 0;
     for (size_t i = 0; i < an->n_bunch; i++) {
         const struct cs_bunch_result *r = &an->bunch[i];
         const struct cs_bunching *e = &r->est;
@@ -475,17 +471,7 @@ static void section_thresholds(struct cs_doc *d, const struct cs_report_input *i
                                fmt_num(z, sizeof z, e->z), reading};
         cs_doc_row(d, cells);
     }
-    for (size_t i = 0; i < an->n_bunch; i++) {
-        const struct cs_bunch_result *r = &an->bunch[i];
-        if (r->placebo || r->est.verdict != CS_BUNCH_OK)
-            continue;
-        char name[32], alt[160], fl[32];
-        snprintf(name, sizeof name, "threshold-%d", k++);
-        snprintf(alt, sizeof alt, "Final attainment around the %s floor with the smooth counterfactual",
-                 fmt_pct(fl, sizeof fl, r->floor));
-        add_plot(d, dir, name, alt, "Rep-periods by final attainment (bars) against the fitted "
-                                    "smooth pattern (line); the shaded window is excluded from the fit.");
-    }
+    add_plots(d, in, "threshold");
     for (size_t i = 0; i < an->n_bunch; i++)
         if (an->bunch[i].est.verdict == CS_BUNCH_OK && an->bunch[i].est.thin) {
             cs_doc_para(d);
@@ -496,7 +482,7 @@ static void section_thresholds(struct cs_doc *d, const struct cs_report_input *i
         }
 }
 
-static void section_collateral(struct cs_doc *d, const struct cs_report_input *in, const char *dir)
+static void section_collateral(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_analysis *an = in->an;
     const struct cs_model_result *m = &an->model[CS_MODEL_COLLATERAL];
@@ -520,9 +506,7 @@ static void section_collateral(struct cs_doc *d, const struct cs_report_input *i
     for (size_t j = 0; j < fit->k; j++)
         if (strcmp(fit->terms[j].name, "(Intercept)") != 0)
             logit_sentence(d, &fit->terms[j], true, "a misstatement");
-    add_plot(d, dir, "collateral", "Misstatement rate by marketing target gap",
-             "Share of assets with a misstated claim by how far the owner was behind target, "
-             "with 95% intervals.");
+    add_plots(d, in, "collateral");
 }
 
 static void rate_row(struct cs_doc *d, const char *name, const struct cs_group_rate *g)
@@ -601,14 +585,12 @@ static void section_voice(struct cs_doc *d, const struct cs_report_input *in)
     }
 }
 
-static void section_trend(struct cs_doc *d, const struct cs_report_input *in, const char *dir)
+static void section_trend(struct cs_doc *d, const struct cs_report_input *in)
 {
     if (in->an->sel.mode != CS_SELECT_ALL)
         return;
     cs_doc_heading(d, 1, "Trend");
-    add_plot(d, dir, "trend", "Key rates by quarter",
-             "Share of deals with a risky promise and share of bookings in the last two weeks, "
-             "by fiscal quarter.");
+    add_plots(d, in, "trend");
     static const char *const h[] = {"quarter", "won deals", "bookings", "risky rate"};
     static const bool num[] = {false, true, true, true};
     cs_doc_table(d, 4, h, num);
@@ -668,8 +650,8 @@ static void section_method(struct cs_doc *d, const struct cs_report_input *in)
     }
 }
 
-enum cs_status cs_report_build(const struct cs_report_input *in, const char *dir,
-                               struct cs_doc **out, struct cs_error *err)
+enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc **out,
+                               struct cs_error *err)
 {
     char title[512];
     *out = NULL;
@@ -688,13 +670,13 @@ enum cs_status cs_report_build(const struct cs_report_input *in, const char *dir
     }
     section_trust(d, in);
     section_summary(d, in);
-    section_where(d, in, dir);
-    section_when(d, in, dir);
-    section_thresholds(d, in, dir);
-    section_collateral(d, in, dir);
+    section_where(d, in);
+    section_when(d, in);
+    section_thresholds(d, in);
+    section_collateral(d, in);
     section_groups(d, in);
     section_voice(d, in);
-    section_trend(d, in, dir);
+    section_trend(d, in);
     section_options(d, in);
     section_method(d, in);
     if (cs_doc_failed(d)) {

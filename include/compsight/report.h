@@ -7,6 +7,7 @@
 #include "compsight/dataset.h"
 #include "compsight/doc.h"
 #include "compsight/incentives.h"
+#include "compsight/plot.h"
 #include "compsight/status.h"
 
 /* What the report needs besides the analysis; everything is borrowed. */
@@ -19,6 +20,7 @@ struct cs_report_input {
     const struct cs_reconciliation *rec;   /* NULL without commissions.csv */
     const char *data_name;      /* the data set's name for the title (untrusted text) */
     const char *date;           /* YYYY-MM-DD the report is dated */
+    const struct cs_plot_list *plots;  /* the plots drawn, or NULL */
     const char *plots_note;     /* why there are no plots ("" when there are) */
     const char *proposal_href;  /* relative link to proposal.md, or NULL */
     const char *index_href;     /* with --period each: link back to the index, or NULL */
@@ -27,12 +29,13 @@ struct cs_report_input {
 
 /*
  * Build the report as a document (doc.h); the caller renders it to
- * report.md and report.html.  Plots are referenced as plots/NAME.png and
- * only when the file exists in dir.  *out is new, owned by the caller
- * (cs_doc_free).  CS_ERR_NOMEM on failure, *out left NULL.
+ * report.md and report.html.  Plots of in->plots are referenced as
+ * plots/NAME.png where they were rendered, and named with the reason where
+ * they were skipped.  *out is new, owned by the caller (cs_doc_free).
+ * CS_ERR_NOMEM on failure, *out left NULL.
  */
-enum cs_status cs_report_build(const struct cs_report_input *in, const char *dir,
-                               struct cs_doc **out, struct cs_error *err);
+enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc **out,
+                               struct cs_error *err);
 
 /*
  * The per-rep tables of the private report (--private): private/reps.csv

@@ -1,0 +1,359 @@
+/* plot.h - the report's plots (SPEC 9): aggregation in C, gnuplot scripts as pure builders, and the runner. */
+#ifndef COMPSIGHT_PLOT_H
+#define COMPSIGHT_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "compsight/analysis.h"
+#include "compsight/bunching.h"
+#include "compsight/calendar.h"
+#include "compsight/dataset.h"
+#include "compsight/incentives.h"
+#include "compsight/outcomes.h"
+#include "compsight/select.h"
+#include "compsight/stattest.h"
+#include "compsight/status.h"
+
+/*
+ * Three layers, so that each can be tested alone (docs/PLOTS.md):
+ *
+ *  1. Aggregation (cs_plot_*_aggregate): the data of a plot, counted and
+ *     binned in C into a small plain struct.  gnuplot never sees a deal.
+ *  2. Builders (cs_plot_*_script): pure functions writing one complete
+ *     gnuplot script into a FILE * (a memstream in the tests, compared with
+ *     tests/golden/plots/).  Data goes in as numbers-only datablocks; every
+ *     string that could come from the data (plan ids, quarter labels, term
+ *     names, what-if labels) and every label or title goes through
+ *     cs_gp_quote and carries `noenhanced`.  A script draws BASE.png
+ *     (pngcairo) and then BASE.svg (the same plot, replotted), both
+ *     relative to the current directory: run it from the plots directory.
+ *  3. The runner (cs_plot_run): writes DIR/NAME.gp atomically and feeds the
+ *     script to gnuplot on a pipe, with DIR as gnuplot's working directory.
+ *
+ * cs_plots_write does all three for the report.  Builders never fail: a
+ * write error shows in ferror(f), which the caller checks.  Strings in
+ * these structs are borrowed unless said otherwise.
+ */
+
+/* Every plot is drawn at this size, for slides and for the HTML report. */
+#define CS_PLOT_WIDTH 1280
+#define CS_PLOT_HEIGHT 720
+
+/* ======================================================================
+ * Quoting
+ * ==================================================================== */
+
+/*
+ * Write s as one gnuplot single-quoted string literal: ' is doubled,
+ * control characters (bytes < 0x20 and 0x7f) are dropped, bytes that are
+ * not well-formed UTF-8 become '?', and valid UTF-8 is kept.  gnuplot's
+ * scanner only reads '' as a quote after a character other than a quote,
+ * so a quote at the start of s or right after another one gets a zero-width
+ * space (U+200B) in front: the text reads the same.  Inside single quotes
+ * gnuplot expands neither backquotes, nor @macros (its macro pass counts
+ * quotes, and the doubling keeps the count even), nor backslash escapes,
+ * and without a newline the literal cannot end the command: the result is
+ * text, whatever s holds.  s NULL is written as ''.  Never use a quoted
+ * string as a file name: output names are fixed by compsight.
+ */
+void cs_gp_quote(FILE *f, const char *s);
+
+/*
+ * The same literal for an explicit tic label (`set xtics ('label' 1, ...)`):
+ * gnuplot runs such labels through its number formatter, so % is doubled
+ * as well ("6%" would be a bad format, "%s%n" worse).  Every other text
+ * (titles, axis labels, `set label`, key titles) uses cs_gp_quote.
+ */
+void cs_gp_quote_tic(FILE *f, const char *s);
+
+/* ======================================================================
+ * "where": risky-promise rate over attainment before the deal x weeks to
+ * the end of the plan period (the centrepiece)
+ * ==================================================================== */
+
+#define CS_PLOT_WHERE_MAX_ROWS 16
+#define CS_PLOT_WHERE_MAX_COLS 14
+#define CS_PLOT_WHERE_MIN_CELL 10     /* cells with fewer deals are left blank: a rate of
+                                         5 deals moves in steps of 20 points */
+#define CS_PLOT_WHERE_MIN_SHOWN 12    /* fewer filled cells on the fine grid: the coarse
+                                         grid; fewer than half that there: no plot */
+#define CS_PLOT_MAX_FLOORS 8
+
+struct cs_plot_where {
+    bool coarse;              /* false: 16 rows of 0.10 x 14 columns of 1 week;
+                                 true: 7 rows of 0.25 x 7 columns of 2 weeks */
+    double row_step;          /* attainment bin width (fraction of quota) */
+    size_t rows;              /* rows - 1 bins of row_step from 0, the last open-ended */
+    int col_weeks;            /* weeks per column */
+    size_t cols;              /* cols - 1 columns of col_weeks weeks from 0, the last open */
+    size_t min_cell;          /* CS_PLOT_WHERE_MIN_CELL */
+    size_t deals[CS_PLOT_WHERE_MAX_ROWS][CS_PLOT_WHERE_MAX_COLS];
+    size_t risky[CS_PLOT_WHERE_MAX_ROWS][CS_PLOT_WHERE_MAX_COLS];
+    size_t n_deals, n_risky;  /* over every cell */
+    size_t cells_shown;       /* cells with at least min_cell deals */
+    size_t n_floors;          /* distinct tier floors in (0, upper edge of the last closed row] */
+    double floors[CS_PLOT_MAX_FLOORS];
+};
+
+/* Count the selected won deals of ds (promise_risk from oc) into *w, with
+ * the fine (coarse false) or coarse grid.  Plain arithmetic, no error. */
+void cs_plot_where_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                             const struct cs_outcomes *oc, const struct cs_selection *sel,
+                             bool coarse, struct cs_plot_where *w);
+
+void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *base);
+
+/* ======================================================================
+ * "when": bookings by day before the period end, risky share per week
+ * ==================================================================== */
+
+#define CS_PLOT_WHEN_DAYS 92          /* days 0 .. 91 before the end (a quarter's length) */
+#define CS_PLOT_WHEN_WEEKS 13         /* weeks 0 .. 11 of 7 days, week 12 = days 84 .. 91 */
+#define CS_PLOT_WHEN_MIN_WEEK 5       /* weeks with fewer deals get no risky-share point */
+
+struct cs_plot_when {
+    double bookings[CS_PLOT_WHEN_DAYS];   /* amount closed that many days before the end */
+    size_t deals_week[CS_PLOT_WHEN_WEEKS], risky_week[CS_PLOT_WHEN_WEEKS];
+    size_t n_deals;                /* selected won deals within the 92 days */
+    double total;                  /* their bookings */
+    size_t beyond_deals;           /* selected won deals further out (annual plans) */
+    double beyond_bookings;
+    bool risk;                     /* promise data given: draw the risky share */
+    bool pooled;                   /* several periods (--period all): bookings are added up */
+    double last14_share, expected_share;   /* from the timing analysis; NAN when absent */
+};
+
+void cs_plot_when_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                            const struct cs_outcomes *oc, const struct cs_analysis *an,
+                            struct cs_plot_when *w);
+
+void cs_plot_when_script(FILE *f, const struct cs_plot_when *w, const char *base);
+
+/* ======================================================================
+ * "threshold": one plan floor's final-attainment histogram and the
+ * bunching counterfactual (SPEC 7.6)
+ * ==================================================================== */
+
+struct cs_plot_threshold {
+    const char *plan;                    /* plan id as in the data (quoted in the script) */
+    const char *period_word;             /* "quarter" or "year" */
+    const struct cs_bunching *est;       /* verdict CS_BUNCH_OK */
+    const struct cs_bunching *placebo;   /* the placebo estimate, or NULL */
+};
+
+void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const char *base);
+
+/* ======================================================================
+ * "how strong": forest plot of the promise_risk model's odds ratios
+ * ==================================================================== */
+
+struct cs_plot_forest_row {
+    const char *term;         /* term name as in results.json */
+    const char *label;        /* reader's label, unit included (static) */
+    double odds_ratio, low, high;   /* rescaled to the label's unit */
+};
+
+struct cs_plot_forest {
+    size_t n;
+    struct cs_plot_forest_row rows[CS_REGRESS_MAX_TERMS];
+    size_t deals;             /* rows of the fit */
+    bool firth;               /* the Firth refit (separation) is shown */
+    size_t left_out;          /* terms not shown: dropped by the fit, or no finite interval */
+    const char *left_out_terms[CS_REGRESS_MAX_TERMS];   /* their names (borrowed from the fit) */
+};
+
+/*
+ * The odds ratios of an->model[CS_MODEL_PROMISE_RISK] (its Firth refit
+ * when the plain fit shows separation), intercept excluded; marginal_rate
+ * rescaled to +1 percentage point (OR^0.01) and log_amount to a doubling
+ * of the deal (OR^ln 2).  Returns false, with *fo empty, when there is no
+ * fitted model with at least one finite interval.
+ */
+bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_forest *fo);
+
+void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char *base);
+
+/* ======================================================================
+ * Rates by category with Wilson intervals: "per tier" and "collateral"
+ * ==================================================================== */
+
+#define CS_PLOT_MAX_CATS 24
+
+struct cs_plot_cat {
+    char label[32];           /* its label, made by compsight ("8%", "10-20%") */
+    size_t pos;               /* its slot on the x axis */
+    size_t k, n;              /* events of n */
+    struct cs_wilson w;
+};
+
+struct cs_plot_rates {
+    size_t n_axis;            /* slots on the x axis: every bin, shown or not (collateral), */
+    char axis[CS_PLOT_MAX_CATS][32];   /* or the categories shown (per tier); their labels */
+    size_t n_cats;            /* categories shown */
+    struct cs_plot_cat cat[CS_PLOT_MAX_CATS];
+    size_t k_total, n_total;  /* over every category, shown or not */
+    size_t omitted;           /* observations in categories not shown (too few, or too many categories) */
+    size_t min_n;             /* categories with fewer observations are not shown */
+};
+
+#define CS_PLOT_TIER_MIN 10       /* deals for a marginal rate to be shown */
+#define CS_PLOT_COLLATERAL_MIN 3  /* assets for a target-gap bin to be shown */
+#define CS_PLOT_COLLATERAL_BINS 7 /* <0, 0-0.1, ..., 0.4-0.5, >=0.5 */
+
+/* promise_risk by marginal_rate over the selected won deals; rates sorted ascending. */
+enum cs_status cs_plot_tier_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                                      const struct cs_outcomes *oc, const struct cs_selection *sel,
+                                      struct cs_plot_rates *r, struct cs_error *err);
+
+/* Misstated assets by target_gap bin, over the assets of the selected
+ * quarters that have claims and a target_gap (the collateral model's rows). */
+enum cs_status cs_plot_collateral_aggregate(const struct cs_outcomes *oc,
+                                            const struct cs_selection *sel,
+                                            struct cs_plot_rates *r, struct cs_error *err);
+
+void cs_plot_tier_script(FILE *f, const struct cs_plot_rates *r, const char *base);
+void cs_plot_collateral_script(FILE *f, const struct cs_plot_rates *r, const char *base);
+
+/* ======================================================================
+ * "whatif": a base value against alternatives (SPEC 8)
+ * ==================================================================== */
+
+struct cs_plot_whatif_alt {
+    const char *label;        /* e.g. the alternative's name (data: quoted) */
+    double value, low, high;  /* its value and 95% interval (NAN: no interval) */
+};
+
+struct cs_plot_whatif {
+    const char *title;        /* the finding, plain text (quoted) */
+    const char *axis;         /* what the values are, with units ("expected risky deals") */
+    const char *base_label;   /* "current plan" when NULL */
+    double base;
+    size_t n_alt;
+    const struct cs_plot_whatif_alt *alt;
+};
+
+void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *base);
+
+/* ======================================================================
+ * "trend" (--period all): risky-deal rate and last-14-days share by quarter
+ * ==================================================================== */
+
+struct cs_plot_trend_q {
+    int32_t quarter;          /* quarter code */
+    size_t won, risky;
+    struct cs_wilson w;       /* risky of won */
+    double bookings, last14_bookings;
+    double last14_share;      /* NAN without bookings */
+    bool thin;
+};
+
+struct cs_plot_trend {
+    size_t n;
+    struct cs_plot_trend_q *q;    /* owned: cs_plot_trend_free */
+    bool risk;                    /* promise data given */
+    bool annual;                  /* some won deal is on an annual plan (its last 14 days
+                                     fall in the year's last quarter: say so) */
+};
+
+enum cs_status cs_plot_trend_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                                       const struct cs_analysis *an, struct cs_plot_trend *t,
+                                       struct cs_error *err);
+void cs_plot_trend_free(struct cs_plot_trend *t);     /* frees t->q; accepts NULL */
+
+void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *base);
+
+/* ======================================================================
+ * Running gnuplot
+ * ==================================================================== */
+
+/*
+ * Probe `gnuplot --version`.  True when it ran and exited 0; its first line
+ * ("gnuplot 5.4 patchlevel 4") is copied into version (n > 0), else
+ * version is "".  version may be NULL.
+ */
+bool cs_plot_gnuplot_available(char *version, size_t n);
+
+/*
+ * Write script[0..len) to DIR/NAME.gp (atomically), then run gnuplot on it:
+ * the script goes to gnuplot's standard input through a pipe (SIGPIPE
+ * ignored while writing, then restored), gnuplot runs in a fresh private
+ * directory DIR/.NAME.XXXXXX (so the script's relative output names land
+ * there), and its standard error goes to a file in that directory.  When
+ * gnuplot exits 0, NAME.png and NAME.svg are moved into DIR; the private
+ * directory is removed either way, so a failure leaves no half image.
+ * name must be a plain file name ([A-Za-z0-9_-], chosen by compsight).
+ *
+ * Errors: CS_ERR_USAGE for a bad name; CS_ERR_OUTPUT when a file cannot
+ * be written, gnuplot cannot be started ("gnuplot not found" for exit 127
+ * or a failed exec), exits non-zero (the message quotes its first error
+ * line) or leaves no PNG or SVG; CS_ERR_NOMEM.  DIR/NAME.gp stays in
+ * every case where it could be written, so the user can re-run it.
+ */
+enum cs_status cs_plot_run(const char *dir, const char *name, const char *script, size_t len,
+                           struct cs_error *err);
+
+/* ======================================================================
+ * The report's plots
+ * ==================================================================== */
+
+struct cs_plot_item {
+    char name[32];            /* file name in plots/ without extension: "where", "threshold-2" */
+    const char *kind;         /* static: "where", "when", "threshold", "how-strong", "per-tier",
+                                 "collateral", "trend", "whatif" (the report's section) */
+    char *title;              /* owned: the finding, plain UTF-8 (escape it for Markdown/HTML);
+                                 may hold a plan id */
+    char *caption;            /* owned: one-line caption, also the image's alt text */
+    char *skipped;            /* owned: NULL when the plot was built; else why not (plain text) */
+    bool script;              /* plots/NAME.gp was written */
+    bool rendered;            /* plots/NAME.png and plots/NAME.svg were written */
+    char *error;              /* owned: why gnuplot failed on it, else NULL */
+};
+
+struct cs_plot_list {
+    size_t n;
+    struct cs_plot_item *items;   /* owned */
+    bool gnuplot_missing;         /* scripts written, no image: warn and continue */
+    char gnuplot_version[64];     /* "" when missing */
+    size_t failed;                /* items whose gnuplot run failed */
+};
+
+/* Free the items (not the list struct itself, which is usually a local);
+ * leaves *l empty.  Accepts NULL. */
+void cs_plot_list_free(struct cs_plot_list *l);
+
+/*
+ * Create DIR/plots/ and write every applicable plot of the report into it,
+ * in this order: where, when, threshold-1 ... threshold-K (the plan floors
+ * with a bunching estimate, in an->bunch order, placebos left out),
+ * how-strong, per-tier, collateral, and trend when `trend` is true (pass
+ * it for --period all).  A plot whose data are too thin is skipped: its
+ * item has `skipped` set and no file (stale files of that name are
+ * removed).  Scripts are always written; when gnuplot is missing
+ * out->gnuplot_missing is set and the status is CS_OK: the report warns
+ * and continues without images.  gnuplot runs as many processes at once
+ * as there are processors, up to 4.
+ *
+ * *out (caller owned, overwritten) is filled on CS_OK and also on a
+ * gnuplot failure, which is CS_ERR_OUTPUT naming the first failed plot
+ * after every other plot was still attempted; the failed items have
+ * `error` set.  Other errors (CS_ERR_OUTPUT for the directory or a
+ * script, CS_ERR_NOMEM) leave *out empty.
+ */
+enum cs_status cs_plots_write(const char *dir, const struct cs_dataset *ds,
+                              const struct cs_calendar *cal, const struct cs_incentives *inc,
+                              const struct cs_outcomes *oc, const struct cs_analysis *an,
+                              bool trend, struct cs_plot_list *out, struct cs_error *err);
+
+/*
+ * The what-if plot, for `compsight whatif`/`propose`: build the script of w
+ * as PLOTS_DIR/NAME.gp and render it when gnuplot is available (probed
+ * here).  *rendered (may be NULL) tells whether the PNG and SVG exist.
+ * Errors as cs_plot_run; a missing gnuplot is not an error.
+ */
+enum cs_status cs_plot_whatif_write(const char *plots_dir, const char *name,
+                                    const struct cs_plot_whatif *w, bool *rendered,
+                                    struct cs_error *err);
+
+#endif

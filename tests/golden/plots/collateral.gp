@@ -1,0 +1,42 @@
+# compsight collateral plot: draws collateral.png and collateral.svg in the current directory.
+# Re-run from the plots directory:  gnuplot collateral.gp
+# Data are aggregated by compsight; every text is a single-quoted literal.
+reset
+set encoding utf8
+set terminal pngcairo size 1280,720 font ',14' noenhanced background '#ffffff'
+set output 'collateral.png'
+set linetype 1 lc rgb '#2b6cb0' lw 2 pt 7 ps 1.4
+set linetype 2 lc rgb '#dd6b20' lw 2 pt 7 ps 1.4
+set linetype 3 lc rgb '#2d3748' lw 2 pt 7 ps 1.4
+set linetype 4 lc rgb '#c53030' lw 2 pt 7 ps 1.4
+set linetype 5 lc rgb '#2f855a' lw 2 pt 7 ps 1.4
+set linetype 6 lc rgb '#a0aec0' lw 2 pt 7 ps 1.4
+set border 3 lc rgb '#2d3748'
+set tics nomirror out
+set grid ytics lc rgb '#e2e8f0' lw 1 dt 1
+set key top left noenhanced opaque box lc rgb '#e2e8f0'
+# category, rate in %, 95% Wilson interval low, high, assets
+$rates << EOD
+0 20 15.0452 26.0855 200
+2 25 18.1098 33.4411 120
+4 41.6667 30.0643 54.2719 60
+6 60 35.7468 80.1755 15
+EOD
+set title 'Misstated collateral by marketing target pressure when it was published' font ',18' noenhanced
+set xlabel 'marketing target not yet reached in the quarter (target gap)' noenhanced
+set ylabel 'assets with a misstated claim' noenhanced
+set xrange [-0.6:6.6]
+set yrange [0:100]
+set format y '%.0f%%'
+set xtics ('6%%' 0, 'bin' 1, '8%%' 2, 'bin' 3, '12%%' 4, 'bin' 5, '15%%' 6) scale 0 noenhanced
+set arrow 1 from graph 0, first 26.3158 to graph 1, first 26.3158 nohead back lt 3 lw 1.5 dt 2
+set label 1 'all assets: 26%' at graph 0.99, first 26.3158 right offset 0,0.7 tc rgb '#2d3748' noenhanced
+set label 99 'Bars: 95% Wilson intervals; numbers: assets in the category. Not shown: 4 in categories with fewer than 10.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set bmargin 5
+set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
+plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 title 'share of assets claiming what the roadmap does not support', \
+     $rates using 1:4:(sprintf('%d', $5)) with labels offset 0,0.9 tc rgb '#4a5568' font ',12' notitle
+set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
+set output 'collateral.svg'
+replot
+unset output

@@ -1,0 +1,1115 @@
+/* test_plot.c - unit tests of the plots: gnuplot quoting, golden scripts, aggregation, and running gnuplot. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "compsight/analysis.h"
+#include "compsight/plot.h"
+
+#ifndef CS_TEST_DIR
+#define CS_TEST_DIR "tests"
+#endif
+#ifndef CS_SOURCE_DIR
+#define CS_SOURCE_DIR "."
+#endif
+#define GOLDEN_DIR CS_TEST_DIR "/golden/plots"
+#define SAMPLE_DIR CS_SOURCE_DIR "/data/sample"
+#define PWNED "/tmp/compsight_pwned"
+
+/* ======================================================================
+ * Helpers
+ * ==================================================================== */
+
+/* A string written by f(memstream); the caller frees it. */
+#define CAPTURE(buf, len, call)                                      \
+    do {                                                             \
+        FILE *m_ = open_memstream(&(buf), &(len));                   \
+        assert_non_null(m_);                                         \
+        FILE *f = m_;                                                \
+        call;                                                        \
+        assert_int_equal(fclose(m_), 0);                             \
+    } while (0)
+
+static char *quoted(const char *s, bool tic)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, tic ? cs_gp_quote_tic(f, s) : cs_gp_quote(f, s));
+    return buf;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void rm_rf(const char *dir)
+{
+    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *make_tmpdir(void)
+{
+    char *t = strdup("/tmp/cs_test_plot.XXXXXX");
+    assert_non_null(t);
+    assert_non_null(mkdtemp(t));
+    return t;
+}
+
+/* Entries of dir whose name starts with '.' other than . and .. (leftover private dirs). */
+static int hidden_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static void assert_png(const char *path)
+{
+    size_t len = 0;
+    char *b = slurp(path, &len);
+    if (!b)
+        fail_msg("%s: missing", path);
+    assert_true(len > 8);
+    assert_memory_equal(b, "\x89PNG\r\n\x1a\n", 8);
+    free(b);
+}
+
+static void assert_svg(const char *path)
+{
+    char *b = slurp(path, NULL);
+    if (!b)
+        fail_msg("%s: missing", path);
+    assert_non_null(strstr(b, "<svg"));
+    assert_non_null(strstr(b, "</svg>"));
+    free(b);
+}
+
+/* Compare a script with tests/golden/plots/NAME.gp; CS_UPDATE_GOLDEN=1 rewrites it. */
+static void golden(const char *name, const char *buf, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.gp", GOLDEN_DIR, name);
+    const char *upd = getenv("CS_UPDATE_GOLDEN");
+    if (upd && strcmp(upd, "1") == 0) {
+        FILE *f = fopen(path, "wb");
+        if (!f)
+            fail_msg("cannot write %s", path);
+        assert_int_equal(fwrite(buf, 1, len, f), len);
+        assert_int_equal(fclose(f), 0);
+        return;
+    }
+    size_t glen = 0;
+    char *g = slurp(path, &glen);
+    if (!g)
+        fail_msg("%s: missing (run with CS_UPDATE_GOLDEN=1 to create it)", path);
+    if (glen != len || memcmp(g, buf, len) != 0) {
+        size_t i = 0;
+        while (i < len && i < glen && g[i] == buf[i])
+            i++;
+        size_t line = 1;
+        for (size_t k = 0; k < i; k++)
+            line += buf[k] == '\n';
+        free(g);
+        fail_msg("%s differs from the built script at line %zu "
+                 "(CS_UPDATE_GOLDEN=1 regenerates it; review the diff)", path, line);
+    }
+    free(g);
+}
+
+/*
+ * Read a literal the way gnuplot 5.4 does (src/scanner.c): from the opening
+ * quote, a character followed by '' takes the pair in as one quote, and the
+ * first other quote ends the string.  Asserts that the string ends exactly
+ * at the last byte (nothing after it can become a command), that there is
+ * no control character, and that gnuplot's macro pass (which toggles on
+ * every quote and expands @name outside quotes) sees every @ inside quotes.
+ * Returns the text, '' undone.
+ */
+static char *unquote(const char *q)
+{
+    size_t n = strlen(q);
+    assert_true(n >= 2);
+    assert_int_equal(q[0], '\'');
+    size_t i = 0;
+    while (q[++i] != '\'') {
+        assert_true(q[i] != '\0');
+        if (q[i + 1] == '\'' && q[i + 2] == '\'')
+            i += 2;
+    }
+    if (i != n - 1)
+        fail_msg("the literal ends at byte %zu of %zu: %s", i, n, q);
+    bool squote = false;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)q[k];
+        if (c < 0x20 || c == 0x7f)
+            fail_msg("control character 0x%02x in %s", c, q);
+        if (c == '\'')
+            squote = !squote;
+        if (c == '@' && !squote)
+            fail_msg("@ outside quotes for the macro pass: %s", q);
+    }
+    char *out = malloc(n);
+    assert_non_null(out);
+    size_t k = 0;
+    for (size_t j = 1; j < n - 1; j++) {
+        out[k++] = q[j];
+        if (q[j] == '\'')
+            j++;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* ======================================================================
+ * Quoting
+ * ==================================================================== */
+
+static const char *const hostile[] = {
+    "plain",
+    "it's",
+    "''",
+    "'",
+    "`touch " PWNED "`",
+    "system(\"touch " PWNED "\")",
+    "a\nset output '" PWNED "'\nplot 1",
+    "'|touch " PWNED "'",
+    "'<touch " PWNED "'",
+    "<script>alert(1)</script>",
+    "@macro \\n \\' \"double\" $var",
+    "tab\there\rcr\x7f" "del",
+    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\x88",   /* UTF-8 kept */
+    "%s%n%d 100%",
+    "'; system('touch " PWNED "'); '",
+    "''''",
+    "x'''@macro",
+    "\"'@macro",
+    "'@macro\"'@macro",
+    "#'#' \\'",
+};
+
+/* What the literal must hold: the text without control characters, with a
+ * zero-width space before a quote at the start or after another quote. */
+static char *expected_text(const char *s)
+{
+    char *o = malloc(4 * strlen(s) + 1);
+    assert_non_null(o);
+    size_t k = 0;
+    bool after_quote = true;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            continue;
+        if (*p == '\'' && after_quote) {
+            memcpy(o + k, "\xe2\x80\x8b", 3);
+            k += 3;
+        }
+        after_quote = *p == '\'';
+        o[k++] = (char)*p;
+    }
+    o[k] = '\0';
+    return o;
+}
+
+static void test_quote_literal(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        char *q = quoted(hostile[i], false);
+        char *text = unquote(q);
+        char *want = expected_text(hostile[i]);
+        assert_string_equal(text, want);
+        free(q);
+        free(text);
+        free(want);
+    }
+    char *q = quoted(NULL, false);
+    assert_string_equal(q, "''");
+    free(q);
+    q = quoted("it's", false);
+    assert_string_equal(q, "'it''s'");
+    free(q);
+    /* a leading quote, and two in a row, get the zero-width space */
+    q = quoted("'a''b", false);
+    assert_string_equal(q, "'\xe2\x80\x8b''a''\xe2\x80\x8b''b'");
+    free(q);
+    q = quoted("a\nb\r\tc", false);
+    assert_string_equal(q, "'abc'");
+    free(q);
+}
+
+static void test_quote_utf8_and_tic(void **state)
+{
+    (void)state;
+    /* malformed UTF-8 (a lone continuation byte, an overlong, a truncated
+     * sequence, a surrogate) becomes '?', valid sequences are kept */
+    char *q = quoted("a\x80" "b\xc0\xaf" "c\xe2\x82" "d\xed\xa0\x80" "e\xc3\xa9", false);
+    assert_string_equal(q, "'a?b??c??d???e\xc3\xa9'");
+    free(q);
+    /* tic labels are formats to gnuplot: % doubled there only */
+    q = quoted("6% %s%n", true);
+    assert_string_equal(q, "'6%% %%s%%n'");
+    free(q);
+    q = quoted("6% %s%n", false);
+    assert_string_equal(q, "'6% %s%n'");
+    free(q);
+}
+
+/* gnuplot itself reads every hostile literal back as plain text. */
+static void test_quote_gnuplot_reads_text(void **state)
+{
+    (void)state;
+    if (!cs_plot_gnuplot_available(NULL, 0)) {
+        print_message("gnuplot not found: skipped (install gnuplot-nox to run it)\n");
+        skip();
+    }
+    unlink(PWNED);
+    char *dir = make_tmpdir();
+    char path[512], out[512];
+    snprintf(path, sizeof path, "%s/q.gp", dir);
+    snprintf(out, sizeof out, "%s/q.out", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("macro = 'touch " PWNED "'\n", f);
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        fputs("print ", f);
+        cs_gp_quote(f, hostile[i]);
+        fputc('\n', f);
+        fputs("set title ", f);
+        cs_gp_quote(f, hostile[i]);
+        fputs(" noenhanced\nset xtics (", f);
+        cs_gp_quote_tic(f, hostile[i]);
+        fputs(" 1)\n", f);
+    }
+    assert_int_equal(fclose(f), 0);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot q.gp > /dev/null 2> q.out", dir);
+    assert_int_equal(system(cmd), 0);
+    char *got = slurp(out, NULL);
+    assert_non_null(got);
+    char *line = got;
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        *nl = '\0';
+        char *want = expected_text(hostile[i]);
+        assert_string_equal(line, want);
+        free(want);
+        line = nl + 1;
+    }
+    assert_false(exists(PWNED));
+    free(got);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* ======================================================================
+ * Golden scripts from hand-made fixtures
+ * ==================================================================== */
+
+static void where_fixture(struct cs_plot_where *w, bool coarse)
+{
+    memset(w, 0, sizeof *w);
+    w->coarse = coarse;
+    w->row_step = coarse ? 0.25 : 0.10;
+    w->rows = coarse ? 7 : 16;
+    w->col_weeks = coarse ? 2 : 1;
+    w->cols = coarse ? 7 : 14;
+    w->min_cell = CS_PLOT_WHERE_MIN_CELL;
+    static const struct { size_t r, c, n, k; } cells[] = {
+        {9, 0, 40, 18}, {9, 1, 25, 8}, {10, 0, 12, 6}, {3, 5, 30, 3},
+        {0, 13, 55, 6}, {15, 0, 11, 5}, {5, 2, 9, 4},   /* 9 deals: blank */
+    };
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        size_t r = cells[i].r, c = cells[i].c;
+        if (r >= w->rows || c >= w->cols)
+            continue;
+        w->deals[r][c] = cells[i].n;
+        w->risky[r][c] = cells[i].k;
+        w->n_deals += cells[i].n;
+        w->n_risky += cells[i].k;
+        w->cells_shown += cells[i].n >= w->min_cell;
+    }
+    w->n_floors = 2;
+    w->floors[0] = 1.0;
+    w->floors[1] = 1.3;
+}
+
+static void test_golden_where(void **state)
+{
+    (void)state;
+    struct cs_plot_where w;
+    char *buf = NULL;
+    size_t len = 0;
+    where_fixture(&w, false);
+    CAPTURE(buf, len, cs_plot_where_script(f, &w, "where"));
+    golden("where", buf, len);
+    free(buf);
+    where_fixture(&w, true);
+    CAPTURE(buf, len, cs_plot_where_script(f, &w, "where"));
+    golden("where-coarse", buf, len);
+    free(buf);
+}
+
+static void test_golden_when(void **state)
+{
+    (void)state;
+    struct cs_plot_when w;
+    memset(&w, 0, sizeof w);
+    for (size_t d = 0; d < CS_PLOT_WHEN_DAYS; d++) {
+        w.bookings[d] = d < 14 ? 90000.0 + 5000.0 * (double)(14 - d) : 30000.0 + (double)(d % 7) * 1000.0;
+        w.total += w.bookings[d];
+    }
+    for (size_t k = 0; k < CS_PLOT_WHEN_WEEKS; k++) {
+        w.deals_week[k] = k < 2 ? 60 : k == 12 ? 3 : 20;   /* week 12: too few, no point */
+        w.risky_week[k] = k < 2 ? 21 : 3;
+        w.n_deals += w.deals_week[k];
+    }
+    w.beyond_deals = 12;
+    w.beyond_bookings = 400000;
+    w.risk = true;
+    w.last14_share = 0.38;
+    w.expected_share = 0.152;
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_when_script(f, &w, "when"));
+    golden("when", buf, len);
+    free(buf);
+}
+
+static void bunching_fixture(struct cs_bunching *e, double f0)
+{
+    memset(e, 0, sizeof *e);
+    e->threshold = f0;
+    for (size_t j = 0; j < CS_BUNCH_BINS; j++) {
+        struct cs_bunch_bin *b = &e->bins[j];
+        b->left = f0 - 0.40 + (double)j * 0.02;
+        b->centre = b->left + 0.01;
+        b->fit = 20.0 - 0.2 * (double)j;
+        b->count = b->fit + ((j % 3) ? 1.0 : -1.0);
+        b->excluded = j >= CS_BUNCH_WIN_FIRST && j <= CS_BUNCH_WIN_LAST;
+        e->n_binned += (size_t)b->count;
+    }
+    e->bins[20].count = 40;
+    e->bins[21].count = 30;
+    e->verdict = CS_BUNCH_OK;
+    e->excess_mass = 31.5;
+    e->excess_mass_se = 6.25;
+    e->b = 1.9;
+    e->b_se = 0.4;
+    e->z = 5.04;
+    e->thin = false;
+}
+
+static void test_golden_threshold(void **state)
+{
+    (void)state;
+    struct cs_bunching e, placebo;
+    bunching_fixture(&e, 1.0);
+    bunching_fixture(&placebo, 0.75);
+    placebo.excess_mass = -1.2;
+    placebo.excess_mass_se = 4.0;
+    /* a plan id written to break out of the title */
+    struct cs_plot_threshold t = {
+        .plan = "Mid'Market `touch " PWNED "`\nset output '" PWNED "'",
+        .period_word = "quarter", .est = &e, .placebo = &placebo};
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
+    golden("threshold-1", buf, len);
+    free(buf);
+}
+
+static void test_golden_forest(void **state)
+{
+    (void)state;
+    struct cs_plot_forest fo;
+    memset(&fo, 0, sizeof fo);
+    static const struct cs_plot_forest_row rows[] = {
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1},
+        {"tier_cross", "deal crosses a tier floor", 2.4, 1.9, 3.0},
+        {"last_14_days", "closed in the last 14 days of the period", 1.7, 1.2, 2.41},
+        {"log_amount", "deal size, per doubling", 1.01, 0.93, 1.1},
+        {"type[renewal]", "renewal deal (against new)", 0.6, 0.41, 0.88},
+    };
+    fo.n = sizeof rows / sizeof rows[0];
+    memcpy(fo.rows, rows, sizeof rows);
+    fo.deals = 1234;
+    fo.left_out = 1;
+    fo.left_out_terms[0] = "spiff";
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_forest_script(f, &fo, "how-strong"));
+    golden("how-strong", buf, len);
+    free(buf);
+}
+
+static void rates_fixture(struct cs_plot_rates *r, bool fixed_axis)
+{
+    static const struct { const char *label; size_t k, n; } cats[] = {
+        {"6%", 40, 200}, {"8%", 30, 120}, {"12%", 25, 60}, {"15%", 9, 15}};
+    memset(r, 0, sizeof *r);
+    r->min_n = 10;
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++) {
+        struct cs_plot_cat *c = &r->cat[r->n_cats++];
+        snprintf(c->label, sizeof c->label, "%s", cats[i].label);
+        c->k = cats[i].k;
+        c->n = cats[i].n;
+        c->pos = fixed_axis ? 2 * i : i;
+        assert_int_equal(cs_wilson(c->k, c->n, &c->w, NULL), CS_OK);
+        r->k_total += c->k;
+        r->n_total += c->n;
+    }
+    r->n_axis = fixed_axis ? 7 : r->n_cats;
+    for (size_t i = 0; i < r->n_axis; i++)
+        snprintf(r->axis[i], sizeof r->axis[i], "%s", fixed_axis ? "bin" : r->cat[i].label);
+    if (fixed_axis)
+        for (size_t i = 0; i < r->n_cats; i++)
+            snprintf(r->axis[r->cat[i].pos], sizeof r->axis[0], "%s", r->cat[i].label);
+    r->k_total += 1;
+    r->n_total += 4;
+    r->omitted = 4;
+}
+
+static void test_golden_rates(void **state)
+{
+    (void)state;
+    struct cs_plot_rates r;
+    char *buf = NULL;
+    size_t len = 0;
+    rates_fixture(&r, false);
+    CAPTURE(buf, len, cs_plot_tier_script(f, &r, "per-tier"));
+    golden("per-tier", buf, len);
+    free(buf);
+    rates_fixture(&r, true);
+    CAPTURE(buf, len, cs_plot_collateral_script(f, &r, "collateral"));
+    golden("collateral", buf, len);
+    free(buf);
+}
+
+static void test_golden_whatif(void **state)
+{
+    (void)state;
+    static const struct cs_plot_whatif_alt alt[] = {
+        {"halve each accelerator step", 212.4, 198.0, 226.1},
+        {"linear ramp instead of steps", 220.9, 205.3, 236.0},
+        {"cap at the top floor (Rep's `plan`)", 238.0, NAN, NAN},
+    };
+    struct cs_plot_whatif w = {
+        .title = "Halving the accelerator step cuts risky deals the most",
+        .axis = "expected deals with a risky promise in the period",
+        .base_label = NULL,
+        .base = 241.5,
+        .n_alt = 3,
+        .alt = alt,
+    };
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_whatif_script(f, &w, "whatif"));
+    golden("whatif", buf, len);
+    free(buf);
+}
+
+static void test_golden_trend(void **state)
+{
+    (void)state;
+    struct cs_plot_trend_q q[4];
+    memset(q, 0, sizeof q);
+    static const int32_t codes[4] = {20254, 20261, 20262, 20263};
+    static const size_t won[4] = {300, 280, 120, 310}, risky[4] = {60, 70, 20, 90};
+    for (size_t j = 0; j < 4; j++) {
+        q[j].quarter = codes[j];
+        q[j].won = won[j];
+        q[j].risky = risky[j];
+        assert_int_equal(cs_wilson(risky[j], won[j], &q[j].w, NULL), CS_OK);
+        q[j].bookings = 1e6;
+        q[j].last14_bookings = 1e5 * (double)(j + 2);
+        q[j].last14_share = q[j].last14_bookings / q[j].bookings;
+        q[j].thin = j == 2;
+    }
+    struct cs_plot_trend t = {.n = 4, .q = q, .risk = true, .annual = true};
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_trend_script(f, &t, "trend"));
+    golden("trend", buf, len);
+    free(buf);
+}
+
+/* ======================================================================
+ * Aggregation on the sample data
+ * ==================================================================== */
+
+struct world {
+    struct cs_dataset *ds;
+    struct cs_calendar cal;
+    struct cs_incentives *inc;
+    struct cs_outcomes *oc;
+    struct cs_selection sel;
+    struct cs_analysis *an;
+};
+
+static void world_load(struct world *w, const char *dir, const char *period)
+{
+    struct cs_error err;
+    memset(w, 0, sizeof *w);
+    assert_int_equal(cs_calendar_init(&w->cal, 1, &err), CS_OK);
+    struct cs_load_options lo = {.dir = dir};
+    if (cs_dataset_load(&lo, &w->ds, &err) != CS_OK)
+        fail_msg("load %s: %s", dir, err.msg);
+    assert_int_equal(cs_incentives_compute(w->ds, &w->ds->plans, &w->cal, &w->inc, &err), CS_OK);
+    assert_int_equal(cs_outcomes_compute(w->ds, &w->cal, &w->oc, &err), CS_OK);
+    assert_int_equal(cs_select_period(period, w->ds, &w->cal, &w->sel, &err), CS_OK);
+    assert_int_equal(cs_analysis_run(w->ds, &w->cal, w->inc, w->oc, &w->sel, 7, &w->an, &err), CS_OK);
+}
+
+static void world_free(struct world *w)
+{
+    cs_analysis_free(w->an);
+    cs_outcomes_free(w->oc);
+    cs_incentives_free(w->inc);
+    cs_dataset_free(w->ds);
+}
+
+static void test_aggregate_sample(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    world_load(&w, SAMPLE_DIR, "all");
+
+    /* where: every selected won deal in exactly one cell */
+    struct cs_plot_where *wh = malloc(sizeof *wh);
+    assert_non_null(wh);
+    for (int coarse = 0; coarse <= 1; coarse++) {
+        cs_plot_where_aggregate(w.ds, w.inc, w.oc, &w.sel, coarse, wh);
+        assert_int_equal(wh->n_deals, w.an->won_selected);
+        assert_int_equal(wh->n_risky, w.an->risky_selected);
+        size_t sum = 0, shown = 0;
+        for (size_t r = 0; r < wh->rows; r++)
+            for (size_t c = 0; c < wh->cols; c++) {
+                sum += wh->deals[r][c];
+                shown += wh->deals[r][c] >= wh->min_cell;
+                assert_true(wh->risky[r][c] <= wh->deals[r][c]);
+            }
+        assert_int_equal(sum, wh->n_deals);
+        assert_int_equal(shown, wh->cells_shown);
+    }
+    /* the sample plans' floors within 0..150%: 1.0, 1.3, 1.5 */
+    assert_int_equal(wh->n_floors, 3);
+    assert_true(wh->floors[0] == 1.0 && wh->floors[1] == 1.3 && wh->floors[2] == 1.5);
+    free(wh);
+
+    /* when: bookings inside the 92 days plus those beyond = all selected */
+    struct cs_plot_when wn;
+    cs_plot_when_aggregate(w.ds, w.inc, w.oc, w.an, &wn);
+    assert_int_equal(wn.n_deals + wn.beyond_deals, w.an->won_selected);
+    double total = 0, days = 0;
+    for (size_t i = 0; i < w.ds->deals.n; i++)
+        if (w.inc->won[i])
+            total += w.ds->deals.amount[i];
+    for (size_t d = 0; d < CS_PLOT_WHEN_DAYS; d++)
+        days += wn.bookings[d];
+    assert_true(fabs(days + wn.beyond_bookings - total) <= 1e-6 * total);
+    assert_true(fabs(days - wn.total) <= 1e-6 * total);
+    assert_true(wn.risk && wn.pooled);
+
+    /* per tier: every selected won deal counted once */
+    struct cs_plot_rates r;
+    assert_int_equal(cs_plot_tier_aggregate(w.ds, w.inc, w.oc, &w.sel, &r, &err), CS_OK);
+    assert_int_equal(r.n_total, w.an->won_selected);
+    assert_int_equal(r.k_total, w.an->risky_selected);
+    size_t n = r.omitted;
+    for (size_t i = 0; i < r.n_cats; i++) {
+        n += r.cat[i].n;
+        assert_true(r.cat[i].n >= r.min_n);
+        assert_int_equal(r.cat[i].pos, i);
+        if (i)
+            assert_true(atof(r.cat[i].label) > atof(r.cat[i - 1].label));
+    }
+    assert_int_equal(n, r.n_total);
+
+    /* collateral: the collateral model's rows */
+    assert_int_equal(cs_plot_collateral_aggregate(w.oc, &w.sel, &r, &err), CS_OK);
+    const struct cs_regress_fit *cf = w.an->model[CS_MODEL_COLLATERAL].fit;
+    assert_non_null(cf);
+    assert_int_equal(r.n_total, cf->n);
+    assert_int_equal(r.n_axis, CS_PLOT_COLLATERAL_BINS);
+
+    /* trend: the analysis' quarters, and last-14 shares in [0, 1] */
+    struct cs_plot_trend t;
+    assert_int_equal(cs_plot_trend_aggregate(w.ds, w.inc, w.an, &t, &err), CS_OK);
+    assert_int_equal(t.n, w.an->n_quarters);
+    double booked = 0;
+    for (size_t j = 0; j < t.n; j++) {
+        assert_int_equal(t.q[j].won, w.an->quarters[j].won);
+        assert_true(t.q[j].last14_share >= 0 && t.q[j].last14_share <= 1);
+        booked += t.q[j].bookings;
+    }
+    assert_true(fabs(booked - total) <= 1e-6 * total);
+    assert_true(t.annual);     /* ENT-Y */
+    cs_plot_trend_free(&t);
+    cs_plot_trend_free(NULL);
+
+    /* forest: every term but the intercept, marginal_rate per point */
+    struct cs_plot_forest fo;
+    assert_true(cs_plot_forest_aggregate(w.an, &fo));
+    const struct cs_regress_fit *pf = w.an->model[CS_MODEL_PROMISE_RISK].fit;
+    assert_int_equal(fo.n + fo.left_out, pf->k - 1 + pf->n_dropped);
+    for (size_t i = 0; i < fo.n; i++) {
+        assert_true(fo.rows[i].low <= fo.rows[i].odds_ratio && fo.rows[i].odds_ratio <= fo.rows[i].high);
+        if (strcmp(fo.rows[i].term, "marginal_rate") == 0)
+            for (size_t j = 0; j < pf->k; j++)
+                if (strcmp(pf->terms[j].name, "marginal_rate") == 0)
+                    assert_true(fabs(fo.rows[i].odds_ratio - exp(0.01 * pf->terms[j].estimate)) < 1e-12);
+    }
+    world_free(&w);
+}
+
+/* ======================================================================
+ * Running gnuplot
+ * ==================================================================== */
+
+static void test_run_renders(void **state)
+{
+    (void)state;
+    if (!cs_plot_gnuplot_available(NULL, 0)) {
+        print_message("gnuplot not found: skipped (install gnuplot-nox to run it)\n");
+        skip();
+    }
+    char *dir = make_tmpdir();
+    struct cs_plot_where w;
+    where_fixture(&w, false);
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_where_script(f, &w, "where"));
+    struct cs_error err;
+    cs_error_clear(&err);
+    enum cs_status st = cs_plot_run(dir, "where", buf, len, &err);
+    if (st != CS_OK)
+        fail_msg("cs_plot_run: %s", err.msg);
+    char path[512];
+    snprintf(path, sizeof path, "%s/where.png", dir);
+    assert_png(path);
+    snprintf(path, sizeof path, "%s/where.svg", dir);
+    assert_svg(path);
+    snprintf(path, sizeof path, "%s/where.gp", dir);
+    size_t glen = 0;
+    char *gp = slurp(path, &glen);
+    assert_non_null(gp);
+    assert_int_equal(glen, len);
+    assert_memory_equal(gp, buf, len);
+    assert_int_equal(hidden_entries(dir), 0);
+    free(gp);
+    free(buf);
+    rm_rf(dir);
+    free(dir);
+}
+
+static void test_run_gnuplot_error(void **state)
+{
+    (void)state;
+    if (!cs_plot_gnuplot_available(NULL, 0)) {
+        print_message("gnuplot not found: skipped (install gnuplot-nox to run it)\n");
+        skip();
+    }
+    char *dir = make_tmpdir();
+    /* draws a PNG first, then fails: nothing may be left but the script */
+    static const char script[] =
+        "set terminal pngcairo\nset output 'bad.png'\nplot x\n"
+        "set xrange [0:1] nonsense\nset output 'bad.svg'\nplot x\n";
+    struct cs_error err;
+    cs_error_clear(&err);
+    assert_int_equal(cs_plot_run(dir, "bad", script, sizeof script - 1, &err), CS_ERR_OUTPUT);
+    assert_int_equal(err.status, CS_ERR_OUTPUT);
+    assert_non_null(strstr(err.msg, "gnuplot failed"));
+    assert_non_null(strstr(err.msg, "unrecognized option"));
+    assert_non_null(strstr(err.file, "bad.gp"));
+    char path[512];
+    snprintf(path, sizeof path, "%s/bad.png", dir);
+    assert_false(exists(path));
+    snprintf(path, sizeof path, "%s/bad.svg", dir);
+    assert_false(exists(path));
+    snprintf(path, sizeof path, "%s/bad.gp", dir);
+    assert_true(exists(path));
+    assert_int_equal(hidden_entries(dir), 0);
+
+    /* a script that succeeds but draws no SVG is an error too */
+    static const char nosvg[] = "set terminal pngcairo\nset output 'half.png'\nplot x\n";
+    assert_int_equal(cs_plot_run(dir, "half", nosvg, sizeof nosvg - 1, &err), CS_ERR_OUTPUT);
+    assert_non_null(strstr(err.msg, "no half.png or half.svg"));
+    snprintf(path, sizeof path, "%s/half.png", dir);
+    assert_false(exists(path));
+
+    /* a long script into a gnuplot that quits at once: EPIPE, not SIGPIPE */
+    size_t big = 1u << 20;
+    char *s = malloc(big + 64);
+    assert_non_null(s);
+    strcpy(s, "exit status 3\n");
+    memset(s + strlen(s), '#', big);
+    s[big] = '\n';
+    assert_int_equal(cs_plot_run(dir, "quits", s, big + 1, &err), CS_ERR_OUTPUT);
+    assert_non_null(strstr(err.msg, "exit 3"));
+    free(s);
+
+    /* names are chosen by compsight: anything else is refused */
+    assert_int_equal(cs_plot_run(dir, "../x", "", 0, &err), CS_ERR_USAGE);
+    assert_int_equal(cs_plot_run(dir, "a b", "", 0, &err), CS_ERR_USAGE);
+    assert_int_equal(cs_plot_run(dir, "", "", 0, &err), CS_ERR_USAGE);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* With gnuplot off the PATH: scripts are written, no image, a flag. */
+static void test_gnuplot_missing(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *empty = make_tmpdir();
+    const char *old = getenv("PATH");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("PATH", empty, 1);
+
+    char version[64] = "x";
+    assert_false(cs_plot_gnuplot_available(version, sizeof version));
+    assert_string_equal(version, "");
+
+    struct cs_error err;
+    assert_int_equal(cs_plot_run(dir, "x", "plot x\n", 7, &err), CS_ERR_OUTPUT);
+    assert_non_null(strstr(err.msg, "gnuplot not found"));
+
+    struct world w;
+    if (saved)
+        setenv("PATH", saved, 1);
+    world_load(&w, SAMPLE_DIR, NULL);
+    setenv("PATH", empty, 1);
+    /* images of an earlier run must not stay next to the new scripts */
+    char stale[512];
+    snprintf(stale, sizeof stale, "%s/plots", dir);
+    assert_int_equal(mkdir(stale, 0777), 0);
+    snprintf(stale, sizeof stale, "%s/plots/where.png", dir);
+    FILE *sf = fopen(stale, "w");
+    assert_non_null(sf);
+    fclose(sf);
+    struct cs_plot_list l;
+    cs_error_clear(&err);
+    assert_int_equal(cs_plots_write(dir, w.ds, &w.cal, w.inc, w.oc, w.an, false, &l, &err), CS_OK);
+    assert_true(l.gnuplot_missing);
+    assert_int_equal(l.failed, 0);
+    size_t scripts = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/plots/%s.gp", dir, l.items[i].name);
+        assert_int_equal(exists(path), l.items[i].script);
+        scripts += l.items[i].script;
+        assert_false(l.items[i].rendered);
+        snprintf(path, sizeof path, "%s/plots/%s.png", dir, l.items[i].name);
+        assert_false(exists(path));
+    }
+    assert_true(scripts >= 5);
+    assert_false(exists(stale));
+    cs_plot_list_free(&l);
+    cs_plot_list_free(NULL);
+    world_free(&w);
+
+    if (saved)
+        setenv("PATH", saved, 1);
+    else
+        unsetenv("PATH");
+    free(saved);
+    rm_rf(dir);
+    rm_rf(empty);
+    free(dir);
+    free(empty);
+}
+
+/* The whole pipeline on the sample data: every plot that is built renders. */
+static void check_list(const char *dir, const struct cs_plot_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const struct cs_plot_item *it = &l->items[i];
+        char png[512], svg[512], gp[512];
+        snprintf(png, sizeof png, "%s/plots/%s.png", dir, it->name);
+        snprintf(svg, sizeof svg, "%s/plots/%s.svg", dir, it->name);
+        snprintf(gp, sizeof gp, "%s/plots/%s.gp", dir, it->name);
+        assert_non_null(it->title);
+        assert_non_null(it->kind);
+        /* plain one-line texts for the report (it escapes them for Markdown/HTML) */
+        for (const unsigned char *p = (const unsigned char *)it->title; *p; p++)
+            assert_true(*p >= 0x20 && *p != 0x7f);
+        for (const unsigned char *p = (const unsigned char *)(it->caption ? it->caption : ""); *p; p++)
+            assert_true(*p >= 0x20 && *p != 0x7f);
+        if (it->skipped) {
+            assert_false(it->script);
+            assert_false(exists(png) || exists(svg) || exists(gp));
+            continue;
+        }
+        assert_non_null(it->caption);
+        assert_true(it->script && exists(gp));
+        if (!l->gnuplot_missing) {
+            if (!it->rendered)
+                fail_msg("%s not rendered: %s", it->name, it->error ? it->error : "?");
+            assert_png(png);
+            assert_svg(svg);
+        }
+    }
+    char plots[512];
+    snprintf(plots, sizeof plots, "%s/plots", dir);
+    assert_int_equal(hidden_entries(plots), 0);
+}
+
+static void test_plots_write_sample(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    struct world w;
+    struct cs_error err;
+    struct cs_plot_list l;
+    world_load(&w, SAMPLE_DIR, "all");
+    cs_error_clear(&err);
+    enum cs_status st = cs_plots_write(dir, w.ds, &w.cal, w.inc, w.oc, w.an, true, &l, &err);
+    if (st != CS_OK)
+        fail_msg("cs_plots_write: %s", err.msg);
+    static const char *const order[] = {"where", "when", "threshold-1"};
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(l.items[i].name, order[i]);
+    assert_string_equal(l.items[l.n - 1].name, "trend");
+    assert_string_equal(l.items[l.n - 1].kind, "trend");
+    size_t thresholds = 0;
+    for (size_t i = 0; i < l.n; i++)
+        thresholds += strcmp(l.items[i].kind, "threshold") == 0;
+    size_t floors = 0;
+    for (size_t b = 0; b < w.an->n_bunch; b++)
+        floors += !w.an->bunch[b].placebo;
+    assert_int_equal(thresholds, floors);
+    check_list(dir, &l);
+    cs_plot_list_free(&l);
+
+    /* a second run leaves no stale image of an earlier run with more plan
+     * floors, nor a trend without --period all */
+    char stale[512];
+    for (size_t k = floors + 1; k <= floors + 2; k++) {
+        snprintf(stale, sizeof stale, "%s/plots/threshold-%zu.%s", dir, k, k == floors + 1 ? "gp" : "png");
+        FILE *f = fopen(stale, "w");
+        assert_non_null(f);
+        fclose(f);
+    }
+    st = cs_plots_write(dir, w.ds, &w.cal, w.inc, w.oc, w.an, false, &l, &err);
+    assert_int_equal(st, CS_OK);
+    check_list(dir, &l);
+    for (size_t k = floors + 1; k <= floors + 2; k++) {
+        snprintf(stale, sizeof stale, "%s/plots/threshold-%zu.%s", dir, k, k == floors + 1 ? "gp" : "png");
+        assert_false(exists(stale));
+    }
+    snprintf(stale, sizeof stale, "%s/plots/trend.png", dir);
+    assert_false(exists(stale));
+    cs_plot_list_free(&l);
+    world_free(&w);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* ----------------------------------------------------------------------
+ * Hostile names through the whole pipeline
+ * -------------------------------------------------------------------- */
+
+#define HOSTILE "'|x''Mid'Market `touch " PWNED "` system(\"touch " PWNED "\") '|touch " PWNED "' " \
+                "<script>alert(1)</script> %s%n\nset output '" PWNED "'"
+
+/* CSV field for s: quoted, quotes doubled. */
+static void csv_field(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Copy src to dst replacing every whole field equal to `from` by `to`. */
+static void copy_replacing(const char *src, const char *dst, const char *from, const char *to)
+{
+    char *text = slurp(src, NULL);
+    assert_non_null(text);
+    FILE *f = fopen(dst, "w");
+    assert_non_null(f);
+    size_t n = strlen(from);
+    for (char *p = text; *p;) {
+        bool start = p == text || p[-1] == ',' || p[-1] == '\n';
+        if (start && strncmp(p, from, n) == 0 && (p[n] == ',' || p[n] == '\n' || p[n] == '\r' || !p[n])) {
+            csv_field(f, to);
+            p += n;
+        } else {
+            fputc(*p++, f);
+        }
+    }
+    assert_int_equal(fclose(f), 0);
+    free(text);
+}
+
+static void test_hostile_names(void **state)
+{
+    (void)state;
+    unlink(PWNED);
+    char *data = make_tmpdir();
+    char *out = make_tmpdir();
+    static const char *const files[] = {"claims.csv", "collateral.csv", "commissions.csv", "deals.csv",
+                                        "plans.csv", "promises.csv", "quotas.csv", "reps.csv",
+                                        "roadmap.csv", "spiffs.csv", "targets.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char src[512], dst[512];
+        snprintf(src, sizeof src, "%s/%s", SAMPLE_DIR, files[i]);
+        snprintf(dst, sizeof dst, "%s/%s", data, files[i]);
+        if (strcmp(files[i], "plans.csv") == 0) {
+            copy_replacing(src, dst, "MM-Q", HOSTILE);
+        } else if (strcmp(files[i], "reps.csv") == 0) {
+            char tmp[512];
+            snprintf(tmp, sizeof tmp, "%s/reps.tmp", data);
+            copy_replacing(src, tmp, "MM-Q", HOSTILE);
+            copy_replacing(tmp, dst, "Mid-Market", HOSTILE);
+            unlink(tmp);
+        } else {
+            copy_replacing(src, dst, "\x01", "");   /* a plain copy */
+        }
+    }
+    struct world w;
+    world_load(&w, data, "all");
+    /* the hostile plan id made it through the importer */
+    bool found = false;
+    for (size_t p = 0; p < w.ds->plans.n; p++)
+        found |= strcmp(cs_ds_str(w.ds, w.ds->plans.id[p]), HOSTILE) == 0;
+    assert_true(found);
+
+    struct cs_plot_list l;
+    struct cs_error err;
+    cs_error_clear(&err);
+    enum cs_status st = cs_plots_write(out, w.ds, &w.cal, w.inc, w.oc, w.an, true, &l, &err);
+    if (st != CS_OK)
+        fail_msg("cs_plots_write: %s", err.msg);
+    check_list(out, &l);
+    bool titled = false;
+    for (size_t i = 0; i < l.n; i++) {
+        const struct cs_plot_item *it = &l.items[i];
+        if (!it->title || !strstr(it->title, "touch " PWNED))
+            continue;
+        titled = true;
+        if (!it->script)
+            continue;
+        /* the script holds the plan id as one literal, on one line */
+        char gp[512];
+        snprintf(gp, sizeof gp, "%s/plots/%s.gp", out, it->name);
+        char *script = slurp(gp, NULL);
+        assert_non_null(script);
+        assert_null(strstr(script, "\nset output '" PWNED));
+        assert_non_null(strstr(script, "Mid''Market `touch"));
+        free(script);
+        if (it->rendered) {
+            char svg[512];
+            snprintf(svg, sizeof svg, "%s/plots/%s.svg", out, it->name);
+            char *text = slurp(svg, NULL);
+            assert_non_null(text);
+            assert_null(strstr(text, "<script>"));
+            free(text);
+        }
+    }
+    assert_true(titled);
+    assert_false(exists(PWNED));
+    cs_plot_list_free(&l);
+    world_free(&w);
+    rm_rf(data);
+    rm_rf(out);
+    free(data);
+    free(out);
+}
+
+/* The what-if helper: script always, images when gnuplot is there. */
+static void test_whatif_write(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    static const struct cs_plot_whatif_alt alt[] = {{"halve steps", 10, 8, 12}};
+    struct cs_plot_whatif w = {.title = "t", .axis = "risky deals", .base = 12, .n_alt = 1, .alt = alt};
+    bool rendered = true;
+    struct cs_error err;
+    assert_int_equal(cs_plot_whatif_write(dir, "whatif", &w, &rendered, &err), CS_OK);
+    char path[512];
+    snprintf(path, sizeof path, "%s/whatif.gp", dir);
+    assert_true(exists(path));
+    assert_int_equal(rendered, cs_plot_gnuplot_available(NULL, 0));
+    if (rendered) {
+        snprintf(path, sizeof path, "%s/whatif.png", dir);
+        assert_png(path);
+    }
+    assert_int_equal(cs_plot_whatif_write(dir, "what if", &w, &rendered, &err), CS_ERR_USAGE);
+    rm_rf(dir);
+    free(dir);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quote_literal),
+        cmocka_unit_test(test_quote_utf8_and_tic),
+        cmocka_unit_test(test_quote_gnuplot_reads_text),
+        cmocka_unit_test(test_golden_where),
+        cmocka_unit_test(test_golden_when),
+        cmocka_unit_test(test_golden_threshold),
+        cmocka_unit_test(test_golden_forest),
+        cmocka_unit_test(test_golden_rates),
+        cmocka_unit_test(test_golden_whatif),
+        cmocka_unit_test(test_golden_trend),
+        cmocka_unit_test(test_aggregate_sample),
+        cmocka_unit_test(test_run_renders),
+        cmocka_unit_test(test_run_gnuplot_error),
+        cmocka_unit_test(test_gnuplot_missing),
+        cmocka_unit_test(test_plots_write_sample),
+        cmocka_unit_test(test_hostile_names),
+        cmocka_unit_test(test_whatif_write),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
