@@ -119,6 +119,8 @@ for f in report.md report.html results.json deals.csv; do
 done
 expect 0 "$BIN" report --out "$TMP/each" --period each --quiet
 [ -s "$TMP/each/2026Q4/report.md" ] && ok || bad "--period each wrote no per-quarter report"
+has "$TMP/each/index.md" "(2026Q4/report.html)"
+has "$TMP/each/2026Q4/report.md" "(../index.html)"
 expect 1 "$BIN" report --out "$TMP/x" --period 1999Q1 --quiet
 has "$TMP/err" "no won deals closed in that quarter"
 
