@@ -14,6 +14,7 @@
 #include "compsight/doc.h"
 #include "compsight/plot.h"
 #include "compsight/report.h"
+#include "compsight/whatif.h"
 #include "compsight/results.h"
 #include "compsight/output.h"
 #include "compsight/select.h"
@@ -145,12 +146,28 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
                                  "without plots\n");
         }
     }
+    /* The proposal draft the report's closing section links (SPEC 8):
+     * strawman plan changes simulated on the same deals. */
+    bool proposal = false;
+    json_t *proposal_json = NULL;
+    if (st == CS_OK && an->model[CS_MODEL_PROMISE_RISK].fit) {
+        char pdir[PATH_MAX + 16];
+        snprintf(pdir, sizeof pdir, "%s/proposal", dir);
+        st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, opt, io, NULL, err);
+        proposal = st == CS_OK;
+        if (proposal) {
+            char pj[PATH_MAX + 32];
+            snprintf(pj, sizeof pj, "%s/proposal.json", pdir);
+            proposal_json = json_load_file(pj, 0, NULL);
+        }
+    }
     report_date(date, sizeof date);
     snprintf(name, sizeof name, "%s", s->data_dir);
     struct cs_report_input in = {
         .ds = s->ds, .cal = &s->cal, .inc = c->inc, .oc = c->oc, .an = an, .rec = c->rec,
         .data_name = basename(name), .date = date, .plots = &plots, .plots_note = plots_note,
-        .proposal_href = NULL, .index_href = index_href, .private_written = opt->private_mode,
+        .proposal_href = proposal ? "proposal/proposal.md" : NULL, .index_href = index_href,
+        .options = json_object_get(proposal_json, "options"), .private_written = opt->private_mode,
     };
     if (st == CS_OK && opt->private_mode)
         st = cs_report_private(&in, dir, err);
@@ -159,6 +176,7 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
     if (st == CS_OK)
         st = write_doc(dir, doc, err);
     cs_doc_free(doc);
+    json_decref(proposal_json);
     cs_plot_list_free(&plots);
     json_decref(root);
     cs_analysis_free(an);

@@ -967,8 +967,11 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT && !def->required)
             goto out;
-        st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL, "%s: %s%s", path,
-                          strerror(errno), errno == ENOENT ? " (a required file)" : "");
+        if (L->path_override)
+            st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL, "%s", strerror(errno));
+        else
+            st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL, "%s: %s%s", path,
+                              strerror(errno), errno == ENOENT ? " (a required file)" : "");
         goto out;
     }
     L->ds->counts[t].present = true;

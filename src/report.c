@@ -604,19 +604,59 @@ static void section_trend(struct cs_doc *d, const struct cs_report_input *in)
     }
 }
 
+/* "-2.8 to 4.5" from a [low, high] JSON pair, with fmt. */
+static const char *json_range(char *buf, size_t n, const json_t *pair, bool amount)
+{
+    char a[32], b[32];
+    double lo = json_number_value(json_array_get(pair, 0)), hi = json_number_value(json_array_get(pair, 1));
+    if (!json_is_array(pair) || json_array_size(pair) != 2)
+        snprintf(buf, n, "n/a");
+    else if (amount)
+        snprintf(buf, n, "%s to %s", fmt_amount(a, sizeof a, lo), fmt_amount(b, sizeof b, hi));
+    else
+        snprintf(buf, n, "%s to %s", fmt_num(a, sizeof a, lo), fmt_num(b, sizeof b, hi));
+    return buf;
+}
+
 static void section_options(struct cs_doc *d, const struct cs_report_input *in)
 {
     cs_doc_heading(d, 1, "Options");
-    cs_doc_para(d);
-    if (in->proposal_href) {
-        cs_doc_text(d, "Strawman plan changes, each simulated on this period's deals with its "
-                       "effect on risky deals and on commission cost, are in ");
+    size_t n = json_array_size(in->options);
+    if (in->proposal_href && n) {
+        cs_doc_para(d);
+        cs_doc_text(d, "Strawman plan changes, each changing one plan element and simulated on "
+                       "this period's deals (the same deals close; the fitted association "
+                       "predicts the risk). The three best ranked; ranges are 95%% intervals, "
+                       "and a negative cost is a saving:");
+        static const char *const h[] = {"option", "risky deals avoided", "range",
+                                        "extra commission", "range"};
+        static const bool num[] = {false, true, true, true, true};
+        cs_doc_table(d, 5, h, num);
+        for (size_t i = 0; i < n && i < 3; i++) {
+            const json_t *o = json_array_get(in->options, i);
+            char av[32], avr[64], cost[32], costr[64];
+            const json_t *ci = json_object_get(o, "risky_diff_ci");
+            /* avoided = -diff, so the range flips */
+            json_t *flip = json_pack("[f,f]", -json_number_value(json_array_get(ci, 1)),
+                                     -json_number_value(json_array_get(ci, 0)));
+            const char *desc = json_string_value(json_object_get(o, "description"));
+            const char *cells[] = {desc ? desc : "?",
+                                   fmt_num(av, sizeof av, -json_number_value(json_object_get(o, "risky_diff"))),
+                                   json_range(avr, sizeof avr, flip, false),
+                                   fmt_amount(cost, sizeof cost, json_number_value(json_object_get(o, "commission_diff"))),
+                                   json_range(costr, sizeof costr, json_object_get(o, "commission_diff_ci"), true)};
+            cs_doc_row(d, cells);
+            json_decref(flip);
+        }
+        cs_doc_para(d);
+        cs_doc_text(d, "Every option, the recommended one with its trade-off, and questions to take "
+                       "to sales leadership are in ");
         cs_doc_link(d, "the proposal draft", in->proposal_href);
-        cs_doc_text(d, ": an editable starting point for the conversation with sales leadership.");
+        cs_doc_text(d, ": an editable starting point, meant to be improved together.");
     } else {
-        cs_doc_text(d, "Run ");
-        cs_doc_code(d, "compsight propose");
-        cs_doc_text(d, " for strawman plan changes with their simulated effect and cost, or ");
+        cs_doc_para(d);
+        cs_doc_text(d, "No strawman options for this period (no promise-risk model to simulate "
+                       "them with). Run ");
         cs_doc_code(d, "compsight whatif --plans ALT.csv");
         cs_doc_text(d, " to test a plan of your own.");
     }

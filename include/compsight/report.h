@@ -3,6 +3,7 @@
 #define COMPSIGHT_REPORT_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include "compsight/analysis.h"
 #include "compsight/dataset.h"
 #include "compsight/doc.h"
@@ -25,6 +26,7 @@ struct cs_report_input {
     const char *proposal_href;  /* relative link to proposal.md, or NULL */
     const char *index_href;     /* with --period each: link back to the index, or NULL */
     bool private_written;       /* a private/ directory was written */
+    const json_t *options;      /* the proposal's ranked options (proposal.json), or NULL */
 };
 
 /*

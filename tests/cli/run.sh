@@ -124,8 +124,45 @@ has "$TMP/each/2026Q4/report.md" "(../index.html)"
 expect 1 "$BIN" report --out "$TMP/x" --period 1999Q1 --quiet
 has "$TMP/err" "no won deals closed in that quarter"
 
-# not yet
-expect 1 "$BIN" propose;                has "$TMP/err" "not implemented yet"
+# what-if and proposal (SPEC 8)
+W="$HERE/../fixtures/whatif"
+SAMPLE_PLANS="$HERE/../../data/sample/plans.csv"
+expect 0 "$BIN" whatif --plans "$SAMPLE_PLANS" --out "$TMP/wi" --quiet
+has "$TMP/out" "what-if written to $TMP/wi/"
+for f in whatif.md whatif.html whatif.json; do
+    [ -s "$TMP/wi/$f" ] && ok || bad "whatif did not write $f"
+done
+has "$TMP/wi/whatif.json" '"risky_diff": 0.0,'
+has "$TMP/wi/whatif.json" '"commission_diff": 0.0,'
+has "$TMP/wi/whatif.md" "every difference below is exactly 0"
+expect 0 "$BIN" propose --out "$TMP/prop" --period all --quiet
+has "$TMP/out" "proposal written to $TMP/prop/"
+for f in proposal.md proposal.html proposal.json proposal_options.csv options/1.csv; do
+    [ -s "$TMP/prop/$f" ] && ok || bad "propose did not write $f"
+done
+has "$TMP/prop/proposal.md" "## Questions for sales leadership"
+has "$TMP/prop/proposal.md" "not proof of cause"
+has "$TMP/prop/options/1.csv" "plan_id,period_type,quota,tier_floor,rate"
+expect 0 "$BIN" whatif --plans "$TMP/prop/options/1.csv" --out "$TMP/wi1" --period all --quiet
+a=$(grep -m1 '"risky_diff":' "$TMP/prop/proposal.json" | tr -d ' ,')
+b=$(grep -m1 '"risky_diff":' "$TMP/wi1/whatif.json" | tr -d ' ,')
+[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "whatif on options/1.csv does not reproduce the proposal ($a, $b)"
+expect 2 "$BIN" whatif --data "$W/data" --plans "$W/alt_missing.csv" --out "$TMP/wx" --quiet
+has "$TMP/err" 'alt_missing.csv: plan "SMB-Q", which 7 reps are on, is not in the alternative plans'
+expect 2 "$BIN" whatif --data "$W/data" --plans "$W/alt_malformed.csv" --out "$TMP/wx" --quiet
+has "$TMP/err" 'alt_malformed.csv:4: rate: not a number: "abc"'
+[ ! -e "$TMP/wx/whatif.json" ] && ok || bad "a bad plans file still wrote a what-if"
+expect 2 "$BIN" whatif --plans "$TMP/nowhere.csv" --out "$TMP/wx" --quiet
+has "$TMP/err" "nowhere.csv: No such file or directory"
+expect 1 "$BIN" whatif --plans "$SAMPLE_PLANS" --period each --out "$TMP/wx" --quiet
+has "$TMP/err" "a what-if takes --period LABEL or all, not each"
+expect 1 "$BIN" propose --plans x.csv
+has "$TMP/err" "propose takes no option '--plans'"
+expect 4 "$BIN" propose --out /dev/null/prop --quiet
+# the report links its proposal draft
+has "$TMP/sample/report.md" "(proposal/proposal.md)"
+[ -s "$TMP/sample/proposal/proposal.md" ] && ok || bad "report wrote no proposal draft"
+
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

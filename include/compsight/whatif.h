@@ -1,0 +1,297 @@
+/* whatif.h - what a changed comp plan would do (SPEC 8): the simulation, the strawman options and their ranking. */
+#ifndef COMPSIGHT_WHATIF_H
+#define COMPSIGHT_WHATIF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "compsight/calendar.h"
+#include "compsight/dataset.h"
+#include "compsight/incentives.h"
+#include "compsight/outcomes.h"
+#include "compsight/regress.h"
+#include "compsight/select.h"
+#include "compsight/status.h"
+
+/*
+ * Pure computation, no I/O, except cs_whatif_write_proposal at the end
+ * (implemented with the commands in src/cmd_whatif.c).  Ownership: a base
+ * borrows the dataset, incentives and outcomes it was built from; every
+ * result, option list and base is owned by the caller and released with
+ * its *_free.  docs/WHATIF.md explains every number to a user; in short:
+ *
+ *  - The promise_risk model of SPEC 7.1 is fitted exactly as the report
+ *    fits it (same rows in the same order, cs_regress_logit, Firth's
+ *    refit under separation).  Expected risky deals = sum of the fitted
+ *    probabilities p^ over the selected won deals, under the current
+ *    plans (base) and under the alternative (alt), with the deals, their
+ *    order and everything but the plan-dependent measures unchanged.
+ *  - Expected risky promises = expected risky deals x m, m = risky
+ *    promises per risky deal observed in the selection: the plan acts on
+ *    whether a deal carries a risky promise; how many it carries is kept
+ *    at its observed average.
+ *  - Commission = sum of SPEC 5's commission over the selected won deals,
+ *    recomputed exactly under each plan.
+ *  - Differences are summed deal by deal (alt - base of the same deal),
+ *    over the deals whose inputs changed; a deal whose measures did not
+ *    change contributes an exact 0.  An alternative equal to the current
+ *    plans therefore gives differences and intervals of exactly 0.
+ *  - 95% intervals of the differences: a cluster bootstrap over reps.
+ *    Each draw resamples the reps with replacement (gsl mt19937, seed),
+ *    moves the coefficients by one Newton step from the full-data
+ *    estimate on the resampled reps (the one-step bootstrap of Moulton &
+ *    Zeger 1991: H_w^-1 sum_g (w_g - 1) u_g, H_w the resampled
+ *    information, u_g the rep's score at the estimate; the draws track a
+ *    full refit on the same resample, see tests/reference/whatif/
+ *    README.md), and recomputes the differences on the
+ *    resampled deals with those coefficients.  Percentile intervals (R's
+ *    quantile type 7).  The draws depend only on the seed and the base,
+ *    never on the alternative, so options are compared on the same draws.
+ */
+
+#define CS_WHATIF_DRAWS 200
+
+struct cs_whatif_options {
+    uint64_t seed;           /* seed of the rep resampling */
+    unsigned draws;          /* bootstrap draws; 0 = CS_WHATIF_DRAWS */
+    int threads;             /* 1 or 2 (0 = 2); results are bit-identical either way */
+};
+
+struct cs_whatif_priv;       /* internal arrays, see whatif.c */
+
+/*
+ * Everything that does not depend on the alternative: the selection, the
+ * fitted model, the bootstrap draws.  Built once, then any number of
+ * alternatives are simulated against it.
+ */
+struct cs_whatif_base {
+    const struct cs_dataset *ds;         /* borrowed */
+    const struct cs_incentives *inc;     /* borrowed: SPEC 5 under the current plans */
+    struct cs_selection sel;
+    size_t deals;                        /* selected won deals */
+    size_t reps;                         /* G: reps with a selected won deal */
+    size_t observed_risky;               /* selected won deals with promise_risk */
+    size_t observed_risky_promises;      /* their risky promises */
+    size_t *plan_deals;                  /* per plan of ds: selected won deals of its reps */
+    bool promise_data;                   /* roadmap.csv and promises.csv were given */
+    struct cs_regress_fit *logit;        /* the SPEC 7.1 fit (owned); NULL without promise data */
+    struct cs_regress_fit *firth;        /* Firth refit under separation (owned) or NULL */
+    const struct cs_regress_fit *fit;    /* the one predictions use (firth when set), or NULL
+                                            when there are no predictions */
+    const char *model_note;              /* static text: why there are no predictions, or a
+                                            caveat about the fit; "" when none */
+    double promises_per_risky;           /* m; NAN when no risky deal */
+    double rate_min, rate_max;           /* range of marginal_rate over the selection */
+    unsigned draws;                      /* bootstrap draws */
+    bool intervals;                      /* false when G < 2: intervals are NAN */
+    unsigned draws_fixed_hessian;        /* draws whose resampled information was singular
+                                            and took the full-data one instead */
+    uint64_t seed;
+    struct cs_whatif_priv *priv;
+};
+
+/*
+ * Build the base for the won deals of ds that sel selects.  inc and oc
+ * must have been computed for ds under ds->plans; ds, inc and oc are
+ * borrowed and must outlive *out.  opt NULL = seed 1, 200 draws, 2
+ * threads.  Thin data is not an error: without promise data, or when the
+ * model cannot be fitted, fit is NULL, model_note says why, and every
+ * risky figure is NAN (commission figures are still computed).
+ * On success *out is new, owned by the caller (cs_whatif_base_free).
+ * Errors, *out left NULL: CS_ERR_USAGE when sel selects every quarter
+ * separately (CS_SELECT_EACH) or inc/oc do not match ds; CS_ERR_INPUT
+ * when no won deal is selected; CS_ERR_NOMEM; CS_ERR_INTERNAL from the
+ * regression.
+ */
+enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                                  const struct cs_outcomes *oc, const struct cs_selection *sel,
+                                  const struct cs_whatif_options *opt,
+                                  struct cs_whatif_base **out, struct cs_error *err);
+
+void cs_whatif_base_free(struct cs_whatif_base *b);   /* accepts NULL */
+
+/* An estimated difference (alternative - current) and its 95% bootstrap interval. */
+struct cs_whatif_diff {
+    double estimate, low, high;
+};
+
+/* The effect on one plan's deals (the plans of ds, in ds order). */
+struct cs_whatif_plan_effect {
+    bool changed;            /* the alternative's period type, quota or tiers differ */
+    size_t deals;            /* selected won deals of its reps */
+    size_t rows_changed;     /* of those, deals whose model inputs changed */
+    double base_commission, alt_commission;
+    struct cs_whatif_diff risky, commission;
+};
+
+struct cs_whatif_result {
+    double base_risky, alt_risky;                    /* expected risky deals, sum of p^ */
+    double base_risky_promises, alt_risky_promises;  /* x promises_per_risky */
+    double base_commission, alt_commission;
+    struct cs_whatif_diff risky, risky_promises, commission;   /* alt - base */
+    size_t changed_marginal_rate, changed_tier_cross, changed_last_14_days;
+    size_t changed_rows;         /* deals with any model input changed */
+    size_t changed_commission;   /* deals whose commission changed */
+    size_t extrapolated;         /* deals whose new marginal_rate lies outside [rate_min, rate_max] */
+    bool recomputed;             /* a period type or quota changed: SPEC 5 was recomputed
+                                    in full (cs_incentives_compute); else only the tier maths */
+    size_t n_plans;
+    struct cs_whatif_plan_effect *plans;
+    /* With per_deal: arrays indexed like ds->deals, NAN for deals not
+     * selected (p NAN too when there is no model). */
+    double *base_p, *alt_p, *base_commission_deal, *alt_commission_deal;
+};
+
+/*
+ * Simulate the alternative plans alt (same plans as ds in the same order,
+ * as cs_plans_load_alt returns them; any plans struct with ds->plans.n
+ * entries works) against the base.  With per_deal the per-deal arrays are
+ * filled, else they are NULL.  cal must be the calendar inc was computed
+ * with (a period type change needs it).  On success *out is new, owned
+ * by the caller (cs_whatif_result_free).  Errors, *out left NULL:
+ * CS_ERR_USAGE when alt has another number of plans than ds; CS_ERR_INPUT
+ * when a plan of alt breaks the rules of plans.csv (no tier at floor 0,
+ * floors not increasing, a negative rate, a quota not > 0); CS_ERR_NOMEM.
+ */
+enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_calendar *cal,
+                                  const struct cs_plans *alt, bool per_deal,
+                                  struct cs_whatif_result **out, struct cs_error *err);
+
+void cs_whatif_result_free(struct cs_whatif_result *r);   /* accepts NULL */
+
+/*
+ * Fitted probability of a design row x[0..CS_DEAL_TERMS) (cs_deal_term_names
+ * order) under fit: the same arithmetic as cs_regress_predict_logit, which
+ * the simulation uses for every prediction, base and alternative alike.
+ * NAN when fit is NULL or has no estimates.
+ */
+double cs_whatif_predict(const struct cs_regress_fit *fit, const double *x);
+
+/* ----------------------------------------------------------------------
+ * Strawman options (compsight propose)
+ * -------------------------------------------------------------------- */
+
+enum cs_whatif_kind {
+    CS_WHATIF_HALVE_STEP = 0,    /* rate_k = rate_k-1 + (rate_k - rate_k-1) / 2 */
+    CS_WHATIF_RAMP_STEP,         /* the step at f becomes 5 steps of a fifth at
+                                    f - h, f - h/2, f, f + h/2, f + h */
+    CS_WHATIF_REMOVE_STEP,       /* the tier at f is merged into the one below */
+    CS_WHATIF_CAP_TOP,           /* rate 0 from the top floor on */
+    CS_WHATIF_DECELERATOR,       /* a tier at 150% paying half the rate in force there */
+    CS_WHATIF_YEARLY,            /* a quarterly plan measured over the fiscal year,
+                                    quota x 4 */
+    CS_WHATIF_KIND_COUNT
+};
+
+/* "halve_step", "ramp_step", ... (static). */
+const char *cs_whatif_kind_name(enum cs_whatif_kind k);
+
+#define CS_WHATIF_RAMP_HALF_WIDTH 0.20    /* h at most; less when the next floors are closer */
+#define CS_WHATIF_DECEL_FLOOR 1.50
+
+/* One strawman: one element of one plan changed, every other plan as it is. */
+struct cs_whatif_option {
+    enum cs_whatif_kind kind;
+    uint32_t plan;           /* plan index of ds */
+    double floor;            /* the floor acted on (step, top floor, 1.5); 0 for yearly */
+    double rate_before;      /* rate from that floor on, before and after; for a */
+    double rate_after;       /*   ramp the rates below and above the old step */
+    double ramp_low, ramp_high;   /* ramp: its first and last floor; NAN otherwise */
+    struct cs_plans plans;   /* the complete alternative, owned (cs_plans_free layout) */
+};
+
+/*
+ * Generate the standard strawman options for the plans that have selected
+ * won deals in b (plans without any are left out: no effect to show),
+ * in plan order, and for each plan: per accelerator step (a floor where
+ * the rate rises) halve, ramp, remove; then cap at the top floor (when
+ * the top rate is > 0), a decelerator at 150% (when 150% lies above the
+ * top floor and the top rate is > 0), yearly measurement (quarterly
+ * plans).  New rates and floors are rounded to 10 decimals, so that they
+ * print short and read back as the same doubles.  Options that would
+ * leave the plan unchanged are skipped.  On success *out (an array of *n,
+ * possibly 0) is owned by the caller: cs_whatif_options_free.  Errors:
+ * CS_ERR_NOMEM, *out NULL and *n 0.
+ */
+enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
+                                          struct cs_whatif_option **out, size_t *n,
+                                          struct cs_error *err);
+
+void cs_whatif_options_free(struct cs_whatif_option *o, size_t n);   /* accepts NULL */
+
+/*
+ * SPIFFs of ds whose end_date falls in the last 14 days of a fiscal
+ * quarter (days to the quarter's end < 14, as SPEC 5's last_14_days).
+ * Moving them is a natural option the model cannot simulate (it would
+ * have to predict when deals close); the proposal lists them as a
+ * question instead.  Writes up to cap spiff indexes into idx and returns
+ * how many there are.
+ */
+size_t cs_whatif_spiffs_at_quarter_end(const struct cs_dataset *ds, const struct cs_calendar *cal,
+                                       uint32_t *idx, size_t cap);
+
+/*
+ * Ranking of options by risky deals avoided (avoided = -risky difference)
+ * per unit of extra cost (cost = commission difference):
+ *   group 0: avoided > 0 and cost <= 0 (fewer risky deals AND no extra
+ *            cost): first, by avoided, most first, then by saving;
+ *   group 1: avoided > 0 and cost > 0: by avoided / cost, most first;
+ *   group 2: avoided <= 0 (no reduction predicted): by avoided, most first
+ *            (least harm), then by cost, cheapest first;
+ *   group 3: avoided NAN (no model): by cost, cheapest first.
+ * Ties keep the input order.  order[0..n) receives the input indexes.
+ */
+int cs_whatif_rank_group(double avoided, double cost);
+void cs_whatif_rank(const double *avoided, const double *cost, size_t n, size_t *order);
+
+/*
+ * The coefficients of bootstrap draw d (b->fit->k values, in the fit's
+ * term order) into beta.  False when there is no model or d >= b->draws.
+ * Exposed for the tests (their spread must be the cluster covariance).
+ */
+bool cs_whatif_draw_coefficients(const struct cs_whatif_base *b, size_t d, double *beta);
+
+/*
+ * The resampling counts of draw d: w[g] for cluster g = 0..b->reps-1, the
+ * clusters being the reps with a selected won deal in increasing rep
+ * index.  False when d >= b->draws.  Exposed for the tests (a refit on
+ * the same resample must land near cs_whatif_draw_coefficients).
+ */
+bool cs_whatif_draw_weights(const struct cs_whatif_base *b, size_t d, uint32_t *w);
+
+/*
+ * R's quantile type 7 of x[0..n) (sorted in place); NAN when n == 0.
+ * Exposed for the tests.
+ */
+double cs_whatif_quantile(double *x, size_t n, double p);
+
+/* ----------------------------------------------------------------------
+ * The proposal draft as files (implemented in src/cmd_whatif.c, which
+ * does the I/O; declared here so that `compsight report` can write it too)
+ * -------------------------------------------------------------------- */
+
+struct cs_options;
+struct cs_io;
+
+/*
+ * Everything `compsight propose --out dir` writes, for data already
+ * loaded and measured: builds a base for sel (seed opt->seed, 200 draws),
+ * generates, simulates and ranks the options, and writes into dir
+ * (created): proposal.md, proposal.html, proposal.json,
+ * proposal_options.csv, options/1.csv .. options/N.csv, plots/options-*.
+ * From opt it reads seed, quiet and data_dir (for the re-run command it
+ * prints); warnings (gnuplot missing or failing) go to io->msg unless
+ * quiet, progress to io->msg when io->progress.  *n_options (may be NULL)
+ * receives N.  ds, cal, inc (under ds->plans) and oc are borrowed.
+ * Errors: those of cs_whatif_base_new; CS_ERR_OUTPUT when a file cannot
+ * be written; CS_ERR_NOMEM.  A plot that cannot be drawn is a warning.
+ */
+enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset *ds,
+                                       const struct cs_calendar *cal,
+                                       const struct cs_incentives *inc,
+                                       const struct cs_outcomes *oc,
+                                       const struct cs_selection *sel,
+                                       const struct cs_options *opt, const struct cs_io *io,
+                                       size_t *n_options, struct cs_error *err);
+
+#endif

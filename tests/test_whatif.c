@@ -1,0 +1,944 @@
+/* test_whatif.c - unit tests of the what-if simulation, the strawman options and the proposal (SPEC 8). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <gsl/gsl_errno.h>
+#include <jansson.h>
+
+#include "compsight/analysis.h"
+#include "compsight/commands.h"
+#include "compsight/dataset.h"
+#include "compsight/incentives.h"
+#include "compsight/outcomes.h"
+#include "compsight/select.h"
+#include "compsight/whatif.h"
+
+#define FIX CS_TEST_DIR "/fixtures/whatif"
+
+/* ======================================================================
+ * Helpers
+ * ==================================================================== */
+
+/* |a - b| <= rel * max(|a|, |b|), or both NaN; prints both with %.17g. */
+#define assert_close(a, b, rel) assert_close_at((a), (b), (rel), #a, __FILE__, __LINE__)
+static void assert_close_at(double a, double b, double rel, const char *what,
+                            const char *file, int line)
+{
+    if (isnan(a) && isnan(b))
+        return;
+    double scale = fmax(fabs(a), fabs(b));
+    if (a == b || fabs(a - b) <= rel * scale)
+        return;
+    fail_msg("%s:%d: %s = %.17g, expected %.17g (rel tol %g)", file, line, what, a, b, rel);
+}
+
+/* Bit-for-bit equality (0.0 and -0.0 differ), printing both. */
+#define assert_bits(a, b) assert_bits_at((a), (b), #a, __FILE__, __LINE__)
+static void assert_bits_at(double a, double b, const char *what, const char *file, int line)
+{
+    if (memcmp(&a, &b, sizeof a) != 0)
+        fail_msg("%s:%d: %s = %.17g, expected exactly %.17g", file, line, what, a, b);
+}
+
+/* Everything a simulation needs, loaded from a data directory. */
+struct world {
+    struct cs_dataset *ds;
+    struct cs_calendar cal;
+    struct cs_incentives *inc;
+    struct cs_outcomes *oc;
+    struct cs_selection sel;
+    struct cs_whatif_base *b;
+};
+
+static void world_open(struct world *w, const char *dir, const char *period, unsigned draws,
+                       int threads, uint64_t seed)
+{
+    struct cs_error err;
+    memset(w, 0, sizeof *w);
+    struct cs_load_options lo = {.dir = dir};
+    if (cs_dataset_load(&lo, &w->ds, &err) != CS_OK)
+        fail_msg("load %s: %s", dir, err.msg);
+    assert_int_equal(cs_calendar_init(&w->cal, 1, &err), CS_OK);
+    assert_int_equal(cs_incentives_compute(w->ds, &w->ds->plans, &w->cal, &w->inc, &err), CS_OK);
+    assert_int_equal(cs_outcomes_compute(w->ds, &w->cal, &w->oc, &err), CS_OK);
+    assert_int_equal(cs_select_period(period, w->ds, &w->cal, &w->sel, &err), CS_OK);
+    struct cs_whatif_options o = {.seed = seed, .draws = draws, .threads = threads};
+    if (cs_whatif_base_new(w->ds, w->inc, w->oc, &w->sel, &o, &w->b, &err) != CS_OK)
+        fail_msg("base: %s", err.msg);
+}
+
+static void world_close(struct world *w)
+{
+    cs_whatif_base_free(w->b);
+    cs_outcomes_free(w->oc);
+    cs_incentives_free(w->inc);
+    cs_dataset_free(w->ds);
+}
+
+static void load_alt(const struct world *w, const char *path, struct cs_plans *alt, size_t *extra)
+{
+    struct cs_error err;
+    struct cs_load_options lo = {.dir = FIX "/data"};
+    if (cs_plans_load_alt(path, w->ds, &lo, alt, extra, &err) != CS_OK)
+        fail_msg("alt %s: %s", path, err.msg);
+}
+
+static struct cs_whatif_result *simulate(const struct world *w, const struct cs_plans *alt,
+                                         bool per_deal)
+{
+    struct cs_error err;
+    struct cs_whatif_result *r = NULL;
+    if (cs_whatif_simulate(w->b, &w->cal, alt, per_deal, &r, &err) != CS_OK)
+        fail_msg("simulate: %s", err.msg);
+    return r;
+}
+
+/* The value of (selection, alt, key) in expected_totals.csv; NAN when absent. */
+static double expected_total(const char *sel, const char *alt, const char *key)
+{
+    FILE *f = fopen(FIX "/expected_totals.csv", "r");
+    assert_non_null(f);
+    char line[512];
+    double v = NAN;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *s = strtok(line, ","), *a, *k, *x;
+        if (!s || strcmp(s, sel) != 0)
+            continue;
+        /* alt may be empty: split by hand */
+        a = s + strlen(s) + 1;
+        k = strchr(a, ',');
+        if (!k)
+            continue;
+        *k++ = '\0';
+        x = strchr(k, ',');
+        if (!x)
+            continue;
+        *x++ = '\0';
+        if (strcmp(a, alt) == 0 && strcmp(k, key) == 0) {
+            v = strtod(x, NULL);
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+static size_t deal_index(const struct cs_dataset *ds, const char *id)
+{
+    for (size_t i = 0; i < ds->deals.n; i++)
+        if (strcmp(cs_ds_str(ds, ds->deals.id[i]), id) == 0)
+            return i;
+    fail_msg("deal %s not found", id);
+    return 0;
+}
+
+/* The latest quarter of the fixture, as make_fixture.R found it. */
+static const char latest[] = "2026Q4";
+
+/* ======================================================================
+ * Identical plans: exactly zero
+ * ==================================================================== */
+
+static void check_zero(const struct cs_whatif_result *r, const struct cs_whatif_base *b)
+{
+    assert_bits(r->alt_risky, r->base_risky);
+    assert_bits(r->alt_risky_promises, r->base_risky_promises);
+    assert_bits(r->alt_commission, r->base_commission);
+    const struct cs_whatif_diff *d[] = {&r->risky, &r->risky_promises, &r->commission};
+    for (size_t i = 0; i < 3; i++) {
+        assert_bits(d[i]->estimate, 0.0);
+        assert_bits(d[i]->low, 0.0);
+        assert_bits(d[i]->high, 0.0);
+    }
+    for (size_t p = 0; p < r->n_plans; p++) {
+        assert_false(r->plans[p].changed);
+        assert_int_equal(r->plans[p].rows_changed, 0);
+        assert_bits(r->plans[p].risky.estimate, 0.0);
+        assert_bits(r->plans[p].risky.low, 0.0);
+        assert_bits(r->plans[p].risky.high, 0.0);
+        assert_bits(r->plans[p].commission.estimate, 0.0);
+        assert_bits(r->plans[p].commission.low, 0.0);
+        assert_bits(r->plans[p].commission.high, 0.0);
+        assert_bits(r->plans[p].alt_commission, r->plans[p].base_commission);
+    }
+    assert_int_equal(r->changed_rows, 0);
+    assert_int_equal(r->changed_commission, 0);
+    assert_false(r->recomputed);
+    assert_non_null(b->fit);
+}
+
+static void test_identical_exact_zero(void **state)
+{
+    (void)state;
+    const char *periods[] = {"all", NULL};
+    for (size_t k = 0; k < 2; k++) {
+        struct world w;
+        world_open(&w, FIX "/data", periods[k], 0, 2, 1);
+        /* the file read back, and the struct itself */
+        struct cs_plans alt;
+        size_t extra = 99;
+        load_alt(&w, FIX "/data/plans.csv", &alt, &extra);
+        assert_int_equal(extra, 0);
+        struct cs_whatif_result *r = simulate(&w, &alt, true);
+        check_zero(r, w.b);
+        for (size_t i = 0; i < w.ds->deals.n; i++) {
+            assert_bits(r->alt_p[i], r->base_p[i]);
+            assert_bits(r->alt_commission_deal[i], r->base_commission_deal[i]);
+        }
+        cs_whatif_result_free(r);
+        r = simulate(&w, &w.ds->plans, false);
+        check_zero(r, w.b);
+        cs_whatif_result_free(r);
+        cs_plans_free(&alt);
+        world_close(&w);
+    }
+}
+
+/* ======================================================================
+ * Against R: glm + predict on independently computed measures
+ * ==================================================================== */
+
+static void check_against_r(const char *period, const char *sel_label)
+{
+    static const char *const alts[] = {"alt_tiers.csv", "alt_yearly.csv", "plans.csv"};
+    struct world w;
+    world_open(&w, FIX "/data", period, 0, 2, 1);
+    assert_int_equal(w.b->deals, (size_t)expected_total(sel_label, "", "won_deals"));
+    assert_int_equal(w.b->observed_risky, (size_t)expected_total(sel_label, "", "observed_risky"));
+    assert_close(w.b->promises_per_risky, expected_total(sel_label, "", "promises_per_risky"), 1e-15);
+    /* the fitted model (R names its type dummies type_expansion, type_renewal) */
+    static const char *const rn[] = {"(Intercept)", "marginal_rate", "tier_cross", "last_14_days",
+                                     "log_amount", "spiff", "type_expansion", "type_renewal"};
+    for (size_t t = 0; t < CS_DEAL_TERMS; t++) {
+        char key[64];
+        snprintf(key, sizeof key, "coef:%s", rn[t]);
+        double want = expected_total(sel_label, "", key);
+        const struct cs_regress_term *term = NULL;
+        for (size_t j = 0; j < w.b->fit->k; j++)
+            if (w.b->fit->terms[j].column == t)
+                term = &w.b->fit->terms[j];
+        if (isnan(want))
+            assert_null(term);      /* R: aliased; compsight: dropped */
+        else
+            assert_close(term->estimate, want, 1e-6);
+    }
+    for (size_t a = 0; a < 3; a++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", strcmp(alts[a], "plans.csv") ? FIX : FIX "/data", alts[a]);
+        struct cs_plans alt;
+        load_alt(&w, path, &alt, NULL);
+        struct cs_whatif_result *r = simulate(&w, &alt, true);
+        const char *s = sel_label, *x = alts[a];
+        assert_close(r->base_risky, expected_total(s, x, "base_risky"), 1e-6);
+        assert_close(r->alt_risky, expected_total(s, x, "alt_risky"), 1e-6);
+        double rd = expected_total(s, x, "risky_diff");
+        if (rd == 0)
+            assert_bits(r->risky.estimate, 0.0);
+        else
+            assert_close(r->risky.estimate, rd, 1e-6);
+        assert_close(r->base_risky_promises, expected_total(s, x, "base_risky_promises"), 1e-6);
+        assert_close(r->alt_risky_promises, expected_total(s, x, "alt_risky_promises"), 1e-6);
+        /* commission is arithmetic on the same inputs: much tighter */
+        assert_close(r->base_commission, expected_total(s, x, "base_commission"), 1e-12);
+        assert_close(r->alt_commission, expected_total(s, x, "alt_commission"), 1e-12);
+        assert_close(r->commission.estimate, expected_total(s, x, "commission_diff"), 1e-9);
+        assert_int_equal(r->changed_rows, (size_t)expected_total(s, x, "changed_rows"));
+        assert_int_equal(r->recomputed, strcmp(x, "alt_yearly.csv") == 0);
+        /* the difference is consistent with the levels */
+        if (isfinite(r->risky.estimate))
+            assert_close(r->alt_risky - r->base_risky, r->risky.estimate, 1e-9);
+        /* per-deal predictions and commissions */
+        FILE *f = fopen(FIX "/expected_deals.csv", "r");
+        assert_non_null(f);
+        char line[512];
+        size_t seen = 0;
+        while (fgets(line, sizeof line, f)) {
+            char sel[16], altf[64], id[32];
+            double pb, pa, cb, ca;
+            if (sscanf(line, "%15[^,],%63[^,],%31[^,],%lf,%lf,%lf,%lf", sel, altf, id, &pb, &pa, &cb, &ca) != 7 ||
+                strcmp(sel, s) != 0 || strcmp(altf, x) != 0)
+                continue;
+            size_t i = deal_index(w.ds, id);
+            assert_close(r->base_p[i], pb, 1e-6);
+            assert_close(r->alt_p[i], pa, 1e-6);
+            assert_close(r->base_commission_deal[i], cb, 1e-12);
+            assert_close(r->alt_commission_deal[i], ca, 1e-12);
+            if (pa == pb)
+                assert_bits(r->alt_p[i], r->base_p[i]);
+            seen++;
+        }
+        fclose(f);
+        assert_true(seen >= (strcmp(x, "plans.csv") ? 6u : 3u));
+        cs_whatif_result_free(r);
+        cs_plans_free(&alt);
+    }
+    world_close(&w);
+}
+
+static void test_against_r_all(void **state)
+{
+    (void)state;
+    check_against_r("all", "all");
+}
+
+static void test_against_r_latest(void **state)
+{
+    (void)state;
+    check_against_r(NULL, latest);
+}
+
+/* The base predictions are the report's design and fit, deal for deal. */
+static void test_same_design_as_report(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    world_open(&w, FIX "/data", "all", 0, 2, 1);
+    struct cs_analysis *an = NULL;
+    assert_int_equal(cs_analysis_run(w.ds, &w.cal, w.inc, w.oc, &w.sel, 1, &an, &err), CS_OK);
+    const struct cs_regress_fit *f = an->model[CS_MODEL_PROMISE_RISK].fit;
+    assert_int_equal(f->k, w.b->fit->k);
+    for (size_t t = 0; t < f->k; t++)
+        assert_bits(w.b->fit->terms[t].estimate, f->terms[t].estimate);
+    struct cs_whatif_result *r = simulate(&w, &w.ds->plans, true);
+    for (size_t i = 0; i < w.ds->deals.n; i++) {
+        if (!w.inc->won[i])
+            continue;
+        double x[CS_DEAL_TERMS];
+        cs_analysis_deal_row(w.ds, w.inc, i, x);
+        assert_bits(r->base_p[i], cs_regress_predict_logit(f, x));
+        assert_bits(r->base_p[i], cs_whatif_predict(f, x));
+        assert_bits(r->base_commission_deal[i], w.inc->commission[i]);
+    }
+    cs_whatif_result_free(r);
+    cs_analysis_free(an);
+    world_close(&w);
+}
+
+/* ======================================================================
+ * A hand-computed case: removing the accelerator
+ * ==================================================================== */
+
+/*
+ * Plan P1: quota 100, 10% to 100%, 20% above.  R1 wins 60 and 60 in
+ * 2026Q1: 6 and 100 (0.1 x 0.4 + 0.2 x 0.2) = 8.  R2 wins 50: 5.  Total 19.
+ * Without the accelerator: 6 + 6 + 5 = 17, difference -2, all of it R1's.
+ * A bootstrap draw takes R1 0, 1 or 2 times (probabilities 1/4, 1/2,
+ * 1/4), so the draws are 0, -2 or -4 and 200 of them give the interval
+ * [-4, 0] exactly.  No promises.csv: no model, risky figures NAN.
+ */
+static void test_small_by_hand(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w, FIX "/small", "all", 0, 1, 1);
+    assert_int_equal(w.b->deals, 3);
+    assert_int_equal(w.b->reps, 2);
+    assert_null(w.b->fit);
+    assert_false(w.b->promise_data);
+    assert_non_null(strstr(w.b->model_note, "promises.csv"));
+    struct cs_plans alt;
+    struct cs_error err;
+    struct cs_load_options lo = {.dir = FIX "/small"};
+    assert_int_equal(cs_plans_load_alt(FIX "/small/alt_flat.csv", w.ds, &lo, &alt, NULL, &err), CS_OK);
+    struct cs_whatif_result *r = simulate(&w, &alt, true);
+    assert_close(r->base_commission, 19.0, 1e-12);
+    assert_close(r->alt_commission, 17.0, 1e-12);
+    assert_close(r->commission.estimate, -2.0, 1e-12);
+    assert_close(r->commission.low, -4.0, 1e-12);
+    assert_close(r->commission.high, 0.0, 1e-12);
+    assert_close(r->alt_commission_deal[deal_index(w.ds, "D2")], 6.0, 1e-12);
+    assert_close(r->base_commission_deal[deal_index(w.ds, "D2")], 8.0, 1e-12);
+    assert_true(isnan(r->base_p[deal_index(w.ds, "D2")]));
+    assert_true(isnan(r->base_commission_deal[deal_index(w.ds, "D4")]));   /* lost */
+    assert_true(isnan(r->base_risky) && isnan(r->alt_risky));
+    assert_true(isnan(r->risky.estimate) && isnan(r->risky.low) && isnan(r->risky.high));
+    assert_true(isnan(r->risky_promises.estimate) && isnan(r->risky_promises.low));
+    assert_int_equal(r->changed_marginal_rate, 0);     /* D2 starts at 60%: still 10% */
+    assert_int_equal(r->changed_tier_cross, 1);        /* D2 no longer crosses a floor */
+    assert_int_equal(r->changed_commission, 1);
+    assert_true(r->plans[0].changed);
+    cs_whatif_result_free(r);
+    cs_plans_free(&alt);
+    world_close(&w);
+}
+
+/* ======================================================================
+ * Errors
+ * ==================================================================== */
+
+static void test_errors(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    struct cs_plans alt;
+    world_open(&w, FIX "/small", "all", 10, 1, 1);
+    struct cs_load_options lo = {.dir = FIX "/data"};
+    cs_dataset_free(w.ds);
+    assert_int_equal(cs_dataset_load(&lo, &w.ds, &err), CS_OK);
+
+    cs_error_clear(&err);
+    assert_int_equal(cs_plans_load_alt(FIX "/alt_missing.csv", w.ds, &lo, &alt, NULL, &err), CS_ERR_INPUT);
+    assert_non_null(strstr(err.file, "alt_missing.csv"));
+    assert_non_null(strstr(err.msg, "SMB-Q"));
+    assert_non_null(strstr(err.msg, "not in the alternative plans"));
+    assert_int_equal(alt.n, 0);
+
+    cs_error_clear(&err);
+    assert_int_equal(cs_plans_load_alt(FIX "/alt_malformed.csv", w.ds, &lo, &alt, NULL, &err), CS_ERR_INPUT);
+    assert_non_null(strstr(err.file, "alt_malformed.csv"));
+    assert_int_equal(err.line, 4);
+    assert_string_equal(err.column, "rate");
+
+    /* a plans struct with the wrong number of plans */
+    struct cs_plans bad = w.ds->plans;
+    bad.n = 1;
+    struct cs_whatif_result *r = NULL;
+    struct cs_whatif_base *b = NULL;
+    struct cs_selection sel;
+    assert_int_equal(cs_select_period("all", w.ds, &w.cal, &sel, &err), CS_OK);
+    cs_incentives_free(w.inc);
+    cs_outcomes_free(w.oc);
+    assert_int_equal(cs_incentives_compute(w.ds, &w.ds->plans, &w.cal, &w.inc, &err), CS_OK);
+    assert_int_equal(cs_outcomes_compute(w.ds, &w.cal, &w.oc, &err), CS_OK);
+    struct cs_whatif_options o = {.seed = 1, .draws = 10, .threads = 1};
+    assert_int_equal(cs_whatif_base_new(w.ds, w.inc, w.oc, &sel, &o, &b, &err), CS_OK);
+    assert_int_equal(cs_whatif_simulate(b, &w.cal, &bad, false, &r, &err), CS_ERR_USAGE);
+    assert_null(r);
+    /* a plans struct that breaks the rules of plans.csv */
+    double *rates = malloc(w.ds->plans.n_tiers * sizeof *rates);
+    assert_non_null(rates);
+    memcpy(rates, w.ds->plans.rate, w.ds->plans.n_tiers * sizeof *rates);
+    rates[1] = -0.01;
+    bad = w.ds->plans;
+    bad.rate = rates;
+    cs_error_clear(&err);
+    assert_int_equal(cs_whatif_simulate(b, &w.cal, &bad, false, &r, &err), CS_ERR_INPUT);
+    assert_string_equal(err.column, "rate");
+    assert_null(r);
+    free(rates);
+    cs_whatif_base_free(b);
+
+    /* --period each */
+    sel.mode = CS_SELECT_EACH;
+    assert_int_equal(cs_whatif_base_new(w.ds, w.inc, w.oc, &sel, &o, &b, &err), CS_ERR_USAGE);
+    assert_null(b);
+    world_close(&w);
+}
+
+/* ======================================================================
+ * The bootstrap
+ * ==================================================================== */
+
+/* Threads and repeated runs give the same bits; another seed other intervals. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    struct world a, b, c;
+    world_open(&a, FIX "/data", "all", 0, 1, 7);
+    world_open(&b, FIX "/data", "all", 0, 2, 7);
+    world_open(&c, FIX "/data", "all", 0, 2, 8);
+    struct cs_plans alt;
+    load_alt(&a, FIX "/alt_tiers.csv", &alt, NULL);
+    struct cs_whatif_result *ra = simulate(&a, &alt, false), *rb = simulate(&b, &alt, false),
+                            *rc = simulate(&c, &alt, false);
+    assert_bits(ra->risky.low, rb->risky.low);
+    assert_bits(ra->risky.high, rb->risky.high);
+    assert_bits(ra->risky_promises.high, rb->risky_promises.high);
+    assert_bits(ra->commission.low, rb->commission.low);
+    assert_bits(ra->risky.estimate, rc->risky.estimate);   /* estimates do not depend on the seed */
+    assert_true(ra->risky.low != rc->risky.low);
+    /* the interval holds the estimate and is not degenerate */
+    assert_true(ra->risky.low < ra->risky.estimate && ra->risky.estimate < ra->risky.high);
+    assert_true(ra->commission.low < ra->commission.estimate &&
+                ra->commission.estimate < ra->commission.high);
+    cs_whatif_result_free(ra);
+    cs_whatif_result_free(rb);
+    cs_whatif_result_free(rc);
+    cs_plans_free(&alt);
+    world_close(&a);
+    world_close(&b);
+    world_close(&c);
+}
+
+/*
+ * The one-step draws against the textbook cluster bootstrap: on the same
+ * resamples (each rep's deals repeated as often as the rep was drawn),
+ * cs_regress_logit refitted to convergence must land close to the
+ * one-step coefficients.  With 19 reps the bootstrap variance is well
+ * above the sandwich's (the refit's too: see tests/reference/whatif/
+ * README.md), so the refit, not vcov_cluster, is the yardstick.
+ */
+static void test_one_step_matches_refit(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    const unsigned D = 150;
+    world_open(&w, FIX "/data", "all", D, 2, 3);
+    const struct cs_regress_fit *f = w.b->fit;
+    const size_t k = f->k, G = w.b->reps, n = w.ds->deals.n;
+    /* clusters: reps with a selected won deal, in rep order */
+    uint32_t *g_of_rep = malloc(w.ds->reps.n * sizeof *g_of_rep), *wt = malloc(G * sizeof *wt);
+    assert_non_null(g_of_rep);
+    assert_non_null(wt);
+    for (size_t r = 0; r < w.ds->reps.n; r++)
+        g_of_rep[r] = UINT32_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (w.inc->won[i])
+            g_of_rep[w.ds->deals.rep[i]] = 0;
+    size_t g = 0;
+    for (size_t r = 0; r < w.ds->reps.n; r++)
+        if (g_of_rep[r] != UINT32_MAX)
+            g_of_rep[r] = (uint32_t)g++;
+    assert_int_equal(g, G);
+    double *x = malloc(n * 4 * CS_DEAL_TERMS * sizeof *x), *y = malloc(n * 4 * sizeof *y);
+    double (*one)[CS_DEAL_TERMS] = malloc(D * sizeof *one), (*ref)[CS_DEAL_TERMS] = malloc(D * sizeof *ref);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_non_null(one);
+    assert_non_null(ref);
+    size_t used = 0;
+    for (size_t d = 0; d < D; d++) {
+        assert_true(cs_whatif_draw_weights(w.b, d, wt));
+        size_t rows = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!w.inc->won[i])
+                continue;
+            uint32_t c = wt[g_of_rep[w.ds->deals.rep[i]]];
+            assert_true(rows + c <= n * 4);
+            for (uint32_t t = 0; t < c; t++, rows++) {
+                cs_analysis_deal_row(w.ds, w.inc, i, x + rows * CS_DEAL_TERMS);
+                y[rows] = w.oc->promise_risk[i];
+            }
+        }
+        struct cs_regress_design des = {.n = rows, .k = CS_DEAL_TERMS, .x = x, .y = y,
+                                        .names = cs_deal_term_names};
+        struct cs_regress_fit *rf = NULL;
+        assert_int_equal(cs_regress_logit(&des, NULL, &rf, &err), CS_OK);
+        if (rf->fitted && rf->converged && !rf->separation && rf->k == k) {
+            assert_true(cs_whatif_draw_coefficients(w.b, d, one[used]));
+            for (size_t t = 0; t < k; t++)
+                ref[used][t] = rf->terms[t].estimate;
+            used++;
+        }
+        cs_regress_free(rf);
+    }
+    assert_true(used >= D - 5);
+    assert_false(cs_whatif_draw_coefficients(w.b, D, one[0]));
+    assert_false(cs_whatif_draw_weights(w.b, D, wt));
+    for (size_t t = 0; t < k; t++) {
+        double ma = 0, mb = 0, va = 0, vb = 0, cv = 0;
+        for (size_t d = 0; d < used; d++) {
+            ma += one[d][t] / used;
+            mb += ref[d][t] / used;
+        }
+        for (size_t d = 0; d < used; d++) {
+            va += (one[d][t] - ma) * (one[d][t] - ma);
+            vb += (ref[d][t] - mb) * (ref[d][t] - mb);
+            cv += (one[d][t] - ma) * (ref[d][t] - mb);
+        }
+        double corr = cv / sqrt(va * vb);
+        if (!(corr > 0.97))
+            fail_msg("%s: correlation of one-step and refit draws %.4f", f->terms[t].name, corr);
+        assert_close(va, vb, 0.15);
+        /* both centred near the estimate, within a tenth of a bootstrap SD of each other */
+        assert_true(fabs(ma - mb) < 0.1 * sqrt(vb / used) * sqrt((double)used));
+    }
+    assert_int_equal(w.b->draws_fixed_hessian, 0);
+    free(g_of_rep);
+    free(wt);
+    free(x);
+    free(y);
+    free(one);
+    free(ref);
+    world_close(&w);
+}
+
+/* The tiers route gives, deal for deal, what cs_incentives_compute gives. */
+static void test_tiers_route_matches_compute(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    world_open(&w, FIX "/data", "all", 20, 1, 1);
+    struct cs_whatif_option *o = NULL;
+    size_t n = 0;
+    assert_int_equal(cs_whatif_options_generate(w.b, &o, &n, &err), CS_OK);
+    size_t tiers_only = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct cs_whatif_result *r = simulate(&w, &o[i].plans, true);
+        struct cs_incentives *ai = NULL;
+        assert_int_equal(cs_incentives_compute(w.ds, &o[i].plans, &w.cal, &ai, &err), CS_OK);
+        tiers_only += !r->recomputed;
+        for (size_t j = 0; j < w.ds->deals.n; j++) {
+            if (!w.inc->won[j])
+                continue;
+            double x[CS_DEAL_TERMS];
+            cs_analysis_deal_row(w.ds, ai, j, x);
+            assert_bits(r->alt_commission_deal[j], ai->commission[j]);
+            assert_bits(r->alt_p[j], cs_regress_predict_logit(w.b->fit, x));
+        }
+        cs_incentives_free(ai);
+        cs_whatif_result_free(r);
+    }
+    assert_int_equal(tiers_only, n - 2);    /* the two yearly options take the full route */
+    cs_whatif_options_free(o, n);
+    world_close(&w);
+}
+
+static void test_quantile(void **state)
+{
+    (void)state;
+    /* R: quantile(c(1, 2, 3, 4, 10), c(0.025, 0.975), type = 7) = 1.1, 9.4 */
+    double x[] = {10, 3, 1, 4, 2};
+    assert_close(cs_whatif_quantile(x, 5, 0.025), 1.1, 1e-15);
+    assert_close(cs_whatif_quantile(x, 5, 0.975), 9.4, 1e-15);
+    double z[] = {0, 0, 0};
+    assert_bits(cs_whatif_quantile(z, 3, 0.025), 0.0);
+    double one[] = {5};
+    assert_close(cs_whatif_quantile(one, 1, 0.975), 5, 0);
+    assert_true(isnan(cs_whatif_quantile(NULL, 0, 0.5)));
+}
+
+/* ======================================================================
+ * Strawman options
+ * ==================================================================== */
+
+static const struct cs_whatif_option *find_option(const struct cs_whatif_option *o, size_t n,
+                                                  const struct cs_dataset *ds, const char *plan,
+                                                  enum cs_whatif_kind kind, double floor)
+{
+    for (size_t i = 0; i < n; i++)
+        if (o[i].kind == kind && strcmp(cs_ds_str(ds, ds->plans.id[o[i].plan]), plan) == 0 &&
+            fabs(o[i].floor - floor) < 1e-12)
+            return &o[i];
+    return NULL;
+}
+
+static void tiers_of(const struct cs_plans *pl, size_t p, const double **f, const double **r, size_t *n)
+{
+    *f = pl->floor + pl->tier_first[p];
+    *r = pl->rate + pl->tier_first[p];
+    *n = pl->tier_count[p];
+}
+
+static void test_options(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    world_open(&w, FIX "/data", "all", 10, 1, 1);
+    struct cs_whatif_option *o = NULL;
+    size_t n = 0;
+    assert_int_equal(cs_whatif_options_generate(w.b, &o, &n, &err), CS_OK);
+    /* ENT-Y (6%, 10% at 100%, 12% at 130%): 2 steps x 3 + cap + decelerator = 8;
+     * MM-Q (8%, 12% at 100%, 15% at 150%): 6 + cap + yearly (150% is its top
+     * floor: no decelerator) = 8; SMB-Q (6%, 9% at 100%, 0% at 200%): 3 +
+     * yearly (top rate already 0: no cap, no decelerator) = 4. */
+    assert_int_equal(n, 20);
+    const struct cs_whatif_option *x;
+    const double *f, *r;
+    size_t nt;
+
+    x = find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_HALVE_STEP, 1.0);
+    assert_non_null(x);
+    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    assert_int_equal(nt, 3);
+    assert_bits(r[1], 0.08);
+    assert_bits(x->rate_after, 0.08);
+    assert_bits(x->rate_before, 0.1);
+
+    x = find_option(o, n, w.ds, "MM-Q", CS_WHATIF_RAMP_STEP, 1.0);
+    assert_non_null(x);
+    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    assert_int_equal(nt, 7);
+    const double ff[] = {0, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5}, rr[] = {0.08, 0.088, 0.096, 0.104, 0.112, 0.12, 0.15};
+    for (size_t t = 0; t < nt; t++) {
+        assert_bits(f[t], ff[t]);
+        assert_bits(r[t], rr[t]);
+    }
+    assert_bits(x->ramp_low, 0.8);
+    assert_bits(x->ramp_high, 1.2);
+
+    x = find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_RAMP_STEP, 1.0);   /* next floor 1.3: h = 0.15 */
+    assert_non_null(x);
+    assert_bits(x->ramp_low, 0.85);
+    assert_bits(x->ramp_high, 1.15);
+
+    x = find_option(o, n, w.ds, "SMB-Q", CS_WHATIF_REMOVE_STEP, 1.0);
+    assert_non_null(x);
+    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    assert_int_equal(nt, 2);
+    assert_bits(f[1], 2.0);
+    assert_bits(r[1], 0.0);
+
+    x = find_option(o, n, w.ds, "MM-Q", CS_WHATIF_CAP_TOP, 1.5);
+    assert_non_null(x);
+    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    assert_bits(r[2], 0.0);
+    assert_null(find_option(o, n, w.ds, "SMB-Q", CS_WHATIF_CAP_TOP, 2.0));
+    assert_null(find_option(o, n, w.ds, "MM-Q", CS_WHATIF_DECELERATOR, 1.5));
+
+    x = find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_DECELERATOR, 1.5);
+    assert_non_null(x);
+    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    assert_int_equal(nt, 4);
+    assert_bits(f[3], 1.5);
+    assert_bits(r[3], 0.06);
+
+    x = find_option(o, n, w.ds, "MM-Q", CS_WHATIF_YEARLY, 0.0);
+    assert_non_null(x);
+    assert_int_equal(x->plans.period_type[x->plan], CS_PERIOD_YEAR);
+    assert_bits(x->plans.quota[x->plan], 4 * w.ds->plans.quota[x->plan]);
+    assert_null(find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_YEARLY, 0.0));
+
+    /* every option changes exactly one plan, and only that one */
+    for (size_t i = 0; i < n; i++) {
+        const struct cs_plans *a = &o[i].plans, *b = &w.ds->plans;
+        assert_int_equal(a->n, b->n);
+        for (size_t p = 0; p < b->n; p++) {
+            bool same = a->period_type[p] == b->period_type[p] && a->quota[p] == b->quota[p] &&
+                        a->tier_count[p] == b->tier_count[p];
+            for (uint32_t t = 0; same && t < a->tier_count[p]; t++)
+                same = a->floor[a->tier_first[p] + t] == b->floor[b->tier_first[p] + t] &&
+                       a->rate[a->tier_first[p] + t] == b->rate[b->tier_first[p] + t];
+            assert_int_equal(same, p != o[i].plan);
+        }
+        assert_string_not_equal(cs_whatif_kind_name(o[i].kind), "?");
+    }
+    cs_whatif_options_free(o, n);
+    world_close(&w);
+}
+
+/* The ramp is symmetric: whoever ends above f + h is paid exactly as under the step. */
+static void test_ramp_pays_the_same_above(void **state)
+{
+    (void)state;
+    const double sf[] = {0, 1.0}, sr[] = {0.08, 0.12};
+    const double rf[] = {0, 0.8, 0.9, 1.0, 1.1, 1.2}, rr[] = {0.08, 0.088, 0.096, 0.104, 0.112, 0.12};
+    const double ends[] = {1.2, 1.3, 2.0, 3.5};
+    for (size_t e = 0; e < 4; e++) {
+        double cs, cr;
+        cs_incentives_tiers(sf, sr, 2, 1000.0, 0.0, ends[e], &cs, NULL, NULL, NULL);
+        cs_incentives_tiers(rf, rr, 6, 1000.0, 0.0, ends[e], &cr, NULL, NULL, NULL);
+        assert_close(cr, cs, 1e-12);
+    }
+    double cs, cr;                     /* and more just below the step */
+    cs_incentives_tiers(sf, sr, 2, 1000.0, 0.0, 0.95, &cs, NULL, NULL, NULL);
+    cs_incentives_tiers(rf, rr, 6, 1000.0, 0.0, 0.95, &cr, NULL, NULL, NULL);
+    assert_true(cr > cs);
+}
+
+static void test_rank(void **state)
+{
+    (void)state;
+    /*                 0     1    2     3    4     5    6     7 */
+    double avoided[] = {2,   5,   3,    1,   0,    -1,  4,    NAN};
+    double cost[] =    {100, 100, -50,  10,  -500, 0,   0,    -1};
+    size_t order[8];
+    cs_whatif_rank(avoided, cost, 8, order);
+    /* group 0 (avoids, cost <= 0): 6 (4 avoided), 2 (3); group 1 by avoided/cost:
+     * 3 (0.1), 1 (0.05), 0 (0.02); group 2: 4 (0, saves), 5 (-1); group 3: 7 */
+    const size_t want[] = {6, 2, 3, 1, 0, 4, 5, 7};
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(order[i], want[i]);
+    assert_int_equal(cs_whatif_rank_group(1, 0), 0);
+    assert_int_equal(cs_whatif_rank_group(1, -1), 0);
+    assert_int_equal(cs_whatif_rank_group(1, 1), 1);
+    assert_int_equal(cs_whatif_rank_group(0, -1), 2);
+    assert_int_equal(cs_whatif_rank_group(-1, -1), 2);
+    assert_int_equal(cs_whatif_rank_group(NAN, 1), 3);
+    /* ties keep the input order */
+    double a2[] = {1, 1, 1}, c2[] = {-1, -1, -1};
+    cs_whatif_rank(a2, c2, 3, order);
+    assert_int_equal(order[0], 0);
+    assert_int_equal(order[1], 1);
+    assert_int_equal(order[2], 2);
+}
+
+static void test_spiffs_at_quarter_end(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w, FIX "/data", "all", 10, 1, 1);
+    uint32_t idx[4];
+    /* SP-01 ends 2025-08-31 (30 days before 2025Q3 ends), SP-02 2026-06-15 (15 days) */
+    assert_int_equal(cs_whatif_spiffs_at_quarter_end(w.ds, &w.cal, idx, 4), 0);
+    w.ds->spiffs.end[1] = cs_days_from_civil(2026, 6, 17);   /* 13 days before the end */
+    assert_int_equal(cs_whatif_spiffs_at_quarter_end(w.ds, &w.cal, idx, 4), 1);
+    assert_int_equal(idx[0], 1);
+    world_close(&w);
+}
+
+/* ======================================================================
+ * The commands: files, and propose -> whatif round trip
+ * ==================================================================== */
+
+static json_t *load_json(const char *path)
+{
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    if (!j)
+        fail_msg("%s: %s", path, je.text);
+    return j;
+}
+
+static double jnum(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    assert_non_null(v);
+    return json_number_value(v);
+}
+
+static void check_same_diff(json_t *a, json_t *b, const char *key)
+{
+    char k[64];
+    assert_bits(jnum(a, key), jnum(b, key));
+    snprintf(k, sizeof k, "%s_ci", key);
+    json_t *ca = json_object_get(a, k), *cb = json_object_get(b, k);
+    assert_non_null(ca);
+    assert_non_null(cb);
+    for (size_t i = 0; i < 2; i++)
+        assert_bits(json_number_value(json_array_get(ca, i)), json_number_value(json_array_get(cb, i)));
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char p[1024];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return stat(p, &sb) == 0;
+}
+
+static void test_commands_round_trip(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/test_whatif.XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char prop[256], wdir[256], plans[300], path[512];
+    snprintf(prop, sizeof prop, "%s/proposal", tmp);
+    snprintf(wdir, sizeof wdir, "%s/whatif", tmp);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    struct cs_io io = {.out = out, .msg = out, .progress = false};
+    struct cs_error err;
+    struct cs_options opt = {.data_dir = FIX "/data", .out_dir = prop, .period = "all",
+                             .fiscal_start = 1, .seed = 5, .quiet = true};
+    if (cs_cmd_propose(&opt, &io, &err) != CS_OK)
+        fail_msg("propose: %s", err.msg);
+    static const char *const files[] = {"proposal.md", "proposal.html", "proposal.json",
+                                        "proposal_options.csv", "options/1.csv", "options/20.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (!exists(prop, files[i]))
+            fail_msg("%s/%s missing", prop, files[i]);
+    assert_false(exists(prop, "options/21.csv"));
+    snprintf(path, sizeof path, "%s/proposal.json", prop);
+    json_t *pj = load_json(path);
+    json_t *opts = json_object_get(pj, "options");
+    assert_int_equal(json_array_size(opts), 20);
+
+    /* every option re-run from its file with whatif gives the same figures */
+    for (size_t k = 1; k <= 20; k += 6) {
+        snprintf(plans, sizeof plans, "%s/options/%zu.csv", prop, k);
+        struct cs_options wo = opt;
+        wo.out_dir = wdir;
+        wo.plans = plans;
+        if (cs_cmd_whatif(&wo, &io, &err) != CS_OK)
+            fail_msg("whatif %s: %s", plans, err.msg);
+        snprintf(path, sizeof path, "%s/whatif.json", wdir);
+        json_t *wj = load_json(path);
+        json_t *oj = json_array_get(opts, k - 1);
+        assert_int_equal(json_integer_value(json_object_get(oj, "rank")), k);
+        check_same_diff(wj, oj, "risky_diff");
+        check_same_diff(wj, oj, "risky_promises_diff");
+        check_same_diff(wj, oj, "commission_diff");
+        assert_bits(jnum(wj, "alt_risky"), jnum(oj, "alt_risky"));
+        assert_bits(jnum(wj, "base_commission"), jnum(oj, "base_commission"));
+        assert_int_equal(json_integer_value(json_object_get(wj, "extra_plans_ignored")), 0);
+        json_decref(wj);
+    }
+    /* ranks follow the documented order */
+    int last_group = -1;
+    for (size_t k = 0; k < 20; k++) {
+        int g = (int)json_integer_value(json_object_get(json_array_get(opts, k), "rank_group"));
+        assert_true(g >= last_group);
+        last_group = g;
+    }
+    json_decref(pj);
+
+    /* whatif with the current plans: exact zeros in the JSON too */
+    struct cs_options wo = opt;
+    wo.out_dir = wdir;
+    wo.plans = FIX "/data/plans.csv";
+    assert_int_equal(cs_cmd_whatif(&wo, &io, &err), CS_OK);
+    snprintf(path, sizeof path, "%s/whatif.json", wdir);
+    json_t *wj = load_json(path);
+    static const char *const zero[] = {"risky_diff", "risky_promises_diff", "commission_diff"};
+    for (size_t i = 0; i < 3; i++) {
+        char k[64];
+        assert_bits(jnum(wj, zero[i]), 0.0);
+        snprintf(k, sizeof k, "%s_ci", zero[i]);
+        assert_bits(json_number_value(json_array_get(json_object_get(wj, k), 0)), 0.0);
+        assert_bits(json_number_value(json_array_get(json_object_get(wj, k), 1)), 0.0);
+    }
+    assert_bits(jnum(wj, "base_risky"), jnum(wj, "alt_risky"));
+    json_decref(wj);
+    assert_true(exists(wdir, "whatif.md"));
+
+    /* a bad plans file: CS_ERR_INPUT naming file and line, no output written */
+    char bad[256];
+    snprintf(bad, sizeof bad, "%s/bad", tmp);
+    wo.out_dir = bad;
+    wo.plans = FIX "/alt_malformed.csv";
+    cs_error_clear(&err);
+    assert_int_equal(cs_cmd_whatif(&wo, &io, &err), CS_ERR_INPUT);
+    assert_int_equal(err.line, 4);
+    assert_false(exists(bad, "whatif.json"));
+    /* --period each is bad usage */
+    wo.plans = FIX "/data/plans.csv";
+    wo.period = "each";
+    assert_int_equal(cs_cmd_whatif(&wo, &io, &err), CS_ERR_USAGE);
+
+    fclose(out);
+    free(buf);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_identical_exact_zero),
+        cmocka_unit_test(test_against_r_all),
+        cmocka_unit_test(test_against_r_latest),
+        cmocka_unit_test(test_same_design_as_report),
+        cmocka_unit_test(test_small_by_hand),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_one_step_matches_refit),
+        cmocka_unit_test(test_tiers_route_matches_compute),
+        cmocka_unit_test(test_quantile),
+        cmocka_unit_test(test_options),
+        cmocka_unit_test(test_ramp_pays_the_same_above),
+        cmocka_unit_test(test_rank),
+        cmocka_unit_test(test_spiffs_at_quarter_end),
+        cmocka_unit_test(test_commands_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
