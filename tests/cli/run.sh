@@ -124,6 +124,39 @@ has "$TMP/each/2026Q4/report.md" "(../index.html)"
 expect 1 "$BIN" report --out "$TMP/x" --period 1999Q1 --quiet
 has "$TMP/err" "no won deals closed in that quarter"
 
+# hostile names in every text field: a correct report, nothing run, escaped
+H="$TMP/hostile"
+mkdir -p "$H"
+cp "$HERE/../../data/sample/"*.csv "$H/"
+rm -f /tmp/compsight_pwned
+evil='"Mid'"'"'Market `touch /tmp/compsight_pwned` system(""touch /tmp/compsight_pwned"") <script>alert(1)</script>
+=HYPERLINK(""http://x"",""y"")"'
+awk -v e="$evil" 'BEGIN{FS=OFS=","} NR>1 && $3=="Mid-Market" {$3=e} {print}' "$HERE/../../data/sample/reps.csv" >"$H/reps.csv"
+sed -e 's/,Core Platform,/,"=HYPERLINK(""http:\/\/evil"",""x"")",/' \
+    -e 's/,\([A-Z][a-z]*\) \([A-Z][a-z]*\) GmbH,/,"<script>alert(2)<\/script> \1 GmbH",/' \
+    "$HERE/../../data/sample/deals.csv" >"$H/deals.csv"
+sed -e 's/^FR-101,[^,]*,/FR-101,"`touch \/tmp\/compsight_pwned` ''quote'' & <b>",/' \
+    -e 's/^FR-137,[^,]*,/FR-137,"=cmd|'"'"' \/C calc'"'"'!A0",/' "$HERE/../../data/sample/roadmap.csv" >"$H/roadmap.csv"
+sed -e 's/,2025Q1 Events,/,"@SUM(1+1) `id`\n<img src=x onerror=alert(3)>",/' "$HERE/../../data/sample/collateral.csv" >"$H/collateral.csv"
+for f in plans.csv reps.csv quotas.csv; do
+    sed -i "s/MM-Q/MM'Q\"\"\`x\`/g" "$H/$f" 2>/dev/null || true
+done
+# a plan id with a quote and backquotes, CSV-quoted where needed
+awk 'BEGIN{FS=OFS=","} {for (i = 1; i <= NF; i++) if ($i ~ /MM.Q/) $i = "\"" $i "\""} {print}' "$H/plans.csv" >"$H/p" && mv "$H/p" "$H/plans.csv"
+awk 'BEGIN{FS=OFS=","} NR>1 {for (i = 1; i <= NF; i++) if ($i ~ /^MM.Q/) $i = "\"" $i "\""} {print}' "$H/reps.csv" >"$H/r" && mv "$H/r" "$H/reps.csv"
+expect 0 "$BIN" check --data "$H" --quiet
+has "$TMP/out" "usable"
+expect 0 "$BIN" report --data "$H" --out "$TMP/hrep" --period all --quiet
+[ ! -e /tmp/compsight_pwned ] && ok || bad "a hostile name ran a command"
+if grep -q '<script>' "$TMP/hrep/report.html"; then bad "raw <script> in report.html"; else ok; fi
+if grep -q '<img src=x' "$TMP/hrep/report.html"; then bad "raw <img> in report.html"; else ok; fi
+has "$TMP/hrep/report.html" "&lt;script&gt;"
+if grep -q ',=HYPERLINK' "$TMP/hrep/deals.csv"; then bad "formula cell in deals.csv"; else ok; fi
+has "$TMP/hrep/deals.csv" "'=HYPERLINK"
+if grep -q '^| .*<script>' "$TMP/hrep/report.md"; then bad "raw <script> in report.md"; else ok; fi
+[ -s "$TMP/hrep/plots/where.png" ] && ok || bad "hostile names broke the plots"
+ls "$TMP/hrep/plots/"*.png >/dev/null 2>&1 && ok || bad "no plot drawn with hostile names"
+
 # what-if and proposal (SPEC 8)
 W="$HERE/../fixtures/whatif"
 SAMPLE_PLANS="$HERE/../../data/sample/plans.csv"
