@@ -41,10 +41,17 @@ void cs_put_number(FILE *f, double x)
     if (!isfinite(x))
         return;
     char buf[32];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, sizeof buf, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x)
-            break;
+    /* Whole numbers (counts, most amounts) need no search for the shortest
+     * form; %.15g reads back exactly for most other values, %.17g always. */
+    if (fabs(x) < 1e15 && x == (double)(long long)x) {
+        fprintf(f, "%lld", (long long)x);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%.15g", x);
+    if (strtod(buf, NULL) != x) {
+        snprintf(buf, sizeof buf, "%.16g", x);
+        if (strtod(buf, NULL) != x)
+            snprintf(buf, sizeof buf, "%.17g", x);
     }
     fputs(buf, f);
 }
