@@ -73,6 +73,23 @@ struct computed {
     struct cs_reconciliation *rec;
 };
 
+/* Wall-clock seconds, for --timings. */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void timing(const struct cs_options *opt, const struct cs_io *io, const char *what,
+                   double *t0)
+{
+    double t = now();
+    if (opt->timings)
+        fprintf(io->msg, "compsight: timing: %-22s %8.3f s\n", what, t - *t0);
+    *t0 = t;
+}
+
 /* The date a report carries: $SOURCE_DATE_EPOCH when set (reproducible
  * builds' convention, used by the tests), else today. */
 static void report_date(char *buf, size_t n)
@@ -111,9 +128,11 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
     struct cs_doc *doc = NULL;
     json_t *root = NULL;
     char date[16], name[PATH_MAX];
+    double t0 = now();
     enum cs_status st = cs_mkdir_p(dir, 0777, err);
     if (st == CS_OK)
         st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, sel, opt->seed, &an, err);
+    timing(opt, io, "analysis (SPEC 7)", &t0);
     if (st == CS_OK && !(root = cs_results_json(s->ds, &s->cal, an, c->rec)))
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (st == CS_OK)
@@ -122,6 +141,7 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
         st = write_deals(dir, s, c->inc, c->oc, sel, opt->private_mode, err);
     if (st == CS_OK)
         st = write_json(dir, root, err);
+    timing(opt, io, "results, deals.csv", &t0);
     if (st == CS_OK) {
         /* A plot that gnuplot cannot draw, or no gnuplot at all, costs the
          * pictures, not the report: say so on stderr and in the report. */
@@ -146,6 +166,7 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
                                  "without plots\n");
         }
     }
+    timing(opt, io, "plots", &t0);
     /* The proposal draft the report's closing section links (SPEC 8):
      * strawman plan changes simulated on the same deals. */
     bool proposal = false;
@@ -161,6 +182,7 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
             proposal_json = json_load_file(pj, 0, NULL);
         }
     }
+    timing(opt, io, "proposal (SPEC 8)", &t0);
     report_date(date, sizeof date);
     snprintf(name, sizeof name, "%s", s->data_dir);
     struct cs_report_input in = {
@@ -175,6 +197,7 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
         st = cs_report_build(&in, &doc, err);
     if (st == CS_OK)
         st = write_doc(dir, doc, err);
+    timing(opt, io, "report.md, report.html", &t0);
     cs_doc_free(doc);
     json_decref(proposal_json);
     cs_plot_list_free(&plots);
@@ -283,7 +306,9 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
     struct cs_selection sel;
     struct computed c = {0};
     char out[PATH_MAX], sub[PATH_MAX + 32];
+    double t0 = now();
     enum cs_status st = cs_session_open(opt, io, &s, err);
+    timing(opt, io, "import", &t0);
     if (st != CS_OK)
         return st;
     size_t rejected = s.ds->n_rejects;
@@ -299,6 +324,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
         st = cs_outcomes_compute(s.ds, &s.cal, &c.oc, err);
     if (st == CS_OK && s.ds->counts[CS_T_COMMISSIONS].present)
         st = cs_incentives_reconcile(s.ds, c.inc, &c.rec, err);
+    timing(opt, io, "measures (SPEC 5, 6)", &t0);
     if (st != CS_OK)
         goto out;
     if (opt->out_dir)

@@ -102,7 +102,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 enum { O_DATA = 256, O_OUT, O_PERIOD, O_PRIVATE, O_MAP, O_FISCAL, O_DATEFMT, O_DECCOMMA,
        O_SEED, O_STRICT, O_QUIET, O_PLANS, O_DEALS, O_DIRTY, O_NULL, O_PRESET, O_CHUNK,
-       O_HELP, O_VERSION };
+       O_HELP, O_VERSION, O_TIMINGS };
 
 static const struct option long_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -122,6 +122,7 @@ static const struct option long_opts[] = {
     {"null", no_argument, NULL, O_NULL},
     {"preset", required_argument, NULL, O_PRESET},
     {"chunk-size", required_argument, NULL, O_CHUNK},
+    {"timings", no_argument, NULL, O_TIMINGS},
     {"help", no_argument, NULL, O_HELP},
     {"version", no_argument, NULL, O_VERSION},
     {NULL, 0, NULL, 0},
@@ -209,6 +210,7 @@ int main(int argc, char **argv)
         case O_DIRTY: opt.dirty = true; break;
         case O_NULL: opt.null_effects = true; break;
         case O_PRESET: opt.preset = optarg; break;
+        case O_TIMINGS: opt.timings = true; break;
         case O_CHUNK:
             if (!parse_u64(optarg, &v) || v == 0 || v > (1u << 30))
                 return bad_usage("--chunk-size takes a byte count, not '%s'", optarg);

@@ -18,17 +18,22 @@ void cs_csv_cell(FILE *f, const char *s, size_t len, bool text)
     for (size_t i = 0; i < len && !quote; i++)
         if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
             quote = true;
-    if (quote)
-        fputc('"', f);
-    if (neutralise)
-        fputc('\'', f);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            fputc('"', f);
-        fputc(s[i], f);
+    if (!quote && !neutralise) {
+        /* the common case: the bytes as they are */
+        fwrite(s, 1, len, f);
+        return;
     }
     if (quote)
-        fputc('"', f);
+        putc_unlocked('"', f);
+    if (neutralise)
+        putc_unlocked('\'', f);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            putc_unlocked('"', f);
+        putc_unlocked(s[i], f);
+    }
+    if (quote)
+        putc_unlocked('"', f);
 }
 
 void cs_csv_text(FILE *f, const char *s)

@@ -24,6 +24,7 @@ struct cs_options {
     bool decimal_comma, private_mode, strict, quiet;
     uint64_t seed;
     size_t chunk_size;           /* read size, 0 = default (tests replay small sizes) */
+    bool timings;                /* report: time each phase on msg (for bench/) */
     /* generate */
     uint64_t n_deals;
     bool dirty, null_effects;
