@@ -182,6 +182,11 @@ static bool fail(struct ctx *C, enum cs_status st, unsigned long line, const cha
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* Messages quote the user's text; a control byte in it must not reach
+     * the terminal raw. */
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     cs_error_set(&C->e, st, C->name, line, NULL, "%s", msg);
     C->failed = true;
     return false;

@@ -14,7 +14,10 @@ void cs_csv_cell(FILE *f, const char *s, size_t len, bool text)
     bool neutralise = text && len > 0 &&
                       (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
                        s[0] == '\t' || s[0] == '\r');
-    bool quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
+    /* Readers (libcsv among them) trim spaces and tabs around unquoted
+     * cells: quote those to keep them. */
+    bool quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ' || s[0] == '\t' ||
+                             s[len - 1] == '\t');
     for (size_t i = 0; i < len && !quote; i++)
         if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
             quote = true;

@@ -62,7 +62,8 @@ static void test_csv(void **state)
     expect_csv("+1", true, "'+1");
     expect_csv("-1", true, "'-1");
     expect_csv("@SUM(A1)", true, "'@SUM(A1)");
-    expect_csv("\tx", true, "'\tx");
+    expect_csv("\tx", true, "\"'\tx\"");
+    expect_csv("x\t", true, "\"x\t\"");
     expect_csv("\rx", true, "\"'\rx\"");
     expect_csv("-1", false, "-1");
 }
