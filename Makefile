@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN     := $(BUILD)/compsight
 
-.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check install-test
+.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check install-test fault-tests determinism-tests valgrind-check fuzz
 all: $(BIN)
 
 # Install missing Debian packages (as root), or name them and stop.
@@ -88,8 +88,27 @@ install-test: $(BIN)
 	  && test -f $(CURDIR)/$(BUILD)/inst/usr/share/compsight/maps/salesforce.ini \
 	  && echo "install: 1 passed, 0 failed" || { echo "install: 0 passed, 1 failed"; exit 1; }
 
+# Faults injected with an LD_PRELOAD shim, and byte-identical outputs across
+# chunk sizes, file order, CPUs, time zone and locale (tests/faults/run.sh,
+# tests/determinism.sh).  Not under SANITIZE: the shim and ASan's runtime
+# both want to come first.
+fault-tests: $(BIN)
+	@sh tests/faults/run.sh $(CURDIR)/$(BIN)
+
+determinism-tests: $(BIN)
+	@sh tests/determinism.sh $(CURDIR)/$(BIN)
+
+# Every unit test and a few command-line runs under valgrind memcheck.
+valgrind-check:
+	@sh scripts/valgrind-check.sh $(BUILD)
+
+# libFuzzer targets (clang), FUZZ_SECONDS each (default 30); see fuzz/README.md.
+fuzz:
+	@sh scripts/fuzz.sh
+
 check: deps
-	@$(MAKE) --no-print-directory all unit-tests cli-tests install-test
+	@$(MAKE) --no-print-directory all unit-tests cli-tests install-test \
+	  $(if $(SANITIZE),,fault-tests determinism-tests)
 
 # Regenerate the committed sample data set (deterministic).
 sample: $(BIN)

@@ -1,5 +1,10 @@
 /* cmd_report.c - `compsight report`: load, select the period, write the report files. */
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
 #include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <math.h>
 #include <limits.h>
 #include <time.h>
@@ -46,8 +51,10 @@ static enum cs_status write_json(const char *dir, json_t *root, struct cs_error 
     if (st != CS_OK)
         return st;
     if (json_dumpf(root, a.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0) {
+        int e = errno ? errno : EIO;
         cs_atomic_abort(&a);
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s/results.json: write failed", dir);
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s/results.json: %s", dir,
+                            strerror(e));
     }
     fputc('\n', a.f);
     return cs_atomic_commit(&a, err);
@@ -116,11 +123,83 @@ static enum cs_status write_doc(const char *dir, const struct cs_doc *doc, struc
     return cs_atomic_commit(&a, err);
 }
 
+/* ------------------------------------------------------------------------
+ * Staging: a report appears whole or not at all
+ *
+ * Every file of a report is written into a fresh private directory inside
+ * the output directory (mkdtemp: nothing can be planted in it) and moved
+ * into place only when all of it has been written; a failure removes the
+ * staging directory, so no half report is ever left, and an earlier report
+ * in the same place stays as it was.
+ * --------------------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* rm -rf, without following links. */
+static void remove_tree(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static enum cs_status stage_open(const char *dir, char *stage, size_t n, struct cs_error *err)
+{
+    enum cs_status st = cs_mkdir_p(dir, 0777, err);
+    if (st != CS_OK)
+        return st;
+    if ((size_t)snprintf(stage, n, "%s/.compsight-staging-XXXXXX", dir) >= n)
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: path too long", dir);
+    if (!mkdtemp(stage))
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot write in %s: %s", dir,
+                            strerror(errno));
+    chmod(stage, 0755);
+    return CS_OK;
+}
+
+/* Move everything staged into dir, replacing what an earlier run left. */
+static enum cs_status stage_commit(const char *stage, const char *dir, struct cs_error *err)
+{
+    char trash[PATH_MAX], src[PATH_MAX + 256], dst[PATH_MAX + 256], old[PATH_MAX + 256];
+    enum cs_status st = CS_OK;
+    snprintf(trash, sizeof trash, "%s/.compsight-old-XXXXXX", dir);
+    if (!mkdtemp(trash))
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot write in %s: %s", dir,
+                            strerror(errno));
+    DIR *d = opendir(stage);
+    if (!d) {
+        remove_tree(trash);
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", stage, strerror(errno));
+    }
+    struct dirent *e;
+    while (st == CS_OK && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(src, sizeof src, "%s/%s", stage, e->d_name);
+        snprintf(dst, sizeof dst, "%s/%s", dir, e->d_name);
+        snprintf(old, sizeof old, "%s/%s", trash, e->d_name);
+        struct stat sb;
+        /* a directory cannot be renamed over a non-empty one: set the old aside */
+        if (lstat(dst, &sb) == 0 && S_ISDIR(sb.st_mode) && rename(dst, old) != 0)
+            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
+        else if (rename(src, dst) != 0)
+            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
+    }
+    closedir(d);
+    remove_tree(trash);
+    return st;
+}
+
 /* One report for one selection into dir. */
-static enum cs_status write_report(const char *dir, const struct cs_session *s,
-                                   const struct computed *c, const struct cs_selection *sel,
-                                   const struct cs_options *opt, const struct cs_io *io,
-                                   const char *index_href, struct cs_error *err)
+static enum cs_status write_report_into(const char *dir, const char *final,
+                                        const struct cs_session *s, const struct computed *c,
+                                        const struct cs_selection *sel,
+                                        const struct cs_options *opt, const struct cs_io *io,
+                                        const char *index_href, struct cs_error *err)
 {
     struct cs_analysis *an = NULL;
     struct cs_plot_list plots = {0};
@@ -174,7 +253,11 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
     if (st == CS_OK && an->model[CS_MODEL_PROMISE_RISK].fit) {
         char pdir[PATH_MAX + 16];
         snprintf(pdir, sizeof pdir, "%s/proposal", dir);
-        st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, opt, io, NULL, err);
+        char shown[PATH_MAX + 16];
+        snprintf(shown, sizeof shown, "%s/proposal", final);
+        struct cs_options popt = *opt;
+        popt.display_dir = shown;
+        st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, &popt, io, NULL, err);
         proposal = st == CS_OK;
         if (proposal) {
             char pj[PATH_MAX + 32];
@@ -203,6 +286,22 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
     cs_plot_list_free(&plots);
     json_decref(root);
     cs_analysis_free(an);
+    return st;
+}
+
+static enum cs_status write_report(const char *dir, const struct cs_session *s,
+                                   const struct computed *c, const struct cs_selection *sel,
+                                   const struct cs_options *opt, const struct cs_io *io,
+                                   const char *index_href, struct cs_error *err)
+{
+    char stage[PATH_MAX];
+    enum cs_status st = stage_open(dir, stage, sizeof stage, err);
+    if (st != CS_OK)
+        return st;
+    st = write_report_into(stage, dir, s, c, sel, opt, io, index_href, err);
+    if (st == CS_OK)
+        st = stage_commit(stage, dir, err);
+    remove_tree(stage);
     return st;
 }
 

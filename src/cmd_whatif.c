@@ -951,6 +951,7 @@ struct proposal {
     uint32_t spiffs[16];
     size_t n_spiffs;
     const char *data_dir;                /* --data as given, or NULL */
+    const char *shown_dir;               /* the output directory as the user will see it */
 };
 
 /* Notes on one option, as plain sentences (empty when none). */
@@ -1266,7 +1267,8 @@ static enum cs_status proposal_doc(const char *dir, const struct proposal *pr, b
         cs_doc_text(d, "Each option's plans are in options/N.csv (N = its number above), in the "
                        "format of plans.csv: edit one, and test it with ");
         char cmd[3 * PATH_MAX];
-        int at = snprintf(cmd, sizeof cmd, "compsight whatif --plans %s/options/1.csv", dir);
+        int at = snprintf(cmd, sizeof cmd, "compsight whatif --plans %s/options/1.csv",
+                          pr->shown_dir ? pr->shown_dir : dir);
         if (pr->data_dir && at > 0 && (size_t)at < sizeof cmd)
             at += snprintf(cmd + at, sizeof cmd - (size_t)at, " --data %s", pr->data_dir);
         if (at > 0 && (size_t)at < sizeof cmd)
@@ -1462,7 +1464,8 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
                                        const struct cs_options *opt, const struct cs_io *io,
                                        size_t *n_options, struct cs_error *err)
 {
-    struct proposal pr = {.recommended = SIZE_MAX, .data_dir = opt->data_dir};
+    struct proposal pr = {.recommended = SIZE_MAX, .data_dir = opt->data_dir,
+                          .shown_dir = opt->display_dir ? opt->display_dir : dir};
     struct cs_whatif_base *base = NULL;
     json_t *root = NULL;
     double *avoided = NULL, *cost = NULL;

@@ -539,6 +539,15 @@ enum cs_status cs_csv_read_path(const char *path, const char *name,
         if (done != total)   /* the call at 100% comes after the last record */
             report_progress(opt, done, total, &next_progress);
     }
+    if (done < total) {
+        /* The file shrank while we read it: another process is rewriting
+         * the export.  What was read is not the file the user has. */
+        st = cs_error_set(err, CS_ERR_INPUT, name, 0, NULL,
+                          "the file was cut short while it was read (%llu of %llu bytes): "
+                          "was it being rewritten?", (unsigned long long)done,
+                          (unsigned long long)total);
+        goto out;
+    }
     if ((st = finish(&r)) != CS_OK)
         goto out;
     report_progress(opt, done, done > total ? done : total, &next_progress);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -875,6 +876,8 @@ enum cs_status cs_map_load(const char *path, struct cs_map **out, struct cs_erro
     if (!f)
         return cs_error_set(err, CS_ERR_INPUT, path, 0, NULL, "cannot open map file: %s",
                             strerror(errno));
+    struct stat sb;
+    size_t expected = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 0;
     for (;;) {
         if (len == cap) {
             if (cap >= MAP_MAX_BYTES) {
@@ -901,6 +904,12 @@ enum cs_status cs_map_load(const char *path, struct cs_map **out, struct cs_erro
             }
             break;
         }
+    }
+    if (len < expected) {
+        st = cs_error_set(err, CS_ERR_INPUT, path, 0, NULL,
+                          "the map file was cut short while it was read (%zu of %zu bytes)",
+                          len, expected);
+        goto out;
     }
     st = cs_map_load_mem(buf ? buf : "", len, path, out, err);
 out:

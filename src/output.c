@@ -110,7 +110,14 @@ enum cs_status cs_atomic_open(struct cs_atomic *a, const char *dir, const char *
         cs_atomic_abort(a);
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
-    a->f = fopen(a->tmp, "w");
+    /* A fresh file: a link planted at NAME.tmp is removed, never followed. */
+    if (unlink(a->tmp) != 0 && errno != ENOENT) {
+        enum cs_status st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s",
+                                         a->tmp, strerror(errno));
+        cs_atomic_abort(a);
+        return st;
+    }
+    a->f = fopen(a->tmp, "wxe");     /* x: O_EXCL, so nothing in the way is followed */
     if (!a->f) {
         enum cs_status st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s",
                                          a->tmp, strerror(errno));

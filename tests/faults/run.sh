@@ -1,0 +1,338 @@
+#!/bin/sh
+# Fault injection: each fault gets its SPEC 10 exit code, a clear message, and no partial report.
+# usage: tests/faults/run.sh /path/to/compsight          (`make fault-tests`)
+#
+# Faults are injected without privileges (CI runs as root, where chmod
+# cannot make a directory unwritable): an LD_PRELOAD shim (failwrite.c,
+# built here with $CC) fails open/write/rename/mkdir/read on chosen paths;
+# /dev/full stands in for a full disk; a regular file stands where a
+# directory should be; fake gnuplot programs on PATH go missing or die.
+#
+# After an output fault the output directory must hold no report.md,
+# report.html, results.json and no *.tmp (nor a plot's private directory):
+# a leadership report is all there or not there.  After an input fault
+# (exit 2) nothing is written at all.
+#
+# A plot gnuplot cannot draw costs the picture, not the report
+# (src/cmd_report.c, docs/PLOTS.md): exit 0, a warning naming the plot, the
+# report says so, and no half image.  Set GNUPLOT_FAIL_EXIT=4 to demand
+# exit 4 instead.
+set -eu
+LC_ALL=C
+export LC_ALL
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+    echo "usage: $0 /path/to/compsight" >&2
+    exit 1
+fi
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+DATA=$ROOT/data/sample
+GNUPLOT_FAIL_EXIT=${GNUPLOT_FAIL_EXIT:-0}
+TMP=$(mktemp -d /tmp/compsight-faults.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+SOURCE_DATE_EPOCH=1790000000
+export SOURCE_DATE_EPOCH
+# a sanitizer build wants its runtime first; the shim may come before it
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+export ASAN_OPTIONS
+pass=0
+fail=0
+skip=0
+
+${CC:-cc} -shared -fPIC -O2 -o "$TMP/failwrite.so" "$HERE/failwrite.c" -ldl
+SHIM=$TMP/failwrite.so
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+skipped() { skip=$((skip + 1)); echo "skip: $*"; }
+
+# run NAME CODE [VAR=VALUE...] -- ARGS...: run compsight with the variables
+# in its environment; stdout/stderr in $TMP/out, $TMP/err; check the code.
+run() {
+    name=$1 want=$2
+    shift 2
+    envs=""
+    while [ "$1" != "--" ]; do
+        envs="$envs $1"
+        shift
+    done
+    shift
+    rm -f "$TMP/log"
+    set +e
+    # shellcheck disable=SC2086
+    env $envs "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    set -e
+    if [ "$got" = "$want" ]; then
+        ok
+    else
+        bad "$name: exit $got, wanted $want"
+        sed 's/^/  | /' "$TMP/err" | head -5
+    fi
+}
+
+# fault NAME CODE OP PATH [VAR=VALUE...] -- ARGS...: run with the shim
+fault() {
+    name=$1 want=$2 op=$3 path=$4
+    shift 4
+    run "$name" "$want" LD_PRELOAD="$SHIM" FAULT_OP="$op" FAULT_PATH="$path" \
+        FAULT_LOG="$TMP/log" "$@"
+    if [ -s "$TMP/log" ]; then ok; else bad "$name: the fault was never injected"; fi
+}
+
+# says NAME TEXT: standard error holds TEXT (fixed string)
+says() {
+    if grep -qF -- "$2" "$TMP/err"; then ok; else
+        bad "$1: stderr lacks: $2"
+        sed 's/^/  | /' "$TMP/err" | head -5
+    fi
+}
+
+# clean NAME DIR: no partial report in DIR
+clean() {
+    [ -d "$2" ] || { ok; return; }
+    left=$(cd "$2" && find . \( -name report.md -o -name report.html -o -name results.json \
+        -o -name '*.tmp' -o -path './plots/.*' \) -print | sort | tr '\n' ' ')
+    if [ -z "$left" ]; then ok; else bad "$1: partial report left in the output directory: $left"; fi
+}
+
+# nothing NAME DIR: nothing at all was written
+nothing() {
+    if [ ! -e "$2" ] || [ -z "$(ls -A "$2")" ]; then ok; else
+        bad "$1: files written after an input error: $(ls -A "$2" | tr '\n' ' ')"
+    fi
+}
+
+# complete NAME DIR: a whole report
+complete() {
+    for f in report.md report.html results.json deals.csv rejects.csv; do
+        [ -s "$2/$f" ] || { bad "$1: $f missing"; return; }
+    done
+    if [ -n "$(cd "$2" && find . -name '*.tmp' -o -path './plots/.*' | head -1)" ]; then
+        bad "$1: temporary files left"
+    else
+        ok
+    fi
+}
+
+R="report --data $DATA --quiet --out"
+
+# ---------------------------------------------------------------------------
+# Output faults: exit 4, a message naming the file and the reason, no report
+# ---------------------------------------------------------------------------
+
+# the output directory cannot be created: a regular file stands in the path
+: >"$TMP/afile"
+run "out under a file" 4 -- $R "$TMP/afile/report"
+says "out under a file" "cannot create directory"
+says "out under a file" "Not a directory"
+run "out is a file" 4 -- $R "$TMP/afile"
+says "out is a file" "$TMP/afile"
+
+# mkdir refused (an unwritable parent, as for a non-root user)
+fault "mkdir refused" 4 mkdir "$TMP/o-mkdir" -- $R "$TMP/o-mkdir/x"
+says "mkdir refused" "Permission denied"
+nothing "mkdir refused" "$TMP/o-mkdir"
+
+# every output file in turn: cannot be created, disk full at once, disk
+# full part way, cannot be renamed into place
+for f in rejects.csv deals.csv results.json report.md report.html; do
+    d=$TMP/o-open-$f
+    fault "open $f" 4 open "/$f.tmp" -- $R "$d"
+    says "open $f" "$f.tmp: Permission denied"
+    clean "open $f" "$d"
+
+    d=$TMP/o-full0-$f
+    fault "disk full $f" 4 write "/$f.tmp" FAULT_AFTER=0 -- $R "$d"
+    says "disk full $f" "$f"
+    says "disk full $f" "No space left on device"
+    clean "disk full $f" "$d"
+
+    d=$TMP/o-full-$f
+    fault "quota full after 10 bytes of $f" 4 write "/$f.tmp" FAULT_AFTER=10 FAULT_ERRNO=EDQUOT -- $R "$d"
+    says "quota full after 10 bytes of $f" "Disk quota exceeded"
+    clean "quota full after 10 bytes of $f" "$d"
+
+    d=$TMP/o-rename-$f
+    fault "rename $f" 4 rename "/$f.tmp" FAULT_ERRNO=EACCES -- $R "$d"
+    says "rename $f" "$f: Permission denied"
+    clean "rename $f" "$d"
+done
+
+# a link planted where a temporary file could go is never followed: the
+# report is staged in a fresh private directory (mkdtemp) and moved into
+# place, so the planted link is neither written through nor replaced
+d=$TMP/o-devfull
+mkdir -p "$d"
+ln -s /dev/full "$d/report.html.tmp"
+run "link planted at report.html.tmp" 0 -- $R "$d"
+[ -f "$d/report.html" ] && [ ! -L "$d/report.html" ] && ok || bad "link planted at report.html.tmp: report.html missing or a link"
+[ -L "$d/report.html.tmp" ] && ok || bad "link planted at report.html.tmp: the planted link was touched"
+
+# the private report (--private) cannot be written
+d=$TMP/o-private
+fault "private/ refused" 4 mkdir "/private" -- $R "$d" --private
+says "private/ refused" "private"
+clean "private/ refused" "$d"
+d=$TMP/o-private-full
+fault "private/reps.csv disk full" 4 write "private/reps.csv" -- $R "$d" --private
+says "private/reps.csv disk full" "No space left on device"
+clean "private/reps.csv disk full" "$d"
+
+# standard output full: deals and check print their product there
+set +e
+"$BIN" deals --data "$DATA" --quiet >/dev/full 2>"$TMP/err"
+got=$?
+set -e
+[ "$got" = 4 ] && ok || bad "deals > /dev/full: exit $got, wanted 4"
+says "deals > /dev/full" "error writing standard output"
+set +e
+"$BIN" check --data "$DATA" --quiet >/dev/full 2>"$TMP/err"
+got=$?
+set -e
+[ "$got" = 4 ] && ok || bad "check > /dev/full: exit $got, wanted 4"
+
+# ---------------------------------------------------------------------------
+# Only the output directory is written (SPEC 11): a symbolic link planted
+# where compsight puts a temporary file must not redirect the write.
+# ---------------------------------------------------------------------------
+d=$TMP/o-planted
+mkdir -p "$d"
+echo "precious" >"$TMP/precious"
+for f in report.md rejects.csv; do
+    ln -sf "$TMP/precious" "$d/$f.tmp"
+done
+set +e
+"$BIN" $R "$d" >"$TMP/out" 2>"$TMP/err"
+set -e
+if [ "$(cat "$TMP/precious")" = precious ]; then ok; else
+    bad "a symlink planted at OUT/report.md.tmp made compsight overwrite a file outside the output directory"
+fi
+
+# ---------------------------------------------------------------------------
+# Input faults: exit 2, a message naming the file, nothing written
+# ---------------------------------------------------------------------------
+
+run "no data directory" 2 -- $R "$TMP/i-none" --data "$TMP/nowhere"
+says "no data directory" "$TMP/nowhere"
+nothing "no data directory" "$TMP/i-none"
+
+# deals.csv vanishes between the directory check (stat) and the open
+fault "deals.csv vanishes" 2 vanish "/deals.csv" -- $R "$TMP/i-vanish"
+says "deals.csv vanishes" "deals.csv"
+says "deals.csv vanishes" "No such file or directory"
+nothing "deals.csv vanishes" "$TMP/i-vanish"
+
+# deals.csv cannot be opened (permissions, as for a non-root user)
+fault "deals.csv unreadable" 2 vanish "/deals.csv" FAULT_ERRNO=EACCES -- $R "$TMP/i-acces"
+says "deals.csv unreadable" "Permission denied"
+nothing "deals.csv unreadable" "$TMP/i-acces"
+
+# the disk fails in the middle of promises.csv
+fault "promises.csv read error" 2 read "/promises.csv" FAULT_AFTER=20000 -- $R "$TMP/i-eio"
+says "promises.csv read error" "promises.csv"
+says "promises.csv read error" "Input/output error"
+nothing "promises.csv read error" "$TMP/i-eio"
+
+# deals.csv is truncated while it is read (another process rewrites the
+# export): the file was 368 kB when opened, reading ends after 100 kB
+fault "deals.csv truncated mid-read" 2 eof "/deals.csv" FAULT_AFTER=100000 -- $R "$TMP/i-eof"
+says "deals.csv truncated mid-read" "deals.csv"
+nothing "deals.csv truncated mid-read" "$TMP/i-eof"
+
+# the map file is cut short the same way
+fault "map truncated mid-read" 2 eof "salesforce.ini" FAULT_AFTER=300 -- \
+    report --data "$ROOT/tests/cli/salesforce" --map "$ROOT/data/maps/salesforce.ini" --quiet --out "$TMP/i-mapeof"
+says "map truncated mid-read" "salesforce.ini"
+nothing "map truncated mid-read" "$TMP/i-mapeof"
+
+# an input that is not a file: a directory, an endless device
+mkdir -p "$TMP/i-dir"
+cp "$DATA/plans.csv" "$DATA/reps.csv" "$TMP/i-dir/"
+mkdir "$TMP/i-dir/deals.csv"
+run "deals.csv is a directory" 2 -- $R "$TMP/i-dir-out" --data "$TMP/i-dir"
+says "deals.csv is a directory" "deals.csv"
+nothing "deals.csv is a directory" "$TMP/i-dir-out"
+rmdir "$TMP/i-dir/deals.csv"
+ln -s /dev/zero "$TMP/i-dir/deals.csv"
+run "deals.csv is /dev/zero" 2 -- $R "$TMP/i-zero-out" --data "$TMP/i-dir"
+says "deals.csv is /dev/zero" "not a text file"
+nothing "deals.csv is /dev/zero" "$TMP/i-zero-out"
+
+# ---------------------------------------------------------------------------
+# gnuplot missing, or killed while drawing
+# ---------------------------------------------------------------------------
+
+# gnuplot missing: SPEC 10 says the report is written, without plots, with a warning
+mkdir -p "$TMP/nobin"
+for t in sh env; do
+    p=$(command -v $t) && ln -sf "$p" "$TMP/nobin/$t"
+done
+d=$TMP/g-missing
+run "gnuplot missing" 0 PATH="$TMP/nobin" -- report --data "$DATA" --out "$d"
+says "gnuplot missing" "gnuplot not found"
+complete "gnuplot missing" "$d"
+if ls "$d"/plots/*.png >/dev/null 2>&1; then bad "gnuplot missing: images appeared"; else ok; fi
+if ls "$d"/plots/*.gp >/dev/null 2>&1; then ok; else bad "gnuplot missing: the scripts were not kept"; fi
+grep -q "gnuplot" "$d/report.md" && ok || bad "gnuplot missing: report.md does not say why there are no plots"
+
+if command -v gnuplot >/dev/null 2>&1; then
+    REAL_GNUPLOT=$(command -v gnuplot)
+    # gnuplot that starts writing its images, then is killed (SIGKILL)
+    mkdir -p "$TMP/killbin"
+    cat >"$TMP/killbin/gnuplot" <<EOF
+#!/bin/sh
+if [ "\${1:-}" = --version ]; then exec "$REAL_GNUPLOT" --version; fi
+outs=\$(sed -n "s/^set output '\\([^']*\\)'.*/\\1/p")
+for o in \$outs; do printf '\\211PNG\\r\\n\\032\\nhalf' >"\$o"; done
+kill -9 \$\$
+EOF
+    chmod +x "$TMP/killbin/gnuplot"
+    d=$TMP/g-killed
+    run "gnuplot killed" "$GNUPLOT_FAIL_EXIT" PATH="$TMP/killbin:$PATH" -- report --data "$DATA" --out "$d"
+    says "gnuplot killed" "plots"
+    if [ "$GNUPLOT_FAIL_EXIT" = 0 ]; then complete "gnuplot killed" "$d"; else clean "gnuplot killed" "$d"; fi
+    if ls "$d"/plots/*.png "$d"/plots/*.svg >/dev/null 2>&1; then
+        bad "gnuplot killed: half images left in plots/"
+    else
+        ok
+    fi
+
+    # gnuplot killed on its third run only: the others are drawn
+    cat >"$TMP/killbin/gnuplot" <<EOF
+#!/bin/sh
+if [ "\${1:-}" = --version ]; then exec "$REAL_GNUPLOT" --version; fi
+n=\$(mkdir "$TMP/count.1" 2>/dev/null && echo 1 || { mkdir "$TMP/count.2" 2>/dev/null && echo 2; } || { mkdir "$TMP/count.3" 2>/dev/null && echo 3; } || echo 4)
+if [ "\$n" = 3 ]; then kill -9 \$\$; fi
+exec "$REAL_GNUPLOT" "\$@"
+EOF
+    d=$TMP/g-killed-one
+    run "gnuplot killed once" "$GNUPLOT_FAIL_EXIT" PATH="$TMP/killbin:$PATH" -- report --data "$DATA" --out "$d"
+    says "gnuplot killed once" "plots"
+    if [ "$GNUPLOT_FAIL_EXIT" = 0 ]; then complete "gnuplot killed once" "$d"; fi
+    npng=$(ls "$d"/plots/*.png 2>/dev/null | wc -l)
+    ngp=$(ls "$d"/plots/*.gp 2>/dev/null | wc -l)
+    nsvg=$(ls "$d"/plots/*.svg 2>/dev/null | wc -l)
+    if [ "$npng" -ge 1 ] && [ "$npng" -lt "$ngp" ] && [ "$npng" = "$nsvg" ]; then ok; else
+        bad "gnuplot killed once: $npng PNG, $nsvg SVG for $ngp scripts"
+    fi
+    # every image that is there is whole (a PNG ends with its IEND chunk)
+    for p in "$d"/plots/*.png; do
+        [ -f "$p" ] || continue
+        if tail -c 8 "$p" | od -An -c | grep -q 'I   E   N   D'; then ok; else bad "gnuplot killed once: $p is cut"; fi
+    done
+    [ -z "$(find "$d" -name '.*' -path '*/plots/*')" ] && ok || bad "gnuplot killed once: private plot directories left"
+
+    # a gnuplot script cannot be written (disk full in plots/)
+    d=$TMP/g-gpfull
+    fault "plot script disk full" "$GNUPLOT_FAIL_EXIT" write "/plots/where.gp" -- \
+        report --data "$DATA" --out "$d"
+    says "plot script disk full" "No space left on device"
+    [ -z "$(find "$d" -name '*.tmp')" ] && ok || bad "plot script disk full: *.tmp left"
+else
+    skipped "gnuplot killed: gnuplot is not installed"
+fi
+
+echo "faults: $pass passed, $fail failed${skip:+, $skip skipped}"
+[ "$fail" = 0 ]
