@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN     := $(BUILD)/compsight
 
-.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check install-test fault-tests determinism-tests valgrind-check fuzz
+.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check install-test fault-tests determinism-tests valgrind-check fuzz golden
 all: $(BIN)
 
 # Install missing Debian packages (as root), or name them and stop.
@@ -120,6 +120,12 @@ browser-check: $(BIN)
 	@SOURCE_DATE_EPOCH=1790000000 $(BIN) report --out $(BUILD)/browser-check --quiet >/dev/null
 	@sh scripts/browser-check.sh $(BUILD)/browser-check 1024
 	@sh scripts/browser-check.sh $(BUILD)/browser-check 600
+
+# Regenerate the golden report.md of the small fixture (review the diff).
+golden: $(BIN)
+	@SOURCE_DATE_EPOCH=1790000000 $(BIN) report --data tests/reference/handmade --period all \
+	  --out $(BUILD)/golden --quiet >/dev/null
+	cp $(BUILD)/golden/report.md tests/golden/report/handmade-all.md
 
 # Reference values computed by R (needs r-base-core; never run by the tests).
 reference:

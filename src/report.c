@@ -265,8 +265,9 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         char label[16];
         cs_format_period(an->quarters[q].quarter, label);
         cs_doc_bullet(d);
-        cs_doc_text(d, "%s has %s won deals, fewer than half the usual quarter: figures for it are "
-                       "less certain.", label, fmt_count(a, sizeof a, an->quarters[q].won));
+        cs_doc_text(d, "%s has %s won deal%s, fewer than half the usual quarter: figures for it "
+                       "are less certain.", label, fmt_count(a, sizeof a, an->quarters[q].won),
+                    an->quarters[q].won == 1 ? "" : "s");
     }
     if (!an->promise_data) {
         cs_doc_bullet(d);
@@ -384,6 +385,9 @@ static void section_where(struct cs_doc *d, const struct cs_report_input *in)
     if (m->firth)
         cs_doc_text(d, " Some terms separate the outcome perfectly, so the estimates are Firth's "
                        "penalised ones.");
+    if (fit->clusters < 10)
+        cs_doc_text(d, " With only %zu reps the intervals are rough: treat every figure below as "
+                       "a pointer for a closer look, not a measurement.", fit->clusters);
     for (size_t j = 0; j < fit->k; j++)
         if (strcmp(fit->terms[j].name, "(Intercept)") != 0)
             logit_sentence(d, &fit->terms[j], false, "a risky promise");

@@ -157,6 +157,14 @@ if grep -q '^| .*<script>' "$TMP/hrep/report.md"; then bad "raw <script> in repo
 [ -s "$TMP/hrep/plots/where.png" ] && ok || bad "hostile names broke the plots"
 ls "$TMP/hrep/plots/"*.png >/dev/null 2>&1 && ok || bad "no plot drawn with hostile names"
 
+# golden report.md for a small fixture (regenerate with `make golden` after
+# a deliberate change, and review the diff)
+expect 0 "$BIN" report --data "$HERE/../reference/handmade" --period all --out "$TMP/gold" --quiet
+if cmp -s "$TMP/gold/report.md" "$HERE/../golden/report/handmade-all.md"; then ok; else
+    bad "report.md differs from tests/golden/report/handmade-all.md"
+    diff "$HERE/../golden/report/handmade-all.md" "$TMP/gold/report.md" | head -20 | sed 's/^/  | /'
+fi
+
 # what-if and proposal (SPEC 8)
 W="$HERE/../fixtures/whatif"
 SAMPLE_PLANS="$HERE/../../data/sample/plans.csv"
