@@ -161,36 +161,95 @@ static enum cs_status stage_open(const char *dir, char *stage, size_t n, struct 
     return CS_OK;
 }
 
-/* Move everything staged into dir, replacing what an earlier run left. */
+/* Move everything staged into dir, replacing what an earlier run left.
+ * Two phases, each undone when a later step fails: first the earlier
+ * report's entries are set aside, then the new ones moved in.  Either the
+ * new report is complete in dir, or the earlier one is back as it was. */
 static enum cs_status stage_commit(const char *stage, const char *dir, struct cs_error *err)
 {
-    char trash[PATH_MAX], src[PATH_MAX + 256], dst[PATH_MAX + 256], old[PATH_MAX + 256];
+    char trash[PATH_MAX], src[PATH_MAX + 256], dst[PATH_MAX + 256];
     enum cs_status st = CS_OK;
+    char **names = NULL;
+    size_t n = 0, cap = 0, set_aside = 0, moved = 0;
+    bool *had = NULL;
     snprintf(trash, sizeof trash, "%s/.compsight-old-XXXXXX", dir);
     if (!mkdtemp(trash))
         return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot write in %s: %s", dir,
                             strerror(errno));
     DIR *d = opendir(stage);
     if (!d) {
-        remove_tree(trash);
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", stage, strerror(errno));
+        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", stage, strerror(errno));
+        goto out;
     }
     struct dirent *e;
-    while (st == CS_OK && (e = readdir(d)) != NULL) {
+    while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        snprintf(src, sizeof src, "%s/%s", stage, e->d_name);
-        snprintf(dst, sizeof dst, "%s/%s", dir, e->d_name);
-        snprintf(old, sizeof old, "%s/%s", trash, e->d_name);
-        struct stat sb;
-        /* a directory cannot be renamed over a non-empty one: set the old aside */
-        if (lstat(dst, &sb) == 0 && S_ISDIR(sb.st_mode) && rename(dst, old) != 0)
-            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
-        else if (rename(src, dst) != 0)
-            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) {
+                closedir(d);
+                st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+                goto out;
+            }
+            names = nn;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            closedir(d);
+            st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            goto out;
+        }
+        n++;
     }
     closedir(d);
+    had = calloc(n ? n : 1, sizeof *had);
+    if (!had) {
+        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto out;
+    }
+    /* phase 1: set the earlier entries aside */
+    for (; set_aside < n; set_aside++) {
+        struct stat sb;
+        snprintf(dst, sizeof dst, "%s/%s", dir, names[set_aside]);
+        snprintf(src, sizeof src, "%s/%s", trash, names[set_aside]);
+        if (lstat(dst, &sb) != 0)
+            continue;
+        if (rename(dst, src) != 0) {
+            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
+            goto undo;
+        }
+        had[set_aside] = true;
+    }
+    /* phase 2: move the new entries in */
+    for (; moved < n; moved++) {
+        snprintf(src, sizeof src, "%s/%s", stage, names[moved]);
+        snprintf(dst, sizeof dst, "%s/%s", dir, names[moved]);
+        if (rename(src, dst) != 0) {
+            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
+            goto undo;
+        }
+    }
+    goto out;
+undo:
+    for (size_t i = 0; i < moved; i++) {
+        snprintf(src, sizeof src, "%s/%s", dir, names[i]);
+        snprintf(dst, sizeof dst, "%s/%s", stage, names[i]);
+        rename(src, dst);
+    }
+    for (size_t i = 0; i < set_aside; i++) {
+        if (!had[i])
+            continue;
+        snprintf(src, sizeof src, "%s/%s", trash, names[i]);
+        snprintf(dst, sizeof dst, "%s/%s", dir, names[i]);
+        rename(src, dst);
+    }
+out:
     remove_tree(trash);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(had);
     return st;
 }
 

@@ -9,9 +9,12 @@
 # directory should be; fake gnuplot programs on PATH go missing or die.
 #
 # After an output fault the output directory must hold no report.md,
-# report.html, results.json and no *.tmp (nor a plot's private directory):
-# a leadership report is all there or not there.  After an input fault
-# (exit 2) nothing is written at all.
+# report.html, results.json and no *.tmp (nor a plot's private directory,
+# nor a staging directory): a leadership report is all there or not there;
+# an earlier report in the same directory must be left exactly as it was.
+# Each step fails in turn: creating, writing, renaming a file, and moving
+# the finished report into place.  After an input fault (exit 2) nothing is
+# written at all.
 #
 # A plot gnuplot cannot draw costs the picture, not the report
 # (src/cmd_report.c, docs/PLOTS.md): exit 0, a warning naming the plot, the
@@ -93,7 +96,7 @@ says() {
 clean() {
     [ -d "$2" ] || { ok; return; }
     left=$(cd "$2" && find . \( -name report.md -o -name report.html -o -name results.json \
-        -o -name '*.tmp' -o -path './plots/.*' \) -print | sort | tr '\n' ' ')
+        -o -name '*.tmp' -o -path './plots/.*' -o -name '.compsight-*' \) -print | sort | tr '\n' ' ')
     if [ -z "$left" ]; then ok; else bad "$1: partial report left in the output directory: $left"; fi
 }
 
@@ -109,7 +112,7 @@ complete() {
     for f in report.md report.html results.json deals.csv rejects.csv; do
         [ -s "$2/$f" ] || { bad "$1: $f missing"; return; }
     done
-    if [ -n "$(cd "$2" && find . -name '*.tmp' -o -path './plots/.*' | head -1)" ]; then
+    if [ -n "$(cd "$2" && find . -name '*.tmp' -o -path './plots/.*' -o -name '.compsight-*' | head -1)" ]; then
         bad "$1: temporary files left"
     else
         ok
@@ -169,6 +172,42 @@ ln -s /dev/full "$d/report.html.tmp"
 run "link planted at report.html.tmp" 0 -- $R "$d"
 [ -f "$d/report.html" ] && [ ! -L "$d/report.html" ] && ok || bad "link planted at report.html.tmp: report.html missing or a link"
 [ -L "$d/report.html.tmp" ] && ok || bad "link planted at report.html.tmp: the planted link was touched"
+
+# the last step fails: moving a finished file or directory from the
+# staging directory into the output directory (rename to OUT/NAME)
+for f in rejects.csv deals.csv results.json plots proposal report.md report.html; do
+    d=$TMP/o-commit-$f
+    fault "moving $f into place" 4 rename "$d/$f" FAULT_ERRNO=EIO -- $R "$d"
+    says "moving $f into place" "Input/output error"
+    clean "moving $f into place" "$d"
+    if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then
+        bad "moving $f into place failed; left behind: $(ls -A "$d" | tr '\n' ' ')"
+    else
+        ok
+    fi
+done
+
+# an earlier report in the same place stays as it was when a new one fails
+# (the earlier one is for --period all, so that its files differ)
+d=$TMP/o-earlier
+run "earlier report" 0 -- $R "$d" --period all
+sums() { (cd "$1" && find . -type f -exec sha1sum {} + | sort -k 2); }
+sums "$d" >"$TMP/earlier.sum"
+fault "new report.html disk full" 4 write "/report.html.tmp" -- $R "$d"
+sums "$d" >"$TMP/after.sum"
+if cmp -s "$TMP/earlier.sum" "$TMP/after.sum"; then ok; else
+    bad "new report.html disk full: the earlier report was changed"
+fi
+for f in report.md results.json plots; do
+    fault "moving the new $f into place" 4 rename "$d/$f" FAULT_ERRNO=EIO -- $R "$d"
+    sums "$d" >"$TMP/after.sum"
+    if cmp -s "$TMP/earlier.sum" "$TMP/after.sum"; then ok; else
+        bad "moving the new $f into place failed, and the earlier report is now a mix; changed or gone: $(diff "$TMP/earlier.sum" "$TMP/after.sum" | grep '^[<>]' | sed 's/.*  //' | sort -u | head -8 | tr '\n' ' ')"
+        # put the earlier report back for the next case
+        rm -rf "$d"
+        run "earlier report" 0 -- $R "$d" --period all
+    fi
+done
 
 # the private report (--private) cannot be written
 d=$TMP/o-private
