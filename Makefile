@@ -90,8 +90,8 @@ install-test: $(BIN)
 
 # Faults injected with an LD_PRELOAD shim, and byte-identical outputs across
 # chunk sizes, file order, CPUs, time zone and locale (tests/faults/run.sh,
-# tests/determinism.sh).  Not under SANITIZE: the shim and ASan's runtime
-# both want to come first.
+# tests/determinism.sh).  make check runs them on the plain build; .ci/run
+# also runs them on the sanitizer build.
 fault-tests: $(BIN)
 	@sh tests/faults/run.sh $(CURDIR)/$(BIN)
 
@@ -147,4 +147,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(TEST_BIN:=.d)

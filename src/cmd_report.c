@@ -293,14 +293,12 @@ static enum cs_status write_report_into(const char *dir, const char *final,
             char msg[1200];
             cs_error_format(&perr, msg, sizeof msg);
             snprintf(plots_note, sizeof plots_note, "some plots could not be drawn (%s).", msg);
-            if (!opt->quiet)
-                fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
+            fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
         } else if (plots.gnuplot_missing) {
             snprintf(plots_note, sizeof plots_note,
                      "gnuplot is not installed, so the report has no pictures; the gnuplot "
                      "scripts are in plots/ (install gnuplot-nox and rerun).");
-            if (!opt->quiet)
-                fprintf(io->msg, "compsight: warning: gnuplot not found: the report is written "
+            fprintf(io->msg, "compsight: warning: gnuplot not found: the report is written "
                                  "without plots\n");
         }
     }
@@ -511,10 +509,10 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
             st = write_index(out, &s, &c, &sel, opt, err);
     }
     if (st == CS_OK) {
-        if (rejected && !opt->quiet)
+        if (rejected)
             fprintf(io->msg, "compsight: warning: %zu rows rejected, listed in %s/rejects.csv\n",
                     rejected, out);
-        if (c.rec && !c.rec->reproduces && !opt->quiet)
+        if (c.rec && !c.rec->reproduces)
             fprintf(io->msg, "compsight: warning: the plan model does not reproduce the commission "
                              "statements (%.1f%% of deals within 1%%)\n", 100.0 * c.rec->share);
         fprintf(io->out, "report written to %s/\n", out);

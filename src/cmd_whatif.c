@@ -561,7 +561,8 @@ static enum cs_status run_base(const struct cs_options *opt, struct run *r, cons
 
 static void warn_rejects(const struct cs_options *opt, const struct cs_io *io, const struct run *r)
 {
-    if (r->s.ds->n_rejects && !opt->quiet)
+    (void)opt;    /* warnings print even with --quiet, which silences progress only */
+    if (r->s.ds->n_rejects)
         fprintf(io->msg, "compsight: warning: %zu rows rejected; 'compsight check' lists them\n",
                 r->s.ds->n_rejects);
 }
@@ -632,11 +633,10 @@ static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_
     cs_error_clear(&perr);
     if (cs_mkdir_p(plots, 0777, &perr) != CS_OK ||
         cs_plot_whatif_write(plots, name, w, &rendered, &perr) != CS_OK) {
-        if (!opt->quiet) {
-            char buf[1200];
-            cs_error_format(&perr, buf, sizeof buf);
-            fprintf(io->msg, "compsight: warning: plot %s not drawn: %s\n", name, buf);
-        }
+        char buf[1200];
+        cs_error_format(&perr, buf, sizeof buf);
+        fprintf(io->msg, "compsight: warning: plot %s not drawn: %s\n", name, buf);
+        (void)opt;
         return false;
     }
     return rendered;
@@ -645,7 +645,8 @@ static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_
 /* As the report: without gnuplot, warn once and go on without images. */
 static void warn_no_gnuplot(const struct cs_options *opt, const struct cs_io *io)
 {
-    if (!opt->quiet && !cs_plot_gnuplot_available(NULL, 0))
+    (void)opt;
+    if (!cs_plot_gnuplot_available(NULL, 0))
         fprintf(io->msg, "compsight: warning: gnuplot not found: plots/*.gp written, no images\n");
 }
 
