@@ -60,42 +60,6 @@ static const char *fmt_n(char *buf, size_t n, double x)
     return buf;
 }
 
-/* Whole counts with thousands separators: 2,115. */
-static const char *fmt_count(char *buf, size_t n, size_t v)
-{
-    char tmp[32];
-    int len = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
-    for (int i = 0; i < len && (size_t)o + 2 < n; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-/* Amounts without a currency symbol (the data does not say which), as the
- * report writes them: 1.23M, 84k, 8.4k, 950. */
-static const char *fmt_money(char *buf, size_t n, double x)
-{
-    double a = fabs(x);
-    if (!isfinite(x))
-        snprintf(buf, n, "n/a");
-    else if (a >= 1e9)
-        snprintf(buf, n, "%.2fB", x / 1e9);
-    else if (a >= 1e6)
-        snprintf(buf, n, "%.2fM", x / 1e6);
-    else if (a >= 1e4)
-        snprintf(buf, n, "%.0fk", x / 1e3);
-    else if (a >= 1e3)
-        snprintf(buf, n, "%.1fk", x / 1e3);
-    else
-        snprintf(buf, n, "%.0f", x);
-    if (buf[0] == '-' && strspn(buf + 1, "0.kMB") == strlen(buf + 1))
-        memmove(buf, buf + 1, strlen(buf));
-    return buf;
-}
-
 /* A rate or a floor as a percentage: 12%, 10.5%, 0%. */
 static const char *fmt_pct(char *buf, size_t n, double fraction)
 {
@@ -221,7 +185,7 @@ static void describe_option(char *buf, size_t n, const struct cs_dataset *ds,
                  pid, f, b, a);
         break;
     case CS_WHATIF_YEARLY:
-        fmt_money(q, sizeof q, ds->plans.quota[o->plan] * 4);
+        cs_fmt_amount(q, sizeof q, ds->plans.quota[o->plan] * 4);
         snprintf(buf, n, "%s: measure attainment over the fiscal year instead of the quarter "
                          "(yearly quota %s, four times the quarterly one)", pid, q);
         break;
@@ -591,7 +555,7 @@ static void method_bullets(struct cs_doc *d, const struct cs_whatif_base *b)
                    "deal's chance of carrying an off-roadmap or premature promise under the "
                    "promise_risk model of the report (fitted on the same deals). The model relates "
                    "risk to the plan's incentives across deals: an association, not proof of cause.",
-                fmt_count(m, sizeof m, b->deals));
+                cs_fmt_count(m, sizeof m, b->deals));
     if (isfinite(b->promises_per_risky)) {
         cs_doc_bullet(d);
         cs_doc_text(d, "Expected risky promises are expected risky deals times %s, the average "
@@ -608,7 +572,7 @@ static void method_bullets(struct cs_doc *d, const struct cs_whatif_base *b)
                        "each draw resamples the %s reps, updates the model's coefficients to the "
                        "resampled deals, and recomputes every difference. They cover both the "
                        "model's uncertainty and the luck of which reps and deals the period had.",
-                    b->draws, (unsigned long long)b->seed, fmt_count(m, sizeof m, b->reps));
+                    b->draws, (unsigned long long)b->seed, cs_fmt_count(m, sizeof m, b->reps));
     else
         cs_doc_text(d, "No intervals: the period has deals of a single rep, and a bootstrap over "
                        "reps needs at least two.");
@@ -707,7 +671,7 @@ static enum cs_status whatif_doc(const char *dir, const struct run *rn, const ch
     cs_doc_code(d, plans_path);
     cs_doc_text(d, " against the current plans, on the %s won deals of %s (%s reps). Generated "
                    "%s by compsight %s; teams and plans only, no person is named.",
-                fmt_count(x, sizeof x, b->deals), per, fmt_count(y, sizeof y, b->reps), rn->date,
+                cs_fmt_count(x, sizeof x, b->deals), per, cs_fmt_count(y, sizeof y, b->reps), rn->date,
                 CS_VERSION);
     if (extra) {
         cs_doc_para(d);
@@ -746,13 +710,13 @@ static enum cs_status whatif_doc(const char *dir, const struct run *rn, const ch
         char ph[256];
         if (r->commission.estimate == 0) {
             cs_doc_text(d, "Commission on these deals ");
-            cs_doc_bold(d, "stays at %s", fmt_money(x, sizeof x, r->base_commission));
+            cs_doc_bold(d, "stays at %s", cs_fmt_amount(x, sizeof x, r->base_commission));
             cs_doc_text(d, ".");
         } else {
             cs_doc_text(d, "Commission on these deals would be ");
-            cs_doc_bold(d, "%s instead of %s", fmt_money(x, sizeof x, r->alt_commission),
-                        fmt_money(y, sizeof y, r->base_commission));
-            cs_doc_text(d, ": %s.", phrase_diff(ph, sizeof ph, &r->commission, fmt_money, "less", "more"));
+            cs_doc_bold(d, "%s instead of %s", cs_fmt_amount(x, sizeof x, r->alt_commission),
+                        cs_fmt_amount(y, sizeof y, r->base_commission));
+            cs_doc_text(d, ": %s.", phrase_diff(ph, sizeof ph, &r->commission, cs_fmt_amount, "less", "more"));
         }
     }
     cs_doc_para(d);
@@ -772,16 +736,16 @@ static enum cs_status whatif_doc(const char *dir, const struct run *rn, const ch
                               fmt_n(c, sizeof c, r->alt_risky_promises),
                               fmt_ci(e, sizeof e, &r->risky_promises, false, fmt_n)};
         cs_doc_row(d, row2);
-        const char *row3[] = {"commission", fmt_money(a, sizeof a, r->base_commission),
-                              fmt_money(c, sizeof c, r->alt_commission),
-                              fmt_ci(e, sizeof e, &r->commission, false, fmt_money)};
+        const char *row3[] = {"commission", cs_fmt_amount(a, sizeof a, r->base_commission),
+                              cs_fmt_amount(c, sizeof c, r->alt_commission),
+                              fmt_ci(e, sizeof e, &r->commission, false, cs_fmt_amount)};
         cs_doc_row(d, row3);
     }
     if (b->promise_data) {
         cs_doc_para(d);
         cs_doc_text(d, "Observed in the period: %s risky deals carrying %s risky promises.",
-                    fmt_count(x, sizeof x, b->observed_risky),
-                    fmt_count(y, sizeof y, b->observed_risky_promises));
+                    cs_fmt_count(x, sizeof x, b->observed_risky),
+                    cs_fmt_count(y, sizeof y, b->observed_risky_promises));
         if (b->fit && !b->firth)
             cs_doc_text(d, " Under the current plans the model reproduces the observed count (a "
                            "logistic fit with an intercept always does), so the difference is what "
@@ -810,7 +774,7 @@ static enum cs_status whatif_doc(const char *dir, const struct run *rn, const ch
                 tiers_text(t, sizeof t, pl, p);
                 const char *cells[] = {plan_name(ds, p), v ? "alternative" : "current",
                                        period_word(pl->period_type[p]),
-                                       fmt_money(q, sizeof q, pl->quota[p]), t};
+                                       cs_fmt_amount(q, sizeof q, pl->quota[p]), t};
                 cs_doc_row(d, cells);
             }
         }
@@ -818,16 +782,16 @@ static enum cs_status whatif_doc(const char *dir, const struct run *rn, const ch
         char c1[32], c2[32], c3[32], c4[32], c5[32];
         cs_doc_text(d, "Of the period's %s won deals, %s get a different marginal rate, %s a "
                        "different tier crossing and %s a different last-two-weeks flag; %s a "
-                       "different commission.", fmt_count(c1, sizeof c1, b->deals),
-                    fmt_count(c2, sizeof c2, r->changed_marginal_rate),
-                    fmt_count(c3, sizeof c3, r->changed_tier_cross),
-                    fmt_count(c4, sizeof c4, r->changed_last_14_days),
-                    fmt_count(c5, sizeof c5, r->changed_commission));
+                       "different commission.", cs_fmt_count(c1, sizeof c1, b->deals),
+                    cs_fmt_count(c2, sizeof c2, r->changed_marginal_rate),
+                    cs_fmt_count(c3, sizeof c3, r->changed_tier_cross),
+                    cs_fmt_count(c4, sizeof c4, r->changed_last_14_days),
+                    cs_fmt_count(c5, sizeof c5, r->changed_commission));
         if (r->extrapolated && b->fit) {
             cs_doc_para(d);
             cs_doc_text(d, "%s deals get a marginal rate outside the range the period's deals "
                            "had (%s to %s): for them the model extrapolates, so read their part "
-                           "of the estimate with care.", fmt_count(z, sizeof z, r->extrapolated),
+                           "of the estimate with care.", cs_fmt_count(z, sizeof z, r->extrapolated),
                         fmt_pct(x, sizeof x, b->rate_min), fmt_pct(y, sizeof y, b->rate_max));
         }
         if (r->recomputed) {
@@ -848,11 +812,11 @@ static enum cs_status whatif_doc(const char *dir, const struct run *rn, const ch
             if (!e->deals)
                 continue;
             char a[32], c[32], e1[96], e2[96];
-            fmt_count(a, sizeof a, e->deals);
-            fmt_count(c, sizeof c, e->rows_changed);
+            cs_fmt_count(a, sizeof a, e->deals);
+            cs_fmt_count(c, sizeof c, e->rows_changed);
             const char *cells[] = {plan_name(ds, p), a, c,
                                    fmt_ci(e1, sizeof e1, &e->risky, false, fmt_n),
-                                   fmt_ci(e2, sizeof e2, &e->commission, false, fmt_money)};
+                                   fmt_ci(e2, sizeof e2, &e->commission, false, cs_fmt_amount)};
             cs_doc_row(d, cells);
         }
     }
@@ -991,7 +955,7 @@ static const char *cost_per_avoided(char *buf, size_t n, const struct cs_whatif_
     double avoided = -r->risky.estimate, cost = r->commission.estimate;
     switch (cs_whatif_rank_group(avoided, cost)) {
     case 0: snprintf(buf, n, cost < 0 ? "saves money" : "no extra cost"); break;
-    case 1: fmt_money(buf, n, cost / avoided); break;
+    case 1: cs_fmt_amount(buf, n, cost / avoided); break;
     case 2: snprintf(buf, n, "no reduction"); break;
     default: snprintf(buf, n, "n/a"); break;
     }
@@ -1125,9 +1089,9 @@ static void problem_paragraph(struct cs_doc *d, const struct proposal *pr, const
     cs_doc_text(d, "%s %s, %s of the %s won deals (%.0f%%) carried at least one promise that is "
                    "off the roadmap or ahead of it: %s such promises in all. ",
                 b->sel.mode == CS_SELECT_QUARTER ? "In" : "Over", per,
-                fmt_count(c1, sizeof c1, b->observed_risky), fmt_count(c2, sizeof c2, b->deals),
+                cs_fmt_count(c1, sizeof c1, b->observed_risky), cs_fmt_count(c2, sizeof c2, b->deals),
                 100.0 * (double)b->observed_risky / (double)b->deals,
-                fmt_count(c3, sizeof c3, b->observed_risky_promises));
+                cs_fmt_count(c3, sizeof c3, b->observed_risky_promises));
     if (!b->fit) {
         cs_doc_text(d, "The model that links them to the plan could not be fitted (%s), so the "
                        "options below show only their exact effect on commission.", b->model_note);
@@ -1215,7 +1179,7 @@ static enum cs_status proposal_doc(const char *dir, const struct proposal *pr, b
             describe_option(desc, sizeof desc, ds, &pr->opt[i]);
             const char *cells[] = {rank, desc, fmt_ci(a, sizeof a, &r->risky, true, fmt_n),
                                    fmt_ci(c, sizeof c, &r->risky_promises, true, fmt_n),
-                                   fmt_ci(e, sizeof e, &r->commission, false, fmt_money),
+                                   fmt_ci(e, sizeof e, &r->commission, false, cs_fmt_amount),
                                    cost_per_avoided(f, sizeof f, r)};
             cs_doc_row(d, cells);
         }
@@ -1310,14 +1274,14 @@ static enum cs_status proposal_doc(const char *dir, const struct proposal *pr, b
         double c = r->commission.estimate;
         if (c < 0)
             cs_doc_text(d, "and save about %s in commission (95%% interval %s to %s).",
-                        fmt_money(x, sizeof x, -c), fmt_money(y, sizeof y, -r->commission.high),
-                        fmt_money(z, sizeof z, -r->commission.low));
+                        cs_fmt_amount(x, sizeof x, -c), cs_fmt_amount(y, sizeof y, -r->commission.high),
+                        cs_fmt_amount(z, sizeof z, -r->commission.low));
         else if (c == 0)
             cs_doc_text(d, "at no change in commission.");
         else
             cs_doc_text(d, "for about %s more in commission (95%% interval %s to %s).",
-                        fmt_money(x, sizeof x, c), fmt_money(y, sizeof y, r->commission.low),
-                        fmt_money(z, sizeof z, r->commission.high));
+                        cs_fmt_amount(x, sizeof x, c), cs_fmt_amount(y, sizeof y, r->commission.low),
+                        cs_fmt_amount(z, sizeof z, r->commission.high));
         if (k > 0)
             cs_doc_text(d, " It is the best-ranked option whose effect on risky deals is clear; "
                            "the ones ranked above it are not distinguishable from no change.");
@@ -1339,7 +1303,7 @@ static enum cs_status proposal_doc(const char *dir, const struct proposal *pr, b
             cs_doc_bullet(d);
             cs_doc_text(d, "Option %zu, %s: about %s fewer risky deals, %s %s in commission. "
                            "Trade-off: %s", q + 1, desc, fmt_n(x, sizeof x, -rq->risky.estimate),
-                        cq <= 0 ? "saving" : "costing", fmt_money(y, sizeof y, fabs(cq)), to);
+                        cq <= 0 ? "saving" : "costing", cs_fmt_amount(y, sizeof y, fabs(cq)), to);
             shown++;
         }
     }

@@ -208,3 +208,37 @@ void cs_pseudonym(const char *rep_id, char *buf)
     h ^= h >> 33;
     snprintf(buf, 16, "rep-%010llx", (unsigned long long)(h & 0xffffffffffull));
 }
+
+const char *cs_fmt_count(char *buf, size_t n, size_t v)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
+    for (int i = 0; i < len && (size_t)o + 2 < n; i++) {
+        if (i && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+const char *cs_fmt_amount(char *buf, size_t n, double x)
+{
+    double a = fabs(x);
+    if (!isfinite(x))
+        snprintf(buf, n, "n/a");
+    else if (a >= 1e9)
+        snprintf(buf, n, "%.2fB", x / 1e9);
+    else if (a >= 1e6)
+        snprintf(buf, n, "%.2fM", x / 1e6);
+    else if (a >= 1e4)
+        snprintf(buf, n, "%.0fk", x / 1e3);
+    else if (a >= 1e3)
+        snprintf(buf, n, "%.1fk", x / 1e3);
+    else
+        snprintf(buf, n, "%.0f", x);
+    /* no "-0" or "-0.0k" for a value that rounds to zero */
+    if (buf[0] == '-' && strspn(buf + 1, "0.kMB") == strlen(buf + 1))
+        memmove(buf, buf + 1, strlen(buf));
+    return buf;
+}

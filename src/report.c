@@ -14,37 +14,6 @@
  * Numbers for reading: rounded here, full precision stays in results.json
  * --------------------------------------------------------------------- */
 
-/* "12,345" */
-static const char *fmt_count(char *buf, size_t n, size_t v)
-{
-    char tmp[32];
-    int len = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
-    for (int i = 0; i < len && (size_t)o + 2 < n; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-/* Amounts without a currency symbol (the data does not say which): 1.2M, 340k, 950. */
-static const char *fmt_amount(char *buf, size_t n, double x)
-{
-    double a = fabs(x);
-    if (!isfinite(x))
-        snprintf(buf, n, "n/a");
-    else if (a >= 1e9)
-        snprintf(buf, n, "%.1fB", x / 1e9);
-    else if (a >= 1e6)
-        snprintf(buf, n, "%.1fM", x / 1e6);
-    else if (a >= 1e4)
-        snprintf(buf, n, "%.0fk", x / 1e3);
-    else
-        snprintf(buf, n, "%.0f", x);
-    return buf;
-}
-
 static const char *fmt_pct(char *buf, size_t n, double share)
 {
     if (!isfinite(share))
@@ -230,8 +199,8 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
                     fmt_pct(a, sizeof a, in->rec->share));
     }
     cs_doc_bullet(d);
-    cs_doc_text(d, "%s rows read, %s used, %s rejected", fmt_count(a, sizeof a, read),
-                fmt_count(b, sizeof b, used), fmt_count(c, sizeof c, rejected));
+    cs_doc_text(d, "%s rows read, %s used, %s rejected", cs_fmt_count(a, sizeof a, read),
+                cs_fmt_count(b, sizeof b, used), cs_fmt_count(c, sizeof c, rejected));
     if (rejected) {
         cs_doc_text(d, " (every rejected row is listed with its reason in ");
         cs_doc_link(d, "rejects.csv", "rejects.csv");
@@ -247,7 +216,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, "commissions.csv has no line for a won deal: nothing to reconcile.");
     else
         cs_doc_text(d, "%s of %s paid commissions are within 1%% of the plan model%s",
-                    fmt_pct(a, sizeof a, in->rec->share), fmt_count(b, sizeof b, in->rec->compared),
+                    fmt_pct(a, sizeof a, in->rec->share), cs_fmt_count(b, sizeof b, in->rec->compared),
                     in->rec->reproduces ? ": the model reproduces the statements." : ".");
     cs_doc_bullet(d);
     if (an->heaping.flagged)
@@ -266,7 +235,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         cs_format_period(an->quarters[q].quarter, label);
         cs_doc_bullet(d);
         cs_doc_text(d, "%s has %s won deal%s, fewer than half the usual quarter: figures for it "
-                       "are less certain.", label, fmt_count(a, sizeof a, an->quarters[q].won),
+                       "are less certain.", label, cs_fmt_count(a, sizeof a, an->quarters[q].won),
                     an->quarters[q].won == 1 ? "" : "s");
     }
     if (!an->promise_data) {
@@ -284,13 +253,13 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
     char a[32], b[32], c[32];
     cs_doc_heading(d, 1, "Summary");
     cs_doc_para(d);
-    cs_doc_text(d, "%s won deals closed in %s%s", fmt_count(a, sizeof a, an->won_selected),
+    cs_doc_text(d, "%s won deals closed in %s%s", cs_fmt_count(a, sizeof a, an->won_selected),
                 an->sel.mode == CS_SELECT_QUARTER ? "fiscal quarter " : "",
                 an->sel.mode == CS_SELECT_QUARTER ? an->sel.label : "all periods");
     if (an->promise_data)
         cs_doc_text(d, "; %s of them (%s) carried at least one promise that is off the roadmap or "
                        "earlier than the roadmap says.",
-                    fmt_count(b, sizeof b, an->risky_selected),
+                    cs_fmt_count(b, sizeof b, an->risky_selected),
                     fmt_pct(c, sizeof c, an->won_selected ? (double)an->risky_selected / (double)an->won_selected : NAN));
     else
         cs_doc_text(d, ".");
@@ -381,7 +350,7 @@ static void section_where(struct cs_doc *d, const struct cs_report_input *in)
     cs_doc_text(d, "A logistic model of whether a won deal carries a risky promise, fitted on %s "
                    "deals of %s reps, holding the other plan elements, deal size and deal type "
                    "fixed. Intervals allow for deals of the same rep being alike.",
-                fmt_count(a, sizeof a, fit->n), fmt_count(g, sizeof g, fit->clusters));
+                cs_fmt_count(a, sizeof a, fit->n), cs_fmt_count(g, sizeof g, fit->clusters));
     if (m->firth)
         cs_doc_text(d, " Some terms separate the outcome perfectly, so the estimates are Firth's "
                        "penalised ones.");
@@ -469,7 +438,7 @@ static void section_thresholds(struct cs_doc *d, const struct cs_report_input *i
         else
             reading = "no clear excess";
         const char *cells[] = {cs_ds_str(ds, ds->plans.id[r->plan]), label,
-                               fmt_count(n, sizeof n, e->n_binned),
+                               cs_fmt_count(n, sizeof n, e->n_binned),
                                fmt_num(bm, sizeof bm, e->excess_mass),
                                fmt_num(se, sizeof se, e->excess_mass_se),
                                fmt_num(z, sizeof z, e->z), reading};
@@ -506,7 +475,7 @@ static void section_collateral(struct cs_doc *d, const struct cs_report_input *i
     cs_doc_text(d, "A logistic model of whether a published asset misstates a capability (claims "
                    "available what has not shipped, or coming soon what is not planned), over %s "
                    "assets with a marketing target for their quarter.",
-                fmt_count(a, sizeof a, fit->n));
+                cs_fmt_count(a, sizeof a, fit->n));
     for (size_t j = 0; j < fit->k; j++)
         if (strcmp(fit->terms[j].name, "(Intercept)") != 0)
             logit_sentence(d, &fit->terms[j], true, "a misstatement");
@@ -517,7 +486,7 @@ static void rate_row(struct cs_doc *d, const char *name, const struct cs_group_r
 {
     char n[32], r[32], rate[32], ci[64], lo[16], hi[16];
     snprintf(ci, sizeof ci, "%s to %s", fmt_pct(lo, sizeof lo, g->w.low), fmt_pct(hi, sizeof hi, g->w.high));
-    const char *cells[] = {name, fmt_count(n, sizeof n, g->deals), fmt_count(r, sizeof r, g->risky),
+    const char *cells[] = {name, cs_fmt_count(n, sizeof n, g->deals), cs_fmt_count(r, sizeof r, g->risky),
                            fmt_pct(rate, sizeof rate, g->w.rate), ci};
     cs_doc_row(d, cells);
 }
@@ -583,8 +552,8 @@ static void section_voice(struct cs_doc *d, const struct cs_report_input *in)
             snprintf(what, sizeof what, "\"%s\"", v->text);
         const char *kind = v->premature == 0 ? "off the roadmap"
                            : v->off_roadmap == 0 ? "earlier than the roadmap" : "both";
-        const char *cells[] = {what, fmt_count(p, sizeof p, v->promises),
-                               fmt_count(n, sizeof n, v->deals), fmt_amount(b, sizeof b, v->bookings), kind};
+        const char *cells[] = {what, cs_fmt_count(p, sizeof p, v->promises),
+                               cs_fmt_count(n, sizeof n, v->deals), cs_fmt_amount(b, sizeof b, v->bookings), kind};
         cs_doc_row(d, cells);
     }
 }
@@ -602,7 +571,7 @@ static void section_trend(struct cs_doc *d, const struct cs_report_input *in)
         const struct cs_quarter_count *q = &in->an->quarters[i];
         char label[16], w[32], b[32], r[32];
         cs_format_period(q->quarter, label);
-        const char *cells[] = {label, fmt_count(w, sizeof w, q->won), fmt_amount(b, sizeof b, q->bookings),
+        const char *cells[] = {label, cs_fmt_count(w, sizeof w, q->won), cs_fmt_amount(b, sizeof b, q->bookings),
                                fmt_pct(r, sizeof r, q->won ? (double)q->risky / (double)q->won : NAN)};
         cs_doc_row(d, cells);
     }
@@ -616,7 +585,7 @@ static const char *json_range(char *buf, size_t n, const json_t *pair, bool amou
     if (!json_is_array(pair) || json_array_size(pair) != 2)
         snprintf(buf, n, "n/a");
     else if (amount)
-        snprintf(buf, n, "%s to %s", fmt_amount(a, sizeof a, lo), fmt_amount(b, sizeof b, hi));
+        snprintf(buf, n, "%s to %s", cs_fmt_amount(a, sizeof a, lo), cs_fmt_amount(b, sizeof b, hi));
     else
         snprintf(buf, n, "%s to %s", fmt_num(a, sizeof a, lo), fmt_num(b, sizeof b, hi));
     return buf;
@@ -647,7 +616,7 @@ static void section_options(struct cs_doc *d, const struct cs_report_input *in)
             const char *cells[] = {desc ? desc : "?",
                                    fmt_num(av, sizeof av, -json_number_value(json_object_get(o, "risky_diff"))),
                                    json_range(avr, sizeof avr, flip, false),
-                                   fmt_amount(cost, sizeof cost, json_number_value(json_object_get(o, "commission_diff"))),
+                                   cs_fmt_amount(cost, sizeof cost, json_number_value(json_object_get(o, "commission_diff"))),
                                    json_range(costr, sizeof costr, json_object_get(o, "commission_diff_ci"), true)};
             cs_doc_row(d, cells);
             json_decref(flip);

@@ -23,6 +23,14 @@ void cs_csv_text(FILE *f, const char *s);
  * possible ("0.1", not "0.10000000000000001"); empty for NaN/Inf. */
 void cs_put_number(FILE *f, double x);
 
+/* Numbers for reading (full precision stays in the JSON files); each
+ * writes into buf of size n and returns buf.
+ * cs_fmt_count: whole counts with thousands separators, "2,115".
+ * cs_fmt_amount: amounts without a currency symbol (the data does not say
+ * which): "1.23M", "84k", "8.4k", "950"; "n/a" when not finite. */
+const char *cs_fmt_count(char *buf, size_t n, size_t v);
+const char *cs_fmt_amount(char *buf, size_t n, double x);
+
 /* HTML text and attribute values: & < > " ' escaped. */
 void cs_html_text(FILE *f, const char *s);
 
