@@ -29,6 +29,7 @@ struct columns {
     size_t n_spec;
     size_t *n;       /* the table's row count */
     size_t cap;
+    size_t first;    /* capacity of the first allocation (0: 1024) */
 };
 
 static void columns_add(struct columns *c, void *ptr, size_t size)
@@ -45,7 +46,7 @@ static int columns_reserve(struct columns *c)
 {
     if (*c->n < c->cap)
         return 0;
-    size_t cap = c->cap ? c->cap * 2 : 1024;
+    size_t cap = c->cap ? c->cap * 2 : c->first > 1024 ? c->first : 1024;
     for (size_t i = 0; i < c->n_spec; i++) {
         void *p = realloc(*c->spec[i].ptr, cap * c->spec[i].size);
         if (!p)
@@ -124,8 +125,8 @@ static int keyindex_put(struct keyindex *k, uint64_t key, uint32_t row)
             uint32_t *r = realloc(k->row, cap * sizeof *r);
             if (!r)
                 return -1;
+            cs_hugepage_hint(r, cap * sizeof *r);   /* before the memset touches it */
             memset(r + k->cap, 0xff, (cap - k->cap) * sizeof *r);   /* CS_NONE */
-            cs_hugepage_hint(r, cap * sizeof *r);
             k->row = r;
             k->cap = cap;
         }
@@ -203,6 +204,8 @@ struct cell {
     int32_t period;    /* CS_K_PERIOD, CS_NO_PERIOD when blank */
     int en;            /* CS_K_ENUM, -1 when blank */
     uint32_t str;      /* interned id of s (ID and TEXT kinds) */
+    uint32_t hash;     /* its pool hash, computed (and prefetched) by parse_cells */
+    bool hashed;       /* hash is set */
 };
 
 struct loader {
@@ -374,6 +377,7 @@ static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
         cell->period = CS_NO_PERIOD;
         cell->en = -1;
         cell->str = 0;
+        cell->hashed = false;
         if (cell->blank) {
             if (col->required)
                 return reject(L, L->t, rec->line, col->name, "required value is missing") ? -1 : 1;
@@ -383,7 +387,10 @@ static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
         case CS_K_ID:
         case CS_K_TEXT:
             /* Interned later, once the row is known to be good: a rejected
-             * row must not grow the string pool. */
+             * row must not grow the string pool.  The prefetch lets the
+             * row's lookups miss the cache at the same time. */
+            cell->hash = cs_strpool_prefetch(L->ds->str, s, len);
+            cell->hashed = true;
             break;
         case CS_K_NUMBER:
         case CS_K_PERCENT:
@@ -427,7 +434,9 @@ static int intern(struct loader *L, struct cell *cell)
 {
     if (cell->blank || cell->str)
         return 0;
-    return cs_strpool_intern(L->ds->str, cell->s, cell->len, &cell->str);
+    if (!cell->hashed)
+        return cs_strpool_intern(L->ds->str, cell->s, cell->len, &cell->str);
+    return cs_strpool_intern_hashed(L->ds->str, cell->s, cell->len, cell->hash, &cell->str);
 }
 
 /* Row index of an already-loaded key, CS_NONE when unknown or blank. */
@@ -435,7 +444,8 @@ static uint32_t find_key(struct loader *L, const struct keyindex *k, const struc
 {
     if (cell->blank)
         return CS_NONE;
-    uint32_t id = cs_strpool_find(L->ds->str, cell->s, cell->len);
+    uint32_t id = cell->hashed ? cs_strpool_find_hashed(L->ds->str, cell->s, cell->len, cell->hash)
+                               : cs_strpool_find(L->ds->str, cell->s, cell->len);
     return id ? keyindex_get(k, id) : CS_NONE;
 }
 
@@ -975,6 +985,11 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
         goto out;
     }
     L->ds->counts[t].present = true;
+    /* Room for as many rows as the file could plausibly hold, reserved up
+     * front: untouched pages cost nothing, and the arrays then fill in
+     * place (huge pages, no doublings) and give back the slack at the end. */
+    if (t != CS_T_PLANS)
+        L->cols[t].first = (size_t)(sb.st_size / 24);
     struct cs_csv_options copt = {
         .chunk_size = L->opt->chunk_size,
         .progress = on_progress,

@@ -1,6 +1,7 @@
 /* main.c - the compsight command line: argv to options, one entry point per subcommand. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +144,11 @@ static unsigned option_kind(int o)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    /* Big column arrays and hash tables grow by doubling: with a fixed
+     * mmap threshold they stay mmapped, and realloc moves them with mremap
+     * instead of copying (glibc otherwise raises the threshold after the
+     * first large free, and every later doubling copies). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
     if (argc < 2) {
         usage(stderr);
         return 1;

@@ -5,14 +5,19 @@
 #include "compsight/mem.h"
 
 #define HUGE_PAGE ((uintptr_t)2 << 20)
+#define PAGE ((uintptr_t)4096)
 
 void cs_hugepage_hint(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
     if (!p || n < 2 * HUGE_PAGE)
         return;
-    uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    uintptr_t end = ((uintptr_t)p + n) & ~(HUGE_PAGE - 1);
+    /* The whole pages of the block, not only its huge-page-aligned middle:
+     * a flag on part of a mapping splits it, and realloc can then no longer
+     * grow it with mremap but copies it.  The kernel backs the aligned
+     * 2 MiB stretches with huge pages either way. */
+    uintptr_t start = (uintptr_t)p & ~(PAGE - 1);
+    uintptr_t end = ((uintptr_t)p + n + PAGE - 1) & ~(PAGE - 1);
     if (end > start)
         (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 #else

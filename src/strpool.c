@@ -172,7 +172,20 @@ static char *arena_alloc(struct cs_strpool *p, size_t n)
     return out;
 }
 
+uint32_t cs_strpool_prefetch(const struct cs_strpool *p, const char *s, size_t len)
+{
+    uint32_t h = hash_bytes(s, len);
+    __builtin_prefetch(&p->table[h & p->mask]);
+    return h;
+}
+
 int cs_strpool_intern(struct cs_strpool *p, const char *s, size_t len, uint32_t *id)
+{
+    return cs_strpool_intern_hashed(p, s, len, hash_bytes(s, len), id);
+}
+
+int cs_strpool_intern_hashed(struct cs_strpool *p, const char *s, size_t len, uint32_t h,
+                             uint32_t *id)
 {
     if (len == 0) {
         *id = 0;
@@ -180,7 +193,6 @@ int cs_strpool_intern(struct cs_strpool *p, const char *s, size_t len, uint32_t 
     }
     if (len > UINT32_MAX - 1 || p->count >= UINT32_MAX - 2)
         return -1;
-    uint32_t h = hash_bytes(s, len);
     size_t slot;
     uint32_t found = lookup(p, s, len, h, &slot);
     if (found) {
@@ -210,10 +222,15 @@ int cs_strpool_intern(struct cs_strpool *p, const char *s, size_t len, uint32_t 
 
 uint32_t cs_strpool_find(const struct cs_strpool *p, const char *s, size_t len)
 {
+    return cs_strpool_find_hashed(p, s, len, hash_bytes(s, len));
+}
+
+uint32_t cs_strpool_find_hashed(const struct cs_strpool *p, const char *s, size_t len, uint32_t h)
+{
     if (len == 0)
         return 0;
     size_t slot;
-    return lookup(p, s, len, hash_bytes(s, len), &slot);
+    return lookup(p, s, len, h, &slot);
 }
 
 const char *cs_strpool_get(const struct cs_strpool *p, uint32_t id)

@@ -22,6 +22,18 @@ int cs_strpool_intern(struct cs_strpool *pool, const char *s, size_t len, uint32
 /* Id of s[0..len) if already interned, else 0. */
 uint32_t cs_strpool_find(const struct cs_strpool *pool, const char *s, size_t len);
 
+/*
+ * The hash of s[0..len), with a prefetch of the slot where its lookup
+ * starts.  A loader calls it for every string of a row as soon as the cell
+ * is split, and passes the hash to the _hashed variants below, so that the
+ * cache misses of a row's lookups overlap instead of following one another.
+ */
+uint32_t cs_strpool_prefetch(const struct cs_strpool *pool, const char *s, size_t len);
+int cs_strpool_intern_hashed(struct cs_strpool *pool, const char *s, size_t len, uint32_t hash,
+                             uint32_t *id);
+uint32_t cs_strpool_find_hashed(const struct cs_strpool *pool, const char *s, size_t len,
+                                uint32_t hash);
+
 /* The string of an id ("" for 0); borrowed, NUL-terminated. */
 const char *cs_strpool_get(const struct cs_strpool *pool, uint32_t id);
 size_t cs_strpool_len(const struct cs_strpool *pool, uint32_t id);
