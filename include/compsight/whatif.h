@@ -152,6 +152,8 @@ struct cs_whatif_result {
  * CS_ERR_USAGE when alt has another number of plans than ds; CS_ERR_INPUT
  * when a plan of alt breaks the rules of plans.csv (no tier at floor 0,
  * floors not increasing, a negative rate, a quota not > 0); CS_ERR_NOMEM.
+ * The base keeps working memory from one call to the next: calls on one
+ * base must not run at the same time.
  */
 enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_calendar *cal,
                                   const struct cs_plans *alt, bool per_deal,
