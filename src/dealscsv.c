@@ -7,10 +7,10 @@
 
 static const char *const type_names[] = {"new", "expansion", "renewal"};
 
-static void put_int(FILE *f, long v, bool have)
+static void put_int(FILE *f, long v)
 {
-    if (have)
-        fprintf(f, "%ld", v);
+    char buf[24];
+    fwrite(buf, 1, cs_format_int(v, buf), f);
 }
 
 void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_calendar *cal,
@@ -45,16 +45,21 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         cs_csv_text(f, cs_ds_str(ds, ds->plans.id[ds->reps.plan[rep]]));
         putc_unlocked(',', f);
         cs_format_period(inc->period[i], buf);
-        fprintf(f, "%s,", buf);
+        fputs(buf, f);
+        putc_unlocked(',', f);
         cs_csv_text(f, cs_ds_str(ds, d->account[i]));
-        fprintf(f, ",%s,", type_names[d->type[i]]);
+        putc_unlocked(',', f);
+        fputs(type_names[d->type[i]], f);
+        putc_unlocked(',', f);
         cs_csv_text(f, cs_ds_str(ds, d->product[i]));
         putc_unlocked(',', f);
         cs_put_number(f, d->amount[i]);
         putc_unlocked(',', f);
         cs_put_number(f, d->discount_pct[i]);
         cs_format_date(d->close[i], buf);
-        fprintf(f, ",%s,", buf);
+        putc_unlocked(',', f);
+        fputs(buf, f);
+        putc_unlocked(',', f);
         cs_put_number(f, inc->attainment_before[i]);
         putc_unlocked(',', f);
         cs_put_number(f, inc->marginal_rate[i]);
@@ -63,21 +68,21 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         putc_unlocked(',', f);
         cs_put_number(f, inc->effective_rate[i]);
         putc_unlocked(',', f);
-        put_int(f, inc->tier_cross[i], true);
+        put_int(f, inc->tier_cross[i]);
         putc_unlocked(',', f);
         cs_put_number(f, inc->gap_to_next_tier[i]);
         putc_unlocked(',', f);
-        put_int(f, inc->days_to_period_end[i], true);
+        put_int(f, inc->days_to_period_end[i]);
         putc_unlocked(',', f);
-        put_int(f, inc->last_14_days[i], true);
+        put_int(f, inc->last_14_days[i]);
         putc_unlocked(',', f);
-        put_int(f, inc->spiff[i], true);
+        put_int(f, inc->spiff[i]);
         putc_unlocked(',', f);
         cs_put_number(f, inc->log_amount[i]);
         putc_unlocked(',', f);
-        put_int(f, (long)oc->risky_promises[i], true);
+        put_int(f, (long)oc->risky_promises[i]);
         putc_unlocked(',', f);
-        put_int(f, oc->promise_risk[i], true);
+        put_int(f, oc->promise_risk[i]);
         putc_unlocked('\n', f);
     }
     funlockfile(f);

@@ -4,7 +4,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,77 @@ static void test_numbers(void **state)
     }
 }
 
+/* The fast formatter against the snprintf/strtod reference on one value. */
+static void expect_same_as_reference(double x)
+{
+    char fast[32], ref[32];
+    size_t nf = cs_format_number(x, fast), nr = cs_format_number_reference(x, ref);
+    if (strcmp(fast, ref) != 0 || nf != nr)
+        fail_msg("%a: fast \"%s\", reference \"%s\"", x, fast, ref);
+}
+
+/* splitmix64: a fixed stream of test values, the same on every machine. */
+static uint64_t next_u64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void test_numbers_fast(void **state)
+{
+    (void)state;
+    uint64_t seed = 2026;
+    /* every bit pattern class: random doubles over the whole range */
+    for (int i = 0; i < 100000; i++) {
+        uint64_t u = next_u64(&seed);
+        double x;
+        memcpy(&x, &u, sizeof x);
+        expect_same_as_reference(x);
+    }
+    /* what deals.csv holds: cents, rates, ratios, products and logs */
+    for (int i = 0; i < 100000; i++) {
+        double u = (double)(next_u64(&seed) >> 11) * 0x1p-53;
+        double cents = floor(u * 1e9) / 100;
+        double rate = floor(u * 1000) / 1000;
+        expect_same_as_reference(cents);
+        expect_same_as_reference(rate * cents);
+        expect_same_as_reference(cents / (u * 1e6 + 1));
+        expect_same_as_reference(log(cents + 1));
+        expect_same_as_reference(u * pow(10, (int)(i % 60) - 30));
+        expect_same_as_reference(-u);
+    }
+    /* boundaries: powers of ten and their neighbours, halfway-looking
+     * decimals, the edges of the exact tables and of the integer path */
+    for (int k = -330; k <= 310; k++) {
+        double p = pow(10, k);
+        expect_same_as_reference(p);
+        expect_same_as_reference(nextafter(p, 0));
+        expect_same_as_reference(nextafter(p, INFINITY));
+        expect_same_as_reference(5 * p / 10);
+        expect_same_as_reference(9.9999999999999995 * p);
+        expect_same_as_reference(1.0000000000000005 * p);
+    }
+    const double edge[] = {
+        0.0, -0.0, 1e15, 1e15 + 0.5, 999999999999999.9, 1e16, 0.5, 0.25, 0.125, 2.5,
+        0.1 + 0.2, 1.0 / 3, 2.0 / 3, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+        9007199254740993.0, 123456789012345.67, 0.30000000000000004, 1e-5, 9.99999999999999e-5,
+        0.0001, 1e-4 * 0.99999999999999989,
+    };
+    for (size_t i = 0; i < sizeof edge / sizeof *edge; i++) {
+        expect_same_as_reference(edge[i]);
+        expect_same_as_reference(-edge[i]);
+    }
+    const long long ints[] = {0, 1, -1, 9, 10, -10, 123456789, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1};
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        char got[24], want[24];
+        snprintf(want, sizeof want, "%lld", ints[i]);
+        assert_int_equal(cs_format_int(ints[i], got), strlen(want));
+        assert_string_equal(got, want);
+    }
+}
+
 static void test_pseudonym(void **state)
 {
     (void)state;
@@ -212,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_numbers_fast),
         cmocka_unit_test(test_pseudonym),
         cmocka_unit_test(test_atomic),
         cmocka_unit_test(test_doc),
