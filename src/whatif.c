@@ -64,6 +64,7 @@ struct cs_whatif_priv {
     struct view alt;         /* the alternative's view (m rows) */
     double *xb, *xa;         /* changed rows, xab_cap rows of k */
     size_t xab_cap;
+    double *p_full;          /* p of each row under the base view, once there is a model */
 };
 
 static enum cs_status oom(struct cs_error *err)
@@ -300,6 +301,7 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
         view_free(&pv->alt);
         free(pv->xb);
         free(pv->xa);
+        free(pv->p_full);
         free(pv->w);
         free(pv->beta_draw);
         free(pv->m_draw);
@@ -845,6 +847,21 @@ enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct c
                 pdeal[v][i] = cdeal[v][i] = NAN;
         }
     }
+    /* The base view's probabilities are the same for every alternative:
+     * computed on the first call and kept.  An alternative row whose plan
+     * inputs equal the base's has the base's probability, bit for bit. */
+    if (b->fit && !pv->p_full) {
+        double *pf = alloc_n(m, sizeof *pf);
+        if (!pf)
+            goto nomem_deal;
+        for (size_t j = 0; j < m; j++) {
+            double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
+            view_row(pv, bv, j, x);
+            compact_row(pv, x, xk);
+            pf[j] = logistic(dot(pv->beta, xk, k));
+        }
+        b->priv->p_full = pf;
+    }
     for (int v = 0; v < 2; v++) {
         double sr = 0, sc = 0;
         for (size_t j = 0; j < m; j++) {
@@ -854,9 +871,15 @@ enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct c
                 cdeal[v][pv->deal[j]] = views[v]->comm[j];
             if (!b->fit)
                 continue;
-            view_row(pv, views[v], j, x);
-            compact_row(pv, x, xk);
-            double p = logistic(dot(pv->beta, xk, k));
+            double p;
+            if (v == 0 || (alt_view->mr[j] == bv->mr[j] && alt_view->tc[j] == bv->tc[j] &&
+                           alt_view->l14[j] == bv->l14[j])) {
+                p = pv->p_full[j];
+            } else {
+                view_row(pv, views[v], j, x);
+                compact_row(pv, x, xk);
+                p = logistic(dot(pv->beta, xk, k));
+            }
             sr += p;
             if (per_deal)
                 pdeal[v][pv->deal[j]] = p;
