@@ -420,8 +420,13 @@ int cs_fuzz_dataset(const uint8_t *data, size_t size)
     struct cs_dataset *ds = (struct cs_dataset *)1, *ds2 = (struct cs_dataset *)1;
     struct cs_error err2;
     enum cs_status st = cs_dataset_load(&lo, &ds, &err);
+    /* the second load: another chunk size, and the two-thread reader with
+     * small batches */
     lo.chunk_size = chunks[(o >> 5) & 7];
     lo.progress = NULL;
+    lo.thread_min_size = 1;
+    lo.batch_rows = 1 + data[1] % 5;
+    lo.batch_text = 1 + (size_t)(data[1] >> 3) * 8;
     enum cs_status st2 = cs_dataset_load(&lo, &ds2, &err2);
 
     struct fuzz_buf a = {0}, b = {0};
@@ -436,7 +441,7 @@ int cs_fuzz_dataset(const uint8_t *data, size_t size)
     if (getenv("CS_FUZZ_VERBOSE"))       /* what a seed exercises */
         fprintf(stderr, "%.*s", (int)(a.n < 2000 ? a.n : 2000), a.s);
     FUZZ_CHECK(a.n == b.n && memcmp(a.s, b.s, a.n) == 0,
-               "two loads of the same files differ (chunk size)");
+               "two loads of the same files differ (chunk size, reader thread)");
     fuzz_buf_free(&a);
     fuzz_buf_free(&b);
     if (st2 == CS_OK)

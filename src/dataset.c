@@ -1,6 +1,7 @@
 /* dataset.c - the importer: eleven CSV files into column arrays, every bad row a reject. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,18 +195,35 @@ static void keyindex_free(struct keyindex *k)
 
 #define MAX_COLS 16
 
+/* The reader's batches (see read_and_load). */
+#define BATCH_ROWS 8192
+#define BATCH_TEXT ((size_t)4 << 20)
+#define N_BATCHES 2
+#define PREFETCH_AHEAD 4
+#define THREADED_FILE_SIZE ((size_t)4 << 20)
+struct batch;
+
 /* One cell after the column-kind parse. */
 struct cell {
     const char *s;     /* trimmed text (NUL-terminated) */
     size_t len;
-    bool blank;
     double num;        /* CS_K_NUMBER / CS_K_PERCENT */
     int32_t day;       /* CS_K_DATE, CS_NO_DATE when blank */
     int32_t period;    /* CS_K_PERIOD, CS_NO_PERIOD when blank */
     int en;            /* CS_K_ENUM, -1 when blank */
     uint32_t str;      /* interned id of s (ID and TEXT kinds) */
-    uint32_t hash;     /* its pool hash, computed (and prefetched) by parse_cells */
+    uint32_t hash;     /* its pool hash, computed by parse_cells */
+    bool blank;
     bool hashed;       /* hash is set */
+};
+
+/* One record after parse_cells. */
+#define REJECT_MSG 512
+struct parsed {
+    unsigned long line;
+    const char *rej_col;   /* NULL: the row parsed; else the column it is rejected on */
+    const char *rej_msg;   /* and why */
+    struct cell *cell;     /* one per column of the table */
 };
 
 struct loader {
@@ -226,7 +244,9 @@ struct loader {
     bool header_done;
     bool failed;
     uint64_t bytes_before, bytes_total;
-    struct cell cell[MAX_COLS];
+
+    /* the reader's batches, kept from one file to the next */
+    struct batch *batch[N_BATCHES];
 
     /* key indexes */
     struct keyindex plan_key, rep_key, deal_key, feature_key, asset_key;
@@ -305,7 +325,7 @@ static bool header_eq(const char *s, size_t len, const char *name)
     return strlen(name) == len && strncasecmp(s, name, len) == 0;
 }
 
-static int take_header(struct loader *L, const struct cs_csv_record *rec)
+static int take_header(struct loader *L, const struct cs_csv_record *rec, struct cs_error *err)
 {
     const struct cs_map *map = L->opt->map;
     char quoted[128];
@@ -324,7 +344,7 @@ static int take_header(struct loader *L, const struct cs_csv_record *rec)
         L->dflt[c] = cs_map_default(map, L->t, (int)c);
         if (L->field_of[c] < 0 && col->required && !L->dflt[c]) {
             cs_quote_bytes(quoted, sizeof quoted, want, strlen(want));
-            cs_error_set(L->err, CS_ERR_INPUT, L->name, rec->line, NULL,
+            cs_error_set(err, CS_ERR_INPUT, L->name, rec->line, NULL,
                          "required column %s is missing from the header", quoted);
             return -1;
         }
@@ -337,15 +357,38 @@ static int take_header(struct loader *L, const struct cs_csv_record *rec)
  * Cells: map, trim, check UTF-8, parse by kind
  * --------------------------------------------------------------------- */
 
-/* Parse every schema column of a row into L->cell.  Returns 0 when the row
- * may go on, 1 when it was rejected, -1 on OOM. */
-static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
+static int parse_reject(struct parsed *pr, char msg[REJECT_MSG], const char *column,
+                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int parse_reject(struct parsed *pr, char msg[REJECT_MSG], const char *column,
+                        const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, REJECT_MSG, fmt, ap);
+    va_end(ap);
+    pr->rej_col = column;
+    pr->rej_msg = msg;
+    return 1;
+}
+
+/*
+ * Parse every schema column of a record into pr->cell.  Returns 0 when the
+ * row may go on, or 1 with pr->rej_col and pr->rej_msg (in msg) saying why
+ * it is rejected.  Reads only the file's settings in L, never the dataset:
+ * the reader thread runs it while the loader appends earlier rows.
+ */
+static int parse_cells(const struct loader *L, const struct cs_csv_record *rec,
+                       struct parsed *pr, char msg[REJECT_MSG])
+{
+    pr->line = rec->line;
+    pr->rej_col = NULL;
+    pr->rej_msg = NULL;
     const struct cs_map *map = L->opt->map;
     char q[128];
     for (size_t c = 0; c < L->def->n_columns; c++) {
         const struct cs_column_def *col = &L->def->columns[c];
-        struct cell *cell = &L->cell[c];
+        struct cell *cell = &pr->cell[c];
         int f = L->field_of[c];
         const char *s = "";
         size_t len = 0;
@@ -361,7 +404,7 @@ static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
             len = strlen(s);
         }
         if (len && !cs_utf8_valid(s, len))
-            return reject(L, L->t, rec->line, col->name, "invalid UTF-8") ? -1 : 1;
+            return parse_reject(pr, msg, col->name, "invalid UTF-8");
         if (len) {
             const char *mapped = cs_map_value(map, L->t, (int)c, s, len);
             if (mapped) {
@@ -380,7 +423,7 @@ static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
         cell->hashed = false;
         if (cell->blank) {
             if (col->required)
-                return reject(L, L->t, rec->line, col->name, "required value is missing") ? -1 : 1;
+                return parse_reject(pr, msg, col->name, "required value is missing");
             continue;
         }
         switch (col->kind) {
@@ -389,28 +432,28 @@ static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
             /* Interned later, once the row is known to be good: a rejected
              * row must not grow the string pool.  The prefetch lets the
              * row's lookups miss the cache at the same time. */
-            cell->hash = cs_strpool_prefetch(L->ds->str, s, len);
+            cell->hash = cs_strpool_hash(s, len);
             cell->hashed = true;
             break;
         case CS_K_NUMBER:
         case CS_K_PERCENT:
             if (!cs_parse_number(s, len, L->decimal_comma, col->kind == CS_K_PERCENT, &cell->num))
-                return reject(L, L->t, rec->line, col->name, "not a number: %s",
-                              cs_quote_bytes(q, sizeof q, s, len)) ? -1 : 1;
+                return parse_reject(pr, msg, col->name, "not a number: %s",
+                              cs_quote_bytes(q, sizeof q, s, len));
             break;
         case CS_K_DATE:
             if (!cs_parse_date(s, len, L->date_format, &cell->day))
-                return reject(L, L->t, rec->line, col->name, "not a date (%s): %s",
+                return parse_reject(pr, msg, col->name, "not a date (%s): %s",
                               L->date_format == CS_DATE_US ? "expected M/D/YYYY"
                               : L->date_format == CS_DATE_EU ? "expected D/M/YYYY or D.M.YYYY"
                                                               : "expected YYYY-MM-DD",
-                              cs_quote_bytes(q, sizeof q, s, len)) ? -1 : 1;
+                              cs_quote_bytes(q, sizeof q, s, len));
             break;
         case CS_K_PERIOD:
             if (!cs_parse_period(s, len, &cell->period))
-                return reject(L, L->t, rec->line, col->name,
+                return parse_reject(pr, msg, col->name,
                               "not a period label (expected e.g. 2026Q3 or 2026): %s",
-                              cs_quote_bytes(q, sizeof q, s, len)) ? -1 : 1;
+                              cs_quote_bytes(q, sizeof q, s, len));
             break;
         case CS_K_ENUM:
             cell->en = cs_schema_enum_value(L->t, (int)c, s, len);
@@ -420,8 +463,8 @@ static int parse_cells(struct loader *L, const struct cs_csv_record *rec)
                 for (int v = 0; col->enum_values[v]; v++)
                     o += (size_t)snprintf(expected + o, sizeof expected - o, "%s%s",
                                           v ? ", " : "", col->enum_values[v]);
-                return reject(L, L->t, rec->line, col->name, "unknown value %s (expected %s)",
-                              cs_quote_bytes(q, sizeof q, s, len), expected) ? -1 : 1;
+                return parse_reject(pr, msg, col->name, "unknown value %s (expected %s)",
+                              cs_quote_bytes(q, sizeof q, s, len), expected);
             }
             break;
         }
@@ -919,22 +962,189 @@ out:
  * Reading one file
  * --------------------------------------------------------------------- */
 
+/*
+ * A file is read in two stages: a reader splits records and parses their
+ * cells into batches (csvread, parse_cells: pure functions of the bytes
+ * and the file's settings), and the loader appends the rows of each batch
+ * in order (interning, references, rejects: everything that touches the
+ * dataset).  For a big file the reader runs on a thread of its own, a few
+ * batches ahead; for a small one each batch is loaded as soon as it is
+ * full.  Either way the rows reach the loader in file order, so the
+ * dataset, the rejects and the errors are the same.
+ */
+
+struct batch {
+    size_t n;
+    struct parsed row[BATCH_ROWS];
+    struct cell cells[BATCH_ROWS * MAX_COLS];   /* row i's at i * (the table's columns) */
+    char *text;              /* the rows' cell text and reject reasons */
+    size_t text_used, text_cap;
+};
+
+struct reader {
+    struct loader *L;
+    struct cs_error err;     /* the reader's own: header and CSV errors */
+    enum cs_status st;
+    char msg[REJECT_MSG];
+    size_t batch_rows;
+    struct batch *b;         /* being filled */
+    bool threaded;
+    /* the hand-off between the threads */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *full[N_BATCHES];   /* filled, in file order */
+    size_t head, count;
+    struct batch *spare[N_BATCHES];
+    size_t n_spare;
+    bool done;               /* the reader has handed over its last batch */
+    bool stop;               /* the loader failed: the reader stops */
+};
+
+static void batch_free(struct batch *b)
+{
+    if (b) {
+        free(b->text);
+        free(b);
+    }
+}
+
+static struct batch *batch_new(size_t text_cap)
+{
+    struct batch *b = malloc(sizeof *b);
+    if (!b)
+        return NULL;
+    cs_hugepage_hint(b, sizeof *b);
+    b->n = b->text_used = 0;
+    b->text_cap = text_cap;
+    if (!(b->text = malloc(b->text_cap))) {
+        free(b);
+        return NULL;
+    }
+    cs_hugepage_hint(b->text, b->text_cap);
+    return b;
+}
+
+/* Prefetch the hash slots of a parsed row's strings. */
+static void prefetch_row(const struct loader *L, const struct parsed *pr)
+{
+    if (pr->rej_col)
+        return;
+    for (size_t c = 0; c < L->def->n_columns; c++)
+        if (pr->cell[c].hashed)
+            cs_strpool_prefetch(L->ds->str, pr->cell[c].hash);
+}
+
+/* Append a batch's rows to the dataset.  0, or -1 on OOM. */
+static int load_batch(struct loader *L, struct batch *b)
+{
+    enum cs_table t = L->t;
+    for (size_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
+        prefetch_row(L, &b->row[i]);
+    for (size_t i = 0; i < b->n; i++) {
+        if (i + PREFETCH_AHEAD < b->n)
+            prefetch_row(L, &b->row[i + PREFETCH_AHEAD]);
+        struct parsed *pr = &b->row[i];
+        L->ds->counts[t].read++;
+        int r = pr->rej_col ? (reject(L, t, pr->line, pr->rej_col, "%s", pr->rej_msg) ? -1 : 1)
+                            : row_handler[t](L, pr->cell, pr->line);
+        if (r < 0) {
+            oom(L);
+            return -1;
+        }
+        /* Plan rows are counted as used once the plan as a whole checks out. */
+        if (r == 0 && t != CS_T_PLANS)
+            L->ds->counts[t].used++;
+    }
+    return 0;
+}
+
+/* Hand the filled batch over and (unless last) start another.  0, or -1
+ * to stop reading. */
+static int hand_over(struct reader *R, bool last)
+{
+    if (!R->threaded) {
+        int r = load_batch(R->L, R->b);
+        R->b->n = R->b->text_used = 0;
+        return r;
+    }
+    pthread_mutex_lock(&R->mu);
+    R->full[(R->head + R->count++) % N_BATCHES] = R->b;
+    R->b = NULL;
+    R->done = last;
+    pthread_cond_broadcast(&R->cv);
+    while (!last && R->n_spare == 0 && !R->stop)
+        pthread_cond_wait(&R->cv, &R->mu);
+    if (!last && !R->stop)
+        R->b = R->spare[--R->n_spare];
+    bool stop = R->stop;
+    pthread_mutex_unlock(&R->mu);
+    return stop ? -1 : 0;
+}
+
+/*
+ * Parse a record into the next row of the batch, and copy its text (the
+ * record's buffer is reused for the next one) into the batch.
+ */
 static int on_record(const struct cs_csv_record *rec, void *ctx)
 {
-    struct loader *L = ctx;
+    struct reader *R = ctx;
+    struct loader *L = R->L;
     if (!L->header_done)
-        return take_header(L, rec);
-    L->ds->counts[L->t].read++;
-    int r = parse_cells(L, rec);
-    if (r == 0)
-        r = row_handler[L->t](L, L->cell, rec->line);
-    if (r < 0) {
-        oom(L);
+        return take_header(L, rec, &R->err);
+    if (R->b->n == R->batch_rows && hand_over(R, false) != 0)
         return -1;
+    struct batch *b = R->b;
+    const size_t ncol = L->def->n_columns;
+    struct parsed *pr = &b->row[b->n];
+    pr->cell = b->cells + b->n * ncol;
+    parse_cells(L, rec, pr, R->msg);
+    /* A rejected row keeps only its reason: parse_cells stopped at the bad
+     * cell and left the later ones unset. */
+    const size_t ncells = pr->rej_col ? 0 : ncol;
+    size_t need = pr->rej_msg ? strlen(pr->rej_msg) + 1 : 0;
+    for (size_t c = 0; c < ncells; c++)
+        need += pr->cell[c].len + 1;
+    if (b->text_used + need > b->text_cap) {
+        /* Full of text: hand the batch over and move this row to the next. */
+        if (b->n) {
+            struct cell saved[MAX_COLS];
+            struct parsed keep = *pr;
+            memcpy(saved, pr->cell, ncells * sizeof *saved);
+            if (hand_over(R, false) != 0)
+                return -1;
+            b = R->b;
+            pr = &b->row[0];
+            pr->cell = b->cells;
+            pr->line = keep.line;
+            pr->rej_col = keep.rej_col;
+            pr->rej_msg = keep.rej_msg;
+            memcpy(pr->cell, saved, ncells * sizeof *saved);
+        }
+        if (need > b->text_cap) {
+            char *t = realloc(b->text, need);
+            if (!t) {
+                cs_error_set(&R->err, CS_ERR_NOMEM, L->name, 0, NULL, "out of memory");
+                return -1;
+            }
+            b->text = t;
+            b->text_cap = need;
+        }
     }
-    /* Plan rows are counted as used once the plan as a whole checks out. */
-    if (r == 0 && L->t != CS_T_PLANS)
-        L->ds->counts[L->t].used++;
+    for (size_t c = 0; c < ncells; c++) {
+        struct cell *cell = &pr->cell[c];
+        char *dst = b->text + b->text_used;
+        memcpy(dst, cell->s, cell->len);
+        dst[cell->len] = '\0';
+        cell->s = dst;
+        b->text_used += cell->len + 1;
+    }
+    if (pr->rej_msg) {
+        size_t n = strlen(pr->rej_msg) + 1;
+        memcpy(b->text + b->text_used, pr->rej_msg, n);
+        pr->rej_msg = b->text + b->text_used;
+        b->text_used += n;
+    }
+    b->n++;
     return 0;
 }
 
@@ -944,6 +1154,124 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
     struct loader *L = ctx;
     if (L->opt->progress)
         L->opt->progress(L->name, L->bytes_before + done, L->bytes_total, L->opt->progress_ctx);
+}
+
+/* Read the whole file; the rows before an error are handed over too. */
+static void read_file(struct reader *R, const char *path)
+{
+    struct loader *L = R->L;
+    struct cs_csv_options copt = {
+        .chunk_size = L->opt->chunk_size,
+        .progress = on_progress,
+        .progress_ctx = L,
+    };
+    R->st = cs_csv_read_path(path, L->name, &copt, on_record, R, &R->err);
+    if (R->threaded) {
+        if (R->b)
+            (void)hand_over(R, true);
+        else {
+            pthread_mutex_lock(&R->mu);
+            R->done = true;
+            pthread_cond_broadcast(&R->cv);
+            pthread_mutex_unlock(&R->mu);
+        }
+    } else if (R->b->n && !L->failed) {
+        (void)hand_over(R, true);
+    }
+}
+
+struct read_job {
+    struct reader *R;
+    const char *path;
+};
+
+static void *reader_main(void *arg)
+{
+    struct read_job *job = arg;
+    read_file(job->R, job->path);
+    return NULL;
+}
+
+/* The loader's side of a threaded read: load the batches as they come. */
+static void load_batches(struct reader *R)
+{
+    for (;;) {
+        pthread_mutex_lock(&R->mu);
+        while (R->count == 0 && !R->done)
+            pthread_cond_wait(&R->cv, &R->mu);
+        if (R->count == 0) {
+            pthread_mutex_unlock(&R->mu);
+            return;
+        }
+        struct batch *b = R->full[R->head];
+        R->head = (R->head + 1) % N_BATCHES;
+        R->count--;
+        pthread_mutex_unlock(&R->mu);
+        int r = load_batch(R->L, b);
+        b->n = b->text_used = 0;
+        pthread_mutex_lock(&R->mu);
+        R->spare[R->n_spare++] = b;
+        if (r != 0)
+            R->stop = true;
+        pthread_cond_broadcast(&R->cv);
+        pthread_mutex_unlock(&R->mu);
+        if (r != 0)
+            return;
+    }
+}
+
+/*
+ * Read path into the dataset: the reader on its own thread for a big file
+ * (when a thread can be had), else in line.  Returns the first error in
+ * file order: the loader's (out of memory) or the reader's.
+ */
+static enum cs_status read_and_load(struct loader *L, const char *path, off_t size)
+{
+    const struct cs_load_options *o = L->opt;
+    struct reader R = {.L = L};
+    R.batch_rows = o->batch_rows && o->batch_rows < BATCH_ROWS ? o->batch_rows : BATCH_ROWS;
+    struct batch **all = L->batch;
+    size_t min = o->thread_min_size ? o->thread_min_size : THREADED_FILE_SIZE;
+    size_t n_all = (uint64_t)size >= min ? N_BATCHES : 1;
+    enum cs_status st = CS_OK;
+    for (size_t i = 0; i < n_all; i++) {
+        if (!all[i] && !(all[i] = batch_new(o->batch_text ? o->batch_text : BATCH_TEXT)))
+            return oom(L);
+        all[i]->n = all[i]->text_used = 0;
+    }
+    R.b = all[0];
+    R.threaded = n_all > 1 && pthread_mutex_init(&R.mu, NULL) == 0;
+    if (R.threaded && pthread_cond_init(&R.cv, NULL) != 0) {
+        pthread_mutex_destroy(&R.mu);
+        R.threaded = false;
+    }
+    if (R.threaded) {
+        for (size_t i = 1; i < n_all; i++)
+            R.spare[R.n_spare++] = all[i];
+        struct read_job job = {&R, path};
+        pthread_t th;
+        if (pthread_create(&th, NULL, reader_main, &job) == 0) {
+            load_batches(&R);
+            pthread_join(th, NULL);
+        } else {
+            R.threaded = false;
+        }
+        pthread_cond_destroy(&R.cv);
+        pthread_mutex_destroy(&R.mu);
+        if (!R.threaded) {   /* no thread: the same in line */
+            R.n_spare = 0;
+            read_file(&R, path);
+        }
+    } else {
+        read_file(&R, path);
+    }
+    if (L->failed) {
+        st = CS_ERR_NOMEM;   /* L->err says so already */
+    } else {
+        *L->err = R.err;     /* cleared by the reader when all went well */
+        st = R.st;
+    }
+    return st;
 }
 
 static char *join_path(const char *dir, const char *file)
@@ -990,12 +1318,7 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
      * place (huge pages, no doublings) and give back the slack at the end. */
     if (t != CS_T_PLANS)
         L->cols[t].first = (size_t)(sb.st_size / 24);
-    struct cs_csv_options copt = {
-        .chunk_size = L->opt->chunk_size,
-        .progress = on_progress,
-        .progress_ctx = L,
-    };
-    st = cs_csv_read_path(path, L->name, &copt, on_record, L, L->err);
+    st = read_and_load(L, path, sb.st_size);
     if (st == CS_OK && !L->header_done)
         st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 1, NULL,
                           "the file is empty (no header row)");
@@ -1136,6 +1459,8 @@ enum cs_status cs_dataset_load(const struct cs_load_options *opt,
         qsort(ds->rejects, ds->n_rejects, sizeof *ds->rejects, cmp_reject);
 out:
     columns_free(&L.prow_cols);
+    for (size_t i = 0; i < N_BATCHES; i++)
+        batch_free(L.batch[i]);
     keyindex_free(&L.plan_key);
     keyindex_free(&L.rep_key);
     keyindex_free(&L.deal_key);
@@ -1311,6 +1636,8 @@ enum cs_status cs_plans_load_alt(const char *path, const struct cs_dataset *ds,
         *extra = tmp->plans.n - matched;
 out:
     columns_free(&L.prow_cols);
+    for (size_t i = 0; i < N_BATCHES; i++)
+        batch_free(L.batch[i]);
     keyindex_free(&L.plan_key);
     cs_dataset_free(tmp);
     if (st != CS_OK)

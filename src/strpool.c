@@ -172,11 +172,14 @@ static char *arena_alloc(struct cs_strpool *p, size_t n)
     return out;
 }
 
-uint32_t cs_strpool_prefetch(const struct cs_strpool *p, const char *s, size_t len)
+uint32_t cs_strpool_hash(const char *s, size_t len)
 {
-    uint32_t h = hash_bytes(s, len);
-    __builtin_prefetch(&p->table[h & p->mask]);
-    return h;
+    return hash_bytes(s, len);
+}
+
+void cs_strpool_prefetch(const struct cs_strpool *p, uint32_t hash)
+{
+    __builtin_prefetch(&p->table[hash & p->mask]);
 }
 
 int cs_strpool_intern(struct cs_strpool *p, const char *s, size_t len, uint32_t *id)

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,112 @@ static void test_chunk_sizes(void **state)
     assert_int_equal(ref->n_rejects, 1);
     assert_int_equal(ref->rejects[0].line, 4);
     cs_dataset_free(ref);
+    remove_dir(&d);
+}
+
+/* Everything a load produced, as text: counts, rejects, rows, the error. */
+static char *digest(enum cs_status st, const struct cs_error *err, const struct cs_dataset *ds)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    fprintf(f, "status %d %s:%lu:%s:%s\n", (int)st, err->file, err->line, err->column, err->msg);
+    if (ds) {
+        for (int t = 0; t < CS_T_COUNT; t++)
+            fprintf(f, "count %d %zu %zu %zu\n", t, ds->counts[t].read, ds->counts[t].used,
+                    ds->counts[t].rejected);
+        for (size_t i = 0; i < ds->n_rejects; i++)
+            fprintf(f, "reject %u %u %s %s\n", ds->rejects[i].table, ds->rejects[i].line,
+                    ds->rejects[i].column, ds->rejects[i].reason);
+        for (size_t i = 0; i < ds->deals.n; i++)
+            fprintf(f, "deal %s %s %s %.17g %u\n", cs_ds_str(ds, ds->deals.id[i]),
+                    cs_ds_str(ds, ds->deals.account[i]), cs_ds_str(ds, ds->deals.product[i]),
+                    ds->deals.amount[i], ds->deals.line[i]);
+        for (size_t i = 0; i < ds->promises.n; i++)
+            fprintf(f, "promise %s %u %s %u\n", cs_ds_str(ds, ds->promises.id[i]),
+                    ds->promises.deal[i], cs_ds_str(ds, ds->promises.text[i]),
+                    ds->promises.line[i]);
+    }
+    fclose(f);
+    return buf;
+}
+
+static enum cs_status load_tuned(struct dir *d, size_t thread_min, size_t rows, size_t text,
+                                 char **out)
+{
+    struct cs_load_options opt = {.dir = d->path, .thread_min_size = thread_min,
+                                  .batch_rows = rows, .batch_text = text};
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    cs_error_clear(&err);
+    enum cs_status st = cs_dataset_load(&opt, &ds, &err);
+    *out = digest(st, &err, ds);
+    cs_dataset_free(ds);
+    return st;
+}
+
+/*
+ * The two-thread reader gives the same dataset, rejects and errors as
+ * reading in line, whatever the batch size: rows handed over one by one,
+ * a batch that fills up with text in the middle of a row, a row longer
+ * than a whole batch's text, a malformed record after good ones.
+ */
+static void test_reader_thread(void **state)
+{
+    (void)state;
+    char *deals = NULL, *promises = NULL;
+    size_t dl = 0, pl = 0;
+    FILE *fd = open_memstream(&deals, &dl), *fp = open_memstream(&promises, &pl);
+    fputs("deal_id,rep_id,account,type,product,amount,discount_pct,created_date,close_date,stage\n", fd);
+    fputs("promise_id,deal_id,feature_id,text\n", fp);
+    for (int i = 1; i <= 400; i++) {
+        if (i % 37 == 0)
+            fprintf(fd, "D%d,R1,Acme,new,Core,lots,,2026-01-01,2026-02-01,won\n", i);   /* reject */
+        else if (i % 41 == 0)
+            fprintf(fd, "D%d,R9,\"Multi\nLine %d\",new,Core,%d,,2026-01-01,2026-02-01,won\n", i, i, i);
+        else
+            fprintf(fd, "D%d,R%d,\"Account, %d\",new,Core,%d.5,5,2026-01-01,2026-02-%02d,won\n", i,
+                    1 + i % 2, i % 13, 1000 + i, 1 + i % 28);
+        fprintf(fp, "P%d,D%d,,\"%s%d\"\n", i, i, i % 50 == 0 ? "a long promise text, " : "t", i);
+    }
+    fclose(fd);
+    fclose(fp);
+    struct dir d;
+    make_dir(&d, "deals.csv", deals, "promises.csv", promises, NULL);
+    char *plain = NULL;
+    assert_int_equal(load_tuned(&d, SIZE_MAX, 0, 0, &plain), CS_OK);
+    assert_non_null(strstr(plain, "reject 2 38 amount"));   /* D37, on line 38 */
+    const size_t rows[] = {1, 2, 3, 7, 64, 0}, text[] = {1, 10, 100, 4096, 0};
+    for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+        for (size_t t = 0; t < sizeof text / sizeof *text; t++) {
+            char *threaded = NULL;
+            assert_int_equal(load_tuned(&d, 1, rows[r], text[t], &threaded), CS_OK);
+            if (strcmp(plain, threaded) != 0)
+                fail_msg("batch_rows %zu, batch_text %zu: the threaded load differs", rows[r], text[t]);
+            free(threaded);
+        }
+    }
+    /* a malformed record after good ones: the same error and rejects */
+    free(plain);
+    free(deals);
+    fd = open_memstream(&deals, &dl);
+    fputs("deal_id,rep_id,account,type,product,amount,discount_pct,created_date,close_date,stage\n", fd);
+    for (int i = 1; i <= 50; i++)
+        fprintf(fd, "D%d,R1,A,new,Core,%s,,2026-01-01,2026-02-01,won\n", i, i % 9 ? "100" : "x");
+    fputs("D99,R1,\"unterminated,new,Core,1,,2026-01-01,2026-02-01,won\n", fd);
+    fclose(fd);
+    put(&d, "deals.csv", deals);
+    assert_int_equal(load_tuned(&d, SIZE_MAX, 0, 0, &plain), CS_ERR_INPUT);
+    for (size_t r = 0; r < sizeof rows / sizeof *rows; r++) {
+        char *threaded = NULL;
+        assert_int_equal(load_tuned(&d, 1, rows[r], 10, &threaded), CS_ERR_INPUT);
+        assert_string_equal(plain, threaded);
+        free(threaded);
+    }
+    free(plain);
+    free(deals);
+    free(promises);
     remove_dir(&d);
 }
 
@@ -646,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_base_loads),
         cmocka_unit_test(test_value_formats),
         cmocka_unit_test(test_chunk_sizes),
+        cmocka_unit_test(test_reader_thread),
         cmocka_unit_test(test_date_formats),
         cmocka_unit_test(test_reject_missing_value),
         cmocka_unit_test(test_reject_not_a_number),

@@ -23,12 +23,15 @@ int cs_strpool_intern(struct cs_strpool *pool, const char *s, size_t len, uint32
 uint32_t cs_strpool_find(const struct cs_strpool *pool, const char *s, size_t len);
 
 /*
- * The hash of s[0..len), with a prefetch of the slot where its lookup
- * starts.  A loader calls it for every string of a row as soon as the cell
- * is split, and passes the hash to the _hashed variants below, so that the
- * cache misses of a row's lookups overlap instead of following one another.
+ * The pool's hash of s[0..len) (a pure function: any thread may call it),
+ * and a prefetch of the slot where a lookup of that hash starts.  A loader
+ * hashes a row's strings as it splits the row and prefetches a few rows
+ * ahead of the one it interns, so that the cache misses of the lookups
+ * overlap instead of following one another; the _hashed variants take the
+ * hash instead of computing it again.
  */
-uint32_t cs_strpool_prefetch(const struct cs_strpool *pool, const char *s, size_t len);
+uint32_t cs_strpool_hash(const char *s, size_t len);
+void cs_strpool_prefetch(const struct cs_strpool *pool, uint32_t hash);
 int cs_strpool_intern_hashed(struct cs_strpool *pool, const char *s, size_t len, uint32_t hash,
                              uint32_t *id);
 uint32_t cs_strpool_find_hashed(const struct cs_strpool *pool, const char *s, size_t len,
