@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <math.h>
 #include <limits.h>
+#include <pthread.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,48 @@ struct computed {
     struct cs_outcomes *oc;
     struct cs_reconciliation *rec;
 };
+
+/*
+ * deals.csv needs only the measures, and a million rows of numbers take a
+ * while to format: it is written on a second thread while the analysis,
+ * the plots and the proposal run on this one (all of them only read the
+ * data).  Its error, if any, is reported as if it had been written where it
+ * used to be, after rejects.csv: an earlier failure on this thread wins,
+ * a later one loses to it.
+ */
+struct deals_job {
+    const char *dir;
+    const struct cs_session *s;
+    const struct computed *c;
+    const struct cs_selection *sel;
+    bool private_mode;
+    enum cs_status st;
+    struct cs_error err;
+    pthread_t th;
+    bool threaded;
+};
+
+static void *deals_main(void *arg)
+{
+    struct deals_job *j = arg;
+    cs_error_clear(&j->err);
+    j->st = write_deals(j->dir, j->s, j->c->inc, j->c->oc, j->sel, j->private_mode, &j->err);
+    return NULL;
+}
+
+static void deals_start(struct deals_job *j)
+{
+    j->threaded = pthread_create(&j->th, NULL, deals_main, j) == 0;
+    if (!j->threaded)
+        deals_main(j);
+}
+
+static void deals_join(struct deals_job *j)
+{
+    if (j->threaded)
+        pthread_join(j->th, NULL);
+    j->threaded = false;
+}
 
 /* Wall-clock seconds, for --timings. */
 static double now(void)
@@ -267,7 +310,14 @@ static enum cs_status write_report_into(const char *dir, const char *final,
     json_t *root = NULL;
     char date[16], name[PATH_MAX];
     double t0 = now();
+    struct deals_job deals = {.dir = dir, .s = s, .c = c, .sel = sel,
+                              .private_mode = opt->private_mode};
+    bool deals_started = false, past_rejects = false;
     enum cs_status st = cs_mkdir_p(dir, 0777, err);
+    if (st == CS_OK) {
+        deals_start(&deals);
+        deals_started = true;
+    }
     if (st == CS_OK)
         st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, sel, opt->seed, &an, err);
     timing(opt, io, "analysis (SPEC 7)", &t0);
@@ -275,11 +325,10 @@ static enum cs_status write_report_into(const char *dir, const char *final,
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (st == CS_OK)
         st = write_rejects(dir, s->ds, err);
-    if (st == CS_OK)
-        st = write_deals(dir, s, c->inc, c->oc, sel, opt->private_mode, err);
+    past_rejects = st == CS_OK;
     if (st == CS_OK)
         st = write_json(dir, root, err);
-    timing(opt, io, "results, deals.csv", &t0);
+    timing(opt, io, "results.json, rejects", &t0);
     if (st == CS_OK) {
         /* A plot that gnuplot cannot draw, or no gnuplot at all, costs the
          * pictures, not the report: say so on stderr and in the report. */
@@ -338,6 +387,14 @@ static enum cs_status write_report_into(const char *dir, const char *final,
     if (st == CS_OK)
         st = write_doc(dir, doc, err);
     timing(opt, io, "report.md, report.html", &t0);
+    if (deals_started) {
+        deals_join(&deals);
+        timing(opt, io, "deals.csv (wait)", &t0);
+        if (deals.st != CS_OK && (st == CS_OK || past_rejects)) {
+            *err = deals.err;
+            st = deals.st;
+        }
+    }
     cs_doc_free(doc);
     json_decref(proposal_json);
     cs_plot_list_free(&plots);
