@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -1421,6 +1422,86 @@ static bool plot_options(const char *dir, const struct proposal *pr, bool risky,
     return plot_whatif(dir, risky ? "options-risky" : "options-commission", &w, opt, io);
 }
 
+/*
+ * The options are simulated two at a time, one on each core, each worker
+ * taking the next option not yet taken and keeping its own working memory;
+ * every option's result depends only on the option, so the order they are
+ * done in changes nothing.  On failure the error of the first failed
+ * option in option order is the one reported.
+ */
+struct option_pool {
+    const struct cs_whatif_base *base;
+    const struct cs_calendar *cal;
+    struct proposal *pr;
+    const struct cs_io *io;
+    pthread_mutex_t mu;
+    size_t next, done;
+    bool failed;
+    enum cs_status *st;      /* per option */
+    struct cs_error *err;    /* per option */
+};
+
+static void *option_worker(void *arg)
+{
+    struct option_pool *P = arg;
+    struct cs_whatif_work *work = cs_whatif_work_new(P->base, 1);
+    for (;;) {
+        pthread_mutex_lock(&P->mu);
+        size_t i = P->failed ? P->pr->n : P->next++;
+        if (i < P->pr->n && P->io->progress && P->io->msg) {
+            fprintf(P->io->msg, "\rcompsight: simulating option %zu of %zu", ++P->done, P->pr->n);
+            fflush(P->io->msg);
+        }
+        pthread_mutex_unlock(&P->mu);
+        if (i >= P->pr->n)
+            break;
+        if (!work)
+            P->st[i] = cs_error_set(&P->err[i], CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        else
+            P->st[i] = cs_whatif_simulate_in(P->base, work, P->cal, &P->pr->opt[i].plans, false,
+                                             &P->pr->res[i], &P->err[i]);
+        if (P->st[i] != CS_OK) {
+            pthread_mutex_lock(&P->mu);
+            P->failed = true;
+            pthread_mutex_unlock(&P->mu);
+        }
+    }
+    cs_whatif_work_free(work);
+    return NULL;
+}
+
+static enum cs_status simulate_options(const struct cs_whatif_base *base,
+                                       const struct cs_calendar *cal, struct proposal *pr,
+                                       const struct cs_io *io, struct cs_error *err)
+{
+    struct option_pool P = {.base = base, .cal = cal, .pr = pr, .io = io};
+    enum cs_status st = CS_OK;
+    P.st = calloc(pr->n ? pr->n : 1, sizeof *P.st);
+    P.err = calloc(pr->n ? pr->n : 1, sizeof *P.err);
+    if (!P.st || !P.err || pthread_mutex_init(&P.mu, NULL) != 0) {
+        free(P.st);
+        free(P.err);
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    pthread_t th;
+    bool threaded = pr->n > 1 && pthread_create(&th, NULL, option_worker, &P) == 0;
+    option_worker(&P);
+    if (threaded)
+        pthread_join(th, NULL);
+    pthread_mutex_destroy(&P.mu);
+    for (size_t i = 0; i < pr->n && st == CS_OK; i++) {
+        if (P.st[i] != CS_OK) {
+            *err = P.err[i];
+            st = P.st[i];
+        } else if (!pr->res[i]) {   /* not reached: left over after another option failed */
+            st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        }
+    }
+    free(P.st);
+    free(P.err);
+    return st;
+}
+
 enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset *ds,
                                        const struct cs_calendar *cal,
                                        const struct cs_incentives *inc,
@@ -1454,13 +1535,9 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
+    if ((st = simulate_options(base, cal, &pr, io, err)) != CS_OK)
+        goto out;
     for (size_t i = 0; i < pr.n; i++) {
-        if (io->progress) {
-            fprintf(io->msg, "\rcompsight: simulating option %zu of %zu", i + 1, pr.n);
-            fflush(io->msg);
-        }
-        if ((st = cs_whatif_simulate(base, cal, &pr.opt[i].plans, false, &pr.res[i], err)) != CS_OK)
-            goto out;
         avoided[i] = -pr.res[i]->risky.estimate;
         cost[i] = pr.res[i]->commission.estimate;
     }

@@ -58,14 +58,42 @@ struct cs_whatif_priv {
     double *beta_draw;       /* draws x k coefficients (NULL without a model) */
     double *m_draw;          /* draws: risky promises per risky deal */
     int threads;
-    /* cs_whatif_simulate's working memory, kept from one call to the next:
-     * a proposal simulates twenty options, and fresh arrays each time cost
-     * more in page faults than the arithmetic on them. */
+    double *p_full;          /* p of each row under the base view (with a model) */
+    struct cs_whatif_work *work;   /* cs_whatif_simulate's */
+};
+
+/*
+ * A simulation's working memory, kept from one call to the next: a
+ * proposal simulates twenty options, and fresh arrays each time cost more
+ * in page faults than the arithmetic on them.
+ */
+struct cs_whatif_work {
     struct view alt;         /* the alternative's view (m rows) */
     double *xb, *xa;         /* changed rows, xab_cap rows of k */
     size_t xab_cap;
-    double *p_full;          /* p of each row under the base view, once there is a model */
+    int threads;             /* for the bootstrap draws: 1 or 2 */
 };
+
+struct cs_whatif_work *cs_whatif_work_new(const struct cs_whatif_base *b, int threads)
+{
+    struct cs_whatif_work *w = calloc(1, sizeof *w);
+    if (w)
+        w->threads = threads == 1 ? 1 : b->priv->threads;
+    return w;
+}
+
+void cs_whatif_work_free(struct cs_whatif_work *w)
+{
+    if (!w)
+        return;
+    free(w->alt.mr);
+    free(w->alt.tc);
+    free(w->alt.l14);
+    free(w->alt.comm);
+    free(w->xb);
+    free(w->xa);
+    free(w);
+}
 
 static enum cs_status oom(struct cs_error *err)
 {
@@ -298,9 +326,7 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
         free(pv->y);
         free(pv->risky_promises);
         view_free(&pv->full);
-        view_free(&pv->alt);
-        free(pv->xb);
-        free(pv->xa);
+        cs_whatif_work_free(pv->work);
         free(pv->p_full);
         free(pv->w);
         free(pv->beta_draw);
@@ -606,6 +632,19 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
     }
     if ((st = make_draws(b, err)) != CS_OK)
         goto fail;
+    if (!(pv->work = cs_whatif_work_new(b, pv->threads)))
+        goto nomem;
+    if (b->fit) {
+        /* every simulation compares with these: computed once */
+        if (!(pv->p_full = alloc_n(m, sizeof *pv->p_full)))
+            goto nomem;
+        for (j = 0; j < m; j++) {
+            double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
+            view_row(pv, &pv->full, j, x);
+            compact_row(pv, x, xk);
+            pv->p_full[j] = logistic(dot(pv->beta, xk, pv->k));
+        }
+    }
     free(rep_g);
     *out = b;
     return CS_OK;
@@ -795,12 +834,20 @@ enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct c
                                   const struct cs_plans *alt, bool per_deal,
                                   struct cs_whatif_result **out, struct cs_error *err)
 {
+    return cs_whatif_simulate_in(b, b->priv->work, cal, alt, per_deal, out, err);
+}
+
+enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_whatif_work *work,
+                                     const struct cs_calendar *cal, const struct cs_plans *alt,
+                                     bool per_deal, struct cs_whatif_result **out,
+                                     struct cs_error *err)
+{
     const struct cs_dataset *ds = b->ds;
     const struct cs_whatif_priv *pv = b->priv;
     const size_t m = pv->m, G = b->reps, D = b->draws, np = ds->plans.n, k = pv->k;
     enum cs_status st = CS_OK;
     struct cs_incentives *alt_inc = NULL;
-    struct view *alt_view = &b->priv->alt;
+    struct view *alt_view = &work->alt;
     struct changed c = {0};
     bool *changed_plan = NULL;
     double *cg = NULL, *dr = NULL, *drp = NULL, *dc = NULL, *dcp = NULL, *scratch = NULL;
@@ -847,21 +894,9 @@ enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct c
                 pdeal[v][i] = cdeal[v][i] = NAN;
         }
     }
-    /* The base view's probabilities are the same for every alternative:
-     * computed on the first call and kept.  An alternative row whose plan
+    /* The base view's probabilities (pv->p_full, computed with the base)
+     * are the same for every alternative.  An alternative row whose plan
      * inputs equal the base's has the base's probability, bit for bit. */
-    if (b->fit && !pv->p_full) {
-        double *pf = alloc_n(m, sizeof *pf);
-        if (!pf)
-            goto nomem_deal;
-        for (size_t j = 0; j < m; j++) {
-            double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
-            view_row(pv, bv, j, x);
-            compact_row(pv, x, xk);
-            pf[j] = logistic(dot(pv->beta, xk, k));
-        }
-        b->priv->p_full = pf;
-    }
     for (int v = 0; v < 2; v++) {
         double sr = 0, sc = 0;
         for (size_t j = 0; j < m; j++) {
@@ -930,15 +965,15 @@ enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct c
     c.n_plans = np;
     c.g_plan = pv->g_plan;
     if (b->fit && r->changed_rows) {
-        if (r->changed_rows > b->priv->xab_cap) {
-            free(b->priv->xb);
-            free(b->priv->xa);
-            b->priv->xb = alloc_n(r->changed_rows * k, sizeof *c.xb);
-            b->priv->xa = alloc_n(r->changed_rows * k, sizeof *c.xa);
-            b->priv->xab_cap = b->priv->xb && b->priv->xa ? r->changed_rows : 0;
+        if (r->changed_rows > work->xab_cap) {
+            free(work->xb);
+            free(work->xa);
+            work->xb = alloc_n(r->changed_rows * k, sizeof *c.xb);
+            work->xa = alloc_n(r->changed_rows * k, sizeof *c.xa);
+            work->xab_cap = work->xb && work->xa ? r->changed_rows : 0;
         }
-        c.xb = b->priv->xb;
-        c.xa = b->priv->xa;
+        c.xb = work->xb;
+        c.xa = work->xa;
         c.group_g = alloc_n(ngroups, sizeof *c.group_g);
         c.group_start = alloc_n(ngroups + 1, sizeof *c.group_start);
         if (!c.xb || !c.xa || !c.group_g || !c.group_start)
@@ -1014,7 +1049,7 @@ enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct c
             {&c, pv, G, D / 2, D, np, dr, drp},
         };
         pthread_t th;
-        bool threaded = pv->threads > 1 && c.n * D > 100000 &&
+        bool threaded = work->threads > 1 && c.n * D > 100000 &&
                         pthread_create(&th, NULL, draw_range, &jobs[1]) == 0;
         draw_range(&jobs[0]);
         if (threaded)

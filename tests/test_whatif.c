@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -723,6 +724,63 @@ static void test_options(void **state)
 }
 
 /* The ramp is symmetric: whoever ends above f + h is paid exactly as under the step. */
+/* Simulations on one base from two threads, each with its own work, give
+ * the same bits as one after another with the base's. */
+struct sim_job {
+    const struct world *w;
+    const struct cs_whatif_option *o;
+    size_t first, n;
+    struct cs_whatif_result **res;
+};
+
+static void *sim_every_other(void *arg)
+{
+    struct sim_job *j = arg;
+    struct cs_whatif_work *work = cs_whatif_work_new(j->w->b, 1);
+    struct cs_error err;
+    for (size_t i = j->first; i < j->n; i += 2)
+        if (!work || cs_whatif_simulate_in(j->w->b, work, &j->w->cal, &j->o[i].plans, true,
+                                           &j->res[i], &err) != CS_OK)
+            j->res[i] = NULL;
+    cs_whatif_work_free(work);
+    return NULL;
+}
+
+static void test_concurrent_simulations(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    world_open(&w, FIX "/data", "all", 50, 2, 3);
+    struct cs_whatif_option *o = NULL;
+    size_t n = 0;
+    assert_int_equal(cs_whatif_options_generate(w.b, &o, &n, &err), CS_OK);
+    struct cs_whatif_result *seq[32] = {0}, *par[32] = {0};
+    assert_true(n <= 32);
+    for (size_t i = 0; i < n; i++)
+        seq[i] = simulate(&w, &o[i].plans, true);
+    struct sim_job a = {&w, o, 0, n, par}, b = {&w, o, 1, n, par};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, sim_every_other, &b), 0);
+    sim_every_other(&a);
+    pthread_join(th, NULL);
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(par[i]);
+        assert_bits(seq[i]->risky.estimate, par[i]->risky.estimate);
+        assert_bits(seq[i]->risky.low, par[i]->risky.low);
+        assert_bits(seq[i]->risky.high, par[i]->risky.high);
+        assert_bits(seq[i]->commission.low, par[i]->commission.low);
+        assert_bits(seq[i]->alt_risky, par[i]->alt_risky);
+        assert_bits(seq[i]->alt_commission, par[i]->alt_commission);
+        for (size_t d = 0; d < w.ds->deals.n; d++)
+            assert_bits(seq[i]->alt_p[d], par[i]->alt_p[d]);
+        cs_whatif_result_free(seq[i]);
+        cs_whatif_result_free(par[i]);
+    }
+    cs_whatif_options_free(o, n);
+    world_close(&w);
+}
+
 static void test_ramp_pays_the_same_above(void **state)
 {
     (void)state;
@@ -935,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_tiers_route_matches_compute),
         cmocka_unit_test(test_quantile),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_concurrent_simulations),
         cmocka_unit_test(test_ramp_pays_the_same_above),
         cmocka_unit_test(test_rank),
         cmocka_unit_test(test_spiffs_at_quarter_end),

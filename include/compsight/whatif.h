@@ -153,11 +153,26 @@ struct cs_whatif_result {
  * when a plan of alt breaks the rules of plans.csv (no tier at floor 0,
  * floors not increasing, a negative rate, a quota not > 0); CS_ERR_NOMEM.
  * The base keeps working memory from one call to the next: calls on one
- * base must not run at the same time.
+ * base must not run at the same time (see cs_whatif_simulate_in).
  */
 enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_calendar *cal,
                                   const struct cs_plans *alt, bool per_deal,
                                   struct cs_whatif_result **out, struct cs_error *err);
+
+/*
+ * The same with working memory of the caller's: simulations on one base
+ * may run at the same time on different threads, each with its own work
+ * (cs_whatif_work_new; threads 1: the bootstrap draws stay on the calling
+ * thread, else they are split over two as the base says).  Results are
+ * bit-identical whichever way they are run.
+ */
+struct cs_whatif_work;
+struct cs_whatif_work *cs_whatif_work_new(const struct cs_whatif_base *b, int threads);
+void cs_whatif_work_free(struct cs_whatif_work *w);   /* accepts NULL */
+enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_whatif_work *work,
+                                     const struct cs_calendar *cal, const struct cs_plans *alt,
+                                     bool per_deal, struct cs_whatif_result **out,
+                                     struct cs_error *err);
 
 void cs_whatif_result_free(struct cs_whatif_result *r);   /* accepts NULL */
 
