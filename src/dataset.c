@@ -196,8 +196,8 @@ static void keyindex_free(struct keyindex *k)
 #define MAX_COLS 16
 
 /* The reader's batches (see read_and_load). */
-#define BATCH_ROWS 8192
-#define BATCH_TEXT ((size_t)4 << 20)
+#define BATCH_ROWS 4096
+#define BATCH_TEXT ((size_t)2 << 20)
 #define N_BATCHES 2
 #define PREFETCH_AHEAD 4
 #define THREADED_FILE_SIZE ((size_t)4 << 20)
@@ -1020,7 +1020,6 @@ static struct batch *batch_new(size_t text_cap)
         free(b);
         return NULL;
     }
-    cs_hugepage_hint(b->text, b->text_cap);
     return b;
 }
 

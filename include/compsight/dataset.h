@@ -176,7 +176,7 @@ struct cs_load_options {
     /* How a file is read; 0 = the default.  A file of at least
      * thread_min_size bytes (default 4 MiB; SIZE_MAX: never) is split and
      * parsed on a second thread, in batches of batch_rows rows (default and
-     * at most 8192) and batch_text bytes of text (default 4 MiB), while
+     * at most 4096) and batch_text bytes of text (default 2 MiB), while
      * this one loads the rows.  The dataset is the same either way; tests
      * set tiny values to exercise the hand-over on small files. */
     size_t thread_min_size;
