@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <time.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,12 +132,27 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The process's peak resident memory so far in MiB (Linux), 0 if unknown. */
+static double peak_mib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kib = strtod(line + 6, NULL);
+    if (f)
+        fclose(f);
+    return kib / 1024;
+}
+
 static void timing(const struct cs_options *opt, const struct cs_io *io, const char *what,
                    double *t0)
 {
     double t = now();
     if (opt->timings)
-        fprintf(io->msg, "compsight: timing: %-22s %8.3f s\n", what, t - *t0);
+        fprintf(io->msg, "compsight: timing: %-22s %8.3f s   (peak memory so far %.0f MiB)\n",
+                what, t - *t0, peak_mib());
     *t0 = t;
 }
 
@@ -363,7 +379,11 @@ static enum cs_status write_report_into(const char *dir, const char *final,
         snprintf(shown, sizeof shown, "%s/proposal", final);
         struct cs_options popt = *opt;
         popt.display_dir = shown;
-        st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, &popt, io, NULL, err);
+        /* the analysis has just fitted the promise_risk model on the same
+         * deals: the proposal borrows it instead of fitting it again */
+        const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
+        st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, &popt, io,
+                                      pm->fit, pm->firth, NULL, err);
         proposal = st == CS_OK;
         if (proposal) {
             char pj[PATH_MAX + 32];

@@ -1508,6 +1508,8 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
                                        const struct cs_outcomes *oc,
                                        const struct cs_selection *sel,
                                        const struct cs_options *opt, const struct cs_io *io,
+                                       const struct cs_regress_fit *logit,
+                                       const struct cs_regress_fit *firth,
                                        size_t *n_options, struct cs_error *err)
 {
     struct proposal pr = {.recommended = SIZE_MAX, .data_dir = opt->data_dir,
@@ -1520,7 +1522,8 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
     pr.date = date;
     if (n_options)
         *n_options = 0;
-    struct cs_whatif_options wo = {.seed = opt->seed, .draws = 0, .threads = 2};
+    struct cs_whatif_options wo = {.seed = opt->seed, .draws = 0, .threads = 2,
+                                   .logit = logit, .firth = firth};
     enum cs_status st = cs_whatif_base_new(ds, inc, oc, sel, &wo, &base, err);
     if (st != CS_OK || (st = cs_mkdir_p(dir, 0777, err)) != CS_OK)
         goto out;
@@ -1591,7 +1594,7 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     if (st != CS_OK || (st = run_measures(opt, &rn, "proposal", err)) != CS_OK)
         goto out;
     if ((st = cs_whatif_write_proposal(rn.out, rn.s.ds, &rn.s.cal, rn.inc, rn.oc, &rn.sel, opt, io,
-                                       &n, err)) != CS_OK)
+                                       NULL, NULL, &n, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
     fprintf(io->out, "proposal written to %s/ (%zu options)\n", rn.out, n);

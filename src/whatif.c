@@ -60,6 +60,8 @@ struct cs_whatif_priv {
     int threads;
     double *p_full;          /* p of each row under the base view (with a model) */
     struct cs_whatif_work *work;   /* cs_whatif_simulate's */
+    pthread_mutex_t recompute_lock;   /* one full recompute at a time */
+    bool borrowed;           /* logit and firth belong to the caller */
 };
 
 /*
@@ -69,8 +71,8 @@ struct cs_whatif_priv {
  */
 struct cs_whatif_work {
     struct view alt;         /* the alternative's view (m rows) */
-    double *xb, *xa;         /* changed rows, xab_cap rows of k */
-    size_t xab_cap;
+    uint32_t *rows;          /* the changed rows (j), rows_cap of them */
+    size_t rows_cap;
     int threads;             /* for the bootstrap draws: 1 or 2 */
 };
 
@@ -90,8 +92,7 @@ void cs_whatif_work_free(struct cs_whatif_work *w)
     free(w->alt.tc);
     free(w->alt.l14);
     free(w->alt.comm);
-    free(w->xb);
-    free(w->xa);
+    free(w->rows);
     free(w);
 }
 
@@ -314,6 +315,7 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
     if (!b)
         return;
     struct cs_whatif_priv *pv = b->priv;
+    bool borrowed = pv && pv->borrowed;
     if (pv) {
         free(pv->deal);
         free(pv->g);
@@ -327,17 +329,22 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
         free(pv->risky_promises);
         view_free(&pv->full);
         cs_whatif_work_free(pv->work);
+        pthread_mutex_destroy(&pv->recompute_lock);
         free(pv->p_full);
         free(pv->w);
         free(pv->beta_draw);
         free(pv->m_draw);
         free(pv);
     }
-    cs_regress_free(b->logit);
-    cs_regress_free(b->firth);
+    if (!borrowed) {
+        cs_regress_free((struct cs_regress_fit *)b->logit);
+        cs_regress_free((struct cs_regress_fit *)b->firth);
+    }
     free(b->plan_deals);
     free(b);
 }
+
+static void fit_notes(struct cs_whatif_base *b);
 
 /* Fit SPEC 7.1 exactly as the report does: same rows, order, design, options. */
 static enum cs_status fit_model(struct cs_whatif_base *b, const struct cs_outcomes *oc,
@@ -361,10 +368,28 @@ static enum cs_status fit_model(struct cs_whatif_base *b, const struct cs_outcom
     }
     struct cs_regress_design d = {.n = m, .k = CS_DEAL_TERMS, .x = x, .y = y,
                                   .cluster = cl, .names = cs_deal_term_names};
-    if ((st = cs_regress_logit(&d, NULL, &b->logit, err)) != CS_OK)
+    struct cs_regress_fit *logit = NULL, *firth = NULL;
+    st = cs_regress_logit(&d, NULL, &logit, err);
+    b->logit = logit;
+    if (st != CS_OK)
         goto out;
-    if (b->logit->separation && (st = cs_regress_firth(&d, NULL, &b->firth, err)) != CS_OK)
-        goto out;
+    if (logit->separation) {
+        st = cs_regress_firth(&d, NULL, &firth, err);
+        b->firth = firth;
+        if (st != CS_OK)
+            goto out;
+    }
+    fit_notes(b);
+out:
+    free(x);
+    free(y);
+    free(cl);
+    return st;
+}
+
+/* Which fit predictions use, and the caveat about it. */
+static void fit_notes(struct cs_whatif_base *b)
+{
     b->fit = b->firth ? b->firth : b->logit;
     if (!b->fit->fitted) {
         unsigned f = b->fit->flags & CS_REGRESS_UNFITTED;
@@ -379,11 +404,6 @@ static enum cs_status fit_model(struct cs_whatif_base *b, const struct cs_outcom
     } else if (!b->fit->converged) {
         b->model_note = "the promise_risk fit did not converge: the risky-deal figures are rough";
     }
-out:
-    free(x);
-    free(y);
-    free(cl);
-    return st;
 }
 
 /*
@@ -524,7 +544,8 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
 
     struct cs_whatif_base *b = calloc(1, sizeof *b);
     struct cs_whatif_priv *pv = b ? calloc(1, sizeof *pv) : NULL;
-    if (!pv) {
+    if (!pv || pthread_mutex_init(&pv->recompute_lock, NULL) != 0) {
+        free(pv);
         free(b);
         return oom(err);
     }
@@ -620,6 +641,11 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
     if (!b->promise_data) {
         b->model_note = "no roadmap.csv and promises.csv: promises cannot be classified, so "
                         "risky deals cannot be predicted";
+    } else if (opt && opt->logit) {
+        pv->borrowed = true;
+        b->logit = opt->logit;
+        b->firth = opt->firth;
+        fit_notes(b);
     } else if ((st = fit_model(b, oc, err)) != CS_OK) {
         goto fail;
     }
@@ -679,11 +705,33 @@ bool cs_whatif_draw_weights(const struct cs_whatif_base *b, size_t d, uint32_t *
 /* The deals whose model inputs changed, grouped by cluster. */
 struct changed {
     size_t k, n, ngroups, n_plans;
-    double *xb, *xa;         /* n x k kept-term rows, base and alternative */
+    size_t max_rows;         /* the most rows in one group */
+    const struct cs_whatif_priv *pv;
+    const struct view *bv, *av;   /* base and alternative */
+    const uint32_t *j;       /* n changed rows, by group */
     uint32_t *group_g;       /* cluster of each group */
     uint32_t *group_start;   /* ngroups + 1 offsets into the rows */
     const uint32_t *g_plan;
 };
+
+/*
+ * The kept-term rows of group h, base and alternative, into xb and xa
+ * (max_rows x k each).  Built per group rather than for all changed rows
+ * at once: 4 bytes a changed row instead of 16 doubles, and a group's rows
+ * stay in cache for all the draws.
+ */
+static size_t group_rows(const struct changed *c, size_t h, double *xb, double *xa)
+{
+    size_t n = 0;
+    for (size_t r = c->group_start[h]; r < c->group_start[h + 1]; r++, n++) {
+        double x[CS_DEAL_TERMS];
+        view_row(c->pv, c->bv, c->j[r], x);
+        compact_row(c->pv, x, xb + n * c->k);
+        view_row(c->pv, c->av, c->j[r], x);
+        compact_row(c->pv, x, xa + n * c->k);
+    }
+    return n;
+}
 
 static void changed_free(struct changed *c)
 {
@@ -698,7 +746,7 @@ static void changed_free(struct changed *c)
  * of the bootstrap: clusters not drawn are skipped.
  */
 static double risky_diff(const struct changed *c, const double *beta, const uint32_t *w,
-                         double *per_plan)
+                         double *per_plan, double *xb, double *xa)
 {
     double total = 0;
     if (per_plan)
@@ -709,10 +757,10 @@ static double risky_diff(const struct changed *c, const double *beta, const uint
         double wg = w ? w[g] : 1.0;
         if (wg == 0)
             continue;
+        size_t n = group_rows(c, h, xb, xa);
         double s = 0;
-        for (size_t r = c->group_start[h]; r < c->group_start[h + 1]; r++)
-            s += logistic(dot(beta, c->xa + r * c->k, c->k)) -
-                 logistic(dot(beta, c->xb + r * c->k, c->k));
+        for (size_t r = 0; r < n; r++)
+            s += logistic(dot(beta, xa + r * c->k, c->k)) - logistic(dot(beta, xb + r * c->k, c->k));
         total += wg * s;
         if (per_plan)
             per_plan[c->g_plan[g]] += wg * s;
@@ -725,6 +773,7 @@ struct draw_job {
     const struct cs_whatif_priv *pv;
     size_t G, d0, d1, n_plans;
     double *dr, *drp;        /* per draw: risky difference, and per plan */
+    double *xb, *xa;         /* the job's group rows, max_rows x k each */
 };
 
 /*
@@ -747,14 +796,15 @@ static void *draw_range(void *arg)
     for (size_t h = 0; h < c->ngroups; h++) {
         uint32_t g = c->group_g[h];
         uint32_t plan = c->g_plan[g];
+        size_t n = group_rows(c, h, jb->xb, jb->xa);
         for (size_t d = jb->d0; d < jb->d1; d++) {
             double wg = jb->pv->w[d * jb->G + g];
             if (wg == 0)
                 continue;
             const double *beta = jb->pv->beta_draw + d * k;
             double s = 0;
-            for (size_t r = c->group_start[h]; r < c->group_start[h + 1]; r++)
-                s += logistic(dot(beta, c->xa + r * k, k)) - logistic(dot(beta, c->xb + r * k, k));
+            for (size_t r = 0; r < n; r++)
+                s += logistic(dot(beta, jb->xa + r * k, k)) - logistic(dot(beta, jb->xb + r * k, k));
             jb->dr[d] += wg * s;
             jb->drp[d * np + plan] += wg * s;
         }
@@ -851,6 +901,7 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     struct changed c = {0};
     bool *changed_plan = NULL;
     double *cg = NULL, *dr = NULL, *drp = NULL, *dc = NULL, *dcp = NULL, *scratch = NULL;
+    double *gbuf = NULL;
     *out = NULL;
     if (alt->n != np)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
@@ -874,9 +925,18 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     }
     const struct view *bv = &pv->full;
     if (r->recomputed) {
-        if ((st = cs_incentives_compute(ds, alt, cal, &alt_inc, err)) != CS_OK)
+        /* A whole incentives table, a hundred bytes a deal: one at a time
+         * however many simulations run, and only as long as it takes to
+         * read the view from it. */
+        pthread_mutex_lock(&b->priv->recompute_lock);
+        st = cs_incentives_compute(ds, alt, cal, &alt_inc, err);
+        if (st == CS_OK)
+            view_from_inc(alt_view, pv, alt_inc);
+        cs_incentives_free(alt_inc);
+        alt_inc = NULL;
+        pthread_mutex_unlock(&b->priv->recompute_lock);
+        if (st != CS_OK)
             goto fail;
-        view_from_inc(alt_view, pv, alt_inc);
     } else {
         view_from_tiers(alt_view, pv, ds, b->inc, alt, changed_plan);
     }
@@ -964,19 +1024,20 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     c.k = k;
     c.n_plans = np;
     c.g_plan = pv->g_plan;
+    c.pv = pv;
+    c.bv = bv;
+    c.av = alt_view;
     if (b->fit && r->changed_rows) {
-        if (r->changed_rows > work->xab_cap) {
-            free(work->xb);
-            free(work->xa);
-            work->xb = alloc_n(r->changed_rows * k, sizeof *c.xb);
-            work->xa = alloc_n(r->changed_rows * k, sizeof *c.xa);
-            work->xab_cap = work->xb && work->xa ? r->changed_rows : 0;
+        if (r->changed_rows > work->rows_cap) {
+            free(work->rows);
+            work->rows = alloc_n(r->changed_rows, sizeof *work->rows);
+            work->rows_cap = work->rows ? r->changed_rows : 0;
         }
-        c.xb = work->xb;
-        c.xa = work->xa;
+        uint32_t *rows = work->rows;
+        c.j = rows;
         c.group_g = alloc_n(ngroups, sizeof *c.group_g);
         c.group_start = alloc_n(ngroups + 1, sizeof *c.group_start);
-        if (!c.xb || !c.xa || !c.group_g || !c.group_start)
+        if (!rows || !c.group_g || !c.group_start)
             goto nomem;
         for (size_t g = 0; g < G; g++) {
             bool open = false;
@@ -989,23 +1050,27 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
                     c.group_start[c.ngroups++] = (uint32_t)c.n;
                     open = true;
                 }
-                double x[CS_DEAL_TERMS];
-                view_row(pv, bv, j, x);
-                compact_row(pv, x, c.xb + c.n * k);
-                view_row(pv, alt_view, j, x);
-                compact_row(pv, x, c.xa + c.n * k);
-                c.n++;
+                rows[c.n++] = (uint32_t)j;
             }
         }
         c.group_start[c.ngroups] = (uint32_t)c.n;
+        for (size_t h = 0; h < c.ngroups; h++) {
+            size_t nh = c.group_start[h + 1] - c.group_start[h];
+            c.max_rows = nh > c.max_rows ? nh : c.max_rows;
+        }
     }
+
+    /* Group rows: for the estimate and for each of the two draw jobs. */
+    size_t gsize = (c.max_rows ? c.max_rows : 1) * (k ? k : 1);
+    if (!(gbuf = alloc_n(6 * gsize, sizeof *gbuf)))
+        goto nomem;
 
     /* Point estimates: the draw with every weight 1 and the estimate. */
     double *pp = zalloc_n(np, sizeof *pp);
     if (!pp)
         goto nomem;
     if (b->fit) {
-        r->risky.estimate = risky_diff(&c, pv->beta, NULL, pp);
+        r->risky.estimate = risky_diff(&c, pv->beta, NULL, pp, gbuf, gbuf + gsize);
         for (size_t p = 0; p < np; p++)
             r->plans[p].risky.estimate = pp[p];
     } else {
@@ -1045,8 +1110,8 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     }
     if (b->fit && c.n && b->intervals) {
         struct draw_job jobs[2] = {
-            {&c, pv, G, 0, D / 2, np, dr, drp},
-            {&c, pv, G, D / 2, D, np, dr, drp},
+            {&c, pv, G, 0, D / 2, np, dr, drp, gbuf + 2 * gsize, gbuf + 3 * gsize},
+            {&c, pv, G, D / 2, D, np, dr, drp, gbuf + 4 * gsize, gbuf + 5 * gsize},
         };
         pthread_t th;
         bool threaded = work->threads > 1 && c.n * D > 100000 &&
@@ -1103,6 +1168,7 @@ done:
     free(dc);
     free(dcp);
     free(scratch);
+    free(gbuf);
     *out = r;
     return st;
 }

@@ -781,6 +781,41 @@ static void test_concurrent_simulations(void **state)
     world_close(&w);
 }
 
+/* A base that borrows the report's promise_risk fit simulates exactly as
+ * one that fits the model itself: the same rows, design and estimates. */
+static void test_borrowed_fit(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    world_open(&w, FIX "/data", "all", 50, 1, 5);
+    struct cs_analysis *an = NULL;
+    assert_int_equal(cs_analysis_run(w.ds, &w.cal, w.inc, w.oc, &w.sel, 5, &an, &err), CS_OK);
+    const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
+    assert_non_null(pm->fit);
+    struct cs_whatif_options o = {.seed = 5, .draws = 50, .threads = 1,
+                                  .logit = pm->fit, .firth = pm->firth};
+    struct cs_whatif_base *borrowed = NULL;
+    assert_int_equal(cs_whatif_base_new(w.ds, w.inc, w.oc, &w.sel, &o, &borrowed, &err), CS_OK);
+    assert_ptr_equal(borrowed->logit, pm->fit);
+    for (size_t t = 0; t < w.b->fit->k; t++)
+        assert_bits(w.b->fit->terms[t].estimate, borrowed->fit->terms[t].estimate);
+    struct cs_plans alt;
+    load_alt(&w, FIX "/alt_tiers.csv", &alt, NULL);
+    struct cs_whatif_result *ra = simulate(&w, &alt, false), *rb = NULL;
+    assert_int_equal(cs_whatif_simulate(borrowed, &w.cal, &alt, false, &rb, &err), CS_OK);
+    assert_bits(ra->risky.estimate, rb->risky.estimate);
+    assert_bits(ra->risky.low, rb->risky.low);
+    assert_bits(ra->risky.high, rb->risky.high);
+    assert_bits(ra->alt_risky, rb->alt_risky);
+    cs_whatif_result_free(ra);
+    cs_whatif_result_free(rb);
+    cs_plans_free(&alt);
+    cs_whatif_base_free(borrowed);   /* leaves the analysis' fits alone */
+    cs_analysis_free(an);
+    world_close(&w);
+}
+
 static void test_ramp_pays_the_same_above(void **state)
 {
     (void)state;
@@ -994,6 +1029,7 @@ int main(void)
         cmocka_unit_test(test_quantile),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_concurrent_simulations),
+        cmocka_unit_test(test_borrowed_fit),
         cmocka_unit_test(test_ramp_pays_the_same_above),
         cmocka_unit_test(test_rank),
         cmocka_unit_test(test_spiffs_at_quarter_end),

@@ -55,6 +55,10 @@ struct cs_whatif_options {
     uint64_t seed;           /* seed of the rep resampling */
     unsigned draws;          /* bootstrap draws; 0 = CS_WHATIF_DRAWS */
     int threads;             /* 1 or 2 (0 = 2); results are bit-identical either way */
+    /* The SPEC 7.1 promise_risk fit (and its Firth refit, or NULL) when the
+     * caller has it already, as cs_analysis_run makes it for the same
+     * selection: borrowed, not refitted.  NULL: the base fits it. */
+    const struct cs_regress_fit *logit, *firth;
 };
 
 struct cs_whatif_priv;       /* internal arrays, see whatif.c */
@@ -74,8 +78,9 @@ struct cs_whatif_base {
     size_t observed_risky_promises;      /* their risky promises */
     size_t *plan_deals;                  /* per plan of ds: selected won deals of its reps */
     bool promise_data;                   /* roadmap.csv and promises.csv were given */
-    struct cs_regress_fit *logit;        /* the SPEC 7.1 fit (owned); NULL without promise data */
-    struct cs_regress_fit *firth;        /* Firth refit under separation (owned) or NULL */
+    const struct cs_regress_fit *logit;  /* the SPEC 7.1 fit (owned, or borrowed from the
+                                            options); NULL without promise data */
+    const struct cs_regress_fit *firth;  /* Firth refit under separation, or NULL */
     const struct cs_regress_fit *fit;    /* the one predictions use (firth when set), or NULL
                                             when there are no predictions */
     const char *model_note;              /* static text: why there are no predictions, or a
@@ -299,7 +304,9 @@ struct cs_io;
  * From opt it reads seed, quiet and data_dir (for the re-run command it
  * prints); warnings (gnuplot missing or failing) go to io->msg unless
  * quiet, progress to io->msg when io->progress.  *n_options (may be NULL)
- * receives N.  ds, cal, inc (under ds->plans) and oc are borrowed.
+ * receives N.  ds, cal, inc (under ds->plans) and oc are borrowed, and so
+ * are logit and firth: the promise_risk fit of the report's analysis of
+ * sel, or NULL to fit it here (see struct cs_whatif_options).
  * Errors: those of cs_whatif_base_new; CS_ERR_OUTPUT when a file cannot
  * be written; CS_ERR_NOMEM.  A plot that cannot be drawn is a warning.
  */
@@ -309,6 +316,8 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
                                        const struct cs_outcomes *oc,
                                        const struct cs_selection *sel,
                                        const struct cs_options *opt, const struct cs_io *io,
+                                       const struct cs_regress_fit *logit,
+                                       const struct cs_regress_fit *firth,
                                        size_t *n_options, struct cs_error *err);
 
 #endif
