@@ -432,11 +432,51 @@ static void set_not_won(struct cs_incentives *inc, size_t i)
  * compact keys, writing two arrays); everything else runs in deal order
  * and streams through the arrays.
  */
+static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans *plans,
+                              const struct cs_calendar *cal, struct cs_incentives *reuse,
+                              struct cs_incentives **out, struct cs_error *err);
+
 enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
                                      const struct cs_plans *plans,
                                      const struct cs_calendar *cal,
                                      struct cs_incentives **out,
                                      struct cs_error *err)
+{
+    return compute(ds, plans, cal, NULL, out, err);
+}
+
+enum cs_status cs_incentives_recompute(const struct cs_dataset *ds,
+                                       const struct cs_plans *plans,
+                                       const struct cs_calendar *cal,
+                                       struct cs_incentives **inout,
+                                       struct cs_error *err)
+{
+    struct cs_incentives *reuse = *inout;
+    *inout = NULL;
+    if (reuse && reuse->n != ds->deals.n) {
+        cs_incentives_free(reuse);
+        reuse = NULL;
+    }
+    if (reuse) {
+        /* every per-deal element is written again below; the rep-periods
+         * are counted afresh */
+        struct cs_rep_periods *rp = &reuse->rp;
+        free(rp->rep);
+        free(rp->plan);
+        free(rp->period);
+        free(rp->quota);
+        free(rp->amount);
+        free(rp->attainment);
+        free(rp->n_deals);
+        memset(rp, 0, sizeof *rp);
+        reuse->n_won = 0;
+    }
+    return compute(ds, plans, cal, reuse, inout, err);
+}
+
+static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans *plans,
+                              const struct cs_calendar *cal, struct cs_incentives *reuse,
+                              struct cs_incentives **out, struct cs_error *err)
 {
     enum cs_status st = CS_OK;
     struct cs_incentives *inc = NULL;
@@ -450,6 +490,7 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
     const size_t n = d->n, nreps = ds->reps.n;
 
     *out = NULL;
+    inc = reuse;   /* freed on failure like a new one */
     if (!plans)
         plans = &ds->plans;
     if (plans->n != ds->plans.n) {
@@ -461,9 +502,11 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
     if ((st = check_plans(ds, plans, err)) != CS_OK)
         goto out;
 
-    inc = calloc(1, sizeof *inc);
-    if (!inc || !alloc_deal_arrays(inc, n))
-        goto nomem;
+    if (!inc) {
+        inc = calloc(1, sizeof *inc);
+        if (!inc || !alloc_deal_arrays(inc, n))
+            goto nomem;
+    }
     inc->n = n;
 
     /* Pass 1 (deal order): checks, won deals per rep, span of close dates. */

@@ -60,7 +60,8 @@ struct cs_whatif_priv {
     int threads;
     double *p_full;          /* p of each row under the base view (with a model) */
     struct cs_whatif_work *work;   /* cs_whatif_simulate's */
-    pthread_mutex_t recompute_lock;   /* one full recompute at a time */
+    pthread_mutex_t recompute_lock;   /* one full recompute at a time, */
+    struct cs_incentives *recompute_inc;   /* into this table, kept for the next */
     bool borrowed;           /* logit and firth belong to the caller */
 };
 
@@ -330,6 +331,7 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
         view_free(&pv->full);
         cs_whatif_work_free(pv->work);
         pthread_mutex_destroy(&pv->recompute_lock);
+        cs_incentives_free(pv->recompute_inc);
         free(pv->p_full);
         free(pv->w);
         free(pv->beta_draw);
@@ -896,7 +898,6 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     const struct cs_whatif_priv *pv = b->priv;
     const size_t m = pv->m, G = b->reps, D = b->draws, np = ds->plans.n, k = pv->k;
     enum cs_status st = CS_OK;
-    struct cs_incentives *alt_inc = NULL;
     struct view *alt_view = &work->alt;
     struct changed c = {0};
     bool *changed_plan = NULL;
@@ -925,15 +926,12 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     }
     const struct view *bv = &pv->full;
     if (r->recomputed) {
-        /* A whole incentives table, a hundred bytes a deal: one at a time
-         * however many simulations run, and only as long as it takes to
-         * read the view from it. */
+        /* A whole incentives table, ninety bytes a deal: one at a time
+         * however many simulations run, always the same one. */
         pthread_mutex_lock(&b->priv->recompute_lock);
-        st = cs_incentives_compute(ds, alt, cal, &alt_inc, err);
+        st = cs_incentives_recompute(ds, alt, cal, &b->priv->recompute_inc, err);
         if (st == CS_OK)
-            view_from_inc(alt_view, pv, alt_inc);
-        cs_incentives_free(alt_inc);
-        alt_inc = NULL;
+            view_from_inc(alt_view, pv, b->priv->recompute_inc);
         pthread_mutex_unlock(&b->priv->recompute_lock);
         if (st != CS_OK)
             goto fail;
@@ -1160,7 +1158,6 @@ fail:
     r = NULL;
 done:
     free(changed_plan);
-    cs_incentives_free(alt_inc);
     changed_free(&c);
     free(cg);
     free(dr);

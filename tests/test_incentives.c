@@ -670,6 +670,64 @@ static void test_whatif_plans(void **state)
     ds_free(ds);
 }
 
+/* Two tables hold the same bits in every per-deal array. */
+static void assert_same_tables(const struct cs_incentives *a, const struct cs_incentives *b)
+{
+    assert_int_equal(a->n, b->n);
+    assert_int_equal(a->n_won, b->n_won);
+    assert_int_equal(a->rp.n, b->rp.n);
+#define SAME(f) assert_memory_equal(a->f, b->f, a->n * sizeof *a->f)
+    SAME(won); SAME(period); SAME(quarter); SAME(period_end); SAME(period_days);
+    SAME(day_of_period); SAME(rep_period); SAME(quota); SAME(attainment_before);
+    SAME(attainment_after); SAME(marginal_rate); SAME(commission); SAME(effective_rate);
+    SAME(tier_cross); SAME(gap_to_next_tier); SAME(days_to_period_end); SAME(last_14_days);
+    SAME(spiff); SAME(log_amount);
+#undef SAME
+    assert_memory_equal(a->rp.amount, b->rp.amount, a->rp.n * sizeof *a->rp.amount);
+    assert_memory_equal(a->rp.quota, b->rp.quota, a->rp.n * sizeof *a->rp.quota);
+}
+
+/* Recomputing into an old table (what-if) gives what a fresh one holds,
+ * whatever the old table held: every element is written again. */
+static void test_recompute_reuses(void **state)
+{
+    (void)state;
+    struct cs_load_options lo = {.dir = CS_SOURCE_DIR "/data/sample"};
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    assert_int_equal(cs_dataset_load(&lo, &ds, &err), CS_OK);
+    /* the alternative: every plan yearly at four times its quota */
+    size_t np = ds->plans.n;
+    uint8_t pt[64];
+    double q[64];
+    assert_true(np <= 64);
+    for (size_t p = 0; p < np; p++) {
+        pt[p] = CS_PERIOD_YEAR;
+        q[p] = ds->plans.period_type[p] == CS_PERIOD_YEAR ? ds->plans.quota[p] : 4 * ds->plans.quota[p];
+    }
+    struct cs_plans alt = ds->plans;
+    alt.period_type = pt;
+    alt.quota = q;
+    struct cs_incentives *base = NULL, *fresh = NULL, *reused = NULL;
+    assert_int_equal(cs_incentives_compute(ds, NULL, &CAL1, &base, &err), CS_OK);
+    assert_int_equal(cs_incentives_compute(ds, &alt, &CAL1, &fresh, &err), CS_OK);
+    /* into nothing, then into a table of the other plans, then back */
+    assert_int_equal(cs_incentives_recompute(ds, NULL, &CAL1, &reused, &err), CS_OK);
+    assert_same_tables(base, reused);
+    assert_int_equal(cs_incentives_recompute(ds, &alt, &CAL1, &reused, &err), CS_OK);
+    assert_same_tables(fresh, reused);
+    assert_int_equal(cs_incentives_recompute(ds, NULL, &CAL1, &reused, &err), CS_OK);
+    assert_same_tables(base, reused);
+    /* a failure frees the old table and leaves NULL */
+    struct cs_plans bad = alt;
+    bad.n = 0;
+    assert_int_equal(cs_incentives_recompute(ds, &bad, &CAL1, &reused, &err), CS_ERR_USAGE);
+    assert_null(reused);
+    cs_incentives_free(base);
+    cs_incentives_free(fresh);
+    cs_dataset_free(ds);
+}
+
 static void expect_error(struct cs_dataset *ds, const struct cs_plans *plans,
                          enum cs_status status, const char *file, unsigned long line,
                          const char *column, const char *msg)
@@ -1015,6 +1073,7 @@ int main(void)
         cmocka_unit_test(test_quota_override),
         cmocka_unit_test(test_spiff_boundaries),
         cmocka_unit_test(test_whatif_plans),
+        cmocka_unit_test(test_recompute_reuses),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_reconcile),

@@ -96,6 +96,19 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
                                      struct cs_incentives **out,
                                      struct cs_error *err);
 
+/*
+ * The same, reusing the arrays of *inout (a table from an earlier call for
+ * the same ds, or NULL) instead of allocating new ones: a what-if that
+ * recomputes the measures for several alternatives fills the same pages
+ * each time.  On success *inout is the new table; on failure NULL (the old
+ * one is freed either way).
+ */
+enum cs_status cs_incentives_recompute(const struct cs_dataset *ds,
+                                       const struct cs_plans *plans,
+                                       const struct cs_calendar *cal,
+                                       struct cs_incentives **inout,
+                                       struct cs_error *err);
+
 void cs_incentives_free(struct cs_incentives *inc);   /* accepts NULL */
 
 /*
