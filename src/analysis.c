@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "compsight/mem.h"
 #include "compsight/analysis.h"
 
 const char *const cs_deal_term_names[CS_DEAL_TERMS] = {
@@ -60,9 +61,9 @@ static int design_alloc(struct design_buf *d, size_t rows, size_t k)
 {
     d->k = k;
     d->n = 0;
-    d->x = malloc((rows ? rows : 1) * k * sizeof *d->x);
-    d->y = malloc((rows ? rows : 1) * sizeof *d->y);
-    d->cl = malloc((rows ? rows : 1) * sizeof *d->cl);
+    d->x = cs_malloc_big(rows * k, sizeof *d->x);
+    d->y = cs_malloc_big(rows, sizeof *d->y);
+    d->cl = cs_malloc_big(rows, sizeof *d->cl);
     return d->x && d->y && d->cl ? 0 : -1;
 }
 
@@ -162,7 +163,7 @@ static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_d
 {
     enum cs_status st = CS_OK;
     size_t m = an->won_selected, nv = CS_CORR_NX + CS_CORR_NY;
-    double *buf = malloc((m ? m : 1) * nv * sizeof *buf);
+    double *buf = cs_malloc_big((m ? m : 1) * nv, sizeof *buf);
     if (!buf)
         return oom(err);
     double *col[CS_CORR_NX + CS_CORR_NY];
@@ -282,9 +283,9 @@ static enum cs_status run_groups(struct cs_analysis *an, const struct cs_dataset
 {
     size_t n = ds->deals.n;
     enum cs_status st = CS_OK;
-    uint32_t *team = malloc((n ? n : 1) * sizeof *team);
-    uint32_t *plan = malloc((n ? n : 1) * sizeof *plan);
-    uint32_t *rep = malloc((n ? n : 1) * sizeof *rep);
+    uint32_t *team = cs_malloc_big(n, sizeof *team);
+    uint32_t *plan = cs_malloc_big(n, sizeof *plan);
+    uint32_t *rep = cs_malloc_big(n, sizeof *rep);
     size_t *x = NULL, *nn = NULL;
     struct cs_group_rate *reps = NULL;
     size_t n_reps = 0;
@@ -550,7 +551,7 @@ enum cs_status cs_analysis_run(const struct cs_dataset *ds, const struct cs_cale
     size_t n = ds->deals.n;
     *out = NULL;
     struct cs_analysis *an = calloc(1, sizeof *an);
-    uint8_t *mask = malloc(n ? n : 1);
+    uint8_t *mask = cs_malloc_big(n, 1);
     if (!an || !mask) {
         free(an);
         free(mask);

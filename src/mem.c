@@ -1,5 +1,6 @@
 /* mem.c - memory hints for large arrays (transparent huge pages). */
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include "compsight/mem.h"
@@ -24,4 +25,15 @@ void cs_hugepage_hint(void *p, size_t n)
     (void)p;
     (void)n;
 #endif
+}
+
+void *cs_malloc_big(size_t n, size_t size)
+{
+    if (n == 0)
+        n = 1;
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    void *p = malloc(n * size);
+    cs_hugepage_hint(p, n * size);
+    return p;
 }

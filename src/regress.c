@@ -12,6 +12,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 
+#include "compsight/mem.h"
 #include "compsight/regress.h"
 
 #define Z95 1.959964            /* SPEC 7: the 95% interval's multiplier */
@@ -132,7 +133,7 @@ static enum cs_status cluster_index(const uint32_t *ids, size_t n, uint32_t **ou
                                     struct cs_error *err)
 {
     enum cs_status st = CS_OK;
-    uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    uint32_t *idx = cs_malloc_big(n, sizeof *idx);
     size_t cap = 64, used = 0;
     uint32_t *key = malloc(cap * sizeof *key), *val = malloc(cap * sizeof *val);
     if (!idx || !key || !val) {
@@ -402,7 +403,7 @@ static enum cs_status prepare(const struct cs_regress_design *d, enum cs_regress
     if (w->k == K) {
         w->x = d->x;
     } else {
-        w->xc = malloc(d->n * w->k * sizeof *w->xc);
+        w->xc = cs_malloc_big(d->n * w->k, sizeof *w->xc);
         if (!w->xc) {
             st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "regression: out of memory");
             goto out;

@@ -7,6 +7,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "compsight/mem.h"
 #include "compsight/stattest.h"
 
 /* ======================================================================
@@ -85,10 +86,10 @@ static bool rank_ws_reserve(struct rank_ws *ws, size_t m)
     if (m <= ws->cap)
         return true;
     free(ws->key); free(ws->tkey); free(ws->idx); free(ws->tidx);
-    ws->key = malloc(m * sizeof *ws->key);
-    ws->tkey = malloc(m * sizeof *ws->tkey);
-    ws->idx = malloc(m * sizeof *ws->idx);
-    ws->tidx = malloc(m * sizeof *ws->tidx);
+    ws->key = cs_malloc_big(m, sizeof *ws->key);
+    ws->tkey = cs_malloc_big(m, sizeof *ws->tkey);
+    ws->idx = cs_malloc_big(m, sizeof *ws->idx);
+    ws->tidx = cs_malloc_big(m, sizeof *ws->tidx);
     ws->cap = ws->key && ws->tkey && ws->idx && ws->tidx ? m : 0;
     return ws->cap != 0;
 }
@@ -330,8 +331,8 @@ static bool scratch_reserve(struct corr_scratch *s, size_t m, bool compact)
         return false;
     if (m > s->cap) {
         free(s->rx); free(s->ry);
-        s->rx = malloc(m * sizeof *s->rx);
-        s->ry = malloc(m * sizeof *s->ry);
+        s->rx = cs_malloc_big(m, sizeof *s->rx);
+        s->ry = cs_malloc_big(m, sizeof *s->ry);
         s->cap = s->rx && s->ry ? m : 0;
         free(s->cx); free(s->cy);
         s->cx = s->cy = NULL;
@@ -339,8 +340,8 @@ static bool scratch_reserve(struct corr_scratch *s, size_t m, bool compact)
     if (!s->cap)
         return false;
     if (compact && !s->cx) {
-        s->cx = malloc(s->cap * sizeof *s->cx);
-        s->cy = malloc(s->cap * sizeof *s->cy);
+        s->cx = cs_malloc_big(s->cap, sizeof *s->cx);
+        s->cy = cs_malloc_big(s->cap, sizeof *s->cy);
     }
     return !compact || (s->cx && s->cy);
 }
@@ -374,7 +375,7 @@ static const uint32_t *pair_ranks(struct corr_var *var, size_t n, bool cache, co
             if (!rank2(cv, m, buf, ws, ties, &sorted))
                 return NULL;
             if (sorted) {
-                var->r2 = malloc(m * sizeof *var->r2);
+                var->r2 = cs_malloc_big(m, sizeof *var->r2);
                 if (!var->r2)
                     return NULL;
                 memcpy(var->r2, buf, m * sizeof *buf);
