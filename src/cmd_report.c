@@ -145,6 +145,43 @@ static void *outcomes_main(void *arg)
     return NULL;
 }
 
+struct plots_job {
+    const char *dir;
+    const struct cs_session *s;
+    const struct computed *c;
+    const struct cs_analysis *an;
+    bool all;
+    struct cs_plot_list *plots;
+    enum cs_status st;
+    struct cs_error err;
+    pthread_t th;
+    bool started, threaded;
+};
+
+static void *plots_main(void *arg)
+{
+    struct plots_job *j = arg;
+    cs_error_clear(&j->err);
+    j->st = cs_plots_write(j->dir, j->s->ds, &j->s->cal, j->c->inc, j->c->oc, j->an, j->all,
+                           j->plots, &j->err);
+    return NULL;
+}
+
+static void plots_start(struct plots_job *j)
+{
+    j->started = true;
+    j->threaded = pthread_create(&j->th, NULL, plots_main, j) == 0;
+    if (!j->threaded)
+        plots_main(j);
+}
+
+static void plots_join(struct plots_job *j)
+{
+    if (j->threaded)
+        pthread_join(j->th, NULL);
+    j->threaded = false;
+}
+
 static enum cs_status measure(const struct cs_session *s, struct computed *c, struct cs_error *err)
 {
     struct outcomes_job j = {.s = s};
@@ -384,29 +421,12 @@ static enum cs_status write_report_into(const char *dir, const char *final,
     if (st == CS_OK)
         st = write_json(dir, root, err);
     timing(opt, io, "results.json, rejects", &t0);
-    if (st == CS_OK) {
-        /* A plot that gnuplot cannot draw, or no gnuplot at all, costs the
-         * pictures, not the report: say so on stderr and in the report. */
-        struct cs_error perr;
-        cs_error_clear(&perr);
-        enum cs_status ps = cs_plots_write(dir, s->ds, &s->cal, c->inc, c->oc, an,
-                                           sel->mode == CS_SELECT_ALL, &plots, &perr);
-        if (ps == CS_ERR_NOMEM) {
-            st = cs_error_set(err, ps, NULL, 0, NULL, "out of memory drawing plots");
-        } else if (ps != CS_OK) {
-            char msg[1200];
-            cs_error_format(&perr, msg, sizeof msg);
-            snprintf(plots_note, sizeof plots_note, "some plots could not be drawn (%s).", msg);
-            fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
-        } else if (plots.gnuplot_missing) {
-            snprintf(plots_note, sizeof plots_note,
-                     "gnuplot is not installed, so the report has no pictures; the gnuplot "
-                     "scripts are in plots/ (install gnuplot-nox and rerun).");
-            fprintf(io->msg, "compsight: warning: gnuplot not found: the report is written "
-                                 "without plots\n");
-        }
-    }
-    timing(opt, io, "plots", &t0);
+    /* The plots are drawn (gnuplot, on a second thread) while the proposal
+     * is simulated on this one. */
+    struct plots_job pj = {.dir = dir, .s = s, .c = c, .an = an, .all = sel->mode == CS_SELECT_ALL,
+                           .plots = &plots};
+    if (st == CS_OK)
+        plots_start(&pj);
     /* The proposal draft the report's closing section links (SPEC 8):
      * strawman plan changes simulated on the same deals. */
     bool proposal = false;
@@ -425,12 +445,35 @@ static enum cs_status write_report_into(const char *dir, const char *final,
                                       pm->fit, pm->firth, NULL, err);
         proposal = st == CS_OK;
         if (proposal) {
-            char pj[PATH_MAX + 32];
-            snprintf(pj, sizeof pj, "%s/proposal.json", pdir);
-            proposal_json = json_load_file(pj, 0, NULL);
+            char pj_path[PATH_MAX + 32];
+            snprintf(pj_path, sizeof pj_path, "%s/proposal.json", pdir);
+            proposal_json = json_load_file(pj_path, 0, NULL);
         }
     }
     timing(opt, io, "proposal (SPEC 8)", &t0);
+    if (pj.started) {
+        plots_join(&pj);
+        timing(opt, io, "plots (wait)", &t0);
+        /* A plot that gnuplot cannot draw, or no gnuplot at all, costs the
+         * pictures, not the report: say so on stderr and in the report. */
+        enum cs_status ps = pj.st;
+        struct cs_error perr = pj.err;
+        if (ps == CS_ERR_NOMEM) {
+            if (st == CS_OK)
+                st = cs_error_set(err, ps, NULL, 0, NULL, "out of memory drawing plots");
+        } else if (ps != CS_OK) {
+            char msg[1200];
+            cs_error_format(&perr, msg, sizeof msg);
+            snprintf(plots_note, sizeof plots_note, "some plots could not be drawn (%s).", msg);
+            fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
+        } else if (plots.gnuplot_missing) {
+            snprintf(plots_note, sizeof plots_note,
+                     "gnuplot is not installed, so the report has no pictures; the gnuplot "
+                     "scripts are in plots/ (install gnuplot-nox and rerun).");
+            fprintf(io->msg, "compsight: warning: gnuplot not found: the report is written "
+                                 "without plots\n");
+        }
+    }
     report_date(date, sizeof date);
     snprintf(name, sizeof name, "%s", s->data_dir);
     struct cs_report_input in = {

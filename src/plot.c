@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -1517,12 +1518,14 @@ static enum cs_status gp_start(const char *dir, const char *name, const char *sc
         return st;
     }
     /* A gnuplot that quits early (an error in the script) closes the pipe:
-     * the write must fail with EPIPE, not kill compsight. */
-    struct sigaction ign, old;
-    memset(&ign, 0, sizeof ign);
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&ign.sa_mask);
-    sigaction(SIGPIPE, &ign, &old);
+     * the write must fail with EPIPE, not kill compsight.  SIGPIPE is
+     * blocked for this thread only (plots are drawn while another thread
+     * writes other files), and one it raised is taken off before the mask
+     * is restored. */
+    sigset_t pipe_set, old_mask;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fds[1], script + off, len - off);
@@ -1535,7 +1538,12 @@ static enum cs_status gp_start(const char *dir, const char *name, const char *sc
         off += (size_t)w;
     }
     close(fds[1]);
-    sigaction(SIGPIPE, &old, NULL);
+    if (p->write_errno == EPIPE) {
+        const struct timespec now = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &now) == SIGPIPE)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     return CS_OK;
 }
 

@@ -350,14 +350,16 @@ EOF
     run "gnuplot killed once" "$GNUPLOT_FAIL_EXIT" PATH="$TMP/killbin:$PATH" -- report --data "$DATA" --out "$d"
     says "gnuplot killed once" "plots"
     if [ "$GNUPLOT_FAIL_EXIT" = 0 ]; then complete "gnuplot killed once" "$d"; fi
-    npng=$(ls "$d"/plots/*.png 2>/dev/null | wc -l)
-    ngp=$(ls "$d"/plots/*.gp 2>/dev/null | wc -l)
-    nsvg=$(ls "$d"/plots/*.svg 2>/dev/null | wc -l)
+    # The report's plots and the proposal's are drawn at the same time, so
+    # the third gnuplot may be either's: count them together.
+    npng=$(ls "$d"/plots/*.png "$d"/proposal/plots/*.png 2>/dev/null | wc -l)
+    ngp=$(ls "$d"/plots/*.gp "$d"/proposal/plots/*.gp 2>/dev/null | wc -l)
+    nsvg=$(ls "$d"/plots/*.svg "$d"/proposal/plots/*.svg 2>/dev/null | wc -l)
     if [ "$npng" -ge 1 ] && [ "$npng" -lt "$ngp" ] && [ "$npng" = "$nsvg" ]; then ok; else
         bad "gnuplot killed once: $npng PNG, $nsvg SVG for $ngp scripts"
     fi
     # every image that is there is whole (a PNG ends with its IEND chunk)
-    for p in "$d"/plots/*.png; do
+    for p in "$d"/plots/*.png "$d"/proposal/plots/*.png; do
         [ -f "$p" ] || continue
         if tail -c 8 "$p" | od -An -c | grep -q 'I   E   N   D'; then ok; else bad "gnuplot killed once: $p is cut"; fi
     done
