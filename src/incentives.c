@@ -433,8 +433,9 @@ static void set_not_won(struct cs_incentives *inc, size_t i)
  * and streams through the arrays.
  */
 static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans *plans,
-                              const struct cs_calendar *cal, struct cs_incentives *reuse,
-                              struct cs_incentives **out, struct cs_error *err);
+                              const struct cs_calendar *cal, const bool *only_plans,
+                              struct cs_incentives *reuse, struct cs_incentives **out,
+                              struct cs_error *err);
 
 enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
                                      const struct cs_plans *plans,
@@ -442,12 +443,13 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
                                      struct cs_incentives **out,
                                      struct cs_error *err)
 {
-    return compute(ds, plans, cal, NULL, out, err);
+    return compute(ds, plans, cal, NULL, NULL, out, err);
 }
 
 enum cs_status cs_incentives_recompute(const struct cs_dataset *ds,
                                        const struct cs_plans *plans,
                                        const struct cs_calendar *cal,
+                                       const bool *only_plans,
                                        struct cs_incentives **inout,
                                        struct cs_error *err)
 {
@@ -471,12 +473,13 @@ enum cs_status cs_incentives_recompute(const struct cs_dataset *ds,
         memset(rp, 0, sizeof *rp);
         reuse->n_won = 0;
     }
-    return compute(ds, plans, cal, reuse, inout, err);
+    return compute(ds, plans, cal, only_plans, reuse, inout, err);
 }
 
 static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans *plans,
-                              const struct cs_calendar *cal, struct cs_incentives *reuse,
-                              struct cs_incentives **out, struct cs_error *err)
+                              const struct cs_calendar *cal, const bool *only_plans,
+                              struct cs_incentives *reuse, struct cs_incentives **out,
+                              struct cs_error *err)
 {
     enum cs_status st = CS_OK;
     struct cs_incentives *inc = NULL;
@@ -520,7 +523,8 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
             lo = c < lo ? c : lo;
             hi = c > hi ? c : hi;
         }
-        inc->won[i] = d->stage[i] == CS_STAGE_WON;
+        inc->won[i] = d->stage[i] == CS_STAGE_WON &&
+                      (!only_plans || only_plans[ds->reps.plan[d->rep[i]]]);
         if (!inc->won[i])
             continue;
         if ((st = check_won_deal(ds, plans, i, err)) != CS_OK)

@@ -253,6 +253,31 @@ static void view_from_inc(struct view *v, const struct cs_whatif_priv *pv,
 }
 
 /*
+ * The full route: deals of plans that changed read the recomputed table
+ * (which has only them), the others copy the base view, exactly what a
+ * recompute of every deal would give them (same plan, same deals).
+ */
+static void view_from_recompute(struct view *v, const struct cs_whatif_priv *pv,
+                                const struct cs_dataset *ds, const struct cs_incentives *inc,
+                                const bool *plan_changed)
+{
+    for (size_t j = 0; j < pv->m; j++) {
+        uint32_t i = pv->deal[j];
+        if (!plan_changed[ds->reps.plan[ds->deals.rep[i]]]) {
+            v->mr[j] = pv->full.mr[j];
+            v->tc[j] = pv->full.tc[j];
+            v->l14[j] = pv->full.l14[j];
+            v->comm[j] = pv->full.comm[j];
+            continue;
+        }
+        v->mr[j] = inc->marginal_rate[i];
+        v->tc[j] = inc->tier_cross[i];
+        v->l14[j] = inc->last_14_days[i];
+        v->comm[j] = inc->commission[i];
+    }
+}
+
+/*
  * The tiers route: deals of plans that changed get the tier maths of
  * plans on the current a0, a1 and Q, exactly as cs_incentives_compute's
  * last pass computes them; the others copy the base view.
@@ -929,9 +954,9 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
         /* A whole incentives table, ninety bytes a deal: one at a time
          * however many simulations run, always the same one. */
         pthread_mutex_lock(&b->priv->recompute_lock);
-        st = cs_incentives_recompute(ds, alt, cal, &b->priv->recompute_inc, err);
+        st = cs_incentives_recompute(ds, alt, cal, changed_plan, &b->priv->recompute_inc, err);
         if (st == CS_OK)
-            view_from_inc(alt_view, pv, b->priv->recompute_inc);
+            view_from_recompute(alt_view, pv, ds, b->priv->recompute_inc, changed_plan);
         pthread_mutex_unlock(&b->priv->recompute_lock);
         if (st != CS_OK)
             goto fail;

@@ -712,16 +712,38 @@ static void test_recompute_reuses(void **state)
     assert_int_equal(cs_incentives_compute(ds, NULL, &CAL1, &base, &err), CS_OK);
     assert_int_equal(cs_incentives_compute(ds, &alt, &CAL1, &fresh, &err), CS_OK);
     /* into nothing, then into a table of the other plans, then back */
-    assert_int_equal(cs_incentives_recompute(ds, NULL, &CAL1, &reused, &err), CS_OK);
+    assert_int_equal(cs_incentives_recompute(ds, NULL, &CAL1, NULL, &reused, &err), CS_OK);
     assert_same_tables(base, reused);
-    assert_int_equal(cs_incentives_recompute(ds, &alt, &CAL1, &reused, &err), CS_OK);
+    assert_int_equal(cs_incentives_recompute(ds, &alt, &CAL1, NULL, &reused, &err), CS_OK);
     assert_same_tables(fresh, reused);
-    assert_int_equal(cs_incentives_recompute(ds, NULL, &CAL1, &reused, &err), CS_OK);
+    assert_int_equal(cs_incentives_recompute(ds, NULL, &CAL1, NULL, &reused, &err), CS_OK);
     assert_same_tables(base, reused);
+    /* only the deals of one plan: theirs as in the full table, the others
+     * not won */
+    bool only[64] = {false};
+    only[1] = true;
+    assert_int_equal(cs_incentives_recompute(ds, &alt, &CAL1, only, &reused, &err), CS_OK);
+    size_t kept = 0;
+    for (size_t i = 0; i < ds->deals.n; i++) {
+        bool mine = only[ds->reps.plan[ds->deals.rep[i]]];
+        if (!mine || !fresh->won[i]) {
+            assert_int_equal(reused->won[i], 0);
+            continue;
+        }
+        kept++;
+        assert_int_equal(reused->won[i], 1);
+        assert_memory_equal(&reused->marginal_rate[i], &fresh->marginal_rate[i], sizeof(double));
+        assert_memory_equal(&reused->commission[i], &fresh->commission[i], sizeof(double));
+        assert_memory_equal(&reused->attainment_before[i], &fresh->attainment_before[i],
+                            sizeof(double));
+        assert_int_equal(reused->tier_cross[i], fresh->tier_cross[i]);
+        assert_int_equal(reused->last_14_days[i], fresh->last_14_days[i]);
+    }
+    assert_true(kept > 0 && kept < fresh->n_won);
     /* a failure frees the old table and leaves NULL */
     struct cs_plans bad = alt;
     bad.n = 0;
-    assert_int_equal(cs_incentives_recompute(ds, &bad, &CAL1, &reused, &err), CS_ERR_USAGE);
+    assert_int_equal(cs_incentives_recompute(ds, &bad, &CAL1, NULL, &reused, &err), CS_ERR_USAGE);
     assert_null(reused);
     cs_incentives_free(base);
     cs_incentives_free(fresh);

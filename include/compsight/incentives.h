@@ -97,15 +97,19 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
                                      struct cs_error *err);
 
 /*
- * The same, reusing the arrays of *inout (a table from an earlier call for
- * the same ds, or NULL) instead of allocating new ones: a what-if that
- * recomputes the measures for several alternatives fills the same pages
- * each time.  On success *inout is the new table; on failure NULL (the old
- * one is freed either way).
+ * The same, for a what-if: reusing the arrays of *inout (a table from an
+ * earlier call for the same ds, or NULL) instead of allocating new ones,
+ * so that recomputing for several alternatives fills the same pages each
+ * time; and, when only_plans is not NULL, only for the won deals of reps on
+ * the plans it flags (indexed like plans), the others being left as not
+ * won: a deal of a plan that did not change keeps its measures, which
+ * the caller has.  On success *inout is the new table; on failure NULL (the
+ * old one is freed either way).
  */
 enum cs_status cs_incentives_recompute(const struct cs_dataset *ds,
                                        const struct cs_plans *plans,
                                        const struct cs_calendar *cal,
+                                       const bool *only_plans,
                                        struct cs_incentives **inout,
                                        struct cs_error *err);
 
