@@ -928,6 +928,7 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     bool *changed_plan = NULL;
     double *cg = NULL, *dr = NULL, *drp = NULL, *dc = NULL, *dcp = NULL, *scratch = NULL;
     double *gbuf = NULL;
+    uint32_t *gpos = NULL;
     *out = NULL;
     if (alt->n != np)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
@@ -1016,33 +1017,37 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     r->base_commission = comm[0];
     r->alt_commission = comm[1];
 
-    /* Changed deals, in cluster order; commission differences per cluster. */
+    /* Changed deals and commission differences per cluster, read in deal
+     * order j, from start to end: by_g is a stable sort of j by cluster,
+     * so each cluster's rows and terms come in the same order as when the
+     * clusters were walked one by one, and its sum is the same. */
     cg = zalloc_n(G, sizeof *cg);
-    if (!cg)
+    gpos = zalloc_n(G + 1, sizeof *gpos);   /* changed rows per cluster, then where they go */
+    if (!cg || !gpos)
         goto nomem;
+    for (size_t j = 0; j < m; j++) {
+        uint32_t g = pv->g[j];
+        bool dm = alt_view->mr[j] != bv->mr[j], dt = alt_view->tc[j] != bv->tc[j],
+             dl = alt_view->l14[j] != bv->l14[j];
+        r->changed_marginal_rate += dm;
+        r->changed_tier_cross += dt;
+        r->changed_last_14_days += dl;
+        if (dm && (alt_view->mr[j] < b->rate_min || alt_view->mr[j] > b->rate_max))
+            r->extrapolated++;
+        if (dm || dt || dl) {
+            r->changed_rows++;
+            r->plans[pv->g_plan[g]].rows_changed++;
+            gpos[g + 1]++;
+        }
+        if (alt_view->comm[j] != bv->comm[j]) {
+            r->changed_commission++;
+            cg[g] += alt_view->comm[j] - bv->comm[j];
+        }
+    }
     size_t ngroups = 0;
     for (size_t g = 0; g < G; g++) {
-        bool any = false;
-        for (size_t q = pv->g_start[g]; q < pv->g_start[g + 1]; q++) {
-            size_t j = pv->by_g[q];
-            bool dm = alt_view->mr[j] != bv->mr[j], dt = alt_view->tc[j] != bv->tc[j],
-                 dl = alt_view->l14[j] != bv->l14[j];
-            r->changed_marginal_rate += dm;
-            r->changed_tier_cross += dt;
-            r->changed_last_14_days += dl;
-            if (dm && (alt_view->mr[j] < b->rate_min || alt_view->mr[j] > b->rate_max))
-                r->extrapolated++;
-            if (dm || dt || dl) {
-                r->changed_rows++;
-                r->plans[pv->g_plan[g]].rows_changed++;
-                any = true;
-            }
-            if (alt_view->comm[j] != bv->comm[j]) {
-                r->changed_commission++;
-                cg[g] += alt_view->comm[j] - bv->comm[j];
-            }
-        }
-        ngroups += any;
+        ngroups += gpos[g + 1] != 0;
+        gpos[g + 1] += gpos[g];
     }
     c.k = k;
     c.n_plans = np;
@@ -1063,23 +1068,20 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
         if (!rows || !c.group_g || !c.group_start)
             goto nomem;
         for (size_t g = 0; g < G; g++) {
-            bool open = false;
-            for (size_t q = pv->g_start[g]; q < pv->g_start[g + 1]; q++) {
-                size_t j = pv->by_g[q];
-                if (alt_view->mr[j] == bv->mr[j] && alt_view->tc[j] == bv->tc[j] && alt_view->l14[j] == bv->l14[j])
-                    continue;
-                if (!open) {
-                    c.group_g[c.ngroups] = (uint32_t)g;
-                    c.group_start[c.ngroups++] = (uint32_t)c.n;
-                    open = true;
-                }
-                rows[c.n++] = (uint32_t)j;
-            }
-        }
-        c.group_start[c.ngroups] = (uint32_t)c.n;
-        for (size_t h = 0; h < c.ngroups; h++) {
-            size_t nh = c.group_start[h + 1] - c.group_start[h];
+            if (gpos[g + 1] == gpos[g])
+                continue;
+            size_t nh = gpos[g + 1] - gpos[g];
+            c.group_g[c.ngroups] = (uint32_t)g;
+            c.group_start[c.ngroups++] = gpos[g];
             c.max_rows = nh > c.max_rows ? nh : c.max_rows;
+        }
+        c.group_start[c.ngroups] = (uint32_t)r->changed_rows;
+        c.n = r->changed_rows;
+        for (size_t j = 0; j < m; j++) {   /* gpos[g] becomes the next free row of g */
+            if (alt_view->mr[j] == bv->mr[j] && alt_view->tc[j] == bv->tc[j] &&
+                alt_view->l14[j] == bv->l14[j])
+                continue;
+            rows[gpos[pv->g[j]]++] = (uint32_t)j;
         }
     }
 
@@ -1191,6 +1193,7 @@ done:
     free(dcp);
     free(scratch);
     free(gbuf);
+    free(gpos);
     *out = r;
     return st;
 }
