@@ -83,6 +83,31 @@ struct computed {
 };
 
 /*
+ * Work done on a second thread while this one goes on: side_start runs
+ * fn(arg) on a thread, or right away when no thread can be had;
+ * side_join waits for it.  The work only reads what both threads share.
+ */
+struct side_job {
+    pthread_t th;
+    bool started, threaded;
+};
+
+static void side_start(struct side_job *j, void *(*fn)(void *), void *arg)
+{
+    j->started = true;
+    j->threaded = pthread_create(&j->th, NULL, fn, arg) == 0;
+    if (!j->threaded)
+        fn(arg);
+}
+
+static void side_join(struct side_job *j)
+{
+    if (j->threaded)
+        pthread_join(j->th, NULL);
+    j->threaded = false;
+}
+
+/*
  * deals.csv needs only the measures, and a million rows of numbers take a
  * while to format: it is written on a second thread while the analysis,
  * the plots and the proposal run on this one (all of them only read the
@@ -98,8 +123,7 @@ struct deals_job {
     bool private_mode;
     enum cs_status st;
     struct cs_error err;
-    pthread_t th;
-    bool threaded;
+    struct side_job side;
 };
 
 static void *deals_main(void *arg)
@@ -108,20 +132,6 @@ static void *deals_main(void *arg)
     cs_error_clear(&j->err);
     j->st = write_deals(j->dir, j->s, j->c->inc, j->c->oc, j->sel, j->private_mode, &j->err);
     return NULL;
-}
-
-static void deals_start(struct deals_job *j)
-{
-    j->threaded = pthread_create(&j->th, NULL, deals_main, j) == 0;
-    if (!j->threaded)
-        deals_main(j);
-}
-
-static void deals_join(struct deals_job *j)
-{
-    if (j->threaded)
-        pthread_join(j->th, NULL);
-    j->threaded = false;
 }
 
 /*
@@ -135,6 +145,7 @@ struct outcomes_job {
     struct cs_outcomes *oc;
     enum cs_status st;
     struct cs_error err;
+    struct side_job side;
 };
 
 static void *outcomes_main(void *arg)
@@ -154,8 +165,7 @@ struct plots_job {
     struct cs_plot_list *plots;
     enum cs_status st;
     struct cs_error err;
-    pthread_t th;
-    bool started, threaded;
+    struct side_job side;
 };
 
 static void *plots_main(void *arg)
@@ -167,31 +177,12 @@ static void *plots_main(void *arg)
     return NULL;
 }
 
-static void plots_start(struct plots_job *j)
-{
-    j->started = true;
-    j->threaded = pthread_create(&j->th, NULL, plots_main, j) == 0;
-    if (!j->threaded)
-        plots_main(j);
-}
-
-static void plots_join(struct plots_job *j)
-{
-    if (j->threaded)
-        pthread_join(j->th, NULL);
-    j->threaded = false;
-}
-
 static enum cs_status measure(const struct cs_session *s, struct computed *c, struct cs_error *err)
 {
     struct outcomes_job j = {.s = s};
-    pthread_t th;
-    bool threaded = pthread_create(&th, NULL, outcomes_main, &j) == 0;
+    side_start(&j.side, outcomes_main, &j);
     enum cs_status st = cs_incentives_compute(s->ds, &s->ds->plans, &s->cal, &c->inc, err);
-    if (threaded)
-        pthread_join(th, NULL);
-    else
-        outcomes_main(&j);
+    side_join(&j.side);
     c->oc = j.oc;
     if (st == CS_OK && j.st != CS_OK) {
         *err = j.err;
@@ -404,12 +395,10 @@ static enum cs_status write_report_into(const char *dir, const char *final,
     double t0 = now();
     struct deals_job deals = {.dir = dir, .s = s, .c = c, .sel = sel,
                               .private_mode = opt->private_mode};
-    bool deals_started = false, past_rejects = false;
+    bool past_rejects = false;
     enum cs_status st = cs_mkdir_p(dir, 0777, err);
-    if (st == CS_OK) {
-        deals_start(&deals);
-        deals_started = true;
-    }
+    if (st == CS_OK)
+        side_start(&deals.side, deals_main, &deals);
     if (st == CS_OK)
         st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, sel, opt->seed, &an, err);
     timing(opt, io, "analysis (SPEC 7)", &t0);
@@ -426,7 +415,7 @@ static enum cs_status write_report_into(const char *dir, const char *final,
     struct plots_job pj = {.dir = dir, .s = s, .c = c, .an = an, .all = sel->mode == CS_SELECT_ALL,
                            .plots = &plots};
     if (st == CS_OK)
-        plots_start(&pj);
+        side_start(&pj.side, plots_main, &pj);
     /* The proposal draft the report's closing section links (SPEC 8):
      * strawman plan changes simulated on the same deals. */
     bool proposal = false;
@@ -451,8 +440,8 @@ static enum cs_status write_report_into(const char *dir, const char *final,
         }
     }
     timing(opt, io, "proposal (SPEC 8)", &t0);
-    if (pj.started) {
-        plots_join(&pj);
+    if (pj.side.started) {
+        side_join(&pj.side);
         timing(opt, io, "plots (wait)", &t0);
         /* A plot that gnuplot cannot draw, or no gnuplot at all, costs the
          * pictures, not the report: say so on stderr and in the report. */
@@ -489,8 +478,8 @@ static enum cs_status write_report_into(const char *dir, const char *final,
     if (st == CS_OK)
         st = write_doc(dir, doc, err);
     timing(opt, io, "report.md, report.html", &t0);
-    if (deals_started) {
-        deals_join(&deals);
+    if (deals.side.started) {
+        side_join(&deals.side);
         timing(opt, io, "deals.csv (wait)", &t0);
         if (deals.st != CS_OK && (st == CS_OK || past_rejects)) {
             *err = deals.err;
