@@ -983,6 +983,7 @@ struct batch {
 
 struct reader {
     struct loader *L;
+    const char *path;
     struct cs_error err;     /* the reader's own: header and CSV errors */
     enum cs_status st;
     char msg[REJECT_MSG];
@@ -1156,7 +1157,7 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
 }
 
 /* Read the whole file; the rows before an error are handed over too. */
-static void read_file(struct reader *R, const char *path)
+static void read_file(struct reader *R)
 {
     struct loader *L = R->L;
     struct cs_csv_options copt = {
@@ -1164,7 +1165,7 @@ static void read_file(struct reader *R, const char *path)
         .progress = on_progress,
         .progress_ctx = L,
     };
-    R->st = cs_csv_read_path(path, L->name, &copt, on_record, R, &R->err);
+    R->st = cs_csv_read_path(R->path, L->name, &copt, on_record, R, &R->err);
     if (R->threaded) {
         if (R->b)
             (void)hand_over(R, true);
@@ -1179,15 +1180,9 @@ static void read_file(struct reader *R, const char *path)
     }
 }
 
-struct read_job {
-    struct reader *R;
-    const char *path;
-};
-
 static void *reader_main(void *arg)
 {
-    struct read_job *job = arg;
-    read_file(job->R, job->path);
+    read_file(arg);
     return NULL;
 }
 
@@ -1227,7 +1222,7 @@ static void load_batches(struct reader *R)
 static enum cs_status read_and_load(struct loader *L, const char *path, off_t size)
 {
     const struct cs_load_options *o = L->opt;
-    struct reader R = {.L = L};
+    struct reader R = {.L = L, .path = path};
     R.batch_rows = o->batch_rows && o->batch_rows < BATCH_ROWS ? o->batch_rows : BATCH_ROWS;
     struct batch **all = L->batch;
     size_t min = o->thread_min_size ? o->thread_min_size : THREADED_FILE_SIZE;
@@ -1247,9 +1242,8 @@ static enum cs_status read_and_load(struct loader *L, const char *path, off_t si
     if (R.threaded) {
         for (size_t i = 1; i < n_all; i++)
             R.spare[R.n_spare++] = all[i];
-        struct read_job job = {&R, path};
         pthread_t th;
-        if (pthread_create(&th, NULL, reader_main, &job) == 0) {
+        if (pthread_create(&th, NULL, reader_main, &R) == 0) {
             load_batches(&R);
             pthread_join(th, NULL);
         } else {
@@ -1259,10 +1253,10 @@ static enum cs_status read_and_load(struct loader *L, const char *path, off_t si
         pthread_mutex_destroy(&R.mu);
         if (!R.threaded) {   /* no thread: the same in line */
             R.n_spare = 0;
-            read_file(&R, path);
+            read_file(&R);
         }
     } else {
-        read_file(&R, path);
+        read_file(&R);
     }
     if (L->failed) {
         st = CS_ERR_NOMEM;   /* L->err says so already */

@@ -77,6 +77,8 @@ struct cs_whatif_work {
     int threads;             /* for the bootstrap draws: 1 or 2 */
 };
 
+static void view_free(struct view *v);
+
 struct cs_whatif_work *cs_whatif_work_new(const struct cs_whatif_base *b, int threads)
 {
     struct cs_whatif_work *w = calloc(1, sizeof *w);
@@ -89,10 +91,7 @@ void cs_whatif_work_free(struct cs_whatif_work *w)
 {
     if (!w)
         return;
-    free(w->alt.mr);
-    free(w->alt.tc);
-    free(w->alt.l14);
-    free(w->alt.comm);
+    view_free(&w->alt);
     free(w->rows);
     free(w);
 }
@@ -239,17 +238,29 @@ static int view_alloc(struct view *v, size_t m)
     return -1;
 }
 
-/* The measures as an inc computed them (the full route). */
+/* Row j of v: deal i's measures in inc, or row j of another view. */
+static void view_row_from_inc(struct view *v, size_t j, const struct cs_incentives *inc, size_t i)
+{
+    v->mr[j] = inc->marginal_rate[i];
+    v->tc[j] = inc->tier_cross[i];
+    v->l14[j] = inc->last_14_days[i];
+    v->comm[j] = inc->commission[i];
+}
+
+static void view_row_copy(struct view *v, const struct view *src, size_t j)
+{
+    v->mr[j] = src->mr[j];
+    v->tc[j] = src->tc[j];
+    v->l14[j] = src->l14[j];
+    v->comm[j] = src->comm[j];
+}
+
+/* The measures as an inc computed them (the base). */
 static void view_from_inc(struct view *v, const struct cs_whatif_priv *pv,
                           const struct cs_incentives *inc)
 {
-    for (size_t j = 0; j < pv->m; j++) {
-        uint32_t i = pv->deal[j];
-        v->mr[j] = inc->marginal_rate[i];
-        v->tc[j] = inc->tier_cross[i];
-        v->l14[j] = inc->last_14_days[i];
-        v->comm[j] = inc->commission[i];
-    }
+    for (size_t j = 0; j < pv->m; j++)
+        view_row_from_inc(v, j, inc, pv->deal[j]);
 }
 
 /*
@@ -263,17 +274,10 @@ static void view_from_recompute(struct view *v, const struct cs_whatif_priv *pv,
 {
     for (size_t j = 0; j < pv->m; j++) {
         uint32_t i = pv->deal[j];
-        if (!plan_changed[ds->reps.plan[ds->deals.rep[i]]]) {
-            v->mr[j] = pv->full.mr[j];
-            v->tc[j] = pv->full.tc[j];
-            v->l14[j] = pv->full.l14[j];
-            v->comm[j] = pv->full.comm[j];
-            continue;
-        }
-        v->mr[j] = inc->marginal_rate[i];
-        v->tc[j] = inc->tier_cross[i];
-        v->l14[j] = inc->last_14_days[i];
-        v->comm[j] = inc->commission[i];
+        if (plan_changed[ds->reps.plan[ds->deals.rep[i]]])
+            view_row_from_inc(v, j, inc, i);
+        else
+            view_row_copy(v, &pv->full, j);
     }
 }
 
@@ -290,10 +294,7 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
         uint32_t i = pv->deal[j];
         uint32_t p = ds->reps.plan[ds->deals.rep[i]];
         if (!plan_changed[p]) {
-            v->mr[j] = pv->full.mr[j];
-            v->tc[j] = pv->full.tc[j];
-            v->l14[j] = pv->full.l14[j];
-            v->comm[j] = pv->full.comm[j];
+            view_row_copy(v, &pv->full, j);
             continue;
         }
         const double *fl = plans->floor + plans->tier_first[p], *rt = plans->rate + plans->tier_first[p];
