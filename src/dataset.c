@@ -49,11 +49,10 @@ static int columns_reserve(struct columns *c)
         return 0;
     size_t cap = c->cap ? c->cap * 2 : c->first > 1024 ? c->first : 1024;
     for (size_t i = 0; i < c->n_spec; i++) {
-        void *p = realloc(*c->spec[i].ptr, cap * c->spec[i].size);
+        void *p = cs_realloc_big(*c->spec[i].ptr, cap, c->spec[i].size);
         if (!p)
             return -1;
         *c->spec[i].ptr = p;
-        cs_hugepage_hint(p, cap * c->spec[i].size);
     }
     c->cap = cap;
     return 0;
@@ -123,10 +122,9 @@ static int keyindex_put(struct keyindex *k, uint64_t key, uint32_t row)
             size_t cap = k->cap ? k->cap * 2 : 4096;
             while (cap <= key)
                 cap *= 2;
-            uint32_t *r = realloc(k->row, cap * sizeof *r);
+            uint32_t *r = cs_realloc_big(k->row, cap, sizeof *r);
             if (!r)
                 return -1;
-            cs_hugepage_hint(r, cap * sizeof *r);   /* before the memset touches it */
             memset(r + k->cap, 0xff, (cap - k->cap) * sizeof *r);   /* CS_NONE */
             k->row = r;
             k->cap = cap;
@@ -136,15 +134,13 @@ static int keyindex_put(struct keyindex *k, uint64_t key, uint32_t row)
     }
     if (!k->key || (k->count + 1) * 2 > k->mask + 1) {
         size_t size = k->key ? (k->mask + 1) * 2 : 1024;
-        uint64_t *nk = calloc(size, sizeof *nk);
-        uint32_t *nr = malloc(size * sizeof *nr);
+        uint64_t *nk = cs_calloc_big(size, sizeof *nk);
+        uint32_t *nr = cs_malloc_big(size, sizeof *nr);
         if (!nk || !nr) {
             free(nk);
             free(nr);
             return -1;
         }
-        cs_hugepage_hint(nk, size * sizeof *nk);
-        cs_hugepage_hint(nr, size * sizeof *nr);
         for (size_t j = 0; k->key && j <= k->mask; j++) {
             if (!k->key[j])
                 continue;
@@ -1011,13 +1007,12 @@ static void batch_free(struct batch *b)
 
 static struct batch *batch_new(size_t text_cap)
 {
-    struct batch *b = malloc(sizeof *b);
+    struct batch *b = cs_malloc_big(1, sizeof *b);
     if (!b)
         return NULL;
-    cs_hugepage_hint(b, sizeof *b);
     b->n = b->text_used = 0;
     b->text_cap = text_cap;
-    if (!(b->text = malloc(b->text_cap))) {
+    if (!(b->text = cs_malloc_big(b->text_cap, 1))) {
         free(b);
         return NULL;
     }

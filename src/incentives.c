@@ -376,17 +376,10 @@ void cs_incentives_free(struct cs_incentives *inc)
     free(inc);
 }
 
-/* malloc of n elements that never returns NULL for n == 0 (so NULL means OOM). */
-static void *alloc_n(size_t n, size_t size)
-{
-    void *p = malloc((n ? n : 1) * size);
-    cs_hugepage_hint(p, (n ? n : 1) * size);   /* per-deal columns: fewer page faults */
-    return p;
-}
 
 static int alloc_deal_arrays(struct cs_incentives *inc, size_t n)
 {
-#define A(f) ((inc->f = alloc_n(n, sizeof *inc->f)) != NULL)
+#define A(f) ((inc->f = cs_malloc_big(n, sizeof *inc->f)) != NULL)
     return A(won) && A(period) && A(quarter) && A(period_end) && A(period_days) &&
            A(day_of_period) && A(rep_period) && A(quota) && A(attainment_before) &&
            A(attainment_after) && A(marginal_rate) && A(commission) && A(effective_rate) &&
@@ -397,7 +390,7 @@ static int alloc_deal_arrays(struct cs_incentives *inc, size_t n)
 
 static int alloc_rp_arrays(struct cs_rep_periods *rp, size_t n)
 {
-#define A(f) ((rp->f = alloc_n(n, sizeof *rp->f)) != NULL)
+#define A(f) ((rp->f = cs_malloc_big(n, sizeof *rp->f)) != NULL)
     return A(rep) && A(plan) && A(period) && A(quota) && A(amount) && A(attainment) &&
            A(n_deals);
 #undef A
@@ -538,7 +531,7 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
         goto nomem;
 
     /* Pass 2 (deal order): quarters, and the keys placed by rep. */
-    keys = alloc_n(inc->n_won, sizeof *keys);
+    keys = cs_malloc_big(inc->n_won, sizeof *keys);
     if (!keys)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
@@ -554,7 +547,7 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
         size_t len = bucket[r] - (r ? bucket[r - 1] : 0);
         longest = len > longest ? len : longest;
     }
-    tmp = alloc_n(longest / 2 + 1, sizeof *tmp);
+    tmp = cs_malloc_big(longest / 2 + 1, sizeof *tmp);
     if (!tmp)
         goto nomem;
     for (size_t r = 0; r < nreps; r++) {
@@ -568,13 +561,13 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
                           day_period(&days, type, keys[j - 1].close))
                 nrp++;
     }
-    if (!alloc_rp_arrays(&inc->rp, nrp) || !(rp_first = alloc_n(nrp, sizeof *rp_first)) ||
-        !(rp_last = alloc_n(nrp, sizeof *rp_last)))
+    if (!alloc_rp_arrays(&inc->rp, nrp) || !(rp_first = cs_malloc_big(nrp, sizeof *rp_first)) ||
+        !(rp_last = cs_malloc_big(nrp, sizeof *rp_last)))
         goto nomem;
 
     /* Lookup tables. */
-    qkeys = alloc_n(ds->quotas.n, sizeof *qkeys);
-    skeys = alloc_n(ds->spiffs.n, sizeof *skeys);
+    qkeys = cs_malloc_big(ds->quotas.n, sizeof *qkeys);
+    skeys = cs_malloc_big(ds->spiffs.n, sizeof *skeys);
     if (!qkeys || !skeys)
         goto nomem;
     size_t nq = 0, ns = 0;
@@ -749,7 +742,7 @@ enum cs_status cs_incentives_reconcile(const struct cs_dataset *ds,
     }
     rec = calloc(1, sizeof *rec);
     seen = calloc(n ? n : 1, 1);
-    if (!rec || !seen || !(rec->paid = alloc_n(n, sizeof *rec->paid)))
+    if (!rec || !seen || !(rec->paid = cs_malloc_big(n, sizeof *rec->paid)))
         goto nomem;
     for (size_t i = 0; i < n; i++)
         rec->paid[i] = NAN;

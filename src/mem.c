@@ -1,17 +1,23 @@
-/* mem.c - memory hints for large arrays (transparent huge pages). */
+/* mem.c - large blocks laid out for transparent huge pages. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
 #include "compsight/mem.h"
 
-#define HUGE_PAGE ((uintptr_t)2 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+#if defined(MADV_HUGEPAGE) && !defined(MADV_COLLAPSE)
+#define MADV_COLLAPSE 25   /* Linux 6.1; older kernels refuse it, which is harmless */
+#endif
 #define PAGE ((uintptr_t)4096)
+/* What glibc adds to a request before it maps the chunk: its header,
+ * rounded up to a page (checked by test_mem on the machine's libc). */
+#define MALLOC_SLACK ((size_t)4096)
 
 void cs_hugepage_hint(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-    if (!p || n < 2 * HUGE_PAGE)
+    if (!p || n < HUGE_PAGE)
         return;
     /* The whole pages of the block, not only its huge-page-aligned middle:
      * a flag on part of a mapping splits it, and realloc can then no longer
@@ -21,19 +27,62 @@ void cs_hugepage_hint(void *p, size_t n)
     uintptr_t end = ((uintptr_t)p + n + PAGE - 1) & ~(PAGE - 1);
     if (end > start)
         (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    /* malloc wrote its chunk header before the hint, so the block's first
+     * page is already a small page, and the kernel leaves the huge page
+     * that holds it small: 511 more faults.  When the block starts a huge
+     * page (as the blocks of cs_big_size do), collapse that one now. */
+    if (((uintptr_t)p & (HUGE_PAGE - 1)) < PAGE)
+        (void)madvise((void *)((uintptr_t)p & ~(uintptr_t)(HUGE_PAGE - 1)), HUGE_PAGE,
+                      MADV_COLLAPSE);
 #else
     (void)p;
     (void)n;
 #endif
 }
 
-void *cs_malloc_big(size_t n, size_t size)
+size_t cs_big_size(size_t n)
+{
+    if (n < HUGE_PAGE || n > SIZE_MAX - 2 * HUGE_PAGE)
+        return n;
+    return (n + MALLOC_SLACK + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE - MALLOC_SLACK;
+}
+
+/* n * size, at least 1 byte; 0 on overflow. */
+static size_t bytes_of(size_t n, size_t size)
 {
     if (n == 0)
         n = 1;
     if (size && n > SIZE_MAX / size)
+        return 0;
+    return n * size;
+}
+
+void *cs_malloc_big(size_t n, size_t size)
+{
+    size_t bytes = bytes_of(n, size);
+    if (!bytes)
         return NULL;
-    void *p = malloc(n * size);
-    cs_hugepage_hint(p, n * size);
+    void *p = malloc(cs_big_size(bytes));
+    cs_hugepage_hint(p, cs_big_size(bytes));
     return p;
+}
+
+void *cs_calloc_big(size_t n, size_t size)
+{
+    size_t bytes = bytes_of(n, size);
+    if (!bytes)
+        return NULL;
+    void *p = calloc(1, cs_big_size(bytes));
+    cs_hugepage_hint(p, cs_big_size(bytes));
+    return p;
+}
+
+void *cs_realloc_big(void *p, size_t n, size_t size)
+{
+    size_t bytes = bytes_of(n, size);
+    if (!bytes)
+        return NULL;
+    void *q = realloc(p, cs_big_size(bytes));
+    cs_hugepage_hint(q, cs_big_size(bytes));
+    return q;
 }

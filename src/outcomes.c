@@ -122,13 +122,6 @@ void cs_outcomes_free(struct cs_outcomes *oc)
     free(oc);
 }
 
-/* calloc that never returns NULL for n == 0 (so NULL means OOM). */
-static void *zalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    cs_hugepage_hint(p, (n ? n : 1) * size);   /* per-deal columns: fewer page faults */
-    return p;
-}
 
 enum cs_status cs_outcomes_compute(const struct cs_dataset *ds, const struct cs_calendar *cal,
                                    struct cs_outcomes **out, struct cs_error *err)
@@ -146,17 +139,17 @@ enum cs_status cs_outcomes_compute(const struct cs_dataset *ds, const struct cs_
     oc->n_deals = nd;
     oc->n_claims = nc;
     oc->n_assets = na;
-    if (!(oc->promise_class = zalloc(np, sizeof *oc->promise_class)) ||
-        !(oc->promises = zalloc(nd, sizeof *oc->promises)) ||
-        !(oc->risky_promises = zalloc(nd, sizeof *oc->risky_promises)) ||
-        !(oc->promise_risk = zalloc(nd, sizeof *oc->promise_risk)) ||
-        !(oc->claim_misstated = zalloc(nc, sizeof *oc->claim_misstated)) ||
-        !(oc->asset_misstated = zalloc(na, sizeof *oc->asset_misstated)) ||
-        !(oc->asset_claims = zalloc(na, sizeof *oc->asset_claims)) ||
-        !(oc->asset_quarter = zalloc(na, sizeof *oc->asset_quarter)) ||
-        !(oc->target_gap = zalloc(na, sizeof *oc->target_gap)) ||
-        !(oc->days_to_quarter_end = zalloc(na, sizeof *oc->days_to_quarter_end)) ||
-        !(oc->asset_last_14_days = zalloc(na, sizeof *oc->asset_last_14_days)))
+    if (!(oc->promise_class = cs_calloc_big(np, sizeof *oc->promise_class)) ||
+        !(oc->promises = cs_calloc_big(nd, sizeof *oc->promises)) ||
+        !(oc->risky_promises = cs_calloc_big(nd, sizeof *oc->risky_promises)) ||
+        !(oc->promise_risk = cs_calloc_big(nd, sizeof *oc->promise_risk)) ||
+        !(oc->claim_misstated = cs_calloc_big(nc, sizeof *oc->claim_misstated)) ||
+        !(oc->asset_misstated = cs_calloc_big(na, sizeof *oc->asset_misstated)) ||
+        !(oc->asset_claims = cs_calloc_big(na, sizeof *oc->asset_claims)) ||
+        !(oc->asset_quarter = cs_calloc_big(na, sizeof *oc->asset_quarter)) ||
+        !(oc->target_gap = cs_calloc_big(na, sizeof *oc->target_gap)) ||
+        !(oc->days_to_quarter_end = cs_calloc_big(na, sizeof *oc->days_to_quarter_end)) ||
+        !(oc->asset_last_14_days = cs_calloc_big(na, sizeof *oc->asset_last_14_days)))
         goto nomem;
 
     /* Promises and the per-deal counts. */
@@ -187,7 +180,7 @@ enum cs_status cs_outcomes_compute(const struct cs_dataset *ds, const struct cs_
 
     /* Assets: quarter, target gap of the owner, days to quarter end. */
     size_t nt = 0;
-    if (!(tk = zalloc(ds->targets.n, sizeof *tk)))
+    if (!(tk = cs_calloc_big(ds->targets.n, sizeof *tk)))
         goto nomem;
     for (size_t j = 0; j < ds->targets.n; j++) {
         if (!(ds->targets.target[j] > 0) || !isfinite(ds->targets.target[j]))

@@ -8,7 +8,7 @@
 /*
  * Strings live in arena blocks that are never moved or freed before the
  * pool, so the pointers handed out stay valid.  The hash table holds ids
- * (0 = empty slot) and is kept at most half full; each id caches its hash
+ * (0 = empty slot) and is kept at most three quarters full; each id caches its hash
  * so that growing the table never re-reads the strings.
  */
 #define BLOCK_SIZE (4u << 20)   /* 4 MiB: large enough for huge pages */
@@ -107,10 +107,9 @@ static uint32_t lookup(const struct cs_strpool *p, const char *s, size_t len,
 static int grow_table(struct cs_strpool *p)
 {
     size_t size = (p->mask + 1) * 2;
-    uint64_t *t = calloc(size, sizeof *t);
+    uint64_t *t = cs_calloc_big(size, sizeof *t);
     if (!t)
         return -1;
-    cs_hugepage_hint(t, size * sizeof *t);
     for (size_t id = 1; id <= p->count; id++) {
         size_t i = p->hash[id] & (size - 1);
         while (t[i])
@@ -126,22 +125,19 @@ static int grow_table(struct cs_strpool *p)
 static int grow_ids(struct cs_strpool *p)
 {
     size_t cap = p->cap * 2;
-    const char **s = realloc(p->str, cap * sizeof *s);
+    const char **s = cs_realloc_big(p->str, cap, sizeof *s);
     if (!s)
         return -1;
     p->str = s;
-    uint32_t *l = realloc(p->len, cap * sizeof *l);
+    uint32_t *l = cs_realloc_big(p->len, cap, sizeof *l);
     if (!l)
         return -1;
     p->len = l;
-    uint32_t *h = realloc(p->hash, cap * sizeof *h);
+    uint32_t *h = cs_realloc_big(p->hash, cap, sizeof *h);
     if (!h)
         return -1;
     p->hash = h;
     p->cap = cap;
-    cs_hugepage_hint(p->str, cap * sizeof *p->str);
-    cs_hugepage_hint(p->len, cap * sizeof *p->len);
-    cs_hugepage_hint(p->hash, cap * sizeof *p->hash);
     return 0;
 }
 
@@ -149,13 +145,14 @@ static char *arena_alloc(struct cs_strpool *p, size_t n)
 {
     struct block *b = p->blocks;
     if (!b || b->size - b->used < n) {
-        size_t size = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE;
-        b = malloc(sizeof *b + size);
+        /* Blocks of BLOCK_SIZE, less malloc's page, fill two whole huge pages. */
+        size_t size = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE / 2;
+        size = cs_big_size(sizeof *b + size) - sizeof *b;
+        b = cs_malloc_big(1, sizeof *b + size);
         if (!b)
             return NULL;
         b->size = size;
         b->used = 0;
-        cs_hugepage_hint(b, sizeof *b + size);
         /* A big string gets its own block behind the current one, so the
          * current block keeps serving small strings. */
         if (n > BLOCK_SIZE / 4 && p->blocks) {
@@ -214,7 +211,7 @@ int cs_strpool_intern_hashed(struct cs_strpool *p, const char *s, size_t len, ui
     p->len[nid] = (uint32_t)len;
     p->hash[nid] = h;
     p->table[slot] = (uint64_t)h << 32 | nid;
-    if (p->count * 2 > p->mask + 1 && grow_table(p) != 0) {
+    if (p->count * 4 > (p->mask + 1) * 3 && grow_table(p) != 0) {
         /* The string is stored and findable; only the table failed to grow. */
         *id = nid;
         return -1;

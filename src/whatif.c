@@ -101,20 +101,7 @@ static enum cs_status oom(struct cs_error *err)
     return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
 }
 
-/* Big arrays get the huge-page hint: fewer page faults when first filled. */
-static void *alloc_n(size_t n, size_t size)
-{
-    void *p = malloc((n ? n : 1) * size);
-    cs_hugepage_hint(p, (n ? n : 1) * size);
-    return p;
-}
 
-static void *zalloc_n(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    cs_hugepage_hint(p, (n ? n : 1) * size);
-    return p;
-}
 
 /* ======================================================================
  * Small numerics
@@ -228,10 +215,10 @@ static void view_free(struct view *v)
 
 static int view_alloc(struct view *v, size_t m)
 {
-    v->mr = alloc_n(m, sizeof *v->mr);
-    v->tc = alloc_n(m, sizeof *v->tc);
-    v->l14 = alloc_n(m, sizeof *v->l14);
-    v->comm = alloc_n(m, sizeof *v->comm);
+    v->mr = cs_malloc_big(m, sizeof *v->mr);
+    v->tc = cs_malloc_big(m, sizeof *v->tc);
+    v->l14 = cs_malloc_big(m, sizeof *v->l14);
+    v->comm = cs_malloc_big(m, sizeof *v->comm);
     if (v->mr && v->tc && v->l14 && v->comm)
         return 0;
     view_free(v);
@@ -381,9 +368,9 @@ static enum cs_status fit_model(struct cs_whatif_base *b, const struct cs_outcom
     const struct cs_whatif_priv *pv = b->priv;
     size_t m = pv->m;
     enum cs_status st = CS_OK;
-    double *x = alloc_n(m * CS_DEAL_TERMS, sizeof *x);
-    double *y = alloc_n(m, sizeof *y);
-    uint32_t *cl = alloc_n(m, sizeof *cl);
+    double *x = cs_malloc_big(m * CS_DEAL_TERMS, sizeof *x);
+    double *y = cs_malloc_big(m, sizeof *y);
+    uint32_t *cl = cs_malloc_big(m, sizeof *cl);
     if (!x || !y || !cl) {
         st = oom(err);
         goto out;
@@ -456,10 +443,10 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
     double *u = NULL, *h = NULL, *rg = NULL, *rpg = NULL;
     gsl_rng *rng = NULL;
 
-    pv->w = zalloc_n(D * G, sizeof *pv->w);
-    pv->m_draw = alloc_n(D, sizeof *pv->m_draw);
-    rg = zalloc_n(G, sizeof *rg);
-    rpg = zalloc_n(G, sizeof *rpg);
+    pv->w = cs_calloc_big(D * G, sizeof *pv->w);
+    pv->m_draw = cs_malloc_big(D, sizeof *pv->m_draw);
+    rg = cs_calloc_big(G, sizeof *rg);
+    rpg = cs_calloc_big(G, sizeof *rpg);
     rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!pv->w || !pv->m_draw || !rg || !rpg || !rng) {
         st = oom(err);
@@ -487,9 +474,9 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
     if (!b->fit)
         goto out;
 
-    u = zalloc_n(G * k, sizeof *u);
-    h = zalloc_n(G * kk, sizeof *h);
-    pv->beta_draw = alloc_n(D * k, sizeof *pv->beta_draw);
+    u = cs_calloc_big(G * k, sizeof *u);
+    h = cs_calloc_big(G * kk, sizeof *h);
+    pv->beta_draw = cs_malloc_big(D * k, sizeof *pv->beta_draw);
     if (!u || !h || !pv->beta_draw) {
         st = oom(err);
         goto out;
@@ -597,16 +584,16 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
                             "no won deals in the selected period");
     }
     pv->m = b->deals = m;
-    b->plan_deals = zalloc_n(ds->plans.n, sizeof *b->plan_deals);
-    rep_g = alloc_n(nreps, sizeof *rep_g);
-    pv->deal = alloc_n(m, sizeof *pv->deal);
-    pv->g = alloc_n(m, sizeof *pv->g);
-    pv->by_g = alloc_n(m, sizeof *pv->by_g);
-    pv->log_amount = alloc_n(m, sizeof *pv->log_amount);
-    pv->spiff = alloc_n(m, sizeof *pv->spiff);
-    pv->type = alloc_n(m, sizeof *pv->type);
-    pv->y = alloc_n(m, sizeof *pv->y);
-    pv->risky_promises = alloc_n(m, sizeof *pv->risky_promises);
+    b->plan_deals = cs_calloc_big(ds->plans.n, sizeof *b->plan_deals);
+    rep_g = cs_malloc_big(nreps, sizeof *rep_g);
+    pv->deal = cs_malloc_big(m, sizeof *pv->deal);
+    pv->g = cs_malloc_big(m, sizeof *pv->g);
+    pv->by_g = cs_malloc_big(m, sizeof *pv->by_g);
+    pv->log_amount = cs_malloc_big(m, sizeof *pv->log_amount);
+    pv->spiff = cs_malloc_big(m, sizeof *pv->spiff);
+    pv->type = cs_malloc_big(m, sizeof *pv->type);
+    pv->y = cs_malloc_big(m, sizeof *pv->y);
+    pv->risky_promises = cs_malloc_big(m, sizeof *pv->risky_promises);
     if (!b->plan_deals || !rep_g || !pv->deal || !pv->g || !pv->by_g || !pv->log_amount ||
         !pv->spiff || !pv->type || !pv->y || !pv->risky_promises ||
         view_alloc(&pv->full, m))
@@ -626,8 +613,8 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
             rep_g[r] = (uint32_t)G++;
     b->reps = G;
     b->intervals = G >= 2;
-    pv->g_start = zalloc_n(G + 1, sizeof *pv->g_start);
-    pv->g_plan = alloc_n(G, sizeof *pv->g_plan);
+    pv->g_start = cs_calloc_big(G + 1, sizeof *pv->g_start);
+    pv->g_plan = cs_malloc_big(G, sizeof *pv->g_plan);
     if (!pv->g_start || !pv->g_plan)
         goto nomem;
     b->rate_min = INFINITY;
@@ -653,7 +640,7 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
         pv->g_start[g + 1] += pv->g_start[g];
     {
         /* counting sort of j by cluster, stable */
-        uint32_t *next = alloc_n(G, sizeof *next);
+        uint32_t *next = cs_malloc_big(G, sizeof *next);
         if (!next)
             goto nomem;
         memcpy(next, pv->g_start, G * sizeof *next);
@@ -690,7 +677,7 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
         goto nomem;
     if (b->fit) {
         /* every simulation compares with these: computed once */
-        if (!(pv->p_full = alloc_n(m, sizeof *pv->p_full)))
+        if (!(pv->p_full = cs_malloc_big(m, sizeof *pv->p_full)))
             goto nomem;
         for (j = 0; j < m; j++) {
             double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
@@ -937,12 +924,12 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     if ((st = check_alt(ds, alt, err)) != CS_OK)
         return st;
     struct cs_whatif_result *r = calloc(1, sizeof *r);
-    if (!r || !(r->plans = zalloc_n(np, sizeof *r->plans)) || (!alt_view->mr && view_alloc(alt_view, m)))
+    if (!r || !(r->plans = cs_calloc_big(np, sizeof *r->plans)) || (!alt_view->mr && view_alloc(alt_view, m)))
         goto nomem;
     r->n_plans = np;
 
     /* The route: only tiers changed, or SPEC 5 in full. */
-    changed_plan = zalloc_n(np, sizeof *changed_plan);
+    changed_plan = cs_calloc_big(np, sizeof *changed_plan);
     if (!changed_plan)
         goto nomem;
     for (size_t p = 0; p < np; p++) {
@@ -972,8 +959,8 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     double *pdeal[2] = {NULL, NULL}, *cdeal[2] = {NULL, NULL};
     if (per_deal) {
         for (int v = 0; v < 2; v++) {
-            if (!(pdeal[v] = alloc_n(ds->deals.n, sizeof *pdeal[v])) ||
-                !(cdeal[v] = alloc_n(ds->deals.n, sizeof *cdeal[v])))
+            if (!(pdeal[v] = cs_malloc_big(ds->deals.n, sizeof *pdeal[v])) ||
+                !(cdeal[v] = cs_malloc_big(ds->deals.n, sizeof *cdeal[v])))
                 goto nomem_deal;
             for (size_t i = 0; i < ds->deals.n; i++)
                 pdeal[v][i] = cdeal[v][i] = NAN;
@@ -1022,8 +1009,8 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
      * order j, from start to end: by_g is a stable sort of j by cluster,
      * so each cluster's rows and terms come in the same order as when the
      * clusters were walked one by one, and its sum is the same. */
-    cg = zalloc_n(G, sizeof *cg);
-    gpos = zalloc_n(G + 1, sizeof *gpos);   /* changed rows per cluster, then where they go */
+    cg = cs_calloc_big(G, sizeof *cg);
+    gpos = cs_calloc_big(G + 1, sizeof *gpos);   /* changed rows per cluster, then where they go */
     if (!cg || !gpos)
         goto nomem;
     for (size_t j = 0; j < m; j++) {
@@ -1059,13 +1046,13 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     if (b->fit && r->changed_rows) {
         if (r->changed_rows > work->rows_cap) {
             free(work->rows);
-            work->rows = alloc_n(r->changed_rows, sizeof *work->rows);
+            work->rows = cs_malloc_big(r->changed_rows, sizeof *work->rows);
             work->rows_cap = work->rows ? r->changed_rows : 0;
         }
         uint32_t *rows = work->rows;
         c.j = rows;
-        c.group_g = alloc_n(ngroups, sizeof *c.group_g);
-        c.group_start = alloc_n(ngroups + 1, sizeof *c.group_start);
+        c.group_g = cs_malloc_big(ngroups, sizeof *c.group_g);
+        c.group_start = cs_malloc_big(ngroups + 1, sizeof *c.group_start);
         if (!rows || !c.group_g || !c.group_start)
             goto nomem;
         for (size_t g = 0; g < G; g++) {
@@ -1088,11 +1075,11 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
 
     /* Group rows: for the estimate and for each of the two draw jobs. */
     size_t gsize = (c.max_rows ? c.max_rows : 1) * (k ? k : 1);
-    if (!(gbuf = alloc_n(6 * gsize, sizeof *gbuf)))
+    if (!(gbuf = cs_malloc_big(6 * gsize, sizeof *gbuf)))
         goto nomem;
 
     /* Point estimates: the draw with every weight 1 and the estimate. */
-    double *pp = zalloc_n(np, sizeof *pp);
+    double *pp = cs_calloc_big(np, sizeof *pp);
     if (!pp)
         goto nomem;
     if (b->fit) {
@@ -1118,11 +1105,11 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     }
 
     /* The bootstrap. */
-    dr = zalloc_n(D, sizeof *dr);
-    drp = zalloc_n(D * np, sizeof *drp);
-    dc = zalloc_n(D, sizeof *dc);
-    dcp = zalloc_n(D * np, sizeof *dcp);
-    scratch = alloc_n(D, sizeof *scratch);
+    dr = cs_calloc_big(D, sizeof *dr);
+    drp = cs_calloc_big(D * np, sizeof *drp);
+    dc = cs_calloc_big(D, sizeof *dc);
+    dcp = cs_calloc_big(D * np, sizeof *dcp);
+    scratch = cs_malloc_big(D, sizeof *scratch);
     if (!dr || !drp || !dc || !dcp || !scratch)
         goto nomem;
     for (size_t d = 0; d < D; d++) {
@@ -1230,13 +1217,13 @@ static int plans_with(const struct cs_plans *base, size_t p, uint8_t period_type
     size_t n = base->n, total = base->n_tiers - base->tier_count[p] + nt;
     memset(out, 0, sizeof *out);
     out->n = n;
-    out->id = alloc_n(n, sizeof *out->id);
-    out->period_type = alloc_n(n, sizeof *out->period_type);
-    out->quota = alloc_n(n, sizeof *out->quota);
-    out->tier_first = alloc_n(n, sizeof *out->tier_first);
-    out->tier_count = alloc_n(n, sizeof *out->tier_count);
-    out->floor = alloc_n(total, sizeof *out->floor);
-    out->rate = alloc_n(total, sizeof *out->rate);
+    out->id = cs_malloc_big(n, sizeof *out->id);
+    out->period_type = cs_malloc_big(n, sizeof *out->period_type);
+    out->quota = cs_malloc_big(n, sizeof *out->quota);
+    out->tier_first = cs_malloc_big(n, sizeof *out->tier_first);
+    out->tier_count = cs_malloc_big(n, sizeof *out->tier_count);
+    out->floor = cs_malloc_big(total, sizeof *out->floor);
+    out->rate = cs_malloc_big(total, sizeof *out->rate);
     if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
         !out->floor || !out->rate) {
         cs_plans_free(out);

@@ -81,7 +81,8 @@ static void test_big_strings(void **state)
     assert_memory_equal(cs_strpool_get(p, large), big, n);
     assert_string_equal(cs_strpool_get(p, small1), "a");
     assert_string_equal(cs_strpool_get(p, small2), "b");
-    assert_true(cs_strpool_bytes(p) < n + (4u << 20));
+    /* a small block and the big string's own, each rounded to huge pages */
+    assert_true(cs_strpool_bytes(p) < n + (6u << 20));
     free(big);
     cs_strpool_free(p);
 }
