@@ -23,6 +23,7 @@
 #include "compsight/report.h"
 #include "compsight/whatif.h"
 #include "compsight/results.h"
+#include "compsight/side.h"
 #include "compsight/output.h"
 #include "compsight/select.h"
 
@@ -81,31 +82,6 @@ struct computed {
     struct cs_outcomes *oc;
     struct cs_reconciliation *rec;
 };
-
-/*
- * Work done on a second thread while this one goes on: side_start runs
- * fn(arg) on a thread, or right away when no thread can be had;
- * side_join waits for it.  The work only reads what both threads share.
- */
-struct side_job {
-    pthread_t th;
-    bool started, threaded;
-};
-
-static void side_start(struct side_job *j, void *(*fn)(void *), void *arg)
-{
-    j->started = true;
-    j->threaded = pthread_create(&j->th, NULL, fn, arg) == 0;
-    if (!j->threaded)
-        fn(arg);
-}
-
-static void side_join(struct side_job *j)
-{
-    if (j->threaded)
-        pthread_join(j->th, NULL);
-    j->threaded = false;
-}
 
 /*
  * deals.csv needs only the measures, and a million rows of numbers take a

@@ -18,6 +18,7 @@
 #include "compsight/plot.h"
 #include "compsight/results.h"
 #include "compsight/select.h"
+#include "compsight/side.h"
 #include "compsight/version.h"
 #include "compsight/whatif.h"
 
@@ -1422,6 +1423,23 @@ static bool plot_options(const char *dir, const struct proposal *pr, bool risky,
     return plot_whatif(dir, risky ? "options-risky" : "options-commission", &w, opt, io);
 }
 
+/* The risky-deals plot, drawn on a second thread beside the commission plot. */
+struct risky_plot {
+    struct side_job side;
+    const char *dir;
+    const struct proposal *pr;
+    const struct cs_options *opt;
+    const struct cs_io *io;
+    bool drawn;
+};
+
+static void *risky_plot_main(void *arg)
+{
+    struct risky_plot *rp = arg;
+    rp->drawn = plot_options(rp->dir, rp->pr, true, rp->opt, rp->io);
+    return NULL;
+}
+
 /*
  * The options are simulated two at a time, one on each core, each worker
  * taking the next option not yet taken and keeping its own working memory;
@@ -1557,8 +1575,13 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
                                                   sizeof pr.spiffs / sizeof pr.spiffs[0]);
 
     warn_no_gnuplot(opt, io);
-    bool plot_risky = base->fit && plot_options(dir, &pr, true, opt, io);
+    /* Two gnuplot runs of a fifth of a second each: one on each core. */
+    struct risky_plot rp = {.dir = dir, .pr = &pr, .opt = opt, .io = io};
+    if (base->fit)
+        side_start(&rp.side, risky_plot_main, &rp);
     bool plot_comm = plot_options(dir, &pr, false, opt, io);
+    side_join(&rp.side);
+    bool plot_risky = rp.drawn;
     if ((st = write_option_files(dir, &pr, err)) != CS_OK)
         goto out;
     if (!(root = proposal_json(&pr))) {

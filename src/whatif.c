@@ -748,6 +748,43 @@ static size_t group_rows(const struct changed *c, size_t h, double *xb, double *
     return n;
 }
 
+/*
+ * Sum over the n rows of group_rows' output of p(x_alt) - p(x_base)
+ * under beta, row by row; the same terms in the same order as
+ *     s += logistic(dot(beta, xa_r, k)) - logistic(dot(beta, xb_r, k)),
+ * so bit for bit the same sum.  Four rows at a time: their eight dot
+ * products are independent chains of additions that the processor
+ * overlaps, where one dot product at a time waits k additions long.
+ */
+static double group_diff(const double *beta, size_t k, size_t n, const double *xb,
+                         const double *xa)
+{
+    double s = 0;
+    size_t r = 0;
+    for (; r + 4 <= n; r += 4) {
+        const double *a = xa + r * k, *b = xb + r * k;
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        for (size_t t = 0; t < k; t++) {
+            const double bt = beta[t];
+            a0 += bt * a[t];
+            a1 += bt * a[k + t];
+            a2 += bt * a[2 * k + t];
+            a3 += bt * a[3 * k + t];
+            b0 += bt * b[t];
+            b1 += bt * b[k + t];
+            b2 += bt * b[2 * k + t];
+            b3 += bt * b[3 * k + t];
+        }
+        s += logistic(a0) - logistic(b0);
+        s += logistic(a1) - logistic(b1);
+        s += logistic(a2) - logistic(b2);
+        s += logistic(a3) - logistic(b3);
+    }
+    for (; r < n; r++)
+        s += logistic(dot(beta, xa + r * k, k)) - logistic(dot(beta, xb + r * k, k));
+    return s;
+}
+
 static void changed_free(struct changed *c)
 {
     free(c->group_g);
@@ -773,9 +810,7 @@ static double risky_diff(const struct changed *c, const double *beta, const uint
         if (wg == 0)
             continue;
         size_t n = group_rows(c, h, xb, xa);
-        double s = 0;
-        for (size_t r = 0; r < n; r++)
-            s += logistic(dot(beta, xa + r * c->k, c->k)) - logistic(dot(beta, xb + r * c->k, c->k));
+        double s = group_diff(beta, c->k, n, xb, xa);
         total += wg * s;
         if (per_plan)
             per_plan[c->g_plan[g]] += wg * s;
@@ -816,10 +851,7 @@ static void *draw_range(void *arg)
             double wg = jb->pv->w[d * jb->G + g];
             if (wg == 0)
                 continue;
-            const double *beta = jb->pv->beta_draw + d * k;
-            double s = 0;
-            for (size_t r = 0; r < n; r++)
-                s += logistic(dot(beta, jb->xa + r * k, k)) - logistic(dot(beta, jb->xb + r * k, k));
+            double s = group_diff(jb->pv->beta_draw + d * k, k, n, jb->xb, jb->xa);
             jb->dr[d] += wg * s;
             jb->drp[d * np + plan] += wg * s;
         }
