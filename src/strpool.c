@@ -7,9 +7,12 @@
 
 /*
  * Strings live in arena blocks that are never moved or freed before the
- * pool, so the pointers handed out stay valid.  The hash table holds ids
- * (0 = empty slot) and is kept at most three quarters full; each id caches its hash
- * so that growing the table never re-reads the strings.
+ * pool, so the pointers handed out stay valid.  Each is stored as its
+ * length (4 bytes, unaligned), its bytes and a NUL; str[id] points at the
+ * bytes, so a lookup that finds the id reads the length from the cache
+ * line it compares anyway.  The hash table is kept at most three quarters
+ * full; its slots hold each id's hash, so growing it never re-reads the
+ * strings.  Eight bytes a string beside the string itself, and the table.
  */
 #define BLOCK_SIZE (4u << 20)   /* 4 MiB: large enough for huge pages */
 
@@ -22,12 +25,10 @@ struct block {
 struct cs_strpool {
     struct block *blocks;
     const char **str;        /* str[id], id >= 1 */
-    uint32_t *len;
-    uint32_t *hash;
-    size_t count, cap;       /* ids in use, capacity of str/len/hash */
+    size_t count, cap;       /* ids in use, capacity of str */
     uint64_t *table;         /* slots: hash << 32 | id (id 0 = empty); power-of-two size.
-                              * The hash in the slot spares a probe the cache miss of
-                              * reading hash[id] for every occupied slot it passes. */
+                              * The hash in the slot spares a probe the cache misses of
+                              * reading the strings of the occupied slots it passes. */
     size_t mask;
     size_t bytes;
 };
@@ -61,15 +62,11 @@ struct cs_strpool *cs_strpool_new(void)
     p->table = calloc(p->mask + 1, sizeof *p->table);
     p->cap = 256;
     p->str = malloc(p->cap * sizeof *p->str);
-    p->len = malloc(p->cap * sizeof *p->len);
-    p->hash = malloc(p->cap * sizeof *p->hash);
-    if (!p->table || !p->str || !p->len || !p->hash) {
+    if (!p->table || !p->str) {
         cs_strpool_free(p);
         return NULL;
     }
     p->str[0] = "";
-    p->len[0] = 0;
-    p->hash[0] = 0;
     return p;
 }
 
@@ -82,10 +79,16 @@ void cs_strpool_free(struct cs_strpool *p)
         free(b);
     }
     free(p->str);
-    free(p->len);
-    free(p->hash);
     free(p->table);
     free(p);
+}
+
+/* The stored length of id >= 1, from the 4 bytes before its string. */
+static uint32_t stored_len(const struct cs_strpool *p, uint32_t id)
+{
+    uint32_t len;
+    memcpy(&len, p->str[id] - sizeof len, sizeof len);
+    return len;
 }
 
 static uint32_t lookup(const struct cs_strpool *p, const char *s, size_t len,
@@ -95,7 +98,7 @@ static uint32_t lookup(const struct cs_strpool *p, const char *s, size_t len,
     for (;;) {
         uint64_t e = p->table[i];
         uint32_t id = (uint32_t)e;
-        if (id == 0 || ((uint32_t)(e >> 32) == h && p->len[id] == len &&
+        if (id == 0 || ((uint32_t)(e >> 32) == h && stored_len(p, id) == len &&
                         memcmp(p->str[id], s, len) == 0)) {
             *slot = i;
             return id;
@@ -110,11 +113,15 @@ static int grow_table(struct cs_strpool *p)
     uint64_t *t = cs_calloc_big(size, sizeof *t);
     if (!t)
         return -1;
-    for (size_t id = 1; id <= p->count; id++) {
-        size_t i = p->hash[id] & (size - 1);
+    /* The old slots in order: a read from start to end, not one per id. */
+    for (size_t j = 0; j <= p->mask; j++) {
+        uint64_t e = p->table[j];
+        if (!(uint32_t)e)
+            continue;
+        size_t i = (uint32_t)(e >> 32) & (size - 1);
         while (t[i])
             i = (i + 1) & (size - 1);
-        t[i] = (uint64_t)p->hash[id] << 32 | id;
+        t[i] = e;
     }
     free(p->table);
     p->table = t;
@@ -129,14 +136,6 @@ static int grow_ids(struct cs_strpool *p)
     if (!s)
         return -1;
     p->str = s;
-    uint32_t *l = cs_realloc_big(p->len, cap, sizeof *l);
-    if (!l)
-        return -1;
-    p->len = l;
-    uint32_t *h = cs_realloc_big(p->hash, cap, sizeof *h);
-    if (!h)
-        return -1;
-    p->hash = h;
     p->cap = cap;
     return 0;
 }
@@ -201,15 +200,16 @@ int cs_strpool_intern_hashed(struct cs_strpool *p, const char *s, size_t len, ui
     }
     if (p->count + 1 >= p->cap && grow_ids(p) != 0)
         return -1;
-    char *copy = arena_alloc(p, len + 1);
+    uint32_t len32 = (uint32_t)len;
+    char *copy = arena_alloc(p, sizeof len32 + len + 1);
     if (!copy)
         return -1;
+    memcpy(copy, &len32, sizeof len32);
+    copy += sizeof len32;
     memcpy(copy, s, len);
     copy[len] = '\0';
     uint32_t nid = (uint32_t)++p->count;
     p->str[nid] = copy;
-    p->len[nid] = (uint32_t)len;
-    p->hash[nid] = h;
     p->table[slot] = (uint64_t)h << 32 | nid;
     if (p->count * 4 > (p->mask + 1) * 3 && grow_table(p) != 0) {
         /* The string is stored and findable; only the table failed to grow. */
@@ -240,7 +240,7 @@ const char *cs_strpool_get(const struct cs_strpool *p, uint32_t id)
 
 size_t cs_strpool_len(const struct cs_strpool *p, uint32_t id)
 {
-    return id && id <= p->count ? p->len[id] : 0;
+    return id && id <= p->count ? stored_len(p, id) : 0;
 }
 
 size_t cs_strpool_count(const struct cs_strpool *p)
@@ -251,5 +251,5 @@ size_t cs_strpool_count(const struct cs_strpool *p)
 size_t cs_strpool_bytes(const struct cs_strpool *p)
 {
     return p->bytes + (p->mask + 1) * sizeof *p->table +
-           p->cap * (sizeof *p->str + sizeof *p->len + sizeof *p->hash);
+           p->cap * sizeof *p->str;
 }
