@@ -87,11 +87,13 @@ struct keyindex {
     uint32_t *row;
     size_t mask, count;
     /* Dense mode, for the big tables (deals, promises): row[] indexed by
-     * the string id itself.  Their ids are interned in row order, so
-     * references that come in file order read the array nearly in order
-     * instead of probing a hash table at random. */
+     * the string id less base, the table's first id.  Their ids are
+     * interned in row order, so references that come in file order read
+     * the array nearly in order instead of probing a hash table at random;
+     * base spares it the ids of the tables loaded before (a quarter of
+     * the array, for promises). */
     bool dense;
-    size_t cap;
+    size_t base, cap;
 };
 
 static size_t key_slot(uint64_t key, size_t mask)
@@ -103,7 +105,7 @@ static size_t key_slot(uint64_t key, size_t mask)
 static uint32_t keyindex_get(const struct keyindex *k, uint64_t key)
 {
     if (k->dense)
-        return key < k->cap ? k->row[key] : CS_NONE;
+        return key >= k->base && key - k->base < k->cap ? k->row[key - k->base] : CS_NONE;
     if (!k->key || key == 0)
         return CS_NONE;
     size_t i = key_slot(key, k->mask);
@@ -118,9 +120,27 @@ static uint32_t keyindex_get(const struct keyindex *k, uint64_t key)
 static int keyindex_put(struct keyindex *k, uint64_t key, uint32_t row)
 {
     if (k->dense) {
-        if (key >= k->cap) {
+        if (!k->cap)
+            k->base = key;
+        if (key < k->base) {
+            /* An id interned before the first key (the same text came
+             * earlier in another column): the array grows at the front. */
+            size_t shift = k->base - key, cap = k->cap * 2;
+            while (cap < k->cap + shift)
+                cap *= 2;
+            uint32_t *r = cs_malloc_big(cap, sizeof *r);
+            if (!r)
+                return -1;
+            memset(r, 0xff, shift * sizeof *r);   /* CS_NONE */
+            memcpy(r + shift, k->row, k->cap * sizeof *r);
+            memset(r + shift + k->cap, 0xff, (cap - shift - k->cap) * sizeof *r);
+            free(k->row);
+            k->row = r;
+            k->cap = cap;
+            k->base = key;
+        } else if (key - k->base >= k->cap) {
             size_t cap = k->cap ? k->cap * 2 : 4096;
-            while (cap <= key)
+            while (cap <= key - k->base)
                 cap *= 2;
             uint32_t *r = cs_realloc_big(k->row, cap, sizeof *r);
             if (!r)
@@ -129,7 +149,7 @@ static int keyindex_put(struct keyindex *k, uint64_t key, uint32_t row)
             k->row = r;
             k->cap = cap;
         }
-        k->row[key] = row;
+        k->row[key - k->base] = row;
         return 0;
     }
     if (!k->key || (k->count + 1) * 2 > k->mask + 1) {

@@ -152,6 +152,47 @@ static void test_base_loads(void **state)
     remove_dir(&d);
 }
 
+/*
+ * Deal and promise ids whose text was interned before the table's first
+ * key (a rep's name, an account, a feature): the dense key index grows at
+ * its front, and every reference still finds its row.
+ */
+static void test_keys_seen_before(void **state)
+{
+    (void)state;
+    struct dir d;
+    struct cs_dataset *ds = NULL;
+    struct cs_error err;
+    make_dir(&d, "deals.csv",
+             "deal_id,rep_id,account,type,product,amount,discount_pct,created_date,close_date,stage\n"
+             "D1,R1,Acme,new,Core,50000,10,2026-01-01,2026-02-01,won\n"
+             "Ann,R1,Beta,new,Core,20000,,2026-01-01,2026-03-01,won\n"
+             "Acme,R2,Gamma,new,Core,30000,,2026-01-01,2026-03-01,won\n"
+             "East,R2,Delta,new,Core,30000,,2026-01-01,2026-03-01,lost\n",
+             "promises.csv",
+             "promise_id,deal_id,feature_id,promised_date,due_date,text\n"
+             "PR1,Acme,F1,2026-01-10,,SSO\n"
+             "F1,Ann,Delta,2026-01-11,,Delta\n"
+             "Gamma,East,F1,2026-01-12,,x\n",
+             "commissions.csv",
+             "rep_id,deal_id,period,commission\n"
+             "R1,Ann,2026Q1,100\nR2,Acme,2026,50\nR1,D1,2026Q1,10\n",
+             NULL);
+    assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_OK);
+    assert_int_equal(ds->n_rejects, 0);
+    assert_int_equal(ds->deals.n, 4);
+    assert_int_equal(ds->promises.n, 3);
+    /* promise deals: Acme is row 2, Ann row 1, East row 3 */
+    assert_int_equal(ds->promises.deal[0], 2);
+    assert_int_equal(ds->promises.deal[1], 1);
+    assert_int_equal(ds->promises.deal[2], 3);
+    assert_int_equal(ds->commissions.deal[0], 1);
+    assert_int_equal(ds->commissions.deal[1], 2);
+    assert_int_equal(ds->commissions.deal[2], 0);
+    cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
 /* Formats of section 2 in one file: BOM, CRLF, currency, thousands, %, quoted
  * line breaks (lines counted), case-insensitive headers in another order,
  * CRM stage spellings, unknown columns ignored. */
@@ -751,6 +792,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base_loads),
+        cmocka_unit_test(test_keys_seen_before),
         cmocka_unit_test(test_value_formats),
         cmocka_unit_test(test_chunk_sizes),
         cmocka_unit_test(test_reader_thread),
