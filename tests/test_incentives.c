@@ -719,7 +719,7 @@ static void test_recompute_reuses(void **state)
     assert_int_equal(cs_incentives_recompute(ds, NULL, &CAL1, NULL, &reused, &err), CS_OK);
     assert_same_tables(base, reused);
     /* only the deals of one plan: theirs as in the full table, the others
-     * not won */
+     * not won (and nothing else of theirs written) */
     bool only[64] = {false};
     only[1] = true;
     assert_int_equal(cs_incentives_recompute(ds, &alt, &CAL1, only, &reused, &err), CS_OK);

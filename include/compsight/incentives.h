@@ -100,10 +100,12 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
  * The same, for a what-if: reusing the arrays of *inout (a table from an
  * earlier call for the same ds, or NULL) instead of allocating new ones,
  * so that recomputing for several alternatives fills the same pages each
- * time; and, when only_plans is not NULL, only for the won deals of reps on
- * the plans it flags (indexed like plans), the others being left as not
- * won: a deal of a plan that did not change keeps its measures, which
- * the caller has.  On success *inout is the new table; on failure NULL (the
+ * time; and, when only_plans is not NULL, only for the deals of reps on
+ * the plans it flags (indexed like plans).  Every other deal gets won = 0
+ * and nothing else: its other elements keep what an earlier call left
+ * there, or are indeterminate in a new table, and must not be read (a
+ * deal of a plan that did not change keeps its measures, which the
+ * caller has).  On success *inout is the new table; on failure NULL (the
  * old one is freed either way).
  */
 enum cs_status cs_incentives_recompute(const struct cs_dataset *ds,
