@@ -87,7 +87,7 @@ static enum cs_status run_models(struct cs_analysis *an, const struct cs_dataset
                                  const uint8_t *sel, struct cs_error *err)
 {
     enum cs_status st = CS_OK;
-    struct design_buf p = {0}, q = {0}, c = {0};
+    struct design_buf p = {0}, c = {0};
     size_t n = ds->deals.n;
     an->model[CS_MODEL_PROMISE_RISK].name = "promise_risk";
     an->model[CS_MODEL_DISCOUNT].name = "discount";
@@ -95,7 +95,7 @@ static enum cs_status run_models(struct cs_analysis *an, const struct cs_dataset
     for (int m = 0; m < CS_MODEL_COUNT; m++)
         an->model[m].note = "";
 
-    if (design_alloc(&p, an->won_selected, CS_DEAL_TERMS) || design_alloc(&q, an->won_selected, CS_DEAL_TERMS)) {
+    if (design_alloc(&p, an->won_selected, CS_DEAL_TERMS)) {
         st = oom(err);
         goto out;
     }
@@ -105,16 +105,28 @@ static enum cs_status run_models(struct cs_analysis *an, const struct cs_dataset
         cs_analysis_deal_row(ds, inc, i, p.x + p.n * p.k);
         p.y[p.n] = oc->promise_risk[i];
         p.cl[p.n++] = ds->deals.rep[i];
-        if (isfinite(ds->deals.discount_pct[i])) {
-            memcpy(q.x + q.n * q.k, p.x + (p.n - 1) * p.k, q.k * sizeof *q.x);
-            q.y[q.n] = ds->deals.discount_pct[i];
-            q.cl[q.n++] = ds->deals.rep[i];
-        }
     }
     if (!an->promise_data)
         an->model[CS_MODEL_PROMISE_RISK].note = "no roadmap.csv and promises.csv: promises cannot be classified";
     else if ((st = fit_model(&an->model[CS_MODEL_PROMISE_RISK], &p, cs_deal_term_names, true, err)) != CS_OK)
         goto out;
+
+    /* 7.2 takes the rows of 7.1 that have a discount, in the same order:
+     * moved down in place rather than copied, which at ten million deals
+     * spares a few hundred megabytes of fresh pages. */
+    struct design_buf q = p;
+    q.n = 0;
+    for (size_t i = 0, r = 0; i < n; i++) {
+        if (!sel[i])
+            continue;
+        if (isfinite(ds->deals.discount_pct[i])) {
+            if (q.n != r)
+                memcpy(q.x + q.n * q.k, p.x + r * p.k, q.k * sizeof *q.x);
+            q.y[q.n] = ds->deals.discount_pct[i];
+            q.cl[q.n++] = ds->deals.rep[i];
+        }
+        r++;
+    }
     if (q.n == 0)
         an->model[CS_MODEL_DISCOUNT].note = "no won deal in the period has a discount_pct";
     else if ((st = fit_model(&an->model[CS_MODEL_DISCOUNT], &q, cs_deal_term_names, false, err)) != CS_OK)
@@ -147,7 +159,6 @@ static enum cs_status run_models(struct cs_analysis *an, const struct cs_dataset
         st = fit_model(&an->model[CS_MODEL_COLLATERAL], &c, collateral_term_names, true, err);
 out:
     design_free(&p);
-    design_free(&q);
     design_free(&c);
     return st;
 }
