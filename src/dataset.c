@@ -215,7 +215,7 @@ static void keyindex_free(struct keyindex *k)
 #define BATCH_ROWS 4096
 #define BATCH_TEXT ((size_t)2 << 20)
 #define N_BATCHES 2
-#define PREFETCH_AHEAD 4
+#define PREFETCH_AHEAD 8
 #define THREADED_FILE_SIZE ((size_t)4 << 20)
 struct batch;
 
@@ -1040,24 +1040,32 @@ static struct batch *batch_new(size_t text_cap)
 }
 
 /* Prefetch the hash slots of a parsed row's strings. */
-static void prefetch_row(const struct loader *L, const struct parsed *pr)
+static void prefetch_row(const struct loader *L, const struct parsed *pr,
+                         void (*stage)(const struct cs_strpool *, uint32_t))
 {
     if (pr->rej_col)
         return;
     for (size_t c = 0; c < L->def->n_columns; c++)
         if (pr->cell[c].hashed)
-            cs_strpool_prefetch(L->ds->str, pr->cell[c].hash);
+            stage(L->ds->str, pr->cell[c].hash);
 }
 
 /* Append a batch's rows to the dataset.  0, or -1 on OOM. */
 static int load_batch(struct loader *L, struct batch *b)
 {
     enum cs_table t = L->t;
+    /* A pipeline of prefetches: the hash slots of row i + 8, the id
+     * pointers of row i + 4, the strings of row i + 2, each stage reading
+     * what the one before brought into cache. */
     for (size_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
-        prefetch_row(L, &b->row[i]);
+        prefetch_row(L, &b->row[i], cs_strpool_prefetch);
     for (size_t i = 0; i < b->n; i++) {
         if (i + PREFETCH_AHEAD < b->n)
-            prefetch_row(L, &b->row[i + PREFETCH_AHEAD]);
+            prefetch_row(L, &b->row[i + PREFETCH_AHEAD], cs_strpool_prefetch);
+        if (i + PREFETCH_AHEAD / 2 < b->n)
+            prefetch_row(L, &b->row[i + PREFETCH_AHEAD / 2], cs_strpool_prefetch_id);
+        if (i + PREFETCH_AHEAD / 4 < b->n)
+            prefetch_row(L, &b->row[i + PREFETCH_AHEAD / 4], cs_strpool_prefetch_bytes);
         struct parsed *pr = &b->row[i];
         L->ds->counts[t].read++;
         int r = pr->rej_col ? (reject(L, t, pr->line, pr->rej_col, "%s", pr->rej_msg) ? -1 : 1)

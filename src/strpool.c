@@ -178,6 +178,37 @@ void cs_strpool_prefetch(const struct cs_strpool *p, uint32_t hash)
     __builtin_prefetch(&p->table[hash & p->mask]);
 }
 
+/* The id of the first slot from hash's home, within its cache line, that
+ * holds hash; 0 when none (a new string, or one further on). */
+static uint32_t near_id(const struct cs_strpool *p, uint32_t hash)
+{
+    size_t i = hash & p->mask;
+    for (size_t n = 0; n < 8; n++, i = (i + 1) & p->mask) {
+        uint64_t e = p->table[i];
+        if ((uint32_t)e == 0)
+            return 0;
+        if ((uint32_t)(e >> 32) == hash)
+            return (uint32_t)e;
+        if ((i & 7) == 7)
+            return 0;
+    }
+    return 0;
+}
+
+void cs_strpool_prefetch_id(const struct cs_strpool *p, uint32_t hash)
+{
+    uint32_t id = near_id(p, hash);
+    if (id)
+        __builtin_prefetch(&p->str[id]);
+}
+
+void cs_strpool_prefetch_bytes(const struct cs_strpool *p, uint32_t hash)
+{
+    uint32_t id = near_id(p, hash);
+    if (id)
+        __builtin_prefetch(p->str[id] - sizeof(uint32_t));
+}
+
 int cs_strpool_intern(struct cs_strpool *p, const char *s, size_t len, uint32_t *id)
 {
     return cs_strpool_intern_hashed(p, s, len, hash_bytes(s, len), id);

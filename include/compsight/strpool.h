@@ -32,6 +32,16 @@ uint32_t cs_strpool_find(const struct cs_strpool *pool, const char *s, size_t le
  */
 uint32_t cs_strpool_hash(const char *s, size_t len);
 void cs_strpool_prefetch(const struct cs_strpool *pool, uint32_t hash);
+/*
+ * The later stages of that prefetch, for a string likely already stored:
+ * once the slot is in cache, _id prefetches the pointer of the id the slot
+ * holds, and once that is in cache, _bytes prefetches the string it points
+ * to.  A lookup that finds its string then misses the cache nowhere.  Each
+ * reads only the slot's cache line, and does nothing when no slot there
+ * holds the hash.
+ */
+void cs_strpool_prefetch_id(const struct cs_strpool *pool, uint32_t hash);
+void cs_strpool_prefetch_bytes(const struct cs_strpool *pool, uint32_t hash);
 int cs_strpool_intern_hashed(struct cs_strpool *pool, const char *s, size_t len, uint32_t hash,
                              uint32_t *id);
 uint32_t cs_strpool_find_hashed(const struct cs_strpool *pool, const char *s, size_t len,
