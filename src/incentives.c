@@ -376,7 +376,6 @@ void cs_incentives_free(struct cs_incentives *inc)
     free(inc);
 }
 
-
 static int alloc_deal_arrays(struct cs_incentives *inc, size_t n)
 {
 #define A(f) ((inc->f = cs_malloc_big(n, sizeof *inc->f)) != NULL)
@@ -469,6 +468,12 @@ enum cs_status cs_incentives_recompute(const struct cs_dataset *ds,
     return compute(ds, plans, cal, only_plans, reuse, inout, err);
 }
 
+/* Is deal i on one of the plans computed (all of them when only_plans is NULL)? */
+static bool on_plans(const struct cs_dataset *ds, const bool *only_plans, size_t i)
+{
+    return !only_plans || only_plans[ds->reps.plan[ds->deals.rep[i]]];
+}
+
 static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans *plans,
                               const struct cs_calendar *cal, const bool *only_plans,
                               struct cs_incentives *reuse, struct cs_incentives **out,
@@ -517,7 +522,7 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
             hi = c > hi ? c : hi;
         }
         inc->won[i] = d->stage[i] == CS_STAGE_WON &&
-                      (!only_plans || only_plans[ds->reps.plan[d->rep[i]]]);
+                      on_plans(ds, only_plans, i);
         if (!inc->won[i])
             continue;
         if ((st = check_won_deal(ds, plans, i, err)) != CS_OK)
@@ -535,7 +540,7 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
     if (!keys)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
-        if (!only_plans || only_plans[ds->reps.plan[d->rep[i]]])
+        if (on_plans(ds, only_plans, i))
             inc->quarter[i] = day_quarter(&days, d->close[i]);
         if (inc->won[i])
             keys[bucket[d->rep[i]]++] = (struct sort_key){d->close[i], (uint32_t)i, d->amount[i]};
@@ -634,7 +639,7 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
      * deals that is most of a gigabyte the what-if never reads. */
     for (size_t i = 0; i < n; i++) {
         if (!inc->won[i]) {
-            if (!only_plans || only_plans[ds->reps.plan[d->rep[i]]])
+            if (on_plans(ds, only_plans, i))
                 set_not_won(inc, i);
             continue;
         }

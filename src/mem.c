@@ -14,7 +14,10 @@
  * rounded up to a page (checked by test_mem on the machine's libc). */
 #define MALLOC_SLACK ((size_t)4096)
 
-void cs_hugepage_hint(void *p, size_t n)
+/* Ask the kernel to back the whole pages of p[0..n) with transparent huge
+ * pages.  A no-op for blocks under 2 MiB and where the kernel or libc does
+ * not support it; never fails. */
+static void hugepage_hint(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
     if (!p || n < HUGE_PAGE)
@@ -63,7 +66,7 @@ void *cs_malloc_big(size_t n, size_t size)
     if (!bytes)
         return NULL;
     void *p = malloc(cs_big_size(bytes));
-    cs_hugepage_hint(p, cs_big_size(bytes));
+    hugepage_hint(p, cs_big_size(bytes));
     return p;
 }
 
@@ -73,7 +76,7 @@ void *cs_calloc_big(size_t n, size_t size)
     if (!bytes)
         return NULL;
     void *p = calloc(1, cs_big_size(bytes));
-    cs_hugepage_hint(p, cs_big_size(bytes));
+    hugepage_hint(p, cs_big_size(bytes));
     return p;
 }
 
@@ -83,6 +86,6 @@ void *cs_realloc_big(void *p, size_t n, size_t size)
     if (!bytes)
         return NULL;
     void *q = realloc(p, cs_big_size(bytes));
-    cs_hugepage_hint(q, cs_big_size(bytes));
+    hugepage_hint(q, cs_big_size(bytes));
     return q;
 }

@@ -22,11 +22,6 @@
  * Elsewhere they still work: only the layout is lost.
  */
 
-/* Ask the kernel to back the whole pages of p[0..n) with transparent huge
- * pages.  A no-op for blocks under 2 MiB and where the kernel or libc does
- * not support it; never fails. */
-void cs_hugepage_hint(void *p, size_t n);
-
 /* The size to request for a block of at least n bytes: n itself under
  * 2 MiB, else n rounded up so that glibc's mapping is whole huge pages. */
 size_t cs_big_size(size_t n);
