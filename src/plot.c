@@ -1547,20 +1547,53 @@ static enum cs_status gp_start(const char *dir, const char *name, const char *sc
     return CS_OK;
 }
 
+/* Wait for gnuplot to exit; -1 and errno when waiting failed. */
+static int gp_wait(struct gp_proc *p, int *status)
+{
+    pid_t r;
+    do
+        r = waitpid(p->pid, status, 0);
+    while (r < 0 && errno == EINTR);
+    return r < 0 ? -1 : 0;
+}
+
+/* Move NAME.png and NAME.svg that gnuplot drew in p->tmp into p->dir. */
+static enum cs_status move_images(const struct gp_proc *p, const char *name, struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    char *gp = strfmt("%s/%s.gp", p->dir, name);
+    char *from_png = strfmt("%s/%s.png", p->tmp, name), *from_svg = strfmt("%s/%s.svg", p->tmp, name);
+    char *to_png = strfmt("%s/%s.png", p->dir, name), *to_svg = strfmt("%s/%s.svg", p->dir, name);
+    struct stat sb;
+    if (!gp || !from_png || !from_svg || !to_png || !to_svg)
+        st = oom(err);
+    else if (stat(from_png, &sb) != 0 || sb.st_size == 0 || stat(from_svg, &sb) != 0 ||
+             sb.st_size == 0)
+        st = cs_error_set(err, CS_ERR_OUTPUT, gp, 0, NULL, "gnuplot wrote no %s.png or %s.svg",
+                          name, name);
+    else if (rename(from_png, to_png) != 0)
+        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", to_png, strerror(errno));
+    else if (rename(from_svg, to_svg) != 0) {
+        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", to_svg, strerror(errno));
+        unlink(to_png);      /* both or neither */
+    }
+    free(gp);
+    free(from_png);
+    free(from_svg);
+    free(to_png);
+    free(to_svg);
+    return st;
+}
+
 /* Wait for gnuplot; on success move NAME.png and NAME.svg into DIR. */
 static enum cs_status gp_finish(struct gp_proc *p, struct cs_error *err)
 {
     enum cs_status st = CS_OK;
     int status = 0;
     char *gp = strfmt("%s/%s.gp", p->dir, p->name);
-    char *from_png = strfmt("%s/%s.png", p->tmp, p->name), *from_svg = strfmt("%s/%s.svg", p->tmp, p->name);
-    char *to_png = strfmt("%s/%s.png", p->dir, p->name), *to_svg = strfmt("%s/%s.svg", p->dir, p->name);
     char *errfile = strfmt("%s/gnuplot.err", p->tmp);
-    pid_t r;
-    do
-        r = waitpid(p->pid, &status, 0);
-    while (r < 0 && errno == EINTR);
-    if (!gp || !from_png || !from_svg || !to_png || !to_svg || !errfile) {
+    int r = gp_wait(p, &status);
+    if (!gp || !errfile) {
         st = oom(err);
         goto out;
     }
@@ -1588,27 +1621,9 @@ static enum cs_status gp_finish(struct gp_proc *p, struct cs_error *err)
                           strerror(p->write_errno));
         goto out;
     }
-    struct stat sb;
-    if (stat(from_png, &sb) != 0 || sb.st_size == 0 || stat(from_svg, &sb) != 0 || sb.st_size == 0) {
-        st = cs_error_set(err, CS_ERR_OUTPUT, gp, 0, NULL, "gnuplot wrote no %s.png or %s.svg",
-                          p->name, p->name);
-        goto out;
-    }
-    if (rename(from_png, to_png) != 0) {
-        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", to_png, strerror(errno));
-        goto out;
-    }
-    if (rename(from_svg, to_svg) != 0) {
-        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", to_svg, strerror(errno));
-        unlink(to_png);      /* both or neither */
-        goto out;
-    }
+    st = move_images(p, p->name, err);
 out:
     free(gp);
-    free(from_png);
-    free(from_svg);
-    free(to_png);
-    free(to_svg);
     free(errfile);
     proc_release(p);
     return st;
@@ -2075,15 +2090,91 @@ static enum cs_status plot_trend(struct ctx *c, const struct cs_dataset *ds,
     return CS_OK;
 }
 
-/* Run the jobs' scripts, `par` at a time (writing a script into the pipe
- * takes microseconds, so one thread keeps them all busy); failures are
- * recorded on the items, the first one in err. */
+/* A batch's line on gnuplot's standard error after each plot it drew. */
+#define GP_DRAWN "compsight-drawn "
+
+/* Whether gnuplot's standard error in TMP/gnuplot.err has the line GP_DRAWN NAME. */
+static bool batch_drew(const char *tmp, const char *name)
+{
+    char *path = strfmt("%s/gnuplot.err", tmp), line[256];
+    FILE *f = path ? fopen(path, "r") : NULL;
+    bool found = false;
+    size_t want = strlen(GP_DRAWN) + strlen(name);
+    while (f && !found && fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\r\n");
+        found = n == want && strncmp(line, GP_DRAWN, strlen(GP_DRAWN)) == 0 &&
+                strncmp(line + strlen(GP_DRAWN), name, n - strlen(GP_DRAWN)) == 0;
+    }
+    if (f)
+        fclose(f);
+    free(path);
+    return found;
+}
+
+/*
+ * Start one gnuplot on jobs first, first + step, ... : each script after
+ * `reset session` (which gives it a fresh gnuplot, as if run alone), then
+ * a line on standard error saying it was drawn.
+ */
+static bool batch_start(struct ctx *c, const char *pdir, size_t first, size_t step,
+                        struct gp_proc *p)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return false;
+    for (size_t j = first; j < c->n_jobs; j += step) {
+        fputs("reset session\n", m);
+        fwrite(c->jobs[j].buf, 1, c->jobs[j].len, m);
+        fprintf(m, "print '" GP_DRAWN "%s'\n", c->l->items[c->jobs[j].item].name);
+    }
+    bool ok = !ferror(m);
+    if (fclose(m) != 0 || !buf)
+        ok = false;
+    struct cs_error e;
+    ok = ok && gp_start(pdir, c->l->items[c->jobs[first].item].name, buf, len, p, &e) == CS_OK;
+    free(buf);
+    return ok;
+}
+
+/* Wait for a batch; move the images of the plots it says it drew. */
+static void batch_finish(struct ctx *c, size_t first, size_t step, struct gp_proc *p)
+{
+    int status;
+    gp_wait(p, &status);
+    for (size_t j = first; j < c->n_jobs; j += step) {
+        struct cs_plot_item *it = &c->l->items[c->jobs[j].item];
+        struct cs_error e;
+        it->rendered = batch_drew(p->tmp, it->name) && move_images(p, it->name, &e) == CS_OK;
+    }
+    proc_release(p);
+}
+
+/*
+ * Run the jobs' scripts, one gnuplot per processor (at most GP_PARALLEL):
+ * starting gnuplot takes about 0.1 s of processor time (cairo, pango,
+ * fontconfig), as much as drawing a plot, so each process draws a batch.
+ * gnuplot stops at the first error, so a batch that did not draw all its
+ * plots leaves the rest to one process per plot, run `par` at a time:
+ * a plot gnuplot cannot draw costs only its own picture, and its error
+ * names its script.  Failures are recorded on the items, the first one
+ * in err.
+ */
 static void run_jobs(struct ctx *c, const char *pdir, struct cs_error *err)
 {
     struct gp_proc run[GP_PARALLEL];
     size_t item_of[GP_PARALLEL], nrun = 0;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t par = cpus < 1 ? 1 : cpus > GP_PARALLEL ? GP_PARALLEL : (size_t)cpus;
+    size_t batches = par < c->n_jobs ? par : c->n_jobs;
+    bool started[GP_PARALLEL];
+    for (size_t b = 0; b < batches; b++)
+        started[b] = batch_start(c, pdir, b, batches, &run[b]);
+    for (size_t b = 0; b < batches; b++)
+        if (started[b])
+            batch_finish(c, b, batches, &run[b]);
+
     struct cs_error e;
     for (size_t j = 0; j <= c->n_jobs; j++) {
         /* finish the oldest when full, and everything at the end */
@@ -2107,6 +2198,8 @@ static void run_jobs(struct ctx *c, const char *pdir, struct cs_error *err)
             break;
         struct job *jb = &c->jobs[j];
         struct cs_plot_item *it = &c->l->items[jb->item];
+        if (it->rendered)
+            continue;
         cs_error_clear(&e);
         if (gp_start(pdir, it->name, jb->buf, jb->len, &run[nrun], &e) == CS_OK) {
             item_of[nrun++] = jb->item;

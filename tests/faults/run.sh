@@ -365,6 +365,30 @@ EOF
     done
     [ -z "$(find "$d" -name '.*' -path '*/plots/*')" ] && ok || bad "gnuplot killed once: private plot directories left"
 
+    # gnuplot dies on one plot wherever it is drawn: the report's plots go
+    # to gnuplot in batches, so that plot takes its batch down with it; the
+    # batch's other plots are drawn again one at a time, and only the one
+    # plot is missing, named in the warning.
+    cat >"$TMP/killbin/gnuplot" <<EOF
+#!/bin/sh
+if [ "\${1:-}" = --version ]; then exec "$REAL_GNUPLOT" --version; fi
+script=\$(mktemp "$TMP/script.XXXXXX")
+cat >"\$script"
+if grep -q "^set output 'where.png'" "\$script"; then kill -9 \$\$; fi
+exec "$REAL_GNUPLOT" <"\$script"
+EOF
+    d=$TMP/g-killed-plot
+    run "gnuplot dies on one plot" "$GNUPLOT_FAIL_EXIT" PATH="$TMP/killbin:$PATH" -- report --data "$DATA" --out "$d"
+    says "gnuplot dies on one plot" "where.gp: gnuplot killed by signal 9"
+    if [ "$GNUPLOT_FAIL_EXIT" = 0 ]; then complete "gnuplot dies on one plot" "$d"; fi
+    [ ! -e "$d/plots/where.png" ] && [ ! -e "$d/plots/where.svg" ] && ok ||
+        bad "gnuplot dies on one plot: where has images"
+    for gp in "$d"/plots/*.gp; do
+        case $gp in */where.gp) continue ;; esac
+        [ -s "${gp%.gp}.png" ] && [ -s "${gp%.gp}.svg" ] && ok || bad "gnuplot dies on one plot: ${gp%.gp} not drawn"
+    done
+    [ -z "$(find "$d" -name '.*' -path '*/plots/*')" ] && ok || bad "gnuplot dies on one plot: private plot directories left"
+
     # a gnuplot script cannot be written (disk full in plots/)
     d=$TMP/g-gpfull
     fault "plot script disk full" "$GNUPLOT_FAIL_EXIT" write "/plots/where.gp" -- \
