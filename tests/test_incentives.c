@@ -441,6 +441,43 @@ static void test_sort_many(void **state)
 }
 
 /*
+ * Enough deals for the last pass to run on two threads (from 65,536
+ * deals, each thread half of them): every deal is written, on both sides
+ * of the split.  A deal no thread wrote would keep the zeros of a fresh
+ * page: period_days 0 and commission 0, not 90 and 0.2, or -1 and NaN.
+ */
+static void test_two_halves(void **state)
+{
+    (void)state;
+    enum { N = 65536 + 7 };
+    struct cs_dataset *ds = ds_new();
+    uint32_t p = add_plan(ds, "P", CS_PERIOD_QUARTER, 1e9, TIERS(0), RATES(0.1));
+    uint32_t r = add_rep(ds, "R", p);
+    static const char *const days[] = {"2026-01-05", "2026-03-20", "2026-02-11"};
+    for (uint32_t k = 0; k < N; k++) {
+        char id[16];
+        snprintf(id, sizeof id, "D%u", k);
+        add_deal(ds, id, r, k % 3 == 2 ? CS_STAGE_LOST : CS_STAGE_WON, 2, days[k % 3], NULL);
+    }
+    struct cs_incentives *inc = compute_ok(ds, &CAL1);
+    for (uint32_t k = 0; k < N; k++) {
+        if (k % 3 == 2) {
+            if (inc->period_days[k] != -1 || !isnan(inc->commission[k]) || inc->spiff[k] != -1)
+                fail_msg("lost deal %u: period_days %d, commission %.17g", k,
+                         inc->period_days[k], inc->commission[k]);
+            continue;
+        }
+        if (inc->period_days[k] != 90 || inc->commission[k] != 0.2 || inc->quota[k] != 1e9 ||
+            inc->marginal_rate[k] != 0.1 || inc->log_amount[k] != log(2.0) || inc->spiff[k] != 0 ||
+            inc->last_14_days[k] != (k % 3 == 0 ? 0 : 1) || inc->period[k] != 20261)
+            fail_msg("won deal %u: period_days %d, commission %.17g, last_14_days %d", k,
+                     inc->period_days[k], inc->commission[k], inc->last_14_days[k]);
+    }
+    cs_incentives_free(inc);
+    ds_free(ds);
+}
+
+/*
  * Annual plan, Q = 4000, tiers [0, 1): 10%, [1, inf): 20%; fiscal start 1.
  *   2026-02-10 1000: a0 0
  *   2026-05-05 2000: a0 .25 (Q2, same fiscal year: attainment carries)
@@ -1090,6 +1127,7 @@ int main(void)
         cmocka_unit_test(test_tiers_function),
         cmocka_unit_test(test_ties_by_deal_id),
         cmocka_unit_test(test_sort_many),
+        cmocka_unit_test(test_two_halves),
         cmocka_unit_test(test_annual_plan),
         cmocka_unit_test(test_fiscal_year_ends),
         cmocka_unit_test(test_quota_override),
