@@ -214,7 +214,11 @@ static void keyindex_free(struct keyindex *k)
 /* The reader's batches (see read_and_load). */
 #define BATCH_ROWS 4096
 #define BATCH_TEXT ((size_t)2 << 20)
-#define N_BATCHES 2
+/* Up to three batches filled ahead of the one being loaded: with two, the
+ * reader and the loader took turns, each waking the other at every batch,
+ * and a 10M-deal import took 12.3 s instead of 9.4 s (medians of three
+ * runs in turn; 8 batches: no faster). */
+#define N_BATCHES 4
 #define PREFETCH_AHEAD 8
 #define THREADED_FILE_SIZE ((size_t)4 << 20)
 struct batch;
