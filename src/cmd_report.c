@@ -175,27 +175,33 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The process's peak resident memory so far in MiB (Linux), 0 if unknown. */
-static double peak_mib(void)
+/* The process's resident memory in MiB (Linux), now and at its peak so
+ * far; 0 if unknown. */
+static void memory_mib(double *now_mib, double *peak)
 {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
-    double kib = 0;
-    while (f && fgets(line, sizeof line, f))
+    *now_mib = *peak = 0;
+    while (f && fgets(line, sizeof line, f)) {
         if (strncmp(line, "VmHWM:", 6) == 0)
-            kib = strtod(line + 6, NULL);
+            *peak = strtod(line + 6, NULL) / 1024;
+        else if (strncmp(line, "VmRSS:", 6) == 0)
+            *now_mib = strtod(line + 6, NULL) / 1024;
+    }
     if (f)
         fclose(f);
-    return kib / 1024;
 }
 
 static void timing(const struct cs_options *opt, const struct cs_io *io, const char *what,
                    double *t0)
 {
     double t = now();
-    if (opt->timings)
-        fprintf(io->msg, "compsight: timing: %-22s %8.3f s   (peak memory so far %.0f MiB)\n",
-                what, t - *t0, peak_mib());
+    if (opt->timings) {
+        double rss, peak;
+        memory_mib(&rss, &peak);
+        fprintf(io->msg, "compsight: timing: %-22s %8.3f s   (memory now %.0f MiB, peak so far "
+                         "%.0f MiB)\n", what, t - *t0, rss, peak);
+    }
     *t0 = t;
 }
 

@@ -377,15 +377,39 @@ void cs_incentives_free(struct cs_incentives *inc)
     free(inc);
 }
 
-static int alloc_deal_arrays(struct cs_incentives *inc, size_t n)
+/*
+ * Give inc the per-deal arrays of a full table (lean false) or of a
+ * what-if's (lean true: the what-if's inputs, and what the passes read
+ * back), allocating those missing and freeing the others.  0, or -1 on
+ * OOM.
+ */
+static int shape_deal_arrays(struct cs_incentives *inc, size_t n, bool lean)
 {
-#define A(f) ((inc->f = cs_malloc_big(n, sizeof *inc->f)) != NULL)
-    return A(won) && A(period) && A(quarter) && A(period_end) && A(period_days) &&
-           A(day_of_period) && A(rep_period) && A(quota) && A(attainment_before) &&
-           A(attainment_after) && A(marginal_rate) && A(commission) && A(effective_rate) &&
-           A(tier_cross) && A(gap_to_next_tier) && A(days_to_period_end) &&
-           A(last_14_days) && A(spiff) && A(log_amount);
-#undef A
+    bool ok = true;
+#define KEEP(f) (ok = ok && (inc->f || (inc->f = cs_malloc_big(n, sizeof *inc->f)) != NULL))
+#define FULL(f) do { if (!lean) KEEP(f); else { free(inc->f); inc->f = NULL; } } while (0)
+    KEEP(won);
+    KEEP(rep_period);
+    KEEP(attainment_before);
+    KEEP(marginal_rate);
+    KEEP(commission);
+    KEEP(tier_cross);
+    KEEP(last_14_days);
+    FULL(period);
+    FULL(quarter);
+    FULL(period_end);
+    FULL(period_days);
+    FULL(day_of_period);
+    FULL(quota);
+    FULL(attainment_after);
+    FULL(effective_rate);
+    FULL(gap_to_next_tier);
+    FULL(days_to_period_end);
+    FULL(spiff);
+    FULL(log_amount);
+#undef FULL
+#undef KEEP
+    return ok ? 0 : -1;
 }
 
 static int alloc_rp_arrays(struct cs_rep_periods *rp, size_t n)
@@ -399,21 +423,23 @@ static int alloc_rp_arrays(struct cs_rep_periods *rp, size_t n)
 /* Sentinels of a deal that is not won (won and quarter are set elsewhere). */
 static void set_not_won(struct cs_incentives *inc, size_t i)
 {
+    inc->rep_period[i] = CS_NONE;
+    inc->attainment_before[i] = NAN;
+    inc->marginal_rate[i] = NAN;
+    inc->commission[i] = NAN;
+    inc->tier_cross[i] = -1;
+    inc->last_14_days[i] = -1;
+    if (!inc->period)
+        return;              /* a what-if's table */
     inc->period[i] = CS_NO_PERIOD;
     inc->period_end[i] = CS_NO_DATE;
     inc->period_days[i] = -1;
     inc->day_of_period[i] = -1;
-    inc->rep_period[i] = CS_NONE;
     inc->quota[i] = NAN;
-    inc->attainment_before[i] = NAN;
     inc->attainment_after[i] = NAN;
-    inc->marginal_rate[i] = NAN;
-    inc->commission[i] = NAN;
     inc->effective_rate[i] = NAN;
-    inc->tier_cross[i] = -1;
     inc->gap_to_next_tier[i] = NAN;
     inc->days_to_period_end[i] = -1;
-    inc->last_14_days[i] = -1;
     inc->spiff[i] = -1;
     inc->log_amount[i] = NAN;
 }
@@ -509,6 +535,17 @@ static void *pass4_main(void *arg)
         double a0 = inc->attainment_before[i];
         double a1 = a0 + amount / q;
         int32_t close = d->close[i], first = a->rp_first[rp], last = a->rp_last[rp];
+        const double *floor = plans->floor + plans->tier_first[p];
+        if (!inc->period) {
+            /* a what-if's table: its inputs only, computed as below */
+            cs_incentives_tiers(floor, plans->rate + plans->tier_first[p], plans->tier_count[p],
+                                q, a0, a1, &inc->commission[i], &inc->marginal_rate[i],
+                                &inc->tier_cross[i], NULL);
+            if (within_one_tier(floor, plans->tier_count[p], a0, a1))
+                inc->commission[i] = inc->marginal_rate[i] * amount;
+            inc->last_14_days[i] = (int8_t)(last - close < 14);
+            continue;
+        }
         inc->period[i] = inc->rp.period[rp];
         inc->quota[i] = q;
         inc->attainment_after[i] = a1;
@@ -565,11 +602,10 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
     if ((st = check_plans(ds, plans, err)) != CS_OK)
         goto out;
 
-    if (!inc) {
-        inc = calloc(1, sizeof *inc);
-        if (!inc || !alloc_deal_arrays(inc, n))
-            goto nomem;
-    }
+    if (!inc && !(inc = calloc(1, sizeof *inc)))
+        goto nomem;
+    if (shape_deal_arrays(inc, n, only_plans != NULL) != 0)
+        goto nomem;
     inc->n = n;
 
     /* Pass 1 (deal order): checks, won deals per rep, span of close dates. */
@@ -602,7 +638,7 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
     if (!keys)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
-        if (on_plans(ds, only_plans, i))
+        if (inc->quarter && on_plans(ds, only_plans, i))
             inc->quarter[i] = day_quarter(&days, d->close[i]);
         if (inc->won[i])
             keys[bucket[d->rep[i]]++] = (struct sort_key){d->close[i], (uint32_t)i, d->amount[i]};

@@ -972,7 +972,7 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     }
     const struct view *bv = &pv->full;
     if (r->recomputed) {
-        /* A whole incentives table, ninety bytes a deal: one at a time
+        /* An incentives table, thirty-one bytes a deal: one at a time
          * however many simulations run, always the same one. */
         pthread_mutex_lock(&b->priv->recompute_lock);
         st = cs_incentives_recompute(ds, alt, cal, changed_plan, &b->priv->recompute_inc, err);

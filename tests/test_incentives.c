@@ -777,6 +777,14 @@ static void test_recompute_reuses(void **state)
         assert_int_equal(reused->last_14_days[i], fresh->last_14_days[i]);
     }
     assert_true(kept > 0 && kept < fresh->n_won);
+    /* ... and the measures a what-if does not read are not there at all */
+    assert_null(reused->quota);
+    assert_null(reused->quarter);
+    assert_null(reused->log_amount);
+    assert_null(reused->gap_to_next_tier);
+    /* back to a whole table: all of it again */
+    assert_int_equal(cs_incentives_recompute(ds, NULL, &CAL1, NULL, &reused, &err), CS_OK);
+    assert_same_tables(base, reused);
     /* a failure frees the old table and leaves NULL */
     struct cs_plans bad = alt;
     bad.n = 0;
