@@ -26,6 +26,7 @@
 #include "compsight/side.h"
 #include "compsight/output.h"
 #include "compsight/select.h"
+#include "compsight/strpool.h"
 
 /* rejects.csv: file,line,column,reason, in file load order then line order. */
 static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds,
@@ -603,11 +604,17 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
                           "%zu rows rejected (--strict); 'compsight check' lists them", rejected);
         goto out;
     }
+    /* Nothing looks a string up after the import: the string pool's
+     * table goes (at ten million deals, 256 MiB). */
+    cs_strpool_seal(s.ds->str);
     st = cs_select_period(opt->period, s.ds, &s.cal, &sel, err);
     if (st == CS_OK)
         st = measure(&s, &c, err);
     if (st == CS_OK && s.ds->counts[CS_T_COMMISSIONS].present)
         st = cs_incentives_reconcile(s.ds, c.inc, &c.rec, err);
+    /* Nothing reads the commission statements after the reconciliation:
+     * at ten million deals, 130 MB. */
+    cs_dataset_drop(s.ds, CS_T_COMMISSIONS);
     timing(opt, io, "measures (SPEC 5, 6)", &t0);
     if (st != CS_OK)
         goto out;

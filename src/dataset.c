@@ -1526,6 +1526,18 @@ void cs_dataset_free(struct cs_dataset *ds)
     free(ds);
 }
 
+void cs_dataset_drop(struct cs_dataset *ds, enum cs_table t)
+{
+    if (!ds || t < 0 || t >= CS_T_COUNT || t == CS_T_PLANS)
+        return;
+    struct loader L;
+    memset(&L, 0, sizeof L);
+    L.ds = ds;
+    setup_columns(&L);
+    columns_free(&L.cols[t]);
+    *L.cols[t].n = 0;
+}
+
 /* ------------------------------------------------------------------------
  * Alternative plans for a what-if
  * --------------------------------------------------------------------- */

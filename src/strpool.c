@@ -129,6 +129,34 @@ static int grow_table(struct cs_strpool *p)
     return 0;
 }
 
+/* The table of a sealed pool, built again from the strings. */
+static int rebuild_table(struct cs_strpool *p)
+{
+    size_t size = 1024;
+    while (p->count * 4 > size * 3)
+        size *= 2;
+    uint64_t *t = cs_calloc_big(size, sizeof *t);
+    if (!t)
+        return -1;
+    for (uint32_t id = 1; id <= p->count; id++) {
+        uint32_t h = hash_bytes(p->str[id], stored_len(p, id));
+        size_t i = h & (size - 1);
+        while (t[i])
+            i = (i + 1) & (size - 1);
+        t[i] = (uint64_t)h << 32 | id;
+    }
+    p->table = t;
+    p->mask = size - 1;
+    return 0;
+}
+
+void cs_strpool_seal(struct cs_strpool *p)
+{
+    free(p->table);
+    p->table = NULL;
+    p->mask = 0;
+}
+
 static int grow_ids(struct cs_strpool *p)
 {
     size_t cap = p->cap * 2;
@@ -175,13 +203,16 @@ uint32_t cs_strpool_hash(const char *s, size_t len)
 
 void cs_strpool_prefetch(const struct cs_strpool *p, uint32_t hash)
 {
-    __builtin_prefetch(&p->table[hash & p->mask]);
+    if (p->table)
+        __builtin_prefetch(&p->table[hash & p->mask]);
 }
 
 /* The id of the first slot from hash's home, within its cache line, that
  * holds hash; 0 when none (a new string, or one further on). */
 static uint32_t near_id(const struct cs_strpool *p, uint32_t hash)
 {
+    if (!p->table)
+        return 0;
     size_t i = hash & p->mask;
     for (size_t n = 0; n < 8; n++, i = (i + 1) & p->mask) {
         uint64_t e = p->table[i];
@@ -223,6 +254,8 @@ int cs_strpool_intern_hashed(struct cs_strpool *p, const char *s, size_t len, ui
     }
     if (len > UINT32_MAX - 1 || p->count >= UINT32_MAX - 2)
         return -1;
+    if (!p->table && rebuild_table(p) != 0)
+        return -1;
     size_t slot;
     uint32_t found = lookup(p, s, len, h, &slot);
     if (found) {
@@ -260,6 +293,13 @@ uint32_t cs_strpool_find_hashed(const struct cs_strpool *p, const char *s, size_
 {
     if (len == 0)
         return 0;
+    if (!p->table) {
+        /* sealed: every string, one by one */
+        for (uint32_t id = 1; id <= p->count; id++)
+            if (stored_len(p, id) == len && memcmp(p->str[id], s, len) == 0)
+                return id;
+        return 0;
+    }
     size_t slot;
     return lookup(p, s, len, h, &slot);
 }
@@ -281,6 +321,6 @@ size_t cs_strpool_count(const struct cs_strpool *p)
 
 size_t cs_strpool_bytes(const struct cs_strpool *p)
 {
-    return p->bytes + (p->mask + 1) * sizeof *p->table +
+    return p->bytes + (p->table ? (p->mask + 1) * sizeof *p->table : 0) +
            p->cap * sizeof *p->str;
 }

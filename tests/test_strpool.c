@@ -87,12 +87,49 @@ static void test_big_strings(void **state)
     cs_strpool_free(p);
 }
 
+/* A sealed pool: the table is gone (cs_strpool_bytes falls by it), the
+ * strings and ids stay, find still finds them, and interning builds the
+ * table again with every old id where it was. */
+static void test_seal(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    struct cs_strpool *p = cs_strpool_new();
+    char buf[32];
+    for (int i = 0; i < N; i++) {
+        int len = snprintf(buf, sizeof buf, "D%d", i);
+        uint32_t id;
+        assert_int_equal(cs_strpool_intern(p, buf, (size_t)len, &id), 0);
+    }
+    size_t before = cs_strpool_bytes(p);
+    cs_strpool_seal(p);
+    assert_true(cs_strpool_bytes(p) + 8192 * 8 <= before);   /* the 8192 slots of N strings */
+    cs_strpool_prefetch(p, cs_strpool_hash("D7", 2));
+    cs_strpool_prefetch_id(p, cs_strpool_hash("D7", 2));
+    cs_strpool_prefetch_bytes(p, cs_strpool_hash("D7", 2));
+    assert_string_equal(cs_strpool_get(p, 8), "D7");
+    assert_int_equal(cs_strpool_find(p, "D4999", 5), N);
+    assert_int_equal(cs_strpool_find(p, "D5000", 5), 0);
+    uint32_t id;
+    assert_int_equal(cs_strpool_intern(p, "D123", 4, &id), 0);
+    assert_int_equal(id, 124);
+    assert_int_equal(cs_strpool_intern(p, "new", 3, &id), 0);
+    assert_int_equal(id, N + 1);
+    for (int i = 0; i < N; i++) {
+        int len = snprintf(buf, sizeof buf, "D%d", i);
+        assert_int_equal(cs_strpool_find(p, buf, (size_t)len), (uint32_t)i + 1);
+    }
+    assert_int_equal(cs_strpool_count(p), N + 1);
+    cs_strpool_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_many),
         cmocka_unit_test(test_big_strings),
+        cmocka_unit_test(test_seal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

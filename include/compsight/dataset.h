@@ -196,6 +196,14 @@ enum cs_status cs_dataset_load(const struct cs_load_options *opt,
 void cs_dataset_free(struct cs_dataset *ds);   /* accepts NULL */
 
 /*
+ * Free the rows of table t when nothing will read them again (the report
+ * drops commissions.csv once it is reconciled): its columns become NULL
+ * and its row count 0, while counts[t] (rows read, used, rejected) and
+ * the rejects stay.  Plans (whose tiers live apart) are never dropped.
+ */
+void cs_dataset_drop(struct cs_dataset *ds, enum cs_table t);
+
+/*
  * Read an alternative plans file (the columns and rules of plans.csv, in
  * compsight's own format: no map applies) for a what-if, into *out with the
  * plans in the order of ds->plans, so that the reps' plan indexes still

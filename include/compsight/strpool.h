@@ -23,6 +23,14 @@ int cs_strpool_intern(struct cs_strpool *pool, const char *s, size_t len, uint32
 uint32_t cs_strpool_find(const struct cs_strpool *pool, const char *s, size_t len);
 
 /*
+ * Drop the hash table of a pool that is only read from now on (at ten
+ * million strings, 256 MiB).  Ids and strings stay as they are.  The next
+ * intern builds the table again; a find on a sealed pool compares the
+ * strings one by one (correct, and slow); the prefetches do nothing.
+ */
+void cs_strpool_seal(struct cs_strpool *pool);
+
+/*
  * The pool's hash of s[0..len) (a pure function: any thread may call it),
  * and a prefetch of the slot where a lookup of that hash starts.  A loader
  * hashes a row's strings as it splits the row and prefetches a few rows
