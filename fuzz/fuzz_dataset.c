@@ -307,7 +307,8 @@ static void fzd_pipeline(const struct cs_dataset *ds, int fiscal_start, bool ful
             continue;
         FUZZ_CHECK(!isnan(inc->commission[i]) && !isnan(inc->marginal_rate[i]),
                    "a won deal without commission or marginal rate");
-        FUZZ_CHECK(inc->attainment_after[i] >= inc->attainment_before[i],
+        double q = inc->rp.quota[inc->rep_period[i]];
+        FUZZ_CHECK(inc->attainment_before[i] + ds->deals.amount[i] / q >= inc->attainment_before[i],
                    "attainment goes down after a won deal");
     }
     if ((st = cs_outcomes_compute(ds, &cal, &oc, &err)) != CS_OK)

@@ -351,13 +351,10 @@ void cs_incentives_free(struct cs_incentives *inc)
     free(inc->won);
     free(inc->period);
     free(inc->quarter);
-    free(inc->period_end);
     free(inc->period_days);
     free(inc->day_of_period);
     free(inc->rep_period);
-    free(inc->quota);
     free(inc->attainment_before);
-    free(inc->attainment_after);
     free(inc->marginal_rate);
     free(inc->commission);
     free(inc->effective_rate);
@@ -397,11 +394,8 @@ static int shape_deal_arrays(struct cs_incentives *inc, size_t n, bool lean)
     KEEP(last_14_days);
     FULL(period);
     FULL(quarter);
-    FULL(period_end);
     FULL(period_days);
     FULL(day_of_period);
-    FULL(quota);
-    FULL(attainment_after);
     FULL(effective_rate);
     FULL(gap_to_next_tier);
     FULL(days_to_period_end);
@@ -432,11 +426,8 @@ static void set_not_won(struct cs_incentives *inc, size_t i)
     if (!inc->period)
         return;              /* a what-if's table */
     inc->period[i] = CS_NO_PERIOD;
-    inc->period_end[i] = CS_NO_DATE;
     inc->period_days[i] = -1;
     inc->day_of_period[i] = -1;
-    inc->quota[i] = NAN;
-    inc->attainment_after[i] = NAN;
     inc->effective_rate[i] = NAN;
     inc->gap_to_next_tier[i] = NAN;
     inc->days_to_period_end[i] = -1;
@@ -547,8 +538,6 @@ static void *pass4_main(void *arg)
             continue;
         }
         inc->period[i] = inc->rp.period[rp];
-        inc->quota[i] = q;
-        inc->attainment_after[i] = a1;
         cs_incentives_tiers(plans->floor + plans->tier_first[p], plans->rate + plans->tier_first[p],
                             plans->tier_count[p], q, a0, a1, &inc->commission[i],
                             &inc->marginal_rate[i], &inc->tier_cross[i],
@@ -562,7 +551,6 @@ static void *pass4_main(void *arg)
             inc->commission[i] = inc->marginal_rate[i] * amount;
             inc->effective_rate[i] = inc->marginal_rate[i];
         }
-        inc->period_end[i] = last;
         inc->period_days[i] = last - first + 1;
         inc->day_of_period[i] = close - first;
         inc->days_to_period_end[i] = last - close;

@@ -286,8 +286,9 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
         }
         const double *fl = plans->floor + plans->tier_first[p], *rt = plans->rate + plans->tier_first[p];
         size_t nt = plans->tier_count[p];
-        double a0 = inc->attainment_before[i], a1 = inc->attainment_after[i];
-        cs_incentives_tiers(fl, rt, nt, inc->quota[i], a0, a1, &v->comm[j], &v->mr[j], &v->tc[j], NULL);
+        double q = inc->rp.quota[inc->rep_period[i]];
+        double a0 = inc->attainment_before[i], a1 = a0 + ds->deals.amount[i] / q;   /* as SPEC 5 */
+        cs_incentives_tiers(fl, rt, nt, q, a0, a1, &v->comm[j], &v->mr[j], &v->tc[j], NULL);
         /* cs_incentives_compute pays a deal with no floor strictly inside
          * (a0, a1) at rate x amount exactly, rather than Q x rate x (a1 -
          * a0), which equals it only up to rounding: do the same. */

@@ -185,6 +185,23 @@ static void add_commission(struct cs_dataset *ds, uint32_t rep, uint32_t deal, d
 
 static const struct cs_calendar CAL1 = {1};
 
+/* What the table does not store, got as incentives.h says: Q, a1 and the
+ * last day of the plan period of deal i (NAN, NAN, CS_NO_DATE when not won). */
+static double quota_of(const struct cs_incentives *inc, uint32_t i)
+{
+    return inc->rep_period[i] == CS_NONE ? NAN : inc->rp.quota[inc->rep_period[i]];
+}
+
+static double a1_of(const struct cs_dataset *ds, const struct cs_incentives *inc, uint32_t i)
+{
+    return inc->attainment_before[i] + ds->deals.amount[i] / quota_of(inc, i);
+}
+
+static int32_t end_of(const struct cs_calendar *cal, const struct cs_incentives *inc, uint32_t i)
+{
+    return inc->rep_period[i] == CS_NONE ? CS_NO_DATE : cs_cal_period_last_day(cal, inc->period[i]);
+}
+
 static struct cs_incentives *compute_ok(const struct cs_dataset *ds, const struct cs_calendar *cal)
 {
     struct cs_incentives *inc = NULL;
@@ -228,14 +245,14 @@ static void test_floor_landing_and_cap(void **state)
 
     assert_int_equal(inc->n_won, 5);
     assert_close(inc->attainment_before[a], 0.0, EXACT);
-    assert_close(inc->attainment_after[a], 0.5, EXACT);
+    assert_close(a1_of(ds, inc, a), 0.5, EXACT);
     assert_close(inc->marginal_rate[a], 0.1, EXACT);
     assert_close(inc->gap_to_next_tier[a], 1.0, EXACT);
     assert_int_equal(inc->tier_cross[a], 0);
     assert_close(inc->commission[a], 50, EXACT);
     assert_close(inc->effective_rate[a], 0.1, EXACT);
 
-    assert_true(inc->attainment_after[b] == 1.0);
+    assert_true(a1_of(ds, inc, b) == 1.0);
     assert_int_equal(inc->tier_cross[b], 1);
     assert_close(inc->commission[b], 50, EXACT);
     assert_close(inc->gap_to_next_tier[b], 0.5, EXACT);
@@ -249,7 +266,7 @@ static void test_floor_landing_and_cap(void **state)
     assert_close(inc->effective_rate[c], 0.2, EXACT);
 
     assert_close(inc->attainment_before[d], 1.25, EXACT);
-    assert_close(inc->attainment_after[d], 2.25, EXACT);
+    assert_close(a1_of(ds, inc, d), 2.25, EXACT);
     assert_int_equal(inc->tier_cross[d], 1);
     assert_close(inc->commission[d], 150, EXACT);
     assert_close(inc->effective_rate[d], 0.15, EXACT);
@@ -263,7 +280,7 @@ static void test_floor_landing_and_cap(void **state)
     assert_true(inc->effective_rate[e] == 0.0);
     assert_int_equal(inc->days_to_period_end[e], 0);
     assert_int_equal(inc->last_14_days[e], 1);
-    assert_int_equal(inc->period_end[e], D("2026-03-31"));
+    assert_int_equal(end_of(&CAL1, inc, e), D("2026-03-31"));
 
     /* Period bookkeeping of A: 2026Q1 = 90 days, 01-10 is day 9. */
     assert_int_equal(inc->period[a], 20261);
@@ -273,7 +290,7 @@ static void test_floor_landing_and_cap(void **state)
     assert_int_equal(inc->days_to_period_end[a], 80);
     assert_int_equal(inc->last_14_days[a], 0);
     assert_close(inc->log_amount[a], log(500.0), EXACT);
-    assert_close(inc->quota[a], 1000, EXACT);
+    assert_close(quota_of(inc, a), 1000, EXACT);
     assert_int_equal(inc->spiff[a], 0);
 
     assert_int_equal(inc->rp.n, 1);
@@ -310,7 +327,7 @@ static void test_two_floors(void **state)
     struct cs_incentives *inc = compute_ok(ds, &CAL1);
     assert_close(inc->commission[x], 20, EXACT);   /* 2000 * .05 * .2 */
     assert_close(inc->attainment_before[y], 0.2, EXACT);
-    assert_close(inc->attainment_after[y], 1.2, EXACT);
+    assert_close(a1_of(ds, inc, y), 1.2, EXACT);
     assert_close(inc->commission[y], 190, EXACT);
     assert_close(inc->effective_rate[y], 0.095, EXACT);
     assert_close(inc->marginal_rate[y], 0.05, EXACT);
@@ -467,7 +484,7 @@ static void test_two_halves(void **state)
                          inc->period_days[k], inc->commission[k]);
             continue;
         }
-        if (inc->period_days[k] != 90 || inc->commission[k] != 0.2 || inc->quota[k] != 1e9 ||
+        if (inc->period_days[k] != 90 || inc->commission[k] != 0.2 || quota_of(inc, k) != 1e9 ||
             inc->marginal_rate[k] != 0.1 || inc->log_amount[k] != log(2.0) || inc->spiff[k] != 0 ||
             inc->last_14_days[k] != (k % 3 == 0 ? 0 : 1) || inc->period[k] != 20261)
             fail_msg("won deal %u: period_days %d, commission %.17g, last_14_days %d", k,
@@ -506,7 +523,7 @@ static void test_annual_plan(void **state)
     assert_int_equal(inc->quarter[b], 20262);
     assert_int_equal(inc->period[d], 20270);
     assert_int_equal(inc->quarter[d], 20271);
-    assert_int_equal(inc->period_end[b], D("2026-12-31"));
+    assert_int_equal(end_of(&CAL1, inc, b), D("2026-12-31"));
     assert_int_equal(inc->period_days[b], 365);
     assert_int_equal(inc->day_of_period[b], 124);
     assert_int_equal(inc->days_to_period_end[b], 240);
@@ -521,7 +538,7 @@ static void test_annual_plan(void **state)
     assert_int_equal(inc->won[lost], 0);
     assert_int_equal(inc->quarter[lost], 20261);
     assert_int_equal(inc->period[lost], CS_NO_PERIOD);
-    assert_int_equal(inc->period_end[lost], CS_NO_DATE);
+    assert_int_equal(end_of(&CAL1, inc, lost), CS_NO_DATE);
     assert_int_equal(inc->tier_cross[lost], -1);
     assert_int_equal(inc->spiff[lost], -1);
     assert_int_equal(inc->last_14_days[lost], -1);
@@ -576,7 +593,7 @@ static void test_fiscal_year_ends(void **state)
     assert_int_equal(inc->day_of_period[q1], 90);
     assert_int_equal(inc->period[q2], 20242);
     assert_close(inc->attainment_before[q2], 0.0, EXACT);
-    assert_int_equal(inc->period_end[q2], D("2024-05-31"));
+    assert_int_equal(end_of(&c12, inc, q2), D("2024-05-31"));
     /* The annual rep under fiscal start 12: FY2025 = 2024-12-01 .. 2025-11-30. */
     assert_int_equal(inc->period[y0], 20250);
     assert_int_equal(inc->period[y1], 20260);
@@ -609,16 +626,16 @@ static void test_quota_override(void **state)
     uint32_t f = WON(ds, "F", r3, 1000, "2026-08-06");
     uint32_t g = WON(ds, "G", r2, 250, "2026-04-06");
     struct cs_incentives *inc = compute_ok(ds, &CAL1);
-    assert_close(inc->quota[a], 500, EXACT);
-    assert_close(inc->attainment_after[a], 0.5, EXACT);
+    assert_close(quota_of(inc, a), 500, EXACT);
+    assert_close(a1_of(ds, inc, a), 0.5, EXACT);
     assert_close(inc->attainment_before[b], 0.5, EXACT);
     assert_int_equal(inc->tier_cross[b], 1);
     /* B: [0.5, 1.5] with Q 500: 500 * (.1 * .5 + .3 * .5) = 100 */
     assert_close(inc->commission[b], 100, EXACT);
-    assert_close(inc->quota[c], 1000, EXACT);
-    assert_close(inc->quota[d], 1000, EXACT);
-    assert_close(inc->quota[g], 1000, EXACT);
-    assert_close(inc->quota[e], 2000, EXACT);
+    assert_close(quota_of(inc, c), 1000, EXACT);
+    assert_close(quota_of(inc, d), 1000, EXACT);
+    assert_close(quota_of(inc, g), 1000, EXACT);
+    assert_close(quota_of(inc, e), 2000, EXACT);
     assert_close(inc->attainment_before[f], 0.25, EXACT);
     /* rep-periods: R1 20261 (Q 500), R1 20262, R2 20261, R2 20262, R3 2026 */
     assert_int_equal(inc->rp.n, 5);
@@ -686,14 +703,14 @@ static void test_whatif_plans(void **state)
     cs_error_clear(&err);
     assert_int_equal(cs_incentives_compute(ds, &alt, &CAL1, &inc, &err), CS_OK);
     assert_int_equal(inc->period[a], 20260);
-    assert_close(inc->quota[a], 2000, EXACT);   /* the quarter override does not match a year */
+    assert_close(quota_of(inc, a), 2000, EXACT);   /* the quarter override does not match a year */
     assert_close(inc->attainment_before[b], 0.25, EXACT);
     assert_close(inc->commission[b], 150, EXACT);
     cs_incentives_free(inc);
 
     /* NULL plans means ds->plans. */
     assert_int_equal(cs_incentives_compute(ds, NULL, &CAL1, &inc, &err), CS_OK);
-    assert_close(inc->quota[a], 250, EXACT);
+    assert_close(quota_of(inc, a), 250, EXACT);
     /* A: [0, 2] at Q 250: 250 * (.1 + .3) = 100 */
     assert_close(inc->commission[a], 100, EXACT);
     cs_incentives_free(inc);
@@ -714,9 +731,9 @@ static void assert_same_tables(const struct cs_incentives *a, const struct cs_in
     assert_int_equal(a->n_won, b->n_won);
     assert_int_equal(a->rp.n, b->rp.n);
 #define SAME(f) assert_memory_equal(a->f, b->f, a->n * sizeof *a->f)
-    SAME(won); SAME(period); SAME(quarter); SAME(period_end); SAME(period_days);
-    SAME(day_of_period); SAME(rep_period); SAME(quota); SAME(attainment_before);
-    SAME(attainment_after); SAME(marginal_rate); SAME(commission); SAME(effective_rate);
+    SAME(won); SAME(period); SAME(quarter); SAME(period_days);
+    SAME(day_of_period); SAME(rep_period); SAME(attainment_before);
+    SAME(marginal_rate); SAME(commission); SAME(effective_rate);
     SAME(tier_cross); SAME(gap_to_next_tier); SAME(days_to_period_end); SAME(last_14_days);
     SAME(spiff); SAME(log_amount);
 #undef SAME
@@ -778,7 +795,7 @@ static void test_recompute_reuses(void **state)
     }
     assert_true(kept > 0 && kept < fresh->n_won);
     /* ... and the measures a what-if does not read are not there at all */
-    assert_null(reused->quota);
+    assert_null(reused->period);
     assert_null(reused->quarter);
     assert_null(reused->log_amount);
     assert_null(reused->gap_to_next_tier);

@@ -39,13 +39,10 @@ struct cs_incentives {
     uint8_t *won;            /* 1 for won deals */
     int32_t *period;         /* plan period code (the rep's plan period type) */
     int32_t *quarter;        /* fiscal quarter code of close_date */
-    int32_t *period_end;     /* last day of the plan period */
     int32_t *period_days;    /* L: days in the plan period */
     int32_t *day_of_period;  /* close_date - first day of the period, 0-based */
     uint32_t *rep_period;    /* row of rp, CS_NONE when not won */
-    double *quota;           /* Q */
     double *attainment_before;   /* a0 */
-    double *attainment_after;    /* a1 = a0 + amount / Q */
     double *marginal_rate;
     double *commission;
     double *effective_rate;
@@ -55,6 +52,11 @@ struct cs_incentives {
     int8_t *last_14_days;
     int8_t *spiff;
     double *log_amount;
+    /* Not stored, as one array read gives them (seventy-seven bytes a
+     * deal instead of ninety-seven): a won deal's Q is
+     * rp.quota[rep_period[i]], its a1 = a0 + amount / Q (SPEC 5's
+     * arithmetic), its period's last day cs_cal_period_last_day(cal,
+     * period[i]). */
     struct cs_rep_periods rp;
 };
 
@@ -108,7 +110,7 @@ enum cs_status cs_incentives_compute(const struct cs_dataset *ds,
  * caller has).  Such a table holds only what a what-if reads, and what
  * the computation reads back: won, rep_period, attainment_before,
  * marginal_rate, commission, tier_cross and last_14_days (and rp); its
- * other per-deal arrays are NULL (at ten million deals, 660 MB that are
+ * other per-deal arrays are NULL (at ten million deals, 460 MB that are
  * never written).  On success *inout is the new table; on failure NULL
  * (the old one is freed either way).
  */
