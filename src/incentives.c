@@ -376,9 +376,8 @@ void cs_incentives_free(struct cs_incentives *inc)
 
 /*
  * Give inc the per-deal arrays of a full table (lean false) or of a
- * what-if's (lean true: the what-if's inputs, and what the passes read
- * back), allocating those missing and freeing the others.  0, or -1 on
- * OOM.
+ * what-if's (lean true: what the attainment pass writes), allocating
+ * those missing and freeing the others.  0, or -1 on OOM.
  */
 static int shape_deal_arrays(struct cs_incentives *inc, size_t n, bool lean)
 {
@@ -388,10 +387,10 @@ static int shape_deal_arrays(struct cs_incentives *inc, size_t n, bool lean)
     KEEP(won);
     KEEP(rep_period);
     KEEP(attainment_before);
-    KEEP(marginal_rate);
-    KEEP(commission);
-    KEEP(tier_cross);
-    KEEP(last_14_days);
+    FULL(marginal_rate);
+    FULL(commission);
+    FULL(tier_cross);
+    FULL(last_14_days);
     FULL(period);
     FULL(quarter);
     FULL(period_days);
@@ -423,8 +422,6 @@ static void set_not_won(struct cs_incentives *inc, size_t i)
     inc->commission[i] = NAN;
     inc->tier_cross[i] = -1;
     inc->last_14_days[i] = -1;
-    if (!inc->period)
-        return;              /* a what-if's table */
     inc->period[i] = CS_NO_PERIOD;
     inc->period_days[i] = -1;
     inc->day_of_period[i] = -1;
@@ -499,7 +496,6 @@ static bool on_plans(const struct cs_dataset *ds, const bool *only_plans, size_t
 struct pass4 {
     const struct cs_dataset *ds;
     const struct cs_plans *plans;
-    const bool *only_plans;
     struct cs_incentives *inc;
     const int32_t *rp_first, *rp_last;
     const struct spiff_key *skeys;
@@ -517,8 +513,7 @@ static void *pass4_main(void *arg)
     struct cs_incentives *inc = a->inc;
     for (size_t i = a->begin; i < a->end; i++) {
         if (!inc->won[i]) {
-            if (on_plans(ds, a->only_plans, i))
-                set_not_won(inc, i);
+            set_not_won(inc, i);
             continue;
         }
         uint32_t rp = inc->rep_period[i], p = inc->rp.plan[rp];
@@ -526,17 +521,6 @@ static void *pass4_main(void *arg)
         double a0 = inc->attainment_before[i];
         double a1 = a0 + amount / q;
         int32_t close = d->close[i], first = a->rp_first[rp], last = a->rp_last[rp];
-        const double *floor = plans->floor + plans->tier_first[p];
-        if (!inc->period) {
-            /* a what-if's table: its inputs only, computed as below */
-            cs_incentives_tiers(floor, plans->rate + plans->tier_first[p], plans->tier_count[p],
-                                q, a0, a1, &inc->commission[i], &inc->marginal_rate[i],
-                                &inc->tier_cross[i], NULL);
-            if (within_one_tier(floor, plans->tier_count[p], a0, a1))
-                inc->commission[i] = inc->marginal_rate[i] * amount;
-            inc->last_14_days[i] = (int8_t)(last - close < 14);
-            continue;
-        }
         inc->period[i] = inc->rp.period[rp];
         cs_incentives_tiers(plans->floor + plans->tier_first[p], plans->rate + plans->tier_first[p],
                             plans->tier_count[p], q, a0, a1, &inc->commission[i],
@@ -723,10 +707,16 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
     /* Pass 4 (deal order): every other measure, the deals split in two
      * halves, one on each core.  Most of this pass's time is the kernel
      * handing out fresh pages for the fifteen arrays it writes first,
-     * and two threads take those faults side by side. */
+     * and two threads take those faults side by side.  A what-if's table
+     * stops before it: the what-if does the tier maths for its own deals. */
+    if (only_plans) {
+        *out = inc;
+        inc = NULL;
+        goto out;
+    }
     struct pass4 half[2];
     for (int h = 0; h < 2; h++)
-        half[h] = (struct pass4){ds, plans, only_plans, inc, rp_first, rp_last, skeys, ns,
+        half[h] = (struct pass4){ds, plans, inc, rp_first, rp_last, skeys, ns,
                                  h ? n / 2 : 0, h ? n : n / 2};
     struct side_job other;
     if (n >= PASS4_SPLIT) {

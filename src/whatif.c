@@ -16,17 +16,17 @@
  * plan can change lives in a "view": marginal_rate, tier_cross,
  * last_14_days (the plan-dependent model inputs) and commission.  The
  * base view is read from the inc the report uses.  An alternative's view
- * is built by one of two routes:
- *   tiers: every plan keeps its period type and quota, so a0, a1 and Q
- *          are those of the current plans; deals of a plan the
- *          alternative leaves alone copy the base view, and the others
- *          get the tier maths of cs_incentives_compute on the new tiers;
- *   full:  a period type or quota changed, cs_incentives_compute redoes
- *          SPEC 5 for the alternative and the view is read from it.
+ * copies the base view for the deals of plans it leaves alone, and gives
+ * the others the tier maths of cs_incentives_compute on the new tiers,
+ * with a0 and Q from one of two routes:
+ *   tiers: every plan keeps its period type and quota, so a0 and Q are
+ *          those of the current plans (the base's table);
+ *   full:  a period type or quota changed, and cs_incentives_recompute
+ *          redoes SPEC 5's attainment for the changed plans' deals.
  * Either way a deal whose plan did not change carries exactly the base's
  * bits, so identical plans give differences of exactly 0; and a deal of
  * a changed plan is computed as cs_incentives_compute would compute it
- * (test_whatif.c checks the tiers route against the full one).
+ * (test_whatif.c checks both routes against a full compute).
  */
 
 struct view {
@@ -43,9 +43,10 @@ struct cs_whatif_priv {
     uint32_t *by_g;          /* j ordered by cluster, deal order within */
     uint32_t *g_start;       /* G + 1 offsets into by_g */
     uint32_t *g_plan;        /* plan index of cluster g */
-    double *log_amount;      /* per j: the model inputs no plan changes */
-    int8_t *spiff;
-    uint8_t *type;
+    /* the model inputs no plan changes, per deal (of j: deal[j]) */
+    const double *log_amount;    /* inc's */
+    const int8_t *spiff;         /* inc's */
+    const uint8_t *type;         /* ds->deals' */
     uint8_t *y;              /* promise_risk of j */
     uint32_t *risky_promises;    /* of j */
     struct view full;        /* the base view, from inc */
@@ -251,31 +252,17 @@ static void view_from_inc(struct view *v, const struct cs_whatif_priv *pv,
 }
 
 /*
- * The full route: deals of plans that changed read the recomputed table
- * (which has only them), the others copy the base view, exactly what a
- * recompute of every deal would give them (same plan, same deals).
- */
-static void view_from_recompute(struct view *v, const struct cs_whatif_priv *pv,
-                                const struct cs_dataset *ds, const struct cs_incentives *inc,
-                                const bool *plan_changed)
-{
-    for (size_t j = 0; j < pv->m; j++) {
-        uint32_t i = pv->deal[j];
-        if (plan_changed[ds->reps.plan[ds->deals.rep[i]]])
-            view_row_from_inc(v, j, inc, i);
-        else
-            view_row_copy(v, &pv->full, j);
-    }
-}
-
-/*
- * The tiers route: deals of plans that changed get the tier maths of
- * plans on the current a0, a1 and Q, exactly as cs_incentives_compute's
- * last pass computes them; the others copy the base view.
+ * The alternative's view: deals of plans that changed get the tier maths
+ * of plans on the a0 and Q of att, exactly as cs_incentives_compute's last
+ * pass computes them; the others copy the base view.  att is the base's
+ * table when only tiers changed (the tiers route), or a recompute of the
+ * changed plans' attainment (the full route: a period type or a quota
+ * changed), which has no last_14_days: it comes from att's plan period.
  */
 static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
-                            const struct cs_dataset *ds, const struct cs_incentives *inc,
-                            const struct cs_plans *plans, const bool *plan_changed)
+                            const struct cs_dataset *ds, const struct cs_calendar *cal,
+                            const struct cs_incentives *att, const struct cs_plans *plans,
+                            const bool *plan_changed)
 {
     for (size_t j = 0; j < pv->m; j++) {
         uint32_t i = pv->deal[j];
@@ -286,8 +273,9 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
         }
         const double *fl = plans->floor + plans->tier_first[p], *rt = plans->rate + plans->tier_first[p];
         size_t nt = plans->tier_count[p];
-        double q = inc->rp.quota[inc->rep_period[i]];
-        double a0 = inc->attainment_before[i], a1 = a0 + ds->deals.amount[i] / q;   /* as SPEC 5 */
+        uint32_t rp = att->rep_period[i];
+        double q = att->rp.quota[rp], amount = ds->deals.amount[i];
+        double a0 = att->attainment_before[i], a1 = a0 + amount / q;   /* as SPEC 5 */
         cs_incentives_tiers(fl, rt, nt, q, a0, a1, &v->comm[j], &v->mr[j], &v->tc[j], NULL);
         /* cs_incentives_compute pays a deal with no floor strictly inside
          * (a0, a1) at rate x amount exactly, rather than Q x rate x (a1 -
@@ -296,8 +284,12 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
         for (size_t t = 0; t < nt && one_tier; t++)
             one_tier = !(fl[t] > a0 && fl[t] < a1);
         if (one_tier)
-            v->comm[j] = v->mr[j] * ds->deals.amount[i];
-        v->l14[j] = inc->last_14_days[i];
+            v->comm[j] = v->mr[j] * amount;
+        if (att->last_14_days)
+            v->l14[j] = att->last_14_days[i];
+        else
+            v->l14[j] = (int8_t)(cs_cal_period_last_day(cal, att->rp.period[rp]) -
+                                 ds->deals.close[i] < 14);
     }
 }
 
@@ -308,10 +300,11 @@ static void view_row(const struct cs_whatif_priv *pv, const struct view *v, size
     x[1] = v->mr[j];
     x[2] = v->tc[j];
     x[3] = v->l14[j];
-    x[4] = pv->log_amount[j];
-    x[5] = pv->spiff[j];
-    x[6] = pv->type[j] == CS_TYPE_EXPANSION;
-    x[7] = pv->type[j] == CS_TYPE_RENEWAL;
+    uint32_t i = pv->deal[j];
+    x[4] = pv->log_amount[i];
+    x[5] = pv->spiff[i];
+    x[6] = pv->type[i] == CS_TYPE_EXPANSION;
+    x[7] = pv->type[i] == CS_TYPE_RENEWAL;
 }
 
 /* The kept terms of a design row, in term order. */
@@ -337,9 +330,6 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
         free(pv->by_g);
         free(pv->g_start);
         free(pv->g_plan);
-        free(pv->log_amount);
-        free(pv->spiff);
-        free(pv->type);
         free(pv->y);
         free(pv->risky_promises);
         view_free(&pv->full);
@@ -590,13 +580,13 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
     pv->deal = cs_malloc_big(m, sizeof *pv->deal);
     pv->g = cs_malloc_big(m, sizeof *pv->g);
     pv->by_g = cs_malloc_big(m, sizeof *pv->by_g);
-    pv->log_amount = cs_malloc_big(m, sizeof *pv->log_amount);
-    pv->spiff = cs_malloc_big(m, sizeof *pv->spiff);
-    pv->type = cs_malloc_big(m, sizeof *pv->type);
     pv->y = cs_malloc_big(m, sizeof *pv->y);
     pv->risky_promises = cs_malloc_big(m, sizeof *pv->risky_promises);
-    if (!b->plan_deals || !rep_g || !pv->deal || !pv->g || !pv->by_g || !pv->log_amount ||
-        !pv->spiff || !pv->type || !pv->y || !pv->risky_promises ||
+    pv->log_amount = inc->log_amount;
+    pv->spiff = inc->spiff;
+    pv->type = ds->deals.type;
+    if (!b->plan_deals || !rep_g || !pv->deal || !pv->g || !pv->by_g || !pv->y ||
+        !pv->risky_promises ||
         view_alloc(&pv->full, m))
         goto nomem;
     for (size_t r = 0; r < nreps; r++)
@@ -626,9 +616,6 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
         pv->g_plan[rep_g[r]] = ds->reps.plan[r];
         pv->g_start[rep_g[r] + 1]++;
         b->plan_deals[ds->reps.plan[r]]++;
-        pv->log_amount[j] = inc->log_amount[i];
-        pv->spiff[j] = inc->spiff[i];
-        pv->type[j] = ds->deals.type[i];
         pv->y[j] = b->promise_data ? oc->promise_risk[i] : 0;
         pv->risky_promises[j] = b->promise_data ? oc->risky_promises[i] : 0;
         b->observed_risky += pv->y[j];
@@ -973,17 +960,17 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     }
     const struct view *bv = &pv->full;
     if (r->recomputed) {
-        /* An incentives table, thirty-one bytes a deal: one at a time
+        /* An attainment table, thirteen bytes a deal: one at a time
          * however many simulations run, always the same one. */
         pthread_mutex_lock(&b->priv->recompute_lock);
         st = cs_incentives_recompute(ds, alt, cal, changed_plan, &b->priv->recompute_inc, err);
         if (st == CS_OK)
-            view_from_recompute(alt_view, pv, ds, b->priv->recompute_inc, changed_plan);
+            view_from_tiers(alt_view, pv, ds, cal, b->priv->recompute_inc, alt, changed_plan);
         pthread_mutex_unlock(&b->priv->recompute_lock);
         if (st != CS_OK)
             goto fail;
     } else {
-        view_from_tiers(alt_view, pv, ds, b->inc, alt, changed_plan);
+        view_from_tiers(alt_view, pv, ds, cal, b->inc, alt, changed_plan);
     }
 
     /* Levels: the same function over the same deals in the same order. */

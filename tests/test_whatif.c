@@ -567,7 +567,8 @@ static void test_one_step_matches_refit(void **state)
     world_close(&w);
 }
 
-/* The tiers route gives, deal for deal, what cs_incentives_compute gives. */
+/* Both routes (tiers, and the yearly options' recomputed attainment) give,
+ * deal for deal, what cs_incentives_compute gives. */
 static void test_tiers_route_matches_compute(void **state)
 {
     (void)state;
