@@ -167,36 +167,59 @@ out:
  * Correlations 7.4
  * --------------------------------------------------------------------- */
 
+/* The incentive measures of the selected deals, one at a time (cs_corr_table_fill). */
+struct corr_x {
+    const struct cs_dataset *ds;
+    const struct cs_incentives *inc;
+    const uint8_t *sel;
+};
+
+static void corr_fill_x(size_t v, double *x, void *ctx)
+{
+    const struct corr_x *c = ctx;
+    const struct cs_incentives *inc = c->inc;
+    for (size_t i = 0, r = 0; i < c->ds->deals.n; i++) {
+        if (!c->sel[i])
+            continue;
+        switch (v) {
+        case 0: x[r] = inc->marginal_rate[i]; break;
+        case 1: x[r] = inc->effective_rate[i]; break;
+        case 2: x[r] = inc->tier_cross[i]; break;
+        case 3: x[r] = inc->gap_to_next_tier[i]; break;
+        case 4: x[r] = inc->days_to_period_end[i]; break;
+        default: x[r] = inc->spiff[i]; break;
+        }
+        r++;
+    }
+}
+
 static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_dataset *ds,
                                        const struct cs_incentives *inc,
                                        const struct cs_outcomes *oc, const uint8_t *sel,
                                        struct cs_error *err)
 {
     enum cs_status st = CS_OK;
-    size_t m = an->won_selected, nv = CS_CORR_NX + CS_CORR_NY;
-    double *buf = cs_malloc_big((m ? m : 1) * nv, sizeof *buf);
+    size_t m = an->won_selected;
+    double *buf = cs_malloc_big((m ? m : 1) * CS_CORR_NY, sizeof *buf);
     if (!buf)
         return oom(err);
-    double *col[CS_CORR_NX + CS_CORR_NY];
-    for (size_t v = 0; v < nv; v++)
+    double *col[CS_CORR_NY];
+    for (size_t v = 0; v < CS_CORR_NY; v++)
         col[v] = buf + v * (m ? m : 1);
     size_t r = 0;
     for (size_t i = 0; i < ds->deals.n; i++) {
         if (!sel[i])
             continue;
-        col[0][r] = inc->marginal_rate[i];
-        col[1][r] = inc->effective_rate[i];
-        col[2][r] = inc->tier_cross[i];
-        col[3][r] = inc->gap_to_next_tier[i];
-        col[4][r] = inc->days_to_period_end[i];
-        col[5][r] = inc->spiff[i];
-        col[6][r] = an->promise_data ? oc->promise_risk[i] : NAN;
-        col[7][r] = an->promise_data ? oc->risky_promises[i] : NAN;
-        col[8][r] = ds->deals.discount_pct[i];
+        col[0][r] = an->promise_data ? oc->promise_risk[i] : NAN;
+        col[1][r] = an->promise_data ? oc->risky_promises[i] : NAN;
+        col[2][r] = ds->deals.discount_pct[i];
         r++;
     }
-    st = cs_corr_table((const double *const *)col, CS_CORR_NX,
-                       (const double *const *)(col + CS_CORR_NX), CS_CORR_NY, m, an->corr, err);
+    /* The six incentive measures are made one at a time: at ten million
+     * deals each is 40 MB, and so are its ranks. */
+    struct corr_x cx = {ds, inc, sel};
+    st = cs_corr_table_fill(CS_CORR_NX, corr_fill_x, &cx, (const double *const *)col, CS_CORR_NY,
+                            m, an->corr, err);
     if (st == CS_OK) {
         double p[CS_CORR_NX * CS_CORR_NY];
         for (size_t k = 0; k < CS_CORR_NX * CS_CORR_NY; k++)

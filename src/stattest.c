@@ -467,6 +467,42 @@ enum cs_status cs_corr(const double *x, const double *y, size_t n,
     return st;
 }
 
+/*
+ * The grid of cs_corr_table and cs_corr_table_fill: x[i] is read from xs
+ * when given, else fill writes it into one buffer, column after column.
+ * The y arrays' cached ranks serve every x; an x's, only its own row.
+ */
+static enum cs_status corr_grid(const double *const *xs, size_t nx, cs_corr_fill_fn fill,
+                                void *ctx, const double *const *y, size_t ny, size_t n,
+                                struct cs_corr *out, struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    struct corr_scratch s = {0};
+    struct corr_var *yv = calloc(ny ? ny : 1, sizeof *yv);
+    double *xbuf = xs || nx == 0 ? NULL : cs_malloc_big(n ? n : 1, sizeof *xbuf);
+    if (!yv || (!xs && nx && !xbuf)) {
+        free(yv);
+        free(xbuf);
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "correlations of %zu values", n);
+    }
+    for (size_t j = 0; j < ny; j++)
+        yv[j] = (struct corr_var){y[j], SIZE_MAX, NULL, false, false};
+    for (size_t i = 0; i < nx && st == CS_OK; i++) {
+        if (!xs)
+            fill(i, xbuf, ctx);
+        struct corr_var xv = {xs ? xs[i] : xbuf, SIZE_MAX, NULL, false, false};
+        for (size_t j = 0; j < ny && st == CS_OK; j++)
+            st = corr_pair(&xv, &yv[j], n, true, &s, &out[i * ny + j], err);
+        free(xv.r2);
+    }
+    for (size_t j = 0; j < ny; j++)
+        free(yv[j].r2);
+    free(yv);
+    free(xbuf);
+    scratch_free(&s);
+    return st;
+}
+
 enum cs_status cs_corr_table(const double *const *x, size_t nx, const double *const *y, size_t ny,
                              size_t n, struct cs_corr *out, struct cs_error *err)
 {
@@ -481,21 +517,24 @@ enum cs_status cs_corr_table(const double *const *x, size_t nx, const double *co
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
                             "cs_corr_table: %zu pairs is more than %lu", n,
                             (unsigned long)CS_CORR_MAX_N);
-    enum cs_status st = CS_OK;
-    struct corr_scratch s = {0};
-    struct corr_var *var = calloc(nx + ny ? nx + ny : 1, sizeof *var);
-    if (!var)
-        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "cs_corr_table");
-    for (size_t i = 0; i < nx + ny; i++)
-        var[i] = (struct corr_var){i < nx ? x[i] : y[i - nx], SIZE_MAX, NULL, false, false};
-    for (size_t i = 0; i < nx && st == CS_OK; i++)
-        for (size_t j = 0; j < ny && st == CS_OK; j++)
-            st = corr_pair(&var[i], &var[nx + j], n, true, &s, &out[i * ny + j], err);
-    for (size_t i = 0; i < nx + ny; i++)
-        free(var[i].r2);
-    free(var);
-    scratch_free(&s);
-    return st;
+    return corr_grid(x, nx, NULL, NULL, y, ny, n, out, err);
+}
+
+enum cs_status cs_corr_table_fill(size_t nx, cs_corr_fill_fn fill, void *ctx,
+                                  const double *const *y, size_t ny, size_t n,
+                                  struct cs_corr *out, struct cs_error *err)
+{
+    if ((nx && ny && !out) || (nx && !fill) || (ny && !y))
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL, "cs_corr_table_fill: NULL argument");
+    for (size_t j = 0; j < ny; j++)
+        if (n > 0 && !y[j])
+            return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                                "cs_corr_table_fill: y[%zu] is NULL", j);
+    if (n > CS_CORR_MAX_N)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "cs_corr_table_fill: %zu pairs is more than %lu", n,
+                            (unsigned long)CS_CORR_MAX_N);
+    return corr_grid(NULL, nx, fill, ctx, y, ny, n, out, err);
 }
 
 /* ======================================================================

@@ -352,6 +352,13 @@ static void test_corr_rank_paths(void **state)
     free(x); free(y); free(rx); free(ry);
 }
 
+/* cs_corr_table_fill's x arrays, copied from the arrays of ctx. */
+static void fill_from(size_t i, double *x, void *ctx)
+{
+    const double *const *xs = ctx;
+    memcpy(x, xs[i], 5000 * sizeof *x);
+}
+
 /* The table gives what cs_corr gives, bit for bit, with and without
  * missing values and with degenerate columns. */
 static void test_corr_table(void **state)
@@ -392,6 +399,19 @@ static void test_corr_table(void **state)
             assert_memory_equal(&t->spearman_p, &one.spearman_p, sizeof one.spearman_p);
         }
     assert_int_equal(table[9].reason, CS_CORR_CONST_X);
+    /* made one x at a time: the same grid, bit for bit */
+    struct cs_corr filled[12];
+    assert_int_equal(cs_corr_table_fill(4, fill_from, (void *)xs, ys, 3, n, filled, &err), CS_OK);
+    for (int k = 0; k < 12; k++) {
+        assert_int_equal(filled[k].n, table[k].n);
+        assert_int_equal(filled[k].reason, table[k].reason);
+        assert_int_equal(filled[k].ties, table[k].ties);
+        assert_memory_equal(&filled[k].pearson, &table[k].pearson, sizeof table[k].pearson);
+        assert_memory_equal(&filled[k].pearson_p, &table[k].pearson_p, sizeof table[k].pearson_p);
+        assert_memory_equal(&filled[k].spearman, &table[k].spearman, sizeof table[k].spearman);
+        assert_memory_equal(&filled[k].spearman_p, &table[k].spearman_p, sizeof table[k].spearman_p);
+    }
+    assert_int_equal(cs_corr_table_fill(4, NULL, NULL, ys, 3, n, filled, &err), CS_ERR_USAGE);
     /* empty grids and bad arguments */
     assert_int_equal(cs_corr_table(NULL, 0, NULL, 0, n, NULL, &err), CS_OK);
     const double *bad[] = {cols[0], NULL};

@@ -83,6 +83,19 @@ enum cs_status cs_corr(const double *x, const double *y, size_t n,
 enum cs_status cs_corr_table(const double *const *x, size_t nx, const double *const *y, size_t ny,
                              size_t n, struct cs_corr *out, struct cs_error *err);
 
+/*
+ * The same grid, bit for bit, with the x arrays made one at a time: fill(i,
+ * x, ctx) writes x[i] into x[0..n), a buffer of the function's, before the
+ * pairs of row i are computed.  Only one x array and its ranks are in
+ * memory at a time (the report's grid has six x arrays: at ten million
+ * deals that spares a few hundred megabytes).  Errors as cs_corr_table
+ * (CS_ERR_USAGE for a NULL fill).
+ */
+typedef void (*cs_corr_fill_fn)(size_t i, double *x, void *ctx);
+enum cs_status cs_corr_table_fill(size_t nx, cs_corr_fill_fn fill, void *ctx,
+                                  const double *const *y, size_t ny, size_t n,
+                                  struct cs_corr *out, struct cs_error *err);
+
 /* Static English text for a reason ("fewer than 3 complete pairs", ...). */
 const char *cs_corr_reason_text(enum cs_corr_reason reason);
 
