@@ -9,6 +9,9 @@
 #if defined(MADV_HUGEPAGE) && !defined(MADV_COLLAPSE)
 #define MADV_COLLAPSE 25   /* Linux 6.1; older kernels refuse it, which is harmless */
 #endif
+#if defined(MADV_HUGEPAGE) && !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23   /* Linux 5.14; likewise */
+#endif
 #define PAGE ((uintptr_t)4096)
 /* What glibc adds to a request before it maps the chunk: its header,
  * rounded up to a page (checked by test_mem on the machine's libc). */
@@ -60,13 +63,31 @@ static size_t bytes_of(size_t n, size_t size)
     return n * size;
 }
 
+/* The hint for a block that will not grow: the huge pages p[0..n) fills
+ * whole, and none for the last one it fills only in part, whose pages
+ * are faulted in at once instead (one call instead of a fault a page). */
+static void hugepage_hint_fixed(void *p, size_t n)
+{
+    if (!p || n < HUGE_PAGE)
+        return;
+    uintptr_t end = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (end > (uintptr_t)p)
+        hugepage_hint(p, end - (uintptr_t)p);
+#ifdef MADV_HUGEPAGE
+    uintptr_t tail = end > (uintptr_t)p ? end : (uintptr_t)p & ~(PAGE - 1);
+    uintptr_t stop = ((uintptr_t)p + n + PAGE - 1) & ~(PAGE - 1);
+    if (stop > tail)
+        (void)madvise((void *)tail, stop - tail, MADV_POPULATE_WRITE);
+#endif
+}
+
 void *cs_malloc_big(size_t n, size_t size)
 {
     size_t bytes = bytes_of(n, size);
     if (!bytes)
         return NULL;
     void *p = malloc(cs_big_size(bytes));
-    hugepage_hint(p, cs_big_size(bytes));
+    hugepage_hint_fixed(p, bytes);
     return p;
 }
 
@@ -76,7 +97,7 @@ void *cs_calloc_big(size_t n, size_t size)
     if (!bytes)
         return NULL;
     void *p = calloc(1, cs_big_size(bytes));
-    hugepage_hint(p, cs_big_size(bytes));
+    hugepage_hint_fixed(p, bytes);
     return p;
 }
 
