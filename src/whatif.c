@@ -431,7 +431,7 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
     struct cs_whatif_priv *pv = b->priv;
     const size_t G = b->reps, D = b->draws, k = pv->k, kk = k * k;
     enum cs_status st = CS_OK;
-    double *u = NULL, *h = NULL, *rg = NULL, *rpg = NULL;
+    double *u = NULL, *h = NULL, *rg = NULL, *rpg = NULL, *da = NULL, *dsc = NULL;
     gsl_rng *rng = NULL;
 
     pv->w = cs_calloc_big(D * G, sizeof *pv->w);
@@ -492,19 +492,34 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
     for (size_t s = 0; s < k; s++)
         for (size_t t = 0; t < s; t++)
             hfull[t * k + s] = hfull[s * k + t];
-    for (size_t d = 0; d < D; d++) {
-        const uint32_t *w = pv->w + d * G;
-        double a[CS_DEAL_TERMS * CS_DEAL_TERMS] = {0}, sc[CS_DEAL_TERMS] = {0}, step[CS_DEAL_TERMS];
-        for (size_t g = 0; g < G; g++) {
-            double wg = w[g], c = wg - 1.0;
+    /* Every draw's H_w and score, cluster by cluster: each cluster's u
+     * and H are read once for all the draws (at 62,500 reps, 32 MB read
+     * once instead of once per draw), and each draw still adds the
+     * clusters in cluster order, so its sums are the same. */
+    da = cs_calloc_big(D * kk, sizeof *da);
+    dsc = cs_calloc_big(D * k, sizeof *dsc);
+    if (!da || !dsc) {
+        st = oom(err);
+        goto out;
+    }
+    for (size_t g = 0; g < G; g++) {
+        const double *ug = u + g * k, *hg = h + g * kk;
+        for (size_t d = 0; d < D; d++) {
+            double wg = pv->w[d * G + g], c = wg - 1.0;
+            double *a = da + d * kk, *sc = dsc + d * k;
             if (c != 0)
                 for (size_t s = 0; s < k; s++)
-                    sc[s] += c * u[g * k + s];
+                    sc[s] += c * ug[s];
             if (wg != 0)
                 for (size_t s = 0; s < k; s++)
                     for (size_t t = 0; t <= s; t++)
-                        a[s * k + t] += wg * h[g * kk + s * k + t];
+                        a[s * k + t] += wg * hg[s * k + t];
         }
+    }
+    for (size_t d = 0; d < D; d++) {
+        double a[CS_DEAL_TERMS * CS_DEAL_TERMS], sc[CS_DEAL_TERMS], step[CS_DEAL_TERMS];
+        memcpy(a, da + d * kk, kk * sizeof *a);
+        memcpy(sc, dsc + d * k, k * sizeof *sc);
         for (size_t s = 0; s < k; s++)
             for (size_t t = 0; t < s; t++)
                 a[t * k + s] = a[s * k + t];
@@ -525,6 +540,8 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
                         "leave out the uncertainty of its coefficients";
 out:
     gsl_rng_free(rng);
+    free(da);
+    free(dsc);
     free(u);
     free(h);
     free(rg);
