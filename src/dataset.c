@@ -221,6 +221,8 @@ static void keyindex_free(struct keyindex *k)
 #define N_BATCHES 4
 #define PREFETCH_AHEAD 8
 #define THREADED_FILE_SIZE ((size_t)4 << 20)
+/* Files from which the string pool is sized ahead (size_pool). */
+#define POOL_SIZING_FILE ((uint64_t)16 << 20)
 struct batch;
 
 /* One cell after the column-kind parse. */
@@ -264,6 +266,8 @@ struct loader {
     bool header_done;
     bool failed;
     uint64_t bytes_before, bytes_total;
+    uint64_t file_size;
+    bool sized;                        /* the string pool was sized for this file */
 
     /* the reader's batches, kept from one file to the next */
     struct batch *batch[N_BATCHES];
@@ -1054,10 +1058,33 @@ static void prefetch_row(const struct loader *L, const struct parsed *pr,
             stage(L->ds->str, pr->cell[c].hash);
 }
 
+/*
+ * After a big file's first batch: room in the string pool for the strings
+ * the whole file will add at the rate of that batch, so that its table
+ * does not double (and stop the loader) again and again on the way.  The
+ * file's rows are estimated from its size and the batch's bytes a row
+ * (its cells' text and a separator each).  A wrong guess costs memory or
+ * a doubling, never a result.
+ */
+static void size_pool(struct loader *L, const struct batch *b, size_t strings_before)
+{
+    L->sized = true;
+    size_t added = cs_strpool_count(L->ds->str) - strings_before;
+    if (b->n < 1024 || L->file_size < POOL_SIZING_FILE || added == 0)
+        return;
+    double row_bytes = (double)(b->text_used + b->n * L->def->n_columns) / (double)b->n;
+    double rows = (double)L->file_size / row_bytes;
+    double more = rows * (double)added / (double)b->n * 1.05;
+    if (more > (double)UINT32_MAX)
+        more = (double)UINT32_MAX;
+    (void)cs_strpool_reserve(L->ds->str, cs_strpool_count(L->ds->str) + (size_t)more);
+}
+
 /* Append a batch's rows to the dataset.  0, or -1 on OOM. */
 static int load_batch(struct loader *L, struct batch *b)
 {
     enum cs_table t = L->t;
+    size_t strings_before = cs_strpool_count(L->ds->str);
     /* A pipeline of prefetches: the hash slots of row i + 8, the id
      * pointers of row i + 4, the strings of row i + 2, each stage reading
      * what the one before brought into cache. */
@@ -1082,6 +1109,8 @@ static int load_batch(struct loader *L, struct batch *b)
         if (r == 0 && t != CS_T_PLANS)
             L->ds->counts[t].used++;
     }
+    if (!L->sized)
+        size_pool(L, b, strings_before);
     return 0;
 }
 
@@ -1250,6 +1279,8 @@ static enum cs_status read_and_load(struct loader *L, const char *path, off_t si
 {
     const struct cs_load_options *o = L->opt;
     struct reader R = {.L = L, .path = path};
+    L->file_size = size > 0 ? (uint64_t)size : 0;
+    L->sized = false;
     R.batch_rows = o->batch_rows && o->batch_rows < BATCH_ROWS ? o->batch_rows : BATCH_ROWS;
     struct batch **all = L->batch;
     size_t min = o->thread_min_size ? o->thread_min_size : THREADED_FILE_SIZE;

@@ -107,9 +107,9 @@ static uint32_t lookup(const struct cs_strpool *p, const char *s, size_t len,
     }
 }
 
-static int grow_table(struct cs_strpool *p)
+/* Move the table to one of size slots (a power of two, larger). */
+static int resize_table(struct cs_strpool *p, size_t size)
 {
-    size_t size = (p->mask + 1) * 2;
     uint64_t *t = cs_calloc_big(size, sizeof *t);
     if (!t)
         return -1;
@@ -126,6 +126,32 @@ static int grow_table(struct cs_strpool *p)
     free(p->table);
     p->table = t;
     p->mask = size - 1;
+    return 0;
+}
+
+static int grow_table(struct cs_strpool *p)
+{
+    return resize_table(p, (p->mask + 1) * 2);
+}
+
+int cs_strpool_reserve(struct cs_strpool *p, size_t n)
+{
+    if (n > UINT32_MAX - 2)
+        n = UINT32_MAX - 2;
+    if (!p->table)
+        return 0;            /* sealed: the table is built for what is there */
+    size_t size = p->mask + 1;
+    while (n * 4 > size * 3)
+        size *= 2;
+    if (size > p->mask + 1 && resize_table(p, size) != 0)
+        return -1;
+    if (n + 1 > p->cap) {
+        const char **s = cs_realloc_big(p->str, n + 1, sizeof *s);
+        if (!s)
+            return -1;
+        p->str = s;
+        p->cap = n + 1;
+    }
     return 0;
 }
 

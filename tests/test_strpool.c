@@ -123,6 +123,38 @@ static void test_seal(void **state)
     cs_strpool_free(p);
 }
 
+/* Room reserved up front: interning that many strings grows nothing (the
+ * pool's bytes stay as they were, arena blocks aside), and every string is
+ * found; a sealed pool reserves nothing. */
+static void test_reserve(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    struct cs_strpool *p = cs_strpool_new();
+    assert_int_equal(cs_strpool_reserve(p, N), 0);
+    size_t before = cs_strpool_bytes(p);
+    char buf[32];
+    for (int i = 0; i < N; i++) {
+        int len = snprintf(buf, sizeof buf, "K%d", i);
+        uint32_t id;
+        assert_int_equal(cs_strpool_intern(p, buf, (size_t)len, &id), 0);
+    }
+    /* only the arena grew (1.1 MB of strings: one 4 MiB block); a table
+     * and an id array grown on the way would add 3 MiB more */
+    size_t grown = cs_strpool_bytes(p) - before;
+    if (grown > (5u << 20))
+        fail_msg("the pool grew by %zu bytes after reserving room", grown);
+    for (int i = 0; i < N; i++) {
+        int len = snprintf(buf, sizeof buf, "K%d", i);
+        assert_int_equal(cs_strpool_find(p, buf, (size_t)len), (uint32_t)i + 1);
+    }
+    cs_strpool_seal(p);
+    size_t sealed = cs_strpool_bytes(p);
+    assert_int_equal(cs_strpool_reserve(p, 10 * N), 0);
+    assert_int_equal(cs_strpool_bytes(p), sealed);
+    cs_strpool_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_many),
         cmocka_unit_test(test_big_strings),
         cmocka_unit_test(test_seal),
+        cmocka_unit_test(test_reserve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,14 @@ int cs_strpool_intern(struct cs_strpool *pool, const char *s, size_t len, uint32
 uint32_t cs_strpool_find(const struct cs_strpool *pool, const char *s, size_t len);
 
 /*
+ * Make room for n strings in all without growing the table on the way (a
+ * loader that can tell how many strings a big file will add: each
+ * doubling reinserts every string, and the loader stops while it does).
+ * 0, or -1 on OOM (the pool is as it was).
+ */
+int cs_strpool_reserve(struct cs_strpool *pool, size_t n);
+
+/*
  * Drop the hash table of a pool that is only read from now on (at ten
  * million strings, 256 MiB).  Ids and strings stay as they are.  The next
  * intern builds the table again; a find on a sealed pool compares the
