@@ -120,6 +120,18 @@ static bool thp_allowed(void)
     return ok;
 }
 
+/* Skip a layout test where another allocator stands in for glibc's
+ * (sanitizers, valgrind) or the kernel cannot align or use huge pages. */
+static void skip_unless_glibc_thp(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
+    skip();
+#endif
+    const char *pre = getenv("LD_PRELOAD");
+    if ((pre && strstr(pre, "vgpreload")) || !kernel_at_least(6, 7) || !thp_allowed())
+        skip();
+}
+
 /*
  * The point of cs_big_size: on glibc and Linux 6.7 or later the block's
  * mapping starts on a huge page, and after the hint every 2 MiB of it,
@@ -129,12 +141,7 @@ static bool thp_allowed(void)
 static void test_layout(void **state)
 {
     (void)state;
-#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
-    skip();
-#endif
-    const char *pre = getenv("LD_PRELOAD");
-    if ((pre && strstr(pre, "vgpreload")) || !kernel_at_least(6, 7) || !thp_allowed())
-        skip();
+    skip_unless_glibc_thp();
     size_t n = 8 * MIB;
     char *p = cs_malloc_big(n, 1);
     assert_non_null(p);
@@ -179,12 +186,7 @@ static long smaps_range_kb(const void *p, size_t n)
 static void test_no_whole_last_huge_page(void **state)
 {
     (void)state;
-#if defined(__SANITIZE_ADDRESS__) || !defined(__GLIBC__)
-    skip();
-#endif
-    const char *pre = getenv("LD_PRELOAD");
-    if ((pre && strstr(pre, "vgpreload")) || !kernel_at_least(6, 7) || !thp_allowed())
-        skip();
+    skip_unless_glibc_thp();
     size_t n = 4 * MIB + 100 * 1024;
     for (int zeroed = 0; zeroed < 2; zeroed++) {
         char *p = zeroed ? cs_calloc_big(n, 1) : cs_malloc_big(n, 1);
