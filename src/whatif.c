@@ -60,6 +60,8 @@ struct cs_whatif_priv {
     double *m_draw;          /* draws: risky promises per risky deal */
     int threads;
     double *p_full;          /* p of each row under the base view (with a model) */
+    double level_risky;      /* sum of p_full, in row order (with a model) */
+    double level_comm;       /* sum of the base view's commissions, in row order */
     struct cs_whatif_work *work;   /* cs_whatif_simulate's */
     pthread_mutex_t recompute_lock;   /* one full recompute at a time, */
     struct cs_incentives *recompute_inc;   /* into this table, kept for the next */
@@ -690,7 +692,11 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
             compact_row(pv, x, xk);
             pv->p_full[j] = logistic(dot(pv->beta, xk, pv->k));
         }
+        for (j = 0; j < m; j++)
+            pv->level_risky += pv->p_full[j];
     }
+    for (j = 0; j < m; j++)
+        pv->level_comm += pv->full.comm[j];
     free(rep_g);
     *out = b;
     return CS_OK;
@@ -990,9 +996,10 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
         view_from_tiers(alt_view, pv, ds, cal, b->inc, alt, changed_plan);
     }
 
-    /* Levels: the same function over the same deals in the same order. */
-    const struct view *views[2] = {bv, alt_view};
-    double risky[2] = {NAN, NAN}, comm[2] = {0, 0};
+    /* Levels: the same function over the same deals in the same order.
+     * The base's are the same for every alternative (base_new summed
+     * them); an alternative row whose plan inputs equal the base's has
+     * the base's probability (pv->p_full), bit for bit. */
     double *pdeal[2] = {NULL, NULL}, *cdeal[2] = {NULL, NULL};
     if (per_deal) {
         for (int v = 0; v < 2; v++) {
@@ -1002,58 +1009,46 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
             for (size_t i = 0; i < ds->deals.n; i++)
                 pdeal[v][i] = cdeal[v][i] = NAN;
         }
-    }
-    /* The base view's probabilities (pv->p_full, computed with the base)
-     * are the same for every alternative.  An alternative row whose plan
-     * inputs equal the base's has the base's probability, bit for bit. */
-    for (int v = 0; v < 2; v++) {
-        double sr = 0, sc = 0;
         for (size_t j = 0; j < m; j++) {
-            double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
-            sc += views[v]->comm[j];
-            if (per_deal)
-                cdeal[v][pv->deal[j]] = views[v]->comm[j];
-            if (!b->fit)
-                continue;
-            double p;
-            if (v == 0 || (alt_view->mr[j] == bv->mr[j] && alt_view->tc[j] == bv->tc[j] &&
-                           alt_view->l14[j] == bv->l14[j])) {
-                p = pv->p_full[j];
-            } else {
-                view_row(pv, views[v], j, x);
-                compact_row(pv, x, xk);
-                p = logistic(dot(pv->beta, xk, k));
-            }
-            sr += p;
-            if (per_deal)
-                pdeal[v][pv->deal[j]] = p;
+            cdeal[0][pv->deal[j]] = bv->comm[j];
+            if (b->fit)
+                pdeal[0][pv->deal[j]] = pv->p_full[j];
         }
-        risky[v] = b->fit ? sr : NAN;
-        comm[v] = sc;
     }
     r->base_p = pdeal[0];
     r->alt_p = pdeal[1];
     r->base_commission_deal = cdeal[0];
     r->alt_commission_deal = cdeal[1];
-    r->base_risky = risky[0];
-    r->alt_risky = risky[1];
-    r->base_risky_promises = risky[0] * b->promises_per_risky;
-    r->alt_risky_promises = risky[1] * b->promises_per_risky;
-    r->base_commission = comm[0];
-    r->alt_commission = comm[1];
 
-    /* Changed deals and commission differences per cluster, read in deal
-     * order j, from start to end: by_g is a stable sort of j by cluster,
-     * so each cluster's rows and terms come in the same order as when the
-     * clusters were walked one by one, and its sum is the same. */
+    /* In one pass in deal order j: the alternative's levels, the changed
+     * deals and the commission differences per cluster.  by_g is a stable
+     * sort of j by cluster, so each cluster's rows and terms come in the
+     * same order as when the clusters were walked one by one, and its sum
+     * is the same. */
     cg = cs_calloc_big(G, sizeof *cg);
     gpos = cs_calloc_big(G + 1, sizeof *gpos);   /* changed rows per cluster, then where they go */
     if (!cg || !gpos)
         goto nomem;
+    double sr = 0, sc = 0;
     for (size_t j = 0; j < m; j++) {
         uint32_t g = pv->g[j];
         bool dm = alt_view->mr[j] != bv->mr[j], dt = alt_view->tc[j] != bv->tc[j],
              dl = alt_view->l14[j] != bv->l14[j];
+        sc += alt_view->comm[j];
+        if (per_deal)
+            cdeal[1][pv->deal[j]] = alt_view->comm[j];
+        if (b->fit) {
+            double p = pv->p_full[j];
+            if (dm || dt || dl) {
+                double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
+                view_row(pv, alt_view, j, x);
+                compact_row(pv, x, xk);
+                p = logistic(dot(pv->beta, xk, k));
+            }
+            sr += p;
+            if (per_deal)
+                pdeal[1][pv->deal[j]] = p;
+        }
         r->changed_marginal_rate += dm;
         r->changed_tier_cross += dt;
         r->changed_last_14_days += dl;
@@ -1069,6 +1064,12 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
             cg[g] += alt_view->comm[j] - bv->comm[j];
         }
     }
+    r->base_risky = b->fit ? pv->level_risky : NAN;
+    r->alt_risky = b->fit ? sr : NAN;
+    r->base_risky_promises = r->base_risky * b->promises_per_risky;
+    r->alt_risky_promises = r->alt_risky * b->promises_per_risky;
+    r->base_commission = pv->level_comm;
+    r->alt_commission = sc;
     size_t ngroups = 0;
     for (size_t g = 0; g < G; g++) {
         ngroups += gpos[g + 1] != 0;
