@@ -1490,17 +1490,6 @@ static void *option_worker(void *arg)
     return NULL;
 }
 
-/* Whether simulating option i redoes SPEC 5 (a period type or quota
- * changed), as cs_whatif_simulate_in decides it. */
-static bool recomputes(const struct cs_dataset *ds, const struct cs_whatif_option *o)
-{
-    for (size_t p = 0; p < ds->plans.n; p++)
-        if (o->plans.period_type[p] != ds->plans.period_type[p] ||
-            o->plans.quota[p] != ds->plans.quota[p])
-            return true;
-    return false;
-}
-
 /*
  * The order the workers take the options in.  An option's cost grows with
  * its plan's deals, and the options come in plan order: taken that way,
@@ -1516,7 +1505,7 @@ static void work_order(const struct cs_whatif_base *b, const struct proposal *pr
     size_t n = pr->n, nr = 0, no = 0, k = 0;
     size_t *rec = order + n, *other = order + 2 * n;   /* order has 3n places */
     for (size_t i = 0; i < n; i++) {
-        size_t *list = recomputes(b->ds, &pr->opt[i]) ? rec : other;
+        size_t *list = cs_whatif_recomputes(b->ds, &pr->opt[i].plans) ? rec : other;
         size_t *len = list == rec ? &nr : &no, at = (*len)++;
         /* insertion, stable: after every option with at least as many deals */
         while (at > 0 && b->plan_deals[pr->opt[list[at - 1]].plan] < b->plan_deals[pr->opt[i].plan]) {

@@ -57,6 +57,21 @@ static bool within_one_tier(const double *floor, size_t n, double a0, double a1)
     return true;
 }
 
+bool cs_incentives_deal(const double *floor, const double *rate, size_t n, double quota,
+                        double a0, double amount, double *commission, double *marginal_rate,
+                        int8_t *tier_cross, double *gap_to_next_tier)
+{
+    double a1 = a0 + amount / quota;
+    cs_incentives_tiers(floor, rate, n, quota, a0, a1, commission, marginal_rate, tier_cross,
+                        gap_to_next_tier);
+    if (!within_one_tier(floor, n, a0, a1))
+        return false;
+    /* The whole deal pays one rate: the exact value, which the rounding of
+     * Q * rate * (a1 - a0) would scatter over a dozen effective rates. */
+    *commission = *marginal_rate * amount;
+    return true;
+}
+
 /* ======================================================================
  * Checks of the inputs (the importer guarantees these; this is a guard,
  * and what-if plans may come from elsewhere)
@@ -517,24 +532,16 @@ static void *pass4_main(void *arg)
             continue;
         }
         uint32_t rp = inc->rep_period[i], p = inc->rp.plan[rp];
-        double q = inc->rp.quota[rp], amount = d->amount[i];
-        double a0 = inc->attainment_before[i];
-        double a1 = a0 + amount / q;
+        double amount = d->amount[i];
         int32_t close = d->close[i], first = a->rp_first[rp], last = a->rp_last[rp];
         inc->period[i] = inc->rp.period[rp];
-        cs_incentives_tiers(plans->floor + plans->tier_first[p], plans->rate + plans->tier_first[p],
-                            plans->tier_count[p], q, a0, a1, &inc->commission[i],
-                            &inc->marginal_rate[i], &inc->tier_cross[i],
-                            &inc->gap_to_next_tier[i]);
-        inc->effective_rate[i] = inc->commission[i] / amount;
-        if (within_one_tier(plans->floor + plans->tier_first[p], plans->tier_count[p], a0, a1)) {
-            /* The whole deal pays one rate: Q * rate * (a1 - a0) is rate *
-             * amount up to rounding, and that rounding would scatter the
-             * effective rates of one tier over a dozen values.  Use the
-             * exact value. */
-            inc->commission[i] = inc->marginal_rate[i] * amount;
-            inc->effective_rate[i] = inc->marginal_rate[i];
-        }
+        bool one_rate = cs_incentives_deal(plans->floor + plans->tier_first[p],
+                                           plans->rate + plans->tier_first[p],
+                                           plans->tier_count[p], inc->rp.quota[rp],
+                                           inc->attainment_before[i], amount,
+                                           &inc->commission[i], &inc->marginal_rate[i],
+                                           &inc->tier_cross[i], &inc->gap_to_next_tier[i]);
+        inc->effective_rate[i] = one_rate ? inc->marginal_rate[i] : inc->commission[i] / amount;
         inc->period_days[i] = last - first + 1;
         inc->day_of_period[i] = close - first;
         inc->days_to_period_end[i] = last - close;

@@ -255,8 +255,8 @@ static void view_from_inc(struct view *v, const struct cs_whatif_priv *pv,
 
 /*
  * The alternative's view: deals of plans that changed get the tier maths
- * of plans on the a0 and Q of att, exactly as cs_incentives_compute's last
- * pass computes them; the others copy the base view.  att is the base's
+ * of plans on the a0 and Q of att (cs_incentives_deal, the function
+ * cs_incentives_compute's last pass uses); the others copy the base view.  att is the base's
  * table when only tiers changed (the tiers route), or a recompute of the
  * changed plans' attainment (the full route: a period type or a quota
  * changed), which has no last_14_days: it comes from att's plan period.
@@ -273,20 +273,11 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
             view_row_copy(v, &pv->full, j);
             continue;
         }
-        const double *fl = plans->floor + plans->tier_first[p], *rt = plans->rate + plans->tier_first[p];
-        size_t nt = plans->tier_count[p];
         uint32_t rp = att->rep_period[i];
-        double q = att->rp.quota[rp], amount = ds->deals.amount[i];
-        double a0 = att->attainment_before[i], a1 = a0 + amount / q;   /* as SPEC 5 */
-        cs_incentives_tiers(fl, rt, nt, q, a0, a1, &v->comm[j], &v->mr[j], &v->tc[j], NULL);
-        /* cs_incentives_compute pays a deal with no floor strictly inside
-         * (a0, a1) at rate x amount exactly, rather than Q x rate x (a1 -
-         * a0), which equals it only up to rounding: do the same. */
-        bool one_tier = true;
-        for (size_t t = 0; t < nt && one_tier; t++)
-            one_tier = !(fl[t] > a0 && fl[t] < a1);
-        if (one_tier)
-            v->comm[j] = v->mr[j] * amount;
+        (void)cs_incentives_deal(plans->floor + plans->tier_first[p],
+                                 plans->rate + plans->tier_first[p], plans->tier_count[p],
+                                 att->rp.quota[rp], att->attainment_before[i],
+                                 ds->deals.amount[i], &v->comm[j], &v->mr[j], &v->tc[j], NULL);
         if (att->last_14_days)
             v->l14[j] = att->last_14_days[i];
         else
@@ -938,6 +929,14 @@ static void interval(struct cs_whatif_diff *dd, double *x, size_t n, bool ok)
     dd->high = ok ? cs_whatif_quantile(x, n, 0.975) : NAN;
 }
 
+bool cs_whatif_recomputes(const struct cs_dataset *ds, const struct cs_plans *alt)
+{
+    for (size_t p = 0; p < ds->plans.n && p < alt->n; p++)
+        if (alt->period_type[p] != ds->plans.period_type[p] || alt->quota[p] != ds->plans.quota[p])
+            return true;
+    return false;
+}
+
 enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_calendar *cal,
                                   const struct cs_plans *alt, bool per_deal,
                                   struct cs_whatif_result **out, struct cs_error *err)
@@ -978,9 +977,8 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     for (size_t p = 0; p < np; p++) {
         r->plans[p].changed = changed_plan[p] = plan_changed(alt, &ds->plans, p);
         r->plans[p].deals = b->plan_deals[p];
-        if (alt->period_type[p] != ds->plans.period_type[p] || alt->quota[p] != ds->plans.quota[p])
-            r->recomputed = true;
     }
+    r->recomputed = cs_whatif_recomputes(ds, alt);
     const struct view *bv = &pv->full;
     if (r->recomputed) {
         /* An attainment table, thirteen bytes a deal: one at a time

@@ -134,6 +134,19 @@ void cs_incentives_tiers(const double *floor, const double *rate, size_t n,
                          double *commission, double *marginal_rate,
                          int8_t *tier_cross, double *gap_to_next_tier);
 
+/*
+ * SPEC 5's tier maths for one won deal of the given amount, as
+ * cs_incentives_compute does them: a1 = a0 + amount / quota, then
+ * cs_incentives_tiers, and a deal that no floor splits (none strictly
+ * inside (a0, a1)) is paid rate x amount exactly instead of Q x rate x
+ * (a1 - a0), which equals it only up to rounding.  Returns whether it was
+ * (its effective rate is then its marginal rate).  gap_to_next_tier may
+ * be NULL.
+ */
+bool cs_incentives_deal(const double *floor, const double *rate, size_t n, double quota,
+                        double a0, double amount, double *commission, double *marginal_rate,
+                        int8_t *tier_cross, double *gap_to_next_tier);
+
 /* ----------------------------------------------------------------------
  * Reconciliation against commissions.csv (SPEC 7.9)
  * -------------------------------------------------------------------- */

@@ -181,6 +181,10 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
 
 void cs_whatif_result_free(struct cs_whatif_result *r);   /* accepts NULL */
 
+/* Whether simulating alt redoes SPEC 5's attainment (a plan's period type
+ * or quota changed) rather than only its tier maths: the slower route. */
+bool cs_whatif_recomputes(const struct cs_dataset *ds, const struct cs_plans *alt);
+
 /*
  * Fitted probability of a design row x[0..CS_DEAL_TERMS) (cs_deal_term_names
  * order) under fit: the same arithmetic as cs_regress_predict_logit, which
