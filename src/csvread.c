@@ -341,6 +341,93 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
     return r->failed;
 }
 
+/*
+ * Fast path for a complete line with quotes, between records: when every
+ * quoted field opens its field (after blanks) and closes on this line, and
+ * only blanks follow its closing quote before the comma, the line is split
+ * here as libcsv would split it (quotes removed, doubled quotes undone,
+ * blanks inside quotes kept).  Anything else (a quote inside an unquoted
+ * field, text after a closing quote, a field that goes on to the next
+ * line, a field over the limit) returns false having passed nothing on,
+ * and libcsv reads the line and reports what is wrong with it.
+ */
+static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_status *st)
+{
+    /* Each field's text is at most its bytes less the quotes, and its NUL
+     * takes the place of its comma: n + 1 bytes in all. */
+    if (r->buf_cap < n + 1 && !grow_buf(r, n + 1)) {
+        *st = r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
+                                       "out of memory");
+        return true;
+    }
+    char *b = r->buf;
+    size_t i = 0, used = 0;
+    bool any = false;
+    for (;;) {
+        while (i < n && is_blank(s[i]))
+            i++;
+        size_t start = used;
+        if (i < n && s[i] == '"') {
+            for (i++;;) {
+                const char *q = memchr(s + i, '"', n - i);
+                if (!q)
+                    goto fall_back;           /* the field goes on past the line */
+                size_t k = (size_t)(q - (s + i));
+                memcpy(b + used, s + i, k);
+                used += k;
+                i += k + 1;
+                if (i < n && s[i] == '"') {   /* a doubled quote */
+                    b[used++] = '"';
+                    i++;
+                    continue;
+                }
+                break;
+            }
+            while (i < n && is_blank(s[i]))
+                i++;
+            if (i < n && s[i] != ',')
+                goto fall_back;
+        } else {
+            size_t lo = i;
+            while (i < n && s[i] != ',') {
+                if (s[i] == '"')
+                    goto fall_back;
+                i++;
+            }
+            size_t hi = i;
+            while (hi > lo && is_blank(s[hi - 1]))
+                hi--;
+            memcpy(b + used, s + lo, hi - lo);
+            used += hi - lo;
+        }
+        size_t len = used - start;
+        if (len > r->max_field)
+            goto fall_back;
+        if (r->nfields == r->fields_cap && !grow_fields(r)) {
+            *st = r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
+                                           "out of memory");
+            return true;
+        }
+        b[used++] = '\0';
+        r->off[r->nfields] = start;
+        r->len[r->nfields] = len;
+        r->nfields++;
+        any |= len > 0;
+        if (i >= n)
+            break;
+        i++;                                  /* the comma */
+    }
+    r->rec_line = r->field_line = r->seg_line = r->line;
+    r->any_text = any;
+    r->buf_used = used;
+    on_row(0, r);
+    *st = r->failed;
+    return true;
+fall_back:
+    r->nfields = 0;
+    return false;
+}
+
 /* Feed bytes (no BOM logic here), cutting them into lines; stops at a NUL. */
 static enum cs_status feed_lines(struct reader *r, const char *s, size_t n)
 {
@@ -383,15 +470,21 @@ static enum cs_status feed_lines(struct reader *r, const char *s, size_t n)
         }
         if (q && q < p)
             q = memchr(p, '"', (size_t)(end - p));
-        if (eol && r->at_line_start && (!q || q >= seg_end) &&
-            r->nfields == 0 && r->parser.entry_pos == 0) {
+        bool done = false;
+        if (eol && r->at_line_start && r->nfields == 0 && r->parser.entry_pos == 0) {
             size_t text = (size_t)(seg_end - p);   /* less the line break */
             text -= seg_end[-1] == '\n' && text >= 2 && seg_end[-2] == '\r' ? 2 : 1;
-            if ((st = plain_line(r, p, text)) != CS_OK)
+            if (!q || q >= seg_end) {
+                st = plain_line(r, p, text);
+                done = true;
+            } else {
+                done = quoted_line(r, p, text, &st);
+            }
+            if (st != CS_OK)
                 return st;
-        } else if ((st = parse_segment(r, p, (size_t)(seg_end - p))) != CS_OK) {
-            return st;
         }
+        if (!done && (st = parse_segment(r, p, (size_t)(seg_end - p))) != CS_OK)
+            return st;
         if (eol)
             r->line++;
         r->at_line_start = eol;

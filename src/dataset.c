@@ -212,8 +212,8 @@ static void keyindex_free(struct keyindex *k)
 #define MAX_COLS 16
 
 /* The reader's batches (see read_and_load). */
-#define BATCH_ROWS 4096
-#define BATCH_TEXT ((size_t)2 << 20)
+#define BATCH_ROWS 2048
+#define BATCH_TEXT ((size_t)1 << 20)
 /* Up to three batches filled ahead of the one being loaded: with two, the
  * reader and the loader took turns, each waking the other at every batch,
  * and a 10M-deal import took 12.3 s instead of 9.4 s (medians of three
@@ -261,6 +261,7 @@ struct loader {
     const char *name;                  /* display name: "deals.csv" */
     int field_of[MAX_COLS];            /* schema column -> field index, -1 absent */
     const char *dflt[MAX_COLS];        /* map defaults */
+    bool mapped[MAX_COLS];             /* the map has value lines for the column */
     enum cs_date_format date_format;
     bool decimal_comma;
     bool header_done;
@@ -366,6 +367,7 @@ static int take_header(struct loader *L, const struct cs_csv_record *rec, struct
             }
         }
         L->dflt[c] = cs_map_default(map, L->t, (int)c);
+        L->mapped[c] = cs_map_has_values(map, L->t, (int)c);
         if (L->field_of[c] < 0 && col->required && !L->dflt[c]) {
             cs_quote_bytes(quoted, sizeof quoted, want, strlen(want));
             cs_error_set(err, CS_ERR_INPUT, L->name, rec->line, NULL,
@@ -429,7 +431,7 @@ static int parse_cells(const struct loader *L, const struct cs_csv_record *rec,
         }
         if (len && !cs_utf8_valid(s, len))
             return parse_reject(pr, msg, col->name, "invalid UTF-8");
-        if (len) {
+        if (len && L->mapped[c]) {
             const char *mapped = cs_map_value(map, L->t, (int)c, s, len);
             if (mapped) {
                 s = mapped;
@@ -1060,11 +1062,14 @@ static void prefetch_row(const struct loader *L, const struct parsed *pr,
 
 /*
  * After a big file's first batch: room in the string pool for the strings
- * the whole file will add at the rate of that batch, so that its table
- * does not double (and stop the loader) again and again on the way.  The
- * file's rows are estimated from its size and the batch's bytes a row
- * (its cells' text and a separator each).  A wrong guess costs memory or
- * a doubling, never a result.
+ * this file and the ones after it will add at the rate of that batch, so
+ * that its table does not double (and stop the loader) again and again on
+ * the way.  The rows are estimated from the bytes left to read and the
+ * batch's bytes a row (its cells' text and a separator each).  The files
+ * after it are counted too: the table then doubles once at most (at 1M
+ * deals, deals.csv's rate sized it for deals.csv alone, and promises.csv
+ * doubled it: 48 MiB of fresh tables instead of 32).  A wrong guess
+ * costs memory or a doubling, never a result.
  */
 static void size_pool(struct loader *L, const struct batch *b, size_t strings_before)
 {
@@ -1072,8 +1077,11 @@ static void size_pool(struct loader *L, const struct batch *b, size_t strings_be
     size_t added = cs_strpool_count(L->ds->str) - strings_before;
     if (b->n < 1024 || L->file_size < POOL_SIZING_FILE || added == 0)
         return;
+    uint64_t ahead = L->bytes_total > L->bytes_before ? L->bytes_total - L->bytes_before : 0;
+    if (ahead < L->file_size)
+        ahead = L->file_size;
     double row_bytes = (double)(b->text_used + b->n * L->def->n_columns) / (double)b->n;
-    double rows = (double)L->file_size / row_bytes;
+    double rows = (double)ahead / row_bytes;
     double more = rows * (double)added / (double)b->n * 1.05;
     if (more > (double)UINT32_MAX)
         more = (double)UINT32_MAX;
@@ -1484,8 +1492,9 @@ enum cs_status cs_dataset_load(const struct cs_load_options *opt,
     }
     setup_columns(&L);
 
-    /* Total size of what will be read, for the progress line. */
-    for (int t = 0; t < CS_T_COUNT && opt->progress; t++) {
+    /* Total size of what will be read, for the progress line and the
+     * string pool's size (size_pool). */
+    for (int t = 0; t < CS_T_COUNT; t++) {
         const char *file = cs_map_file(opt->map, (enum cs_table)t);
         char *path = join_path(opt->dir, file ? file : cs_schema_table((enum cs_table)t)->file);
         struct stat sb;

@@ -964,6 +964,12 @@ const char *cs_map_value(const struct cs_map *map, enum cs_table t, int c,
     return NULL;
 }
 
+bool cs_map_has_values(const struct cs_map *map, enum cs_table t, int c)
+{
+    const struct map_col *col = col_of(map, t, c);
+    return col && col->n_vals;
+}
+
 int cs_map_date_format(const struct cs_map *map, enum cs_table t)
 {
     return map && (unsigned)t < CS_T_COUNT ? map->t[t].date_format : -1;

@@ -392,9 +392,37 @@ void cs_format_period(int32_t code, char *buf)
 /* Text                                                                    */
 /* ---------------------------------------------------------------------- */
 
+/* Whether s[0..len) is all ASCII: the high bits of its 8-byte words, the
+ * last word read overlapping the one before (fields are short, and a byte
+ * loop over their tails was most of the time validation took). */
+static bool all_ascii(const unsigned char *s, size_t len)
+{
+    uint64_t acc = 0, w;
+    if (len >= 8) {
+        size_t i = 0;
+        for (; len - i > 8; i += 8) {
+            memcpy(&w, s + i, 8);
+            acc |= w;
+        }
+        memcpy(&w, s + len - 8, 8);
+        return !((acc | w) & UINT64_C(0x8080808080808080));
+    }
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        return !((a | b) & UINT32_C(0x80808080));
+    }
+    for (size_t i = 0; i < len; i++)
+        acc |= s[i];
+    return !(acc & 0x80);
+}
+
 bool cs_utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
+    if (all_ascii(s, len))
+        return true;
     size_t i = 0;
     while (i < len) {
         /* Most data is ASCII: test eight bytes at a time for a high bit. */

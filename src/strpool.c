@@ -33,6 +33,26 @@ struct cs_strpool {
     size_t bytes;
 };
 
+/* The last len < 8 bytes as one word, in two loads instead of a byte loop
+ * (which stored the bytes and read them back as a word: a stall on every
+ * string).  From 4 bytes up, the two 4-byte loads overlap, and on a
+ * little-endian machine the result is the bytes in memory order; below 4,
+ * the first, middle and last byte, which tell apart strings of the same
+ * length (the caller mixes the length in). */
+static uint64_t tail_word(const char *s, size_t len)
+{
+    if (len >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + len - 4, 4);
+        return a | (uint64_t)b << ((len - 4) * 8);
+    }
+    if (len == 0)
+        return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    return u[0] | (uint64_t)u[len / 2] << 8 | (uint64_t)u[len - 1] << 16;
+}
+
 static uint32_t hash_bytes(const char *s, size_t len)
 {
     /* A multiply-xorshift over 8-byte words: fast and good enough for ids. */
@@ -45,9 +65,7 @@ static uint32_t hash_bytes(const char *s, size_t len)
         s += 8;
         len -= 8;
     }
-    uint64_t w = 0;
-    memcpy(&w, s, len);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    h = (h ^ tail_word(s, len)) * 0xc4ceb9fe1a85ec53ull;
     h ^= h >> 29;
     h *= 0x9e3779b97f4a7c15ull;
     return (uint32_t)(h >> 32);

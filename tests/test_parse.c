@@ -586,6 +586,17 @@ static void test_utf8(void **state)
         assert_true(cs_utf8_valid(buf, sizeof buf));
         assert_false(cs_utf8_valid(buf, pos + 2));      /* truncated sequence */
     }
+    /* Every length against the ASCII test's loads (under 4 bytes, 4 to 7,
+     * 8 and more with the last word overlapping), a stray continuation
+     * byte at each place. */
+    for (size_t len = 1; len <= 24; len++) {
+        for (size_t pos = 0; pos < len; pos++) {
+            memset(buf, 'a', len);
+            assert_true(cs_utf8_valid(buf, len));
+            buf[pos] = (char)0x80;
+            assert_false(cs_utf8_valid(buf, len));
+        }
+    }
     /* Every single code point encodes to something valid; no 1-byte
      * corruption of a lead byte into a continuation goes unnoticed. */
     for (uint32_t cp = 0; cp <= 0x10ffff; cp++) {

@@ -43,6 +43,9 @@ const char *cs_map_default(const struct cs_map *map, enum cs_table t, int c);
 const char *cs_map_value(const struct cs_map *map, enum cs_table t, int c,
                          const char *s, size_t len);
 
+/* Whether column c has any `COLUMN.VALUE =` line (cs_map_value can match). */
+bool cs_map_has_values(const struct cs_map *map, enum cs_table t, int c);
+
 /* Per-file date_format (CS_DATE_*) and decimal_comma (0/1); -1 when unset. */
 int cs_map_date_format(const struct cs_map *map, enum cs_table t);
 int cs_map_decimal_comma(const struct cs_map *map, enum cs_table t);
