@@ -220,9 +220,13 @@ static void keyindex_free(struct keyindex *k)
  * runs in turn; 8 batches: no faster). */
 #define N_BATCHES 4
 #define PREFETCH_AHEAD 8
+/* Spans waiting to be faulted in, and how much the reader faults in
+ * before it looks at its batches again (one huge page: about 4 ms here). */
+#define MAX_PREFAULT 32
+#define PREFAULT_STEP ((size_t)2 << 20)
 #define THREADED_FILE_SIZE ((size_t)4 << 20)
-/* Files from which the string pool is sized ahead (size_pool). */
-#define POOL_SIZING_FILE ((uint64_t)16 << 20)
+/* Files after whose first batch the import plans ahead (plan_ahead). */
+#define PLAN_MIN_SIZE ((size_t)16 << 20)
 struct batch;
 
 /* One cell after the column-kind parse. */
@@ -272,6 +276,13 @@ struct loader {
 
     /* the reader's batches, kept from one file to the next */
     struct batch *batch[N_BATCHES];
+
+    /* Memory the loader is about to write for the first time, which the
+     * reader faults in while it waits for a batch (see hand_over).
+     * Guarded by pf_mu, the reader's mutex; NULL when not threaded. */
+    pthread_mutex_t *pf_mu;
+    struct cs_span pf[MAX_PREFAULT];
+    size_t n_pf;
 
     /* key indexes */
     struct keyindex plan_key, rep_key, deal_key, feature_key, asset_key;
@@ -1060,32 +1071,81 @@ static void prefetch_row(const struct loader *L, const struct parsed *pr,
             stage(L->ds->str, pr->cell[c].hash);
 }
 
+/* n, or bytes when less. */
+static size_t span_part(size_t n, double bytes)
+{
+    return bytes < (double)n ? (size_t)bytes : n;
+}
+
+/* Queue [p, p + n) for the reader to fault in (when threaded). */
+static void prefault_post(struct loader *L, void *p, size_t n)
+{
+    if (!L->pf_mu || !p || !n)
+        return;
+    pthread_mutex_lock(L->pf_mu);
+    if (L->n_pf < MAX_PREFAULT)
+        L->pf[L->n_pf++] = (struct cs_span){p, n};
+    pthread_mutex_unlock(L->pf_mu);
+}
+
 /*
- * After a big file's first batch: room in the string pool for the strings
- * this file and the ones after it will add at the rate of that batch, so
- * that its table does not double (and stop the loader) again and again on
- * the way.  The rows are estimated from the bytes left to read and the
- * batch's bytes a row (its cells' text and a separator each).  The files
- * after it are counted too: the table then doubles once at most (at 1M
- * deals, deals.csv's rate sized it for deals.csv alone, and promises.csv
- * doubled it: 48 MiB of fresh tables instead of 32).  A wrong guess
- * costs memory or a doubling, never a result.
+ * After a big file's first batch, the memory the rest of the import will
+ * write, estimated from the bytes left to read and the batch's bytes a
+ * row (its cells' text and a separator each):
+ *
+ * - room in the string pool for the strings and text this file and the
+ *   ones after it will add at the rate of the batch, so that its table
+ *   does not double (and stop the loader) again and again on the way.
+ *   The later files are counted too: the table then doubles once at most
+ *   (at 1M deals, deals.csv's rate sized it for deals.csv alone, and
+ *   promises.csv doubled it: 48 MiB of fresh tables instead of 32);
+ * - and, when the reader runs on its own thread, that room and this
+ *   file's rows of its columns go to the reader to fault in while it
+ *   waits for the loader.  On the virtual machines compsight is measured
+ *   on, the first write to a page costs far more than the writing (see
+ *   mem.h); at 10M deals it was a quarter of the loader's time, while the
+ *   reader waited a third of its own.
+ *
+ * A wrong guess costs memory or a doubling, never a result.
  */
-static void size_pool(struct loader *L, const struct batch *b, size_t strings_before)
+static void plan_ahead(struct loader *L, const struct batch *b, size_t strings_before,
+                       size_t text_before)
 {
     L->sized = true;
-    size_t added = cs_strpool_count(L->ds->str) - strings_before;
-    if (b->n < 1024 || L->file_size < POOL_SIZING_FILE || added == 0)
+    struct cs_strpool *pool = L->ds->str;
+    const struct cs_load_options *o = L->opt;
+    size_t min_size = o->plan_min_size ? o->plan_min_size : PLAN_MIN_SIZE;
+    if (b->n < (o->plan_min_size ? 1 : 1024) || L->file_size < min_size)
         return;
+    double row_bytes = (double)(b->text_used + b->n * L->def->n_columns) / (double)b->n;
     uint64_t ahead = L->bytes_total > L->bytes_before ? L->bytes_total - L->bytes_before : 0;
     if (ahead < L->file_size)
         ahead = L->file_size;
-    double row_bytes = (double)(b->text_used + b->n * L->def->n_columns) / (double)b->n;
-    double rows = (double)ahead / row_bytes;
-    double more = rows * (double)added / (double)b->n * 1.05;
-    if (more > (double)UINT32_MAX)
-        more = (double)UINT32_MAX;
-    (void)cs_strpool_reserve(L->ds->str, cs_strpool_count(L->ds->str) + (size_t)more);
+    double rows_ahead = (double)ahead / row_bytes;
+    double file_rows = (double)L->file_size / row_bytes * 1.05;   /* with 5% to spare */
+    size_t added = cs_strpool_count(pool) - strings_before;
+    if (added) {
+        /* Reserved for all the files ahead; faulted in for this one, so
+         * that a guess too big for the later files costs no memory. */
+        double ids = (double)added / (double)b->n;    /* a row */
+        double text = (double)(cs_strpool_text(pool) - text_before) / (double)b->n;
+        double more = rows_ahead * ids * 1.05;
+        if (more > (double)UINT32_MAX)
+            more = (double)UINT32_MAX;
+        if (cs_strpool_reserve(pool, cs_strpool_count(pool) + (size_t)more) == 0 &&
+            rows_ahead * text < (double)((size_t)1 << 40))
+            (void)cs_strpool_reserve_text(pool, (size_t)(rows_ahead * text * 1.05));
+        struct cs_span table, id_rest, text_rest;
+        cs_strpool_unwritten(pool, &table, &id_rest, &text_rest);
+        prefault_post(L, table.p, table.n);
+        prefault_post(L, id_rest.p, span_part(id_rest.n, file_rows * ids * sizeof(char *)));
+        prefault_post(L, text_rest.p, span_part(text_rest.n, file_rows * text));
+    }
+    struct columns *c = &L->cols[L->t];
+    size_t rows = file_rows < (double)c->cap ? (size_t)file_rows : c->cap;
+    for (size_t i = 0; i < c->n_spec && rows > *c->n; i++)
+        prefault_post(L, (char *)*c->spec[i].ptr + *c->n * c->spec[i].size,
+                      (rows - *c->n) * c->spec[i].size);
 }
 
 /* Append a batch's rows to the dataset.  0, or -1 on OOM. */
@@ -1093,6 +1153,7 @@ static int load_batch(struct loader *L, struct batch *b)
 {
     enum cs_table t = L->t;
     size_t strings_before = cs_strpool_count(L->ds->str);
+    size_t text_before = cs_strpool_text(L->ds->str);
     /* A pipeline of prefetches: the hash slots of row i + 8, the id
      * pointers of row i + 4, the strings of row i + 2, each stage reading
      * what the one before brought into cache. */
@@ -1118,7 +1179,7 @@ static int load_batch(struct loader *L, struct batch *b)
             L->ds->counts[t].used++;
     }
     if (!L->sized)
-        size_pool(L, b, strings_before);
+        plan_ahead(L, b, strings_before, text_before);
     return 0;
 }
 
@@ -1136,8 +1197,23 @@ static int hand_over(struct reader *R, bool last)
     R->b = NULL;
     R->done = last;
     pthread_cond_broadcast(&R->cv);
-    while (!last && R->n_spare == 0 && !R->stop)
+    struct loader *L = R->L;
+    while (!last && R->n_spare == 0 && !R->stop) {
+        if (L->n_pf) {
+            /* Nothing to read into: fault in what the loader will write. */
+            struct cs_span *sp = &L->pf[0];
+            size_t n = sp->n < PREFAULT_STEP ? sp->n : PREFAULT_STEP;
+            void *p = sp->p;
+            sp->p = (char *)sp->p + n;
+            if (!(sp->n -= n))
+                memmove(L->pf, L->pf + 1, --L->n_pf * sizeof *L->pf);
+            pthread_mutex_unlock(&R->mu);
+            cs_prefault(p, n);
+            pthread_mutex_lock(&R->mu);
+            continue;
+        }
         pthread_cond_wait(&R->cv, &R->mu);
+    }
     if (!last && !R->stop)
         R->b = R->spare[--R->n_spare];
     bool stop = R->stop;
@@ -1308,6 +1384,8 @@ static enum cs_status read_and_load(struct loader *L, const char *path, off_t si
     if (R.threaded) {
         for (size_t i = 1; i < n_all; i++)
             R.spare[R.n_spare++] = all[i];
+        L->pf_mu = &R.mu;
+        L->n_pf = 0;
         pthread_t th;
         if (pthread_create(&th, NULL, reader_main, &R) == 0) {
             load_batches(&R);
@@ -1315,6 +1393,8 @@ static enum cs_status read_and_load(struct loader *L, const char *path, off_t si
         } else {
             R.threaded = false;
         }
+        L->pf_mu = NULL;
+        L->n_pf = 0;
         pthread_cond_destroy(&R.cv);
         pthread_mutex_destroy(&R.mu);
         if (!R.threaded) {   /* no thread: the same in line */
@@ -1493,7 +1573,7 @@ enum cs_status cs_dataset_load(const struct cs_load_options *opt,
     setup_columns(&L);
 
     /* Total size of what will be read, for the progress line and the
-     * string pool's size (size_pool). */
+     * estimates of plan_ahead. */
     for (int t = 0; t < CS_T_COUNT; t++) {
         const char *file = cs_map_file(opt->map, (enum cs_table)t);
         char *path = join_path(opt->dir, file ? file : cs_schema_table((enum cs_table)t)->file);

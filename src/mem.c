@@ -110,3 +110,27 @@ void *cs_realloc_big(void *p, size_t n, size_t size)
     hugepage_hint(q, cs_big_size(bytes));
     return q;
 }
+
+void cs_prefault(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    if (!p || !n)
+        return;
+    uintptr_t start = (uintptr_t)p & ~(PAGE - 1);
+    uintptr_t stop = ((uintptr_t)p + n + PAGE - 1) & ~(PAGE - 1);
+    (void)madvise((void *)start, stop - start, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+void cs_give_back(void *p, size_t n)
+{
+    if (!p || !n)
+        return;
+    uintptr_t start = ((uintptr_t)p + PAGE - 1) & ~(PAGE - 1);
+    uintptr_t stop = ((uintptr_t)p + n) & ~(PAGE - 1);
+    if (stop > start)
+        (void)madvise((void *)start, stop - start, MADV_DONTNEED);
+}

@@ -31,6 +31,7 @@ struct cs_strpool {
                               * reading the strings of the occupied slots it passes. */
     size_t mask;
     size_t bytes;
+    size_t text;             /* bytes of the blocks in use: 5 + length a string */
 };
 
 /* The last len < 8 bytes as one word, in two loads instead of a byte loop
@@ -199,6 +200,18 @@ void cs_strpool_seal(struct cs_strpool *p)
     free(p->table);
     p->table = NULL;
     p->mask = 0;
+    /* Room reserved and not used goes back too: the end of the id array,
+     * and the whole pages at the end of the current block (which stays
+     * where it is, for the pointers handed out). */
+    if (p->cap > p->count + 1) {
+        const char **s = realloc(p->str, (p->count + 1) * sizeof *s);
+        if (s) {
+            p->str = s;
+            p->cap = p->count + 1;
+        }
+    }
+    if (p->blocks)
+        cs_give_back(p->blocks->data + p->blocks->used, p->blocks->size - p->blocks->used);
 }
 
 static int grow_ids(struct cs_strpool *p)
@@ -212,28 +225,63 @@ static int grow_ids(struct cs_strpool *p)
     return 0;
 }
 
+/* A new current block of at least size bytes of data. */
+static struct block *new_block(struct cs_strpool *p, size_t size)
+{
+    size = cs_big_size(sizeof(struct block) + size) - sizeof(struct block);
+    struct block *b = cs_malloc_big(1, sizeof *b + size);
+    if (!b)
+        return NULL;
+    b->size = size;
+    b->used = 0;
+    b->next = p->blocks;
+    p->blocks = b;
+    p->bytes += sizeof *b + size;
+    return b;
+}
+
+int cs_strpool_reserve_text(struct cs_strpool *p, size_t bytes)
+{
+    if (p->blocks && p->blocks->size - p->blocks->used >= bytes)
+        return 0;
+    if (bytes > SIZE_MAX / 2)
+        return -1;
+    return new_block(p, bytes) ? 0 : -1;
+}
+
+size_t cs_strpool_text(const struct cs_strpool *p)
+{
+    return p->text;
+}
+
+void cs_strpool_unwritten(const struct cs_strpool *p, struct cs_span *table,
+                          struct cs_span *ids, struct cs_span *text)
+{
+    *table = *ids = *text = (struct cs_span){NULL, 0};
+    if (p->table)
+        *table = (struct cs_span){p->table, (p->mask + 1) * sizeof *p->table};
+    if (p->cap > p->count + 1)
+        *ids = (struct cs_span){p->str + p->count + 1, (p->cap - p->count - 1) * sizeof *p->str};
+    if (p->blocks && p->blocks->size > p->blocks->used)
+        *text = (struct cs_span){p->blocks->data + p->blocks->used,
+                                 p->blocks->size - p->blocks->used};
+}
+
 static char *arena_alloc(struct cs_strpool *p, size_t n)
 {
     struct block *b = p->blocks;
     if (!b || b->size - b->used < n) {
         /* Blocks of BLOCK_SIZE, less malloc's page, fill two whole huge pages. */
-        size_t size = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE / 2;
-        size = cs_big_size(sizeof *b + size) - sizeof *b;
-        b = cs_malloc_big(1, sizeof *b + size);
-        if (!b)
+        struct block *cur = p->blocks;
+        if (!(b = new_block(p, n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE / 2)))
             return NULL;
-        b->size = size;
-        b->used = 0;
         /* A big string gets its own block behind the current one, so the
          * current block keeps serving small strings. */
-        if (n > BLOCK_SIZE / 4 && p->blocks) {
-            b->next = p->blocks->next;
-            p->blocks->next = b;
-        } else {
-            b->next = p->blocks;
-            p->blocks = b;
+        if (n > BLOCK_SIZE / 4 && cur) {
+            p->blocks = cur;
+            b->next = cur->next;
+            cur->next = b;
         }
-        p->bytes += sizeof *b + size;
     }
     char *out = b->data + b->used;
     b->used += n;
@@ -312,6 +360,7 @@ int cs_strpool_intern_hashed(struct cs_strpool *p, const char *s, size_t len, ui
     char *copy = arena_alloc(p, sizeof len32 + len + 1);
     if (!copy)
         return -1;
+    p->text += sizeof len32 + len + 1;
     memcpy(copy, &len32, sizeof len32);
     copy += sizeof len32;
     memcpy(copy, s, len);

@@ -285,11 +285,12 @@ static char *digest(enum cs_status st, const struct cs_error *err, const struct 
     return buf;
 }
 
-static enum cs_status load_tuned(struct dir *d, size_t thread_min, size_t rows, size_t text,
-                                 char **out)
+static enum cs_status load_planned(struct dir *d, size_t thread_min, size_t rows, size_t text,
+                                   size_t plan_min, char **out)
 {
     struct cs_load_options opt = {.dir = d->path, .thread_min_size = thread_min,
-                                  .batch_rows = rows, .batch_text = text};
+                                  .batch_rows = rows, .batch_text = text,
+                                  .plan_min_size = plan_min};
     struct cs_dataset *ds = NULL;
     struct cs_error err;
     cs_error_clear(&err);
@@ -297,6 +298,12 @@ static enum cs_status load_tuned(struct dir *d, size_t thread_min, size_t rows, 
     *out = digest(st, &err, ds);
     cs_dataset_free(ds);
     return st;
+}
+
+static enum cs_status load_tuned(struct dir *d, size_t thread_min, size_t rows, size_t text,
+                                 char **out)
+{
+    return load_planned(d, thread_min, rows, text, 0, out);
 }
 
 /*
@@ -337,6 +344,12 @@ static void test_reader_thread(void **state)
             assert_int_equal(load_tuned(&d, 1, rows[r], text[t], &threaded), CS_OK);
             if (strcmp(plain, threaded) != 0)
                 fail_msg("batch_rows %zu, batch_text %zu: the threaded load differs", rows[r], text[t]);
+            free(threaded);
+            /* planned ahead after the first batch: pool reserved, memory
+             * faulted in by the reader while it waits */
+            assert_int_equal(load_planned(&d, 1, rows[r], text[t], 1, &threaded), CS_OK);
+            if (strcmp(plain, threaded) != 0)
+                fail_msg("batch_rows %zu, batch_text %zu: the planned load differs", rows[r], text[t]);
             free(threaded);
         }
     }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 
 #include "compsight/mem.h"
@@ -200,6 +201,69 @@ static void test_no_whole_last_huge_page(void **state)
     }
 }
 
+/*
+ * cs_prefault faults in every page a span touches, for writing, and
+ * changes no byte: a page written before keeps its bytes, the others read
+ * as zero.  Skipped on a kernel without MADV_POPULATE_WRITE (before 5.14).
+ */
+static void test_prefault(void **state)
+{
+    (void)state;
+    if (!kernel_at_least(5, 14))
+        skip();
+    size_t n = 4 * MIB;
+    unsigned char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(p != MAP_FAILED);
+    unsigned char in[4 * MIB / 4096];
+    assert_int_equal(mincore(p, n, in), 0);
+    for (size_t i = 0; i < sizeof in; i++)
+        assert_false(in[i] & 1);
+    memset(p + 4096, 0xab, 100);
+    /* from inside the second page to inside the 513th */
+    cs_prefault(p + 4096 + 50, 2 * MIB);
+    assert_int_equal(mincore(p, n, in), 0);
+    /* (a huge page may bring its neighbours in too) */
+    for (size_t i = 1; i <= 513; i++)
+        if (!(in[i] & 1))
+            fail_msg("page %zu of the span is not resident", i);
+    for (size_t i = 0; i < 100; i++)
+        assert_int_equal(p[4096 + i], 0xab);
+    for (size_t i = 4096 + 100; i < 514 * 4096; i++)
+        assert_int_equal(p[i], 0);
+    cs_prefault(NULL, 10);
+    cs_prefault(p, 0);
+    munmap(p, n);
+}
+
+/* cs_give_back returns the whole pages inside a span and keeps the bytes
+ * of the partial pages at its ends; the memory stays usable. */
+static void test_give_back(void **state)
+{
+    (void)state;
+    size_t n = 64 * 4096;
+    unsigned char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(p != MAP_FAILED);
+    memset(p, 0x5a, n);
+    /* from inside page 2 to inside page 10: pages 3 to 9 go */
+    cs_give_back(p + 2 * 4096 + 100, 8 * 4096);
+    unsigned char in[64];
+    assert_int_equal(mincore(p, n, in), 0);
+    for (size_t i = 0; i < 64; i++) {
+        bool gone = i >= 3 && i <= 9;
+        if ((in[i] & 1) == gone)
+            fail_msg("page %zu: resident %d", i, in[i] & 1);
+    }
+    assert_int_equal(p[3 * 4096 - 1], 0x5a);
+    assert_int_equal(p[10 * 4096], 0x5a);
+    assert_int_equal(p[3 * 4096], 0);
+    p[5 * 4096] = 1;
+    assert_int_equal(p[5 * 4096], 1);
+    cs_give_back(NULL, 10);
+    cs_give_back(p, 100);   /* no whole page: nothing */
+    assert_int_equal(p[0], 0x5a);
+    munmap(p, n);
+}
+
 int main(void)
 {
     mallopt(M_MMAP_THRESHOLD, 1 << 20);   /* as compsight's main() does */
@@ -208,6 +272,8 @@ int main(void)
         cmocka_unit_test(test_contents),
         cmocka_unit_test(test_layout),
         cmocka_unit_test(test_no_whole_last_huge_page),
+        cmocka_unit_test(test_prefault),
+        cmocka_unit_test(test_give_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,6 +155,65 @@ static void test_reserve(void **state)
     cs_strpool_free(p);
 }
 
+/* Room for text: strings of the text reserved go into one block (the
+ * pool's bytes do not grow), cs_strpool_text counts 5 + length a string,
+ * and the unwritten spans shrink as the pool fills what was reserved. */
+static void test_reserve_text(void **state)
+{
+    (void)state;
+    enum { N = 200000 };
+    struct cs_strpool *p = cs_strpool_new();
+    struct cs_span table, ids, rest;
+    char buf[32];
+    size_t text = 0;
+    for (int i = 0; i < N; i++)
+        text += (size_t)snprintf(buf, sizeof buf, "Text%d", i) + 5;
+    assert_int_equal(cs_strpool_reserve(p, N), 0);
+    assert_int_equal(cs_strpool_reserve_text(p, text), 0);
+    cs_strpool_unwritten(p, &table, &ids, &rest);
+    assert_non_null(table.p);
+    assert_true(table.n >= N * 8);
+    assert_true(ids.n >= N * sizeof(char *));
+    assert_true(rest.n >= text);
+    size_t before = cs_strpool_bytes(p);
+    for (int i = 0; i < N; i++) {
+        int len = snprintf(buf, sizeof buf, "Text%d", i);
+        uint32_t id;
+        assert_int_equal(cs_strpool_intern(p, buf, (size_t)len, &id), 0);
+    }
+    assert_int_equal(cs_strpool_bytes(p), before);
+    assert_int_equal(cs_strpool_text(p), text);
+    /* interning it again adds nothing */
+    uint32_t id;
+    assert_int_equal(cs_strpool_intern(p, "Text7", 5, &id), 0);
+    assert_int_equal(cs_strpool_text(p), text);
+    /* what is left: the ids and text beyond those written */
+    struct cs_span t2, ids2, rest2;
+    cs_strpool_unwritten(p, &t2, &ids2, &rest2);
+    assert_ptr_equal(t2.p, table.p);
+    assert_int_equal(ids2.n, ids.n - N * sizeof(char *));
+    assert_ptr_equal(rest2.p, (char *)rest.p + text);
+    assert_int_equal(rest2.n, rest.n - text);
+    /* a reservation the current block holds takes no new block */
+    assert_int_equal(cs_strpool_reserve_text(p, 1), 0);
+    assert_int_equal(cs_strpool_bytes(p), before);
+    assert_int_equal(cs_strpool_find(p, "Text199999", 10), N);
+    /* sealing gives the unused room back; the block takes strings again */
+    cs_strpool_seal(p);
+    assert_true(cs_strpool_bytes(p) < before);
+    cs_strpool_unwritten(p, &t2, &ids2, &rest2);
+    assert_null(t2.p);
+    assert_int_equal(ids2.n, 0);
+    for (int i = 0; i < 1000; i++) {
+        int len = snprintf(buf, sizeof buf, "After%d", i);
+        assert_int_equal(cs_strpool_intern(p, buf, (size_t)len, &id), 0);
+        assert_int_equal(id, N + 1 + i);
+    }
+    assert_string_equal(cs_strpool_get(p, N + 1000), "After999");
+    assert_string_equal(cs_strpool_get(p, N), "Text199999");
+    cs_strpool_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_big_strings),
         cmocka_unit_test(test_seal),
         cmocka_unit_test(test_reserve),
+        cmocka_unit_test(test_reserve_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,4 +44,27 @@ void *cs_malloc_big(size_t n, size_t size);
 void *cs_calloc_big(size_t n, size_t size);
 void *cs_realloc_big(void *p, size_t n, size_t size);
 
+/* A stretch of memory, [p, p + n). */
+struct cs_span {
+    void *p;
+    size_t n;
+};
+
+/*
+ * Fault in the pages of [p, p + n) for writing, leaving their contents as
+ * they are (MADV_POPULATE_WRITE): the cost of the first writes, paid by
+ * the calling thread instead of the one that will write.  Harmless on
+ * pages already present, and on memory freed meanwhile (the call then
+ * fails quietly or faults in pages of no use); a no-op where the kernel
+ * lacks it.
+ */
+void cs_prefault(void *p, size_t n);
+
+/*
+ * Give the whole pages inside [p, p + n) of a malloc'd block back to the
+ * kernel (MADV_DONTNEED): the memory stays valid and reads as zero until
+ * written again.  For the unused end of a block that must not move.
+ */
+void cs_give_back(void *p, size_t n);
+
 #endif

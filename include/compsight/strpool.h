@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "compsight/mem.h"
+
 /*
  * Ids start at 1 and follow insertion order; id 0 is the blank string and
  * is never stored.  Strings are byte strings (they may not contain NUL).
@@ -31,9 +33,26 @@ uint32_t cs_strpool_find(const struct cs_strpool *pool, const char *s, size_t le
 int cs_strpool_reserve(struct cs_strpool *pool, size_t n);
 
 /*
+ * Make room for bytes of text in the block strings are being added to (a
+ * string takes its length plus 5 bytes; cs_strpool_text tells how many so
+ * far).  0, or -1 on OOM (the pool is as it was).
+ */
+int cs_strpool_reserve_text(struct cs_strpool *pool, size_t bytes);
+size_t cs_strpool_text(const struct cs_strpool *pool);
+
+/*
+ * What the pool will write as it fills the room reserved: its hash table,
+ * the rest of its id array and the rest of its current block of text
+ * (each { NULL, 0 } when there is none).  For cs_prefault on another
+ * thread: the spans are those of now, and a later growth moves them.
+ */
+void cs_strpool_unwritten(const struct cs_strpool *pool, struct cs_span *table,
+                          struct cs_span *ids, struct cs_span *text);
+
+/*
  * Drop the hash table of a pool that is only read from now on (at ten
- * million strings, 256 MiB).  Ids and strings stay as they are.  The next
- * intern builds the table again; a find on a sealed pool compares the
+ * million strings, 256 MiB), and the room reserved and not used.  Ids and
+ * strings stay as they are.  The next intern builds the table again; a find on a sealed pool compares the
  * strings one by one (correct, and slow); the prefetches do nothing.
  */
 void cs_strpool_seal(struct cs_strpool *pool);
