@@ -422,12 +422,14 @@ int cs_fuzz_dataset(const uint8_t *data, size_t size)
     struct cs_error err2;
     enum cs_status st = cs_dataset_load(&lo, &ds, &err);
     /* the second load: another chunk size, and the two-thread reader with
-     * small batches */
+     * small batches, planning ahead (pool reserved, memory faulted in by
+     * the reader) half of the time */
     lo.chunk_size = chunks[(o >> 5) & 7];
     lo.progress = NULL;
     lo.thread_min_size = 1;
     lo.batch_rows = 1 + data[1] % 5;
     lo.batch_text = 1 + (size_t)(data[1] >> 3) * 8;
+    lo.plan_min_size = data[1] & 4 ? 1 : 0;
     enum cs_status st2 = cs_dataset_load(&lo, &ds2, &err2);
 
     struct fuzz_buf a = {0}, b = {0};
