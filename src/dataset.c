@@ -229,9 +229,9 @@ static void keyindex_free(struct keyindex *k)
 #define PLAN_MIN_SIZE ((size_t)16 << 20)
 struct batch;
 
-/* One cell after the column-kind parse. */
+/* One cell of a record: its text as read, then after the column-kind parse. */
 struct cell {
-    const char *s;     /* trimmed text (NUL-terminated) */
+    const char *s;     /* its len bytes: as read, then trimmed (no NUL at len) */
     size_t len;
     double num;        /* CS_K_NUMBER / CS_K_PERCENT */
     int32_t day;       /* CS_K_DATE, CS_NO_DATE when blank */
