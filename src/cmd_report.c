@@ -434,9 +434,15 @@ static enum cs_status write_report_into(const char *dir, const char *final,
             if (st == CS_OK)
                 st = cs_error_set(err, ps, NULL, 0, NULL, "out of memory drawing plots");
         } else if (ps != CS_OK) {
+            /* the script named relative to the report in it, and where it
+             * ends up on stderr, not in the staging directory */
             char msg[1200];
+            struct cs_error shown = perr;
+            cs_error_rebase(&perr, dir, "");
             cs_error_format(&perr, msg, sizeof msg);
             snprintf(plots_note, sizeof plots_note, "some plots could not be drawn (%s).", msg);
+            cs_error_rebase(&shown, dir, final);
+            cs_error_format(&shown, msg, sizeof msg);
             fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
         } else if (plots.gnuplot_missing) {
             snprintf(plots_note, sizeof plots_note,

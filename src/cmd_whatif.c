@@ -613,9 +613,10 @@ static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_
     if (cs_mkdir_p(plots, 0777, &perr) != CS_OK ||
         cs_plot_whatif_write(plots, name, w, &rendered, &perr) != CS_OK) {
         char buf[1200];
+        if (opt->display_dir)     /* the report's proposal: where it ends up */
+            cs_error_rebase(&perr, dir, opt->display_dir);
         cs_error_format(&perr, buf, sizeof buf);
         fprintf(io->msg, "compsight: warning: plot %s not drawn: %s\n", name, buf);
-        (void)opt;
         return false;
     }
     return rendered;

@@ -9,9 +9,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compsight/output.h"
@@ -1426,7 +1430,44 @@ struct gp_proc {
     char *name;
     char *tmp;                /* DIR/.NAME.XXXXXX, gnuplot's working directory */
     int write_errno;          /* a failed write of the script (EPIPE: gnuplot quit early) */
+    struct timespec deadline; /* CLOCK_MONOTONIC: killed if still running then */
+    bool timed_out;           /* it was */
 };
+
+/*
+ * How long one gnuplot may run.  A plot is drawn from aggregates in well
+ * under a second, so the limit only ends a gnuplot that hangs (one was
+ * seen waiting forever on fontconfig after a failed allocation), which
+ * would otherwise hang the report.  COMPSIGHT_GNUPLOT_TIMEOUT sets it in
+ * seconds.
+ */
+#define GP_TIMEOUT_DEFAULT 120.0
+
+static double gp_timeout(void)
+{
+    const char *env = getenv("COMPSIGHT_GNUPLOT_TIMEOUT");
+    double t;
+    if (env && cs_parse_number(env, strlen(env), false, false, &t) && t > 0 && t < 1e7)
+        return t;
+    return GP_TIMEOUT_DEFAULT;
+}
+
+/* Milliseconds left before p's deadline (0 when past), for poll(). */
+static int ms_left(const struct gp_proc *p)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(p->deadline.tv_sec - now.tv_sec) * 1e3 +
+                (double)(p->deadline.tv_nsec - now.tv_nsec) / 1e6;
+    return ms <= 0 ? 0 : ms > (double)INT_MAX ? INT_MAX : (int)ceil(ms);
+}
+
+/* Past the deadline: kill gnuplot (gp_wait then reaps it). */
+static void gp_kill(struct gp_proc *p)
+{
+    p->timed_out = true;
+    kill(p->pid, SIGKILL);
+}
 
 static void proc_release(struct gp_proc *p)
 {
@@ -1483,6 +1524,11 @@ static enum cs_status gp_start(const char *dir, const char *name, const char *sc
 {
     memset(p, 0, sizeof *p);
     p->pid = -1;
+    double limit = gp_timeout();
+    clock_gettime(CLOCK_MONOTONIC, &p->deadline);
+    double end = (double)p->deadline.tv_nsec / 1e9 + limit;
+    p->deadline.tv_sec += (time_t)end;
+    p->deadline.tv_nsec = (long)((end - floor(end)) * 1e9);
     p->dir = strfmt("%s", dir);
     p->name = strfmt("%s", name);
     p->tmp = strfmt("%s/.%s.XXXXXX", dir, name);
@@ -1526,9 +1572,23 @@ static enum cs_status gp_start(const char *dir, const char *name, const char *sc
     sigemptyset(&pipe_set);
     sigaddset(&pipe_set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
+    /* Without blocking, so that a gnuplot that hangs before it has read
+     * the script cannot keep the write waiting past the deadline. */
+    int fl = fcntl(fds[1], F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fds[1], F_SETFL, fl | O_NONBLOCK);
     size_t off = 0;
     while (off < len) {
         ssize_t w = write(fds[1], script + off, len - off);
+        if (w < 0 && errno == EAGAIN) {
+            struct pollfd pf = {.fd = fds[1], .events = POLLOUT};
+            int r = poll(&pf, 1, ms_left(p));
+            if (r == 0) {
+                gp_kill(p);
+                break;
+            }
+            continue;
+        }
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -1547,10 +1607,41 @@ static enum cs_status gp_start(const char *dir, const char *name, const char *sc
     return CS_OK;
 }
 
-/* Wait for gnuplot to exit; -1 and errno when waiting failed. */
+/* Wait for gnuplot to exit, killing it at its deadline (p->timed_out);
+ * -1 and errno when waiting failed. */
 static int gp_wait(struct gp_proc *p, int *status)
 {
     pid_t r;
+    if (!p->timed_out) {
+        /* A descriptor that becomes readable when the process ends (Linux
+         * 5.3): poll it until the deadline.  Without one, look every 10 ms. */
+#ifdef SYS_pidfd_open
+        int fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+#else
+        int fd = -1;
+#endif
+        for (;;) {
+            r = waitpid(p->pid, status, WNOHANG);
+            if (r != 0 && !(r < 0 && errno == EINTR))
+                break;
+            int left = ms_left(p);
+            if (left == 0) {
+                gp_kill(p);
+                break;
+            }
+            if (fd >= 0) {
+                struct pollfd pf = {.fd = fd, .events = POLLIN};
+                (void)poll(&pf, 1, left);
+            } else {
+                struct timespec nap = {0, 10000000};
+                nanosleep(&nap, NULL);
+            }
+        }
+        if (fd >= 0)
+            close(fd);
+        if (r == p->pid || (r < 0 && errno != EINTR))
+            return r < 0 ? -1 : 0;
+    }
     do
         r = waitpid(p->pid, status, 0);
     while (r < 0 && errno == EINTR);
@@ -1599,6 +1690,12 @@ static enum cs_status gp_finish(struct gp_proc *p, struct cs_error *err)
     }
     if (r < 0) {
         st = cs_error_set(err, CS_ERR_OUTPUT, gp, 0, NULL, "waiting for gnuplot: %s", strerror(errno));
+        goto out;
+    }
+    if (p->timed_out) {
+        st = cs_error_set(err, CS_ERR_OUTPUT, gp, 0, NULL,
+                          "gnuplot did not finish within %g s and was stopped "
+                          "(COMPSIGHT_GNUPLOT_TIMEOUT sets the limit)", gp_timeout());
         goto out;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
@@ -1693,6 +1790,7 @@ struct ctx {
     struct job *jobs;
     size_t n_jobs;
     bool nomem;               /* an allocation failed: report CS_ERR_NOMEM at the end */
+    bool hung;                /* a batch's gnuplot ran past its deadline */
 };
 
 static struct cs_plot_item *add_item(struct ctx *c, const char *name, const char *kind)
@@ -2143,6 +2241,7 @@ static void batch_finish(struct ctx *c, size_t first, size_t step, struct gp_pro
 {
     int status;
     gp_wait(p, &status);
+    c->hung |= p->timed_out;
     for (size_t j = first; j < c->n_jobs; j += step) {
         struct cs_plot_item *it = &c->l->items[c->jobs[j].item];
         struct cs_error e;
@@ -2201,6 +2300,21 @@ static void run_jobs(struct ctx *c, const char *pdir, struct cs_error *err)
         if (it->rendered)
             continue;
         cs_error_clear(&e);
+        if (c->hung) {
+            /* A gnuplot that hangs once hangs again: one at a time, the
+             * undrawn plots would each wait out the limit. */
+            char *gp = strfmt("%s/%s.gp", pdir, it->name);
+            cs_error_set(&e, CS_ERR_OUTPUT, gp ? gp : it->name, 0, NULL,
+                         "not drawn: gnuplot did not finish within %g s and was stopped "
+                         "(COMPSIGHT_GNUPLOT_TIMEOUT sets the limit)", gp_timeout());
+            free(gp);
+            char msg[1100];
+            cs_error_format(&e, msg, sizeof msg);
+            it->error = strdup(msg);
+            if (c->l->failed++ == 0 && err)
+                *err = e;
+            continue;
+        }
         if (gp_start(pdir, it->name, jb->buf, jb->len, &run[nrun], &e) == CS_OK) {
             item_of[nrun++] = jb->item;
         } else {

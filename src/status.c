@@ -117,3 +117,20 @@ char *cs_quote_bytes(char *dst, size_t n, const char *src, size_t len)
     dst[o] = '\0';
     return dst;
 }
+
+void cs_error_rebase(struct cs_error *err, const char *from, const char *to)
+{
+    size_t n = from ? strlen(from) : 0;
+    if (!err || !n || !to || strncmp(err->file, from, n) != 0 || err->file[n] != '/')
+        return;
+    char rest[sizeof err->file];
+    copy_str(rest, sizeof rest, err->file + n + 1);
+    size_t tl = strlen(to), rl = strlen(rest);
+    if (tl + 1 + rl >= sizeof err->file)
+        return;              /* too long to name: keep the path that is right */
+    if (tl) {
+        memcpy(err->file, to, tl);
+        err->file[tl++] = '/';
+    }
+    memcpy(err->file + tl, rest, rl + 1);
+}

@@ -278,6 +278,36 @@ static void test_doc(void **state)
     cs_doc_free(d);
 }
 
+/* cs_error_rebase names a file under one directory under another, and
+ * leaves every other name alone. */
+static void test_error_rebase(void **state)
+{
+    (void)state;
+    struct cs_error e;
+    cs_error_set(&e, CS_ERR_OUTPUT, "/out/.staging-x/plots/where.gp", 0, NULL, "failed");
+    struct cs_error rel = e, abs = e, other = e, same = e;
+    cs_error_rebase(&rel, "/out/.staging-x", "");
+    assert_string_equal(rel.file, "plots/where.gp");
+    cs_error_rebase(&abs, "/out/.staging-x", "/out");
+    assert_string_equal(abs.file, "/out/plots/where.gp");
+    char buf[200];
+    cs_error_format(&abs, buf, sizeof buf);
+    assert_string_equal(buf, "/out/plots/where.gp: failed");
+    cs_error_rebase(&other, "/out/.staging", "/elsewhere");   /* a prefix, not a directory */
+    assert_string_equal(other.file, "/out/.staging-x/plots/where.gp");
+    cs_error_rebase(&same, "/out/.staging-x/plots/where.gp", "/x");   /* the file itself */
+    assert_string_equal(same.file, "/out/.staging-x/plots/where.gp");
+    char longdir[300];
+    memset(longdir, 'd', sizeof longdir - 1);
+    longdir[sizeof longdir - 1] = '\0';
+    struct cs_error toolong = e;
+    cs_error_rebase(&toolong, "/out/.staging-x", longdir);    /* no room: unchanged */
+    assert_string_equal(toolong.file, "/out/.staging-x/plots/where.gp");
+    cs_error_rebase(NULL, "/a", "/b");
+    cs_error_rebase(&rel, NULL, "/b");
+    assert_string_equal(rel.file, "plots/where.gp");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_pseudonym),
         cmocka_unit_test(test_atomic),
         cmocka_unit_test(test_doc),
+        cmocka_unit_test(test_error_rebase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,14 @@ enum cs_status cs_error_set(struct cs_error *err, enum cs_status status,
 void cs_error_format(const struct cs_error *err, char *buf, size_t n);
 
 /*
+ * When err names a file under the directory from, name it under to
+ * instead ("" for a path relative to it): a report is written in a
+ * staging directory and moved into place, and its messages should name
+ * files where the reader will find them.
+ */
+void cs_error_rebase(struct cs_error *err, const char *from, const char *to);
+
+/*
  * Quote untrusted bytes for a message: the result is "..." with control
  * characters, quotes, backslashes and bytes >= 0x7f as \xNN, cut at about
  * 40 input bytes with "..." appended.  Writes at most n bytes into dst,

@@ -389,6 +389,53 @@ EOF
     done
     [ -z "$(find "$d" -name '.*' -path '*/plots/*')" ] && ok || bad "gnuplot dies on one plot: private plot directories left"
 
+    # gnuplot hangs (reads nothing, never exits): each process is stopped
+    # at COMPSIGHT_GNUPLOT_TIMEOUT, the undrawn plots are not tried again
+    # one by one, and the report is written without them, naming its plot
+    # scripts where the reader finds them (not in the staging directory).
+    cat >"$TMP/killbin/gnuplot" <<EOF
+#!/bin/sh
+if [ "\${1:-}" = --version ]; then exec "$REAL_GNUPLOT" --version; fi
+echo started >>"$TMP/hang.log"
+exec sleep 600
+EOF
+    d=$TMP/g-hangs
+    start=$(date +%s)
+    run "gnuplot hangs" "$GNUPLOT_FAIL_EXIT" COMPSIGHT_GNUPLOT_TIMEOUT=1 PATH="$TMP/killbin:$PATH" -- \
+        report --data "$DATA" --out "$d"
+    took=$(($(date +%s) - start))
+    [ "$took" -lt 30 ] && ok || bad "gnuplot hangs: the report took $took s with a 1 s limit"
+    # one gnuplot per batch of the report's plots (min(processors, 4)) and
+    # one per proposal plot: none started again for a single plot
+    cpus=$(nproc 2>/dev/null || echo 1)
+    [ "$cpus" -gt 4 ] && cpus=4
+    starts=$(wc -l <"$TMP/hang.log")
+    [ "$starts" -le $((cpus + 2)) ] && ok ||
+        bad "gnuplot hangs: $starts gnuplot processes for $cpus batches and 2 proposal plots"
+    says "gnuplot hangs" "$d/plots/where.gp: not drawn: gnuplot did not finish within 1 s"
+    says "gnuplot hangs" "$d/proposal/plots/options-risky.gp: gnuplot did not finish within 1 s"
+    if [ "$GNUPLOT_FAIL_EXIT" = 0 ]; then
+        complete "gnuplot hangs" "$d"
+        grep -q "could not be drawn (plots/where.gp: not drawn" "$d/report.md" && ok ||
+            bad "gnuplot hangs: report.md does not name plots/where.gp"
+        if grep -q "compsight-staging" "$d/report.md" "$TMP/err"; then
+            bad "gnuplot hangs: a message names the staging directory"
+        else
+            ok
+        fi
+    fi
+    if ls "$d"/plots/*.png "$d"/proposal/plots/*.png >/dev/null 2>&1; then
+        bad "gnuplot hangs: images appeared"
+    else
+        ok
+    fi
+    if pgrep -f "sleep 600" >/dev/null 2>&1; then
+        bad "gnuplot hangs: a stopped gnuplot is still running"
+        pkill -f "sleep 600" || true
+    else
+        ok
+    fi
+
     # a gnuplot script cannot be written (disk full in plots/)
     d=$TMP/g-gpfull
     fault "plot script disk full" "$GNUPLOT_FAIL_EXIT" write "/plots/where.gp" -- \
