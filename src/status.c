@@ -84,7 +84,10 @@ void cs_error_format(const struct cs_error *err, char *buf, size_t n)
     }
     if (err->column[0])
         APPEND("%s: ", err->column);
-    APPEND("%s", err->msg[0] ? err->msg : cs_strerror(err->status));
+    if (err->status == CS_ERR_NOMEM && err->msg[0] && !strstr(err->msg, "out of memory"))
+        APPEND("out of memory (%s)", err->msg);   /* the message says only where */
+    else
+        APPEND("%s", err->msg[0] ? err->msg : cs_strerror(err->status));
 #undef APPEND
 }
 

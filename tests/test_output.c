@@ -279,7 +279,7 @@ static void test_doc(void **state)
 }
 
 /* cs_error_rebase names a file under one directory under another, and
- * leaves every other name alone. */
+ * leaves every other name alone; cs_error_format says "out of memory". */
 static void test_error_rebase(void **state)
 {
     (void)state;
@@ -303,6 +303,14 @@ static void test_error_rebase(void **state)
     struct cs_error toolong = e;
     cs_error_rebase(&toolong, "/out/.staging-x", longdir);    /* no room: unchanged */
     assert_string_equal(toolong.file, "/out/.staging-x/plots/where.gp");
+    /* an out-of-memory error that says only where still says what */
+    struct cs_error nomem;
+    cs_error_set(&nomem, CS_ERR_NOMEM, NULL, 0, NULL, "cs_timing: %d bins", 53);
+    cs_error_format(&nomem, buf, sizeof buf);
+    assert_string_equal(buf, "out of memory (cs_timing: 53 bins)");
+    cs_error_set(&nomem, CS_ERR_NOMEM, "deals.csv", 0, NULL, "out of memory");
+    cs_error_format(&nomem, buf, sizeof buf);
+    assert_string_equal(buf, "deals.csv: out of memory");
     cs_error_rebase(NULL, "/a", "/b");
     cs_error_rebase(&rel, NULL, "/b");
     assert_string_equal(rel.file, "plots/where.gp");
