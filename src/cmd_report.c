@@ -48,22 +48,6 @@ static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds
     return cs_atomic_commit(&a, err);
 }
 
-static enum cs_status write_json(const char *dir, json_t *root, struct cs_error *err)
-{
-    struct cs_atomic a;
-    enum cs_status st = cs_atomic_open(&a, dir, "results.json", err);
-    if (st != CS_OK)
-        return st;
-    if (json_dumpf(root, a.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0) {
-        int e = errno ? errno : EIO;
-        cs_atomic_abort(&a);
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s/results.json: %s", dir,
-                            strerror(e));
-    }
-    fputc('\n', a.f);
-    return cs_atomic_commit(&a, err);
-}
-
 static enum cs_status write_deals(const char *dir, const struct cs_session *s,
                                   const struct cs_incentives *inc, const struct cs_outcomes *oc,
                                   const struct cs_selection *sel, bool private_mode,
@@ -391,7 +375,7 @@ static enum cs_status write_report_into(const char *dir, const char *final,
         st = write_rejects(dir, s->ds, err);
     past_rejects = st == CS_OK;
     if (st == CS_OK)
-        st = write_json(dir, root, err);
+        st = cs_json_write(dir, "results.json", root, err);
     timing(opt, io, "results.json, rejects", &t0);
     /* The plots are drawn (gnuplot, on a second thread) while the proposal
      * is simulated on this one. */
@@ -417,9 +401,17 @@ static enum cs_status write_report_into(const char *dir, const char *final,
                                       pm->fit, pm->firth, NULL, err);
         proposal = st == CS_OK;
         if (proposal) {
+            /* read back for the report's summary of it, which must not go
+             * missing without a word */
             char pj_path[PATH_MAX + 32];
             snprintf(pj_path, sizeof pj_path, "%s/proposal.json", pdir);
-            proposal_json = json_load_file(pj_path, 0, NULL);
+            json_error_t jerr;
+            if (!(proposal_json = json_load_file(pj_path, 0, &jerr)))
+                st = cs_json_failed()
+                         ? cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL,
+                                        "out of memory reading back proposal.json")
+                         : cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL,
+                                        "%s: cannot read it back: %s", pj_path, jerr.text);
         }
     }
     timing(opt, io, "proposal (SPEC 8)", &t0);

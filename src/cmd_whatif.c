@@ -297,21 +297,6 @@ static enum cs_status write_plans_csv(const char *dir, const char *name,
     return cs_atomic_commit(&a, err);
 }
 
-static enum cs_status write_json(const char *dir, const char *name, json_t *root,
-                                 struct cs_error *err)
-{
-    struct cs_atomic a;
-    enum cs_status st = cs_atomic_open(&a, dir, name, err);
-    if (st != CS_OK)
-        return st;
-    if (json_dumpf(root, a.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0) {
-        cs_atomic_abort(&a);
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s/%s: write failed", dir, name);
-    }
-    fputc('\n', a.f);
-    return cs_atomic_commit(&a, err);
-}
-
 /* NAME.md and NAME.html of a doc. */
 static enum cs_status write_doc(const char *dir, const char *name, const struct cs_doc *doc,
                                 struct cs_error *err)
@@ -601,9 +586,12 @@ static void method_bullets(struct cs_doc *d, const struct cs_whatif_base *b)
     cs_doc_text(d, " in the compsight sources.");
 }
 
-/* Add a plot of base against alternatives when gnuplot can draw it. */
+/* Add a plot of base against alternatives when gnuplot can draw it.  A
+ * plot gnuplot cannot draw costs the picture and a warning; running out
+ * of memory sets *nomem instead, and the caller fails, as the report does
+ * for its own plots. */
 static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_whatif *w,
-                        const struct cs_options *opt, const struct cs_io *io)
+                        const struct cs_options *opt, const struct cs_io *io, bool *nomem)
 {
     char plots[PATH_MAX + 16];
     struct cs_error perr;
@@ -612,6 +600,10 @@ static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_
     cs_error_clear(&perr);
     if (cs_mkdir_p(plots, 0777, &perr) != CS_OK ||
         cs_plot_whatif_write(plots, name, w, &rendered, &perr) != CS_OK) {
+        if (perr.status == CS_ERR_NOMEM) {
+            *nomem = true;
+            return false;
+        }
         char buf[1200];
         if (opt->display_dir)     /* the report's proposal: where it ends up */
             cs_error_rebase(&perr, dir, opt->display_dir);
@@ -879,14 +871,14 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     /* plots: the alternative's interval is the current value plus the difference's */
     warn_no_gnuplot(opt, io);
     char axis[128];
-    bool plot_risky = false, plot_comm = false;
+    bool plot_risky = false, plot_comm = false, nomem = false;
     if (b->fit) {
         struct cs_plot_whatif_alt a = {"alternative plans", r->alt_risky,
                                        r->base_risky + r->risky.low, r->base_risky + r->risky.high};
         snprintf(axis, sizeof axis, "expected risky deals, %s", b->sel.label);
         struct cs_plot_whatif w = {"Expected risky deals: current plans against the alternative",
                                    axis, "current plans", r->base_risky, 1, &a};
-        plot_risky = plot_whatif(rn.out, "whatif-risky", &w, opt, io);
+        plot_risky = plot_whatif(rn.out, "whatif-risky", &w, opt, io, &nomem);
     }
     {
         struct cs_plot_whatif_alt a = {"alternative plans", r->alt_commission,
@@ -895,7 +887,11 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         snprintf(axis, sizeof axis, "commission on the won deals, %s", b->sel.label);
         struct cs_plot_whatif w = {"Commission: current plans against the alternative", axis,
                                    "current plans", r->base_commission, 1, &a};
-        plot_comm = plot_whatif(rn.out, "whatif-commission", &w, opt, io);
+        plot_comm = plot_whatif(rn.out, "whatif-commission", &w, opt, io, &nomem);
+    }
+    if (nomem) {
+        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory drawing plots");
+        goto out;
     }
 
     if (!(root = json_object())) {
@@ -906,7 +902,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     jset(root, "plans_file", json_string(opt->plans));
     jset(root, "extra_plans_ignored", json_integer((json_int_t)extra));
     result_json(root, b, r);
-    if ((st = write_json(rn.out, "whatif.json", root, err)) != CS_OK ||
+    if ((st = cs_json_write(rn.out, "whatif.json", root, err)) != CS_OK ||
         (st = whatif_doc(rn.out, &rn, opt->plans, extra, &alt, r, plot_risky, plot_comm, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
@@ -1409,7 +1405,7 @@ static enum cs_status write_option_files(const char *dir, const struct proposal 
 }
 
 static bool plot_options(const char *dir, const struct proposal *pr, bool risky,
-                         const struct cs_options *opt, const struct cs_io *io)
+                         const struct cs_options *opt, const struct cs_io *io, bool *nomem)
 {
     const struct cs_whatif_base *b = pr->base;
     size_t n = pr->n < PLOT_OPTIONS ? pr->n : PLOT_OPTIONS;
@@ -1436,7 +1432,7 @@ static bool plot_options(const char *dir, const struct proposal *pr, bool risky,
                                      : "Commission under each option",
                                axis, "current plans", risky ? r0->base_risky : r0->base_commission,
                                n, alts};
-    return plot_whatif(dir, risky ? "options-risky" : "options-commission", &w, opt, io);
+    return plot_whatif(dir, risky ? "options-risky" : "options-commission", &w, opt, io, nomem);
 }
 
 /* The risky-deals plot, drawn on a second thread beside the commission plot. */
@@ -1447,12 +1443,13 @@ struct risky_plot {
     const struct cs_options *opt;
     const struct cs_io *io;
     bool drawn;
+    bool nomem;
 };
 
 static void *risky_plot_main(void *arg)
 {
     struct risky_plot *rp = arg;
-    rp->drawn = plot_options(rp->dir, rp->pr, true, rp->opt, rp->io);
+    rp->drawn = plot_options(rp->dir, rp->pr, true, rp->opt, rp->io, &rp->nomem);
     return NULL;
 }
 
@@ -1635,16 +1632,21 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
     struct risky_plot rp = {.dir = dir, .pr = &pr, .opt = opt, .io = io};
     if (base->fit)
         side_start(&rp.side, risky_plot_main, &rp);
-    bool plot_comm = plot_options(dir, &pr, false, opt, io);
+    bool nomem = false;
+    bool plot_comm = plot_options(dir, &pr, false, opt, io, &nomem);
     side_join(&rp.side);
     bool plot_risky = rp.drawn;
+    if (nomem || rp.nomem) {
+        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory drawing plots");
+        goto out;
+    }
     if ((st = write_option_files(dir, &pr, err)) != CS_OK)
         goto out;
     if (!(root = proposal_json(&pr))) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
-    if ((st = write_json(dir, "proposal.json", root, err)) != CS_OK ||
+    if ((st = cs_json_write(dir, "proposal.json", root, err)) != CS_OK ||
         (st = proposal_csv(dir, &pr, err)) != CS_OK ||
         (st = proposal_doc(dir, &pr, plot_risky, plot_comm, err)) != CS_OK)
         goto out;

@@ -11,6 +11,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "compsight/commands.h"
+#include "compsight/results.h"
 #include "compsight/version.h"
 
 /* Options beyond the common ones that a subcommand accepts. */
@@ -149,6 +150,7 @@ int main(int argc, char **argv)
      * instead of copying (glibc otherwise raises the threshold after the
      * first large free, and every later doubling copies). */
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    cs_json_init();    /* a failed JSON allocation fails the write (results.h) */
     if (argc < 2) {
         usage(stderr);
         return 1;

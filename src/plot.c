@@ -1558,7 +1558,8 @@ static enum cs_status gp_start(const char *dir, const char *name, const char *sc
         close(fds[1]);
         enum cs_status st = rc == ENOENT
             ? cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "gnuplot not found")
-            : cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot start gnuplot: %s", strerror(rc));
+            : cs_error_set(err, rc == ENOMEM ? CS_ERR_NOMEM : CS_ERR_OUTPUT, NULL, 0, NULL,
+                           "cannot start gnuplot: %s", strerror(rc));
         p->pid = -1;
         proc_release(p);
         return st;
@@ -2250,6 +2251,21 @@ static void batch_finish(struct ctx *c, size_t first, size_t step, struct gp_pro
     proc_release(p);
 }
 
+/* Record that item it was not drawn, and why; the first failure goes to
+ * err.  Running out of memory (here or in gnuplot's start) marks the
+ * whole run: the caller then fails instead of warning. */
+static void record_failure(struct ctx *c, struct cs_plot_item *it, const struct cs_error *e,
+                           struct cs_error *err)
+{
+    char msg[1100];
+    cs_error_format(e, msg, sizeof msg);
+    it->error = strdup(msg);
+    if (!it->error || e->status == CS_ERR_NOMEM)
+        c->nomem = true;
+    if (c->l->failed++ == 0 && err)
+        *err = *e;
+}
+
 /*
  * Run the jobs' scripts, one gnuplot per processor (at most GP_PARALLEL):
  * starting gnuplot takes about 0.1 s of processor time (cairo, pango,
@@ -2280,15 +2296,10 @@ static void run_jobs(struct ctx *c, const char *pdir, struct cs_error *err)
         while (nrun > 0 && (nrun == par || j == c->n_jobs)) {
             struct cs_plot_item *it = &c->l->items[item_of[0]];
             cs_error_clear(&e);
-            if (gp_finish(&run[0], &e) == CS_OK) {
+            if (gp_finish(&run[0], &e) == CS_OK)
                 it->rendered = true;
-            } else {
-                char msg[1100];
-                cs_error_format(&e, msg, sizeof msg);
-                it->error = strdup(msg);
-                if (c->l->failed++ == 0 && err)
-                    *err = e;
-            }
+            else
+                record_failure(c, it, &e, err);
             memmove(run, run + 1, (nrun - 1) * sizeof run[0]);
             memmove(item_of, item_of + 1, (nrun - 1) * sizeof item_of[0]);
             nrun--;
@@ -2308,22 +2319,13 @@ static void run_jobs(struct ctx *c, const char *pdir, struct cs_error *err)
                          "not drawn: gnuplot did not finish within %g s and was stopped "
                          "(COMPSIGHT_GNUPLOT_TIMEOUT sets the limit)", gp_timeout());
             free(gp);
-            char msg[1100];
-            cs_error_format(&e, msg, sizeof msg);
-            it->error = strdup(msg);
-            if (c->l->failed++ == 0 && err)
-                *err = e;
+            record_failure(c, it, &e, err);
             continue;
         }
-        if (gp_start(pdir, it->name, jb->buf, jb->len, &run[nrun], &e) == CS_OK) {
+        if (gp_start(pdir, it->name, jb->buf, jb->len, &run[nrun], &e) == CS_OK)
             item_of[nrun++] = jb->item;
-        } else {
-            char msg[1100];
-            cs_error_format(&e, msg, sizeof msg);
-            it->error = strdup(msg);
-            if (c->l->failed++ == 0 && err)
-                *err = e;
-        }
+        else
+            record_failure(c, it, &e, err);
     }
 }
 
@@ -2394,7 +2396,9 @@ enum cs_status cs_plots_write(const char *dir, const struct cs_dataset *ds,
 
     if (!out->gnuplot_missing) {
         run_jobs(&c, pdir, err);
-        if (out->failed)
+        if (c.nomem)
+            st = oom(err);
+        else if (out->failed)
             st = CS_ERR_OUTPUT;
     }
     for (size_t j = 0; j < c.n_jobs; j++)

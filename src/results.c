@@ -1,12 +1,59 @@
 /* results.c - the results.json object (SPEC 9) from an analysis. */
+#include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "compsight/output.h"
 #include "compsight/results.h"
 
 json_t *cs_json_number(double x)
 {
     return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* Set when a jansson allocation has failed, in any thread. */
+static atomic_bool json_nomem;
+
+static void *json_alloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        atomic_store(&json_nomem, true);
+    return p;
+}
+
+void cs_json_init(void)
+{
+    json_set_alloc_funcs(json_alloc, free);
+}
+
+bool cs_json_failed(void)
+{
+    return atomic_load(&json_nomem);
+}
+
+enum cs_status cs_json_write(const char *dir, const char *name, const json_t *root,
+                             struct cs_error *err)
+{
+    if (!root || cs_json_failed())
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory building %s", name);
+    struct cs_atomic a;
+    enum cs_status st = cs_atomic_open(&a, dir, name, err);
+    if (st != CS_OK)
+        return st;
+    errno = 0;
+    if (json_dumpf(root, a.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0 ||
+        cs_json_failed()) {
+        int e = errno ? errno : EIO;
+        cs_atomic_abort(&a);
+        if (cs_json_failed())
+            return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory writing %s", name);
+        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s/%s: %s", dir, name, strerror(e));
+    }
+    fputc('\n', a.f);
+    return cs_atomic_commit(&a, err);
 }
 
 #define SET(obj, key, val) json_object_set_new((obj), (key), (val))

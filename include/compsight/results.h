@@ -19,4 +19,21 @@ json_t *cs_results_json(const struct cs_dataset *ds, const struct cs_calendar *c
 /* A JSON number, or null when x is NaN or infinite. */
 json_t *cs_json_number(double x);
 
+/*
+ * jansson drops a member or element it has no memory to store and says
+ * nothing: json_object_set_new returns -1, which no builder checks.  So
+ * main() routes jansson's allocations through compsight (cs_json_init,
+ * once, before any JSON is built), and from the first one that fails,
+ * cs_json_write refuses to write: a results file is whole or not there.
+ */
+void cs_json_init(void);
+
+/* Whether a JSON allocation has failed since cs_json_init. */
+bool cs_json_failed(void);
+
+/* Write root to DIR/NAME atomically (indented, members in order, doubles
+ * with 17 digits).  CS_ERR_NOMEM when a JSON allocation has failed. */
+enum cs_status cs_json_write(const char *dir, const char *name, const json_t *root,
+                             struct cs_error *err);
+
 #endif

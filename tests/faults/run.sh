@@ -446,5 +446,60 @@ else
     skipped "gnuplot killed: gnuplot is not installed"
 fi
 
+# Allocation failures: the Nth allocation of the report fails, for N
+# spread over all of them (failmalloc.c).  Each run ends with exit 4, a
+# message that says "out of memory" and no report, or with exit 0 and the
+# very report of a run where nothing failed (a failure some code absorbs
+# must not change an output: jansson, for one, drops a member it cannot
+# store without a word).  Never a crash, a hang or a half report.  Not
+# under a sanitizer, whose allocator the shim would bypass.
+if ldd "$BIN" 2>/dev/null | grep -q 'lib[at]san\|libubsan'; then
+    skipped "allocation failures: a sanitizer build"
+else
+    ${CC:-cc} -shared -fPIC -O2 -o "$TMP/failmalloc.so" "$HERE/failmalloc.c"
+    ref=$TMP/m-ref
+    env FAIL_COUNT=1 LD_PRELOAD="$TMP/failmalloc.so" "$BIN" report --data "$DATA" --out "$ref" \
+        >/dev/null 2>"$TMP/err" || bad "allocation failures: the reference run failed"
+    total=$(sed -n 's/^allocations: //p' "$TMP/err")
+    [ "${total:-0}" -gt 1000 ] && ok || bad "allocation failures: counted ${total:-no} allocations"
+    n=${OOM_POINTS:-24}
+    k=1
+    while [ "$k" -le "$n" ] && [ "${total:-0}" -gt 0 ]; do
+        at=$(( (total * k + n / 2) / n - k % 7 ))      # spread, not on a grid
+        d=$TMP/m-$at
+        set +e
+        env FAIL_AT="$at" LD_PRELOAD="$TMP/failmalloc.so" timeout 120 "$BIN" report --data "$DATA" \
+            --out "$d" >/dev/null 2>"$TMP/err"
+        got=$?
+        set -e
+        case $got in
+        0)
+            same=yes
+            for f in $(cd "$ref" && find . -type f ! -name '*.png' ! -name '*.svg' | sort); do
+                sed "s|$ref|OUT|g" "$ref/$f" >"$TMP/a"
+                if [ ! -f "$d/$f" ] || ! sed "s|$d|OUT|g" "$d/$f" | cmp -s - "$TMP/a"; then
+                    same="no ($f)"
+                    break
+                fi
+            done
+            [ "$same" = yes ] && ok || bad "allocation $at failed: exit 0 with another report: $same"
+            ;;
+        4)
+            grep -q "out of memory" "$TMP/err" && ok || {
+                bad "allocation $at failed: exit 4 without saying out of memory"
+                sed 's/^/  | /' "$TMP/err" | head -3
+            }
+            clean "allocation $at failed" "$d"
+            ;;
+        *)
+            bad "allocation $at failed: exit $got"
+            sed 's/^/  | /' "$TMP/err" | head -3
+            ;;
+        esac
+        rm -rf "$d"
+        k=$((k + 1))
+    done
+fi
+
 echo "faults: $pass passed, $fail failed${skip:+, $skip skipped}"
 [ "$fail" = 0 ]
