@@ -190,17 +190,6 @@ static void timing(const struct cs_options *opt, const struct cs_io *io, const c
     *t0 = t;
 }
 
-/* The date a report carries: $SOURCE_DATE_EPOCH when set (reproducible
- * builds' convention, used by the tests), else today. */
-static void report_date(char *buf, size_t n)
-{
-    const char *env = getenv("SOURCE_DATE_EPOCH");
-    time_t t = env && *env ? (time_t)strtoll(env, NULL, 10) : time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%d", &tm);
-}
-
 static enum cs_status write_doc(const char *dir, const struct cs_doc *doc, struct cs_error *err)
 {
     struct cs_atomic a;
@@ -444,7 +433,7 @@ static enum cs_status write_report_into(const char *dir, const char *final,
                                  "without plots\n");
         }
     }
-    report_date(date, sizeof date);
+    cs_report_date(date, sizeof date);
     snprintf(name, sizeof name, "%s", s->data_dir);
     struct cs_report_input in = {
         .ds = s->ds, .cal = &s->cal, .inc = c->inc, .oc = c->oc, .an = an, .rec = c->rec,
@@ -511,7 +500,7 @@ static enum cs_status write_index(const char *out, const struct cs_session *s,
         goto out;
     snprintf(name, sizeof name, "%s", s->data_dir);
     snprintf(title, sizeof title, "Reports by quarter: %s", basename(name));
-    report_date(date, sizeof date);
+    cs_report_date(date, sizeof date);
     if (!(doc = cs_doc_new(title))) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;

@@ -117,16 +117,6 @@ static bool clear(const struct cs_whatif_diff *d)
     return isfinite(d->low) && isfinite(d->high) && (d->low > 0 || d->high < 0);
 }
 
-/* The date outputs carry: $SOURCE_DATE_EPOCH when set (reproducible runs), else today. */
-static void today(char *buf, size_t n)
-{
-    const char *env = getenv("SOURCE_DATE_EPOCH");
-    time_t t = env && *env ? (time_t)strtoll(env, NULL, 10) : time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%d", &tm);
-}
-
 /* A number for a plans CSV: plain decimal (no exponent: SPEC 2), the
  * shortest that reads back as the same double. */
 static void put_plain(FILE *f, double x)
@@ -479,7 +469,7 @@ static enum cs_status run_open(const struct cs_options *opt, const struct cs_io 
     if (r->sel.mode == CS_SELECT_EACH)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
                             "a what-if takes --period LABEL or all, not each");
-    today(r->date, sizeof r->date);
+    cs_report_date(r->date, sizeof r->date);
     return CS_OK;
 }
 
@@ -1589,7 +1579,7 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
     json_t *root = NULL;
     double *avoided = NULL, *cost = NULL;
     char date[16];
-    today(date, sizeof date);
+    cs_report_date(date, sizeof date);
     pr.date = date;
     if (n_options)
         *n_options = 0;

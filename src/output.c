@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -471,4 +472,13 @@ const char *cs_fmt_amount(char *buf, size_t n, double x)
     if (buf[0] == '-' && strspn(buf + 1, "0.kMB") == strlen(buf + 1))
         memmove(buf, buf + 1, strlen(buf));
     return buf;
+}
+
+void cs_report_date(char *buf, size_t n)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    time_t t = env && *env ? (time_t)strtoll(env, NULL, 10) : time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%d", &tm);
 }

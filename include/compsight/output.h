@@ -81,4 +81,9 @@ enum cs_status cs_mkdir_p(const char *dir, unsigned mode, struct cs_error *err);
  */
 void cs_pseudonym(const char *rep_id, char *buf);
 
+/* The date a report or proposal carries, YYYY-MM-DD into buf of size n:
+ * $SOURCE_DATE_EPOCH when set (reproducible builds' convention, used by
+ * the tests), else today (UTC). */
+void cs_report_date(char *buf, size_t n);
+
 #endif
