@@ -1201,8 +1201,12 @@ static int load_batch(struct loader *L, struct batch *b)
     if (b->oom)
         return -1;
     enum cs_table t = L->t;
-    size_t strings_before = cs_strpool_count(L->ds->str);
-    size_t text_before = cs_strpool_text(L->ds->str);
+    /* what the file's first batch adds to the pool, for plan_ahead */
+    size_t strings_before = 0, text_before = 0;
+    if (!L->sized) {
+        strings_before = cs_strpool_count(L->ds->str);
+        text_before = cs_strpool_text(L->ds->str);
+    }
     /* A pipeline of prefetches: the hash slots of row i + 8, the id
      * pointers of row i + 4, the strings of row i + 2, each stage reading
      * what the one before brought into cache. */

@@ -1462,6 +1462,14 @@ static int ms_left(const struct gp_proc *p)
     return ms <= 0 ? 0 : ms > (double)INT_MAX ? INT_MAX : (int)ceil(ms);
 }
 
+/* Why gnuplot's plot script gp was not drawn when it ran out of time. */
+static enum cs_status timeout_error(struct cs_error *err, const char *gp, const char *how)
+{
+    return cs_error_set(err, CS_ERR_OUTPUT, gp, 0, NULL,
+                        "%sgnuplot did not finish within %g s and was stopped "
+                        "(COMPSIGHT_GNUPLOT_TIMEOUT sets the limit)", how, gp_timeout());
+}
+
 /* Past the deadline: kill gnuplot (gp_wait then reaps it). */
 static void gp_kill(struct gp_proc *p)
 {
@@ -1640,7 +1648,7 @@ static int gp_wait(struct gp_proc *p, int *status)
         }
         if (fd >= 0)
             close(fd);
-        if (r == p->pid || (r < 0 && errno != EINTR))
+        if (r != 0)              /* it exited, or waiting failed; 0: killed */
             return r < 0 ? -1 : 0;
     }
     do
@@ -1694,9 +1702,7 @@ static enum cs_status gp_finish(struct gp_proc *p, struct cs_error *err)
         goto out;
     }
     if (p->timed_out) {
-        st = cs_error_set(err, CS_ERR_OUTPUT, gp, 0, NULL,
-                          "gnuplot did not finish within %g s and was stopped "
-                          "(COMPSIGHT_GNUPLOT_TIMEOUT sets the limit)", gp_timeout());
+        st = timeout_error(err, gp, "");
         goto out;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
@@ -2315,9 +2321,7 @@ static void run_jobs(struct ctx *c, const char *pdir, struct cs_error *err)
             /* A gnuplot that hangs once hangs again: one at a time, the
              * undrawn plots would each wait out the limit. */
             char *gp = strfmt("%s/%s.gp", pdir, it->name);
-            cs_error_set(&e, CS_ERR_OUTPUT, gp ? gp : it->name, 0, NULL,
-                         "not drawn: gnuplot did not finish within %g s and was stopped "
-                         "(COMPSIGHT_GNUPLOT_TIMEOUT sets the limit)", gp_timeout());
+            timeout_error(&e, gp ? gp : it->name, "not drawn: ");
             free(gp);
             record_failure(c, it, &e, err);
             continue;

@@ -31,7 +31,6 @@ struct cs_strpool {
                               * reading the strings of the occupied slots it passes. */
     size_t mask;
     size_t bytes;
-    size_t text;             /* bytes of the blocks in use: 5 + length a string */
 };
 
 /* The last len < 8 bytes as one word, in two loads instead of a byte loop
@@ -251,7 +250,10 @@ int cs_strpool_reserve_text(struct cs_strpool *p, size_t bytes)
 
 size_t cs_strpool_text(const struct cs_strpool *p)
 {
-    return p->text;
+    size_t text = 0;
+    for (const struct block *b = p->blocks; b; b = b->next)
+        text += b->used;
+    return text;
 }
 
 void cs_strpool_unwritten(const struct cs_strpool *p, struct cs_span *table,
@@ -360,7 +362,6 @@ int cs_strpool_intern_hashed(struct cs_strpool *p, const char *s, size_t len, ui
     char *copy = arena_alloc(p, sizeof len32 + len + 1);
     if (!copy)
         return -1;
-    p->text += sizeof len32 + len + 1;
     memcpy(copy, &len32, sizeof len32);
     copy += sizeof len32;
     memcpy(copy, s, len);
