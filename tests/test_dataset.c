@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "compsight/dataset.h"
+#include "compsight/strpool.h"
 
 /* ------------------------------------------------------------------------
  * A data directory per test, written from strings
@@ -190,6 +191,128 @@ static void test_keys_seen_before(void **state)
     assert_int_equal(ds->commissions.deal[1], 2);
     assert_int_equal(ds->commissions.deal[2], 0);
     cs_dataset_free(ds);
+    remove_dir(&d);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Two texts prefix<number> with the same pool hash, numbers from start on. */
+static void colliding_pair(const char *prefix, unsigned start, char *a, char *b)
+{
+    enum { N = 1 << 19 };
+    uint64_t *e = malloc(N * sizeof *e);
+    assert_non_null(e);
+    char t[32];
+    for (unsigned i = 0; i < N; i++) {
+        int len = snprintf(t, sizeof t, "%s%u", prefix, start + i);
+        e[i] = (uint64_t)cs_strpool_hash(t, (size_t)len) << 32 | i;
+    }
+    qsort(e, N, sizeof *e, cmp_u64);
+    for (unsigned i = 1; i < N; i++) {
+        if (e[i] >> 32 == e[i - 1] >> 32) {
+            snprintf(a, 32, "%s%u", prefix, start + (uint32_t)e[i - 1]);
+            snprintf(b, 32, "%s%u", prefix, start + (uint32_t)e[i]);
+            free(e);
+            return;
+        }
+    }
+    free(e);
+    fail_msg("no two of %u texts share a hash", (unsigned)N);
+}
+
+/*
+ * References resolved without the string pool's table: reps by a table of
+ * their own (grown past its first size), deals near the row found last
+ * and, further off, through the pool.  Every reference's row is checked
+ * against the number in its text, in deal order, by rep, backwards and at
+ * random; texts that are in the pool but are not keys are not found.
+ */
+static void test_references_found_by_text(void **state)
+{
+    (void)state;
+    enum { REPS = 700, DEALS = 3000 };
+    char *reps = NULL, *deals = NULL, *comm = NULL;
+    size_t rl = 0, dl = 0, cl = 0;
+    FILE *fr = open_memstream(&reps, &rl), *fd = open_memstream(&deals, &dl),
+         *fc = open_memstream(&comm, &cl);
+    /* texts of the same hash: two rep ids, two deal ids */
+    char ra[32], rb[32], da[32], db[32];
+    colliding_pair("Q", 0, ra, rb);
+    colliding_pair("X", 0, da, db);
+    fputs("rep_id,name,team,role,plan_id,manager\n", fr);
+    for (int r = 1; r <= REPS; r++)
+        fprintf(fr, "R%d,Name %d,East,AE,P1,M\n", r, r);
+    fprintf(fr, "%s,A,East,AE,P1,M\n%s,B,East,AE,P1,M\n", ra, rb);
+    fputs("deal_id,rep_id,account,type,product,amount,discount_pct,created_date,close_date,stage\n", fd);
+    for (int i = 1; i <= DEALS; i++) {
+        /* ids of several lengths; rep i % REPS + 1 */
+        fprintf(fd, "D%0*d,R%d,Acct %d,new,Core,100,,2026-01-01,2026-02-01,won\n", 1 + i % 7, i,
+                i % REPS + 1, i % 50);
+        if (i == 1500)   /* a duplicate: rejected, never found */
+            fputs("D01,R1,Dup,new,Core,100,,2026-01-01,2026-02-01,won\n", fd);
+    }
+    fprintf(fd, "%s,%s,A,new,Core,100,,2026-01-01,2026-02-01,won\n", da, rb);
+    fprintf(fd, "%s,%s,A,new,Core,100,,2026-01-01,2026-02-01,won\n", db, ra);
+    fputs("rep_id,deal_id,period,commission\n", fc);
+    unsigned x = 12345;
+    int order[4 * DEALS], n = 0;
+    for (int i = 1; i <= DEALS; i++)                     /* in order */
+        order[n++] = i;
+    for (int r = 0; r < 7; r++)                          /* by rep, a few reps */
+        for (int i = 1; i <= DEALS; i++)
+            if (i % REPS == r)
+                order[n++] = i;
+    for (int i = DEALS; i >= 1; i -= 3)                  /* backwards */
+        order[n++] = i;
+    while (n < 4 * DEALS) {                              /* at random */
+        x = x * 1103515245u + 12345u;
+        order[n++] = 1 + (int)(x >> 8) % DEALS;
+    }
+    for (int k = 0; k < n; k++)
+        fprintf(fc, "R1,D%0*d,2026Q1,1\n", 1 + order[k] % 7, order[k]);
+    fprintf(fc, "%s,%s,2026Q1,1\n%s,%s,2026Q1,1\n%s,%s,2026Q1,1\n", rb, db, ra, da, rb, db);
+    /* not deal ids: a rep id, an account, a name, a deal id of another length */
+    fputs("R1,R5,2026Q1,1\nR1,Acct 3,2026Q1,1\nR1,Name 9,2026Q1,1\nR1,D00000001,2026Q1,1\n", fc);
+    fputs("R701,D1,2026Q1,1\nR1,,2026Q1,1\n", fc);   /* an unknown rep; a blank deal */
+    fclose(fr);
+    fclose(fd);
+    fclose(fc);
+    struct dir d;
+    make_dir(&d, "reps.csv", reps, "deals.csv", deals, "commissions.csv", comm, NULL);
+    for (int chunk = 0; chunk < 2; chunk++) {
+        struct cs_dataset *ds = NULL;
+        struct cs_error err;
+        assert_int_equal(load(&d, NULL, chunk ? 1 : 0, &ds, &err), CS_OK);
+        assert_int_equal(ds->deals.n, DEALS + 2);
+        for (size_t i = 0; i < DEALS; i++)
+            assert_int_equal(ds->deals.rep[i], (i + 1) % REPS);
+        assert_int_equal(ds->deals.rep[DEALS], REPS + 1);       /* da: rb */
+        assert_int_equal(ds->deals.rep[DEALS + 1], REPS);       /* db: ra */
+        assert_int_equal(ds->commissions.n, n + 3);
+        for (int k = 0; k < n; k++)
+            assert_int_equal(ds->commissions.deal[k], order[k] - 1);
+        const uint32_t deal[] = {DEALS + 1, DEALS, DEALS + 1}, rep[] = {REPS + 1, REPS, REPS + 1};
+        for (int k = 0; k < 3; k++) {
+            assert_int_equal(ds->commissions.deal[n + k], deal[k]);
+            assert_int_equal(ds->commissions.rep[n + k], rep[k]);
+        }
+        /* the duplicate, the four texts that are no deal ids, the rep, the blank */
+        assert_int_equal(ds->n_rejects, 7);
+        assert_int_equal(ds->rejects[0].table, CS_T_DEALS);
+        for (size_t r = 1; r < 7; r++) {
+            assert_int_equal(ds->rejects[r].table, CS_T_COMMISSIONS);
+            assert_int_equal(ds->rejects[r].line, n + 4 + r);
+        }
+        assert_string_equal(ds->rejects[5].column, "rep_id");
+        cs_dataset_free(ds);
+    }
+    free(reps);
+    free(deals);
+    free(comm);
     remove_dir(&d);
 }
 
@@ -806,6 +929,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base_loads),
         cmocka_unit_test(test_keys_seen_before),
+        cmocka_unit_test(test_references_found_by_text),
         cmocka_unit_test(test_value_formats),
         cmocka_unit_test(test_chunk_sizes),
         cmocka_unit_test(test_reader_thread),
