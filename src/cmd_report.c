@@ -426,11 +426,18 @@ static enum cs_status write_report_into(const char *dir, const char *final,
             cs_error_format(&shown, msg, sizeof msg);
             fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
         } else if (plots.gnuplot_missing) {
-            snprintf(plots_note, sizeof plots_note,
-                     "gnuplot is not installed, so the report has no pictures; the gnuplot "
-                     "scripts are in plots/ (install gnuplot-nox and rerun).");
-            fprintf(io->msg, "compsight: warning: gnuplot not found: the report is written "
-                                 "without plots\n");
+            char why[200];
+            cs_plot_gnuplot_problem(why, sizeof why);
+            if (strcmp(why, "gnuplot not found") == 0)
+                snprintf(plots_note, sizeof plots_note,
+                         "gnuplot is not installed, so the report has no pictures; the gnuplot "
+                         "scripts are in plots/ (install gnuplot-nox and rerun).");
+            else
+                snprintf(plots_note, sizeof plots_note,
+                         "gnuplot could not be used: %s. So the report has no pictures; the "
+                         "gnuplot scripts are in plots/.", why);
+            fprintf(io->msg, "compsight: warning: %s: the report is written without plots\n",
+                    why);
         }
     }
     cs_report_date(date, sizeof date);
@@ -477,6 +484,9 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
     if (st == CS_OK)
         st = stage_commit(stage, dir, err);
     remove_tree(stage);
+    /* the file that failed, named where it would have been */
+    if (st != CS_OK)
+        cs_error_rebase(err, stage, dir);
     return st;
 }
 

@@ -608,8 +608,11 @@ static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_
 static void warn_no_gnuplot(const struct cs_options *opt, const struct cs_io *io)
 {
     (void)opt;
-    if (!cs_plot_gnuplot_available(NULL, 0))
-        fprintf(io->msg, "compsight: warning: gnuplot not found: plots/*.gp written, no images\n");
+    if (!cs_plot_gnuplot_available(NULL, 0)) {
+        char why[200];
+        cs_plot_gnuplot_problem(why, sizeof why);
+        fprintf(io->msg, "compsight: warning: %s: plots/*.gp written, no images\n", why);
+    }
 }
 
 static void add_image(struct cs_doc *d, const char *name, const char *alt, const char *caption)

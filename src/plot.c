@@ -1289,29 +1289,6 @@ void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *ba
  * Running gnuplot
  * ==================================================================== */
 
-bool cs_plot_gnuplot_available(char *version, size_t n)
-{
-    char line[128] = "";
-    if (version && n)
-        version[0] = '\0';
-    /* popen succeeds even when gnuplot is missing: the exit status tells */
-    FILE *p = popen("gnuplot --version 2>/dev/null", "r");
-    if (!p)
-        return false;
-    if (!fgets(line, sizeof line, p))
-        line[0] = '\0';
-    while (fgetc(p) != EOF)
-        ;
-    int status = pclose(p);
-    if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-        strncmp(line, "gnuplot", 7) != 0)
-        return false;
-    line[strcspn(line, "\r\n")] = '\0';
-    if (version && n)
-        snprintf(version, n, "%s", line);
-    return true;
-}
-
 static bool valid_name(const char *name)
 {
     size_t n = strlen(name);
@@ -1452,6 +1429,15 @@ static double gp_timeout(void)
     return GP_TIMEOUT_DEFAULT;
 }
 
+/* p's deadline: gp_timeout() seconds from now. */
+static void set_deadline(struct gp_proc *p)
+{
+    clock_gettime(CLOCK_MONOTONIC, &p->deadline);
+    double end = (double)p->deadline.tv_nsec / 1e9 + gp_timeout();
+    p->deadline.tv_sec += (time_t)end;
+    p->deadline.tv_nsec = (long)((end - floor(end)) * 1e9);
+}
+
 /* Milliseconds left before p's deadline (0 when past), for poll(). */
 static int ms_left(const struct gp_proc *p)
 {
@@ -1532,11 +1518,7 @@ static enum cs_status gp_start(const char *dir, const char *name, const char *sc
 {
     memset(p, 0, sizeof *p);
     p->pid = -1;
-    double limit = gp_timeout();
-    clock_gettime(CLOCK_MONOTONIC, &p->deadline);
-    double end = (double)p->deadline.tv_nsec / 1e9 + limit;
-    p->deadline.tv_sec += (time_t)end;
-    p->deadline.tv_nsec = (long)((end - floor(end)) * 1e9);
+    set_deadline(p);
     p->dir = strfmt("%s", dir);
     p->name = strfmt("%s", name);
     p->tmp = strfmt("%s/.%s.XXXXXX", dir, name);
@@ -1655,6 +1637,124 @@ static int gp_wait(struct gp_proc *p, int *status)
         r = waitpid(p->pid, status, 0);
     while (r < 0 && errno == EINTR);
     return r < 0 ? -1 : 0;
+}
+
+/*
+ * Run `gnuplot --version`: its first line into line[0..n) and true when
+ * it names gnuplot and exits 0; else false and why.  It gets the same
+ * deadline as a plot: a gnuplot that hangs here would otherwise hang the
+ * report before its first plot.
+ */
+static bool probe_gnuplot(char *line, size_t n, char *why, size_t why_n)
+{
+    struct gp_proc p;
+    memset(&p, 0, sizeof p);
+    line[0] = '\0';
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        snprintf(why, why_n, "cannot run gnuplot --version: pipe: %s", strerror(errno));
+        return false;
+    }
+    char *argv[] = {"gnuplot", "--version", NULL};
+    posix_spawn_file_actions_t fa;
+    int rc = posix_spawn_file_actions_init(&fa);
+    if (rc == 0) {
+        if ((rc = posix_spawn_file_actions_adddup2(&fa, fds[1], 1)) == 0 &&
+            (rc = posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) == 0)
+            rc = posix_spawnp(&p.pid, "gnuplot", &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        if (rc == ENOENT)
+            snprintf(why, why_n, "gnuplot not found");
+        else
+            snprintf(why, why_n, "cannot run gnuplot --version: %s", strerror(rc));
+        return false;
+    }
+    set_deadline(&p);
+    size_t used = 0;
+    for (;;) {
+        struct pollfd pf = {.fd = fds[0], .events = POLLIN};
+        int r = poll(&pf, 1, ms_left(&p));
+        if (r == 0) {
+            gp_kill(&p);
+            break;
+        }
+        char buf[256];
+        ssize_t k = r < 0 ? -1 : read(fds[0], buf, sizeof buf);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        for (ssize_t i = 0; i < k && used + 1 < n; i++)
+            line[used++] = buf[i];
+    }
+    line[used] = '\0';
+    close(fds[0]);
+    int status = 0;
+    if (gp_wait(&p, &status) != 0) {
+        snprintf(why, why_n, "cannot run gnuplot --version: waiting: %s", strerror(errno));
+        return false;
+    }
+    line[strcspn(line, "\r\n")] = '\0';
+    if (p.timed_out) {
+        snprintf(why, why_n, "gnuplot --version did not answer within %g s and was stopped; "
+                 "COMPSIGHT_GNUPLOT_TIMEOUT sets the limit", gp_timeout());
+        return false;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        snprintf(why, why_n, "gnuplot not found");
+        return false;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || strncmp(line, "gnuplot", 7) != 0) {
+        snprintf(why, why_n, "gnuplot --version failed");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The probe's answer, kept for the PATH it was found on: a report asks
+ * several times (the report's plots, each proposal plot, the index), and
+ * a gnuplot that hangs should cost one deadline, not one a question.
+ */
+static struct {
+    pthread_mutex_t lock;
+    char *path;               /* PATH when probed; NULL: not probed */
+    bool ok;
+    char version[64];
+    char why[200];
+} probed = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+bool cs_plot_gnuplot_available(char *version, size_t n)
+{
+    const char *path = getenv("PATH");
+    path = path ? path : "";
+    pthread_mutex_lock(&probed.lock);
+    if (!probed.path || strcmp(probed.path, path) != 0) {
+        free(probed.path);
+        probed.ok = probe_gnuplot(probed.version, sizeof probed.version, probed.why,
+                                  sizeof probed.why);
+        if (probed.ok)
+            probed.why[0] = '\0';
+        else
+            probed.version[0] = '\0';
+        probed.path = strdup(path);     /* NULL: asked again next time */
+    }
+    bool ok = probed.ok;
+    if (version && n)
+        snprintf(version, n, "%s", probed.version);
+    pthread_mutex_unlock(&probed.lock);
+    return ok;
+}
+
+void cs_plot_gnuplot_problem(char *why, size_t n)
+{
+    pthread_mutex_lock(&probed.lock);
+    snprintf(why, n, "%s", probed.path && !probed.ok ? probed.why : "");
+    pthread_mutex_unlock(&probed.lock);
 }
 
 /* Move NAME.png and NAME.svg that gnuplot drew in p->tmp into p->dir. */

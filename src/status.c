@@ -1,5 +1,6 @@
 /* status.c - status strings, exit codes and the error record. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -121,10 +122,47 @@ char *cs_quote_bytes(char *dst, size_t n, const char *src, size_t len)
     return dst;
 }
 
+/* The message with every path under from named under to, when it fits. */
+static void rebase_msg(struct cs_error *err, const char *from, size_t n, const char *to)
+{
+    char out[sizeof err->msg];
+    size_t o = 0, tl = strlen(to);
+    const char *m = err->msg, *hit;
+    bool changed = false;
+    while ((hit = strstr(m, from)) != NULL) {
+        size_t k = (size_t)(hit - m);
+        if (hit[n] != '/') {               /* a longer name that starts alike */
+            k += n;
+            if (o + k >= sizeof out)
+                return;
+            memcpy(out + o, m, k);
+            o += k;
+            m += k;
+            continue;
+        }
+        if (o + k + tl + 1 >= sizeof out)
+            return;                         /* too long to name: keep the path that is right */
+        memcpy(out + o, m, k);
+        o += k;
+        memcpy(out + o, to, tl);
+        o += tl;
+        m = hit + n + (tl ? 0 : 1);         /* relative: without the slash */
+        changed = true;
+    }
+    size_t rest = strlen(m);
+    if (!changed || o + rest >= sizeof out)
+        return;
+    memcpy(out + o, m, rest + 1);
+    memcpy(err->msg, out, o + rest + 1);
+}
+
 void cs_error_rebase(struct cs_error *err, const char *from, const char *to)
 {
     size_t n = from ? strlen(from) : 0;
-    if (!err || !n || !to || strncmp(err->file, from, n) != 0 || err->file[n] != '/')
+    if (!err || !n || !to)
+        return;
+    rebase_msg(err, from, n, to);
+    if (strncmp(err->file, from, n) != 0 || err->file[n] != '/')
         return;
     char rest[sizeof err->file];
     copy_str(rest, sizeof rest, err->file + n + 1);

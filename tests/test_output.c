@@ -314,6 +314,22 @@ static void test_error_rebase(void **state)
     cs_error_rebase(NULL, "/a", "/b");
     cs_error_rebase(&rel, NULL, "/b");
     assert_string_equal(rel.file, "plots/where.gp");
+    /* paths in the message: every one under the directory, not a longer
+     * name that starts alike; one that would no longer fit stays */
+    struct cs_error m;
+    cs_error_set(&m, CS_ERR_OUTPUT, NULL, 0, NULL,
+                 "/out/.staging-x/results.json.tmp: full (/out/.staging-xy/a, /out/.staging-x/b)");
+    struct cs_error m_abs = m, m_rel = m, m_long = m;
+    cs_error_rebase(&m_abs, "/out/.staging-x", "/out");
+    assert_string_equal(m_abs.msg, "/out/results.json.tmp: full (/out/.staging-xy/a, /out/b)");
+    assert_string_equal(m_abs.file, "");
+    cs_error_rebase(&m_rel, "/out/.staging-x", "");
+    assert_string_equal(m_rel.msg, "results.json.tmp: full (/out/.staging-xy/a, b)");
+    char huge[700];
+    memset(huge, 'h', sizeof huge - 1);
+    huge[sizeof huge - 1] = '\0';
+    cs_error_rebase(&m_long, "/out/.staging-x", huge);
+    assert_string_equal(m_long.msg, m.msg);
 }
 
 int main(void)

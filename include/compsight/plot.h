@@ -271,9 +271,15 @@ void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *ba
 /*
  * Probe `gnuplot --version`.  True when it ran and exited 0; its first line
  * ("gnuplot 5.4 patchlevel 4") is copied into version (n > 0), else
- * version is "".  version may be NULL.
+ * version is "".  version may be NULL.  The probe has the deadline of a
+ * plot (COMPSIGHT_GNUPLOT_TIMEOUT), and its answer is kept while PATH
+ * stays the same.
  */
 bool cs_plot_gnuplot_available(char *version, size_t n);
+
+/* Why the last probe found no usable gnuplot ("gnuplot not found", or that
+ * it did not answer in time), into why[0..n); "" when it found one. */
+void cs_plot_gnuplot_problem(char *why, size_t n);
 
 /*
  * Write script[0..len) to DIR/NAME.gp (atomically), then run gnuplot on it:

@@ -60,9 +60,11 @@ void cs_error_format(const struct cs_error *err, char *buf, size_t n);
 
 /*
  * When err names a file under the directory from, name it under to
- * instead ("" for a path relative to it): a report is written in a
+ * instead ("" for a path relative to it), in its file and in its message
+ * ("FROM/x.tmp: No space left on device"): a report is written in a
  * staging directory and moved into place, and its messages should name
- * files where the reader will find them.
+ * files where the reader will find them.  A name that would no longer
+ * fit is left as it was.
  */
 void cs_error_rebase(struct cs_error *err, const char *from, const char *to);
 
