@@ -12,18 +12,25 @@
 
 #include "compsight/output.h"
 
-void cs_csv_cell(FILE *f, const char *s, size_t len, bool text)
+/* How cs_csv_cell writes s[0..len): quoted, and neutralised. */
+static void csv_form(const char *s, size_t len, bool text, bool *quote, bool *neutralise)
 {
-    bool neutralise = text && len > 0 &&
-                      (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-                       s[0] == '\t' || s[0] == '\r');
+    *neutralise = text && len > 0 &&
+                  (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+                   s[0] == '\r');
     /* Readers (libcsv among them) trim spaces and tabs around unquoted
      * cells: quote those to keep them. */
-    bool quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ' || s[0] == '\t' ||
-                             s[len - 1] == '\t');
-    for (size_t i = 0; i < len && !quote; i++)
+    bool q = len > 0 && (s[0] == ' ' || s[len - 1] == ' ' || s[0] == '\t' || s[len - 1] == '\t');
+    for (size_t i = 0; i < len && !q; i++)
         if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
-            quote = true;
+            q = true;
+    *quote = q;
+}
+
+void cs_csv_cell(FILE *f, const char *s, size_t len, bool text)
+{
+    bool quote, neutralise;
+    csv_form(s, len, text, &quote, &neutralise);
     if (!quote && !neutralise) {
         /* the common case: the bytes as they are */
         fwrite(s, 1, len, f);
@@ -40,6 +47,29 @@ void cs_csv_cell(FILE *f, const char *s, size_t len, bool text)
     }
     if (quote)
         putc_unlocked('"', f);
+}
+
+size_t cs_csv_cell_mem(char *dst, const char *s, size_t len, bool text)
+{
+    bool quote, neutralise;
+    csv_form(s, len, text, &quote, &neutralise);
+    if (!quote && !neutralise) {
+        memcpy(dst, s, len);
+        return len;
+    }
+    char *o = dst;
+    if (quote)
+        *o++ = '"';
+    if (neutralise)
+        *o++ = '\'';
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            *o++ = '"';
+        *o++ = s[i];
+    }
+    if (quote)
+        *o++ = '"';
+    return (size_t)(o - dst);
 }
 
 void cs_csv_text(FILE *f, const char *s)
@@ -116,8 +146,8 @@ static bool scale_exact(uint64_t M, int q, int s, struct scaled *v)
     return true;
 }
 
-/* floor and round-half-even of num / den. */
-static void split(const struct scaled *v, u128 *whole, u128 *rounded)
+/* floor and round-half-even of num / den; true when the floor is not exact. */
+static bool split(const struct scaled *v, u128 *whole, u128 *rounded)
 {
     u128 w, rem, half2;   /* compare 2 * rem with den */
     if (v->den5) {
@@ -126,7 +156,7 @@ static void split(const struct scaled *v, u128 *whole, u128 *rounded)
         half2 = v->den5;
     } else if (v->sh2 == 0) {
         *whole = *rounded = v->num;
-        return;
+        return false;
     } else {
         w = v->num >> v->sh2;
         rem = v->num - (w << v->sh2);
@@ -134,6 +164,7 @@ static void split(const struct scaled *v, u128 *whole, u128 *rounded)
     }
     *whole = w;
     *rounded = w + (2 * rem > half2 || (2 * rem == half2 && (w & 1)));
+    return rem != 0;
 }
 
 /*
@@ -162,15 +193,34 @@ static bool reads_back(uint64_t M, int q, int s, const struct scaled *v, u128 d)
     return diff4 < lim || (diff4 == lim && !(M & 1));
 }
 
-/* %.Pg of the digits n (P of them) and exponent e, as C99 7.21.6.1 says. */
+/* "00" to "99": digits two at a time. */
+static const char two_digits[200] =
+    "0001020304050607080910111213141516171819"
+    "2021222324252627282930313233343536373839"
+    "4041424344454647484950515253545556575859"
+    "6061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* v < 10^8 as eight digits, leading zeros included: two chains of two
+ * divisions each, where a digit at a time is one chain of eight. */
+static void put8(uint32_t v, char *o)
+{
+    uint32_t a = v / 10000, b = v % 10000;
+    memcpy(o, two_digits + 2 * (a / 100), 2);
+    memcpy(o + 2, two_digits + 2 * (a % 100), 2);
+    memcpy(o + 4, two_digits + 2 * (b / 100), 2);
+    memcpy(o + 6, two_digits + 2 * (b % 100), 2);
+}
+
+/* %.Pg of the digits n (P of them, 15 to 17) and exponent e, as C99 7.21.6.1 says. */
 static size_t format_g(char *buf, bool neg, uint64_t n, int e, int P)
 {
-    char d[20];
+    char t[17], *d = t + 17 - P;
+    uint32_t hi = (uint32_t)(n / 100000000);   /* below 10^9 */
+    t[0] = (char)('0' + hi / 100000000);
+    put8(hi % 100000000, t + 1);
+    put8((uint32_t)(n % 100000000), t + 9);
     int L = P;
-    for (int i = P - 1; i >= 0; i--) {
-        d[i] = (char)('0' + n % 10);
-        n /= 10;
-    }
     while (L > 1 && d[L - 1] == '0')
         L--;
     char *o = buf;
@@ -251,10 +301,11 @@ size_t cs_format_number(double x, char buf[32])
     int ex = (int)floor((b2 - 1) * 0.30102999566398120);
     struct scaled v;
     u128 w, r;
+    bool rest;
     for (int tries = 0;; tries++) {
         if (tries == 3 || !scale_exact(M, q, 16 - ex, &v))
             return format_number_slow(x, buf);
-        split(&v, &w, &r);
+        rest = split(&v, &w, &r);
         if (w >= e17)
             ex++;
         else if (w < e16)
@@ -262,17 +313,38 @@ size_t cs_format_number(double x, char buf[32])
         else
             break;
     }
-    u128 top = 1000000000000000ull / 10;   /* 10^(P-1) for P = 15 */
+    /* v is a at the 17-digit scale, w its whole part.  The 15- and
+     * 16-digit roundings follow from w exactly: the digits cut off, and
+     * whether anything was left below them.  Whether one reads back is
+     * the same question at this scale, asked of d * 10^(17 - P), except
+     * where v is a whole number (den 1), whose test below compares for
+     * equality only: there each scale is built as before. */
+    const int s17 = 16 - ex;
+    const bool whole = !v.den5 && v.sh2 == 0;
+    uint64_t top = 100000000000000ull;   /* 10^(P-1) for P = 15 */
     for (int P = 15; P <= 17; P++, top *= 10) {
-        int s = P - 1 - ex;
-        if (!scale_exact(M, q, s, &v))
-            return format_number_slow(x, buf);
-        split(&v, &w, &r);
-        if (P == 17 || reads_back(M, q, s, &v, r)) {
-            /* 99..9.5 and above round up to 10^P: one digit, one more in the exponent */
-            bool up = r == top * 10;
-            return format_g(buf, x < 0, up ? (uint64_t)top : (uint64_t)r, up ? ex + 1 : ex, P);
+        uint64_t d;
+        if (P == 17) {
+            d = (uint64_t)r;
+        } else {
+            /* constant divisors: a multiplication each, not a division */
+            uint64_t div = P == 15 ? 100 : 10, half = div / 2;
+            d = P == 15 ? (uint64_t)w / 100 : (uint64_t)w / 10;
+            uint64_t cut = (uint64_t)w - d * div;
+            d += cut > half || (cut == half && (rest || (d & 1)));
+            if (whole) {
+                int s = P - 1 - ex;
+                if (!scale_exact(M, q, s, &v))
+                    return format_number_slow(x, buf);
+                if (!reads_back(M, q, s, &v, d))
+                    continue;
+            } else if (!reads_back(M, q, s17, &v, (u128)d * div)) {
+                continue;
+            }
         }
+        /* 99..9.5 and above round up to 10^P: one digit, one more in the exponent */
+        bool up = d == top * 10;
+        return format_g(buf, x < 0, up ? top : d, up ? ex + 1 : ex, P);
     }
     return format_number_slow(x, buf);   /* not reached: 17 digits always read back */
 }
@@ -437,7 +509,13 @@ void cs_pseudonym(const char *rep_id, char *buf)
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdull;
     h ^= h >> 33;
-    snprintf(buf, 16, "rep-%010llx", (unsigned long long)(h & 0xffffffffffull));
+    /* "rep-%010llx" of the low 40 bits, without printf: deals.csv writes
+     * one a row */
+    static const char hex[] = "0123456789abcdef";
+    memcpy(buf, "rep-", 4);
+    for (int i = 0; i < 10; i++)
+        buf[4 + i] = hex[(h >> (36 - 4 * i)) & 0xf];
+    buf[14] = '\0';
 }
 
 const char *cs_fmt_count(char *buf, size_t n, size_t v)

@@ -381,11 +381,22 @@ void cs_format_period(int32_t code, char *buf)
         buf[0] = '\0';
         return;
     }
-    unsigned y = (unsigned)code / 10, q = (unsigned)code % 10;
-    if (q)
-        snprintf(buf, 12, "%uQ%u", y % 1000000000u, q);
-    else
-        snprintf(buf, 12, "%u", y);
+    /* "%uQ%u" of the year (mod 10^9, as ever) and quarter, or "%u" of the
+     * year, without printf: deals.csv writes one a row */
+    unsigned y = (unsigned)code / 10 % 1000000000u, q = (unsigned)code % 10;
+    char t[10];
+    size_t n = 0, o = 0;
+    do {
+        t[n++] = (char)('0' + y % 10);
+        y /= 10;
+    } while (y);
+    while (n)
+        buf[o++] = t[--n];
+    if (q) {
+        buf[o++] = 'Q';
+        buf[o++] = (char)('0' + q);
+    }
+    buf[o] = '\0';
 }
 
 /* ---------------------------------------------------------------------- */

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
 #include "compsight/commands.h"
 #include "compsight/csvread.h"
+#include "compsight/output.h"
 
 /*
  * tests/reference/reference_measures.R recomputes every SPEC 5 and 6
@@ -144,11 +146,109 @@ static void test_deals_match_r(void **state)
     table_free(&ref);
 }
 
+/* A text of n bytes that needs quoting: quotes, commas, line breaks. */
+static char *awkward_text(size_t n, char first)
+{
+    static const char pattern[] = "Acme \"Big\", Inc.\r\nline ";
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    for (size_t i = 0; i < n; i++)
+        s[i] = pattern[i % (sizeof pattern - 1)];
+    s[0] = first;
+    s[n] = '\0';
+    return s;
+}
+
+/*
+ * deals.csv through its buffer: accounts of every size up to well past
+ * the buffer (which they then bypass), quoted, with a leading '=' to
+ * neutralise, written between rows that fill the buffer; every cell of the
+ * output reads back as the input's (with the apostrophe where one is due).
+ */
+static void test_deals_text_cells_read_back(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cs_test_dealscsv_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cp '%s'/*.csv '%s'/", CS_SOURCE_DIR "/data/sample", dir);
+    assert_int_equal(system(cmd), 0);
+    struct table in = {0}, ours = {0};
+    struct cs_error err;
+    assert_int_equal(cs_csv_read_path(CS_SOURCE_DIR "/data/sample/deals.csv", "deals.csv", NULL,
+                                      collect, &in, &err), CS_OK);
+    int acc = column(&in, "account");
+    assert_true(acc >= 0);
+    const size_t sizes[] = {1, 100, 20000, 32766, 32767, 40000, 70000, 200000};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t row = 3 + 7 * k;
+        free(in.cell[row * in.n_cols + (size_t)acc]);
+        in.cell[row * in.n_cols + (size_t)acc] = awkward_text(sizes[k], k % 2 ? '=' : 'A');
+    }
+    char path[256];
+    snprintf(path, sizeof path, "%s/deals.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t c = 0; c < in.n_cols; c++)
+        fprintf(f, "%s%s", c ? "," : "", in.header[c]);
+    fputc('\n', f);
+    for (size_t r = 0; r < in.n_rows; r++) {
+        for (size_t c = 0; c < in.n_cols; c++) {
+            if (c)
+                fputc(',', f);
+            const char *v = cell(&in, r, (int)c);
+            cs_csv_cell(f, v, strlen(v), false);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    struct cs_options opt = {.data_dir = dir, .fiscal_start = 1, .private_mode = true,
+                             .quiet = true};
+    struct cs_io io = {.out = out, .msg = stderr};
+    cs_error_clear(&err);
+    assert_int_equal(cs_cmd_deals(&opt, &io, &err), CS_OK);
+    fclose(out);
+    assert_int_equal(cs_csv_read_mem(buf, len, "deals", NULL, collect, &ours, &err), CS_OK);
+    int id_in = column(&in, "deal_id"), stage = column(&in, "stage");
+    int id_ours = column(&ours, "deal_id"), acc_ours = column(&ours, "account");
+    size_t o = 0, long_ones = 0;
+    for (size_t r = 0; r < in.n_rows; r++) {
+        if (strcmp(cell(&in, r, stage), "won") != 0)
+            continue;
+        assert_true(o < ours.n_rows);
+        assert_string_equal(cell(&ours, o, id_ours), cell(&in, r, id_in));
+        const char *want = cell(&in, r, acc), *got = cell(&ours, o, acc_ours);
+        if (want[0] == '=') {
+            assert_int_equal(got[0], '\'');
+            got++;
+        }
+        if (strcmp(got, want) != 0)
+            fail_msg("deal %s: account of %zu bytes written as %zu bytes", cell(&in, r, id_in),
+                     strlen(want), strlen(got));
+        long_ones += strlen(want) > 10000;
+        o++;
+    }
+    assert_int_equal(o, ours.n_rows);
+    print_message("%zu won deals, %zu with an account over 10 kB\n", o, long_ones);
+    assert_true(long_ones >= 2);
+    free(buf);
+    table_free(&in);
+    table_free(&ours);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deals_match_r),
+        cmocka_unit_test(test_deals_text_cells_read_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

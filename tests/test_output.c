@@ -68,6 +68,28 @@ static void test_csv(void **state)
     expect_csv("x\t", true, "\"x\t\"");
     expect_csv("\rx", true, "\"'\rx\"");
     expect_csv("-1", false, "-1");
+    /* the same cells into memory, as many of them as into the file */
+    static const char *const cells[] = {
+        "plain", "a,b", "say \"hi\"", "two\nlines", "cr\rhere", " padded ", "", "=HYPERLINK(\"x\")",
+        "+1", "-1", "@SUM(A1)", "\tx", "x\t", "\rx", "\"", "\"\"", ",", "=\"", "a\"b,c\r\nd ",
+    };
+    for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
+        for (int text = 0; text < 2; text++) {
+            struct capture cap;
+            FILE *f = cap_open(&cap);
+            size_t len = strlen(cells[i]);
+            cs_csv_cell(f, cells[i], len, text);
+            char *want = cap_close(&cap);
+            char mem[64];
+            memset(mem, 'z', sizeof mem);
+            size_t n = cs_csv_cell_mem(mem, cells[i], len, text);
+            assert_true(n <= 2 * len + 3);
+            assert_int_equal(n, strlen(want));
+            assert_memory_equal(mem, want, n);
+            assert_int_equal(mem[n], 'z');      /* nothing past it */
+            free(want);
+        }
+    }
 }
 
 static void test_html(void **state)
@@ -212,6 +234,13 @@ static void test_pseudonym(void **state)
     assert_string_not_equal(a, c);
     assert_int_equal(strlen(a), 14);
     assert_null(strstr(a, "R0001"));
+    /* the values themselves (computed apart, in Python), leading zero kept */
+    assert_string_equal(a, "rep-97ebbdc82b");
+    assert_string_equal(c, "rep-fa531843f4");
+    cs_pseudonym("R21", a);
+    assert_string_equal(a, "rep-0ff31620f7");
+    cs_pseudonym("", a);
+    assert_string_equal(a, "rep-f2c3383c52");
 }
 
 static void test_atomic(void **state)

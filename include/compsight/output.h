@@ -19,6 +19,10 @@ void cs_csv_cell(FILE *f, const char *s, size_t len, bool text);
 /* The same for a NUL-terminated string. */
 void cs_csv_text(FILE *f, const char *s);
 
+/* The same cell into dst, which has room for 2 * len + 3 bytes (no NUL);
+ * returns its length. */
+size_t cs_csv_cell_mem(char *dst, const char *s, size_t len, bool text);
+
 /* A number for CSV/Markdown: %.17g, shortest form that round-trips when
  * possible ("0.1", not "0.10000000000000001"); empty for NaN/Inf. */
 void cs_put_number(FILE *f, double x);
