@@ -19,7 +19,8 @@
  *    neutralises a text cell beginning with = + - @ TAB or CR;
  *  - a text cell never reads back beginning with = + - @ TAB or CR
  *    (spreadsheet formula injection, SPEC 11);
- *  - cs_csv_text(s) writes exactly cs_csv_cell(s, strlen(s), true);
+ *  - cs_csv_text(s) writes exactly cs_csv_cell(s, strlen(s), true), and
+ *    cs_csv_cell_mem the same bytes as cs_csv_cell, within 2n + 3;
  *  - cs_put_number of the first 8 bytes as a double reads back with strtod
  *    to the same double, or is empty when it is not finite.
  */
@@ -140,6 +141,18 @@ int cs_fuzz_csvcell(const uint8_t *data, size_t size)
     cs_csv_cell(f, s, n, true);
     fclose(f);
     FUZZ_CHECK(l1 == l2 && memcmp(o1, o2, l1) == 0, "cs_csv_text differs from cs_csv_cell(text)");
+    free(o1);
+
+    /* cs_csv_cell_mem writes the same bytes, within 2n + 3, and no more */
+    f = fuzz_memstream(&o1, &l1);
+    cs_csv_cell(f, s, n, text);
+    fclose(f);
+    char *mem = malloc(2 * n + 4);
+    mem[2 * n + 3] = 'z';
+    size_t lm = cs_csv_cell_mem(mem, s, n, text);
+    FUZZ_CHECK(lm <= 2 * n + 3 && mem[2 * n + 3] == 'z', "cs_csv_cell_mem wrote past 2n + 3 bytes");
+    FUZZ_CHECK(lm == l1 && memcmp(mem, o1, l1) == 0, "cs_csv_cell_mem differs from cs_csv_cell");
+    free(mem);
     free(o1);
     free(o2);
     free(s);
