@@ -112,6 +112,12 @@ struct keyindex {
     size_t text_mask, text_count;
     uint32_t *hash;
     size_t hash_cap, last;
+    /* How well the guesses go: the guesses and misses of the current
+     * window of GUESS_WINDOW, and whether the last window missed more
+     * than a quarter (poor: references in no useful order), when only
+     * one lookup in GUESS_SAMPLE guesses, to see whether that changes. */
+    unsigned tries, misses, lookups;
+    bool poor;
 };
 
 static size_t key_slot(uint64_t key, size_t mask)
@@ -368,6 +374,7 @@ struct loader {
     uint64_t file_size;
     bool sized;                        /* the string pool was sized for this file */
     uint32_t by_text;                  /* bit c: find_key resolves column c by its text */
+    uint32_t guessed;                  /* the ones of them it guesses (deal_id) */
 
     /* the reader's batches, kept from one file to the next */
     struct batch *batch[N_BATCHES];
@@ -610,9 +617,15 @@ static int intern(struct loader *L, struct cell *cell)
 /* How far from the row found last guess_row looks, before and after.
  * In the generated commissions.csv, 99.99% of the references are within
  * 64 rows of the one before; in promises.csv, 99% are the same deal or
- * the next one. */
+ * the next one.  When the guesses go poorly (a file in another order: by
+ * date, say), only one lookup in GUESS_SAMPLE guesses, and the loader
+ * prefetches the pool's slots for the column again (see load_batch): on
+ * 1M deals with promises and commissions shuffled, guessing every time
+ * and without the prefetches made the import 1.6 times slower. */
 #define GUESS_BACK 64
 #define GUESS_AHEAD 64
+#define GUESS_WINDOW 4096
+#define GUESS_SAMPLE 64
 
 /* The row of a dense key near the one found last whose key is the
  * cell's, by the rows' hashes; CS_NONE when none is.  Forward first. */
@@ -636,12 +649,17 @@ static uint32_t find_key(struct loader *L, struct keyindex *k, const struct cell
     if (cell->blank)
         return CS_NONE;
     uint32_t hash = cell->hashed ? cell->hash : cs_strpool_hash(cell->s, cell->len);
-    if (k->ids && k->dense) {
+    if (k->ids && !k->dense)
+        return text_get(k, cell->s, cell->len, hash);
+    if (k->ids && (!k->poor || k->lookups++ % GUESS_SAMPLE == 0)) {
         uint32_t r = guess_row(k, cell, hash);
+        k->misses += r == CS_NONE;
+        if (++k->tries == GUESS_WINDOW) {
+            k->poor = k->misses > GUESS_WINDOW / 4;
+            k->tries = k->misses = 0;
+        }
         if (r != CS_NONE)
             return (uint32_t)(k->last = r);
-    } else if (k->ids) {
-        return text_get(k, cell->s, cell->len, hash);
     }
     uint32_t id = cs_strpool_find_hashed(L->ds->str, cell->s, cell->len, hash);
     uint32_t row = id ? keyindex_get(k, id) : CS_NONE;
@@ -995,26 +1013,33 @@ static const row_fn row_handler[CS_T_COUNT] = {
 #undef CHECK
 
 /* The columns the handlers above resolve with find_key on a key index
- * that finds them by their text (rep_key, deal_key): the loader does not
- * prefetch their slots in the pool's table, which find_key does not read. */
+ * that finds them by their text (rep_key, deal_key; guessed: deal_key):
+ * the loader does not prefetch their slots in the pool's table, which
+ * find_key does not read, unless the guesses go poorly. */
 static const struct {
     enum cs_table t;
     const char *column;
+    bool guessed;
 } by_text[] = {
-    {CS_T_DEALS, "rep_id"},          {CS_T_QUOTAS, "rep_id"},
-    {CS_T_COMMISSIONS, "rep_id"},    {CS_T_COMMISSIONS, "deal_id"},
-    {CS_T_PROMISES, "deal_id"},      {CS_T_COLLATERAL, "owner_id"},
-    {CS_T_TARGETS, "owner_id"},
+    {CS_T_DEALS, "rep_id", false},       {CS_T_QUOTAS, "rep_id", false},
+    {CS_T_COMMISSIONS, "rep_id", false}, {CS_T_COMMISSIONS, "deal_id", true},
+    {CS_T_PROMISES, "deal_id", true},    {CS_T_COLLATERAL, "owner_id", false},
+    {CS_T_TARGETS, "owner_id", false},
 };
 
-static uint32_t by_text_columns(const struct cs_table_def *def, enum cs_table t)
+/* The by_text columns of table t into L->by_text, and the guessed ones into L->guessed. */
+static void by_text_columns(struct loader *L, enum cs_table t)
 {
-    uint32_t mask = 0;
-    for (size_t i = 0; i < sizeof by_text / sizeof *by_text; i++)
-        for (size_t c = 0; by_text[i].t == t && c < def->n_columns; c++)
-            if (strcmp(def->columns[c].name, by_text[i].column) == 0)
-                mask |= 1u << c;
-    return mask;
+    L->by_text = L->guessed = 0;
+    for (size_t i = 0; i < sizeof by_text / sizeof *by_text; i++) {
+        for (size_t c = 0; by_text[i].t == t && c < L->def->n_columns; c++) {
+            if (strcmp(L->def->columns[c].name, by_text[i].column) != 0)
+                continue;
+            L->by_text |= 1u << c;
+            if (by_text[i].guessed)
+                L->guessed |= 1u << c;
+        }
+    }
 }
 
 /* ------------------------------------------------------------------------
@@ -1259,14 +1284,15 @@ static struct batch *batch_new(size_t text_cap)
 }
 
 /* Prefetch the hash slots of a parsed row's strings that find_key looks
- * up in the pool or intern enters there. */
-static void prefetch_row(const struct loader *L, const struct parsed *pr,
+ * up in the pool or intern enters there: all but the columns of mask
+ * skip. */
+static void prefetch_row(const struct loader *L, const struct parsed *pr, uint32_t skip,
                          void (*stage)(const struct cs_strpool *, uint32_t))
 {
     if (pr->rej_col)
         return;
     for (size_t c = 0; c < L->def->n_columns; c++)
-        if (pr->cell[c].hashed && !(L->by_text >> c & 1))
+        if (pr->cell[c].hashed && !(skip >> c & 1))
             stage(L->ds->str, pr->cell[c].hash);
 }
 
@@ -1362,15 +1388,16 @@ static int load_batch(struct loader *L, struct batch *b)
     /* A pipeline of prefetches: the hash slots of row i + 8, the id
      * pointers of row i + 4, the strings of row i + 2, each stage reading
      * what the one before brought into cache. */
+    uint32_t skip = L->by_text & ~(L->deal_key.poor ? L->guessed : 0);
     for (size_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
-        prefetch_row(L, &b->row[i], cs_strpool_prefetch);
+        prefetch_row(L, &b->row[i], skip, cs_strpool_prefetch);
     for (size_t i = 0; i < b->n; i++) {
         if (i + PREFETCH_AHEAD < b->n)
-            prefetch_row(L, &b->row[i + PREFETCH_AHEAD], cs_strpool_prefetch);
+            prefetch_row(L, &b->row[i + PREFETCH_AHEAD], skip, cs_strpool_prefetch);
         if (i + PREFETCH_AHEAD / 2 < b->n)
-            prefetch_row(L, &b->row[i + PREFETCH_AHEAD / 2], cs_strpool_prefetch_id);
+            prefetch_row(L, &b->row[i + PREFETCH_AHEAD / 2], skip, cs_strpool_prefetch_id);
         if (i + PREFETCH_AHEAD / 4 < b->n)
-            prefetch_row(L, &b->row[i + PREFETCH_AHEAD / 4], cs_strpool_prefetch_bytes);
+            prefetch_row(L, &b->row[i + PREFETCH_AHEAD / 4], skip, cs_strpool_prefetch_bytes);
         struct parsed *pr = &b->row[i];
         L->ds->counts[t].read++;
         int r = pr->rej_col ? (reject(L, t, pr->line, pr->rej_col, "%s", b->msgs + pr->rej_msg)
@@ -1683,7 +1710,7 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
         return oom(L);
     L->t = t;
     L->def = def;
-    L->by_text = by_text_columns(def, t);
+    by_text_columns(L, t);
     L->name = L->path_override ? L->path_override : def->file;
     L->header_done = false;
     int df = cs_map_date_format(L->opt->map, t);

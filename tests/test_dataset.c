@@ -234,7 +234,7 @@ static void colliding_pair(const char *prefix, unsigned start, char *a, char *b)
 static void test_references_found_by_text(void **state)
 {
     (void)state;
-    enum { REPS = 700, DEALS = 3000 };
+    enum { REPS = 700, DEALS = 3000, N = 14 * DEALS };
     char *reps = NULL, *deals = NULL, *comm = NULL;
     size_t rl = 0, dl = 0, cl = 0;
     FILE *fr = open_memstream(&reps, &rl), *fd = open_memstream(&deals, &dl),
@@ -259,7 +259,8 @@ static void test_references_found_by_text(void **state)
     fprintf(fd, "%s,%s,A,new,Core,100,,2026-01-01,2026-02-01,won\n", db, ra);
     fputs("rep_id,deal_id,period,commission\n", fc);
     unsigned x = 12345;
-    int order[4 * DEALS], n = 0;
+    static int order[N];
+    int n = 0;
     for (int i = 1; i <= DEALS; i++)                     /* in order */
         order[n++] = i;
     for (int r = 0; r < 7; r++)                          /* by rep, a few reps */
@@ -268,7 +269,16 @@ static void test_references_found_by_text(void **state)
                 order[n++] = i;
     for (int i = DEALS; i >= 1; i -= 3)                  /* backwards */
         order[n++] = i;
-    while (n < 4 * DEALS) {                              /* at random */
+    /* at random, long enough for the loader to stop guessing (it then
+     * guesses one lookup in 64, and goes back to guessing when a window
+     * of those does well), then in order again, and at random again */
+    while (n < 10 * DEALS) {
+        x = x * 1103515245u + 12345u;
+        order[n++] = 1 + (int)(x >> 8) % DEALS;
+    }
+    for (int k = 0; k < 2 * DEALS; k++)
+        order[n++] = 1 + k / 2;
+    while (n < N) {
         x = x * 1103515245u + 12345u;
         order[n++] = 1 + (int)(x >> 8) % DEALS;
     }
