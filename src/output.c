@@ -292,8 +292,11 @@ size_t cs_format_number(double x, char buf[32])
     double a = fabs(x);
     if (!(a >= DBL_MIN))   /* subnormal */
         return format_number_slow(x, buf);
-    int b2;
-    uint64_t M = (uint64_t)ldexp(frexp(a, &b2), 53);
+    /* a = M * 2^(b2 - 53), M in [2^52, 2^53): frexp and ldexp, from the bits */
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int b2 = (int)(bits >> 52) - 1022;
+    uint64_t M = (bits & (((uint64_t)1 << 52) - 1)) | (uint64_t)1 << 52;
     int q = b2 - 53;
     const u128 e16 = 10000000000000000ull, e17 = e16 * 10;
     /* ex = floor(log10 a): an estimate from the binary exponent, made
