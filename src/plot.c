@@ -411,7 +411,7 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
         snprintf(note, sizeof note,
                  "Each cell: share of deals with an off-roadmap or premature promise (number of deals). "
                  "Grey: fewer than %zu deals. %zu deals in all%s.",
-                 w->min_cell, w->n_deals, w->coarse ? "; coarse cells, as the period has few deals" : "");
+                 w->min_cell, w->n_deals, w->coarse ? ", too few for finer cells" : "");
         gp_note(f, note);
     }
     fputs("set bmargin 5\n", f);

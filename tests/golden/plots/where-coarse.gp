@@ -89,7 +89,7 @@ set cbtics out nomirror
 set arrow 1 from graph 0, first 3.5 to graph 1, first 3.5 nohead front lc rgb '#2d3748' lw 2 dt 2
 set arrow 2 from graph 0, first 4.7 to graph 1, first 4.7 nohead front lc rgb '#2d3748' lw 2 dt 2
 set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
-set label 99 'Each cell: share of deals with an off-roadmap or premature promise (number of deals). Grey: fewer than 10 deals. 39 deals in all; coarse cells, as the period has few deals.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set label 99 'Each cell: share of deals with an off-roadmap or premature promise (number of deals). Grey: fewer than 10 deals. 39 deals in all, too few for finer cells.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
 set bmargin 5
 plot $cells using 1:2:3 with image notitle, \
      $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 tc rgb variable font ',11' notitle, \
