@@ -427,8 +427,7 @@ static enum cs_status write_report_into(const char *dir, const char *final,
             fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
         } else if (plots.gnuplot_missing) {
             char why[200];
-            cs_plot_gnuplot_problem(why, sizeof why);
-            if (strcmp(why, "gnuplot not found") == 0)
+            if (cs_plot_gnuplot_problem(why, sizeof why))
                 snprintf(plots_note, sizeof plots_note,
                          "gnuplot is not installed, so the report has no pictures; the gnuplot "
                          "scripts are in plots/ (install gnuplot-nox and rerun).");

@@ -33,39 +33,48 @@ static char *room(struct out *o, size_t need)
     return o->b + o->n;
 }
 
-static void put_char(struct out *o, char c)
+/* Each put_ writes a cell and the separator after it (',' or '\n'). */
+
+static void put_sep(struct out *o, char sep)
 {
-    *room(o, 1) = c;
+    *room(o, 1) = sep;
     o->n++;
 }
 
-static void put_bytes(struct out *o, const char *s, size_t len)
+/* A cell of our own making (a date, a period, a pseudonym, a type): no
+ * escaping needed. */
+static void put_str(struct out *o, const char *s, char sep)
 {
+    size_t len = strlen(s);
     memcpy(room(o, len), s, len);
     o->n += len;
+    put_sep(o, sep);
 }
 
 /* A text cell: pool string id of the data set. */
-static void put_text(struct out *o, const struct cs_dataset *ds, uint32_t id)
+static void put_text(struct out *o, const struct cs_dataset *ds, uint32_t id, char sep)
 {
     const char *s = cs_ds_str(ds, id);
     size_t len = cs_strpool_len(ds->str, id);
     if (len > (OUT_SIZE - 3) / 2) {
         room(o, OUT_SIZE);     /* empties the buffer, to keep the order */
         cs_csv_cell(o->f, s, len, true);
-        return;
+    } else {
+        o->n += cs_csv_cell_mem(room(o, 2 * len + 3), s, len, true);
     }
-    o->n += cs_csv_cell_mem(room(o, 2 * len + 3), s, len, true);
+    put_sep(o, sep);
 }
 
-static void put_number(struct out *o, double x)
+static void put_number(struct out *o, double x, char sep)
 {
     o->n += cs_format_number(x, room(o, 32));
+    put_sep(o, sep);
 }
 
-static void put_int(struct out *o, long v)
+static void put_int(struct out *o, long v, char sep)
 {
     o->n += cs_format_int(v, room(o, 24));
+    put_sep(o, sep);
 }
 
 void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_calendar *cal,
@@ -77,70 +86,45 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
     struct out o;          /* 64 KiB of stack: the writers' threads have the default 8 MiB */
     o.f = f;
     o.n = 0;
-    static const char header[] =
-        "deal_id,rep,team,plan_id,period,account,type,product,amount,discount_pct,close_date,"
-        "attainment_before,marginal_rate,commission,effective_rate,tier_cross,"
-        "gap_to_next_tier,days_to_period_end,last_14_days,spiff,log_amount,"
-        "risky_promises,promise_risk\n";
-    put_bytes(&o, header, sizeof header - 1);
+    put_str(&o, "deal_id,rep,team,plan_id,period,account,type,product,amount,discount_pct,"
+                "close_date,attainment_before,marginal_rate,commission,effective_rate,"
+                "tier_cross,gap_to_next_tier,days_to_period_end,last_14_days,spiff,log_amount,"
+                "risky_promises,promise_risk", '\n');
     for (size_t i = 0; i < d->n; i++) {
         if (!inc->won[i] || !cs_selected(sel, inc->quarter[i]))
             continue;
         uint32_t rep = d->rep[i];
         char buf[32];
-        put_text(&o, ds, d->id[i]);
-        put_char(&o, ',');
+        put_text(&o, ds, d->id[i], ',');
         if (private_mode) {
-            put_text(&o, ds, ds->reps.id[rep]);
+            put_text(&o, ds, ds->reps.id[rep], ',');
         } else {
             cs_pseudonym(cs_ds_str(ds, ds->reps.id[rep]), buf);
-            put_bytes(&o, buf, strlen(buf));
+            put_str(&o, buf, ',');
         }
-        put_char(&o, ',');
-        put_text(&o, ds, ds->reps.team[rep]);
-        put_char(&o, ',');
-        put_text(&o, ds, ds->plans.id[ds->reps.plan[rep]]);
-        put_char(&o, ',');
+        put_text(&o, ds, ds->reps.team[rep], ',');
+        put_text(&o, ds, ds->plans.id[ds->reps.plan[rep]], ',');
         cs_format_period(inc->period[i], buf);
-        put_bytes(&o, buf, strlen(buf));
-        put_char(&o, ',');
-        put_text(&o, ds, d->account[i]);
-        put_char(&o, ',');
-        put_bytes(&o, type_names[d->type[i]], strlen(type_names[d->type[i]]));
-        put_char(&o, ',');
-        put_text(&o, ds, d->product[i]);
-        put_char(&o, ',');
-        put_number(&o, d->amount[i]);
-        put_char(&o, ',');
-        put_number(&o, d->discount_pct[i]);
-        put_char(&o, ',');
+        put_str(&o, buf, ',');
+        put_text(&o, ds, d->account[i], ',');
+        put_str(&o, type_names[d->type[i]], ',');
+        put_text(&o, ds, d->product[i], ',');
+        put_number(&o, d->amount[i], ',');
+        put_number(&o, d->discount_pct[i], ',');
         cs_format_date(d->close[i], buf);
-        put_bytes(&o, buf, strlen(buf));
-        put_char(&o, ',');
-        put_number(&o, inc->attainment_before[i]);
-        put_char(&o, ',');
-        put_number(&o, inc->marginal_rate[i]);
-        put_char(&o, ',');
-        put_number(&o, inc->commission[i]);
-        put_char(&o, ',');
-        put_number(&o, inc->effective_rate[i]);
-        put_char(&o, ',');
-        put_int(&o, inc->tier_cross[i]);
-        put_char(&o, ',');
-        put_number(&o, inc->gap_to_next_tier[i]);
-        put_char(&o, ',');
-        put_int(&o, inc->days_to_period_end[i]);
-        put_char(&o, ',');
-        put_int(&o, inc->last_14_days[i]);
-        put_char(&o, ',');
-        put_int(&o, inc->spiff[i]);
-        put_char(&o, ',');
-        put_number(&o, inc->log_amount[i]);
-        put_char(&o, ',');
-        put_int(&o, (long)oc->risky_promises[i]);
-        put_char(&o, ',');
-        put_int(&o, oc->promise_risk[i]);
-        put_char(&o, '\n');
+        put_str(&o, buf, ',');
+        put_number(&o, inc->attainment_before[i], ',');
+        put_number(&o, inc->marginal_rate[i], ',');
+        put_number(&o, inc->commission[i], ',');
+        put_number(&o, inc->effective_rate[i], ',');
+        put_int(&o, inc->tier_cross[i], ',');
+        put_number(&o, inc->gap_to_next_tier[i], ',');
+        put_int(&o, inc->days_to_period_end[i], ',');
+        put_int(&o, inc->last_14_days[i], ',');
+        put_int(&o, inc->spiff[i], ',');
+        put_number(&o, inc->log_amount[i], ',');
+        put_int(&o, (long)oc->risky_promises[i], ',');
+        put_int(&o, oc->promise_risk[i], '\n');
     }
     fwrite(o.b, 1, o.n, f);
 }

@@ -1645,7 +1645,7 @@ static int gp_wait(struct gp_proc *p, int *status)
  * deadline as a plot: a gnuplot that hangs here would otherwise hang the
  * report before its first plot.
  */
-static bool probe_gnuplot(char *line, size_t n, char *why, size_t why_n)
+static bool probe_gnuplot(char *line, size_t n, char *why, size_t why_n, bool *missing)
 {
     struct gp_proc p;
     memset(&p, 0, sizeof p);
@@ -1667,6 +1667,7 @@ static bool probe_gnuplot(char *line, size_t n, char *why, size_t why_n)
     close(fds[1]);
     if (rc != 0) {
         close(fds[0]);
+        *missing = rc == ENOENT;
         if (rc == ENOENT)
             snprintf(why, why_n, "gnuplot not found");
         else
@@ -1706,6 +1707,7 @@ static bool probe_gnuplot(char *line, size_t n, char *why, size_t why_n)
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         snprintf(why, why_n, "gnuplot not found");
+        *missing = true;
         return false;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || strncmp(line, "gnuplot", 7) != 0) {
@@ -1723,7 +1725,7 @@ static bool probe_gnuplot(char *line, size_t n, char *why, size_t why_n)
 static struct {
     pthread_mutex_t lock;
     char *path;               /* PATH when probed; NULL: not probed */
-    bool ok;
+    bool ok, missing;         /* missing: not installed (else why says what failed) */
     char version[64];
     char why[200];
 } probed = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -1735,8 +1737,9 @@ bool cs_plot_gnuplot_available(char *version, size_t n)
     pthread_mutex_lock(&probed.lock);
     if (!probed.path || strcmp(probed.path, path) != 0) {
         free(probed.path);
+        probed.missing = false;
         probed.ok = probe_gnuplot(probed.version, sizeof probed.version, probed.why,
-                                  sizeof probed.why);
+                                  sizeof probed.why, &probed.missing);
         if (probed.ok)
             probed.why[0] = '\0';
         else
@@ -1750,11 +1753,13 @@ bool cs_plot_gnuplot_available(char *version, size_t n)
     return ok;
 }
 
-void cs_plot_gnuplot_problem(char *why, size_t n)
+bool cs_plot_gnuplot_problem(char *why, size_t n)
 {
     pthread_mutex_lock(&probed.lock);
     snprintf(why, n, "%s", probed.path && !probed.ok ? probed.why : "");
+    bool missing = probed.path && !probed.ok && probed.missing;
     pthread_mutex_unlock(&probed.lock);
+    return missing;
 }
 
 /* Move NAME.png and NAME.svg that gnuplot drew in p->tmp into p->dir. */

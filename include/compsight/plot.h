@@ -278,8 +278,9 @@ void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *ba
 bool cs_plot_gnuplot_available(char *version, size_t n);
 
 /* Why the last probe found no usable gnuplot ("gnuplot not found", or that
- * it did not answer in time), into why[0..n); "" when it found one. */
-void cs_plot_gnuplot_problem(char *why, size_t n);
+ * it did not answer in time), into why[0..n); "" when it found one.  True
+ * when gnuplot is not installed at all. */
+bool cs_plot_gnuplot_problem(char *why, size_t n);
 
 /*
  * Write script[0..len) to DIR/NAME.gp (atomically), then run gnuplot on it:
