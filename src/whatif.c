@@ -9,6 +9,7 @@
 #include "compsight/analysis.h"
 #include "compsight/whatif.h"
 #include "compsight/mem.h"
+#include "compsight/vecmath.h"
 
 /*
  * Layout.  The selected won deals are numbered j = 0..m-1 in deal order
@@ -751,40 +752,78 @@ static size_t group_rows(const struct changed *c, size_t h, double *xb, double *
 }
 
 /*
- * Sum over the n rows of group_rows' output of p(x_alt) - p(x_base)
- * under beta, row by row; the same terms in the same order as
- *     s += logistic(dot(beta, xa_r, k)) - logistic(dot(beta, xb_r, k)),
- * so bit for bit the same sum.  Four rows at a time: their eight dot
- * products are independent chains of additions that the processor
- * overlaps, where one dot product at a time waits k additions long.
+ * A group's working memory: its rows (group_rows), the coefficients of
+ * the draws it is summed for, by term, and the linear predictors and
+ * probabilities of one slice of rows.  One per thread.
  */
-static double group_diff(const double *beta, size_t k, size_t n, const double *xb,
-                         const double *xa)
+#define DRAW_BLOCK 256       /* draws summed together */
+#define SLICE 2048           /* linear predictors per cs_vecmath_logistic call */
+
+struct scratch {
+    double *xb, *xa;         /* max_rows x k each */
+    double *bt;              /* k x DRAW_BLOCK: bt[t * nb + q] is term t of draw q */
+    double *s;               /* DRAW_BLOCK sums */
+    uint32_t *drawn;         /* the draws that take the group */
+    double *eta, *p;         /* SLICE each */
+};
+
+static void scratch_free(struct scratch *sc)
 {
-    double s = 0;
-    size_t r = 0;
-    for (; r + 4 <= n; r += 4) {
-        const double *a = xa + r * k, *b = xb + r * k;
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-        for (size_t t = 0; t < k; t++) {
-            const double bt = beta[t];
-            a0 += bt * a[t];
-            a1 += bt * a[k + t];
-            a2 += bt * a[2 * k + t];
-            a3 += bt * a[3 * k + t];
-            b0 += bt * b[t];
-            b1 += bt * b[k + t];
-            b2 += bt * b[2 * k + t];
-            b3 += bt * b[3 * k + t];
-        }
-        s += logistic(a0) - logistic(b0);
-        s += logistic(a1) - logistic(b1);
-        s += logistic(a2) - logistic(b2);
-        s += logistic(a3) - logistic(b3);
+    free(sc->xb);
+    free(sc->bt);
+    free(sc->drawn);
+    free(sc->eta);
+    *sc = (struct scratch){0};
+}
+
+static bool scratch_alloc(struct scratch *sc, size_t max_rows, size_t k, size_t draws)
+{
+    size_t rows = (max_rows ? max_rows : 1) * (k ? k : 1);
+    sc->xb = cs_malloc_big(2 * rows, sizeof *sc->xb);
+    sc->bt = malloc((CS_DEAL_TERMS + 1) * DRAW_BLOCK * sizeof *sc->bt);
+    sc->drawn = malloc((draws ? draws : 1) * sizeof *sc->drawn);
+    sc->eta = malloc(2 * SLICE * sizeof *sc->eta);
+    if (!sc->xb || !sc->bt || !sc->drawn || !sc->eta) {
+        scratch_free(sc);
+        return false;
     }
-    for (; r < n; r++)
-        s += logistic(dot(beta, xa + r * k, k)) - logistic(dot(beta, xb + r * k, k));
-    return s;
+    sc->xa = sc->xb + rows;
+    sc->s = sc->bt + CS_DEAL_TERMS * DRAW_BLOCK;
+    sc->p = sc->eta + SLICE;
+    return true;
+}
+
+/*
+ * For nb <= DRAW_BLOCK coefficient vectors (sc->bt, by term), the sum over
+ * the group's n rows (sc->xb, sc->xa) of p(x_alt) - p(x_base), in row
+ * order, into sc->s[0..nb).  Each sum is, bit for bit,
+ *     s = 0; for each row: s += logistic(beta . xa) - logistic(beta . xb)
+ * with dot products in term order and cs_vecmath_logistic's logistic.  The
+ * rows' linear predictors for all nb draws are computed together, and the
+ * probabilities of a slice of rows for all of them in one vector call.
+ */
+static void group_sums(struct scratch *sc, size_t k, size_t n, size_t nb)
+{
+    size_t per = SLICE / (2 * nb);   /* rows per slice: at least 4 */
+    for (size_t q = 0; q < nb; q++)
+        sc->s[q] = 0;
+    for (size_t r0 = 0; r0 < n; r0 += per) {
+        size_t m = n - r0 < per ? n - r0 : per;
+        for (size_t r = 0; r < m; r++) {
+            cs_vecmath_linear(sc->xa + (r0 + r) * k, k, sc->bt, nb, nb, sc->eta + 2 * r * nb);
+            cs_vecmath_linear(sc->xb + (r0 + r) * k, k, sc->bt, nb, nb, sc->eta + (2 * r + 1) * nb);
+        }
+        cs_vecmath_logistic(sc->eta, sc->p, 2 * m * nb);
+        for (size_t r = 0; r < m; r++)
+            cs_vecmath_add_difference(sc->s, sc->p + 2 * r * nb, sc->p + (2 * r + 1) * nb, nb);
+    }
+}
+
+/* Term t of beta into column q of the scratch's nb draws. */
+static void put_beta(struct scratch *sc, size_t k, size_t nb, size_t q, const double *beta)
+{
+    for (size_t t = 0; t < k; t++)
+        sc->bt[t * nb + q] = beta[t];
 }
 
 static void changed_free(struct changed *c)
@@ -795,27 +834,24 @@ static void changed_free(struct changed *c)
 
 /*
  * Sum over the changed deals of p(x_alt) - p(x_base) under beta, each
- * cluster's sum weighted by its resampling count (w NULL: 1), in cluster
- * order; per plan into per_plan[0..n_plans) when not NULL.  The hot loop
- * of the bootstrap: clusters not drawn are skipped.
+ * cluster's sum in cluster order; per plan into per_plan[0..n_plans) when
+ * not NULL.  The point estimate: one draw, every weight 1.
  */
-static double risky_diff(const struct changed *c, const double *beta, const uint32_t *w,
-                         double *per_plan, double *xb, double *xa)
+static double risky_diff(const struct changed *c, const double *beta, double *per_plan,
+                         struct scratch *sc)
 {
     double total = 0;
     if (per_plan)
         for (size_t p = 0; p < c->n_plans; p++)
             per_plan[p] = 0;
+    put_beta(sc, c->k, 1, 0, beta);
     for (size_t h = 0; h < c->ngroups; h++) {
         uint32_t g = c->group_g[h];
-        double wg = w ? w[g] : 1.0;
-        if (wg == 0)
-            continue;
-        size_t n = group_rows(c, h, xb, xa);
-        double s = group_diff(beta, c->k, n, xb, xa);
-        total += wg * s;
+        size_t n = group_rows(c, h, sc->xb, sc->xa);
+        group_sums(sc, c->k, n, 1);
+        total += sc->s[0];
         if (per_plan)
-            per_plan[c->g_plan[g]] += wg * s;
+            per_plan[c->g_plan[g]] += sc->s[0];
     }
     return total;
 }
@@ -825,20 +861,23 @@ struct draw_job {
     const struct cs_whatif_priv *pv;
     size_t G, d0, d1, n_plans;
     double *dr, *drp;        /* per draw: risky difference, and per plan */
-    double *xb, *xa;         /* the job's group rows, max_rows x k each */
+    struct scratch *sc;
 };
 
 /*
- * risky_diff for draws d0..d1, cluster by cluster: a cluster's rows are
- * read from memory once and stay in cache for all the draws, instead of
- * the whole table streaming through the cache once per draw.  Each draw
- * still adds the same terms in the same order as risky_diff, so the sums
- * are the same to the last bit.
+ * The bootstrap's hot loop, for draws d0..d1: per draw, the sum over
+ * clusters of the cluster's resampling count times its sum of
+ * p(x_alt) - p(x_base) under the draw's coefficients; per plan likewise.
+ * Cluster by cluster: a cluster's rows are read from memory once and stay
+ * in cache for all the draws that take it (the others are skipped).  Each
+ * draw adds its clusters in cluster order and each cluster's rows in row
+ * order, so the sums do not depend on how the draws are split or grouped.
  */
 static void *draw_range(void *arg)
 {
     struct draw_job *jb = arg;
     const struct changed *c = jb->c;
+    struct scratch *sc = jb->sc;
     const size_t k = jb->pv->k, np = jb->n_plans;
     for (size_t d = jb->d0; d < jb->d1; d++) {
         jb->dr[d] = 0;
@@ -848,14 +887,24 @@ static void *draw_range(void *arg)
     for (size_t h = 0; h < c->ngroups; h++) {
         uint32_t g = c->group_g[h];
         uint32_t plan = c->g_plan[g];
-        size_t n = group_rows(c, h, jb->xb, jb->xa);
-        for (size_t d = jb->d0; d < jb->d1; d++) {
-            double wg = jb->pv->w[d * jb->G + g];
-            if (wg == 0)
-                continue;
-            double s = group_diff(jb->pv->beta_draw + d * k, k, n, jb->xb, jb->xa);
-            jb->dr[d] += wg * s;
-            jb->drp[d * np + plan] += wg * s;
+        size_t nd = 0;
+        for (size_t d = jb->d0; d < jb->d1; d++)
+            if (jb->pv->w[d * jb->G + g] != 0)
+                sc->drawn[nd++] = (uint32_t)d;
+        if (nd == 0)
+            continue;
+        size_t n = group_rows(c, h, sc->xb, sc->xa);
+        for (size_t q0 = 0; q0 < nd; q0 += DRAW_BLOCK) {
+            size_t nb = nd - q0 < DRAW_BLOCK ? nd - q0 : DRAW_BLOCK;
+            for (size_t q = 0; q < nb; q++)
+                put_beta(sc, k, nb, q, jb->pv->beta_draw + sc->drawn[q0 + q] * k);
+            group_sums(sc, k, n, nb);
+            for (size_t q = 0; q < nb; q++) {
+                size_t d = sc->drawn[q0 + q];
+                double wg = jb->pv->w[d * jb->G + g];
+                jb->dr[d] += wg * sc->s[q];
+                jb->drp[d * np + plan] += wg * sc->s[q];
+            }
         }
     }
     return NULL;
@@ -957,7 +1006,7 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     struct changed c = {0};
     bool *changed_plan = NULL;
     double *cg = NULL, *dr = NULL, *drp = NULL, *dc = NULL, *dcp = NULL, *scratch = NULL;
-    double *gbuf = NULL;
+    struct scratch gs[3] = {{0}};   /* the estimate's, and each draw job's */
     uint32_t *gpos = NULL;
     *out = NULL;
     if (alt->n != np)
@@ -1110,16 +1159,16 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     }
 
     /* Group rows: for the estimate and for each of the two draw jobs. */
-    size_t gsize = (c.max_rows ? c.max_rows : 1) * (k ? k : 1);
-    if (!(gbuf = cs_malloc_big(6 * gsize, sizeof *gbuf)))
-        goto nomem;
+    for (int i = 0; i < (b->intervals ? 3 : 1); i++)
+        if (!scratch_alloc(&gs[i], c.max_rows, k, D))
+            goto nomem;
 
     /* Point estimates: the draw with every weight 1 and the estimate. */
     double *pp = cs_calloc_big(np, sizeof *pp);
     if (!pp)
         goto nomem;
     if (b->fit) {
-        r->risky.estimate = risky_diff(&c, pv->beta, NULL, pp, gbuf, gbuf + gsize);
+        r->risky.estimate = risky_diff(&c, pv->beta, pp, &gs[0]);
         for (size_t p = 0; p < np; p++)
             r->plans[p].risky.estimate = pp[p];
     } else {
@@ -1159,8 +1208,8 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     }
     if (b->fit && c.n && b->intervals) {
         struct draw_job jobs[2] = {
-            {&c, pv, G, 0, D / 2, np, dr, drp, gbuf + 2 * gsize, gbuf + 3 * gsize},
-            {&c, pv, G, D / 2, D, np, dr, drp, gbuf + 4 * gsize, gbuf + 5 * gsize},
+            {&c, pv, G, 0, D / 2, np, dr, drp, &gs[1]},
+            {&c, pv, G, D / 2, D, np, dr, drp, &gs[2]},
         };
         pthread_t th;
         bool threaded = work->threads > 1 && c.n * D > 100000 &&
@@ -1216,7 +1265,8 @@ done:
     free(dc);
     free(dcp);
     free(scratch);
-    free(gbuf);
+    for (int i = 0; i < 3; i++)
+        scratch_free(&gs[i]);
     free(gpos);
     *out = r;
     return st;
