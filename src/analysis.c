@@ -311,6 +311,35 @@ static enum cs_status group_rates(const uint32_t *key, size_t n_keys_max, const 
     return st;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The reps' distinct team string ids, sorted, into *ids (*n of them), and
+ * each rep's number among them into *of_rep.  The caller frees both. */
+static enum cs_status team_numbers(const struct cs_dataset *ds, uint32_t **ids, uint32_t **of_rep,
+                                   size_t *n, struct cs_error *err)
+{
+    size_t nr = ds->reps.n, m = 0;
+    *ids = malloc((nr ? nr : 1) * sizeof **ids);
+    *of_rep = malloc((nr ? nr : 1) * sizeof **of_rep);
+    if (!*ids || !*of_rep)
+        return oom(err);
+    memcpy(*ids, ds->reps.team, nr * sizeof **ids);
+    qsort(*ids, nr, sizeof **ids, cmp_u32);
+    for (size_t r = 0; r < nr; r++)
+        if (m == 0 || (*ids)[r] != (*ids)[m - 1])
+            (*ids)[m++] = (*ids)[r];
+    for (size_t r = 0; r < nr; r++) {
+        const uint32_t *at = bsearch(&ds->reps.team[r], *ids, m, sizeof **ids, cmp_u32);
+        (*of_rep)[r] = (uint32_t)(at - *ids);
+    }
+    *n = m;
+    return CS_OK;
+}
+
 static enum cs_status run_groups(struct cs_analysis *an, const struct cs_dataset *ds,
                                  const struct cs_outcomes *oc, const uint8_t *sel,
                                  struct cs_error *err)
@@ -321,20 +350,29 @@ static enum cs_status run_groups(struct cs_analysis *an, const struct cs_dataset
     uint32_t *plan = cs_malloc_big(n, sizeof *plan);
     uint32_t *rep = cs_malloc_big(n, sizeof *rep);
     size_t *x = NULL, *nn = NULL;
+    uint32_t *team_ids = NULL, *team_of_rep = NULL;
     struct cs_group_rate *reps = NULL;
     size_t n_reps = 0;
     if (!team || !plan || !rep) {
         st = oom(err);
         goto out;
     }
+    /* Teams are string ids, numbered among millions of strings: counted
+     * by dense numbers of their own (team_ids), then named again. */
+    size_t n_team_ids = 0;
+    if ((st = team_numbers(ds, &team_ids, &team_of_rep, &n_team_ids, err)) != CS_OK)
+        goto out;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = ds->deals.rep[i];
-        team[i] = ds->reps.team[r];
+        team[i] = team_of_rep[r];
         plan[i] = ds->reps.plan[r];
         rep[i] = r;
     }
-    size_t strings = cs_strpool_count(ds->str) + 1;
-    if ((st = group_rates(team, strings, sel, oc->promise_risk, n, &an->teams, &an->n_teams, err)) != CS_OK ||
+    if ((st = group_rates(team, n_team_ids, sel, oc->promise_risk, n, &an->teams, &an->n_teams, err)) != CS_OK)
+        goto out;
+    for (size_t j = 0; j < an->n_teams; j++)
+        an->teams[j].id = team_ids[an->teams[j].id];
+    if (
         (st = group_rates(plan, ds->plans.n, sel, oc->promise_risk, n, &an->plans, &an->n_plans, err)) != CS_OK ||
         (st = group_rates(rep, ds->reps.n, sel, oc->promise_risk, n, &reps, &n_reps, err)) != CS_OK)
         goto out;
@@ -357,6 +395,8 @@ out:
     free(team);
     free(plan);
     free(rep);
+    free(team_ids);
+    free(team_of_rep);
     free(reps);
     free(x);
     free(nn);
