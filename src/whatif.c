@@ -63,6 +63,7 @@ struct cs_whatif_priv {
     double *p_full;          /* p of each row under the base view (with a model) */
     double level_risky;      /* sum of p_full, in row order (with a model) */
     double level_comm;       /* sum of the base view's commissions, in row order */
+    double *plan_comm;       /* per plan: the same sum over the plan's rows */
     struct cs_whatif_work *work;   /* cs_whatif_simulate's */
     pthread_mutex_t recompute_lock;   /* one full recompute at a time, */
     struct cs_incentives *recompute_inc;   /* into this table, kept for the next */
@@ -331,6 +332,7 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
         pthread_mutex_destroy(&pv->recompute_lock);
         cs_incentives_free(pv->recompute_inc);
         free(pv->p_full);
+        free(pv->plan_comm);
         free(pv->w);
         free(pv->beta_draw);
         free(pv->m_draw);
@@ -687,8 +689,12 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
         for (j = 0; j < m; j++)
             pv->level_risky += pv->p_full[j];
     }
-    for (j = 0; j < m; j++)
+    if (!(pv->plan_comm = cs_calloc_big(ds->plans.n, sizeof *pv->plan_comm)))
+        goto nomem;
+    for (j = 0; j < m; j++) {
         pv->level_comm += pv->full.comm[j];
+        pv->plan_comm[pv->g_plan[pv->g[j]]] += pv->full.comm[j];
+    }
     free(rep_g);
     *out = b;
     return CS_OK;
@@ -1005,7 +1011,7 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     struct view *alt_view = &work->alt;
     struct changed c = {0};
     bool *changed_plan = NULL;
-    double *cg = NULL, *dr = NULL, *drp = NULL, *dc = NULL, *dcp = NULL, *scratch = NULL;
+    double *cg = NULL, *plan_alt = NULL, *dr = NULL, *drp = NULL, *dc = NULL, *dcp = NULL, *scratch = NULL;
     struct scratch gs[3] = {{0}};   /* the estimate's, and each draw job's */
     uint32_t *gpos = NULL;
     *out = NULL;
@@ -1074,7 +1080,8 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
      * is the same. */
     cg = cs_calloc_big(G, sizeof *cg);
     gpos = cs_calloc_big(G + 1, sizeof *gpos);   /* changed rows per cluster, then where they go */
-    if (!cg || !gpos)
+    plan_alt = cs_calloc_big(np, sizeof *plan_alt);   /* alternative commissions of changed plans */
+    if (!cg || !gpos || !plan_alt)
         goto nomem;
     double sr = 0, sc = 0;
     for (size_t j = 0; j < m; j++) {
@@ -1106,6 +1113,8 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
             r->plans[pv->g_plan[g]].rows_changed++;
             gpos[g + 1]++;
         }
+        if (changed_plan[pv->g_plan[g]])
+            plan_alt[pv->g_plan[g]] += alt_view->comm[j];
         if (alt_view->comm[j] != bv->comm[j]) {
             r->changed_commission++;
             cg[g] += alt_view->comm[j] - bv->comm[j];
@@ -1183,10 +1192,11 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
         r->commission.estimate += cg[g];
         r->plans[pv->g_plan[g]].commission.estimate += cg[g];
     }
-    for (size_t j = 0; j < m; j++) {
-        uint32_t p = ds->reps.plan[ds->deals.rep[pv->deal[j]]];
-        r->plans[p].base_commission += bv->comm[j];
-        r->plans[p].alt_commission += alt_view->comm[j];
+    /* Per plan: the base's sums are the same for every alternative, and
+     * an unchanged plan's rows carry the base's commissions. */
+    for (size_t p = 0; p < np; p++) {
+        r->plans[p].base_commission = pv->plan_comm[p];
+        r->plans[p].alt_commission = changed_plan[p] ? plan_alt[p] : pv->plan_comm[p];
     }
 
     /* The bootstrap. */
@@ -1260,6 +1270,7 @@ done:
     free(changed_plan);
     changed_free(&c);
     free(cg);
+    free(plan_alt);
     free(dr);
     free(drp);
     free(dc);

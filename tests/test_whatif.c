@@ -280,6 +280,19 @@ static void check_against_r(const char *period, const char *sel_label)
         }
         fclose(f);
         assert_true(seen >= (strcmp(x, "plans.csv") ? 6u : 3u));
+        /* per plan, the commissions are the deals' summed in deal order, to the bit */
+        for (size_t p = 0; p < r->n_plans; p++) {
+            double base = 0, alt_sum = 0;
+            for (size_t i = 0; i < w.ds->deals.n; i++) {
+                if (isnan(r->base_commission_deal[i]) ||
+                    w.ds->reps.plan[w.ds->deals.rep[i]] != (uint32_t)p)
+                    continue;
+                base += r->base_commission_deal[i];
+                alt_sum += r->alt_commission_deal[i];
+            }
+            assert_bits(r->plans[p].base_commission, base);
+            assert_bits(r->plans[p].alt_commission, alt_sum);
+        }
         cs_whatif_result_free(r);
         cs_plans_free(&alt);
     }
