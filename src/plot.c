@@ -266,11 +266,75 @@ static void gp_end(FILE *f, const char *base)
 }
 
 /* A small grey note in the bottom left corner (method notes, counts). */
-static void gp_note(FILE *f, const char *text)
+#define NOTE_LINE 160      /* characters a note line holds: 158 end at 1155 of 1280 pixels */
+#define NOTE_LINES_MAX 4
+
+/* The bytes of text's first line of at most width characters (UTF-8
+ * code points), broken at the last space when the text goes on; *next is
+ * where the following line starts (its leading spaces skipped). */
+static size_t note_line(const char *text, size_t width, const char **next)
 {
-    fputs("set label 99 ", f);
-    cs_gp_quote(f, text);
-    fputs(" at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced\n", f);
+    size_t chars = 0, i = 0, brk = 0;
+    for (; text[i] && chars < width; i++) {
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            chars++;
+        if (text[i] == ' ')
+            brk = i;
+    }
+    while (((unsigned char)text[i] & 0xC0) == 0x80)   /* finish the code point */
+        i++;
+    size_t len = !text[i] || text[i] == ' ' || !brk ? i : brk;
+    const char *rest = text + len;
+    while (*rest == ' ')
+        rest++;
+    *next = rest;
+    return len;
+}
+
+/* The lines of text at width, up to max of them, into at[] and len[]; the
+ * number of lines, max + 1 when the text needs more. */
+static size_t note_lines(const char *text, size_t width, const char **at, size_t *len, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; n++) {
+        if (n == max)
+            return max + 1;
+        at[n] = p;
+        len[n] = note_line(p, width, &p);
+    }
+    return n;
+}
+
+/*
+ * A small grey note in the bottom left corner (method notes, counts), and
+ * the bottom margin: bmargin character heights, one more for each line the
+ * note needs beyond the first.  A note longer than the image is wide is
+ * broken at spaces into as few lines as it needs (labels 99, 98, ..., the
+ * last at the bottom), of even length rather than a full line and a word;
+ * past NOTE_LINES_MAX lines the rest is left out.
+ */
+static void gp_note(FILE *f, const char *text, int bmargin)
+{
+    const char *at[NOTE_LINES_MAX];
+    size_t len[NOTE_LINES_MAX];
+    size_t n = note_lines(text, NOTE_LINE, at, len, NOTE_LINES_MAX);
+    if (n > NOTE_LINES_MAX)
+        n = NOTE_LINES_MAX;
+    else if (n > 1)   /* the narrowest width that still takes n lines */
+        for (size_t w = 40; w <= NOTE_LINE; w++)
+            if (note_lines(text, w, at, len, n) == n)
+                break;
+    for (size_t i = 0; i < n; i++) {
+        char line[4 * NOTE_LINE + 8];
+        size_t l = len[i] < sizeof line - 1 ? len[i] : sizeof line - 1;
+        memcpy(line, at[i], l);
+        line[l] = '\0';
+        fprintf(f, "set label %zu ", 99 - i);
+        cs_gp_quote(f, line);
+        fprintf(f, " at screen 0.01, screen %.3f left font ',11' tc rgb '#4a5568' noenhanced\n",
+                0.025 + 0.026 * (double)(n - 1 - i));
+    }
+    fprintf(f, "set bmargin %d\n", bmargin + (n > 1 ? (int)n - 1 : 0));
 }
 
 /* ======================================================================
@@ -412,9 +476,8 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
                  "Each cell: share of deals with an off-roadmap or premature promise (number of deals). "
                  "Grey: fewer than %zu deals. %zu deals in all%s.",
                  w->min_cell, w->n_deals, w->coarse ? ", too few for finer cells" : "");
-        gp_note(f, note);
+        gp_note(f, note, 5);
     }
-    fputs("set bmargin 5\n", f);
     /* the rate, and under it in small type the number of deals it rests on */
     fputs("plot $cells using 1:2:3 with image notitle, \\\n"
           "     $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 "
@@ -563,9 +626,8 @@ void cs_plot_when_script(FILE *f, const struct cs_plot_when *w, const char *base
                      "year end (%.0f%% of bookings).",
                      w->beyond_deals, total > 0 ? 100 * w->beyond_bookings / total : 0.0);
         }
-        gp_note(f, note);
+        gp_note(f, note, 5);
     }
-    fputs("set bmargin 5\n", f);
     fputs("set key at graph 0.01, graph 0.99 top left\n", f);
     fprintf(f, "plot $days using 1:2 with boxes lt 1 title 'bookings per day%s'",
             w->risk ? " (left axis)" : "");
@@ -675,9 +737,8 @@ void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const 
                  "%zu rep-%ss within 40 points of the floor. Shaded: left out of the fit. "
                  "\xc2\xb1: bootstrap standard error. A placebo, away from any floor, should show about 0.",
                  e->n_binned, word);
-        gp_note(f, note);
+        gp_note(f, note, 5);
     }
-    fputs("set bmargin 5\n", f);
     fputs("set key top left\n", f);
     fputs("plot $bins using 1:2 with boxes lt 1 title ", f);
     gp_quotef(f, "rep-%ss in the bin", word);
@@ -850,9 +911,8 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
                             fo->left_out_terms[i]);
         if (fo->left_out && len > 0 && (size_t)len + 1 < sizeof note)
             memcpy(note + len, ".", 2);
-        gp_note(f, note);
+        gp_note(f, note, 6);
     }
-    fputs("set bmargin 6\n", f);
     fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
     fputs("plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle, \\\n"
           "     NaN with points lt 2 pt 7 ps 1.8 title 'interval excludes 1', \\\n"
@@ -1027,9 +1087,8 @@ static void rates_script(FILE *f, const struct cs_plot_rates *r, const struct ra
         if (r->omitted && len > 0 && (size_t)len < sizeof note)
             snprintf(note + len, sizeof note - (size_t)len,
                      " Not shown: %zu in categories with fewer than %zu.", r->omitted, r->min_n);
-        gp_note(f, note);
+        gp_note(f, note, 5);
     }
-    fputs("set bmargin 5\n", f);
     fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
     fputs("plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 title ", f);
     cs_gp_quote(f, tx->point_title);
@@ -1149,8 +1208,8 @@ void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *
     fputs("set style fill solid 0.8 noborder\n", f);
     fprintf(f, "set arrow 1 from first %.6g, graph 0 to first %.6g, graph 1 nohead front lt 3 lw 1.5 dt 2\n",
             w->base / div, w->base / div);
-    gp_note(f, "Bars: the value under each plan; lines: 95% intervals; dashed: the current plan.");
-    fputs("set bmargin 5\nunset key\n", f);
+    gp_note(f, "Bars: the value under each plan; lines: 95% intervals; dashed: the current plan.", 5);
+    fputs("unset key\n", f);
     /* with no interval at all, $ci is empty: gnuplot would stop on it */
     fputs("plot $v using (0):1:(0):2:($1-0.32):($1+0.32):3 with boxxyerror lc variable notitle, \\\n", f);
     for (size_t i = 0; i < w->n_alt; i++)
@@ -1272,9 +1331,8 @@ void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *ba
         if (t->annual && len > 0 && (size_t)len < sizeof note)
             snprintf(note + len, sizeof note - (size_t)len,
                      " Annual plans end with the fiscal year: their last 14 days fall in its last quarter.");
-        gp_note(f, note);
+        gp_note(f, note, 5);
     }
-    fputs("set bmargin 5\n", f);
     fputs("set key top left\n", f);
     fputs("plot ", f);
     if (t->risk)

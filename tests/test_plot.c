@@ -487,6 +487,91 @@ static void test_golden_forest(void **state)
     free(buf);
 }
 
+/* The text of `set label N '...'` in a script, '' undone; NULL when absent. */
+static char *label_text(const char *script, int n)
+{
+    char head[32];
+    snprintf(head, sizeof head, "set label %d '", n);
+    const char *p = strstr(script, head);
+    if (!p)
+        return NULL;
+    p += strlen(head);
+    char *out = malloc(strlen(p) + 1), *o = out;
+    assert_non_null(out);
+    for (; *p; p++) {
+        if (*p == '\'' && p[1] == '\'')
+            *o++ = *p++;
+        else if (*p == '\'')
+            break;
+        else
+            *o++ = *p;
+    }
+    *o = '\0';
+    return out;
+}
+
+static size_t code_points(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/*
+ * A note wider than the image (a Firth fit and three terms left out: 231
+ * characters) goes on two lines of even length, broken at a space, with
+ * one more line of bottom margin; the words are all there, in order.
+ */
+static void test_note_wraps(void **state)
+{
+    (void)state;
+    struct cs_plot_forest fo;
+    memset(&fo, 0, sizeof fo);
+    static const struct cs_plot_forest_row rows[] = {
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1},
+    };
+    fo.n = 1;
+    memcpy(fo.rows, rows, sizeof rows);
+    fo.deals = 1234567;
+    fo.firth = true;
+    fo.left_out = 3;
+    fo.left_out_terms[0] = "spiff";
+    fo.left_out_terms[1] = "type[expansion]";
+    fo.left_out_terms[2] = "type[renewal]";
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_forest_script(f, &fo, "how-strong"));
+    char *l1 = label_text(buf, 99), *l2 = label_text(buf, 98);
+    assert_non_null(l1);
+    assert_non_null(l2);
+    assert_null(strstr(buf, "set label 97 "));
+    assert_non_null(strstr(buf, "set bmargin 7\n"));
+    assert_non_null(strstr(buf, "' at screen 0.01, screen 0.051 left"));   /* the first line above */
+    size_t n1 = code_points(l1), n2 = code_points(l2);
+    assert_true(n1 <= 160 && n2 <= 160);
+    assert_true(n1 > n2 ? n1 - n2 < 30 : n2 - n1 < 30);   /* even, not a line and a word */
+    char whole[512];
+    snprintf(whole, sizeof whole, "%s %s", l1, l2);
+    assert_string_equal(whole,
+                        "Logistic model over 1234567 deals, intervals from rep-clustered standard "
+                        "errors (Firth fit: the data separate). Associations, not proof of cause. "
+                        "Not shown (no variation or no interval): spiff, type[expansion], "
+                        "type[renewal].");
+    free(l1);
+    free(l2);
+    free(buf);
+
+    /* a note that fits stays one line, with the plot's own margin */
+    fo.firth = false;
+    fo.left_out = 0;
+    CAPTURE(buf, len, cs_plot_forest_script(f, &fo, "how-strong"));
+    assert_null(strstr(buf, "set label 98 "));
+    assert_non_null(strstr(buf, "' at screen 0.01, screen 0.025 left"));
+    assert_non_null(strstr(buf, "set bmargin 6\n"));
+    free(buf);
+}
+
 static void rates_fixture(struct cs_plot_rates *r, bool fixed_axis)
 {
     static const struct { const char *label; size_t k, n; } cats[] = {
@@ -1100,6 +1185,7 @@ int main(void)
         cmocka_unit_test(test_golden_when),
         cmocka_unit_test(test_golden_threshold),
         cmocka_unit_test(test_golden_forest),
+        cmocka_unit_test(test_note_wraps),
         cmocka_unit_test(test_golden_rates),
         cmocka_unit_test(test_golden_whatif),
         cmocka_unit_test(test_golden_trend),

@@ -29,8 +29,9 @@ set xrange [-0.5:3.5]
 set yrange [0:70]
 set format y '%.0f%%'
 set xtics ('2025Q4' 0, '2026Q1' 1, '2026Q2' 2, '2026Q3' 3) noenhanced
-set label 99 'Bars: 95% Wilson intervals. 1 quarter with fewer than half the usual deals: read it with care. Annual plans end with the fiscal year: their last 14 days fall in its last quarter.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
-set bmargin 5
+set label 99 'Bars: 95% Wilson intervals. 1 quarter with fewer than half the usual deals: read it with' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
+set label 98 'care. Annual plans end with the fiscal year: their last 14 days fall in its last quarter.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set bmargin 6
 set key top left
 plot $q using 1:2:3:4 with yerrorlines lt 2 pt 7 ps 1.6 title 'deals with a risky promise (95% interval)', \
      $q using 1:5 with linespoints lt 1 pt 5 ps 1.4 title 'bookings closed in the last 14 days of the plan period'
