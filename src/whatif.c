@@ -1207,10 +1207,18 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     scratch = cs_malloc_big(D, sizeof *scratch);
     if (!dr || !drp || !dc || !dcp || !scratch)
         goto nomem;
+    /* The commission draws, over the clusters whose commission moved (in
+     * cluster order, as a walk over all of them that skips the rest). */
+    uint32_t *moved = gpos;   /* G + 1 places, done with as offsets */
+    size_t n_moved = 0;
+    for (size_t g = 0; g < G; g++)
+        if (cg[g] != 0)
+            moved[n_moved++] = (uint32_t)g;
     for (size_t d = 0; d < D; d++) {
         const uint32_t *w = pv->w + d * G;
-        for (size_t g = 0; g < G; g++) {
-            if (cg[g] == 0 || w[g] == 0)
+        for (size_t t = 0; t < n_moved; t++) {
+            uint32_t g = moved[t];
+            if (w[g] == 0)
                 continue;
             dc[d] += w[g] * cg[g];
             dcp[d * np + pv->g_plan[g]] += w[g] * cg[g];
