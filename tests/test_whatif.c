@@ -22,6 +22,7 @@
 #include "compsight/outcomes.h"
 #include "compsight/select.h"
 #include "compsight/whatif.h"
+#include "compsight/vecmath.h"
 
 #define FIX CS_TEST_DIR "/fixtures/whatif"
 
@@ -580,6 +581,103 @@ static void test_one_step_matches_refit(void **state)
     world_close(&w);
 }
 
+/*
+ * The bootstrap's risky-deal draws recomputed the plain way, one draw, one
+ * rep and one deal at a time: for draw d, the sum over reps (in rep order)
+ * of the rep's resampling count times the sum over its changed deals (in
+ * deal order) of p(x_alt) - p(x_base) under the draw's coefficients.  1200
+ * draws: each of the two jobs has 600, and a rep is drawn in about 380 of
+ * them (1 - 1/e), so the draws of a rep are summed in two blocks.  The
+ * intervals (their 2.5% and 97.5% draws, overall and per plan) must come
+ * out to the bit.
+ */
+static void test_bootstrap_by_hand(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    const unsigned D = 1200;
+    world_open(&w, FIX "/data", "all", D, 2, 7);
+    struct cs_plans alt;
+    load_alt(&w, FIX "/alt_tiers.csv", &alt, NULL);
+    struct cs_whatif_result *r = simulate(&w, &alt, false);
+    struct cs_incentives *ai = NULL;
+    assert_int_equal(cs_incentives_compute(w.ds, &alt, &w.cal, &ai, &err), CS_OK);
+    const struct cs_regress_fit *f = w.b->fit;
+    const size_t k = f->k, G = w.b->reps, n = w.ds->deals.n, np = w.ds->plans.n;
+    uint32_t *g_of_rep = malloc(w.ds->reps.n * sizeof *g_of_rep), *wt = malloc(G * sizeof *wt);
+    uint32_t *plan_of_g = malloc(G * sizeof *plan_of_g);
+    double *s = malloc(G * sizeof *s), *dr = malloc(D * sizeof *dr), *drp = malloc(D * np * sizeof *drp);
+    assert_true(g_of_rep && wt && plan_of_g && s && dr && drp);
+    for (size_t rp = 0; rp < w.ds->reps.n; rp++)
+        g_of_rep[rp] = UINT32_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (w.inc->won[i])
+            g_of_rep[w.ds->deals.rep[i]] = 0;
+    size_t G2 = 0;
+    for (size_t rp = 0; rp < w.ds->reps.n; rp++)
+        if (g_of_rep[rp] != UINT32_MAX) {
+            plan_of_g[G2] = w.ds->reps.plan[rp];
+            g_of_rep[rp] = (uint32_t)G2++;
+        }
+    assert_int_equal(G2, G);
+    size_t changed = 0;
+    for (size_t d = 0; d < D; d++) {
+        double beta[CS_DEAL_TERMS];
+        assert_true(cs_whatif_draw_coefficients(w.b, d, beta));
+        assert_true(cs_whatif_draw_weights(w.b, d, wt));
+        for (size_t g = 0; g < G; g++)
+            s[g] = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!w.inc->won[i] || (ai->marginal_rate[i] == w.inc->marginal_rate[i] &&
+                                   ai->tier_cross[i] == w.inc->tier_cross[i] &&
+                                   ai->last_14_days[i] == w.inc->last_14_days[i]))
+                continue;
+            changed += d == 0;
+            double xa[CS_DEAL_TERMS], xb[CS_DEAL_TERMS], ea = 0, eb = 0;
+            cs_analysis_deal_row(w.ds, ai, i, xa);
+            cs_analysis_deal_row(w.ds, w.inc, i, xb);
+            for (size_t t = 0; t < k; t++) {
+                ea += beta[t] * xa[f->terms[t].column];
+                eb += beta[t] * xb[f->terms[t].column];
+            }
+            s[g_of_rep[w.ds->deals.rep[i]]] += cs_vecmath_logistic1(ea) - cs_vecmath_logistic1(eb);
+        }
+        dr[d] = 0;
+        for (size_t p = 0; p < np; p++)
+            drp[d * np + p] = 0;
+        for (size_t g = 0; g < G; g++) {
+            if (wt[g] == 0 || s[g] == 0)
+                continue;
+            dr[d] += wt[g] * s[g];
+            drp[d * np + plan_of_g[g]] += wt[g] * s[g];
+        }
+    }
+    assert_int_equal(changed, r->changed_rows);
+    assert_true(changed > 100);
+    assert_bits(r->risky.low, cs_whatif_quantile(dr, D, 0.025));
+    assert_bits(r->risky.high, cs_whatif_quantile(dr, D, 0.975));
+    for (size_t p = 0; p < np; p++) {
+        double *col = malloc(D * sizeof *col);
+        assert_non_null(col);
+        for (size_t d = 0; d < D; d++)
+            col[d] = drp[d * np + p];
+        assert_bits(r->plans[p].risky.low, cs_whatif_quantile(col, D, 0.025));
+        assert_bits(r->plans[p].risky.high, cs_whatif_quantile(col, D, 0.975));
+        free(col);
+    }
+    free(g_of_rep);
+    free(wt);
+    free(plan_of_g);
+    free(s);
+    free(dr);
+    free(drp);
+    cs_incentives_free(ai);
+    cs_whatif_result_free(r);
+    cs_plans_free(&alt);
+    world_close(&w);
+}
+
 /* Both routes (tiers, and the yearly options' recomputed attainment) give,
  * deal for deal, what cs_incentives_compute gives. */
 static void test_tiers_route_matches_compute(void **state)
@@ -1040,6 +1138,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_one_step_matches_refit),
         cmocka_unit_test(test_tiers_route_matches_compute),
+        cmocka_unit_test(test_bootstrap_by_hand),
         cmocka_unit_test(test_quantile),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_concurrent_simulations),
