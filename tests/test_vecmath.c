@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,18 @@ static double ulps(double y, long double t)
     return (double)fabsl(((long double)y - t) / ulp);
 }
 
+/* Whether long double is wider than double here: under valgrind it is
+ * computed as double, too coarse to measure a double's error with. */
+static bool long_double_is_wider(void)
+{
+    volatile long double one = 1.0L, tiny = 0x1p-60L;
+    if (one + tiny != one)
+        return true;
+    print_message("long double is no wider than double here (valgrind?): "
+                  "the accuracy against expl is not measured\n");
+    return false;
+}
+
 #define N_RANDOM 2000000
 #define CHUNK 1000
 
@@ -51,6 +64,8 @@ static double ulps(double y, long double t)
 static void test_exp_accuracy(void **state)
 {
     (void)state;
+    if (!long_double_is_wider())
+        skip();
     double x[CHUNK], y[CHUNK], worst = 0, worst_x = 0;
     size_t not_nearest = 0;
     lcg_state = 1;
@@ -92,7 +107,8 @@ static void test_exp_special(void **state)
     assert_true(y[15] == INFINITY && y[16] == 0.0);
     assert_true(isnan(y[n - 1]));
     /* the range's ends are within 0.51 ulp too */
-    for (size_t i = 5; i < 7; i++)
+    bool measurable = long_double_is_wider();
+    for (size_t i = 5; i < 7 && measurable; i++)
         assert_true(ulps(y[i], expl((long double)x[i])) <= 0.51);
 }
 
@@ -107,6 +123,8 @@ static void test_exp_special(void **state)
 static void test_logistic_accuracy(void **state)
 {
     (void)state;
+    if (!long_double_is_wider())
+        skip();
     double eta[CHUNK], p[CHUNK], worst = 0, worst_eta = 0, sum = 0, sum_libm = 0;
     lcg_state = 2;
     for (size_t done = 0; done < N_RANDOM / 4; done += CHUNK) {
