@@ -1155,8 +1155,11 @@ void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *
     }
     const char *unit;
     double div = value_unit(xmax, &unit);
+    double x_top = nice_ceil(1.15 * (xmax > 0 ? xmax / div : 1));
     gp_begin(f, "whatif", base);
-    /* the value label goes right of the bar or of its interval, whichever ends later */
+    /* The value label goes right of the bar or of its interval, whichever
+     * ends later; or right of the current plan's dashed line, when it would
+     * start just left of it and be crossed by it. */
     fputs("# row (top = current plan), value, linetype, where its label goes\n$v << EOD\n", f);
     fprintf(f, "%zu ", rows);
     gp_num(f, w->base / div);
@@ -1168,7 +1171,10 @@ void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *
         fprintf(f, "%zu ", rows - 1 - i);
         gp_num(f, a->value / div);
         fputs(" 5 ", f);
-        gp_num(f, (isfinite(a->high) ? fmax(a->high, a->value) : a->value) / div);
+        double at = (isfinite(a->high) ? fmax(a->high, a->value) : a->value) / div;
+        if (at < w->base / div && w->base / div - at < 0.07 * x_top)
+            at = w->base / div;
+        gp_num(f, at);
         fputc('\n', f);
     }
     fputs("EOD\n", f);
@@ -1193,7 +1199,7 @@ void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *
         gp_set_text(f, "xlabel", xl);
     }
     fputs("unset ylabel\n", f);
-    fprintf(f, "set xrange [0:%g]\n", nice_ceil(1.15 * (xmax > 0 ? xmax / div : 1)));
+    fprintf(f, "set xrange [0:%g]\n", x_top);
     fprintf(f, "set yrange [0.4:%g]\n", (double)rows + 0.6);
     fputs("set ytics (", f);
     cs_gp_quote_tic(f, w->base_label ? w->base_label : "current plan");

@@ -18,9 +18,9 @@ set key top left noenhanced opaque box lc rgb '#e2e8f0'
 # row (top = current plan), value, linetype, where its label goes
 $v << EOD
 4 241.5 1 241.5
-3 212.4 5 226.1
-2 220.9 5 236
-1 238 5 238
+3 212.4 5 241.5
+2 220.9 5 241.5
+1 238 5 241.5
 EOD
 # row, value, 95% interval low, high (the alternatives that have one)
 $ci << EOD
