@@ -937,9 +937,9 @@ static void option_notes(char *buf, size_t n, const struct proposal *pr, size_t 
 #define NOTE(...) do { int w_ = snprintf(buf + at, n - at, __VA_ARGS__); \
                        if (w_ > 0 && (size_t)w_ < n - at) at += (size_t)w_; } while (0)
     if (b->fit && r->extrapolated) {
-        char lo[32], hi[32];
-        NOTE("%s%zu deals get a marginal rate outside the range seen in the period (%s to %s): "
-             "the estimate extrapolates.", at ? " " : "", r->extrapolated,
+        char lo[32], hi[32], cnt[32];
+        NOTE("%s%s deals get a marginal rate outside the range seen in the period (%s to %s): "
+             "the estimate extrapolates.", at ? " " : "", cs_fmt_count(cnt, sizeof cnt, r->extrapolated),
              fmt_pct(lo, sizeof lo, b->rate_min), fmt_pct(hi, sizeof hi, b->rate_max));
     }
     const struct cs_regress_term *tc = find_term(b->fit, "tier_cross");

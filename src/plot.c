@@ -413,7 +413,8 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
         }
     fputs("EOD\n", f);
     double cbmax = pct_ceil(maxrate);
-    fputs("# column, row, share in %, deals, label colour (0xRRGGBB)\n$labels << EOD\n", f);
+    fputs("# column, row, share in %, deals, label colour (0xRRGGBB), deals for reading\n"
+          "$labels << EOD\n", f);
     for (size_t r = 0; r < w->rows; r++)
         for (size_t c = 0; c < w->cols; c++) {
             size_t n = w->deals[r][c];
@@ -424,7 +425,8 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
             unsigned colour = rate > 0.6 * cbmax ? 0xffffffu : 0x1a202cu;
             fprintf(f, "%zu %zu ", c, r);
             gp_num(f, rate);
-            fprintf(f, " %zu %u\n", n, colour);
+            char count[32];
+            fprintf(f, " %zu %u (%s)\n", n, colour, cs_fmt_count(count, sizeof count, n));
         }
     fputs("EOD\n", f);
 
@@ -472,17 +474,19 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
     fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
     {
         char note[384];
+        char deals[32];
         snprintf(note, sizeof note,
                  "Each cell: share of deals with an off-roadmap or premature promise (number of deals). "
-                 "Grey: fewer than %zu deals. %zu deals in all%s.",
-                 w->min_cell, w->n_deals, w->coarse ? ", too few for finer cells" : "");
+                 "Grey: fewer than %zu deals. %s deals in all%s.",
+                 w->min_cell, cs_fmt_count(deals, sizeof deals, w->n_deals),
+                 w->coarse ? ", too few for finer cells" : "");
         gp_note(f, note, 5);
     }
     /* the rate, and under it in small type the number of deals it rests on */
     fputs("plot $cells using 1:2:3 with image notitle, \\\n"
           "     $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 "
           "tc rgb variable font ',11' notitle, \\\n"
-          "     $labels using 1:2:(sprintf('(%d)', $4)):5 with labels offset 0,-0.5 "
+          "     $labels using 1:2:6:5 with labels offset 0,-0.5 "
           "tc rgb variable font ',8' notitle", f);
     if (w->n_floors)
         fputs(", \\\n     NaN with lines lc rgb '" GP_SLATE "' lw 2 dt 2 title 'tier floors of the plans'",
@@ -617,14 +621,16 @@ void cs_plot_when_script(FILE *f, const struct cs_plot_when *w, const char *base
     }
     {
         char note[384];
-        int len = snprintf(note, sizeof note, "%zu deals, plan periods aligned on their last day.",
-                           w->n_deals);
+        char deals[32];
+        int len = snprintf(note, sizeof note, "%s deals, plan periods aligned on their last day.",
+                           cs_fmt_count(deals, sizeof deals, w->n_deals));
         if (w->beyond_deals && len > 0 && (size_t)len < sizeof note) {
             double total = w->total + w->beyond_bookings;
             snprintf(note + len, sizeof note - (size_t)len,
-                     " Not shown: %zu deals of annual plans closed more than 13 weeks before "
+                     " Not shown: %s deals of annual plans closed more than 13 weeks before "
                      "year end (%.0f%% of bookings).",
-                     w->beyond_deals, total > 0 ? 100 * w->beyond_bookings / total : 0.0);
+                     cs_fmt_count(deals, sizeof deals, w->beyond_deals),
+                     total > 0 ? 100 * w->beyond_bookings / total : 0.0);
         }
         gp_note(f, note, 5);
     }
@@ -733,10 +739,11 @@ void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const 
     }
     {
         char note[384];
+        char count[32];
         snprintf(note, sizeof note,
-                 "%zu rep-%ss within 40 points of the floor. Shaded: left out of the fit. "
+                 "%s rep-%ss within 40 points of the floor. Shaded: left out of the fit. "
                  "\xc2\xb1: bootstrap standard error. A placebo, away from any floor, should show about 0.",
-                 e->n_binned, word);
+                 cs_fmt_count(count, sizeof count, e->n_binned), word);
         gp_note(f, note, 5);
     }
     fputs("set key top left\n", f);
@@ -902,10 +909,12 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
     }
     {
         char note[512];
+        char deals[32];
         int len = snprintf(note, sizeof note,
-                           "Logistic model over %zu deals, intervals from rep-clustered standard "
+                           "Logistic model over %s deals, intervals from rep-clustered standard "
                            "errors%s. Associations, not proof of cause.",
-                           fo->deals, fo->firth ? " (Firth fit: the data separate)" : "");
+                           cs_fmt_count(deals, sizeof deals, fo->deals),
+                           fo->firth ? " (Firth fit: the data separate)" : "");
         for (size_t i = 0; i < fo->left_out && len > 0 && (size_t)len < sizeof note; i++)
             len += snprintf(note + len, sizeof note - (size_t)len, "%s%s", i ? ", " : " Not shown (no variation or no interval): ",
                             fo->left_out_terms[i]);
@@ -1048,7 +1057,8 @@ static void rates_script(FILE *f, const struct cs_plot_rates *r, const struct ra
             ymax = 100 * r->cat[i].w.high;
     ymax = pct_ceil(1.15 * ymax);
     gp_begin(f, tx->kind, base);
-    fprintf(f, "# category, rate in %%, 95%% Wilson interval low, high, %s\n$rates << EOD\n", tx->unit);
+    fprintf(f, "# category, rate in %%, 95%% Wilson interval low, high, %s, the same for reading\n"
+               "$rates << EOD\n", tx->unit);
     for (size_t i = 0; i < r->n_cats; i++) {
         const struct cs_plot_cat *c = &r->cat[i];
         fprintf(f, "%zu ", c->pos);
@@ -1057,7 +1067,8 @@ static void rates_script(FILE *f, const struct cs_plot_rates *r, const struct ra
         gp_num(f, 100 * c->w.low);
         fputc(' ', f);
         gp_num(f, 100 * c->w.high);
-        fprintf(f, " %zu\n", c->n);
+        char count[32];
+        fprintf(f, " %zu %s\n", c->n, cs_fmt_count(count, sizeof count, c->n));
     }
     fputs("EOD\n", f);
     gp_title(f, tx->title);
@@ -1090,9 +1101,11 @@ static void rates_script(FILE *f, const struct cs_plot_rates *r, const struct ra
         gp_note(f, note, 5);
     }
     fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
+    fputs("set style textbox opaque noborder margins 1,0.5\n", f);
     fputs("plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 title ", f);
     cs_gp_quote(f, tx->point_title);
-    fputs(", \\\n     $rates using 1:4:(sprintf('%d', $5)) with labels offset 0,0.9 "
+    /* counts on a white box: the dashed overall line passes behind them */
+    fputs(", \\\n     $rates using 1:4:6 with labels offset 0,0.9 boxed "
           "tc rgb '#4a5568' font ',12' notitle\n", f);
     gp_end(f, base);
 }
@@ -2059,6 +2072,7 @@ static void remove_images(const char *pdir, const char *name)
 static void plot_where(struct ctx *c, const struct cs_dataset *ds, const struct cs_incentives *inc,
                        const struct cs_outcomes *oc, const struct cs_analysis *an)
 {
+    char n1[32], n2[32];
     struct cs_plot_item *it = add_item(c, "where", "where");
     if (!it)
         return;
@@ -2078,9 +2092,9 @@ static void plot_where(struct ctx *c, const struct cs_dataset *ds, const struct 
         cs_plot_where_aggregate(ds, inc, oc, &an->sel, true, w);
     if (w->cells_shown < CS_PLOT_WHERE_MIN_SHOWN / 2) {
         textf(c, &it->skipped,
-              "too few deals for a heat map: %zu won deals in the period, and only %zu cells "
+              "too few deals for a heat map: %s won deals in the period, and only %zu cells "
               "hold at least %zu of them even with coarse bins",
-              w->n_deals, w->cells_shown, w->min_cell);
+              cs_fmt_count(n1, sizeof n1, w->n_deals), w->cells_shown, w->min_cell);
         free(w);
         return;
     }
@@ -2089,9 +2103,9 @@ static void plot_where(struct ctx *c, const struct cs_dataset *ds, const struct 
           "by the attainment before the deal (rows of %.0f points of quota) and the weeks left "
           "to the end of the plan period (columns of %d week%s, period end on the right); "
           "cells with fewer than %zu deals are grey, dashed lines mark the plans' tier floors; "
-          "%zu deals, %zu with a risky promise%s.",
+          "%s deals, %s with a risky promise%s.",
           100 * w->row_step, w->col_weeks, w->col_weeks == 1 ? "" : "s", w->min_cell,
-          w->n_deals, w->n_risky,
+          cs_fmt_count(n1, sizeof n1, w->n_deals), cs_fmt_count(n2, sizeof n2, w->n_risky),
           w->coarse ? "; coarse cells because the period has few deals" : "");
     struct job j;
     FILE *m = job_begin(c, &j);
@@ -2104,6 +2118,7 @@ static void plot_where(struct ctx *c, const struct cs_dataset *ds, const struct 
 static void plot_when(struct ctx *c, const struct cs_dataset *ds, const struct cs_incentives *inc,
                       const struct cs_outcomes *oc, const struct cs_analysis *an)
 {
+    char n1[32];
     struct cs_plot_item *it = add_item(c, "when", "when");
     if (!it)
         return;
@@ -2127,9 +2142,9 @@ static void plot_when(struct ctx *c, const struct cs_dataset *ds, const struct c
         return;
     }
     textf(c, &it->caption,
-          "Bars: bookings closed on each day before the end of the plan period (%zu deals)%s; "
+          "Bars: bookings closed on each day before the end of the plan period (%s deals)%s; "
           "the last 14 days are shaded.",
-          w->n_deals,
+          cs_fmt_count(n1, sizeof n1, w->n_deals),
           w->risk ? "; orange: the share of deals with a risky promise in each week, with 95% "
                     "intervals (right axis)" : "");
     struct job j;
@@ -2185,8 +2200,10 @@ static void plot_thresholds(struct ctx *c, const struct cs_dataset *ds, const st
         double fpct = 100 * b->floor;
         if (e->verdict != CS_BUNCH_OK) {
             textf(c, &it->title, "Plan %s: the %.0f%% floor", plan, fpct);
-            textf(c, &it->skipped, "%s (%zu rep-%ss within 40 points of the floor)",
-                  cs_bunching_verdict_text(e->verdict), e->n_binned, word);
+            char n1[32];
+            textf(c, &it->skipped, "%s (%s rep-%ss within 40 points of the floor)",
+                  cs_bunching_verdict_text(e->verdict), cs_fmt_count(n1, sizeof n1, e->n_binned),
+                  word);
             continue;
         }
         bool clear = isfinite(e->z) && fabs(e->z) >= CS_Z95;
@@ -2213,6 +2230,7 @@ static void plot_thresholds(struct ctx *c, const struct cs_dataset *ds, const st
 
 static void plot_forest(struct ctx *c, const struct cs_analysis *an)
 {
+    char n1[32];
     struct cs_plot_item *it = add_item(c, "how-strong", "how-strong");
     if (!it)
         return;
@@ -2239,10 +2257,11 @@ static void plot_forest(struct ctx *c, const struct cs_analysis *an)
         return;
     }
     textf(c, &it->caption,
-          "Odds ratios of a risky promise from the promise_risk model (%zu deals) with 95%% "
+          "Odds ratios of a risky promise from the promise_risk model (%s deals) with 95%% "
           "intervals from rep-clustered standard errors, on a log scale; commission rate per +1 "
           "percentage point, deal size per doubling; orange where the interval excludes 1.%s",
-          fo->deals, fo->firth ? " Firth fit, because the data separate." : "");
+          cs_fmt_count(n1, sizeof n1, fo->deals),
+          fo->firth ? " Firth fit, because the data separate." : "");
     struct job j;
     FILE *m = job_begin(c, &j);
     if (m)
@@ -2255,6 +2274,7 @@ static enum cs_status plot_tier(struct ctx *c, const struct cs_dataset *ds,
                                 const struct cs_incentives *inc, const struct cs_outcomes *oc,
                                 const struct cs_analysis *an, struct cs_error *err)
 {
+    char n1[32];
     struct cs_plot_item *it = add_item(c, "per-tier", "per-tier");
     if (!it)
         return CS_OK;
@@ -2279,7 +2299,8 @@ static enum cs_status plot_tier(struct ctx *c, const struct cs_dataset *ds,
     } else {
         textf(c, &it->caption,
               "Share of won deals with a risky promise at each marginal commission rate, with 95%% "
-              "Wilson intervals and deal counts; dashed: all %zu deals.", r->n_total);
+              "Wilson intervals and deal counts; dashed: all %s deals.",
+              cs_fmt_count(n1, sizeof n1, r->n_total));
         struct job j;
         FILE *m = job_begin(c, &j);
         if (m)

@@ -519,7 +519,7 @@ static size_t code_points(const char *s)
 }
 
 /*
- * A note wider than the image (a Firth fit and three terms left out: 231
+ * A note wider than the image (a Firth fit and three terms left out: 233
  * characters) goes on two lines of even length, broken at a space, with
  * one more line of bottom margin; the words are all there, in order.
  */
@@ -554,7 +554,7 @@ static void test_note_wraps(void **state)
     char whole[512];
     snprintf(whole, sizeof whole, "%s %s", l1, l2);
     assert_string_equal(whole,
-                        "Logistic model over 1234567 deals, intervals from rep-clustered standard "
+                        "Logistic model over 1,234,567 deals, intervals from rep-clustered standard "
                         "errors (Firth fit: the data separate). Associations, not proof of cause. "
                         "Not shown (no variation or no interval): spiff, type[expansion], "
                         "type[renewal].");

@@ -15,12 +15,12 @@ set border 3 lc rgb '#2d3748'
 set tics nomirror out
 set grid ytics lc rgb '#e2e8f0' lw 1 dt 1
 set key top left noenhanced opaque box lc rgb '#e2e8f0'
-# category, rate in %, 95% Wilson interval low, high, assets
+# category, rate in %, 95% Wilson interval low, high, assets, the same for reading
 $rates << EOD
-0 20 15.0452 26.0855 200
-2 25 18.1098 33.4411 120
-4 41.6667 30.0643 54.2719 60
-6 60 35.7468 80.1755 15
+0 20 15.0452 26.0855 200 200
+2 25 18.1098 33.4411 120 120
+4 41.6667 30.0643 54.2719 60 60
+6 60 35.7468 80.1755 15 15
 EOD
 set title 'Misstated collateral by marketing target pressure when it was published' font ',18' noenhanced
 set xlabel 'marketing target not yet reached in the quarter (target gap)' noenhanced
@@ -34,8 +34,9 @@ set label 1 'all assets: 26%' at graph 0.99, first 26.3158 right offset 0,0.7 tc
 set label 99 'Bars: 95% Wilson intervals; numbers: assets in the category. Not shown: 4 in categories with fewer than 10.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
 set bmargin 5
 set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
+set style textbox opaque noborder margins 1,0.5
 plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 title 'share of assets claiming what the roadmap does not support', \
-     $rates using 1:4:(sprintf('%d', $5)) with labels offset 0,0.9 tc rgb '#4a5568' font ',12' notitle
+     $rates using 1:4:6 with labels offset 0,0.9 boxed tc rgb '#4a5568' font ',12' notitle
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
 set output 'collateral.svg'
 replot

@@ -39,7 +39,7 @@ set label 2 '2.40 (1.90 to 3.00)' at graph 1.02, first 4 left noenhanced
 set label 3 '1.70 (1.20 to 2.41)' at graph 1.02, first 3 left noenhanced
 set label 4 '1.01 (0.93 to 1.10)' at graph 1.02, first 2 left noenhanced
 set label 5 '0.60 (0.41 to 0.88)' at graph 1.02, first 1 left noenhanced
-set label 99 'Logistic model over 1234 deals, intervals from rep-clustered standard errors. Associations, not proof of cause. Not shown (no variation or no interval): spiff.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set label 99 'Logistic model over 1,234 deals, intervals from rep-clustered standard errors. Associations, not proof of cause. Not shown (no variation or no interval): spiff.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
 set bmargin 6
 set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
 plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle, \

@@ -67,9 +67,9 @@ $cells << EOD
 5 6 NaN
 6 6 NaN
 EOD
-# column, row, share in %, deals, label colour (0xRRGGBB)
+# column, row, share in %, deals, label colour (0xRRGGBB), deals for reading
 $labels << EOD
-5 3 10 30 16777215
+5 3 10 30 16777215 (30)
 EOD
 set title 'Where risky promises concentrate: attainment before the deal × weeks to period end' font ',15' noenhanced
 set xlabel 'weeks before the end of the plan period (2-week columns; period end on the right)' noenhanced
@@ -93,7 +93,7 @@ set label 99 'Each cell: share of deals with an off-roadmap or premature promise
 set bmargin 5
 plot $cells using 1:2:3 with image notitle, \
      $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 tc rgb variable font ',11' notitle, \
-     $labels using 1:2:(sprintf('(%d)', $4)):5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
+     $labels using 1:2:6:5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
      NaN with lines lc rgb '#2d3748' lw 2 dt 2 title 'tier floors of the plans'
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
 set output 'where.svg'

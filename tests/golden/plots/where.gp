@@ -242,14 +242,14 @@ $cells << EOD
 12 15 NaN
 13 15 NaN
 EOD
-# column, row, share in %, deals, label colour (0xRRGGBB)
+# column, row, share in %, deals, label colour (0xRRGGBB), deals for reading
 $labels << EOD
-13 0 10.9091 55 1712172
-5 3 10 30 1712172
-0 9 45 40 16777215
-1 9 32 25 16777215
-0 10 50 12 16777215
-0 15 45.4545 11 16777215
+13 0 10.9091 55 1712172 (55)
+5 3 10 30 1712172 (30)
+0 9 45 40 16777215 (40)
+1 9 32 25 16777215 (25)
+0 10 50 12 16777215 (12)
+0 15 45.4545 11 16777215 (11)
 EOD
 set title 'Where risky promises concentrate: attainment before the deal × weeks to period end' font ',15' noenhanced
 set xlabel 'weeks before the end of the plan period (period end on the right)' noenhanced
@@ -273,7 +273,7 @@ set label 99 'Each cell: share of deals with an off-roadmap or premature promise
 set bmargin 5
 plot $cells using 1:2:3 with image notitle, \
      $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 tc rgb variable font ',11' notitle, \
-     $labels using 1:2:(sprintf('(%d)', $4)):5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
+     $labels using 1:2:6:5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
      NaN with lines lc rgb '#2d3748' lw 2 dt 2 title 'tier floors of the plans'
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
 set output 'where.svg'
