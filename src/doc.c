@@ -160,6 +160,7 @@ static int add_span(struct cs_doc *d, enum span_kind kind, const char *text, con
     return s->text ? 0 : -1;
 }
 
+__attribute__((format(printf, 3, 0)))
 static int add_fmt(struct cs_doc *d, enum span_kind kind, const char *fmt, va_list ap)
 {
     char *text = NULL;
