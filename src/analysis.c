@@ -372,8 +372,7 @@ static enum cs_status run_groups(struct cs_analysis *an, const struct cs_dataset
         goto out;
     for (size_t j = 0; j < an->n_teams; j++)
         an->teams[j].id = team_ids[an->teams[j].id];
-    if (
-        (st = group_rates(plan, ds->plans.n, sel, oc->promise_risk, n, &an->plans, &an->n_plans, err)) != CS_OK ||
+    if ((st = group_rates(plan, ds->plans.n, sel, oc->promise_risk, n, &an->plans, &an->n_plans, err)) != CS_OK ||
         (st = group_rates(rep, ds->reps.n, sel, oc->promise_risk, n, &reps, &n_reps, err)) != CS_OK)
         goto out;
     if (!an->promise_data || n_reps == 0)

@@ -487,6 +487,25 @@ static void test_deterministic(void **state)
     world_close(&c);
 }
 
+/* The bootstrap's clusters: reps with a won deal (the selection "all"),
+ * numbered in rep order; UINT32_MAX for the others.  The caller frees. */
+static uint32_t *clusters_of_reps(const struct world *w, size_t G)
+{
+    uint32_t *g_of_rep = malloc((w->ds->reps.n ? w->ds->reps.n : 1) * sizeof *g_of_rep);
+    assert_non_null(g_of_rep);
+    for (size_t r = 0; r < w->ds->reps.n; r++)
+        g_of_rep[r] = UINT32_MAX;
+    for (size_t i = 0; i < w->ds->deals.n; i++)
+        if (w->inc->won[i])
+            g_of_rep[w->ds->deals.rep[i]] = 0;
+    size_t g = 0;
+    for (size_t r = 0; r < w->ds->reps.n; r++)
+        if (g_of_rep[r] != UINT32_MAX)
+            g_of_rep[r] = (uint32_t)g++;
+    assert_int_equal(g, G);
+    return g_of_rep;
+}
+
 /*
  * The one-step draws against the textbook cluster bootstrap: on the same
  * resamples (each rep's deals repeated as often as the rep was drawn),
@@ -504,20 +523,8 @@ static void test_one_step_matches_refit(void **state)
     world_open(&w, FIX "/data", "all", D, 2, 3);
     const struct cs_regress_fit *f = w.b->fit;
     const size_t k = f->k, G = w.b->reps, n = w.ds->deals.n;
-    /* clusters: reps with a selected won deal, in rep order */
-    uint32_t *g_of_rep = malloc(w.ds->reps.n * sizeof *g_of_rep), *wt = malloc(G * sizeof *wt);
-    assert_non_null(g_of_rep);
+    uint32_t *g_of_rep = clusters_of_reps(&w, G), *wt = malloc(G * sizeof *wt);
     assert_non_null(wt);
-    for (size_t r = 0; r < w.ds->reps.n; r++)
-        g_of_rep[r] = UINT32_MAX;
-    for (size_t i = 0; i < n; i++)
-        if (w.inc->won[i])
-            g_of_rep[w.ds->deals.rep[i]] = 0;
-    size_t g = 0;
-    for (size_t r = 0; r < w.ds->reps.n; r++)
-        if (g_of_rep[r] != UINT32_MAX)
-            g_of_rep[r] = (uint32_t)g++;
-    assert_int_equal(g, G);
     double *x = malloc(n * 4 * CS_DEAL_TERMS * sizeof *x), *y = malloc(n * 4 * sizeof *y);
     double (*one)[CS_DEAL_TERMS] = malloc(D * sizeof *one), (*ref)[CS_DEAL_TERMS] = malloc(D * sizeof *ref);
     assert_non_null(x);
@@ -605,22 +612,13 @@ static void test_bootstrap_by_hand(void **state)
     assert_int_equal(cs_incentives_compute(w.ds, &alt, &w.cal, &ai, &err), CS_OK);
     const struct cs_regress_fit *f = w.b->fit;
     const size_t k = f->k, G = w.b->reps, n = w.ds->deals.n, np = w.ds->plans.n;
-    uint32_t *g_of_rep = malloc(w.ds->reps.n * sizeof *g_of_rep), *wt = malloc(G * sizeof *wt);
+    uint32_t *g_of_rep = clusters_of_reps(&w, G), *wt = malloc(G * sizeof *wt);
     uint32_t *plan_of_g = malloc(G * sizeof *plan_of_g);
     double *s = malloc(G * sizeof *s), *dr = malloc(D * sizeof *dr), *drp = malloc(D * np * sizeof *drp);
-    assert_true(g_of_rep && wt && plan_of_g && s && dr && drp);
+    assert_true(wt && plan_of_g && s && dr && drp);
     for (size_t rp = 0; rp < w.ds->reps.n; rp++)
-        g_of_rep[rp] = UINT32_MAX;
-    for (size_t i = 0; i < n; i++)
-        if (w.inc->won[i])
-            g_of_rep[w.ds->deals.rep[i]] = 0;
-    size_t G2 = 0;
-    for (size_t rp = 0; rp < w.ds->reps.n; rp++)
-        if (g_of_rep[rp] != UINT32_MAX) {
-            plan_of_g[G2] = w.ds->reps.plan[rp];
-            g_of_rep[rp] = (uint32_t)G2++;
-        }
-    assert_int_equal(G2, G);
+        if (g_of_rep[rp] != UINT32_MAX)
+            plan_of_g[g_of_rep[rp]] = w.ds->reps.plan[rp];
     size_t changed = 0;
     for (size_t d = 0; d < D; d++) {
         double beta[CS_DEAL_TERMS];
