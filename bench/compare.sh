@@ -65,7 +65,7 @@ echo "input: $dir, $(find "$dir" -name '*.csv' | wc -l) files, $bytes bytes; loa
 i=0
 while [ $i -lt "$RUNS" ] || [ $i -lt "$RUNS_R" ]; do
     [ $i -lt "$RUNS" ] && run "$cs_log" "$BIN" report --data "$dir" --period all --out "$report" \
-        --seed "$SEED" --quiet
+        --seed "$SEED" --quiet --timings && cp "$OUT/compare-stderr.txt" "$OUT/compare-timings.txt"
     [ $i -lt "$RUNS_R" ] && run "$r_log" "$RSCRIPT" bench/analyst.R "$dir" "$figures" "$SEED"
     i=$((i + 1))
 done
@@ -85,10 +85,21 @@ for what in compsight R; do
 done
 echo "           input: $(echo "$bytes" | awk '{printf "%.1f MB", $1 / 1e6}');" \
      "compsight runs (s): $(cut -d' ' -f1 "$cs_log" | tr '\n' ' ')"
+# `--timings` phases: "compsight: timing: NAME ... SECONDS s (memory ...)"
+phases() { sed -n 's/^compsight: timing: \(.*[^ ]\)  *\([0-9.]*\) s .*/\1|\2/p' "$OUT/compare-timings.txt"; }
+echo "           compsight phases of the last run (s): $(phases |
+    awk -F'|' '{sub(/ \(.*/, "", $1); printf "%s%s %.2f", (NR > 1 ? "; " : ""), $1, $2}')"
 [ "$RUNS_R" -gt 0 ] || exit 0
 echo "           R runs (s): $(cut -d' ' -f1 "$r_log" | tr '\n' ' ')"
 echo "           R steps of the last run (s): $(sed -n 's/^"time\.\([a-z_]*\)","\([0-9.]*\)"$/\1 \2/p' "$figures" |
     awk '{printf "%s%s %.1f", (NR > 1 ? ", " : ""), $1, $2}')"
+# The work both do (import, measures, analysis), without what only the
+# report does (proposal, plots, report files): a like-for-like ratio, from
+# the last runs' own clocks.
+r_total=$(sed -n 's/^"time\.total","\([0-9.]*\)"$/\1/p' "$figures")
+cs_same=$(phases | awk -F'|' '/^(import|measures|analysis)/ {t += $2} END {printf "%.2f", t}')
+echo "           the same work (import, measures, analysis): compsight ${cs_same} s, R ${r_total:-?} s:" \
+     "$(echo "${r_total:-0} $cs_same" | awk '{printf ($2 > 0 && $1 > 0) ? "%.1fx" : "-", $1 / $2}')"
 
 # Same data, same figures?  The won-deal count must agree; the headline
 # estimate is printed for the eye (R's glm against compsight's IRLS: they
