@@ -572,6 +572,105 @@ static void test_note_wraps(void **state)
     free(buf);
 }
 
+/* s without its spaces, into out (at least strlen(s) + 1 bytes). */
+static void without_spaces(const char *s, char *out)
+{
+    for (; *s; s++)
+        if (*s != ' ')
+            *out++ = *s;
+    *out = '\0';
+}
+
+/*
+ * Notes of any text: 300 forest notes whose dropped-term list is random
+ * words of one- to four-byte UTF-8 characters, some longer than a line
+ * with no space to break at (at most 340 bytes of them, so that the plot's
+ * 512-byte note is never cut inside a character).  Every line holds at most 160 characters,
+ * none starts inside a character, there are at most four, the margin
+ * grows with them, and (up to the breaks' spaces) the lines are the note.
+ */
+static void test_note_wraps_any_text(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {"a", "b", "Z", "7", "[", "\xc3\xa9", "\xc2\xb1",
+                                         "\xe2\x82\xac", "\xf0\x9f\x98\x80"};
+    static char words[CS_REGRESS_MAX_TERMS][1024];
+    uint64_t seed = 12345;
+    int four = 0, hard = 0;   /* rounds cut after four lines; lines broken inside a word */
+    for (int round = 0; round < 300; round++) {
+        struct cs_plot_forest fo;
+        memset(&fo, 0, sizeof fo);
+        fo.n = 0;
+        fo.deals = 42;
+        fo.left_out = 1 + round % CS_REGRESS_MAX_TERMS;
+        size_t budget = 340;   /* bytes of words: the note stays under its 512 */
+        for (size_t t = 0; t < fo.left_out; t++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            size_t chars = (seed >> 33) % 13 == 0 ? 150 + (seed >> 20) % 60 : 1 + (seed >> 40) % 12;
+            char *w = words[t];
+            size_t at = 0;
+            for (size_t c = 0; c < chars && at + 5 < sizeof words[t]; c++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                const char *p = pieces[(seed >> 35) % (sizeof pieces / sizeof *pieces)];
+                if (strlen(p) + 2 > budget)
+                    break;
+                memcpy(w + at, p, strlen(p));
+                at += strlen(p);
+                budget -= strlen(p);
+            }
+            w[at] = '\0';
+            budget = budget > 2 ? budget - 2 : 0;   /* ", " */
+            fo.left_out_terms[t] = w;
+        }
+        /* the note as the plot builds it */
+        char note[512];
+        int len = snprintf(note, sizeof note,
+                           "Logistic model over 42 deals, intervals from rep-clustered standard "
+                           "errors. Associations, not proof of cause.");
+        for (size_t i = 0; i < fo.left_out && len > 0 && (size_t)len < sizeof note; i++)
+            len += snprintf(note + len, sizeof note - (size_t)len, "%s%s",
+                            i ? ", " : " Not shown (no variation or no interval): ", fo.left_out_terms[i]);
+        if (len > 0 && (size_t)len + 1 < sizeof note)
+            memcpy(note + len, ".", 2);
+
+        char *buf = NULL;
+        size_t blen = 0;
+        CAPTURE(buf, blen, cs_plot_forest_script(f, &fo, "how-strong"));
+        char joined[2048] = "";
+        int lines = 0;
+        for (int n = 99; n >= 96; n--) {
+            char *l = label_text(buf, n);
+            if (!l)
+                break;
+            lines++;
+            if (code_points(l) > 160)
+                fail_msg("round %d: line %d has %zu characters", round, lines, code_points(l));
+            if (((unsigned char)l[0] & 0xC0) == 0x80)
+                fail_msg("round %d: line %d starts inside a character", round, lines);
+            hard += code_points(l) == 160 && !strchr(l, ' ');
+            strncat(joined, l, sizeof joined - strlen(joined) - 1);
+            free(l);
+        }
+        assert_true(lines >= 1);
+        assert_null(strstr(buf, "set label 95 "));
+        char margin[32];
+        snprintf(margin, sizeof margin, "set bmargin %d\n", 6 + lines - 1);
+        assert_non_null(strstr(buf, margin));
+        char a[2048], b[2048];
+        without_spaces(joined, a);
+        without_spaces(note, b);
+        four += lines == 4;
+        if (lines < 4)
+            assert_string_equal(a, b);
+        else   /* cut after four lines: what is there is the note's start */
+            if (strncmp(a, b, strlen(a)) != 0)
+                fail_msg("round %d:\n%s\n%s", round, a, b);
+        free(buf);
+    }
+    assert_true(four > 0);
+    assert_true(hard > 0);
+}
+
 static void rates_fixture(struct cs_plot_rates *r, bool fixed_axis)
 {
     static const struct { const char *label; size_t k, n; } cats[] = {
@@ -1186,6 +1285,7 @@ int main(void)
         cmocka_unit_test(test_golden_threshold),
         cmocka_unit_test(test_golden_forest),
         cmocka_unit_test(test_note_wraps),
+        cmocka_unit_test(test_note_wraps_any_text),
         cmocka_unit_test(test_golden_rates),
         cmocka_unit_test(test_golden_whatif),
         cmocka_unit_test(test_golden_trend),
