@@ -32,7 +32,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN     := $(BUILD)/compsight
 
-.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check install-test fault-tests determinism-tests valgrind-check fuzz golden
+.PHONY: all deps report check unit-tests cli-tests install uninstall clean sample bench reference browser-check install-test fault-tests determinism-tests valgrind-check compiler-check fuzz golden
 all: $(BIN)
 
 # Install missing Debian packages (as root), or name them and stop.
@@ -107,6 +107,10 @@ determinism-tests: $(BIN)
 # Every unit test and a few command-line runs under valgrind memcheck.
 valgrind-check:
 	@sh scripts/valgrind-check.sh $(BUILD)
+
+# A clang build (into build-clang) against this one: the same data, the same reports.
+compiler-check:
+	@sh scripts/compiler-check.sh $(BUILD)
 
 # libFuzzer targets (clang), FUZZ_SECONDS each (default 30); see fuzz/README.md.
 fuzz:
