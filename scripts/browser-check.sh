@@ -7,14 +7,8 @@ set -eu
 dir=$1
 width=${2:-1024}
 [ -f "$dir/report.html" ] || { echo "browser-check: no $dir/report.html"; exit 1; }
-if ! command -v chromium >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-        echo "browser-check: installing chromium"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    else
-        echo "browser-check: needs Debian's chromium (sudo apt-get install chromium)"; exit 1
-    fi
-fi
+. "$(dirname "$0")/need.sh"
+need browser-check chromium chromium
 tmp=$(mktemp -d /tmp/compsight-browser.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 cp -R "$dir"/. "$tmp/"

@@ -20,15 +20,8 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 CLANG_BUILD=build-clang
-if ! command -v clang >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-        echo "compiler-check: installing clang"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null
-    else
-        echo "compiler-check: needs the Debian package clang; run: sudo apt-get install clang" >&2
-        exit 1
-    fi
-fi
+. scripts/need.sh
+need compiler-check clang clang
 make --no-print-directory -s "$BUILD/compsight" >/dev/null
 make --no-print-directory -s CC=clang BUILD="$CLANG_BUILD" "$CLANG_BUILD/compsight" >/dev/null
 

@@ -24,17 +24,8 @@ OUT=${FUZZ_BUILD:-build-fuzz}
 CLANG=${CLANG:-clang}
 
 # --- clang and libFuzzer ---------------------------------------------------
-need_install() {
-    pkgs=$*
-    if [ "$(id -u)" = 0 ]; then
-        echo "fuzz: installing $pkgs"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >/dev/null
-    else
-        echo "fuzz: needs the Debian packages: $pkgs" >&2
-        echo "run: sudo apt-get install $pkgs" >&2
-        exit 1
-    fi
-}
+. scripts/need.sh
+need_install() { install_packages fuzz "$@"; }
 if ! command -v "$CLANG" >/dev/null 2>&1; then
     need_install clang
 fi

@@ -18,15 +18,8 @@ BUILD=${1:-build}
 case $BUILD in
 *san*) echo "valgrind-check: $BUILD is a sanitizer build; use the plain one (build)" >&2; exit 1 ;;
 esac
-if ! command -v valgrind >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then
-        echo "valgrind-check: installing valgrind"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
-    else
-        echo "valgrind-check: needs the Debian package valgrind; run: sudo apt-get install valgrind" >&2
-        exit 1
-    fi
-fi
+. scripts/need.sh
+need valgrind-check valgrind valgrind
 
 TMP=$(mktemp -d /tmp/compsight-valgrind.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM

@@ -272,7 +272,7 @@ void cs_vecmath_exp(const double *x, double *y, size_t n)
 {
     if (exp_loop(x, y, n))
         for (size_t i = 0; i < n; i++)
-            if (!(fabs(x[i]) <= EXP_LIMIT))
+            if (out_of_range(x[i]))
                 y[i] = exp(x[i]);
 }
 
@@ -280,7 +280,7 @@ void cs_vecmath_logistic(const double *eta, double *p, size_t n)
 {
     if (logistic_loop(eta, p, n))
         for (size_t i = 0; i < n; i++)
-            if (!(fabs(eta[i]) <= EXP_LIMIT))
+            if (out_of_range(eta[i]))
                 p[i] = logistic_libm(eta[i]);
 }
 
