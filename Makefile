@@ -20,13 +20,15 @@ PACKAGES := libgsl-dev libcsv-dev gnuplot-nox libcmocka-dev libinih-dev libjanss
 
 BUILD   := build$(if $(SANITIZE),-san)
 PKGS    := gsl jansson inih
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DCS_DATADIR='"$(DATADIR)"'
+CPPFLAGS += -Iinclude -Isrc -D_GNU_SOURCE -DCS_DATADIR='"$(DATADIR)"'
 ALLCFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread -lm
 TESTLIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+# src/ has a folder per stage (docs/ARCHITECTURE.md); everything but the
+# driver, src/cli/main.c, goes into the library the tests link.
+LIB_SRC := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -50,26 +52,27 @@ deps:
 	  fi; \
 	fi
 
-$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(ALLCFLAGS) -c -o $@ $<
 
 # The vector loops of vecmath.c: vectorized at -O2 too, never fused (see
 # vecmath.h).  GCC's -O2 vectorizes only loops that need no remainder;
 # clang vectorizes at -O2 anyway and does not know the flag.
 VECFLAGS := $(shell $(CC) -fvect-cost-model=dynamic -E -x c /dev/null >/dev/null 2>&1 && echo -fvect-cost-model=dynamic)
-$(BUILD)/obj/vecmath.o: ALLCFLAGS += $(VECFLAGS) -ffp-contract=off
+$(BUILD)/obj/whatif/vecmath.o: ALLCFLAGS += $(VECFLAGS) -ffp-contract=off
 
 $(BUILD)/libcompsight.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(BUILD)/obj/main.o $(BUILD)/libcompsight.a
+$(BIN): $(BUILD)/obj/cli/main.o $(BUILD)/libcompsight.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libcompsight.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(ALLCFLAGS) -DCS_TEST_DIR='"$(CURDIR)/tests"' \
 	  -DCS_SOURCE_DIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(BUILD)/libcompsight.a $(LIBS) $(TESTLIBS)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tests:
 	mkdir -p $@
 
 report: deps
@@ -157,4 +160,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/obj/cli/main.d $(TEST_BIN:=.d)

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build the libFuzzer targets into build-fuzz/: the library (src/*.c but
-# main.c) with clang and -fsanitize=fuzzer-no-link,address,undefined, then
+# Build the libFuzzer targets into build-fuzz/: the library (src/*/*.c but
+# cli/main.c) with clang and -fsanitize=fuzzer-no-link,address,undefined, then
 # one binary per fuzz/fuzz_*.c linked with -fsanitize=fuzzer.
 #
 # usage: fuzz/build.sh [TARGET...]      (default: every fuzz/fuzz_*.c)
@@ -23,16 +23,16 @@ if ! command -v "$CLANG" >/dev/null 2>&1; then
 fi
 PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null || true)
 PKG_LIBS="$(pkg-config --libs $PKGS 2>/dev/null || echo -lgsl -lgslcblas -ljansson -linih) -lcsv -lpthread -lm"
-CFLAGS="-std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -D_GNU_SOURCE $PKG_CFLAGS $SAN ${FUZZ_CFLAGS:-}"
+CFLAGS="-std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Isrc -D_GNU_SOURCE $PKG_CFLAGS $SAN ${FUZZ_CFLAGS:-}"
 
 mkdir -p "$OUT/obj"
 # newest header: an object older than it is rebuilt (coarse but safe)
-newest=$(ls -t include/compsight/*.h fuzz/build.sh | head -1)
+newest=$(ls -t include/compsight/*.h src/*/*.h fuzz/build.sh | head -1)
 
 # compile the library objects, two at a time per processor
 jobs=$(nproc 2>/dev/null || echo 2)
 : >"$OUT/failed"
-for src in src/*.c; do
+for src in src/*/*.c; do
     name=$(basename "$src" .c)
     [ "$name" = main ] && continue
     obj="$OUT/obj/$name.o"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compsight/csvread.h"
+#include "input/csvread.h"
 #include "compsight/output.h"
 #include "fuzz.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compsight/csvread.h"
+#include "input/csvread.h"
 #include "fuzz.h"
 
 /*

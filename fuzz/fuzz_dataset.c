@@ -253,7 +253,7 @@ static void fzd_check_dataset(const struct cs_dataset *ds)
         FUZZ_CHECK(ds->spiffs.start[i] != CS_NO_DATE && ds->spiffs.end[i] != CS_NO_DATE, "spiff dates");
 }
 
-/* The tags report.html may contain: what src/doc.c writes.  Any other tag
+/* The tags report.html may contain: what src/report/doc.c writes.  Any other tag
  * would have come from the data. */
 static void fzd_check_html(const char *h, size_t n)
 {

@@ -77,7 +77,7 @@ vg "compsight check --data dirty" 0 "$BIN" check --data "$TMP/dirty" --quiet
 vg "compsight deals --period all" 0 "$BIN" deals --period all --quiet
 vg "compsight report" 0 "$BIN" report --out "$TMP/r1" --seed 3 --quiet
 # The proposal's figures as in a native run.  valgrind has no AVX-512, so
-# where the processor has it the vector loops of src/vecmath.c ran another
+# where the processor has it the vector loops of src/whatif/vecmath.c ran another
 # copy.  (Not results.json: the correlations sum in long double, which
 # valgrind computes as double.)
 "$BIN" report --out "$TMP/r1n" --seed 3 --quiet >/dev/null

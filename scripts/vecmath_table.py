@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Print the table of src/vecmath.c: 2^(i/128), i = 0..127, as the bits of
+"""Print the table of src/whatif/vecmath.c: 2^(i/128), i = 0..127, as the bits of
 the nearest double (less i << 45, the exponent that the index adds back)
 and the relative rounding error of that double, to 60 digits.
 
 Usage: scripts/vecmath_table.py > /tmp/table.c, then paste it over the
-table in src/vecmath.c.  Python's decimal module only; the output does not
+table in src/whatif/vecmath.c.  Python's decimal module only; the output does not
 change from one run to the next.
 """
 from decimal import Decimal, getcontext

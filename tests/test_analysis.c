@@ -1301,7 +1301,7 @@ static void test_single_tier(void **state)
 }
 
 /*
- * KNOWN BUG, reported to the lead (fails until src/incentives.c is fixed):
+ * KNOWN BUG, reported to the lead (fails until src/measures/incentives.c is fixed):
  * under a single-tier plan effective_rate is the tier's rate for every deal
  * (0.08 here), but compsight evaluates commission = Q * rate * (a1 - a0)
  * with a1 = a0 + amount / Q, so effective_rate = commission / amount comes
@@ -1345,7 +1345,7 @@ static void test_single_tier_effective_rate(void **state)
     }
     end_world(&p, dir);
     if (distinct != 1 || noise)
-        fail_msg("KNOWN BUG (src/incentives.c commission/effective_rate): a single-tier plan's "
+        fail_msg("KNOWN BUG (src/measures/incentives.c commission/effective_rate): a single-tier plan's "
                  "effective_rate takes %zu%s distinct values (rounding of Q * rate * (a1 - a0)), "
                  "and its correlations are reported on that noise instead of \"x takes one value\"",
                  distinct, distinct == sizeof seen / sizeof seen[0] ? "+" : "");

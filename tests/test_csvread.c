@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "compsight/csvread.h"
+#include "input/csvread.h"
 
 #define FIXTURES CS_TEST_DIR "/fixtures/csv/"
 #define MIB ((size_t)1 << 20)

@@ -13,7 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "compsight/commands.h"
-#include "compsight/csvread.h"
+#include "input/csvread.h"
 #include "compsight/output.h"
 
 /*

@@ -1,4 +1,4 @@
-/* test_mapfile.c - unit tests of the --map INI files (src/mapfile.c) and the bundled presets. */
+/* test_mapfile.c - unit tests of the --map INI files (src/input/mapfile.c) and the bundled presets. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

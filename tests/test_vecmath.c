@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compsight/vecmath.h"
+#include "whatif/vecmath.h"
 
 /* A fixed stream of doubles in [lo, hi): the tests see the same values everywhere. */
 static uint64_t lcg_state;

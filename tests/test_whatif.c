@@ -22,7 +22,7 @@
 #include "compsight/outcomes.h"
 #include "compsight/select.h"
 #include "compsight/whatif.h"
-#include "compsight/vecmath.h"
+#include "whatif/vecmath.h"
 
 #define FIX CS_TEST_DIR "/fixtures/whatif"
 

@@ -15,7 +15,7 @@
 
 /*
  * Pure computation, no I/O, except cs_whatif_write_proposal at the end
- * (implemented with the commands in src/cmd_whatif.c).  Ownership: a base
+ * (implemented with the commands in src/cli/cmd_whatif.c).  Ownership: a base
  * borrows the dataset, incentives and outcomes it was built from; every
  * result, option list and base is owned by the caller and released with
  * its *_free.  docs/WHATIF.md explains every number to a user; in short:
@@ -292,7 +292,7 @@ bool cs_whatif_draw_weights(const struct cs_whatif_base *b, size_t d, uint32_t *
 double cs_whatif_quantile(double *x, size_t n, double p);
 
 /* ----------------------------------------------------------------------
- * The proposal draft as files (implemented in src/cmd_whatif.c, which
+ * The proposal draft as files (implemented in src/cli/cmd_whatif.c, which
  * does the I/O; declared here so that `compsight report` can write it too)
  * -------------------------------------------------------------------- */
 

@@ -17,7 +17,7 @@
 # written at all.
 #
 # A plot gnuplot cannot draw costs the picture, not the report
-# (src/cmd_report.c, docs/PLOTS.md): exit 0, a warning naming the plot, the
+# (src/cli/cmd_report.c, docs/PLOTS.md): exit 0, a warning naming the plot, the
 # report says so, and no half image.  Set GNUPLOT_FAIL_EXIT=4 to demand
 # exit 4 instead.
 set -eu

@@ -9,7 +9,7 @@
 #include "compsight/analysis.h"
 #include "compsight/whatif.h"
 #include "compsight/mem.h"
-#include "compsight/vecmath.h"
+#include "vecmath.h"
 
 /*
  * Layout.  The selected won deals are numbered j = 0..m-1 in deal order

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "compsight/csvread.h"
+#include "csvread.h"
 
 /*
  * How it works

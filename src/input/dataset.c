@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "compsight/csvread.h"
+#include "csvread.h"
 #include "compsight/dataset.h"
 #include "compsight/mem.h"
 

@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "compsight/vecmath.h"
+#include "vecmath.h"
 
 /*
  * exp(x) = 2^(k/N) * exp(r), k = round(x * N / ln 2), r = x - k ln2 / N,
