@@ -1,4 +1,4 @@
-/* stats_helpers.h - shared helpers of the statistics tests: tolerant comparisons and R fixture readers. */
+/* stats_helpers.h - shared helpers of the statistics tests: tolerances against R and R fixture readers. */
 #ifndef COMPSIGHT_TESTS_STATS_HELPERS_H
 #define COMPSIGHT_TESTS_STATS_HELPERS_H
 
@@ -13,30 +13,9 @@
 #define EST_TOL 1e-6     /* estimates against R */
 #define P_TOL 1e-5       /* interval ends (quantiles) against R */
 #define EXACT 1e-12
-static double max_dev_est UNUSED, max_dev_p UNUSED;
-
-/* |a - b| <= rel * max(|a|, |b|), or both NaN; prints both with %.17g. */
-#define assert_close(a, b, rel) assert_close_at((a), (b), (rel), #a, __FILE__, __LINE__)
-UNUSED static void assert_close_at(double a, double b, double rel, const char *what,
-                            const char *file, int line)
-{
-    if (isnan(a) && isnan(b))
-        return;
-    double scale = fmax(fabs(a), fabs(b));
-    double dev = a == b ? 0.0 : fabs(a - b) / scale;
-    if (rel == EST_TOL && dev > max_dev_est)
-        max_dev_est = dev;
-    if (rel == P_TOL && dev > max_dev_p)
-        max_dev_p = dev;
-    if (a == b || fabs(a - b) <= rel * scale)
-        return;
-    fail_msg("%s:%d: %s = %.17g, expected %.17g (rel tol %g)", file, line, what, a, b, rel);
-}
-
-/* |a - b| <= abs: for figures METHODS.md prints rounded */
-#define assert_near(a, b, tol) do { double a_ = (a), b_ = (b); \
-    if (!(fabs(a_ - b_) <= (tol))) \
-        fail_msg("%s = %.17g, expected %.17g (abs tol %g)", #a, a_, b_, (double)(tol)); } while (0)
+/* assert_close, assert_near: testutil.h; assert_close_worst(EST_TOL) and
+ * assert_close_worst(P_TOL) are the largest deviations from R, printed at the end. */
+#include "testutil.h"
 
 /* Numbers of one column of a fixture CSV written by tests/reference/stats/
  * (header line, no quoting).  Returns the count; *out is malloc'd. */

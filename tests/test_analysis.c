@@ -51,19 +51,7 @@ static void track(int what, double a, double b)
         dev_max[what] = fabs(a - b) / scale;
 }
 
-/* |a - b| <= rel * max(|a|, |b|, floor_scale), or both NaN; prints both with %.17g. */
-#define assert_close(a, b, rel) assert_close_at((a), (b), (rel), 0.0, #a, __FILE__, __LINE__)
-#define assert_close_scale(a, b, rel, s) assert_close_at((a), (b), (rel), (s), #a, __FILE__, __LINE__)
-static void assert_close_at(double a, double b, double rel, double floor_scale, const char *what,
-                            const char *file, int line)
-{
-    if (isnan(a) && isnan(b))
-        return;
-    double scale = fmax(fmax(fabs(a), fabs(b)), floor_scale);
-    if (a == b || fabs(a - b) <= rel * scale)
-        return;
-    fail_msg("%s:%d: %s = %.17g, expected %.17g (rel tol %g)", file, line, what, a, b, rel);
-}
+#include "testutil.h"
 
 /* A CSV file of the R script as strings: cells[r * ncol + c], row 0 the
  * header.  Fixture files only: no quoting, no empty lines. */

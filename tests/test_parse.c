@@ -13,15 +13,7 @@
 
 #include "compsight/parse.h"
 
-/* cmocka 1.1.5 has no double assertion. */
-#define assert_close(got, want, tol) assert_close_at((got), (want), (tol), __FILE__, __LINE__)
-static void assert_close_at(double got, double want, double tol, const char *file, int line)
-{
-    if (!(fabs(got - want) <= tol) && !(got == want)) {
-        print_error("%s:%d: got %.17g, want %.17g (tolerance %.3g)\n", file, line, got, want, tol);
-        fail();
-    }
-}
+#include "testutil.h"
 
 static bool parse_num(const char *s, bool dc, bool pct, double *out)
 {

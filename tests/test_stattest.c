@@ -23,25 +23,8 @@
 #define P_TOL 1e-5       /* p-values and SEs against R */
 #define EXACT 1e-12      /* the same formula evaluated twice */
 #define XCHECK_TOL 2e-6  /* cross-checks with another z or rounded hand values */
-static double max_dev_est, max_dev_p;   /* largest relative deviations seen, by class */
 
-/* |a - b| <= rel * max(|a|, |b|), or both NaN; prints both with %.17g. */
-#define assert_close(a, b, rel) assert_close_at((a), (b), (rel), #a, __FILE__, __LINE__)
-static void assert_close_at(double a, double b, double rel, const char *what,
-                            const char *file, int line)
-{
-    if (isnan(a) && isnan(b))
-        return;
-    double scale = fmax(fabs(a), fabs(b));
-    double dev = a == b ? 0.0 : fabs(a - b) / scale;
-    if (rel == EST_TOL && dev > max_dev_est)
-        max_dev_est = dev;
-    if (rel == P_TOL && dev > max_dev_p)
-        max_dev_p = dev;
-    if (a == b || fabs(a - b) <= rel * scale)
-        return;
-    fail_msg("%s:%d: %s = %.17g, expected %.17g (rel tol %g)", file, line, what, a, b, rel);
-}
+#include "testutil.h"
 
 /* A CSV fixture written by the scripts of tests/reference/stats/: header, then rows of
  * plain cells (no quoting), "NA" for missing. */
@@ -711,6 +694,6 @@ int main(void)
     };
     int failed = cmocka_run_group_tests(tests, setup, NULL);
     printf("largest relative deviation from R: estimates %.3g, p-values %.3g\n",
-           max_dev_est, max_dev_p);
+           assert_close_worst(EST_TOL), assert_close_worst(P_TOL));
     return failed;
 }

@@ -30,18 +30,7 @@
  * Helpers
  * ==================================================================== */
 
-/* |a - b| <= rel * max(|a|, |b|), or both NaN; prints both with %.17g. */
-#define assert_close(a, b, rel) assert_close_at((a), (b), (rel), #a, __FILE__, __LINE__)
-static void assert_close_at(double a, double b, double rel, const char *what,
-                            const char *file, int line)
-{
-    if (isnan(a) && isnan(b))
-        return;
-    double scale = fmax(fabs(a), fabs(b));
-    if (a == b || fabs(a - b) <= rel * scale)
-        return;
-    fail_msg("%s:%d: %s = %.17g, expected %.17g (rel tol %g)", file, line, what, a, b, rel);
-}
+#include "testutil.h"
 
 /* Bit-for-bit equality (0.0 and -0.0 differ), printing both. */
 #define assert_bits(a, b) assert_bits_at((a), (b), #a, __FILE__, __LINE__)
