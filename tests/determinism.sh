@@ -11,7 +11,7 @@
 # --out path (the proposal quotes it in a command line) and is then moved
 # aside.
 #
-# Threads: compsight has no thread-count option or variable (regress.c
+# Threads: compsight has no thread-count option or variable (regress_pass.c
 # always splits a fit over 2 threads and merges the halves in a fixed
 # order; plot.c runs up to min(processors, 4) gnuplot processes at once).
 # The test varies what can vary: one CPU (taskset -c 0) against all.

@@ -12,6 +12,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "compsight/regress.h"
+#include "stats/sandwich.h"
 
 /* ======================================================================
  * Helpers
@@ -936,6 +937,65 @@ static void test_tail_p(void **state)
     fixture_free(&f);
 }
 
+/* The sandwich on its own (sandwich.h), by hand: bread B = [2 1; 1 3], G = 3
+ * clusters whose score sums are (1, 0), (0, 1) and (1, -1), n = 10, k = 2.
+ * B u_g = (2, 1), (1, 3), (1, -2); the sum of their outer products is
+ * [6 3; 3 14]; HC0 multiplies by G/(G-1) = 3/2, HC1 by 3/2 * 9/8 = 27/16.
+ * Every number is exact in binary. */
+static void test_vcovcl_hand(void **state)
+{
+    (void)state;
+    const double B[4] = {2, 1, 1, 3};
+    double U[6] = {0};
+    const double x[3][2] = {{1, 0}, {0, 1}, {1, -1}};
+    const uint32_t g[4] = {0, 1, 2, 2};
+    /* cluster 2's sum (1, -1) from two rows: 0.5 (1, -1) + 1 (0.5, -0.5) */
+    const double r[4] = {1, 1, 0.5, 1};
+    const double xr[4][2] = {{1, 0}, {0, 1}, {1, -1}, {0.5, -0.5}};
+    for (int i = 0; i < 4; i++)
+        cs_cluster_score_add(U, g[i], 2, r[i], xr[i]);
+    for (int c = 0; c < 3; c++)
+        for (int t = 0; t < 2; t++)
+            assert_true(U[c * 2 + t] == x[c][t]);
+    double V[4];
+    cs_vcovcl(B, U, 3, 10, 2, CS_VCOVCL_HC0, V);
+    const double hc0[4] = {9, 4.5, 4.5, 21};
+    for (int q = 0; q < 4; q++)
+        assert_true(V[q] == hc0[q]);
+    cs_vcovcl(B, U, 3, 10, 2, CS_VCOVCL_HC1, V);
+    const double hc1[4] = {10.125, 5.0625, 5.0625, 23.625};
+    for (int q = 0; q < 4; q++)
+        assert_true(V[q] == hc1[q]);
+}
+
+/* Cluster ids become 0..G-1 in order of first appearance, through the table's growth. */
+static void test_cluster_index(void **state)
+{
+    (void)state;
+    const uint32_t ids[6] = {7, 3, 7, 100000, 3, UINT32_MAX};
+    const uint32_t want[6] = {0, 1, 0, 2, 1, 3};
+    uint32_t *idx = NULL;
+    size_t G = 0;
+    struct cs_error err;
+    assert_int_equal(cs_cluster_index(ids, 6, &idx, &G, &err), CS_OK);
+    assert_int_equal(G, 4);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(idx[i], want[i]);
+    free(idx);
+    /* 1000 distinct ids, seen twice over, all multiples of 2^16 (one hash bucket pattern) */
+    enum { N = 3000, DISTINCT = 1000 };
+    uint32_t *many = malloc(N * sizeof *many);
+    assert_non_null(many);
+    for (uint32_t i = 0; i < N; i++)
+        many[i] = (DISTINCT - 1 - i % DISTINCT) << 16;
+    assert_int_equal(cs_cluster_index(many, N, &idx, &G, &err), CS_OK);
+    assert_int_equal(G, DISTINCT);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(idx[i], i % DISTINCT);
+    free(idx);
+    free(many);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -955,6 +1015,8 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_tail_p),
         cmocka_unit_test(test_threads_identical),
+        cmocka_unit_test(test_vcovcl_hand),
+        cmocka_unit_test(test_cluster_index),
     };
     int failed = cmocka_run_group_tests(tests, setup, NULL);
     /* how close the fits came to R: information, not a test (every figure
