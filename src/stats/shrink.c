@@ -400,14 +400,10 @@ static double binom_nll(const size_t *x, const size_t *n, size_t m, double p)
     return -ll;
 }
 
-enum cs_status cs_shrink_fit(const size_t *x, const size_t *n, size_t m,
-                             struct cs_shrink **out, struct cs_error *err)
+/* CS_ERR_USAGE for a NULL argument or a group with more successes than trials. */
+static enum cs_status check_groups(const size_t *x, const size_t *n, size_t m,
+                                   struct cs_shrink **out, struct cs_error *err)
 {
-    enum cs_status st = CS_OK;
-    struct cs_shrink *s = NULL;
-
-    if (out)
-        *out = NULL;
     if (!out || (m > 0 && (!x || !n)))
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL, "cs_shrink_fit: NULL argument");
     for (size_t i = 0; i < m; i++) {
@@ -418,26 +414,48 @@ enum cs_status cs_shrink_fit(const size_t *x, const size_t *n, size_t m,
             return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
                                 "cs_shrink_fit: group %zu has %zu trials", i, n[i]);
     }
+    return CS_OK;
+}
 
-    s = calloc(1, sizeof *s);
+/* A result for m groups, its figures NaN until computed; NULL when out of memory. */
+static struct cs_shrink *shrink_new(size_t m)
+{
+    struct cs_shrink *s = calloc(1, sizeof *s);
     if (!s)
-        goto nomem;
+        return NULL;
     size_t cap = m ? m : 1;
     s->raw = malloc(cap * sizeof *s->raw);
     s->mean = malloc(cap * sizeof *s->mean);
     s->low = malloc(cap * sizeof *s->low);
     s->high = malloc(cap * sizeof *s->high);
-    if (!s->raw || !s->mean || !s->low || !s->high)
-        goto nomem;
-
+    if (!s->raw || !s->mean || !s->low || !s->high) {
+        cs_shrink_free(s);
+        return NULL;
+    }
     s->m = m;
     s->alpha = s->beta = s->moment_rho = NAN;
     s->lr = s->lr_p = NAN;
     s->pooled_rate = s->pooled_low = s->pooled_high = NAN;
     s->nll_pooled = NAN;
+    return s;
+}
 
-    /* Pooled rate and the moment estimate over the groups with n > 0. */
-    size_t xt = 0, nt = 0;
+/* Sums over the groups with n > 0 that the moment estimate needs. */
+struct group_sums {
+    size_t xt, nt;              /* successes and trials */
+    double sum_p, sum_inv;      /* of the raw rates and of 1/n */
+    bool all_one;               /* every n is 1 */
+};
+
+/*
+ * Raw rates, totals, the pooled rate with its Wilson interval and its
+ * binomial negative log-likelihood, over the groups with n > 0; and the
+ * sums of the moment estimate.
+ */
+static enum cs_status pool_groups(const size_t *x, const size_t *n, struct cs_shrink *s,
+                                  struct group_sums *gs, struct cs_error *err)
+{
+    size_t m = s->m, xt = 0, nt = 0;
     double sum_p = 0.0, sum_inv = 0.0;
     bool all_one = true;
     for (size_t i = 0; i < m; i++) {
@@ -451,65 +469,80 @@ enum cs_status cs_shrink_fit(const size_t *x, const size_t *n, size_t m,
         sum_inv += 1.0 / (double)n[i];
         all_one &= n[i] == 1;
     }
+    *gs = (struct group_sums){.xt = xt, .nt = nt, .sum_p = sum_p, .sum_inv = sum_inv,
+                              .all_one = all_one};
     s->x_total = (double)xt;
     s->n_total = (double)nt;
     struct cs_wilson w;
-    if ((st = cs_wilson(xt, nt, &w, err)) != CS_OK)
-        goto out;
+    enum cs_status st = cs_wilson(xt, nt, &w, err);
+    if (st != CS_OK)
+        return st;
     s->pooled_rate = nt ? (double)xt / (double)nt : NAN;
     s->pooled_low = w.low;
     s->pooled_high = w.high;
     if (nt)
         s->nll_pooled = binom_nll(x, n, m, s->pooled_rate);
+    return CS_OK;
+}
 
-    enum cs_shrink_outcome outcome = CS_SHRINK_POOLED_DATA;
-    if (s->m_used < 2 || all_one || xt == 0 || xt == nt) {
-        outcome = CS_SHRINK_POOLED_DATA;
-    } else {
-        double k = (double)s->m_used, mu = sum_p / k, m1 = sum_inv / k, v = 0.0;
-        for (size_t i = 0; i < m; i++)
-            if (n[i])
-                v += (s->raw[i] - mu) * (s->raw[i] - mu);
-        v /= k - 1.0;
-        double rho = (v / (mu * (1.0 - mu)) - m1) / (1.0 - m1);
-        s->moment_rho = rho;
-        if (!(rho > 0.0)) {
-            outcome = CS_SHRINK_POOLED_MOMENT;
-        } else {
-            /* alpha + beta = 1/rho - 1; a rho near 1 (possible with the
-             * sample variance of few groups) starts at a small but positive
-             * alpha + beta instead of a non-positive one. */
-            double prec = 1.0 / fmin(rho, 0.99) - 1.0;
-            double la = log(mu * prec), lb = log((1.0 - mu) * prec);
-            if ((st = newton(x, n, m, &la, &lb, &s->iterations, &outcome, err)) != CS_OK)
-                goto out;
-            if (outcome != CS_SHRINK_POOLED_ML) {
-                double nll = cs_shrink_nll(x, n, m, exp(la), exp(lb));
-                if (!isfinite(nll)) {
-                    st = cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL,
-                                      "beta-binomial: likelihood undefined at the optimum");
-                    goto out;
-                }
-                if (!(nll < s->nll_pooled - CS_SHRINK_LR_EPS)) {
-                    outcome = CS_SHRINK_POOLED_ML;
-                } else {
-                    s->alpha = exp(la);
-                    s->beta = exp(lb);
-                    s->nll = nll;
-                    s->lr = 2.0 * (s->nll_pooled - nll);
-                    s->lr_p = 0.5 * gsl_cdf_chisq_Q(s->lr, 1.0);
-                }
-            }
-        }
+/*
+ * The prior: pooled when the data cannot show a difference or the moment
+ * estimate shows none; otherwise Newton from the moment estimate, and
+ * pooled after all when the maximum is not better than the pooled
+ * binomial.  Sets *outcome, and alpha, beta, nll, lr and lr_p of a fit.
+ */
+static enum cs_status fit_prior(const size_t *x, const size_t *n, struct cs_shrink *s,
+                                const struct group_sums *gs, enum cs_shrink_outcome *outcome,
+                                struct cs_error *err)
+{
+    size_t m = s->m;
+    *outcome = CS_SHRINK_POOLED_DATA;
+    if (s->m_used < 2 || gs->all_one || gs->xt == 0 || gs->xt == gs->nt)
+        return CS_OK;
+    double k = (double)s->m_used, mu = gs->sum_p / k, m1 = gs->sum_inv / k, v = 0.0;
+    for (size_t i = 0; i < m; i++)
+        if (n[i])
+            v += (s->raw[i] - mu) * (s->raw[i] - mu);
+    v /= k - 1.0;
+    double rho = (v / (mu * (1.0 - mu)) - m1) / (1.0 - m1);
+    s->moment_rho = rho;
+    if (!(rho > 0.0)) {
+        *outcome = CS_SHRINK_POOLED_MOMENT;
+        return CS_OK;
     }
-    s->outcome = outcome;
-    s->pooled = outcome == CS_SHRINK_POOLED_DATA || outcome == CS_SHRINK_POOLED_MOMENT
-                || outcome == CS_SHRINK_POOLED_ML;
+    /* alpha + beta = 1/rho - 1; a rho near 1 (possible with the sample
+     * variance of few groups) starts at a small but positive alpha + beta
+     * instead of a non-positive one. */
+    double prec = 1.0 / fmin(rho, 0.99) - 1.0;
+    double la = log(mu * prec), lb = log((1.0 - mu) * prec);
+    enum cs_status st = newton(x, n, m, &la, &lb, &s->iterations, outcome, err);
+    if (st != CS_OK || *outcome == CS_SHRINK_POOLED_ML)
+        return st;
+    double nll = cs_shrink_nll(x, n, m, exp(la), exp(lb));
+    if (!isfinite(nll))
+        return cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL,
+                            "beta-binomial: likelihood undefined at the optimum");
+    if (!(nll < s->nll_pooled - CS_SHRINK_LR_EPS)) {
+        *outcome = CS_SHRINK_POOLED_ML;
+        return CS_OK;
+    }
+    s->alpha = exp(la);
+    s->beta = exp(lb);
+    s->nll = nll;
+    s->lr = 2.0 * (s->nll_pooled - nll);
+    s->lr_p = 0.5 * gsl_cdf_chisq_Q(s->lr, 1.0);
+    return CS_OK;
+}
 
+/* Every group's posterior mean and interval; when pooled, the pooled rate and its interval. */
+static enum cs_status posteriors(const size_t *x, const size_t *n, struct cs_shrink *s,
+                                 struct cs_error *err)
+{
+    size_t m = s->m;
     if (s->pooled) {
         s->nll = s->nll_pooled;
         s->rho = 0.0;
-        if (outcome == CS_SHRINK_POOLED_ML) {
+        if (s->outcome == CS_SHRINK_POOLED_ML) {
             s->lr = 0.0;
             s->lr_p = 1.0;
         }
@@ -518,27 +551,46 @@ enum cs_status cs_shrink_fit(const size_t *x, const size_t *n, size_t m,
             s->low[i] = s->pooled_low;
             s->high[i] = s->pooled_high;
         }
-    } else {
-        double a = s->alpha, b = s->beta;
-        s->rho = 1.0 / (a + b + 1.0);
-        for (size_t i = 0; i < m; i++) {
-            double xi = (double)x[i], yi = (double)(n[i] - x[i]);
-            s->mean[i] = (xi + a) / ((double)n[i] + a + b);
-            s->low[i] = beta_quantile((1.0 - CS_SHRINK_LEVEL) / 2.0, a + xi, b + yi);
-            s->high[i] = beta_quantile((1.0 + CS_SHRINK_LEVEL) / 2.0, a + xi, b + yi);
-            if (!isfinite(s->low[i]) || !isfinite(s->high[i])) {
-                st = cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL,
-                                  "beta-binomial: posterior quantile failed for group %zu "
-                                  "(Beta(%g, %g))", i, a + xi, b + yi);
-                goto out;
-            }
-        }
+        return CS_OK;
     }
+    double a = s->alpha, b = s->beta;
+    s->rho = 1.0 / (a + b + 1.0);
+    for (size_t i = 0; i < m; i++) {
+        double xi = (double)x[i], yi = (double)(n[i] - x[i]);
+        s->mean[i] = (xi + a) / ((double)n[i] + a + b);
+        s->low[i] = beta_quantile((1.0 - CS_SHRINK_LEVEL) / 2.0, a + xi, b + yi);
+        s->high[i] = beta_quantile((1.0 + CS_SHRINK_LEVEL) / 2.0, a + xi, b + yi);
+        if (!isfinite(s->low[i]) || !isfinite(s->high[i]))
+            return cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL,
+                                "beta-binomial: posterior quantile failed for group %zu "
+                                "(Beta(%g, %g))", i, a + xi, b + yi);
+    }
+    return CS_OK;
+}
+
+enum cs_status cs_shrink_fit(const size_t *x, const size_t *n, size_t m,
+                             struct cs_shrink **out, struct cs_error *err)
+{
+    if (out)
+        *out = NULL;
+    enum cs_status st = check_groups(x, n, m, out, err);
+    if (st != CS_OK)
+        return st;
+    struct cs_shrink *s = shrink_new(m);
+    if (!s)
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "cs_shrink_fit: %zu groups", m);
+    struct group_sums gs;
+    enum cs_shrink_outcome outcome;
+    if ((st = pool_groups(x, n, s, &gs, err)) != CS_OK ||
+        (st = fit_prior(x, n, s, &gs, &outcome, err)) != CS_OK)
+        goto out;
+    s->outcome = outcome;
+    s->pooled = outcome == CS_SHRINK_POOLED_DATA || outcome == CS_SHRINK_POOLED_MOMENT
+                || outcome == CS_SHRINK_POOLED_ML;
+    if ((st = posteriors(x, n, s, err)) != CS_OK)
+        goto out;
     *out = s;
     s = NULL;
-    goto out;
-nomem:
-    st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "cs_shrink_fit: %zu groups", m);
 out:
     cs_shrink_free(s);
     return st;
