@@ -133,8 +133,9 @@ static void *plots_main(void *arg)
 {
     struct plots_job *j = arg;
     cs_error_clear(&j->err);
-    j->st = cs_plots_write(j->dir, j->s->ds, &j->s->cal, j->c->inc, j->c->oc, j->an, j->all,
-                           j->plots, &j->err);
+    const struct cs_measured m = {.ds = j->s->ds, .cal = &j->s->cal, .inc = j->c->inc,
+                                  .oc = j->c->oc, .sel = &j->an->sel};
+    j->st = cs_plots_write(j->dir, &m, j->an, j->all, j->plots, &j->err);
     return NULL;
 }
 
@@ -504,7 +505,8 @@ static enum cs_status write_index(const char *out, const struct cs_session *s,
     snprintf(all.label, sizeof all.label, "all");
     enum cs_status st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, &all, opt->seed, &an, err);
     if (st == CS_OK)
-        st = cs_plot_trend_aggregate(s->ds, c->inc, an, &tr, err);
+        st = cs_plot_trend_aggregate(&(const struct cs_measured){.ds = s->ds, .cal = &s->cal,
+                                     .inc = c->inc, .oc = c->oc, .sel = &all}, an, &tr, err);
     if (st != CS_OK)
         goto out;
     snprintf(name, sizeof name, "%s", s->data_dir);

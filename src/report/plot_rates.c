@@ -42,26 +42,28 @@ static int cmp_rate(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-enum cs_status cs_plot_tier_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                                      const struct cs_outcomes *oc, const struct cs_selection *sel,
-                                      struct cs_plot_rates *r, struct cs_error *err)
+enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
+                                      struct cs_error *err)
 {
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_incentives *inc = m->inc;
+    const struct cs_outcomes *oc = m->oc;
     memset(r, 0, sizeof *r);
     r->min_n = CS_PLOT_TIER_MIN;
     /* the distinct rates are those of the plans' tiers: at most n_tiers of them */
-    size_t cap = ds->plans.n_tiers ? ds->plans.n_tiers : 1, m = 0;
+    size_t cap = ds->plans.n_tiers ? ds->plans.n_tiers : 1, used = 0;
     struct rate_count *rc = calloc(cap, sizeof *rc);
     if (!rc)
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     for (size_t i = 0; i < inc->n; i++) {
-        if (!inc->won[i] || !cs_selected(sel, inc->quarter[i]) || !isfinite(inc->marginal_rate[i]))
+        if (!inc->won[i] || !cs_selected(m->sel, inc->quarter[i]) || !isfinite(inc->marginal_rate[i]))
             continue;
         double x = inc->marginal_rate[i];
         size_t j = 0;
-        while (j < m && fabs(rc[j].rate - x) > 1e-12)
+        while (j < used && fabs(rc[j].rate - x) > 1e-12)
             j++;
-        if (j == m) {
-            if (m == cap) {      /* only with plans other than ds's (a what-if) */
+        if (j == used) {
+            if (used == cap) {      /* only with plans other than ds's (a what-if) */
                 struct rate_count *g = realloc(rc, 2 * cap * sizeof *rc);
                 if (!g) {
                     free(rc);
@@ -70,13 +72,13 @@ enum cs_status cs_plot_tier_aggregate(const struct cs_dataset *ds, const struct 
                 rc = g;
                 cap *= 2;
             }
-            rc[m++] = (struct rate_count){.rate = x};
+            rc[used++] = (struct rate_count){.rate = x};
         }
         rc[j].n++;
         rc[j].k += oc->promise_risk[i] != 0;
     }
-    qsort(rc, m, sizeof *rc, cmp_rate);
-    for (size_t j = 0; j < m; j++) {
+    qsort(rc, used, sizeof *rc, cmp_rate);
+    for (size_t j = 0; j < used; j++) {
         char label[32];
         snprintf(label, sizeof label, "%.4g%%", 100 * rc[j].rate);
         cat_push(r, label, rc[j].k, rc[j].n, false, 0);
@@ -85,10 +87,10 @@ enum cs_status cs_plot_tier_aggregate(const struct cs_dataset *ds, const struct 
     return CS_OK;
 }
 
-enum cs_status cs_plot_collateral_aggregate(const struct cs_outcomes *oc,
-                                            const struct cs_selection *sel,
-                                            struct cs_plot_rates *r, struct cs_error *err)
+enum cs_status cs_plot_collateral_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
+                                            struct cs_error *err)
 {
+    const struct cs_outcomes *oc = m->oc;
     (void)err;
     static const char *const labels[CS_PLOT_COLLATERAL_BINS] = {
         "below 0 (ahead)", "0-10%", "10-20%", "20-30%", "30-40%", "40-50%", "50% or more"};
@@ -97,7 +99,7 @@ enum cs_status cs_plot_collateral_aggregate(const struct cs_outcomes *oc,
     r->min_n = CS_PLOT_COLLATERAL_MIN;
     for (size_t a = 0; a < oc->n_assets; a++) {
         double g = oc->target_gap[a];
-        if (!oc->asset_claims[a] || !isfinite(g) || !cs_selected(sel, oc->asset_quarter[a]))
+        if (!oc->asset_claims[a] || !isfinite(g) || !cs_selected(m->sel, oc->asset_quarter[a]))
             continue;
         size_t b;
         if (g < 0)

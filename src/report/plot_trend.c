@@ -7,10 +7,11 @@
 #include "compsight/plot.h"
 #include "gpscript.h"
 
-enum cs_status cs_plot_trend_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                                       const struct cs_analysis *an, struct cs_plot_trend *t,
-                                       struct cs_error *err)
+enum cs_status cs_plot_trend_aggregate(const struct cs_measured *m, const struct cs_analysis *an,
+                                       struct cs_plot_trend *t, struct cs_error *err)
 {
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_incentives *inc = m->inc;
     memset(t, 0, sizeof *t);
     t->risk = an->promise_data;
     if (an->n_quarters == 0)

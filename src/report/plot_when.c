@@ -6,17 +6,19 @@
 #include "compsight/plot.h"
 #include "gpscript.h"
 
-void cs_plot_when_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                            const struct cs_outcomes *oc, const struct cs_analysis *an,
+void cs_plot_when_aggregate(const struct cs_measured *m, const struct cs_analysis *an,
                             struct cs_plot_when *w)
 {
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_incentives *inc = m->inc;
+    const struct cs_outcomes *oc = m->oc;
     memset(w, 0, sizeof *w);
     w->risk = an->promise_data;
-    w->pooled = an->sel.mode != CS_SELECT_QUARTER;
+    w->pooled = m->sel->mode != CS_SELECT_QUARTER;
     w->last14_share = an->timing ? an->timing->last14_share : NAN;
     w->expected_share = an->timing ? an->timing->expected_share : NAN;
     for (size_t i = 0; i < inc->n; i++) {
-        if (!inc->won[i] || !cs_selected(&an->sel, inc->quarter[i]))
+        if (!inc->won[i] || !cs_selected(m->sel, inc->quarter[i]))
             continue;
         int32_t d = inc->days_to_period_end[i];
         double amount = ds->deals.amount[i];

@@ -6,10 +6,12 @@
 #include "compsight/plot.h"
 #include "gpscript.h"
 
-void cs_plot_where_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                             const struct cs_outcomes *oc, const struct cs_selection *sel,
-                             bool coarse, struct cs_plot_where *w)
+void cs_plot_where_aggregate(const struct cs_measured *m, bool coarse, struct cs_plot_where *w)
 {
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_incentives *inc = m->inc;
+    const struct cs_outcomes *oc = m->oc;
+    const struct cs_selection *sel = m->sel;
     memset(w, 0, sizeof *w);
     w->coarse = coarse;
     w->row_step = coarse ? 0.25 : 0.10;

@@ -104,10 +104,9 @@ static enum cs_status where_aggregate(const struct plots_in *in, size_t k, void 
 {
     (void)k;
     (void)err;
-    const struct cs_measured *m = in->m;
-    cs_plot_where_aggregate(m->ds, m->inc, m->oc, m->sel, false, data);
+    cs_plot_where_aggregate(in->m, false, data);
     if (((struct cs_plot_where *)data)->cells_shown < CS_PLOT_WHERE_MIN_SHOWN)
-        cs_plot_where_aggregate(m->ds, m->inc, m->oc, m->sel, true, data);
+        cs_plot_where_aggregate(in->m, true, data);
     return CS_OK;
 }
 
@@ -148,7 +147,7 @@ static enum cs_status when_aggregate(const struct plots_in *in, size_t k, void *
 {
     (void)k;
     (void)err;
-    cs_plot_when_aggregate(in->m->ds, in->m->inc, in->m->oc, in->an, data);
+    cs_plot_when_aggregate(in->m, in->an, data);
     return CS_OK;
 }
 
@@ -332,8 +331,7 @@ static enum cs_status tier_aggregate(const struct plots_in *in, size_t k, void *
                                      struct cs_error *err)
 {
     (void)k;
-    const struct cs_measured *m = in->m;
-    return cs_plot_tier_aggregate(m->ds, m->inc, m->oc, m->sel, data, err);
+    return cs_plot_tier_aggregate(in->m, data, err);
 }
 
 static bool tier_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
@@ -367,7 +365,7 @@ static enum cs_status collateral_aggregate(const struct plots_in *in, size_t k, 
                                            struct cs_error *err)
 {
     (void)k;
-    return cs_plot_collateral_aggregate(in->m->oc, in->m->sel, data, err);
+    return cs_plot_collateral_aggregate(in->m, data, err);
 }
 
 static bool collateral_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
@@ -399,7 +397,7 @@ static enum cs_status trend_aggregate(const struct plots_in *in, size_t k, void 
                                       struct cs_error *err)
 {
     (void)k;
-    return cs_plot_trend_aggregate(in->m->ds, in->m->inc, in->an, data, err);
+    return cs_plot_trend_aggregate(in->m, in->an, data, err);
 }
 
 static bool trend_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
@@ -621,13 +619,13 @@ static void record_failure(void *ctx, const struct cs_gp_job *job, const struct 
         *c->err = *e;
 }
 
-enum cs_status cs_plots_write(const char *dir, const struct cs_dataset *ds,
-                              const struct cs_calendar *cal, const struct cs_incentives *inc,
-                              const struct cs_outcomes *oc, const struct cs_analysis *an,
-                              bool trend, struct cs_plot_list *out, struct cs_error *err)
+enum cs_status cs_plots_write(const char *dir, const struct cs_measured *measured,
+                              const struct cs_analysis *an, bool trend, struct cs_plot_list *out,
+                              struct cs_error *err)
 {
     /* the plots show the analysis's own selection */
-    const struct cs_measured m = {.ds = ds, .cal = cal, .inc = inc, .oc = oc, .sel = &an->sel};
+    struct cs_measured m = *measured;
+    m.sel = &an->sel;
     const struct plots_in in = {.m = &m, .an = an};
     struct ctx c = {.l = out, .err = err};
     enum cs_status st = CS_OK;
