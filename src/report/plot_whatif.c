@@ -6,21 +6,7 @@
 #include "compsight/plot.h"
 #include "gnuplot.h"
 #include "gpscript.h"
-
-/* Scale of a value axis: divisor and the words for the axis label. */
-static double value_unit(double max, const char **word)
-{
-    if (max >= 2e6) {
-        *word = " (millions)";
-        return 1e6;
-    }
-    if (max >= 2e4) {
-        *word = " (thousands)";
-        return 1e3;
-    }
-    *word = "";
-    return 1.0;
-}
+#include "wording.h"
 
 void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *base)
 {
@@ -32,7 +18,7 @@ void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *
             xmax = v;
     }
     const char *unit;
-    double div = value_unit(xmax, &unit);
+    double div = cs_words_value_unit(xmax, &unit);
     double x_top = cs_gp_nice_ceil(1.15 * (xmax > 0 ? xmax / div : 1));
     cs_gp_begin(f, "whatif", base);
     /* The value label goes right of the bar or of its interval, whichever

@@ -5,6 +5,7 @@
 #include "compsight/output.h"
 #include "compsight/plot.h"
 #include "gpscript.h"
+#include "wording.h"
 
 void cs_plot_when_aggregate(const struct cs_measured *m, const struct cs_analysis *an,
                             struct cs_plot_when *w)
@@ -41,21 +42,6 @@ void cs_plot_when_aggregate(const struct cs_measured *m, const struct cs_analysi
     }
 }
 
-/* Units for currency amounts: divisor and word. */
-static double money_unit(double max, const char **word)
-{
-    if (max >= 2e6) {
-        *word = "millions";
-        return 1e6;
-    }
-    if (max >= 2e3) {
-        *word = "thousands";
-        return 1e3;
-    }
-    *word = "units";
-    return 1.0;
-}
-
 void cs_plot_when_script(FILE *f, const struct cs_plot_when *w, const char *base)
 {
     double max = 0, ymax2 = 0;
@@ -63,7 +49,7 @@ void cs_plot_when_script(FILE *f, const struct cs_plot_when *w, const char *base
         if (w->bookings[d] > max)
             max = w->bookings[d];
     const char *unit;
-    double div = money_unit(max, &unit);
+    double div = cs_words_money_unit(max, &unit);
     cs_gp_begin(f, "when", base);
     fputs("# days before the period end, bookings closed that day (in the unit of the y label)\n"
           "$days << EOD\n", f);
