@@ -1,4 +1,4 @@
-/* proposal.h - the proposal draft (SPEC 8): its simulated options, their words, proposal.md. */
+/* proposal.h - the proposal draft (SPEC 8): its simulated options, their words, proposal.md, and the summary the report shows. */
 #ifndef COMPSIGHT_PROPOSAL_H
 #define COMPSIGHT_PROPOSAL_H
 
@@ -13,9 +13,9 @@
  * `compsight propose` (and `compsight report`, for its proposal/) computes
  * a struct cs_proposal in src/cli/cmd_whatif.c: the strawman options,
  * simulated and ranked.  The functions here put it in words
- * (src/report/proposal_doc.c): proposal.md and proposal.html, and the
+ * (src/report/proposal_doc.c): proposal.md and proposal.html, the
  * description of an option that proposal.json and proposal_options.csv
- * also carry.  Nothing here
+ * also carry, and the summary the report shows of it.  Nothing here
  * changes the proposal; every pointer in it is borrowed from the command.
  */
 struct cs_proposal {
@@ -57,5 +57,27 @@ void cs_proposal_option_notes(char *buf, size_t n, const struct cs_proposal *pr,
 enum cs_status cs_proposal_doc_write(const char *dir, const struct cs_proposal *pr,
                                      bool plot_risky, bool plot_commission,
                                      struct cs_error *err);
+
+/* The best-ranked options the report's "Options" section shows. */
+#define CS_PROPOSAL_SUMMARY_TOP 3
+
+/*
+ * What the report shows of a proposal it wrote: typed, filled by
+ * cs_proposal_summarize where the proposal is written, so that the report
+ * reads the figures themselves rather than proposal.json back.  Plain
+ * values, no pointer: the summary outlives the proposal.
+ */
+struct cs_proposal_summary {
+    size_t n_options;                    /* options simulated and ranked */
+    size_t n_top;                        /* min(n_options, CS_PROPOSAL_SUMMARY_TOP) */
+    struct cs_proposal_summary_option {
+        char description[512];           /* cs_proposal_describe_option, as in proposal.json */
+        struct cs_whatif_diff risky;     /* alternative - current expected risky deals */
+        struct cs_whatif_diff commission;   /* alternative - current commission */
+    } top[CS_PROPOSAL_SUMMARY_TOP];      /* by rank */
+};
+
+/* Fill *s from pr (no allocation, no error). */
+void cs_proposal_summarize(const struct cs_proposal *pr, struct cs_proposal_summary *s);
 
 #endif

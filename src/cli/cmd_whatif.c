@@ -739,7 +739,8 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
                                        const struct cs_options *opt, const struct cs_io *io,
                                        const struct cs_regress_fit *logit,
                                        const struct cs_regress_fit *firth,
-                                       size_t *n_options, struct cs_error *err)
+                                       struct cs_proposal_summary *summary,
+                                       struct cs_error *err)
 {
     struct cs_proposal pr = {.recommended = SIZE_MAX, .data_dir = opt->data_dir,
                           .shown_dir = opt->display_dir ? opt->display_dir : dir};
@@ -749,8 +750,8 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
     char date[16];
     cs_report_date(date, sizeof date);
     pr.date = date;
-    if (n_options)
-        *n_options = 0;
+    if (summary)
+        memset(summary, 0, sizeof *summary);
     struct cs_whatif_options wo = {.seed = opt->seed, .draws = 0, .threads = 2,
                                    .logit = logit, .firth = firth};
     enum cs_status st = cs_whatif_base_new(ds, inc, oc, sel, &wo, &base, err);
@@ -808,8 +809,8 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
         (st = proposal_csv(dir, &pr, err)) != CS_OK ||
         (st = cs_proposal_doc_write(dir, &pr, plot_risky, plot_comm, err)) != CS_OK)
         goto out;
-    if (n_options)
-        *n_options = pr.n;
+    if (summary)
+        cs_proposal_summarize(&pr, summary);
 out:
     json_decref(root);
     free(avoided);
@@ -828,7 +829,7 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
                               struct cs_error *err)
 {
     struct run rn;
-    size_t n = 0;
+    struct cs_proposal_summary sum = {0};
     enum cs_status st = run_open(opt, io, &rn, err);
     if (st != CS_OK)
         goto out;
@@ -836,10 +837,10 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     if ((st = run_measures(opt, &rn, "proposal", err)) != CS_OK)
         goto out;
     if ((st = cs_whatif_write_proposal(rn.out, rn.s.ds, &rn.s.cal, rn.inc, rn.oc, &rn.sel, opt, io,
-                                       NULL, NULL, &n, err)) != CS_OK)
+                                       NULL, NULL, &sum, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
-    fprintf(io->out, "proposal written to %s/ (%zu options)\n", rn.out, n);
+    fprintf(io->out, "proposal written to %s/ (%zu options)\n", rn.out, sum.n_options);
 out:
     run_close(&rn);
     return st;

@@ -532,3 +532,18 @@ out:
     cs_doc_free(d);
     return st;
 }
+
+void cs_proposal_summarize(const struct cs_proposal *pr, struct cs_proposal_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    s->n_options = pr->n;
+    s->n_top = pr->n < CS_PROPOSAL_SUMMARY_TOP ? pr->n : CS_PROPOSAL_SUMMARY_TOP;
+    for (size_t k = 0; k < s->n_top; k++) {
+        size_t i = pr->order[k];
+        struct cs_proposal_summary_option *o = &s->top[k];
+        cs_proposal_describe_option(o->description, sizeof o->description, pr->base->ds,
+                                    &pr->opt[i]);
+        o->risky = pr->res[i]->risky;
+        o->commission = pr->res[i]->commission;
+    }
+}

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "compsight/output.h"
+#include "compsight/parse.h"
 #include "compsight/plot.h"
 #include "compsight/report.h"
 #include "compsight/version.h"
@@ -526,14 +527,22 @@ static void section_trend(struct cs_doc *d, const struct cs_report_input *in)
     }
 }
 
-/* "-2.8 to 4.5" from a [low, high] JSON pair, with fmt. */
-static const char *json_range(char *buf, size_t n, const json_t *pair, bool amount)
+/*
+ * A proposal figure as the report has always printed it: until this
+ * summary was typed, the report read proposal.json back, where a figure
+ * that is not finite is null and read back as 0.  Kept byte for byte until
+ * the issue on trustworthy findings decides how a missing figure reads.
+ */
+static double as_read_back(double x)
+{
+    return isfinite(x) ? x : 0.0;
+}
+
+/* "-2.8 to 4.5": effects (cs_words_num) or amounts (cs_fmt_amount). */
+static const char *range(char *buf, size_t n, double lo, double hi, bool amount)
 {
     char a[32], b[32];
-    double lo = json_number_value(json_array_get(pair, 0)), hi = json_number_value(json_array_get(pair, 1));
-    if (!json_is_array(pair) || json_array_size(pair) != 2)
-        snprintf(buf, n, "n/a");
-    else if (amount)
+    if (amount)
         snprintf(buf, n, "%s to %s", cs_fmt_amount(a, sizeof a, lo), cs_fmt_amount(b, sizeof b, hi));
     else
         snprintf(buf, n, "%s to %s", cs_words_num(a, sizeof a, lo), cs_words_num(b, sizeof b, hi));
@@ -543,8 +552,8 @@ static const char *json_range(char *buf, size_t n, const json_t *pair, bool amou
 static void section_options(struct cs_doc *d, const struct cs_report_input *in)
 {
     cs_doc_heading(d, 1, "Options");
-    size_t n = json_array_size(in->options);
-    if (in->proposal_href && n) {
+    const struct cs_proposal_summary *ps = in->proposal;
+    if (in->proposal_href && ps && ps->n_options) {
         cs_doc_para(d);
         cs_doc_text(d, "Strawman plan changes, each changing one plan element and simulated on "
                        "this period's deals (the same deals close; the fitted association "
@@ -554,21 +563,21 @@ static void section_options(struct cs_doc *d, const struct cs_report_input *in)
                                         "extra commission", "range"};
         static const bool num[] = {false, true, true, true, true};
         cs_doc_table(d, 5, h, num);
-        for (size_t i = 0; i < n && i < 3; i++) {
-            const json_t *o = json_array_get(in->options, i);
+        for (size_t i = 0; i < ps->n_top; i++) {
+            const struct cs_proposal_summary_option *o = &ps->top[i];
             char av[32], avr[64], cost[32], costr[64];
-            const json_t *ci = json_object_get(o, "risky_diff_ci");
-            /* avoided = -diff, so the range flips */
-            json_t *flip = json_pack("[f,f]", -json_number_value(json_array_get(ci, 1)),
-                                     -json_number_value(json_array_get(ci, 0)));
-            const char *desc = json_string_value(json_object_get(o, "description"));
-            const char *cells[] = {desc ? desc : "?",
-                                   cs_words_num(av, sizeof av, -json_number_value(json_object_get(o, "risky_diff"))),
-                                   json_range(avr, sizeof avr, flip, false),
-                                   cs_fmt_amount(cost, sizeof cost, json_number_value(json_object_get(o, "commission_diff"))),
-                                   json_range(costr, sizeof costr, json_object_get(o, "commission_diff_ci"), true)};
+            /* avoided = -diff, so the range flips; a description cut inside
+             * a character was null in proposal.json, read back as "?" */
+            const char *desc = cs_utf8_valid(o->description, strlen(o->description))
+                                   ? o->description : "?";
+            const char *cells[] = {desc,
+                                   cs_words_num(av, sizeof av, -as_read_back(o->risky.estimate)),
+                                   range(avr, sizeof avr, -as_read_back(o->risky.high),
+                                         -as_read_back(o->risky.low), false),
+                                   cs_fmt_amount(cost, sizeof cost, as_read_back(o->commission.estimate)),
+                                   range(costr, sizeof costr, as_read_back(o->commission.low),
+                                         as_read_back(o->commission.high), true)};
             cs_doc_row(d, cells);
-            json_decref(flip);
         }
         cs_doc_para(d);
         cs_doc_text(d, "Every option, the recommended one with its trade-off, and questions to take "
