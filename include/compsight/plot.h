@@ -34,11 +34,15 @@
  *     (pngcairo) and then BASE.svg (the same plot, replotted), both
  *     relative to the current directory: run it from the plots directory.
  *  3. The runner (cs_plot_run): writes DIR/NAME.gp atomically and feeds the
- *     script to gnuplot on a pipe, with DIR as gnuplot's working directory.
+ *     script to gnuplot on a pipe, gnuplot working in a private directory
+ *     inside DIR from which the images are moved into DIR.
  *
- * cs_plots_write does all three for the report.  Builders never fail: a
- * write error shows in ferror(f), which the caller checks.  Strings in
- * these structs are borrowed unless said otherwise.
+ * cs_plots_write does all three for the report, from a table of its plots.
+ * Builders never fail: a write error shows in ferror(f), which the caller
+ * checks.  Strings in these structs are borrowed unless said otherwise.
+ * The code: src/report/plot_<family>.c (aggregation and builder of each
+ * family, below), gnuplot.c (quoting and the runner), plots.c (the
+ * report's table and cs_plots_write).
  */
 
 /* Every plot is drawn at this size, for slides and for the HTML report. */
