@@ -120,7 +120,7 @@ static inline FILE *fuzz_memstream(char **ptr, size_t *len)
 
 /* ----------------------------------------------------------------------
  * A reference UTF-8 decoder, written from RFC 3629 independently of
- * src/input/parse.c and src/report/plot.c: the length of the well-formed sequence at
+ * src/input/parse.c and src/report/gnuplot.c: the length of the well-formed sequence at
  * s[0..n), or 0 when the bytes there are not one (overlong forms,
  * surrogates, code points above U+10FFFF, truncated sequences).
  * -------------------------------------------------------------------- */

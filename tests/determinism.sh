@@ -13,7 +13,7 @@
 #
 # Threads: compsight has no thread-count option or variable (regress_pass.c
 # always splits a fit over 2 threads and merges the halves in a fixed
-# order; plot.c runs up to min(processors, 4) gnuplot processes at once).
+# order; src/report/gnuplot.c runs up to min(processors, 4) gnuplot processes at once).
 # The test varies what can vary: one CPU (taskset -c 0) against all.
 set -eu
 LC_ALL=C

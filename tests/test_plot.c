@@ -773,6 +773,7 @@ struct world {
     struct cs_outcomes *oc;
     struct cs_selection sel;
     struct cs_analysis *an;
+    struct cs_measured m;     /* the above, sel included */
 };
 
 static void world_load(struct world *w, const char *dir, const char *period)
@@ -787,6 +788,7 @@ static void world_load(struct world *w, const char *dir, const char *period)
     assert_int_equal(cs_outcomes_compute(w->ds, &w->cal, &w->oc, &err), CS_OK);
     assert_int_equal(cs_select_period(period, w->ds, &w->cal, &w->sel, &err), CS_OK);
     assert_int_equal(cs_analysis_run(w->ds, &w->cal, w->inc, w->oc, &w->sel, 7, &w->an, &err), CS_OK);
+    w->m = (struct cs_measured){.ds = w->ds, .cal = &w->cal, .inc = w->inc, .oc = w->oc, .sel = &w->sel};
 }
 
 static void world_free(struct world *w)
@@ -808,7 +810,7 @@ static void test_aggregate_sample(void **state)
     struct cs_plot_where *wh = malloc(sizeof *wh);
     assert_non_null(wh);
     for (int coarse = 0; coarse <= 1; coarse++) {
-        cs_plot_where_aggregate(w.ds, w.inc, w.oc, &w.sel, coarse, wh);
+        cs_plot_where_aggregate(&w.m, coarse, wh);
         assert_int_equal(wh->n_deals, w.an->won_selected);
         assert_int_equal(wh->n_risky, w.an->risky_selected);
         size_t sum = 0, shown = 0;
@@ -828,7 +830,7 @@ static void test_aggregate_sample(void **state)
 
     /* when: bookings inside the 92 days plus those beyond = all selected */
     struct cs_plot_when wn;
-    cs_plot_when_aggregate(w.ds, w.inc, w.oc, w.an, &wn);
+    cs_plot_when_aggregate(&w.m, w.an, &wn);
     assert_int_equal(wn.n_deals + wn.beyond_deals, w.an->won_selected);
     double total = 0, days = 0;
     for (size_t i = 0; i < w.ds->deals.n; i++)
@@ -842,7 +844,7 @@ static void test_aggregate_sample(void **state)
 
     /* per tier: every selected won deal counted once */
     struct cs_plot_rates r;
-    assert_int_equal(cs_plot_tier_aggregate(w.ds, w.inc, w.oc, &w.sel, &r, &err), CS_OK);
+    assert_int_equal(cs_plot_tier_aggregate(&w.m, &r, &err), CS_OK);
     assert_int_equal(r.n_total, w.an->won_selected);
     assert_int_equal(r.k_total, w.an->risky_selected);
     size_t n = r.omitted;
@@ -856,7 +858,7 @@ static void test_aggregate_sample(void **state)
     assert_int_equal(n, r.n_total);
 
     /* collateral: the collateral model's rows */
-    assert_int_equal(cs_plot_collateral_aggregate(w.oc, &w.sel, &r, &err), CS_OK);
+    assert_int_equal(cs_plot_collateral_aggregate(&w.m, &r, &err), CS_OK);
     const struct cs_regress_fit *cf = w.an->model[CS_MODEL_COLLATERAL].fit;
     assert_non_null(cf);
     assert_int_equal(r.n_total, cf->n);
@@ -864,7 +866,7 @@ static void test_aggregate_sample(void **state)
 
     /* trend: the analysis' quarters, and last-14 shares in [0, 1] */
     struct cs_plot_trend t;
-    assert_int_equal(cs_plot_trend_aggregate(w.ds, w.inc, w.an, &t, &err), CS_OK);
+    assert_int_equal(cs_plot_trend_aggregate(&w.m, w.an, &t, &err), CS_OK);
     assert_int_equal(t.n, w.an->n_quarters);
     double booked = 0;
     for (size_t j = 0; j < t.n; j++) {
@@ -1019,7 +1021,7 @@ static void test_gnuplot_missing(void **state)
     fclose(sf);
     struct cs_plot_list l;
     cs_error_clear(&err);
-    assert_int_equal(cs_plots_write(dir, w.ds, &w.cal, w.inc, w.oc, w.an, false, &l, &err), CS_OK);
+    assert_int_equal(cs_plots_write(dir, &w.m, w.an, false, &l, &err), CS_OK);
     assert_true(l.gnuplot_missing);
     assert_int_equal(l.failed, 0);
     size_t scripts = 0;
@@ -1093,7 +1095,7 @@ static void test_plots_write_sample(void **state)
     struct cs_plot_list l;
     world_load(&w, SAMPLE_DIR, "all");
     cs_error_clear(&err);
-    enum cs_status st = cs_plots_write(dir, w.ds, &w.cal, w.inc, w.oc, w.an, true, &l, &err);
+    enum cs_status st = cs_plots_write(dir, &w.m, w.an, true, &l, &err);
     if (st != CS_OK)
         fail_msg("cs_plots_write: %s", err.msg);
     static const char *const order[] = {"where", "when", "threshold-1"};
@@ -1120,7 +1122,7 @@ static void test_plots_write_sample(void **state)
         assert_non_null(f);
         fclose(f);
     }
-    st = cs_plots_write(dir, w.ds, &w.cal, w.inc, w.oc, w.an, false, &l, &err);
+    st = cs_plots_write(dir, &w.m, w.an, false, &l, &err);
     assert_int_equal(st, CS_OK);
     check_list(dir, &l);
     for (size_t k = floors + 1; k <= floors + 2; k++) {
@@ -1211,7 +1213,7 @@ static void test_hostile_names(void **state)
     struct cs_plot_list l;
     struct cs_error err;
     cs_error_clear(&err);
-    enum cs_status st = cs_plots_write(out, w.ds, &w.cal, w.inc, w.oc, w.an, true, &l, &err);
+    enum cs_status st = cs_plots_write(out, &w.m, w.an, true, &l, &err);
     if (st != CS_OK)
         fail_msg("cs_plots_write: %s", err.msg);
     check_list(out, &l);

@@ -51,6 +51,11 @@ int cs_doc_image(struct cs_doc *d, const char *file, const char *alt, const char
 void cs_doc_markdown(const struct cs_doc *d, FILE *f);
 void cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir);
 
+/* DIR/NAME.md and DIR/NAME.html (images embedded from dir), each written
+ * atomically (output.h); errors as cs_atomic_*. */
+enum cs_status cs_doc_write(const struct cs_doc *d, const char *dir, const char *name,
+                            struct cs_error *err);
+
 /* Base64 of a file's bytes into f; false when the file cannot be read. */
 bool cs_base64_file(FILE *f, const char *path);
 

@@ -24,21 +24,9 @@ void cs_csv_text(FILE *f, const char *s);
 size_t cs_csv_cell_mem(char *dst, const char *s, size_t len, bool text);
 
 /* A number for CSV/Markdown: %.17g, shortest form that round-trips when
- * possible ("0.1", not "0.10000000000000001"); empty for NaN/Inf. */
+ * possible ("0.1", not "0.10000000000000001"); empty for NaN/Inf.  The
+ * formatter itself is src/report/numfmt.c (cs_format_number). */
 void cs_put_number(FILE *f, double x);
-
-/*
- * The same text into buf (NUL-terminated), returning its length: a whole
- * number below 1e15 as an integer, else the first of %.15g, %.16g and
- * %.17g that reads back as x.  cs_format_number computes the digits in
- * integer arithmetic wherever that is provably exact and falls back on
- * cs_format_number_reference (snprintf and strtod, ten times slower)
- * elsewhere; the two agree on every double (test_output.c).
- */
-size_t cs_format_number(double x, char buf[32]);
-/* v in decimal, as %lld writes it, into buf; returns the length. */
-size_t cs_format_int(long long v, char buf[24]);
-size_t cs_format_number_reference(double x, char buf[32]);
 
 /* Numbers for reading (full precision stays in the JSON files); each
  * writes into buf of size n and returns buf.

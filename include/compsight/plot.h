@@ -11,6 +11,7 @@
 #include "compsight/calendar.h"
 #include "compsight/dataset.h"
 #include "compsight/incentives.h"
+#include "compsight/measured.h"
 #include "compsight/outcomes.h"
 #include "compsight/select.h"
 #include "compsight/stattest.h"
@@ -21,6 +22,9 @@
  *
  *  1. Aggregation (cs_plot_*_aggregate): the data of a plot, counted and
  *     binned in C into a small plain struct.  gnuplot never sees a deal.
+ *     The measured data come in as a struct cs_measured (measured.h), all
+ *     borrowed; m->sel is the selection the analysis was run on, where an
+ *     aggregate also reads the analysis.
  *  2. Builders (cs_plot_*_script): pure functions writing one complete
  *     gnuplot script into a FILE * (a memstream in the tests, compared with
  *     tests/golden/plots/).  Data goes in as numbers-only datablocks; every
@@ -30,11 +34,15 @@
  *     (pngcairo) and then BASE.svg (the same plot, replotted), both
  *     relative to the current directory: run it from the plots directory.
  *  3. The runner (cs_plot_run): writes DIR/NAME.gp atomically and feeds the
- *     script to gnuplot on a pipe, with DIR as gnuplot's working directory.
+ *     script to gnuplot on a pipe, gnuplot working in a private directory
+ *     inside DIR from which the images are moved into DIR.
  *
- * cs_plots_write does all three for the report.  Builders never fail: a
- * write error shows in ferror(f), which the caller checks.  Strings in
- * these structs are borrowed unless said otherwise.
+ * cs_plots_write does all three for the report, from a table of its plots.
+ * Builders never fail: a write error shows in ferror(f), which the caller
+ * checks.  Strings in these structs are borrowed unless said otherwise.
+ * The code: src/report/plot_<family>.c (aggregation and builder of each
+ * family, below), gnuplot.c (quoting and the runner), plots.c (the
+ * report's table and cs_plots_write).
  */
 
 /* Every plot is drawn at this size, for slides and for the HTML report. */
@@ -97,11 +105,9 @@ struct cs_plot_where {
     double floors[CS_PLOT_MAX_FLOORS];
 };
 
-/* Count the selected won deals of ds (promise_risk from oc) into *w, with
+/* Count the won deals of m->sel (promise_risk from m->oc) into *w, with
  * the fine (coarse false) or coarse grid.  Plain arithmetic, no error. */
-void cs_plot_where_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                             const struct cs_outcomes *oc, const struct cs_selection *sel,
-                             bool coarse, struct cs_plot_where *w);
+void cs_plot_where_aggregate(const struct cs_measured *m, bool coarse, struct cs_plot_where *w);
 
 void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *base);
 
@@ -125,8 +131,9 @@ struct cs_plot_when {
     double last14_share, expected_share;   /* from the timing analysis; NAN when absent */
 };
 
-void cs_plot_when_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                            const struct cs_outcomes *oc, const struct cs_analysis *an,
+/* The won deals of m->sel by days before their period end; the shares
+ * of the title from an's timing analysis.  No error. */
+void cs_plot_when_aggregate(const struct cs_measured *m, const struct cs_analysis *an,
                             struct cs_plot_when *w);
 
 void cs_plot_when_script(FILE *f, const struct cs_plot_when *w, const char *base);
@@ -202,16 +209,16 @@ struct cs_plot_rates {
 #define CS_PLOT_COLLATERAL_MIN 3  /* assets for a target-gap bin to be shown */
 #define CS_PLOT_COLLATERAL_BINS 7 /* <0, 0-0.1, ..., 0.4-0.5, >=0.5 */
 
-/* promise_risk by marginal_rate over the selected won deals; rates sorted ascending. */
-enum cs_status cs_plot_tier_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                                      const struct cs_outcomes *oc, const struct cs_selection *sel,
-                                      struct cs_plot_rates *r, struct cs_error *err);
+/* promise_risk by marginal_rate over the won deals of m->sel; rates
+ * sorted ascending.  CS_ERR_NOMEM. */
+enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
+                                      struct cs_error *err);
 
-/* Misstated assets by target_gap bin, over the assets of the selected
- * quarters that have claims and a target_gap (the collateral model's rows). */
-enum cs_status cs_plot_collateral_aggregate(const struct cs_outcomes *oc,
-                                            const struct cs_selection *sel,
-                                            struct cs_plot_rates *r, struct cs_error *err);
+/* Misstated assets by target_gap bin, over the assets of m->sel's quarters
+ * that have claims and a target_gap (the collateral model's rows); reads
+ * m->oc and m->sel only.  Never fails. */
+enum cs_status cs_plot_collateral_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
+                                            struct cs_error *err);
 
 void cs_plot_tier_script(FILE *f, const struct cs_plot_rates *r, const char *base);
 void cs_plot_collateral_script(FILE *f, const struct cs_plot_rates *r, const char *base);
@@ -257,9 +264,10 @@ struct cs_plot_trend {
                                      fall in the year's last quarter: say so) */
 };
 
-enum cs_status cs_plot_trend_aggregate(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                                       const struct cs_analysis *an, struct cs_plot_trend *t,
-                                       struct cs_error *err);
+/* Every quarter of an (run with --period all: m->sel is not read), with
+ * the bookings of m's won deals.  CS_ERR_NOMEM, *t left empty. */
+enum cs_status cs_plot_trend_aggregate(const struct cs_measured *m, const struct cs_analysis *an,
+                                       struct cs_plot_trend *t, struct cs_error *err);
 void cs_plot_trend_free(struct cs_plot_trend *t);     /* frees t->q; accepts NULL */
 
 void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *base);
@@ -331,7 +339,8 @@ struct cs_plot_list {
 void cs_plot_list_free(struct cs_plot_list *l);
 
 /*
- * Create DIR/plots/ and write every applicable plot of the report into it,
+ * Create DIR/plots/ and write every applicable plot of the report on m
+ * (borrowed; m->sel is not read: the plots show an's selection) into it,
  * in this order: where, when, threshold-1 ... threshold-K (the plan floors
  * with a bunching estimate, in an->bunch order, placebos left out),
  * how-strong, per-tier, collateral, and trend when `trend` is true (pass
@@ -348,10 +357,9 @@ void cs_plot_list_free(struct cs_plot_list *l);
  * `error` set.  Other errors (CS_ERR_OUTPUT for the directory or a
  * script, CS_ERR_NOMEM) leave *out empty.
  */
-enum cs_status cs_plots_write(const char *dir, const struct cs_dataset *ds,
-                              const struct cs_calendar *cal, const struct cs_incentives *inc,
-                              const struct cs_outcomes *oc, const struct cs_analysis *an,
-                              bool trend, struct cs_plot_list *out, struct cs_error *err);
+enum cs_status cs_plots_write(const char *dir, const struct cs_measured *m,
+                              const struct cs_analysis *an, bool trend, struct cs_plot_list *out,
+                              struct cs_error *err);
 
 /*
  * The what-if plot, for `compsight whatif`/`propose`: build the script of w

@@ -3,12 +3,12 @@
 #define COMPSIGHT_REPORT_H
 
 #include <stdbool.h>
-#include <jansson.h>
 #include "compsight/analysis.h"
 #include "compsight/dataset.h"
 #include "compsight/doc.h"
 #include "compsight/incentives.h"
 #include "compsight/plot.h"
+#include "compsight/proposal.h"
 #include "compsight/status.h"
 
 /* What the report needs besides the analysis; everything is borrowed. */
@@ -26,7 +26,8 @@ struct cs_report_input {
     const char *proposal_href;  /* relative link to proposal.md, or NULL */
     const char *index_href;     /* with --period each: link back to the index, or NULL */
     bool private_written;       /* a private/ directory was written */
-    const json_t *options;      /* the proposal's ranked options (proposal.json), or NULL */
+    const struct cs_proposal_summary *proposal;  /* the proposal written with it
+                                                    (proposal_href), or NULL */
 };
 
 /*

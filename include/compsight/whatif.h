@@ -298,6 +298,7 @@ double cs_whatif_quantile(double *x, size_t n, double p);
 
 struct cs_options;
 struct cs_io;
+struct cs_proposal_summary;
 
 /*
  * Everything `compsight propose --out dir` writes, for data already
@@ -307,9 +308,10 @@ struct cs_io;
  * proposal_options.csv, options/1.csv .. options/N.csv, plots/options-*.
  * From opt it reads seed, quiet and data_dir (for the re-run command it
  * prints); warnings (gnuplot missing or failing) go to io->msg unless
- * quiet, progress to io->msg when io->progress.  *n_options (may be NULL)
- * receives N.  ds, cal, inc (under ds->plans) and oc are borrowed, and so
- * are logit and firth: the promise_risk fit of the report's analysis of
+ * quiet, progress to io->msg when io->progress.  *summary (may be NULL)
+ * receives N and the best-ranked options, for the report (proposal.h).
+ * ds, cal, inc (under ds->plans) and oc are borrowed, and so are logit and
+ * firth: the promise_risk fit of the report's analysis of
  * sel, or NULL to fit it here (see struct cs_whatif_options).
  * Errors: those of cs_whatif_base_new; CS_ERR_OUTPUT when a file cannot
  * be written; CS_ERR_NOMEM.  A plot that cannot be drawn is a warning.
@@ -322,6 +324,7 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
                                        const struct cs_options *opt, const struct cs_io *io,
                                        const struct cs_regress_fit *logit,
                                        const struct cs_regress_fit *firth,
-                                       size_t *n_options, struct cs_error *err);
+                                       struct cs_proposal_summary *summary,
+                                       struct cs_error *err);
 
 #endif

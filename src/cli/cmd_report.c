@@ -133,8 +133,9 @@ static void *plots_main(void *arg)
 {
     struct plots_job *j = arg;
     cs_error_clear(&j->err);
-    j->st = cs_plots_write(j->dir, j->s->ds, &j->s->cal, j->c->inc, j->c->oc, j->an, j->all,
-                           j->plots, &j->err);
+    const struct cs_measured m = {.ds = j->s->ds, .cal = &j->s->cal, .inc = j->c->inc,
+                                  .oc = j->c->oc, .sel = &j->an->sel};
+    j->st = cs_plots_write(j->dir, &m, j->an, j->all, j->plots, &j->err);
     return NULL;
 }
 
@@ -375,7 +376,7 @@ static enum cs_status write_report_into(const char *dir, const char *final,
     /* The proposal draft the report's closing section links (SPEC 8):
      * strawman plan changes simulated on the same deals. */
     bool proposal = false;
-    json_t *proposal_json = NULL;
+    struct cs_proposal_summary summary;
     if (st == CS_OK && an->model[CS_MODEL_PROMISE_RISK].fit) {
         char pdir[PATH_MAX + 16];
         snprintf(pdir, sizeof pdir, "%s/proposal", dir);
@@ -387,21 +388,8 @@ static enum cs_status write_report_into(const char *dir, const char *final,
          * deals: the proposal borrows it instead of fitting it again */
         const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
         st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, &popt, io,
-                                      pm->fit, pm->firth, NULL, err);
+                                      pm->fit, pm->firth, &summary, err);
         proposal = st == CS_OK;
-        if (proposal) {
-            /* read back for the report's summary of it, which must not go
-             * missing without a word */
-            char pj_path[PATH_MAX + 32];
-            snprintf(pj_path, sizeof pj_path, "%s/proposal.json", pdir);
-            json_error_t jerr;
-            if (!(proposal_json = json_load_file(pj_path, 0, &jerr)))
-                st = cs_json_failed()
-                         ? cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL,
-                                        "out of memory reading back proposal.json")
-                         : cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL,
-                                        "%s: cannot read it back: %s", pj_path, jerr.text);
-        }
     }
     timing(opt, io, "proposal (SPEC 8)", &t0);
     if (pj.side.started) {
@@ -445,7 +433,7 @@ static enum cs_status write_report_into(const char *dir, const char *final,
         .ds = s->ds, .cal = &s->cal, .inc = c->inc, .oc = c->oc, .an = an, .rec = c->rec,
         .data_name = basename(name), .date = date, .plots = &plots, .plots_note = plots_note,
         .proposal_href = proposal ? "proposal/proposal.md" : NULL, .index_href = index_href,
-        .options = json_object_get(proposal_json, "options"), .private_written = opt->private_mode,
+        .proposal = proposal ? &summary : NULL, .private_written = opt->private_mode,
     };
     if (st == CS_OK && opt->private_mode)
         st = cs_report_private(&in, dir, err);
@@ -463,7 +451,6 @@ static enum cs_status write_report_into(const char *dir, const char *final,
         }
     }
     cs_doc_free(doc);
-    json_decref(proposal_json);
     cs_plot_list_free(&plots);
     json_decref(root);
     cs_analysis_free(an);
@@ -504,7 +491,8 @@ static enum cs_status write_index(const char *out, const struct cs_session *s,
     snprintf(all.label, sizeof all.label, "all");
     enum cs_status st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, &all, opt->seed, &an, err);
     if (st == CS_OK)
-        st = cs_plot_trend_aggregate(s->ds, c->inc, an, &tr, err);
+        st = cs_plot_trend_aggregate(&(const struct cs_measured){.ds = s->ds, .cal = &s->cal,
+                                     .inc = c->inc, .oc = c->oc, .sel = &all}, an, &tr, err);
     if (st != CS_OK)
         goto out;
     snprintf(name, sizeof name, "%s", s->data_dir);

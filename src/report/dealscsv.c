@@ -5,6 +5,7 @@
 #include "compsight/dealscsv.h"
 #include "compsight/output.h"
 #include "compsight/strpool.h"
+#include "numfmt.h"
 
 static const char *const type_names[] = {"new", "expansion", "renewal"};
 

@@ -525,3 +525,22 @@ void cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir)
         fputs("</tbody></table>\n", f);
     fputs("</body>\n</html>\n", f);
 }
+
+enum cs_status cs_doc_write(const struct cs_doc *d, const char *dir, const char *name,
+                            struct cs_error *err)
+{
+    char file[64];
+    struct cs_atomic a;
+    snprintf(file, sizeof file, "%s.md", name);
+    enum cs_status st = cs_atomic_open(&a, dir, file, err);
+    if (st != CS_OK)
+        return st;
+    cs_doc_markdown(d, a.f);
+    if ((st = cs_atomic_commit(&a, err)) != CS_OK)
+        return st;
+    snprintf(file, sizeof file, "%s.html", name);
+    if ((st = cs_atomic_open(&a, dir, file, err)) != CS_OK)
+        return st;
+    cs_doc_html(d, a.f, dir);
+    return cs_atomic_commit(&a, err);
+}

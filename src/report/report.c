@@ -6,51 +6,11 @@
 #include <sys/stat.h>
 
 #include "compsight/output.h"
+#include "compsight/parse.h"
 #include "compsight/plot.h"
 #include "compsight/report.h"
 #include "compsight/version.h"
-
-/* ------------------------------------------------------------------------
- * Numbers for reading: rounded here, full precision stays in results.json
- * --------------------------------------------------------------------- */
-
-static const char *fmt_pct(char *buf, size_t n, double share)
-{
-    if (!isfinite(share))
-        snprintf(buf, n, "n/a");
-    else
-        snprintf(buf, n, "%.*f%%", fabs(share) < 0.1 ? 1 : 0, 100 * share);
-    return buf;
-}
-
-/* An odds ratio for reading: two decimals below 10 (1.08, not 1.1, since
- * the distance from 1 is the point), fewer above. */
-static const char *fmt_ratio(char *buf, size_t n, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, n, "n/a");
-    else if (x >= 100)
-        snprintf(buf, n, "%.0f", x);
-    else if (x >= 10)
-        snprintf(buf, n, "%.1f", x);
-    else
-        snprintf(buf, n, "%.2f", x);
-    return buf;
-}
-
-/* An effect rounded for reading: two significant digits. */
-static const char *fmt_num(char *buf, size_t n, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, n, "n/a");
-    else if (fabs(x) >= 100)
-        snprintf(buf, n, "%.0f", x);
-    else if (fabs(x) >= 10)
-        snprintf(buf, n, "%.1f", x);
-    else
-        snprintf(buf, n, "%.2g", x);
-    return buf;
-}
+#include "wording.h"
 
 /* ------------------------------------------------------------------------
  * How each model term is read
@@ -103,12 +63,12 @@ static void logit_sentence(struct cs_doc *d, const struct cs_regress_term *t, bo
     if (clear(t)) {
         cs_doc_bold(d, "%s", w ? w->subject : t->name);
         cs_doc_text(d, " went with %s times the odds of %s (95%% interval %s to %s).",
-                    fmt_ratio(a, sizeof a, or_), outcome, fmt_ratio(b, sizeof b, lo),
-                    fmt_ratio(c, sizeof c, hi));
+                    cs_words_ratio(a, sizeof a, or_), outcome, cs_words_ratio(b, sizeof b, lo),
+                    cs_words_ratio(c, sizeof c, hi));
     } else {
         cs_doc_text(d, "%s: no clear effect on the odds of %s (odds ratio %s, 95%% interval %s to %s).",
-                    w ? w->subject : t->name, outcome, fmt_ratio(a, sizeof a, or_),
-                    fmt_ratio(b, sizeof b, lo), fmt_ratio(c, sizeof c, hi));
+                    w ? w->subject : t->name, outcome, cs_words_ratio(a, sizeof a, or_),
+                    cs_words_ratio(b, sizeof b, lo), cs_words_ratio(c, sizeof c, hi));
     }
 }
 
@@ -121,23 +81,13 @@ static void ols_sentence(struct cs_doc *d, const struct cs_regress_term *t)
     if (clear(t)) {
         cs_doc_bold(d, "%s", w ? w->subject : t->name);
         cs_doc_text(d, " went with %s%s percentage points of discount (95%% interval %s to %s).",
-                    t->estimate > 0 ? "+" : "", fmt_num(a, sizeof a, s * t->estimate),
-                    fmt_num(b, sizeof b, s * t->ci_low), fmt_num(c, sizeof c, s * t->ci_high));
+                    t->estimate > 0 ? "+" : "", cs_words_num(a, sizeof a, s * t->estimate),
+                    cs_words_num(b, sizeof b, s * t->ci_low), cs_words_num(c, sizeof c, s * t->ci_high));
     } else {
         cs_doc_text(d, "%s: no clear effect on discount (%s points, 95%% interval %s to %s).",
-                    w ? w->subject : t->name, fmt_num(a, sizeof a, s * t->estimate),
-                    fmt_num(b, sizeof b, s * t->ci_low), fmt_num(c, sizeof c, s * t->ci_high));
+                    w ? w->subject : t->name, cs_words_num(a, sizeof a, s * t->estimate),
+                    cs_words_num(b, sizeof b, s * t->ci_low), cs_words_num(c, sizeof c, s * t->ci_high));
     }
-}
-
-static const struct cs_regress_term *find_term(const struct cs_regress_fit *fit, const char *name)
-{
-    if (!fit || !fit->fitted)
-        return NULL;
-    for (size_t j = 0; j < fit->k; j++)
-        if (strcmp(fit->terms[j].name, name) == 0)
-            return &fit->terms[j];
-    return NULL;
 }
 
 /* The fit to read: Firth's when the plain one separated. */
@@ -196,7 +146,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_bold(d, "The plan model does not reproduce the commission statements: ");
         cs_doc_text(d, "only %s of paid commissions are within 1%% of what the plans in plans.csv "
                        "compute. Check plans.csv and quotas.csv before reading the findings.",
-                    fmt_pct(a, sizeof a, in->rec->share));
+                    cs_words_pct_share(a, sizeof a, in->rec->share));
     }
     cs_doc_bullet(d);
     cs_doc_text(d, "%s rows read, %s used, %s rejected", cs_fmt_count(a, sizeof a, read),
@@ -216,18 +166,18 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, "commissions.csv has no line for a won deal: nothing to reconcile.");
     else
         cs_doc_text(d, "%s of %s paid commissions are within 1%% of the plan model%s",
-                    fmt_pct(a, sizeof a, in->rec->share), cs_fmt_count(b, sizeof b, in->rec->compared),
+                    cs_words_pct_share(a, sizeof a, in->rec->share), cs_fmt_count(b, sizeof b, in->rec->compared),
                     in->rec->reproduces ? ": the model reproduces the statements." : ".");
     cs_doc_bullet(d);
     if (an->heaping.flagged)
         cs_doc_text(d, "Close dates are heaped on month ends: %s of won deals close on the last day "
                        "of a month, against %s for an even spread. Some CRMs default the close date "
                        "to the month end; end-of-period effects below may partly reflect that.",
-                    fmt_pct(a, sizeof a, an->heaping.share), fmt_pct(b, sizeof b, an->heaping.expected));
+                    cs_words_pct_share(a, sizeof a, an->heaping.share), cs_words_pct_share(b, sizeof b, an->heaping.expected));
     else
         cs_doc_text(d, "No heaping of close dates on month ends (%s of won deals on a month's last "
                        "day, %s expected).",
-                    fmt_pct(a, sizeof a, an->heaping.share), fmt_pct(b, sizeof b, an->heaping.expected));
+                    cs_words_pct_share(a, sizeof a, an->heaping.share), cs_words_pct_share(b, sizeof b, an->heaping.expected));
     for (size_t q = 0; q < an->n_quarters; q++) {
         if (!an->quarters[q].thin)
             continue;
@@ -260,7 +210,7 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, "; %s of them (%s) carried at least one promise that is off the roadmap or "
                        "earlier than the roadmap says.",
                     cs_fmt_count(b, sizeof b, an->risky_selected),
-                    fmt_pct(c, sizeof c, an->won_selected ? (double)an->risky_selected / (double)an->won_selected : NAN));
+                    cs_words_pct_share(c, sizeof c, an->won_selected ? (double)an->risky_selected / (double)an->won_selected : NAN));
     else
         cs_doc_text(d, ".");
 
@@ -270,7 +220,7 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
     const struct cs_regress_term *found[4];
     size_t nf = 0;
     for (size_t i = 0; i < 4; i++) {
-        const struct cs_regress_term *t = find_term(pf, plan_terms[i]);
+        const struct cs_regress_term *t = cs_words_find_term(pf, plan_terms[i]);
         if (t && clear(t) && t->estimate > 0)
             found[nf++] = t;
     }
@@ -289,9 +239,9 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
         const struct term_words *w = words_for(found[i]->name, false);
         double or_ = exp(w->scale * found[i]->estimate);
         cs_doc_text(d, " %s went with %s times the odds of such a promise (95%% interval %s to %s).",
-                    w->subject, fmt_ratio(a, sizeof a, or_),
-                    fmt_ratio(b, sizeof b, exp(w->scale * found[i]->ci_low)),
-                    fmt_ratio(c, sizeof c, exp(w->scale * found[i]->ci_high)));
+                    w->subject, cs_words_ratio(a, sizeof a, or_),
+                    cs_words_ratio(b, sizeof b, exp(w->scale * found[i]->ci_low)),
+                    cs_words_ratio(c, sizeof c, exp(w->scale * found[i]->ci_high)));
     }
     if (pf && nf == 0)
         cs_doc_text(d, " The promise model finds no clear link between the plan's incentives and "
@@ -300,7 +250,7 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
     if (t && t->reason == CS_TIMING_OK && t->p < 0.001 && t->last14_share > t->expected_share)
         cs_doc_text(d, " %s of bookings closed in the last two weeks of their plan period, against "
                        "%s if closing were even.",
-                    fmt_pct(a, sizeof a, t->last14_share), fmt_pct(b, sizeof b, t->expected_share));
+                    cs_words_pct_share(a, sizeof a, t->last14_share), cs_words_pct_share(b, sizeof b, t->expected_share));
     const struct cs_bunch_result *best = NULL;
     for (size_t i = 0; i < an->n_bunch; i++) {
         const struct cs_bunch_result *r = &an->bunch[i];
@@ -311,13 +261,13 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
     if (best)
         cs_doc_text(d, " On the %s plan, final attainment piles up just above the %s floor: about "
                        "%s rep-periods more than the smooth pattern predicts.",
-                    cs_ds_str(ds, ds->plans.id[best->plan]), fmt_pct(a, sizeof a, best->floor),
-                    fmt_num(b, sizeof b, best->est.excess_mass));
-    const struct cs_regress_term *tg = find_term(model_fit(an, CS_MODEL_COLLATERAL), "target_gap");
+                    cs_ds_str(ds, ds->plans.id[best->plan]), cs_words_pct_share(a, sizeof a, best->floor),
+                    cs_words_num(b, sizeof b, best->est.excess_mass));
+    const struct cs_regress_term *tg = cs_words_find_term(model_fit(an, CS_MODEL_COLLATERAL), "target_gap");
     if (tg && clear(tg) && tg->estimate > 0)
         cs_doc_text(d, " Marketing assets are more often misstated when their owner is behind target "
                        "(%s times the odds per 10 points of shortfall).",
-                    fmt_ratio(a, sizeof a, exp(0.1 * tg->estimate)));
+                    cs_words_ratio(a, sizeof a, exp(0.1 * tg->estimate)));
     cs_doc_para(d);
     cs_doc_text(d, "These are associations across deals, not proof that the plan caused the "
                    "behaviour; they show where a plan change is most likely to matter.");
@@ -382,15 +332,15 @@ static void section_when(struct cs_doc *d, const struct cs_report_input *in)
     }
     cs_doc_text(d, "%s of bookings closed in the last two weeks of their plan period; an even "
                    "pace would put %s there. ",
-                fmt_pct(a, sizeof a, t->last14_share), fmt_pct(b, sizeof b, t->expected_share));
+                cs_words_pct_share(a, sizeof a, t->last14_share), cs_words_pct_share(b, sizeof b, t->expected_share));
     if (t->p < 0.001)
         cs_doc_text(d, "Closes are not spread evenly over the weeks of the period (chi-square %s "
                        "on %d degrees of freedom, p < 0.001).",
-                    fmt_num(c, sizeof c, t->chi2), t->df);
+                    cs_words_num(c, sizeof c, t->chi2), t->df);
     else
         cs_doc_text(d, "The spread of closes over the weeks of the period shows no clear "
-                       "departure from an even pace (p = %s).", fmt_num(c, sizeof c, t->p));
-    const struct cs_regress_term *l14 = find_term(model_fit(an, CS_MODEL_DISCOUNT), "last_14_days");
+                       "departure from an even pace (p = %s).", cs_words_num(c, sizeof c, t->p));
+    const struct cs_regress_term *l14 = cs_words_find_term(model_fit(an, CS_MODEL_DISCOUNT), "last_14_days");
     if (l14) {
         cs_doc_para(d);
         cs_doc_text(d, "Discounts (a least-squares model of discount_pct on the same terms):");
@@ -425,7 +375,7 @@ static void section_thresholds(struct cs_doc *d, const struct cs_report_input *i
         const struct cs_bunch_result *r = &an->bunch[i];
         const struct cs_bunching *e = &r->est;
         char fl[32], n[32], bm[32], se[32], z[32], label[48];
-        snprintf(label, sizeof label, "%s%s", fmt_pct(fl, sizeof fl, e->threshold),
+        snprintf(label, sizeof label, "%s%s", cs_words_pct_share(fl, sizeof fl, e->threshold),
                  r->placebo ? " (placebo)" : "");
         const char *reading;
         if (e->verdict != CS_BUNCH_OK)
@@ -439,9 +389,9 @@ static void section_thresholds(struct cs_doc *d, const struct cs_report_input *i
             reading = "no clear excess";
         const char *cells[] = {cs_ds_str(ds, ds->plans.id[r->plan]), label,
                                cs_fmt_count(n, sizeof n, e->n_binned),
-                               fmt_num(bm, sizeof bm, e->excess_mass),
-                               fmt_num(se, sizeof se, e->excess_mass_se),
-                               fmt_num(z, sizeof z, e->z), reading};
+                               cs_words_num(bm, sizeof bm, e->excess_mass),
+                               cs_words_num(se, sizeof se, e->excess_mass_se),
+                               cs_words_num(z, sizeof z, e->z), reading};
         cs_doc_row(d, cells);
     }
     add_plots(d, in, "threshold");
@@ -485,9 +435,9 @@ static void section_collateral(struct cs_doc *d, const struct cs_report_input *i
 static void rate_row(struct cs_doc *d, const char *name, const struct cs_group_rate *g)
 {
     char n[32], r[32], rate[32], ci[64], lo[16], hi[16];
-    snprintf(ci, sizeof ci, "%s to %s", fmt_pct(lo, sizeof lo, g->w.low), fmt_pct(hi, sizeof hi, g->w.high));
+    snprintf(ci, sizeof ci, "%s to %s", cs_words_pct_share(lo, sizeof lo, g->w.low), cs_words_pct_share(hi, sizeof hi, g->w.high));
     const char *cells[] = {name, cs_fmt_count(n, sizeof n, g->deals), cs_fmt_count(r, sizeof r, g->risky),
-                           fmt_pct(rate, sizeof rate, g->w.rate), ci};
+                           cs_words_pct_share(rate, sizeof rate, g->w.rate), ci};
     cs_doc_row(d, cells);
 }
 
@@ -572,30 +522,38 @@ static void section_trend(struct cs_doc *d, const struct cs_report_input *in)
         char label[16], w[32], b[32], r[32];
         cs_format_period(q->quarter, label);
         const char *cells[] = {label, cs_fmt_count(w, sizeof w, q->won), cs_fmt_amount(b, sizeof b, q->bookings),
-                               fmt_pct(r, sizeof r, q->won ? (double)q->risky / (double)q->won : NAN)};
+                               cs_words_pct_share(r, sizeof r, q->won ? (double)q->risky / (double)q->won : NAN)};
         cs_doc_row(d, cells);
     }
 }
 
-/* "-2.8 to 4.5" from a [low, high] JSON pair, with fmt. */
-static const char *json_range(char *buf, size_t n, const json_t *pair, bool amount)
+/*
+ * A proposal figure as the report has always printed it: until this
+ * summary was typed, the report read proposal.json back, where a figure
+ * that is not finite is null and read back as 0.  Kept byte for byte until
+ * the issue on trustworthy findings decides how a missing figure reads.
+ */
+static double as_read_back(double x)
+{
+    return isfinite(x) ? x : 0.0;
+}
+
+/* "-2.8 to 4.5": effects (cs_words_num) or amounts (cs_fmt_amount). */
+static const char *range(char *buf, size_t n, double lo, double hi, bool amount)
 {
     char a[32], b[32];
-    double lo = json_number_value(json_array_get(pair, 0)), hi = json_number_value(json_array_get(pair, 1));
-    if (!json_is_array(pair) || json_array_size(pair) != 2)
-        snprintf(buf, n, "n/a");
-    else if (amount)
+    if (amount)
         snprintf(buf, n, "%s to %s", cs_fmt_amount(a, sizeof a, lo), cs_fmt_amount(b, sizeof b, hi));
     else
-        snprintf(buf, n, "%s to %s", fmt_num(a, sizeof a, lo), fmt_num(b, sizeof b, hi));
+        snprintf(buf, n, "%s to %s", cs_words_num(a, sizeof a, lo), cs_words_num(b, sizeof b, hi));
     return buf;
 }
 
 static void section_options(struct cs_doc *d, const struct cs_report_input *in)
 {
     cs_doc_heading(d, 1, "Options");
-    size_t n = json_array_size(in->options);
-    if (in->proposal_href && n) {
+    const struct cs_proposal_summary *ps = in->proposal;
+    if (in->proposal_href && ps && ps->n_options) {
         cs_doc_para(d);
         cs_doc_text(d, "Strawman plan changes, each changing one plan element and simulated on "
                        "this period's deals (the same deals close; the fitted association "
@@ -605,21 +563,21 @@ static void section_options(struct cs_doc *d, const struct cs_report_input *in)
                                         "extra commission", "range"};
         static const bool num[] = {false, true, true, true, true};
         cs_doc_table(d, 5, h, num);
-        for (size_t i = 0; i < n && i < 3; i++) {
-            const json_t *o = json_array_get(in->options, i);
+        for (size_t i = 0; i < ps->n_top; i++) {
+            const struct cs_proposal_summary_option *o = &ps->top[i];
             char av[32], avr[64], cost[32], costr[64];
-            const json_t *ci = json_object_get(o, "risky_diff_ci");
-            /* avoided = -diff, so the range flips */
-            json_t *flip = json_pack("[f,f]", -json_number_value(json_array_get(ci, 1)),
-                                     -json_number_value(json_array_get(ci, 0)));
-            const char *desc = json_string_value(json_object_get(o, "description"));
-            const char *cells[] = {desc ? desc : "?",
-                                   fmt_num(av, sizeof av, -json_number_value(json_object_get(o, "risky_diff"))),
-                                   json_range(avr, sizeof avr, flip, false),
-                                   cs_fmt_amount(cost, sizeof cost, json_number_value(json_object_get(o, "commission_diff"))),
-                                   json_range(costr, sizeof costr, json_object_get(o, "commission_diff_ci"), true)};
+            /* avoided = -diff, so the range flips; a description cut inside
+             * a character was null in proposal.json, read back as "?" */
+            const char *desc = cs_utf8_valid(o->description, strlen(o->description))
+                                   ? o->description : "?";
+            const char *cells[] = {desc,
+                                   cs_words_num(av, sizeof av, -as_read_back(o->risky.estimate)),
+                                   range(avr, sizeof avr, -as_read_back(o->risky.high),
+                                         -as_read_back(o->risky.low), false),
+                                   cs_fmt_amount(cost, sizeof cost, as_read_back(o->commission.estimate)),
+                                   range(costr, sizeof costr, as_read_back(o->commission.low),
+                                         as_read_back(o->commission.high), true)};
             cs_doc_row(d, cells);
-            json_decref(flip);
         }
         cs_doc_para(d);
         cs_doc_text(d, "Every option, the recommended one with its trade-off, and questions to take "

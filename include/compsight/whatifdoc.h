@@ -1,0 +1,29 @@
+/* whatifdoc.h - whatif.md and whatif.html: the alternative plans against the current ones (SPEC 8). */
+#ifndef COMPSIGHT_WHATIFDOC_H
+#define COMPSIGHT_WHATIFDOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "compsight/dataset.h"
+#include "compsight/status.h"
+#include "compsight/whatif.h"
+
+/* What `compsight whatif` simulated, for its document; everything is
+ * borrowed. */
+struct cs_whatif_doc {
+    const struct cs_whatif_base *base;     /* the data set is base->ds */
+    const char *date;                      /* YYYY-MM-DD the document carries */
+    const char *plans_path;                /* --plans as given (untrusted text) */
+    size_t extra_plans;                    /* plans in that file no rep is on */
+    const struct cs_plans *alt;            /* the alternative plans */
+    const struct cs_whatif_result *result; /* the alternative against the current plans */
+    bool plot_risky;                       /* plots/whatif-risky.png was drawn */
+    bool plot_commission;                  /* plots/whatif-commission.png was drawn */
+};
+
+/* whatif.md and whatif.html in dir, each written atomically.
+ * CS_ERR_OUTPUT when a file cannot be written, CS_ERR_NOMEM. */
+enum cs_status cs_whatif_doc_write(const char *dir, const struct cs_whatif_doc *w,
+                                   struct cs_error *err);
+
+#endif

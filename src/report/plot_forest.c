@@ -1,0 +1,177 @@
+/* plot_forest.c - how-strong: the forest plot of the promise_risk model's odds ratios. */
+#include <math.h>
+#include <string.h>
+
+#include "compsight/output.h"
+#include "compsight/plot.h"
+#include "gpscript.h"
+
+/* Reader's labels and the unit each odds ratio is rescaled to. */
+static const struct {
+    const char *term, *label;
+    double scale;             /* OR^scale: the effect of `scale` units of the term */
+} forest_terms[] = {
+    {"marginal_rate", "commission rate, per +1 percentage point", 0.01},
+    {"tier_cross", "deal crosses a tier floor", 1.0},
+    {"last_14_days", "closed in the last 14 days of the period", 1.0},
+    {"log_amount", "deal size, per doubling", 0.69314718055994531},
+    {"spiff", "SPIFF on the product", 1.0},
+    {"type[expansion]", "expansion deal (against new)", 1.0},
+    {"type[renewal]", "renewal deal (against new)", 1.0},
+};
+
+bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_forest *fo)
+{
+    memset(fo, 0, sizeof *fo);
+    const struct cs_model_result *m = &an->model[CS_MODEL_PROMISE_RISK];
+    const struct cs_regress_fit *fit = m->fit;
+    if (fit && fit->separation && m->firth && m->firth->fitted) {
+        fit = m->firth;
+        fo->firth = true;
+    }
+    if (!fit || !fit->fitted)
+        return false;
+    fo->deals = fit->n;
+    for (size_t j = 0; j < fit->n_dropped && fo->left_out < CS_REGRESS_MAX_TERMS; j++)
+        fo->left_out_terms[fo->left_out++] = fit->dropped[j];
+    for (size_t j = 0; j < fit->k && fo->n < CS_REGRESS_MAX_TERMS; j++) {
+        const struct cs_regress_term *t = &fit->terms[j];
+        if (strcmp(t->name, "(Intercept)") == 0)
+            continue;
+        if (!isfinite(t->estimate) || !isfinite(t->ci_low) || !isfinite(t->ci_high)) {
+            if (fo->left_out < CS_REGRESS_MAX_TERMS)
+                fo->left_out_terms[fo->left_out++] = t->name;
+            continue;
+        }
+        double scale = 1.0;
+        const char *label = t->name;
+        for (size_t k = 0; k < sizeof forest_terms / sizeof forest_terms[0]; k++)
+            if (strcmp(t->name, forest_terms[k].term) == 0) {
+                scale = forest_terms[k].scale;
+                label = forest_terms[k].label;
+            }
+        struct cs_plot_forest_row *r = &fo->rows[fo->n++];
+        r->term = t->name;
+        r->label = label;
+        r->odds_ratio = exp(scale * t->estimate);
+        r->low = exp(scale * t->ci_low);
+        r->high = exp(scale * t->ci_high);
+    }
+    if (fo->n == 0)
+        return false;
+    return true;
+}
+
+void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char *base)
+{
+    double lo = 1, hi = 1;
+    for (size_t i = 0; i < fo->n; i++) {
+        if (fo->rows[i].low < lo)
+            lo = fo->rows[i].low;
+        if (fo->rows[i].high > hi)
+            hi = fo->rows[i].high;
+    }
+    /* readable tics on a log axis come from a ladder of round values */
+    static const double ladder[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1,
+                                    1.25, 1.5, 2, 3, 4, 5, 10, 20, 50, 100};
+    const size_t nl = sizeof ladder / sizeof ladder[0], one = 10;
+    /* symmetric on the log scale around 1, so that equal distances read as
+     * equal effects, and ending on a round value beyond the widest interval */
+    double span = fmax(log(hi), -log(lo)) * 1.08;
+    if (span < log(1.25))
+        span = log(1.25);
+    for (size_t k = one + 1; k < nl; k++)
+        if (log(ladder[k]) >= span - 1e-9) {
+            span = log(ladder[k]);
+            break;
+        }
+    double xmin = exp(-span) * 0.999, xmax = exp(span) * 1.001;
+    cs_gp_begin(f, "how-strong", base);
+    fputs("# row (top = 1st term), odds ratio, 95% interval low, high, linetype "
+          "(2: the interval excludes 1, 6: it does not)\n$or << EOD\n", f);
+    for (size_t i = 0; i < fo->n; i++) {
+        const struct cs_plot_forest_row *r = &fo->rows[i];
+        fprintf(f, "%zu ", fo->n - i);
+        cs_gp_num(f, r->odds_ratio);
+        fputc(' ', f);
+        cs_gp_num(f, r->low);
+        fputc(' ', f);
+        cs_gp_num(f, r->high);
+        fprintf(f, " %d\n", r->low > 1 || r->high < 1 ? 2 : 6);
+    }
+    fputs("EOD\n", f);
+    cs_gp_title(f, "How strongly each plan element goes with a risky promise");
+    cs_gp_set_text(f, "xlabel", "odds ratio of a risky promise, 95% interval (log scale; "
+                             "1 = no association, right of 1 = more likely)");
+    fputs("unset ylabel\n", f);
+    fputs("set logscale x\n", f);
+    fprintf(f, "set xrange [%.6g:%.6g]\n", xmin, xmax);
+    fprintf(f, "set yrange [0.4:%g]\n", (double)fo->n + 0.6);
+    /* tics: the ladder values in range and at least a ninth of the axis
+     * apart, walking out from 1 */
+    double minsep = 2 * span / 9;
+    bool keep[sizeof ladder / sizeof ladder[0]] = {false};
+    keep[one] = true;
+    for (int dir = -1; dir <= 1; dir += 2) {
+        double last = 0;   /* log(1) */
+        for (size_t k = one + (size_t)dir; k < nl; k += (size_t)dir) {
+            double lv = log(ladder[k]);
+            if (ladder[k] < xmin || ladder[k] > xmax)
+                break;
+            if (fabs(lv - last) >= minsep) {
+                keep[k] = true;
+                last = lv;
+            }
+        }
+    }
+    fputs("set xtics (", f);
+    bool first = true;
+    for (size_t k = 0; k < nl; k++) {
+        if (!keep[k])
+            continue;
+        fputs(first ? "" : ", ", f);
+        cs_gp_quotef_tic(f, "%g", ladder[k]);
+        fprintf(f, " %g", ladder[k]);
+        first = false;
+    }
+    fputs(") out nomirror\n", f);
+    fputs("set ytics (", f);
+    for (size_t i = 0; i < fo->n; i++) {
+        cs_gp_quote_tic(f, fo->rows[i].label);
+        fprintf(f, " %zu%s", fo->n - i, i + 1 < fo->n ? ", " : "");
+    }
+    fputs(") scale 0 noenhanced\n", f);
+    fputs("set grid noytics xtics\n", f);
+    fputs("set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead back lt 3 lw 1.5 dt 2\n", f);
+    /* the numbers, right of the plot, for those who read them aloud */
+    fputs("set rmargin 24\n", f);
+    for (size_t i = 0; i < fo->n; i++) {
+        const struct cs_plot_forest_row *r = &fo->rows[i];
+        fprintf(f, "set label %zu ", i + 1);
+        if (r->high < 100)
+            cs_gp_quotef(f, "%.2f (%.2f to %.2f)", r->odds_ratio, r->low, r->high);
+        else
+            cs_gp_quotef(f, "%.3g (%.3g to %.3g)", r->odds_ratio, r->low, r->high);
+        fprintf(f, " at graph 1.02, first %zu left noenhanced\n", fo->n - i);
+    }
+    {
+        char note[512];
+        char deals[32];
+        int len = snprintf(note, sizeof note,
+                           "Logistic model over %s deals, intervals from rep-clustered standard "
+                           "errors%s. Associations, not proof of cause.",
+                           cs_fmt_count(deals, sizeof deals, fo->deals),
+                           fo->firth ? " (Firth fit: the data separate)" : "");
+        for (size_t i = 0; i < fo->left_out && len > 0 && (size_t)len < sizeof note; i++)
+            len += snprintf(note + len, sizeof note - (size_t)len, "%s%s", i ? ", " : " Not shown (no variation or no interval): ",
+                            fo->left_out_terms[i]);
+        if (fo->left_out && len > 0 && (size_t)len + 1 < sizeof note)
+            memcpy(note + len, ".", 2);
+        cs_gp_note(f, note, 6);
+    }
+    fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
+    fputs("plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle, \\\n"
+          "     NaN with points lt 2 pt 7 ps 1.8 title 'interval excludes 1', \\\n"
+          "     NaN with points lt 6 pt 7 ps 1.8 title 'no clear effect'\n", f);
+    cs_gp_end(f, base);
+}

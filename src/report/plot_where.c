@@ -1,0 +1,163 @@
+/* plot_where.c - where: the risky-promise heat map over attainment before the deal and weeks to the period end. */
+#include <math.h>
+#include <string.h>
+
+#include "compsight/output.h"
+#include "compsight/plot.h"
+#include "gpscript.h"
+
+void cs_plot_where_aggregate(const struct cs_measured *m, bool coarse, struct cs_plot_where *w)
+{
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_incentives *inc = m->inc;
+    const struct cs_outcomes *oc = m->oc;
+    const struct cs_selection *sel = m->sel;
+    memset(w, 0, sizeof *w);
+    w->coarse = coarse;
+    w->row_step = coarse ? 0.25 : 0.10;
+    w->rows = coarse ? 7 : 16;
+    w->col_weeks = coarse ? 2 : 1;
+    w->cols = coarse ? 7 : 14;
+    w->min_cell = CS_PLOT_WHERE_MIN_CELL;
+    for (size_t i = 0; i < inc->n; i++) {
+        if (!inc->won[i] || !cs_selected(sel, inc->quarter[i]))
+            continue;
+        double a0 = inc->attainment_before[i];
+        int32_t days = inc->days_to_period_end[i];
+        if (!isfinite(a0) || days < 0)
+            continue;
+        /* the small epsilon puts 0.3 (0.29999...) in the 30-40% row, as a reader expects */
+        double r = floor(a0 / w->row_step + 1e-9);
+        size_t row = r < 0 ? 0 : r >= (double)(w->rows - 1) ? w->rows - 1 : (size_t)r;
+        size_t col = (size_t)(days / 7 / w->col_weeks);
+        if (col > w->cols - 1)
+            col = w->cols - 1;
+        w->deals[row][col]++;
+        w->risky[row][col] += oc->promise_risk[i] != 0;
+        w->n_deals++;
+        w->n_risky += oc->promise_risk[i] != 0;
+    }
+    for (size_t r = 0; r < w->rows; r++)
+        for (size_t c = 0; c < w->cols; c++)
+            w->cells_shown += w->deals[r][c] >= w->min_cell;
+    /* the plans' tier floors inside the closed rows, each once, ascending */
+    double top = w->row_step * (double)(w->rows - 1) + 1e-9;
+    for (size_t t = 0; t < ds->plans.n_tiers; t++) {
+        double fl = ds->plans.floor[t];
+        if (!(fl > 0) || fl > top)
+            continue;
+        size_t j = 0;
+        while (j < w->n_floors && w->floors[j] != fl)
+            j++;
+        if (j < w->n_floors || w->n_floors == CS_PLOT_MAX_FLOORS)
+            continue;
+        size_t k = w->n_floors++;
+        while (k > 0 && w->floors[k - 1] > fl) {
+            w->floors[k] = w->floors[k - 1];
+            k--;
+        }
+        w->floors[k] = fl;
+    }
+}
+
+void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *base)
+{
+    double maxrate = 0;
+    cs_gp_begin(f, "where", base);
+    /* Full grid for `with image` (NaN = too few deals, drawn as the grey
+     * background); the labels get their own block with the counts. */
+    fputs("# column (0 = the last weeks before the period end), row (attainment bin), "
+          "share of deals with a risky promise in %\n$cells << EOD\n", f);
+    for (size_t r = 0; r < w->rows; r++)
+        for (size_t c = 0; c < w->cols; c++) {
+            size_t n = w->deals[r][c];
+            double rate = n >= w->min_cell ? 100.0 * (double)w->risky[r][c] / (double)n : NAN;
+            if (rate > maxrate)
+                maxrate = rate;
+            fprintf(f, "%zu %zu ", c, r);
+            cs_gp_num(f, rate);
+            fputc('\n', f);
+        }
+    fputs("EOD\n", f);
+    double cbmax = cs_gp_pct_ceil(maxrate);
+    fputs("# column, row, share in %, deals, label colour (0xRRGGBB), deals for reading\n"
+          "$labels << EOD\n", f);
+    for (size_t r = 0; r < w->rows; r++)
+        for (size_t c = 0; c < w->cols; c++) {
+            size_t n = w->deals[r][c];
+            if (n < w->min_cell)
+                continue;
+            double rate = 100.0 * (double)w->risky[r][c] / (double)n;
+            /* white text on the dark end of the palette */
+            unsigned colour = rate > 0.6 * cbmax ? 0xffffffu : 0x1a202cu;
+            fprintf(f, "%zu %zu ", c, r);
+            cs_gp_num(f, rate);
+            char count[32];
+            fprintf(f, " %zu %u (%s)\n", n, colour, cs_fmt_count(count, sizeof count, n));
+        }
+    fputs("EOD\n", f);
+
+    cs_gp_title(f, "Where risky promises concentrate: attainment before the deal "
+                "\xc3\x97 weeks to period end");
+    cs_gp_set_text(f, "xlabel", w->coarse
+                    ? "weeks before the end of the plan period (2-week columns; period end on the right)"
+                    : "weeks before the end of the plan period (period end on the right)");
+    cs_gp_set_text(f, "ylabel", "attainment before the deal (% of quota)");
+    fputs("set cblabel 'share of deals with a risky promise' offset 1.5,0 noenhanced\n", f);
+    fputs("set rmargin 12\n", f);
+    fprintf(f, "set xrange [%g:-0.5]\n", (double)w->cols - 0.5);
+    fprintf(f, "set yrange [-0.5:%g]\n", (double)w->rows - 0.5);
+    fputs("set xtics (", f);
+    for (size_t c = 0; c < w->cols; c++) {
+        int wk = (int)c * w->col_weeks;
+        if (c + 1 == w->cols)
+            cs_gp_quotef_tic(f, "%d+", wk);
+        else if (w->col_weeks == 1)
+            cs_gp_quotef_tic(f, "%d", wk);
+        else
+            cs_gp_quotef_tic(f, "%d-%d", wk, wk + w->col_weeks - 1);
+        fprintf(f, " %zu%s", c, c + 1 < w->cols ? ", " : "");
+    }
+    fputs(") scale 0 noenhanced\n", f);
+    /* tics at the row edges, so each row reads "from this line up" */
+    fputs("set ytics (", f);
+    for (size_t r = 0; r < w->rows; r++) {
+        cs_gp_quotef_tic(f, "%g%%", 100.0 * w->row_step * (double)r);
+        fprintf(f, " %g%s", (double)r - 0.5, r + 1 < w->rows ? ", " : "");
+    }
+    fputs(") noenhanced\n", f);
+    fputs("unset grid\n", f);
+    fputs("set object 1 rectangle from graph 0, graph 0 to graph 1, graph 1 behind "
+          "fc rgb '" GP_NODATA "' fs solid 1.0 noborder\n", f);
+    fputs("set palette defined " GP_HEAT "\n", f);
+    fprintf(f, "set cbrange [0:%g]\n", cbmax);
+    fputs("set format cb '%.0f%%'\n", f);
+    fputs("set cbtics out nomirror\n", f);
+    for (size_t k = 0; k < w->n_floors; k++) {
+        double y = w->floors[k] / w->row_step - 0.5;
+        fprintf(f, "set arrow %zu from graph 0, first %g to graph 1, first %g nohead front "
+                   "lc rgb '" GP_SLATE "' lw 2 dt 2\n", k + 1, y, y);
+    }
+    fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
+    {
+        char note[384];
+        char deals[32];
+        snprintf(note, sizeof note,
+                 "Each cell: share of deals with an off-roadmap or premature promise (number of deals). "
+                 "Grey: fewer than %zu deals. %s deals in all%s.",
+                 w->min_cell, cs_fmt_count(deals, sizeof deals, w->n_deals),
+                 w->coarse ? ", too few for finer cells" : "");
+        cs_gp_note(f, note, 5);
+    }
+    /* the rate, and under it in small type the number of deals it rests on */
+    fputs("plot $cells using 1:2:3 with image notitle, \\\n"
+          "     $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 "
+          "tc rgb variable font ',11' notitle, \\\n"
+          "     $labels using 1:2:6:5 with labels offset 0,-0.5 "
+          "tc rgb variable font ',8' notitle", f);
+    if (w->n_floors)
+        fputs(", \\\n     NaN with lines lc rgb '" GP_SLATE "' lw 2 dt 2 title 'tier floors of the plans'",
+              f);
+    fputc('\n', f);
+    cs_gp_end(f, base);
+}

@@ -1,0 +1,549 @@
+/* proposal_doc.c - the proposal draft in words: each option described, proposal.md and proposal.html (SPEC 8). */
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compsight/doc.h"
+#include "compsight/output.h"
+#include "compsight/proposal.h"
+#include "compsight/version.h"
+#include "wording.h"
+
+static const char *plan_name(const struct cs_dataset *ds, size_t p)
+{
+    return cs_ds_str(ds, ds->plans.id[p]);
+}
+
+/* ======================================================================
+ * An option in words
+ * ==================================================================== */
+
+void cs_proposal_describe_option(char *buf, size_t n, const struct cs_dataset *ds,
+                                 const struct cs_whatif_option *o)
+{
+    char f[32], a[32], b[32], lo[32], hi[32], q[48];
+    const char *pid = plan_name(ds, o->plan);
+    cs_words_pct_plan(f, sizeof f, o->floor);
+    cs_words_pct_plan(a, sizeof a, o->rate_before);
+    cs_words_pct_plan(b, sizeof b, o->rate_after);
+    switch (o->kind) {
+    case CS_WHATIF_HALVE_STEP:
+        snprintf(buf, n, "%s: halve the accelerator step at %s of quota (%s above it instead of %s)",
+                 pid, f, b, a);
+        break;
+    case CS_WHATIF_RAMP_STEP:
+        snprintf(buf, n, "%s: replace the step at %s of quota by a ramp from %s to %s "
+                         "(the rate rises from %s to %s in five equal steps)",
+                 pid, f, cs_words_pct_plan(lo, sizeof lo, o->ramp_low),
+                 cs_words_pct_plan(hi, sizeof hi, o->ramp_high), a, b);
+        break;
+    case CS_WHATIF_REMOVE_STEP:
+        snprintf(buf, n, "%s: remove the accelerator at %s of quota (%s above it instead of %s)",
+                 pid, f, b, a);
+        break;
+    case CS_WHATIF_CAP_TOP:
+        snprintf(buf, n, "%s: cap commission at %s of quota (nothing above it instead of %s)",
+                 pid, f, a);
+        break;
+    case CS_WHATIF_DECELERATOR:
+        snprintf(buf, n, "%s: a decelerator at %s of quota (%s above it instead of %s)",
+                 pid, f, b, a);
+        break;
+    case CS_WHATIF_YEARLY:
+        cs_fmt_amount(q, sizeof q, ds->plans.quota[o->plan] * 4);
+        snprintf(buf, n, "%s: measure attainment over the fiscal year instead of the quarter "
+                         "(yearly quota %s, four times the quarterly one)", pid, q);
+        break;
+    default:
+        snprintf(buf, n, "%s: ?", pid);
+    }
+}
+
+void cs_proposal_option_label(char *buf, size_t n, const struct cs_dataset *ds,
+                              const struct cs_whatif_option *o, size_t rank)
+{
+    static const char *const verb[CS_WHATIF_KIND_COUNT] = {
+        "halve step at", "ramp at", "no step at", "cap at", "decelerate at", "yearly",
+    };
+    char f[32];
+    if (o->kind == CS_WHATIF_YEARLY)
+        snprintf(buf, n, "%zu. %s yearly", rank, plan_name(ds, o->plan));
+    else
+        snprintf(buf, n, "%zu. %s %s %s", rank, plan_name(ds, o->plan),
+                 (unsigned)o->kind < CS_WHATIF_KIND_COUNT ? verb[o->kind] : "?",
+                 cs_words_pct_plan(f, sizeof f, o->floor));
+}
+
+/* The trade-off of an option, for the recommendation (plain text). */
+static void trade_off(char *buf, size_t n, const struct cs_dataset *ds, const struct cs_whatif_option *o,
+                      double cost)
+{
+    char f[32], lo[32], hi[32];
+    cs_words_pct_plan(f, sizeof f, o->floor);
+    switch (o->kind) {
+    case CS_WHATIF_HALVE_STEP:
+        snprintf(buf, n, "the reward for passing %s is halved, so the reps who finish above it earn "
+                         "less on those bookings; some will read it as a pay cut for top performers.",
+                 f);
+        break;
+    case CS_WHATIF_RAMP_STEP:
+        snprintf(buf, n, "pay is unchanged for whoever finishes above %s, higher just below %s and "
+                         "lower just above it; there is no single line left to push deals over, "
+                         "but the plan is a little harder to explain.",
+                 cs_words_pct_plan(hi, sizeof hi, o->ramp_high), f);
+        (void)lo;
+        break;
+    case CS_WHATIF_REMOVE_STEP:
+        snprintf(buf, n, "there is no extra reward for passing %s at all: the strongest change at "
+                         "that threshold, and the largest cut for reps who finish above it.", f);
+        break;
+    case CS_WHATIF_CAP_TOP:
+        snprintf(buf, n, "no commission above %s of quota: it saves the most, but a rep who reaches "
+                         "the cap has a reason to hold deals back for the next period.", f);
+        break;
+    case CS_WHATIF_DECELERATOR:
+        snprintf(buf, n, "a record period above %s earns half the rate, which takes away the reason "
+                         "to pad it, and gives a reason to move large deals into the next period.", f);
+        break;
+    case CS_WHATIF_YEARLY:
+        snprintf(buf, n, "one period end a year instead of four, so less end-of-quarter pressure; "
+                         "but reps wait longer for accelerators, and per-rep quarterly quotas in "
+                         "quotas.csv no longer apply to %s.%s", plan_name(ds, o->plan),
+                 cost < 0 ? " It also pays less: a strong quarter no longer earns accelerators on "
+                            "its own, so reps will see it as a pay cut unless the rates move up." : "");
+        break;
+    default:
+        snprintf(buf, n, "unknown.");
+    }
+}
+
+/* quotas.csv rows of reps on plan p for quarters: they do not apply to a yearly plan. */
+static size_t quarter_overrides(const struct cs_dataset *ds, size_t p)
+{
+    size_t c = 0;
+    for (size_t j = 0; j < ds->quotas.n; j++) {
+        uint32_t r = ds->quotas.rep[j];
+        if (r < ds->reps.n && ds->reps.plan[r] == p && ds->quotas.period[j] % 10 != 0)
+            c++;
+    }
+    return c;
+}
+
+void cs_proposal_option_notes(char *buf, size_t n, const struct cs_proposal *pr, size_t i)
+{
+    const struct cs_whatif_base *b = pr->base;
+    const struct cs_whatif_option *o = &pr->opt[i];
+    const struct cs_whatif_result *r = pr->res[i];
+    size_t at = 0;
+    buf[0] = '\0';
+#define NOTE(...) do { int w_ = snprintf(buf + at, n - at, __VA_ARGS__); \
+                       if (w_ > 0 && (size_t)w_ < n - at) at += (size_t)w_; } while (0)
+    if (b->fit && r->extrapolated) {
+        char lo[32], hi[32], cnt[32];
+        NOTE("%s%s deals get a marginal rate outside the range seen in the period (%s to %s): "
+             "the estimate extrapolates.", at ? " " : "", cs_fmt_count(cnt, sizeof cnt, r->extrapolated),
+             cs_words_pct_plan(lo, sizeof lo, b->rate_min), cs_words_pct_plan(hi, sizeof hi, b->rate_max));
+    }
+    const struct cs_regress_term *tc = cs_words_find_term(b->fit, "tier_cross");
+    if (o->kind == CS_WHATIF_RAMP_STEP && tc && tc->estimate > 0)
+        NOTE("%sThe ramp adds floors, and the model counts every floor crossing alike, having "
+             "learnt from the current plan's larger steps: it may overstate the risk of small "
+             "steps.", at ? " " : "");
+    if (o->kind == CS_WHATIF_YEARLY) {
+        size_t q = quarter_overrides(b->ds, o->plan);
+        if (q)
+            NOTE("%s%zu per-rep quarterly quotas in quotas.csv no longer apply: those reps are "
+                 "measured against the plan's yearly quota.", at ? " " : "", q);
+    }
+#undef NOTE
+}
+
+/* "saves money" / "1.2k" / "no reduction" */
+static const char *cost_per_avoided(char *buf, size_t n, const struct cs_whatif_result *r)
+{
+    double avoided = -r->risky.estimate, cost = r->commission.estimate;
+    switch (cs_whatif_rank_group(avoided, cost)) {
+    case 0: snprintf(buf, n, cost < 0 ? "saves money" : "no extra cost"); break;
+    case 1: cs_fmt_amount(buf, n, cost / avoided); break;
+    case 2: snprintf(buf, n, "no reduction"); break;
+    default: snprintf(buf, n, "n/a"); break;
+    }
+    return buf;
+}
+
+/* ======================================================================
+ * proposal.md, section by section
+ * ==================================================================== */
+
+/* "The problem": what was observed, and what the model ties it to. */
+static void problem_paragraph(struct cs_doc *d, const struct cs_proposal *pr, const char *per)
+{
+    const struct cs_whatif_base *b = pr->base;
+    char x[64], y[64], z[64];
+    cs_doc_para(d);
+    if (!b->promise_data) {
+        cs_doc_text(d, "The data have no roadmap.csv and promises.csv, so risky promises cannot be "
+                       "identified and the options below show only their exact effect on "
+                       "commission.");
+        return;
+    }
+    char c1[32], c2[32], c3[32];
+    cs_doc_text(d, "%s %s, %s of the %s won deals (%.0f%%) carried at least one promise that is "
+                   "off the roadmap or ahead of it: %s such promises in all. ",
+                b->sel.mode == CS_SELECT_QUARTER ? "In" : "Over", per,
+                cs_fmt_count(c1, sizeof c1, b->observed_risky), cs_fmt_count(c2, sizeof c2, b->deals),
+                100.0 * (double)b->observed_risky / (double)b->deals,
+                cs_fmt_count(c3, sizeof c3, b->observed_risky_promises));
+    if (!b->fit) {
+        cs_doc_text(d, "The model that links them to the plan could not be fitted (%s), so the "
+                       "options below show only their exact effect on commission.", b->model_note);
+        return;
+    }
+    static const struct {
+        const char *term, *lead;
+        double scale;
+    } terms[] = {
+        {"marginal_rate", "each extra percentage point of commission rate goes with", 0.01},
+        {"tier_cross", "a deal that crosses a tier floor has", 1},
+        {"last_14_days", "a deal closed in the last two weeks of the plan period has", 1},
+        {"spiff", "a deal under a SPIFF has", 1},
+    };
+    size_t said = 0;
+    for (size_t t = 0; t < sizeof terms / sizeof terms[0]; t++) {
+        const struct cs_regress_term *e = cs_words_find_term(b->fit, terms[t].term);
+        if (!e || !isfinite(e->ci_low) || !(e->ci_low > 0 || e->ci_high < 0))
+            continue;
+        double s = terms[t].scale;
+        snprintf(x, sizeof x, "%.2f", exp(s * e->estimate));
+        snprintf(y, sizeof y, "%.2f", exp(s * e->ci_low));
+        snprintf(z, sizeof z, "%.2f", exp(s * e->ci_high));
+        cs_doc_text(d, "%s%s %s times the odds of a risky deal (95%% interval %s to %s)",
+                    said ? "; " : "Across deals, the risk moves with the comp plan: ",
+                    terms[t].lead, x, y, z);
+        said++;
+    }
+    if (said)
+        cs_doc_text(d, ". This is an association across deals, not proof that the plan causes the "
+                       "promises, but it points at the plan elements a change could act on.");
+    else
+        cs_doc_text(d, "In this period the data show no clear link between the plan's incentives "
+                       "and the risk (every interval includes no effect), so the options below rest "
+                       "on weak evidence; the same analysis over all periods (--period all) has "
+                       "more deals to go on.");
+}
+
+/* The options' notes, each text once with the options it applies to.
+ * False when out of memory. */
+static bool notes_list(struct cs_doc *d, const struct cs_proposal *pr)
+{
+    char (*notes)[1024] = malloc(pr->n * sizeof *notes);
+    bool *done = calloc(pr->n, sizeof *done);
+    bool any_note = false;
+    if (!notes || !done) {
+        free(notes);
+        free(done);
+        return false;
+    }
+    for (size_t k = 0; k < pr->n; k++)
+        cs_proposal_option_notes(notes[k], sizeof notes[k], pr, pr->order[k]);
+    for (size_t k = 0; k < pr->n; k++) {
+        if (done[k] || !notes[k][0])
+            continue;
+        if (!any_note) {
+            cs_doc_para(d);
+            cs_doc_text(d, "Notes on single options:");
+            any_note = true;
+        }
+        size_t same = 0;
+        for (size_t q = k; q < pr->n; q++)
+            same += !done[q] && strcmp(notes[q], notes[k]) == 0;
+        cs_doc_bullet(d);
+        cs_doc_text(d, "Option%s ", same > 1 ? "s" : "");
+        size_t told = 0;
+        for (size_t q = k; q < pr->n; q++) {
+            if (done[q] || strcmp(notes[q], notes[k]) != 0)
+                continue;
+            cs_doc_text(d, "%s%zu", told == 0 ? "" : told + 1 == same ? " and " : ", ", q + 1);
+            done[q] = true;
+            told++;
+        }
+        cs_doc_text(d, ": %s", notes[k]);
+    }
+    free(notes);
+    free(done);
+    return true;
+}
+
+/* How to test an edited option: the whatif command line for options/1.csv. */
+static void rerun_command(struct cs_doc *d, const struct cs_proposal *pr, const char *dir)
+{
+    cs_doc_para(d);
+    cs_doc_text(d, "Each option's plans are in options/N.csv (N = its number above), in the "
+                   "format of plans.csv: edit one, and test it with ");
+    char cmd[3 * PATH_MAX];
+    int at = snprintf(cmd, sizeof cmd, "compsight whatif --plans %s/options/1.csv",
+                      pr->shown_dir ? pr->shown_dir : dir);
+    if (pr->data_dir && at > 0 && (size_t)at < sizeof cmd)
+        at += snprintf(cmd + at, sizeof cmd - (size_t)at, " --data %s", pr->data_dir);
+    if (at > 0 && (size_t)at < sizeof cmd)
+        snprintf(cmd + at, sizeof cmd - (size_t)at, " --period %s", pr->base->sel.label);
+    cs_doc_code(d, cmd);
+    cs_doc_text(d, " (add the other options this draft was made with, such as --map or "
+                   "--fiscal-start, and the same --seed to get the same intervals).");
+}
+
+/* "The options side by side": the ranked table, the plots, the notes and
+ * how to re-run an option.  False when out of memory. */
+static bool options_section(struct cs_doc *d, const struct cs_proposal *pr, const char *dir,
+                            bool plot_risky, bool plot_comm)
+{
+    const struct cs_dataset *ds = pr->base->ds;
+    cs_doc_heading(d, 1, "The options side by side");
+    if (!pr->n) {
+        cs_doc_para(d);
+        cs_doc_text(d, "The current plans offer no standard change to simulate: no plan in use has "
+                       "an accelerator step, a top rate above 0 or a quarterly period.");
+        return true;
+    }
+    cs_doc_para(d);
+    cs_doc_text(d, "Each option changes one element of one plan and leaves everything else as "
+                   "it is, so that its effect can be told apart. Risky deals avoided: how many "
+                   "fewer of the period's deals the model expects to carry a risky promise. "
+                   "Extra commission: the exact change in commission on the same deals "
+                   "(negative: a saving). Ranges are 95%% intervals. Options are ranked by "
+                   "risky deals avoided per unit of extra cost; one that avoids risky deals "
+                   "and saves money comes first.");
+    static const char *const h[] = {"#", "option", "risky deals avoided",
+                                    "risky promises avoided", "extra commission",
+                                    "extra commission per risky deal avoided"};
+    static const bool num[] = {true, false, true, true, true, true};
+    cs_doc_table(d, 6, h, num);
+    for (size_t k = 0; k < pr->n; k++) {
+        size_t i = pr->order[k];
+        const struct cs_whatif_result *r = pr->res[i];
+        char rank[24], desc[512], a[96], c[96], e[96], f[48];
+        snprintf(rank, sizeof rank, "%zu", k + 1);
+        cs_proposal_describe_option(desc, sizeof desc, ds, &pr->opt[i]);
+        const char *cells[] = {rank, desc, cs_words_ci(a, sizeof a, &r->risky, true, cs_words_expected),
+                               cs_words_ci(c, sizeof c, &r->risky_promises, true, cs_words_expected),
+                               cs_words_ci(e, sizeof e, &r->commission, false, cs_fmt_amount),
+                               cost_per_avoided(f, sizeof f, r)};
+        cs_doc_row(d, cells);
+    }
+    if (plot_risky)
+        cs_words_plot_image(d, "options-risky", "Expected risky deals under each option",
+                            "Expected risky deals under the current plans and under each of the "
+                            "first options by rank, with 95% intervals.");
+    if (plot_comm)
+        cs_words_plot_image(d, "options-commission", "Commission under each option",
+                            "Commission on the period's deals under the current plans and under "
+                            "each of the first options by rank, with 95% intervals.");
+    if (!notes_list(d, pr))
+        return false;
+    rerun_command(d, pr, dir);
+    return true;
+}
+
+/* The recommended option (rank k): its effect, its trade-off, and up to
+ * two runners-up with a clear effect, so that the conversation has a
+ * choice. */
+static void recommended(struct cs_doc *d, const struct cs_proposal *pr)
+{
+    const struct cs_dataset *ds = pr->base->ds;
+    char title[256], x[96], y[96], z[96];
+    size_t i = pr->recommended, k = 0;
+    while (pr->order[k] != i)
+        k++;
+    const struct cs_whatif_result *r = pr->res[i];
+    char desc[512], to[512];
+    cs_proposal_describe_option(desc, sizeof desc, ds, &pr->opt[i]);
+    trade_off(to, sizeof to, ds, &pr->opt[i], r->commission.estimate);
+    cs_doc_text(d, "Start the conversation with ");
+    cs_doc_bold(d, "option %zu: %s", k + 1, desc);
+    cs_doc_text(d, ". On the same deals it would avoid about %s risky deals (95%% interval "
+                   "%s to %s) and about %s risky promises, ",
+                cs_words_expected(x, sizeof x, -r->risky.estimate),
+                cs_words_expected(y, sizeof y, -r->risky.high),
+                cs_words_expected(z, sizeof z, -r->risky.low),
+                cs_words_expected(title, sizeof title, -r->risky_promises.estimate));
+    double c = r->commission.estimate;
+    if (c < 0)
+        cs_doc_text(d, "and save about %s in commission (95%% interval %s to %s).",
+                    cs_fmt_amount(x, sizeof x, -c), cs_fmt_amount(y, sizeof y, -r->commission.high),
+                    cs_fmt_amount(z, sizeof z, -r->commission.low));
+    else if (c == 0)
+        cs_doc_text(d, "at no change in commission.");
+    else
+        cs_doc_text(d, "for about %s more in commission (95%% interval %s to %s).",
+                    cs_fmt_amount(x, sizeof x, c), cs_fmt_amount(y, sizeof y, r->commission.low),
+                    cs_fmt_amount(z, sizeof z, r->commission.high));
+    if (k > 0)
+        cs_doc_text(d, " It is the best-ranked option whose effect on risky deals is clear; "
+                       "the ones ranked above it are not distinguishable from no change.");
+    cs_doc_para(d);
+    cs_doc_text(d, "The trade-off: %s", to);
+    size_t shown = 0;
+    for (size_t q = k + 1; q < pr->n && shown < 2; q++) {
+        const struct cs_whatif_result *rq = pr->res[pr->order[q]];
+        if (!(cs_words_clear(&rq->risky) && rq->risky.high < 0))
+            continue;
+        if (!shown) {
+            cs_doc_para(d);
+            cs_doc_text(d, "Also worth discussing:");
+        }
+        cs_proposal_describe_option(desc, sizeof desc, ds, &pr->opt[pr->order[q]]);
+        trade_off(to, sizeof to, ds, &pr->opt[pr->order[q]], rq->commission.estimate);
+        double cq = rq->commission.estimate;
+        cs_doc_bullet(d);
+        cs_doc_text(d, "Option %zu, %s: about %s fewer risky deals, %s %s in commission. "
+                       "Trade-off: %s", q + 1, desc, cs_words_expected(x, sizeof x, -rq->risky.estimate),
+                    cq <= 0 ? "saving" : "costing", cs_fmt_amount(y, sizeof y, fabs(cq)), to);
+        shown++;
+    }
+}
+
+/* "Recommendation": the best-ranked option with a clear effect, if any. */
+static void recommendation(struct cs_doc *d, const struct cs_proposal *pr)
+{
+    const struct cs_whatif_base *b = pr->base;
+    char title[256];
+    cs_doc_heading(d, 1, "Recommendation");
+    cs_doc_para(d);
+    if (!b->fit) {
+        cs_doc_text(d, "Without a model of risky deals there is no recommendation: the options "
+                       "differ only in cost, shown above.");
+    } else if (pr->recommended == SIZE_MAX) {
+        cs_doc_text(d, "No option has a clear effect on risky deals in this period: every "
+                       "interval includes no change. ");
+        if (pr->n && -pr->res[pr->order[0]]->risky.estimate > 0) {
+            cs_proposal_describe_option(title, sizeof title, b->ds, &pr->opt[pr->order[0]]);
+            cs_doc_text(d, "Option 1 (%s) does best on the numbers, but the data cannot tell it "
+                           "from no change. A pilot on one plan would, and so might the same "
+                           "analysis over all periods (--period all).", title);
+        }
+    } else {
+        recommended(d, pr);
+    }
+}
+
+/* "Questions for sales leadership". */
+static void questions(struct cs_doc *d, const struct cs_proposal *pr)
+{
+    const struct cs_dataset *ds = pr->base->ds;
+    cs_doc_heading(d, 1, "Questions for sales leadership");
+    cs_doc_bullet(d);
+    cs_doc_text(d, "What is each accelerator meant to reward, and would any of these options lose "
+                   "that? Which change would you try first, and what would you do differently?");
+    if (pr->recommended != SIZE_MAX) {
+        const struct cs_whatif_option *o = &pr->opt[pr->recommended];
+        cs_doc_bullet(d);
+        cs_doc_text(d, "Could we pilot the recommended change on the %s plan for one period, so "
+                       "that we measure its effect instead of estimating it?", plan_name(ds, o->plan));
+    }
+    cs_doc_bullet(d);
+    cs_doc_text(d, "Which deals of this period were pulled in or pushed to cross a threshold, as "
+                   "far as you know? Your knowledge of the deals is the best check on what the "
+                   "data suggest.");
+    cs_doc_bullet(d);
+    cs_doc_text(d, "The features most promised off the roadmap are listed in the report's voice "
+                   "of the field. Could reps log those asks for product to weigh, instead of "
+                   "promising them?");
+    for (size_t s = 0; s < pr->n_spiffs && s < sizeof pr->spiffs / sizeof pr->spiffs[0]; s++) {
+        uint32_t sp = pr->spiffs[s];
+        char end[16];
+        cs_format_date(ds->spiffs.end[sp], end);
+        cs_doc_bullet(d);
+        cs_doc_text(d, "The SPIFF %s on %s ends on %s, in the last two weeks of a quarter. Would it "
+                       "do its job as well if it ended earlier in the quarter? (compsight cannot "
+                       "simulate this: it would have to predict when deals close.)",
+                    cs_ds_str(ds, ds->spiffs.id[sp]), cs_ds_str(ds, ds->spiffs.product[sp]), end);
+    }
+    cs_doc_bullet(d);
+    cs_doc_text(d, "How should a change be introduced so that it is fair to reps who count on "
+                   "today's plan: announced a period ahead, or with a transition guarantee?");
+}
+
+/* "Not simulated": plans in use none of whose reps won a deal. */
+static void not_simulated(struct cs_doc *d, const struct cs_proposal *pr, const char *per)
+{
+    const struct cs_dataset *ds = pr->base->ds;
+    bool skipped = false;
+    for (size_t p = 0; p < ds->plans.n; p++) {
+        size_t reps = 0;
+        for (size_t q = 0; q < ds->reps.n; q++)
+            reps += ds->reps.plan[q] == p;
+        if (reps && !pr->base->plan_deals[p]) {
+            if (!skipped) {
+                cs_doc_heading(d, 1, "Not simulated");
+                skipped = true;
+            }
+            cs_doc_bullet(d);
+            cs_doc_text(d, "The %s plan: none of its reps won a deal in %s, so no change to it has "
+                           "an effect to show.", plan_name(ds, p), per);
+        }
+    }
+}
+
+enum cs_status cs_proposal_doc_write(const char *dir, const struct cs_proposal *pr,
+                                     bool plot_risky, bool plot_commission,
+                                     struct cs_error *err)
+{
+    const struct cs_whatif_base *b = pr->base;
+    char title[256], per[128];
+    cs_words_period_phrase(per, sizeof per, &b->sel);
+    snprintf(title, sizeof title, "Draft proposal: comp plan changes to reduce off-roadmap "
+                                  "promises (%s)",
+             b->sel.mode == CS_SELECT_QUARTER ? b->sel.label : "all periods");
+    struct cs_doc *d = cs_doc_new(title);
+    if (!d)
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    enum cs_status st = CS_OK;
+    cs_doc_para(d);
+    cs_doc_text(d, "A draft for the conversation with sales leadership, generated %s by compsight "
+                   "%s from the deals of %s. It is meant to be edited: every option can be "
+                   "changed and re-run, and every question below is open. Plans and teams only; "
+                   "no person is named.", pr->date, CS_VERSION, per);
+
+    cs_doc_heading(d, 1, "The problem");
+    problem_paragraph(d, pr, per);
+    if (!options_section(d, pr, dir, plot_risky, plot_commission)) {
+        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto out;
+    }
+    recommendation(d, pr);
+
+    cs_doc_heading(d, 1, "What these numbers do and do not say");
+    cs_words_method_bullets(d, b);
+    questions(d, pr);
+    not_simulated(d, pr, per);
+    cs_doc_para(d);
+    cs_doc_text(d, "Every figure at full precision is in ");
+    cs_doc_link(d, "proposal.json", "proposal.json");
+    cs_doc_text(d, ", and the table above in ");
+    cs_doc_link(d, "proposal_options.csv", "proposal_options.csv");
+    cs_doc_text(d, ".");
+
+    st = cs_doc_failed(d) ? cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory")
+                          : cs_doc_write(d, dir, "proposal", err);
+out:
+    cs_doc_free(d);
+    return st;
+}
+
+void cs_proposal_summarize(const struct cs_proposal *pr, struct cs_proposal_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    s->n_options = pr->n;
+    s->n_top = pr->n < CS_PROPOSAL_SUMMARY_TOP ? pr->n : CS_PROPOSAL_SUMMARY_TOP;
+    for (size_t k = 0; k < s->n_top; k++) {
+        size_t i = pr->order[k];
+        struct cs_proposal_summary_option *o = &s->top[k];
+        cs_proposal_describe_option(o->description, sizeof o->description, pr->base->ds,
+                                    &pr->opt[i]);
+        o->risky = pr->res[i]->risky;
+        o->commission = pr->res[i]->commission;
+    }
+}

@@ -1,0 +1,256 @@
+/* whatif_doc.c - whatif.md and whatif.html: the alternative plans against the current ones, in words (SPEC 8). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "compsight/doc.h"
+#include "compsight/output.h"
+#include "compsight/version.h"
+#include "compsight/whatifdoc.h"
+#include "wording.h"
+
+static const char *plan_name(const struct cs_dataset *ds, size_t p)
+{
+    return cs_ds_str(ds, ds->plans.id[p]);
+}
+
+/* "from 0%: 8%; from 100%: 12%" */
+static void tiers_text(char *buf, size_t n, const struct cs_plans *pl, size_t p)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (uint32_t t = 0; t < pl->tier_count[p] && o + 1 < n; t++) {
+        char f[32], r[32];
+        int w = snprintf(buf + o, n - o, "%sfrom %s: %s", t ? "; " : "",
+                         cs_words_pct_plan(f, sizeof f, pl->floor[pl->tier_first[p] + t]),
+                         cs_words_pct_plan(r, sizeof r, pl->rate[pl->tier_first[p] + t]));
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+}
+
+/* The opening paragraphs: what is compared, on which deals. */
+static void intro(struct cs_doc *d, const struct cs_whatif_doc *w, const char *per,
+                  bool any_change)
+{
+    const struct cs_whatif_base *b = w->base;
+    char x[64], y[64];
+    cs_doc_para(d);
+    cs_doc_text(d, "The alternative plans in ");
+    cs_doc_code(d, w->plans_path);
+    cs_doc_text(d, " against the current plans, on the %s won deals of %s (%s reps). Generated "
+                   "%s by compsight %s; teams and plans only, no person is named.",
+                cs_fmt_count(x, sizeof x, b->deals), per, cs_fmt_count(y, sizeof y, b->reps),
+                w->date, CS_VERSION);
+    if (w->extra_plans) {
+        size_t extra = w->extra_plans;
+        cs_doc_para(d);
+        cs_doc_text(d, "The file also defines %zu plan%s that no rep in the data is on; %s ignored.",
+                    extra, extra == 1 ? "" : "s", extra == 1 ? "it is" : "they are");
+    }
+    if (!any_change) {
+        cs_doc_box(d, CS_BOX_OK);
+        cs_doc_para(d);
+        cs_doc_text(d, "The alternative plans are the same as the current ones for every plan in "
+                       "use: nothing changes, and every difference below is exactly 0.");
+        cs_doc_end_box(d);
+    }
+}
+
+/* "In short": risky deals and commission in one paragraph each. */
+static void in_short(struct cs_doc *d, const struct cs_whatif_doc *w)
+{
+    const struct cs_whatif_base *b = w->base;
+    const struct cs_whatif_result *r = w->result;
+    char x[64], y[64];
+    cs_doc_heading(d, 1, "In short");
+    cs_doc_para(d);
+    if (b->fit) {
+        double dr = r->risky.estimate;
+        char ph[256];
+        if (dr == 0) {
+            cs_doc_text(d, "With the alternative plans the model expects ");
+            cs_doc_bold(d, "the same %s risky deals", cs_words_expected(x, sizeof x, r->base_risky));
+            cs_doc_text(d, ". ");
+        } else {
+            cs_doc_text(d, "With the alternative plans the model expects ");
+            cs_doc_bold(d, "%s risky deals instead of %s", cs_words_expected(x, sizeof x, r->alt_risky),
+                        cs_words_expected(y, sizeof y, r->base_risky));
+            cs_doc_text(d, ": %s. ", cs_words_diff(ph, sizeof ph, &r->risky, cs_words_expected,
+                                                   "fewer", "more"));
+            if (isfinite(r->risky.low) && !cs_words_clear(&r->risky))
+                cs_doc_text(d, "The interval includes no change, so the data show no clear effect. ");
+        }
+    } else {
+        cs_doc_text(d, "Risky deals cannot be predicted (%s). ", b->model_note);
+    }
+    {
+        char ph[256];
+        if (r->commission.estimate == 0) {
+            cs_doc_text(d, "Commission on these deals ");
+            cs_doc_bold(d, "stays at %s", cs_fmt_amount(x, sizeof x, r->base_commission));
+            cs_doc_text(d, ".");
+        } else {
+            cs_doc_text(d, "Commission on these deals would be ");
+            cs_doc_bold(d, "%s instead of %s", cs_fmt_amount(x, sizeof x, r->alt_commission),
+                        cs_fmt_amount(y, sizeof y, r->base_commission));
+            cs_doc_text(d, ": %s.", cs_words_diff(ph, sizeof ph, &r->commission, cs_fmt_amount,
+                                                  "less", "more"));
+        }
+    }
+    cs_doc_para(d);
+    cs_doc_text(d, "%s", cs_words_first_order);
+}
+
+/* "Side by side": the three figures under each plan, and the plots. */
+static void side_by_side(struct cs_doc *d, const struct cs_whatif_doc *w)
+{
+    const struct cs_whatif_base *b = w->base;
+    const struct cs_whatif_result *r = w->result;
+    char x[64], y[64];
+    cs_doc_heading(d, 1, "Side by side");
+    static const char *const h[] = {"measure", "current plans", "alternative",
+                                    "difference (95% interval)"};
+    static const bool num[] = {false, true, true, true};
+    cs_doc_table(d, 4, h, num);
+    {
+        char a[48], c[48], e[96];
+        const char *row1[] = {"expected risky deals", cs_words_expected(a, sizeof a, r->base_risky),
+                              cs_words_expected(c, sizeof c, r->alt_risky),
+                              cs_words_ci(e, sizeof e, &r->risky, false, cs_words_expected)};
+        cs_doc_row(d, row1);
+        const char *row2[] = {"expected risky promises",
+                              cs_words_expected(a, sizeof a, r->base_risky_promises),
+                              cs_words_expected(c, sizeof c, r->alt_risky_promises),
+                              cs_words_ci(e, sizeof e, &r->risky_promises, false, cs_words_expected)};
+        cs_doc_row(d, row2);
+        const char *row3[] = {"commission", cs_fmt_amount(a, sizeof a, r->base_commission),
+                              cs_fmt_amount(c, sizeof c, r->alt_commission),
+                              cs_words_ci(e, sizeof e, &r->commission, false, cs_fmt_amount)};
+        cs_doc_row(d, row3);
+    }
+    if (b->promise_data) {
+        cs_doc_para(d);
+        cs_doc_text(d, "Observed in the period: %s risky deals carrying %s risky promises.",
+                    cs_fmt_count(x, sizeof x, b->observed_risky),
+                    cs_fmt_count(y, sizeof y, b->observed_risky_promises));
+        if (b->fit && !b->firth)
+            cs_doc_text(d, " Under the current plans the model reproduces the observed count (a "
+                           "logistic fit with an intercept always does), so the difference is what "
+                           "matters.");
+    }
+    if (w->plot_risky)
+        cs_words_plot_image(d, "whatif-risky",
+                            "Expected risky deals, current plans against the alternative",
+                            "Expected risky deals under the current plans and under the "
+                            "alternative, with the alternative's 95% interval.");
+    if (w->plot_commission)
+        cs_words_plot_image(d, "whatif-commission",
+                            "Commission, current plans against the alternative",
+                            "Commission on the period's deals under the current plans and under "
+                            "the alternative, with the alternative's 95% interval.");
+}
+
+/* "What changed": each changed plan before and after, the deals it moves,
+ * and the effect by plan. */
+static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
+{
+    const struct cs_whatif_base *b = w->base;
+    const struct cs_whatif_result *r = w->result;
+    const struct cs_dataset *ds = b->ds;
+    char x[64], y[64], z[96];
+    cs_doc_heading(d, 1, "What changed");
+    static const char *const th[] = {"plan", "", "period", "quota", "tiers (from attainment: rate)"};
+    static const bool tnum[] = {false, false, false, true, false};
+    cs_doc_table(d, 5, th, tnum);
+    for (size_t p = 0; p < r->n_plans; p++) {
+        if (!r->plans[p].changed)
+            continue;
+        char q[48], t[1024];
+        for (int v = 0; v < 2; v++) {
+            const struct cs_plans *pl = v ? w->alt : &ds->plans;
+            tiers_text(t, sizeof t, pl, p);
+            const char *cells[] = {plan_name(ds, p), v ? "alternative" : "current",
+                                   cs_words_period_word(pl->period_type[p]),
+                                   cs_fmt_amount(q, sizeof q, pl->quota[p]), t};
+            cs_doc_row(d, cells);
+        }
+    }
+    cs_doc_para(d);
+    char c1[32], c2[32], c3[32], c4[32], c5[32];
+    cs_doc_text(d, "Of the period's %s won deals, %s get a different marginal rate, %s a "
+                   "different tier crossing and %s a different last-two-weeks flag; %s a "
+                   "different commission.", cs_fmt_count(c1, sizeof c1, b->deals),
+                cs_fmt_count(c2, sizeof c2, r->changed_marginal_rate),
+                cs_fmt_count(c3, sizeof c3, r->changed_tier_cross),
+                cs_fmt_count(c4, sizeof c4, r->changed_last_14_days),
+                cs_fmt_count(c5, sizeof c5, r->changed_commission));
+    if (r->extrapolated && b->fit) {
+        cs_doc_para(d);
+        cs_doc_text(d, "%s deals get a marginal rate outside the range the period's deals "
+                       "had (%s to %s): for them the model extrapolates, so read their part "
+                       "of the estimate with care.", cs_fmt_count(z, sizeof z, r->extrapolated),
+                    cs_words_pct_plan(x, sizeof x, b->rate_min),
+                    cs_words_pct_plan(y, sizeof y, b->rate_max));
+    }
+    if (r->recomputed) {
+        cs_doc_para(d);
+        cs_doc_text(d, "A plan's period type or quota changes, so attainment was recomputed "
+                       "from the deals for every plan. Per-rep quotas in quotas.csv still "
+                       "apply where their period matches the plan's (a quarterly quota does "
+                       "not apply to a yearly plan).");
+    }
+    cs_doc_heading(d, 2, "By plan");
+    static const char *const ph[] = {"plan", "deals", "deals changed",
+                                     "risky deals, difference (95% interval)",
+                                     "commission, difference (95% interval)"};
+    static const bool pnum[] = {false, true, true, true, true};
+    cs_doc_table(d, 5, ph, pnum);
+    for (size_t p = 0; p < r->n_plans; p++) {
+        const struct cs_whatif_plan_effect *e = &r->plans[p];
+        if (!e->deals)
+            continue;
+        char a[32], c[32], e1[96], e2[96];
+        cs_fmt_count(a, sizeof a, e->deals);
+        cs_fmt_count(c, sizeof c, e->rows_changed);
+        const char *cells[] = {plan_name(ds, p), a, c,
+                               cs_words_ci(e1, sizeof e1, &e->risky, false, cs_words_expected),
+                               cs_words_ci(e2, sizeof e2, &e->commission, false, cs_fmt_amount)};
+        cs_doc_row(d, cells);
+    }
+}
+
+enum cs_status cs_whatif_doc_write(const char *dir, const struct cs_whatif_doc *w,
+                                   struct cs_error *err)
+{
+    const struct cs_whatif_base *b = w->base;
+    const struct cs_whatif_result *r = w->result;
+    char title[256], per[128];
+    cs_words_period_phrase(per, sizeof per, &b->sel);
+    snprintf(title, sizeof title, "What if the plan changed: %s", per);
+    struct cs_doc *d = cs_doc_new(title);
+    if (!d)
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    bool any_change = false;
+    for (size_t p = 0; p < r->n_plans; p++)
+        any_change |= r->plans[p].changed;
+
+    intro(d, w, per, any_change);
+    in_short(d, w);
+    side_by_side(d, w);
+    if (any_change)
+        what_changed(d, w);
+
+    cs_doc_heading(d, 1, "How to read this");
+    cs_words_method_bullets(d, b);
+    cs_doc_bullet(d);
+    cs_doc_text(d, "Every figure at full precision is in ");
+    cs_doc_link(d, "whatif.json", "whatif.json");
+    cs_doc_text(d, ".");
+
+    enum cs_status st = cs_doc_failed(d) ? cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory")
+                                         : cs_doc_write(d, dir, "whatif", err);
+    cs_doc_free(d);
+    return st;
+}
