@@ -61,7 +61,7 @@ struct cs_whatif_options {
     const struct cs_regress_fit *logit, *firth;
 };
 
-struct cs_whatif_priv;       /* internal arrays, see whatif.c */
+struct cs_whatif_priv;       /* internal arrays, see src/whatif/whatif_priv.h */
 
 /*
  * Everything that does not depend on the alternative: the selection, the
