@@ -239,28 +239,42 @@ static void fit_notes(struct cs_whatif_base *b)
  * singular (a term without variation among the drawn reps) uses the
  * full-data H instead and is counted.
  */
-static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
+
+/* The resampling counts: per draw, G reps drawn with replacement from
+ * one mt19937 stream.  -1: out of memory. */
+static int resample_reps(struct cs_whatif_base *b)
 {
     struct cs_whatif_priv *pv = b->priv;
-    const size_t G = b->reps, D = b->draws, k = pv->k, kk = k * k;
-    enum cs_status st = CS_OK;
-    double *u = NULL, *h = NULL, *rg = NULL, *rpg = NULL, *da = NULL, *dsc = NULL;
-    gsl_rng *rng = NULL;
-
+    const size_t G = b->reps, D = b->draws;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     pv->w = cs_calloc_big(D * G, sizeof *pv->w);
-    pv->m_draw = cs_malloc_big(D, sizeof *pv->m_draw);
-    rg = cs_calloc_big(G, sizeof *rg);
-    rpg = cs_calloc_big(G, sizeof *rpg);
-    rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!pv->w || !pv->m_draw || !rg || !rpg || !rng) {
-        st = cs_whatif_oom(err);
-        goto out;
+    if (!pv->w || !rng) {
+        gsl_rng_free(rng);
+        return -1;
     }
     gsl_rng_set(rng, (unsigned long)b->seed);
     for (size_t d = 0; d < D; d++) {
         uint32_t *w = pv->w + d * G;
         for (size_t t = 0; t < G; t++)
             w[gsl_rng_uniform_int(rng, (unsigned long)G)]++;
+    }
+    gsl_rng_free(rng);
+    return 0;
+}
+
+/* Per draw, the risky promises per risky deal of the resampled reps (the
+ * observed ratio when they have no risky deal).  -1: out of memory. */
+static int promise_ratios(struct cs_whatif_base *b)
+{
+    struct cs_whatif_priv *pv = b->priv;
+    const size_t G = b->reps, D = b->draws;
+    double *rg = cs_calloc_big(G, sizeof *rg);
+    double *rpg = cs_calloc_big(G, sizeof *rpg);
+    pv->m_draw = cs_malloc_big(D, sizeof *pv->m_draw);
+    if (!rg || !rpg || !pv->m_draw) {
+        free(rg);
+        free(rpg);
+        return -1;
     }
     for (size_t j = 0; j < pv->m; j++) {
         rg[pv->g[j]] += pv->y[j];
@@ -275,16 +289,17 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
         }
         pv->m_draw[d] = den > 0 ? num / den : b->promises_per_risky;
     }
-    if (!b->fit)
-        goto out;
+    free(rg);
+    free(rpg);
+    return 0;
+}
 
-    u = cs_calloc_big(G * k, sizeof *u);
-    h = cs_calloc_big(G * kk, sizeof *h);
-    pv->beta_draw = cs_malloc_big(D * k, sizeof *pv->beta_draw);
-    if (!u || !h || !pv->beta_draw) {
-        st = cs_whatif_oom(err);
-        goto out;
-    }
+/* Each rep's score u_g (u: G x k) and information H_g (h: G x k x k,
+ * lower triangle) at the estimate, its deals added in deal order. */
+static void rep_scores(const struct cs_whatif_base *b, double *u, double *h)
+{
+    const struct cs_whatif_priv *pv = b->priv;
+    const size_t k = pv->k, kk = k * k;
     for (size_t j = 0; j < pv->m; j++) {
         double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
         view_row(pv, &pv->full, j, x);
@@ -297,24 +312,31 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
                 hg[s * k + t] += v * xk[s] * xk[t];
         }
     }
-    double hfull[CS_DEAL_TERMS * CS_DEAL_TERMS] = {0};
-    for (size_t g = 0; g < G; g++)
+}
+
+/* The full-data information H (k x k, symmetric): the reps' in rep order. */
+static void full_information(const struct cs_whatif_base *b, const double *h, double *hfull)
+{
+    const size_t k = b->priv->k, kk = k * k;
+    for (size_t g = 0; g < b->reps; g++)
         for (size_t s = 0; s < k; s++)
             for (size_t t = 0; t <= s; t++)
                 hfull[s * k + t] += h[g * kk + s * k + t];
     for (size_t s = 0; s < k; s++)
         for (size_t t = 0; t < s; t++)
             hfull[t * k + s] = hfull[s * k + t];
-    /* Every draw's H_w and score, cluster by cluster: each cluster's u
-     * and H are read once for all the draws (at 62,500 reps, 32 MB read
-     * once instead of once per draw), and each draw still adds the
-     * clusters in cluster order, so its sums are the same. */
-    da = cs_calloc_big(D * kk, sizeof *da);
-    dsc = cs_calloc_big(D * k, sizeof *dsc);
-    if (!da || !dsc) {
-        st = cs_whatif_oom(err);
-        goto out;
-    }
+}
+
+/* Every draw's H_w (da: D x k x k, lower triangle) and centred score
+ * (dsc: D x k), cluster by cluster: each cluster's u and H are read once
+ * for all the draws (at 62,500 reps, 32 MB read once instead of once per
+ * draw), and each draw still adds the clusters in cluster order, so its
+ * sums are the same. */
+static void draw_sums(const struct cs_whatif_base *b, const double *u, const double *h,
+                      double *da, double *dsc)
+{
+    const struct cs_whatif_priv *pv = b->priv;
+    const size_t G = b->reps, D = b->draws, k = pv->k, kk = k * k;
     for (size_t g = 0; g < G; g++) {
         const double *ug = u + g * k, *hg = h + g * kk;
         for (size_t d = 0; d < D; d++) {
@@ -329,7 +351,16 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
                         a[s * k + t] += wg * hg[s * k + t];
         }
     }
-    for (size_t d = 0; d < D; d++) {
+}
+
+/* Each draw's coefficients: one Newton step H_w^-1 score from the
+ * estimate, with the full-data H when H_w is singular (counted). */
+static void one_step_draws(struct cs_whatif_base *b, const double *da, const double *dsc,
+                           const double *hfull)
+{
+    struct cs_whatif_priv *pv = b->priv;
+    const size_t k = pv->k, kk = k * k;
+    for (size_t d = 0; d < b->draws; d++) {
         double a[CS_DEAL_TERMS * CS_DEAL_TERMS], sc[CS_DEAL_TERMS], step[CS_DEAL_TERMS];
         memcpy(a, da + d * kk, kk * sizeof *a);
         memcpy(sc, dsc + d * k, k * sizeof *sc);
@@ -345,45 +376,71 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
         for (size_t s = 0; s < k; s++)
             pv->beta_draw[d * k + s] = pv->beta[s] + step[s];
     }
-    /* A singular full-data information leaves the coefficients fixed; say so. */
+}
+
+/* With a model: the coefficient draws, and a note when the full-data
+ * information is singular (the coefficients then stay fixed). */
+static enum cs_status coefficient_draws(struct cs_whatif_base *b, struct cs_error *err)
+{
+    struct cs_whatif_priv *pv = b->priv;
+    const size_t G = b->reps, D = b->draws, k = pv->k, kk = k * k;
+    enum cs_status st = CS_OK;
+    double *da = NULL, *dsc = NULL;
+    double *u = cs_calloc_big(G * k, sizeof *u);
+    double *h = cs_calloc_big(G * kk, sizeof *h);
+    pv->beta_draw = cs_malloc_big(D * k, sizeof *pv->beta_draw);
+    if (!u || !h || !pv->beta_draw) {
+        st = cs_whatif_oom(err);
+        goto out;
+    }
+    rep_scores(b, u, h);
+    double hfull[CS_DEAL_TERMS * CS_DEAL_TERMS] = {0};
+    full_information(b, h, hfull);
+    da = cs_calloc_big(D * kk, sizeof *da);
+    dsc = cs_calloc_big(D * k, sizeof *dsc);
+    if (!da || !dsc) {
+        st = cs_whatif_oom(err);
+        goto out;
+    }
+    draw_sums(b, u, h, da, dsc);
+    one_step_draws(b, da, dsc, hfull);
     double probe[CS_DEAL_TERMS * CS_DEAL_TERMS], zero[CS_DEAL_TERMS] = {0}, dummy[CS_DEAL_TERMS];
     memcpy(probe, hfull, sizeof probe);
     if (spd_solve(probe, zero, dummy, k) != 0 && !*b->model_note)
         b->model_note = "the promise_risk model's information matrix is singular: the intervals "
                         "leave out the uncertainty of its coefficients";
 out:
-    gsl_rng_free(rng);
     free(da);
     free(dsc);
     free(u);
     free(h);
-    free(rg);
-    free(rpg);
     return st;
 }
 
-enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                                  const struct cs_outcomes *oc, const struct cs_selection *sel,
-                                  const struct cs_whatif_options *opt,
-                                  struct cs_whatif_base **out, struct cs_error *err)
+static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
 {
-    enum cs_status st = CS_OK;
-    const size_t n = ds->deals.n, nreps = ds->reps.n;
-    uint32_t *rep_g = NULL;
-    *out = NULL;
-    if (sel->mode == CS_SELECT_EACH)
-        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
-                            "a what-if covers one quarter or all of them, not each");
-    if (!inc || inc->n != n || !oc || oc->n_deals != n)
-        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
-                            "what-if: measures not computed for this data set");
+    if (resample_reps(b) != 0 || promise_ratios(b) != 0)
+        return cs_whatif_oom(err);
+    return b->fit ? coefficient_draws(b, err) : CS_OK;
+}
 
+/* ----------------------------------------------------------------------
+ * Building a base, step by step
+ * -------------------------------------------------------------------- */
+
+/* A new base with the settings (opt NULL: seed 1, CS_WHATIF_DRAWS draws,
+ * two threads) and nothing else yet; NULL when out of memory. */
+static struct cs_whatif_base *base_alloc(const struct cs_dataset *ds,
+                                         const struct cs_incentives *inc,
+                                         const struct cs_selection *sel,
+                                         const struct cs_whatif_options *opt)
+{
     struct cs_whatif_base *b = calloc(1, sizeof *b);
     struct cs_whatif_priv *pv = b ? calloc(1, sizeof *pv) : NULL;
     if (!pv || pthread_mutex_init(&pv->recompute_lock, NULL) != 0) {
         free(pv);
         free(b);
-        return cs_whatif_oom(err);
+        return NULL;
     }
     b->priv = pv;
     b->ds = ds;
@@ -394,19 +451,30 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
     b->draws = opt && opt->draws ? opt->draws : CS_WHATIF_DRAWS;
     pv->threads = opt && opt->threads == 1 ? 1 : 2;
     b->promise_data = ds->counts[CS_T_ROADMAP].present && ds->counts[CS_T_PROMISES].present;
+    return b;
+}
 
-    /* The selection, and the reps as clusters numbered in rep order. */
+/*
+ * The selected won deals, numbered j in deal order, with room for what
+ * the base keeps of each; their reps marked in rep_g (nreps places: 0 for
+ * a rep with a selected deal, UINT32_MAX for the others).  CS_ERR_INPUT
+ * when no won deal is selected.
+ */
+static enum cs_status select_deals(struct cs_whatif_base *b, uint32_t *rep_g, struct cs_error *err)
+{
+    const struct cs_dataset *ds = b->ds;
+    const struct cs_incentives *inc = b->inc;
+    const struct cs_selection *sel = &b->sel;
+    struct cs_whatif_priv *pv = b->priv;
+    const size_t n = ds->deals.n;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         m += inc->won[i] && cs_selected(sel, inc->quarter[i]);
-    if (m == 0) {
-        cs_whatif_base_free(b);
+    if (m == 0)
         return cs_error_set(err, CS_ERR_INPUT, "deals.csv", 0, NULL,
                             "no won deals in the selected period");
-    }
     pv->m = b->deals = m;
     b->plan_deals = cs_calloc_big(ds->plans.n, sizeof *b->plan_deals);
-    rep_g = cs_malloc_big(nreps, sizeof *rep_g);
     pv->deal = cs_malloc_big(m, sizeof *pv->deal);
     pv->g = cs_malloc_big(m, sizeof *pv->g);
     pv->by_g = cs_malloc_big(m, sizeof *pv->by_g);
@@ -415,11 +483,10 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
     pv->log_amount = inc->log_amount;
     pv->spiff = inc->spiff;
     pv->type = ds->deals.type;
-    if (!b->plan_deals || !rep_g || !pv->deal || !pv->g || !pv->by_g || !pv->y ||
-        !pv->risky_promises ||
+    if (!b->plan_deals || !pv->deal || !pv->g || !pv->by_g || !pv->y || !pv->risky_promises ||
         cs_whatif_view_alloc(&pv->full, m))
-        goto nomem;
-    for (size_t r = 0; r < nreps; r++)
+        return cs_whatif_oom(err);
+    for (size_t r = 0; r < ds->reps.n; r++)
         rep_g[r] = UINT32_MAX;
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
@@ -428,19 +495,39 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
         pv->deal[j++] = (uint32_t)i;
         rep_g[ds->deals.rep[i]] = 0;
     }
+    return CS_OK;
+}
+
+/*
+ * The marked reps as clusters g = 0..G-1 in rep order (rep_g numbered);
+ * per deal its cluster and outcome, per cluster its plan and first deal
+ * (g_start), per plan its deals; the observed counts, the range of
+ * marginal_rate, and by_g: the deals sorted by cluster (a stable counting
+ * sort).  Then the base view.
+ */
+static enum cs_status cluster_deals(struct cs_whatif_base *b, const struct cs_outcomes *oc,
+                                    uint32_t *rep_g, struct cs_error *err)
+{
+    const struct cs_dataset *ds = b->ds;
+    const struct cs_incentives *inc = b->inc;
+    struct cs_whatif_priv *pv = b->priv;
+    const size_t m = pv->m;
     size_t G = 0;
-    for (size_t r = 0; r < nreps; r++)
+    for (size_t r = 0; r < ds->reps.n; r++)
         if (rep_g[r] != UINT32_MAX)
             rep_g[r] = (uint32_t)G++;
     b->reps = G;
     b->intervals = G >= 2;
     pv->g_start = cs_calloc_big(G + 1, sizeof *pv->g_start);
     pv->g_plan = cs_malloc_big(G, sizeof *pv->g_plan);
-    if (!pv->g_start || !pv->g_plan)
-        goto nomem;
+    uint32_t *next = cs_malloc_big(G, sizeof *next);
+    if (!pv->g_start || !pv->g_plan || !next) {
+        free(next);
+        return cs_whatif_oom(err);
+    }
     b->rate_min = INFINITY;
     b->rate_max = -INFINITY;
-    for (j = 0; j < m; j++) {
+    for (size_t j = 0; j < m; j++) {
         uint32_t i = pv->deal[j], r = ds->deals.rep[i];
         pv->g[j] = rep_g[r];
         pv->g_plan[rep_g[r]] = ds->reps.plan[r];
@@ -456,21 +543,23 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
     }
     for (size_t g = 0; g < G; g++)
         pv->g_start[g + 1] += pv->g_start[g];
-    {
-        /* counting sort of j by cluster, stable */
-        uint32_t *next = cs_malloc_big(G, sizeof *next);
-        if (!next)
-            goto nomem;
-        memcpy(next, pv->g_start, G * sizeof *next);
-        for (j = 0; j < m; j++)
-            pv->by_g[next[pv->g[j]]++] = (uint32_t)j;
-        free(next);
-    }
+    memcpy(next, pv->g_start, G * sizeof *next);
+    for (size_t j = 0; j < m; j++)
+        pv->by_g[next[pv->g[j]]++] = (uint32_t)j;
+    free(next);
     b->promises_per_risky = b->observed_risky
         ? (double)b->observed_risky_promises / (double)b->observed_risky : NAN;
-
     view_from_inc(&pv->full, pv, inc);
+    return CS_OK;
+}
 
+/* The promise_risk fit: none without promise data, the caller's when it
+ * has one, else fitted here; and the kept terms and their estimates. */
+static enum cs_status attach_model(struct cs_whatif_base *b, const struct cs_outcomes *oc,
+                                   const struct cs_whatif_options *opt, struct cs_error *err)
+{
+    struct cs_whatif_priv *pv = b->priv;
+    enum cs_status st;
     if (!b->promise_data) {
         b->model_note = "no roadmap.csv and promises.csv: promises cannot be classified, so "
                         "risky deals cannot be predicted";
@@ -480,7 +569,7 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
         b->firth = opt->firth;
         fit_notes(b);
     } else if ((st = fit_model(b, oc, err)) != CS_OK) {
-        goto fail;
+        return st;
     }
     if (b->fit) {
         pv->k = b->fit->k;
@@ -489,38 +578,71 @@ enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_i
             pv->beta[t] = b->fit->terms[t].estimate;
         }
     }
-    if ((st = make_draws(b, err)) != CS_OK)
-        goto fail;
-    if (!(pv->work = cs_whatif_work_new(b, pv->threads)))
-        goto nomem;
+    return CS_OK;
+}
+
+/* What every simulation compares with, computed once: each deal's p under
+ * the base view and their sum (with a model), the base's commission in
+ * total and per plan, each summed in deal order.  -1: out of memory. */
+static int base_levels(struct cs_whatif_base *b)
+{
+    struct cs_whatif_priv *pv = b->priv;
+    const size_t m = pv->m;
     if (b->fit) {
-        /* every simulation compares with these: computed once */
         if (!(pv->p_full = cs_malloc_big(m, sizeof *pv->p_full)))
-            goto nomem;
-        for (j = 0; j < m; j++) {
+            return -1;
+        for (size_t j = 0; j < m; j++) {
             double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
             view_row(pv, &pv->full, j, x);
             compact_row(pv, x, xk);
             pv->p_full[j] = logistic(dot(pv->beta, xk, pv->k));
         }
-        for (j = 0; j < m; j++)
+        for (size_t j = 0; j < m; j++)
             pv->level_risky += pv->p_full[j];
     }
-    if (!(pv->plan_comm = cs_calloc_big(ds->plans.n, sizeof *pv->plan_comm)))
-        goto nomem;
-    for (j = 0; j < m; j++) {
+    if (!(pv->plan_comm = cs_calloc_big(b->ds->plans.n, sizeof *pv->plan_comm)))
+        return -1;
+    for (size_t j = 0; j < m; j++) {
         pv->level_comm += pv->full.comm[j];
         pv->plan_comm[pv->g_plan[pv->g[j]]] += pv->full.comm[j];
     }
+    return 0;
+}
+
+enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                                  const struct cs_outcomes *oc, const struct cs_selection *sel,
+                                  const struct cs_whatif_options *opt,
+                                  struct cs_whatif_base **out, struct cs_error *err)
+{
+    const size_t n = ds->deals.n;
+    *out = NULL;
+    if (sel->mode == CS_SELECT_EACH)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "a what-if covers one quarter or all of them, not each");
+    if (!inc || inc->n != n || !oc || oc->n_deals != n)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "what-if: measures not computed for this data set");
+    struct cs_whatif_base *b = base_alloc(ds, inc, sel, opt);
+    uint32_t *rep_g = b ? cs_malloc_big(ds->reps.n, sizeof *rep_g) : NULL;
+    enum cs_status st = rep_g ? CS_OK : cs_whatif_oom(err);
+    if (st == CS_OK)
+        st = select_deals(b, rep_g, err);
+    if (st == CS_OK)
+        st = cluster_deals(b, oc, rep_g, err);
+    if (st == CS_OK)
+        st = attach_model(b, oc, opt, err);
+    if (st == CS_OK)
+        st = make_draws(b, err);
+    if (st == CS_OK && (!(b->priv->work = cs_whatif_work_new(b, b->priv->threads)) ||
+                        base_levels(b) != 0))
+        st = cs_whatif_oom(err);
     free(rep_g);
+    if (st != CS_OK) {
+        cs_whatif_base_free(b);
+        return st;
+    }
     *out = b;
     return CS_OK;
-nomem:
-    st = cs_whatif_oom(err);
-fail:
-    free(rep_g);
-    cs_whatif_base_free(b);
-    return st;
 }
 
 bool cs_whatif_draw_coefficients(const struct cs_whatif_base *b, size_t d, double *beta)

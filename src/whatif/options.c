@@ -131,6 +131,102 @@ void cs_whatif_options_free(struct cs_whatif_option *o, size_t n)
     free(o);
 }
 
+/* The options at plan p's accelerator step k (r0[k] > r0[k - 1]): halve
+ * it, ramp it, remove it.  f and r are room for nt + 4 tiers.  -1: out of
+ * memory. */
+static int step_options(struct optlist *L, const struct cs_plans *pl, size_t p, size_t k,
+                        double *f, double *r)
+{
+    const size_t nt = pl->tier_count[p];
+    const double *f0 = pl->floor + pl->tier_first[p], *r0 = pl->rate + pl->tier_first[p];
+    const uint8_t type = pl->period_type[p];
+    const double quota = pl->quota[p];
+    double step = r0[k] - r0[k - 1];
+
+    /* halve the step */
+    memcpy(f, f0, nt * sizeof *f);
+    memcpy(r, r0, nt * sizeof *r);
+    r[k] = round10(r0[k - 1] + step / 2);
+    if (add_option(L, pl, p, CS_WHATIF_HALVE_STEP, type, quota, f, r, nt,
+                   f0[k], r0[k], r[k]))
+        return -1;
+
+    /* a ramp: five steps of a fifth, symmetric around f, so that
+     * whoever ends above f + h is paid exactly as before */
+    double h = CS_WHATIF_RAMP_HALF_WIDTH;
+    if ((f0[k] - f0[k - 1]) / 2 < h)
+        h = (f0[k] - f0[k - 1]) / 2;
+    if (k + 1 < nt && (f0[k + 1] - f0[k]) / 2 < h)
+        h = (f0[k + 1] - f0[k]) / 2;
+    size_t o = 0;
+    for (size_t t = 0; t < k; t++, o++) {
+        f[o] = f0[t];
+        r[o] = r0[t];
+    }
+    for (int s = 1; s <= 5; s++, o++) {
+        f[o] = round10(f0[k] + h * (s - 3) / 2.0);
+        r[o] = s == 5 ? r0[k] : round10(r0[k - 1] + step * s / 5.0);
+    }
+    for (size_t t = k + 1; t < nt; t++, o++) {
+        f[o] = f0[t];
+        r[o] = r0[t];
+    }
+    size_t before = L->n;
+    if (add_option(L, pl, p, CS_WHATIF_RAMP_STEP, type, quota, f, r, o,
+                   f0[k], r0[k - 1], r0[k]))
+        return -1;
+    if (L->n > before) {
+        L->o[L->n - 1].ramp_low = f[k];
+        L->o[L->n - 1].ramp_high = f[k + 4];
+    }
+
+    /* remove the step: its tier merges into the one below */
+    o = 0;
+    for (size_t t = 0; t < nt; t++)
+        if (t != k) {
+            f[o] = f0[t];
+            r[o++] = r0[t];
+        }
+    return add_option(L, pl, p, CS_WHATIF_REMOVE_STEP, type, quota, f, r, o,
+                      f0[k], r0[k], r0[k - 1]);
+}
+
+/* The options on plan p as a whole: cap at the top floor, a decelerator
+ * at 150%, yearly measurement.  -1: out of memory. */
+static int plan_options(struct optlist *L, const struct cs_plans *pl, size_t p,
+                        double *f, double *r)
+{
+    const size_t nt = pl->tier_count[p];
+    const double *f0 = pl->floor + pl->tier_first[p], *r0 = pl->rate + pl->tier_first[p];
+    const uint8_t type = pl->period_type[p];
+    const double quota = pl->quota[p];
+    /* cap at the top floor */
+    if (nt >= 2 && r0[nt - 1] > 0) {
+        memcpy(f, f0, nt * sizeof *f);
+        memcpy(r, r0, nt * sizeof *r);
+        r[nt - 1] = 0;
+        if (add_option(L, pl, p, CS_WHATIF_CAP_TOP, type, quota, f, r, nt,
+                       f0[nt - 1], r0[nt - 1], 0.0))
+            return -1;
+    }
+    /* a decelerator at 150%, above the top floor */
+    if (f0[nt - 1] < CS_WHATIF_DECEL_FLOOR && r0[nt - 1] > 0) {
+        memcpy(f, f0, nt * sizeof *f);
+        memcpy(r, r0, nt * sizeof *r);
+        f[nt] = CS_WHATIF_DECEL_FLOOR;
+        r[nt] = round10(r0[nt - 1] / 2);
+        if (add_option(L, pl, p, CS_WHATIF_DECELERATOR, type, quota, f, r, nt + 1,
+                       CS_WHATIF_DECEL_FLOOR, r0[nt - 1], r[nt]))
+            return -1;
+    }
+    /* measured over the year */
+    if (type == CS_PERIOD_QUARTER &&
+        add_option(L, pl, p, CS_WHATIF_YEARLY, CS_PERIOD_YEAR, quota * 4, f0, r0, nt,
+                   0.0, NAN, NAN))
+        return -1;
+    return 0;
+}
+
 enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
                                           struct cs_whatif_option **out, size_t *n,
                                           struct cs_error *err)
@@ -144,87 +240,14 @@ enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
         if (!b->plan_deals[p])
             continue;
         const size_t nt = pl->tier_count[p];
-        const double *f0 = pl->floor + pl->tier_first[p], *r0 = pl->rate + pl->tier_first[p];
-        const uint8_t type = pl->period_type[p];
-        const double quota = pl->quota[p];
+        const double *r0 = pl->rate + pl->tier_first[p];
         if (nt + 4 > MAX_TIERS_NEW)
             continue;                    /* a plan of 60 tiers is its own ramp already */
-        for (size_t k = 1; k < nt; k++) {
-            if (!(r0[k] > r0[k - 1]))
-                continue;                /* not an accelerator step */
-            double step = r0[k] - r0[k - 1];
-
-            /* halve the step */
-            memcpy(f, f0, nt * sizeof *f);
-            memcpy(r, r0, nt * sizeof *r);
-            r[k] = round10(r0[k - 1] + step / 2);
-            if (add_option(&L, pl, p, CS_WHATIF_HALVE_STEP, type, quota, f, r, nt,
-                           f0[k], r0[k], r[k]))
+        for (size_t k = 1; k < nt; k++)
+            if (r0[k] > r0[k - 1] &&     /* an accelerator step */
+                step_options(&L, pl, p, k, f, r) != 0)
                 goto nomem;
-
-            /* a ramp: five steps of a fifth, symmetric around f, so that
-             * whoever ends above f + h is paid exactly as before */
-            double h = CS_WHATIF_RAMP_HALF_WIDTH;
-            if ((f0[k] - f0[k - 1]) / 2 < h)
-                h = (f0[k] - f0[k - 1]) / 2;
-            if (k + 1 < nt && (f0[k + 1] - f0[k]) / 2 < h)
-                h = (f0[k + 1] - f0[k]) / 2;
-            size_t o = 0;
-            for (size_t t = 0; t < k; t++, o++) {
-                f[o] = f0[t];
-                r[o] = r0[t];
-            }
-            for (int s = 1; s <= 5; s++, o++) {
-                f[o] = round10(f0[k] + h * (s - 3) / 2.0);
-                r[o] = s == 5 ? r0[k] : round10(r0[k - 1] + step * s / 5.0);
-            }
-            for (size_t t = k + 1; t < nt; t++, o++) {
-                f[o] = f0[t];
-                r[o] = r0[t];
-            }
-            size_t before = L.n;
-            if (add_option(&L, pl, p, CS_WHATIF_RAMP_STEP, type, quota, f, r, o,
-                           f0[k], r0[k - 1], r0[k]))
-                goto nomem;
-            if (L.n > before) {
-                L.o[L.n - 1].ramp_low = f[k];
-                L.o[L.n - 1].ramp_high = f[k + 4];
-            }
-
-            /* remove the step: its tier merges into the one below */
-            o = 0;
-            for (size_t t = 0; t < nt; t++)
-                if (t != k) {
-                    f[o] = f0[t];
-                    r[o++] = r0[t];
-                }
-            if (add_option(&L, pl, p, CS_WHATIF_REMOVE_STEP, type, quota, f, r, o,
-                           f0[k], r0[k], r0[k - 1]))
-                goto nomem;
-        }
-        /* cap at the top floor */
-        if (nt >= 2 && r0[nt - 1] > 0) {
-            memcpy(f, f0, nt * sizeof *f);
-            memcpy(r, r0, nt * sizeof *r);
-            r[nt - 1] = 0;
-            if (add_option(&L, pl, p, CS_WHATIF_CAP_TOP, type, quota, f, r, nt,
-                           f0[nt - 1], r0[nt - 1], 0.0))
-                goto nomem;
-        }
-        /* a decelerator at 150%, above the top floor */
-        if (f0[nt - 1] < CS_WHATIF_DECEL_FLOOR && r0[nt - 1] > 0) {
-            memcpy(f, f0, nt * sizeof *f);
-            memcpy(r, r0, nt * sizeof *r);
-            f[nt] = CS_WHATIF_DECEL_FLOOR;
-            r[nt] = round10(r0[nt - 1] / 2);
-            if (add_option(&L, pl, p, CS_WHATIF_DECELERATOR, type, quota, f, r, nt + 1,
-                           CS_WHATIF_DECEL_FLOOR, r0[nt - 1], r[nt]))
-                goto nomem;
-        }
-        /* measured over the year */
-        if (type == CS_PERIOD_QUARTER &&
-            add_option(&L, pl, p, CS_WHATIF_YEARLY, CS_PERIOD_YEAR, quota * 4, f0, r0, nt,
-                       0.0, NAN, NAN))
+        if (plan_options(&L, pl, p, f, r) != 0)
             goto nomem;
     }
     *out = L.o;

@@ -339,97 +339,142 @@ bool cs_whatif_recomputes(const struct cs_dataset *ds, const struct cs_plans *al
     return false;
 }
 
-enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_calendar *cal,
-                                  const struct cs_plans *alt, bool per_deal,
-                                  struct cs_whatif_result **out, struct cs_error *err)
+/* ======================================================================
+ * One simulation, step by step
+ * ==================================================================== */
+
+/*
+ * What the steps of cs_whatif_simulate_in hand each other.  Every pointer
+ * starts NULL; sim_done frees the working arrays (r is handed out on
+ * success and freed by the caller of the steps on failure).
+ */
+struct sim {
+    const struct cs_whatif_base *b;
+    const struct cs_whatif_priv *pv;
+    struct cs_whatif_work *work;
+    const struct cs_calendar *cal;
+    const struct cs_plans *alt;
+    bool per_deal;
+    size_t m, G, D, np, k;   /* deals, clusters, draws, plans, kept terms */
+    const struct view *bv;   /* the base's view */
+    struct view *av;         /* the alternative's (the work's) */
+    struct cs_whatif_result *r;
+    bool *changed_plan;      /* per plan: its period type, quota or tiers differ */
+    double *cg;              /* per cluster: its deals' commission differences */
+    uint32_t *gpos;          /* G + 1: changed rows per cluster, then where they go */
+    double *plan_alt;        /* per plan: the alternative's commission of a changed plan */
+    struct changed c;        /* the changed rows, grouped by cluster */
+    struct scratch gs[3];    /* group rows: the estimate's, and each draw job's */
+    double *dr, *drp;        /* per draw: risky difference, and per plan */
+    double *dc, *dcp;        /* per draw: commission difference, and per plan */
+    double *scratch;         /* D values to take quantiles of */
+};
+
+static void sim_done(struct sim *s)
 {
-    return cs_whatif_simulate_in(b, b->priv->work, cal, alt, per_deal, out, err);
+    free(s->changed_plan);
+    changed_free(&s->c);
+    free(s->cg);
+    free(s->plan_alt);
+    free(s->dr);
+    free(s->drp);
+    free(s->dc);
+    free(s->dcp);
+    free(s->scratch);
+    for (int i = 0; i < 3; i++)
+        scratch_free(&s->gs[i]);
+    free(s->gpos);
 }
 
-enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_whatif_work *work,
-                                     const struct cs_calendar *cal, const struct cs_plans *alt,
-                                     bool per_deal, struct cs_whatif_result **out,
-                                     struct cs_error *err)
+/* The result to fill, the plans that changed, and the route: only tiers,
+ * or SPEC 5 in full.  -1: out of memory. */
+static int sim_start(struct sim *s)
 {
-    const struct cs_dataset *ds = b->ds;
-    const struct cs_whatif_priv *pv = b->priv;
-    const size_t m = pv->m, G = b->reps, D = b->draws, np = ds->plans.n, k = pv->k;
-    enum cs_status st = CS_OK;
-    struct view *alt_view = &work->alt;
-    struct changed c = {0};
-    bool *changed_plan = NULL;
-    double *cg = NULL, *plan_alt = NULL, *dr = NULL, *drp = NULL, *dc = NULL, *dcp = NULL, *scratch = NULL;
-    struct scratch gs[3] = {{0}};   /* the estimate's, and each draw job's */
-    uint32_t *gpos = NULL;
-    *out = NULL;
-    if (alt->n != np)
-        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
-                            "alternative plans: %zu plans where the data has %zu", alt->n, np);
-    if ((st = check_alt(ds, alt, err)) != CS_OK)
-        return st;
-    struct cs_whatif_result *r = calloc(1, sizeof *r);
-    if (!r || !(r->plans = cs_calloc_big(np, sizeof *r->plans)) || (!alt_view->mr && cs_whatif_view_alloc(alt_view, m)))
-        goto nomem;
-    r->n_plans = np;
-
-    /* The route: only tiers changed, or SPEC 5 in full. */
-    changed_plan = cs_calloc_big(np, sizeof *changed_plan);
-    if (!changed_plan)
-        goto nomem;
-    for (size_t p = 0; p < np; p++) {
-        r->plans[p].changed = changed_plan[p] = plan_changed(alt, &ds->plans, p);
+    const struct cs_whatif_base *b = s->b;
+    struct cs_whatif_result *r = s->r = calloc(1, sizeof *r);
+    if (!r || !(r->plans = cs_calloc_big(s->np, sizeof *r->plans)) ||
+        (!s->av->mr && cs_whatif_view_alloc(s->av, s->m)))
+        return -1;
+    r->n_plans = s->np;
+    if (!(s->changed_plan = cs_calloc_big(s->np, sizeof *s->changed_plan)))
+        return -1;
+    for (size_t p = 0; p < s->np; p++) {
+        r->plans[p].changed = s->changed_plan[p] = plan_changed(s->alt, &b->ds->plans, p);
         r->plans[p].deals = b->plan_deals[p];
     }
-    r->recomputed = cs_whatif_recomputes(ds, alt);
-    const struct view *bv = &pv->full;
-    if (r->recomputed) {
-        /* An attainment table, thirteen bytes a deal: one at a time
-         * however many simulations run, always the same one. */
-        pthread_mutex_lock(&b->priv->recompute_lock);
-        st = cs_incentives_recompute(ds, alt, cal, changed_plan, &b->priv->recompute_inc, err);
-        if (st == CS_OK)
-            view_from_tiers(alt_view, pv, ds, cal, b->priv->recompute_inc, alt, changed_plan);
-        pthread_mutex_unlock(&b->priv->recompute_lock);
-        if (st != CS_OK)
-            goto fail;
-    } else {
-        view_from_tiers(alt_view, pv, ds, cal, b->inc, alt, changed_plan);
-    }
+    r->recomputed = cs_whatif_recomputes(b->ds, s->alt);
+    return 0;
+}
 
-    /* Levels: the same function over the same deals in the same order.
-     * The base's are the same for every alternative (base_new summed
-     * them); an alternative row whose plan inputs equal the base's has
-     * the base's probability (pv->p_full), bit for bit. */
-    double *pdeal[2] = {NULL, NULL}, *cdeal[2] = {NULL, NULL};
-    if (per_deal) {
-        for (int v = 0; v < 2; v++) {
-            if (!(pdeal[v] = cs_malloc_big(ds->deals.n, sizeof *pdeal[v])) ||
-                !(cdeal[v] = cs_malloc_big(ds->deals.n, sizeof *cdeal[v])))
-                goto nomem_deal;
-            for (size_t i = 0; i < ds->deals.n; i++)
-                pdeal[v][i] = cdeal[v][i] = NAN;
-        }
-        for (size_t j = 0; j < m; j++) {
-            cdeal[0][pv->deal[j]] = bv->comm[j];
-            if (b->fit)
-                pdeal[0][pv->deal[j]] = pv->p_full[j];
-        }
+/* The alternative's view, by the route sim_start chose. */
+static enum cs_status sim_alt_view(struct sim *s, struct cs_error *err)
+{
+    const struct cs_whatif_base *b = s->b;
+    struct cs_whatif_priv *pv = b->priv;
+    if (!s->r->recomputed) {
+        view_from_tiers(s->av, s->pv, b->ds, s->cal, b->inc, s->alt, s->changed_plan);
+        return CS_OK;
     }
-    r->base_p = pdeal[0];
-    r->alt_p = pdeal[1];
-    r->base_commission_deal = cdeal[0];
-    r->alt_commission_deal = cdeal[1];
+    /* An attainment table, thirteen bytes a deal: one at a time however
+     * many simulations run, always the same one. */
+    pthread_mutex_lock(&pv->recompute_lock);
+    enum cs_status st = cs_incentives_recompute(b->ds, s->alt, s->cal, s->changed_plan,
+                                                &pv->recompute_inc, err);
+    if (st == CS_OK)
+        view_from_tiers(s->av, s->pv, b->ds, s->cal, pv->recompute_inc, s->alt, s->changed_plan);
+    pthread_mutex_unlock(&pv->recompute_lock);
+    return st;
+}
 
-    /* In one pass in deal order j: the alternative's levels, the changed
-     * deals and the commission differences per cluster.  by_g is a stable
-     * sort of j by cluster, so each cluster's rows and terms come in the
-     * same order as when the clusters were walked one by one, and its sum
-     * is the same. */
-    cg = cs_calloc_big(G, sizeof *cg);
-    gpos = cs_calloc_big(G + 1, sizeof *gpos);   /* changed rows per cluster, then where they go */
-    plan_alt = cs_calloc_big(np, sizeof *plan_alt);   /* alternative commissions of changed plans */
+/* With per_deal: the result's per-deal arrays, NAN but for the selected
+ * deals, whose base values are set here.  -1: out of memory. */
+static int sim_per_deal(struct sim *s)
+{
+    const struct cs_whatif_priv *pv = s->pv;
+    struct cs_whatif_result *r = s->r;
+    const size_t n = s->b->ds->deals.n;
+    double **arrays[] = {&r->base_p, &r->base_commission_deal, &r->alt_p, &r->alt_commission_deal};
+    for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) {
+        double *v = *arrays[a] = cs_malloc_big(n, sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            v[i] = NAN;
+    }
+    for (size_t j = 0; j < s->m; j++) {
+        r->base_commission_deal[pv->deal[j]] = s->bv->comm[j];
+        if (s->b->fit)
+            r->base_p[pv->deal[j]] = pv->p_full[j];
+    }
+    return 0;
+}
+
+/*
+ * In one pass in deal order j: the alternative's levels, the changed
+ * deals and the commission differences per cluster.  by_g is a stable
+ * sort of j by cluster, so each cluster's rows and terms come in the
+ * same order as when the clusters were walked one by one, and its sum
+ * is the same.  Levels: the same function over the same deals in the
+ * same order.  The base's are the same for every alternative (base_new
+ * summed them); an alternative row whose plan inputs equal the base's
+ * has the base's probability (pv->p_full), bit for bit.  -1: out of
+ * memory.
+ */
+static int sim_compare(struct sim *s)
+{
+    const struct cs_whatif_base *b = s->b;
+    const struct cs_whatif_priv *pv = s->pv;
+    const struct view *bv = s->bv, *alt_view = s->av;
+    const bool *changed_plan = s->changed_plan;
+    const size_t m = s->m, k = s->k;
+    const bool per_deal = s->per_deal;
+    struct cs_whatif_result *r = s->r;
+    double *alt_p = r->alt_p, *alt_cd = r->alt_commission_deal;
+    double *cg = s->cg = cs_calloc_big(s->G, sizeof *cg);
+    uint32_t *gpos = s->gpos = cs_calloc_big(s->G + 1, sizeof *gpos);
+    double *plan_alt = s->plan_alt = cs_calloc_big(s->np, sizeof *plan_alt);
     if (!cg || !gpos || !plan_alt)
-        goto nomem;
+        return -1;
     double sr = 0, sc = 0;
     for (size_t j = 0; j < m; j++) {
         uint32_t g = pv->g[j];
@@ -437,7 +482,7 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
              dl = alt_view->l14[j] != bv->l14[j];
         sc += alt_view->comm[j];
         if (per_deal)
-            cdeal[1][pv->deal[j]] = alt_view->comm[j];
+            alt_cd[pv->deal[j]] = alt_view->comm[j];
         if (b->fit) {
             double p = pv->p_full[j];
             if (dm || dt || dl) {
@@ -448,7 +493,7 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
             }
             sr += p;
             if (per_deal)
-                pdeal[1][pv->deal[j]] = p;
+                alt_p[pv->deal[j]] = p;
         }
         r->changed_marginal_rate += dm;
         r->changed_tier_cross += dt;
@@ -473,58 +518,82 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     r->alt_risky_promises = r->alt_risky * b->promises_per_risky;
     r->base_commission = pv->level_comm;
     r->alt_commission = sc;
+    return 0;
+}
+
+/*
+ * The changed rows grouped by cluster, for the risky differences (with a
+ * model; without one there is nothing to group): gpos's counts become
+ * offsets, then each group's next free row.  And the group rows' scratch
+ * of the estimate and of each of the two draw jobs.  -1: out of memory.
+ */
+static int sim_group(struct sim *s)
+{
+    const struct cs_whatif_priv *pv = s->pv;
+    const struct view *bv = s->bv, *alt_view = s->av;
+    const size_t G = s->G, changed_rows = s->r->changed_rows;
+    struct cs_whatif_work *work = s->work;
+    struct changed *c = &s->c;
+    uint32_t *gpos = s->gpos;
     size_t ngroups = 0;
     for (size_t g = 0; g < G; g++) {
         ngroups += gpos[g + 1] != 0;
         gpos[g + 1] += gpos[g];
     }
-    c.k = k;
-    c.n_plans = np;
-    c.g_plan = pv->g_plan;
-    c.pv = pv;
-    c.bv = bv;
-    c.av = alt_view;
-    if (b->fit && r->changed_rows) {
-        if (r->changed_rows > work->rows_cap) {
+    c->k = s->k;
+    c->n_plans = s->np;
+    c->g_plan = pv->g_plan;
+    c->pv = pv;
+    c->bv = bv;
+    c->av = alt_view;
+    if (s->b->fit && changed_rows) {
+        if (changed_rows > work->rows_cap) {
             free(work->rows);
-            work->rows = cs_malloc_big(r->changed_rows, sizeof *work->rows);
-            work->rows_cap = work->rows ? r->changed_rows : 0;
+            work->rows = cs_malloc_big(changed_rows, sizeof *work->rows);
+            work->rows_cap = work->rows ? changed_rows : 0;
         }
         uint32_t *rows = work->rows;
-        c.j = rows;
-        c.group_g = cs_malloc_big(ngroups, sizeof *c.group_g);
-        c.group_start = cs_malloc_big(ngroups + 1, sizeof *c.group_start);
-        if (!rows || !c.group_g || !c.group_start)
-            goto nomem;
+        c->j = rows;
+        c->group_g = cs_malloc_big(ngroups, sizeof *c->group_g);
+        c->group_start = cs_malloc_big(ngroups + 1, sizeof *c->group_start);
+        if (!rows || !c->group_g || !c->group_start)
+            return -1;
         for (size_t g = 0; g < G; g++) {
             if (gpos[g + 1] == gpos[g])
                 continue;
             size_t nh = gpos[g + 1] - gpos[g];
-            c.group_g[c.ngroups] = (uint32_t)g;
-            c.group_start[c.ngroups++] = gpos[g];
-            c.max_rows = nh > c.max_rows ? nh : c.max_rows;
+            c->group_g[c->ngroups] = (uint32_t)g;
+            c->group_start[c->ngroups++] = gpos[g];
+            c->max_rows = nh > c->max_rows ? nh : c->max_rows;
         }
-        c.group_start[c.ngroups] = (uint32_t)r->changed_rows;
-        c.n = r->changed_rows;
-        for (size_t j = 0; j < m; j++) {   /* gpos[g] becomes the next free row of g */
+        c->group_start[c->ngroups] = (uint32_t)changed_rows;
+        c->n = changed_rows;
+        for (size_t j = 0; j < s->m; j++) {   /* gpos[g] becomes the next free row of g */
             if (alt_view->mr[j] == bv->mr[j] && alt_view->tc[j] == bv->tc[j] &&
                 alt_view->l14[j] == bv->l14[j])
                 continue;
             rows[gpos[pv->g[j]]++] = (uint32_t)j;
         }
     }
+    for (int i = 0; i < (s->b->intervals ? 3 : 1); i++)
+        if (!scratch_alloc(&s->gs[i], c->max_rows, s->k, s->D))
+            return -1;
+    return 0;
+}
 
-    /* Group rows: for the estimate and for each of the two draw jobs. */
-    for (int i = 0; i < (b->intervals ? 3 : 1); i++)
-        if (!scratch_alloc(&gs[i], c.max_rows, k, D))
-            goto nomem;
-
-    /* Point estimates: the draw with every weight 1 and the estimate. */
+/* Point estimates: the draw with every weight 1 and the estimate; per
+ * plan likewise.  -1: out of memory. */
+static int sim_estimates(struct sim *s)
+{
+    const struct cs_whatif_base *b = s->b;
+    const struct cs_whatif_priv *pv = s->pv;
+    const size_t np = s->np;
+    struct cs_whatif_result *r = s->r;
     double *pp = cs_calloc_big(np, sizeof *pp);
     if (!pp)
-        goto nomem;
+        return -1;
     if (b->fit) {
-        r->risky.estimate = risky_diff(&c, pv->beta, pp, &gs[0]);
+        r->risky.estimate = risky_diff(&s->c, pv->beta, pp, &s->gs[0]);
         for (size_t p = 0; p < np; p++)
             r->plans[p].risky.estimate = pp[p];
     } else {
@@ -535,105 +604,153 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
     free(pp);
     r->risky_promises.estimate = r->risky.estimate * b->promises_per_risky;
     r->commission.estimate = 0;
-    for (size_t g = 0; g < G; g++) {
-        r->commission.estimate += cg[g];
-        r->plans[pv->g_plan[g]].commission.estimate += cg[g];
+    for (size_t g = 0; g < s->G; g++) {
+        r->commission.estimate += s->cg[g];
+        r->plans[pv->g_plan[g]].commission.estimate += s->cg[g];
     }
     /* Per plan: the base's sums are the same for every alternative, and
      * an unchanged plan's rows carry the base's commissions. */
     for (size_t p = 0; p < np; p++) {
         r->plans[p].base_commission = pv->plan_comm[p];
-        r->plans[p].alt_commission = changed_plan[p] ? plan_alt[p] : pv->plan_comm[p];
+        r->plans[p].alt_commission = s->changed_plan[p] ? s->plan_alt[p] : pv->plan_comm[p];
     }
+    return 0;
+}
 
-    /* The bootstrap. */
-    dr = cs_calloc_big(D, sizeof *dr);
-    drp = cs_calloc_big(D * np, sizeof *drp);
-    dc = cs_calloc_big(D, sizeof *dc);
-    dcp = cs_calloc_big(D * np, sizeof *dcp);
-    scratch = cs_malloc_big(D, sizeof *scratch);
-    if (!dr || !drp || !dc || !dcp || !scratch)
-        goto nomem;
-    /* The commission draws, over the clusters whose commission moved (in
-     * cluster order, as a walk over all of them that skips the rest). */
-    uint32_t *moved = gpos;   /* G + 1 places, done with as offsets */
+/* The commission draws, over the clusters whose commission moved (in
+ * cluster order, as a walk over all of them that skips the rest). */
+static void commission_draws(struct sim *s)
+{
+    const struct cs_whatif_priv *pv = s->pv;
+    const size_t G = s->G, np = s->np;
+    const double *cg = s->cg;
+    uint32_t *moved = s->gpos;   /* G + 1 places, done with as offsets */
     size_t n_moved = 0;
     for (size_t g = 0; g < G; g++)
         if (cg[g] != 0)
             moved[n_moved++] = (uint32_t)g;
-    for (size_t d = 0; d < D; d++) {
+    for (size_t d = 0; d < s->D; d++) {
         const uint32_t *w = pv->w + d * G;
         for (size_t t = 0; t < n_moved; t++) {
             uint32_t g = moved[t];
             if (w[g] == 0)
                 continue;
-            dc[d] += w[g] * cg[g];
-            dcp[d * np + pv->g_plan[g]] += w[g] * cg[g];
+            s->dc[d] += w[g] * cg[g];
+            s->dcp[d * np + pv->g_plan[g]] += w[g] * cg[g];
         }
     }
-    if (b->fit && c.n && b->intervals) {
-        struct draw_job jobs[2] = {
-            {&c, pv, G, 0, D / 2, np, dr, drp, &gs[1]},
-            {&c, pv, G, D / 2, D, np, dr, drp, &gs[2]},
-        };
-        pthread_t th;
-        bool threaded = work->threads > 1 && c.n * D > 100000 &&
-                        pthread_create(&th, NULL, draw_range, &jobs[1]) == 0;
-        draw_range(&jobs[0]);
-        if (threaded)
-            pthread_join(th, NULL);
-        else
-            draw_range(&jobs[1]);
-    }
+}
+
+/* The risky draws: the draws split in two ranges (draw_range), the second
+ * on another thread when the work allows two and there is enough of it. */
+static void risky_draws(struct sim *s)
+{
+    const struct changed *c = &s->c;
+    const size_t D = s->D;
+    if (!(s->b->fit && c->n && s->b->intervals))
+        return;
+    struct draw_job jobs[2] = {
+        {c, s->pv, s->G, 0, D / 2, s->np, s->dr, s->drp, &s->gs[1]},
+        {c, s->pv, s->G, D / 2, D, s->np, s->dr, s->drp, &s->gs[2]},
+    };
+    pthread_t th;
+    bool threaded = s->work->threads > 1 && c->n * D > 100000 &&
+                    pthread_create(&th, NULL, draw_range, &jobs[1]) == 0;
+    draw_range(&jobs[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        draw_range(&jobs[1]);
+}
+
+/* The bootstrap: every draw's differences.  -1: out of memory. */
+static int sim_draws(struct sim *s)
+{
+    const size_t D = s->D, np = s->np;
+    s->dr = cs_calloc_big(D, sizeof *s->dr);
+    s->drp = cs_calloc_big(D * np, sizeof *s->drp);
+    s->dc = cs_calloc_big(D, sizeof *s->dc);
+    s->dcp = cs_calloc_big(D * np, sizeof *s->dcp);
+    s->scratch = cs_malloc_big(D, sizeof *s->scratch);
+    if (!s->dr || !s->drp || !s->dc || !s->dcp || !s->scratch)
+        return -1;
+    commission_draws(s);
+    risky_draws(s);
+    return 0;
+}
+
+/* The 95% intervals of every difference, overall and per plan. */
+static void sim_intervals(struct sim *s)
+{
+    const struct cs_whatif_base *b = s->b;
+    const size_t D = s->D, np = s->np;
+    struct cs_whatif_result *r = s->r;
+    double *scratch = s->scratch;
     bool ok = b->intervals;
     bool rok = ok && b->fit;
     for (size_t d = 0; d < D; d++)
-        scratch[d] = dr[d];
+        scratch[d] = s->dr[d];
     if (b->fit)
         interval(&r->risky, scratch, D, rok);
     for (size_t d = 0; d < D; d++)
-        scratch[d] = dr[d] * pv->m_draw[d];
+        scratch[d] = s->dr[d] * s->pv->m_draw[d];
     if (b->fit)
         interval(&r->risky_promises, scratch, D, rok);
     else
         r->risky_promises = no_diff();
-    memcpy(scratch, dc, D * sizeof *scratch);
+    memcpy(scratch, s->dc, D * sizeof *scratch);
     interval(&r->commission, scratch, D, ok);
     for (size_t p = 0; p < np; p++) {
         if (b->fit) {
             for (size_t d = 0; d < D; d++)
-                scratch[d] = drp[d * np + p];
+                scratch[d] = s->drp[d * np + p];
             interval(&r->plans[p].risky, scratch, D, rok);
         }
         for (size_t d = 0; d < D; d++)
-            scratch[d] = dcp[d * np + p];
+            scratch[d] = s->dcp[d * np + p];
         interval(&r->plans[p].commission, scratch, D, ok);
     }
-    goto done;
+}
 
-nomem_deal:
-    for (int v = 0; v < 2; v++) {
-        free(pdeal[v]);
-        free(cdeal[v]);
+enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_calendar *cal,
+                                  const struct cs_plans *alt, bool per_deal,
+                                  struct cs_whatif_result **out, struct cs_error *err)
+{
+    return cs_whatif_simulate_in(b, b->priv->work, cal, alt, per_deal, out, err);
+}
+
+enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_whatif_work *work,
+                                     const struct cs_calendar *cal, const struct cs_plans *alt,
+                                     bool per_deal, struct cs_whatif_result **out,
+                                     struct cs_error *err)
+{
+    const struct cs_whatif_priv *pv = b->priv;
+    struct sim s = {.b = b, .pv = pv, .work = work, .cal = cal, .alt = alt, .per_deal = per_deal,
+                    .m = pv->m, .G = b->reps, .D = b->draws, .np = b->ds->plans.n, .k = pv->k,
+                    .bv = &pv->full, .av = &work->alt};
+    enum cs_status st;
+    *out = NULL;
+    if (alt->n != s.np)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "alternative plans: %zu plans where the data has %zu", alt->n, s.np);
+    if ((st = check_alt(b->ds, alt, err)) != CS_OK)
+        return st;
+    if (sim_start(&s) != 0) {
+        st = cs_whatif_oom(err);
+        goto out;
     }
-nomem:
-    st = cs_whatif_oom(err);
-fail:
-    cs_whatif_result_free(r);
-    r = NULL;
-done:
-    free(changed_plan);
-    changed_free(&c);
-    free(cg);
-    free(plan_alt);
-    free(dr);
-    free(drp);
-    free(dc);
-    free(dcp);
-    free(scratch);
-    for (int i = 0; i < 3; i++)
-        scratch_free(&gs[i]);
-    free(gpos);
-    *out = r;
+    if ((st = sim_alt_view(&s, err)) != CS_OK)
+        goto out;
+    if ((per_deal && sim_per_deal(&s) != 0) || sim_compare(&s) != 0 || sim_group(&s) != 0 ||
+        sim_estimates(&s) != 0 || sim_draws(&s) != 0) {
+        st = cs_whatif_oom(err);
+        goto out;
+    }
+    sim_intervals(&s);
+    *out = s.r;
+    s.r = NULL;
+out:
+    cs_whatif_result_free(s.r);
+    sim_done(&s);
     return st;
 }
