@@ -786,7 +786,8 @@ static void world_load(struct world *w, const char *dir, const char *period)
     assert_int_equal(cs_incentives_compute(w->ds, &w->ds->plans, &w->cal, &w->inc, &err), CS_OK);
     assert_int_equal(cs_outcomes_compute(w->ds, &w->cal, &w->oc, &err), CS_OK);
     assert_int_equal(cs_select_period(period, w->ds, &w->cal, &w->sel, &err), CS_OK);
-    assert_int_equal(cs_analysis_run(w->ds, &w->cal, w->inc, w->oc, &w->sel, 7, &w->an, &err), CS_OK);
+    struct cs_measured m = {w->ds, &w->cal, w->inc, w->oc, &w->sel};
+    assert_int_equal(cs_analysis_run(&m, 7, &w->an, &err), CS_OK);
 }
 
 static void world_free(struct world *w)

@@ -614,12 +614,13 @@ static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_datas
  * Entry points
  * --------------------------------------------------------------------- */
 
-enum cs_status cs_analysis_run(const struct cs_dataset *ds, const struct cs_calendar *cal,
-                               const struct cs_incentives *inc, const struct cs_outcomes *oc,
-                               const struct cs_selection *sel, uint64_t seed,
+enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
                                struct cs_analysis **out, struct cs_error *err)
 {
-    (void)cal;
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_incentives *inc = m->inc;
+    const struct cs_outcomes *oc = m->oc;
+    const struct cs_selection *sel = m->sel;
     enum cs_status st = CS_OK;
     size_t n = ds->deals.n;
     *out = NULL;

@@ -21,12 +21,12 @@
 #include "compsight/doc.h"
 #include "compsight/plot.h"
 #include "compsight/report.h"
-#include "compsight/whatif.h"
 #include "compsight/results.h"
 #include "compsight/side.h"
 #include "compsight/output.h"
 #include "compsight/select.h"
 #include "compsight/strpool.h"
+#include "propose.h"
 
 /* rejects.csv: file,line,column,reason, in file load order then line order. */
 static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds,
@@ -355,8 +355,9 @@ static enum cs_status write_report_into(const char *dir, const char *final,
     enum cs_status st = cs_mkdir_p(dir, 0777, err);
     if (st == CS_OK)
         side_start(&deals.side, deals_main, &deals);
+    struct cs_measured m = {s->ds, &s->cal, c->inc, c->oc, sel};
     if (st == CS_OK)
-        st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, sel, opt->seed, &an, err);
+        st = cs_analysis_run(&m, opt->seed, &an, err);
     timing(opt, io, "analysis (SPEC 7)", &t0);
     if (st == CS_OK && !(root = cs_results_json(s->ds, &s->cal, an, c->rec)))
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
@@ -381,13 +382,15 @@ static enum cs_status write_report_into(const char *dir, const char *final,
         snprintf(pdir, sizeof pdir, "%s/proposal", dir);
         char shown[PATH_MAX + 16];
         snprintf(shown, sizeof shown, "%s/proposal", final);
-        struct cs_options popt = *opt;
-        popt.display_dir = shown;
         /* the analysis has just fitted the promise_risk model on the same
          * deals: the proposal borrows it instead of fitting it again */
         const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
-        st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, &popt, io,
-                                      pm->fit, pm->firth, NULL, err);
+        struct cs_proposal_settings ps = {
+            .whatif = {.seed = opt->seed, .draws = 0, .threads = 2,
+                       .logit = pm->fit, .firth = pm->firth},
+            .data_dir = opt->data_dir, .display_dir = shown,
+        };
+        st = cs_proposal_write(pdir, &m, &ps, io, NULL, err);
         proposal = st == CS_OK;
         if (proposal) {
             /* read back for the report's summary of it, which must not go
@@ -502,7 +505,8 @@ static enum cs_status write_index(const char *out, const struct cs_session *s,
     size_t len = 0;
     all.mode = CS_SELECT_ALL;
     snprintf(all.label, sizeof all.label, "all");
-    enum cs_status st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, &all, opt->seed, &an, err);
+    struct cs_measured m = {s->ds, &s->cal, c->inc, c->oc, &all};
+    enum cs_status st = cs_analysis_run(&m, opt->seed, &an, err);
     if (st == CS_OK)
         st = cs_plot_trend_aggregate(s->ds, c->inc, an, &tr, err);
     if (st != CS_OK)

@@ -428,12 +428,10 @@ static enum cs_status make_draws(struct cs_whatif_base *b, struct cs_error *err)
  * Building a base, step by step
  * -------------------------------------------------------------------- */
 
-/* A new base with the settings (opt NULL: seed 1, CS_WHATIF_DRAWS draws,
- * two threads) and nothing else yet; NULL when out of memory. */
-static struct cs_whatif_base *base_alloc(const struct cs_dataset *ds,
-                                         const struct cs_incentives *inc,
-                                         const struct cs_selection *sel,
-                                         const struct cs_whatif_options *opt)
+/* A new base for m with the settings (set NULL: seed 1, CS_WHATIF_DRAWS
+ * draws, two threads) and nothing else yet; NULL when out of memory. */
+static struct cs_whatif_base *base_alloc(const struct cs_measured *m,
+                                         const struct cs_whatif_settings *set)
 {
     struct cs_whatif_base *b = calloc(1, sizeof *b);
     struct cs_whatif_priv *pv = b ? calloc(1, sizeof *pv) : NULL;
@@ -443,14 +441,15 @@ static struct cs_whatif_base *base_alloc(const struct cs_dataset *ds,
         return NULL;
     }
     b->priv = pv;
-    b->ds = ds;
-    b->inc = inc;
-    b->sel = *sel;
+    b->ds = m->ds;
+    b->cal = m->cal;
+    b->inc = m->inc;
+    b->sel = *m->sel;
     b->model_note = "";
-    b->seed = opt ? opt->seed : 1;
-    b->draws = opt && opt->draws ? opt->draws : CS_WHATIF_DRAWS;
-    pv->threads = opt && opt->threads == 1 ? 1 : 2;
-    b->promise_data = ds->counts[CS_T_ROADMAP].present && ds->counts[CS_T_PROMISES].present;
+    b->seed = set ? set->seed : 1;
+    b->draws = set && set->draws ? set->draws : CS_WHATIF_DRAWS;
+    pv->threads = set && set->threads == 1 ? 1 : 2;
+    b->promise_data = m->ds->counts[CS_T_ROADMAP].present && m->ds->counts[CS_T_PROMISES].present;
     return b;
 }
 
@@ -556,17 +555,17 @@ static enum cs_status cluster_deals(struct cs_whatif_base *b, const struct cs_ou
 /* The promise_risk fit: none without promise data, the caller's when it
  * has one, else fitted here; and the kept terms and their estimates. */
 static enum cs_status attach_model(struct cs_whatif_base *b, const struct cs_outcomes *oc,
-                                   const struct cs_whatif_options *opt, struct cs_error *err)
+                                   const struct cs_whatif_settings *set, struct cs_error *err)
 {
     struct cs_whatif_priv *pv = b->priv;
     enum cs_status st;
     if (!b->promise_data) {
         b->model_note = "no roadmap.csv and promises.csv: promises cannot be classified, so "
                         "risky deals cannot be predicted";
-    } else if (opt && opt->logit) {
+    } else if (set && set->logit) {
         pv->borrowed = true;
-        b->logit = opt->logit;
-        b->firth = opt->firth;
+        b->logit = set->logit;
+        b->firth = set->firth;
         fit_notes(b);
     } else if ((st = fit_model(b, oc, err)) != CS_OK) {
         return st;
@@ -609,28 +608,28 @@ static int base_levels(struct cs_whatif_base *b)
     return 0;
 }
 
-enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                                  const struct cs_outcomes *oc, const struct cs_selection *sel,
-                                  const struct cs_whatif_options *opt,
+enum cs_status cs_whatif_base_new(const struct cs_measured *m, const struct cs_whatif_settings *set,
                                   struct cs_whatif_base **out, struct cs_error *err)
 {
-    const size_t n = ds->deals.n;
+    const struct cs_incentives *inc = m->inc;
+    const struct cs_outcomes *oc = m->oc;
+    const size_t n = m->ds->deals.n;
     *out = NULL;
-    if (sel->mode == CS_SELECT_EACH)
+    if (m->sel->mode == CS_SELECT_EACH)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
                             "a what-if covers one quarter or all of them, not each");
     if (!inc || inc->n != n || !oc || oc->n_deals != n)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
                             "what-if: measures not computed for this data set");
-    struct cs_whatif_base *b = base_alloc(ds, inc, sel, opt);
-    uint32_t *rep_g = b ? cs_malloc_big(ds->reps.n, sizeof *rep_g) : NULL;
+    struct cs_whatif_base *b = base_alloc(m, set);
+    uint32_t *rep_g = b ? cs_malloc_big(m->ds->reps.n, sizeof *rep_g) : NULL;
     enum cs_status st = rep_g ? CS_OK : cs_whatif_oom(err);
     if (st == CS_OK)
         st = select_deals(b, rep_g, err);
     if (st == CS_OK)
         st = cluster_deals(b, oc, rep_g, err);
     if (st == CS_OK)
-        st = attach_model(b, oc, opt, err);
+        st = attach_model(b, oc, set, err);
     if (st == CS_OK)
         st = make_draws(b, err);
     if (st == CS_OK && (!(b->priv->work = cs_whatif_work_new(b, b->priv->threads)) ||

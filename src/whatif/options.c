@@ -258,9 +258,10 @@ nomem:
     return oom(err);
 }
 
-size_t cs_whatif_spiffs_at_quarter_end(const struct cs_dataset *ds, const struct cs_calendar *cal,
-                                       uint32_t *idx, size_t cap)
+size_t cs_whatif_spiffs_at_quarter_end(const struct cs_measured *m, uint32_t *idx, size_t cap)
 {
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_calendar *cal = m->cal;
     size_t found = 0;
     for (size_t s = 0; s < ds->spiffs.n; s++) {
         int32_t end = ds->spiffs.end[s];

@@ -352,7 +352,6 @@ struct sim {
     const struct cs_whatif_base *b;
     const struct cs_whatif_priv *pv;
     struct cs_whatif_work *work;
-    const struct cs_calendar *cal;
     const struct cs_plans *alt;
     bool per_deal;
     size_t m, G, D, np, k;   /* deals, clusters, draws, plans, kept terms */
@@ -412,16 +411,16 @@ static enum cs_status sim_alt_view(struct sim *s, struct cs_error *err)
     const struct cs_whatif_base *b = s->b;
     struct cs_whatif_priv *pv = b->priv;
     if (!s->r->recomputed) {
-        view_from_tiers(s->av, s->pv, b->ds, s->cal, b->inc, s->alt, s->changed_plan);
+        view_from_tiers(s->av, s->pv, b->ds, b->cal, b->inc, s->alt, s->changed_plan);
         return CS_OK;
     }
     /* An attainment table, thirteen bytes a deal: one at a time however
      * many simulations run, always the same one. */
     pthread_mutex_lock(&pv->recompute_lock);
-    enum cs_status st = cs_incentives_recompute(b->ds, s->alt, s->cal, s->changed_plan,
+    enum cs_status st = cs_incentives_recompute(b->ds, s->alt, b->cal, s->changed_plan,
                                                 &pv->recompute_inc, err);
     if (st == CS_OK)
-        view_from_tiers(s->av, s->pv, b->ds, s->cal, pv->recompute_inc, s->alt, s->changed_plan);
+        view_from_tiers(s->av, s->pv, b->ds, b->cal, pv->recompute_inc, s->alt, s->changed_plan);
     pthread_mutex_unlock(&pv->recompute_lock);
     return st;
 }
@@ -712,20 +711,19 @@ static void sim_intervals(struct sim *s)
     }
 }
 
-enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_calendar *cal,
-                                  const struct cs_plans *alt, bool per_deal,
-                                  struct cs_whatif_result **out, struct cs_error *err)
+enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_plans *alt,
+                                  bool per_deal, struct cs_whatif_result **out,
+                                  struct cs_error *err)
 {
-    return cs_whatif_simulate_in(b, b->priv->work, cal, alt, per_deal, out, err);
+    return cs_whatif_simulate_in(b, b->priv->work, alt, per_deal, out, err);
 }
 
 enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_whatif_work *work,
-                                     const struct cs_calendar *cal, const struct cs_plans *alt,
-                                     bool per_deal, struct cs_whatif_result **out,
-                                     struct cs_error *err)
+                                     const struct cs_plans *alt, bool per_deal,
+                                     struct cs_whatif_result **out, struct cs_error *err)
 {
     const struct cs_whatif_priv *pv = b->priv;
-    struct sim s = {.b = b, .pv = pv, .work = work, .cal = cal, .alt = alt, .per_deal = per_deal,
+    struct sim s = {.b = b, .pv = pv, .work = work, .alt = alt, .per_deal = per_deal,
                     .m = pv->m, .G = b->reps, .D = b->draws, .np = b->ds->plans.n, .k = pv->k,
                     .bv = &pv->full, .av = &work->alt};
     enum cs_status st;
