@@ -332,7 +332,7 @@ static void fzd_pipeline(const struct cs_dataset *ds, int fiscal_start, bool ful
         free(buf);
         if (!full || k == 1)
             continue;
-        if (cs_analysis_run(ds, &cal, inc, oc, &sel, 1, &an, &err) != CS_OK)
+        if (cs_analysis_run(&(struct cs_measured){ds, &cal, inc, oc, &sel}, 1, &an, &err) != CS_OK)
             continue;
         root = cs_results_json(ds, &cal, an, rec);
         FUZZ_CHECK(root != NULL, "cs_results_json failed");

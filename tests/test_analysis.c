@@ -413,8 +413,8 @@ static void pipeline_run(struct pipeline *p, const char *dir, const char *period
     check(cs_outcomes_compute(p->ds, &p->cal, &p->oc, &err), &err, "cs_outcomes_compute");
     if (p->ds->counts[CS_T_COMMISSIONS].present)
         check(cs_incentives_reconcile(p->ds, p->inc, &p->rec, &err), &err, "cs_incentives_reconcile");
-    check(cs_analysis_run(p->ds, &p->cal, p->inc, p->oc, &p->sel, seed, &p->an, &err), &err,
-          "cs_analysis_run");
+    struct cs_measured m = {p->ds, &p->cal, p->inc, p->oc, &p->sel};
+    check(cs_analysis_run(&m, seed, &p->an, &err), &err, "cs_analysis_run");
     p->json = cs_results_json(p->ds, &p->cal, p->an, p->rec);
     assert_non_null(p->json);
     assert_json_finite(p->json, "$");

@@ -787,8 +787,8 @@ static void world_load(struct world *w, const char *dir, const char *period)
     assert_int_equal(cs_incentives_compute(w->ds, &w->ds->plans, &w->cal, &w->inc, &err), CS_OK);
     assert_int_equal(cs_outcomes_compute(w->ds, &w->cal, &w->oc, &err), CS_OK);
     assert_int_equal(cs_select_period(period, w->ds, &w->cal, &w->sel, &err), CS_OK);
-    assert_int_equal(cs_analysis_run(w->ds, &w->cal, w->inc, w->oc, &w->sel, 7, &w->an, &err), CS_OK);
     w->m = (struct cs_measured){.ds = w->ds, .cal = &w->cal, .inc = w->inc, .oc = w->oc, .sel = &w->sel};
+    assert_int_equal(cs_analysis_run(&w->m, 7, &w->an, &err), CS_OK);
 }
 
 static void world_free(struct world *w)

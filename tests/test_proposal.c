@@ -17,6 +17,7 @@
 #include "compsight/commands.h"
 #include "compsight/proposal.h"
 #include "compsight/whatif.h"
+#include "cli/propose.h"
 
 #ifndef CS_SOURCE_DIR
 #define CS_SOURCE_DIR "."
@@ -80,13 +81,13 @@ static void check_period(const char *period)
     assert_non_null(mkdtemp(dir));
     FILE *devnull = fopen("/dev/null", "w");
     assert_non_null(devnull);
-    const struct cs_options opt = {.seed = 7, .quiet = true};
+    const struct cs_measured m = {.ds = ds, .cal = &cal, .inc = inc, .oc = oc, .sel = &sel};
+    const struct cs_proposal_settings ps = {.whatif = {.seed = 7, .draws = 0, .threads = 2}};
     const struct cs_io io = {.out = devnull, .msg = devnull, .progress = false};
     struct cs_proposal_summary s;
     memset(&s, 0xa5, sizeof s);   /* every field must be written */
-    if (cs_whatif_write_proposal(dir, ds, &cal, inc, oc, &sel, &opt, &io, NULL, NULL, &s, &err) !=
-        CS_OK)
-        fail_msg("cs_whatif_write_proposal: %s", err.msg);
+    if (cs_proposal_write(dir, &m, &ps, &io, &s, &err) != CS_OK)
+        fail_msg("cs_proposal_write: %s", err.msg);
 
     char path[96];
     snprintf(path, sizeof path, "%s/proposal.json", dir);

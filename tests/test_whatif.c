@@ -50,6 +50,12 @@ struct world {
     struct cs_whatif_base *b;
 };
 
+/* The world's data set as measured, for the selection sel. */
+static struct cs_measured measured(const struct world *w, const struct cs_selection *sel)
+{
+    return (struct cs_measured){w->ds, &w->cal, w->inc, w->oc, sel};
+}
+
 static void world_open(struct world *w, const char *dir, const char *period, unsigned draws,
                        int threads, uint64_t seed)
 {
@@ -62,8 +68,9 @@ static void world_open(struct world *w, const char *dir, const char *period, uns
     assert_int_equal(cs_incentives_compute(w->ds, &w->ds->plans, &w->cal, &w->inc, &err), CS_OK);
     assert_int_equal(cs_outcomes_compute(w->ds, &w->cal, &w->oc, &err), CS_OK);
     assert_int_equal(cs_select_period(period, w->ds, &w->cal, &w->sel, &err), CS_OK);
-    struct cs_whatif_options o = {.seed = seed, .draws = draws, .threads = threads};
-    if (cs_whatif_base_new(w->ds, w->inc, w->oc, &w->sel, &o, &w->b, &err) != CS_OK)
+    struct cs_whatif_settings o = {.seed = seed, .draws = draws, .threads = threads};
+    struct cs_measured m = measured(w, &w->sel);
+    if (cs_whatif_base_new(&m, &o, &w->b, &err) != CS_OK)
         fail_msg("base: %s", err.msg);
 }
 
@@ -88,7 +95,7 @@ static struct cs_whatif_result *simulate(const struct world *w, const struct cs_
 {
     struct cs_error err;
     struct cs_whatif_result *r = NULL;
-    if (cs_whatif_simulate(w->b, &w->cal, alt, per_deal, &r, &err) != CS_OK)
+    if (cs_whatif_simulate(w->b, alt, per_deal, &r, &err) != CS_OK)
         fail_msg("simulate: %s", err.msg);
     return r;
 }
@@ -309,7 +316,8 @@ static void test_same_design_as_report(void **state)
     struct cs_error err;
     world_open(&w, FIX "/data", "all", 0, 2, 1);
     struct cs_analysis *an = NULL;
-    assert_int_equal(cs_analysis_run(w.ds, &w.cal, w.inc, w.oc, &w.sel, 1, &an, &err), CS_OK);
+    struct cs_measured m = measured(&w, &w.sel);
+    assert_int_equal(cs_analysis_run(&m, 1, &an, &err), CS_OK);
     const struct cs_regress_fit *f = an->model[CS_MODEL_PROMISE_RISK].fit;
     assert_int_equal(f->k, w.b->fit->k);
     for (size_t t = 0; t < f->k; t++)
@@ -416,9 +424,10 @@ static void test_errors(void **state)
     cs_outcomes_free(w.oc);
     assert_int_equal(cs_incentives_compute(w.ds, &w.ds->plans, &w.cal, &w.inc, &err), CS_OK);
     assert_int_equal(cs_outcomes_compute(w.ds, &w.cal, &w.oc, &err), CS_OK);
-    struct cs_whatif_options o = {.seed = 1, .draws = 10, .threads = 1};
-    assert_int_equal(cs_whatif_base_new(w.ds, w.inc, w.oc, &sel, &o, &b, &err), CS_OK);
-    assert_int_equal(cs_whatif_simulate(b, &w.cal, &bad, false, &r, &err), CS_ERR_USAGE);
+    struct cs_whatif_settings o = {.seed = 1, .draws = 10, .threads = 1};
+    struct cs_measured m = measured(&w, &sel);
+    assert_int_equal(cs_whatif_base_new(&m, &o, &b, &err), CS_OK);
+    assert_int_equal(cs_whatif_simulate(b, &bad, false, &r, &err), CS_ERR_USAGE);
     assert_null(r);
     /* a plans struct that breaks the rules of plans.csv */
     double *rates = malloc(w.ds->plans.n_tiers * sizeof *rates);
@@ -428,7 +437,7 @@ static void test_errors(void **state)
     bad = w.ds->plans;
     bad.rate = rates;
     cs_error_clear(&err);
-    assert_int_equal(cs_whatif_simulate(b, &w.cal, &bad, false, &r, &err), CS_ERR_INPUT);
+    assert_int_equal(cs_whatif_simulate(b, &bad, false, &r, &err), CS_ERR_INPUT);
     assert_string_equal(err.column, "rate");
     assert_null(r);
     free(rates);
@@ -436,7 +445,7 @@ static void test_errors(void **state)
 
     /* --period each */
     sel.mode = CS_SELECT_EACH;
-    assert_int_equal(cs_whatif_base_new(w.ds, w.inc, w.oc, &sel, &o, &b, &err), CS_ERR_USAGE);
+    assert_int_equal(cs_whatif_base_new(&m, &o, &b, &err), CS_ERR_USAGE);
     assert_null(b);
     world_close(&w);
 }
@@ -838,7 +847,7 @@ static void *sim_every_other(void *arg)
     struct cs_whatif_work *work = cs_whatif_work_new(j->w->b, 1);
     struct cs_error err;
     for (size_t i = j->first; i < j->n; i += 2)
-        if (!work || cs_whatif_simulate_in(j->w->b, work, &j->w->cal, &j->o[i].plans, true,
+        if (!work || cs_whatif_simulate_in(j->w->b, work, &j->o[i].plans, true,
                                            &j->res[i], &err) != CS_OK)
             j->res[i] = NULL;
     cs_whatif_work_free(work);
@@ -889,20 +898,21 @@ static void test_borrowed_fit(void **state)
     struct cs_error err;
     world_open(&w, FIX "/data", "all", 50, 1, 5);
     struct cs_analysis *an = NULL;
-    assert_int_equal(cs_analysis_run(w.ds, &w.cal, w.inc, w.oc, &w.sel, 5, &an, &err), CS_OK);
+    struct cs_measured m = measured(&w, &w.sel);
+    assert_int_equal(cs_analysis_run(&m, 5, &an, &err), CS_OK);
     const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
     assert_non_null(pm->fit);
-    struct cs_whatif_options o = {.seed = 5, .draws = 50, .threads = 1,
-                                  .logit = pm->fit, .firth = pm->firth};
+    struct cs_whatif_settings o = {.seed = 5, .draws = 50, .threads = 1,
+                                   .logit = pm->fit, .firth = pm->firth};
     struct cs_whatif_base *borrowed = NULL;
-    assert_int_equal(cs_whatif_base_new(w.ds, w.inc, w.oc, &w.sel, &o, &borrowed, &err), CS_OK);
+    assert_int_equal(cs_whatif_base_new(&m, &o, &borrowed, &err), CS_OK);
     assert_ptr_equal(borrowed->logit, pm->fit);
     for (size_t t = 0; t < w.b->fit->k; t++)
         assert_bits(w.b->fit->terms[t].estimate, borrowed->fit->terms[t].estimate);
     struct cs_plans alt;
     load_alt(&w, FIX "/alt_tiers.csv", &alt, NULL);
     struct cs_whatif_result *ra = simulate(&w, &alt, false), *rb = NULL;
-    assert_int_equal(cs_whatif_simulate(borrowed, &w.cal, &alt, false, &rb, &err), CS_OK);
+    assert_int_equal(cs_whatif_simulate(borrowed, &alt, false, &rb, &err), CS_OK);
     assert_bits(ra->risky.estimate, rb->risky.estimate);
     assert_bits(ra->risky.low, rb->risky.low);
     assert_bits(ra->risky.high, rb->risky.high);
@@ -967,9 +977,10 @@ static void test_spiffs_at_quarter_end(void **state)
     world_open(&w, FIX "/data", "all", 10, 1, 1);
     uint32_t idx[4];
     /* SP-01 ends 2025-08-31 (30 days before 2025Q3 ends), SP-02 2026-06-15 (15 days) */
-    assert_int_equal(cs_whatif_spiffs_at_quarter_end(w.ds, &w.cal, idx, 4), 0);
+    struct cs_measured m = measured(&w, &w.sel);
+    assert_int_equal(cs_whatif_spiffs_at_quarter_end(&m, idx, 4), 0);
     w.ds->spiffs.end[1] = cs_days_from_civil(2026, 6, 17);   /* 13 days before the end */
-    assert_int_equal(cs_whatif_spiffs_at_quarter_end(w.ds, &w.cal, idx, 4), 1);
+    assert_int_equal(cs_whatif_spiffs_at_quarter_end(&m, idx, 4), 1);
     assert_int_equal(idx[0], 1);
     world_close(&w);
 }

@@ -6,12 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "compsight/bunching.h"
-#include "compsight/calendar.h"
-#include "compsight/dataset.h"
-#include "compsight/incentives.h"
-#include "compsight/outcomes.h"
+#include "compsight/measured.h"
 #include "compsight/regress.h"
-#include "compsight/select.h"
 #include "compsight/shrink.h"
 #include "compsight/stattest.h"
 
@@ -95,17 +91,16 @@ struct cs_analysis {
 };
 
 /*
- * Run SPEC 7.1-7.8 for the selection.  inc and oc must have been computed
- * for ds (and are borrowed: they must outlive *out).  Bunching uses every
+ * Run SPEC 7.1-7.8 on the measured data set for its selection m->sel
+ * (required; copied).  m->inc and m->oc must have been computed for m->ds;
+ * nothing of m is kept in *out, which owns all it holds.  Bunching uses every
  * rep-period whatever the selection; its bootstrap for estimate i uses seed
  * + i so that each estimate has its own reproducible stream.  Thin or
  * degenerate data is not an error: each part records why it has no number.
  * On success *out is new, owned by the caller (cs_analysis_free).  Errors:
  * CS_ERR_NOMEM, CS_ERR_INTERNAL from a numerical routine; *out left NULL.
  */
-enum cs_status cs_analysis_run(const struct cs_dataset *ds, const struct cs_calendar *cal,
-                               const struct cs_incentives *inc, const struct cs_outcomes *oc,
-                               const struct cs_selection *sel, uint64_t seed,
+enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
                                struct cs_analysis **out, struct cs_error *err);
 
 void cs_analysis_free(struct cs_analysis *an);   /* accepts NULL */

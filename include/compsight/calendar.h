@@ -3,8 +3,8 @@
 #define COMPSIGHT_CALENDAR_H
 
 #include <stdint.h>
-#include "compsight/dataset.h"   /* enum cs_period_type */
 #include "compsight/parse.h"     /* day numbers, period codes */
+#include "compsight/period.h"    /* enum cs_period_type */
 #include "compsight/status.h"
 
 /*

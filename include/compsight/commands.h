@@ -25,9 +25,6 @@ struct cs_options {
     uint64_t seed;
     size_t chunk_size;           /* read size, 0 = default (tests replay small sizes) */
     bool timings;                /* report: time each phase on msg (for bench/) */
-    const char *display_dir;     /* where outputs end up, for text that names them (the
-                                    report writes into a staging directory first); NULL:
-                                    the output directory itself */
     /* generate */
     uint64_t n_deals;
     bool dirty, null_effects;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "compsight/mapfile.h"
 #include "compsight/parse.h"
+#include "compsight/period.h"
 #include "compsight/schema.h"
 #include "compsight/status.h"
 #include "compsight/strpool.h"
@@ -20,7 +21,6 @@
  */
 #define CS_NONE UINT32_MAX
 
-enum cs_period_type { CS_PERIOD_QUARTER = 0, CS_PERIOD_YEAR = 1 };
 enum cs_deal_type { CS_TYPE_NEW = 0, CS_TYPE_EXPANSION = 1, CS_TYPE_RENEWAL = 2 };
 enum cs_stage { CS_STAGE_WON = 0, CS_STAGE_LOST = 1, CS_STAGE_OPEN = 2 };
 enum cs_rm_status { CS_RM_SHIPPED = 0, CS_RM_COMMITTED, CS_RM_PLANNED,

@@ -5,20 +5,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "compsight/calendar.h"
-#include "compsight/dataset.h"
-#include "compsight/incentives.h"
-#include "compsight/outcomes.h"
+#include "compsight/measured.h"
 #include "compsight/regress.h"
-#include "compsight/select.h"
 #include "compsight/status.h"
 
 /*
- * Pure computation, no I/O, except cs_whatif_write_proposal at the end
- * (implemented with the commands in src/cli/cmd_whatif.c).  Ownership: a base
- * borrows the dataset, incentives and outcomes it was built from; every
- * result, option list and base is owned by the caller and released with
- * its *_free.  docs/WHATIF.md explains every number to a user; in short:
+ * Pure computation, no I/O (the commands in src/cli/cmd_whatif.c write the
+ * files).  Ownership: a base borrows the measured data set it was built
+ * from (the dataset, calendar and incentives; it copies the selection);
+ * every result, option list and base is owned by the caller and released
+ * with its *_free.  docs/WHATIF.md explains every number to a user; in short:
  *
  *  - The promise_risk model of SPEC 7.1 is fitted exactly as the report
  *    fits it (same rows in the same order, cs_regress_logit, Firth's
@@ -51,7 +47,8 @@
 
 #define CS_WHATIF_DRAWS 200
 
-struct cs_whatif_options {
+/* The settings of a what-if, which the command line fills. */
+struct cs_whatif_settings {
     uint64_t seed;           /* seed of the rep resampling */
     unsigned draws;          /* bootstrap draws; 0 = CS_WHATIF_DRAWS */
     int threads;             /* 1 or 2 (0 = 2); results are bit-identical either way */
@@ -61,7 +58,7 @@ struct cs_whatif_options {
     const struct cs_regress_fit *logit, *firth;
 };
 
-struct cs_whatif_priv;       /* internal arrays, see whatif.c */
+struct cs_whatif_priv;       /* internal arrays, see src/whatif/whatif_priv.h */
 
 /*
  * Everything that does not depend on the alternative: the selection, the
@@ -70,6 +67,7 @@ struct cs_whatif_priv;       /* internal arrays, see whatif.c */
  */
 struct cs_whatif_base {
     const struct cs_dataset *ds;         /* borrowed */
+    const struct cs_calendar *cal;       /* borrowed: the calendar inc was computed with */
     const struct cs_incentives *inc;     /* borrowed: SPEC 5 under the current plans */
     struct cs_selection sel;
     size_t deals;                        /* selected won deals */
@@ -79,7 +77,7 @@ struct cs_whatif_base {
     size_t *plan_deals;                  /* per plan of ds: selected won deals of its reps */
     bool promise_data;                   /* roadmap.csv and promises.csv were given */
     const struct cs_regress_fit *logit;  /* the SPEC 7.1 fit (owned, or borrowed from the
-                                            options); NULL without promise data */
+                                            settings); NULL without promise data */
     const struct cs_regress_fit *firth;  /* Firth refit under separation, or NULL */
     const struct cs_regress_fit *fit;    /* the one predictions use (firth when set), or NULL
                                             when there are no predictions */
@@ -96,21 +94,20 @@ struct cs_whatif_base {
 };
 
 /*
- * Build the base for the won deals of ds that sel selects.  inc and oc
- * must have been computed for ds under ds->plans; ds, inc and oc are
- * borrowed and must outlive *out.  opt NULL = seed 1, 200 draws, 2
- * threads.  Thin data is not an error: without promise data, or when the
- * model cannot be fitted, fit is NULL, model_note says why, and every
- * risky figure is NAN (commission figures are still computed).
+ * Build the base for the won deals of m->ds that m->sel selects (sel is
+ * required).  m->inc and m->oc must have been computed for m->ds under
+ * ds->plans with m->cal; ds, cal and inc are borrowed and must outlive
+ * *out (oc is read here only; sel is copied).  set NULL = seed 1, 200
+ * draws, 2 threads.  Thin data is not an error: without promise data, or
+ * when the model cannot be fitted, fit is NULL, model_note says why, and
+ * every risky figure is NAN (commission figures are still computed).
  * On success *out is new, owned by the caller (cs_whatif_base_free).
  * Errors, *out left NULL: CS_ERR_USAGE when sel selects every quarter
  * separately (CS_SELECT_EACH) or inc/oc do not match ds; CS_ERR_INPUT
  * when no won deal is selected; CS_ERR_NOMEM; CS_ERR_INTERNAL from the
  * regression.
  */
-enum cs_status cs_whatif_base_new(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                                  const struct cs_outcomes *oc, const struct cs_selection *sel,
-                                  const struct cs_whatif_options *opt,
+enum cs_status cs_whatif_base_new(const struct cs_measured *m, const struct cs_whatif_settings *set,
                                   struct cs_whatif_base **out, struct cs_error *err);
 
 void cs_whatif_base_free(struct cs_whatif_base *b);   /* accepts NULL */
@@ -151,18 +148,18 @@ struct cs_whatif_result {
  * Simulate the alternative plans alt (same plans as ds in the same order,
  * as cs_plans_load_alt returns them; any plans struct with ds->plans.n
  * entries works) against the base.  With per_deal the per-deal arrays are
- * filled, else they are NULL.  cal must be the calendar inc was computed
- * with (a period type change needs it).  On success *out is new, owned
- * by the caller (cs_whatif_result_free).  Errors, *out left NULL:
+ * filled, else they are NULL.  A period type change reads the base's
+ * calendar.  On success *out is new, owned by the caller
+ * (cs_whatif_result_free).  Errors, *out left NULL:
  * CS_ERR_USAGE when alt has another number of plans than ds; CS_ERR_INPUT
  * when a plan of alt breaks the rules of plans.csv (no tier at floor 0,
  * floors not increasing, a negative rate, a quota not > 0); CS_ERR_NOMEM.
  * The base keeps working memory from one call to the next: calls on one
  * base must not run at the same time (see cs_whatif_simulate_in).
  */
-enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_calendar *cal,
-                                  const struct cs_plans *alt, bool per_deal,
-                                  struct cs_whatif_result **out, struct cs_error *err);
+enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_plans *alt,
+                                  bool per_deal, struct cs_whatif_result **out,
+                                  struct cs_error *err);
 
 /*
  * The same with working memory of the caller's: simulations on one base
@@ -175,9 +172,8 @@ struct cs_whatif_work;
 struct cs_whatif_work *cs_whatif_work_new(const struct cs_whatif_base *b, int threads);
 void cs_whatif_work_free(struct cs_whatif_work *w);   /* accepts NULL */
 enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_whatif_work *work,
-                                     const struct cs_calendar *cal, const struct cs_plans *alt,
-                                     bool per_deal, struct cs_whatif_result **out,
-                                     struct cs_error *err);
+                                     const struct cs_plans *alt, bool per_deal,
+                                     struct cs_whatif_result **out, struct cs_error *err);
 
 void cs_whatif_result_free(struct cs_whatif_result *r);   /* accepts NULL */
 
@@ -246,15 +242,15 @@ enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
 void cs_whatif_options_free(struct cs_whatif_option *o, size_t n);   /* accepts NULL */
 
 /*
- * SPIFFs of ds whose end_date falls in the last 14 days of a fiscal
- * quarter (days to the quarter's end < 14, as SPEC 5's last_14_days).
+ * SPIFFs of m->ds whose end_date falls in the last 14 days of a fiscal
+ * quarter of m->cal (days to the quarter's end < 14, as SPEC 5's
+ * last_14_days; only ds and cal are read).
  * Moving them is a natural option the model cannot simulate (it would
  * have to predict when deals close); the proposal lists them as a
  * question instead.  Writes up to cap spiff indexes into idx and returns
  * how many there are.
  */
-size_t cs_whatif_spiffs_at_quarter_end(const struct cs_dataset *ds, const struct cs_calendar *cal,
-                                       uint32_t *idx, size_t cap);
+size_t cs_whatif_spiffs_at_quarter_end(const struct cs_measured *m, uint32_t *idx, size_t cap);
 
 /*
  * Ranking of options by risky deals avoided (avoided = -risky difference)
@@ -290,41 +286,5 @@ bool cs_whatif_draw_weights(const struct cs_whatif_base *b, size_t d, uint32_t *
  * Exposed for the tests.
  */
 double cs_whatif_quantile(double *x, size_t n, double p);
-
-/* ----------------------------------------------------------------------
- * The proposal draft as files (implemented in src/cli/cmd_whatif.c, which
- * does the I/O; declared here so that `compsight report` can write it too)
- * -------------------------------------------------------------------- */
-
-struct cs_options;
-struct cs_io;
-struct cs_proposal_summary;
-
-/*
- * Everything `compsight propose --out dir` writes, for data already
- * loaded and measured: builds a base for sel (seed opt->seed, 200 draws),
- * generates, simulates and ranks the options, and writes into dir
- * (created): proposal.md, proposal.html, proposal.json,
- * proposal_options.csv, options/1.csv .. options/N.csv, plots/options-*.
- * From opt it reads seed, quiet and data_dir (for the re-run command it
- * prints); warnings (gnuplot missing or failing) go to io->msg unless
- * quiet, progress to io->msg when io->progress.  *summary (may be NULL)
- * receives N and the best-ranked options, for the report (proposal.h).
- * ds, cal, inc (under ds->plans) and oc are borrowed, and so are logit and
- * firth: the promise_risk fit of the report's analysis of
- * sel, or NULL to fit it here (see struct cs_whatif_options).
- * Errors: those of cs_whatif_base_new; CS_ERR_OUTPUT when a file cannot
- * be written; CS_ERR_NOMEM.  A plot that cannot be drawn is a warning.
- */
-enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset *ds,
-                                       const struct cs_calendar *cal,
-                                       const struct cs_incentives *inc,
-                                       const struct cs_outcomes *oc,
-                                       const struct cs_selection *sel,
-                                       const struct cs_options *opt, const struct cs_io *io,
-                                       const struct cs_regress_fit *logit,
-                                       const struct cs_regress_fit *firth,
-                                       struct cs_proposal_summary *summary,
-                                       struct cs_error *err);
 
 #endif

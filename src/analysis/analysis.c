@@ -1,4 +1,4 @@
-/* analysis.c - SPEC section 7 wired to the data: designs, tests, groupings, data warnings. */
+/* analysis.c - SPEC section 7 wired to the data: tests, groupings, data warnings (the models: models.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,13 +8,7 @@
 
 #include "compsight/mem.h"
 #include "compsight/analysis.h"
-
-const char *const cs_deal_term_names[CS_DEAL_TERMS] = {
-    "(Intercept)", "marginal_rate", "tier_cross", "last_14_days",
-    "log_amount", "spiff", "type[expansion]", "type[renewal]",
-};
-
-static const char *const collateral_term_names[] = {"(Intercept)", "target_gap", "last_14_days"};
+#include "models.h"
 
 const char *const cs_corr_x_names[CS_CORR_NX] = {
     "marginal_rate", "effective_rate", "tier_cross",
@@ -27,159 +21,24 @@ static enum cs_status oom(struct cs_error *err)
     return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
 }
 
-void cs_analysis_deal_row(const struct cs_dataset *ds, const struct cs_incentives *inc,
-                          size_t i, double *x)
-{
-    x[0] = 1.0;
-    x[1] = inc->marginal_rate[i];
-    x[2] = inc->tier_cross[i];
-    x[3] = inc->last_14_days[i];
-    x[4] = inc->log_amount[i];
-    x[5] = inc->spiff[i];
-    x[6] = ds->deals.type[i] == CS_TYPE_EXPANSION;
-    x[7] = ds->deals.type[i] == CS_TYPE_RENEWAL;
-}
-
-/* ------------------------------------------------------------------------
- * Models 7.1-7.3
- * --------------------------------------------------------------------- */
-
-struct design_buf {
-    double *x, *y;
-    uint32_t *cl;
-    size_t n, k;
-};
-
-static void design_free(struct design_buf *d)
-{
-    free(d->x);
-    free(d->y);
-    free(d->cl);
-}
-
-static int design_alloc(struct design_buf *d, size_t rows, size_t k)
-{
-    d->k = k;
-    d->n = 0;
-    d->x = cs_malloc_big(rows * k, sizeof *d->x);
-    d->y = cs_malloc_big(rows, sizeof *d->y);
-    d->cl = cs_malloc_big(rows, sizeof *d->cl);
-    return d->x && d->y && d->cl ? 0 : -1;
-}
-
-/* Fit, and refit with Firth when the logit shows separation. */
-static enum cs_status fit_model(struct cs_model_result *m, const struct design_buf *b,
-                                const char *const *names, bool logit, struct cs_error *err)
-{
-    struct cs_regress_design d = {.n = b->n, .k = b->k, .x = b->x, .y = b->y,
-                                  .cluster = b->cl, .names = names};
-    enum cs_status st;
-    if (!logit)
-        return cs_regress_ols(&d, &m->fit, err);
-    st = cs_regress_logit(&d, NULL, &m->fit, err);
-    if (st == CS_OK && m->fit->separation)
-        st = cs_regress_firth(&d, NULL, &m->firth, err);
-    return st;
-}
-
-static enum cs_status run_models(struct cs_analysis *an, const struct cs_dataset *ds,
-                                 const struct cs_incentives *inc, const struct cs_outcomes *oc,
-                                 const uint8_t *sel, struct cs_error *err)
-{
-    enum cs_status st = CS_OK;
-    struct design_buf p = {0}, c = {0};
-    size_t n = ds->deals.n;
-    an->model[CS_MODEL_PROMISE_RISK].name = "promise_risk";
-    an->model[CS_MODEL_DISCOUNT].name = "discount";
-    an->model[CS_MODEL_COLLATERAL].name = "collateral";
-    for (int m = 0; m < CS_MODEL_COUNT; m++)
-        an->model[m].note = "";
-
-    if (design_alloc(&p, an->won_selected, CS_DEAL_TERMS)) {
-        st = oom(err);
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!sel[i])
-            continue;
-        cs_analysis_deal_row(ds, inc, i, p.x + p.n * p.k);
-        p.y[p.n] = oc->promise_risk[i];
-        p.cl[p.n++] = ds->deals.rep[i];
-    }
-    if (!an->promise_data)
-        an->model[CS_MODEL_PROMISE_RISK].note = "no roadmap.csv and promises.csv: promises cannot be classified";
-    else if ((st = fit_model(&an->model[CS_MODEL_PROMISE_RISK], &p, cs_deal_term_names, true, err)) != CS_OK)
-        goto out;
-
-    /* 7.2 takes the rows of 7.1 that have a discount, in the same order:
-     * moved down in place rather than copied, which at ten million deals
-     * spares a few hundred megabytes of fresh pages. */
-    struct design_buf q = p;
-    q.n = 0;
-    for (size_t i = 0, r = 0; i < n; i++) {
-        if (!sel[i])
-            continue;
-        if (isfinite(ds->deals.discount_pct[i])) {
-            if (q.n != r)
-                memcpy(q.x + q.n * q.k, p.x + r * p.k, q.k * sizeof *q.x);
-            q.y[q.n] = ds->deals.discount_pct[i];
-            q.cl[q.n++] = ds->deals.rep[i];
-        }
-        r++;
-    }
-    if (q.n == 0)
-        an->model[CS_MODEL_DISCOUNT].note = "no won deal in the period has a discount_pct";
-    else if ((st = fit_model(&an->model[CS_MODEL_DISCOUNT], &q, cs_deal_term_names, false, err)) != CS_OK)
-        goto out;
-
-    /* 7.3: assets published in the selected period with a target_gap and
-     * at least one claim (an asset that claims nothing cannot misstate). */
-    if (!an->collateral_data) {
-        an->model[CS_MODEL_COLLATERAL].note = "no collateral.csv, claims.csv and targets.csv";
-        goto out;
-    }
-    if (design_alloc(&c, oc->n_assets, 3)) {
-        st = oom(err);
-        goto out;
-    }
-    for (size_t a = 0; a < oc->n_assets; a++) {
-        if (!oc->asset_claims[a] || !isfinite(oc->target_gap[a]) || oc->asset_last_14_days[a] < 0 ||
-            !cs_selected(&an->sel, oc->asset_quarter[a]))
-            continue;
-        double *x = c.x + c.n * c.k;
-        x[0] = 1.0;
-        x[1] = oc->target_gap[a];
-        x[2] = oc->asset_last_14_days[a];
-        c.y[c.n] = oc->asset_misstated[a];
-        c.cl[c.n++] = ds->collateral.owner[a];
-    }
-    if (c.n == 0)
-        an->model[CS_MODEL_COLLATERAL].note = "no asset published in the period has claims and a marketing target";
-    else
-        st = fit_model(&an->model[CS_MODEL_COLLATERAL], &c, collateral_term_names, true, err);
-out:
-    design_free(&p);
-    design_free(&c);
-    return st;
-}
-
 /* ------------------------------------------------------------------------
  * Correlations 7.4
  * --------------------------------------------------------------------- */
 
 /* The incentive measures of the selected deals, one at a time (cs_corr_table_fill). */
 struct corr_x {
-    const struct cs_dataset *ds;
-    const struct cs_incentives *inc;
+    const struct cs_measured *m;
     const uint8_t *sel;
 };
 
 static void corr_fill_x(size_t v, double *x, void *ctx)
 {
     const struct corr_x *c = ctx;
-    const struct cs_incentives *inc = c->inc;
-    for (size_t i = 0, r = 0; i < c->ds->deals.n; i++) {
-        if (!c->sel[i])
+    const struct cs_incentives *inc = c->m->inc;
+    const uint8_t *sel = c->sel;
+    const size_t n = c->m->ds->deals.n;
+    for (size_t i = 0, r = 0; i < n; i++) {
+        if (!sel[i])
             continue;
         switch (v) {
         case 0: x[r] = inc->marginal_rate[i]; break;
@@ -193,11 +52,11 @@ static void corr_fill_x(size_t v, double *x, void *ctx)
     }
 }
 
-static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_dataset *ds,
-                                       const struct cs_incentives *inc,
-                                       const struct cs_outcomes *oc, const uint8_t *sel,
-                                       struct cs_error *err)
+static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_measured *ms,
+                                       const uint8_t *sel, struct cs_error *err)
 {
+    const struct cs_dataset *ds = ms->ds;
+    const struct cs_outcomes *oc = ms->oc;
     enum cs_status st = CS_OK;
     size_t m = an->won_selected;
     double *buf = cs_malloc_big((m ? m : 1) * CS_CORR_NY, sizeof *buf);
@@ -217,7 +76,7 @@ static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_d
     }
     /* The six incentive measures are made one at a time: at ten million
      * deals each is 40 MB, and so are its ranks. */
-    struct corr_x cx = {ds, inc, sel};
+    struct corr_x cx = {ms, sel};
     st = cs_corr_table_fill(CS_CORR_NX, corr_fill_x, &cx, (const double *const *)col, CS_CORR_NY,
                             m, an->corr, err);
     if (st == CS_OK) {
@@ -234,12 +93,11 @@ static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_d
  * Bunching 7.6: every plan, every floor > 0, and its placebo
  * --------------------------------------------------------------------- */
 
-static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_dataset *ds,
-                                   const struct cs_incentives *inc, uint64_t seed,
-                                   struct cs_error *err)
+static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measured *m,
+                                   uint64_t seed, struct cs_error *err)
 {
-    const struct cs_plans *pl = &ds->plans;
-    const struct cs_rep_periods *rp = &inc->rp;
+    const struct cs_plans *pl = &m->ds->plans;
+    const struct cs_rep_periods *rp = &m->inc->rp;
     size_t floors = 0;
     for (size_t p = 0; p < pl->n; p++)
         floors += pl->tier_count[p] - 1;
@@ -340,10 +198,11 @@ static enum cs_status team_numbers(const struct cs_dataset *ds, uint32_t **ids, 
     return CS_OK;
 }
 
-static enum cs_status run_groups(struct cs_analysis *an, const struct cs_dataset *ds,
-                                 const struct cs_outcomes *oc, const uint8_t *sel,
-                                 struct cs_error *err)
+static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measured *ms,
+                                 const uint8_t *sel, struct cs_error *err)
 {
+    const struct cs_dataset *ds = ms->ds;
+    const struct cs_outcomes *oc = ms->oc;
     size_t n = ds->deals.n;
     enum cs_status st = CS_OK;
     uint32_t *team = cs_malloc_big(n, sizeof *team);
@@ -433,10 +292,11 @@ static int cmp_voice(const void *a, const void *b)
     return strcmp(x->text ? x->text : "", y->text ? y->text : "");
 }
 
-static enum cs_status run_voice(struct cs_analysis *an, const struct cs_dataset *ds,
-                                const struct cs_outcomes *oc, const uint8_t *sel,
-                                struct cs_error *err)
+static enum cs_status run_voice(struct cs_analysis *an, const struct cs_measured *ms,
+                                const uint8_t *sel, struct cs_error *err)
 {
+    const struct cs_dataset *ds = ms->ds;
+    const struct cs_outcomes *oc = ms->oc;
     const struct cs_promises *pr = &ds->promises;
     enum cs_status st = CS_OK;
     struct cs_strpool *keys = cs_strpool_new();
@@ -569,10 +429,12 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_dataset *ds,
-                                   const struct cs_incentives *inc, const struct cs_outcomes *oc,
+static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_measured *ms,
                                    struct cs_error *err)
 {
+    const struct cs_dataset *ds = ms->ds;
+    const struct cs_incentives *inc = ms->inc;
+    const struct cs_outcomes *oc = ms->oc;
     const struct cs_selection *s = &an->sel;
     /* quarters first..last, contiguous */
     size_t nq = 0;
@@ -614,12 +476,13 @@ static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_datas
  * Entry points
  * --------------------------------------------------------------------- */
 
-enum cs_status cs_analysis_run(const struct cs_dataset *ds, const struct cs_calendar *cal,
-                               const struct cs_incentives *inc, const struct cs_outcomes *oc,
-                               const struct cs_selection *sel, uint64_t seed,
+enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
                                struct cs_analysis **out, struct cs_error *err)
 {
-    (void)cal;
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_incentives *inc = m->inc;
+    const struct cs_outcomes *oc = m->oc;
+    const struct cs_selection *sel = m->sel;
     enum cs_status st = CS_OK;
     size_t n = ds->deals.n;
     *out = NULL;
@@ -640,17 +503,17 @@ enum cs_status cs_analysis_run(const struct cs_dataset *ds, const struct cs_cale
         an->won_selected += mask[i];
         an->risky_selected += mask[i] && oc->promise_risk[i];
     }
-    if ((st = run_models(an, ds, inc, oc, mask, err)) != CS_OK ||
-        (st = run_correlations(an, ds, inc, oc, mask, err)) != CS_OK)
+    if ((st = cs_analysis_models(an, m, mask, err)) != CS_OK ||
+        (st = run_correlations(an, m, mask, err)) != CS_OK)
         goto out;
     if (an->won_selected &&
         (st = cs_timing(ds->deals.amount, inc->period_days, inc->day_of_period, mask, n,
                         &an->timing, err)) != CS_OK)
         goto out;
-    if ((st = run_bunching(an, ds, inc, seed, err)) != CS_OK ||
-        (st = run_groups(an, ds, oc, mask, err)) != CS_OK ||
-        (an->promise_data && (st = run_voice(an, ds, oc, mask, err)) != CS_OK) ||
-        (st = run_quarters(an, ds, inc, oc, err)) != CS_OK)
+    if ((st = run_bunching(an, m, seed, err)) != CS_OK ||
+        (st = run_groups(an, m, mask, err)) != CS_OK ||
+        (an->promise_data && (st = run_voice(an, m, mask, err)) != CS_OK) ||
+        (st = run_quarters(an, m, err)) != CS_OK)
         goto out;
     run_heaping(an, ds, mask);
 out:

@@ -21,12 +21,12 @@
 #include "compsight/doc.h"
 #include "compsight/plot.h"
 #include "compsight/report.h"
-#include "compsight/whatif.h"
 #include "compsight/results.h"
 #include "compsight/side.h"
 #include "compsight/output.h"
 #include "compsight/select.h"
 #include "compsight/strpool.h"
+#include "propose.h"
 
 /* rejects.csv: file,line,column,reason, in file load order then line order. */
 static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds,
@@ -48,16 +48,14 @@ static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds
     return cs_atomic_commit(&a, err);
 }
 
-static enum cs_status write_deals(const char *dir, const struct cs_session *s,
-                                  const struct cs_incentives *inc, const struct cs_outcomes *oc,
-                                  const struct cs_selection *sel, bool private_mode,
+static enum cs_status write_deals(const char *dir, const struct cs_measured *m, bool private_mode,
                                   struct cs_error *err)
 {
     struct cs_atomic a;
     enum cs_status st = cs_atomic_open(&a, dir, "deals.csv", err);
     if (st != CS_OK)
         return st;
-    cs_deals_csv_write(a.f, s->ds, &s->cal, inc, oc, sel, private_mode);
+    cs_deals_csv_write(a.f, m->ds, m->cal, m->inc, m->oc, m->sel, private_mode);
     return cs_atomic_commit(&a, err);
 }
 
@@ -67,6 +65,13 @@ struct computed {
     struct cs_outcomes *oc;
     struct cs_reconciliation *rec;
 };
+
+/* The session's data set as measured, for one selection. */
+static struct cs_measured measured(const struct cs_session *s, const struct computed *c,
+                                   const struct cs_selection *sel)
+{
+    return (struct cs_measured){s->ds, &s->cal, c->inc, c->oc, sel};
+}
 
 /*
  * deals.csv needs only the measures, and a million rows of numbers take a
@@ -78,9 +83,7 @@ struct computed {
  */
 struct deals_job {
     const char *dir;
-    const struct cs_session *s;
-    const struct computed *c;
-    const struct cs_selection *sel;
+    const struct cs_measured *m;
     bool private_mode;
     enum cs_status st;
     struct cs_error err;
@@ -91,7 +94,7 @@ static void *deals_main(void *arg)
 {
     struct deals_job *j = arg;
     cs_error_clear(&j->err);
-    j->st = write_deals(j->dir, j->s, j->c->inc, j->c->oc, j->sel, j->private_mode, &j->err);
+    j->st = write_deals(j->dir, j->m, j->private_mode, &j->err);
     return NULL;
 }
 
@@ -119,8 +122,7 @@ static void *outcomes_main(void *arg)
 
 struct plots_job {
     const char *dir;
-    const struct cs_session *s;
-    const struct computed *c;
+    const struct cs_measured *m;
     const struct cs_analysis *an;
     bool all;
     struct cs_plot_list *plots;
@@ -132,10 +134,9 @@ struct plots_job {
 static void *plots_main(void *arg)
 {
     struct plots_job *j = arg;
+    const struct cs_measured *m = j->m;
     cs_error_clear(&j->err);
-    const struct cs_measured m = {.ds = j->s->ds, .cal = &j->s->cal, .inc = j->c->inc,
-                                  .oc = j->c->oc, .sel = &j->an->sel};
-    j->st = cs_plots_write(j->dir, &m, j->an, j->all, j->plots, &j->err);
+    j->st = cs_plots_write(j->dir, m, j->an, j->all, j->plots, &j->err);
     return NULL;
 }
 
@@ -336,124 +337,183 @@ out:
     return st;
 }
 
-/* One report for one selection into dir. */
-static enum cs_status write_report_into(const char *dir, const char *final,
-                                        const struct cs_session *s, const struct computed *c,
-                                        const struct cs_selection *sel,
-                                        const struct cs_options *opt, const struct cs_io *io,
-                                        const char *index_href, struct cs_error *err)
+/* ------------------------------------------------------------------------
+ * One report, step by step
+ * --------------------------------------------------------------------- */
+
+/* What one report is written from. */
+struct report_job {
+    const char *dir;                 /* where its files are written (the staging directory) */
+    const char *final;               /* where they end up, for text and warnings that name them */
+    struct cs_measured m;            /* the data set measured, with this report's selection */
+    const struct cs_reconciliation *rec;   /* SPEC 7.9, or NULL without commission statements */
+    const char *data_dir;            /* the data directory read */
+    const char *index_href;          /* the --period each index, or NULL */
+    const struct cs_options *opt;
+    const struct cs_io *io;
+};
+
+/* What the steps of one report make; parts_free releases it. */
+struct report_parts {
+    struct cs_analysis *an;
+    json_t *results;                 /* results.json */
+    bool past_rejects;               /* rejects.csv is written: a deals.csv error now wins */
+    struct cs_plot_list plots;
+    char plots_note[1400];           /* for the report: why plots are missing, or "" */
+    bool proposal;                   /* proposal/ is written */
+    struct cs_proposal_summary summary;  /* what the report says of it */
+    struct cs_doc *doc;
+};
+
+static void parts_free(struct report_parts *p)
 {
-    struct cs_analysis *an = NULL;
-    struct cs_plot_list plots = {0};
-    char plots_note[1400] = "";
-    struct cs_doc *doc = NULL;
-    json_t *root = NULL;
+    cs_doc_free(p->doc);
+    cs_plot_list_free(&p->plots);
+    json_decref(p->results);
+    cs_analysis_free(p->an);
+}
+
+/* results.json and rejects.csv, from the analysis. */
+static enum cs_status write_results(const struct report_job *rj, struct report_parts *p,
+                                    struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    if (!(p->results = cs_results_json(rj->m.ds, rj->m.cal, p->an, rj->rec)))
+        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (st == CS_OK)
+        st = write_rejects(rj->dir, rj->m.ds, err);
+    p->past_rejects = st == CS_OK;
+    if (st == CS_OK)
+        st = cs_json_write(rj->dir, "results.json", p->results, err);
+    return st;
+}
+
+/* The proposal draft the report's closing section links (SPEC 8):
+ * strawman plan changes simulated on the same deals, into proposal/. */
+static enum cs_status write_proposal(const struct report_job *rj, struct report_parts *p,
+                                     struct cs_error *err)
+{
+    char pdir[PATH_MAX + 16], shown[PATH_MAX + 16];
+    snprintf(pdir, sizeof pdir, "%s/proposal", rj->dir);
+    snprintf(shown, sizeof shown, "%s/proposal", rj->final);
+    /* the analysis has just fitted the promise_risk model on the same
+     * deals: the proposal borrows it instead of fitting it again */
+    const struct cs_model_result *pm = &p->an->model[CS_MODEL_PROMISE_RISK];
+    struct cs_proposal_settings ps = {
+        .whatif = {.seed = rj->opt->seed, .draws = 0, .threads = 2,
+                   .logit = pm->fit, .firth = pm->firth},
+        .data_dir = rj->opt->data_dir, .display_dir = shown,
+    };
+    enum cs_status st = cs_proposal_write(pdir, &rj->m, &ps, rj->io, &p->summary, err);
+    p->proposal = st == CS_OK;
+    return st;
+}
+
+/* A plot that gnuplot cannot draw, or no gnuplot at all, costs the
+ * pictures, not the report: say so on stderr and in the report.  (Out of
+ * memory is the caller's to report.) */
+static void note_missing_plots(const struct report_job *rj, const struct plots_job *pj,
+                               struct report_parts *p)
+{
+    if (pj->st != CS_OK) {
+        /* the script named relative to the report in it, and where it
+         * ends up on stderr, not in the staging directory */
+        char msg[1200];
+        struct cs_error perr = pj->err, shown = pj->err;
+        cs_error_rebase(&perr, rj->dir, "");
+        cs_error_format(&perr, msg, sizeof msg);
+        snprintf(p->plots_note, sizeof p->plots_note, "some plots could not be drawn (%s).", msg);
+        cs_error_rebase(&shown, rj->dir, rj->final);
+        cs_error_format(&shown, msg, sizeof msg);
+        fprintf(rj->io->msg, "compsight: warning: plots: %s\n", msg);
+    } else if (p->plots.gnuplot_missing) {
+        char why[200];
+        if (cs_plot_gnuplot_problem(why, sizeof why))
+            snprintf(p->plots_note, sizeof p->plots_note,
+                     "gnuplot is not installed, so the report has no pictures; the gnuplot "
+                     "scripts are in plots/ (install gnuplot-nox and rerun).");
+        else
+            snprintf(p->plots_note, sizeof p->plots_note,
+                     "gnuplot could not be used: %s. So the report has no pictures; the "
+                     "gnuplot scripts are in plots/.", why);
+        fprintf(rj->io->msg, "compsight: warning: %s: the report is written without plots\n",
+                why);
+    }
+}
+
+/* report.md and report.html (and with --private, the private tables). */
+static enum cs_status write_documents(const struct report_job *rj, struct report_parts *p,
+                                      struct cs_error *err)
+{
     char date[16], name[PATH_MAX];
+    cs_report_date(date, sizeof date);
+    snprintf(name, sizeof name, "%s", rj->data_dir);
+    struct cs_report_input in = {
+        .ds = rj->m.ds, .cal = rj->m.cal, .inc = rj->m.inc, .oc = rj->m.oc, .an = p->an,
+        .rec = rj->rec, .data_name = basename(name), .date = date, .plots = &p->plots,
+        .plots_note = p->plots_note, .proposal_href = p->proposal ? "proposal/proposal.md" : NULL,
+        .index_href = rj->index_href, .proposal = p->proposal ? &p->summary : NULL,
+        .private_written = rj->opt->private_mode,
+    };
+    enum cs_status st = CS_OK;
+    if (rj->opt->private_mode)
+        st = cs_report_private(&in, rj->dir, err);
+    if (st == CS_OK)
+        st = cs_report_build(&in, &p->doc, err);
+    if (st == CS_OK)
+        st = write_doc(rj->dir, p->doc, err);
+    return st;
+}
+
+/*
+ * One report for one selection into rj->dir: deals.csv on a second
+ * thread from the start; the analysis, results.json and rejects.csv; the
+ * plots on a second thread while the proposal is simulated on this one;
+ * then the documents.
+ */
+static enum cs_status write_report_into(const struct report_job *rj, struct cs_error *err)
+{
+    const struct cs_options *opt = rj->opt;
+    const struct cs_io *io = rj->io;
+    struct report_parts p = {0};
     double t0 = now();
-    struct deals_job deals = {.dir = dir, .s = s, .c = c, .sel = sel,
-                              .private_mode = opt->private_mode};
-    bool past_rejects = false;
-    enum cs_status st = cs_mkdir_p(dir, 0777, err);
+    struct deals_job deals = {.dir = rj->dir, .m = &rj->m, .private_mode = opt->private_mode};
+    enum cs_status st = cs_mkdir_p(rj->dir, 0777, err);
     if (st == CS_OK)
         side_start(&deals.side, deals_main, &deals);
     if (st == CS_OK)
-        st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, sel, opt->seed, &an, err);
+        st = cs_analysis_run(&rj->m, opt->seed, &p.an, err);
     timing(opt, io, "analysis (SPEC 7)", &t0);
-    if (st == CS_OK && !(root = cs_results_json(s->ds, &s->cal, an, c->rec)))
-        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (st == CS_OK)
-        st = write_rejects(dir, s->ds, err);
-    past_rejects = st == CS_OK;
-    if (st == CS_OK)
-        st = cs_json_write(dir, "results.json", root, err);
+        st = write_results(rj, &p, err);
     timing(opt, io, "results.json, rejects", &t0);
-    /* The plots are drawn (gnuplot, on a second thread) while the proposal
-     * is simulated on this one. */
-    struct plots_job pj = {.dir = dir, .s = s, .c = c, .an = an, .all = sel->mode == CS_SELECT_ALL,
-                           .plots = &plots};
+    struct plots_job pj = {.dir = rj->dir, .m = &rj->m, .an = p.an,
+                           .all = rj->m.sel->mode == CS_SELECT_ALL, .plots = &p.plots};
     if (st == CS_OK)
         side_start(&pj.side, plots_main, &pj);
-    /* The proposal draft the report's closing section links (SPEC 8):
-     * strawman plan changes simulated on the same deals. */
-    bool proposal = false;
-    struct cs_proposal_summary summary;
-    if (st == CS_OK && an->model[CS_MODEL_PROMISE_RISK].fit) {
-        char pdir[PATH_MAX + 16];
-        snprintf(pdir, sizeof pdir, "%s/proposal", dir);
-        char shown[PATH_MAX + 16];
-        snprintf(shown, sizeof shown, "%s/proposal", final);
-        struct cs_options popt = *opt;
-        popt.display_dir = shown;
-        /* the analysis has just fitted the promise_risk model on the same
-         * deals: the proposal borrows it instead of fitting it again */
-        const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
-        st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, &popt, io,
-                                      pm->fit, pm->firth, &summary, err);
-        proposal = st == CS_OK;
-    }
+    if (st == CS_OK && p.an->model[CS_MODEL_PROMISE_RISK].fit)
+        st = write_proposal(rj, &p, err);
     timing(opt, io, "proposal (SPEC 8)", &t0);
     if (pj.side.started) {
         side_join(&pj.side);
         timing(opt, io, "plots (wait)", &t0);
-        /* A plot that gnuplot cannot draw, or no gnuplot at all, costs the
-         * pictures, not the report: say so on stderr and in the report. */
-        enum cs_status ps = pj.st;
-        struct cs_error perr = pj.err;
-        if (ps == CS_ERR_NOMEM) {
-            if (st == CS_OK)
-                st = cs_error_set(err, ps, NULL, 0, NULL, "out of memory drawing plots");
-        } else if (ps != CS_OK) {
-            /* the script named relative to the report in it, and where it
-             * ends up on stderr, not in the staging directory */
-            char msg[1200];
-            struct cs_error shown = perr;
-            cs_error_rebase(&perr, dir, "");
-            cs_error_format(&perr, msg, sizeof msg);
-            snprintf(plots_note, sizeof plots_note, "some plots could not be drawn (%s).", msg);
-            cs_error_rebase(&shown, dir, final);
-            cs_error_format(&shown, msg, sizeof msg);
-            fprintf(io->msg, "compsight: warning: plots: %s\n", msg);
-        } else if (plots.gnuplot_missing) {
-            char why[200];
-            if (cs_plot_gnuplot_problem(why, sizeof why))
-                snprintf(plots_note, sizeof plots_note,
-                         "gnuplot is not installed, so the report has no pictures; the gnuplot "
-                         "scripts are in plots/ (install gnuplot-nox and rerun).");
-            else
-                snprintf(plots_note, sizeof plots_note,
-                         "gnuplot could not be used: %s. So the report has no pictures; the "
-                         "gnuplot scripts are in plots/.", why);
-            fprintf(io->msg, "compsight: warning: %s: the report is written without plots\n",
-                    why);
-        }
+        if (pj.st != CS_ERR_NOMEM)
+            note_missing_plots(rj, &pj, &p);
+        else if (st == CS_OK)
+            st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory drawing plots");
     }
-    cs_report_date(date, sizeof date);
-    snprintf(name, sizeof name, "%s", s->data_dir);
-    struct cs_report_input in = {
-        .ds = s->ds, .cal = &s->cal, .inc = c->inc, .oc = c->oc, .an = an, .rec = c->rec,
-        .data_name = basename(name), .date = date, .plots = &plots, .plots_note = plots_note,
-        .proposal_href = proposal ? "proposal/proposal.md" : NULL, .index_href = index_href,
-        .proposal = proposal ? &summary : NULL, .private_written = opt->private_mode,
-    };
-    if (st == CS_OK && opt->private_mode)
-        st = cs_report_private(&in, dir, err);
     if (st == CS_OK)
-        st = cs_report_build(&in, &doc, err);
-    if (st == CS_OK)
-        st = write_doc(dir, doc, err);
+        st = write_documents(rj, &p, err);
     timing(opt, io, "report.md, report.html", &t0);
     if (deals.side.started) {
         side_join(&deals.side);
         timing(opt, io, "deals.csv (wait)", &t0);
-        if (deals.st != CS_OK && (st == CS_OK || past_rejects)) {
+        if (deals.st != CS_OK && (st == CS_OK || p.past_rejects)) {
             *err = deals.err;
             st = deals.st;
         }
     }
-    cs_doc_free(doc);
-    cs_plot_list_free(&plots);
-    json_decref(root);
-    cs_analysis_free(an);
+    parts_free(&p);
     return st;
 }
 
@@ -466,7 +526,10 @@ static enum cs_status write_report(const char *dir, const struct cs_session *s,
     enum cs_status st = stage_open(dir, stage, sizeof stage, err);
     if (st != CS_OK)
         return st;
-    st = write_report_into(stage, dir, s, c, sel, opt, io, index_href, err);
+    struct report_job rj = {.dir = stage, .final = dir, .m = measured(s, c, sel), .rec = c->rec,
+                            .data_dir = s->data_dir, .index_href = index_href, .opt = opt,
+                            .io = io};
+    st = write_report_into(&rj, err);
     if (st == CS_OK)
         st = stage_commit(stage, dir, err);
     remove_tree(stage);
@@ -489,10 +552,10 @@ static enum cs_status write_index(const char *out, const struct cs_session *s,
     size_t len = 0;
     all.mode = CS_SELECT_ALL;
     snprintf(all.label, sizeof all.label, "all");
-    enum cs_status st = cs_analysis_run(s->ds, &s->cal, c->inc, c->oc, &all, opt->seed, &an, err);
+    struct cs_measured m = measured(s, c, &all);
+    enum cs_status st = cs_analysis_run(&m, opt->seed, &an, err);
     if (st == CS_OK)
-        st = cs_plot_trend_aggregate(&(const struct cs_measured){.ds = s->ds, .cal = &s->cal,
-                                     .inc = c->inc, .oc = c->oc, .sel = &all}, an, &tr, err);
+        st = cs_plot_trend_aggregate(&m, an, &tr, err);
     if (st != CS_OK)
         goto out;
     snprintf(name, sizeof name, "%s", s->data_dir);

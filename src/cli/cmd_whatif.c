@@ -22,6 +22,7 @@
 #include "compsight/version.h"
 #include "compsight/whatif.h"
 #include "compsight/whatifdoc.h"
+#include "propose.h"
 
 /* Options shown in the proposal's plot (the table lists every option). */
 #define PLOT_OPTIONS 10
@@ -287,14 +288,20 @@ static enum cs_status run_measures(const struct cs_options *opt, struct run *r, 
     return CS_OK;
 }
 
+/* The session's data set as measured by run_measures, for its selection. */
+static struct cs_measured run_measured(const struct run *r)
+{
+    return (struct cs_measured){r->s.ds, &r->s.cal, r->inc, r->oc, &r->sel};
+}
+
 /* The measures, the what-if base, and the output directory created. */
 static enum cs_status run_base(const struct cs_options *opt, struct run *r, const char *sub,
                                struct cs_error *err)
 {
     enum cs_status st = run_measures(opt, r, sub, err);
-    struct cs_whatif_options wo = {.seed = opt->seed, .draws = 0, .threads = 2};
-    if (st != CS_OK ||
-        (st = cs_whatif_base_new(r->s.ds, r->inc, r->oc, &r->sel, &wo, &r->base, err)) != CS_OK)
+    struct cs_whatif_settings set = {.seed = opt->seed, .draws = 0, .threads = 2};
+    struct cs_measured m = run_measured(r);
+    if (st != CS_OK || (st = cs_whatif_base_new(&m, &set, &r->base, err)) != CS_OK)
         return st;
     return cs_mkdir_p(r->out, 0777, err);
 }
@@ -312,7 +319,7 @@ static void warn_rejects(const struct cs_options *opt, const struct cs_io *io, c
  * of memory sets *nomem instead, and the caller fails, as the report does
  * for its own plots. */
 static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_whatif *w,
-                        const struct cs_options *opt, const struct cs_io *io, bool *nomem)
+                        const char *display_dir, const struct cs_io *io, bool *nomem)
 {
     char plots[PATH_MAX + 16];
     struct cs_error perr;
@@ -326,8 +333,8 @@ static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_
             return false;
         }
         char buf[1200];
-        if (opt->display_dir)     /* the report's proposal: where it ends up */
-            cs_error_rebase(&perr, dir, opt->display_dir);
+        if (display_dir)          /* the report's proposal: where it ends up */
+            cs_error_rebase(&perr, dir, display_dir);
         cs_error_format(&perr, buf, sizeof buf);
         fprintf(io->msg, "compsight: warning: plot %s not drawn: %s\n", name, buf);
         return false;
@@ -336,9 +343,8 @@ static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_
 }
 
 /* As the report: without gnuplot, warn once and go on without images. */
-static void warn_no_gnuplot(const struct cs_options *opt, const struct cs_io *io)
+static void warn_no_gnuplot(const struct cs_io *io)
 {
-    (void)opt;
     if (!cs_plot_gnuplot_available(NULL, 0)) {
         char why[200];
         cs_plot_gnuplot_problem(why, sizeof why);
@@ -372,12 +378,12 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         goto out;
     let_go(&rn);
     if ((st = run_base(opt, &rn, "whatif", err)) != CS_OK ||
-        (st = cs_whatif_simulate(rn.base, &rn.s.cal, &alt, false, &r, err)) != CS_OK)
+        (st = cs_whatif_simulate(rn.base, &alt, false, &r, err)) != CS_OK)
         goto out;
 
     const struct cs_whatif_base *b = rn.base;
     /* plots: the alternative's interval is the current value plus the difference's */
-    warn_no_gnuplot(opt, io);
+    warn_no_gnuplot(io);
     char axis[128];
     bool plot_risky = false, plot_comm = false, nomem = false;
     if (b->fit) {
@@ -386,7 +392,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         snprintf(axis, sizeof axis, "expected risky deals, %s", b->sel.label);
         struct cs_plot_whatif w = {"Expected risky deals: current plans against the alternative",
                                    axis, "current plans", r->base_risky, 1, &a};
-        plot_risky = plot_whatif(rn.out, "whatif-risky", &w, opt, io, &nomem);
+        plot_risky = plot_whatif(rn.out, "whatif-risky", &w, NULL, io, &nomem);
     }
     {
         struct cs_plot_whatif_alt a = {"alternative plans", r->alt_commission,
@@ -395,7 +401,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         snprintf(axis, sizeof axis, "commission on the won deals, %s", b->sel.label);
         struct cs_plot_whatif w = {"Commission: current plans against the alternative", axis,
                                    "current plans", r->base_commission, 1, &a};
-        plot_comm = plot_whatif(rn.out, "whatif-commission", &w, opt, io, &nomem);
+        plot_comm = plot_whatif(rn.out, "whatif-commission", &w, NULL, io, &nomem);
     }
     if (nomem) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory drawing plots");
@@ -563,7 +569,7 @@ static enum cs_status write_option_files(const char *dir, const struct cs_propos
 }
 
 static bool plot_options(const char *dir, const struct cs_proposal *pr, bool risky,
-                         const struct cs_options *opt, const struct cs_io *io, bool *nomem)
+                         const char *display_dir, const struct cs_io *io, bool *nomem)
 {
     const struct cs_whatif_base *b = pr->base;
     size_t n = pr->n < PLOT_OPTIONS ? pr->n : PLOT_OPTIONS;
@@ -590,7 +596,8 @@ static bool plot_options(const char *dir, const struct cs_proposal *pr, bool ris
                                      : "Commission under each option",
                                axis, "current plans", risky ? r0->base_risky : r0->base_commission,
                                n, alts};
-    return plot_whatif(dir, risky ? "options-risky" : "options-commission", &w, opt, io, nomem);
+    return plot_whatif(dir, risky ? "options-risky" : "options-commission", &w, display_dir, io,
+                       nomem);
 }
 
 /* The risky-deals plot, drawn on a second thread beside the commission plot. */
@@ -598,7 +605,7 @@ struct risky_plot {
     struct side_job side;
     const char *dir;
     const struct cs_proposal *pr;
-    const struct cs_options *opt;
+    const char *display_dir;
     const struct cs_io *io;
     bool drawn;
     bool nomem;
@@ -607,7 +614,7 @@ struct risky_plot {
 static void *risky_plot_main(void *arg)
 {
     struct risky_plot *rp = arg;
-    rp->drawn = plot_options(rp->dir, rp->pr, true, rp->opt, rp->io, &rp->nomem);
+    rp->drawn = plot_options(rp->dir, rp->pr, true, rp->display_dir, rp->io, &rp->nomem);
     return NULL;
 }
 
@@ -621,7 +628,6 @@ static void *risky_plot_main(void *arg)
  */
 struct option_pool {
     const struct cs_whatif_base *base;
-    const struct cs_calendar *cal;
     struct cs_proposal *pr;
     const struct cs_io *io;
     const size_t *order;     /* the options in the order they are taken */
@@ -649,7 +655,7 @@ static void *option_worker(void *arg)
         if (!work)
             P->st[i] = cs_error_set(&P->err[i], CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         else
-            P->st[i] = cs_whatif_simulate_in(P->base, work, P->cal, &P->pr->opt[i].plans, false,
+            P->st[i] = cs_whatif_simulate_in(P->base, work, &P->pr->opt[i].plans, false,
                                              &P->pr->res[i], &P->err[i]);
         if (P->st[i] != CS_OK) {
             pthread_mutex_lock(&P->mu);
@@ -693,11 +699,10 @@ static void work_order(const struct cs_whatif_base *b, const struct cs_proposal 
     }
 }
 
-static enum cs_status simulate_options(const struct cs_whatif_base *base,
-                                       const struct cs_calendar *cal, struct cs_proposal *pr,
+static enum cs_status simulate_options(const struct cs_whatif_base *base, struct cs_proposal *pr,
                                        const struct cs_io *io, struct cs_error *err)
 {
-    struct option_pool P = {.base = base, .cal = cal, .pr = pr, .io = io};
+    struct option_pool P = {.base = base, .pr = pr, .io = io};
     enum cs_status st = CS_OK;
     size_t *order = malloc(3 * (pr->n ? pr->n : 1) * sizeof *order);
     P.st = calloc(pr->n ? pr->n : 1, sizeof *P.st);
@@ -731,19 +736,12 @@ static enum cs_status simulate_options(const struct cs_whatif_base *base,
     return st;
 }
 
-enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset *ds,
-                                       const struct cs_calendar *cal,
-                                       const struct cs_incentives *inc,
-                                       const struct cs_outcomes *oc,
-                                       const struct cs_selection *sel,
-                                       const struct cs_options *opt, const struct cs_io *io,
-                                       const struct cs_regress_fit *logit,
-                                       const struct cs_regress_fit *firth,
-                                       struct cs_proposal_summary *summary,
-                                       struct cs_error *err)
+enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
+                                 const struct cs_proposal_settings *ps, const struct cs_io *io,
+                                 struct cs_proposal_summary *summary, struct cs_error *err)
 {
-    struct cs_proposal pr = {.recommended = SIZE_MAX, .data_dir = opt->data_dir,
-                          .shown_dir = opt->display_dir ? opt->display_dir : dir};
+    struct cs_proposal pr = {.recommended = SIZE_MAX, .data_dir = ps->data_dir,
+                             .shown_dir = ps->display_dir ? ps->display_dir : dir};
     struct cs_whatif_base *base = NULL;
     json_t *root = NULL;
     double *avoided = NULL, *cost = NULL;
@@ -752,9 +750,7 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
     pr.date = date;
     if (summary)
         memset(summary, 0, sizeof *summary);
-    struct cs_whatif_options wo = {.seed = opt->seed, .draws = 0, .threads = 2,
-                                   .logit = logit, .firth = firth};
-    enum cs_status st = cs_whatif_base_new(ds, inc, oc, sel, &wo, &base, err);
+    enum cs_status st = cs_whatif_base_new(m, &ps->whatif, &base, err);
     if (st != CS_OK || (st = cs_mkdir_p(dir, 0777, err)) != CS_OK)
         goto out;
     pr.base = base;
@@ -768,7 +764,7 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
-    if ((st = simulate_options(base, cal, &pr, io, err)) != CS_OK)
+    if ((st = simulate_options(base, &pr, io, err)) != CS_OK)
         goto out;
     for (size_t i = 0; i < pr.n; i++) {
         avoided[i] = -pr.res[i]->risky.estimate;
@@ -783,16 +779,16 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
         if (clear(&r->risky) && r->risky.high < 0)
             pr.recommended = pr.order[k];
     }
-    pr.n_spiffs = cs_whatif_spiffs_at_quarter_end(ds, cal, pr.spiffs,
+    pr.n_spiffs = cs_whatif_spiffs_at_quarter_end(m, pr.spiffs,
                                                   sizeof pr.spiffs / sizeof pr.spiffs[0]);
 
-    warn_no_gnuplot(opt, io);
+    warn_no_gnuplot(io);
     /* Two gnuplot runs of a fifth of a second each: one on each core. */
-    struct risky_plot rp = {.dir = dir, .pr = &pr, .opt = opt, .io = io};
+    struct risky_plot rp = {.dir = dir, .pr = &pr, .display_dir = ps->display_dir, .io = io};
     if (base->fit)
         side_start(&rp.side, risky_plot_main, &rp);
     bool nomem = false;
-    bool plot_comm = plot_options(dir, &pr, false, opt, io, &nomem);
+    bool plot_comm = plot_options(dir, &pr, false, ps->display_dir, io, &nomem);
     side_join(&rp.side);
     bool plot_risky = rp.drawn;
     if (nomem || rp.nomem) {
@@ -836,8 +832,10 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     let_go(&rn);
     if ((st = run_measures(opt, &rn, "proposal", err)) != CS_OK)
         goto out;
-    if ((st = cs_whatif_write_proposal(rn.out, rn.s.ds, &rn.s.cal, rn.inc, rn.oc, &rn.sel, opt, io,
-                                       NULL, NULL, &sum, err)) != CS_OK)
+    struct cs_measured m = run_measured(&rn);
+    struct cs_proposal_settings ps = {.whatif = {.seed = opt->seed, .draws = 0, .threads = 2},
+                                      .data_dir = opt->data_dir};
+    if ((st = cs_proposal_write(rn.out, &m, &ps, io, &sum, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
     fprintf(io->out, "proposal written to %s/ (%zu options)\n", rn.out, sum.n_options);

@@ -552,107 +552,165 @@ static void *pass4_main(void *arg)
     return NULL;
 }
 
-static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans *plans,
-                              const struct cs_calendar *cal, const bool *only_plans,
-                              struct cs_incentives *reuse, struct cs_incentives **out,
-                              struct cs_error *err)
+/*
+ * What one compute works with besides the table it fills: the won deals'
+ * keys bucketed by rep, the lookup tables, the first and last day of each
+ * rep-period.  Everything starts NULL and compute_done frees it.
+ */
+struct compute {
+    const struct cs_dataset *ds;
+    const struct cs_plans *plans;
+    const struct cs_calendar *cal;
+    const bool *only_plans;
+    struct cs_incentives *inc;     /* the table being filled (owned until handed out) */
+    size_t *bucket;                /* rep -> start, then end, of its keys */
+    struct sort_key *keys, *tmp;
+    size_t nrp;                    /* rep-periods */
+    struct quota_key *qkeys;
+    size_t nq;
+    struct spiff_key *skeys;
+    size_t ns;
+    int32_t *rp_first, *rp_last;   /* per rep-period */
+    struct day_codes days;
+};
+
+static void compute_done(struct compute *c)
 {
-    enum cs_status st = CS_OK;
-    struct cs_incentives *inc = NULL;
-    size_t *bucket = NULL;             /* rep -> start, then end, of its keys */
-    struct sort_key *keys = NULL, *tmp = NULL;
-    struct quota_key *qkeys = NULL;
-    struct spiff_key *skeys = NULL;
-    int32_t *rp_first = NULL, *rp_last = NULL;
-    struct day_codes days = {cal, 0, 0, NULL};
+    cs_incentives_free(c->inc);
+    free(c->bucket);
+    free(c->keys);
+    free(c->tmp);
+    free(c->qkeys);
+    free(c->skeys);
+    free(c->rp_first);
+    free(c->rp_last);
+    free(c->days.quarter);
+}
+
+static enum cs_status compute_nomem(struct cs_error *err)
+{
+    return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory computing incentives");
+}
+
+/* The alternative has the data's plans, and every plan follows the rules of plans.csv. */
+static enum cs_status check_inputs(const struct compute *c, struct cs_error *err)
+{
+    if (c->plans->n != c->ds->plans.n)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "alternative plans: %zu plans where the data has %zu",
+                            c->plans->n, c->ds->plans.n);
+    return check_plans(c->ds, c->plans, err);
+}
+
+/* The table to fill: the one to reuse, or a new one, with its per-deal arrays. */
+static int new_table(struct compute *c)
+{
+    if (!c->inc && !(c->inc = calloc(1, sizeof *c->inc)))
+        return -1;
+    if (shape_deal_arrays(c->inc, c->ds->deals.n, c->only_plans != NULL) != 0)
+        return -1;
+    c->inc->n = c->ds->deals.n;
+    return 0;
+}
+
+/* Pass 1 (deal order): checks, won deals per rep, span of close dates. */
+static enum cs_status pass_won(struct compute *c, struct cs_error *err)
+{
+    const struct cs_dataset *ds = c->ds;
     const struct cs_deals *d = &ds->deals;
     const size_t n = d->n, nreps = ds->reps.n;
-
-    *out = NULL;
-    inc = reuse;   /* freed on failure like a new one */
-    if (!plans)
-        plans = &ds->plans;
-    if (plans->n != ds->plans.n) {
-        st = cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
-                          "alternative plans: %zu plans where the data has %zu",
-                          plans->n, ds->plans.n);
-        goto out;
-    }
-    if ((st = check_plans(ds, plans, err)) != CS_OK)
-        goto out;
-
-    if (!inc && !(inc = calloc(1, sizeof *inc)))
-        goto nomem;
-    if (shape_deal_arrays(inc, n, only_plans != NULL) != 0)
-        goto nomem;
-    inc->n = n;
-
-    /* Pass 1 (deal order): checks, won deals per rep, span of close dates. */
-    bucket = calloc(nreps + 1, sizeof *bucket);
+    const bool *only_plans = c->only_plans;
+    struct cs_incentives *inc = c->inc;
+    enum cs_status st;
+    size_t *bucket = c->bucket = calloc(nreps + 1, sizeof *bucket);
     if (!bucket)
-        goto nomem;
+        return compute_nomem(err);
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     for (size_t i = 0; i < n; i++) {
-        int32_t c = d->close[i];
-        if (c != CS_NO_DATE) {
-            lo = c < lo ? c : lo;
-            hi = c > hi ? c : hi;
+        int32_t close = d->close[i];
+        if (close != CS_NO_DATE) {
+            lo = close < lo ? close : lo;
+            hi = close > hi ? close : hi;
         }
         inc->won[i] = d->stage[i] == CS_STAGE_WON &&
                       on_plans(ds, only_plans, i);
         if (!inc->won[i])
             continue;
-        if ((st = check_won_deal(ds, plans, i, err)) != CS_OK)
-            goto out;
+        if ((st = check_won_deal(ds, c->plans, i, err)) != CS_OK)
+            return st;
         inc->n_won++;
         bucket[d->rep[i] + 1]++;
     }
     for (size_t r = 0; r < nreps; r++)
         bucket[r + 1] += bucket[r];
-    if (day_codes_init(&days, cal, lo, hi) != 0)
-        goto nomem;
+    if (day_codes_init(&c->days, c->cal, lo, hi) != 0)
+        return compute_nomem(err);
+    return CS_OK;
+}
 
-    /* Pass 2 (deal order): quarters, and the keys placed by rep. */
-    keys = cs_malloc_big(inc->n_won, sizeof *keys);
+/* Pass 2 (deal order): quarters, and the keys placed by rep.  Afterwards
+ * bucket[r] is the end of rep r's run, which is where r + 1's starts. */
+static int pass_keys(struct compute *c)
+{
+    const struct cs_dataset *ds = c->ds;
+    const struct cs_deals *d = &ds->deals;
+    const bool *only_plans = c->only_plans;
+    const struct day_codes days = c->days;
+    struct cs_incentives *inc = c->inc;
+    size_t *bucket = c->bucket;
+    struct sort_key *keys = c->keys = cs_malloc_big(inc->n_won, sizeof *keys);
     if (!keys)
-        goto nomem;
-    for (size_t i = 0; i < n; i++) {
+        return -1;
+    for (size_t i = 0; i < d->n; i++) {
         if (inc->quarter && on_plans(ds, only_plans, i))
             inc->quarter[i] = day_quarter(&days, d->close[i]);
         if (inc->won[i])
             keys[bucket[d->rep[i]]++] = (struct sort_key){d->close[i], (uint32_t)i, d->amount[i]};
     }
-    /* bucket[r] is now the end of rep r's run, which is where r + 1's starts. */
+    return 0;
+}
 
-    /* Sort each rep's run and count the rep-periods. */
+/* Sort each rep's run and count the rep-periods; room for the rep-period table. */
+static int sort_runs(struct compute *c)
+{
+    const struct cs_dataset *ds = c->ds;
+    const size_t nreps = ds->reps.n;
+    const size_t *bucket = c->bucket;
+    const struct day_codes days = c->days;
+    struct sort_key *keys = c->keys;
     size_t longest = 0, nrp = 0;
     for (size_t r = 0; r < nreps; r++) {
         size_t len = bucket[r] - (r ? bucket[r - 1] : 0);
         longest = len > longest ? len : longest;
     }
-    tmp = cs_malloc_big(longest / 2 + 1, sizeof *tmp);
-    if (!tmp)
-        goto nomem;
+    if (!(c->tmp = cs_malloc_big(longest / 2 + 1, sizeof *c->tmp)))
+        return -1;
     for (size_t r = 0; r < nreps; r++) {
         size_t b = r ? bucket[r - 1] : 0, e = bucket[r];
         if (b == e)
             continue;
-        sort_run(keys + b, e - b, tmp, ds);
-        uint8_t type = plans->period_type[ds->reps.plan[r]];
+        sort_run(keys + b, e - b, c->tmp, ds);
+        uint8_t type = c->plans->period_type[ds->reps.plan[r]];
         for (size_t j = b; j < e; j++)
             if (j == b || day_period(&days, type, keys[j].close) !=
                           day_period(&days, type, keys[j - 1].close))
                 nrp++;
     }
-    if (!alloc_rp_arrays(&inc->rp, nrp) || !(rp_first = cs_malloc_big(nrp, sizeof *rp_first)) ||
-        !(rp_last = cs_malloc_big(nrp, sizeof *rp_last)))
-        goto nomem;
+    c->nrp = nrp;
+    if (!alloc_rp_arrays(&c->inc->rp, nrp) || !(c->rp_first = cs_malloc_big(nrp, sizeof *c->rp_first)) ||
+        !(c->rp_last = cs_malloc_big(nrp, sizeof *c->rp_last)))
+        return -1;
+    return 0;
+}
 
-    /* Lookup tables. */
-    qkeys = cs_malloc_big(ds->quotas.n, sizeof *qkeys);
-    skeys = cs_malloc_big(ds->spiffs.n, sizeof *skeys);
+/* Lookup tables: quota overrides by (rep, period), spiffs by product. */
+static int lookup_tables(struct compute *c)
+{
+    const struct cs_dataset *ds = c->ds;
+    struct quota_key *qkeys = c->qkeys = cs_malloc_big(ds->quotas.n, sizeof *qkeys);
+    struct spiff_key *skeys = c->skeys = cs_malloc_big(ds->spiffs.n, sizeof *skeys);
     if (!qkeys || !skeys)
-        goto nomem;
+        return -1;
     size_t nq = 0, ns = 0;
     for (size_t j = 0; j < ds->quotas.n; j++) {
         /* A non-positive override cannot be a quota (importer guard): skip it. */
@@ -673,9 +731,25 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
         ns++;
     }
     spiff_index(skeys, ns);
+    c->nq = nq;
+    c->ns = ns;
+    return 0;
+}
 
-    /* Pass 3 (sorted order): attainment before each deal, rep-period table.
-     * a0 = (plain double sum of the earlier amounts) / Q, as SPEC 5 says. */
+/* Pass 3 (sorted order): attainment before each deal, rep-period table.
+ * a0 = (plain double sum of the earlier amounts) / Q, as SPEC 5 says. */
+static void pass_attainment(struct compute *c)
+{
+    const struct cs_dataset *ds = c->ds;
+    const struct cs_plans *plans = c->plans;
+    const size_t nreps = ds->reps.n;
+    const size_t *bucket = c->bucket;
+    const struct sort_key *keys = c->keys;
+    const struct quota_key *qkeys = c->qkeys;
+    const size_t nq = c->nq;
+    const struct day_codes days = c->days;
+    int32_t *rp_first = c->rp_first, *rp_last = c->rp_last;
+    struct cs_incentives *inc = c->inc;
     size_t g = 0;
     for (size_t r = 0; r < nreps; r++) {
         size_t j = r ? bucket[r - 1] : 0, e = bucket[r];
@@ -704,26 +778,24 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
             inc->rp.amount[g] = sum;
             inc->rp.attainment[g] = sum / q;
             inc->rp.n_deals[g] = cnt;
-            rp_first[g] = cs_cal_period_first_day(cal, code);
-            rp_last[g] = cs_cal_period_last_day(cal, code);
+            rp_first[g] = cs_cal_period_first_day(c->cal, code);
+            rp_last[g] = cs_cal_period_last_day(c->cal, code);
             g++;
         }
     }
     inc->rp.n = g;
+}
 
-    /* Pass 4 (deal order): every other measure, the deals split in two
-     * halves, one on each core.  Most of this pass's time is the kernel
-     * handing out fresh pages for the fifteen arrays it writes first,
-     * and two threads take those faults side by side.  A what-if's table
-     * stops before it: the what-if does the tier maths for its own deals. */
-    if (only_plans) {
-        *out = inc;
-        inc = NULL;
-        goto out;
-    }
+/* Pass 4 (deal order): every other measure, the deals split in two
+ * halves, one on each core.  Most of this pass's time is the kernel
+ * handing out fresh pages for the fifteen arrays it writes first, and two
+ * threads take those faults side by side. */
+static void pass_measures(const struct compute *c)
+{
+    const size_t n = c->ds->deals.n;
     struct pass4 half[2];
     for (int h = 0; h < 2; h++)
-        half[h] = (struct pass4){ds, plans, inc, rp_first, rp_last, skeys, ns,
+        half[h] = (struct pass4){c->ds, c->plans, c->inc, c->rp_first, c->rp_last, c->skeys, c->ns,
                                  h ? n / 2 : 0, h ? n : n / 2};
     struct side_job other;
     if (n >= PASS4_SPLIT) {
@@ -734,23 +806,39 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
         half[0].end = n;
         pass4_main(&half[0]);
     }
+}
 
-    *out = inc;
-    inc = NULL;
-    goto out;
-
-nomem:
-    st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory computing incentives");
+static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans *plans,
+                              const struct cs_calendar *cal, const bool *only_plans,
+                              struct cs_incentives *reuse, struct cs_incentives **out,
+                              struct cs_error *err)
+{
+    /* reuse is freed on failure like a new table */
+    struct compute c = {.ds = ds, .plans = plans ? plans : &ds->plans, .cal = cal,
+                        .only_plans = only_plans, .inc = reuse, .days = {cal, 0, 0, NULL}};
+    enum cs_status st;
+    *out = NULL;
+    if ((st = check_inputs(&c, err)) != CS_OK)
+        goto out;
+    if (new_table(&c) != 0) {
+        st = compute_nomem(err);
+        goto out;
+    }
+    if ((st = pass_won(&c, err)) != CS_OK)
+        goto out;
+    if (pass_keys(&c) != 0 || sort_runs(&c) != 0 || lookup_tables(&c) != 0) {
+        st = compute_nomem(err);
+        goto out;
+    }
+    pass_attainment(&c);
+    /* A what-if's table stops before pass 4: the what-if does the tier
+     * maths for its own deals. */
+    if (!only_plans)
+        pass_measures(&c);
+    *out = c.inc;
+    c.inc = NULL;
 out:
-    cs_incentives_free(inc);
-    free(bucket);
-    free(keys);
-    free(tmp);
-    free(qkeys);
-    free(skeys);
-    free(rp_first);
-    free(rp_last);
-    free(days.quarter);
+    compute_done(&c);
     return st;
 }
 

@@ -221,7 +221,7 @@ dc <- fit_ols("discount", update(deal_formula, discount_pct ~ .), q, q$rep, deal
 # actual / target of the owner's targets.csv row for the quarter containing
 # published_date (first such row with target > 0).  last_14_days: the end of
 # that quarter minus published_date < 14.  Population: assets with at least
-# one claim and a target_gap (compsight's run_models: an asset that claims
+# one claim and a target_gap (compsight's collateral_rows: an asset that claims
 # nothing cannot misstate), --period all.
 assets <- read_table("collateral.csv")
 claims <- read_table("claims.csv")

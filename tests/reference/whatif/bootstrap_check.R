@@ -1,4 +1,4 @@
-# bootstrap_check.R - does the one-step cluster bootstrap of whatif.c match a full refit? (a check, not a fixture)
+# bootstrap_check.R - does the one-step cluster bootstrap of src/whatif/base.c match a full refit? (a check, not a fixture)
 #
 # Usage (from the repository root, after make_fixture.R):
 #   Rscript tests/reference/whatif/bootstrap_check.R tests/fixtures/whatif [DRAWS]
@@ -9,7 +9,7 @@
 #   refit:    glm refitted to convergence on the resampled deals (the
 #             textbook cluster bootstrap), and
 #   one-step: one Newton step from the full-data estimate, H_w^-1 sum_g
-#             (w_g - 1) u_g (what src/whatif.c does),
+#             (w_g - 1) u_g (what src/whatif/base.c does),
 # then prints the 2.5% / 97.5% quantiles of both and the correlation of the
 # draws.  Prints only; the numbers quoted in README.md come from here.  R's
 # RNG differs from GSL's, so these are not the C program's draws: the

@@ -1,0 +1,337 @@
+/* options.c - the proposal's strawman options (SPEC 8), the SPIFFs it asks about, and the ranking of options. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compsight/mem.h"
+#include "compsight/whatif.h"
+
+static enum cs_status oom(struct cs_error *err)
+{
+    return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+}
+
+/* ======================================================================
+ * Strawman options
+ * ==================================================================== */
+
+static const char *const kind_names[CS_WHATIF_KIND_COUNT] = {
+    "halve_step", "ramp_step", "remove_step", "cap_top", "decelerator", "yearly",
+};
+
+const char *cs_whatif_kind_name(enum cs_whatif_kind k)
+{
+    return (unsigned)k < CS_WHATIF_KIND_COUNT ? kind_names[k] : "?";
+}
+
+/* Rounded to 10 decimals: short in a CSV, and read back as the same double. */
+static double round10(double x)
+{
+    return round(x * 1e10) / 1e10;
+}
+
+#define MAX_TIERS_NEW 64
+
+/*
+ * A copy of base with plan p's period type, quota and tiers replaced.
+ * Returns -1 when out of memory (out then empty).
+ */
+static int plans_with(const struct cs_plans *base, size_t p, uint8_t period_type, double quota,
+                      const double *floor, const double *rate, size_t nt, struct cs_plans *out)
+{
+    size_t n = base->n, total = base->n_tiers - base->tier_count[p] + nt;
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    out->id = cs_malloc_big(n, sizeof *out->id);
+    out->period_type = cs_malloc_big(n, sizeof *out->period_type);
+    out->quota = cs_malloc_big(n, sizeof *out->quota);
+    out->tier_first = cs_malloc_big(n, sizeof *out->tier_first);
+    out->tier_count = cs_malloc_big(n, sizeof *out->tier_count);
+    out->floor = cs_malloc_big(total, sizeof *out->floor);
+    out->rate = cs_malloc_big(total, sizeof *out->rate);
+    if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
+        !out->floor || !out->rate) {
+        cs_plans_free(out);
+        return -1;
+    }
+    size_t at = 0;
+    for (size_t q = 0; q < n; q++) {
+        out->id[q] = base->id[q];
+        out->tier_first[q] = (uint32_t)at;
+        if (q != p) {
+            out->period_type[q] = base->period_type[q];
+            out->quota[q] = base->quota[q];
+            out->tier_count[q] = base->tier_count[q];
+            memcpy(out->floor + at, base->floor + base->tier_first[q], base->tier_count[q] * sizeof *out->floor);
+            memcpy(out->rate + at, base->rate + base->tier_first[q], base->tier_count[q] * sizeof *out->rate);
+            at += base->tier_count[q];
+        } else {
+            out->period_type[q] = period_type;
+            out->quota[q] = quota;
+            out->tier_count[q] = (uint32_t)nt;
+            memcpy(out->floor + at, floor, nt * sizeof *out->floor);
+            memcpy(out->rate + at, rate, nt * sizeof *out->rate);
+            at += nt;
+        }
+    }
+    out->n_tiers = at;
+    return 0;
+}
+
+struct optlist {
+    struct cs_whatif_option *o;
+    size_t n, cap;
+};
+
+/* Append an option built from plan p's new tiers, unless it changes nothing
+ * or its floors are not strictly increasing from 0.  -1: out of memory. */
+static int add_option(struct optlist *L, const struct cs_plans *base, size_t p,
+                      enum cs_whatif_kind kind, uint8_t period_type, double quota,
+                      const double *floor, const double *rate, size_t nt,
+                      double at, double before, double after)
+{
+    const double *f0 = base->floor + base->tier_first[p], *r0 = base->rate + base->tier_first[p];
+    bool same = period_type == base->period_type[p] && quota == base->quota[p] &&
+                nt == base->tier_count[p];
+    for (size_t t = 0; same && t < nt; t++)
+        same = floor[t] == f0[t] && rate[t] == r0[t];
+    if (same || nt == 0 || floor[0] != 0)
+        return 0;
+    for (size_t t = 1; t < nt; t++)
+        if (!(floor[t] > floor[t - 1]))
+            return 0;
+    if (L->n == L->cap) {
+        size_t cap = L->cap ? 2 * L->cap : 16;
+        struct cs_whatif_option *o = realloc(L->o, cap * sizeof *o);
+        if (!o)
+            return -1;
+        L->o = o;
+        L->cap = cap;
+    }
+    struct cs_whatif_option *o = &L->o[L->n];
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->plan = (uint32_t)p;
+    o->floor = at;
+    o->rate_before = before;
+    o->rate_after = after;
+    o->ramp_low = o->ramp_high = NAN;
+    if (plans_with(base, p, period_type, quota, floor, rate, nt, &o->plans) != 0)
+        return -1;
+    L->n++;
+    return 0;
+}
+
+void cs_whatif_options_free(struct cs_whatif_option *o, size_t n)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < n; i++)
+        cs_plans_free(&o[i].plans);
+    free(o);
+}
+
+/* The options at plan p's accelerator step k (r0[k] > r0[k - 1]): halve
+ * it, ramp it, remove it.  f and r are room for nt + 4 tiers.  -1: out of
+ * memory. */
+static int step_options(struct optlist *L, const struct cs_plans *pl, size_t p, size_t k,
+                        double *f, double *r)
+{
+    const size_t nt = pl->tier_count[p];
+    const double *f0 = pl->floor + pl->tier_first[p], *r0 = pl->rate + pl->tier_first[p];
+    const uint8_t type = pl->period_type[p];
+    const double quota = pl->quota[p];
+    double step = r0[k] - r0[k - 1];
+
+    /* halve the step */
+    memcpy(f, f0, nt * sizeof *f);
+    memcpy(r, r0, nt * sizeof *r);
+    r[k] = round10(r0[k - 1] + step / 2);
+    if (add_option(L, pl, p, CS_WHATIF_HALVE_STEP, type, quota, f, r, nt,
+                   f0[k], r0[k], r[k]))
+        return -1;
+
+    /* a ramp: five steps of a fifth, symmetric around f, so that
+     * whoever ends above f + h is paid exactly as before */
+    double h = CS_WHATIF_RAMP_HALF_WIDTH;
+    if ((f0[k] - f0[k - 1]) / 2 < h)
+        h = (f0[k] - f0[k - 1]) / 2;
+    if (k + 1 < nt && (f0[k + 1] - f0[k]) / 2 < h)
+        h = (f0[k + 1] - f0[k]) / 2;
+    size_t o = 0;
+    for (size_t t = 0; t < k; t++, o++) {
+        f[o] = f0[t];
+        r[o] = r0[t];
+    }
+    for (int s = 1; s <= 5; s++, o++) {
+        f[o] = round10(f0[k] + h * (s - 3) / 2.0);
+        r[o] = s == 5 ? r0[k] : round10(r0[k - 1] + step * s / 5.0);
+    }
+    for (size_t t = k + 1; t < nt; t++, o++) {
+        f[o] = f0[t];
+        r[o] = r0[t];
+    }
+    size_t before = L->n;
+    if (add_option(L, pl, p, CS_WHATIF_RAMP_STEP, type, quota, f, r, o,
+                   f0[k], r0[k - 1], r0[k]))
+        return -1;
+    if (L->n > before) {
+        L->o[L->n - 1].ramp_low = f[k];
+        L->o[L->n - 1].ramp_high = f[k + 4];
+    }
+
+    /* remove the step: its tier merges into the one below */
+    o = 0;
+    for (size_t t = 0; t < nt; t++)
+        if (t != k) {
+            f[o] = f0[t];
+            r[o++] = r0[t];
+        }
+    return add_option(L, pl, p, CS_WHATIF_REMOVE_STEP, type, quota, f, r, o,
+                      f0[k], r0[k], r0[k - 1]);
+}
+
+/* The options on plan p as a whole: cap at the top floor, a decelerator
+ * at 150%, yearly measurement.  -1: out of memory. */
+static int plan_options(struct optlist *L, const struct cs_plans *pl, size_t p,
+                        double *f, double *r)
+{
+    const size_t nt = pl->tier_count[p];
+    const double *f0 = pl->floor + pl->tier_first[p], *r0 = pl->rate + pl->tier_first[p];
+    const uint8_t type = pl->period_type[p];
+    const double quota = pl->quota[p];
+    /* cap at the top floor */
+    if (nt >= 2 && r0[nt - 1] > 0) {
+        memcpy(f, f0, nt * sizeof *f);
+        memcpy(r, r0, nt * sizeof *r);
+        r[nt - 1] = 0;
+        if (add_option(L, pl, p, CS_WHATIF_CAP_TOP, type, quota, f, r, nt,
+                       f0[nt - 1], r0[nt - 1], 0.0))
+            return -1;
+    }
+    /* a decelerator at 150%, above the top floor */
+    if (f0[nt - 1] < CS_WHATIF_DECEL_FLOOR && r0[nt - 1] > 0) {
+        memcpy(f, f0, nt * sizeof *f);
+        memcpy(r, r0, nt * sizeof *r);
+        f[nt] = CS_WHATIF_DECEL_FLOOR;
+        r[nt] = round10(r0[nt - 1] / 2);
+        if (add_option(L, pl, p, CS_WHATIF_DECELERATOR, type, quota, f, r, nt + 1,
+                       CS_WHATIF_DECEL_FLOOR, r0[nt - 1], r[nt]))
+            return -1;
+    }
+    /* measured over the year */
+    if (type == CS_PERIOD_QUARTER &&
+        add_option(L, pl, p, CS_WHATIF_YEARLY, CS_PERIOD_YEAR, quota * 4, f0, r0, nt,
+                   0.0, NAN, NAN))
+        return -1;
+    return 0;
+}
+
+enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
+                                          struct cs_whatif_option **out, size_t *n,
+                                          struct cs_error *err)
+{
+    const struct cs_plans *pl = &b->ds->plans;
+    struct optlist L = {0};
+    double f[MAX_TIERS_NEW], r[MAX_TIERS_NEW];
+    *out = NULL;
+    *n = 0;
+    for (size_t p = 0; p < pl->n; p++) {
+        if (!b->plan_deals[p])
+            continue;
+        const size_t nt = pl->tier_count[p];
+        const double *r0 = pl->rate + pl->tier_first[p];
+        if (nt + 4 > MAX_TIERS_NEW)
+            continue;                    /* a plan of 60 tiers is its own ramp already */
+        for (size_t k = 1; k < nt; k++)
+            if (r0[k] > r0[k - 1] &&     /* an accelerator step */
+                step_options(&L, pl, p, k, f, r) != 0)
+                goto nomem;
+        if (plan_options(&L, pl, p, f, r) != 0)
+            goto nomem;
+    }
+    *out = L.o;
+    *n = L.n;
+    return CS_OK;
+nomem:
+    cs_whatif_options_free(L.o, L.n);
+    return oom(err);
+}
+
+size_t cs_whatif_spiffs_at_quarter_end(const struct cs_measured *m, uint32_t *idx, size_t cap)
+{
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_calendar *cal = m->cal;
+    size_t found = 0;
+    for (size_t s = 0; s < ds->spiffs.n; s++) {
+        int32_t end = ds->spiffs.end[s];
+        if (end == CS_NO_DATE)
+            continue;
+        int32_t last = cs_cal_period_last_day(cal, cs_cal_quarter_code(cal, end));
+        if (last - end < 14) {
+            if (found < cap)
+                idx[found] = (uint32_t)s;
+            found++;
+        }
+    }
+    return found;
+}
+
+/* ======================================================================
+ * Ranking
+ * ==================================================================== */
+
+int cs_whatif_rank_group(double avoided, double cost)
+{
+    if (isnan(avoided))
+        return 3;
+    if (avoided > 0)
+        return cost <= 0 ? 0 : 1;
+    return 2;
+}
+
+struct rank_item {
+    size_t index;
+    int group;
+    double avoided, cost;
+};
+
+static int cmp_rank(const void *pa, const void *pb)
+{
+    const struct rank_item *a = pa, *b = pb;
+    if (a->group != b->group)
+        return a->group < b->group ? -1 : 1;
+    double ka = 0, kb = 0, la = 0, lb = 0;     /* primary key and tie-break, larger first */
+    switch (a->group) {
+    case 0: ka = a->avoided; kb = b->avoided; la = -a->cost; lb = -b->cost; break;
+    case 1: ka = a->avoided / a->cost; kb = b->avoided / b->cost; la = a->avoided; lb = b->avoided; break;
+    case 2: ka = a->avoided; kb = b->avoided; la = -a->cost; lb = -b->cost; break;
+    default: ka = -a->cost; kb = -b->cost; break;
+    }
+    /* NaN costs sort last within their group */
+    if (isnan(ka) != isnan(kb))
+        return isnan(ka) ? 1 : -1;
+    if (ka != kb && !isnan(ka))
+        return ka > kb ? -1 : 1;
+    if (isnan(la) != isnan(lb))
+        return isnan(la) ? 1 : -1;
+    if (la != lb && !isnan(la))
+        return la > lb ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+void cs_whatif_rank(const double *avoided, const double *cost, size_t n, size_t *order)
+{
+    struct rank_item *it = malloc((n ? n : 1) * sizeof *it);
+    if (!it) {                            /* keep the input order rather than fail */
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        it[i] = (struct rank_item){i, cs_whatif_rank_group(avoided[i], cost[i]), avoided[i], cost[i]};
+    qsort(it, n, sizeof *it, cmp_rank);
+    for (size_t i = 0; i < n; i++)
+        order[i] = it[i].index;
+    free(it);
+}

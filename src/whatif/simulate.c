@@ -1,0 +1,754 @@
+/* simulate.c - one alternative plans table against the what-if base (SPEC 8): its view, differences and bootstrap intervals. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compsight/mem.h"
+#include "vecmath.h"
+#include "whatif_priv.h"
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+double cs_whatif_quantile(double *x, size_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    qsort(x, n, sizeof *x, cmp_double);
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)floor(h);
+    if (lo + 1 >= n)
+        return x[n - 1];
+    double frac = h - (double)lo;
+    /* R: x[lo] + frac * (x[lo + 1] - x[lo]); equal neighbours give x[lo] exactly. */
+    return x[lo] + frac * (x[lo + 1] - x[lo]);
+}
+
+static void view_row_copy(struct view *v, const struct view *src, size_t j)
+{
+    v->mr[j] = src->mr[j];
+    v->tc[j] = src->tc[j];
+    v->l14[j] = src->l14[j];
+    v->comm[j] = src->comm[j];
+}
+
+/*
+ * The alternative's view: deals of plans that changed get the tier maths
+ * of plans on the a0 and Q of att (cs_incentives_deal, the function
+ * cs_incentives_compute's last pass uses); the others copy the base view.  att is the base's
+ * table when only tiers changed (the tiers route), or a recompute of the
+ * changed plans' attainment (the full route: a period type or a quota
+ * changed), which has no last_14_days: it comes from att's plan period.
+ */
+static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
+                            const struct cs_dataset *ds, const struct cs_calendar *cal,
+                            const struct cs_incentives *att, const struct cs_plans *plans,
+                            const bool *plan_changed)
+{
+    for (size_t j = 0; j < pv->m; j++) {
+        uint32_t i = pv->deal[j];
+        uint32_t p = ds->reps.plan[ds->deals.rep[i]];
+        if (!plan_changed[p]) {
+            view_row_copy(v, &pv->full, j);
+            continue;
+        }
+        uint32_t rp = att->rep_period[i];
+        (void)cs_incentives_deal(plans->floor + plans->tier_first[p],
+                                 plans->rate + plans->tier_first[p], plans->tier_count[p],
+                                 att->rp.quota[rp], att->attainment_before[i],
+                                 ds->deals.amount[i], &v->comm[j], &v->mr[j], &v->tc[j], NULL);
+        if (att->last_14_days)
+            v->l14[j] = att->last_14_days[i];
+        else
+            v->l14[j] = (int8_t)(cs_cal_period_last_day(cal, att->rp.period[rp]) -
+                                 ds->deals.close[i] < 14);
+    }
+}
+
+/* ======================================================================
+ * Simulation
+ * ==================================================================== */
+
+/* The deals whose model inputs changed, grouped by cluster. */
+struct changed {
+    size_t k, n, ngroups, n_plans;
+    size_t max_rows;         /* the most rows in one group */
+    const struct cs_whatif_priv *pv;
+    const struct view *bv, *av;   /* base and alternative */
+    const uint32_t *j;       /* n changed rows, by group */
+    uint32_t *group_g;       /* cluster of each group */
+    uint32_t *group_start;   /* ngroups + 1 offsets into the rows */
+    const uint32_t *g_plan;
+};
+
+/*
+ * The kept-term rows of group h, base and alternative, into xb and xa
+ * (max_rows x k each).  Built per group rather than for all changed rows
+ * at once: 4 bytes a changed row instead of 16 doubles, and a group's rows
+ * stay in cache for all the draws.
+ */
+static size_t group_rows(const struct changed *c, size_t h, double *xb, double *xa)
+{
+    size_t n = 0;
+    for (size_t r = c->group_start[h]; r < c->group_start[h + 1]; r++, n++) {
+        double x[CS_DEAL_TERMS];
+        view_row(c->pv, c->bv, c->j[r], x);
+        compact_row(c->pv, x, xb + n * c->k);
+        view_row(c->pv, c->av, c->j[r], x);
+        compact_row(c->pv, x, xa + n * c->k);
+    }
+    return n;
+}
+
+/*
+ * A group's working memory: its rows (group_rows), the coefficients of
+ * the draws it is summed for, by term, and the linear predictors and
+ * probabilities of one slice of rows.  One per thread.
+ */
+#define DRAW_BLOCK 256       /* draws summed together */
+#define SLICE 2048           /* linear predictors per cs_vecmath_logistic call */
+
+struct scratch {
+    double *xb, *xa;         /* max_rows x k each */
+    double *bt;              /* k x DRAW_BLOCK: bt[t * nb + q] is term t of draw q */
+    double *s;               /* DRAW_BLOCK sums */
+    uint32_t *drawn;         /* the draws that take the group */
+    double *eta, *p;         /* SLICE each */
+};
+
+static void scratch_free(struct scratch *sc)
+{
+    free(sc->xb);
+    free(sc->bt);
+    free(sc->drawn);
+    free(sc->eta);
+    *sc = (struct scratch){0};
+}
+
+static bool scratch_alloc(struct scratch *sc, size_t max_rows, size_t k, size_t draws)
+{
+    size_t rows = (max_rows ? max_rows : 1) * (k ? k : 1);
+    sc->xb = cs_malloc_big(2 * rows, sizeof *sc->xb);
+    sc->bt = malloc((CS_DEAL_TERMS + 1) * DRAW_BLOCK * sizeof *sc->bt);
+    sc->drawn = malloc((draws ? draws : 1) * sizeof *sc->drawn);
+    sc->eta = malloc(2 * SLICE * sizeof *sc->eta);
+    if (!sc->xb || !sc->bt || !sc->drawn || !sc->eta) {
+        scratch_free(sc);
+        return false;
+    }
+    sc->xa = sc->xb + rows;
+    sc->s = sc->bt + CS_DEAL_TERMS * DRAW_BLOCK;
+    sc->p = sc->eta + SLICE;
+    return true;
+}
+
+/*
+ * For nb <= DRAW_BLOCK coefficient vectors (sc->bt, by term), the sum over
+ * the group's n rows (sc->xb, sc->xa) of p(x_alt) - p(x_base), in row
+ * order, into sc->s[0..nb).  Each sum is, bit for bit,
+ *     s = 0; for each row: s += logistic(beta . xa) - logistic(beta . xb)
+ * with dot products in term order and cs_vecmath_logistic's logistic.  The
+ * rows' linear predictors for all nb draws are computed together, and the
+ * probabilities of a slice of rows for all of them in one vector call.
+ */
+static void group_sums(struct scratch *sc, size_t k, size_t n, size_t nb)
+{
+    size_t per = SLICE / (2 * nb);   /* rows per slice: at least 4 */
+    for (size_t q = 0; q < nb; q++)
+        sc->s[q] = 0;
+    for (size_t r0 = 0; r0 < n; r0 += per) {
+        size_t m = n - r0 < per ? n - r0 : per;
+        for (size_t r = 0; r < m; r++) {
+            cs_vecmath_linear(sc->xa + (r0 + r) * k, k, sc->bt, nb, nb, sc->eta + 2 * r * nb);
+            cs_vecmath_linear(sc->xb + (r0 + r) * k, k, sc->bt, nb, nb, sc->eta + (2 * r + 1) * nb);
+        }
+        cs_vecmath_logistic(sc->eta, sc->p, 2 * m * nb);
+        for (size_t r = 0; r < m; r++)
+            cs_vecmath_add_difference(sc->s, sc->p + 2 * r * nb, sc->p + (2 * r + 1) * nb, nb);
+    }
+}
+
+/* Term t of beta into column q of the scratch's nb draws. */
+static void put_beta(struct scratch *sc, size_t k, size_t nb, size_t q, const double *beta)
+{
+    for (size_t t = 0; t < k; t++)
+        sc->bt[t * nb + q] = beta[t];
+}
+
+static void changed_free(struct changed *c)
+{
+    free(c->group_g);
+    free(c->group_start);
+}
+
+/*
+ * Sum over the changed deals of p(x_alt) - p(x_base) under beta, each
+ * cluster's sum in cluster order; per plan into per_plan[0..n_plans) when
+ * not NULL.  The point estimate: one draw, every weight 1.
+ */
+static double risky_diff(const struct changed *c, const double *beta, double *per_plan,
+                         struct scratch *sc)
+{
+    double total = 0;
+    if (per_plan)
+        for (size_t p = 0; p < c->n_plans; p++)
+            per_plan[p] = 0;
+    put_beta(sc, c->k, 1, 0, beta);
+    for (size_t h = 0; h < c->ngroups; h++) {
+        uint32_t g = c->group_g[h];
+        size_t n = group_rows(c, h, sc->xb, sc->xa);
+        group_sums(sc, c->k, n, 1);
+        total += sc->s[0];
+        if (per_plan)
+            per_plan[c->g_plan[g]] += sc->s[0];
+    }
+    return total;
+}
+
+struct draw_job {
+    const struct changed *c;
+    const struct cs_whatif_priv *pv;
+    size_t G, d0, d1, n_plans;
+    double *dr, *drp;        /* per draw: risky difference, and per plan */
+    struct scratch *sc;
+};
+
+/*
+ * The bootstrap's hot loop, for draws d0..d1: per draw, the sum over
+ * clusters of the cluster's resampling count times its sum of
+ * p(x_alt) - p(x_base) under the draw's coefficients; per plan likewise.
+ * Cluster by cluster: a cluster's rows are read from memory once and stay
+ * in cache for all the draws that take it (the others are skipped).  Each
+ * draw adds its clusters in cluster order and each cluster's rows in row
+ * order, so the sums do not depend on how the draws are split or grouped.
+ */
+static void *draw_range(void *arg)
+{
+    struct draw_job *jb = arg;
+    const struct changed *c = jb->c;
+    struct scratch *sc = jb->sc;
+    const size_t k = jb->pv->k, np = jb->n_plans;
+    for (size_t d = jb->d0; d < jb->d1; d++) {
+        jb->dr[d] = 0;
+        for (size_t p = 0; p < np; p++)
+            jb->drp[d * np + p] = 0;
+    }
+    for (size_t h = 0; h < c->ngroups; h++) {
+        uint32_t g = c->group_g[h];
+        uint32_t plan = c->g_plan[g];
+        size_t nd = 0;
+        for (size_t d = jb->d0; d < jb->d1; d++)
+            if (jb->pv->w[d * jb->G + g] != 0)
+                sc->drawn[nd++] = (uint32_t)d;
+        if (nd == 0)
+            continue;
+        size_t n = group_rows(c, h, sc->xb, sc->xa);
+        for (size_t q0 = 0; q0 < nd; q0 += DRAW_BLOCK) {
+            size_t nb = nd - q0 < DRAW_BLOCK ? nd - q0 : DRAW_BLOCK;
+            for (size_t q = 0; q < nb; q++)
+                put_beta(sc, k, nb, q, jb->pv->beta_draw + sc->drawn[q0 + q] * k);
+            group_sums(sc, k, n, nb);
+            for (size_t q = 0; q < nb; q++) {
+                size_t d = sc->drawn[q0 + q];
+                double wg = jb->pv->w[d * jb->G + g];
+                jb->dr[d] += wg * sc->s[q];
+                jb->drp[d * np + plan] += wg * sc->s[q];
+            }
+        }
+    }
+    return NULL;
+}
+
+static bool plan_changed(const struct cs_plans *a, const struct cs_plans *b, size_t p)
+{
+    if (a->period_type[p] != b->period_type[p] || a->quota[p] != b->quota[p] ||
+        a->tier_count[p] != b->tier_count[p])
+        return true;
+    for (uint32_t t = 0; t < a->tier_count[p]; t++)
+        if (a->floor[a->tier_first[p] + t] != b->floor[b->tier_first[p] + t] ||
+            a->rate[a->tier_first[p] + t] != b->rate[b->tier_first[p] + t])
+            return true;
+    return false;
+}
+
+/*
+ * The rules of plans.csv, checked here because the tiers route never
+ * reaches cs_incentives_compute's own check (cs_plans_load_alt has
+ * checked a file already: this guards other callers).
+ */
+static enum cs_status check_alt(const struct cs_dataset *ds, const struct cs_plans *alt,
+                                struct cs_error *err)
+{
+    for (size_t p = 0; p < alt->n; p++) {
+        const char *pid = cs_ds_str(ds, ds->plans.id[p]);
+        uint32_t f = alt->tier_first[p], n = alt->tier_count[p];
+        if (alt->period_type[p] != CS_PERIOD_QUARTER && alt->period_type[p] != CS_PERIOD_YEAR)
+            return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "period_type",
+                                "alternative plan %s: bad period type", pid);
+        if (!(alt->quota[p] > 0) || !isfinite(alt->quota[p]))
+            return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "quota",
+                                "alternative plan %s: quota must be > 0", pid);
+        if (n == 0 || (size_t)f + n > alt->n_tiers || alt->floor[f] != 0)
+            return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "tier_floor",
+                                "alternative plan %s: needs a tier with floor 0", pid);
+        for (uint32_t t = f; t < f + n; t++) {
+            if (!isfinite(alt->floor[t]) || (t > f && !(alt->floor[t] > alt->floor[t - 1])))
+                return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "tier_floor",
+                                    "alternative plan %s: floors must be distinct and increasing", pid);
+            if (!(alt->rate[t] >= 0) || !isfinite(alt->rate[t]))
+                return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "rate",
+                                    "alternative plan %s: rate must be >= 0", pid);
+        }
+    }
+    return CS_OK;
+}
+
+void cs_whatif_result_free(struct cs_whatif_result *r)
+{
+    if (!r)
+        return;
+    free(r->plans);
+    free(r->base_p);
+    free(r->alt_p);
+    free(r->base_commission_deal);
+    free(r->alt_commission_deal);
+    free(r);
+}
+
+static struct cs_whatif_diff no_diff(void)
+{
+    return (struct cs_whatif_diff){NAN, NAN, NAN};
+}
+
+/* Percentile interval of draws x[0..n) (sorted in place). */
+static void interval(struct cs_whatif_diff *dd, double *x, size_t n, bool ok)
+{
+    dd->low = ok ? cs_whatif_quantile(x, n, 0.025) : NAN;
+    dd->high = ok ? cs_whatif_quantile(x, n, 0.975) : NAN;
+}
+
+bool cs_whatif_recomputes(const struct cs_dataset *ds, const struct cs_plans *alt)
+{
+    for (size_t p = 0; p < ds->plans.n && p < alt->n; p++)
+        if (alt->period_type[p] != ds->plans.period_type[p] || alt->quota[p] != ds->plans.quota[p])
+            return true;
+    return false;
+}
+
+/* ======================================================================
+ * One simulation, step by step
+ * ==================================================================== */
+
+/*
+ * What the steps of cs_whatif_simulate_in hand each other.  Every pointer
+ * starts NULL; sim_done frees the working arrays (r is handed out on
+ * success and freed by the caller of the steps on failure).
+ */
+struct sim {
+    const struct cs_whatif_base *b;
+    const struct cs_whatif_priv *pv;
+    struct cs_whatif_work *work;
+    const struct cs_plans *alt;
+    bool per_deal;
+    size_t m, G, D, np, k;   /* deals, clusters, draws, plans, kept terms */
+    const struct view *bv;   /* the base's view */
+    struct view *av;         /* the alternative's (the work's) */
+    struct cs_whatif_result *r;
+    bool *changed_plan;      /* per plan: its period type, quota or tiers differ */
+    double *cg;              /* per cluster: its deals' commission differences */
+    uint32_t *gpos;          /* G + 1: changed rows per cluster, then where they go */
+    double *plan_alt;        /* per plan: the alternative's commission of a changed plan */
+    struct changed c;        /* the changed rows, grouped by cluster */
+    struct scratch gs[3];    /* group rows: the estimate's, and each draw job's */
+    double *dr, *drp;        /* per draw: risky difference, and per plan */
+    double *dc, *dcp;        /* per draw: commission difference, and per plan */
+    double *scratch;         /* D values to take quantiles of */
+};
+
+static void sim_done(struct sim *s)
+{
+    free(s->changed_plan);
+    changed_free(&s->c);
+    free(s->cg);
+    free(s->plan_alt);
+    free(s->dr);
+    free(s->drp);
+    free(s->dc);
+    free(s->dcp);
+    free(s->scratch);
+    for (int i = 0; i < 3; i++)
+        scratch_free(&s->gs[i]);
+    free(s->gpos);
+}
+
+/* The result to fill, the plans that changed, and the route: only tiers,
+ * or SPEC 5 in full.  -1: out of memory. */
+static int sim_start(struct sim *s)
+{
+    const struct cs_whatif_base *b = s->b;
+    struct cs_whatif_result *r = s->r = calloc(1, sizeof *r);
+    if (!r || !(r->plans = cs_calloc_big(s->np, sizeof *r->plans)) ||
+        (!s->av->mr && cs_whatif_view_alloc(s->av, s->m)))
+        return -1;
+    r->n_plans = s->np;
+    if (!(s->changed_plan = cs_calloc_big(s->np, sizeof *s->changed_plan)))
+        return -1;
+    for (size_t p = 0; p < s->np; p++) {
+        r->plans[p].changed = s->changed_plan[p] = plan_changed(s->alt, &b->ds->plans, p);
+        r->plans[p].deals = b->plan_deals[p];
+    }
+    r->recomputed = cs_whatif_recomputes(b->ds, s->alt);
+    return 0;
+}
+
+/* The alternative's view, by the route sim_start chose. */
+static enum cs_status sim_alt_view(struct sim *s, struct cs_error *err)
+{
+    const struct cs_whatif_base *b = s->b;
+    struct cs_whatif_priv *pv = b->priv;
+    if (!s->r->recomputed) {
+        view_from_tiers(s->av, s->pv, b->ds, b->cal, b->inc, s->alt, s->changed_plan);
+        return CS_OK;
+    }
+    /* An attainment table, thirteen bytes a deal: one at a time however
+     * many simulations run, always the same one. */
+    pthread_mutex_lock(&pv->recompute_lock);
+    enum cs_status st = cs_incentives_recompute(b->ds, s->alt, b->cal, s->changed_plan,
+                                                &pv->recompute_inc, err);
+    if (st == CS_OK)
+        view_from_tiers(s->av, s->pv, b->ds, b->cal, pv->recompute_inc, s->alt, s->changed_plan);
+    pthread_mutex_unlock(&pv->recompute_lock);
+    return st;
+}
+
+/* With per_deal: the result's per-deal arrays, NAN but for the selected
+ * deals, whose base values are set here.  -1: out of memory. */
+static int sim_per_deal(struct sim *s)
+{
+    const struct cs_whatif_priv *pv = s->pv;
+    struct cs_whatif_result *r = s->r;
+    const size_t n = s->b->ds->deals.n;
+    double **arrays[] = {&r->base_p, &r->base_commission_deal, &r->alt_p, &r->alt_commission_deal};
+    for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++) {
+        double *v = *arrays[a] = cs_malloc_big(n, sizeof *v);
+        if (!v)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            v[i] = NAN;
+    }
+    for (size_t j = 0; j < s->m; j++) {
+        r->base_commission_deal[pv->deal[j]] = s->bv->comm[j];
+        if (s->b->fit)
+            r->base_p[pv->deal[j]] = pv->p_full[j];
+    }
+    return 0;
+}
+
+/*
+ * In one pass in deal order j: the alternative's levels, the changed
+ * deals and the commission differences per cluster.  by_g is a stable
+ * sort of j by cluster, so each cluster's rows and terms come in the
+ * same order as when the clusters were walked one by one, and its sum
+ * is the same.  Levels: the same function over the same deals in the
+ * same order.  The base's are the same for every alternative (base_new
+ * summed them); an alternative row whose plan inputs equal the base's
+ * has the base's probability (pv->p_full), bit for bit.  -1: out of
+ * memory.
+ */
+static int sim_compare(struct sim *s)
+{
+    const struct cs_whatif_base *b = s->b;
+    const struct cs_whatif_priv *pv = s->pv;
+    const struct view *bv = s->bv, *alt_view = s->av;
+    const bool *changed_plan = s->changed_plan;
+    const size_t m = s->m, k = s->k;
+    const bool per_deal = s->per_deal;
+    struct cs_whatif_result *r = s->r;
+    double *alt_p = r->alt_p, *alt_cd = r->alt_commission_deal;
+    double *cg = s->cg = cs_calloc_big(s->G, sizeof *cg);
+    uint32_t *gpos = s->gpos = cs_calloc_big(s->G + 1, sizeof *gpos);
+    double *plan_alt = s->plan_alt = cs_calloc_big(s->np, sizeof *plan_alt);
+    if (!cg || !gpos || !plan_alt)
+        return -1;
+    double sr = 0, sc = 0;
+    for (size_t j = 0; j < m; j++) {
+        uint32_t g = pv->g[j];
+        bool dm = alt_view->mr[j] != bv->mr[j], dt = alt_view->tc[j] != bv->tc[j],
+             dl = alt_view->l14[j] != bv->l14[j];
+        sc += alt_view->comm[j];
+        if (per_deal)
+            alt_cd[pv->deal[j]] = alt_view->comm[j];
+        if (b->fit) {
+            double p = pv->p_full[j];
+            if (dm || dt || dl) {
+                double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
+                view_row(pv, alt_view, j, x);
+                compact_row(pv, x, xk);
+                p = logistic(dot(pv->beta, xk, k));
+            }
+            sr += p;
+            if (per_deal)
+                alt_p[pv->deal[j]] = p;
+        }
+        r->changed_marginal_rate += dm;
+        r->changed_tier_cross += dt;
+        r->changed_last_14_days += dl;
+        if (dm && (alt_view->mr[j] < b->rate_min || alt_view->mr[j] > b->rate_max))
+            r->extrapolated++;
+        if (dm || dt || dl) {
+            r->changed_rows++;
+            r->plans[pv->g_plan[g]].rows_changed++;
+            gpos[g + 1]++;
+        }
+        if (changed_plan[pv->g_plan[g]])
+            plan_alt[pv->g_plan[g]] += alt_view->comm[j];
+        if (alt_view->comm[j] != bv->comm[j]) {
+            r->changed_commission++;
+            cg[g] += alt_view->comm[j] - bv->comm[j];
+        }
+    }
+    r->base_risky = b->fit ? pv->level_risky : NAN;
+    r->alt_risky = b->fit ? sr : NAN;
+    r->base_risky_promises = r->base_risky * b->promises_per_risky;
+    r->alt_risky_promises = r->alt_risky * b->promises_per_risky;
+    r->base_commission = pv->level_comm;
+    r->alt_commission = sc;
+    return 0;
+}
+
+/*
+ * The changed rows grouped by cluster, for the risky differences (with a
+ * model; without one there is nothing to group): gpos's counts become
+ * offsets, then each group's next free row.  And the group rows' scratch
+ * of the estimate and of each of the two draw jobs.  -1: out of memory.
+ */
+static int sim_group(struct sim *s)
+{
+    const struct cs_whatif_priv *pv = s->pv;
+    const struct view *bv = s->bv, *alt_view = s->av;
+    const size_t G = s->G, changed_rows = s->r->changed_rows;
+    struct cs_whatif_work *work = s->work;
+    struct changed *c = &s->c;
+    uint32_t *gpos = s->gpos;
+    size_t ngroups = 0;
+    for (size_t g = 0; g < G; g++) {
+        ngroups += gpos[g + 1] != 0;
+        gpos[g + 1] += gpos[g];
+    }
+    c->k = s->k;
+    c->n_plans = s->np;
+    c->g_plan = pv->g_plan;
+    c->pv = pv;
+    c->bv = bv;
+    c->av = alt_view;
+    if (s->b->fit && changed_rows) {
+        if (changed_rows > work->rows_cap) {
+            free(work->rows);
+            work->rows = cs_malloc_big(changed_rows, sizeof *work->rows);
+            work->rows_cap = work->rows ? changed_rows : 0;
+        }
+        uint32_t *rows = work->rows;
+        c->j = rows;
+        c->group_g = cs_malloc_big(ngroups, sizeof *c->group_g);
+        c->group_start = cs_malloc_big(ngroups + 1, sizeof *c->group_start);
+        if (!rows || !c->group_g || !c->group_start)
+            return -1;
+        for (size_t g = 0; g < G; g++) {
+            if (gpos[g + 1] == gpos[g])
+                continue;
+            size_t nh = gpos[g + 1] - gpos[g];
+            c->group_g[c->ngroups] = (uint32_t)g;
+            c->group_start[c->ngroups++] = gpos[g];
+            c->max_rows = nh > c->max_rows ? nh : c->max_rows;
+        }
+        c->group_start[c->ngroups] = (uint32_t)changed_rows;
+        c->n = changed_rows;
+        for (size_t j = 0; j < s->m; j++) {   /* gpos[g] becomes the next free row of g */
+            if (alt_view->mr[j] == bv->mr[j] && alt_view->tc[j] == bv->tc[j] &&
+                alt_view->l14[j] == bv->l14[j])
+                continue;
+            rows[gpos[pv->g[j]]++] = (uint32_t)j;
+        }
+    }
+    for (int i = 0; i < (s->b->intervals ? 3 : 1); i++)
+        if (!scratch_alloc(&s->gs[i], c->max_rows, s->k, s->D))
+            return -1;
+    return 0;
+}
+
+/* Point estimates: the draw with every weight 1 and the estimate; per
+ * plan likewise.  -1: out of memory. */
+static int sim_estimates(struct sim *s)
+{
+    const struct cs_whatif_base *b = s->b;
+    const struct cs_whatif_priv *pv = s->pv;
+    const size_t np = s->np;
+    struct cs_whatif_result *r = s->r;
+    double *pp = cs_calloc_big(np, sizeof *pp);
+    if (!pp)
+        return -1;
+    if (b->fit) {
+        r->risky.estimate = risky_diff(&s->c, pv->beta, pp, &s->gs[0]);
+        for (size_t p = 0; p < np; p++)
+            r->plans[p].risky.estimate = pp[p];
+    } else {
+        r->risky = no_diff();
+        for (size_t p = 0; p < np; p++)
+            r->plans[p].risky = no_diff();
+    }
+    free(pp);
+    r->risky_promises.estimate = r->risky.estimate * b->promises_per_risky;
+    r->commission.estimate = 0;
+    for (size_t g = 0; g < s->G; g++) {
+        r->commission.estimate += s->cg[g];
+        r->plans[pv->g_plan[g]].commission.estimate += s->cg[g];
+    }
+    /* Per plan: the base's sums are the same for every alternative, and
+     * an unchanged plan's rows carry the base's commissions. */
+    for (size_t p = 0; p < np; p++) {
+        r->plans[p].base_commission = pv->plan_comm[p];
+        r->plans[p].alt_commission = s->changed_plan[p] ? s->plan_alt[p] : pv->plan_comm[p];
+    }
+    return 0;
+}
+
+/* The commission draws, over the clusters whose commission moved (in
+ * cluster order, as a walk over all of them that skips the rest). */
+static void commission_draws(struct sim *s)
+{
+    const struct cs_whatif_priv *pv = s->pv;
+    const size_t G = s->G, np = s->np;
+    const double *cg = s->cg;
+    uint32_t *moved = s->gpos;   /* G + 1 places, done with as offsets */
+    size_t n_moved = 0;
+    for (size_t g = 0; g < G; g++)
+        if (cg[g] != 0)
+            moved[n_moved++] = (uint32_t)g;
+    for (size_t d = 0; d < s->D; d++) {
+        const uint32_t *w = pv->w + d * G;
+        for (size_t t = 0; t < n_moved; t++) {
+            uint32_t g = moved[t];
+            if (w[g] == 0)
+                continue;
+            s->dc[d] += w[g] * cg[g];
+            s->dcp[d * np + pv->g_plan[g]] += w[g] * cg[g];
+        }
+    }
+}
+
+/* The risky draws: the draws split in two ranges (draw_range), the second
+ * on another thread when the work allows two and there is enough of it. */
+static void risky_draws(struct sim *s)
+{
+    const struct changed *c = &s->c;
+    const size_t D = s->D;
+    if (!(s->b->fit && c->n && s->b->intervals))
+        return;
+    struct draw_job jobs[2] = {
+        {c, s->pv, s->G, 0, D / 2, s->np, s->dr, s->drp, &s->gs[1]},
+        {c, s->pv, s->G, D / 2, D, s->np, s->dr, s->drp, &s->gs[2]},
+    };
+    pthread_t th;
+    bool threaded = s->work->threads > 1 && c->n * D > 100000 &&
+                    pthread_create(&th, NULL, draw_range, &jobs[1]) == 0;
+    draw_range(&jobs[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        draw_range(&jobs[1]);
+}
+
+/* The bootstrap: every draw's differences.  -1: out of memory. */
+static int sim_draws(struct sim *s)
+{
+    const size_t D = s->D, np = s->np;
+    s->dr = cs_calloc_big(D, sizeof *s->dr);
+    s->drp = cs_calloc_big(D * np, sizeof *s->drp);
+    s->dc = cs_calloc_big(D, sizeof *s->dc);
+    s->dcp = cs_calloc_big(D * np, sizeof *s->dcp);
+    s->scratch = cs_malloc_big(D, sizeof *s->scratch);
+    if (!s->dr || !s->drp || !s->dc || !s->dcp || !s->scratch)
+        return -1;
+    commission_draws(s);
+    risky_draws(s);
+    return 0;
+}
+
+/* The 95% intervals of every difference, overall and per plan. */
+static void sim_intervals(struct sim *s)
+{
+    const struct cs_whatif_base *b = s->b;
+    const size_t D = s->D, np = s->np;
+    struct cs_whatif_result *r = s->r;
+    double *scratch = s->scratch;
+    bool ok = b->intervals;
+    bool rok = ok && b->fit;
+    for (size_t d = 0; d < D; d++)
+        scratch[d] = s->dr[d];
+    if (b->fit)
+        interval(&r->risky, scratch, D, rok);
+    for (size_t d = 0; d < D; d++)
+        scratch[d] = s->dr[d] * s->pv->m_draw[d];
+    if (b->fit)
+        interval(&r->risky_promises, scratch, D, rok);
+    else
+        r->risky_promises = no_diff();
+    memcpy(scratch, s->dc, D * sizeof *scratch);
+    interval(&r->commission, scratch, D, ok);
+    for (size_t p = 0; p < np; p++) {
+        if (b->fit) {
+            for (size_t d = 0; d < D; d++)
+                scratch[d] = s->drp[d * np + p];
+            interval(&r->plans[p].risky, scratch, D, rok);
+        }
+        for (size_t d = 0; d < D; d++)
+            scratch[d] = s->dcp[d * np + p];
+        interval(&r->plans[p].commission, scratch, D, ok);
+    }
+}
+
+enum cs_status cs_whatif_simulate(const struct cs_whatif_base *b, const struct cs_plans *alt,
+                                  bool per_deal, struct cs_whatif_result **out,
+                                  struct cs_error *err)
+{
+    return cs_whatif_simulate_in(b, b->priv->work, alt, per_deal, out, err);
+}
+
+enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_whatif_work *work,
+                                     const struct cs_plans *alt, bool per_deal,
+                                     struct cs_whatif_result **out, struct cs_error *err)
+{
+    const struct cs_whatif_priv *pv = b->priv;
+    struct sim s = {.b = b, .pv = pv, .work = work, .alt = alt, .per_deal = per_deal,
+                    .m = pv->m, .G = b->reps, .D = b->draws, .np = b->ds->plans.n, .k = pv->k,
+                    .bv = &pv->full, .av = &work->alt};
+    enum cs_status st;
+    *out = NULL;
+    if (alt->n != s.np)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "alternative plans: %zu plans where the data has %zu", alt->n, s.np);
+    if ((st = check_alt(b->ds, alt, err)) != CS_OK)
+        return st;
+    if (sim_start(&s) != 0) {
+        st = cs_whatif_oom(err);
+        goto out;
+    }
+    if ((st = sim_alt_view(&s, err)) != CS_OK)
+        goto out;
+    if ((per_deal && sim_per_deal(&s) != 0) || sim_compare(&s) != 0 || sim_group(&s) != 0 ||
+        sim_estimates(&s) != 0 || sim_draws(&s) != 0) {
+        st = cs_whatif_oom(err);
+        goto out;
+    }
+    sim_intervals(&s);
+    *out = s.r;
+    s.r = NULL;
+out:
+    cs_whatif_result_free(s.r);
+    sim_done(&s);
+    return st;
+}
