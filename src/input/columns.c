@@ -46,70 +46,37 @@ void cs_columns_free(struct cs_columns *c)
     }
 }
 
-#define ADD(c, field) cs_columns_add((c), &(field), sizeof *(field))
+/* The arrays of a CS_COLUMNS_ table's columns (schema.h), in tab. */
+#define ADD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) ADD_##STORE(field)
+#define ADD_VAL(field) cs_columns_add(c, &tab->field, sizeof *tab->field);
+#define ADD_REF(field) ADD_VAL(field)
+#define ADD_REFTEXT(field) ADD_VAL(field) ADD_VAL(field##_text)
+#define ADD_PLAN(field) ADD_VAL(field)
+#define ADD_TIER(field)
+
+#define ROW_TABLE(T, member, required)                                                    \
+    case CS_T_##T: {                                                                      \
+        struct cs_##member *tab = &ds->member;                                            \
+        c->n = &tab->n;                                                                   \
+        CS_COLUMNS_##T(ADD, T)                                                            \
+        ADD_VAL(line)                                                                     \
+        break;                                                                            \
+    }
 
 void cs_columns_of(struct cs_dataset *ds, enum cs_table t, struct cs_columns *c)
 {
     memset(c, 0, sizeof *c);
     switch (t) {
-    case CS_T_PLANS:
-        c->n = &ds->plans.n;
-        ADD(c, ds->plans.id); ADD(c, ds->plans.period_type); ADD(c, ds->plans.quota);
-        ADD(c, ds->plans.tier_first); ADD(c, ds->plans.tier_count);
+    case CS_T_PLANS: {
+        /* the tiers (floor[], rate[]) are allocated apart */
+        struct cs_plans *tab = &ds->plans;
+        c->n = &tab->n;
+        CS_COLUMNS_PLANS(ADD, PLANS)
+        ADD_VAL(tier_first)
+        ADD_VAL(tier_count)
         break;
-    case CS_T_REPS:
-        c->n = &ds->reps.n;
-        ADD(c, ds->reps.id); ADD(c, ds->reps.name); ADD(c, ds->reps.team); ADD(c, ds->reps.role);
-        ADD(c, ds->reps.manager); ADD(c, ds->reps.plan); ADD(c, ds->reps.line);
-        break;
-    case CS_T_DEALS:
-        c->n = &ds->deals.n;
-        ADD(c, ds->deals.id); ADD(c, ds->deals.rep); ADD(c, ds->deals.account);
-        ADD(c, ds->deals.type); ADD(c, ds->deals.product); ADD(c, ds->deals.amount);
-        ADD(c, ds->deals.discount_pct); ADD(c, ds->deals.created); ADD(c, ds->deals.close);
-        ADD(c, ds->deals.stage); ADD(c, ds->deals.line);
-        break;
-    case CS_T_QUOTAS:
-        c->n = &ds->quotas.n;
-        ADD(c, ds->quotas.rep); ADD(c, ds->quotas.period); ADD(c, ds->quotas.quota);
-        ADD(c, ds->quotas.line);
-        break;
-    case CS_T_SPIFFS:
-        c->n = &ds->spiffs.n;
-        ADD(c, ds->spiffs.id); ADD(c, ds->spiffs.product); ADD(c, ds->spiffs.start);
-        ADD(c, ds->spiffs.end); ADD(c, ds->spiffs.amount); ADD(c, ds->spiffs.line);
-        break;
-    case CS_T_COMMISSIONS:
-        c->n = &ds->commissions.n;
-        ADD(c, ds->commissions.rep); ADD(c, ds->commissions.deal); ADD(c, ds->commissions.period);
-        ADD(c, ds->commissions.commission); ADD(c, ds->commissions.line);
-        break;
-    case CS_T_ROADMAP:
-        c->n = &ds->roadmap.n;
-        ADD(c, ds->roadmap.id); ADD(c, ds->roadmap.title); ADD(c, ds->roadmap.status);
-        ADD(c, ds->roadmap.target); ADD(c, ds->roadmap.shipped); ADD(c, ds->roadmap.line);
-        break;
-    case CS_T_PROMISES:
-        c->n = &ds->promises.n;
-        ADD(c, ds->promises.id); ADD(c, ds->promises.deal); ADD(c, ds->promises.feature);
-        ADD(c, ds->promises.feature_text); ADD(c, ds->promises.promised); ADD(c, ds->promises.due);
-        ADD(c, ds->promises.text); ADD(c, ds->promises.line);
-        break;
-    case CS_T_COLLATERAL:
-        c->n = &ds->collateral.n;
-        ADD(c, ds->collateral.id); ADD(c, ds->collateral.title); ADD(c, ds->collateral.owner);
-        ADD(c, ds->collateral.campaign); ADD(c, ds->collateral.published); ADD(c, ds->collateral.line);
-        break;
-    case CS_T_CLAIMS:
-        c->n = &ds->claims.n;
-        ADD(c, ds->claims.asset); ADD(c, ds->claims.feature); ADD(c, ds->claims.feature_text);
-        ADD(c, ds->claims.claim); ADD(c, ds->claims.text); ADD(c, ds->claims.line);
-        break;
-    case CS_T_TARGETS:
-        c->n = &ds->targets.n;
-        ADD(c, ds->targets.owner); ADD(c, ds->targets.period); ADD(c, ds->targets.target);
-        ADD(c, ds->targets.actual); ADD(c, ds->targets.line);
-        break;
+    }
+    CS_ROW_TABLES(ROW_TABLE)
     case CS_T_COUNT:
         break;
     }
@@ -147,16 +114,14 @@ void cs_dataset_drop(struct cs_dataset *ds, enum cs_table t)
     *c.n = 0;
 }
 
+#define FREE(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) free(p->field);
+
 void cs_plans_free(struct cs_plans *p)
 {
     if (!p)
         return;
-    free(p->id);
-    free(p->period_type);
-    free(p->quota);
+    CS_COLUMNS_PLANS(FREE, PLANS)
     free(p->tier_first);
     free(p->tier_count);
-    free(p->floor);
-    free(p->rate);
     memset(p, 0, sizeof *p);
 }

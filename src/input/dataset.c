@@ -20,7 +20,8 @@ static char *join_path(const char *dir, const char *file)
  * The loader's state
  * --------------------------------------------------------------------- */
 
-#define ADD(c, field) cs_columns_add((c), &(field), sizeof *(field))
+#define ADD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) ADD_FIELD(field)
+#define ADD_FIELD(field) cs_columns_add(c, &tab->field, sizeof *tab->field);
 
 /* A loader for ds (whose pool exists): the arrays of every table, the
  * plans.csv rows, a key index per table with a key.  0, or -1 on OOM
@@ -35,9 +36,11 @@ static int loader_init(struct loader *L, const struct cs_load_options *opt,
     for (int t = 0; t < CS_T_COUNT; t++)
         cs_columns_of(ds, (enum cs_table)t, &L->cols[t]);
     struct cs_columns *c = &L->prow_cols;
-    c->n = &L->prow.n;
-    ADD(c, L->prow.plan); ADD(c, L->prow.line); ADD(c, L->prow.period_type);
-    ADD(c, L->prow.dead); ADD(c, L->prow.quota); ADD(c, L->prow.floor); ADD(c, L->prow.rate);
+    struct plan_rows *tab = &L->prow;
+    c->n = &tab->n;
+    CS_COLUMNS_PLANS(ADD, PLANS)
+    ADD_FIELD(line)
+    ADD_FIELD(dead)
 
     static const struct {
         enum cs_table t;
@@ -83,7 +86,11 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
         return cs_load_oom(L);
     L->t = t;
     L->def = def;
-    cs_rows_references(L, t);
+    /* the key index each column names a key of, if any */
+    for (size_t c = 0; c < MAX_COLS; c++) {
+        int refs = c < def->n_columns ? def->columns[c].references : -1;
+        L->ref_key[c] = refs >= 0 ? L->key[refs] : NULL;
+    }
     L->name = L->path_override ? L->path_override : def->file;
     L->header_done = false;
     int df = cs_map_date_format(L->opt->map, t);

@@ -34,6 +34,10 @@
 
 struct batch;
 
+/* A field of struct plan_rows: one value a plans.csv row. */
+#define CS_PLAN_ROW_FIELD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) \
+    CS_CTYPE_##KIND *field;
+
 /* One cell of a record: its text as read, then after the column-kind parse. */
 struct cell {
     const char *s;     /* its len bytes: as read, then trimmed (no NUL at len) */
@@ -96,11 +100,11 @@ struct loader {
     struct cs_keyindex *key[CS_T_COUNT];
 
     /* plans.csv rows, before they are grouped into plans */
-    struct {
+    struct plan_rows {
         size_t n;
-        uint32_t *plan, *line;
-        uint8_t *period_type, *dead;
-        double *quota, *floor, *rate;
+        CS_COLUMNS_PLANS(CS_PLAN_ROW_FIELD, PLANS)
+        uint32_t *line;
+        uint8_t *dead;
     } prow;
     struct cs_columns prow_cols;
 
@@ -145,9 +149,6 @@ int cs_load_reject(struct loader *L, enum cs_table t, unsigned long line, const 
 /* Check a parsed row of table L->t against its file's rules and append it:
  * 0 (used), 1 (rejected) or -1 (out of memory). */
 int cs_rows_load(struct loader *L, struct cell *c, unsigned long line);
-
-/* The references of table t's columns into L->ref_key. */
-void cs_rows_references(struct loader *L, enum cs_table t);
 
 /* Group plans.csv's rows into plans (rejecting what does not fit). */
 enum cs_status cs_rows_build_plans(struct loader *L);

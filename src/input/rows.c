@@ -60,390 +60,328 @@ static uint32_t find_key(struct loader *L, enum cs_table t, const struct cell *c
     return cs_keyindex_find(L->key[t], cell->s, cell->len, hash, cell->str);
 }
 
-#define REJECT(col, ...) return cs_load_reject(L, L->t, line, (col), __VA_ARGS__) ? -1 : 1
+/* ------------------------------------------------------------------------
+ * Appending a row: derived from the tables of schema.h
+ * --------------------------------------------------------------------- */
+
+/* The index of each column in a row of its table: DEALS_ID, DEALS_REP, ... */
+#define COLUMN_INDEX(T, TAG, ...) T##_##TAG,
+#define ROW_INDEXES(T, member, required) enum { CS_COLUMNS_##T(COLUMN_INDEX, T) T##_COLUMNS };
+CS_TABLES(ROW_INDEXES)
+
+/* The string columns are interned in column order (ids follow the order
+ * strings are first seen in); a reference's text is a key of a table
+ * loaded before, never a new string. */
+#define INTERN(T, TAG, name, KIND, required, VALUES, STORE, REFS, field)                \
+    if (IS_STRING_##KIND && INTERNS_##STORE && intern(L, &c[T##_##TAG]) != 0)           \
+        return -1;
+#define IS_STRING_ID 1
+#define IS_STRING_TEXT 1
+#define IS_STRING_NUMBER 0
+#define IS_STRING_PERCENT 0
+#define IS_STRING_DATE 0
+#define IS_STRING_PERIOD 0
+#define IS_STRING_ENUM 0
+#define INTERNS_VAL 1
+#define INTERNS_REF 0
+#define INTERNS_REFTEXT 1
+#define INTERNS_PLAN 1
+#define INTERNS_TIER 1
+
+/* The field(s) of row i in tab from the column's cell, and ref[] for a
+ * REF column (resolved by the row's rules). */
+#define STORE(T, TAG, name, KIND, required, VALUES, STORE, REFS, field)                 \
+    STORE_##STORE(KIND, field, c[T##_##TAG], ref[T##_##TAG], REFS)
+#define STORE_VAL(KIND, field, cell, ref, REFS) tab->field[i] = VALUE_##KIND(cell);
+#define STORE_PLAN STORE_VAL
+#define STORE_TIER STORE_VAL
+#define STORE_REF(KIND, field, cell, ref, REFS) tab->field[i] = (ref);
+#define STORE_REFTEXT(KIND, field, cell, ref, REFS)                                     \
+    tab->field[i] = cs_keyindex_get(L->key[CS_T_##REFS], (cell).str);                   \
+    tab->field##_text[i] = (cell).str;
+#define VALUE_ID(cell) (cell).str
+#define VALUE_TEXT(cell) (cell).str
+#define VALUE_NUMBER(cell) (cell).num
+#define VALUE_PERCENT(cell) (cell).num
+#define VALUE_DATE(cell) (cell).day
+#define VALUE_PERIOD(cell) (cell).period
+#define VALUE_ENUM(cell) (uint8_t)(cell).en
+
+/* append_deals(L, c, ref, line, &row), ...: append a row that passed its
+ * rules to the table; *row is its index.  0, or -1 on OOM. */
+#define APPEND(T, member, required)                                                      \
+    static int append_##member(struct loader *L, struct cell *c, const uint32_t *ref,   \
+                               unsigned long line, uint32_t *row)                       \
+    {                                                                                    \
+        struct cs_##member *tab = &L->ds->member;                                        \
+        (void)ref;                                                                       \
+        CS_COLUMNS_##T(INTERN, T)                                                        \
+        if (cs_columns_reserve(&L->cols[CS_T_##T]) != 0)                                 \
+            return -1;                                                                   \
+        size_t i = tab->n++;                                                             \
+        CS_COLUMNS_##T(STORE, T)                                                         \
+        tab->line[i] = (uint32_t)line;                                                   \
+        *row = (uint32_t)i;                                                              \
+        return 0;                                                                        \
+    }
+CS_ROW_TABLES(APPEND)
+
+/* A plans.csv row, kept apart until the plans are built from them. */
+static int append_plan_row(struct loader *L, struct cell *c, unsigned long line)
+{
+    CS_COLUMNS_PLANS(INTERN, PLANS)
+    if (cs_columns_reserve(&L->prow_cols) != 0)
+        return -1;
+    struct plan_rows *tab = &L->prow;
+    size_t i = tab->n++;
+    CS_COLUMNS_PLANS(STORE, PLANS)
+    tab->line[i] = (uint32_t)line;
+    tab->dead[i] = 0;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The rules of each file's rows: one handler per table, which checks the
+ * parsed cells in order and appends the row.  Each returns 0 (used), 1
+ * (rejected) or -1 (out of memory).
+ * --------------------------------------------------------------------- */
+
+/* Reject the row on column col (an index of the file's table). */
+#define REJECT(col, ...) return cs_load_reject(L, L->t, line, NAME(col), __VA_ARGS__) ? -1 : 1
+#define NAME(col) (L->def->columns[col].name)
 #define QUOTE(cell) cs_quote_bytes(q, sizeof q, (cell)->s, (cell)->len)
 #define CHECK(x) do { if ((x) != 0) return -1; } while (0)
 
-/* Reject a row whose unique key was already seen. */
-static int unique_key(struct loader *L, struct cs_keyindex *k, struct cell *cell,
-                      const uint32_t *lines, const char *column, unsigned long line)
+/* Reject a row whose unique key (column col of the file's table, whose
+ * rows' lines are lines) was already seen. */
+static int unique_key(struct loader *L, struct cell *c, size_t col, const uint32_t *lines,
+                      unsigned long line)
 {
     char q[128];
     /* Interning first costs one hash lookup instead of two for the common
      * case of a new key; a rejected row leaves its id in the pool, which is
      * harmless. */
-    if (intern(L, cell) != 0)
+    if (intern(L, &c[col]) != 0)
         return -1;
-    uint32_t prev = cs_keyindex_get(k, cell->str);
+    uint32_t prev = cs_keyindex_get(L->key[L->t], c[col].str);
     if (prev != CS_NONE)
-        REJECT(column, "duplicate %s %s (first on line %u)", column, QUOTE(cell), lines[prev]);
+        REJECT(col, "duplicate %s %s (first on line %u)", NAME(col), QUOTE(&c[col]), lines[prev]);
     return 0;
 }
 
-/* ------------------------------------------------------------------------
- * One handler per table: validate the parsed cells, then append the row.
- * Each returns 0 (used), 1 (rejected) or -1 (out of memory).
- * --------------------------------------------------------------------- */
-
 static int row_plans(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { ID, PTYPE, QUOTA, FLOOR, RATE };
     char q[128];
-    if (!(c[QUOTA].num > 0))
-        REJECT("quota", "must be greater than 0: %s", QUOTE(&c[QUOTA]));
-    if (!(c[FLOOR].num >= 0))
-        REJECT("tier_floor", "must be 0 or more: %s", QUOTE(&c[FLOOR]));
-    if (!(c[RATE].num >= 0))
-        REJECT("rate", "must be 0 or more: %s", QUOTE(&c[RATE]));
-    CHECK(intern(L, &c[ID]));
-    CHECK(cs_columns_reserve(&L->prow_cols));
-    size_t i = L->prow.n++;
-    L->prow.plan[i] = c[ID].str;
-    L->prow.line[i] = (uint32_t)line;
-    L->prow.period_type[i] = (uint8_t)c[PTYPE].en;
-    L->prow.dead[i] = 0;
-    L->prow.quota[i] = c[QUOTA].num;
-    L->prow.floor[i] = c[FLOOR].num;
-    L->prow.rate[i] = c[RATE].num;
-    return 0;
+    if (!(c[PLANS_QUOTA].num > 0))
+        REJECT(PLANS_QUOTA, "must be greater than 0: %s", QUOTE(&c[PLANS_QUOTA]));
+    if (!(c[PLANS_FLOOR].num >= 0))
+        REJECT(PLANS_FLOOR, "must be 0 or more: %s", QUOTE(&c[PLANS_FLOOR]));
+    if (!(c[PLANS_RATE].num >= 0))
+        REJECT(PLANS_RATE, "must be 0 or more: %s", QUOTE(&c[PLANS_RATE]));
+    return append_plan_row(L, c, line);
 }
 
 static int row_reps(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { ID, NAME, TEAM, ROLE, PLAN, MANAGER };
-    struct cs_reps *r = &L->ds->reps;
+    uint32_t ref[REPS_COLUMNS], row;
     char q[128];
-    int u = unique_key(L, L->key[CS_T_REPS], &c[ID], r->line, "rep_id", line);
+    int u = unique_key(L, c, REPS_ID, L->ds->reps.line, line);
     if (u)
         return u;
-    uint32_t plan = CS_NONE;
-    if (!c[PLAN].blank) {
-        plan = find_key(L, CS_T_PLANS, &c[PLAN]);
-        if (plan == CS_NONE)
-            REJECT("plan_id", "unknown plan_id %s (not in plans.csv, or the plan was rejected)",
-                   QUOTE(&c[PLAN]));
+    ref[REPS_PLAN] = CS_NONE;
+    if (!c[REPS_PLAN].blank) {
+        ref[REPS_PLAN] = find_key(L, CS_T_PLANS, &c[REPS_PLAN]);
+        if (ref[REPS_PLAN] == CS_NONE)
+            REJECT(REPS_PLAN, "unknown plan_id %s (not in plans.csv, or the plan was rejected)",
+                   QUOTE(&c[REPS_PLAN]));
     }
-    for (int k = 0; k <= MANAGER; k++)
-        CHECK(intern(L, &c[k]));
-    CHECK(cs_columns_reserve(&L->cols[CS_T_REPS]));
-    size_t i = r->n++;
-    r->id[i] = c[ID].str;
-    r->name[i] = c[NAME].str;
-    r->team[i] = c[TEAM].str;
-    r->role[i] = c[ROLE].str;
-    r->manager[i] = c[MANAGER].str;
-    r->plan[i] = plan;
-    r->line[i] = (uint32_t)line;
-    return cs_keyindex_put(L->key[CS_T_REPS], c[ID].str, (uint32_t)i);
+    CHECK(append_reps(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_REPS], c[REPS_ID].str, row);
 }
 
 static int row_deals(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { ID, REP, ACCOUNT, TYPE, PRODUCT, AMOUNT, DISCOUNT, CREATED, CLOSE, STAGE };
-    struct cs_deals *d = &L->ds->deals;
+    uint32_t ref[DEALS_COLUMNS], row;
     char q[128];
-    int u = unique_key(L, L->key[CS_T_DEALS], &c[ID], d->line, "deal_id", line);
+    int u = unique_key(L, c, DEALS_ID, L->ds->deals.line, line);
     if (u)
         return u;
-    uint32_t rep = find_key(L, CS_T_REPS, &c[REP]);
+    const struct cell *amount = &c[DEALS_AMOUNT], *discount = &c[DEALS_DISCOUNT];
+    uint32_t rep = ref[DEALS_REP] = find_key(L, CS_T_REPS, &c[DEALS_REP]);
     if (rep == CS_NONE)
-        REJECT("rep_id", "unknown rep_id %s (not in reps.csv, or the rep was rejected)",
-               QUOTE(&c[REP]));
+        REJECT(DEALS_REP, "unknown rep_id %s (not in reps.csv, or the rep was rejected)",
+               QUOTE(&c[DEALS_REP]));
     if (L->ds->reps.plan[rep] == CS_NONE)
-        REJECT("rep_id", "rep %s owns deals but has no plan_id in reps.csv", QUOTE(&c[REP]));
-    bool won = c[STAGE].en == CS_STAGE_WON;
-    if (won && c[AMOUNT].blank)
-        REJECT("amount", "required for a won deal");
-    if (won && !(c[AMOUNT].num > 0))
-        REJECT("amount", "must be greater than 0 for a won deal: %s", QUOTE(&c[AMOUNT]));
-    if (!c[AMOUNT].blank && !(c[AMOUNT].num >= 0))
-        REJECT("amount", "must be 0 or more: %s", QUOTE(&c[AMOUNT]));
-    if (!c[DISCOUNT].blank && !(c[DISCOUNT].num >= 0 && c[DISCOUNT].num <= 100))
-        REJECT("discount_pct", "must be between 0 and 100: %s", QUOTE(&c[DISCOUNT]));
-    if (c[STAGE].en != CS_STAGE_OPEN && c[CLOSE].blank)
-        REJECT("close_date", "required for a %s deal", won ? "won" : "lost");
-    CHECK(intern(L, &c[ID]));
-    CHECK(intern(L, &c[ACCOUNT]));
-    CHECK(intern(L, &c[PRODUCT]));
-    CHECK(cs_columns_reserve(&L->cols[CS_T_DEALS]));
-    size_t i = d->n++;
-    d->id[i] = c[ID].str;
-    d->rep[i] = rep;
-    d->account[i] = c[ACCOUNT].str;
-    d->type[i] = (uint8_t)c[TYPE].en;
-    d->product[i] = c[PRODUCT].str;
-    d->amount[i] = c[AMOUNT].num;
-    d->discount_pct[i] = c[DISCOUNT].num;
-    d->created[i] = c[CREATED].day;
-    d->close[i] = c[CLOSE].day;
-    d->stage[i] = (uint8_t)c[STAGE].en;
-    d->line[i] = (uint32_t)line;
-    return cs_keyindex_put(L->key[CS_T_DEALS], c[ID].str, (uint32_t)i);
+        REJECT(DEALS_REP, "rep %s owns deals but has no plan_id in reps.csv",
+               QUOTE(&c[DEALS_REP]));
+    bool won = c[DEALS_STAGE].en == CS_STAGE_WON;
+    if (won && amount->blank)
+        REJECT(DEALS_AMOUNT, "required for a won deal");
+    if (won && !(amount->num > 0))
+        REJECT(DEALS_AMOUNT, "must be greater than 0 for a won deal: %s", QUOTE(amount));
+    if (!amount->blank && !(amount->num >= 0))
+        REJECT(DEALS_AMOUNT, "must be 0 or more: %s", QUOTE(amount));
+    if (!discount->blank && !(discount->num >= 0 && discount->num <= 100))
+        REJECT(DEALS_DISCOUNT, "must be between 0 and 100: %s", QUOTE(discount));
+    if (c[DEALS_STAGE].en != CS_STAGE_OPEN && c[DEALS_CLOSE].blank)
+        REJECT(DEALS_CLOSE, "required for a %s deal", won ? "won" : "lost");
+    CHECK(append_deals(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_DEALS], c[DEALS_ID].str, row);
 }
 
+/* quotas.csv and targets.csv: a rep's figure for a period, once. */
 static int row_quotas(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { REP, PERIOD, QUOTA };
-    struct cs_quotas *qt = &L->ds->quotas;
+    uint32_t ref[QUOTAS_COLUMNS], row;
     char q[128];
-    uint32_t rep = find_key(L, CS_T_REPS, &c[REP]);
+    uint32_t rep = ref[QUOTAS_REP] = find_key(L, CS_T_REPS, &c[QUOTAS_REP]);
     if (rep == CS_NONE)
-        REJECT("rep_id", "unknown rep_id %s", QUOTE(&c[REP]));
+        REJECT(QUOTAS_REP, "unknown rep_id %s", QUOTE(&c[QUOTAS_REP]));
     uint32_t plan = L->ds->reps.plan[rep];
     if (plan == CS_NONE)
-        REJECT("rep_id", "rep %s has no plan_id, so a quota does not apply", QUOTE(&c[REP]));
+        REJECT(QUOTAS_REP, "rep %s has no plan_id, so a quota does not apply",
+               QUOTE(&c[QUOTAS_REP]));
     bool yearly = L->ds->plans.period_type[plan] == CS_PERIOD_YEAR;
-    bool is_year = c[PERIOD].period % 10 == 0;
+    bool is_year = c[QUOTAS_PERIOD].period % 10 == 0;
     if (yearly != is_year)
-        REJECT("period", "%s is a %s but the rep's plan is %s", QUOTE(&c[PERIOD]),
+        REJECT(QUOTAS_PERIOD, "%s is a %s but the rep's plan is %s", QUOTE(&c[QUOTAS_PERIOD]),
                is_year ? "year" : "quarter", yearly ? "annual" : "quarterly");
-    if (!(c[QUOTA].num > 0))
-        REJECT("quota", "must be greater than 0: %s", QUOTE(&c[QUOTA]));
-    uint64_t key = cs_key_pair(rep, c[PERIOD].period);
+    if (!(c[QUOTAS_QUOTA].num > 0))
+        REJECT(QUOTAS_QUOTA, "must be greater than 0: %s", QUOTE(&c[QUOTAS_QUOTA]));
+    uint64_t key = cs_key_pair(rep, c[QUOTAS_PERIOD].period);
     uint32_t prev = cs_keyindex_get(L->key[CS_T_QUOTAS], key);
     if (prev != CS_NONE)
-        REJECT("period", "duplicate quota for this rep and period (first on line %u)",
-               qt->line[prev]);
-    CHECK(cs_columns_reserve(&L->cols[CS_T_QUOTAS]));
-    size_t i = qt->n++;
-    qt->rep[i] = rep;
-    qt->period[i] = c[PERIOD].period;
-    qt->quota[i] = c[QUOTA].num;
-    qt->line[i] = (uint32_t)line;
-    return cs_keyindex_put(L->key[CS_T_QUOTAS], key, (uint32_t)i);
+        REJECT(QUOTAS_PERIOD, "duplicate quota for this rep and period (first on line %u)",
+               L->ds->quotas.line[prev]);
+    CHECK(append_quotas(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_QUOTAS], key, row);
 }
 
 static int row_spiffs(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { ID, PRODUCT, START, END, AMOUNT };
-    struct cs_spiffs *s = &L->ds->spiffs;
+    uint32_t row;
     char q[128];
-    int u = unique_key(L, L->key[CS_T_SPIFFS], &c[ID], s->line, "spiff_id", line);
+    int u = unique_key(L, c, SPIFFS_ID, L->ds->spiffs.line, line);
     if (u)
         return u;
-    if (c[END].day < c[START].day)
-        REJECT("end_date", "before start_date");
-    if (!c[AMOUNT].blank && !(c[AMOUNT].num >= 0))
-        REJECT("amount", "must be 0 or more: %s", QUOTE(&c[AMOUNT]));
-    CHECK(intern(L, &c[ID]));
-    CHECK(intern(L, &c[PRODUCT]));
-    CHECK(cs_columns_reserve(&L->cols[CS_T_SPIFFS]));
-    size_t i = s->n++;
-    s->id[i] = c[ID].str;
-    s->product[i] = c[PRODUCT].str;
-    s->start[i] = c[START].day;
-    s->end[i] = c[END].day;
-    s->amount[i] = c[AMOUNT].num;
-    s->line[i] = (uint32_t)line;
-    return cs_keyindex_put(L->key[CS_T_SPIFFS], c[ID].str, (uint32_t)i);
+    if (c[SPIFFS_END].day < c[SPIFFS_START].day)
+        REJECT(SPIFFS_END, "before start_date");
+    if (!c[SPIFFS_AMOUNT].blank && !(c[SPIFFS_AMOUNT].num >= 0))
+        REJECT(SPIFFS_AMOUNT, "must be 0 or more: %s", QUOTE(&c[SPIFFS_AMOUNT]));
+    CHECK(append_spiffs(L, c, NULL, line, &row));
+    return cs_keyindex_put(L->key[CS_T_SPIFFS], c[SPIFFS_ID].str, row);
 }
 
 static int row_commissions(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { REP, DEAL, PERIOD, COMMISSION };
-    struct cs_commissions *m = &L->ds->commissions;
+    uint32_t ref[COMMISSIONS_COLUMNS], row;
     char q[128];
-    uint32_t rep = find_key(L, CS_T_REPS, &c[REP]);
-    if (rep == CS_NONE)
-        REJECT("rep_id", "unknown rep_id %s", QUOTE(&c[REP]));
-    uint32_t deal = find_key(L, CS_T_DEALS, &c[DEAL]);
-    if (deal == CS_NONE)
-        REJECT("deal_id", "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
-               QUOTE(&c[DEAL]));
-    CHECK(cs_columns_reserve(&L->cols[CS_T_COMMISSIONS]));
-    size_t i = m->n++;
-    m->rep[i] = rep;
-    m->deal[i] = deal;
-    m->period[i] = c[PERIOD].period;
-    m->commission[i] = c[COMMISSION].num;
-    m->line[i] = (uint32_t)line;
-    return 0;
+    ref[COMMISSIONS_REP] = find_key(L, CS_T_REPS, &c[COMMISSIONS_REP]);
+    if (ref[COMMISSIONS_REP] == CS_NONE)
+        REJECT(COMMISSIONS_REP, "unknown rep_id %s", QUOTE(&c[COMMISSIONS_REP]));
+    ref[COMMISSIONS_DEAL] = find_key(L, CS_T_DEALS, &c[COMMISSIONS_DEAL]);
+    if (ref[COMMISSIONS_DEAL] == CS_NONE)
+        REJECT(COMMISSIONS_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
+               QUOTE(&c[COMMISSIONS_DEAL]));
+    return append_commissions(L, c, ref, line, &row);
 }
 
 static int row_roadmap(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { ID, TITLE, STATUS, TARGET, SHIPPED };
-    struct cs_roadmap *r = &L->ds->roadmap;
-    int u = unique_key(L, L->key[CS_T_ROADMAP], &c[ID], r->line, "feature_id", line);
+    uint32_t row;
+    int u = unique_key(L, c, ROADMAP_ID, L->ds->roadmap.line, line);
     if (u)
         return u;
-    CHECK(intern(L, &c[ID]));
-    CHECK(intern(L, &c[TITLE]));
-    CHECK(cs_columns_reserve(&L->cols[CS_T_ROADMAP]));
-    size_t i = r->n++;
-    r->id[i] = c[ID].str;
-    r->title[i] = c[TITLE].str;
-    r->status[i] = (uint8_t)c[STATUS].en;
-    r->target[i] = c[TARGET].day;
-    r->shipped[i] = c[SHIPPED].day;
-    r->line[i] = (uint32_t)line;
-    return cs_keyindex_put(L->key[CS_T_ROADMAP], c[ID].str, (uint32_t)i);
+    CHECK(append_roadmap(L, c, NULL, line, &row));
+    return cs_keyindex_put(L->key[CS_T_ROADMAP], c[ROADMAP_ID].str, row);
 }
 
 static int row_promises(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { ID, DEAL, FEATURE, PROMISED, DUE, TEXT };
-    struct cs_promises *p = &L->ds->promises;
+    uint32_t ref[PROMISES_COLUMNS], row;
     char q[128];
-    int u = unique_key(L, L->key[CS_T_PROMISES], &c[ID], p->line, "promise_id", line);
+    int u = unique_key(L, c, PROMISES_ID, L->ds->promises.line, line);
     if (u)
         return u;
-    uint32_t deal = find_key(L, CS_T_DEALS, &c[DEAL]);
-    if (deal == CS_NONE)
-        REJECT("deal_id", "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
-               QUOTE(&c[DEAL]));
-    CHECK(intern(L, &c[ID]));
-    CHECK(intern(L, &c[FEATURE]));
-    CHECK(intern(L, &c[TEXT]));
-    CHECK(cs_columns_reserve(&L->cols[CS_T_PROMISES]));
-    size_t i = p->n++;
-    p->id[i] = c[ID].str;
-    p->deal[i] = deal;
-    p->feature[i] = cs_keyindex_get(L->key[CS_T_ROADMAP], c[FEATURE].str);
-    p->feature_text[i] = c[FEATURE].str;
-    p->promised[i] = c[PROMISED].day;
-    p->due[i] = c[DUE].day;
-    p->text[i] = c[TEXT].str;
-    p->line[i] = (uint32_t)line;
-    return cs_keyindex_put(L->key[CS_T_PROMISES], c[ID].str, (uint32_t)i);
+    ref[PROMISES_DEAL] = find_key(L, CS_T_DEALS, &c[PROMISES_DEAL]);
+    if (ref[PROMISES_DEAL] == CS_NONE)
+        REJECT(PROMISES_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
+               QUOTE(&c[PROMISES_DEAL]));
+    CHECK(append_promises(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_PROMISES], c[PROMISES_ID].str, row);
 }
 
 static int row_collateral(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { ID, TITLE, OWNER, CAMPAIGN, PUBLISHED };
-    struct cs_collateral *a = &L->ds->collateral;
+    uint32_t ref[COLLATERAL_COLUMNS], row;
     char q[128];
-    int u = unique_key(L, L->key[CS_T_COLLATERAL], &c[ID], a->line, "asset_id", line);
+    int u = unique_key(L, c, COLLATERAL_ID, L->ds->collateral.line, line);
     if (u)
         return u;
-    uint32_t owner = find_key(L, CS_T_REPS, &c[OWNER]);
-    if (owner == CS_NONE)
-        REJECT("owner_id", "unknown owner_id %s (not a rep_id of reps.csv)", QUOTE(&c[OWNER]));
-    CHECK(intern(L, &c[ID]));
-    CHECK(intern(L, &c[TITLE]));
-    CHECK(intern(L, &c[CAMPAIGN]));
-    CHECK(cs_columns_reserve(&L->cols[CS_T_COLLATERAL]));
-    size_t i = a->n++;
-    a->id[i] = c[ID].str;
-    a->title[i] = c[TITLE].str;
-    a->owner[i] = owner;
-    a->campaign[i] = c[CAMPAIGN].str;
-    a->published[i] = c[PUBLISHED].day;
-    a->line[i] = (uint32_t)line;
-    return cs_keyindex_put(L->key[CS_T_COLLATERAL], c[ID].str, (uint32_t)i);
+    ref[COLLATERAL_OWNER] = find_key(L, CS_T_REPS, &c[COLLATERAL_OWNER]);
+    if (ref[COLLATERAL_OWNER] == CS_NONE)
+        REJECT(COLLATERAL_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
+               QUOTE(&c[COLLATERAL_OWNER]));
+    CHECK(append_collateral(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_COLLATERAL], c[COLLATERAL_ID].str, row);
 }
 
 static int row_claims(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { ASSET, FEATURE, CLAIM, TEXT };
-    struct cs_claims *k = &L->ds->claims;
+    uint32_t ref[CLAIMS_COLUMNS], row;
     char q[128];
-    uint32_t asset = find_key(L, CS_T_COLLATERAL, &c[ASSET]);
-    if (asset == CS_NONE)
-        REJECT("asset_id", "unknown asset_id %s (not in collateral.csv, or the asset was rejected)",
-               QUOTE(&c[ASSET]));
-    CHECK(intern(L, &c[FEATURE]));
-    CHECK(intern(L, &c[TEXT]));
-    CHECK(cs_columns_reserve(&L->cols[CS_T_CLAIMS]));
-    size_t i = k->n++;
-    k->asset[i] = asset;
-    k->feature[i] = cs_keyindex_get(L->key[CS_T_ROADMAP], c[FEATURE].str);
-    k->feature_text[i] = c[FEATURE].str;
-    k->claim[i] = (uint8_t)c[CLAIM].en;
-    k->text[i] = c[TEXT].str;
-    k->line[i] = (uint32_t)line;
-    return 0;
+    ref[CLAIMS_ASSET] = find_key(L, CS_T_COLLATERAL, &c[CLAIMS_ASSET]);
+    if (ref[CLAIMS_ASSET] == CS_NONE)
+        REJECT(CLAIMS_ASSET, "unknown asset_id %s (not in collateral.csv, or the asset was rejected)",
+               QUOTE(&c[CLAIMS_ASSET]));
+    return append_claims(L, c, ref, line, &row);
 }
 
 static int row_targets(struct loader *L, struct cell *c, unsigned long line)
 {
-    enum { OWNER, PERIOD, TARGET, ACTUAL };
-    struct cs_targets *g = &L->ds->targets;
+    uint32_t ref[TARGETS_COLUMNS], row;
     char q[128];
-    uint32_t owner = find_key(L, CS_T_REPS, &c[OWNER]);
+    uint32_t owner = ref[TARGETS_OWNER] = find_key(L, CS_T_REPS, &c[TARGETS_OWNER]);
     if (owner == CS_NONE)
-        REJECT("owner_id", "unknown owner_id %s (not a rep_id of reps.csv)", QUOTE(&c[OWNER]));
-    if (c[PERIOD].period % 10 == 0)
-        REJECT("period", "targets are per quarter, %s is a year", QUOTE(&c[PERIOD]));
-    if (!(c[TARGET].num > 0))
-        REJECT("target", "must be greater than 0: %s", QUOTE(&c[TARGET]));
-    if (!(c[ACTUAL].num >= 0))
-        REJECT("actual", "must be 0 or more: %s", QUOTE(&c[ACTUAL]));
-    uint64_t key = cs_key_pair(owner, c[PERIOD].period);
+        REJECT(TARGETS_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
+               QUOTE(&c[TARGETS_OWNER]));
+    if (c[TARGETS_PERIOD].period % 10 == 0)
+        REJECT(TARGETS_PERIOD, "targets are per quarter, %s is a year", QUOTE(&c[TARGETS_PERIOD]));
+    if (!(c[TARGETS_TARGET].num > 0))
+        REJECT(TARGETS_TARGET, "must be greater than 0: %s", QUOTE(&c[TARGETS_TARGET]));
+    if (!(c[TARGETS_ACTUAL].num >= 0))
+        REJECT(TARGETS_ACTUAL, "must be 0 or more: %s", QUOTE(&c[TARGETS_ACTUAL]));
+    uint64_t key = cs_key_pair(owner, c[TARGETS_PERIOD].period);
     uint32_t prev = cs_keyindex_get(L->key[CS_T_TARGETS], key);
     if (prev != CS_NONE)
-        REJECT("period", "duplicate target for this owner and period (first on line %u)",
-               g->line[prev]);
-    CHECK(cs_columns_reserve(&L->cols[CS_T_TARGETS]));
-    size_t i = g->n++;
-    g->owner[i] = owner;
-    g->period[i] = c[PERIOD].period;
-    g->target[i] = c[TARGET].num;
-    g->actual[i] = c[ACTUAL].num;
-    g->line[i] = (uint32_t)line;
-    return cs_keyindex_put(L->key[CS_T_TARGETS], key, (uint32_t)i);
+        REJECT(TARGETS_PERIOD, "duplicate target for this owner and period (first on line %u)",
+               L->ds->targets.line[prev]);
+    CHECK(append_targets(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_TARGETS], key, row);
 }
 
 typedef int (*row_fn)(struct loader *L, struct cell *c, unsigned long line);
 
-static const row_fn row_handler[CS_T_COUNT] = {
-    [CS_T_PLANS] = row_plans,
-    [CS_T_REPS] = row_reps,
-    [CS_T_DEALS] = row_deals,
-    [CS_T_QUOTAS] = row_quotas,
-    [CS_T_SPIFFS] = row_spiffs,
-    [CS_T_COMMISSIONS] = row_commissions,
-    [CS_T_ROADMAP] = row_roadmap,
-    [CS_T_PROMISES] = row_promises,
-    [CS_T_COLLATERAL] = row_collateral,
-    [CS_T_CLAIMS] = row_claims,
-    [CS_T_TARGETS] = row_targets,
-};
-
-#undef REJECT
-#undef QUOTE
-#undef CHECK
+#define HANDLER(T, member, required) [CS_T_##T] = row_##member,
+static const row_fn row_handler[CS_T_COUNT] = {CS_TABLES(HANDLER)};
 
 int cs_rows_load(struct loader *L, struct cell *c, unsigned long line)
 {
     return row_handler[L->t](L, c, line);
 }
 
-/* The references the handlers above resolve with find_key: column, and
- * the table whose key it names. */
-static const struct {
-    enum cs_table t;
-    const char *column;
-    enum cs_table to;
-} references[] = {
-    {CS_T_REPS, "plan_id", CS_T_PLANS},         {CS_T_DEALS, "rep_id", CS_T_REPS},
-    {CS_T_QUOTAS, "rep_id", CS_T_REPS},         {CS_T_COMMISSIONS, "rep_id", CS_T_REPS},
-    {CS_T_COMMISSIONS, "deal_id", CS_T_DEALS},  {CS_T_PROMISES, "deal_id", CS_T_DEALS},
-    {CS_T_COLLATERAL, "owner_id", CS_T_REPS},   {CS_T_CLAIMS, "asset_id", CS_T_COLLATERAL},
-    {CS_T_TARGETS, "owner_id", CS_T_REPS},
-};
-
-void cs_rows_references(struct loader *L, enum cs_table t)
-{
-    for (size_t c = 0; c < MAX_COLS; c++)
-        L->ref_key[c] = NULL;
-    for (size_t i = 0; i < sizeof references / sizeof *references; i++) {
-        for (size_t c = 0; references[i].t == t && c < L->def->n_columns; c++)
-            if (strcmp(L->def->columns[c].name, references[i].column) == 0)
-                L->ref_key[c] = L->key[references[i].to];
-    }
-}
-
 /* ------------------------------------------------------------------------
  * Plans: group the tier rows, check each plan as a whole
  * --------------------------------------------------------------------- */
+
+#define PLAN_COLUMN(col) (cs_schema_table(CS_T_PLANS)->columns[col].name)
 
 static int cmp_prow_index(const void *a, const void *b, void *ctx)
 {
     const struct loader *L = ctx;
     uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    if (L->prow.plan[i] != L->prow.plan[j])
-        return L->prow.plan[i] < L->prow.plan[j] ? -1 : 1;
+    if (L->prow.id[i] != L->prow.id[j])
+        return L->prow.id[i] < L->prow.id[j] ? -1 : 1;
     if (L->prow.floor[i] != L->prow.floor[j])
         return L->prow.floor[i] < L->prow.floor[j] ? -1 : 1;
     return L->prow.line[i] < L->prow.line[j] ? -1 : L->prow.line[i] > L->prow.line[j];
@@ -477,9 +415,9 @@ enum cs_status cs_rows_build_plans(struct loader *L)
     }
     for (size_t g = 0; g < n;) {
         size_t e = g;
-        uint32_t plan = L->prow.plan[order[g]];
+        uint32_t plan = L->prow.id[order[g]];
         uint32_t head = order[g];
-        while (e < n && L->prow.plan[order[e]] == plan) {
+        while (e < n && L->prow.id[order[e]] == plan) {
             if (L->prow.line[order[e]] < L->prow.line[head])
                 head = order[e];
             e++;
@@ -493,16 +431,16 @@ enum cs_status cs_rows_build_plans(struct loader *L)
             uint32_t r = order[k];
             int bad = 0;
             if (L->prow.period_type[r] != L->prow.period_type[head])
-                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], "period_type",
+                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], PLAN_COLUMN(PLANS_PERIOD_TYPE),
                              "plan %s has period_type %s on line %u", q,
                              L->prow.period_type[head] ? "year" : "quarter",
                              L->prow.line[head]) ? -1 : 1;
             else if (L->prow.quota[r] != L->prow.quota[head])
-                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], "quota",
+                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], PLAN_COLUMN(PLANS_QUOTA),
                              "plan %s has quota %.15g on line %u", q,
                              L->prow.quota[head], L->prow.line[head]) ? -1 : 1;
             else if (kept && L->prow.floor[first[kept - 1]] == L->prow.floor[r])
-                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], "tier_floor",
+                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], PLAN_COLUMN(PLANS_FLOOR),
                              "duplicate tier_floor %.15g for plan %s (first on line %u)",
                              L->prow.floor[r], q, L->prow.line[first[kept - 1]]) ? -1 : 1;
             if (bad < 0) {
@@ -520,7 +458,7 @@ enum cs_status cs_rows_build_plans(struct loader *L)
         if (!has_zero) {
             for (size_t k = 0; k < kept; k++) {
                 uint32_t r = first[k];
-                if (cs_load_reject(L, CS_T_PLANS, L->prow.line[r], "tier_floor",
+                if (cs_load_reject(L, CS_T_PLANS, L->prow.line[r], PLAN_COLUMN(PLANS_FLOOR),
                            "plan %s has no tier with floor 0", q) != 0) {
                     st = cs_load_oom(L);
                     goto out;
