@@ -13,6 +13,7 @@
 
 #include "compsight/dataset.h"
 #include "compsight/strpool.h"
+#include "input/tuning.h"
 
 /* ------------------------------------------------------------------------
  * A data directory per test, written from strings
@@ -421,13 +422,13 @@ static char *digest(enum cs_status st, const struct cs_error *err, const struct 
 static enum cs_status load_planned(struct dir *d, size_t thread_min, size_t rows, size_t text,
                                    size_t plan_min, char **out)
 {
-    struct cs_load_options opt = {.dir = d->path, .thread_min_size = thread_min,
-                                  .batch_rows = rows, .batch_text = text,
-                                  .plan_min_size = plan_min};
+    struct cs_load_options opt = {.dir = d->path};
+    struct cs_load_tuning tune = {.thread_min_size = thread_min, .batch_rows = rows,
+                                  .batch_text = text, .plan_min_size = plan_min};
     struct cs_dataset *ds = NULL;
     struct cs_error err;
     cs_error_clear(&err);
-    enum cs_status st = cs_dataset_load(&opt, &ds, &err);
+    enum cs_status st = cs_dataset_load_tuned(&opt, &tune, &ds, &err);
     *out = digest(st, &err, ds);
     cs_dataset_free(ds);
     return st;

@@ -148,21 +148,6 @@ struct cs_load_options {
      * "deals.csv"); done/total in bytes over all files.  May be NULL. */
     void (*progress)(const char *file, uint64_t done, uint64_t total, void *ctx);
     void *progress_ctx;
-    /* How a file is read; 0 = the default.  A file of at least
-     * thread_min_size bytes (default 4 MiB; SIZE_MAX: never) is split on a
-     * second thread, in batches of batch_rows rows (default and at most
-     * 2048) and batch_text bytes of text (default 1 MiB), and parsed by
-     * whichever thread is free, while this one loads the rows.  After the first batch of a file of at
-     * least plan_min_size bytes (default 16 MiB, and a first batch of at
-     * least 1024 rows), the loader reserves room in the string pool for
-     * the rest of the import, and the second thread faults in the memory
-     * the loader will fill while it waits for it.  The dataset is the same
-     * either way; tests set tiny values to exercise the hand-over and the
-     * planning ahead on small files (plan_min_size set: any first batch). */
-    size_t thread_min_size;
-    size_t batch_rows;
-    size_t batch_text;
-    size_t plan_min_size;
 };
 
 /*

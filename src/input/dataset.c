@@ -114,7 +114,7 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
      * front: untouched pages cost nothing, and the arrays then fill in
      * place (huge pages, no doublings) and give back the slack at the end. */
     if (t != CS_T_PLANS)
-        L->cols[t].first = (size_t)(sb.st_size / 24);
+        L->cols[t].first = (size_t)(sb.st_size / CS_MIN_ROW_BYTES);
     st = cs_load_file(L, path, sb.st_size);
     if (st == CS_OK && !L->header_done)
         st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 1, NULL,
@@ -142,6 +142,13 @@ static int cmp_reject(const void *a, const void *b)
 enum cs_status cs_dataset_load(const struct cs_load_options *opt,
                                struct cs_dataset **out, struct cs_error *err)
 {
+    return cs_dataset_load_tuned(opt, NULL, out, err);
+}
+
+enum cs_status cs_dataset_load_tuned(const struct cs_load_options *opt,
+                                     const struct cs_load_tuning *tuning,
+                                     struct cs_dataset **out, struct cs_error *err)
+{
     enum cs_status st = CS_OK;
     struct loader L;
     *out = NULL;
@@ -153,6 +160,8 @@ enum cs_status cs_dataset_load(const struct cs_load_options *opt,
         st = cs_load_oom(&L);
         goto out;
     }
+    if (tuning)
+        L.tune = *tuning;
 
     /* Total size of what will be read, for the progress line and the
      * estimates of plan_ahead. */

@@ -3,22 +3,9 @@
 #include <string.h>
 
 #include "keyindex.h"
+#include "tuning.h"
 #include "compsight/dataset.h"
 #include "compsight/mem.h"
-
-/* How far from the row found last a GUESSED index looks, before and after.
- * In the generated commissions.csv, 99.99% of the references are within
- * 64 rows of the one before; in promises.csv, 99% are the same deal or
- * the next one.  When the guesses go poorly (a file in another order: by
- * date, say), only one lookup in GUESS_SAMPLE guesses, and the index says
- * so (cs_keyindex_by_text), so that the loader looks the column's texts
- * up in the pool again: on 1M deals with promises and commissions
- * shuffled, guessing every time without that made the import 1.6 times
- * slower. */
-#define GUESS_BACK 64
-#define GUESS_AHEAD 64
-#define GUESS_WINDOW 4096
-#define GUESS_SAMPLE 64
 
 struct cs_keyindex {
     enum cs_key_kind kind;
@@ -44,9 +31,10 @@ struct cs_keyindex {
     uint32_t *hash;
     size_t hash_cap, last;
     /* How well the guesses go: the guesses and misses of the current
-     * window of GUESS_WINDOW, and whether the last window missed more
-     * than a quarter (poor: references in no useful order), when only
-     * one lookup in GUESS_SAMPLE guesses, to see whether that changes. */
+     * window of CS_GUESS_WINDOW (tuning.h), and whether the last window
+     * missed more than a quarter (poor: references in no useful order),
+     * when only one lookup in CS_GUESS_SAMPLE guesses, to see whether
+     * that changes. */
     unsigned tries, misses, lookups;
     bool poor;
 };
@@ -275,8 +263,8 @@ int cs_keyindex_put(struct cs_keyindex *k, uint64_t key, uint32_t row)
 static uint32_t guess_row(const struct cs_keyindex *k, const char *s, size_t n, uint32_t hash)
 {
     const uint32_t *ids = *k->ids;
-    size_t rows = *k->rows, lo = k->last > GUESS_BACK ? k->last - GUESS_BACK : 0;
-    size_t hi = rows - k->last > GUESS_AHEAD ? k->last + GUESS_AHEAD : rows;
+    size_t rows = *k->rows, lo = k->last > CS_GUESS_BACK ? k->last - CS_GUESS_BACK : 0;
+    size_t hi = rows - k->last > CS_GUESS_AHEAD ? k->last + CS_GUESS_AHEAD : rows;
     for (size_t r = k->last; r < hi; r++)
         if (k->hash[r] == hash && same_text(k->pool, ids[r], s, n))
             return (uint32_t)r;
@@ -291,11 +279,11 @@ uint32_t cs_keyindex_find(struct cs_keyindex *k, const char *s, size_t len, uint
 {
     if (k->kind == CS_KEY_BY_TEXT)
         return text_get(k, s, len, hash);
-    if (k->kind == CS_KEY_GUESSED && (!k->poor || k->lookups++ % GUESS_SAMPLE == 0)) {
+    if (k->kind == CS_KEY_GUESSED && (!k->poor || k->lookups++ % CS_GUESS_SAMPLE == 0)) {
         uint32_t r = guess_row(k, s, len, hash);
         k->misses += r == CS_NONE;
-        if (++k->tries == GUESS_WINDOW) {
-            k->poor = k->misses > GUESS_WINDOW / 4;
+        if (++k->tries == CS_GUESS_WINDOW) {
+            k->poor = k->misses > CS_GUESS_WINDOW / 4;
             k->tries = k->misses = 0;
         }
         if (r != CS_NONE)

@@ -5,16 +5,7 @@
 
 #include "loader.h"
 
-/* The reader's batches (see cs_load_file). */
-#define BATCH_ROWS 2048
-#define BATCH_TEXT ((size_t)1 << 20)
 #define PREFETCH_AHEAD 8
-/* How much the reader faults in before it looks at its batches again
- * (one huge page: about 4 ms here). */
-#define PREFAULT_STEP ((size_t)2 << 20)
-#define THREADED_FILE_SIZE ((size_t)4 << 20)
-/* Files after whose first batch the import plans ahead (plan_ahead). */
-#define PLAN_MIN_SIZE ((size_t)16 << 20)
 
 /*
  * A file is read in two stages: a reader splits records and parses their
@@ -39,8 +30,8 @@ struct batch {
     size_t n;
     enum batch_state state;
     bool oom;                /* parse_batch ran out of memory */
-    struct parsed row[BATCH_ROWS];
-    struct cell cells[BATCH_ROWS * MAX_COLS];   /* row i's at i * (the table's columns) */
+    struct parsed row[CS_BATCH_ROWS];
+    struct cell cells[CS_BATCH_ROWS * MAX_COLS];   /* row i's at i * (the table's columns) */
     char *text;              /* the rows' cell text */
     size_t text_used, text_cap;
     char *msgs;              /* the reject reasons of parse_batch */
@@ -58,9 +49,9 @@ struct reader {
     /* the hand-off between the threads */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct batch *full[N_BATCHES];   /* filled, in file order */
+    struct batch *full[CS_N_BATCHES];   /* filled, in file order */
     size_t head, count;
-    struct batch *spare[N_BATCHES];
+    struct batch *spare[CS_N_BATCHES];
     size_t n_spare;
     bool done;               /* the reader has handed over its last batch */
     bool stop;               /* the loader failed: the reader stops */
@@ -156,7 +147,7 @@ static void prefault_post(struct loader *L, void *p, size_t n)
     if (!L->pf_mu || !p || !n)
         return;
     pthread_mutex_lock(L->pf_mu);
-    if (L->n_pf < MAX_PREFAULT)
+    if (L->n_pf < CS_MAX_PREFAULT)
         L->pf[L->n_pf++] = (struct cs_span){p, n};
     pthread_mutex_unlock(L->pf_mu);
 }
@@ -186,9 +177,9 @@ static void plan_ahead(struct loader *L, const struct batch *b, size_t strings_b
 {
     L->sized = true;
     struct cs_strpool *pool = L->ds->str;
-    const struct cs_load_options *o = L->opt;
-    size_t min_size = o->plan_min_size ? o->plan_min_size : PLAN_MIN_SIZE;
-    if (b->n < (o->plan_min_size ? 1 : 1024) || L->file_size < min_size)
+    const struct cs_load_tuning *o = &L->tune;
+    size_t min_size = o->plan_min_size ? o->plan_min_size : CS_PLAN_MIN_SIZE;
+    if (b->n < (o->plan_min_size ? 1 : CS_PLAN_MIN_ROWS) || L->file_size < min_size)
         return;
     double row_bytes = (double)(b->text_used + b->n * L->def->n_columns) / (double)b->n;
     uint64_t ahead = L->bytes_total > L->bytes_before ? L->bytes_total - L->bytes_before : 0;
@@ -271,7 +262,7 @@ static int load_batch(struct loader *L, struct batch *b)
 static struct batch *oldest_raw(const struct reader *R)
 {
     for (size_t i = 0; i < R->count; i++) {
-        struct batch *b = R->full[(R->head + i) % N_BATCHES];
+        struct batch *b = R->full[(R->head + i) % CS_N_BATCHES];
         if (b->state == RAW)
             return b;
     }
@@ -295,7 +286,7 @@ static void prefault_step(struct reader *R)
 {
     struct loader *L = R->L;
     struct cs_span *sp = &L->pf[0];
-    size_t n = sp->n < PREFAULT_STEP ? sp->n : PREFAULT_STEP;
+    size_t n = sp->n < CS_PREFAULT_STEP ? sp->n : CS_PREFAULT_STEP;
     void *p = sp->p;
     sp->p = (char *)sp->p + n;
     if (!(sp->n -= n))
@@ -327,7 +318,7 @@ static int hand_over(struct reader *R, bool last)
         return r;
     }
     pthread_mutex_lock(&R->mu);
-    R->full[(R->head + R->count++) % N_BATCHES] = R->b;
+    R->full[(R->head + R->count++) % CS_N_BATCHES] = R->b;
     R->b = NULL;
     R->done = last;
     pthread_cond_broadcast(&R->cv);
@@ -466,7 +457,7 @@ static void load_batches(struct reader *R)
             }
         }
         struct batch *b = R->full[R->head];
-        R->head = (R->head + 1) % N_BATCHES;
+        R->head = (R->head + 1) % CS_N_BATCHES;
         R->count--;
         pthread_mutex_unlock(&R->mu);
         int r = load_batch(R->L, b);
@@ -489,17 +480,17 @@ static void load_batches(struct reader *R)
  */
 enum cs_status cs_load_file(struct loader *L, const char *path, off_t size)
 {
-    const struct cs_load_options *o = L->opt;
+    const struct cs_load_tuning *o = &L->tune;
     struct reader R = {.L = L, .path = path};
     L->file_size = size > 0 ? (uint64_t)size : 0;
     L->sized = false;
-    R.batch_rows = o->batch_rows && o->batch_rows < BATCH_ROWS ? o->batch_rows : BATCH_ROWS;
+    R.batch_rows = o->batch_rows && o->batch_rows < CS_BATCH_ROWS ? o->batch_rows : CS_BATCH_ROWS;
     struct batch **all = L->batch;
-    size_t min = o->thread_min_size ? o->thread_min_size : THREADED_FILE_SIZE;
-    size_t n_all = (uint64_t)size >= min ? N_BATCHES : 1;
+    size_t min = o->thread_min_size ? o->thread_min_size : CS_THREADED_FILE_SIZE;
+    size_t n_all = (uint64_t)size >= min ? CS_N_BATCHES : 1;
     enum cs_status st = CS_OK;
     for (size_t i = 0; i < n_all; i++) {
-        if (!all[i] && !(all[i] = batch_new(o->batch_text ? o->batch_text : BATCH_TEXT)))
+        if (!all[i] && !(all[i] = batch_new(o->batch_text ? o->batch_text : CS_BATCH_TEXT)))
             return cs_load_oom(L);
         batch_reset(all[i]);
     }
@@ -543,7 +534,7 @@ enum cs_status cs_load_file(struct loader *L, const char *path, off_t size)
 
 void cs_load_batches_free(struct loader *L)
 {
-    for (size_t i = 0; i < N_BATCHES; i++) {
+    for (size_t i = 0; i < CS_N_BATCHES; i++) {
         batch_free(L->batch[i]);
         L->batch[i] = NULL;
     }

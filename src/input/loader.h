@@ -10,6 +10,7 @@
 #include "columns.h"
 #include "csvread.h"
 #include "keyindex.h"
+#include "tuning.h"
 #include "compsight/dataset.h"
 #include "compsight/mem.h"
 
@@ -24,13 +25,6 @@
 
 #define MAX_COLS 16
 #define REJECT_MSG 512
-/* Up to three batches filled ahead of the one being loaded: with two, the
- * reader and the loader took turns, each waking the other at every batch,
- * and a 10M-deal import took 12.3 s instead of 9.4 s (medians of three
- * runs in turn; 8 batches: no faster). */
-#define N_BATCHES 4
-/* Spans waiting to be faulted in (see loader.c). */
-#define MAX_PREFAULT 32
 
 struct batch;
 
@@ -62,6 +56,7 @@ struct parsed {
 
 struct loader {
     const struct cs_load_options *opt;
+    struct cs_load_tuning tune;        /* 0 = the default of tuning.h */
     struct cs_dataset *ds;
     struct cs_error *err;
     size_t reject_cap;
@@ -86,13 +81,13 @@ struct loader {
     struct cs_keyindex *ref_key[MAX_COLS];
 
     /* the reader's batches, kept from one file to the next */
-    struct batch *batch[N_BATCHES];
+    struct batch *batch[CS_N_BATCHES];
 
     /* Memory the loader is about to write for the first time, which the
      * reader faults in while it waits for a batch (see hand_over).
      * Guarded by pf_mu, the reader's mutex; NULL when not threaded. */
     pthread_mutex_t *pf_mu;
-    struct cs_span pf[MAX_PREFAULT];
+    struct cs_span pf[CS_MAX_PREFAULT];
     size_t n_pf;
 
     /* the unique key of each table (quotas and targets: (rep, period)
