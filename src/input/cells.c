@@ -83,8 +83,8 @@ int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MS
         const struct cs_column_def *col = &L->def->columns[c];
         struct cell *cell = &pr->cell[c];
         int f = L->field_of[c];
-        const char *s = cell->s;
-        size_t len = cell->len;
+        const char *s = cell->str.s;
+        size_t len = cell->str.len;
         trim(&s, &len);
         /* SPEC 3: a default stands in for a column the export does not
          * have; a blank cell of a column it has stays blank. */
@@ -101,14 +101,14 @@ int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MS
                 len = strlen(s);
             }
         }
-        cell->s = s;
-        cell->len = len;
+        cell->str.s = s;
+        cell->str.len = len;
         cell->blank = len == 0;
         cell->num = NAN;
         cell->day = CS_NO_DATE;
         cell->period = CS_NO_PERIOD;
         cell->en = -1;
-        cell->str = 0;
+        cell->str.id = 0;
         cell->hashed = false;
         if (cell->blank) {
             if (col->required)
@@ -119,9 +119,9 @@ int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MS
         case CS_K_ID:
         case CS_K_TEXT:
             /* Interned later, once the row is known to be good: a rejected
-             * row must not grow the string pool.  The prefetch lets the
-             * row's lookups miss the cache at the same time. */
-            cell->hash = cs_strpool_hash(s, len);
+             * row must not grow the string pool.  Hashed here, on either
+             * thread, so that the loader only looks it up. */
+            cell->str.hash = cs_strpool_hash(s, len);
             cell->hashed = true;
             break;
         case CS_K_NUMBER:

@@ -5,8 +5,6 @@
 
 #include "loader.h"
 
-#define PREFETCH_AHEAD 8
-
 /*
  * A file is read in two stages: a reader splits records and parses their
  * cells into batches (csvread, parse_cells: pure functions of the bytes
@@ -32,6 +30,7 @@ struct batch {
     bool oom;                /* parse_batch ran out of memory */
     struct parsed row[CS_BATCH_ROWS];
     struct cell cells[CS_BATCH_ROWS * MAX_COLS];   /* row i's at i * (the table's columns) */
+    struct cs_strpool_key *lookup[CS_LOOKUP_ROWS * MAX_COLS];   /* see look_up */
     char *text;              /* the rows' cell text */
     size_t text_used, text_cap;
     char *msgs;              /* the reject reasons of parse_batch */
@@ -122,17 +121,27 @@ static struct batch *batch_new(size_t text_cap)
     return b;
 }
 
-/* Prefetch the hash slots of a parsed row's strings that find_key looks
- * up in the pool or intern enters there: all but the columns of mask
- * skip. */
-static void prefetch_row(const struct loader *L, const struct parsed *pr, uint32_t skip,
-                         void (*stage)(const struct cs_strpool *, uint32_t))
+/*
+ * Look up in the pool, in one batch, the strings of rows [from, to) that
+ * the rows' handlers will intern or find there (all but the columns of
+ * skip, which their key index finds by text), so that each handler finds
+ * a stored string's id in its cell.  A batch of lookups overlaps their
+ * cache misses (cs_strpool_find_batch); a few hundred rows at a time, so
+ * that the cells and the table's slots are still in cache when the
+ * handlers intern the new strings.
+ */
+static void look_up(const struct loader *L, struct batch *b, size_t from, size_t to, uint32_t skip)
 {
-    if (pr->rej_col)
-        return;
-    for (size_t c = 0; c < L->def->n_columns; c++)
-        if (pr->cell[c].hashed && !(skip >> c & 1))
-            stage(L->ds->str, pr->cell[c].hash);
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        struct parsed *pr = &b->row[i];
+        if (pr->rej_col)
+            continue;
+        for (size_t c = 0; c < L->def->n_columns; c++)
+            if (pr->cell[c].hashed && !(skip >> c & 1))
+                b->lookup[n++] = &pr->cell[c].str;
+    }
+    cs_strpool_find_batch(L->ds->str, b->lookup, n);
 }
 
 /* n, or bytes when less. */
@@ -224,22 +233,13 @@ static int load_batch(struct loader *L, struct batch *b)
         strings_before = cs_strpool_count(L->ds->str);
         text_before = cs_strpool_text(L->ds->str);
     }
-    /* A pipeline of prefetches: the hash slots of row i + 8, the id
-     * pointers of row i + 4, the strings of row i + 2, each stage reading
-     * what the one before brought into cache. */
     uint32_t skip = 0;
     for (size_t c = 0; c < L->def->n_columns; c++)
         if (L->ref_key[c] && cs_keyindex_by_text(L->ref_key[c]))
             skip |= 1u << c;
-    for (size_t i = 0; i < b->n && i < PREFETCH_AHEAD; i++)
-        prefetch_row(L, &b->row[i], skip, cs_strpool_prefetch);
     for (size_t i = 0; i < b->n; i++) {
-        if (i + PREFETCH_AHEAD < b->n)
-            prefetch_row(L, &b->row[i + PREFETCH_AHEAD], skip, cs_strpool_prefetch);
-        if (i + PREFETCH_AHEAD / 2 < b->n)
-            prefetch_row(L, &b->row[i + PREFETCH_AHEAD / 2], skip, cs_strpool_prefetch_id);
-        if (i + PREFETCH_AHEAD / 4 < b->n)
-            prefetch_row(L, &b->row[i + PREFETCH_AHEAD / 4], skip, cs_strpool_prefetch_bytes);
+        if (i % CS_LOOKUP_ROWS == 0)
+            look_up(L, b, i, i + CS_LOOKUP_ROWS < b->n ? i + CS_LOOKUP_ROWS : b->n, skip);
         struct parsed *pr = &b->row[i];
         L->ds->counts[t].read++;
         int r = pr->rej_col ? (cs_load_reject(L, t, pr->line, pr->rej_col, "%s",
@@ -387,12 +387,12 @@ static int on_record(const struct cs_csv_record *rec, void *ctx)
             char *dst = b->text + b->text_used;
             memcpy(dst, rec->field[f], rec->len[f]);
             dst[rec->len[f]] = '\0';
-            cell->s = dst;
-            cell->len = rec->len[f];
+            cell->str.s = dst;
+            cell->str.len = rec->len[f];
             b->text_used += rec->len[f] + 1;
         } else {
-            cell->s = "";
-            cell->len = 0;
+            cell->str.s = "";
+            cell->str.len = 0;
         }
     }
     b->n++;

@@ -34,16 +34,16 @@ struct batch;
 
 /* One cell of a record: its text as read, then after the column-kind parse. */
 struct cell {
-    const char *s;     /* its len bytes: as read, then trimmed (no NUL at len) */
-    size_t len;
+    /* str.s: its str.len bytes, as read, then trimmed (no NUL at len);
+     * str.hash: their pool hash (ID and TEXT kinds, set by cs_cells_parse);
+     * str.id: their string id once looked up or interned, else 0 */
+    struct cs_strpool_key str;
     double num;        /* CS_K_NUMBER / CS_K_PERCENT */
     int32_t day;       /* CS_K_DATE, CS_NO_DATE when blank */
     int32_t period;    /* CS_K_PERIOD, CS_NO_PERIOD when blank */
     int en;            /* CS_K_ENUM, -1 when blank */
-    uint32_t str;      /* interned id of s (ID and TEXT kinds) */
-    uint32_t hash;     /* its pool hash, computed by cs_cells_parse */
     bool blank;
-    bool hashed;       /* hash is set */
+    bool hashed;       /* str.hash is set */
 };
 
 /* One record: its cells' text as read, then after cs_cells_parse. */

@@ -44,11 +44,12 @@ int cs_load_reject(struct loader *L, enum cs_table t, unsigned long line,
 /* Intern a cell's text (ID and TEXT kinds). */
 static int intern(struct loader *L, struct cell *cell)
 {
-    if (cell->blank || cell->str)
+    if (cell->blank || cell->str.id)
         return 0;
     if (!cell->hashed)
-        return cs_strpool_intern(L->ds->str, cell->s, cell->len, &cell->str);
-    return cs_strpool_intern_hashed(L->ds->str, cell->s, cell->len, cell->hash, &cell->str);
+        return cs_strpool_intern(L->ds->str, cell->str.s, cell->str.len, &cell->str.id);
+    return cs_strpool_intern_hashed(L->ds->str, cell->str.s, cell->str.len, cell->str.hash,
+                                    &cell->str.id);
 }
 
 /* Row index of an already-loaded key of table t, CS_NONE when unknown or blank. */
@@ -56,8 +57,8 @@ static uint32_t find_key(struct loader *L, enum cs_table t, const struct cell *c
 {
     if (cell->blank)
         return CS_NONE;
-    uint32_t hash = cell->hashed ? cell->hash : cs_strpool_hash(cell->s, cell->len);
-    return cs_keyindex_find(L->key[t], cell->s, cell->len, hash, cell->str);
+    uint32_t hash = cell->hashed ? cell->str.hash : cs_strpool_hash(cell->str.s, cell->str.len);
+    return cs_keyindex_find(L->key[t], cell->str.s, cell->str.len, hash, cell->str.id);
 }
 
 /* ------------------------------------------------------------------------
@@ -97,10 +98,10 @@ CS_TABLES(ROW_INDEXES)
 #define STORE_TIER STORE_VAL
 #define STORE_REF(KIND, field, cell, ref, REFS) tab->field[i] = (ref);
 #define STORE_REFTEXT(KIND, field, cell, ref, REFS)                                     \
-    tab->field[i] = cs_keyindex_get(L->key[CS_T_##REFS], (cell).str);                   \
-    tab->field##_text[i] = (cell).str;
-#define VALUE_ID(cell) (cell).str
-#define VALUE_TEXT(cell) (cell).str
+    tab->field[i] = cs_keyindex_get(L->key[CS_T_##REFS], (cell).str.id);                   \
+    tab->field##_text[i] = (cell).str.id;
+#define VALUE_ID(cell) (cell).str.id
+#define VALUE_TEXT(cell) (cell).str.id
 #define VALUE_NUMBER(cell) (cell).num
 #define VALUE_PERCENT(cell) (cell).num
 #define VALUE_DATE(cell) (cell).day
@@ -149,7 +150,7 @@ static int append_plan_row(struct loader *L, struct cell *c, unsigned long line)
 /* Reject the row on column col (an index of the file's table). */
 #define REJECT(col, ...) return cs_load_reject(L, L->t, line, NAME(col), __VA_ARGS__) ? -1 : 1
 #define NAME(col) (L->def->columns[col].name)
-#define QUOTE(cell) cs_quote_bytes(q, sizeof q, (cell)->s, (cell)->len)
+#define QUOTE(cell) cs_quote_bytes(q, sizeof q, (cell)->str.s, (cell)->str.len)
 #define CHECK(x) do { if ((x) != 0) return -1; } while (0)
 
 /* Reject a row whose unique key (column col of the file's table, whose
@@ -163,7 +164,7 @@ static int unique_key(struct loader *L, struct cell *c, size_t col, const uint32
      * harmless. */
     if (intern(L, &c[col]) != 0)
         return -1;
-    uint32_t prev = cs_keyindex_get(L->key[L->t], c[col].str);
+    uint32_t prev = cs_keyindex_get(L->key[L->t], c[col].str.id);
     if (prev != CS_NONE)
         REJECT(col, "duplicate %s %s (first on line %u)", NAME(col), QUOTE(&c[col]), lines[prev]);
     return 0;
@@ -196,7 +197,7 @@ static int row_reps(struct loader *L, struct cell *c, unsigned long line)
                    QUOTE(&c[REPS_PLAN]));
     }
     CHECK(append_reps(L, c, ref, line, &row));
-    return cs_keyindex_put(L->key[CS_T_REPS], c[REPS_ID].str, row);
+    return cs_keyindex_put(L->key[CS_T_REPS], c[REPS_ID].str.id, row);
 }
 
 static int row_deals(struct loader *L, struct cell *c, unsigned long line)
@@ -226,7 +227,7 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
     if (c[DEALS_STAGE].en != CS_STAGE_OPEN && c[DEALS_CLOSE].blank)
         REJECT(DEALS_CLOSE, "required for a %s deal", won ? "won" : "lost");
     CHECK(append_deals(L, c, ref, line, &row));
-    return cs_keyindex_put(L->key[CS_T_DEALS], c[DEALS_ID].str, row);
+    return cs_keyindex_put(L->key[CS_T_DEALS], c[DEALS_ID].str.id, row);
 }
 
 /* quotas.csv and targets.csv: a rep's figure for a period, once. */
@@ -269,7 +270,7 @@ static int row_spiffs(struct loader *L, struct cell *c, unsigned long line)
     if (!c[SPIFFS_AMOUNT].blank && !(c[SPIFFS_AMOUNT].num >= 0))
         REJECT(SPIFFS_AMOUNT, "must be 0 or more: %s", QUOTE(&c[SPIFFS_AMOUNT]));
     CHECK(append_spiffs(L, c, NULL, line, &row));
-    return cs_keyindex_put(L->key[CS_T_SPIFFS], c[SPIFFS_ID].str, row);
+    return cs_keyindex_put(L->key[CS_T_SPIFFS], c[SPIFFS_ID].str.id, row);
 }
 
 static int row_commissions(struct loader *L, struct cell *c, unsigned long line)
@@ -293,7 +294,7 @@ static int row_roadmap(struct loader *L, struct cell *c, unsigned long line)
     if (u)
         return u;
     CHECK(append_roadmap(L, c, NULL, line, &row));
-    return cs_keyindex_put(L->key[CS_T_ROADMAP], c[ROADMAP_ID].str, row);
+    return cs_keyindex_put(L->key[CS_T_ROADMAP], c[ROADMAP_ID].str.id, row);
 }
 
 static int row_promises(struct loader *L, struct cell *c, unsigned long line)
@@ -308,7 +309,7 @@ static int row_promises(struct loader *L, struct cell *c, unsigned long line)
         REJECT(PROMISES_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
                QUOTE(&c[PROMISES_DEAL]));
     CHECK(append_promises(L, c, ref, line, &row));
-    return cs_keyindex_put(L->key[CS_T_PROMISES], c[PROMISES_ID].str, row);
+    return cs_keyindex_put(L->key[CS_T_PROMISES], c[PROMISES_ID].str.id, row);
 }
 
 static int row_collateral(struct loader *L, struct cell *c, unsigned long line)
@@ -323,7 +324,7 @@ static int row_collateral(struct loader *L, struct cell *c, unsigned long line)
         REJECT(COLLATERAL_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
                QUOTE(&c[COLLATERAL_OWNER]));
     CHECK(append_collateral(L, c, ref, line, &row));
-    return cs_keyindex_put(L->key[CS_T_COLLATERAL], c[COLLATERAL_ID].str, row);
+    return cs_keyindex_put(L->key[CS_T_COLLATERAL], c[COLLATERAL_ID].str.id, row);
 }
 
 static int row_claims(struct loader *L, struct cell *c, unsigned long line)

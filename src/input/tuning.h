@@ -28,6 +28,12 @@
  * runs in turn; 8 batches: no faster). */
 #define CS_N_BATCHES 4
 
+/* The loader looks the strings of this many rows up in the string pool
+ * at a time (look_up): enough to overlap their cache misses, few enough
+ * that their cells and the pool's slots are still in cache when the rows
+ * are loaded. */
+#define CS_LOOKUP_ROWS 256
+
 /* ---- planning ahead (loader.c, plan_ahead) ---- */
 
 /* After the first batch (of at least CS_PLAN_MIN_ROWS rows) of a file of
