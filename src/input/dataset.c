@@ -40,7 +40,6 @@ static int loader_init(struct loader *L, const struct cs_load_options *opt,
     c->n = &tab->n;
     CS_COLUMNS_PLANS(ADD, PLANS)
     ADD_FIELD(line)
-    ADD_FIELD(dead)
 
     static const struct {
         enum cs_table t;

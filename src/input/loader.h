@@ -99,7 +99,6 @@ struct loader {
         size_t n;
         CS_COLUMNS_PLANS(CS_PLAN_ROW_FIELD, PLANS)
         uint32_t *line;
-        uint8_t *dead;
     } prow;
     struct cs_columns prow_cols;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "loader.h"
+#include "compsight/plancheck.h"
 
 enum cs_status cs_load_oom(struct loader *L)
 {
@@ -137,7 +138,6 @@ static int append_plan_row(struct loader *L, struct cell *c, unsigned long line)
     size_t i = tab->n++;
     CS_COLUMNS_PLANS(STORE, PLANS)
     tab->line[i] = (uint32_t)line;
-    tab->dead[i] = 0;
     return 0;
 }
 
@@ -173,11 +173,11 @@ static int unique_key(struct loader *L, struct cell *c, size_t col, const uint32
 static int row_plans(struct loader *L, struct cell *c, unsigned long line)
 {
     char q[128];
-    if (!(c[PLANS_QUOTA].num > 0))
+    if (!cs_plan_quota_ok(c[PLANS_QUOTA].num))
         REJECT(PLANS_QUOTA, "must be greater than 0: %s", QUOTE(&c[PLANS_QUOTA]));
-    if (!(c[PLANS_FLOOR].num >= 0))
+    if (!cs_plan_floor_ok(c[PLANS_FLOOR].num))
         REJECT(PLANS_FLOOR, "must be 0 or more: %s", QUOTE(&c[PLANS_FLOOR]));
-    if (!(c[PLANS_RATE].num >= 0))
+    if (!cs_plan_rate_ok(c[PLANS_RATE].num))
         REJECT(PLANS_RATE, "must be 0 or more: %s", QUOTE(&c[PLANS_RATE]));
     return append_plan_row(L, c, line);
 }
@@ -391,106 +391,116 @@ static int cmp_prow_index(const void *a, const void *b, void *ctx)
 /* The first row of a plan in file order decides its period_type and quota;
  * later rows that disagree, and repeated floors, are rejected; a plan left
  * without a floor-0 tier is rejected whole. */
+/*
+ * The rows of one plan, order[g..e) (sorted by floor, then line), that
+ * agree with its first row in file order (head) and repeat no floor,
+ * into kept[]; the others are rejected.  The number kept, or -1 on OOM.
+ */
+static long keep_rows(struct loader *L, const uint32_t *order, size_t g, size_t e, uint32_t head,
+                      const char *q, uint32_t *kept)
+{
+    const struct plan_rows *pr = &L->prow;
+    size_t n = 0;
+    for (size_t k = g; k < e; k++) {
+        uint32_t r = order[k];
+        int bad = 0;
+        if (pr->period_type[r] != pr->period_type[head])
+            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_PERIOD_TYPE),
+                                 "plan %s has period_type %s on line %u", q,
+                                 pr->period_type[head] ? "year" : "quarter", pr->line[head])
+                      ? -1 : 1;
+        else if (pr->quota[r] != pr->quota[head])
+            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_QUOTA),
+                                 "plan %s has quota %.15g on line %u", q, pr->quota[head],
+                                 pr->line[head]) ? -1 : 1;
+        else if (n && pr->floor[kept[n - 1]] == pr->floor[r])
+            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_FLOOR),
+                                 "duplicate tier_floor %.15g for plan %s (first on line %u)",
+                                 pr->floor[r], q, pr->line[kept[n - 1]]) ? -1 : 1;
+        if (bad < 0)
+            return -1;
+        if (!bad)
+            kept[n++] = r;
+    }
+    return (long)n;
+}
+
+/*
+ * The plan of string id plan made of its kept rows (head's period_type
+ * and quota), checked as a whole by the plan validator: added to the
+ * dataset, or each of its rows rejected with the rule it breaks (a plan
+ * without a floor-0 tier; the rows' own rules leave no other).  0, or -1
+ * on OOM.
+ */
+static int add_plan(struct loader *L, uint32_t plan, uint32_t head, const uint32_t *kept,
+                    size_t n_kept, const char *pid)
+{
+    struct cs_plans *p = &L->ds->plans;
+    if (cs_columns_reserve(&L->cols[CS_T_PLANS]) != 0)
+        return -1;
+    size_t i = p->n;
+    p->id[i] = plan;
+    p->period_type[i] = L->prow.period_type[head];
+    p->quota[i] = L->prow.quota[head];
+    p->tier_first[i] = (uint32_t)p->n_tiers;
+    p->tier_count[i] = (uint32_t)n_kept;
+    for (size_t k = 0; k < n_kept; k++) {
+        p->floor[p->n_tiers + k] = L->prow.floor[kept[k]];
+        p->rate[p->n_tiers + k] = L->prow.rate[kept[k]];
+    }
+    p->n_tiers += n_kept;
+    struct cs_plan_fault f = cs_plan_check(p, i);
+    if (f.rule != CS_PLAN_OK) {
+        p->n_tiers -= n_kept;
+        char msg[REJECT_MSG];
+        cs_plan_fault_message(&f, CS_PLAN_STYLE_ROWS, pid, msg, sizeof msg);
+        for (size_t k = 0; k < n_kept; k++)
+            if (cs_load_reject(L, CS_T_PLANS, L->prow.line[kept[k]],
+                               cs_plan_fault_column(&f, CS_PLAN_STYLE_ROWS), "%s", msg) != 0)
+                return -1;
+        return 0;
+    }
+    p->n++;
+    L->ds->counts[CS_T_PLANS].used += n_kept;
+    return cs_keyindex_put(L->key[CS_T_PLANS], plan, (uint32_t)i);
+}
+
+/* The first row of a plan in file order decides its period_type and quota;
+ * later rows that disagree, and repeated floors, are rejected; a plan left
+ * without a floor-0 tier is rejected whole. */
 enum cs_status cs_rows_build_plans(struct loader *L)
 {
     enum cs_status st = CS_OK;
     size_t n = L->prow.n;
     uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    uint32_t *first = malloc((n ? n : 1) * sizeof *first);
+    uint32_t *kept = malloc((n ? n : 1) * sizeof *kept);
     struct cs_plans *p = &L->ds->plans;
-    struct cs_columns *pc = &L->cols[CS_T_PLANS];
-    if (!order || !first) {
+    p->n_tiers = 0;
+    p->floor = malloc((n ? n : 1) * sizeof *p->floor);
+    p->rate = malloc((n ? n : 1) * sizeof *p->rate);
+    if (!order || !kept || !p->floor || !p->rate) {
         st = cs_load_oom(L);
         goto out;
     }
     for (size_t i = 0; i < n; i++)
         order[i] = (uint32_t)i;
     qsort_r(order, n, sizeof *order, cmp_prow_index, L);
-
-    p->n_tiers = 0;
-    p->floor = malloc((n ? n : 1) * sizeof *p->floor);
-    p->rate = malloc((n ? n : 1) * sizeof *p->rate);
-    if (!p->floor || !p->rate) {
-        st = cs_load_oom(L);
-        goto out;
-    }
-    for (size_t g = 0; g < n;) {
-        size_t e = g;
-        uint32_t plan = L->prow.id[order[g]];
-        uint32_t head = order[g];
-        while (e < n && L->prow.id[order[e]] == plan) {
+    for (size_t g = 0, e; g < n; g = e) {
+        uint32_t plan = L->prow.id[order[g]], head = order[g];
+        for (e = g; e < n && L->prow.id[order[e]] == plan; e++)
             if (L->prow.line[order[e]] < L->prow.line[head])
                 head = order[e];
-            e++;
-        }
         const char *pid = cs_strpool_get(L->ds->str, plan);
         char q[128];
         cs_quote_bytes(q, sizeof q, pid, strlen(pid));
-        size_t kept = 0;
-        bool has_zero = false;
-        for (size_t k = g; k < e; k++) {
-            uint32_t r = order[k];
-            int bad = 0;
-            if (L->prow.period_type[r] != L->prow.period_type[head])
-                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], PLAN_COLUMN(PLANS_PERIOD_TYPE),
-                             "plan %s has period_type %s on line %u", q,
-                             L->prow.period_type[head] ? "year" : "quarter",
-                             L->prow.line[head]) ? -1 : 1;
-            else if (L->prow.quota[r] != L->prow.quota[head])
-                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], PLAN_COLUMN(PLANS_QUOTA),
-                             "plan %s has quota %.15g on line %u", q,
-                             L->prow.quota[head], L->prow.line[head]) ? -1 : 1;
-            else if (kept && L->prow.floor[first[kept - 1]] == L->prow.floor[r])
-                bad = cs_load_reject(L, CS_T_PLANS, L->prow.line[r], PLAN_COLUMN(PLANS_FLOOR),
-                             "duplicate tier_floor %.15g for plan %s (first on line %u)",
-                             L->prow.floor[r], q, L->prow.line[first[kept - 1]]) ? -1 : 1;
-            if (bad < 0) {
-                st = cs_load_oom(L);
-                goto out;
-            }
-            if (bad) {
-                L->prow.dead[r] = 1;
-                continue;
-            }
-            first[kept++] = r;
-            if (L->prow.floor[r] == 0)
-                has_zero = true;
+        long n_kept = keep_rows(L, order, g, e, head, q, kept);
+        if (n_kept < 0 || add_plan(L, plan, head, kept, (size_t)n_kept, pid) != 0) {
+            st = cs_load_oom(L);
+            goto out;
         }
-        if (!has_zero) {
-            for (size_t k = 0; k < kept; k++) {
-                uint32_t r = first[k];
-                if (cs_load_reject(L, CS_T_PLANS, L->prow.line[r], PLAN_COLUMN(PLANS_FLOOR),
-                           "plan %s has no tier with floor 0", q) != 0) {
-                    st = cs_load_oom(L);
-                    goto out;
-                }
-            }
-        } else {
-            if (cs_columns_reserve(pc) != 0) {
-                st = cs_load_oom(L);
-                goto out;
-            }
-            size_t i = p->n++;
-            p->id[i] = plan;
-            p->period_type[i] = L->prow.period_type[head];
-            p->quota[i] = L->prow.quota[head];
-            p->tier_first[i] = (uint32_t)p->n_tiers;
-            p->tier_count[i] = (uint32_t)kept;
-            for (size_t k = 0; k < kept; k++) {
-                p->floor[p->n_tiers] = L->prow.floor[first[k]];
-                p->rate[p->n_tiers] = L->prow.rate[first[k]];
-                p->n_tiers++;
-            }
-            L->ds->counts[CS_T_PLANS].used += kept;
-            if (cs_keyindex_put(L->key[CS_T_PLANS], plan, (uint32_t)i) != 0) {
-                st = cs_load_oom(L);
-                goto out;
-            }
-        }
-        g = e;
     }
 out:
     free(order);
-    free(first);
+    free(kept);
     return st;
 }
