@@ -5,8 +5,9 @@
 #include "compsight/parse.h"
 #include "compsight/schema.h"
 
-/* The values of each enumeration: values_STAGE = {"won", "lost", "open", NULL}. */
-#define VALUE_TEXT(constant, value) value,
+/* The values of each enumeration, at their constants' indexes:
+ * values_STAGE = {[CS_STAGE_WON] = "won", ..., NULL}. */
+#define VALUE_TEXT(constant, value) [constant] = value,
 #define VALUES(V) static const char *const values_##V[] = {CS_VALUES_##V(VALUE_TEXT) NULL};
 VALUES(PERIOD_TYPE)
 VALUES(DEAL_TYPE)
