@@ -7,7 +7,7 @@
 
 /*
  * A file is read in two stages: a reader splits records and parses their
- * cells into batches (csvread, parse_cells: pure functions of the bytes
+ * cells into batches (csvread, cs_cells_parse: pure functions of the bytes
  * and the file's settings), and the loader appends the rows of each batch
  * in order (interning, references, rejects: everything that touches the
  * dataset).  For a big file the reader runs on a thread of its own, a few
@@ -74,7 +74,7 @@ static void batch_reset(struct batch *b)
 }
 
 /*
- * Parse the rows of a batch (parse_cells), keeping each reject reason in
+ * Parse the rows of a batch (cs_cells_parse), keeping each reject reason in
  * b->msgs.  Either thread may run it, on a batch it has marked PARSING:
  * it reads only the batch and the file's settings.  Out of memory marks
  * the batch, and the loader then fails on it.

@@ -84,7 +84,7 @@ struct loader {
     struct batch *batch[CS_N_BATCHES];
 
     /* Memory the loader is about to write for the first time, which the
-     * reader faults in while it waits for a batch (see hand_over).
+     * reader faults in while it waits for a batch (loader.c, hand_over).
      * Guarded by pf_mu, the reader's mutex; NULL when not threaded. */
     pthread_mutex_t *pf_mu;
     struct cs_span pf[CS_MAX_PREFAULT];

@@ -7,14 +7,18 @@
 #include "loader.h"
 #include "compsight/plancheck.h"
 
+/* ------------------------------------------------------------------------
+ * Rejects, and the importer's one out-of-memory error
+ * --------------------------------------------------------------------- */
+
 enum cs_status cs_load_oom(struct loader *L)
 {
     L->failed = true;
     return cs_error_set(L->err, CS_ERR_NOMEM, L->name, 0, NULL, "out of memory");
 }
 
-int cs_load_reject(struct loader *L, enum cs_table t, unsigned long line,
-                  const char *column, const char *fmt, ...)
+int cs_load_reject(struct loader *L, enum cs_table t, unsigned long line, const char *column,
+                   const char *fmt, ...)
 {
     struct cs_dataset *ds = L->ds;
     if (ds->n_rejects == L->reject_cap) {
@@ -68,7 +72,9 @@ static uint32_t find_key(struct loader *L, enum cs_table t, const struct cell *c
 
 /* The index of each column in a row of its table: DEALS_ID, DEALS_REP, ... */
 #define COLUMN_INDEX(T, TAG, ...) T##_##TAG,
-#define ROW_INDEXES(T, member, required) enum { CS_COLUMNS_##T(COLUMN_INDEX, T) T##_COLUMNS };
+#define ROW_INDEXES(T, member, required)                                                 \
+    enum { CS_COLUMNS_##T(COLUMN_INDEX, T) T##_COLUMNS };                                \
+    _Static_assert(T##_COLUMNS <= MAX_COLS, #member ": more columns than a row holds");
 CS_TABLES(ROW_INDEXES)
 
 /* The string columns are interned in column order (ids follow the order
