@@ -87,6 +87,24 @@ static inline double zval(const struct cs_feols_design *d, size_t i, size_t j)
     return j < d->k ? d->x[i * row_stride(d) + j] : d->y[i];
 }
 
+/* The rows by group, the periods present and which are fixed at 0. */
+struct periods {
+    size_t *nt;                 /* T: rows per period */
+    size_t *start;              /* G + 1: group g's rows are order[start[g]..start[g + 1]) */
+    size_t *order;              /* n */
+    size_t *pos;                /* T: a free period's index in the reduced system; SIZE_MAX for
+                                   the fixed ones and the periods without rows */
+    size_t Tr;                  /* free periods */
+};
+
+static void periods_free(struct periods *pe)
+{
+    free(pe->nt);
+    free(pe->start);
+    free(pe->order);
+    free(pe->pos);
+}
+
 static size_t uf_find(size_t *parent, size_t t)
 {
     while (parent[t] != t) {
@@ -94,6 +112,130 @@ static size_t uf_find(size_t *parent, size_t t)
         t = parent[t];
     }
     return t;
+}
+
+/*
+ * Group the rows by group; connect the periods that share a group (union
+ * find, parent: T scratch); in each connected component the smallest
+ * period is the root, fixed at 0.  Counts e->T and e->components.
+ */
+static void periods_index(const struct cs_feols_design *d, const size_t *ng, size_t *parent,
+                          struct periods *pe, struct effects *e)
+{
+    size_t n = d->n, G = d->groups, T = d->periods;
+    /* start shifted by one while filling: afterwards start[g] is group g's first row again */
+    for (size_t g = 0; g < G; g++)
+        pe->start[g + 1] = pe->start[g] + ng[g];
+    for (size_t i = 0; i < n; i++) {
+        pe->order[pe->start[d->group[i]]++] = i;
+        pe->nt[d->period[i]]++;
+    }
+    for (size_t g = G; g > 0; g--)
+        pe->start[g] = pe->start[g - 1];
+    pe->start[0] = 0;
+
+    for (size_t t = 0; t < T; t++)
+        parent[t] = t;
+    for (size_t g = 0; g < G; g++) {
+        if (pe->start[g + 1] == pe->start[g])
+            continue;
+        size_t first = d->period[pe->order[pe->start[g]]];
+        for (size_t r = pe->start[g]; r < pe->start[g + 1]; r++) {
+            size_t a = uf_find(parent, first), b = uf_find(parent, d->period[pe->order[r]]);
+            if (a != b)
+                parent[a > b ? a : b] = a < b ? a : b;
+        }
+    }
+    pe->Tr = e->T = e->components = 0;
+    for (size_t t = 0; t < T; t++) {
+        pe->pos[t] = SIZE_MAX;
+        if (!pe->nt[t])
+            continue;
+        e->T++;
+        if (uf_find(parent, t) == t)
+            e->components++;
+        else
+            pe->pos[t] = pe->Tr++;
+    }
+}
+
+/*
+ * The periods' normal equations after the groups are projected out, over
+ * the free periods: M = diag(n_t) - sum_g n_g. n_g.' / n_g (Tr x Tr) and
+ * R = D_t' M_g z (Tr x C).  cnt and touched: T scratch, cnt all 0.
+ */
+static void periods_system(const struct cs_feols_design *d, const size_t *ng, const struct periods *pe,
+                           const struct effects *e, size_t *cnt, size_t *touched, double *M,
+                           double *R)
+{
+    size_t G = d->groups, T = d->periods, C = e->C, Tr = pe->Tr;
+    for (size_t t = 0; t < T; t++)
+        if (pe->pos[t] != SIZE_MAX)
+            M[pe->pos[t] * Tr + pe->pos[t]] = (double)pe->nt[t];
+    for (size_t g = 0; g < G; g++) {
+        size_t nu = 0;
+        const double *ag = e->a + g * C;
+        for (size_t r = pe->start[g]; r < pe->start[g + 1]; r++) {
+            size_t i = pe->order[r], t = d->period[i];
+            if (cnt[t]++ == 0)
+                touched[nu++] = t;
+            if (pe->pos[t] != SIZE_MAX) {
+                double *Rt = R + pe->pos[t] * C;
+                for (size_t j = 0; j < C; j++)
+                    Rt[j] += zval(d, i, j) - ag[j];
+            }
+        }
+        double inv = 1 / (double)ng[g];
+        for (size_t u = 0; u < nu; u++) {
+            size_t t = touched[u];
+            if (pe->pos[t] == SIZE_MAX)
+                continue;
+            for (size_t w = 0; w < nu; w++) {
+                size_t t2 = touched[w];
+                if (pe->pos[t2] != SIZE_MAX)
+                    M[pe->pos[t] * Tr + pe->pos[t2]] -= (double)cnt[t] * (double)cnt[t2] * inv;
+            }
+        }
+        for (size_t u = 0; u < nu; u++)
+            cnt[touched[u]] = 0;
+    }
+}
+
+/* Solve M c = R for every column (the system scaled to a unit diagonal,
+ * Cholesky) into e->c; -1 when GSL fails or is out of memory. */
+static int periods_solve(const struct cs_feols_design *d, const struct periods *pe, const double *M,
+                         const double *R, struct effects *e)
+{
+    size_t T = d->periods, C = e->C, Tr = pe->Tr;
+    if (Tr == 0)
+        return 0;
+    int rc = -1;
+    gsl_matrix *Mr = gsl_matrix_alloc(Tr, Tr);
+    gsl_vector *v = gsl_vector_alloc(Tr), *sc = gsl_vector_alloc(Tr);
+    if (!Mr || !v || !sc)
+        goto out;
+    for (size_t a = 0; a < Tr; a++)
+        gsl_vector_set(sc, a, 1 / sqrt(M[a * Tr + a]));
+    for (size_t a = 0; a < Tr; a++)
+        for (size_t b = 0; b < Tr; b++)
+            gsl_matrix_set(Mr, a, b, M[a * Tr + b] * gsl_vector_get(sc, a) * gsl_vector_get(sc, b));
+    if (gsl_linalg_cholesky_decomp1(Mr) != GSL_SUCCESS)
+        goto out;
+    for (size_t j = 0; j < C; j++) {
+        for (size_t a = 0; a < Tr; a++)
+            gsl_vector_set(v, a, R[a * C + j] * gsl_vector_get(sc, a));
+        if (gsl_linalg_cholesky_svx(Mr, v) != GSL_SUCCESS)
+            goto out;
+        for (size_t t = 0; t < T; t++)
+            if (pe->pos[t] != SIZE_MAX)
+                e->c[t * C + j] = gsl_vector_get(v, pe->pos[t]) * gsl_vector_get(sc, pe->pos[t]);
+    }
+    rc = 0;
+out:
+    gsl_matrix_free(Mr);
+    gsl_vector_free(v);
+    gsl_vector_free(sc);
+    return rc;
 }
 
 /*
@@ -106,142 +248,39 @@ static enum cs_status period_effects(const struct cs_feols_design *d, const size
                                      struct effects *e, struct cs_error *err)
 {
     enum cs_status st = CS_OK;
-    size_t n = d->n, G = d->groups, T = d->periods, C = e->C;
-    size_t *nt = calloc(T ? T : 1, sizeof *nt), *start = calloc(G + 1, sizeof *start);
-    size_t *order = cs_malloc_big(n ? n : 1, sizeof *order);
-    size_t *cnt = calloc(T ? T : 1, sizeof *cnt), *touched = malloc((T ? T : 1) * sizeof *touched);
-    size_t *parent = malloc((T ? T : 1) * sizeof *parent), *pos = malloc((T ? T : 1) * sizeof *pos);
-    double *M = NULL, *R = NULL, *gbar = NULL;
-    gsl_matrix *Mr = NULL;
-    gsl_vector *v = NULL, *sc = NULL;
-    e->c = calloc(T * C > 0 ? T * C : 1, sizeof *e->c);
-    if (!nt || !start || !order || !cnt || !touched || !parent || !pos || !e->c) {
+    size_t n = d->n, G = d->groups, T = d->periods ? d->periods : 1, C = e->C;
+    struct periods pe = {
+        .nt = calloc(T, sizeof *pe.nt), .start = calloc(G + 1, sizeof *pe.start),
+        .order = cs_malloc_big(n ? n : 1, sizeof *pe.order), .pos = malloc(T * sizeof *pe.pos),
+    };
+    size_t *cnt = calloc(T, sizeof *cnt), *scratch = malloc(T * sizeof *scratch);
+    double *M = NULL, *R = NULL, *gbar = calloc(C, sizeof *gbar);
+    e->c = calloc(T * C, sizeof *e->c);
+    if (!pe.nt || !pe.start || !pe.order || !pe.pos || !cnt || !scratch || !gbar || !e->c) {
         st = nomem(err);
         goto out;
     }
-    /* rows grouped by group (fill is start shifted by one: after the
-     * pass, start[g] is group g's first row again) */
-    for (size_t g = 0; g < G; g++)
-        start[g + 1] = start[g] + ng[g];
-    for (size_t i = 0; i < n; i++) {
-        order[start[d->group[i]]++] = i;
-        nt[d->period[i]]++;
-    }
-    for (size_t g = G; g > 0; g--)
-        start[g] = start[g - 1];
-    start[0] = 0;
-
-    /* present periods, their positions in the reduced system, components */
-    for (size_t t = 0; t < T; t++)
-        parent[t] = t;
-    for (size_t g = 0; g < G; g++) {
-        size_t first = SIZE_MAX;
-        for (size_t r = start[g]; r < start[g + 1]; r++) {
-            size_t t = d->period[order[r]];
-            if (first == SIZE_MAX)
-                first = t;
-            size_t a = uf_find(parent, first), b = uf_find(parent, t);
-            if (a != b)
-                parent[a > b ? a : b] = a < b ? a : b;
-        }
-    }
-    /* the smallest period of each component is its root: fixed at 0 */
-    size_t Tr = 0;
-    e->T = e->components = 0;
-    for (size_t t = 0; t < T; t++) {
-        pos[t] = SIZE_MAX;
-        if (!nt[t])
-            continue;
-        e->T++;
-        if (uf_find(parent, t) == t)
-            e->components++;
-        else
-            pos[t] = Tr++;
-    }
-
-    /* M = diag(n_t) - sum_g n_g. n_g.' / n_g and R = D_t' M_g z, over the free periods */
+    periods_index(d, ng, scratch, &pe, e);
+    size_t Tr = pe.Tr;
     M = calloc(Tr * Tr > 0 ? Tr * Tr : 1, sizeof *M);
     R = calloc(Tr * C > 0 ? Tr * C : 1, sizeof *R);
     if (!M || !R) {
         st = nomem(err);
         goto out;
     }
-    for (size_t t = 0; t < T; t++)
-        if (pos[t] != SIZE_MAX)
-            M[pos[t] * Tr + pos[t]] = (double)nt[t];
-    for (size_t g = 0; g < G; g++) {
-        size_t nu = 0;
-        for (size_t r = start[g]; r < start[g + 1]; r++) {
-            size_t i = order[r], t = d->period[i];
-            if (cnt[t]++ == 0)
-                touched[nu++] = t;
-            if (pos[t] != SIZE_MAX) {
-                double *Rt = R + pos[t] * C;
-                const double *ag = e->a + g * C;
-                for (size_t j = 0; j < C; j++)
-                    Rt[j] += zval(d, i, j) - ag[j];
-            }
-        }
-        double inv = 1 / (double)ng[g];
-        for (size_t u = 0; u < nu; u++) {
-            size_t t = touched[u];
-            if (pos[t] == SIZE_MAX)
-                continue;
-            for (size_t w = 0; w < nu; w++) {
-                size_t t2 = touched[w];
-                if (pos[t2] != SIZE_MAX)
-                    M[pos[t] * Tr + pos[t2]] -= (double)cnt[t] * (double)cnt[t2] * inv;
-            }
-        }
-        for (size_t u = 0; u < nu; u++)
-            cnt[touched[u]] = 0;
-    }
-
-    /* solve, the system scaled to a unit diagonal */
-    if (Tr > 0) {
-        Mr = gsl_matrix_alloc(Tr, Tr);
-        v = gsl_vector_alloc(Tr);
-        sc = gsl_vector_alloc(Tr);
-        if (!Mr || !v || !sc) {
-            st = nomem(err);
-            goto out;
-        }
-        for (size_t a = 0; a < Tr; a++)
-            gsl_vector_set(sc, a, 1 / sqrt(M[a * Tr + a]));
-        for (size_t a = 0; a < Tr; a++)
-            for (size_t b = 0; b < Tr; b++)
-                gsl_matrix_set(Mr, a, b, M[a * Tr + b] * gsl_vector_get(sc, a) * gsl_vector_get(sc, b));
-        if (gsl_linalg_cholesky_decomp1(Mr) != GSL_SUCCESS) {
-            st = cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL,
-                              "fixed effects: the period effects could not be solved");
-            goto out;
-        }
-        for (size_t j = 0; j < C; j++) {
-            for (size_t a = 0; a < Tr; a++)
-                gsl_vector_set(v, a, R[a * C + j] * gsl_vector_get(sc, a));
-            if (gsl_linalg_cholesky_svx(Mr, v) != GSL_SUCCESS) {
-                st = cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL,
-                                  "fixed effects: the period effects could not be solved");
-                goto out;
-            }
-            for (size_t t = 0; t < T; t++)
-                if (pos[t] != SIZE_MAX)
-                    e->c[t * C + j] = gsl_vector_get(v, pos[t]) * gsl_vector_get(sc, pos[t]);
-        }
-    }
-
-    /* a_g = mean_g(z) - mean_g(c_t) */
-    gbar = calloc(C, sizeof *gbar);
-    if (!gbar) {
-        st = nomem(err);
+    periods_system(d, ng, &pe, e, cnt, scratch, M, R);
+    if (periods_solve(d, &pe, M, R, e) != 0) {
+        st = cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL,
+                          "fixed effects: the period effects could not be solved");
         goto out;
     }
+    /* a_g = mean_g(z) - mean_g(c_t) */
     for (size_t g = 0; g < G; g++) {
         if (!ng[g])
             continue;
         memset(gbar, 0, C * sizeof *gbar);
-        for (size_t r = start[g]; r < start[g + 1]; r++) {
-            const double *ct = e->c + (size_t)d->period[order[r]] * C;
+        for (size_t r = pe.start[g]; r < pe.start[g + 1]; r++) {
+            const double *ct = e->c + (size_t)d->period[pe.order[r]] * C;
             for (size_t j = 0; j < C; j++)
                 gbar[j] += ct[j];
         }
@@ -249,19 +288,12 @@ static enum cs_status period_effects(const struct cs_feols_design *d, const size
             e->a[g * C + j] -= gbar[j] / (double)ng[g];
     }
 out:
-    free(nt);
-    free(start);
-    free(order);
+    periods_free(&pe);
     free(cnt);
-    free(touched);
-    free(parent);
-    free(pos);
+    free(scratch);
     free(M);
     free(R);
     free(gbar);
-    gsl_matrix_free(Mr);
-    gsl_vector_free(v);
-    gsl_vector_free(sc);
     return st;
 }
 
@@ -315,12 +347,113 @@ static inline void transformed(const struct cs_feols_design *d, const struct eff
  * The fit
  * ==================================================================== */
 
+/* The transformed columns' Gram matrix (C x C, lower triangle, y last)
+ * and the raw columns' squared norms. */
+static void gram(const struct cs_feols_design *d, const struct effects *e, double *Gm, double *norm2)
+{
+    size_t C = e->C;
+    double z[CS_REGRESS_MAX_TERMS + 1];
+    for (size_t i = 0; i < d->n; i++) {
+        transformed(d, e, i, z);
+        for (size_t a = 0; a < C; a++) {
+            double ra = zval(d, i, a);
+            norm2[a] += ra * ra;
+            for (size_t b = 0; b <= a; b++)
+                Gm[a * C + b] += z[a] * z[b];
+        }
+    }
+}
+
+/* The slopes, kept columns col (p), from the Gram matrix: Cholesky of
+ * X~'X~ (ch) and one step of iterative refinement over the rows; -1 when
+ * X~'X~ cannot be factored. */
+static int slopes(const struct cs_feols_design *d, const struct effects *e, const double *Gm,
+                  const size_t *col, size_t p, struct cs_fitkit_chol *ch, double *beta)
+{
+    size_t K = d->k, C = e->C;
+    double A[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS], b[CS_REGRESS_MAX_TERMS];
+    double r[CS_REGRESS_MAX_TERMS] = {0}, delta[CS_REGRESS_MAX_TERMS], z[CS_REGRESS_MAX_TERMS + 1];
+    for (size_t a = 0; a < p; a++) {
+        for (size_t c = 0; c < p; c++) {
+            size_t hi = col[a] > col[c] ? col[a] : col[c], lo = col[a] < col[c] ? col[a] : col[c];
+            A[a * p + c] = Gm[hi * C + lo];
+        }
+        b[a] = Gm[K * C + col[a]];
+    }
+    if (cs_fitkit_chol_factor(ch, A, p) != 0 || cs_fitkit_chol_solve(ch, b, beta) != 0)
+        return -1;
+    for (size_t i = 0; i < d->n; i++) {
+        transformed(d, e, i, z);
+        double res = z[K];
+        for (size_t a = 0; a < p; a++)
+            res -= z[col[a]] * beta[a];
+        for (size_t a = 0; a < p; a++)
+            r[a] += z[col[a]] * res;
+    }
+    if (cs_fitkit_chol_solve(ch, r, delta) == 0)
+        for (size_t a = 0; a < p; a++)
+            beta[a] += delta[a];
+    return 0;
+}
+
+/* Residuals: returns the RSS, adds each group's score sum e~_i x~_i to U
+ * (groups x p), and sets *yy to sum y^2. */
+static double residuals(const struct cs_feols_design *d, const struct effects *e, const size_t *col,
+                        size_t p, const double *beta, double *U, double *yy)
+{
+    size_t K = d->k;
+    double rss = 0, z[CS_REGRESS_MAX_TERMS + 1];
+    *yy = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        transformed(d, e, i, z);
+        double res = z[K];
+        for (size_t a = 0; a < p; a++)
+            res -= z[col[a]] * beta[a];
+        rss += res * res;
+        *yy += d->y[i] * d->y[i];
+        double *u = U + (size_t)d->group[i] * p;
+        for (size_t a = 0; a < p; a++)
+            u[a] += res * z[col[a]];
+    }
+    return rss;
+}
+
+/* The fit record and its conditions, before any estimate. */
+static struct cs_feols_fit *fit_new(const struct cs_feols_design *d, const struct effects *e,
+                                    const bool *keep, size_t p, size_t rank)
+{
+    size_t n = d->n;
+    bool fitted = n > 0 && p > 0 && n > rank;
+    struct cs_feols_fit *res = calloc(1, sizeof *res);
+    if (!res)
+        return NULL;
+    struct cs_regress_fit *fit = res->fit = cs_fitkit_fit_new(CS_REGRESS_OLS, n, d->k, d->names,
+                                                              keep, fitted);
+    if (!fit) {
+        free(res);
+        return NULL;
+    }
+    res->groups = e->G;
+    res->periods = d->period ? e->T : 0;
+    res->components = d->period ? e->components : 1;
+    res->rank = rank;
+    fit->clusters = e->G;
+    if (n == 0)
+        fit->flags |= CS_REGRESS_NO_ROWS;
+    if (n > 0 && p == 0)
+        fit->flags |= CS_REGRESS_NO_TERMS;
+    if (n > 0 && p > 0 && n <= rank)
+        fit->flags |= CS_REGRESS_TOO_FEW_ROWS;
+    if (e->G < 2)
+        fit->flags |= CS_REGRESS_FEW_CLUSTERS;
+    return res;
+}
+
 enum cs_status cs_feols(const struct cs_feols_design *d, struct cs_feols_fit **out,
                         struct cs_error *err)
 {
     struct effects e = {0};
     struct cs_feols_fit *res = NULL;
-    struct cs_regress_fit *fit = NULL;
     double *U = NULL;
     *out = NULL;
     enum cs_status st = check_design(d, err);
@@ -331,22 +464,12 @@ enum cs_status cs_feols(const struct cs_feols_design *d, struct cs_feols_fit **o
     if (st != CS_OK)
         return st;
 
-    /* Gram matrix of the transformed columns (y last), raw norms */
     double Gm[(CS_REGRESS_MAX_TERMS + 1) * (CS_REGRESS_MAX_TERMS + 1)] = {0};
-    double norm2[CS_REGRESS_MAX_TERMS + 1] = {0}, z[CS_REGRESS_MAX_TERMS + 1];
-    for (size_t i = 0; i < n; i++) {
-        transformed(d, &e, i, z);
-        for (size_t a = 0; a < C; a++) {
-            double za = z[a], ra = zval(d, i, a);
-            norm2[a] += ra * ra;
-            for (size_t b = 0; b <= a; b++)
-                Gm[a * C + b] += za * z[b];
-        }
-    }
-    double XX[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS];
+    double norm2[CS_REGRESS_MAX_TERMS + 1] = {0}, XX[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS];
+    gram(d, &e, Gm, norm2);
     for (size_t a = 0; a < K; a++)
-        for (size_t b = 0; b < K; b++)
-            XX[a * K + b] = Gm[(a > b ? a : b) * C + (a < b ? a : b)];
+        for (size_t b = 0; b <= a; b++)
+            XX[a * K + b] = Gm[a * C + b];
     bool keep[CS_REGRESS_MAX_TERMS];
     size_t p = K ? cs_fitkit_screen(XX, norm2, K, keep) : 0;
     size_t col[CS_REGRESS_MAX_TERMS], q = 0;
@@ -354,76 +477,28 @@ enum cs_status cs_feols(const struct cs_feols_design *d, struct cs_feols_fit **o
         if (keep[j])
             col[q++] = j;
     size_t rank = p + e.G + (d->period ? e.T - e.components : 0);
-    bool fitted = n > 0 && p > 0 && n > rank;
-
-    res = calloc(1, sizeof *res);
-    if (res)
-        res->fit = fit = cs_fitkit_fit_new(CS_REGRESS_OLS, n, K, d->names, keep, fitted);
-    if (!res || !fit) {
+    res = fit_new(d, &e, keep, p, rank);
+    if (!res) {
         st = nomem(err);
         goto out;
     }
-    res->groups = e.G;
-    res->periods = d->period ? e.T : 0;
-    res->components = d->period ? e.components : 1;
-    res->rank = rank;
-    fit->clusters = e.G;
-    if (n == 0)
-        fit->flags |= CS_REGRESS_NO_ROWS;
-    if (n > 0 && p == 0)
-        fit->flags |= CS_REGRESS_NO_TERMS;
-    if (n > 0 && p > 0 && n <= rank)
-        fit->flags |= CS_REGRESS_TOO_FEW_ROWS;
-    if (e.G < 2)
-        fit->flags |= CS_REGRESS_FEW_CLUSTERS;
-    if (!fitted)
+    struct cs_regress_fit *fit = res->fit;
+    if (!fit->fitted)
         goto out;
 
-    /* slopes: Cholesky of X~'X~, one step of iterative refinement */
-    double A[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS], b[CS_REGRESS_MAX_TERMS];
-    double beta[CS_REGRESS_MAX_TERMS], r[CS_REGRESS_MAX_TERMS], delta[CS_REGRESS_MAX_TERMS];
-    for (size_t a = 0; a < p; a++) {
-        for (size_t c = 0; c < p; c++)
-            A[a * p + c] = XX[col[a] * K + col[c]];
-        b[a] = Gm[K * C + col[a]];
-    }
+    double beta[CS_REGRESS_MAX_TERMS], yy;
     struct cs_fitkit_chol ch;
-    if (cs_fitkit_chol_factor(&ch, A, p) != 0 || cs_fitkit_chol_solve(&ch, b, beta) != 0) {
+    if (slopes(d, &e, Gm, col, p, &ch, beta) != 0) {
         fit->flags |= CS_REGRESS_SINGULAR;
         cs_fitkit_unfit(fit);
         goto out;
     }
-    memset(r, 0, sizeof r);
-    for (size_t i = 0; i < n; i++) {
-        transformed(d, &e, i, z);
-        double res_i = z[K];
-        for (size_t a = 0; a < p; a++)
-            res_i -= z[col[a]] * beta[a];
-        for (size_t a = 0; a < p; a++)
-            r[a] += z[col[a]] * res_i;
-    }
-    if (cs_fitkit_chol_solve(&ch, r, delta) == 0)
-        for (size_t a = 0; a < p; a++)
-            beta[a] += delta[a];
-
-    /* residuals: RSS and the cluster scores */
     U = calloc(d->groups * p, sizeof *U);
     if (!U) {
         st = nomem(err);
         goto out;
     }
-    double rss = 0, yy = 0;
-    for (size_t i = 0; i < n; i++) {
-        transformed(d, &e, i, z);
-        double res_i = z[K];
-        for (size_t a = 0; a < p; a++)
-            res_i -= z[col[a]] * beta[a];
-        rss += res_i * res_i;
-        yy += d->y[i] * d->y[i];
-        double *u = U + (size_t)d->group[i] * p;
-        for (size_t a = 0; a < p; a++)
-            u[a] += res_i * z[col[a]];
-    }
+    double rss = residuals(d, &e, col, p, beta, U, &yy);
     fit->converged = true;
     fit->deviance = rss;
     fit->null_deviance = Gm[K * C + K];
