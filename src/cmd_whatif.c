@@ -303,7 +303,10 @@ static enum cs_status write_doc(const char *dir, const char *name, const struct 
     snprintf(file, sizeof file, "%s.html", name);
     if ((st = cs_atomic_open(&a, dir, file, err)) != CS_OK)
         return st;
-    cs_doc_html(doc, a.f, dir);
+    if ((st = cs_doc_html(doc, a.f, dir, err)) != CS_OK) {
+        cs_atomic_abort(&a);
+        return st;
+    }
     return cs_atomic_commit(&a, err);
 }
 

@@ -577,12 +577,19 @@ static void section_trend(struct cs_doc *d, const struct cs_report_input *in)
     }
 }
 
-/* "-2.8 to 4.5" from a [low, high] JSON pair, with fmt. */
-static const char *json_range(char *buf, size_t n, const json_t *pair, bool amount)
+/* "-2.8 to 4.5" from a [low, high] JSON pair, with fmt; flip: the range
+ * of minus the value, [-high, -low] (read from any pair, as a built one
+ * would be: nothing is allocated, so nothing can fail). */
+static const char *json_range(char *buf, size_t n, const json_t *pair, bool amount, bool flip)
 {
     char a[32], b[32];
     double lo = json_number_value(json_array_get(pair, 0)), hi = json_number_value(json_array_get(pair, 1));
-    if (!json_is_array(pair) || json_array_size(pair) != 2)
+    if (flip) {
+        double t = lo;
+        lo = -hi;
+        hi = -t;
+    }
+    if (!flip && (!json_is_array(pair) || json_array_size(pair) != 2))
         snprintf(buf, n, "n/a");
     else if (amount)
         snprintf(buf, n, "%s to %s", cs_fmt_amount(a, sizeof a, lo), cs_fmt_amount(b, sizeof b, hi));
@@ -608,18 +615,15 @@ static void section_options(struct cs_doc *d, const struct cs_report_input *in)
         for (size_t i = 0; i < n && i < 3; i++) {
             const json_t *o = json_array_get(in->options, i);
             char av[32], avr[64], cost[32], costr[64];
-            const json_t *ci = json_object_get(o, "risky_diff_ci");
             /* avoided = -diff, so the range flips */
-            json_t *flip = json_pack("[f,f]", -json_number_value(json_array_get(ci, 1)),
-                                     -json_number_value(json_array_get(ci, 0)));
+            const json_t *ci = json_object_get(o, "risky_diff_ci");
             const char *desc = json_string_value(json_object_get(o, "description"));
             const char *cells[] = {desc ? desc : "?",
                                    fmt_num(av, sizeof av, -json_number_value(json_object_get(o, "risky_diff"))),
-                                   json_range(avr, sizeof avr, flip, false),
+                                   json_range(avr, sizeof avr, ci, false, true),
                                    cs_fmt_amount(cost, sizeof cost, json_number_value(json_object_get(o, "commission_diff"))),
-                                   json_range(costr, sizeof costr, json_object_get(o, "commission_diff_ci"), true)};
+                                   json_range(costr, sizeof costr, json_object_get(o, "commission_diff_ci"), true, false)};
             cs_doc_row(d, cells);
-            json_decref(flip);
         }
         cs_doc_para(d);
         cs_doc_text(d, "Every option, the recommended one with its trade-off, and questions to take "
