@@ -1,0 +1,62 @@
+#!/bin/sh
+# The test suite on a busy machine: `make check` RUNS times in a row (default
+# 10) in a fresh clone of HEAD, while beside it another clone is built over
+# and over (`make clean`, then `make -j2`) for the whole time.  Prints each
+# run's closing line and then the tally, "stress-check: K of RUNS passed";
+# exits 0 when every run passed.  The clone holds HEAD, not uncommitted
+# changes.
+# usage: scripts/stress-check.sh [RUNS]
+set -eu
+RUNS=${1:-10}
+case $RUNS in '' | *[!0-9]*) echo "usage: $0 [RUNS]" >&2; exit 2 ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHA=$(git -C "$ROOT" rev-parse HEAD)
+TMP=$(mktemp -d /tmp/compsight-stress.XXXXXX)
+busy=""
+
+# Stop the busy build: its loop runs in a session and process group of its
+# own (setsid below), whose id is the loop's pid; only that group is
+# signalled, by its id.
+cleanup() {
+    if [ -n "$busy" ]; then
+        kill -TERM "-$busy" 2>/dev/null || true
+        wait "$busy" 2>/dev/null || true
+        busy=""
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for c in check busy; do
+    git clone -q --no-checkout "$ROOT" "$TMP/$c"
+    git -C "$TMP/$c" checkout -q --detach "$SHA"
+done
+echo "stress-check: $RUNS runs of make check on $(git -C "$ROOT" log -1 --format='%h %s' "$SHA")"
+
+# setsid does not fork here (a background job of a shell without job
+# control is no group leader): $! is the loop's shell, the group's leader.
+setsid sh -c 'while :; do
+    make -C "$1" --no-print-directory clean >/dev/null 2>&1
+    make -C "$1" --no-print-directory -j2 >/dev/null 2>&1
+done' busy "$TMP/busy" &
+busy=$!
+
+passed=0
+k=1
+while [ "$k" -le "$RUNS" ]; do
+    start=$(date +%s)
+    if make -C "$TMP/check" --no-print-directory check >"$TMP/run.log" 2>&1; then
+        passed=$((passed + 1))
+        verdict=passed
+    else
+        verdict=FAILED
+    fi
+    echo "run $k: $verdict in $(($(date +%s) - start)) s: $(tail -1 "$TMP/run.log")"
+    if [ "$verdict" = FAILED ]; then
+        grep -E '^(FAIL|FAILED|\[  FAILED  \]|\[  ERROR   \]|make.*Error)' "$TMP/run.log" | head -20 | sed 's/^/  | /'
+    fi
+    k=$((k + 1))
+done
+echo "stress-check: $passed of $RUNS passed"
+[ "$passed" = "$RUNS" ]
