@@ -52,7 +52,8 @@ while [ "$k" -le "$RUNS" ]; do
     else
         verdict=FAILED
     fi
-    echo "run $k: $verdict in $(($(date +%s) - start)) s: $(tail -1 "$TMP/run.log")"
+    closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TMP/run.log" | tail -1)
+    echo "run $k: $verdict in $(($(date +%s) - start)) s: ${closing:-no closing line}"
     if [ "$verdict" = FAILED ]; then
         grep -E '^(FAIL|FAILED|\[  FAILED  \]|\[  ERROR   \]|make.*Error)' "$TMP/run.log" | head -20 | sed 's/^/  | /'
     fi

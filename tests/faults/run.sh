@@ -347,14 +347,19 @@ fake() {
 }
 
 # stopped NAME PIDFILE: no fake gnuplot whose pid is in PIDFILE still runs;
-# one that does is killed by its pid
+# one that does is killed by its pid.  The command line is matched by the
+# shell itself (case), so that no process of the check, which would name
+# $TMP too, can be taken for a fake that got the same pid.
 stopped() {
     left=""
     for pid in $(cat "$2" 2>/dev/null); do
-        if tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "$TMP/"; then
+        cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || cmd=""
+        case $cmd in
+        *"$TMP/"*)
             left="$left $pid"
             kill -9 "$pid" 2>/dev/null || true
-        fi
+            ;;
+        esac
     done
     if [ -z "$left" ]; then ok; else bad "$1: a gnuplot compsight started still runs (pid$left)"; fi
 }
