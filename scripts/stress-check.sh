@@ -13,16 +13,19 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHA=$(git -C "$ROOT" rev-parse HEAD)
 TMP=$(mktemp -d /tmp/compsight-stress.XXXXXX)
 busy=""
+running=""
 
-# Stop the busy build: its loop runs in a session and process group of its
-# own (setsid below), whose id is the loop's pid; only that group is
-# signalled, by its id.
+# The busy build and each make check run in a session and process group of
+# their own (setsid below), whose id is the pid started here; at the end,
+# or on an interrupt, only those groups are signalled, by their ids.
+stop() {
+    kill -TERM "-$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
 cleanup() {
-    if [ -n "$busy" ]; then
-        kill -TERM "-$busy" 2>/dev/null || true
-        wait "$busy" 2>/dev/null || true
-        busy=""
-    fi
+    [ -z "$running" ] || stop "$running"
+    [ -z "$busy" ] || stop "$busy"
+    running="" busy=""
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -35,7 +38,8 @@ done
 echo "stress-check: $RUNS runs of make check on $(git -C "$ROOT" log -1 --format='%h %s' "$SHA")"
 
 # setsid does not fork here (a background job of a shell without job
-# control is no group leader): $! is the loop's shell, the group's leader.
+# control is no group leader): $! is the group's leader.  The script waits
+# for make check with wait, which an interrupt ends at once.
 setsid sh -c 'while :; do
     make -C "$1" --no-print-directory clean >/dev/null 2>&1
     make -C "$1" --no-print-directory -j2 >/dev/null 2>&1
@@ -46,12 +50,15 @@ passed=0
 k=1
 while [ "$k" -le "$RUNS" ]; do
     start=$(date +%s)
-    if make -C "$TMP/check" --no-print-directory check >"$TMP/run.log" 2>&1; then
+    setsid make -C "$TMP/check" --no-print-directory check >"$TMP/run.log" 2>&1 &
+    running=$!
+    if wait "$running"; then
         passed=$((passed + 1))
         verdict=passed
     else
         verdict=FAILED
     fi
+    running=""
     closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$TMP/run.log" | tail -1)
     echo "run $k: $verdict in $(($(date +%s) - start)) s: ${closing:-no closing line}"
     if [ "$verdict" = FAILED ]; then
