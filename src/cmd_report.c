@@ -389,22 +389,13 @@ static enum cs_status write_report_into(const char *dir, const char *final,
         /* the analysis has just fitted the promise_risk model on the same
          * deals: the proposal borrows it instead of fitting it again */
         const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
+        /* the report's summary of the proposal comes from the object
+         * written as proposal.json, not from reading the file back (an
+         * allocation that fails in jansson 2.14's parser can abort it or
+         * corrupt the heap) */
         st = cs_whatif_write_proposal(pdir, s->ds, &s->cal, c->inc, c->oc, sel, &popt, io,
-                                      pm->fit, pm->firth, NULL, err);
+                                      pm->fit, pm->firth, NULL, &proposal_json, err);
         proposal = st == CS_OK;
-        if (proposal) {
-            /* read back for the report's summary of it, which must not go
-             * missing without a word */
-            char pj_path[PATH_MAX + 32];
-            snprintf(pj_path, sizeof pj_path, "%s/proposal.json", pdir);
-            json_error_t jerr;
-            if (!(proposal_json = json_load_file(pj_path, 0, &jerr)))
-                st = cs_json_failed()
-                         ? cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL,
-                                        "out of memory reading back proposal.json")
-                         : cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL,
-                                        "%s: cannot read it back: %s", pj_path, jerr.text);
-        }
     }
     timing(opt, io, "proposal (SPEC 8)", &t0);
     if (pj.side.started) {

@@ -1577,7 +1577,7 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
                                        const struct cs_options *opt, const struct cs_io *io,
                                        const struct cs_regress_fit *logit,
                                        const struct cs_regress_fit *firth,
-                                       size_t *n_options, struct cs_error *err)
+                                       size_t *n_options, json_t **json, struct cs_error *err)
 {
     struct proposal pr = {.recommended = SIZE_MAX, .data_dir = opt->data_dir,
                           .shown_dir = opt->display_dir ? opt->display_dir : dir};
@@ -1589,6 +1589,8 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
     pr.date = date;
     if (n_options)
         *n_options = 0;
+    if (json)
+        *json = NULL;
     struct cs_whatif_options wo = {.seed = opt->seed, .draws = 0, .threads = 2,
                                    .logit = logit, .firth = firth};
     enum cs_status st = cs_whatif_base_new(ds, inc, oc, sel, &wo, &base, err);
@@ -1648,6 +1650,10 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
         goto out;
     if (n_options)
         *n_options = pr.n;
+    if (json) {
+        *json = root;
+        root = NULL;
+    }
 out:
     json_decref(root);
     free(avoided);
@@ -1674,7 +1680,7 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     if ((st = run_measures(opt, &rn, "proposal", err)) != CS_OK)
         goto out;
     if ((st = cs_whatif_write_proposal(rn.out, rn.s.ds, &rn.s.cal, rn.inc, rn.oc, &rn.sel, opt, io,
-                                       NULL, NULL, &n, err)) != CS_OK)
+                                       NULL, NULL, &n, NULL, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
     fprintf(io->out, "proposal written to %s/ (%zu options)\n", rn.out, n);

@@ -298,6 +298,7 @@ double cs_whatif_quantile(double *x, size_t n, double p);
 
 struct cs_options;
 struct cs_io;
+struct json_t;
 
 /*
  * Everything `compsight propose --out dir` writes, for data already
@@ -310,7 +311,10 @@ struct cs_io;
  * quiet, progress to io->msg when io->progress.  *n_options (may be NULL)
  * receives N.  ds, cal, inc (under ds->plans) and oc are borrowed, and so
  * are logit and firth: the promise_risk fit of the report's analysis of
- * sel, or NULL to fit it here (see struct cs_whatif_options).
+ * sel, or NULL to fit it here (see struct cs_whatif_options).  *json (may
+ * be NULL) receives the object written as proposal.json, owned by the
+ * caller (json_decref), NULL on error: the report summarizes it without
+ * reading the file back.
  * Errors: those of cs_whatif_base_new; CS_ERR_OUTPUT when a file cannot
  * be written; CS_ERR_NOMEM.  A plot that cannot be drawn is a warning.
  */
@@ -322,6 +326,7 @@ enum cs_status cs_whatif_write_proposal(const char *dir, const struct cs_dataset
                                        const struct cs_options *opt, const struct cs_io *io,
                                        const struct cs_regress_fit *logit,
                                        const struct cs_regress_fit *firth,
-                                       size_t *n_options, struct cs_error *err);
+                                       size_t *n_options, struct json_t **json,
+                                       struct cs_error *err);
 
 #endif
