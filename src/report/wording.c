@@ -245,3 +245,295 @@ void cs_words_plot_image(struct cs_doc *d, const char *name, const char *alt, co
     snprintf(file, sizeof file, "plots/%s.png", name);
     cs_doc_image(d, file, alt, caption);
 }
+
+/* ======================================================================
+ * Money
+ * ==================================================================== */
+
+/* Decimals that give x two significant digits, whole numbers kept whole. */
+static int decimals2(double a)
+{
+    if (!(a > 0) || !isfinite(a))
+        return 0;
+    int d = 1 - (int)floor(log10(a));
+    return d < 0 ? 0 : d > 6 ? 6 : d;
+}
+
+/* x with d decimals; a value that rounds to zero prints "0" (never "-0"). */
+static const char *fixed(char *buf, size_t n, double x, int d)
+{
+    snprintf(buf, n, "%.*f", d, x);
+    bool zero = true;
+    for (const char *p = buf; *p; p++)
+        if (*p >= '1' && *p <= '9')
+            zero = false;
+    if (zero)
+        snprintf(buf, n, "0");
+    return buf;
+}
+
+/* The unit of an amount of magnitude a: divisor and suffix. */
+static double money_unit(double a, const char **suffix)
+{
+    if (a >= 999.5e3) {
+        *suffix = "M";
+        return 1e6;
+    }
+    if (a >= 999.5) {
+        *suffix = "k";
+        return 1e3;
+    }
+    *suffix = "";
+    return 1;
+}
+
+const char *cs_words_money(char *buf, size_t n, double x, const char *currency)
+{
+    if (!isfinite(x)) {
+        snprintf(buf, n, "n/a");
+        return buf;
+    }
+    const char *suf;
+    double div = money_unit(fabs(x), &suf);
+    char num[48];
+    fixed(num, sizeof num, x / div, decimals2(fabs(x) / div));
+    snprintf(buf, n, "%s%s %s", num, strcmp(num, "0") == 0 ? "" : suf, currency);
+    return buf;
+}
+
+double cs_words_money_axis(char *buf, size_t n, double max, const char *currency)
+{
+    const char *word;
+    double div = cs_words_money_unit(max, &word);
+    if (div == 1.0)
+        snprintf(buf, n, "%s", currency);
+    else
+        snprintf(buf, n, "%s of %s", word, currency);
+    return div;
+}
+
+/* ======================================================================
+ * Verdicts in words
+ * ==================================================================== */
+
+const char *cs_words_verdict(enum cs_verdict v)
+{
+    return cs_verdict_name(v);
+}
+
+struct term_words {
+    const char *name;
+    double scale;        /* effect per this many units of the term */
+    const char *subject; /* what changes, in plan language */
+};
+
+static const struct term_words deal_terms[] = {
+    {"marginal_rate", 0.01, "Each extra percentage point of marginal commission rate"},
+    {"tier_cross", 1, "Deals that carried the rep across a tier floor"},
+    {"last_14_days", 1, "Deals closed in the last two weeks of the plan period"},
+    {"log_amount", M_LN2, "Each doubling of deal size"},
+    {"spiff", 1, "Deals on a product with a running sales incentive (SPIFF)"},
+    {"type[expansion]", 1, "Expansion deals (against new business)"},
+    {"type[renewal]", 1, "Renewals (against new business)"},
+};
+
+static const struct term_words asset_terms[] = {
+    {"target_gap", 0.1, "Each 10 points by which an asset's marketing target was behind when "
+                        "it was published"},
+    {"last_14_days", 1, "Assets published in the last two weeks of the quarter"},
+};
+
+const char *cs_words_term_subject(enum cs_model_id m, const char *term, double *scale)
+{
+    const struct term_words *t = m == CS_MODEL_COLLATERAL ? asset_terms : deal_terms;
+    size_t k = m == CS_MODEL_COLLATERAL ? sizeof asset_terms / sizeof asset_terms[0]
+                                        : sizeof deal_terms / sizeof deal_terms[0];
+    for (size_t i = 0; term && i < k; i++)
+        if (strcmp(t[i].name, term) == 0) {
+            if (scale)
+                *scale = t[i].scale;
+            return t[i].subject;
+        }
+    if (scale)
+        *scale = 1;
+    return "Another element of the model";
+}
+
+/* What model m's effects are on, after "the odds of" or "of". */
+static const char *outcome_words(enum cs_model_id m)
+{
+    switch (m) {
+    case CS_MODEL_PROMISE_RISK: return "a risky promise";
+    case CS_MODEL_COLLATERAL:   return "a misstated asset";
+    default:                    return "discount";
+    }
+}
+
+/* A data string for a plain-text title: control characters dropped, cut
+ * at about 80 bytes on a UTF-8 boundary. */
+static const char *plain(const char *s, char *buf, size_t n)
+{
+    size_t k = 0, start = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            continue;
+        if ((*p & 0xc0) != 0x80)
+            start = k;
+        if (k + 1 >= n || k >= 80) {
+            k = start;
+            break;
+        }
+        buf[k++] = (char)*p;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+static void term_title(char *buf, size_t n, const struct cs_finding *f)
+{
+    double s;
+    const char *subject = cs_words_term_subject(f->model, f->term, &s);
+    char a[32];
+    if (f->verdict == CS_VERDICT_THIN)
+        snprintf(buf, n, "%s: too little data to tell", subject);
+    else if (f->verdict != CS_VERDICT_CLEAR)
+        snprintf(buf, n, "%s: no clear effect on %s%s", subject,
+                 f->model == CS_MODEL_DISCOUNT ? "" : "the odds of ", outcome_words(f->model));
+    else if (f->model == CS_MODEL_DISCOUNT)
+        snprintf(buf, n, "%s went with %s percentage points %s discount", subject,
+                 cs_words_num(a, sizeof a, fabs(s * f->estimate)), f->direction > 0 ? "more" : "less");
+    else
+        snprintf(buf, n, "%s went with %s times the odds of %s", subject,
+                 cs_words_ratio(a, sizeof a, exp(s * f->estimate)), outcome_words(f->model));
+}
+
+static void bunching_title(char *buf, size_t n, const struct cs_dataset *ds,
+                           const struct cs_finding *f)
+{
+    char plan[96], fl[32];
+    plain(cs_ds_str(ds, ds->plans.id[f->plan]), plan, sizeof plan);
+    const char *unit = ds->plans.period_type[f->plan] == CS_PERIOD_YEAR ? "rep-years" : "rep-quarters";
+    cs_words_pct_plan(fl, sizeof fl, f->floor);
+    if (f->verdict == CS_VERDICT_THIN)
+        snprintf(buf, n, "Plan %s: too few %s near the %s floor to tell", plan, unit, fl);
+    else if (f->verdict != CS_VERDICT_CLEAR)
+        snprintf(buf, n, "Plan %s: no clear bunching at the %s floor", plan, fl);
+    else
+        snprintf(buf, n, "Plan %s: %s %s end just above the %s floor than the smooth pattern "
+                         "predicts", plan, f->direction > 0 ? "more" : "fewer", unit, fl);
+}
+
+static void timing_title(char *buf, size_t n, const struct cs_analysis *an,
+                         const struct cs_finding *f)
+{
+    const struct cs_timing *t = an->timing;
+    char a[32], b[32];
+    if (f->verdict == CS_VERDICT_THIN || !t) {
+        snprintf(buf, n, "Too little data to test the pace of closes over the period");
+        return;
+    }
+    cs_words_pct_share(a, sizeof a, t->last14_share);
+    cs_words_pct_share(b, sizeof b, t->expected_share);
+    if (f->verdict != CS_VERDICT_CLEAR)
+        snprintf(buf, n, "No clear departure from an even pace of closes over the period "
+                         "(%s of bookings in the last 14 days, %s at an even pace)", a, b);
+    else if (f->direction > 0)
+        snprintf(buf, n, "%s of bookings closed in the last 14 days of the period, against %s "
+                         "at an even pace", a, b);
+    else
+        snprintf(buf, n, "Closes are uneven over the period, but the last 14 days hold no more "
+                         "than an even pace (%s of bookings, against %s)", a, b);
+}
+
+const char *cs_words_finding_title(char *buf, size_t n, const struct cs_dataset *ds,
+                                   const struct cs_analysis *an, const struct cs_finding *f)
+{
+    switch (f->kind) {
+    case CS_FINDING_TERM: term_title(buf, n, f); break;
+    case CS_FINDING_BUNCHING:
+    case CS_FINDING_PLACEBO: bunching_title(buf, n, ds, f); break;
+    case CS_FINDING_TIMING: timing_title(buf, n, an, f); break;
+    }
+    return buf;
+}
+
+/* The model's name in words. */
+static const char *model_words(enum cs_model_id m)
+{
+    switch (m) {
+    case CS_MODEL_PROMISE_RISK: return "promise-risk";
+    case CS_MODEL_DISCOUNT:     return "discount";
+    default:                    return "collateral";
+    }
+}
+
+const char *cs_words_model_title(char *buf, size_t n, const struct cs_analysis *an,
+                                 enum cs_model_id m)
+{
+    const struct cs_model_rule *r = cs_findings_model(an->findings, m);
+    const struct cs_finding *best = cs_findings_strongest(an->findings, m, 0);
+    char a[32], b[32];
+    bool assets = m == CS_MODEL_COLLATERAL;
+    if (!r || !r->fitted)
+        snprintf(buf, n, "No %s model for this period", model_words(m));
+    else if (!r->rule.readable)
+        snprintf(buf, n, "Too little data to read the %s model (%s %s of %s %s)", model_words(m),
+                 cs_fmt_count(a, sizeof a, r->n), assets ? "assets" : "deals",
+                 cs_fmt_count(b, sizeof b, r->clusters), assets ? "owners" : "reps");
+    else if (best)
+        term_title(buf, n, best);
+    else if (assets)
+        snprintf(buf, n, "No clear link between marketing target pressure and misstated assets");
+    else
+        snprintf(buf, n, "No plan element has a clear link with %s in this period",
+                 m == CS_MODEL_PROMISE_RISK ? "risky promises" : "discounts");
+    return buf;
+}
+
+const char *cs_words_model_thin(char *buf, size_t n, const struct cs_model_rule *r,
+                                enum cs_model_id m)
+{
+    char a[32], b[32], c[32];
+    bool assets = m == CS_MODEL_COLLATERAL;
+    const char *rows = assets ? "assets" : m == CS_MODEL_DISCOUNT ? "deals with a discount" : "deals";
+    const char *cl = assets ? "owners" : "reps";
+    size_t at = 0;
+#define ADD(...) do { int w_ = snprintf(buf + at, n - at, __VA_ARGS__); \
+                      if (w_ > 0 && (size_t)w_ < n - at) at += (size_t)w_; } while (0)
+    buf[0] = '\0';
+    ADD("This rests on %s %s of %s %s; reading it needs at least ", cs_fmt_count(a, sizeof a, r->n),
+        rows, cs_fmt_count(b, sizeof b, r->clusters), cl);
+    bool both = false;
+    if (r->rule.short_clusters || (!r->rule.short_events && !r->rule.short_n)) {
+        ADD("%zu %s", r->rule.need_clusters, cl);
+        both = true;
+    }
+    if (r->rule.short_events) {
+        const char *kinds = assets ? "assets of each kind (misstated and not)"
+                                   : "deals of each kind (risky and not)";
+        ADD("%s%s %s; here %s %s", both ? " and at least " : "",
+            cs_fmt_count(c, sizeof c, r->rule.need_events), kinds,
+            cs_fmt_count(a, sizeof a, r->events < r->n - r->events ? r->events : r->n - r->events),
+            r->events <= r->n - r->events ? (assets ? "were misstated" : "were risky")
+                                          : (assets ? "were not misstated" : "were not risky"));
+    } else if (r->rule.short_n) {
+        ADD("%s%s %s", both ? " and at least " : "", cs_fmt_count(c, sizeof c, r->rule.need_n), rows);
+    }
+    ADD(".");
+#undef ADD
+    return buf;
+}
+
+const char *cs_words_bunching_reading(const struct cs_analysis *an, const struct cs_finding *f)
+{
+    const struct cs_bunching *e = &an->bunch[f->bunch].est;
+    bool placebo = f->kind == CS_FINDING_PLACEBO;
+    if (f->verdict == CS_VERDICT_THIN)
+        return e->verdict != CS_BUNCH_OK ? cs_bunching_verdict_text(e->verdict) : "too little data";
+    if (f->verdict != CS_VERDICT_CLEAR)
+        return placebo ? "no clear excess (as expected at a placebo point)" : "no clear excess";
+    if (placebo)
+        return "a clear departure at a placebo point: treat the floor's result with care";
+    return f->direction > 0 ? "clear excess just above the floor"
+                            : "clear shortfall just above the floor";
+}

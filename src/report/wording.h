@@ -5,7 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "compsight/analysis.h"
+#include "compsight/dataset.h"
 #include "compsight/doc.h"
+#include "compsight/findings.h"
 #include "compsight/regress.h"
 #include "compsight/select.h"
 #include "compsight/whatif.h"
@@ -76,6 +79,68 @@ double cs_words_value_unit(double max, const char **word);
 
 /* A plan's period: "year" or "quarter" (CS_PERIOD_*). */
 const char *cs_words_period_word(uint8_t period_type);
+
+/* ----------------------------------------------------------------------
+ * Money (the corporate currency: cs_ds_currency)
+ * -------------------------------------------------------------------- */
+
+/* An amount with its currency code: "4.9k USD", "1.2M USD", "950 USD";
+ * two significant digits (whole units kept: "133k USD"), never "-0". */
+const char *cs_words_money(char *buf, size_t n, double x, const char *currency);
+
+/* The label of a money axis whose values reach max, and its divisor:
+ * "millions of USD" (from 2e6), "thousands of USD" (from 2e3), "USD". */
+double cs_words_money_axis(char *buf, size_t n, double max, const char *currency);
+
+/* ----------------------------------------------------------------------
+ * Verdicts in words (findings.h): the only place a verdict becomes text
+ * -------------------------------------------------------------------- */
+
+/* "clear", "no clear effect", "too little data". */
+const char *cs_words_verdict(enum cs_verdict v);
+
+/* What a model term is about, in plan language, and the unit its effect
+ * is read per (*scale: 0.01 for a percentage point of rate, ln 2 for a
+ * doubling, 0.1 for 10 points of target shortfall, else 1).  Never an
+ * identifier: an unknown term reads "another element of the model". */
+const char *cs_words_term_subject(enum cs_model_id m, const char *term, double *scale);
+
+/*
+ * One finding as a plain-text sentence without a final full stop, for a
+ * plot title, an alt text or a summary line; it states the verdict and
+ * never claims more:
+ *   TERM clear:      "Deals closed in the last two weeks of the plan period went with
+ *                     3.1 times the odds of a risky promise"
+ *   TERM not clear:  "Deals closed in ...: no clear effect on the odds of a risky promise"
+ *   TERM thin:       "Deals closed in ...: too little data to tell"
+ *   BUNCHING clear:  "Plan MM-Q: more rep-quarters end just above the 100% floor than the
+ *                     smooth pattern predicts" (fewer, when below it)
+ *   BUNCHING not:    "Plan MM-Q: no clear bunching at the 100% floor"
+ *   BUNCHING thin:   "Plan MM-Q: too few rep-quarters near the 100% floor to tell"
+ *   TIMING clear:    "22% of bookings closed in the last 14 days of the period, against 10%
+ *                     at an even pace"
+ *   TIMING not:      "No clear departure from an even pace of closes over the period"
+ * ds names the plan (control characters dropped); an holds the timing.
+ */
+const char *cs_words_finding_title(char *buf, size_t n, const struct cs_dataset *ds,
+                                   const struct cs_analysis *an, const struct cs_finding *f);
+
+/* The headline of model m for its plot: its strongest clear finding
+ * (cs_words_finding_title), or that no element has a clear link, or that
+ * there is too little data to read it. */
+const char *cs_words_model_title(char *buf, size_t n, const struct cs_analysis *an,
+                                 enum cs_model_id m);
+
+/* Why model m is too little data and what reading it would need, as a
+ * sentence: "This rests on 56 deals of 4 reps; reading it needs at least
+ * 10 reps and at least 70 deals of each kind (risky and not); here 12
+ * were risky." */
+const char *cs_words_model_thin(char *buf, size_t n, const struct cs_model_rule *r,
+                                enum cs_model_id m);
+
+/* The reading of a bunching row (table, summary and plot title agree):
+ * "clear excess just above the floor", "no clear excess", ... */
+const char *cs_words_bunching_reading(const struct cs_analysis *an, const struct cs_finding *f);
 
 /* ----------------------------------------------------------------------
  * Passages shared by whatif.md and proposal.md (SPEC 8)
