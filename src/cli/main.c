@@ -19,7 +19,8 @@ enum {
     OPT_OUT = 1 << 0,      /* --out */
     OPT_REPORT = 1 << 1,   /* --period --private --seed */
     OPT_PLANS = 1 << 2,    /* --plans */
-    OPT_GEN = 1 << 3       /* --deals --dirty --null --preset */
+    OPT_GEN = 1 << 3,      /* --deals --dirty --null --preset */
+    OPT_MODEL = 1 << 4     /* --model */
 };
 
 static const struct command {
@@ -29,17 +30,20 @@ static const struct command {
     const char *summary;
     const char *usage;
 } commands[] = {
-    {"report", cs_cmd_report, OPT_OUT | OPT_REPORT, "write the report for a period",
-     "[--data DIR] [--out DIR] [--period LABEL|all|each] [--private] [--seed N] [COMMON]"},
+    {"report", cs_cmd_report, OPT_OUT | OPT_REPORT | OPT_MODEL, "write the report for a period",
+     "[--data DIR] [--out DIR] [--period LABEL|all|each] [--private] [--seed N]\n"
+     "                        [--model across|within] [COMMON]"},
     {"check", cs_cmd_check, 0, "validate the inputs; list rejects as file:line: column: reason",
      "[--data DIR] [COMMON]"},
     {"deals", cs_cmd_deals, OPT_REPORT, "print the incentive measures of every won deal as CSV",
      "[--data DIR] [--period LABEL|all] [--private] [COMMON]"},
-    {"whatif", cs_cmd_whatif, OPT_OUT | OPT_REPORT | OPT_PLANS,
+    {"whatif", cs_cmd_whatif, OPT_OUT | OPT_REPORT | OPT_PLANS | OPT_MODEL,
      "simulate alternative plans against the current ones",
-     "--plans FILE [--data DIR] [--out DIR] [--period LABEL|all] [--seed N] [COMMON]"},
-    {"propose", cs_cmd_propose, OPT_OUT | OPT_REPORT, "draft a proposal of strawman plan changes",
-     "[--data DIR] [--out DIR] [--period LABEL|all] [--seed N] [COMMON]"},
+     "--plans FILE [--data DIR] [--out DIR] [--period LABEL|all] [--seed N]\n"
+     "                        [--model across|within] [COMMON]"},
+    {"propose", cs_cmd_propose, OPT_OUT | OPT_REPORT | OPT_MODEL,
+     "draft a proposal of strawman plan changes",
+     "[--data DIR] [--out DIR] [--period LABEL|all] [--seed N] [--model across|within] [COMMON]"},
     {"generate", cs_cmd_generate, OPT_OUT | OPT_GEN | OPT_REPORT,
      "write a synthetic data set with planted effects",
      "--out DIR [--deals N] [--seed N] [--dirty] [--null] [--fiscal-start M] [--preset sample]"},
@@ -71,9 +75,18 @@ static void usage(FILE *f)
                "4 output could not be written.\n", common_help);
 }
 
+static const char model_help[] =
+    "  --model across|within    the model that predicts risky deals: across reps (the\n"
+    "                           promise-risk model, the default), or within reps (each rep\n"
+    "                           compared with themselves; each rep's own level refitted)\n";
+
 static void command_help(FILE *f, const struct command *c)
 {
-    fprintf(f, "usage: compsight %s %s\n\n%s.\n\n%s", c->name, c->usage, c->summary, common_help);
+    fprintf(f, "usage: compsight %s %s\n\n%s.\n\n", c->name, c->usage, c->summary);
+    if (c->opts & OPT_MODEL)
+        fprintf(f, "Options:\n%s%s\n", model_help,
+                strcmp(c->name, "report") == 0 ? "                           (report: for its proposal draft)\n" : "");
+    fputs(common_help, f);
 }
 
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -104,7 +117,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 enum { O_DATA = 256, O_OUT, O_PERIOD, O_PRIVATE, O_MAP, O_FISCAL, O_DATEFMT, O_DECCOMMA,
        O_SEED, O_STRICT, O_QUIET, O_PLANS, O_DEALS, O_DIRTY, O_NULL, O_PRESET, O_CHUNK,
-       O_HELP, O_VERSION, O_TIMINGS };
+       O_HELP, O_VERSION, O_TIMINGS, O_MODEL };
 
 static const struct option long_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -125,6 +138,7 @@ static const struct option long_opts[] = {
     {"preset", required_argument, NULL, O_PRESET},
     {"chunk-size", required_argument, NULL, O_CHUNK},
     {"timings", no_argument, NULL, O_TIMINGS},
+    {"model", required_argument, NULL, O_MODEL},
     {"help", no_argument, NULL, O_HELP},
     {"version", no_argument, NULL, O_VERSION},
     {NULL, 0, NULL, 0},
@@ -138,6 +152,7 @@ static unsigned option_kind(int o)
     case O_PERIOD: case O_PRIVATE: case O_SEED: return OPT_REPORT;
     case O_PLANS: return OPT_PLANS;
     case O_DEALS: case O_DIRTY: case O_NULL: case O_PRESET: return OPT_GEN;
+    case O_MODEL: return OPT_MODEL;
     default: return 0;
     }
 }
@@ -219,6 +234,11 @@ int main(int argc, char **argv)
         case O_NULL: opt.null_effects = true; break;
         case O_PRESET: opt.preset = optarg; break;
         case O_TIMINGS: opt.timings = true; break;
+        case O_MODEL:
+            if (strcmp(optarg, "within") == 0) opt.model_within = true;
+            else if (strcmp(optarg, "across") == 0) opt.model_within = false;
+            else return bad_usage("--model takes across or within, not '%s'", optarg);
+            break;
         case O_CHUNK:
             if (!parse_u64(optarg, &v) || v == 0 || v > (1u << 30))
                 return bad_usage("--chunk-size takes a byte count, not '%s'", optarg);

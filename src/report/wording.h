@@ -119,6 +119,41 @@ double cs_words_money_axis(char *buf, size_t n, double max, const char *currency
 /* "clear", "no clear effect", "too little data". */
 const char *cs_words_verdict(enum cs_verdict v);
 
+/* What reading model m tells ("the link between the plan and risky
+ * promises"), and what its clusters are ("reps", "asset owners", "reps
+ * with both risky and other deals"); static text. */
+const char *cs_words_model_about(enum cs_model_id m);
+const char *cs_words_model_clusters(enum cs_model_id m);
+
+/* A least-squares model's outcome in percentage points per unit (1 for
+ * discount_pct, 100 for a share); 0 for a logistic model. */
+double cs_words_outcome_points(enum cs_model_id m);
+
+/* s with its first letter lowered, for a subject mid-sentence (an
+ * acronym's capitals kept). */
+const char *cs_words_lowered(char *buf, size_t n, const char *s);
+
+/*
+ * What the difference between a term's within-rep estimate w (the one
+ * that leads) and its across-rep estimate a means, as a clause without a
+ * capital or a full stop (SPEC 14.1; docs/ARCHITECTURE.md gives the
+ * rule).  The two differ when a's estimate lies outside w's printed
+ * interval, a reading aid rather than a test:
+ *   differ, a larger:        "part of the link across reps is who the reps are"
+ *   differ, a smaller:       "the link is stronger within the same rep, where differences
+ *                             between reps do not hide part of it"
+ *   differ, other sign:      "across reps the link goes the other way, so it comes from who
+ *                             the reps are"
+ *   agree, w clear:          "the two agree, so who the reps are does not explain this link
+ *                             away"
+ *   agree, only a clear:     "the same-rep comparison is too uncertain to confirm it, so the
+ *                             link across reps may be who the reps are"
+ *   agree, neither clear:    "neither comparison shows a clear link"
+ * "" when either is not read (too little data).
+ */
+const char *cs_words_within_contrast(char *buf, size_t n, const struct cs_finding *w,
+                                     const struct cs_finding *a);
+
 /* What a model term is about, in plan language, and the unit its effect
  * is read per (*scale: 0.01 for a percentage point of rate, ln 2 for a
  * doubling, 0.1 for 10 points of target shortfall, else 1).  Never an

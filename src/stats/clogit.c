@@ -388,6 +388,47 @@ out:
     return st;
 }
 
+enum cs_status cs_clogit_strata(const struct cs_clogit_design *d, const double *beta,
+                                const struct cs_clogit_options *opt, double *U, double *I,
+                                struct cs_error *err)
+{
+    struct prep pr;
+    struct cs_clogit_ws ws = {0};
+    struct cs_clogit_options o;
+    bool keep[CS_REGRESS_MAX_TERMS];
+    enum cs_status st = get_options(opt, &o, err);
+    if (st != CS_OK || (st = check_design(d, err)) != CS_OK)
+        return st;
+    size_t k = d->k;
+    if (k > 0 && !beta)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL, "conditional logit: no beta");
+    for (size_t j = 0; j < k; j++)
+        if (!isfinite(beta[j]))
+            return cs_error_set(err, CS_ERR_USAGE, NULL, 0, d->names[j], "beta is not finite");
+    if ((st = prepare(d, false, keep, &pr, err)) != CS_OK)
+        return st;
+    double b[CS_REGRESS_MAX_TERMS + 1] = {0}, Ig[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS];
+    for (size_t j = 0; j < k; j++)
+        b[j] = beta[j];
+    memset(U, 0, d->strata * k * sizeof *U);
+    memset(I, 0, d->strata * k * k * sizeof *I);
+    if (cs_clogit_ws_alloc(&ws, &pr.dt)) {
+        st = nomem(err);
+        goto out;
+    }
+    for (size_t t = 0; t < pr.dt.ns; t++) {
+        size_t g = d->stratum[pr.dt.order[pr.dt.s[t].start]];
+        double ll = 0;
+        memset(Ig, 0, k * k * sizeof *Ig);
+        cs_clogit_stratum_eval(&pr.dt, t, b, &ws, &ll, U + g * k, Ig);
+        memcpy(I + g * k * k, Ig, k * k * sizeof *Ig);
+    }
+out:
+    cs_clogit_ws_free(&ws);
+    prep_free(&pr);
+    return st;
+}
+
 void cs_clogit_free(struct cs_clogit_fit *f)
 {
     if (!f)
