@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "compsight/bulkedit.h"
 #include "compsight/bunching.h"
 #include "compsight/measured.h"
 #include "compsight/regress.h"
@@ -85,6 +86,7 @@ struct cs_analysis {
     struct cs_voice *voice;
     size_t n_voice;
     struct cs_heaping heaping;
+    struct cs_bulk_edits bulk;      /* bulk-edited close dates in the selection (bulkedit.h) */
     struct cs_quarter_count *quarters;
     size_t n_quarters;
     uint64_t seed;

@@ -384,7 +384,7 @@ out:
 }
 
 /* ------------------------------------------------------------------------
- * Data warnings: month-end heaping, thin quarters
+ * Data warnings: month-end heaping, thin quarters (bulk edits: bulkedit.c)
  * --------------------------------------------------------------------- */
 
 static void run_heaping(struct cs_analysis *an, const struct cs_dataset *ds, const uint8_t *sel)
@@ -516,6 +516,8 @@ enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
         (st = run_quarters(an, m, err)) != CS_OK)
         goto out;
     run_heaping(an, ds, mask);
+    st = cs_bulk_edits_find(ds->deals.close, ds->deals.stage, ds->deals.n, m->cal, sel, &an->bulk,
+                            err);
 out:
     free(mask);
     if (st != CS_OK) {
