@@ -41,6 +41,7 @@ struct cs_voice {
     uint32_t feature;               /* roadmap index or CS_NONE */
     char *text;                     /* normalised promise text when feature_text == 0 (owned) */
     size_t promises, deals, off_roadmap, premature;
+    size_t by_text;                 /* of promises: blank feature, joined by a roadmap title */
     double bookings;                /* amounts of the distinct won deals that carried it */
 };
 

@@ -291,6 +291,8 @@ static json_t *voice_json(const struct cs_dataset *ds, const struct cs_analysis 
             SET(o, "text", STR(v->text));
         }
         SET(o, "promises", INT(v->promises));
+        if (v->feature_text)    /* blank-feature promises whose text is the item's title */
+            SET(o, "joined_by_text", INT(v->by_text));
         SET(o, "off_roadmap", INT(v->off_roadmap));
         SET(o, "premature", INT(v->premature));
         SET(o, "deals", INT(v->deals));
