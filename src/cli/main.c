@@ -155,8 +155,7 @@ static const struct option_def {
      "the directory holding the CSV exports", "the bundled sample data"},
     {"out", "DIR", REPORT, set_out, STORE, false,
      "the folder to write the report into; only files inside it are written",
-     "reports/PERIOD under the current directory, PERIOD being the quarter's label, all or "
-     "each (reports/2026Q4 for the sample data)"},
+     "reports/PERIOD in the current directory: reports/2026Q4, reports/all or reports/each"},
     {"out", "DIR", WHATIF, set_out, STORE, false,
      "the folder to write the what-if into", "reports/PERIOD/whatif"},
     {"out", "DIR", PROPOSE, set_out, STORE, false,
