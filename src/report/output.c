@@ -131,8 +131,10 @@ enum cs_status cs_atomic_open(struct cs_atomic *a, const char *dir, const char *
     }
     a->f = fopen(a->tmp, "wxe");     /* x: O_EXCL, so nothing in the way is followed */
     if (!a->f) {
-        enum cs_status st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s",
-                                         a->tmp, strerror(errno));
+        /* fopen allocates: out of memory is CS_ERR_NOMEM, which no caller
+         * takes for a file it may go on without (a plot, say) */
+        enum cs_status st = cs_error_set(err, errno == ENOMEM ? CS_ERR_NOMEM : CS_ERR_OUTPUT, NULL,
+                                         0, NULL, "%s: %s", a->tmp, strerror(errno));
         cs_atomic_abort(a);
         return st;
     }
