@@ -394,9 +394,11 @@ static void test_golden_where(void **state)
     free(buf);
 }
 
-static void test_golden_when(void **state)
+static char *label_text(const char *script, int n);
+static char *note_text(const char *script);
+
+static void when_fixture(struct cs_plot_when *wp)
 {
-    (void)state;
     struct cs_plot_when w;
     memset(&w, 0, sizeof w);
     for (size_t d = 0; d < CS_PLOT_WHEN_DAYS; d++) {
@@ -413,10 +415,141 @@ static void test_golden_when(void **state)
     w.risk = true;
     w.last14_share = 0.38;
     w.expected_share = 0.152;
+    /* half the bookings on quarterly plans (91 days), half on annual ones */
+    w.quarter_bookings = w.year_bookings = 0.5 * (w.total + w.beyond_bookings);
+    w.quarter_even = 14.0 / 91;
+    w.year_even = 14.0 / 365;
+    for (size_t d = 0; d < CS_PLOT_WHEN_DAYS; d++)
+        w.even[d] = (d < 91 ? w.quarter_bookings / 91 : 0) + w.year_bookings / 365;
+    w.currency = "USD";
+    w.title = "38% of bookings closed in the last 14 days of the period, against 10% at an even pace";
+    *wp = w;
+}
+
+/* The lines of datablock $NAME in a script, as one string (static). */
+static const char *datablock(const char *script, const char *name)
+{
+    static char out[8192];
+    char head[64];
+    snprintf(head, sizeof head, "$%s << EOD\n", name);
+    const char *p = strstr(script, head);
+    if (!p)
+        return NULL;
+    p += strlen(head);
+    const char *e = strstr(p, "EOD\n");
+    assert_non_null(e);
+    size_t n = (size_t)(e - p) < sizeof out - 1 ? (size_t)(e - p) : sizeof out - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return out;
+}
+
+/*
+ * where (issue 19): a cell whose share rests on so few deals that its 95%
+ * interval is wide (45% of 11 deals: 21% to 72%) is hatched and faded, and
+ * the note says what "wide" means; a cell with a narrow interval (11% of
+ * 55) is not.  Grey cells show their n, n = 0 included.
+ */
+static void test_where_uncertainty(void **state)
+{
+    (void)state;
+    struct cs_plot_where w;
+    where_fixture(&w, false);
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_where_script(f, &w, "where"));
+    const char *wide = datablock(buf, "wide");
+    assert_non_null(wide);
+    assert_non_null(strstr(wide, "0 15\n"));      /* column 0, row 15: 5 of 11 */
+    assert_null(strstr(wide, "13 0\n"));          /* 6 of 55: 5% to 22% */
+    assert_null(strstr(wide, "5 3\n"));           /* 3 of 30: 3% to 26%, 22 points */
+    assert_non_null(strstr(buf, "$wide using 1:2:(0.5):(0.5) with boxxyerror"));
+    assert_non_null(strstr(buf, "fs transparent pattern"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "Hatched and faded: the share's 95% interval is wider than 25 "
+                                 "points, too few deals to read its colour."));
+    free(note);
+    /* grey cells: n, and n = 0 for an empty one */
+    const char *few = datablock(buf, "few");
+    assert_non_null(few);
+    assert_non_null(strstr(few, "2 5 9\n"));
+    assert_true(strncmp(few, "0 0 0\n", 6) == 0);
+    assert_non_null(strstr(buf, "$few using 1:2:(sprintf('n = %d', $3)) with labels"));
+    free(buf);
+
+    /* the caller's title */
+    w.title = "Risky promises concentrate in the last 14 days";
+    CAPTURE(buf, len, cs_plot_where_script(f, &w, "where"));
+    assert_non_null(strstr(buf, "set title 'Risky promises concentrate in the last 14 days'"));
+    free(buf);
+}
+
+static void test_golden_when(void **state)
+{
+    (void)state;
+    struct cs_plot_when w;
+    when_fixture(&w);
     char *buf = NULL;
     size_t len = 0;
     CAPTURE(buf, len, cs_plot_when_script(f, &w, "when"));
     golden("when", buf, len);
+    free(buf);
+}
+
+/* The whole note of a script: its lines (labels 99, 98, ...) joined by spaces. */
+static char *note_text(const char *script)
+{
+    char *out = calloc(1, 4096);
+    assert_non_null(out);
+    for (int n = 99; n >= 96; n--) {
+        char *l = label_text(script, n);
+        if (!l)
+            break;
+        if (out[0])
+            strcat(out, " ");
+        strncat(out, l, 4096 - strlen(out) - 2);
+        free(l);
+    }
+    return out;
+}
+
+/*
+ * when (issue 19): the bookings axis names its currency; the even pace is
+ * drawn and the note says why it is not 14/91 of bookings when annual
+ * plans weigh in; every week shows how many deals it has, an empty one
+ * n = 0; the title is the caller's (the finding's verdict).
+ */
+static void test_when_even_pace_and_counts(void **state)
+{
+    (void)state;
+    struct cs_plot_when w;
+    when_fixture(&w);
+    w.deals_week[5] = 0;
+    w.risky_week[5] = 0;
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_when_script(f, &w, "when"));
+    assert_non_null(strstr(buf, "set ylabel 'bookings closed that day (thousands of USD)'"));
+    assert_non_null(strstr(buf, "title 'at an even pace'"));
+    assert_non_null(strstr(buf, "against 10% at an even pace' font"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "Dashed: an even pace (each deal's amount spread over its plan "
+                                 "period) puts 9.6% of bookings in the last 14 days, not 14/91 = "
+                                 "15%, as annual plans (50% of bookings) spread theirs over 365 "
+                                 "days."));
+    assert_non_null(strstr(note, "n: won deals in the week"));
+    free(note);
+    assert_non_null(strstr(buf, "'n = 0' 38, "));
+    assert_non_null(strstr(buf, "'n = 60' 3"));
+    free(buf);
+
+    /* quarterly plans only: the even pace is 14 of about 91 days */
+    w.year_bookings = 0;
+    w.year_even = NAN;
+    CAPTURE(buf, len, cs_plot_when_script(f, &w, "when"));
+    note = note_text(buf);
+    assert_non_null(strstr(note, "puts 15% of bookings in the last 14 days (14 of about 91 days)."));
+    free(note);
     free(buf);
 }
 
@@ -718,9 +851,9 @@ static void test_golden_whatif(void **state)
 {
     (void)state;
     static const struct cs_plot_whatif_alt alt[] = {
-        {"halve each accelerator step", 212.4, 198.0, 226.1},
-        {"linear ramp instead of steps", 220.9, 205.3, 236.0},
-        {"cap at the top floor (Rep's `plan`)", 238.0, NAN, NAN},
+        {"halve each accelerator step", 212.4, 198.0, 226.1, true},
+        {"linear ramp instead of steps", 220.9, 205.3, 236.0, false},
+        {"cap at the top floor (Rep's `plan`)", 238.0, NAN, NAN, false},
     };
     struct cs_plot_whatif w = {
         .title = "Halving the accelerator step cuts risky deals the most",
@@ -735,6 +868,67 @@ static void test_golden_whatif(void **state)
     CAPTURE(buf, len, cs_plot_whatif_script(f, &w, "whatif"));
     golden("whatif", buf, len);
     free(buf);
+}
+
+/* The value of `set xrange [LOW:` in a script (NAN when absent). */
+static double xrange_low(const char *script)
+{
+    const char *p = strstr(script, "set xrange [");
+    return p ? atof(p + strlen("set xrange [")) : NAN;
+}
+
+/*
+ * What-if and options (issue 19): points with intervals around the
+ * current plan, never bars from 0.  62.0 against 61.9 must be visible: the
+ * axis spans the values, and the numbers are printed at a precision that
+ * tells them apart.  A money axis names its currency.
+ */
+static void test_whatif_points_around_base(void **state)
+{
+    (void)state;
+    static const struct cs_plot_whatif_alt alt[] = {
+        {"1. ENT-Y cap at 130%", 60.61, 57.4, 64.8, false},
+        {"2. MM-Q no step at 100%", 61.9, 61.5, 62.3, false},
+        {"3. SMB-Q halve step", 59.2, 58.1, 60.4, true},
+    };
+    struct cs_plot_whatif w = {.title = "t", .axis = "expected risky deals, 2026Q4",
+                               .base_label = "current plans", .base = 62.0, .n_alt = 3,
+                               .alt = alt};
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_whatif_script(f, &w, "options-risky"));
+    assert_null(strstr(buf, "boxxyerror"));
+    assert_null(strstr(buf, "with boxes"));
+    assert_non_null(strstr(buf, "with xerrorbars"));
+    double x0 = xrange_low(buf);
+    assert_true(x0 > 50 && x0 < 57.4);          /* not from 0, but the whole interval in */
+    /* the current plan's reference line, and the two values told apart */
+    assert_non_null(strstr(buf, "set arrow 1 from first 62, graph 0 to first 62, graph 1"));
+    assert_non_null(strstr(buf, "'62.0'"));
+    assert_non_null(strstr(buf, "'61.9 (61.5 to 62.3)'"));
+    /* green only where the interval excludes the current value, grey elsewhere */
+    assert_non_null(strstr(buf, "\n2 61.9 61.5 62.3 6\n"));
+    assert_non_null(strstr(buf, "\n1 59.2 58.1 60.4 5\n"));
+    assert_null(strstr(buf, "(thousands"));
+    free(buf);
+
+    /* money: the currency on the axis */
+    static const struct cs_plot_whatif_alt money[] = {
+        {"1. ENT-Y cap at 130%", 261600, 171000, 326300, false}};
+    struct cs_plot_whatif m = {.title = "t", .axis = "commission on the won deals, 2026Q4",
+                               .currency = "USD", .base = 326300, .n_alt = 1, .alt = money};
+    CAPTURE(buf, len, cs_plot_whatif_script(f, &m, "options-commission"));
+    assert_non_null(strstr(buf, "set xlabel 'commission on the won deals, 2026Q4 (thousands of USD)'"));
+    assert_true(xrange_low(buf) > 100);
+    free(buf);
+    m.base = 1200;
+    {
+        static const struct cs_plot_whatif_alt small[] = {{"x", 1100, 1000, 1190, true}};
+        m.alt = small;
+        CAPTURE(buf, len, cs_plot_whatif_script(f, &m, "options-commission"));
+        assert_non_null(strstr(buf, "2026Q4 (USD)' noenhanced"));
+        free(buf);
+    }
 }
 
 static void test_golden_trend(void **state)
@@ -1257,7 +1451,7 @@ static void test_whatif_write(void **state)
 {
     (void)state;
     char *dir = make_tmpdir();
-    static const struct cs_plot_whatif_alt alt[] = {{"halve steps", 10, 8, 12}};
+    static const struct cs_plot_whatif_alt alt[] = {{"halve steps", 10, 8, 12, false}};
     struct cs_plot_whatif w = {.title = "t", .axis = "risky deals", .base = 12, .n_alt = 1, .alt = alt};
     bool rendered = true;
     struct cs_error err;
@@ -1283,13 +1477,16 @@ int main(void)
         cmocka_unit_test(test_quote_utf8_and_tic),
         cmocka_unit_test(test_quote_gnuplot_reads_text),
         cmocka_unit_test(test_golden_where),
+        cmocka_unit_test(test_where_uncertainty),
         cmocka_unit_test(test_golden_when),
+        cmocka_unit_test(test_when_even_pace_and_counts),
         cmocka_unit_test(test_golden_threshold),
         cmocka_unit_test(test_golden_forest),
         cmocka_unit_test(test_note_wraps),
         cmocka_unit_test(test_note_wraps_any_text),
         cmocka_unit_test(test_golden_rates),
         cmocka_unit_test(test_golden_whatif),
+        cmocka_unit_test(test_whatif_points_around_base),
         cmocka_unit_test(test_golden_trend),
         cmocka_unit_test(test_aggregate_sample),
         cmocka_unit_test(test_run_renders),

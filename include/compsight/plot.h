@@ -88,6 +88,9 @@ void cs_gp_quote_tic(FILE *f, const char *s);
 #define CS_PLOT_WHERE_MIN_SHOWN 12    /* fewer filled cells on the fine grid: the coarse
                                          grid; fewer than half that there: no plot */
 #define CS_PLOT_MAX_FLOORS 8
+#define CS_PLOT_WHERE_WIDE 0.25       /* a cell whose 95% Wilson interval is wider than this
+                                         (25 points) is hatched and faded: its colour says
+                                         little (55% of 11 deals runs from 28% to 79%) */
 
 struct cs_plot_where {
     bool coarse;              /* false: 16 rows of 0.10 x 14 columns of 1 week;
@@ -103,12 +106,21 @@ struct cs_plot_where {
     size_t cells_shown;       /* cells with at least min_cell deals */
     size_t n_floors;          /* distinct tier floors in (0, upper edge of the last closed row] */
     double floors[CS_PLOT_MAX_FLOORS];
+    const char *title;        /* the finding (NULL: a neutral title); set by the caller */
 };
 
 /* Count the won deals of m->sel (promise_risk from m->oc) into *w, with
  * the fine (coarse false) or coarse grid.  Plain arithmetic, no error. */
 void cs_plot_where_aggregate(const struct cs_measured *m, bool coarse, struct cs_plot_where *w);
 
+/*
+ * The heat map.  Each cell shows its share and n; a cell whose share's 95%
+ * Wilson interval is wider than CS_PLOT_WHERE_WIDE is hatched and faded
+ * (its share printed in dark type), and the colour scale ends at the
+ * largest share of the other cells, so that a share of a handful of deals
+ * never looks like the strongest finding.  Grey cells (fewer than
+ * min_cell deals) show their n, n = 0 included.
+ */
 void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *base);
 
 /* ======================================================================
@@ -121,6 +133,9 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
 
 struct cs_plot_when {
     double bookings[CS_PLOT_WHEN_DAYS];   /* amount closed that many days before the end */
+    double even[CS_PLOT_WHEN_DAYS];       /* the same at an even pace: every selected won deal's
+                                             amount spread over the L days of its plan period
+                                             (amount / L on each day it covers) */
     size_t deals_week[CS_PLOT_WHEN_WEEKS], risky_week[CS_PLOT_WHEN_WEEKS];
     size_t n_deals;                /* selected won deals within the 92 days */
     double total;                  /* their bookings */
@@ -129,10 +144,18 @@ struct cs_plot_when {
     bool risk;                     /* promise data given: draw the risky share */
     bool pooled;                   /* several periods (--period all): bookings are added up */
     double last14_share, expected_share;   /* from the timing analysis; NAN when absent */
+    /* The even-pace share of the last 14 days (SPEC 7.5), by plan period:
+     * a quarterly plan puts 14 of its ~91 days there, an annual one 14 of
+     * 365, so their mix weighted by bookings is below 14/91. */
+    double quarter_bookings, year_bookings;      /* of the selected won deals, all days */
+    double quarter_even, year_even;              /* even-pace share of each (NAN without any) */
+    const char *currency;     /* the bookings' currency code, for the axis (NULL: none said) */
+    const char *title;        /* the finding (NULL: a neutral title); set by the caller */
 };
 
-/* The won deals of m->sel by days before their period end; the shares
- * of the title from an's timing analysis.  No error. */
+/* The won deals of m->sel by days before their period end, and the even
+ * pace; the shares of the title from an's timing analysis; currency is
+ * left NULL for the caller.  No error. */
 void cs_plot_when_aggregate(const struct cs_measured *m, const struct cs_analysis *an,
                             struct cs_plot_when *w);
 
@@ -230,18 +253,50 @@ void cs_plot_collateral_script(FILE *f, const struct cs_plot_rates *r, const cha
 struct cs_plot_whatif_alt {
     const char *label;        /* e.g. the alternative's name (data: quoted) */
     double value, low, high;  /* its value and 95% interval (NAN: no interval) */
+    bool clear;               /* the verdict: the interval excludes the current value
+                                 (green; grey otherwise).  The caller decides it. */
 };
 
 struct cs_plot_whatif {
     const char *title;        /* the finding, plain text (quoted) */
-    const char *axis;         /* what the values are, with units ("expected risky deals") */
+    const char *axis;         /* what the values are ("expected risky deals"); the
+                                 builder appends the unit */
+    const char *currency;     /* money: its code, for "(thousands of USD)"; NULL: not money */
     const char *base_label;   /* "current plan" when NULL */
     double base;
     size_t n_alt;
     const struct cs_plot_whatif_alt *alt;
 };
 
+/*
+ * The current plan as a dashed reference line (and the top row's point),
+ * each alternative a point with its 95% interval, the numbers right of the
+ * plot.  The axis spans the values and intervals, not 0, so that 62.0
+ * against 61.9 shows; no bars.
+ */
+
 void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *base);
+
+/* How a what-if plot's title words its figure: "Risky deals", "give",
+ * "fewer", "more"; or "Commission", "cost", "less", "more". */
+struct cs_plot_whatif_words {
+    const char *what, *verb, *less, *more;
+};
+
+/*
+ * The title of a what-if plot from its alternatives' verdicts (alt[].clear,
+ * decided by the caller) and directions, into buf[0..n): with one
+ * alternative "Risky deals: the alternative plans give clearly fewer than
+ * the current plans" or "Risky deals: no clear change under the
+ * alternative plans"; with several, "Risky deals: 2 of 10 options give
+ * clearly fewer than the current plans" or "... no option makes a clear
+ * change from the current plans".  total: options in all (more than n_alt
+ * when only the first are drawn).  The title never claims more than the
+ * verdicts: an option is counted only when its interval excludes the
+ * current value.
+ */
+void cs_plot_whatif_title(char *buf, size_t n, const struct cs_plot_whatif *w, size_t total,
+                          const struct cs_plot_whatif_words *words);
 
 /* ======================================================================
  * "trend" (--period all): risky-deal rate and last-14-days share by quarter

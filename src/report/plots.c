@@ -11,6 +11,9 @@
 #include "compsight/plot.h"
 #include "gnuplot.h"
 
+/* The corporate currency of money axes. */
+#define PLOT_CURRENCY "USD"
+
 /* What every plot of the report reads: the measured data, with the
  * selection the analysis was run on, and the analysis. */
 struct plots_in {
@@ -93,8 +96,10 @@ static char *path_of(const char *dir, const char *name, const char *ext)
  *
  * An aggregate fills the plot's data (zeroed, of the table's size) and
  * fails only when out of memory.  The words set the item's title (when
- * the table has none), and its caption when the plot is drawn (true) or
- * why it is skipped (false).  The script is plot.h's builder.
+ * the table has none) and hand it to the data for the script, so that the
+ * report and the picture carry the same title; and the item's caption when
+ * the plot is drawn (true) or why it is skipped (false).  The script is
+ * plot.h's builder.
  * ==================================================================== */
 
 /* "where" */
@@ -111,7 +116,7 @@ static enum cs_status where_aggregate(const struct plots_in *in, size_t k, void 
 }
 
 static bool where_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                        const void *data)
+                        void *data)
 {
     (void)in;
     const struct cs_plot_where *w = data;
@@ -152,10 +157,10 @@ static enum cs_status when_aggregate(const struct plots_in *in, size_t k, void *
 }
 
 static bool when_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                       const void *data)
+                       void *data)
 {
     (void)in;
-    const struct cs_plot_when *w = data;
+    struct cs_plot_when *w = data;
     char n1[32];
     if (isfinite(w->last14_share) && isfinite(w->expected_share))
         textf(c, &it->title,
@@ -164,6 +169,8 @@ static bool when_words(struct ctx *c, struct cs_plot_item *it, const struct plot
               100 * w->last14_share, 100 * w->expected_share);
     else
         textf(c, &it->title, "Bookings by day before the end of the plan period");
+    w->title = it->title;
+    w->currency = PLOT_CURRENCY;
     if (w->n_deals == 0) {
         textf(c, &it->skipped, "no won deal of the period closed within %d days of its period end",
               CS_PLOT_WHEN_DAYS);
@@ -246,7 +253,7 @@ static enum cs_status threshold_aggregate(const struct plots_in *in, size_t k, v
 }
 
 static bool threshold_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                            const void *data)
+                            void *data)
 {
     (void)in;
     const struct threshold_data *d = data;
@@ -294,7 +301,7 @@ static enum cs_status forest_aggregate(const struct plots_in *in, size_t k, void
 }
 
 static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                         const void *data)
+                         void *data)
 {
     const struct cs_plot_forest *fo = data;
     const struct cs_model_result *mr = &in->an->model[CS_MODEL_PROMISE_RISK];
@@ -335,7 +342,7 @@ static enum cs_status tier_aggregate(const struct plots_in *in, size_t k, void *
 }
 
 static bool tier_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                       const void *data)
+                       void *data)
 {
     (void)in;
     const struct cs_plot_rates *r = data;
@@ -369,7 +376,7 @@ static enum cs_status collateral_aggregate(const struct plots_in *in, size_t k, 
 }
 
 static bool collateral_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                             const void *data)
+                             void *data)
 {
     (void)in;
     const struct cs_plot_rates *r = data;
@@ -401,7 +408,7 @@ static enum cs_status trend_aggregate(const struct plots_in *in, size_t k, void 
 }
 
 static bool trend_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                        const void *data)
+                        void *data)
 {
     const struct cs_plot_trend *t = data;
     textf(c, &it->title, in->an->promise_data
@@ -447,7 +454,7 @@ struct report_plot {
     enum cs_status (*aggregate)(const struct plots_in *in, size_t k, void *data,
                                 struct cs_error *err);
     bool (*words)(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                  const void *data);
+                  void *data);
     void (*script)(FILE *f, const void *data, const char *base);
     void (*release)(void *data);   /* what the aggregate owns; NULL: nothing */
 };
