@@ -804,31 +804,55 @@ static void test_note_wraps_any_text(void **state)
     assert_true(hard > 0);
 }
 
-static void rates_fixture(struct cs_plot_rates *r, bool fixed_axis)
+/* A slot of a rates fixture: a point when n >= min_n. */
+static void fixture_slot(struct cs_plot_rates *r, const char *label, size_t k, size_t n)
 {
-    static const struct { const char *label; size_t k, n; } cats[] = {
-        {"6%", 40, 200}, {"8%", 30, 120}, {"12%", 25, 60}, {"15%", 9, 15}};
-    memset(r, 0, sizeof *r);
-    r->min_n = 10;
-    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++) {
-        struct cs_plot_cat *c = &r->cat[r->n_cats++];
-        snprintf(c->label, sizeof c->label, "%s", cats[i].label);
-        c->k = cats[i].k;
-        c->n = cats[i].n;
-        c->pos = fixed_axis ? 2 * i : i;
-        assert_int_equal(cs_wilson(c->k, c->n, &c->w, NULL), CS_OK);
-        r->k_total += c->k;
-        r->n_total += c->n;
+    size_t pos = r->n_axis++;
+    snprintf(r->axis[pos], sizeof r->axis[pos], "%s", label);
+    r->axis_n[pos] = n;
+    r->k_total += k;
+    r->n_total += n;
+    if (n < r->min_n) {
+        r->omitted += n;
+        return;
     }
-    r->n_axis = fixed_axis ? 7 : r->n_cats;
-    for (size_t i = 0; i < r->n_axis; i++)
-        snprintf(r->axis[i], sizeof r->axis[i], "%s", fixed_axis ? "bin" : r->cat[i].label);
-    if (fixed_axis)
-        for (size_t i = 0; i < r->n_cats; i++)
-            snprintf(r->axis[r->cat[i].pos], sizeof r->axis[0], "%s", r->cat[i].label);
-    r->k_total += 1;
-    r->n_total += 4;
-    r->omitted = 4;
+    struct cs_plot_cat *c = &r->cat[r->n_cats++];
+    snprintf(c->label, sizeof c->label, "%s", label);
+    c->k = k;
+    c->n = n;
+    c->pos = pos;
+    assert_int_equal(cs_wilson(k, n, &c->w, NULL), CS_OK);
+}
+
+/* Per tier (by_plan): two plans, the second with a rate of 4 deals;
+ * collateral: seven bins, two of them empty and one of 2 assets. */
+static void rates_fixture(struct cs_plot_rates *r, bool by_plan)
+{
+    memset(r, 0, sizeof *r);
+    if (by_plan) {
+        r->min_n = 10;
+        r->group[0] = (struct cs_plot_group){.name = "SMB-Q", .first = 0, .last = 1};
+        fixture_slot(r, "6%", 40, 200);
+        fixture_slot(r, "9%", 30, 120);
+        r->gap[r->n_axis++] = true;
+        r->group[1] = (struct cs_plot_group){.name = "Mid'Market `touch " PWNED "`", .first = 3,
+                                             .last = 5};
+        fixture_slot(r, "8%", 25, 60);
+        fixture_slot(r, "12%", 9, 15);
+        fixture_slot(r, "15%", 1, 4);
+        r->n_groups = 2;
+        r->group[0].k = 70;
+        r->group[0].n = 320;
+        r->group[1].k = 35;
+        r->group[1].n = 79;
+        return;
+    }
+    r->min_n = 3;
+    static const struct { const char *label; size_t k, n; } bins[] = {
+        {"below 0 (ahead)", 2, 40}, {"0-10%", 0, 0}, {"10-20%", 9, 30}, {"20-30%", 1, 2},
+        {"30-40%", 6, 12}, {"40-50%", 0, 0}, {"50% or more", 3, 5}};
+    for (size_t b = 0; b < sizeof bins / sizeof bins[0]; b++)
+        fixture_slot(r, bins[b].label, bins[b].k, bins[b].n);
 }
 
 static void test_golden_rates(void **state)
@@ -837,13 +861,49 @@ static void test_golden_rates(void **state)
     struct cs_plot_rates r;
     char *buf = NULL;
     size_t len = 0;
-    rates_fixture(&r, false);
+    rates_fixture(&r, true);
     CAPTURE(buf, len, cs_plot_tier_script(f, &r, "per-tier"));
     golden("per-tier", buf, len);
     free(buf);
-    rates_fixture(&r, true);
+    rates_fixture(&r, false);
     CAPTURE(buf, len, cs_plot_collateral_script(f, &r, "collateral"));
     golden("collateral", buf, len);
+    free(buf);
+}
+
+/*
+ * Rates (issue 19): every bin shows its n, an empty one n = 0 (collateral
+ * and per tier alike); per tier is drawn plan by plan: each plan's name
+ * over its own panel and its own share dashed, never the plans' rates
+ * mixed on one axis.
+ */
+static void test_rates_counts_and_panels(void **state)
+{
+    (void)state;
+    struct cs_plot_rates r;
+    char *buf = NULL;
+    size_t len = 0;
+    rates_fixture(&r, false);
+    CAPTURE(buf, len, cs_plot_collateral_script(f, &r, "collateral"));
+    const char *few = datablock(buf, "few");
+    assert_non_null(few);
+    assert_string_equal(few, "1 0\n3 2\n5 0\n");
+    assert_non_null(strstr(buf, "$few using 1:(0):(sprintf('n = %d', $2)) with labels"));
+    assert_non_null(strstr(buf, "$rates using 1:4:(sprintf('n = %s', strcol(6))) with labels"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "n: assets in the category (fewer than 3: no point)."));
+    free(note);
+    free(buf);
+
+    rates_fixture(&r, true);
+    CAPTURE(buf, len, cs_plot_tier_script(f, &r, "per-tier"));
+    assert_non_null(strstr(buf, "set label 10 'SMB-Q' at first 0.5, graph 0.97 center"));
+    assert_non_null(strstr(buf, "set label 11 'Mid''Market `touch " PWNED "`' at first 4, graph 0.97"));
+    /* each plan's own share, over its own slots only */
+    assert_non_null(strstr(buf, "set arrow 10 from first -0.4, first 21.875 to first 1.4, first 21.875"));
+    assert_non_null(strstr(buf, "set arrow 11 from first 2.6, first 44.3038 to first 5.4, first 44.3038"));
+    assert_null(strstr(buf, "from graph 0, first"));    /* no line over all plans */
+    assert_string_equal(datablock(buf, "few"), "5 4\n");
     free(buf);
 }
 
@@ -1045,9 +1105,9 @@ static void test_aggregate_sample(void **state)
     for (size_t i = 0; i < r.n_cats; i++) {
         n += r.cat[i].n;
         assert_true(r.cat[i].n >= r.min_n);
-        assert_int_equal(r.cat[i].pos, i);
+        assert_int_equal(r.cat[i].n, r.axis_n[r.cat[i].pos]);
         if (i)
-            assert_true(atof(r.cat[i].label) > atof(r.cat[i - 1].label));
+            assert_true(r.cat[i].pos > r.cat[i - 1].pos);
     }
     assert_int_equal(n, r.n_total);
 
@@ -1086,6 +1146,44 @@ static void test_aggregate_sample(void **state)
                     assert_true(fabs(fo.rows[i].odds_ratio - exp(0.01 * pf->terms[j].estimate)) < 1e-12);
     }
     world_free(&w);
+}
+
+/* Per tier on the sample: ENT-Y and SMB-Q both pay 6% in their first
+ * tier; each keeps its own slot in its own plan's panel. */
+static void test_tier_by_plan_sample(void **state)
+{
+    (void)state;
+    struct world *w = malloc(sizeof *w);
+    assert_non_null(w);
+    struct cs_error err;
+    world_load(w, SAMPLE_DIR, NULL);
+    struct cs_plot_rates r;
+    assert_int_equal(cs_plot_tier_aggregate(&w->m, &r, &err), CS_OK);
+    assert_int_equal(r.n_groups, 3);
+    size_t six = 0, n = 0;
+    for (size_t i = 0; i < r.n_axis; i++) {
+        six += strcmp(r.axis[i], "6%") == 0;
+        n += r.gap[i] ? 0 : r.axis_n[i];
+    }
+    assert_int_equal(six, 2);
+    assert_int_equal(n, r.n_total);
+    assert_int_equal(r.n_total, w->an->won_selected);
+    for (size_t g = 0; g < r.n_groups; g++) {
+        const struct cs_plot_group *gr = &r.group[g];
+        size_t gn = 0;
+        for (size_t pos = gr->first; pos <= gr->last; pos++) {
+            assert_false(r.gap[pos]);
+            gn += r.axis_n[pos];
+        }
+        assert_int_equal(gn, gr->n);
+        if (g + 1 < r.n_groups)
+            assert_true(r.gap[gr->last + 1]);
+    }
+    /* the plans' rates in tier order: SMB-Q pays 6%, 9%, then 0% above 200% */
+    assert_string_equal(r.group[2].name, "SMB-Q");
+    assert_string_equal(r.axis[r.group[2].first], "6%");
+    world_free(w);
+    free(w);
 }
 
 /* ======================================================================
@@ -1485,6 +1583,8 @@ int main(void)
         cmocka_unit_test(test_note_wraps),
         cmocka_unit_test(test_note_wraps_any_text),
         cmocka_unit_test(test_golden_rates),
+        cmocka_unit_test(test_rates_counts_and_panels),
+        cmocka_unit_test(test_tier_by_plan_sample),
         cmocka_unit_test(test_golden_whatif),
         cmocka_unit_test(test_whatif_points_around_base),
         cmocka_unit_test(test_golden_trend),

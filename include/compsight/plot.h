@@ -210,6 +210,7 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
  * ==================================================================== */
 
 #define CS_PLOT_MAX_CATS 24
+#define CS_PLOT_MAX_GROUPS 8
 
 struct cs_plot_cat {
     char label[32];           /* its label, made by compsight ("8%", "10-20%") */
@@ -218,24 +219,42 @@ struct cs_plot_cat {
     struct cs_wilson w;
 };
 
+/* A group of slots (per tier: a plan), drawn as its own panel. */
+struct cs_plot_group {
+    const char *name;         /* plan id as in the data (quoted in the script); borrowed */
+    size_t first, last;       /* its slots on the x axis */
+    size_t k, n;              /* over all its observations, shown or not */
+};
+
 struct cs_plot_rates {
-    size_t n_axis;            /* slots on the x axis: every bin, shown or not (collateral), */
-    char axis[CS_PLOT_MAX_CATS][32];   /* or the categories shown (per tier); their labels */
-    size_t n_cats;            /* categories shown */
+    size_t n_axis;            /* slots on the x axis: every bin or rate, shown or not, and */
+    char axis[CS_PLOT_MAX_CATS][32];   /* an empty one between groups; their labels */
+    size_t axis_n[CS_PLOT_MAX_CATS];   /* observations in each slot (n = 0 is drawn too) */
+    bool gap[CS_PLOT_MAX_CATS];        /* the slot only separates two groups */
+    size_t n_cats;            /* categories shown: a point with its interval */
     struct cs_plot_cat cat[CS_PLOT_MAX_CATS];
+    size_t n_groups;          /* 0: one axis (collateral) */
+    struct cs_plot_group group[CS_PLOT_MAX_GROUPS];
     size_t k_total, n_total;  /* over every category, shown or not */
-    size_t omitted;           /* observations in categories not shown (too few, or too many categories) */
-    size_t min_n;             /* categories with fewer observations are not shown */
+    size_t omitted;           /* observations in slots without a point (too few), or left off
+                                 the axis (too many slots) */
+    size_t min_n;             /* slots with fewer observations show only their n */
+    const char *title;        /* the finding (NULL: a neutral title); set by the caller */
 };
 
 #define CS_PLOT_TIER_MIN 10       /* deals for a marginal rate to be shown */
 #define CS_PLOT_COLLATERAL_MIN 3  /* assets for a target-gap bin to be shown */
 #define CS_PLOT_COLLATERAL_BINS 7 /* <0, 0-0.1, ..., 0.4-0.5, >=0.5 */
 
-/* promise_risk by marginal_rate over the won deals of m->sel; rates
- * sorted ascending.  CS_ERR_NOMEM. */
+/* promise_risk by plan and marginal_rate over the won deals of m->sel:
+ * one group per plan with won deals (plan order), its rates in the order
+ * of its tiers, a gap slot between plans; a plan's rates are never pooled
+ * with another plan's.  CS_ERR_NOMEM. */
 enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
                                       struct cs_error *err);
+
+/* The plans (groups) of r with at least two rates shown. */
+size_t cs_plot_tier_comparable(const struct cs_plot_rates *r);
 
 /* Misstated assets by target_gap bin, over the assets of m->sel's quarters
  * that have claims and a target_gap (the collateral model's rows); reads
@@ -243,6 +262,10 @@ enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plo
 enum cs_status cs_plot_collateral_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
                                             struct cs_error *err);
 
+/* Points with 95% Wilson intervals and their n; every slot shows its n,
+ * an empty bin n = 0.  Per tier: a panel per plan (its name above, its
+ * own rate over all its deals dashed); collateral: one axis, the rate of
+ * all assets dashed. */
 void cs_plot_tier_script(FILE *f, const struct cs_plot_rates *r, const char *base);
 void cs_plot_collateral_script(FILE *f, const struct cs_plot_rates *r, const char *base);
 

@@ -345,16 +345,18 @@ static bool tier_words(struct ctx *c, struct cs_plot_item *it, const struct plot
                        void *data)
 {
     (void)in;
-    const struct cs_plot_rates *r = data;
+    struct cs_plot_rates *r = data;
     char n1[32];
-    if (r->n_cats < 2) {
-        textf(c, &it->skipped, "fewer than two commission rates with at least %zu deals in the period",
-              r->min_n);
+    r->title = it->title;
+    if (cs_plot_tier_comparable(r) == 0) {
+        textf(c, &it->skipped, "no plan has two commission rates with at least %zu deals each in "
+                               "the period", r->min_n);
         return false;
     }
     textf(c, &it->caption,
-          "Share of won deals with a risky promise at each marginal commission rate, with 95%% "
-          "Wilson intervals and deal counts; dashed: all %s deals.",
+          "Share of won deals with a risky promise at each marginal commission rate, plan by "
+          "plan, with 95%% Wilson intervals and deal counts; dashed: each plan's share over all "
+          "its deals (%s deals in all).",
           cs_fmt_count(n1, sizeof n1, r->n_total));
     return true;
 }
@@ -379,7 +381,8 @@ static bool collateral_words(struct ctx *c, struct cs_plot_item *it, const struc
                              void *data)
 {
     (void)in;
-    const struct cs_plot_rates *r = data;
+    struct cs_plot_rates *r = data;
+    r->title = it->title;
     if (r->n_total < COLLATERAL_MIN_ASSETS || r->n_cats < 2) {
         textf(c, &it->skipped,
               "too few assets: %zu published in the period with claims and a marketing target "
