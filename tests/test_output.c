@@ -329,6 +329,47 @@ static void test_doc(void **state)
     cs_doc_free(d);
 }
 
+/*
+ * HTML (issue 19): an identifier such as a plan id "SMB-Q" never wraps at
+ * its hyphen: each hyphenated word of a table cell or a paragraph sits in
+ * a span the style sheet keeps on one line; other text wraps as before.
+ */
+static void test_doc_ids_nowrap(void **state)
+{
+    (void)state;
+    struct cs_doc *d = cs_doc_new("T");
+    assert_non_null(d);
+    cs_doc_para(d);
+    cs_doc_text(d, "Plan MM-Q: more rep-quarters - a dash, -13k, a&b-c");
+    static const char *const hdr[] = {"plan", "n"};
+    static const bool num[] = {false, true};
+    cs_doc_table(d, 2, hdr, num);
+    static const char *const row[] = {"SMB-Q", "149"};
+    cs_doc_row(d, row);
+    static const char *const row2[] = {"ENT-Y: cap commission at 130% of quota", "1"};
+    cs_doc_row(d, row2);
+    assert_false(cs_doc_failed(d));
+    struct capture cap;
+    FILE *f = cap_open(&cap);
+    cs_doc_html(d, f, "/nonexistent");
+    char *html = cap_close(&cap);
+    assert_non_null(strstr(html, ".nw{white-space:nowrap}"));
+    assert_non_null(strstr(html, "<td><span class=\"nw\">SMB-Q</span></td>"));
+    assert_non_null(strstr(html, "<td><span class=\"nw\">ENT-Y:</span> cap commission at 130% of quota</td>"));
+    assert_non_null(strstr(html, "<p>Plan <span class=\"nw\">MM-Q:</span> more "
+                                 "<span class=\"nw\">rep-quarters</span> - a dash, -13k, "
+                                 "<span class=\"nw\">a&amp;b-c</span></p>"));
+    free(html);
+    /* Markdown is unchanged */
+    f = cap_open(&cap);
+    cs_doc_markdown(d, f);
+    char *md = cap_close(&cap);
+    assert_non_null(strstr(md, "| SMB-Q | 149 |"));
+    assert_null(strstr(md, "nw"));
+    free(md);
+    cs_doc_free(d);
+}
+
 /* cs_error_rebase names a file under one directory under another, and
  * leaves every other name alone; cs_error_format says "out of memory". */
 static void test_error_rebase(void **state)
@@ -394,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_pseudonym),
         cmocka_unit_test(test_atomic),
         cmocka_unit_test(test_doc),
+        cmocka_unit_test(test_doc_ids_nowrap),
         cmocka_unit_test(test_error_rebase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

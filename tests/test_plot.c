@@ -1014,6 +1014,16 @@ static void test_golden_trend(void **state)
     CAPTURE(buf, len, cs_plot_trend_script(f, &t, "trend"));
     golden("trend", buf, len);
     free(buf);
+
+    /* issue 19: every quarter shows its n, a quarter without won deals n = 0 */
+    q[2].won = q[2].risky = 0;
+    assert_int_equal(cs_wilson(0, 0, &q[2].w, NULL), CS_OK);
+    q[2].bookings = q[2].last14_bookings = 0;
+    q[2].last14_share = NAN;
+    CAPTURE(buf, len, cs_plot_trend_script(f, &t, "trend"));
+    assert_non_null(strstr(buf, "set x2tics ('n = 300' 0, 'n = 280' 1, 'n = 0' 2, 'n = 310' 3)"));
+    assert_non_null(strstr(buf, "\n2 NaN NaN NaN NaN 0\n"));
+    free(buf);
 }
 
 /* ======================================================================

@@ -340,6 +340,7 @@ struct cs_plot_trend {
     bool risk;                    /* promise data given */
     bool annual;                  /* some won deal is on an annual plan (its last 14 days
                                      fall in the year's last quarter: say so) */
+    const char *title;            /* the finding (NULL: a neutral title); set by the caller */
 };
 
 /* Every quarter of an (run with --period all: m->sel is not read), with
@@ -348,6 +349,7 @@ enum cs_status cs_plot_trend_aggregate(const struct cs_measured *m, const struct
                                        struct cs_plot_trend *t, struct cs_error *err);
 void cs_plot_trend_free(struct cs_plot_trend *t);     /* frees t->q; accepts NULL */
 
+/* Every quarter's won deals along the top (n = 0 for a quarter without). */
 void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *base);
 
 /* ======================================================================
