@@ -161,6 +161,8 @@ struct cs_dataset {
     struct cs_table_counts counts[CS_T_COUNT];
     struct cs_reject *rejects;   /* in file load order, then line order */
     size_t n_rejects;
+    char currency[8];            /* ISO 4217 code of every amount (the corporate currency);
+                                    "" until the data say: cs_ds_currency() reads it */
 };
 
 struct cs_load_options {
@@ -226,6 +228,14 @@ enum cs_status cs_plans_load_alt(const char *path, const struct cs_dataset *ds,
 
 /* Free the arrays of a plans struct filled by cs_plans_load_alt; accepts NULL. */
 void cs_plans_free(struct cs_plans *p);
+
+/* The corporate currency every amount is in, for documents and plot axes:
+ * the one place its default is kept. */
+#define CS_DEFAULT_CURRENCY "USD"
+static inline const char *cs_ds_currency(const struct cs_dataset *ds)
+{
+    return ds && ds->currency[0] ? ds->currency : CS_DEFAULT_CURRENCY;
+}
 
 /* Convenience: the string of an id in the dataset's pool. */
 static inline const char *cs_ds_str(const struct cs_dataset *ds, uint32_t id)

@@ -289,6 +289,8 @@ struct cs_plot_whatif {
     double base;
     size_t n_alt;
     const struct cs_plot_whatif_alt *alt;
+    bool thin;                /* the verdicts are "too little data" (the model fails the data
+                                 rule): every point grey, and the title says so */
 };
 
 /*
@@ -313,8 +315,9 @@ struct cs_plot_whatif_words {
  * the current plans" or "Risky deals: no clear change under the
  * alternative plans"; with several, "Risky deals: 2 of 10 options give
  * clearly fewer than the current plans" or "... no option makes a clear
- * change from the current plans".  total: options in all (more than n_alt
- * when only the first are drawn).  The title never claims more than the
+ * change from the current plans"; w->thin: "... too little data to tell
+ * what the alternative plans (any option) would change".  total: options
+ * in all (more than n_alt when only the first are drawn).  The title never claims more than the
  * verdicts: an option is counted only when its interval excludes the
  * current value.
  */

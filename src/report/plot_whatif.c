@@ -167,6 +167,15 @@ void cs_plot_whatif_title(char *buf, size_t n, const struct cs_plot_whatif *w, s
         more += w->alt[i].clear && w->alt[i].value > w->base;
     }
     const char *cur = w->base_label ? w->base_label : "current plan";
+    if (w->thin) {
+        if (w->n_alt == 1)
+            snprintf(buf, n, "%s: too little data to tell what the %s would change", words->what,
+                     w->alt[0].label);
+        else
+            snprintf(buf, n, "%s: too little data to tell what any option would change",
+                     words->what);
+        return;
+    }
     if (w->n_alt == 1) {
         if (less + more == 0)
             snprintf(buf, n, "%s: no clear change under the %s", words->what, w->alt[0].label);

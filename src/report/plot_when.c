@@ -85,14 +85,14 @@ static void when_note(FILE *f, const struct cs_plot_when *w)
         NOTE(" Dashed: an even pace (each deal's amount spread over its plan period) puts %s of "
              "bookings in the last 14 days, not 14/91 = %s, as annual plans (%s of bookings) "
              "spread theirs over 365 days.",
-             cs_words_pct_share(a, sizeof a, (w->quarter_even * w->quarter_bookings +
+             cs_words_pct(a, sizeof a, (w->quarter_even * w->quarter_bookings +
                                               w->year_even * w->year_bookings) / all),
-             cs_words_pct_share(b, sizeof b, w->quarter_even),
-             cs_words_pct_share(c, sizeof c, w->year_bookings / all));
+             cs_words_pct(b, sizeof b, w->quarter_even),
+             cs_words_pct(c, sizeof c, w->year_bookings / all));
     else if (all > 0)
         NOTE(" Dashed: an even pace (each deal's amount spread over its plan period) puts %s of "
              "bookings in the last 14 days (14 of %s days).",
-             cs_words_pct_share(a, sizeof a, q ? w->quarter_even : w->year_even),
+             cs_words_pct(a, sizeof a, q ? w->quarter_even : w->year_even),
              q ? "about 91" : "365");
     if (w->risk)
         NOTE(" n: won deals in the week (fewer than %d: no share drawn).", CS_PLOT_WHEN_MIN_WEEK);
