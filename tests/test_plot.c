@@ -16,7 +16,10 @@
 #include <gsl/gsl_errno.h>
 
 #include "compsight/analysis.h"
+#include "compsight/findings.h"
+#include "compsight/generate.h"
 #include "compsight/plot.h"
+#include "report/wording.h"
 
 #ifndef CS_TEST_DIR
 #define CS_TEST_DIR "tests"
@@ -594,6 +597,18 @@ static void test_golden_threshold(void **state)
     CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
     golden("threshold-1", buf, len);
     free(buf);
+
+    /* issue 19: the title is the caller's (the finding's verdict); without
+     * one the plot claims nothing, however large z is */
+    t.plan = "MM-Q";
+    CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
+    assert_non_null(strstr(buf, "set title 'Plan MM-Q: final attainment around the 100% floor'"));
+    assert_null(strstr(buf, "more rep-quarters"));
+    free(buf);
+    t.title = "Plan MM-Q: no clear bunching at the 100% floor";
+    CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
+    assert_non_null(strstr(buf, "set title 'Plan MM-Q: no clear bunching at the 100% floor'"));
+    free(buf);
 }
 
 static void test_golden_forest(void **state)
@@ -601,22 +616,40 @@ static void test_golden_forest(void **state)
     (void)state;
     struct cs_plot_forest fo;
     memset(&fo, 0, sizeof fo);
+    /* the printed intervals are the report's (widened): marginal_rate's
+     * excludes 1 at 95% but its verdict is not clear, and it is grey */
     static const struct cs_plot_forest_row rows[] = {
-        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1},
-        {"tier_cross", "deal crosses a tier floor", 2.4, 1.9, 3.0},
-        {"last_14_days", "closed in the last 14 days of the period", 1.7, 1.2, 2.41},
-        {"log_amount", "deal size, per doubling", 1.01, 0.93, 1.1},
-        {"type[renewal]", "renewal deal (against new)", 0.6, 0.41, 0.88},
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 0.99, 1.13, false},
+        {"tier_cross", "deal crosses a tier floor", 2.4, 1.7, 3.4, true},
+        {"last_14_days", "closed in the last 14 days of the period", 1.7, 1.1, 2.6, true},
+        {"log_amount", "deal size, per doubling", 1.01, 0.9, 1.13, false},
+        {"type[renewal]", "renewal deal (against new)", 0.6, 0.36, 0.99, true},
     };
     fo.n = sizeof rows / sizeof rows[0];
     memcpy(fo.rows, rows, sizeof rows);
     fo.deals = 1234;
     fo.left_out = 1;
-    fo.left_out_terms[0] = "spiff";
+    fo.left_out_terms[0] = "SPIFF on the product";
+    fo.level = 0.9964;
+    fo.tested = 14;
+    fo.title = "Deals that carried the rep across a tier floor went with 2.40 times the odds of a "
+               "risky promise";
     char *buf = NULL;
     size_t len = 0;
     CAPTURE(buf, len, cs_plot_forest_script(f, &fo, "how-strong"));
     golden("how-strong", buf, len);
+    /* issue 19: colour is the verdict, the interval is the report's, no identifier */
+    const char *or = datablock(buf, "or");
+    assert_non_null(or);
+    static const char head[] = "5 1.06 0.99 1.13 6\n4 2.4 1.7 3.4 2\n";
+    assert_true(strncmp(or, head, sizeof head - 1) == 0);
+    assert_non_null(strstr(buf, "set xlabel 'odds ratio of a risky promise, 99.6% interval"));
+    assert_non_null(strstr(buf, "set title 'Deals that carried the rep across a tier floor went"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "widened because the report tests 14 effects at once"));
+    assert_non_null(strstr(note, "Not shown (no variation or no interval): SPIFF on the product."));
+    assert_null(strstr(note, "spiff"));
+    free(note);
     free(buf);
 }
 
@@ -662,7 +695,7 @@ static void test_note_wraps(void **state)
     struct cs_plot_forest fo;
     memset(&fo, 0, sizeof fo);
     static const struct cs_plot_forest_row rows[] = {
-        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1},
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1, true},
     };
     fo.n = 1;
     memcpy(fo.rows, rows, sizeof rows);
@@ -687,8 +720,9 @@ static void test_note_wraps(void **state)
     char whole[512];
     snprintf(whole, sizeof whole, "%s %s", l1, l2);
     assert_string_equal(whole,
-                        "Logistic model over 1,234,567 deals, intervals from rep-clustered standard "
-                        "errors (Firth fit: the data separate). Associations, not proof of cause. "
+                        "Logistic model over 1,234,567 deals, rep-clustered intervals (Firth fit: "
+                        "the data separate). Orange: clear effect; grey: no clear effect. "
+                        "Associations, not proof of cause. "
                         "Not shown (no variation or no interval): spiff, type[expansion], "
                         "type[renewal].");
     free(l1);
@@ -718,7 +752,7 @@ static void without_spaces(const char *s, char *out)
  * Notes of any text: 300 forest notes whose dropped-term list is random
  * words of one- to four-byte UTF-8 characters, some longer than a line
  * with no space to break at (at most 340 bytes of them, so that the plot's
- * 512-byte note is never cut inside a character).  Every line holds at most 160 characters,
+ * 768-byte note is never cut inside a character).  Every line holds at most 160 characters,
  * none starts inside a character, there are at most four, the margin
  * grows with them, and (up to the breaks' spaces) the lines are the note.
  */
@@ -756,10 +790,10 @@ static void test_note_wraps_any_text(void **state)
             fo.left_out_terms[t] = w;
         }
         /* the note as the plot builds it */
-        char note[512];
+        char note[768];
         int len = snprintf(note, sizeof note,
-                           "Logistic model over 42 deals, intervals from rep-clustered standard "
-                           "errors. Associations, not proof of cause.");
+                           "Logistic model over 42 deals, rep-clustered intervals. Orange: clear "
+                           "effect; grey: no clear effect. Associations, not proof of cause.");
         for (size_t i = 0; i < fo.left_out && len > 0 && (size_t)len < sizeof note; i++)
             len += snprintf(note + len, sizeof note - (size_t)len, "%s%s",
                             i ? ", " : " Not shown (no variation or no interval): ", fo.left_out_terms[i]);
@@ -780,7 +814,7 @@ static void test_note_wraps_any_text(void **state)
                 fail_msg("round %d: line %d has %zu characters", round, lines, code_points(l));
             if (((unsigned char)l[0] & 0xC0) == 0x80)
                 fail_msg("round %d: line %d starts inside a character", round, lines);
-            hard += code_points(l) == 160 && !strchr(l, ' ');
+            hard += code_points(l) >= 40 && !strchr(l, ' ');   /* a long word cut */
             strncat(joined, l, sizeof joined - strlen(joined) - 1);
             free(l);
         }
@@ -972,6 +1006,30 @@ static void test_whatif_points_around_base(void **state)
     assert_null(strstr(buf, "(thousands"));
     free(buf);
 
+    /* the title counts only the options whose verdict is clear */
+    static const struct cs_plot_whatif_words words = {"Risky deals", "give", "fewer", "more"};
+    char title[256];
+    cs_plot_whatif_title(title, sizeof title, &w, 3, &words);
+    assert_string_equal(title, "Risky deals: 1 of 3 options give clearly fewer than the current plans");
+    cs_plot_whatif_title(title, sizeof title, &w, 12, &words);
+    assert_string_equal(title, "Risky deals: 1 of the 3 options shown give clearly fewer than the "
+                               "current plans");
+    struct cs_plot_whatif none = w;
+    none.n_alt = 2;              /* two options, neither clear: no claim */
+    cs_plot_whatif_title(title, sizeof title, &none, 2, &words);
+    assert_string_equal(title, "Risky deals: no option makes a clear change from the current plans");
+    none.n_alt = 1;
+    cs_plot_whatif_title(title, sizeof title, &none, 1, &words);
+    assert_string_equal(title, "Risky deals: no clear change under the 1. ENT-Y cap at 130%");
+    none.thin = true;
+    none.n_alt = 3;
+    cs_plot_whatif_title(title, sizeof title, &none, 3, &words);
+    assert_string_equal(title, "Risky deals: too little data to tell what any option would change");
+    CAPTURE(buf, len, cs_plot_whatif_script(f, &none, "options-risky"));
+    assert_null(strstr(buf, "Green:"));
+    assert_non_null(strstr(buf, "\n1 59.2 58.1 60.4 6\n"));     /* grey, clear or not */
+    free(buf);
+
     /* money: the currency on the axis */
     static const struct cs_plot_whatif_alt money[] = {
         {"1. ENT-Y cap at 130%", 261600, 171000, 326300, false}};
@@ -979,9 +1037,20 @@ static void test_whatif_points_around_base(void **state)
                                .currency = "USD", .base = 326300, .n_alt = 1, .alt = money};
     CAPTURE(buf, len, cs_plot_whatif_script(f, &m, "options-commission"));
     assert_non_null(strstr(buf, "set xlabel 'commission on the won deals, 2026Q4 (thousands of USD)'"));
+    assert_non_null(strstr(buf, "'262 (171 to 326)'"));
     assert_true(xrange_low(buf) > 100);
     free(buf);
     m.base = 1200;
+    {
+        /* thousands separators on a count axis */
+        static const struct cs_plot_whatif_alt many[] = {{"x", 13973, 13933, 14002, true}};
+        struct cs_plot_whatif c = {.title = "t", .axis = "risky deals", .base = 14282,
+                                   .n_alt = 1, .alt = many};
+        CAPTURE(buf, len, cs_plot_whatif_script(f, &c, "options-risky"));
+        assert_non_null(strstr(buf, "'14,282'"));
+        assert_non_null(strstr(buf, "'13,973 (13,933 to 14,002)'"));
+        free(buf);
+    }
     {
         static const struct cs_plot_whatif_alt small[] = {{"x", 1100, 1000, 1190, true}};
         m.alt = small;
@@ -1440,6 +1509,114 @@ static void test_plots_write_sample(void **state)
 }
 
 /* ----------------------------------------------------------------------
+ * Titles state the verdict (issue 19)
+ * -------------------------------------------------------------------- */
+
+/* The k-th bunching estimate of an that is not a placebo. */
+static const struct cs_bunch_result *nth_floor(const struct cs_analysis *an, size_t k)
+{
+    for (size_t i = 0, seen = 0; i < an->n_bunch; i++)
+        if (!an->bunch[i].placebo && seen++ == k)
+            return &an->bunch[i];
+    return NULL;
+}
+
+/*
+ * Every plot's title is its finding's verdict in the report's words
+ * (wording.c), so that a title never claims what the verdict does not;
+ * a model that fails the data rule has no forest plot, and the reason
+ * says what it would need.  Returns how many titles were checked.
+ */
+static size_t check_titles(const struct world *w, const struct cs_plot_list *l)
+{
+    const struct cs_analysis *an = w->an;
+    const struct cs_findings *fs = an->findings;
+    assert_non_null(fs);
+    char want[512];
+    size_t checked = 0, floor = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct cs_plot_item *it = &l->items[i];
+        const struct cs_finding *f = NULL;
+        if (strcmp(it->kind, "where") == 0)
+            f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, "last_14_days");
+        else if (strcmp(it->kind, "when") == 0)
+            f = cs_findings_timing(fs);
+        else if (strcmp(it->kind, "per-tier") == 0)
+            f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, "marginal_rate");
+        else if (strcmp(it->kind, "collateral") == 0)
+            f = cs_findings_term(fs, CS_MODEL_COLLATERAL, "target_gap");
+        else if (strcmp(it->kind, "threshold") == 0) {
+            const struct cs_bunch_result *b = nth_floor(an, floor++);
+            assert_non_null(b);
+            if (b->est.verdict == CS_BUNCH_OK)
+                f = cs_findings_bunching(fs, b->plan, b->floor, false);
+        } else if (strcmp(it->kind, "how-strong") == 0) {
+            const struct cs_model_rule *r = cs_findings_model(fs, CS_MODEL_PROMISE_RISK);
+            if (r->fitted && !r->rule.readable) {
+                assert_non_null(it->skipped);
+                assert_non_null(strstr(it->skipped, "reading it needs at least"));
+            }
+            cs_words_model_title(want, sizeof want, an, CS_MODEL_PROMISE_RISK);
+            assert_true(strncmp(it->title, want, strlen(want)) == 0);
+            /* the headline's "(k of m elements clear)", when there is one */
+            assert_true(it->title[strlen(want)] == '\0' || strstr(it->title, " elements clear)"));
+            checked++;
+            continue;
+        }
+        if (!f)
+            continue;
+        cs_words_finding_title(want, sizeof want, w->ds, an, f);
+        assert_string_equal(it->title, want);
+        /* a claim of an effect only with a clear verdict */
+        if (f->verdict != CS_VERDICT_CLEAR) {
+            assert_null(strstr(it->title, "times the odds"));
+            assert_null(strstr(it->title, "end just above"));
+        }
+        checked++;
+    }
+    return checked;
+}
+
+static void test_titles_follow_findings(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    struct world *w = malloc(sizeof *w);
+    assert_non_null(w);
+    struct cs_error err;
+    struct cs_plot_list l;
+    world_load(w, SAMPLE_DIR, NULL);
+    assert_int_equal(cs_plots_write(dir, &w->m, w->an, false, &l, &err), CS_OK);
+    assert_true(check_titles(w, &l) >= 5);
+    cs_plot_list_free(&l);
+    world_free(w);
+    rm_rf(dir);
+
+    /* thin data (generate --deals 100): the forest plot of a model that
+     * fails the data rule is not drawn, and no title claims an effect */
+    char *data = make_tmpdir();
+    struct cs_gen_options go = {.out_dir = data, .n_deals = 100, .seed = 1};
+    assert_int_equal(cs_generate(&go, &err), CS_OK);
+    world_load(w, data, NULL);
+    const struct cs_model_rule *r = cs_findings_model(w->an->findings, CS_MODEL_PROMISE_RISK);
+    assert_true(r->fitted && !r->rule.readable);
+    assert_int_equal(cs_plots_write(dir, &w->m, w->an, false, &l, &err), CS_OK);
+    assert_true(check_titles(w, &l) >= 2);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_null(strstr(l.items[i].title, "times the odds"));
+        if (strcmp(l.items[i].kind, "how-strong") == 0)
+            assert_non_null(l.items[i].skipped);
+    }
+    cs_plot_list_free(&l);
+    world_free(w);
+    free(w);
+    rm_rf(data);
+    free(data);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* ----------------------------------------------------------------------
  * Hostile names through the whole pipeline
  * -------------------------------------------------------------------- */
 
@@ -1603,6 +1780,7 @@ int main(void)
         cmocka_unit_test(test_run_gnuplot_error),
         cmocka_unit_test(test_gnuplot_missing),
         cmocka_unit_test(test_plots_write_sample),
+        cmocka_unit_test(test_titles_follow_findings),
         cmocka_unit_test(test_hostile_names),
         cmocka_unit_test(test_whatif_write),
     };

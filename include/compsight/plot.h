@@ -171,6 +171,8 @@ struct cs_plot_threshold {
     const char *period_word;             /* "quarter" or "year" */
     const struct cs_bunching *est;       /* verdict CS_BUNCH_OK */
     const struct cs_bunching *placebo;   /* the placebo estimate, or NULL */
+    const char *title;                   /* the finding (NULL: a neutral title naming the plan
+                                            and floor); set by the caller */
 };
 
 void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const char *base);
@@ -182,7 +184,9 @@ void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const 
 struct cs_plot_forest_row {
     const char *term;         /* term name as in results.json */
     const char *label;        /* reader's label, unit included (static) */
-    double odds_ratio, low, high;   /* rescaled to the label's unit */
+    double odds_ratio, low, high;   /* rescaled to the label's unit; the interval the report
+                                       prints (its finding's) */
+    bool clear;               /* the finding's verdict is clear: orange, else grey */
 };
 
 struct cs_plot_forest {
@@ -191,15 +195,22 @@ struct cs_plot_forest {
     size_t deals;             /* rows of the fit */
     bool firth;               /* the Firth refit (separation) is shown */
     size_t left_out;          /* terms not shown: dropped by the fit, or no finite interval */
-    const char *left_out_terms[CS_REGRESS_MAX_TERMS];   /* their names (borrowed from the fit) */
+    const char *left_out_terms[CS_REGRESS_MAX_TERMS];   /* their readers' labels (static) */
+    double level;             /* level of the intervals (the report's family); NAN: 95% */
+    size_t tested;            /* effects the report tests at once (its family), 0: unknown */
+    const char *title;        /* the finding (NULL: a neutral title); set by the caller */
 };
 
 /*
  * The odds ratios of an->model[CS_MODEL_PROMISE_RISK] (its Firth refit
  * when the plain fit shows separation), intercept excluded; marginal_rate
  * rescaled to +1 percentage point (OR^0.01) and log_amount to a doubling
- * of the deal (OR^ln 2).  Returns false, with *fo empty, when there is no
- * fitted model with at least one finite interval.
+ * of the deal (OR^ln 2).  Interval and colour are each term's finding's
+ * (an->findings): the interval the report prints, widened for the effects
+ * it tests, and its verdict, so that the picture never disagrees with the
+ * text; without findings, the fit's 95% interval and whether it excludes
+ * 1.  Returns false, with *fo empty, when there is no fitted model with at
+ * least one finite interval.
  */
 bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_forest *fo);
 

@@ -291,10 +291,10 @@ static void rates_script(FILE *f, const struct cs_plot_rates *r, const struct ra
         fprintf(f, " at graph 0.99, first %.6g right offset 0,0.7 tc rgb '" GP_SLATE "' noenhanced\n", all);
     }
     {
-        char note[384];
+        char note[512];
         int len = snprintf(note, sizeof note,
-                           "Bars: 95%% Wilson intervals; n: %s in the category (fewer than %zu: "
-                           "no point).%s", tx->unit, r->min_n,
+                           "Points: %s; bars: 95%% Wilson intervals; n: %s in the category "
+                           "(fewer than %zu: no point).%s", tx->point_title, tx->unit, r->min_n,
                            r->n_groups ? " Dashed: each plan's share over all its deals." : "");
         size_t thin = 0;      /* in slots that show only their n; the rest is off the axis */
         for (size_t pos = 0; pos < r->n_axis; pos++)
@@ -305,10 +305,10 @@ static void rates_script(FILE *f, const struct cs_plot_rates *r, const struct ra
                      cut);
         cs_gp_note(f, note, 5);
     }
-    fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
+    /* no key: the title is a sentence that needs the width; the note says what the points are */
+    fputs("unset key\n", f);
     fputs("set style textbox opaque noborder margins 1,0.5\n", f);
-    fputs("plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 title ", f);
-    cs_gp_quote(f, tx->point_title);
+    fputs("plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 notitle", f);
     /* n on a white box: the dashed lines pass behind them */
     fputs(", \\\n     $rates using 1:4:(sprintf('n = %s', strcol(6))) with labels offset 0,0.9 "
           "boxed tc rgb '#4a5568' font ',12' notitle", f);

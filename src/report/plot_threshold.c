@@ -41,18 +41,9 @@ void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const 
     fputs("EOD\n", f);
 
     char title[384], line[256], a[64], b[64];
-    bool clear = isfinite(e->z) && fabs(e->z) >= CS_Z95;
-    if (clear && e->excess_mass > 0)
-        snprintf(title, sizeof title,
-                 "Plan %s: more rep-%ss end just above the %.0f%% floor than the smooth pattern predicts",
-                 t->plan, word, fpct);
-    else if (clear)
-        snprintf(title, sizeof title,
-                 "Plan %s: fewer rep-%ss end just above the %.0f%% floor than the smooth pattern predicts",
-                 t->plan, word, fpct);
-    else
-        snprintf(title, sizeof title, "Plan %s: no clear bunching at the %.0f%% floor", t->plan, fpct);
-    cs_gp_title(f, title);
+    /* the title is the finding's verdict (the caller's); this one claims nothing */
+    snprintf(title, sizeof title, "Plan %s: final attainment around the %.0f%% floor", t->plan, fpct);
+    cs_gp_title(f, t->title ? t->title : title);
     {
         char xl[96];
         snprintf(xl, sizeof xl, "final attainment of a rep in a %s (%% of quota, bins of 2 points)", word);

@@ -36,12 +36,23 @@ static int whatif_decimals(double span)
     return d < 0 ? 0 : d > 3 ? 3 : d;
 }
 
-/* "61.9" at d decimals, never "-0". */
+/* "61.9" at d decimals, "14,282" with thousands separators, never "-0". */
 static void whatif_num(char *buf, size_t n, double x, int d)
 {
-    snprintf(buf, n, "%.*f", d, x);
-    if (buf[0] == '-' && strspn(buf + 1, "0.") == strlen(buf + 1))
-        memmove(buf, buf + 1, strlen(buf));
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.*f", d, x);
+    if (tmp[0] == '-' && strspn(tmp + 1, "0.") == strlen(tmp + 1))
+        memmove(tmp, tmp + 1, strlen(tmp));
+    const char *digits = tmp + (tmp[0] == '-');
+    size_t whole = strcspn(digits, "."), o = 0;
+    if (tmp[0] == '-' && o + 1 < n)
+        buf[o++] = '-';
+    for (size_t i = 0; digits[i] && o + 1 < n; i++) {
+        if (i && i < whole && (whole - i) % 3 == 0 && o + 2 < n)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
 }
 
 /* Whether x and y print differently at d decimals. */
@@ -111,7 +122,7 @@ void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *
         cs_gp_num(f, ci ? a->low / div : a->value / div);
         fputc(' ', f);
         cs_gp_num(f, ci ? a->high / div : a->value / div);
-        fprintf(f, " %d\n", a->clear ? 5 : 6);
+        fprintf(f, " %d\n", a->clear && !w->thin ? 5 : 6);
     }
     fputs("EOD\n", f);
     cs_gp_title(f, w->title ? w->title : "The current plan against the alternatives");
@@ -152,8 +163,11 @@ void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *
         }
         fprintf(f, " at graph 1.02, first %zu left noenhanced\n", rows - r);
     }
-    cs_gp_note(f, "Points: the value under each plan, with its 95% interval; dashed: the current "
-                  "plan. Green: the interval excludes the current value; grey: no clear change.", 5);
+    cs_gp_note(f, w->thin ? "Points: the value under each plan, with its 95% interval; dashed: the "
+                            "current plan. Grey: too little data for a verdict."
+                          : "Points: the value under each plan, with its 95% interval; dashed: the "
+                            "current plan. Green: the interval excludes the current value; grey: "
+                            "no clear change.", 5);
     fputs("unset key\n", f);
     fputs("plot $v using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle\n", f);
     cs_gp_end(f, base);

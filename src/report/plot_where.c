@@ -184,15 +184,16 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
         fprintf(f, "set arrow %zu from graph 0, first %g to graph 1, first %g nohead front "
                    "lc rgb '" GP_SLATE "' lw 2 dt 2\n", k + 1, y, y);
     }
-    fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
+    fputs("unset key\n", f);
     {
-        char note[384];
+        char note[512];
         char deals[32];
         snprintf(note, sizeof note,
                  "Each cell: share of deals with an off-roadmap or premature promise; n: its deals. "
                  "Grey: fewer than %zu deals. Hatched and faded: the share's 95%% interval is wider "
-                 "than %.0f points, too few deals to read its colour. %s deals in all%s.",
+                 "than %.0f points, too few deals to read its colour.%s %s deals in all%s.",
                  w->min_cell, 100 * CS_PLOT_WHERE_WIDE,
+                 w->n_floors ? " Dashed: the plans' tier floors." : "",
                  cs_fmt_count(deals, sizeof deals, w->n_deals),
                  w->coarse ? ", too few for finer cells" : "");
         cs_gp_note(f, note, 5);
@@ -211,9 +212,6 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
     if (has_few)
         fputs(", \\\n     $few using 1:2:(sprintf('n = %d', $3)) with labels "
               "tc rgb '#718096' font ',8' notitle", f);
-    if (w->n_floors)
-        fputs(", \\\n     NaN with lines lc rgb '" GP_SLATE "' lw 2 dt 2 title 'tier floors of the plans'",
-              f);
     fputc('\n', f);
     cs_gp_end(f, base);
 }

@@ -37,11 +37,11 @@ set format y '%.0f%%'
 set xtics ('below 0 (ahead)' 0, '0-10%%' 1, '10-20%%' 2, '20-30%%' 3, '30-40%%' 4, '40-50%%' 5, '50%% or more' 6) scale 0 noenhanced
 set arrow 1 from graph 0, first 23.5955 to graph 1, first 23.5955 nohead back lt 3 lw 1.5 dt 2
 set label 1 'all assets: 24%' at graph 0.99, first 23.5955 right offset 0,0.7 tc rgb '#2d3748' noenhanced
-set label 99 'Bars: 95% Wilson intervals; n: assets in the category (fewer than 3: no point).' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set label 99 'Points: share of assets claiming what the roadmap does not support; bars: 95% Wilson intervals; n: assets in the category (fewer than 3: no point).' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
 set bmargin 5
-set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
+unset key
 set style textbox opaque noborder margins 1,0.5
-plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 title 'share of assets claiming what the roadmap does not support', \
+plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 notitle, \
      $rates using 1:4:(sprintf('n = %s', strcol(6))) with labels offset 0,0.9 boxed tc rgb '#4a5568' font ',12' notitle, \
      $few using 1:(0):(sprintf('n = %d', $2)) with labels offset 0,0.9 boxed tc rgb '#718096' font ',12' notitle
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'

@@ -40,11 +40,12 @@ set arrow 30 from first 2, graph 0 to first 2, graph 1 nohead back lc rgb '#cbd5
 set label 11 'Mid''Market `touch /tmp/compsight_pwned`' at first 4, graph 0.97 center front font ',14' tc rgb '#2d3748' noenhanced
 set arrow 11 from first 2.6, first 44.3038 to first 5.4, first 44.3038 nohead back lt 3 lw 1.5 dt 2
 set label 31 '44%' at first 5.4, first 44.3038 right offset 0,0.7 font ',11' tc rgb '#2d3748' noenhanced
-set label 99 'Bars: 95% Wilson intervals; n: deals in the category (fewer than 10: no point). Dashed: each plan''s share over all its deals.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
-set bmargin 5
-set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
+set label 99 'Points: share of deals with an off-roadmap or premature promise; bars: 95% Wilson intervals; n:' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
+set label 98 'deals in the category (fewer than 10: no point). Dashed: each plan''s share over all its deals.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set bmargin 6
+unset key
 set style textbox opaque noborder margins 1,0.5
-plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 title 'share of deals with an off-roadmap or premature promise', \
+plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 notitle, \
      $rates using 1:4:(sprintf('n = %s', strcol(6))) with labels offset 0,0.9 boxed tc rgb '#4a5568' font ',12' notitle, \
      $few using 1:(0):(sprintf('n = %d', $2)) with labels offset 0,0.9 boxed tc rgb '#718096' font ',12' notitle
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'

@@ -58,7 +58,7 @@ $bins << EOD
 137 13.4 12.4
 139 11.2 12.2
 EOD
-set title 'Plan Mid''Market `touch /tmp/compsight_pwned`set output ''/tmp/compsight_pwned'': more rep-quarters end just above the …' font ',13' noenhanced
+set title 'Plan Mid''Market `touch /tmp/compsight_pwned`set output ''/tmp/compsight_pwned'': final attainment around the 100% floor' font ',13' noenhanced
 set xlabel 'final attainment of a rep in a quarter (% of quota, bins of 2 points)' noenhanced
 set ylabel 'rep-quarters' noenhanced
 set xrange [60:140]

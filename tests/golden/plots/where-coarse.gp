@@ -142,15 +142,14 @@ set format cb '%.0f%%'
 set cbtics out nomirror
 set arrow 1 from graph 0, first 3.5 to graph 1, first 3.5 nohead front lc rgb '#2d3748' lw 2 dt 2
 set arrow 2 from graph 0, first 4.7 to graph 1, first 4.7 nohead front lc rgb '#2d3748' lw 2 dt 2
-set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
-set label 99 'Each cell: share of deals with an off-roadmap or premature promise; n: its deals. Grey: fewer than 10 deals. Hatched and faded:' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
-set label 98 'the share''s 95% interval is wider than 25 points, too few deals to read its colour. 39 deals in all, too few for finer cells.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+unset key
+set label 99 'Each cell: share of deals with an off-roadmap or premature promise; n: its deals. Grey: fewer than 10 deals. Hatched and faded: the share''s 95%' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
+set label 98 'interval is wider than 25 points, too few deals to read its colour. Dashed: the plans'' tier floors. 39 deals in all, too few for finer cells.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
 set bmargin 6
 plot $cells using 1:2:3 with image notitle, \
      $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 tc rgb variable font ',11' notitle, \
      $labels using 1:2:(sprintf('n = %s', strcol(6))):5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
-     $few using 1:2:(sprintf('n = %d', $3)) with labels tc rgb '#718096' font ',8' notitle, \
-     NaN with lines lc rgb '#2d3748' lw 2 dt 2 title 'tier floors of the plans'
+     $few using 1:2:(sprintf('n = %d', $3)) with labels tc rgb '#718096' font ',8' notitle
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
 set output 'where.svg'
 replot
