@@ -591,7 +591,8 @@ static void test_golden_threshold(void **state)
     /* a plan id written to break out of the title */
     struct cs_plot_threshold t = {
         .plan = "Mid'Market `touch " PWNED "`\nset output '" PWNED "'",
-        .period_word = "quarter", .est = &e, .placebo = &placebo};
+        .period_word = "quarter", .est = &e, .placebo = &placebo,
+        .low = 14.2, .high = 48.8, .level = 0.98};
     char *buf = NULL;
     size_t len = 0;
     CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
@@ -608,6 +609,8 @@ static void test_golden_threshold(void **state)
     t.title = "Plan MM-Q: no clear bunching at the 100% floor";
     CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
     assert_non_null(strstr(buf, "set title 'Plan MM-Q: no clear bunching at the 100% floor'"));
+    /* the interval the report prints, in its words */
+    assert_non_null(strstr(buf, "'excess above the floor: 32 (98% interval 14 to 49)'"));
     free(buf);
 }
 

@@ -173,6 +173,8 @@ struct cs_plot_threshold {
     const struct cs_bunching *placebo;   /* the placebo estimate, or NULL */
     const char *title;                   /* the finding (NULL: a neutral title naming the plan
                                             and floor); set by the caller */
+    double low, high, level;             /* the interval of the excess the report prints (its
+                                            finding's); NAN: "estimate ± SE" instead */
 };
 
 void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const char *base);

@@ -369,8 +369,10 @@ static const char css[] =
     "page-break-inside:avoid}a{color:inherit}}";
 
 /* Identifiers that must not break at their hyphen ("SMB-Q", "ENT-Y:",
- * "FR-129"): a word of at most ID_MAX bytes with a hyphen between two
- * letters or digits.  Longer words may still wrap (a page never scrolls). */
+ * "FR-129", "Mid-Market"): a word of at most ID_MAX bytes with a hyphen
+ * between two letters or digits, one of them a capital or a digit.  Plain
+ * words ("rep-periods", "off-roadmap") may still break there, and longer
+ * words may wrap: a page never scrolls for them. */
 #define ID_MAX 40
 
 static bool is_alnum(unsigned char c)
@@ -378,13 +380,20 @@ static bool is_alnum(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
 
-static bool hyphenated_word(const char *w, size_t len)
+static bool is_upper_or_digit(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
+
+static bool hyphenated_id(const char *w, size_t len)
 {
     if (len > ID_MAX)
         return false;
-    for (size_t i = 1; i + 1 < len; i++)
-        if (w[i] == '-' && is_alnum((unsigned char)w[i - 1]) && is_alnum((unsigned char)w[i + 1]))
+    for (size_t i = 1; i + 1 < len; i++) {
+        unsigned char a = (unsigned char)w[i - 1], b = (unsigned char)w[i + 1];
+        if (w[i] == '-' && is_alnum(a) && is_alnum(b) && (is_upper_or_digit(a) || is_upper_or_digit(b)))
             return true;
+    }
     return false;
 }
 
@@ -400,9 +409,9 @@ static void html_piece(FILE *f, const char *s, size_t len)
     }
 }
 
-/* cs_html_text of s, with each hyphenated word in a span that does not wrap
- * (class nw: white-space:nowrap), so that "SMB-Q" never reads "SMB-" and
- * "Q" on two lines. */
+/* cs_html_text of s, with each hyphenated identifier in a span that does
+ * not wrap (class nw: white-space:nowrap), so that "SMB-Q" never reads
+ * "SMB-" and "Q" on two lines. */
 static void html_text_ids(FILE *f, const char *s)
 {
     while (*s) {
@@ -410,7 +419,7 @@ static void html_text_ids(FILE *f, const char *s)
         html_piece(f, s, sp);
         s += sp;
         size_t len = strcspn(s, " \t\n");
-        bool id = hyphenated_word(s, len);
+        bool id = hyphenated_id(s, len);
         if (id)
             fputs("<span class=\"nw\">", f);
         html_piece(f, s, len);

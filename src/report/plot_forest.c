@@ -6,6 +6,7 @@
 #include "compsight/output.h"
 #include "compsight/plot.h"
 #include "gpscript.h"
+#include "wording.h"
 
 /* Reader's labels and the unit each odds ratio is rescaled to. */
 static const struct {
@@ -122,8 +123,8 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
     cs_gp_title(f, fo->title ? fo->title : "How strongly each plan element goes with a risky promise");
     {
         char xl[192], lv[32] = "95%";
-        if (isfinite(fo->level))
-            snprintf(lv, sizeof lv, "%.3g%%", 100 * fo->level);
+        if (isfinite(fo->level))      /* as the report words it */
+            cs_words_level(lv, sizeof lv, fo->level);
         snprintf(xl, sizeof xl, "odds ratio of a risky promise, %s interval (log scale; "
                                 "1 = no association, right of 1 = more likely)", lv);
         cs_gp_set_text(f, "xlabel", xl);

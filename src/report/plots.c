@@ -276,9 +276,14 @@ static bool threshold_words(struct ctx *c, struct cs_plot_item *it, const struct
               cs_fmt_count(n1, sizeof n1, e->n_binned), word, e->n_binned == 1 ? "" : "s");
         return false;
     }
+    const struct cs_finding *f = cs_findings_bunching(in->an->findings, d->b->plan, d->b->floor,
+                                                      false);
     textf(c, &it->title, "Plan %s: the %.0f%% floor", plan, fpct);
-    finding_title(c, it, in, cs_findings_bunching(in->an->findings, d->b->plan, d->b->floor, false));
+    finding_title(c, it, in, f);
     d->t.title = it->title;
+    d->t.low = f ? f->low : NAN;
+    d->t.high = f ? f->high : NAN;
+    d->t.level = f ? f->level : NAN;
     textf(c, &it->caption,
           "Final attainment of the plan's rep-%ss around the %.0f%% floor (bars, bins of 2 "
           "points) with the smooth counterfactual fitted outside the shaded window; excess "
