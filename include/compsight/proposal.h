@@ -34,8 +34,6 @@ struct cs_proposal {
                                             (the problem statement reads them), or NULL */
     uint32_t spiffs[16];                 /* SPIFFs ending in a quarter's last two weeks */
     size_t n_spiffs;
-    const char *data_dir;                /* --data as given, or NULL */
-    const char *shown_dir;               /* the output directory as the user will see it */
 };
 
 /* Option o in one line of plain text, into buf[0..n) ("P: halve the

@@ -402,7 +402,7 @@ static enum cs_status write_proposal(const struct report_job *rj, struct report_
     struct cs_proposal_settings ps = {
         .whatif = {.seed = rj->opt->seed, .draws = 0, .threads = 2,
                    .logit = pm->fit, .firth = pm->firth},
-        .data_dir = rj->opt->data_dir, .display_dir = shown, .findings = p->an->findings,
+        .display_dir = shown, .findings = p->an->findings,
     };
     enum cs_status st = cs_proposal_write(pdir, &rj->m, &ps, rj->io, &p->summary, err);
     p->proposal = st == CS_OK;

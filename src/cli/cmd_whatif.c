@@ -435,7 +435,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     result_json(root, b, r);
     if ((st = cs_json_write(rn.out, "whatif.json", root, err)) != CS_OK ||
         (st = cs_whatif_doc_write(rn.out, &(const struct cs_whatif_doc){
-                                      .base = b, .date = rn.date, .plans_path = opt->plans,
+                                      .base = b, .date = rn.date,
                                       .extra_plans = extra, .alt = &alt, .result = r,
                                       .plot_risky = plot_risky, .plot_commission = plot_comm},
                                   err)) != CS_OK)
@@ -764,9 +764,7 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
                                  const struct cs_proposal_settings *ps, const struct cs_io *io,
                                  struct cs_proposal_summary *summary, struct cs_error *err)
 {
-    struct cs_proposal pr = {.recommended = SIZE_MAX, .data_dir = ps->data_dir,
-                             .shown_dir = ps->display_dir ? ps->display_dir : dir,
-                             .findings = ps->findings};
+    struct cs_proposal pr = {.recommended = SIZE_MAX, .findings = ps->findings};
     struct cs_whatif_base *base = NULL;
     json_t *root = NULL;
     double *avoided = NULL, *cost = NULL;
@@ -871,7 +869,7 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
     struct cs_proposal_settings ps = {.whatif = {.seed = opt->seed, .draws = 0, .threads = 2,
                                                  .logit = pm->fit, .firth = pm->firth},
-                                      .data_dir = opt->data_dir, .findings = an->findings};
+                                      .findings = an->findings};
     if ((st = cs_proposal_write(rn.out, &m, &ps, io, &sum, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);

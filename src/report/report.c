@@ -141,9 +141,9 @@ static void summary_promise(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, " The promise-risk model finds no clear link between the plan's incentives "
                        "and risky promises in this period.");
     else if (r->rule.few_clusters)
-        cs_doc_text(d, " %s on %zu reps, which is few: read %s as a pointer%s.",
-                    said == 1 ? "This rests" : "These rest", r->clusters, said == 1 ? "it" : "them",
-                    said == 1 ? "" : "s");
+        cs_doc_text(d, " %s on %zu reps, which is few: read %s.",
+                    said == 1 ? "This rests" : "These rest", r->clusters,
+                    said == 1 ? "it as a pointer" : "them as pointers");
 }
 
 /* The summary's other findings: timing, the clearest bunching, collateral. */

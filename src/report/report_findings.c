@@ -40,7 +40,7 @@ static void term_bullet(struct cs_doc *d, const struct cs_finding *f)
     interval_words(lv, sizeof lv, f->level);
     bool clear = f->verdict == CS_VERDICT_CLEAR;
     if (f->model == CS_MODEL_DISCOUNT) {
-        struct cs_words_change_style st = {"points lower", "points higher", "no different", NULL, lv};
+        struct cs_words_change_style st = {"points lower", "points higher", "about the same", NULL, lv};
         cs_words_change(ph, sizeof ph, s * f->estimate, s * f->low, s * f->high, &st);
         if (clear) {
             cs_doc_bold(d, "%s", subject);

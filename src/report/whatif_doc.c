@@ -101,8 +101,11 @@ static void in_short(struct cs_doc *d, const struct cs_whatif_doc *w)
             cs_doc_text(d, "The interval includes no change, so the data show no clear effect. ");
     }
     struct cs_words_change_style money = {"less", "more", "no change", cur, "95% interval "};
-    if (r->commission.estimate == 0) {
-        cs_doc_text(d, "Commission on these deals stays at %s.",
+    cs_words_change(ph, sizeof ph, r->commission.estimate, r->commission.low, r->commission.high,
+                    &money);
+    if (r->commission.estimate == 0 || strcmp(ph, money.none) == 0) {
+        cs_doc_text(d, "Commission on these deals stays at %s%s.",
+                    r->commission.estimate == 0 ? "" : "about ",
                     cs_words_money(x, sizeof x, r->base_commission, cur));
     } else {
         cs_doc_text(d, "Commission on these deals would be %s instead of %s: %s.",
