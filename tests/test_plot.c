@@ -1553,12 +1553,17 @@ static size_t check_titles(const struct world *w, const struct cs_plot_list *l)
             assert_non_null(b);
             if (b->est.verdict == CS_BUNCH_OK)
                 f = cs_findings_bunching(fs, b->plan, b->floor, false);
-        } else if (strcmp(it->kind, "how-strong") == 0) {
-            const struct cs_model_rule *r = cs_findings_model(fs, CS_MODEL_PROMISE_RISK);
-            if (r->fitted && !r->rule.readable) {
-                assert_non_null(it->skipped);
-                assert_non_null(strstr(it->skipped, "reading it needs at least"));
-            }
+        }
+        /* the plots of a model that fails the data rule are not drawn */
+        enum cs_model_id m = strcmp(it->kind, "collateral") == 0 ? CS_MODEL_COLLATERAL
+                                                                  : CS_MODEL_PROMISE_RISK;
+        const struct cs_model_rule *rule = cs_findings_model(fs, m);
+        if ((strcmp(it->kind, "how-strong") == 0 || strcmp(it->kind, "per-tier") == 0 ||
+             strcmp(it->kind, "collateral") == 0) && rule->fitted && !rule->rule.readable) {
+            assert_non_null(it->skipped);
+            assert_non_null(strstr(it->skipped, "reading it needs at least"));
+        }
+        if (strcmp(it->kind, "how-strong") == 0) {
             cs_words_model_title(want, sizeof want, an, CS_MODEL_PROMISE_RISK);
             assert_true(strncmp(it->title, want, strlen(want)) == 0);
             /* the headline's "(k of m elements clear)", when there is one */

@@ -93,6 +93,20 @@ static void finding_title(struct ctx *c, struct cs_plot_item *it, const struct p
         textf(c, &it->title, "%s", cs_words_finding_title(buf, sizeof buf, in->m->ds, in->an, f));
 }
 
+/* When model m fails the data rule: the reason, what reading it would
+ * need, into the item (true).  Its plots are then not drawn: their
+ * intervals mean nothing, and the report shows no plot of the model. */
+static bool model_thin(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
+                       enum cs_model_id m)
+{
+    const struct cs_model_rule *rule = cs_findings_model(in->an->findings, m);
+    char buf[512];
+    if (!rule || !rule->fitted || rule->rule.readable)
+        return false;
+    textf(c, &it->skipped, "%s", cs_words_model_thin(buf, sizeof buf, rule, m));
+    return true;
+}
+
 /* A new "DIR/NAME.EXT" (NULL when out of memory). */
 static char *path_of(const char *dir, const char *name, const char *ext)
 {
@@ -284,11 +298,21 @@ static bool threshold_words(struct ctx *c, struct cs_plot_item *it, const struct
     d->t.low = f ? f->low : NAN;
     d->t.high = f ? f->high : NAN;
     d->t.level = f ? f->level : NAN;
+    /* the excess in the report's words: its interval where it prints one */
+    char ex[160], a[32], r[64], lv[16];
+    if (f && isfinite(f->low) && isfinite(f->high) && isfinite(f->level))
+        snprintf(ex, sizeof ex, "%s rep-%ss (%s interval %s)",
+                 cs_words_num(a, sizeof a, e->excess_mass), word,
+                 cs_words_level(lv, sizeof lv, f->level),
+                 cs_words_num_range(r, sizeof r, f->low, f->high));
+    else
+        snprintf(ex, sizeof ex, "%s rep-%ss (standard error %s)",
+                 cs_words_num(a, sizeof a, e->excess_mass), word,
+                 cs_words_num(r, sizeof r, e->excess_mass_se));
     textf(c, &it->caption,
           "Final attainment of the plan's rep-%ss around the %.0f%% floor (bars, bins of 2 "
           "points) with the smooth counterfactual fitted outside the shaded window; excess "
-          "just above the floor %.1f rep-%ss (standard error %.1f)%s.",
-          word, fpct, e->excess_mass, word, e->excess_mass_se,
+          "just above the floor %s%s.", word, fpct, ex,
           placebo && placebo->verdict == CS_BUNCH_OK ? "; the placebo point is in the label" : "");
     return true;
 }
@@ -332,17 +356,12 @@ static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct pl
 {
     struct cs_plot_forest *fo = data;
     const struct cs_model_result *mr = &in->an->model[CS_MODEL_PROMISE_RISK];
-    const struct cs_model_rule *rule = cs_findings_model(in->an->findings, CS_MODEL_PROMISE_RISK);
     char n1[32], buf[512];
     textf(c, &it->title, "%s", cs_words_model_title(buf, sizeof buf, in->an, CS_MODEL_PROMISE_RISK));
     forest_count(c, it, in);
     fo->title = it->title;
-    if (rule && rule->fitted && !rule->rule.readable) {
-        /* a model that fails the data rule is not drawn: its intervals mean nothing */
-        textf(c, &it->skipped, "%s", cs_words_model_thin(buf, sizeof buf, rule,
-                                                         CS_MODEL_PROMISE_RISK));
+    if (model_thin(c, it, in, CS_MODEL_PROMISE_RISK))
         return false;
-    }
     if (fo->n == 0) {
         if (mr->note && mr->note[0])
             textf(c, &it->skipped, "%s", mr->note);
@@ -387,6 +406,8 @@ static bool tier_words(struct ctx *c, struct cs_plot_item *it, const struct plot
     finding_title(c, it, in, cs_findings_term(in->an->findings, CS_MODEL_PROMISE_RISK,
                                               "marginal_rate"));
     r->title = it->title;
+    if (model_thin(c, it, in, CS_MODEL_PROMISE_RISK))
+        return false;
     if (cs_plot_tier_comparable(r) == 0) {
         textf(c, &it->skipped, "no plan has two commission rates with at least %zu deals each in "
                                "the period", r->min_n);
@@ -422,6 +443,8 @@ static bool collateral_words(struct ctx *c, struct cs_plot_item *it, const struc
     struct cs_plot_rates *r = data;
     finding_title(c, it, in, cs_findings_term(in->an->findings, CS_MODEL_COLLATERAL, "target_gap"));
     r->title = it->title;
+    if (model_thin(c, it, in, CS_MODEL_COLLATERAL))
+        return false;
     if (r->n_total < COLLATERAL_MIN_ASSETS || r->n_cats < 2) {
         textf(c, &it->skipped,
               "too few assets: %zu published in the period with claims and a marketing target "
