@@ -24,6 +24,7 @@
 #include "compsight/schema.h"
 #include "compsight/select.h"
 #include "fuzz.h"
+#include "input/tuning.h"
 
 /*
  * Input layout:
@@ -355,7 +356,7 @@ static void fzd_pipeline(const struct cs_dataset *ds, int fiscal_start, bool ful
             FUZZ_CHECK(fuzz_utf8_valid(buf, len), "report.md is not valid UTF-8");
             free(buf);
             f = fuzz_memstream(&buf, &len);
-            cs_doc_html(doc, f, fzd_dir);
+            cs_doc_html(doc, f, fzd_dir, NULL);
             fclose(f);
             FUZZ_CHECK(fuzz_utf8_valid(buf, len), "report.html is not valid UTF-8");
             fzd_check_html(buf, len);
@@ -426,11 +427,11 @@ int cs_fuzz_dataset(const uint8_t *data, size_t size)
      * the reader) half of the time */
     lo.chunk_size = chunks[(o >> 5) & 7];
     lo.progress = NULL;
-    lo.thread_min_size = 1;
-    lo.batch_rows = 1 + data[1] % 5;
-    lo.batch_text = 1 + (size_t)(data[1] >> 3) * 8;
-    lo.plan_min_size = data[1] & 4 ? 1 : 0;
-    enum cs_status st2 = cs_dataset_load(&lo, &ds2, &err2);
+    struct cs_load_tuning tune = {
+        .thread_min_size = 1, .batch_rows = 1 + data[1] % 5,
+        .batch_text = 1 + (size_t)(data[1] >> 3) * 8, .plan_min_size = data[1] & 4 ? 1 : 0,
+    };
+    enum cs_status st2 = cs_dataset_load_tuned(&lo, &tune, &ds2, &err2);
 
     struct fuzz_buf a = {0}, b = {0};
     if (st != CS_OK) {

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <gsl/gsl_errno.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,52 @@ static void test_big_strings(void **state)
     cs_strpool_free(p);
 }
 
+/*
+ * Lookups in a batch find what one-by-one lookups find, whatever the
+ * batch's length (shorter and longer than the prefetch pipeline):
+ * stored strings, strings not stored (one a prefix of a stored one), the
+ * blank string, the same string twice, in order and not.
+ */
+static void test_find_batch(void **state)
+{
+    (void)state;
+    enum { N = 20000, K = 3000 };
+    struct cs_strpool *p = cs_strpool_new();
+    char buf[32];
+    for (int i = 0; i < N; i++) {
+        int len = snprintf(buf, sizeof buf, "S%d", i * 2);
+        uint32_t id;
+        assert_int_equal(cs_strpool_intern(p, buf, (size_t)len, &id), 0);
+    }
+    static char text[K][32];
+    static struct cs_strpool_key key[K];
+    static struct cs_strpool_key *keys[K];
+    unsigned x = 7;
+    for (int i = 0; i < K; i++) {
+        x = x * 1103515245u + 12345u;
+        int len = i % 97 == 5 ? 0 : i % 89 == 3 ? snprintf(text[i], 32, "S") :
+                  snprintf(text[i], 32, "S%u", (x >> 8) % (2 * N + 10));
+        key[i] = (struct cs_strpool_key){text[i], (size_t)len, cs_strpool_hash(text[i], (size_t)len), 77};
+        keys[i] = &key[i];
+    }
+    keys[K - 1] = keys[0];
+    const size_t lengths[] = {0, 1, 5, 7, 13, 25, 100, K};
+    for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
+        for (int i = 0; i < K; i++)
+            key[i].id = 77;
+        cs_strpool_find_batch(p, keys, lengths[l]);
+        for (size_t i = 0; i < lengths[l]; i++)
+            assert_int_equal(keys[i]->id, cs_strpool_find(p, keys[i]->s, keys[i]->len));
+        for (size_t i = lengths[l]; i < K - 1; i++)
+            assert_int_equal(keys[i]->id, 77);   /* untouched */
+    }
+    size_t found = 0;
+    for (int i = 0; i < K; i++)
+        found += key[i].id != 0;
+    assert_true(found > K / 3 && found < K);   /* both kinds were there */
+    cs_strpool_free(p);
+}
+
 /* A sealed pool: the table is gone (cs_strpool_bytes falls by it), the
  * strings and ids stay, find still finds them, and interning builds the
  * table again with every old id where it was. */
@@ -104,9 +151,9 @@ static void test_seal(void **state)
     size_t before = cs_strpool_bytes(p);
     cs_strpool_seal(p);
     assert_true(cs_strpool_bytes(p) + 8192 * 8 <= before);   /* the 8192 slots of N strings */
-    cs_strpool_prefetch(p, cs_strpool_hash("D7", 2));
-    cs_strpool_prefetch_id(p, cs_strpool_hash("D7", 2));
-    cs_strpool_prefetch_bytes(p, cs_strpool_hash("D7", 2));
+    struct cs_strpool_key k7 = {"D7", 2, cs_strpool_hash("D7", 2), 99}, *k7p = &k7;
+    cs_strpool_find_batch(p, &k7p, 1);   /* without the table: one by one */
+    assert_int_equal(k7.id, 8);
     assert_string_equal(cs_strpool_get(p, 8), "D7");
     assert_int_equal(cs_strpool_find(p, "D4999", 5), N);
     assert_int_equal(cs_strpool_find(p, "D5000", 5), 0);
@@ -216,10 +263,12 @@ static void test_reserve_text(void **state)
 
 int main(void)
 {
+    gsl_set_error_handler_off();   /* GSL's default handler aborts (STYLE.md) */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids),
         cmocka_unit_test(test_many),
         cmocka_unit_test(test_big_strings),
+        cmocka_unit_test(test_find_batch),
         cmocka_unit_test(test_seal),
         cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_reserve_text),

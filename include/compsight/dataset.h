@@ -13,122 +13,98 @@
 #include "compsight/strpool.h"
 
 /*
- * Every table is a struct of parallel arrays of length n.  Strings are ids
- * into the dataset's string pool (0 = blank); references to other tables
- * are row indexes (CS_NONE = absent); dates are day numbers (CS_NO_DATE =
- * blank); numbers are doubles (NAN = blank).  line[] is the physical line
- * of the row in its file.  Only rows that passed every check are here.
+ * Every table is a struct of parallel arrays of length n, one for each
+ * column of its table in schema.h (CS_COLUMNS_DEALS for struct cs_deals,
+ * ...), named and typed there: strings are ids into the dataset's string
+ * pool (0 = blank); references to other tables are row indexes (CS_NONE =
+ * absent); dates are day numbers (CS_NO_DATE = blank); numbers are doubles
+ * (NAN = blank); enumerations are the constants of their value lists.
+ * line[] is the physical line of the row in its file.  Only rows that
+ * passed every check are here.
  */
 #define CS_NONE UINT32_MAX
 
-enum cs_deal_type { CS_TYPE_NEW = 0, CS_TYPE_EXPANSION = 1, CS_TYPE_RENEWAL = 2 };
-enum cs_stage { CS_STAGE_WON = 0, CS_STAGE_LOST = 1, CS_STAGE_OPEN = 2 };
-enum cs_rm_status { CS_RM_SHIPPED = 0, CS_RM_COMMITTED, CS_RM_PLANNED,
-                    CS_RM_EXPLORING, CS_RM_NOT_PLANNED };
-enum cs_claim_kind { CS_CLAIM_AVAILABLE = 0, CS_CLAIM_COMING_SOON = 1 };
+/* The field(s) of a column of a CS_COLUMNS_ table (schema.h). */
+#define CS_FIELD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) \
+    CS_FIELD_##STORE(KIND, field)
+#define CS_FIELD_VAL(KIND, field) CS_CTYPE_##KIND *field;
+#define CS_FIELD_REF(KIND, field) uint32_t *field;
+#define CS_FIELD_REFTEXT(KIND, field) uint32_t *field, *field##_text;
+#define CS_FIELD_PLAN(KIND, field) CS_CTYPE_##KIND *field;
+#define CS_FIELD_TIER(KIND, field)
+#define CS_TIER_FIELD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) \
+    CS_TIER_FIELD_##STORE(KIND, field)
+#define CS_TIER_FIELD_PLAN(KIND, field)
+#define CS_TIER_FIELD_TIER(KIND, field) CS_CTYPE_##KIND *field;
 
-/* Plans, one entry per plan; tiers sorted by floor, floor of the first = 0. */
+/* Plans, one entry per plan (id, period_type, quota); tiers sorted by
+ * floor, floor of the first = 0 (floor, rate). */
 struct cs_plans {
     size_t n;
-    uint32_t *id;            /* plan_id */
-    uint8_t *period_type;    /* enum cs_period_type */
-    double *quota;
+    CS_COLUMNS_PLANS(CS_FIELD, PLANS)
     uint32_t *tier_first;    /* index of the plan's first tier in floor[]/rate[] */
     uint32_t *tier_count;
     size_t n_tiers;
-    double *floor;
-    double *rate;
+    CS_COLUMNS_PLANS(CS_TIER_FIELD, PLANS)
 };
 
 struct cs_reps {
     size_t n;
-    uint32_t *id, *name, *team, *role, *manager;
-    uint32_t *plan;          /* plan index, CS_NONE when no plan_id */
+    CS_COLUMNS_REPS(CS_FIELD, REPS)
     uint32_t *line;
 };
 
 struct cs_deals {
     size_t n;
-    uint32_t *id;
-    uint32_t *rep;           /* rep index */
-    uint32_t *account;
-    uint8_t *type;           /* enum cs_deal_type */
-    uint32_t *product;
-    double *amount;          /* NAN when blank (never for won deals) */
-    double *discount_pct;    /* 0..100, NAN when blank */
-    int32_t *created;
-    int32_t *close;          /* never CS_NO_DATE for won/lost deals */
-    uint8_t *stage;          /* enum cs_stage */
+    CS_COLUMNS_DEALS(CS_FIELD, DEALS)
     uint32_t *line;
 };
 
 struct cs_quotas {
     size_t n;
-    uint32_t *rep;
-    int32_t *period;         /* period code (parse.h) */
-    double *quota;
+    CS_COLUMNS_QUOTAS(CS_FIELD, QUOTAS)
     uint32_t *line;
 };
 
 struct cs_spiffs {
     size_t n;
-    uint32_t *id, *product;
-    int32_t *start, *end;    /* inclusive */
-    double *amount;          /* NAN when blank */
+    CS_COLUMNS_SPIFFS(CS_FIELD, SPIFFS)
     uint32_t *line;
 };
 
 struct cs_commissions {
     size_t n;
-    uint32_t *rep, *deal;
-    int32_t *period;         /* CS_NO_PERIOD when blank */
-    double *commission;
+    CS_COLUMNS_COMMISSIONS(CS_FIELD, COMMISSIONS)
     uint32_t *line;
 };
 
 struct cs_roadmap {
     size_t n;
-    uint32_t *id, *title;
-    uint8_t *status;         /* enum cs_rm_status */
-    int32_t *target, *shipped;
+    CS_COLUMNS_ROADMAP(CS_FIELD, ROADMAP)
     uint32_t *line;
 };
 
 struct cs_promises {
     size_t n;
-    uint32_t *id;
-    uint32_t *deal;          /* deal index */
-    uint32_t *feature;       /* roadmap index, CS_NONE when blank or unknown */
-    uint32_t *feature_text;  /* the feature_id as given (0 = blank) */
-    int32_t *promised, *due;
-    uint32_t *text;
+    CS_COLUMNS_PROMISES(CS_FIELD, PROMISES)
     uint32_t *line;
 };
 
 struct cs_collateral {
     size_t n;
-    uint32_t *id, *title;
-    uint32_t *owner;         /* rep index */
-    uint32_t *campaign;
-    int32_t *published;
+    CS_COLUMNS_COLLATERAL(CS_FIELD, COLLATERAL)
     uint32_t *line;
 };
 
 struct cs_claims {
     size_t n;
-    uint32_t *asset;         /* collateral index */
-    uint32_t *feature;       /* roadmap index, CS_NONE when blank or unknown */
-    uint32_t *feature_text;
-    uint8_t *claim;          /* enum cs_claim_kind */
-    uint32_t *text;
+    CS_COLUMNS_CLAIMS(CS_FIELD, CLAIMS)
     uint32_t *line;
 };
 
 struct cs_targets {
     size_t n;
-    uint32_t *owner;         /* rep index */
-    int32_t *period;
-    double *target, *actual;
+    CS_COLUMNS_TARGETS(CS_FIELD, TARGETS)
     uint32_t *line;
 };
 
@@ -175,21 +151,6 @@ struct cs_load_options {
      * "deals.csv"); done/total in bytes over all files.  May be NULL. */
     void (*progress)(const char *file, uint64_t done, uint64_t total, void *ctx);
     void *progress_ctx;
-    /* How a file is read; 0 = the default.  A file of at least
-     * thread_min_size bytes (default 4 MiB; SIZE_MAX: never) is split on a
-     * second thread, in batches of batch_rows rows (default and at most
-     * 2048) and batch_text bytes of text (default 1 MiB), and parsed by
-     * whichever thread is free, while this one loads the rows.  After the first batch of a file of at
-     * least plan_min_size bytes (default 16 MiB, and a first batch of at
-     * least 1024 rows), the loader reserves room in the string pool for
-     * the rest of the import, and the second thread faults in the memory
-     * the loader will fill while it waits for it.  The dataset is the same
-     * either way; tests set tiny values to exercise the hand-over and the
-     * planning ahead on small files (plan_min_size set: any first batch). */
-    size_t thread_min_size;
-    size_t batch_rows;
-    size_t batch_text;
-    size_t plan_min_size;
 };
 
 /*

@@ -6,8 +6,11 @@
  * How long a plan measures attainment: its fiscal quarter or its fiscal
  * year.  plans.csv's period_type column holds it (dataset.h) and the
  * calendar turns a day into the code of either (calendar.h); this header
- * lets each use it without depending on the other.
+ * lets each use it without depending on the other.  The value texts
+ * (schema.h's value lists) sit beside the constants.
  */
-enum cs_period_type { CS_PERIOD_QUARTER = 0, CS_PERIOD_YEAR = 1 };
+#define CS_VALUES_PERIOD_TYPE(X) X(CS_PERIOD_QUARTER, "quarter") X(CS_PERIOD_YEAR, "year")
+#define CS_PERIOD_TYPE_CONSTANT_(constant, value) constant,
+enum cs_period_type { CS_VALUES_PERIOD_TYPE(CS_PERIOD_TYPE_CONSTANT_) };
 
 #endif

@@ -53,34 +53,42 @@ void cs_strpool_unwritten(const struct cs_strpool *pool, struct cs_span *table,
  * Drop the hash table of a pool that is only read from now on (at ten
  * million strings, 256 MiB), and the room reserved and not used.  Ids and
  * strings stay as they are.  The next intern builds the table again; a find on a sealed pool compares the
- * strings one by one (correct, and slow); the prefetches do nothing.
+ * strings one by one (correct, and slow).
  */
 void cs_strpool_seal(struct cs_strpool *pool);
 
 /*
- * The pool's hash of s[0..len) (a pure function: any thread may call it),
- * and a prefetch of the slot where a lookup of that hash starts.  A loader
- * hashes a row's strings as it splits the row and prefetches a few rows
- * ahead of the one it interns, so that the cache misses of the lookups
- * overlap instead of following one another; the _hashed variants take the
- * hash instead of computing it again.
+ * The pool's hash of s[0..len): a pure function, any thread may call it
+ * (a loader hashes a row's strings as it splits the row, on another
+ * thread); the _hashed variants take it instead of computing it again.
  */
 uint32_t cs_strpool_hash(const char *s, size_t len);
-void cs_strpool_prefetch(const struct cs_strpool *pool, uint32_t hash);
-/*
- * The later stages of that prefetch, for a string likely already stored:
- * once the slot is in cache, _id prefetches the pointer of the id the slot
- * holds, and once that is in cache, _bytes prefetches the string it points
- * to.  A lookup that finds its string then misses the cache nowhere.  Each
- * reads only the slot's cache line, and does nothing when no slot there
- * holds the hash.
- */
-void cs_strpool_prefetch_id(const struct cs_strpool *pool, uint32_t hash);
-void cs_strpool_prefetch_bytes(const struct cs_strpool *pool, uint32_t hash);
 int cs_strpool_intern_hashed(struct cs_strpool *pool, const char *s, size_t len, uint32_t hash,
                              uint32_t *id);
 uint32_t cs_strpool_find_hashed(const struct cs_strpool *pool, const char *s, size_t len,
                                 uint32_t hash);
+
+/* A string to look up in a batch: its bytes, their hash, and its id. */
+struct cs_strpool_key {
+    const char *s;
+    size_t len;
+    uint32_t hash;           /* cs_strpool_hash(s, len) */
+    uint32_t id;             /* set by cs_strpool_find_batch: 0 when not stored */
+};
+
+/*
+ * Look up n strings (*keys[0], *keys[1], ... in that order), setting each
+ * one's id as cs_strpool_find_hashed would.  A lookup that finds its
+ * string reads a slot of the table, the string's pointer and the string,
+ * each a cache miss at random when the pool is large: the batch overlaps
+ * those of the lookups to come with the one under way, so that a loader
+ * that looks up a few hundred rows' strings at once and then interns
+ * them (a found id costs the intern nothing) rarely waits on memory.  On
+ * a sealed pool every lookup compares the strings one by one (correct,
+ * and slow).  The keys are the caller's; the pool only writes their ids.
+ */
+void cs_strpool_find_batch(const struct cs_strpool *pool, struct cs_strpool_key *const *keys,
+                           size_t n);
 
 /* The string of an id ("" for 0); borrowed, NUL-terminated. */
 const char *cs_strpool_get(const struct cs_strpool *pool, uint32_t id);

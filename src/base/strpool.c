@@ -295,45 +295,6 @@ uint32_t cs_strpool_hash(const char *s, size_t len)
     return hash_bytes(s, len);
 }
 
-void cs_strpool_prefetch(const struct cs_strpool *p, uint32_t hash)
-{
-    if (p->table)
-        __builtin_prefetch(&p->table[hash & p->mask]);
-}
-
-/* The id of the first slot from hash's home, within its cache line, that
- * holds hash; 0 when none (a new string, or one further on). */
-static uint32_t near_id(const struct cs_strpool *p, uint32_t hash)
-{
-    if (!p->table)
-        return 0;
-    size_t i = hash & p->mask;
-    for (size_t n = 0; n < 8; n++, i = (i + 1) & p->mask) {
-        uint64_t e = p->table[i];
-        if ((uint32_t)e == 0)
-            return 0;
-        if ((uint32_t)(e >> 32) == hash)
-            return (uint32_t)e;
-        if ((i & 7) == 7)
-            return 0;
-    }
-    return 0;
-}
-
-void cs_strpool_prefetch_id(const struct cs_strpool *p, uint32_t hash)
-{
-    uint32_t id = near_id(p, hash);
-    if (id)
-        __builtin_prefetch(&p->str[id]);
-}
-
-void cs_strpool_prefetch_bytes(const struct cs_strpool *p, uint32_t hash)
-{
-    uint32_t id = near_id(p, hash);
-    if (id)
-        __builtin_prefetch(p->str[id] - sizeof(uint32_t));
-}
-
 int cs_strpool_intern(struct cs_strpool *p, const char *s, size_t len, uint32_t *id)
 {
     return cs_strpool_intern_hashed(p, s, len, hash_bytes(s, len), id);
@@ -417,4 +378,62 @@ size_t cs_strpool_bytes(const struct cs_strpool *p)
 {
     return p->bytes + (p->table ? (p->mask + 1) * sizeof *p->table : 0) +
            p->cap * sizeof *p->str;
+}
+
+/* ------------------------------------------------------------------------
+ * Lookups in a batch
+ * --------------------------------------------------------------------- */
+
+/*
+ * How far ahead of the lookup under way each stage of the prefetch runs,
+ * in lookups: the slot of the key AHEAD_SLOT ahead, the pointer of the id
+ * that slot holds AHEAD_ID ahead (once the slot is in cache), the string
+ * it points to AHEAD_BYTES ahead (once the pointer is).  The loader used
+ * to run this pipeline itself, in rows of about three strings: 8, 4 and 2
+ * rows ahead, while it loaded the rows in between.
+ */
+#define AHEAD_SLOT 24
+#define AHEAD_ID 12
+#define AHEAD_BYTES 6
+
+/* The id of the first slot from hash's home, within its cache line, that
+ * holds hash; 0 when none (a new string, or one further on).  Reads only
+ * the slot's cache line. */
+static uint32_t near_id(const struct cs_strpool *p, uint32_t hash)
+{
+    size_t i = hash & p->mask;
+    for (size_t n = 0; n < 8; n++, i = (i + 1) & p->mask) {
+        uint64_t e = p->table[i];
+        if ((uint32_t)e == 0)
+            return 0;
+        if ((uint32_t)(e >> 32) == hash)
+            return (uint32_t)e;
+        if ((i & 7) == 7)
+            return 0;
+    }
+    return 0;
+}
+
+void cs_strpool_find_batch(const struct cs_strpool *p, struct cs_strpool_key *const *keys,
+                           size_t n)
+{
+    if (!p->table) {
+        for (size_t i = 0; i < n; i++)
+            keys[i]->id = cs_strpool_find_hashed(p, keys[i]->s, keys[i]->len, keys[i]->hash);
+        return;
+    }
+    for (size_t i = 0; i < n && i < AHEAD_SLOT; i++)
+        __builtin_prefetch(&p->table[keys[i]->hash & p->mask]);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id;
+        if (i + AHEAD_SLOT < n)
+            __builtin_prefetch(&p->table[keys[i + AHEAD_SLOT]->hash & p->mask]);
+        if (i + AHEAD_ID < n && (id = near_id(p, keys[i + AHEAD_ID]->hash)))
+            __builtin_prefetch(&p->str[id]);
+        if (i + AHEAD_BYTES < n && (id = near_id(p, keys[i + AHEAD_BYTES]->hash)))
+            __builtin_prefetch(p->str[id] - sizeof(uint32_t));
+        const struct cs_strpool_key *k = keys[i];
+        size_t slot;
+        keys[i]->id = k->len ? lookup(p, k->s, k->len, k->hash, &slot) : 0;
+    }
 }

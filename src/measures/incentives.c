@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "compsight/incentives.h"
+#include "compsight/plancheck.h"
 #include "compsight/mem.h"
 #include "compsight/side.h"
 
@@ -85,37 +86,17 @@ static const char *quoted_id(const struct cs_dataset *ds, uint32_t id, char *buf
     return cs_quote_bytes(buf, n, cs_strpool_get(ds->str, id), cs_strpool_len(ds->str, id));
 }
 
+/* The one plan validator (plancheck.h), worded as this guard always was.
+ * Named by the data's plan id: an alternative's ids may live in another
+ * pool, and plan p is the same plan in both. */
 static enum cs_status check_plans(const struct cs_dataset *ds, const struct cs_plans *plans,
                                   struct cs_error *err)
 {
-    for (size_t p = 0; p < plans->n; p++) {
-        /* Named by the data's plan id: an alternative's ids may live in
-         * another pool, and plan p is the same plan in both. */
-        char q[128];
-        const char *pid = quoted_id(ds, ds->plans.id[p], q, sizeof q);
-        uint32_t first = plans->tier_first[p], cnt = plans->tier_count[p];
-        if (!(plans->quota[p] > 0) || !isfinite(plans->quota[p]))
-            return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "quota",
-                                "plan %s: quota must be > 0", pid);
-        if (plans->period_type[p] != CS_PERIOD_QUARTER && plans->period_type[p] != CS_PERIOD_YEAR)
-            return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "period_type",
-                                "plan %s: bad period type", pid);
-        if (cnt == 0 || (size_t)first + cnt > plans->n_tiers)
-            return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "tier_floor",
-                                "plan %s: no tiers", pid);
-        if (plans->floor[first] != 0.0)
-            return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "tier_floor",
-                                "plan %s: needs a tier with floor 0", pid);
-        for (uint32_t t = first; t < first + cnt; t++) {
-            if (!isfinite(plans->floor[t]) || (t > first && !(plans->floor[t] > plans->floor[t - 1])))
-                return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "tier_floor",
-                                    "plan %s: floors must be distinct and increasing", pid);
-            if (!(plans->rate[t] >= 0) || !isfinite(plans->rate[t]))
-                return cs_error_set(err, CS_ERR_INPUT, "plans.csv", 0, "rate",
-                                    "plan %s: rate must be >= 0", pid);
-        }
-    }
-    return CS_OK;
+    struct cs_plan_fault f = cs_plans_check(plans);
+    if (f.rule == CS_PLAN_OK)
+        return CS_OK;
+    return cs_plan_fault_error(&f, CS_PLAN_STYLE_INCENTIVES,
+                               ds->str ? cs_ds_str(ds, ds->plans.id[f.plan]) : "", err);
 }
 
 static enum cs_status check_won_deal(const struct cs_dataset *ds, const struct cs_plans *plans,

@@ -7,6 +7,7 @@
 #include "compsight/mem.h"
 #include "vecmath.h"
 #include "whatif_priv.h"
+#include "compsight/plancheck.h"
 
 static int cmp_double(const void *pa, const void *pb)
 {
@@ -280,31 +281,14 @@ static bool plan_changed(const struct cs_plans *a, const struct cs_plans *b, siz
  * reaches cs_incentives_compute's own check (cs_plans_load_alt has
  * checked a file already: this guards other callers).
  */
+/* The one plan validator (plancheck.h), worded as this guard always was. */
 static enum cs_status check_alt(const struct cs_dataset *ds, const struct cs_plans *alt,
                                 struct cs_error *err)
 {
-    for (size_t p = 0; p < alt->n; p++) {
-        const char *pid = cs_ds_str(ds, ds->plans.id[p]);
-        uint32_t f = alt->tier_first[p], n = alt->tier_count[p];
-        if (alt->period_type[p] != CS_PERIOD_QUARTER && alt->period_type[p] != CS_PERIOD_YEAR)
-            return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "period_type",
-                                "alternative plan %s: bad period type", pid);
-        if (!(alt->quota[p] > 0) || !isfinite(alt->quota[p]))
-            return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "quota",
-                                "alternative plan %s: quota must be > 0", pid);
-        if (n == 0 || (size_t)f + n > alt->n_tiers || alt->floor[f] != 0)
-            return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "tier_floor",
-                                "alternative plan %s: needs a tier with floor 0", pid);
-        for (uint32_t t = f; t < f + n; t++) {
-            if (!isfinite(alt->floor[t]) || (t > f && !(alt->floor[t] > alt->floor[t - 1])))
-                return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "tier_floor",
-                                    "alternative plan %s: floors must be distinct and increasing", pid);
-            if (!(alt->rate[t] >= 0) || !isfinite(alt->rate[t]))
-                return cs_error_set(err, CS_ERR_INPUT, "plans", 0, "rate",
-                                    "alternative plan %s: rate must be >= 0", pid);
-        }
-    }
-    return CS_OK;
+    struct cs_plan_fault f = cs_plans_check(alt);
+    if (f.rule == CS_PLAN_OK)
+        return CS_OK;
+    return cs_plan_fault_error(&f, CS_PLAN_STYLE_WHATIF, cs_ds_str(ds, ds->plans.id[f.plan]), err);
 }
 
 void cs_whatif_result_free(struct cs_whatif_result *r)

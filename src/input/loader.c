@@ -1,0 +1,541 @@
+/* loader.c - the threaded import of one file: a reader thread, batches of rows, parsed by either thread, loaded in order. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+
+/*
+ * A file is read in two stages: a reader splits records and parses their
+ * cells into batches (csvread, cs_cells_parse: pure functions of the bytes
+ * and the file's settings), and the loader appends the rows of each batch
+ * in order (interning, references, rejects: everything that touches the
+ * dataset).  For a big file the reader runs on a thread of its own, a few
+ * batches ahead; for a small one each batch is loaded as soon as it is
+ * full.  Either way the rows reach the loader in file order, so the
+ * dataset, the rejects and the errors are the same.
+ */
+
+/*
+ * A batch of rows on its way from the reader to the loader.  The reader
+ * copies the rows' text in (RAW); either thread then parses them
+ * (parse_batch: PARSING, then PARSED), and the loader appends them to the
+ * dataset in file order.  state is guarded by the reader's mutex.
+ */
+enum batch_state { RAW, PARSING, PARSED };
+
+struct batch {
+    size_t n;
+    enum batch_state state;
+    bool oom;                /* parse_batch ran out of memory */
+    struct parsed row[CS_BATCH_ROWS];
+    struct cell cells[CS_BATCH_ROWS * MAX_COLS];   /* row i's at i * (the table's columns) */
+    struct cs_strpool_key *lookup[CS_LOOKUP_ROWS * MAX_COLS];   /* see look_up */
+    char *text;              /* the rows' cell text */
+    size_t text_used, text_cap;
+    char *msgs;              /* the reject reasons of parse_batch */
+    size_t msgs_used, msgs_cap;
+};
+
+struct reader {
+    struct loader *L;
+    const char *path;
+    struct cs_error err;     /* the reader's own: header and CSV errors */
+    enum cs_status st;
+    size_t batch_rows;
+    struct batch *b;         /* being filled */
+    bool threaded;
+    /* the hand-off between the threads */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct batch *full[CS_N_BATCHES];   /* filled, in file order */
+    size_t head, count;
+    struct batch *spare[CS_N_BATCHES];
+    size_t n_spare;
+    bool done;               /* the reader has handed over its last batch */
+    bool stop;               /* the loader failed: the reader stops */
+};
+
+static void batch_free(struct batch *b)
+{
+    if (b) {
+        free(b->text);
+        free(b->msgs);
+        free(b);
+    }
+}
+
+/* Empty a batch for the reader to fill again. */
+static void batch_reset(struct batch *b)
+{
+    b->n = b->text_used = b->msgs_used = 0;
+    b->state = RAW;
+    b->oom = false;
+}
+
+/*
+ * Parse the rows of a batch (cs_cells_parse), keeping each reject reason in
+ * b->msgs.  Either thread may run it, on a batch it has marked PARSING:
+ * it reads only the batch and the file's settings.  Out of memory marks
+ * the batch, and the loader then fails on it.
+ */
+static void parse_batch(const struct loader *L, struct batch *b)
+{
+    char msg[REJECT_MSG];
+    for (size_t i = 0; i < b->n && !b->oom; i++) {
+        struct parsed *pr = &b->row[i];
+        if (!cs_cells_parse(L, pr, msg))
+            continue;
+        size_t n = strlen(msg) + 1;
+        if (b->msgs_cap - b->msgs_used < n) {
+            size_t cap = b->msgs_cap ? b->msgs_cap * 2 : 4096;
+            while (cap - b->msgs_used < n)
+                cap *= 2;
+            char *m = realloc(b->msgs, cap);
+            if (!m) {
+                b->oom = true;
+                break;
+            }
+            b->msgs = m;
+            b->msgs_cap = cap;
+        }
+        memcpy(b->msgs + b->msgs_used, msg, n);
+        pr->rej_msg = b->msgs_used;
+        b->msgs_used += n;
+    }
+}
+
+static struct batch *batch_new(size_t text_cap)
+{
+    struct batch *b = cs_malloc_big(1, sizeof *b);
+    if (!b)
+        return NULL;
+    batch_reset(b);
+    b->msgs = NULL;
+    b->msgs_cap = 0;
+    b->text_cap = text_cap;
+    if (!(b->text = cs_malloc_big(b->text_cap, 1))) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/*
+ * Look up in the pool, in one batch, the strings of rows [from, to) that
+ * the rows' handlers will intern or find there (all but the columns of
+ * skip, which their key index finds by text), so that each handler finds
+ * a stored string's id in its cell.  A batch of lookups overlaps their
+ * cache misses (cs_strpool_find_batch); a few hundred rows at a time, so
+ * that the cells and the table's slots are still in cache when the
+ * handlers intern the new strings.
+ */
+static void look_up(const struct loader *L, struct batch *b, size_t from, size_t to, uint32_t skip)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        struct parsed *pr = &b->row[i];
+        if (pr->rej_col)
+            continue;
+        for (size_t c = 0; c < L->def->n_columns; c++)
+            if (pr->cell[c].hashed && !(skip >> c & 1))
+                b->lookup[n++] = &pr->cell[c].str;
+    }
+    cs_strpool_find_batch(L->ds->str, b->lookup, n);
+}
+
+/* n, or bytes when less. */
+static size_t span_part(size_t n, double bytes)
+{
+    return bytes < (double)n ? (size_t)bytes : n;
+}
+
+/* Queue [p, p + n) for the reader to fault in (when threaded). */
+static void prefault_post(struct loader *L, void *p, size_t n)
+{
+    if (!L->pf_mu || !p || !n)
+        return;
+    pthread_mutex_lock(L->pf_mu);
+    if (L->n_pf < CS_MAX_PREFAULT)
+        L->pf[L->n_pf++] = (struct cs_span){p, n};
+    pthread_mutex_unlock(L->pf_mu);
+}
+
+/*
+ * After a big file's first batch, the memory the rest of the import will
+ * write, estimated from the bytes left to read and the batch's bytes a
+ * row (its cells' text and a separator each):
+ *
+ * - room in the string pool for the strings and text this file and the
+ *   ones after it will add at the rate of the batch, so that its table
+ *   does not double (and stop the loader) again and again on the way.
+ *   The later files are counted too: the table then doubles once at most
+ *   (at 1M deals, deals.csv's rate sized it for deals.csv alone, and
+ *   promises.csv doubled it: 48 MiB of fresh tables instead of 32);
+ * - and, when the reader runs on its own thread, that room and this
+ *   file's rows of its columns go to the reader to fault in while it
+ *   waits for the loader.  On the virtual machines compsight is measured
+ *   on, the first write to a page costs far more than the writing (see
+ *   mem.h); at 10M deals it was a quarter of the loader's time, while the
+ *   reader waited a third of its own.
+ *
+ * A wrong guess costs memory or a doubling, never a result.
+ */
+static void plan_ahead(struct loader *L, const struct batch *b, size_t strings_before,
+                       size_t text_before)
+{
+    L->sized = true;
+    struct cs_strpool *pool = L->ds->str;
+    const struct cs_load_tuning *o = &L->tune;
+    size_t min_size = o->plan_min_size ? o->plan_min_size : CS_PLAN_MIN_SIZE;
+    if (b->n < (o->plan_min_size ? 1 : CS_PLAN_MIN_ROWS) || L->file_size < min_size)
+        return;
+    double row_bytes = (double)(b->text_used + b->n * L->def->n_columns) / (double)b->n;
+    uint64_t ahead = L->bytes_total > L->bytes_before ? L->bytes_total - L->bytes_before : 0;
+    if (ahead < L->file_size)
+        ahead = L->file_size;
+    double rows_ahead = (double)ahead / row_bytes;
+    double file_rows = (double)L->file_size / row_bytes * 1.05;   /* with 5% to spare */
+    size_t added = cs_strpool_count(pool) - strings_before;
+    if (added) {
+        /* Reserved for all the files ahead; faulted in for this one, so
+         * that a guess too big for the later files costs no memory. */
+        double ids = (double)added / (double)b->n;    /* a row */
+        double text = (double)(cs_strpool_text(pool) - text_before) / (double)b->n;
+        double more = rows_ahead * ids * 1.05;
+        if (more > (double)UINT32_MAX)
+            more = (double)UINT32_MAX;
+        if (cs_strpool_reserve(pool, cs_strpool_count(pool) + (size_t)more) == 0 &&
+            rows_ahead * text < (double)((size_t)1 << 40))
+            (void)cs_strpool_reserve_text(pool, (size_t)(rows_ahead * text * 1.05));
+        struct cs_span table, id_rest, text_rest;
+        cs_strpool_unwritten(pool, &table, &id_rest, &text_rest);
+        prefault_post(L, table.p, table.n);
+        prefault_post(L, id_rest.p, span_part(id_rest.n, file_rows * ids * sizeof(char *)));
+        prefault_post(L, text_rest.p, span_part(text_rest.n, file_rows * text));
+    }
+    struct cs_columns *c = &L->cols[L->t];
+    size_t rows = file_rows < (double)c->cap ? (size_t)file_rows : c->cap;
+    for (size_t i = 0; i < c->n_spec && rows > *c->n; i++)
+        prefault_post(L, (char *)*c->spec[i].ptr + *c->n * c->spec[i].size,
+                      (rows - *c->n) * c->spec[i].size);
+}
+
+/* Append a batch's rows to the dataset.  0, or -1 on OOM. */
+static int load_batch(struct loader *L, struct batch *b)
+{
+    if (b->oom)
+        return -1;
+    enum cs_table t = L->t;
+    /* what the file's first batch adds to the pool, for plan_ahead */
+    size_t strings_before = 0, text_before = 0;
+    if (!L->sized) {
+        strings_before = cs_strpool_count(L->ds->str);
+        text_before = cs_strpool_text(L->ds->str);
+    }
+    uint32_t skip = 0;
+    for (size_t c = 0; c < L->def->n_columns; c++)
+        if (L->ref_key[c] && cs_keyindex_by_text(L->ref_key[c]))
+            skip |= 1u << c;
+    for (size_t i = 0; i < b->n; i++) {
+        if (i % CS_LOOKUP_ROWS == 0)
+            look_up(L, b, i, i + CS_LOOKUP_ROWS < b->n ? i + CS_LOOKUP_ROWS : b->n, skip);
+        struct parsed *pr = &b->row[i];
+        L->ds->counts[t].read++;
+        int r = pr->rej_col ? (cs_load_reject(L, t, pr->line, pr->rej_col, "%s",
+                                              b->msgs + pr->rej_msg) ? -1 : 1)
+                            : cs_rows_load(L, pr->cell, pr->line);
+        if (r < 0) {
+            cs_load_oom(L);
+            return -1;
+        }
+        /* Plan rows are counted as used once the plan as a whole checks out. */
+        if (r == 0 && t != CS_T_PLANS)
+            L->ds->counts[t].used++;
+    }
+    if (!L->sized)
+        plan_ahead(L, b, strings_before, text_before);
+    return 0;
+}
+
+/* The oldest batch in the queue that nobody parses yet, or NULL. */
+static struct batch *oldest_raw(const struct reader *R)
+{
+    for (size_t i = 0; i < R->count; i++) {
+        struct batch *b = R->full[(R->head + i) % CS_N_BATCHES];
+        if (b->state == RAW)
+            return b;
+    }
+    return NULL;
+}
+
+/* Parse a queued batch, the mutex held on entry and on return. */
+static void parse_queued(struct reader *R, struct batch *b)
+{
+    b->state = PARSING;
+    pthread_mutex_unlock(&R->mu);
+    parse_batch(R->L, b);
+    pthread_mutex_lock(&R->mu);
+    b->state = PARSED;
+    pthread_cond_broadcast(&R->cv);
+}
+
+/* Fault in the next step of what the loader will write, the mutex held
+ * on entry and on return. */
+static void prefault_step(struct reader *R)
+{
+    struct loader *L = R->L;
+    struct cs_span *sp = &L->pf[0];
+    size_t n = sp->n < CS_PREFAULT_STEP ? sp->n : CS_PREFAULT_STEP;
+    void *p = sp->p;
+    sp->p = (char *)sp->p + n;
+    if (!(sp->n -= n))
+        memmove(L->pf, L->pf + 1, --L->n_pf * sizeof *L->pf);
+    pthread_mutex_unlock(&R->mu);
+    cs_prefault(p, n);
+    pthread_mutex_lock(&R->mu);
+}
+
+/*
+ * Hand the filled batch over and (unless last) start another.  0, or -1
+ * to stop reading.
+ *
+ * The rows are parsed by whichever thread has nothing better to do: the
+ * reader goes on reading while it has a spare batch to read into, and
+ * otherwise parses the oldest batch nobody parses yet; the loader parses
+ * one when the next batch in order is not parsed yet (see load_batches).
+ * With the parsing on the reader alone, the loader waited for it half
+ * the time on deals.csv at 10M deals, while on promises.csv the reader
+ * waited for the loader.  What is left when the reader is out of work
+ * too: faulting in the memory the loader will write.
+ */
+static int hand_over(struct reader *R, bool last)
+{
+    if (!R->threaded) {
+        parse_batch(R->L, R->b);
+        int r = load_batch(R->L, R->b);
+        batch_reset(R->b);
+        return r;
+    }
+    pthread_mutex_lock(&R->mu);
+    R->full[(R->head + R->count++) % CS_N_BATCHES] = R->b;
+    R->b = NULL;
+    R->done = last;
+    pthread_cond_broadcast(&R->cv);
+    while (!R->stop && (last || R->n_spare == 0)) {
+        struct batch *raw = oldest_raw(R);
+        if (raw)
+            parse_queued(R, raw);
+        else if (last)
+            break;
+        else if (R->L->n_pf)
+            prefault_step(R);
+        else
+            pthread_cond_wait(&R->cv, &R->mu);
+    }
+    if (!last && !R->stop)
+        R->b = R->spare[--R->n_spare];
+    bool stop = R->stop;
+    pthread_mutex_unlock(&R->mu);
+    return stop ? -1 : 0;
+}
+
+/*
+ * Copy a record's text into the next row of the batch (the record's
+ * buffer is reused for the next one): one cell per schema column, blank
+ * where the record has no such field.  The rows are parsed later, by
+ * either thread (see hand_over).
+ */
+static int on_record(const struct cs_csv_record *rec, void *ctx)
+{
+    struct reader *R = ctx;
+    struct loader *L = R->L;
+    if (!L->header_done)
+        return cs_cells_header(L, rec, &R->err);
+    if (R->b->n == R->batch_rows && hand_over(R, false) != 0)
+        return -1;
+    const size_t ncol = L->def->n_columns;
+    size_t need = 0;
+    for (size_t c = 0; c < ncol; c++) {
+        int f = L->field_of[c];
+        if (f >= 0 && (size_t)f < rec->n)
+            need += rec->len[f] + 1;
+    }
+    struct batch *b = R->b;
+    if (b->text_used + need > b->text_cap) {
+        /* Full of text: hand the batch over and put this row in the next. */
+        if (b->n && hand_over(R, false) != 0)
+            return -1;
+        b = R->b;
+        if (need > b->text_cap) {
+            char *t = realloc(b->text, need);
+            if (!t) {
+                cs_error_set(&R->err, CS_ERR_NOMEM, L->name, 0, NULL, "out of memory");
+                return -1;
+            }
+            b->text = t;
+            b->text_cap = need;
+        }
+    }
+    struct parsed *pr = &b->row[b->n];
+    pr->line = rec->line;
+    pr->cell = b->cells + b->n * ncol;
+    for (size_t c = 0; c < ncol; c++) {
+        struct cell *cell = &pr->cell[c];
+        int f = L->field_of[c];
+        if (f >= 0 && (size_t)f < rec->n) {
+            char *dst = b->text + b->text_used;
+            memcpy(dst, rec->field[f], rec->len[f]);
+            dst[rec->len[f]] = '\0';
+            cell->str.s = dst;
+            cell->str.len = rec->len[f];
+            b->text_used += rec->len[f] + 1;
+        } else {
+            cell->str.s = "";
+            cell->str.len = 0;
+        }
+    }
+    b->n++;
+    return 0;
+}
+
+static void on_progress(uint64_t done, uint64_t total, void *ctx)
+{
+    (void)total;
+    struct loader *L = ctx;
+    if (L->opt->progress)
+        L->opt->progress(L->name, L->bytes_before + done, L->bytes_total, L->opt->progress_ctx);
+}
+
+/* Read the whole file; the rows before an error are handed over too. */
+static void read_file(struct reader *R)
+{
+    struct loader *L = R->L;
+    struct cs_csv_options copt = {
+        .chunk_size = L->opt->chunk_size,
+        .progress = on_progress,
+        .progress_ctx = L,
+    };
+    R->st = cs_csv_read_path(R->path, L->name, &copt, on_record, R, &R->err);
+    if (R->threaded) {
+        if (R->b)
+            (void)hand_over(R, true);
+        else {
+            pthread_mutex_lock(&R->mu);
+            R->done = true;
+            pthread_cond_broadcast(&R->cv);
+            pthread_mutex_unlock(&R->mu);
+        }
+    } else if (R->b->n && !L->failed) {
+        (void)hand_over(R, true);
+    }
+}
+
+static void *reader_main(void *arg)
+{
+    read_file(arg);
+    return NULL;
+}
+
+/* The loader's side of a threaded read: load the batches in order as
+ * they are parsed, and parse one itself rather than wait. */
+static void load_batches(struct reader *R)
+{
+    for (;;) {
+        pthread_mutex_lock(&R->mu);
+        for (;;) {
+            if (R->count && R->full[R->head]->state == PARSED)
+                break;
+            struct batch *raw = oldest_raw(R);
+            if (raw) {
+                parse_queued(R, raw);
+            } else if (R->count == 0 && R->done) {
+                pthread_mutex_unlock(&R->mu);
+                return;
+            } else {
+                pthread_cond_wait(&R->cv, &R->mu);
+            }
+        }
+        struct batch *b = R->full[R->head];
+        R->head = (R->head + 1) % CS_N_BATCHES;
+        R->count--;
+        pthread_mutex_unlock(&R->mu);
+        int r = load_batch(R->L, b);
+        batch_reset(b);
+        pthread_mutex_lock(&R->mu);
+        R->spare[R->n_spare++] = b;
+        if (r != 0)
+            R->stop = true;
+        pthread_cond_broadcast(&R->cv);
+        pthread_mutex_unlock(&R->mu);
+        if (r != 0)
+            return;
+    }
+}
+
+/*
+ * Read path into the dataset: the reader on its own thread for a big file
+ * (when a thread can be had), else in line.  Returns the first error in
+ * file order: the loader's (out of memory) or the reader's.
+ */
+enum cs_status cs_load_file(struct loader *L, const char *path, off_t size)
+{
+    const struct cs_load_tuning *o = &L->tune;
+    struct reader R = {.L = L, .path = path};
+    L->file_size = size > 0 ? (uint64_t)size : 0;
+    L->sized = false;
+    R.batch_rows = o->batch_rows && o->batch_rows < CS_BATCH_ROWS ? o->batch_rows : CS_BATCH_ROWS;
+    struct batch **all = L->batch;
+    size_t min = o->thread_min_size ? o->thread_min_size : CS_THREADED_FILE_SIZE;
+    size_t n_all = (uint64_t)size >= min ? CS_N_BATCHES : 1;
+    enum cs_status st = CS_OK;
+    for (size_t i = 0; i < n_all; i++) {
+        if (!all[i] && !(all[i] = batch_new(o->batch_text ? o->batch_text : CS_BATCH_TEXT)))
+            return cs_load_oom(L);
+        batch_reset(all[i]);
+    }
+    R.b = all[0];
+    R.threaded = n_all > 1 && pthread_mutex_init(&R.mu, NULL) == 0;
+    if (R.threaded && pthread_cond_init(&R.cv, NULL) != 0) {
+        pthread_mutex_destroy(&R.mu);
+        R.threaded = false;
+    }
+    if (R.threaded) {
+        for (size_t i = 1; i < n_all; i++)
+            R.spare[R.n_spare++] = all[i];
+        L->pf_mu = &R.mu;
+        L->n_pf = 0;
+        pthread_t th;
+        if (pthread_create(&th, NULL, reader_main, &R) == 0) {
+            load_batches(&R);
+            pthread_join(th, NULL);
+        } else {
+            R.threaded = false;
+        }
+        L->pf_mu = NULL;
+        L->n_pf = 0;
+        pthread_cond_destroy(&R.cv);
+        pthread_mutex_destroy(&R.mu);
+        if (!R.threaded) {   /* no thread: the same in line */
+            R.n_spare = 0;
+            read_file(&R);
+        }
+    } else {
+        read_file(&R);
+    }
+    if (L->failed) {
+        st = CS_ERR_NOMEM;   /* L->err says so already */
+    } else {
+        *L->err = R.err;     /* cleared by the reader when all went well */
+        st = R.st;
+    }
+    return st;
+}
+
+void cs_load_batches_free(struct loader *L)
+{
+    for (size_t i = 0; i < CS_N_BATCHES; i++) {
+        batch_free(L->batch[i]);
+        L->batch[i] = NULL;
+    }
+}

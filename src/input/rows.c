@@ -1,0 +1,512 @@
+/* rows.c - the rules of every input file's rows: each row checked, rejected with its reason or appended. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+#include "compsight/plancheck.h"
+
+/* ------------------------------------------------------------------------
+ * Rejects, and the importer's one out-of-memory error
+ * --------------------------------------------------------------------- */
+
+enum cs_status cs_load_oom(struct loader *L)
+{
+    L->failed = true;
+    return cs_error_set(L->err, CS_ERR_NOMEM, L->name, 0, NULL, "out of memory");
+}
+
+int cs_load_reject(struct loader *L, enum cs_table t, unsigned long line, const char *column,
+                   const char *fmt, ...)
+{
+    struct cs_dataset *ds = L->ds;
+    if (ds->n_rejects == L->reject_cap) {
+        size_t cap = L->reject_cap ? L->reject_cap * 2 : 64;
+        struct cs_reject *r = realloc(ds->rejects, cap * sizeof *r);
+        if (!r)
+            return -1;
+        ds->rejects = r;
+        L->reject_cap = cap;
+    }
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *reason = strdup(buf);
+    if (!reason)
+        return -1;
+    struct cs_reject *r = &ds->rejects[ds->n_rejects++];
+    r->table = (uint8_t)t;
+    r->line = (uint32_t)line;
+    r->column = column ? column : "";
+    r->reason = reason;
+    ds->counts[t].rejected++;
+    return 0;
+}
+
+/* Intern a cell's text (ID and TEXT kinds). */
+static int intern(struct loader *L, struct cell *cell)
+{
+    if (cell->blank || cell->str.id)
+        return 0;
+    if (!cell->hashed)
+        return cs_strpool_intern(L->ds->str, cell->str.s, cell->str.len, &cell->str.id);
+    return cs_strpool_intern_hashed(L->ds->str, cell->str.s, cell->str.len, cell->str.hash,
+                                    &cell->str.id);
+}
+
+/* Row index of an already-loaded key of table t, CS_NONE when unknown or blank. */
+static uint32_t find_key(struct loader *L, enum cs_table t, const struct cell *cell)
+{
+    if (cell->blank)
+        return CS_NONE;
+    uint32_t hash = cell->hashed ? cell->str.hash : cs_strpool_hash(cell->str.s, cell->str.len);
+    return cs_keyindex_find(L->key[t], cell->str.s, cell->str.len, hash, cell->str.id);
+}
+
+/* ------------------------------------------------------------------------
+ * Appending a row: derived from the tables of schema.h
+ * --------------------------------------------------------------------- */
+
+/* The index of each column in a row of its table: DEALS_ID, DEALS_REP, ... */
+#define COLUMN_INDEX(T, TAG, ...) T##_##TAG,
+#define ROW_INDEXES(T, member, required)                                                 \
+    enum { CS_COLUMNS_##T(COLUMN_INDEX, T) T##_COLUMNS };                                \
+    _Static_assert(T##_COLUMNS <= MAX_COLS, #member ": more columns than a row holds");
+CS_TABLES(ROW_INDEXES)
+
+/* The string columns are interned in column order (ids follow the order
+ * strings are first seen in); a reference's text is a key of a table
+ * loaded before, never a new string. */
+#define INTERN(T, TAG, name, KIND, required, VALUES, STORE, REFS, field)                \
+    if (IS_STRING_##KIND && INTERNS_##STORE && intern(L, &c[T##_##TAG]) != 0)           \
+        return -1;
+#define IS_STRING_ID 1
+#define IS_STRING_TEXT 1
+#define IS_STRING_NUMBER 0
+#define IS_STRING_PERCENT 0
+#define IS_STRING_DATE 0
+#define IS_STRING_PERIOD 0
+#define IS_STRING_ENUM 0
+#define INTERNS_VAL 1
+#define INTERNS_REF 0
+#define INTERNS_REFTEXT 1
+#define INTERNS_PLAN 1
+#define INTERNS_TIER 1
+
+/* The field(s) of row i in tab from the column's cell, and ref[] for a
+ * REF column (resolved by the row's rules). */
+#define STORE(T, TAG, name, KIND, required, VALUES, STORE, REFS, field)                 \
+    STORE_##STORE(KIND, field, c[T##_##TAG], ref[T##_##TAG], REFS)
+#define STORE_VAL(KIND, field, cell, ref, REFS) tab->field[i] = VALUE_##KIND(cell);
+#define STORE_PLAN STORE_VAL
+#define STORE_TIER STORE_VAL
+#define STORE_REF(KIND, field, cell, ref, REFS) tab->field[i] = (ref);
+#define STORE_REFTEXT(KIND, field, cell, ref, REFS)                                     \
+    tab->field[i] = cs_keyindex_get(L->key[CS_T_##REFS], (cell).str.id);                   \
+    tab->field##_text[i] = (cell).str.id;
+#define VALUE_ID(cell) (cell).str.id
+#define VALUE_TEXT(cell) (cell).str.id
+#define VALUE_NUMBER(cell) (cell).num
+#define VALUE_PERCENT(cell) (cell).num
+#define VALUE_DATE(cell) (cell).day
+#define VALUE_PERIOD(cell) (cell).period
+#define VALUE_ENUM(cell) (uint8_t)(cell).en
+
+/* append_deals(L, c, ref, line, &row), ...: append a row that passed its
+ * rules to the table; *row is its index.  0, or -1 on OOM. */
+#define APPEND(T, member, required)                                                      \
+    static int append_##member(struct loader *L, struct cell *c, const uint32_t *ref,   \
+                               unsigned long line, uint32_t *row)                       \
+    {                                                                                    \
+        struct cs_##member *tab = &L->ds->member;                                        \
+        (void)ref;                                                                       \
+        CS_COLUMNS_##T(INTERN, T)                                                        \
+        if (cs_columns_reserve(&L->cols[CS_T_##T]) != 0)                                 \
+            return -1;                                                                   \
+        size_t i = tab->n++;                                                             \
+        CS_COLUMNS_##T(STORE, T)                                                         \
+        tab->line[i] = (uint32_t)line;                                                   \
+        *row = (uint32_t)i;                                                              \
+        return 0;                                                                        \
+    }
+CS_ROW_TABLES(APPEND)
+
+/* A plans.csv row, kept apart until the plans are built from them. */
+static int append_plan_row(struct loader *L, struct cell *c, unsigned long line)
+{
+    CS_COLUMNS_PLANS(INTERN, PLANS)
+    if (cs_columns_reserve(&L->prow_cols) != 0)
+        return -1;
+    struct plan_rows *tab = &L->prow;
+    size_t i = tab->n++;
+    CS_COLUMNS_PLANS(STORE, PLANS)
+    tab->line[i] = (uint32_t)line;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The rules of each file's rows: one handler per table, which checks the
+ * parsed cells in order and appends the row.  Each returns 0 (used), 1
+ * (rejected) or -1 (out of memory).
+ * --------------------------------------------------------------------- */
+
+/* Reject the row on column col (an index of the file's table). */
+#define REJECT(col, ...) return cs_load_reject(L, L->t, line, NAME(col), __VA_ARGS__) ? -1 : 1
+#define NAME(col) (L->def->columns[col].name)
+#define QUOTE(cell) cs_quote_bytes(q, sizeof q, (cell)->str.s, (cell)->str.len)
+#define CHECK(x) do { if ((x) != 0) return -1; } while (0)
+
+/* Reject a row whose unique key (column col of the file's table, whose
+ * rows' lines are lines) was already seen. */
+static int unique_key(struct loader *L, struct cell *c, size_t col, const uint32_t *lines,
+                      unsigned long line)
+{
+    char q[128];
+    /* Interning first costs one hash lookup instead of two for the common
+     * case of a new key; a rejected row leaves its id in the pool, which is
+     * harmless. */
+    if (intern(L, &c[col]) != 0)
+        return -1;
+    uint32_t prev = cs_keyindex_get(L->key[L->t], c[col].str.id);
+    if (prev != CS_NONE)
+        REJECT(col, "duplicate %s %s (first on line %u)", NAME(col), QUOTE(&c[col]), lines[prev]);
+    return 0;
+}
+
+static int row_plans(struct loader *L, struct cell *c, unsigned long line)
+{
+    char q[128];
+    if (!cs_plan_quota_ok(c[PLANS_QUOTA].num))
+        REJECT(PLANS_QUOTA, "must be greater than 0: %s", QUOTE(&c[PLANS_QUOTA]));
+    if (!cs_plan_floor_ok(c[PLANS_FLOOR].num))
+        REJECT(PLANS_FLOOR, "must be 0 or more: %s", QUOTE(&c[PLANS_FLOOR]));
+    if (!cs_plan_rate_ok(c[PLANS_RATE].num))
+        REJECT(PLANS_RATE, "must be 0 or more: %s", QUOTE(&c[PLANS_RATE]));
+    return append_plan_row(L, c, line);
+}
+
+static int row_reps(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[REPS_COLUMNS], row;
+    char q[128];
+    int u = unique_key(L, c, REPS_ID, L->ds->reps.line, line);
+    if (u)
+        return u;
+    ref[REPS_PLAN] = CS_NONE;
+    if (!c[REPS_PLAN].blank) {
+        ref[REPS_PLAN] = find_key(L, CS_T_PLANS, &c[REPS_PLAN]);
+        if (ref[REPS_PLAN] == CS_NONE)
+            REJECT(REPS_PLAN, "unknown plan_id %s (not in plans.csv, or the plan was rejected)",
+                   QUOTE(&c[REPS_PLAN]));
+    }
+    CHECK(append_reps(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_REPS], c[REPS_ID].str.id, row);
+}
+
+static int row_deals(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[DEALS_COLUMNS], row;
+    char q[128];
+    int u = unique_key(L, c, DEALS_ID, L->ds->deals.line, line);
+    if (u)
+        return u;
+    const struct cell *amount = &c[DEALS_AMOUNT], *discount = &c[DEALS_DISCOUNT];
+    uint32_t rep = ref[DEALS_REP] = find_key(L, CS_T_REPS, &c[DEALS_REP]);
+    if (rep == CS_NONE)
+        REJECT(DEALS_REP, "unknown rep_id %s (not in reps.csv, or the rep was rejected)",
+               QUOTE(&c[DEALS_REP]));
+    if (L->ds->reps.plan[rep] == CS_NONE)
+        REJECT(DEALS_REP, "rep %s owns deals but has no plan_id in reps.csv",
+               QUOTE(&c[DEALS_REP]));
+    bool won = c[DEALS_STAGE].en == CS_STAGE_WON;
+    if (won && amount->blank)
+        REJECT(DEALS_AMOUNT, "required for a won deal");
+    if (won && !(amount->num > 0))
+        REJECT(DEALS_AMOUNT, "must be greater than 0 for a won deal: %s", QUOTE(amount));
+    if (!amount->blank && !(amount->num >= 0))
+        REJECT(DEALS_AMOUNT, "must be 0 or more: %s", QUOTE(amount));
+    if (!discount->blank && !(discount->num >= 0 && discount->num <= 100))
+        REJECT(DEALS_DISCOUNT, "must be between 0 and 100: %s", QUOTE(discount));
+    if (c[DEALS_STAGE].en != CS_STAGE_OPEN && c[DEALS_CLOSE].blank)
+        REJECT(DEALS_CLOSE, "required for a %s deal", won ? "won" : "lost");
+    CHECK(append_deals(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_DEALS], c[DEALS_ID].str.id, row);
+}
+
+/* quotas.csv and targets.csv: a rep's figure for a period, once. */
+static int row_quotas(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[QUOTAS_COLUMNS], row;
+    char q[128];
+    uint32_t rep = ref[QUOTAS_REP] = find_key(L, CS_T_REPS, &c[QUOTAS_REP]);
+    if (rep == CS_NONE)
+        REJECT(QUOTAS_REP, "unknown rep_id %s", QUOTE(&c[QUOTAS_REP]));
+    uint32_t plan = L->ds->reps.plan[rep];
+    if (plan == CS_NONE)
+        REJECT(QUOTAS_REP, "rep %s has no plan_id, so a quota does not apply",
+               QUOTE(&c[QUOTAS_REP]));
+    bool yearly = L->ds->plans.period_type[plan] == CS_PERIOD_YEAR;
+    bool is_year = c[QUOTAS_PERIOD].period % 10 == 0;
+    if (yearly != is_year)
+        REJECT(QUOTAS_PERIOD, "%s is a %s but the rep's plan is %s", QUOTE(&c[QUOTAS_PERIOD]),
+               is_year ? "year" : "quarter", yearly ? "annual" : "quarterly");
+    if (!(c[QUOTAS_QUOTA].num > 0))
+        REJECT(QUOTAS_QUOTA, "must be greater than 0: %s", QUOTE(&c[QUOTAS_QUOTA]));
+    uint64_t key = cs_key_pair(rep, c[QUOTAS_PERIOD].period);
+    uint32_t prev = cs_keyindex_get(L->key[CS_T_QUOTAS], key);
+    if (prev != CS_NONE)
+        REJECT(QUOTAS_PERIOD, "duplicate quota for this rep and period (first on line %u)",
+               L->ds->quotas.line[prev]);
+    CHECK(append_quotas(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_QUOTAS], key, row);
+}
+
+static int row_spiffs(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t row;
+    char q[128];
+    int u = unique_key(L, c, SPIFFS_ID, L->ds->spiffs.line, line);
+    if (u)
+        return u;
+    if (c[SPIFFS_END].day < c[SPIFFS_START].day)
+        REJECT(SPIFFS_END, "before start_date");
+    if (!c[SPIFFS_AMOUNT].blank && !(c[SPIFFS_AMOUNT].num >= 0))
+        REJECT(SPIFFS_AMOUNT, "must be 0 or more: %s", QUOTE(&c[SPIFFS_AMOUNT]));
+    CHECK(append_spiffs(L, c, NULL, line, &row));
+    return cs_keyindex_put(L->key[CS_T_SPIFFS], c[SPIFFS_ID].str.id, row);
+}
+
+static int row_commissions(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[COMMISSIONS_COLUMNS], row;
+    char q[128];
+    ref[COMMISSIONS_REP] = find_key(L, CS_T_REPS, &c[COMMISSIONS_REP]);
+    if (ref[COMMISSIONS_REP] == CS_NONE)
+        REJECT(COMMISSIONS_REP, "unknown rep_id %s", QUOTE(&c[COMMISSIONS_REP]));
+    ref[COMMISSIONS_DEAL] = find_key(L, CS_T_DEALS, &c[COMMISSIONS_DEAL]);
+    if (ref[COMMISSIONS_DEAL] == CS_NONE)
+        REJECT(COMMISSIONS_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
+               QUOTE(&c[COMMISSIONS_DEAL]));
+    return append_commissions(L, c, ref, line, &row);
+}
+
+static int row_roadmap(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t row;
+    int u = unique_key(L, c, ROADMAP_ID, L->ds->roadmap.line, line);
+    if (u)
+        return u;
+    CHECK(append_roadmap(L, c, NULL, line, &row));
+    return cs_keyindex_put(L->key[CS_T_ROADMAP], c[ROADMAP_ID].str.id, row);
+}
+
+static int row_promises(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[PROMISES_COLUMNS], row;
+    char q[128];
+    int u = unique_key(L, c, PROMISES_ID, L->ds->promises.line, line);
+    if (u)
+        return u;
+    ref[PROMISES_DEAL] = find_key(L, CS_T_DEALS, &c[PROMISES_DEAL]);
+    if (ref[PROMISES_DEAL] == CS_NONE)
+        REJECT(PROMISES_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
+               QUOTE(&c[PROMISES_DEAL]));
+    CHECK(append_promises(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_PROMISES], c[PROMISES_ID].str.id, row);
+}
+
+static int row_collateral(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[COLLATERAL_COLUMNS], row;
+    char q[128];
+    int u = unique_key(L, c, COLLATERAL_ID, L->ds->collateral.line, line);
+    if (u)
+        return u;
+    ref[COLLATERAL_OWNER] = find_key(L, CS_T_REPS, &c[COLLATERAL_OWNER]);
+    if (ref[COLLATERAL_OWNER] == CS_NONE)
+        REJECT(COLLATERAL_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
+               QUOTE(&c[COLLATERAL_OWNER]));
+    CHECK(append_collateral(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_COLLATERAL], c[COLLATERAL_ID].str.id, row);
+}
+
+static int row_claims(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[CLAIMS_COLUMNS], row;
+    char q[128];
+    ref[CLAIMS_ASSET] = find_key(L, CS_T_COLLATERAL, &c[CLAIMS_ASSET]);
+    if (ref[CLAIMS_ASSET] == CS_NONE)
+        REJECT(CLAIMS_ASSET, "unknown asset_id %s (not in collateral.csv, or the asset was rejected)",
+               QUOTE(&c[CLAIMS_ASSET]));
+    return append_claims(L, c, ref, line, &row);
+}
+
+static int row_targets(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[TARGETS_COLUMNS], row;
+    char q[128];
+    uint32_t owner = ref[TARGETS_OWNER] = find_key(L, CS_T_REPS, &c[TARGETS_OWNER]);
+    if (owner == CS_NONE)
+        REJECT(TARGETS_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
+               QUOTE(&c[TARGETS_OWNER]));
+    if (c[TARGETS_PERIOD].period % 10 == 0)
+        REJECT(TARGETS_PERIOD, "targets are per quarter, %s is a year", QUOTE(&c[TARGETS_PERIOD]));
+    if (!(c[TARGETS_TARGET].num > 0))
+        REJECT(TARGETS_TARGET, "must be greater than 0: %s", QUOTE(&c[TARGETS_TARGET]));
+    if (!(c[TARGETS_ACTUAL].num >= 0))
+        REJECT(TARGETS_ACTUAL, "must be 0 or more: %s", QUOTE(&c[TARGETS_ACTUAL]));
+    uint64_t key = cs_key_pair(owner, c[TARGETS_PERIOD].period);
+    uint32_t prev = cs_keyindex_get(L->key[CS_T_TARGETS], key);
+    if (prev != CS_NONE)
+        REJECT(TARGETS_PERIOD, "duplicate target for this owner and period (first on line %u)",
+               L->ds->targets.line[prev]);
+    CHECK(append_targets(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_TARGETS], key, row);
+}
+
+typedef int (*row_fn)(struct loader *L, struct cell *c, unsigned long line);
+
+#define HANDLER(T, member, required) [CS_T_##T] = row_##member,
+static const row_fn row_handler[CS_T_COUNT] = {CS_TABLES(HANDLER)};
+
+int cs_rows_load(struct loader *L, struct cell *c, unsigned long line)
+{
+    return row_handler[L->t](L, c, line);
+}
+
+/* ------------------------------------------------------------------------
+ * Plans: group the tier rows, check each plan as a whole
+ * --------------------------------------------------------------------- */
+
+#define PLAN_COLUMN(col) (cs_schema_table(CS_T_PLANS)->columns[col].name)
+
+static int cmp_prow_index(const void *a, const void *b, void *ctx)
+{
+    const struct loader *L = ctx;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    if (L->prow.id[i] != L->prow.id[j])
+        return L->prow.id[i] < L->prow.id[j] ? -1 : 1;
+    if (L->prow.floor[i] != L->prow.floor[j])
+        return L->prow.floor[i] < L->prow.floor[j] ? -1 : 1;
+    return L->prow.line[i] < L->prow.line[j] ? -1 : L->prow.line[i] > L->prow.line[j];
+}
+
+/* The first row of a plan in file order decides its period_type and quota;
+ * later rows that disagree, and repeated floors, are rejected; a plan left
+ * without a floor-0 tier is rejected whole. */
+/*
+ * The rows of one plan, order[g..e) (sorted by floor, then line), that
+ * agree with its first row in file order (head) and repeat no floor,
+ * into kept[]; the others are rejected.  The number kept, or -1 on OOM.
+ */
+static long keep_rows(struct loader *L, const uint32_t *order, size_t g, size_t e, uint32_t head,
+                      const char *q, uint32_t *kept)
+{
+    const struct plan_rows *pr = &L->prow;
+    size_t n = 0;
+    for (size_t k = g; k < e; k++) {
+        uint32_t r = order[k];
+        int bad = 0;
+        if (pr->period_type[r] != pr->period_type[head])
+            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_PERIOD_TYPE),
+                                 "plan %s has period_type %s on line %u", q,
+                                 pr->period_type[head] ? "year" : "quarter", pr->line[head])
+                      ? -1 : 1;
+        else if (pr->quota[r] != pr->quota[head])
+            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_QUOTA),
+                                 "plan %s has quota %.15g on line %u", q, pr->quota[head],
+                                 pr->line[head]) ? -1 : 1;
+        else if (n && pr->floor[kept[n - 1]] == pr->floor[r])
+            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_FLOOR),
+                                 "duplicate tier_floor %.15g for plan %s (first on line %u)",
+                                 pr->floor[r], q, pr->line[kept[n - 1]]) ? -1 : 1;
+        if (bad < 0)
+            return -1;
+        if (!bad)
+            kept[n++] = r;
+    }
+    return (long)n;
+}
+
+/*
+ * The plan of string id plan made of its kept rows (head's period_type
+ * and quota), checked as a whole by the plan validator: added to the
+ * dataset, or each of its rows rejected with the rule it breaks (a plan
+ * without a floor-0 tier; the rows' own rules leave no other).  0, or -1
+ * on OOM.
+ */
+static int add_plan(struct loader *L, uint32_t plan, uint32_t head, const uint32_t *kept,
+                    size_t n_kept, const char *pid)
+{
+    struct cs_plans *p = &L->ds->plans;
+    if (cs_columns_reserve(&L->cols[CS_T_PLANS]) != 0)
+        return -1;
+    size_t i = p->n;
+    p->id[i] = plan;
+    p->period_type[i] = L->prow.period_type[head];
+    p->quota[i] = L->prow.quota[head];
+    p->tier_first[i] = (uint32_t)p->n_tiers;
+    p->tier_count[i] = (uint32_t)n_kept;
+    for (size_t k = 0; k < n_kept; k++) {
+        p->floor[p->n_tiers + k] = L->prow.floor[kept[k]];
+        p->rate[p->n_tiers + k] = L->prow.rate[kept[k]];
+    }
+    p->n_tiers += n_kept;
+    struct cs_plan_fault f = cs_plan_check(p, i);
+    if (f.rule != CS_PLAN_OK) {
+        p->n_tiers -= n_kept;
+        char msg[REJECT_MSG];
+        cs_plan_fault_message(&f, CS_PLAN_STYLE_ROWS, pid, msg, sizeof msg);
+        for (size_t k = 0; k < n_kept; k++)
+            if (cs_load_reject(L, CS_T_PLANS, L->prow.line[kept[k]],
+                               cs_plan_fault_column(&f, CS_PLAN_STYLE_ROWS), "%s", msg) != 0)
+                return -1;
+        return 0;
+    }
+    p->n++;
+    L->ds->counts[CS_T_PLANS].used += n_kept;
+    return cs_keyindex_put(L->key[CS_T_PLANS], plan, (uint32_t)i);
+}
+
+/* The first row of a plan in file order decides its period_type and quota;
+ * later rows that disagree, and repeated floors, are rejected; a plan left
+ * without a floor-0 tier is rejected whole. */
+enum cs_status cs_rows_build_plans(struct loader *L)
+{
+    enum cs_status st = CS_OK;
+    size_t n = L->prow.n;
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    uint32_t *kept = malloc((n ? n : 1) * sizeof *kept);
+    struct cs_plans *p = &L->ds->plans;
+    p->n_tiers = 0;
+    p->floor = malloc((n ? n : 1) * sizeof *p->floor);
+    p->rate = malloc((n ? n : 1) * sizeof *p->rate);
+    if (!order || !kept || !p->floor || !p->rate) {
+        st = cs_load_oom(L);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = (uint32_t)i;
+    qsort_r(order, n, sizeof *order, cmp_prow_index, L);
+    for (size_t g = 0, e; g < n; g = e) {
+        uint32_t plan = L->prow.id[order[g]], head = order[g];
+        for (e = g; e < n && L->prow.id[order[e]] == plan; e++)
+            if (L->prow.line[order[e]] < L->prow.line[head])
+                head = order[e];
+        const char *pid = cs_strpool_get(L->ds->str, plan);
+        char q[128];
+        cs_quote_bytes(q, sizeof q, pid, strlen(pid));
+        long n_kept = keep_rows(L, order, g, e, head, q, kept);
+        if (n_kept < 0 || add_plan(L, plan, head, kept, (size_t)n_kept, pid) != 0) {
+            st = cs_load_oom(L);
+            goto out;
+        }
+    }
+out:
+    free(order);
+    free(kept);
+    return st;
+}
