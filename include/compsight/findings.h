@@ -70,7 +70,7 @@ struct cs_finding {
 struct cs_model_rule {
     bool fitted;             /* a fit with estimates exists (Firth's when it separated) */
     bool logistic;
-    size_t n, clusters;      /* rows and clusters of the fit (0 when not fitted) */
+    size_t n, clusters;      /* rows and clusters of the fit, fitted or not (0: no fit run) */
     size_t k;                /* non-intercept terms kept */
     size_t events;           /* logistic: rows with y = 1 (among event_rows) */
     size_t event_rows;       /* logistic: the rows the rule weighs: n, or for the within-rep
