@@ -29,7 +29,7 @@ struct cs_options {
                                     (predict with the within-rep model, SPEC 14.1) */
     /* generate */
     uint64_t n_deals;
-    bool dirty, null_effects;
+    bool dirty, null_effects, skill;
     const char *preset;
 };
 

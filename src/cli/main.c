@@ -83,6 +83,7 @@ static const char *set_strict(struct cs_options *o, const char *v) { (void)v; o-
 static const char *set_quiet(struct cs_options *o, const char *v) { (void)v; o->quiet = true; return NULL; }
 static const char *set_dirty(struct cs_options *o, const char *v) { (void)v; o->dirty = true; return NULL; }
 static const char *set_null(struct cs_options *o, const char *v) { (void)v; o->null_effects = true; return NULL; }
+static const char *set_skill(struct cs_options *o, const char *v) { (void)v; o->skill = true; return NULL; }
 static const char *set_timings(struct cs_options *o, const char *v) { (void)v; o->timings = true; return NULL; }
 
 static const char *set_model(struct cs_options *o, const char *v)
@@ -200,6 +201,9 @@ static const struct option_def {
      "add the bad rows listed in docs/GENERATOR.md, to exercise the rejects", NULL},
     {"null", NULL, GENERATE, set_null, STORE, false,
      "the same company with no planted effects", NULL},
+    {"skill", NULL, GENERATE, set_skill, STORE, false,
+     "rep skill drives both volume (and so the accelerators) and promising: the comparison "
+     "across reps overstates the plan's effect, the one within reps does not", NULL},
     {"preset", "sample", GENERATE, set_preset, STORE, false,
      "the settings of the bundled sample data set", "the default company, scaled to --deals"},
     {"fiscal-start", "M", GENERATE, set_fiscal, STORE, false,

@@ -52,6 +52,8 @@ bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_fores
     if (!fit || !fit->fitted)
         return false;
     fo->deals = fit->n;
+    const struct cs_model_rule *wr = cs_findings_model(fs, CS_MODEL_PROMISE_RISK_WITHIN);
+    fo->within_reps = wr ? wr->clusters : 0;
     double scale;
     for (size_t j = 0; j < fit->n_dropped && fo->left_out < CS_REGRESS_MAX_TERMS; j++) {
         const char *label = forest_label(fit->dropped[j], &scale);
@@ -63,8 +65,12 @@ bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_fores
             continue;
         const char *label = forest_label(t->name, &scale);
         const struct cs_finding *f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, t->name);
-        double lo = f ? f->low : t->ci_low, hi = f ? f->high : t->ci_high;
-        if (!isfinite(t->estimate) || !isfinite(lo) || !isfinite(hi)) {
+        const struct cs_finding *lead = cs_findings_lead(fs, CS_MODEL_PROMISE_RISK, t->name);
+        bool within = lead && cs_model_is_within(lead->model);
+        double est = within ? lead->estimate : t->estimate;
+        double lo = within ? lead->low : f ? f->low : t->ci_low;
+        double hi = within ? lead->high : f ? f->high : t->ci_high;
+        if (!isfinite(est) || !isfinite(lo) || !isfinite(hi)) {
             if (fo->left_out < CS_REGRESS_MAX_TERMS)
                 fo->left_out_terms[fo->left_out++] = label ? label : "another element of the model";
             continue;
@@ -72,10 +78,20 @@ bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_fores
         struct cs_plot_forest_row *r = &fo->rows[fo->n++];
         r->term = t->name;
         r->label = label ? label : "another element of the model";
-        r->odds_ratio = exp(scale * t->estimate);
+        r->odds_ratio = exp(scale * est);
         r->low = exp(scale * lo);
         r->high = exp(scale * hi);
-        r->clear = f ? f->verdict == CS_VERDICT_CLEAR : r->low > 1 || r->high < 1;
+        r->clear = lead ? lead->verdict == CS_VERDICT_CLEAR : r->low > 1 || r->high < 1;
+        r->within = within;
+        /* the estimate across reps, beside the one that gives the verdict */
+        if (within && f && isfinite(f->low) && isfinite(f->high)) {
+            r->beside = true;
+            r->beside_or = exp(scale * t->estimate);
+            r->beside_low = exp(scale * f->low);
+            r->beside_high = exp(scale * f->high);
+            r->beside_clear = f->verdict == CS_VERDICT_CLEAR;
+            fo->within = true;
+        }
     }
     if (fo->n == 0)
         return false;
@@ -86,11 +102,13 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
 {
     double lo = 1, hi = 1;
     for (size_t i = 0; i < fo->n; i++) {
-        if (fo->rows[i].low < lo)
-            lo = fo->rows[i].low;
-        if (fo->rows[i].high > hi)
-            hi = fo->rows[i].high;
+        const struct cs_plot_forest_row *r = &fo->rows[i];
+        lo = fmin(lo, r->beside ? fmin(r->low, r->beside_low) : r->low);
+        hi = fmax(hi, r->beside ? fmax(r->high, r->beside_high) : r->high);
     }
+    /* a row with both estimates: the one that gives the verdict above,
+     * the one across reps below it */
+    const double nudge = 0.17;
     /* readable tics on a log axis come from a ladder of round values */
     static const double ladder[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 1,
                                     1.25, 1.5, 2, 3, 4, 5, 10, 20, 50, 100};
@@ -111,7 +129,10 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
           "(2: a clear effect, 6: no clear effect)\n$or << EOD\n", f);
     for (size_t i = 0; i < fo->n; i++) {
         const struct cs_plot_forest_row *r = &fo->rows[i];
-        fprintf(f, "%zu ", fo->n - i);
+        if (r->beside)
+            fprintf(f, "%.2f ", (double)(fo->n - i) + nudge);
+        else
+            fprintf(f, "%zu ", fo->n - i);
         cs_gp_num(f, r->odds_ratio);
         fputc(' ', f);
         cs_gp_num(f, r->low);
@@ -120,6 +141,23 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
         fprintf(f, " %d\n", r->clear ? 2 : 6);
     }
     fputs("EOD\n", f);
+    if (fo->within) {
+        fputs("# the same, across reps (open circles), below the same-rep estimate\n"
+              "$across << EOD\n", f);
+        for (size_t i = 0; i < fo->n; i++) {
+            const struct cs_plot_forest_row *r = &fo->rows[i];
+            if (!r->beside)
+                continue;
+            fprintf(f, "%.2f ", (double)(fo->n - i) - nudge);
+            cs_gp_num(f, r->beside_or);
+            fputc(' ', f);
+            cs_gp_num(f, r->beside_low);
+            fputc(' ', f);
+            cs_gp_num(f, r->beside_high);
+            fprintf(f, " %d\n", r->beside_clear ? 2 : 6);
+        }
+        fputs("EOD\n", f);
+    }
     cs_gp_title(f, fo->title ? fo->title : "How strongly each plan element goes with a risky promise");
     {
         char xl[192], lv[32] = "95%";
@@ -178,7 +216,21 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
             cs_gp_quotef(f, "%.2f (%.2f to %.2f)", r->odds_ratio, r->low, r->high);
         else
             cs_gp_quotef(f, "%.3g (%.3g to %.3g)", r->odds_ratio, r->low, r->high);
-        fprintf(f, " at graph 1.02, first %zu left noenhanced\n", fo->n - i);
+        if (r->beside)
+            fprintf(f, " at graph 1.02, first %.2f left noenhanced\n", (double)(fo->n - i) + nudge);
+        else
+            fprintf(f, " at graph 1.02, first %zu left noenhanced\n", fo->n - i);
+        if (!r->beside)
+            continue;
+        /* the number across reps, smaller and grey, beside its circle */
+        fprintf(f, "set label %zu ", 40 + i + 1);
+        if (r->beside_high < 100)
+            cs_gp_quotef(f, "across %.2f (%.2f to %.2f)", r->beside_or, r->beside_low, r->beside_high);
+        else
+            cs_gp_quotef(f, "across %.3g (%.3g to %.3g)", r->beside_or, r->beside_low,
+                         r->beside_high);
+        fprintf(f, " at graph 1.02, first %.2f left font ',11' tc rgb '#718096' noenhanced\n",
+                (double)(fo->n - i) - nudge);
     }
     {
         char note[768];
@@ -187,11 +239,22 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
         if (fo->tested > 1)
             snprintf(tested, sizeof tested, ", widened because the report tests %zu effects at once",
                      fo->tested);
-        int len = snprintf(note, sizeof note,
-                           "Logistic model over %s deals, rep-clustered intervals%s%s. Orange: "
-                           "clear effect; grey: no clear effect. Associations, not proof of cause.",
-                           cs_fmt_count(deals, sizeof deals, fo->deals), tested,
-                           fo->firth ? " (Firth fit: the data separate)" : "");
+        char reps[32];
+        int len = fo->within
+            ? snprintf(note, sizeof note,
+                       "Filled: each rep compared with themselves (conditional logistic model, "
+                       "the %s reps with both kinds of deals), which gives the verdict; open: "
+                       "across reps (logistic model over %s deals)%s. Rep-clustered "
+                       "intervals%s. Orange: clear effect; grey: no clear effect. "
+                       "Associations, not proof of cause.",
+                       cs_fmt_count(reps, sizeof reps, fo->within_reps),
+                       cs_fmt_count(deals, sizeof deals, fo->deals),
+                       fo->firth ? ", Firth fit as the data separate" : "", tested)
+            : snprintf(note, sizeof note,
+                       "Logistic model over %s deals, rep-clustered intervals%s%s. Orange: "
+                       "clear effect; grey: no clear effect. Associations, not proof of cause.",
+                       cs_fmt_count(deals, sizeof deals, fo->deals), tested,
+                       fo->firth ? " (Firth fit: the data separate)" : "");
         for (size_t i = 0; i < fo->left_out && len > 0 && (size_t)len < sizeof note; i++)
             len += snprintf(note + len, sizeof note - (size_t)len, "%s%s", i ? ", " : " Not shown (no variation or no interval): ",
                             fo->left_out_terms[i]);
@@ -199,7 +262,15 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
             memcpy(note + len, ".", 2);
         cs_gp_note(f, note, 6);
     }
-    fputs("unset key\n", f);
-    fputs("plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle\n", f);
+    if (!fo->within) {
+        fputs("unset key\n", f);
+        fputs("plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle\n", f);
+    } else {
+        fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
+        fputs("plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle, \\\n"
+              "     $across using 2:1:3:4:5 with xerrorbars lc variable pt 6 ps 1.5 lw 1.2 notitle, \\\n"
+              "     NaN with points lt 3 pt 7 ps 1.5 title 'same rep (the verdict)', \\\n"
+              "     NaN with points lt 3 pt 6 ps 1.5 title 'across reps'\n", f);
+    }
     cs_gp_end(f, base);
 }

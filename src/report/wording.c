@@ -632,13 +632,14 @@ static const char *plain(const char *s, char *buf, size_t n)
     return buf;
 }
 
-/* A term's subject, "Within the same rep, ..." for a within-rep estimate. */
+/* A term's subject, "Same rep: ..." for a within-rep estimate (a title
+ * has to be short). */
 static const char *term_subject_of(char *buf, size_t n, const struct cs_finding *f, double *s)
 {
     const char *subject = cs_words_term_subject(f->model, f->term, s);
     char low[256];
     if (cs_model_is_within(f->model))
-        snprintf(buf, n, "Within the same rep, %s", cs_words_lowered(low, sizeof low, subject));
+        snprintf(buf, n, "Same rep: %s", cs_words_lowered(low, sizeof low, subject));
     else
         snprintf(buf, n, "%s", subject);
     return buf;
@@ -822,5 +823,27 @@ const char *cs_words_within_contrast(char *buf, size_t n, const struct cs_findin
     else
         t = "neither comparison shows a clear link";
     snprintf(buf, n, "%s", t);
+    return buf;
+}
+
+const char *cs_words_push_title(char *buf, size_t n, const struct cs_analysis *an)
+{
+    const struct cs_finding *f = cs_findings_term(an->findings, CS_MODEL_PUSH_OUT, "nothing_to_earn");
+    const struct cs_push_out *po = &an->push_out;
+    char a[32], b[32];
+    cs_words_pct(a, sizeof a, po->group_share[1]);
+    cs_words_pct(b, sizeof b, po->group_share[0]);
+    if (!f)
+        snprintf(buf, n, "No rep-quarter ended with nothing more to earn");
+    else if (f->verdict == CS_VERDICT_THIN)
+        snprintf(buf, n, "Too few rep-quarters to tell whether deals are held back to the next "
+                         "quarter");
+    else if (f->verdict != CS_VERDICT_CLEAR)
+        snprintf(buf, n, "No clear sign of deals held back to the next quarter (%s of its "
+                         "bookings in its first two weeks, against %s)", a, b);
+    else
+        snprintf(buf, n, "After a quarter with nothing more to earn, reps close %s of the next "
+                         "quarter's bookings in its first two weeks (%s against %s)",
+                 f->direction > 0 ? "more" : "less", a, b);
     return buf;
 }

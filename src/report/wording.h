@@ -168,6 +168,8 @@ const char *cs_words_term_subject(enum cs_model_id m, const char *term, double *
  *                     3.1 times the odds of a risky promise"
  *   TERM not clear:  "Deals closed in ...: no clear effect on the odds of a risky promise"
  *   TERM thin:       "Deals closed in ...: too little data to tell"
+ *   TERM within-rep: the same after "Same rep: " ("Same rep: deals closed in ... went
+ *                     with 1.6 times the odds of a risky promise")
  *   BUNCHING clear:  "Plan MM-Q: more rep-quarters end just above the 100% floor than the
  *                     smooth pattern predicts" (fewer, when below it)
  *   BUNCHING not:    "Plan MM-Q: no clear bunching at the 100% floor"
@@ -185,6 +187,13 @@ const char *cs_words_finding_title(char *buf, size_t n, const struct cs_dataset 
  * there is too little data to read it. */
 const char *cs_words_model_title(char *buf, size_t n, const struct cs_analysis *an,
                                  enum cs_model_id m);
+
+/* The headline of the push-out finding (SPEC 14.2) for its plot: the
+ * verdict of the model's nothing_to_earn term with the two groups' shares
+ * ("After a quarter with nothing more to earn, reps close more of the next
+ * quarter's bookings in its first two weeks (31% against 15%)", "No clear
+ * sign of deals held back to the next quarter (...)"), or why it has none. */
+const char *cs_words_push_title(char *buf, size_t n, const struct cs_analysis *an);
 
 /* Why model m is too little data and what reading it would need, as a
  * sentence: "This rests on 56 deals of 4 reps; reading it needs at least
