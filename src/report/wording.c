@@ -813,8 +813,8 @@ const char *cs_words_within_contrast(char *buf, size_t n, const struct cs_findin
     else if (differ && fabs(a->estimate) > fabs(w->estimate))
         t = "part of the link across reps is who the reps are";
     else if (differ)
-        t = "the link is stronger within the same rep, where differences between reps do not hide part "
-            "of it";
+        t = "the link is stronger within the same rep, so differences between reps hide part of it "
+            "across reps";
     else if (wclear)
         t = "the two agree, so who the reps are does not explain this link away";
     else if (aclear)

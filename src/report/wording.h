@@ -140,8 +140,8 @@ const char *cs_words_lowered(char *buf, size_t n, const char *s);
  * rule).  The two differ when a's estimate lies outside w's printed
  * interval, a reading aid rather than a test:
  *   differ, a larger:        "part of the link across reps is who the reps are"
- *   differ, a smaller:       "the link is stronger within the same rep, where differences
- *                             between reps do not hide part of it"
+ *   differ, a smaller:       "the link is stronger within the same rep, so differences
+ *                             between reps hide part of it across reps"
  *   differ, other sign:      "across reps the link goes the other way, so it comes from who
  *                             the reps are"
  *   agree, w clear:          "the two agree, so who the reps are does not explain this link
