@@ -390,7 +390,7 @@ static void push_out_paragraph(struct cs_doc *d, const struct cs_report_input *i
                    "late deal crossed a tier floor. ",
                 cs_fmt_count(a, sizeof a, po->rep_periods), cs_fmt_count(b, sizeof b, po->reps),
                 an->sel.mode == CS_SELECT_QUARTER
-                    ? "the quarters before the selected one, of reps with won deals in both"
+                    ? "the quarter before the selected one, for reps with won deals in both"
                     : "every quarter followed by one in which the same rep has won deals");
     const struct cs_regress_fit *fit = model_or_why(d, in, CS_MODEL_PUSH_OUT, "The push-out model",
                                                     "");
