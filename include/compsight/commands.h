@@ -19,6 +19,7 @@ struct cs_options {
     const char *period;          /* NULL: latest quarter with won deals; "all"; "each" */
     const char *map;             /* a map file, or a preset name (salesforce, hubspot) */
     const char *plans;           /* whatif: the alternative plans file */
+    const char *currency;        /* --currency: the corporate currency, NULL: from the data */
     int fiscal_start;            /* 1..12 */
     enum cs_date_format date_format;
     bool decimal_comma, private_mode, strict, quiet;

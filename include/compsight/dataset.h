@@ -32,10 +32,12 @@
 #define CS_FIELD_REFTEXT(KIND, field) uint32_t *field, *field##_text;
 #define CS_FIELD_PLAN(KIND, field) CS_CTYPE_##KIND *field;
 #define CS_FIELD_TIER(KIND, field)
+#define CS_FIELD_RULE(KIND, field)
 #define CS_TIER_FIELD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) \
     CS_TIER_FIELD_##STORE(KIND, field)
 #define CS_TIER_FIELD_PLAN(KIND, field)
 #define CS_TIER_FIELD_TIER(KIND, field) CS_CTYPE_##KIND *field;
+#define CS_TIER_FIELD_RULE(KIND, field)
 
 /* Plans, one entry per plan (id, period_type, quota); tiers sorted by
  * floor, floor of the first = 0 (floor, rate). */
@@ -54,6 +56,17 @@ struct cs_reps {
     uint32_t *line;
 };
 
+/* rates.csv (SPEC 12): currency codes as cs_currency_code() numbers; an
+ * undated rate has both dates CS_NO_DATE.  No two rows of a currency
+ * overlap (the importer rejects both). */
+struct cs_rates {
+    size_t n;
+    CS_COLUMNS_RATES(CS_FIELD, RATES)
+    uint32_t *line;
+};
+
+/* Amounts are in the corporate currency (ds->currency): the importer
+ * divides each by its currency's rate (SPEC 12). */
 struct cs_deals {
     size_t n;
     CS_COLUMNS_DEALS(CS_FIELD, DEALS)
@@ -125,6 +138,7 @@ struct cs_dataset {
     struct cs_strpool *str;
     struct cs_plans plans;
     struct cs_reps reps;
+    struct cs_rates rates;
     struct cs_deals deals;
     struct cs_quotas quotas;
     struct cs_spiffs spiffs;
@@ -137,6 +151,8 @@ struct cs_dataset {
     struct cs_table_counts counts[CS_T_COUNT];
     struct cs_reject *rejects;   /* in file load order, then line order */
     size_t n_rejects;
+    char currency[8];            /* ISO 4217 code of every amount (the corporate currency);
+                                    "" until the data say: cs_ds_currency() reads it */
 };
 
 struct cs_load_options {
@@ -144,6 +160,8 @@ struct cs_load_options {
     const struct cs_map *map;        /* may be NULL */
     enum cs_date_format date_format; /* default for files the map does not set */
     bool decimal_comma;
+    const char *currency;            /* --currency: the corporate currency; NULL: from
+                                        the data (SPEC 12, src/input/currency.c) */
     size_t chunk_size;               /* 0 = 1 MiB */
     /* Called now and then while reading file (a display name such as
      * "deals.csv"); done/total in bytes over all files.  May be NULL. */
@@ -187,6 +205,14 @@ enum cs_status cs_plans_load_alt(const char *path, const struct cs_dataset *ds,
 
 /* Free the arrays of a plans struct filled by cs_plans_load_alt; accepts NULL. */
 void cs_plans_free(struct cs_plans *p);
+
+/* The corporate currency every amount is in, for documents and plot axes:
+ * the one place its default is kept. */
+#define CS_DEFAULT_CURRENCY "USD"
+static inline const char *cs_ds_currency(const struct cs_dataset *ds)
+{
+    return ds && ds->currency[0] ? ds->currency : CS_DEFAULT_CURRENCY;
+}
 
 /* Convenience: the string of an id in the dataset's pool. */
 static inline const char *cs_ds_str(const struct cs_dataset *ds, uint32_t id)

@@ -32,7 +32,8 @@ enum cs_status cs_cmd_check(const struct cs_options *opt, const struct cs_io *io
         const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
         const struct cs_table_counts *c = &ds->counts[t];
         if (!c->present) {
-            fprintf(io->out, "%-18s %10s\n", def->file, "absent");
+            if (def->listed_absent)
+                fprintf(io->out, "%-18s %10s\n", def->file, "absent");
             continue;
         }
         fprintf(io->out, "%-18s %10llu %10llu %10llu\n", def->file,

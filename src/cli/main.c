@@ -55,6 +55,9 @@ static const char common_help[] =
     "  --fiscal-start M         month 1-12 in which the fiscal year starts (default 1)\n"
     "  --date-format iso|us|eu  date format of the inputs (default iso)\n"
     "  --decimal-comma          numbers use ',' as the decimal point\n"
+    "  --currency CODE          the corporate currency every amount is converted to\n"
+    "                           (ISO 4217; default: the code whose undated rate in\n"
+    "                           rates.csv is 1, else USD; see docs/INPUT.md)\n"
     "  --strict                 exit 3 when any row is rejected\n"
     "  --quiet                  no progress line\n"
     "  --help, --version\n";
@@ -104,7 +107,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 enum { O_DATA = 256, O_OUT, O_PERIOD, O_PRIVATE, O_MAP, O_FISCAL, O_DATEFMT, O_DECCOMMA,
        O_SEED, O_STRICT, O_QUIET, O_PLANS, O_DEALS, O_DIRTY, O_NULL, O_PRESET, O_CHUNK,
-       O_HELP, O_VERSION, O_TIMINGS };
+       O_HELP, O_VERSION, O_TIMINGS, O_CURRENCY };
 
 static const struct option long_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -115,6 +118,7 @@ static const struct option long_opts[] = {
     {"fiscal-start", required_argument, NULL, O_FISCAL},
     {"date-format", required_argument, NULL, O_DATEFMT},
     {"decimal-comma", no_argument, NULL, O_DECCOMMA},
+    {"currency", required_argument, NULL, O_CURRENCY},
     {"seed", required_argument, NULL, O_SEED},
     {"strict", no_argument, NULL, O_STRICT},
     {"quiet", no_argument, NULL, O_QUIET},
@@ -204,6 +208,11 @@ int main(int argc, char **argv)
             else return bad_usage("--date-format takes iso, us or eu, not '%s'", optarg);
             break;
         case O_DECCOMMA: opt.decimal_comma = true; break;
+        case O_CURRENCY:
+            if (strlen(optarg) != 3 || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != 3)
+                return bad_usage("--currency takes an ISO 4217 code such as EUR, not '%s'", optarg);
+            opt.currency = optarg;
+            break;
         case O_SEED:
             if (!parse_u64(optarg, &opt.seed))
                 return bad_usage("--seed takes a whole number, not '%s'", optarg);

@@ -107,6 +107,7 @@ enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io 
         .map = s->map,
         .date_format = opt->date_format,
         .decimal_comma = opt->decimal_comma,
+        .currency = opt->currency,
         .chunk_size = opt->chunk_size,
         .progress = io->progress ? show_progress : NULL,
         .progress_ctx = io->msg,

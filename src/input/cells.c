@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "currency.h"
 #include "loader.h"
 
 static void trim(const char **s, size_t *len)
@@ -108,6 +109,7 @@ int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MS
         cell->day = CS_NO_DATE;
         cell->period = CS_NO_PERIOD;
         cell->en = -1;
+        cell->code = 0;
         cell->str.id = 0;
         cell->hashed = false;
         if (cell->blank) {
@@ -155,6 +157,12 @@ int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MS
                 return parse_reject(pr, msg, col->name, "unknown value %s (expected %s)",
                               cs_quote_bytes(q, sizeof q, s, len), expected);
             }
+            break;
+        case CS_K_CURRENCY:
+            if (!(cell->code = cs_currency_code(s, len)))
+                return parse_reject(pr, msg, col->name,
+                                    "not an ISO 4217 currency code (three letters, such as EUR): %s",
+                                    cs_quote_bytes(q, sizeof q, s, len));
             break;
         }
     }

@@ -1,10 +1,11 @@
-/* dataset.c - the importer's entry points: eleven CSV files into a dataset, or an alternative plans file. */
+/* dataset.c - the importer's entry points: the CSV files of a data directory into a dataset, or an alternative plans file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "currency.h"
 #include "loader.h"
 
 static char *join_path(const char *dir, const char *file)
@@ -66,6 +67,7 @@ static void loader_release(struct loader *L)
 {
     cs_columns_free(&L->prow_cols);
     cs_load_batches_free(L);
+    cs_currency_free(L->cur);
     for (int t = 0; t < CS_T_COUNT; t++)
         cs_keyindex_free(L->key[t]);
 }
@@ -182,6 +184,8 @@ enum cs_status cs_dataset_load_tuned(const struct cs_load_options *opt,
             if (st != CS_OK)
                 goto out;
         }
+        if ((st = cs_currency_after_table(&L, (enum cs_table)t)) != CS_OK)
+            goto out;
     }
     for (int t = 0; t < CS_T_COUNT; t++)
         cs_columns_shrink(&L.cols[t]);

@@ -20,6 +20,7 @@
  *   loader.c   one file: the reader thread, batches of rows, parse, load;
  *   cells.c    the header, and a row's cells parsed by the column's kind;
  *   rows.c     the rules of every file's rows (rejects), and appending a row;
+ *   currency.c rates.csv as a whole, and amounts converted as rows load;
  *   keyindex.c the unique keys, columns.c the arrays.
  */
 
@@ -42,6 +43,7 @@ struct cell {
     int32_t day;       /* CS_K_DATE, CS_NO_DATE when blank */
     int32_t period;    /* CS_K_PERIOD, CS_NO_PERIOD when blank */
     int en;            /* CS_K_ENUM, -1 when blank */
+    uint16_t code;     /* CS_K_CURRENCY (cs_currency_code), 0 when blank */
     bool blank;
     bool hashed;       /* str.hash is set */
 };
@@ -93,6 +95,9 @@ struct loader {
     /* the unique key of each table (quotas and targets: (rep, period)
      * pairs; NULL for commissions and claims, which have none) */
     struct cs_keyindex *key[CS_T_COUNT];
+
+    /* currencies (currency.c): NULL until a file needs them */
+    struct cs_currency *cur;
 
     /* plans.csv rows, before they are grouped into plans */
     struct plan_rows {

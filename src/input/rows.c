@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "currency.h"
 #include "loader.h"
 #include "compsight/plancheck.h"
 
@@ -90,11 +91,13 @@ CS_TABLES(ROW_INDEXES)
 #define IS_STRING_DATE 0
 #define IS_STRING_PERIOD 0
 #define IS_STRING_ENUM 0
+#define IS_STRING_CURRENCY 0
 #define INTERNS_VAL 1
 #define INTERNS_REF 0
 #define INTERNS_REFTEXT 1
 #define INTERNS_PLAN 1
 #define INTERNS_TIER 1
+#define INTERNS_RULE 0
 
 /* The field(s) of row i in tab from the column's cell, and ref[] for a
  * REF column (resolved by the row's rules). */
@@ -104,6 +107,7 @@ CS_TABLES(ROW_INDEXES)
 #define STORE_PLAN STORE_VAL
 #define STORE_TIER STORE_VAL
 #define STORE_REF(KIND, field, cell, ref, REFS) tab->field[i] = (ref);
+#define STORE_RULE(KIND, field, cell, ref, REFS)
 #define STORE_REFTEXT(KIND, field, cell, ref, REFS)                                     \
     tab->field[i] = cs_keyindex_get(L->key[CS_T_##REFS], (cell).str.id);                   \
     tab->field##_text[i] = (cell).str.id;
@@ -114,6 +118,7 @@ CS_TABLES(ROW_INDEXES)
 #define VALUE_DATE(cell) (cell).day
 #define VALUE_PERIOD(cell) (cell).period
 #define VALUE_ENUM(cell) (uint8_t)(cell).en
+#define VALUE_CURRENCY(cell) (cell).code
 
 /* append_deals(L, c, ref, line, &row), ...: append a row that passed its
  * rules to the table; *row is its index.  0, or -1 on OOM. */
@@ -206,6 +211,36 @@ static int row_reps(struct loader *L, struct cell *c, unsigned long line)
     return cs_keyindex_put(L->key[CS_T_REPS], c[REPS_ID].str.id, row);
 }
 
+/*
+ * rates.csv: a rate > 0, for both dates or neither, ending after it
+ * starts.  Overlaps, and the corporate currency's rate, are checked once
+ * the file is read (currency.c).
+ */
+static int row_rates(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t row;
+    char q[128];
+    const struct cell *start = &c[RATES_START], *next = &c[RATES_NEXT];
+    if (!(c[RATES_RATE].num > 0))
+        REJECT(RATES_RATE, "must be greater than 0: %s", QUOTE(&c[RATES_RATE]));
+    if (start->blank != next->blank)
+        REJECT(start->blank ? RATES_START : RATES_NEXT,
+               "required with %s (a dated rate has both dates, an undated rate neither)",
+               NAME(start->blank ? RATES_NEXT : RATES_START));
+    if (!start->blank && next->day <= start->day)
+        REJECT(RATES_NEXT, "must be after start_date (it is the first day of the next rate)");
+    return append_rates(L, c, NULL, line, &row);
+}
+
+/* The day whose rate converts a deal's amount (SPEC 12): its close_date,
+ * an open deal's created_date (else its close_date); CS_NO_DATE: none. */
+static int32_t rate_day(int stage, int32_t close, int32_t created)
+{
+    if (stage == CS_STAGE_OPEN && created != CS_NO_DATE)
+        return created;
+    return close;
+}
+
 static int row_deals(struct loader *L, struct cell *c, unsigned long line)
 {
     uint32_t ref[DEALS_COLUMNS], row;
@@ -232,6 +267,14 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
         REJECT(DEALS_DISCOUNT, "must be between 0 and 100: %s", QUOTE(discount));
     if (c[DEALS_STAGE].en != CS_STAGE_OPEN && c[DEALS_CLOSE].blank)
         REJECT(DEALS_CLOSE, "required for a %s deal", won ? "won" : "lost");
+    if (!c[DEALS_CURRENCY].blank) {
+        int r = cs_currency_convert(L, c[DEALS_CURRENCY].code,
+                                    rate_day(c[DEALS_STAGE].en, c[DEALS_CLOSE].day,
+                                             c[DEALS_CREATED].day),
+                                    &c[DEALS_AMOUNT].num, line, NAME(DEALS_CURRENCY));
+        if (r)
+            return r;
+    }
     CHECK(append_deals(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_DEALS], c[DEALS_ID].str.id, row);
 }
@@ -286,10 +329,19 @@ static int row_commissions(struct loader *L, struct cell *c, unsigned long line)
     ref[COMMISSIONS_REP] = find_key(L, CS_T_REPS, &c[COMMISSIONS_REP]);
     if (ref[COMMISSIONS_REP] == CS_NONE)
         REJECT(COMMISSIONS_REP, "unknown rep_id %s", QUOTE(&c[COMMISSIONS_REP]));
-    ref[COMMISSIONS_DEAL] = find_key(L, CS_T_DEALS, &c[COMMISSIONS_DEAL]);
-    if (ref[COMMISSIONS_DEAL] == CS_NONE)
+    uint32_t deal = ref[COMMISSIONS_DEAL] = find_key(L, CS_T_DEALS, &c[COMMISSIONS_DEAL]);
+    if (deal == CS_NONE)
         REJECT(COMMISSIONS_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
                QUOTE(&c[COMMISSIONS_DEAL]));
+    if (!c[COMMISSIONS_CURRENCY].blank) {
+        const struct cs_deals *d = &L->ds->deals;
+        int r = cs_currency_convert(L, c[COMMISSIONS_CURRENCY].code,
+                                    rate_day(d->stage[deal], d->close[deal], d->created[deal]),
+                                    &c[COMMISSIONS_COMMISSION].num, line,
+                                    NAME(COMMISSIONS_CURRENCY));
+        if (r)
+            return r;
+    }
     return append_commissions(L, c, ref, line, &row);
 }
 

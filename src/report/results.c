@@ -67,10 +67,12 @@ static json_t *counts_json(const struct cs_dataset *ds, const struct cs_analysis
     json_t *read = json_object(), *used = json_object(), *rejected = json_object();
     json_t *absent = json_array();
     for (int t = 0; t < CS_T_COUNT; t++) {
-        const char *file = cs_schema_table((enum cs_table)t)->file;
+        const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
+        const char *file = def->file;
         const struct cs_table_counts *c = &ds->counts[t];
         if (!c->present) {
-            json_array_append_new(absent, STR(file));
+            if (def->listed_absent)
+                json_array_append_new(absent, STR(file));
             continue;
         }
         SET(read, file, INT(c->read));
