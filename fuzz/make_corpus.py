@@ -22,7 +22,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
 BIN = os.path.join(ROOT, "build", "compsight")
 TABLES = ["plans", "reps", "deals", "quotas", "spiffs", "commissions", "roadmap",
-          "promises", "collateral", "claims", "targets"]
+          "promises", "collateral", "claims", "targets", "rates"]
+# The header of each table, for a segment that only holds a place.
+HEADERS = {"quotas": b"rep_id,period,quota\n", "spiffs": b"spiff_id,product,start_date,end_date\n",
+           "commissions": b"rep_id,deal_id,commission\n", "roadmap": b"feature_id,status\n",
+           "promises": b"promise_id,deal_id\n", "collateral": b"asset_id,owner_id,published_date\n",
+           "claims": b"asset_id,claim\n", "targets": b"owner_id,period,target,actual\n"}
 SEP = b"\xff"
 
 
@@ -141,6 +146,20 @@ def main():
         files = {t: read(os.path.join(sf, t + ".csv")) for t in ("plans", "reps", "deals")}
         out("dataset", "salesforce-map", dataset_input(
             files, 0x08 | 0x10, 0, read(os.path.join(ROOT, "data", "maps", "salesforce.ini"))))
+    # SPEC 12's currencies: rates.csv (the last segment) and currency columns
+    org = os.path.join(ROOT, "tests", "fixtures", "real", "currency")
+    if os.path.isdir(org):
+        files = {t: HEADERS.get(t, b"") for t in TABLES}
+        for t in ("plans", "reps", "deals", "commissions", "rates"):
+            files[t] = read(os.path.join(org, t + ".csv"))
+        out("dataset", "currency-org", dataset_input(files, 0x10, 0))
+        out("dataset", "currency-org-option", dataset_input(files, 0xa0, 0x80))
+        files["rates"] = (b"currency,rate,start_date,next_start_date\nUSD,1,,\nEUR,0.9,,\nEUR,0.92,"
+                          b"2026-01-01,2026-04-01\nEUR,0.93,2026-03-01,9999-12-31\nMXN,0,,\n"
+                          b"COP,4000,2026-01-01,\nUSD,1.1,2026-01-01,2026-02-01\n")
+        out("dataset", "currency-rejects", dataset_input(files, 0x00, 0))
+        del files["rates"]
+        out("dataset", "currency-no-rates", dataset_input(files, 0x00, 0))
     out("dataset", "defaults", bytes([0x10, 0x00]))
     out("dataset", "empty-plans", bytes([0x00, 0x00]) + SEP + b"rep_id,team\n")
     out("dataset", "decimal-comma", bytes([0x04 | 0x02 | 0x10, 0x00]) +

@@ -32,12 +32,12 @@
 #define CS_FIELD_REFTEXT(KIND, field) uint32_t *field, *field##_text;
 #define CS_FIELD_PLAN(KIND, field) CS_CTYPE_##KIND *field;
 #define CS_FIELD_TIER(KIND, field)
-#define CS_FIELD_RULE(KIND, field)
+#define CS_FIELD_READ(KIND, field)
 #define CS_TIER_FIELD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) \
     CS_TIER_FIELD_##STORE(KIND, field)
 #define CS_TIER_FIELD_PLAN(KIND, field)
 #define CS_TIER_FIELD_TIER(KIND, field) CS_CTYPE_##KIND *field;
-#define CS_TIER_FIELD_RULE(KIND, field)
+#define CS_TIER_FIELD_READ(KIND, field)
 
 /* Plans, one entry per plan (id, period_type, quota); tiers sorted by
  * floor, floor of the first = 0 (floor, rate). */

@@ -78,8 +78,8 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
  *             REFTEXT  the same, CS_NONE when blank or unknown (not a
  *                      reject), and the text as given in field_text
  *             PLAN, TIER  (plans) the value, once per plan or per tier
- *             RULE     nothing: the row's rules read it (a deal's currency,
- *                      which converts its amount as it is loaded)
+ *             READ     read and checked, used by the row's rules in
+ *                      rows.c, not kept (no field)
  *   REFS      the table a REF or REFTEXT column names a key of; else NONE
  *   field     the member of the struct (dataset.h) that holds it
  * --------------------------------------------------------------------- */
@@ -128,7 +128,7 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, PRODUCT, "product", TEXT, false, NONE, VAL, NONE, product)                      \
     X(T, AMOUNT, "amount", NUMBER, false, NONE, VAL, NONE, amount) /* never NAN if won */ \
     /* currency: the amount's; the dataset keeps it converted (SPEC 12) */               \
-    X(T, CURRENCY, "currency", CURRENCY, false, NONE, RULE, NONE, currency)              \
+    X(T, CURRENCY, "currency", CURRENCY, false, NONE, READ, NONE, currency)              \
     X(T, DISCOUNT, "discount_pct", PERCENT, false, NONE, VAL, NONE, discount_pct) /* 0..100 */ \
     X(T, CREATED, "created_date", DATE, false, NONE, VAL, NONE, created)                 \
     X(T, CLOSE, "close_date", DATE, false, NONE, VAL, NONE, close) /* set if won/lost */ \
@@ -151,7 +151,7 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, DEAL, "deal_id", ID, true, NONE, REF, DEALS, deal)                              \
     X(T, PERIOD, "period", PERIOD, false, NONE, VAL, NONE, period)                       \
     X(T, COMMISSION, "commission", NUMBER, true, NONE, VAL, NONE, commission) /* converted */ \
-    X(T, CURRENCY, "currency", CURRENCY, false, NONE, RULE, NONE, currency)
+    X(T, CURRENCY, "currency", CURRENCY, false, NONE, READ, NONE, currency)
 
 #define CS_COLUMNS_ROADMAP(X, T)                                                         \
     X(T, ID, "feature_id", ID, true, NONE, VAL, NONE, id)                                \

@@ -479,7 +479,7 @@ static double rate_on(const struct cs_currency *cur, uint16_t code, int32_t day)
 }
 
 int cs_currency_convert(struct loader *L, uint16_t code, int32_t day, double *amount,
-                        unsigned long line, const char *column)
+                        double *rate)
 {
     struct cs_currency *cur = state(L);
     if (!cur)
@@ -493,24 +493,12 @@ int cs_currency_convert(struct loader *L, uint16_t code, int32_t day, double *am
     }
     if (code == cur->corporate || isnan(*amount))
         return 0;
-    double rate = rate_on(cur, code, day);
-    if (isnan(rate)) {
-        char text[4], date[16];
-        cs_currency_text(code, text);
-        cs_format_date(day, date);
-        if (day == CS_NO_DATE)
-            return cs_load_reject(L, L->t, line, column,
-                                  "no undated rate for %s (the deal has no date for a dated one)",
-                                  text) ? -1 : 1;
-        return cs_load_reject(L, L->t, line, column, "no rate for %s on %s", text, date) ? -1 : 1;
-    }
-    double converted = *amount / rate;
-    if (!isfinite(converted)) {
-        char text[4];
-        cs_currency_text(code, text);
-        return cs_load_reject(L, L->t, line, column, "%.15g %s at a rate of %.15g is too large a "
-                              "number", *amount, text, rate) ? -1 : 1;
-    }
+    *rate = rate_on(cur, code, day);
+    if (isnan(*rate))
+        return CS_CURRENCY_NO_RATE;
+    double converted = *amount / *rate;
+    if (!isfinite(converted))
+        return CS_CURRENCY_TOO_LARGE;
     *amount = converted;
     return 0;
 }

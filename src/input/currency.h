@@ -65,11 +65,14 @@ enum cs_status cs_currency_after_table(struct loader *L, enum cs_table t);
 /*
  * The amount *amount (NAN: blank) of a row of the file being read, in
  * currency code (not 0) on day (CS_NO_DATE: the row has no date),
- * converted to the corporate currency in place.  0, 1 when the row is
- * rejected (on column, no rate) or -1 on OOM.
+ * converted to the corporate currency in place.  0; CS_CURRENCY_NO_RATE
+ * when no rate applies; CS_CURRENCY_TOO_LARGE when the result would not
+ * be finite (*rate says at which rate); -1 on OOM.  The caller rejects.
  */
+#define CS_CURRENCY_NO_RATE 1
+#define CS_CURRENCY_TOO_LARGE 2
 int cs_currency_convert(struct loader *L, uint16_t code, int32_t day, double *amount,
-                        unsigned long line, const char *column);
+                        double *rate);
 
 /* Free the loader's currency state; accepts NULL. */
 void cs_currency_free(struct cs_currency *cur);

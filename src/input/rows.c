@@ -1,4 +1,5 @@
 /* rows.c - the rules of every input file's rows: each row checked, rejected with its reason or appended. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,7 @@ CS_TABLES(ROW_INDEXES)
 #define INTERNS_REFTEXT 1
 #define INTERNS_PLAN 1
 #define INTERNS_TIER 1
-#define INTERNS_RULE 0
+#define INTERNS_READ 0
 
 /* The field(s) of row i in tab from the column's cell, and ref[] for a
  * REF column (resolved by the row's rules). */
@@ -107,7 +108,7 @@ CS_TABLES(ROW_INDEXES)
 #define STORE_PLAN STORE_VAL
 #define STORE_TIER STORE_VAL
 #define STORE_REF(KIND, field, cell, ref, REFS) tab->field[i] = (ref);
-#define STORE_RULE(KIND, field, cell, ref, REFS)
+#define STORE_READ(KIND, field, cell, ref, REFS)
 #define STORE_REFTEXT(KIND, field, cell, ref, REFS)                                     \
     tab->field[i] = cs_keyindex_get(L->key[CS_T_##REFS], (cell).str.id);                   \
     tab->field##_text[i] = (cell).str.id;
@@ -241,6 +242,28 @@ static int32_t rate_day(int stage, int32_t close, int32_t created)
     return close;
 }
 
+/*
+ * The amount in column amt of the row, in the currency of column cur (not
+ * blank), converted to the corporate currency at day's rate (currency.c).
+ * 0, 1 (rejected: no rate, or too large a number) or -1 (out of memory).
+ */
+static int convert(struct loader *L, struct cell *c, unsigned long line, size_t cur, size_t amt,
+                   int32_t day)
+{
+    char code[4], date[16];
+    double amount = c[amt].num, rate = NAN;
+    int r = cs_currency_convert(L, c[cur].code, day, &c[amt].num, &rate);
+    if (r <= 0)
+        return r;
+    cs_currency_text(c[cur].code, code);
+    cs_format_date(day, date);
+    if (r == CS_CURRENCY_TOO_LARGE)
+        REJECT(cur, "%.15g %s at a rate of %.15g is too large a number", amount, code, rate);
+    if (day == CS_NO_DATE)
+        REJECT(cur, "no undated rate for %s (the deal has no date for a dated one)", code);
+    REJECT(cur, "no rate for %s on %s", code, date);
+}
+
 static int row_deals(struct loader *L, struct cell *c, unsigned long line)
 {
     uint32_t ref[DEALS_COLUMNS], row;
@@ -268,10 +291,8 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
     if (c[DEALS_STAGE].en != CS_STAGE_OPEN && c[DEALS_CLOSE].blank)
         REJECT(DEALS_CLOSE, "required for a %s deal", won ? "won" : "lost");
     if (!c[DEALS_CURRENCY].blank) {
-        int r = cs_currency_convert(L, c[DEALS_CURRENCY].code,
-                                    rate_day(c[DEALS_STAGE].en, c[DEALS_CLOSE].day,
-                                             c[DEALS_CREATED].day),
-                                    &c[DEALS_AMOUNT].num, line, NAME(DEALS_CURRENCY));
+        int r = convert(L, c, line, DEALS_CURRENCY, DEALS_AMOUNT,
+                        rate_day(c[DEALS_STAGE].en, c[DEALS_CLOSE].day, c[DEALS_CREATED].day));
         if (r)
             return r;
     }
@@ -335,10 +356,8 @@ static int row_commissions(struct loader *L, struct cell *c, unsigned long line)
                QUOTE(&c[COMMISSIONS_DEAL]));
     if (!c[COMMISSIONS_CURRENCY].blank) {
         const struct cs_deals *d = &L->ds->deals;
-        int r = cs_currency_convert(L, c[COMMISSIONS_CURRENCY].code,
-                                    rate_day(d->stage[deal], d->close[deal], d->created[deal]),
-                                    &c[COMMISSIONS_COMMISSION].num, line,
-                                    NAME(COMMISSIONS_CURRENCY));
+        int r = convert(L, c, line, COMMISSIONS_CURRENCY, COMMISSIONS_COMMISSION,
+                        rate_day(d->stage[deal], d->close[deal], d->created[deal]));
         if (r)
             return r;
     }
