@@ -68,9 +68,13 @@ $(BUILD)/libcompsight.a: $(LIB_OBJ)
 $(BIN): $(BUILD)/obj/cli/main.o $(BUILD)/libcompsight.a
 	$(CC) $(ALLCFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libcompsight.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/%.c $(BUILD)/tests/linebuf.o $(BUILD)/libcompsight.a | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(PKGCFLAGS) $(ALLCFLAGS) -DCS_TEST_DIR='"$(CURDIR)/tests"' \
-	  -DCS_SOURCE_DIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(BUILD)/libcompsight.a $(LIBS) $(TESTLIBS)
+	  -DCS_SOURCE_DIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(BUILD)/tests/linebuf.o \
+	  $(BUILD)/libcompsight.a $(LIBS) $(TESTLIBS)
+
+$(BUILD)/tests/linebuf.o: tests/linebuf.c | $(BUILD)/tests
+	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
 $(BUILD)/tests:
 	mkdir -p $@
@@ -80,33 +84,44 @@ report: deps
 	@$(BIN) report --out reports/sample
 	@echo "report written to $(CURDIR)/reports/sample/"
 
+# The counts of make check: each suite adds "PASSED FAILED SKIPPED NAME" lines
+# to TALLY/SUITE.tally (tests/tally.sh), and check prints their sum.  The
+# unit tests count test cases, read from each cmocka binary's summary (a
+# binary that crashes before it counts as one failed test); the drivers
+# count their checks.
+TALLY   := $(CURDIR)/$(BUILD)/check
+# $(call suite,NAME,COMMAND...): run a test driver, its counts into the tally
+suite    = mkdir -p $(TALLY) && rm -f $(TALLY)/$(1).tally && sh tests/tally.sh run $(TALLY)/$(1).tally $(1) $(2)
+
 unit-tests: $(TEST_BIN)
-	@pass=0; fail=0; for t in $(TEST_BIN); do \
-	  if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
-	done; echo "unit test binaries: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+	@mkdir -p $(TALLY) && rm -f $(TALLY)/unit.tally; fail=0; for t in $(TEST_BIN); do \
+	  sh tests/tally.sh run $(TALLY)/unit.tally $${t##*/} $$t || fail=1; \
+	done; awk '{p += $$1; f += $$2; s += $$3} END {printf "unit tests (%d binaries): %d passed, %d failed%s\n", \
+	  NR, p, f, s ? ", " s " skipped" : ""}' $(TALLY)/unit.tally; [ $$fail = 0 ]
 
 cli-tests: $(BIN)
-	@sh tests/cli/run.sh $(CURDIR)/$(BIN)
-	@sh tests/cli/currency.sh $(CURDIR)/$(BIN)
+	@$(call suite,cli,sh tests/cli/run.sh $(CURDIR)/$(BIN))
+	@$(call suite,cli-currency,sh tests/cli/currency.sh $(CURDIR)/$(BIN))
 
 # An installed binary (here under DESTDIR) finds its bundled data and man page.
 install-test: $(BIN)
 	@rm -rf $(BUILD)/inst
 	@$(MAKE) --no-print-directory -s install DESTDIR=$(CURDIR)/$(BUILD)/inst PREFIX=/usr >/dev/null
-	@cd / && $(CURDIR)/$(BUILD)/inst/usr/bin/compsight check --quiet >/dev/null \
+	@mkdir -p $(TALLY); if cd / && $(CURDIR)/$(BUILD)/inst/usr/bin/compsight check --quiet >/dev/null \
 	  && test -f $(CURDIR)/$(BUILD)/inst/usr/share/man/man1/compsight.1 \
-	  && test -f $(CURDIR)/$(BUILD)/inst/usr/share/compsight/maps/salesforce.ini \
-	  && echo "install: 1 passed, 0 failed" || { echo "install: 0 passed, 1 failed"; exit 1; }
+	  && test -f $(CURDIR)/$(BUILD)/inst/usr/share/compsight/maps/salesforce.ini; \
+	then p=1; else p=0; fi; echo "install: $$p passed, $$((1 - p)) failed"; \
+	echo "$$p $$((1 - p)) 0 install" >$(TALLY)/install.tally; [ $$p = 1 ]
 
 # Faults injected with an LD_PRELOAD shim, and byte-identical outputs across
 # chunk sizes, file order, CPUs, time zone and locale (tests/faults/run.sh,
 # tests/determinism.sh).  make check runs them on the plain build; .ci/run
 # also runs them on the sanitizer build.
 fault-tests: $(BIN)
-	@sh tests/faults/run.sh $(CURDIR)/$(BIN)
+	@$(call suite,faults,sh tests/faults/run.sh $(CURDIR)/$(BIN))
 
 determinism-tests: $(BIN)
-	@sh tests/determinism.sh $(CURDIR)/$(BIN)
+	@$(call suite,determinism,sh tests/determinism.sh $(CURDIR)/$(BIN))
 
 # Every unit test and a few command-line runs under valgrind memcheck.
 valgrind-check:
@@ -120,9 +135,14 @@ compiler-check:
 fuzz:
 	@sh scripts/fuzz.sh
 
+# Every suite runs (-k: one that fails does not stop the others); the last
+# line is the sum of their counts, and check fails when any check failed or
+# any suite or build step did not get to its count.
 check: deps
-	@$(MAKE) --no-print-directory all unit-tests cli-tests install-test \
-	  $(if $(SANITIZE),,fault-tests determinism-tests)
+	@rm -rf $(TALLY)
+	@$(MAKE) --no-print-directory -k all unit-tests cli-tests install-test \
+	  $(if $(SANITIZE),,fault-tests determinism-tests); \
+	sh tests/tally.sh sum $(TALLY) $$?
 
 # Regenerate the committed sample data set (deterministic).
 sample: $(BIN)

@@ -391,7 +391,7 @@ static void fzd_pipeline(const struct cs_dataset *ds, int fiscal_start, bool ful
             FUZZ_CHECK(fuzz_utf8_valid(buf, len), "report.md is not valid UTF-8");
             free(buf);
             f = fuzz_memstream(&buf, &len);
-            cs_doc_html(doc, f, fzd_dir);
+            cs_doc_html(doc, f, fzd_dir, NULL);
             fclose(f);
             FUZZ_CHECK(fuzz_utf8_valid(buf, len), "report.html is not valid UTF-8");
             fzd_check_html(buf, len);

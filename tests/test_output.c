@@ -315,7 +315,7 @@ static void test_doc(void **state)
     char *md = cap_close(&cap_md);
     struct capture cap_html;
     f = cap_open(&cap_html);
-    cs_doc_html(d, f, "/nonexistent");
+    assert_int_equal(cs_doc_html(d, f, "/nonexistent", NULL), CS_OK);
     char *html = cap_close(&cap_html);
     assert_null(strstr(md, "<script>"));
     assert_non_null(strstr(md, "\\<script\\>"));
@@ -328,6 +328,46 @@ static void test_doc(void **state)
     free(md);
     free(html);
     cs_doc_free(d);
+}
+
+/* HTML embeds an image that is there, shows one that is not as its text,
+ * and fails (never a page with an empty image) on one it cannot read. */
+static void test_doc_images(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cs_test_output_XXXXXX", path[96];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/plots", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/plots/a.png", dir);
+    FILE *img = fopen(path, "wb");
+    assert_non_null(img);
+    fputs("abcd", img);                       /* base64: YWJjZA== */
+    assert_int_equal(fclose(img), 0);
+    struct cs_doc *d = cs_doc_new("T");
+    assert_non_null(d);
+    cs_doc_image(d, "plots/a.png", "A", "");
+    cs_doc_image(d, "plots/none.png", "None", "");
+    assert_false(cs_doc_failed(d));
+    struct capture cap;
+    FILE *f = cap_open(&cap);
+    struct cs_error err;
+    assert_int_equal(cs_doc_html(d, f, dir, &err), CS_OK);
+    char *html = cap_close(&cap);
+    assert_non_null(strstr(html, "src=\"data:image/png;base64,YWJjZA==\""));
+    assert_non_null(strstr(html, "(plot not available: None)"));
+    free(html);
+    /* a "file" that cannot be read: a directory */
+    snprintf(path, sizeof path, "%s/plots/none.png", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    f = cap_open(&cap);
+    assert_int_equal(cs_doc_html(d, f, dir, &err), CS_ERR_OUTPUT);
+    free(cap_close(&cap));
+    assert_non_null(strstr(err.msg, "cannot embed plots/none.png in the HTML: Is a directory"));
+    cs_doc_free(d);
+    char cmd[96];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 /* cs_error_rebase names a file under one directory under another, and
@@ -396,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_pseudonym),
         cmocka_unit_test(test_atomic),
         cmocka_unit_test(test_doc),
+        cmocka_unit_test(test_doc_images),
         cmocka_unit_test(test_error_rebase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -950,7 +950,7 @@ static void test_rank(void **state)
     double avoided[] = {2,   5,   3,    1,   0,    -1,  4,    NAN};
     double cost[] =    {100, 100, -50,  10,  -500, 0,   0,    -1};
     size_t order[8];
-    cs_whatif_rank(avoided, cost, 8, order);
+    cs_whatif_rank(avoided, cost, NULL, 8, order);
     /* group 0 (avoids, cost <= 0): 6 (4 avoided), 2 (3); group 1 by avoided/cost:
      * 3 (0.1), 1 (0.05), 0 (0.02); group 2: 4 (0, saves), 5 (-1); group 3: 7 */
     const size_t want[] = {6, 2, 3, 1, 0, 4, 5, 7};
@@ -964,10 +964,36 @@ static void test_rank(void **state)
     assert_int_equal(cs_whatif_rank_group(NAN, 1), 3);
     /* ties keep the input order */
     double a2[] = {1, 1, 1}, c2[] = {-1, -1, -1};
-    cs_whatif_rank(a2, c2, 3, order);
+    cs_whatif_rank(a2, c2, NULL, 3, order);
     assert_int_equal(order[0], 0);
     assert_int_equal(order[1], 1);
     assert_int_equal(order[2], 2);
+}
+
+/* Uncertainty first (issue 19): clear reductions before options without a
+ * clear effect, clear increases last; the ratio within each tier.  The
+ * old ranking put 6 and 2 first although neither is clear. */
+static void test_rank_clear_first(void **state)
+{
+    (void)state;
+    /*                 0     1    2     3    4     5    6     7 */
+    double avoided[] = {2,   5,   3,    1,   0,    -1,  4,    NAN};
+    double cost[] =    {100, 100, -50,  10,  -500, 0,   0,    -1};
+    const enum cs_verdict v[] = {CS_VERDICT_CLEAR, CS_VERDICT_CLEAR, CS_VERDICT_UNCLEAR,
+                                 CS_VERDICT_UNCLEAR, CS_VERDICT_UNCLEAR, CS_VERDICT_CLEAR,
+                                 CS_VERDICT_UNCLEAR, CS_VERDICT_THIN};
+    size_t order[8];
+    cs_whatif_rank(avoided, cost, v, 8, order);
+    /* clear reductions by avoided / cost: 1 (0.05), 0 (0.02); then the rest
+     * as before: 6, 2, 3, 4, 7 (no model); the clear increase 5 last */
+    const size_t want[] = {1, 0, 6, 2, 3, 4, 7, 5};
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(order[i], want[i]);
+    struct cs_data_rule thin = {.readable = false}, ok = {.readable = true};
+    struct cs_whatif_diff clear = {-2, -3, -1}, unclear = {-2, -3, 0.5};
+    assert_int_equal(cs_whatif_option_verdict(&thin, &clear), CS_VERDICT_THIN);
+    assert_int_equal(cs_whatif_option_verdict(&ok, &clear), CS_VERDICT_CLEAR);
+    assert_int_equal(cs_whatif_option_verdict(&ok, &unclear), CS_VERDICT_UNCLEAR);
 }
 
 static void test_spiffs_at_quarter_end(void **state)
@@ -1143,6 +1169,7 @@ int main(void)
         cmocka_unit_test(test_borrowed_fit),
         cmocka_unit_test(test_ramp_pays_the_same_above),
         cmocka_unit_test(test_rank),
+        cmocka_unit_test(test_rank_clear_first),
         cmocka_unit_test(test_spiffs_at_quarter_end),
         cmocka_unit_test(test_commands_round_trip),
     };

@@ -25,7 +25,10 @@ struct cs_model_result {
     struct cs_regress_fit *fit;     /* NULL when the model could not be run (note says why) */
     struct cs_regress_fit *firth;   /* Firth refit when fit->separation, else NULL */
     const char *note;               /* static text: why not run, or "" */
+    size_t events;                  /* logistic: rows of the fit's design with y = 1 */
 };
+
+struct cs_findings;                 /* findings.h */
 
 /* Promise-risk rate of one team or plan over the selected won deals. */
 struct cs_group_rate {
@@ -88,6 +91,9 @@ struct cs_analysis {
     struct cs_quarter_count *quarters;
     size_t n_quarters;
     uint64_t seed;
+    size_t reps_selected;           /* distinct reps of the selected won deals */
+    struct cs_findings *findings;   /* one verdict per finding (findings.h), computed last;
+                                       owned; NULL only while cs_analysis_run builds it */
 };
 
 /*
@@ -97,6 +103,7 @@ struct cs_analysis {
  * rep-period whatever the selection; its bootstrap for estimate i uses seed
  * + i so that each estimate has its own reproducible stream.  Thin or
  * degenerate data is not an error: each part records why it has no number.
+ * Last, it builds an->findings (findings.h): the verdict of every finding.
  * On success *out is new, owned by the caller (cs_analysis_free).  Errors:
  * CS_ERR_NOMEM, CS_ERR_INTERNAL from a numerical routine; *out left NULL.
  */
@@ -104,6 +111,11 @@ enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
                                struct cs_analysis **out, struct cs_error *err);
 
 void cs_analysis_free(struct cs_analysis *an);   /* accepts NULL */
+
+/* The fit of model m to read: Firth's refit when the plain fit separated
+ * and the refit has estimates, else the plain fit when it has estimates,
+ * else NULL.  Borrowed from an. */
+const struct cs_regress_fit *cs_analysis_fit(const struct cs_analysis *an, enum cs_model_id m);
 
 /* Term names of the promise_risk and discount models (SPEC 9), k = 8. */
 #define CS_DEAL_TERMS 8

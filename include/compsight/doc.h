@@ -47,9 +47,13 @@ int cs_doc_row(struct cs_doc *d, const char *const *cells);
 int cs_doc_image(struct cs_doc *d, const char *file, const char *alt, const char *caption);
 
 /* Render.  Markdown links images by path; HTML embeds them from base_dir
- * (an image that cannot be read is shown as its alt text and caption). */
+ * (an image that is not there is shown as its alt text and caption).
+ * cs_doc_html fails (the whole page written all the same) when an image
+ * that is there cannot be read: CS_ERR_NOMEM when out of memory, else
+ * CS_ERR_OUTPUT; the caller then drops the page. */
 void cs_doc_markdown(const struct cs_doc *d, FILE *f);
-void cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir);
+enum cs_status cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir,
+                           struct cs_error *err);
 
 /* DIR/NAME.md and DIR/NAME.html (images embedded from dir), each written
  * atomically (output.h); errors as cs_atomic_*. */

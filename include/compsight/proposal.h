@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "compsight/dataset.h"
+#include "compsight/findings.h"
 #include "compsight/status.h"
+#include "compsight/verdict.h"
 #include "compsight/whatif.h"
 
 /*
@@ -25,11 +27,13 @@ struct cs_proposal {
     size_t n;
     struct cs_whatif_result **res;       /* per option */
     size_t *order;                       /* rank -> option */
+    enum cs_verdict *verdict;            /* per option: its effect on risky deals
+                                            (cs_whatif_option_verdict) */
     size_t recommended;                  /* option index, SIZE_MAX: none clear */
+    const struct cs_findings *findings;  /* the report's verdicts for the same selection
+                                            (the problem statement reads them), or NULL */
     uint32_t spiffs[16];                 /* SPIFFs ending in a quarter's last two weeks */
     size_t n_spiffs;
-    const char *data_dir;                /* --data as given, or NULL */
-    const char *shown_dir;               /* the output directory as the user will see it */
 };
 
 /* Option o in one line of plain text, into buf[0..n) ("P: halve the
@@ -70,10 +74,14 @@ enum cs_status cs_proposal_doc_write(const char *dir, const struct cs_proposal *
 struct cs_proposal_summary {
     size_t n_options;                    /* options simulated and ranked */
     size_t n_top;                        /* min(n_options, CS_PROPOSAL_SUMMARY_TOP) */
+    size_t n_clear;                      /* options whose effect on risky deals is clear */
+    bool predicts;                       /* the model predicts risky deals at all */
+    bool readable;                       /* and it passes the data rule (verdict.h) */
     struct cs_proposal_summary_option {
         char description[512];           /* cs_proposal_describe_option, as in proposal.json */
         struct cs_whatif_diff risky;     /* alternative - current expected risky deals */
         struct cs_whatif_diff commission;   /* alternative - current commission */
+        enum cs_verdict verdict;         /* its effect on risky deals */
     } top[CS_PROPOSAL_SUMMARY_TOP];      /* by rank */
 };
 

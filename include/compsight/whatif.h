@@ -8,6 +8,7 @@
 #include "compsight/measured.h"
 #include "compsight/regress.h"
 #include "compsight/status.h"
+#include "compsight/verdict.h"
 
 /*
  * Pure computation, no I/O (the commands in src/cli/cmd_whatif.c write the
@@ -253,8 +254,28 @@ void cs_whatif_options_free(struct cs_whatif_option *o, size_t n);   /* accepts 
 size_t cs_whatif_spiffs_at_quarter_end(const struct cs_measured *m, uint32_t *idx, size_t cap);
 
 /*
- * Ranking of options by risky deals avoided (avoided = -risky difference)
- * per unit of extra cost (cost = commission difference):
+ * The data rule of verdict.h for the base's promise_risk fit: its won
+ * deals, risky deals (the events), reps (clusters) and non-intercept
+ * terms kept; the same answer the report's findings give for the same
+ * selection.  Not readable when there is no fit.
+ */
+void cs_whatif_model_rule(const struct cs_whatif_base *b, struct cs_data_rule *out);
+
+/*
+ * An option's effect on risky deals: too little data when the model is
+ * not readable (rule), else clear exactly when the bootstrap interval of
+ * the difference excludes 0 (cs_verdict_of_interval).
+ */
+enum cs_verdict cs_whatif_option_verdict(const struct cs_data_rule *rule,
+                                         const struct cs_whatif_diff *risky);
+
+/*
+ * Ranking of options, uncertainty first: options whose effect on risky
+ * deals is clear and a reduction (verdict[i] CS_VERDICT_CLEAR, avoided >
+ * 0) come first, then those without a clear effect, then clear
+ * increases (verdict NULL: all alike); within each tier, by risky deals
+ * avoided (avoided = -risky difference) per unit of extra cost (cost =
+ * commission difference):
  *   group 0: avoided > 0 and cost <= 0 (fewer risky deals AND no extra
  *            cost): first, by avoided, most first, then by saving;
  *   group 1: avoided > 0 and cost > 0: by avoided / cost, most first;
@@ -264,7 +285,8 @@ size_t cs_whatif_spiffs_at_quarter_end(const struct cs_measured *m, uint32_t *id
  * Ties keep the input order.  order[0..n) receives the input indexes.
  */
 int cs_whatif_rank_group(double avoided, double cost);
-void cs_whatif_rank(const double *avoided, const double *cost, size_t n, size_t *order);
+void cs_whatif_rank(const double *avoided, const double *cost, const enum cs_verdict *verdict,
+                    size_t n, size_t *order);
 
 /*
  * The coefficients of bootstrap draw d (b->fit->k values, in the fit's

@@ -13,7 +13,6 @@
 struct cs_whatif_doc {
     const struct cs_whatif_base *base;     /* the data set is base->ds */
     const char *date;                      /* YYYY-MM-DD the document carries */
-    const char *plans_path;                /* --plans as given (untrusted text) */
     size_t extra_plans;                    /* plans in that file no rep is on */
     const struct cs_plans *alt;            /* the alternative plans */
     const struct cs_whatif_result *result; /* the alternative against the current plans */

@@ -8,6 +8,7 @@
 
 #include "compsight/mem.h"
 #include "compsight/analysis.h"
+#include "compsight/findings.h"
 #include "models.h"
 
 const char *const cs_corr_x_names[CS_CORR_NX] = {
@@ -472,9 +473,33 @@ static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_measu
     return CS_OK;
 }
 
+/* Distinct reps of the selected won deals: what the timing test rests on. */
+static enum cs_status count_reps(struct cs_analysis *an, const struct cs_dataset *ds,
+                                 const uint8_t *sel, struct cs_error *err)
+{
+    uint8_t *seen = calloc(ds->reps.n ? ds->reps.n : 1, 1);
+    if (!seen)
+        return oom(err);
+    for (size_t i = 0; i < ds->deals.n; i++)
+        if (sel[i] && !seen[ds->deals.rep[i]]) {
+            seen[ds->deals.rep[i]] = 1;
+            an->reps_selected++;
+        }
+    free(seen);
+    return CS_OK;
+}
+
 /* ------------------------------------------------------------------------
  * Entry points
  * --------------------------------------------------------------------- */
+
+const struct cs_regress_fit *cs_analysis_fit(const struct cs_analysis *an, enum cs_model_id m)
+{
+    const struct cs_model_result *r = &an->model[m];
+    if (r->firth && r->firth->fitted)
+        return r->firth;
+    return r->fit && r->fit->fitted ? r->fit : NULL;
+}
 
 enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
                                struct cs_analysis **out, struct cs_error *err)
@@ -516,6 +541,9 @@ enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
         (st = run_quarters(an, m, err)) != CS_OK)
         goto out;
     run_heaping(an, ds, mask);
+    if ((st = count_reps(an, ds, mask, err)) != CS_OK ||
+        (st = cs_findings_compute(an, an->reps_selected, &an->findings, err)) != CS_OK)
+        goto out;
 out:
     free(mask);
     if (st != CS_OK) {
@@ -535,6 +563,7 @@ void cs_analysis_free(struct cs_analysis *an)
         cs_regress_free(an->model[m].firth);
     }
     cs_timing_free(an->timing);
+    cs_findings_free(an->findings);
     free(an->bunch);
     free(an->teams);
     free(an->plans);

@@ -214,6 +214,9 @@ enum cs_status cs_analysis_models(struct cs_analysis *an, const struct cs_measur
             an->model[i].note = note;
             continue;
         }
+        if (models[i].fit == fit_logit)
+            for (size_t r = 0; r < b->n; r++)
+                an->model[i].events += b->y[r] != 0;
         struct cs_regress_design d = {.n = b->n, .k = b->k, .x = b->x, .y = b->y,
                                       .cluster = b->cl, .names = models[i].terms};
         st = models[i].fit(&d, &an->model[i], err);

@@ -203,7 +203,10 @@ static enum cs_status write_doc(const char *dir, const struct cs_doc *doc, struc
         return st;
     if ((st = cs_atomic_open(&a, dir, "report.html", err)) != CS_OK)
         return st;
-    cs_doc_html(doc, a.f, dir);
+    if ((st = cs_doc_html(doc, a.f, dir, err)) != CS_OK) {
+        cs_atomic_abort(&a);
+        return st;
+    }
     return cs_atomic_commit(&a, err);
 }
 
@@ -402,7 +405,7 @@ static enum cs_status write_proposal(const struct report_job *rj, struct report_
     struct cs_proposal_settings ps = {
         .whatif = {.seed = rj->opt->seed, .draws = 0, .threads = 2,
                    .logit = pm->fit, .firth = pm->firth},
-        .data_dir = rj->opt->data_dir, .display_dir = shown,
+        .display_dir = shown, .findings = p->an->findings,
     };
     enum cs_status st = cs_proposal_write(pdir, &rj->m, &ps, rj->io, &p->summary, err);
     p->proposal = st == CS_OK;
@@ -623,7 +626,10 @@ static enum cs_status write_index(const char *out, const struct cs_session *s,
         goto out;
     if ((st = cs_atomic_open(&a, out, "index.html", err)) != CS_OK)
         goto out;
-    cs_doc_html(doc, a.f, out);
+    if ((st = cs_doc_html(doc, a.f, out, err)) != CS_OK) {
+        cs_atomic_abort(&a);
+        goto out;
+    }
     st = cs_atomic_commit(&a, err);
 out:
     free(script);

@@ -31,12 +31,6 @@
  * Numbers for reading (full precision stays in the JSON)
  * ==================================================================== */
 
-/* Does the interval exclude 0? */
-static bool clear(const struct cs_whatif_diff *d)
-{
-    return isfinite(d->low) && isfinite(d->high) && (d->low > 0 || d->high < 0);
-}
-
 /* A number for a plans CSV: plain decimal (no exponent: SPEC 2), the
  * shortest that reads back as the same double. */
 static void put_plain(FILE *f, double x)
@@ -418,7 +412,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     result_json(root, b, r);
     if ((st = cs_json_write(rn.out, "whatif.json", root, err)) != CS_OK ||
         (st = cs_whatif_doc_write(rn.out, &(const struct cs_whatif_doc){
-                                      .base = b, .date = rn.date, .plans_path = opt->plans,
+                                      .base = b, .date = rn.date,
                                       .extra_plans = extra, .alt = &alt, .result = r,
                                       .plot_risky = plot_risky, .plot_commission = plot_comm},
                                   err)) != CS_OK)
@@ -456,11 +450,14 @@ static json_t *proposal_json(const struct cs_proposal *pr)
         jset(root, "base_risky_promises", cs_json_number(pr->res[0]->base_risky_promises));
         jset(root, "base_commission", cs_json_number(pr->res[0]->base_commission));
     }
-    jset(root, "ranking", json_string("group 0: avoids risky deals and costs nothing extra "
-                                      "(by risky deals avoided); group 1: avoids risky deals at "
-                                      "extra cost (by risky deals avoided per unit of extra "
-                                      "commission); group 2: no reduction predicted; group 3: "
-                                      "no model (by cost)"));
+    jset(root, "ranking", json_string("first the options whose effect on risky deals is clear "
+                                      "(interval excludes 0) and a reduction, then those without "
+                                      "a clear effect, then clear increases; within each: group "
+                                      "0: avoids risky deals and costs nothing extra (by risky "
+                                      "deals avoided); group 1: avoids risky deals at extra cost "
+                                      "(by risky deals avoided per unit of extra commission); "
+                                      "group 2: no reduction predicted; group 3: no model (by "
+                                      "cost)"));
     jset(root, "recommended", pr->recommended == SIZE_MAX ? json_null() : json_integer(0));
     json_t *opts = json_array();
     for (size_t k = 0; k < pr->n; k++) {
@@ -494,7 +491,9 @@ static json_t *proposal_json(const struct cs_proposal *pr)
         jset(j, "risky_avoided", cs_json_number(avoided));
         jset(j, "risky_avoided_per_1000_extra_commission",
              cs_json_number(g == 1 ? 1000 * avoided / cost : NAN));
-        jset(j, "clear_effect", json_boolean(clear(&r->risky)));
+        jset(j, "clear_effect", json_boolean(cs_verdict_of_interval(r->risky.low, r->risky.high) ==
+                                                CS_VERDICT_CLEAR));
+        jset(j, "verdict", json_string(cs_verdict_name(pr->verdict[i])));
         result_json(j, b, r);
         json_array_append_new(opts, j);
     }
@@ -740,8 +739,7 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
                                  const struct cs_proposal_settings *ps, const struct cs_io *io,
                                  struct cs_proposal_summary *summary, struct cs_error *err)
 {
-    struct cs_proposal pr = {.recommended = SIZE_MAX, .data_dir = ps->data_dir,
-                             .shown_dir = ps->display_dir ? ps->display_dir : dir};
+    struct cs_proposal pr = {.recommended = SIZE_MAX, .findings = ps->findings};
     struct cs_whatif_base *base = NULL;
     json_t *root = NULL;
     double *avoided = NULL, *cost = NULL;
@@ -758,25 +756,29 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
         goto out;
     pr.res = calloc(pr.n ? pr.n : 1, sizeof *pr.res);
     pr.order = malloc((pr.n ? pr.n : 1) * sizeof *pr.order);
+    pr.verdict = malloc((pr.n ? pr.n : 1) * sizeof *pr.verdict);
     avoided = malloc((pr.n ? pr.n : 1) * sizeof *avoided);
     cost = malloc((pr.n ? pr.n : 1) * sizeof *cost);
-    if (!pr.res || !pr.order || !avoided || !cost) {
+    if (!pr.res || !pr.order || !pr.verdict || !avoided || !cost) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
     if ((st = simulate_options(base, &pr, io, err)) != CS_OK)
         goto out;
+    struct cs_data_rule rule;
+    cs_whatif_model_rule(base, &rule);
     for (size_t i = 0; i < pr.n; i++) {
         avoided[i] = -pr.res[i]->risky.estimate;
         cost[i] = pr.res[i]->commission.estimate;
+        pr.verdict[i] = cs_whatif_option_verdict(&rule, &pr.res[i]->risky);
     }
     if (io->progress)
         fprintf(io->msg, "\r%60s\r", "");
-    cs_whatif_rank(avoided, cost, pr.n, pr.order);
+    cs_whatif_rank(avoided, cost, pr.verdict, pr.n, pr.order);
     /* The recommendation: the best-ranked option that clearly avoids risky deals. */
     for (size_t k = 0; k < pr.n && pr.recommended == SIZE_MAX; k++) {
         const struct cs_whatif_result *r = pr.res[pr.order[k]];
-        if (clear(&r->risky) && r->risky.high < 0)
+        if (pr.verdict[pr.order[k]] == CS_VERDICT_CLEAR && r->risky.high < 0)
             pr.recommended = pr.order[k];
     }
     pr.n_spiffs = cs_whatif_spiffs_at_quarter_end(m, pr.spiffs,
@@ -816,6 +818,7 @@ out:
             cs_whatif_result_free(pr.res[i]);
     free(pr.res);
     free(pr.order);
+    free(pr.verdict);
     cs_whatif_options_free(pr.opt, pr.n);
     cs_whatif_base_free(base);
     return st;
@@ -826,6 +829,7 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
 {
     struct run rn;
     struct cs_proposal_summary sum = {0};
+    struct cs_analysis *an = NULL;
     enum cs_status st = run_open(opt, io, &rn, err);
     if (st != CS_OK)
         goto out;
@@ -833,13 +837,20 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     if ((st = run_measures(opt, &rn, "proposal", err)) != CS_OK)
         goto out;
     struct cs_measured m = run_measured(&rn);
-    struct cs_proposal_settings ps = {.whatif = {.seed = opt->seed, .draws = 0, .threads = 2},
-                                      .data_dir = opt->data_dir};
+    /* The report's analysis of the same selection: its verdicts are what the
+     * problem statement says, and its promise_risk fit is borrowed. */
+    if ((st = cs_analysis_run(&m, opt->seed, &an, err)) != CS_OK)
+        goto out;
+    const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
+    struct cs_proposal_settings ps = {.whatif = {.seed = opt->seed, .draws = 0, .threads = 2,
+                                                 .logit = pm->fit, .firth = pm->firth},
+                                      .findings = an->findings};
     if ((st = cs_proposal_write(rn.out, &m, &ps, io, &sum, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
     fprintf(io->out, "proposal written to %s/ (%zu options)\n", rn.out, sum.n_options);
 out:
+    cs_analysis_free(an);
     run_close(&rn);
     return st;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include "compsight/commands.h"
+#include "compsight/findings.h"
 #include "compsight/measured.h"
 #include "compsight/proposal.h"
 #include "compsight/status.h"
@@ -12,9 +13,11 @@
 /* What the command that asks for a proposal tells the writer. */
 struct cs_proposal_settings {
     struct cs_whatif_settings whatif;   /* seed, draws, threads, a borrowed promise_risk fit */
-    const char *data_dir;    /* --data as given (NULL: the sample), for the re-run command */
     const char *display_dir; /* where dir ends up, for text and warnings that name it (the
                                 report writes into a staging directory); NULL: dir itself */
+    const struct cs_findings *findings;   /* the analysis's verdicts for the same selection
+                                             (borrowed), for the problem statement; NULL:
+                                             the proposal states no model term */
 };
 
 /*

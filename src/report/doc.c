@@ -1,4 +1,5 @@
 /* doc.c - the report's document model and its Markdown and HTML renderers. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,12 +397,10 @@ static void html_spans(FILE *f, const struct block *b)
     }
 }
 
-bool cs_base64_file(FILE *f, const char *path)
+/* Base64 of the rest of in into f; false when reading failed (errno says why). */
+static bool base64_stream(FILE *f, FILE *in)
 {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return false;
     unsigned char buf[3 * 4096];
     size_t got;
     while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
@@ -417,13 +416,23 @@ bool cs_base64_file(FILE *f, const char *path)
             fputc(i + 2 < got ? tab[v & 63] : '=', f);
         }
     }
-    bool ok = !ferror(in);
+    return !ferror(in);
+}
+
+bool cs_base64_file(FILE *f, const char *path)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return false;
+    bool ok = base64_stream(f, in);
     fclose(in);
     return ok;
 }
 
-void cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir)
+enum cs_status cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir,
+                           struct cs_error *err)
 {
+    enum cs_status st = CS_OK;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", f);
     cs_html_text(f, d->title);
@@ -496,13 +505,22 @@ void cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir)
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", base_dir, b->file);
             fputs("<figure>", f);
-            FILE *probe = fopen(path, "rb");
-            if (probe) {
-                fclose(probe);
+            /* Only an image that is not there is shown as its text: one
+             * that cannot be read (out of memory for the stream, an I/O
+             * error) would make a page without its picture. */
+            int read_errno = 0;
+            errno = 0;
+            FILE *in = fopen(path, "rb");
+            if (!in && errno != ENOENT)
+                read_errno = errno ? errno : EIO;
+            if (in) {
                 fputs("<img alt=\"", f);
                 cs_html_text(f, b->alt);
                 fputs("\" src=\"data:image/png;base64,", f);
-                cs_base64_file(f, path);
+                errno = 0;
+                if (!base64_stream(f, in))
+                    read_errno = errno ? errno : EIO;
+                fclose(in);
                 fputs("\">", f);
             } else {
                 fputs("<p><em>(plot not available: ", f);
@@ -515,6 +533,12 @@ void cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir)
                 fputs("</figcaption>", f);
             }
             fputs("</figure>\n", f);
+            if (read_errno && st == CS_OK)
+                st = read_errno == ENOMEM
+                         ? cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory")
+                         : cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL,
+                                        "cannot embed %s in the HTML: %s", b->file,
+                                        strerror(read_errno));
             break;
         }
         }
@@ -524,6 +548,7 @@ void cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir)
     if (in_table)
         fputs("</tbody></table>\n", f);
     fputs("</body>\n</html>\n", f);
+    return st;
 }
 
 enum cs_status cs_doc_write(const struct cs_doc *d, const char *dir, const char *name,
@@ -541,6 +566,9 @@ enum cs_status cs_doc_write(const struct cs_doc *d, const char *dir, const char 
     snprintf(file, sizeof file, "%s.html", name);
     if ((st = cs_atomic_open(&a, dir, file, err)) != CS_OK)
         return st;
-    cs_doc_html(d, a.f, dir);
+    if ((st = cs_doc_html(d, a.f, dir, err)) != CS_OK) {
+        cs_atomic_abort(&a);
+        return st;
+    }
     return cs_atomic_commit(&a, err);
 }

@@ -124,15 +124,19 @@ enum cs_status cs_atomic_open(struct cs_atomic *a, const char *dir, const char *
     }
     /* A fresh file: a link planted at NAME.tmp is removed, never followed. */
     if (unlink(a->tmp) != 0 && errno != ENOENT) {
-        enum cs_status st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s",
-                                         a->tmp, strerror(errno));
+        /* no memory for the stream is running out of memory, not an
+         * output error (which costs a plot only its picture) */
+        enum cs_status st = cs_error_set(err, errno == ENOMEM ? CS_ERR_NOMEM : CS_ERR_OUTPUT,
+                                         NULL, 0, NULL, "%s: %s", a->tmp, strerror(errno));
         cs_atomic_abort(a);
         return st;
     }
     a->f = fopen(a->tmp, "wxe");     /* x: O_EXCL, so nothing in the way is followed */
     if (!a->f) {
-        enum cs_status st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s",
-                                         a->tmp, strerror(errno));
+        /* no memory for the stream is running out of memory, not an
+         * output error (which costs a plot only its picture) */
+        enum cs_status st = cs_error_set(err, errno == ENOMEM ? CS_ERR_NOMEM : CS_ERR_OUTPUT,
+                                         NULL, 0, NULL, "%s: %s", a->tmp, strerror(errno));
         cs_atomic_abort(a);
         return st;
     }

@@ -107,7 +107,9 @@ enum cs_status cs_plot_whatif_write(const char *plots_dir, const char *name,
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     cs_plot_whatif_script(m, w, name);
     bool bad = ferror(m) != 0;
-    if (fclose(m) != 0 || bad) {
+    /* glibc's fclose of a memstream returns 0 even when its last realloc
+     * failed, and leaves buf NULL */
+    if (fclose(m) != 0 || bad || !buf) {
         free(buf);
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }

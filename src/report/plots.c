@@ -256,9 +256,9 @@ static bool threshold_words(struct ctx *c, struct cs_plot_item *it, const struct
     if (e->verdict != CS_BUNCH_OK) {
         char n1[32];
         textf(c, &it->title, "Plan %s: the %.0f%% floor", plan, fpct);
-        textf(c, &it->skipped, "%s (%s rep-%ss within 40 points of the floor)",
-              cs_bunching_verdict_text(e->verdict), cs_fmt_count(n1, sizeof n1, e->n_binned),
-              word);
+        textf(c, &it->skipped, "plan %s, %.0f%% floor: %s (%s rep-%s%s within 40 points of the "
+              "floor)", plan, fpct, cs_bunching_verdict_text(e->verdict),
+              cs_fmt_count(n1, sizeof n1, e->n_binned), word, e->n_binned == 1 ? "" : "s");
         return false;
     }
     bool clear = isfinite(e->z) && fabs(e->z) >= CS_Z95;
@@ -303,16 +303,16 @@ static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct pl
         if (mr->note && mr->note[0])
             textf(c, &it->skipped, "%s", mr->note);
         else if (!mr->fit || !mr->fit->fitted)
-            textf(c, &it->skipped, "the promise_risk model could not be fitted%s%s",
+            textf(c, &it->skipped, "the promise-risk model could not be fitted%s%s",
                   mr->fit && mr->fit->flags ? ": " : "",
                   mr->fit && mr->fit->flags ? cs_regress_flag_text(mr->fit->flags & -mr->fit->flags) : "");
         else
-            textf(c, &it->skipped, "no term of the promise_risk model has a finite interval "
+            textf(c, &it->skipped, "no term of the promise-risk model has a finite interval "
                                    "(too few reps for clustered standard errors?)");
         return false;
     }
     textf(c, &it->caption,
-          "Odds ratios of a risky promise from the promise_risk model (%s deals) with 95%% "
+          "Odds ratios of a risky promise from the promise-risk model (%s deals) with 95%% "
           "intervals from rep-clustered standard errors, on a log scale; commission rate per +1 "
           "percentage point, deal size per doubling; orange where the interval excludes 1.%s",
           cs_fmt_count(n1, sizeof n1, fo->deals),
@@ -380,9 +380,9 @@ static bool collateral_words(struct ctx *c, struct cs_plot_item *it, const struc
         return false;
     }
     textf(c, &it->caption,
-          "Share of marketing assets with a misstated claim by the owner's target gap in the "
-          "quarter of publication, with 95%% Wilson intervals and asset counts; dashed: all %zu "
-          "assets.", r->n_total);
+          "Share of marketing assets with a misstated claim by the target pressure on the asset "
+          "(how far its marketing target was behind in the quarter of publication), with 95%% "
+          "Wilson intervals and asset counts; dashed: all %zu assets.", r->n_total);
     return true;
 }
 

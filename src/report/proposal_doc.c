@@ -26,9 +26,9 @@ void cs_proposal_describe_option(char *buf, size_t n, const struct cs_dataset *d
 {
     char f[32], a[32], b[32], lo[32], hi[32], q[48];
     const char *pid = plan_name(ds, o->plan);
-    cs_words_pct_plan(f, sizeof f, o->floor);
-    cs_words_pct_plan(a, sizeof a, o->rate_before);
-    cs_words_pct_plan(b, sizeof b, o->rate_after);
+    cs_words_pct(f, sizeof f, o->floor);
+    cs_words_pct(a, sizeof a, o->rate_before);
+    cs_words_pct(b, sizeof b, o->rate_after);
     switch (o->kind) {
     case CS_WHATIF_HALVE_STEP:
         snprintf(buf, n, "%s: halve the accelerator step at %s of quota (%s above it instead of %s)",
@@ -37,8 +37,8 @@ void cs_proposal_describe_option(char *buf, size_t n, const struct cs_dataset *d
     case CS_WHATIF_RAMP_STEP:
         snprintf(buf, n, "%s: replace the step at %s of quota by a ramp from %s to %s "
                          "(the rate rises from %s to %s in five equal steps)",
-                 pid, f, cs_words_pct_plan(lo, sizeof lo, o->ramp_low),
-                 cs_words_pct_plan(hi, sizeof hi, o->ramp_high), a, b);
+                 pid, f, cs_words_pct(lo, sizeof lo, o->ramp_low),
+                 cs_words_pct(hi, sizeof hi, o->ramp_high), a, b);
         break;
     case CS_WHATIF_REMOVE_STEP:
         snprintf(buf, n, "%s: remove the accelerator at %s of quota (%s above it instead of %s)",
@@ -53,7 +53,7 @@ void cs_proposal_describe_option(char *buf, size_t n, const struct cs_dataset *d
                  pid, f, b, a);
         break;
     case CS_WHATIF_YEARLY:
-        cs_fmt_amount(q, sizeof q, ds->plans.quota[o->plan] * 4);
+        cs_words_money(q, sizeof q, ds->plans.quota[o->plan] * 4, cs_ds_currency(ds));
         snprintf(buf, n, "%s: measure attainment over the fiscal year instead of the quarter "
                          "(yearly quota %s, four times the quarterly one)", pid, q);
         break;
@@ -74,7 +74,7 @@ void cs_proposal_option_label(char *buf, size_t n, const struct cs_dataset *ds,
     else
         snprintf(buf, n, "%zu. %s %s %s", rank, plan_name(ds, o->plan),
                  (unsigned)o->kind < CS_WHATIF_KIND_COUNT ? verb[o->kind] : "?",
-                 cs_words_pct_plan(f, sizeof f, o->floor));
+                 cs_words_pct(f, sizeof f, o->floor));
 }
 
 /* The trade-off of an option, for the recommendation (plain text). */
@@ -82,7 +82,7 @@ static void trade_off(char *buf, size_t n, const struct cs_dataset *ds, const st
                       double cost)
 {
     char f[32], lo[32], hi[32];
-    cs_words_pct_plan(f, sizeof f, o->floor);
+    cs_words_pct(f, sizeof f, o->floor);
     switch (o->kind) {
     case CS_WHATIF_HALVE_STEP:
         snprintf(buf, n, "the reward for passing %s is halved, so the reps who finish above it earn "
@@ -93,7 +93,7 @@ static void trade_off(char *buf, size_t n, const struct cs_dataset *ds, const st
         snprintf(buf, n, "pay is unchanged for whoever finishes above %s, higher just below %s and "
                          "lower just above it; there is no single line left to push deals over, "
                          "but the plan is a little harder to explain.",
-                 cs_words_pct_plan(hi, sizeof hi, o->ramp_high), f);
+                 cs_words_pct(hi, sizeof hi, o->ramp_high), f);
         (void)lo;
         break;
     case CS_WHATIF_REMOVE_STEP:
@@ -145,7 +145,7 @@ void cs_proposal_option_notes(char *buf, size_t n, const struct cs_proposal *pr,
         char lo[32], hi[32], cnt[32];
         NOTE("%s%s deals get a marginal rate outside the range seen in the period (%s to %s): "
              "the estimate extrapolates.", at ? " " : "", cs_fmt_count(cnt, sizeof cnt, r->extrapolated),
-             cs_words_pct_plan(lo, sizeof lo, b->rate_min), cs_words_pct_plan(hi, sizeof hi, b->rate_max));
+             cs_words_pct(lo, sizeof lo, b->rate_min), cs_words_pct(hi, sizeof hi, b->rate_max));
     }
     const struct cs_regress_term *tc = cs_words_find_term(b->fit, "tier_cross");
     if (o->kind == CS_WHATIF_RAMP_STEP && tc && tc->estimate > 0)
@@ -161,28 +161,67 @@ void cs_proposal_option_notes(char *buf, size_t n, const struct cs_proposal *pr,
 #undef NOTE
 }
 
-/* "saves money" / "1.2k" / "no reduction" */
-static const char *cost_per_avoided(char *buf, size_t n, const struct cs_whatif_result *r)
-{
-    double avoided = -r->risky.estimate, cost = r->commission.estimate;
-    switch (cs_whatif_rank_group(avoided, cost)) {
-    case 0: snprintf(buf, n, cost < 0 ? "saves money" : "no extra cost"); break;
-    case 1: cs_fmt_amount(buf, n, cost / avoided); break;
-    case 2: snprintf(buf, n, "no reduction"); break;
-    default: snprintf(buf, n, "n/a"); break;
-    }
-    return buf;
-}
-
 /* ======================================================================
  * proposal.md, section by section
  * ==================================================================== */
+
+/* A sentence's subject mid-sentence: its first letter lowered. */
+static const char *lowered(char *buf, size_t n, const char *s)
+{
+    snprintf(buf, n, "%s", s);
+    if (buf[0] >= 'A' && buf[0] <= 'Z')
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
+/* What the report's verdicts say of the plan's elements: the clear
+ * ones in one sentence, or that there is none, or that the model has too
+ * little data to read. */
+static void problem_terms(struct cs_doc *d, const struct cs_proposal *pr)
+{
+    const struct cs_findings *fs = pr->findings;
+    const struct cs_model_rule *r = cs_findings_model(fs, CS_MODEL_PROMISE_RISK);
+    char why[512], low[512];
+    if (!fs || !r->fitted)
+        return;
+    if (!r->rule.readable) {
+        cs_words_model_thin(why, sizeof why, r, CS_MODEL_PROMISE_RISK);
+        cs_doc_text(d, "There is too little data to tie them to the plan's incentives: %s So the "
+                       "options below rest on no evidence about risky deals; their effect on "
+                       "commission is exact.", lowered(low, sizeof low, why));
+        return;
+    }
+    static const char *const plan_terms[] = {"marginal_rate", "tier_cross", "last_14_days", "spiff"};
+    size_t said = 0;
+    for (size_t t = 0; t < sizeof plan_terms / sizeof plan_terms[0]; t++) {
+        const struct cs_finding *f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, plan_terms[t]);
+        if (!f || f->verdict != CS_VERDICT_CLEAR)
+            continue;
+        double s;
+        char subj[256], a[48], rng[96], lv[32];
+        lowered(subj, sizeof subj, cs_words_term_subject(CS_MODEL_PROMISE_RISK, f->term, &s));
+        double hi = exp(s * f->high);
+        cs_doc_text(d, "%s%s went with %s times the odds of a risky deal (%s interval %s)",
+                    said ? "; " : "Across deals, the risk moves with the comp plan: ", subj,
+                    cs_words_ratio_as(a, sizeof a, exp(s * f->estimate), hi),
+                    cs_words_level(lv, sizeof lv, f->level),
+                    cs_words_ratio_range(rng, sizeof rng, exp(s * f->low), hi));
+        said++;
+    }
+    if (said)
+        cs_doc_text(d, ". This is an association across deals, not proof that the plan causes the "
+                       "promises, but it points at the plan elements a change could act on%s.",
+                    r->rule.few_clusters ? "; it rests on few reps, so read it as a pointer" : "");
+    else
+        cs_doc_text(d, "In this period the data show no clear link between the plan's incentives "
+                       "and the risk, so the options below rest on weak evidence; the same analysis "
+                       "over all periods (--period all) has more deals to go on.");
+}
 
 /* "The problem": what was observed, and what the model ties it to. */
 static void problem_paragraph(struct cs_doc *d, const struct cs_proposal *pr, const char *per)
 {
     const struct cs_whatif_base *b = pr->base;
-    char x[64], y[64], z[64];
     cs_doc_para(d);
     if (!b->promise_data) {
         cs_doc_text(d, "The data have no roadmap.csv and promises.csv, so risky promises cannot be "
@@ -190,49 +229,19 @@ static void problem_paragraph(struct cs_doc *d, const struct cs_proposal *pr, co
                        "commission.");
         return;
     }
-    char c1[32], c2[32], c3[32];
-    cs_doc_text(d, "%s %s, %s of the %s won deals (%.0f%%) carried at least one promise that is "
+    char c1[32], c2[32], c3[32], c4[32];
+    cs_doc_text(d, "%s %s, %s of the %s won deals (%s) carried at least one promise that is "
                    "off the roadmap or ahead of it: %s such promises in all. ",
                 b->sel.mode == CS_SELECT_QUARTER ? "In" : "Over", per,
                 cs_fmt_count(c1, sizeof c1, b->observed_risky), cs_fmt_count(c2, sizeof c2, b->deals),
-                100.0 * (double)b->observed_risky / (double)b->deals,
+                cs_words_pct(c4, sizeof c4, (double)b->observed_risky / (double)b->deals),
                 cs_fmt_count(c3, sizeof c3, b->observed_risky_promises));
     if (!b->fit) {
         cs_doc_text(d, "The model that links them to the plan could not be fitted (%s), so the "
                        "options below show only their exact effect on commission.", b->model_note);
         return;
     }
-    static const struct {
-        const char *term, *lead;
-        double scale;
-    } terms[] = {
-        {"marginal_rate", "each extra percentage point of commission rate goes with", 0.01},
-        {"tier_cross", "a deal that crosses a tier floor has", 1},
-        {"last_14_days", "a deal closed in the last two weeks of the plan period has", 1},
-        {"spiff", "a deal under a SPIFF has", 1},
-    };
-    size_t said = 0;
-    for (size_t t = 0; t < sizeof terms / sizeof terms[0]; t++) {
-        const struct cs_regress_term *e = cs_words_find_term(b->fit, terms[t].term);
-        if (!e || !isfinite(e->ci_low) || !(e->ci_low > 0 || e->ci_high < 0))
-            continue;
-        double s = terms[t].scale;
-        snprintf(x, sizeof x, "%.2f", exp(s * e->estimate));
-        snprintf(y, sizeof y, "%.2f", exp(s * e->ci_low));
-        snprintf(z, sizeof z, "%.2f", exp(s * e->ci_high));
-        cs_doc_text(d, "%s%s %s times the odds of a risky deal (95%% interval %s to %s)",
-                    said ? "; " : "Across deals, the risk moves with the comp plan: ",
-                    terms[t].lead, x, y, z);
-        said++;
-    }
-    if (said)
-        cs_doc_text(d, ". This is an association across deals, not proof that the plan causes the "
-                       "promises, but it points at the plan elements a change could act on.");
-    else
-        cs_doc_text(d, "In this period the data show no clear link between the plan's incentives "
-                       "and the risk (every interval includes no effect), so the options below rest "
-                       "on weak evidence; the same analysis over all periods (--period all) has "
-                       "more deals to go on.");
+    problem_terms(d, pr);
 }
 
 /* The options' notes, each text once with the options it applies to.
@@ -277,30 +286,33 @@ static bool notes_list(struct cs_doc *d, const struct cs_proposal *pr)
     return true;
 }
 
-/* How to test an edited option: the whatif command line for options/1.csv. */
-static void rerun_command(struct cs_doc *d, const struct cs_proposal *pr, const char *dir)
+/* How to test an edited option: the whatif command line for options/1.csv,
+ * relative to this document (never a path of the user's disk). */
+static void rerun_command(struct cs_doc *d, const struct cs_proposal *pr)
 {
     cs_doc_para(d);
-    cs_doc_text(d, "Each option's plans are in options/N.csv (N = its number above), in the "
-                   "format of plans.csv: edit one, and test it with ");
-    char cmd[3 * PATH_MAX];
-    int at = snprintf(cmd, sizeof cmd, "compsight whatif --plans %s/options/1.csv",
-                      pr->shown_dir ? pr->shown_dir : dir);
-    if (pr->data_dir && at > 0 && (size_t)at < sizeof cmd)
-        at += snprintf(cmd + at, sizeof cmd - (size_t)at, " --data %s", pr->data_dir);
-    if (at > 0 && (size_t)at < sizeof cmd)
-        snprintf(cmd + at, sizeof cmd - (size_t)at, " --period %s", pr->base->sel.label);
+    cs_doc_text(d, "Each option's plans are in options/N.csv next to this draft (N = its number "
+                   "above), in the format of plans.csv: edit one, and test it from this folder "
+                   "with ");
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "compsight whatif --plans options/1.csv --period %s",
+             pr->base->sel.label);
     cs_doc_code(d, cmd);
-    cs_doc_text(d, " (add the other options this draft was made with, such as --map or "
-                   "--fiscal-start, and the same --seed to get the same intervals).");
+    cs_doc_text(d, " and --data set to the data folder this draft was made from (add the other "
+                   "options it was made with, such as --map or --fiscal-start, and the same --seed "
+                   "to get the same intervals).");
 }
+
+/* How the options' differences read. */
+static const struct cs_words_change_style risky_style = {"fewer", "more", "no change", NULL, ""};
 
 /* "The options side by side": the ranked table, the plots, the notes and
  * how to re-run an option.  False when out of memory. */
-static bool options_section(struct cs_doc *d, const struct cs_proposal *pr, const char *dir,
-                            bool plot_risky, bool plot_comm)
+static bool options_section(struct cs_doc *d, const struct cs_proposal *pr, bool plot_risky,
+                            bool plot_comm)
 {
     const struct cs_dataset *ds = pr->base->ds;
+    struct cs_words_change_style money = {"less", "more", "no change", cs_ds_currency(ds), ""};
     cs_doc_heading(d, 1, "The options side by side");
     if (!pr->n) {
         cs_doc_para(d);
@@ -308,29 +320,45 @@ static bool options_section(struct cs_doc *d, const struct cs_proposal *pr, cons
                        "an accelerator step, a top rate above 0 or a quarterly period.");
         return true;
     }
+    size_t clear = 0;
+    for (size_t i = 0; i < pr->n; i++)
+        clear += pr->verdict[i] == CS_VERDICT_CLEAR;
+    struct cs_data_rule rule;
+    cs_whatif_model_rule(pr->base, &rule);
     cs_doc_para(d);
+    if (pr->base->fit && !rule.readable)
+        cs_doc_text(d, "The model of risky deals has too little data to read, so no option's "
+                       "effect on risky deals can be told; their effect on commission is exact. ");
+    else if (pr->base->fit && clear == 0)
+        cs_doc_text(d, "No option has a clear effect on risky deals in this period: every "
+                       "interval includes no change. ");
     cs_doc_text(d, "Each option changes one element of one plan and leaves everything else as "
-                   "it is, so that its effect can be told apart. Risky deals avoided: how many "
-                   "fewer of the period's deals the model expects to carry a risky promise. "
-                   "Extra commission: the exact change in commission on the same deals "
-                   "(negative: a saving). Ranges are 95%% intervals. Options are ranked by "
-                   "risky deals avoided per unit of extra cost; one that avoids risky deals "
-                   "and saves money comes first.");
-    static const char *const h[] = {"#", "option", "risky deals avoided",
-                                    "risky promises avoided", "extra commission",
-                                    "extra commission per risky deal avoided"};
-    static const bool num[] = {true, false, true, true, true, true};
+                   "it is, so that its effect can be told apart. Risky deals: how many fewer (or "
+                   "more) of the period's deals the model expects to carry a risky promise. "
+                   "Commission: the exact change in commission on the same deals. Ranges are 95%% "
+                   "intervals. Options whose effect on risky deals is clear come first; then they "
+                   "are ranked by risky deals avoided per unit of extra commission, and one that "
+                   "avoids risky deals and saves money comes first.");
+    static const char *const h[] = {"#", "option", "risky deals (95% interval)",
+                                    "risky promises (95% interval)", "commission (95% interval)",
+                                    "effect on risky deals"};
+    static const bool num[] = {true, false, true, true, true, false};
     cs_doc_table(d, 6, h, num);
     for (size_t k = 0; k < pr->n; k++) {
         size_t i = pr->order[k];
         const struct cs_whatif_result *r = pr->res[i];
-        char rank[24], desc[512], a[96], c[96], e[96], f[48];
+        char rank[24], desc[512], a[160], c[160], e[160];
         snprintf(rank, sizeof rank, "%zu", k + 1);
         cs_proposal_describe_option(desc, sizeof desc, ds, &pr->opt[i]);
-        const char *cells[] = {rank, desc, cs_words_ci(a, sizeof a, &r->risky, true, cs_words_expected),
-                               cs_words_ci(c, sizeof c, &r->risky_promises, true, cs_words_expected),
-                               cs_words_ci(e, sizeof e, &r->commission, false, cs_fmt_amount),
-                               cost_per_avoided(f, sizeof f, r)};
+        const char *cells[] = {rank, desc,
+                               cs_words_change(a, sizeof a, r->risky.estimate, r->risky.low,
+                                               r->risky.high, &risky_style),
+                               cs_words_change(c, sizeof c, r->risky_promises.estimate,
+                                               r->risky_promises.low, r->risky_promises.high,
+                                               &risky_style),
+                               cs_words_change(e, sizeof e, r->commission.estimate,
+                                               r->commission.low, r->commission.high, &money),
+                               cs_words_verdict(pr->verdict[i])};
         cs_doc_row(d, cells);
     }
     if (plot_risky)
@@ -343,7 +371,7 @@ static bool options_section(struct cs_doc *d, const struct cs_proposal *pr, cons
                             "each of the first options by rank, with 95% intervals.");
     if (!notes_list(d, pr))
         return false;
-    rerun_command(d, pr, dir);
+    rerun_command(d, pr);
     return true;
 }
 
@@ -353,7 +381,8 @@ static bool options_section(struct cs_doc *d, const struct cs_proposal *pr, cons
 static void recommended(struct cs_doc *d, const struct cs_proposal *pr)
 {
     const struct cs_dataset *ds = pr->base->ds;
-    char title[256], x[96], y[96], z[96];
+    const char *cur = cs_ds_currency(ds);
+    char x[96], y[160], z[96];
     size_t i = pr->recommended, k = 0;
     while (pr->order[k] != i)
         k++;
@@ -363,44 +392,42 @@ static void recommended(struct cs_doc *d, const struct cs_proposal *pr)
     trade_off(to, sizeof to, ds, &pr->opt[i], r->commission.estimate);
     cs_doc_text(d, "Start the conversation with ");
     cs_doc_bold(d, "option %zu: %s", k + 1, desc);
-    cs_doc_text(d, ". On the same deals it would avoid about %s risky deals (95%% interval "
-                   "%s to %s) and about %s risky promises, ",
-                cs_words_expected(x, sizeof x, -r->risky.estimate),
-                cs_words_expected(y, sizeof y, -r->risky.high),
-                cs_words_expected(z, sizeof z, -r->risky.low),
-                cs_words_expected(title, sizeof title, -r->risky_promises.estimate));
+    double like = fmax(fabs(r->risky.low), fabs(r->risky.high));
+    cs_doc_text(d, ". On the same deals it would avoid about %s risky deals (95%% interval %s) "
+                   "and about %s risky promises, ",
+                cs_words_num_as(x, sizeof x, -r->risky.estimate, like),
+                cs_words_num_range(y, sizeof y, -r->risky.high, -r->risky.low),
+                cs_words_num(z, sizeof z, -r->risky_promises.estimate));
     double c = r->commission.estimate;
     if (c < 0)
-        cs_doc_text(d, "and save about %s in commission (95%% interval %s to %s).",
-                    cs_fmt_amount(x, sizeof x, -c), cs_fmt_amount(y, sizeof y, -r->commission.high),
-                    cs_fmt_amount(z, sizeof z, -r->commission.low));
+        cs_doc_text(d, "and save about %s in commission (95%% interval %s).",
+                    cs_words_money(x, sizeof x, -c, cur),
+                    cs_words_money_range(y, sizeof y, -r->commission.high, -r->commission.low, cur));
     else if (c == 0)
         cs_doc_text(d, "at no change in commission.");
     else
-        cs_doc_text(d, "for about %s more in commission (95%% interval %s to %s).",
-                    cs_fmt_amount(x, sizeof x, c), cs_fmt_amount(y, sizeof y, r->commission.low),
-                    cs_fmt_amount(z, sizeof z, r->commission.high));
-    if (k > 0)
-        cs_doc_text(d, " It is the best-ranked option whose effect on risky deals is clear; "
-                       "the ones ranked above it are not distinguishable from no change.");
+        cs_doc_text(d, "for about %s more in commission (95%% interval %s).",
+                    cs_words_money(x, sizeof x, c, cur),
+                    cs_words_money_range(y, sizeof y, r->commission.low, r->commission.high, cur));
     cs_doc_para(d);
     cs_doc_text(d, "The trade-off: %s", to);
     size_t shown = 0;
     for (size_t q = k + 1; q < pr->n && shown < 2; q++) {
-        const struct cs_whatif_result *rq = pr->res[pr->order[q]];
-        if (!(cs_words_clear(&rq->risky) && rq->risky.high < 0))
+        size_t oq = pr->order[q];
+        const struct cs_whatif_result *rq = pr->res[oq];
+        if (!(pr->verdict[oq] == CS_VERDICT_CLEAR && rq->risky.high < 0))
             continue;
         if (!shown) {
             cs_doc_para(d);
             cs_doc_text(d, "Also worth discussing:");
         }
-        cs_proposal_describe_option(desc, sizeof desc, ds, &pr->opt[pr->order[q]]);
-        trade_off(to, sizeof to, ds, &pr->opt[pr->order[q]], rq->commission.estimate);
+        cs_proposal_describe_option(desc, sizeof desc, ds, &pr->opt[oq]);
+        trade_off(to, sizeof to, ds, &pr->opt[oq], rq->commission.estimate);
         double cq = rq->commission.estimate;
         cs_doc_bullet(d);
         cs_doc_text(d, "Option %zu, %s: about %s fewer risky deals, %s %s in commission. "
-                       "Trade-off: %s", q + 1, desc, cs_words_expected(x, sizeof x, -rq->risky.estimate),
-                    cq <= 0 ? "saving" : "costing", cs_fmt_amount(y, sizeof y, fabs(cq)), to);
+                       "Trade-off: %s", q + 1, desc, cs_words_num(x, sizeof x, -rq->risky.estimate),
+                    cq <= 0 ? "saving" : "costing", cs_words_money(y, sizeof y, fabs(cq), cur), to);
         shown++;
     }
 }
@@ -410,11 +437,17 @@ static void recommendation(struct cs_doc *d, const struct cs_proposal *pr)
 {
     const struct cs_whatif_base *b = pr->base;
     char title[256];
+    struct cs_data_rule rule;
+    cs_whatif_model_rule(b, &rule);
     cs_doc_heading(d, 1, "Recommendation");
     cs_doc_para(d);
     if (!b->fit) {
         cs_doc_text(d, "Without a model of risky deals there is no recommendation: the options "
                        "differ only in cost, shown above.");
+    } else if (!rule.readable) {
+        cs_doc_text(d, "No recommendation: the model of risky deals has too little data to read, "
+                       "so no option can be told to reduce them. A pilot on one plan, or the same "
+                       "analysis over more periods (--period all), would give it more to go on.");
     } else if (pr->recommended == SIZE_MAX) {
         cs_doc_text(d, "No option has a clear effect on risky deals in this period: every "
                        "interval includes no change. ");
@@ -509,7 +542,7 @@ enum cs_status cs_proposal_doc_write(const char *dir, const struct cs_proposal *
 
     cs_doc_heading(d, 1, "The problem");
     problem_paragraph(d, pr, per);
-    if (!options_section(d, pr, dir, plot_risky, plot_commission)) {
+    if (!options_section(d, pr, plot_risky, plot_commission)) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
@@ -538,6 +571,12 @@ void cs_proposal_summarize(const struct cs_proposal *pr, struct cs_proposal_summ
     memset(s, 0, sizeof *s);
     s->n_options = pr->n;
     s->n_top = pr->n < CS_PROPOSAL_SUMMARY_TOP ? pr->n : CS_PROPOSAL_SUMMARY_TOP;
+    struct cs_data_rule rule;
+    cs_whatif_model_rule(pr->base, &rule);
+    s->predicts = pr->base->fit != NULL;
+    s->readable = rule.readable;
+    for (size_t i = 0; i < pr->n; i++)
+        s->n_clear += pr->verdict[i] == CS_VERDICT_CLEAR;
     for (size_t k = 0; k < s->n_top; k++) {
         size_t i = pr->order[k];
         struct cs_proposal_summary_option *o = &s->top[k];
@@ -545,5 +584,6 @@ void cs_proposal_summarize(const struct cs_proposal *pr, struct cs_proposal_summ
                                     &pr->opt[i]);
         o->risky = pr->res[i]->risky;
         o->commission = pr->res[i]->commission;
+        o->verdict = pr->verdict[i];
     }
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compsight/findings.h"
 #include "compsight/output.h"
 #include "compsight/results.h"
 
@@ -97,7 +98,27 @@ static json_t *flags_json(unsigned flags)
     return a;
 }
 
-static json_t *fit_json(const struct cs_regress_fit *fit, bool logit)
+/* The verdict of a finding and the interval the report printed (issue 19). */
+static void verdict_json(json_t *o, const struct cs_finding *f, bool logit)
+{
+    SET(o, "verdict", STR(cs_verdict_name(f->verdict)));
+    SET(o, "q", NUM(f->q));
+    if (f->kind == CS_FINDING_TERM)
+        SET(o, "df", f->df > 0 ? NUM(f->df) : json_null());
+    if (f->kind == CS_FINDING_TIMING)
+        return;
+    SET(o, "reported_level", NUM(f->level));
+    SET(o, "reported_low", NUM(f->low));
+    SET(o, "reported_high", NUM(f->high));
+    if (logit) {
+        SET(o, "reported_or_low", NUM(exp(f->low)));
+        SET(o, "reported_or_high", NUM(exp(f->high)));
+    }
+}
+
+/* Terms of model m carry their verdicts when fit is the one read (fs non-NULL). */
+static json_t *fit_json(const struct cs_regress_fit *fit, bool logit, const struct cs_findings *fs,
+                        enum cs_model_id mid)
 {
     json_t *m = json_object();
     SET(m, "n", INT(fit->n));
@@ -132,10 +153,28 @@ static json_t *fit_json(const struct cs_regress_fit *fit, bool logit)
             if (fit->separation)
                 SET(o, "separated", json_boolean(t->separated));
         }
+        const struct cs_finding *f = fs ? cs_findings_term(fs, mid, t->name) : NULL;
+        if (f)
+            verdict_json(o, f, logit);
         json_array_append_new(terms, o);
     }
     SET(m, "terms", terms);
     return m;
+}
+
+/* Whether model k can be read by the rule, and what it would need. */
+static void rule_json(json_t *m, const struct cs_model_rule *r)
+{
+    SET(m, "readable", json_boolean(r->rule.readable));
+    if (r->rule.readable || !r->fitted)
+        return;
+    json_t *needs = json_object();
+    SET(needs, "clusters", INT(r->rule.need_clusters));
+    if (r->logistic)
+        SET(needs, "events", INT(r->rule.need_events));
+    else
+        SET(needs, "n", INT(r->rule.need_n));
+    SET(m, "needs", needs);
 }
 
 static json_t *models_json(const struct cs_analysis *an)
@@ -143,6 +182,7 @@ static json_t *models_json(const struct cs_analysis *an)
     json_t *models = json_object();
     for (int k = 0; k < CS_MODEL_COUNT; k++) {
         const struct cs_model_result *r = &an->model[k];
+        const struct cs_regress_fit *read = cs_analysis_fit(an, (enum cs_model_id)k);
         bool logit = k != CS_MODEL_DISCOUNT;
         json_t *m;
         if (!r->fit) {
@@ -150,10 +190,12 @@ static json_t *models_json(const struct cs_analysis *an)
             SET(m, "fitted", json_false());
             SET(m, "note", STR(r->note));
         } else {
-            m = fit_json(r->fit, logit);
+            m = fit_json(r->fit, logit, read == r->fit ? an->findings : NULL, (enum cs_model_id)k);
             if (r->firth)
-                SET(m, "firth", fit_json(r->firth, true));
+                SET(m, "firth", fit_json(r->firth, true, read == r->firth ? an->findings : NULL,
+                                         (enum cs_model_id)k));
         }
+        rule_json(m, cs_findings_model(an->findings, (enum cs_model_id)k));
         SET(models, r->name, m);
     }
     return models;
@@ -200,6 +242,11 @@ static json_t *timing_json(const struct cs_analysis *an)
     SET(o, "p", NUM(t->p));
     if (t->reason != CS_TIMING_OK)
         SET(o, "note", STR(cs_timing_reason_text(t->reason)));
+    const struct cs_finding *f = cs_findings_timing(an->findings);
+    if (f) {
+        SET(o, "reps", INT(f->clusters));
+        verdict_json(o, f, false);
+    }
     json_t *obs = json_array(), *exp = json_array();
     for (size_t i = 0; i < t->n_bins; i++) {
         json_array_append_new(obs, NUM(t->observed[i]));
@@ -235,6 +282,9 @@ static json_t *bunching_json(const struct cs_dataset *ds, const struct cs_analys
         SET(o, "draws", INT(e->draws));
         if (e->verdict != CS_BUNCH_OK)
             SET(o, "note", STR(cs_bunching_verdict_text(e->verdict)));
+        const struct cs_finding *f = cs_findings_bunching(an->findings, b->plan, b->floor, b->placebo);
+        if (f)
+            verdict_json(o, f, false);
         json_array_append_new(a, o);
     }
     return a;

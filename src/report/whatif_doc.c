@@ -22,8 +22,8 @@ static void tiers_text(char *buf, size_t n, const struct cs_plans *pl, size_t p)
     for (uint32_t t = 0; t < pl->tier_count[p] && o + 1 < n; t++) {
         char f[32], r[32];
         int w = snprintf(buf + o, n - o, "%sfrom %s: %s", t ? "; " : "",
-                         cs_words_pct_plan(f, sizeof f, pl->floor[pl->tier_first[p] + t]),
-                         cs_words_pct_plan(r, sizeof r, pl->rate[pl->tier_first[p] + t]));
+                         cs_words_pct(f, sizeof f, pl->floor[pl->tier_first[p] + t]),
+                         cs_words_pct(r, sizeof r, pl->rate[pl->tier_first[p] + t]));
         if (w < 0)
             break;
         o += (size_t)w;
@@ -37,9 +37,8 @@ static void intro(struct cs_doc *d, const struct cs_whatif_doc *w, const char *p
     const struct cs_whatif_base *b = w->base;
     char x[64], y[64];
     cs_doc_para(d);
-    cs_doc_text(d, "The alternative plans in ");
-    cs_doc_code(d, w->plans_path);
-    cs_doc_text(d, " against the current plans, on the %s won deals of %s (%s reps). Generated "
+    cs_doc_text(d, "The alternative plans file against the current plans, on the %s won deals of "
+                   "%s (%s reps). Generated "
                    "%s by compsight %s; teams and plans only, no person is named.",
                 cs_fmt_count(x, sizeof x, b->deals), per, cs_fmt_count(y, sizeof y, b->reps),
                 w->date, CS_VERSION);
@@ -58,46 +57,62 @@ static void intro(struct cs_doc *d, const struct cs_whatif_doc *w, const char *p
     }
 }
 
-/* "In short": risky deals and commission in one paragraph each. */
+/* How the what-if's differences read. */
+static const struct cs_words_change_style risky_words = {"fewer", "more", "no change", NULL,
+                                                         "95% interval "};
+static const struct cs_words_change_style risky_cell = {"fewer", "more", "no change", NULL, ""};
+
+/* "In short": risky deals and commission in one paragraph each; a figure
+ * is bold only when its effect is clear. */
 static void in_short(struct cs_doc *d, const struct cs_whatif_doc *w)
 {
     const struct cs_whatif_base *b = w->base;
     const struct cs_whatif_result *r = w->result;
-    char x[64], y[64];
+    const char *cur = cs_ds_currency(b->ds);
+    char x[64], y[64], ph[320], why[512];
+    struct cs_data_rule rule;
+    cs_whatif_model_rule(b, &rule);
     cs_doc_heading(d, 1, "In short");
     cs_doc_para(d);
-    if (b->fit) {
-        double dr = r->risky.estimate;
-        char ph[256];
-        if (dr == 0) {
-            cs_doc_text(d, "With the alternative plans the model expects ");
-            cs_doc_bold(d, "the same %s risky deals", cs_words_expected(x, sizeof x, r->base_risky));
-            cs_doc_text(d, ". ");
-        } else {
-            cs_doc_text(d, "With the alternative plans the model expects ");
-            cs_doc_bold(d, "%s risky deals instead of %s", cs_words_expected(x, sizeof x, r->alt_risky),
-                        cs_words_expected(y, sizeof y, r->base_risky));
-            cs_doc_text(d, ": %s. ", cs_words_diff(ph, sizeof ph, &r->risky, cs_words_expected,
-                                                   "fewer", "more"));
-            if (isfinite(r->risky.low) && !cs_words_clear(&r->risky))
-                cs_doc_text(d, "The interval includes no change, so the data show no clear effect. ");
-        }
-    } else {
+    if (!b->fit) {
         cs_doc_text(d, "Risky deals cannot be predicted (%s). ", b->model_note);
+    } else if (!rule.readable) {
+        struct cs_model_rule mr = {.fitted = true, .logistic = true, .n = b->deals,
+                                   .clusters = b->fit->clusters, .events = b->observed_risky,
+                                   .rule = rule};
+        cs_doc_text(d, "The model of risky deals has too little data to read, so the alternative's "
+                       "effect on them cannot be told. %s ",
+                    cs_words_model_thin(why, sizeof why, &mr, CS_MODEL_PROMISE_RISK));
+    } else if (r->risky.estimate == 0) {
+        cs_doc_text(d, "With the alternative plans the model expects the same %s risky deals. ",
+                    cs_words_num(x, sizeof x, r->base_risky));
+    } else {
+        bool clear = cs_verdict_of_interval(r->risky.low, r->risky.high) == CS_VERDICT_CLEAR;
+        cs_doc_text(d, "With the alternative plans the model expects ");
+        if (clear)
+            cs_doc_bold(d, "%s risky deals instead of %s", cs_words_num(x, sizeof x, r->alt_risky),
+                        cs_words_num(y, sizeof y, r->base_risky));
+        else
+            cs_doc_text(d, "%s risky deals instead of %s", cs_words_num(x, sizeof x, r->alt_risky),
+                        cs_words_num(y, sizeof y, r->base_risky));
+        cs_doc_text(d, ": %s. ", cs_words_change(ph, sizeof ph, r->risky.estimate, r->risky.low,
+                                                 r->risky.high, &risky_words));
+        if (isfinite(r->risky.low) && !clear)
+            cs_doc_text(d, "The interval includes no change, so the data show no clear effect. ");
     }
-    {
-        char ph[256];
-        if (r->commission.estimate == 0) {
-            cs_doc_text(d, "Commission on these deals ");
-            cs_doc_bold(d, "stays at %s", cs_fmt_amount(x, sizeof x, r->base_commission));
-            cs_doc_text(d, ".");
-        } else {
-            cs_doc_text(d, "Commission on these deals would be ");
-            cs_doc_bold(d, "%s instead of %s", cs_fmt_amount(x, sizeof x, r->alt_commission),
-                        cs_fmt_amount(y, sizeof y, r->base_commission));
-            cs_doc_text(d, ": %s.", cs_words_diff(ph, sizeof ph, &r->commission, cs_fmt_amount,
-                                                  "less", "more"));
-        }
+    struct cs_words_change_style money = {"less", "more", "no change", cur, "95% interval "};
+    cs_words_change(ph, sizeof ph, r->commission.estimate, r->commission.low, r->commission.high,
+                    &money);
+    if (r->commission.estimate == 0 || strcmp(ph, money.none) == 0) {
+        cs_doc_text(d, "Commission on these deals stays at %s%s.",
+                    r->commission.estimate == 0 ? "" : "about ",
+                    cs_words_money(x, sizeof x, r->base_commission, cur));
+    } else {
+        cs_doc_text(d, "Commission on these deals would be %s instead of %s: %s.",
+                    cs_words_money(x, sizeof x, r->alt_commission, cur),
+                    cs_words_money(y, sizeof y, r->base_commission, cur),
+                    cs_words_change(ph, sizeof ph, r->commission.estimate, r->commission.low,
+                                    r->commission.high, &money));
     }
     cs_doc_para(d);
     cs_doc_text(d, "%s", cs_words_first_order);
@@ -108,6 +123,8 @@ static void side_by_side(struct cs_doc *d, const struct cs_whatif_doc *w)
 {
     const struct cs_whatif_base *b = w->base;
     const struct cs_whatif_result *r = w->result;
+    const char *cur = cs_ds_currency(b->ds);
+    struct cs_words_change_style money = {"less", "more", "no change", cur, ""};
     char x[64], y[64];
     cs_doc_heading(d, 1, "Side by side");
     static const char *const h[] = {"measure", "current plans", "alternative",
@@ -115,19 +132,22 @@ static void side_by_side(struct cs_doc *d, const struct cs_whatif_doc *w)
     static const bool num[] = {false, true, true, true};
     cs_doc_table(d, 4, h, num);
     {
-        char a[48], c[48], e[96];
-        const char *row1[] = {"expected risky deals", cs_words_expected(a, sizeof a, r->base_risky),
-                              cs_words_expected(c, sizeof c, r->alt_risky),
-                              cs_words_ci(e, sizeof e, &r->risky, false, cs_words_expected)};
+        char a[48], c[48], e[160];
+        const char *row1[] = {"expected risky deals", cs_words_num(a, sizeof a, r->base_risky),
+                              cs_words_num(c, sizeof c, r->alt_risky),
+                              cs_words_change(e, sizeof e, r->risky.estimate, r->risky.low,
+                                              r->risky.high, &risky_cell)};
         cs_doc_row(d, row1);
-        const char *row2[] = {"expected risky promises",
-                              cs_words_expected(a, sizeof a, r->base_risky_promises),
-                              cs_words_expected(c, sizeof c, r->alt_risky_promises),
-                              cs_words_ci(e, sizeof e, &r->risky_promises, false, cs_words_expected)};
+        const char *row2[] = {"expected risky promises", cs_words_num(a, sizeof a, r->base_risky_promises),
+                              cs_words_num(c, sizeof c, r->alt_risky_promises),
+                              cs_words_change(e, sizeof e, r->risky_promises.estimate,
+                                              r->risky_promises.low, r->risky_promises.high,
+                                              &risky_cell)};
         cs_doc_row(d, row2);
-        const char *row3[] = {"commission", cs_fmt_amount(a, sizeof a, r->base_commission),
-                              cs_fmt_amount(c, sizeof c, r->alt_commission),
-                              cs_words_ci(e, sizeof e, &r->commission, false, cs_fmt_amount)};
+        const char *row3[] = {"commission", cs_words_money(a, sizeof a, r->base_commission, cur),
+                              cs_words_money(c, sizeof c, r->alt_commission, cur),
+                              cs_words_change(e, sizeof e, r->commission.estimate, r->commission.low,
+                                              r->commission.high, &money)};
         cs_doc_row(d, row3);
     }
     if (b->promise_data) {
@@ -173,7 +193,7 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
             tiers_text(t, sizeof t, pl, p);
             const char *cells[] = {plan_name(ds, p), v ? "alternative" : "current",
                                    cs_words_period_word(pl->period_type[p]),
-                                   cs_fmt_amount(q, sizeof q, pl->quota[p]), t};
+                                   cs_words_money(q, sizeof q, pl->quota[p], cs_ds_currency(ds)), t};
             cs_doc_row(d, cells);
         }
     }
@@ -191,8 +211,8 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
         cs_doc_text(d, "%s deals get a marginal rate outside the range the period's deals "
                        "had (%s to %s): for them the model extrapolates, so read their part "
                        "of the estimate with care.", cs_fmt_count(z, sizeof z, r->extrapolated),
-                    cs_words_pct_plan(x, sizeof x, b->rate_min),
-                    cs_words_pct_plan(y, sizeof y, b->rate_max));
+                    cs_words_pct(x, sizeof x, b->rate_min),
+                    cs_words_pct(y, sizeof y, b->rate_max));
     }
     if (r->recomputed) {
         cs_doc_para(d);
@@ -211,12 +231,16 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
         const struct cs_whatif_plan_effect *e = &r->plans[p];
         if (!e->deals)
             continue;
-        char a[32], c[32], e1[96], e2[96];
+        char a[32], c[32], e1[160], e2[160];
+        struct cs_words_change_style money = {"less", "more", "no change", cs_ds_currency(ds), ""};
         cs_fmt_count(a, sizeof a, e->deals);
         cs_fmt_count(c, sizeof c, e->rows_changed);
         const char *cells[] = {plan_name(ds, p), a, c,
-                               cs_words_ci(e1, sizeof e1, &e->risky, false, cs_words_expected),
-                               cs_words_ci(e2, sizeof e2, &e->commission, false, cs_fmt_amount)};
+                               b->fit ? cs_words_change(e1, sizeof e1, e->risky.estimate,
+                                                        e->risky.low, e->risky.high, &risky_cell)
+                                      : "n/a",
+                               cs_words_change(e2, sizeof e2, e->commission.estimate,
+                                               e->commission.low, e->commission.high, &money)};
         cs_doc_row(d, cells);
     }
 }

@@ -7,126 +7,349 @@
 #include "wording.h"
 
 /* ======================================================================
- * Percentages: the report's and the plan's
+ * Numbers: the one formatter of every document
+ *
+ * Two significant digits for a figure (whole numbers stay whole: 133, not
+ * 130); a range, or an estimate with its interval, gets the decimals of
+ * its largest member at every end; a value that rounds to zero prints
+ * "0", never "-0"; thousands separators from 1,000.
  * ==================================================================== */
 
-const char *cs_words_pct_share(char *buf, size_t n, double share)
+/* Decimals that give a magnitude `sig` significant digits, whole numbers
+ * kept whole. */
+static int decimals_for(double a, int sig)
 {
-    if (!isfinite(share))
-        snprintf(buf, n, "n/a");
-    else
-        snprintf(buf, n, "%.*f%%", fabs(share) < 0.1 ? 1 : 0, 100 * share);
+    if (!(a > 0) || !isfinite(a))
+        return 0;
+    int d = sig - 1 - (int)floor(log10(a));
+    return d < 0 ? 0 : d > 8 ? 8 : d;
+}
+
+/* x with d decimals and thousands separators; "0" when it rounds to zero. */
+static const char *fixed(char *buf, size_t n, double x, int d)
+{
+    char tmp[400], out[520];
+    snprintf(tmp, sizeof tmp, "%.*f", d, fabs(x));
+    bool zero = strspn(tmp, "0.") == strlen(tmp);
+    size_t intlen = strcspn(tmp, "."), o = 0;
+    if (x < 0 && !zero)
+        out[o++] = '-';
+    for (size_t i = 0; tmp[i] && o + 2 < sizeof out; i++) {
+        if (i && i < intlen && (intlen - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = tmp[i];
+    }
+    out[o] = '\0';
+    snprintf(buf, n, "%s", zero ? "0" : out);
     return buf;
 }
 
-const char *cs_words_pct_plan(char *buf, size_t n, double fraction)
+/* The largest finite magnitude of up to three values (NAN: none). */
+static double largest(double a, double b, double c)
 {
-    if (!isfinite(fraction))
-        snprintf(buf, n, "n/a");
-    else
-        snprintf(buf, n, "%.4g%%", 100 * fraction);
+    double m = 0;
+    if (isfinite(a) && fabs(a) > m)
+        m = fabs(a);
+    if (isfinite(b) && fabs(b) > m)
+        m = fabs(b);
+    if (isfinite(c) && fabs(c) > m)
+        m = fabs(c);
+    return m;
+}
+
+/* How a set of figures is printed: one unit (divisor and suffix) and one
+ * number of decimals for all. */
+struct prec {
+    double div;
+    const char *suffix;
+    int d;
+};
+
+/* x in precision p: "0" alone when it rounds to zero (no suffix, no sign). */
+static const char *put(char *buf, size_t n, double x, const struct prec *p)
+{
+    fixed(buf, n, x / p->div, p->d);
+    size_t len = strlen(buf), sl = strlen(p->suffix);
+    if (strcmp(buf, "0") != 0 && len + sl < n)
+        memcpy(buf + len, p->suffix, sl + 1);
     return buf;
 }
 
-/* ======================================================================
- * Counts and differences of a what-if
- * ==================================================================== */
-
-const char *cs_words_expected(char *buf, size_t n, double x)
+/* The precision a range [lo, hi] is printed in: d decimals (in units of
+ * div), and more (up to `most`) when its two ends would otherwise read
+ * the same. */
+static struct prec range_prec(double lo, double hi, double div, const char *suffix, int d, int most)
 {
-    double a = fabs(x);
-    if (!isfinite(x))
-        snprintf(buf, n, "n/a");
-    else if (a >= 1000) {
-        char tmp[48];
-        int len = snprintf(tmp, sizeof tmp, "%.0f", a), o = 0;
-        if (x < 0 && (size_t)o + 1 < n)
-            buf[o++] = '-';
-        for (int i = 0; i < len && (size_t)o + 2 < n; i++) {
-            if (i && (len - i) % 3 == 0)
-                buf[o++] = ',';
-            buf[o++] = tmp[i];
-        }
-        buf[o] = '\0';
-    } else if (a >= 100 || a == 0)
-        snprintf(buf, n, "%.0f", x);
-    else if (a >= 1)
-        snprintf(buf, n, "%.1f", x);
-    else
-        snprintf(buf, n, "%.2f", x);
-    if (strcmp(buf, "-0") == 0 || strcmp(buf, "-0.0") == 0 || strcmp(buf, "-0.00") == 0)
-        memmove(buf, buf + 1, strlen(buf));
-    return buf;
-}
-
-const char *cs_words_ci(char *buf, size_t n, const struct cs_whatif_diff *d, bool negate,
-                        cs_words_fn *f)
-{
-    char a[48], b[48], c[48];
-    double s = negate ? -1 : 1;
-    double lo = negate ? d->high : d->low, hi = negate ? d->low : d->high;
-    if (!isfinite(d->estimate))
-        snprintf(buf, n, "n/a");
-    else if (!isfinite(lo) || !isfinite(hi))
-        snprintf(buf, n, "%s", f(a, sizeof a, s * d->estimate));
-    else
-        snprintf(buf, n, "%s (%s to %s)", f(a, sizeof a, s * d->estimate), f(b, sizeof b, s * lo),
-                 f(c, sizeof c, s * hi));
-    return buf;
-}
-
-const char *cs_words_diff(char *buf, size_t n, const struct cs_whatif_diff *d, cs_words_fn *f,
-                          const char *less, const char *more)
-{
-    char a[48], b[48], c[48];
-    f(a, sizeof a, fabs(d->estimate));
-    if (!isfinite(d->low) || !isfinite(d->high))
-        snprintf(buf, n, "%s %s", a, d->estimate < 0 ? less : more);
-    else if (d->high <= 0)
-        snprintf(buf, n, "%s %s (95%% interval %s to %s %s)", a, less, f(b, sizeof b, -d->high),
-                 f(c, sizeof c, -d->low), less);
-    else if (d->low >= 0)
-        snprintf(buf, n, "%s %s (95%% interval %s to %s %s)", a, more, f(b, sizeof b, d->low),
-                 f(c, sizeof c, d->high), more);
-    else
-        snprintf(buf, n, "%s %s (95%% interval from %s %s to %s %s)", a,
-                 d->estimate < 0 ? less : more, f(b, sizeof b, -d->low), less,
-                 f(c, sizeof c, d->high), more);
-    return buf;
-}
-
-bool cs_words_clear(const struct cs_whatif_diff *d)
-{
-    return isfinite(d->low) && isfinite(d->high) && (d->low > 0 || d->high < 0);
-}
-
-/* ======================================================================
- * Effects
- * ==================================================================== */
-
-const char *cs_words_ratio(char *buf, size_t n, double x)
-{
-    if (!isfinite(x))
-        snprintf(buf, n, "n/a");
-    else if (x >= 100)
-        snprintf(buf, n, "%.0f", x);
-    else if (x >= 10)
-        snprintf(buf, n, "%.1f", x);
-    else
-        snprintf(buf, n, "%.2f", x);
-    return buf;
+    struct prec p = {div, suffix, d < most ? d : most};
+    char a[64], b[64];
+    while (isfinite(lo) && isfinite(hi) && lo != hi && p.d < most &&
+           strcmp(put(a, sizeof a, lo, &p), put(b, sizeof b, hi, &p)) == 0)
+        p.d++;
+    return p;
 }
 
 const char *cs_words_num(char *buf, size_t n, double x)
 {
+    return cs_words_num_as(buf, n, x, x);
+}
+
+const char *cs_words_num_as(char *buf, size_t n, double x, double like)
+{
     if (!isfinite(x))
         snprintf(buf, n, "n/a");
-    else if (fabs(x) >= 100)
-        snprintf(buf, n, "%.0f", x);
-    else if (fabs(x) >= 10)
-        snprintf(buf, n, "%.1f", x);
     else
-        snprintf(buf, n, "%.2g", x);
+        fixed(buf, n, x, decimals_for(largest(x, like, NAN), 2));
+    return buf;
+}
+
+const char *cs_words_expected(char *buf, size_t n, double x)
+{
+    return cs_words_num(buf, n, x);
+}
+
+const char *cs_words_num_range(char *buf, size_t n, double lo, double hi)
+{
+    char a[48], b[48];
+    if (!isfinite(lo) || !isfinite(hi)) {
+        snprintf(buf, n, "n/a");
+        return buf;
+    }
+    struct prec p = range_prec(lo, hi, 1, "", decimals_for(largest(lo, hi, NAN), 2), 8);
+    snprintf(buf, n, "%s to %s", put(a, sizeof a, lo, &p), put(b, sizeof b, hi, &p));
+    return buf;
+}
+
+/* Trailing zeros of a decimal fraction dropped ("12.50" -> "12.5", "10.0" -> "10"). */
+static void strip_zeros(char *s)
+{
+    if (!strchr(s, '.'))
+        return;
+    size_t k = strlen(s);
+    while (k > 0 && s[k - 1] == '0')
+        s[--k] = '\0';
+    if (k > 0 && s[k - 1] == '.')
+        s[--k] = '\0';
+}
+
+const char *cs_words_pct(char *buf, size_t n, double fraction)
+{
+    if (!isfinite(fraction)) {
+        snprintf(buf, n, "n/a");
+        return buf;
+    }
+    double x = 100 * fraction;
+    char a[48];
+    /* exact when short (a plan's 12.5% or 8.75%), else two significant digits */
+    int d = decimals_for(fabs(x), 2);
+    for (int e = 0; e <= 2; e++) {
+        double r = round(x * pow(10, e)) / pow(10, e);
+        if (fabs(x - r) <= 1e-9 * fmax(1, fabs(x)) && decimals_for(fabs(x), 3) >= e) {
+            d = e > d ? e : d;
+            break;
+        }
+    }
+    fixed(a, sizeof a, x, d);
+    strip_zeros(a);
+    snprintf(buf, n, "%s%%", a);
+    return buf;
+}
+
+const char *cs_words_pct_range(char *buf, size_t n, double lo, double hi)
+{
+    char a[48], b[48];
+    if (!isfinite(lo) || !isfinite(hi)) {
+        snprintf(buf, n, "n/a");
+        return buf;
+    }
+    struct prec p = range_prec(100 * lo, 100 * hi, 1, "", decimals_for(100 * largest(lo, hi, NAN), 2), 8);
+    snprintf(buf, n, "%s%% to %s%%", put(a, sizeof a, 100 * lo, &p), put(b, sizeof b, 100 * hi, &p));
+    return buf;
+}
+
+const char *cs_words_level(char *buf, size_t n, double level)
+{
+    char a[48];
+    if (!isfinite(level)) {
+        snprintf(buf, n, "n/a");
+        return buf;
+    }
+    /* the decimals that show how far it is from 100%, so that 99.7% never reads 100% */
+    int d = decimals_for(100 * (1 - level), 1);
+    fixed(a, sizeof a, 100 * level, d);
+    strip_zeros(a);
+    snprintf(buf, n, "%s%%", a);
+    return buf;
+}
+
+/* Odds ratios: two decimals below 10 (1.08: the distance from 1 is the
+ * point), one below 100, none above. */
+static int ratio_decimals(double a)
+{
+    return a >= 99.95 ? 0 : a >= 9.995 ? 1 : 2;
+}
+
+const char *cs_words_ratio(char *buf, size_t n, double x)
+{
+    return cs_words_ratio_as(buf, n, x, x);
+}
+
+const char *cs_words_ratio_as(char *buf, size_t n, double x, double like)
+{
+    if (!isfinite(x))
+        snprintf(buf, n, "n/a");
+    else
+        fixed(buf, n, x, ratio_decimals(largest(x, like, NAN)));
+    return buf;
+}
+
+const char *cs_words_ratio_range(char *buf, size_t n, double lo, double hi)
+{
+    char a[48], b[48];
+    if (!isfinite(lo) || !isfinite(hi)) {
+        snprintf(buf, n, "n/a");
+        return buf;
+    }
+    struct prec p = range_prec(lo, hi, 1, "", ratio_decimals(largest(lo, hi, NAN)), 4);
+    snprintf(buf, n, "%s to %s", put(a, sizeof a, lo, &p), put(b, sizeof b, hi, &p));
+    return buf;
+}
+
+const char *cs_words_p(char *buf, size_t n, double p)
+{
+    if (!isfinite(p))
+        snprintf(buf, n, "n/a");
+    else if (p < 0.001)
+        snprintf(buf, n, "< 0.001");
+    else
+        fixed(buf, n, p, decimals_for(p, 2));
+    return buf;
+}
+
+/* ======================================================================
+ * Money
+ * ==================================================================== */
+
+/* The unit of an amount of magnitude a: divisor and suffix. */
+static double money_unit(double a, const char **suffix)
+{
+    if (a >= 999.5e3) {
+        *suffix = "M";
+        return 1e6;
+    }
+    if (a >= 999.5) {
+        *suffix = "k";
+        return 1e3;
+    }
+    *suffix = "";
+    return 1;
+}
+
+/* The precision of amounts up to magnitude `like`, ends lo and hi told apart. */
+static struct prec money_prec(double like, double lo, double hi)
+{
+    const char *suf;
+    double div = money_unit(like, &suf);
+    /* never below a hundredth of the currency */
+    return range_prec(lo, hi, div, suf, decimals_for(like / div, 2), div == 1 ? 2 : 5);
+}
+
+const char *cs_words_money(char *buf, size_t n, double x, const char *currency)
+{
+    char a[48];
+    struct prec p = money_prec(fabs(x), NAN, NAN);
+    if (!isfinite(x))
+        snprintf(buf, n, "n/a");
+    else
+        snprintf(buf, n, "%s%s%s", put(a, sizeof a, x, &p), currency ? " " : "",
+                 currency ? currency : "");
+    return buf;
+}
+
+const char *cs_words_money_range(char *buf, size_t n, double lo, double hi, const char *currency)
+{
+    char a[48], b[48];
+    if (!isfinite(lo) || !isfinite(hi)) {
+        snprintf(buf, n, "n/a");
+        return buf;
+    }
+    struct prec p = money_prec(largest(lo, hi, NAN), lo, hi);
+    snprintf(buf, n, "%s to %s%s%s", put(a, sizeof a, lo, &p), put(b, sizeof b, hi, &p),
+             currency ? " " : "", currency ? currency : "");
+    return buf;
+}
+
+double cs_words_money_axis(char *buf, size_t n, double max, const char *currency)
+{
+    const char *word;
+    double div = cs_words_money_unit(max, &word);
+    if (div == 1.0)
+        snprintf(buf, n, "%s", currency);
+    else
+        snprintf(buf, n, "%s of %s", word, currency);
+    return div;
+}
+
+/* ======================================================================
+ * Differences in words, with natural signs
+ * ==================================================================== */
+
+/* One end of an interval: its magnitude and direction, or "0" alone. */
+static const char *end_words(char *buf, size_t n, double x, const struct prec *p,
+                             const char *unit, const struct cs_words_change_style *st)
+{
+    char m[48];
+    put(m, sizeof m, fabs(x), p);
+    if (strcmp(m, "0") == 0)
+        snprintf(buf, n, "0");
+    else
+        snprintf(buf, n, "%s%s %s", m, unit, x < 0 ? st->less : st->more);
+    return buf;
+}
+
+const char *cs_words_change(char *buf, size_t n, double est, double lo, double hi,
+                            const struct cs_words_change_style *st)
+{
+    char a[48], b[96], c[96], unit[24], head[96];
+    bool money = st->currency != NULL;
+    snprintf(unit, sizeof unit, "%s%s", money ? " " : "", money ? st->currency : "");
+    if (!isfinite(est)) {
+        snprintf(buf, n, "n/a");
+        return buf;
+    }
+    bool ci = isfinite(lo) && isfinite(hi);
+    double like = ci ? largest(est, lo, hi) : fabs(est);
+    struct prec p = money ? money_prec(like, ci ? lo : NAN, ci ? hi : NAN)
+                          : range_prec(ci ? lo : NAN, ci ? hi : NAN, 1, "", decimals_for(like, 2), 8);
+    const char *lead = st->interval ? st->interval : "";
+    put(a, sizeof a, fabs(est), &p);
+    if (strcmp(a, "0") == 0)
+        snprintf(head, sizeof head, "%s", st->none);
+    else
+        snprintf(head, sizeof head, "%s%s %s", a, unit, est < 0 ? st->less : st->more);
+    if (!ci) {
+        snprintf(buf, n, "%s", head);
+        return buf;
+    }
+    /* both ends on one side: "0.1 to 5.6 fewer"; an end that rounds to 0
+     * reads "0"; else from one side to the other */
+    put(b, sizeof b, fabs(lo), &p);
+    put(c, sizeof c, fabs(hi), &p);
+    bool zlo = strcmp(b, "0") == 0, zhi = strcmp(c, "0") == 0;
+    if (zlo && zhi)
+        snprintf(buf, n, "%s", head);
+    else if (zlo)
+        snprintf(buf, n, "%s (%s0 to %s%s %s)", head, lead, c, unit, hi < 0 ? st->less : st->more);
+    else if (zhi)
+        snprintf(buf, n, "%s (%s0 to %s%s %s)", head, lead, b, unit, lo < 0 ? st->less : st->more);
+    else if (hi < 0)
+        snprintf(buf, n, "%s (%s%s to %s%s %s)", head, lead, c, b, unit, st->less);
+    else if (lo > 0)
+        snprintf(buf, n, "%s (%s%s to %s%s %s)", head, lead, b, c, unit, st->more);
+    else {
+        char e1[96], e2[96];
+        snprintf(buf, n, "%s (%sfrom %s to %s)", head, lead, end_words(e1, sizeof e1, lo, &p, unit, st),
+                 end_words(e2, sizeof e2, hi, &p, unit, st));
+    }
     return buf;
 }
 
@@ -206,7 +429,7 @@ void cs_words_method_bullets(struct cs_doc *d, const struct cs_whatif_base *b)
     cs_doc_bullet(d);
     cs_doc_text(d, "Expected risky deals are the sum, over the period's %s won deals, of each "
                    "deal's chance of carrying an off-roadmap or premature promise under the "
-                   "promise_risk model of the report (fitted on the same deals). The model relates "
+                   "report's promise-risk model (fitted on the same deals). The model relates "
                    "risk to the plan's incentives across deals: an association, not proof of cause.",
                 cs_fmt_count(m, sizeof m, b->deals));
     if (isfinite(b->promises_per_risky)) {
@@ -217,8 +440,8 @@ void cs_words_method_bullets(struct cs_doc *d, const struct cs_whatif_base *b)
                     cs_words_expected(m, sizeof m, b->promises_per_risky));
     }
     cs_doc_bullet(d);
-    cs_doc_text(d, "Commission is recomputed exactly, deal by deal, under each plan (SPEC 5), for "
-                   "the same deals in the same order.");
+    cs_doc_text(d, "Commission is recomputed exactly, deal by deal, under each plan, for the "
+                   "same deals in the same order.");
     cs_doc_bullet(d);
     if (b->intervals)
         cs_doc_text(d, "Ranges are 95%% intervals from a bootstrap over reps (%u draws, seed %llu): "
@@ -234,9 +457,8 @@ void cs_words_method_bullets(struct cs_doc *d, const struct cs_whatif_base *b)
         cs_doc_text(d, "Note: %s.", b->model_note);
     }
     cs_doc_bullet(d);
-    cs_doc_text(d, "How the numbers are made, and how to write a plan file of your own: ");
-    cs_doc_code(d, "docs/WHATIF.md");
-    cs_doc_text(d, " in the compsight sources.");
+    cs_doc_text(d, "How the numbers are made, and how to write a plan file of your own, is "
+                   "explained in compsight's guide to the what-if.");
 }
 
 void cs_words_plot_image(struct cs_doc *d, const char *name, const char *alt, const char *caption)
@@ -244,4 +466,230 @@ void cs_words_plot_image(struct cs_doc *d, const char *name, const char *alt, co
     char file[96];
     snprintf(file, sizeof file, "plots/%s.png", name);
     cs_doc_image(d, file, alt, caption);
+}
+
+/* ======================================================================
+ * Verdicts in words
+ * ==================================================================== */
+
+const char *cs_words_verdict(enum cs_verdict v)
+{
+    return cs_verdict_name(v);
+}
+
+struct term_words {
+    const char *name;
+    double scale;        /* effect per this many units of the term */
+    const char *subject; /* what changes, in plan language */
+};
+
+static const struct term_words deal_terms[] = {
+    {"marginal_rate", 0.01, "Each extra percentage point of marginal commission rate"},
+    {"tier_cross", 1, "Deals that carried the rep across a tier floor"},
+    {"last_14_days", 1, "Deals closed in the last two weeks of the plan period"},
+    {"log_amount", M_LN2, "Each doubling of deal size"},
+    {"spiff", 1, "Deals on a product with a running sales incentive (SPIFF)"},
+    {"type[expansion]", 1, "Expansion deals (against new business)"},
+    {"type[renewal]", 1, "Renewals (against new business)"},
+};
+
+static const struct term_words asset_terms[] = {
+    {"target_gap", 0.1, "Each 10 points by which an asset's marketing target was behind when "
+                        "it was published"},
+    {"last_14_days", 1, "Assets published in the last two weeks of the quarter"},
+};
+
+const char *cs_words_term_subject(enum cs_model_id m, const char *term, double *scale)
+{
+    const struct term_words *t = m == CS_MODEL_COLLATERAL ? asset_terms : deal_terms;
+    size_t k = m == CS_MODEL_COLLATERAL ? sizeof asset_terms / sizeof asset_terms[0]
+                                        : sizeof deal_terms / sizeof deal_terms[0];
+    for (size_t i = 0; term && i < k; i++)
+        if (strcmp(t[i].name, term) == 0) {
+            if (scale)
+                *scale = t[i].scale;
+            return t[i].subject;
+        }
+    if (scale)
+        *scale = 1;
+    return "Another element of the model";
+}
+
+/* What model m's effects are on, after "the odds of" or "of". */
+static const char *outcome_words(enum cs_model_id m)
+{
+    switch (m) {
+    case CS_MODEL_PROMISE_RISK: return "a risky promise";
+    case CS_MODEL_COLLATERAL:   return "a misstated asset";
+    default:                    return "discount";
+    }
+}
+
+/* A data string for a plain-text title: control characters dropped, cut
+ * at about 80 bytes on a UTF-8 boundary. */
+static const char *plain(const char *s, char *buf, size_t n)
+{
+    size_t k = 0, start = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            continue;
+        if ((*p & 0xc0) != 0x80)
+            start = k;
+        if (k + 1 >= n || k >= 80) {
+            k = start;
+            break;
+        }
+        buf[k++] = (char)*p;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+static void term_title(char *buf, size_t n, const struct cs_finding *f)
+{
+    double s;
+    const char *subject = cs_words_term_subject(f->model, f->term, &s);
+    char a[32];
+    if (f->verdict == CS_VERDICT_THIN)
+        snprintf(buf, n, "%s: too little data to tell", subject);
+    else if (f->verdict != CS_VERDICT_CLEAR)
+        snprintf(buf, n, "%s: no clear effect on %s%s", subject,
+                 f->model == CS_MODEL_DISCOUNT ? "" : "the odds of ", outcome_words(f->model));
+    else if (f->model == CS_MODEL_DISCOUNT)
+        snprintf(buf, n, "%s went with %s percentage points %s discount", subject,
+                 cs_words_num(a, sizeof a, fabs(s * f->estimate)), f->direction > 0 ? "more" : "less");
+    else
+        snprintf(buf, n, "%s went with %s times the odds of %s", subject,
+                 cs_words_ratio(a, sizeof a, exp(s * f->estimate)), outcome_words(f->model));
+}
+
+static void bunching_title(char *buf, size_t n, const struct cs_dataset *ds,
+                           const struct cs_finding *f)
+{
+    char plan[96], fl[32];
+    plain(cs_ds_str(ds, ds->plans.id[f->plan]), plan, sizeof plan);
+    const char *unit = ds->plans.period_type[f->plan] == CS_PERIOD_YEAR ? "rep-years" : "rep-quarters";
+    cs_words_pct(fl, sizeof fl, f->floor);
+    if (f->verdict == CS_VERDICT_THIN)
+        snprintf(buf, n, "Plan %s: too few %s near the %s floor to tell", plan, unit, fl);
+    else if (f->verdict != CS_VERDICT_CLEAR)
+        snprintf(buf, n, "Plan %s: no clear bunching at the %s floor", plan, fl);
+    else
+        snprintf(buf, n, "Plan %s: %s %s end just above the %s floor than the smooth pattern "
+                         "predicts", plan, f->direction > 0 ? "more" : "fewer", unit, fl);
+}
+
+static void timing_title(char *buf, size_t n, const struct cs_analysis *an,
+                         const struct cs_finding *f)
+{
+    const struct cs_timing *t = an->timing;
+    char a[32], b[32];
+    if (f->verdict == CS_VERDICT_THIN || !t) {
+        snprintf(buf, n, "Too little data to test the pace of closes over the period");
+        return;
+    }
+    cs_words_pct(a, sizeof a, t->last14_share);
+    cs_words_pct(b, sizeof b, t->expected_share);
+    if (f->verdict != CS_VERDICT_CLEAR)
+        snprintf(buf, n, "No clear departure from an even pace of closes over the period "
+                         "(%s of bookings in the last 14 days, %s at an even pace)", a, b);
+    else if (f->direction > 0)
+        snprintf(buf, n, "%s of bookings closed in the last 14 days of the period, against %s "
+                         "at an even pace", a, b);
+    else
+        snprintf(buf, n, "Closes are uneven over the period, but the last 14 days hold no more "
+                         "than an even pace (%s of bookings, against %s)", a, b);
+}
+
+const char *cs_words_finding_title(char *buf, size_t n, const struct cs_dataset *ds,
+                                   const struct cs_analysis *an, const struct cs_finding *f)
+{
+    switch (f->kind) {
+    case CS_FINDING_TERM: term_title(buf, n, f); break;
+    case CS_FINDING_BUNCHING:
+    case CS_FINDING_PLACEBO: bunching_title(buf, n, ds, f); break;
+    case CS_FINDING_TIMING: timing_title(buf, n, an, f); break;
+    }
+    return buf;
+}
+
+/* The model's name in words. */
+static const char *model_words(enum cs_model_id m)
+{
+    switch (m) {
+    case CS_MODEL_PROMISE_RISK: return "promise-risk";
+    case CS_MODEL_DISCOUNT:     return "discount";
+    default:                    return "collateral";
+    }
+}
+
+const char *cs_words_model_title(char *buf, size_t n, const struct cs_analysis *an,
+                                 enum cs_model_id m)
+{
+    const struct cs_model_rule *r = cs_findings_model(an->findings, m);
+    const struct cs_finding *best = cs_findings_strongest(an->findings, m, 0);
+    char a[32], b[32];
+    bool assets = m == CS_MODEL_COLLATERAL;
+    if (!r || !r->fitted)
+        snprintf(buf, n, "No %s model for this period", model_words(m));
+    else if (!r->rule.readable)
+        snprintf(buf, n, "Too little data to read the %s model (%s %s of %s %s)", model_words(m),
+                 cs_fmt_count(a, sizeof a, r->n), assets ? "assets" : "deals",
+                 cs_fmt_count(b, sizeof b, r->clusters), assets ? "owners" : "reps");
+    else if (best)
+        term_title(buf, n, best);
+    else if (assets)
+        snprintf(buf, n, "No clear link between marketing target pressure and misstated assets");
+    else
+        snprintf(buf, n, "No plan element has a clear link with %s in this period",
+                 m == CS_MODEL_PROMISE_RISK ? "risky promises" : "discounts");
+    return buf;
+}
+
+const char *cs_words_model_thin(char *buf, size_t n, const struct cs_model_rule *r,
+                                enum cs_model_id m)
+{
+    char a[32], b[32], c[32];
+    bool assets = m == CS_MODEL_COLLATERAL;
+    const char *rows = assets ? "assets" : m == CS_MODEL_DISCOUNT ? "discounted deals" : "deals";
+    const char *cl = assets ? "owners" : "reps";
+    size_t at = 0;
+#define ADD(...) do { int w_ = snprintf(buf + at, n - at, __VA_ARGS__); \
+                      if (w_ > 0 && (size_t)w_ < n - at) at += (size_t)w_; } while (0)
+    buf[0] = '\0';
+    ADD("This rests on %s %s of %s %s; reading it needs at least ", cs_fmt_count(a, sizeof a, r->n),
+        rows, cs_fmt_count(b, sizeof b, r->clusters), cl);
+    bool both = false;
+    if (r->rule.short_clusters || (!r->rule.short_events && !r->rule.short_n)) {
+        ADD("%zu %s", r->rule.need_clusters, cl);
+        both = true;
+    }
+    if (r->rule.short_events) {
+        const char *kinds = assets ? "assets of each kind (misstated and not)"
+                                   : "deals of each kind (risky and not)";
+        ADD("%s%s %s; here %s %s", both ? " and at least " : "",
+            cs_fmt_count(c, sizeof c, r->rule.need_events), kinds,
+            cs_fmt_count(a, sizeof a, r->events < r->n - r->events ? r->events : r->n - r->events),
+            r->events <= r->n - r->events ? (assets ? "were misstated" : "were risky")
+                                          : (assets ? "were not misstated" : "were not risky"));
+    } else if (r->rule.short_n) {
+        ADD("%s%s %s", both ? " and at least " : "", cs_fmt_count(c, sizeof c, r->rule.need_n), rows);
+    }
+    ADD(".");
+#undef ADD
+    return buf;
+}
+
+const char *cs_words_bunching_reading(const struct cs_analysis *an, const struct cs_finding *f)
+{
+    const struct cs_bunching *e = &an->bunch[f->bunch].est;
+    bool placebo = f->kind == CS_FINDING_PLACEBO;
+    if (f->verdict == CS_VERDICT_THIN)
+        return e->verdict != CS_BUNCH_OK ? cs_bunching_verdict_text(e->verdict) : "too little data";
+    if (f->verdict != CS_VERDICT_CLEAR)
+        return placebo ? "no clear excess (as expected at a placebo point)" : "no clear excess";
+    if (placebo)
+        return "a clear departure at a placebo point: treat the floor's result with care";
+    return f->direction > 0 ? "clear excess just above the floor"
+                            : "clear shortfall just above the floor";
 }

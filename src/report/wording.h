@@ -5,59 +5,78 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "compsight/analysis.h"
+#include "compsight/dataset.h"
 #include "compsight/doc.h"
+#include "compsight/findings.h"
 #include "compsight/regress.h"
 #include "compsight/select.h"
 #include "compsight/whatif.h"
 
 /*
- * One place for how report/ words a figure.  Full precision stays in the
- * JSON files; these round for reading.  Each cs_words_* formatter writes
- * into buf of size n and returns buf; a figure that is not finite reads
- * "n/a".
- *
- * Where two documents word the same kind of figure differently today, both
- * ways are here under their own names, unchanged: the issue on trustworthy
- * findings chooses one (and tests pin every document's bytes until then).
+ * One place for how a document words a figure: report.md, proposal.md
+ * and whatif.md alike (full precision stays in the JSON files).  Each
+ * formatter writes into buf of size n and returns buf; a figure that is
+ * not finite reads "n/a".  The rules:
+ * - two significant digits, whole numbers kept whole (133, not 130),
+ *   thousands separators from 1,000;
+ * - a range, or an estimate with its interval, takes the decimals of its
+ *   largest member at every end ("0.1 to 5.6", never "-13k to -133");
+ * - a value that rounds to zero prints "0", never "-0";
+ * - percentages one way everywhere: exact when the value is short (a
+ *   plan's "12.5%", "8.75%", "100%"), else two significant digits
+ *   ("22%", "3.4%", "0.42%"), "0%" for zero;
+ * - money with its currency code ("4.9k USD");
+ * - differences as words with natural signs ("2.8 fewer", "4.9k USD less").
  */
 
-/* A share in percent, as the report writes it: whole percent, one decimal
- * below 10% ("12%", "3.4%", "0.0%"). */
-const char *cs_words_pct_share(char *buf, size_t n, double share);
+/* A figure: "1,234", "56", "3.4", "0.42". */
+const char *cs_words_num(char *buf, size_t n, double x);
 
-/* A plan's rate or floor in percent, as the what-if and the proposal write
- * it: up to four significant digits ("12%", "10.5%", "8.75%", "0%"). */
-const char *cs_words_pct_plan(char *buf, size_t n, double fraction);
+/* x with the precision `like` would get (an estimate beside its interval). */
+const char *cs_words_num_as(char *buf, size_t n, double x, double like);
 
-/* An expected count of deals or promises: 1,234 / 56 / 3.4 / 0.42 (never
- * "-0"). */
+/* "0.1 to 5.6": both ends with the precision of the larger. */
+const char *cs_words_num_range(char *buf, size_t n, double lo, double hi);
+
+/* A share or a plan's rate, in percent: "22%", "3.4%", "12.5%", "0%". */
+const char *cs_words_pct(char *buf, size_t n, double fraction);
+
+/* "3.7% to 38%": both ends with the decimals of the larger. */
+const char *cs_words_pct_range(char *buf, size_t n, double lo, double hi);
+
+/* The level of an interval: "95%", "98%", "99.7%" (never "100%"). */
+const char *cs_words_level(char *buf, size_t n, double level);
+
+/* An odds ratio: two decimals below 10 (1.08, since the distance from 1
+ * is the point), one below 100, none above; _as with the precision of
+ * `like`, _range with the precision of the larger end. */
+const char *cs_words_ratio(char *buf, size_t n, double x);
+const char *cs_words_ratio_as(char *buf, size_t n, double x, double like);
+const char *cs_words_ratio_range(char *buf, size_t n, double lo, double hi);
+
+/* A p-value: "< 0.001", else two significant digits ("0.0035"). */
+const char *cs_words_p(char *buf, size_t n, double p);
+
+/* An expected count of deals or promises (cs_words_num). */
 const char *cs_words_expected(char *buf, size_t n, double x);
 
-/* A formatter of the kind above, for the two that follow. */
-typedef const char *cs_words_fn(char *buf, size_t n, double x);
+/* How cs_words_change words a difference. */
+struct cs_words_change_style {
+    const char *less, *more;   /* "fewer" / "more", "less" / "more" */
+    const char *none;          /* when it rounds to zero: "no change" */
+    const char *currency;      /* money: its code after every amount; NULL: a count */
+    const char *interval;      /* words before the interval ("95% interval "), or "" */
+};
 
-/* A what-if difference with its interval, by f: "3.4 (1.2 to 5.6)", or the
- * estimate alone without an interval; with negate, of its opposite (an
- * avoided count: the interval's ends swap). */
-const char *cs_words_ci(char *buf, size_t n, const struct cs_whatif_diff *d, bool negate,
-                        cs_words_fn *f);
-
-/* A difference as a phrase, by f: "4.1 fewer (95% interval 0.9 to 8.3
- * fewer)", "... (95% interval from 2.0 fewer to 1.1 more)"; less and more
- * are the words for each direction. */
-const char *cs_words_diff(char *buf, size_t n, const struct cs_whatif_diff *d, cs_words_fn *f,
-                          const char *less, const char *more);
-
-/* Whether a difference's 95% interval excludes 0: a clear effect. */
-bool cs_words_clear(const struct cs_whatif_diff *d);
-
-/* An odds ratio: two decimals below 10 (1.08, not 1.1, since the distance
- * from 1 is the point), one below 100, none above. */
-const char *cs_words_ratio(char *buf, size_t n, double x);
-
-/* An effect: two significant digits below 10, one decimal below 100,
- * whole above. */
-const char *cs_words_num(char *buf, size_t n, double x);
+/*
+ * A difference with its interval (NAN ends: none) in words with natural
+ * signs: "2.8 fewer (95% interval 0.1 to 5.6 fewer)", "1.2 fewer (95%
+ * interval from 2.5 fewer to 0.1 more)", "4.9k USD less (...)", and
+ * st->none when it rounds to zero.
+ */
+const char *cs_words_change(char *buf, size_t n, double est, double lo, double hi,
+                            const struct cs_words_change_style *st);
 
 /* The term `name` of a fitted model, or NULL (fit NULL or not fitted, or
  * no such term). */
@@ -76,6 +95,72 @@ double cs_words_value_unit(double max, const char **word);
 
 /* A plan's period: "year" or "quarter" (CS_PERIOD_*). */
 const char *cs_words_period_word(uint8_t period_type);
+
+/* ----------------------------------------------------------------------
+ * Money (the corporate currency: cs_ds_currency)
+ * -------------------------------------------------------------------- */
+
+/* An amount with its currency code: "4.9k USD", "1.2M USD", "950 USD";
+ * two significant digits (whole units kept: "133k USD"), never "-0";
+ * currency NULL: the number alone ("4.9k", for a column that names it). */
+const char *cs_words_money(char *buf, size_t n, double x, const char *currency);
+
+/* "1.2k to 9.3k USD": both ends in the unit and precision of the larger. */
+const char *cs_words_money_range(char *buf, size_t n, double lo, double hi, const char *currency);
+
+/* The label of a money axis whose values reach max, and its divisor:
+ * "millions of USD" (from 2e6), "thousands of USD" (from 2e3), "USD". */
+double cs_words_money_axis(char *buf, size_t n, double max, const char *currency);
+
+/* ----------------------------------------------------------------------
+ * Verdicts in words (findings.h): the only place a verdict becomes text
+ * -------------------------------------------------------------------- */
+
+/* "clear", "no clear effect", "too little data". */
+const char *cs_words_verdict(enum cs_verdict v);
+
+/* What a model term is about, in plan language, and the unit its effect
+ * is read per (*scale: 0.01 for a percentage point of rate, ln 2 for a
+ * doubling, 0.1 for 10 points of target shortfall, else 1).  Never an
+ * identifier: an unknown term reads "another element of the model". */
+const char *cs_words_term_subject(enum cs_model_id m, const char *term, double *scale);
+
+/*
+ * One finding as a plain-text sentence without a final full stop, for a
+ * plot title, an alt text or a summary line; it states the verdict and
+ * never claims more:
+ *   TERM clear:      "Deals closed in the last two weeks of the plan period went with
+ *                     3.1 times the odds of a risky promise"
+ *   TERM not clear:  "Deals closed in ...: no clear effect on the odds of a risky promise"
+ *   TERM thin:       "Deals closed in ...: too little data to tell"
+ *   BUNCHING clear:  "Plan MM-Q: more rep-quarters end just above the 100% floor than the
+ *                     smooth pattern predicts" (fewer, when below it)
+ *   BUNCHING not:    "Plan MM-Q: no clear bunching at the 100% floor"
+ *   BUNCHING thin:   "Plan MM-Q: too few rep-quarters near the 100% floor to tell"
+ *   TIMING clear:    "22% of bookings closed in the last 14 days of the period, against 10%
+ *                     at an even pace"
+ *   TIMING not:      "No clear departure from an even pace of closes over the period"
+ * ds names the plan (control characters dropped); an holds the timing.
+ */
+const char *cs_words_finding_title(char *buf, size_t n, const struct cs_dataset *ds,
+                                   const struct cs_analysis *an, const struct cs_finding *f);
+
+/* The headline of model m for its plot: its strongest clear finding
+ * (cs_words_finding_title), or that no element has a clear link, or that
+ * there is too little data to read it. */
+const char *cs_words_model_title(char *buf, size_t n, const struct cs_analysis *an,
+                                 enum cs_model_id m);
+
+/* Why model m is too little data and what reading it would need, as a
+ * sentence: "This rests on 56 deals of 4 reps; reading it needs at least
+ * 10 reps and at least 70 deals of each kind (risky and not); here 12
+ * were risky." */
+const char *cs_words_model_thin(char *buf, size_t n, const struct cs_model_rule *r,
+                                enum cs_model_id m);
+
+/* The reading of a bunching row (table, summary and plot title agree):
+ * "clear excess just above the floor", "no clear excess", ... */
+const char *cs_words_bunching_reading(const struct cs_analysis *an, const struct cs_finding *f);
 
 /* ----------------------------------------------------------------------
  * Passages shared by whatif.md and proposal.md (SPEC 8)

@@ -215,13 +215,13 @@ static void fit_notes(struct cs_whatif_base *b)
         if (!f)
             f = b->fit->flags;                   /* singular from the first step */
         const char *why = cs_regress_flag_text(f & (~f + 1u));   /* the lowest flag set */
-        b->model_note = *why ? why : "the promise_risk model could not be fitted";
+        b->model_note = *why ? why : "the promise-risk model could not be fitted";
         b->fit = NULL;
     } else if (b->firth) {
-        b->model_note = "the promise_risk model shows separation: Firth's estimate is used, "
+        b->model_note = "the promise-risk model shows separation: Firth's estimate is used, "
                         "and the risky-deal figures are rough";
     } else if (!b->fit->converged) {
-        b->model_note = "the promise_risk fit did not converge: the risky-deal figures are rough";
+        b->model_note = "the promise-risk fit did not converge: the risky-deal figures are rough";
     }
 }
 
@@ -407,7 +407,7 @@ static enum cs_status coefficient_draws(struct cs_whatif_base *b, struct cs_erro
     double probe[CS_DEAL_TERMS * CS_DEAL_TERMS], zero[CS_DEAL_TERMS] = {0}, dummy[CS_DEAL_TERMS];
     memcpy(probe, hfull, sizeof probe);
     if (spd_solve(probe, zero, dummy, k) != 0 && !*b->model_note)
-        b->model_note = "the promise_risk model's information matrix is singular: the intervals "
+        b->model_note = "the promise-risk model's information matrix is singular: the intervals "
                         "leave out the uncertainty of its coefficients";
 out:
     free(da);

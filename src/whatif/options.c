@@ -292,6 +292,7 @@ int cs_whatif_rank_group(double avoided, double cost)
 
 struct rank_item {
     size_t index;
+    int tier;                /* 0: clear reduction, 1: not clear, 2: clear increase */
     int group;
     double avoided, cost;
 };
@@ -299,6 +300,8 @@ struct rank_item {
 static int cmp_rank(const void *pa, const void *pb)
 {
     const struct rank_item *a = pa, *b = pb;
+    if (a->tier != b->tier)
+        return a->tier < b->tier ? -1 : 1;
     if (a->group != b->group)
         return a->group < b->group ? -1 : 1;
     double ka = 0, kb = 0, la = 0, lb = 0;     /* primary key and tie-break, larger first */
@@ -320,7 +323,37 @@ static int cmp_rank(const void *pa, const void *pb)
     return (a->index > b->index) - (a->index < b->index);
 }
 
-void cs_whatif_rank(const double *avoided, const double *cost, size_t n, size_t *order)
+void cs_whatif_model_rule(const struct cs_whatif_base *b, struct cs_data_rule *out)
+{
+    const struct cs_regress_fit *fit = b->fit;
+    size_t k = 0;
+    for (size_t j = 0; fit && j < fit->k; j++)
+        k += strcmp(fit->terms[j].name, "(Intercept)") != 0;
+    size_t events = b->observed_risky, rest = b->deals - b->observed_risky;
+    cs_verdict_data_rule(true, b->deals, events < rest ? events : rest, fit ? fit->clusters : 0, k,
+                         out);
+    if (!fit)
+        out->readable = out->few_clusters = false;
+}
+
+enum cs_verdict cs_whatif_option_verdict(const struct cs_data_rule *rule,
+                                         const struct cs_whatif_diff *risky)
+{
+    if (!rule->readable)
+        return CS_VERDICT_THIN;
+    return cs_verdict_of_interval(risky->low, risky->high);
+}
+
+/* The tier of an option in the ranking (whatif.h). */
+static int rank_tier(const enum cs_verdict *verdict, size_t i, double avoided)
+{
+    if (!verdict || verdict[i] != CS_VERDICT_CLEAR)
+        return 1;
+    return avoided > 0 ? 0 : 2;
+}
+
+void cs_whatif_rank(const double *avoided, const double *cost, const enum cs_verdict *verdict,
+                    size_t n, size_t *order)
 {
     struct rank_item *it = malloc((n ? n : 1) * sizeof *it);
     if (!it) {                            /* keep the input order rather than fail */
@@ -329,7 +362,8 @@ void cs_whatif_rank(const double *avoided, const double *cost, size_t n, size_t 
         return;
     }
     for (size_t i = 0; i < n; i++)
-        it[i] = (struct rank_item){i, cs_whatif_rank_group(avoided[i], cost[i]), avoided[i], cost[i]};
+        it[i] = (struct rank_item){i, rank_tier(verdict, i, avoided[i]),
+                                   cs_whatif_rank_group(avoided[i], cost[i]), avoided[i], cost[i]};
     qsort(it, n, sizeof *it, cmp_rank);
     for (size_t i = 0; i < n; i++)
         order[i] = it[i].index;

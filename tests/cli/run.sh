@@ -204,6 +204,45 @@ expect 4 "$BIN" propose --out /dev/null/prop --quiet
 has "$TMP/sample/report.md" "(proposal/proposal.md)"
 [ -s "$TMP/sample/proposal/proposal.md" ] && ok || bad "report wrote no proposal draft"
 
+# issue 19: plain words in every shared document (no identifiers, SPEC, source
+# or local paths, no "-0"), one verdict per finding, one number formatter
+plain() {
+    for w in 'promise_risk' 'promise\_risk' 'marginal_rate' 'marginal\_rate' 'type[' 'type\[' \
+             'SPEC ' 'docs/' 'compsight sources' 'their owner' 'data/sample/plans.csv' "$TMP" \
+             ' -0 ' '(-0 ' '-0 to' 'to -0' 'some excess, not clear'; do
+        if grep -qF -- "$w" "$1"; then bad "$1 says '$w'"; grep -F -- "$w" "$1" | head -2 | sed 's/^/  | /'; else ok; fi
+    done
+}
+for f in "$TMP/sample/report.md" "$TMP/sample/proposal/proposal.md" "$TMP/wi/whatif.md" \
+         "$TMP/wi1/whatif.md" "$TMP/prop/proposal.md" "$TMP/gold/report.md"; do
+    plain "$f"
+done
+has "$TMP/prop/proposal.md" "compsight whatif --plans options/1.csv --period all"
+has "$TMP/wi/whatif.md" "The alternative plans file against the current plans"
+has "$TMP/sample/report.md" "(Plot not shown: plan ENT-Y, 100% floor:"
+has "$TMP/sample/report.md" "bookings (USD)"
+has "$TMP/sample/report.md" "each interval is widened for that number"
+# percentages print the same way in the report and in its proposal
+pct=$(grep -o 'of them ([0-9.]*%)' "$TMP/sample/report.md" | grep -o '([0-9.]*%)')
+[ -n "$pct" ] && ok || bad "no risky share in the report's summary"
+has "$TMP/sample/proposal/proposal.md" "won deals $pct"
+# a thin data set: nothing bold, each model says it has too little data
+expect 0 "$BIN" generate --out "$TMP/thin" --deals 100 --seed 1 --quiet
+expect 0 "$BIN" report --data "$TMP/thin" --out "$TMP/thinrep" --quiet
+if grep -q '\*\*' "$TMP/thinrep/report.md"; then bad "bold text in a report on too little data"; else ok; fi
+has "$TMP/thinrep/report.md" "There is too little data to tie risky promises to the plan's incentives."
+has "$TMP/thinrep/report.md" "reading it needs at least 10 reps"
+has "$TMP/thinrep/results.json" '"readable": false'
+plain "$TMP/thinrep/report.md"
+plain "$TMP/thinrep/proposal/proposal.md"
+# no promise data: the trend says so instead of a risky rate of 0%
+mkdir -p "$TMP/nopromises"
+cp "$TMP/thin/"*.csv "$TMP/nopromises/"
+rm "$TMP/nopromises/promises.csv"
+expect 0 "$BIN" report --data "$TMP/nopromises" --out "$TMP/nprep" --period all --quiet
+has "$TMP/nprep/report.md" "There is no promise data"
+if grep -q '| risky rate' "$TMP/nprep/report.md"; then bad "a risky-rate column without promise data"; else ok; fi
+
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
