@@ -244,6 +244,16 @@ static void test_org_amounts(void **state)
         assert_true(ds->commissions.commission[i] == paid[i]);
     assert_close(ds->commissions.commission[1], 2000.0, 1e-15);
     assert_close(ds->commissions.commission[4], 1000.0, 1e-15);
+
+    /* what was converted, most rows first */
+    static const struct cs_currency_use want[] = {
+        {"EUR", 3, 2}, {"COP", 1, 1}, {"MXN", 1, 1}, {"PEN", 1, 0}};
+    assert_int_equal(ds->n_converted, 4);
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(ds->converted[i].code, want[i].code);
+        assert_int_equal(ds->converted[i].deals, want[i].deals);
+        assert_int_equal(ds->converted[i].commissions, want[i].commissions);
+    }
     cs_dataset_free(ds);
 }
 
@@ -357,6 +367,7 @@ static void test_corporate(void **state)
     assert_string_equal(ds->currency, "EUR");
     assert_true(ds->deals.amount[0] == 5.0 && ds->deals.amount[1] == 7.0);
     assert_int_equal(ds->n_rejects, 0);
+    assert_int_equal(ds->n_converted, 0);
     cs_dataset_free(ds);
     assert_int_equal(load(d.path, "EUR", &ds, &err), CS_OK);
     assert_string_equal(ds->currency, "EUR");

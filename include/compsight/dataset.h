@@ -129,6 +129,13 @@ struct cs_reject {
     char *reason;            /* owned by the dataset */
 };
 
+/* A currency amounts were converted from (SPEC 12): for the notes on the
+ * data (check, the report). */
+struct cs_currency_use {
+    char code[4];
+    uint64_t deals, commissions;   /* rows whose amount was converted from it */
+};
+
 struct cs_table_counts {
     bool present;            /* the file was found */
     uint64_t read, used, rejected;
@@ -153,6 +160,8 @@ struct cs_dataset {
     size_t n_rejects;
     char currency[8];            /* ISO 4217 code of every amount (the corporate currency);
                                     "" until the data say: cs_ds_currency() reads it */
+    struct cs_currency_use *converted;   /* the other currencies, most rows first (owned) */
+    size_t n_converted;
 };
 
 struct cs_load_options {

@@ -12,6 +12,26 @@ static void print_reject(FILE *out, const struct cs_reject *r)
     fprintf(out, "%s\n", r->reason);
 }
 
+/* The corporate currency, when the data or --currency named one, and the
+ * currencies converted to it (SPEC 12); nothing for data without. */
+static void print_currency(FILE *out, const struct cs_dataset *ds)
+{
+    if (!ds->currency[0])
+        return;
+    fprintf(out, "currency: amounts in %s", ds->currency);
+    for (size_t i = 0; i < ds->n_converted; i++) {
+        const struct cs_currency_use *u = &ds->converted[i];
+        fprintf(out, "%s%s (", i ? ", " : ", converted from ", u->code);
+        if (u->deals)
+            fprintf(out, "%llu deal%s", (unsigned long long)u->deals, u->deals == 1 ? "" : "s");
+        if (u->commissions)
+            fprintf(out, "%s%llu commission line%s", u->deals ? ", " : "",
+                    (unsigned long long)u->commissions, u->commissions == 1 ? "" : "s");
+        fputc(')', out);
+    }
+    fputc('\n', out);
+}
+
 enum cs_status cs_cmd_check(const struct cs_options *opt, const struct cs_io *io,
                             struct cs_error *err)
 {
@@ -44,6 +64,7 @@ enum cs_status cs_cmd_check(const struct cs_options *opt, const struct cs_io *io
     size_t won = 0;
     for (size_t i = 0; i < ds->deals.n; i++)
         won += ds->deals.stage[i] == CS_STAGE_WON;
+    print_currency(io->out, ds);
     fprintf(io->out, "won deals: %zu\n", won);
     if (!ds->counts[CS_T_PROMISES].present || !ds->counts[CS_T_ROADMAP].present)
         fprintf(io->out, "note: without roadmap.csv and promises.csv there is no promise analysis\n");

@@ -101,6 +101,7 @@ void cs_dataset_free(struct cs_dataset *ds)
     for (size_t i = 0; i < ds->n_rejects; i++)
         free(ds->rejects[i].reason);
     free(ds->rejects);
+    free(ds->converted);
     cs_strpool_free(ds->str);
     free(ds);
 }

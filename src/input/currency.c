@@ -35,8 +35,10 @@ struct cs_currency {
     struct entry *entry;
     int32_t *start, *next;          /* dated ranges by currency, then start */
     double *rate;
-    /* without rates.csv: the rows of each code in the file being read */
+    /* without rates.csv: the rows of each code in the file being read;
+     * with it: the rows converted from each code, [0] deals, [1] commissions */
     uint32_t *rows;
+    uint32_t *converted[2];
 };
 
 /* ------------------------------------------------------------------------
@@ -80,6 +82,8 @@ void cs_currency_free(struct cs_currency *cur)
     free(cur->next);
     free(cur->rate);
     free(cur->rows);
+    free(cur->converted[0]);
+    free(cur->converted[1]);
     free(cur);
 }
 
@@ -427,6 +431,47 @@ static enum cs_status codes_read(struct loader *L)
 }
 
 /* ------------------------------------------------------------------------
+ * What was converted, for the notes on the data
+ * --------------------------------------------------------------------- */
+
+static int cmp_use(const void *a, const void *b)
+{
+    const struct cs_currency_use *x = a, *y = b;
+    uint64_t nx = x->deals + x->commissions, ny = y->deals + y->commissions;
+    if (nx != ny)
+        return nx > ny ? -1 : 1;
+    return strcmp(x->code, y->code);
+}
+
+/* ds->converted from the counts of the conversions.  0, or -1 on OOM. */
+static int summarise(struct loader *L)
+{
+    const struct cs_currency *cur = L->cur;
+    struct cs_dataset *ds = L->ds;
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint16_t c = 1; c < N_CODES; c++) {
+            uint32_t d = cur->converted[0] ? cur->converted[0][c] : 0;
+            uint32_t m = cur->converted[1] ? cur->converted[1][c] : 0;
+            if (!d && !m)
+                continue;
+            if (pass) {
+                struct cs_currency_use *u = &ds->converted[ds->n_converted++];
+                cs_currency_text(c, u->code);
+                u->deals = d;
+                u->commissions = m;
+            } else {
+                n++;
+            }
+        }
+        if (!pass && !(ds->converted = calloc(n ? n : 1, sizeof *ds->converted)))
+            return -1;
+    }
+    qsort(ds->converted, ds->n_converted, sizeof *ds->converted, cmp_use);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
  * The entry points
  * --------------------------------------------------------------------- */
 
@@ -451,6 +496,9 @@ enum cs_status cs_currency_after_table(struct loader *L, enum cs_table t)
     }
     if ((t == CS_T_DEALS || t == CS_T_COMMISSIONS) && L->cur && !L->cur->rates && L->cur->rows)
         return codes_read(L);
+    if (t == CS_T_COMMISSIONS && L->cur && (L->cur->converted[0] || L->cur->converted[1]) &&
+        summarise(L) != 0)
+        return cs_load_oom(L);
     return CS_OK;
 }
 
@@ -500,5 +548,9 @@ int cs_currency_convert(struct loader *L, uint16_t code, int32_t day, double *am
     if (!isfinite(converted))
         return CS_CURRENCY_TOO_LARGE;
     *amount = converted;
+    uint32_t **count = &cur->converted[L->t == CS_T_COMMISSIONS];
+    if (!*count && !(*count = calloc(N_CODES, sizeof **count)))
+        return -1;
+    (*count)[code]++;
     return 0;
 }

@@ -56,7 +56,8 @@ void cs_currency_text(uint16_t code, char *buf);
  * After table t was read (or found absent): rates.csv's rows checked as a
  * whole and indexed, and the corporate currency decided (t = RATES), or
  * the codes of a file without rates.csv checked (DEALS, COMMISSIONS).
- * Sets L->ds->currency once the corporate currency is known.  CS_OK, or
+ * Sets L->ds->currency once the corporate currency is known, and
+ * L->ds->converted after commissions.csv.  CS_OK, or
  * CS_ERR_USAGE / CS_ERR_INPUT as in the rules above, CS_ERR_NOMEM; L->err
  * is filled.
  */

@@ -42,7 +42,10 @@ expect 1 "$BIN" check --currency E1R;       has "$TMP/err" "--currency takes an 
 expect 0 "$BIN" check --data "$ORG"
 has "$TMP/out" "rates.csv                  15         15          0"
 has "$TMP/out" "usable"
+has "$TMP/out" "currency: amounts in USD, converted from EUR (3 deals, 2 commission lines), COP (1 deal, 1 commission line), MXN (1 deal, 1 commission line), PEN (1 deal)"
 expect 0 "$BIN" check --data "$ORG" --currency usd
+expect 0 "$BIN" check
+if grep -q "^currency:" "$TMP/out"; then bad "check names a currency for data that has none"; else ok; fi
 expect 0 "$BIN" deals --data "$ORG" --period all
 # the COP deal: 120000000 COP at 4000 = 30000 USD, a0 0.8, commission 3500
 grep -q '^0065e00000Opp004,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,new,Core,30000,' "$TMP/out" && ok || bad "the COP deal is not 30000 in deals"
@@ -83,6 +86,7 @@ expect 2 "$BIN" report --data "$TMP/mixed" --out "$TMP/rep2" --quiet
 # one currency: it is the corporate currency; --currency another: exit 2
 grep -v 'EUR\|MXN\|COP\|PEN' "$ORG/deals.csv" >"$TMP/mixed/deals.csv"
 expect 0 "$BIN" check --data "$TMP/mixed"
+has "$TMP/out" "currency: amounts in USD"
 expect 2 "$BIN" check --data "$TMP/mixed" --currency EUR
 has "$TMP/err" "compsight: deals.csv: currency: amounts in USD (1 row), and no rates.csv to convert them to the corporate currency EUR (--currency)"
 
