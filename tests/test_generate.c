@@ -350,7 +350,8 @@ static bool deliberate_unknown(const char *id)
     return false;
 }
 
-static void check_valid_dataset(const char *dir)
+/* rich: enough promises that blank and unknown feature ids must occur. */
+static void check_valid_dataset(const char *dir, bool rich)
 {
     struct csv reps = csv_read(dir, "reps.csv"), plans = csv_read(dir, "plans.csv");
     struct csv deals = csv_read(dir, "deals.csv"), quotas = csv_read(dir, "quotas.csv");
@@ -447,7 +448,8 @@ static void check_valid_dataset(const char *dir)
         const char *due = cell(&prom, i, "due_date");
         assert_true(!due[0] || is_date(due));
     }
-    assert_true(blank > 0 && unknown > 0 && unknown < (prom.n - 1) / 10);
+    if (rich)
+        assert_true(blank > 0 && unknown > 0 && unknown < (prom.n - 1) / 10);
     for (size_t i = 1; i < coll.n; i++) {
         assert_true(has_id(&rep_ids, cell(&coll, i, "owner_id")));
         assert_true(is_date(cell(&coll, i, "published_date")));
@@ -491,9 +493,35 @@ static void test_references_resolve(void **state)
     (void)state;
     char *dir = make_tmpdir();
     assert_int_equal(gen(dir, 3000, 42, false, false, 1), CS_OK);
-    check_valid_dataset(dir);
+    check_valid_dataset(dir, true);
     assert_int_equal(gen(dir, 800, 43, false, true, 4), CS_OK);   /* rewrite in place */
-    check_valid_dataset(dir);
+    check_valid_dataset(dir, true);
+    remove_tree(dir);
+    free(dir);
+}
+
+/* Thin sets down to the smallest --deals: exactly N deals, every reference
+ * resolving, a won deal to analyse. */
+static void test_thin_sets(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    static const uint64_t sizes[] = {10, 11, 40, 99};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            assert_int_equal(gen(dir, sizes[k], seed, false, seed == 3, 1 + (int)seed), CS_OK);
+            check_valid_dataset(dir, false);
+            struct csv deals = csv_read(dir, "deals.csv"), comm = csv_read(dir, "commissions.csv");
+            assert_int_equal(deals.n - 1, sizes[k]);
+            size_t won = 0;
+            for (size_t i = 1; i < deals.n; i++)
+                won += !strcmp(cell(&deals, i, "stage"), "won");
+            assert_true(won > 0);
+            assert_int_equal(comm.n - 1, won);
+            csv_free(&deals);
+            csv_free(&comm);
+        }
+    }
     remove_tree(dir);
     free(dir);
 }
@@ -925,9 +953,10 @@ static void test_bad_options(void **state)
     assert_int_equal(cs_generate(&o, &err), CS_ERR_USAGE);
     assert_string_equal(err.column, "--fiscal-start");
     o.fiscal_start = 1;
-    o.n_deals = 5;
+    o.n_deals = 9;          /* the smallest set is 10 deals */
     assert_int_equal(cs_generate(&o, &err), CS_ERR_USAGE);
     assert_string_equal(err.column, "--deals");
+    assert_non_null(strstr(err.msg, "between 10 and"));
     o.n_deals = 0;
     o.preset = "huge";
     assert_int_equal(cs_generate(&o, &err), CS_ERR_USAGE);
@@ -983,6 +1012,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_headers_and_counts),
         cmocka_unit_test(test_references_resolve),
+        cmocka_unit_test(test_thin_sets),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_committed_sample_is_current),
         cmocka_unit_test(test_commissions_follow_tier_formula),

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "compsight/bulkedit.h"
 #include "compsight/bunching.h"
 #include "compsight/measured.h"
 #include "compsight/regress.h"
@@ -43,6 +44,7 @@ struct cs_voice {
     uint32_t feature;               /* roadmap index or CS_NONE */
     char *text;                     /* normalised promise text when feature_text == 0 (owned) */
     size_t promises, deals, off_roadmap, premature;
+    size_t by_text;                 /* of promises: blank feature, joined by a roadmap title */
     double bookings;                /* amounts of the distinct won deals that carried it */
 };
 
@@ -88,6 +90,7 @@ struct cs_analysis {
     struct cs_voice *voice;
     size_t n_voice;
     struct cs_heaping heaping;
+    struct cs_bulk_edits bulk;      /* bulk-edited close dates in the selection (bulkedit.h) */
     struct cs_quarter_count *quarters;
     size_t n_quarters;
     uint64_t seed;

@@ -34,14 +34,24 @@ struct cs_options {
 
 /*
  * Where a command writes: out is its product (check's listing, deals'
- * CSV); msg gets warnings and progress.  progress is true when msg is a
- * terminal and --quiet was not given.
+ * CSV) and the closing line that says what was written; msg gets
+ * warnings and progress.  quiet is --quiet: on success a command prints
+ * nothing but a product meant for a pipe (deals' CSV): no closing line, no
+ * warning (cs_io_done and cs_io_warn say nothing), no listing from check.
+ * progress is true when msg is a terminal and --quiet was not given.
  */
 struct cs_io {
     FILE *out;
     FILE *msg;
+    bool quiet;
     bool progress;
 };
+
+/* The closing line of a command ("report written to ..."), on io->out, unless quiet. */
+void cs_io_done(const struct cs_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "compsight: warning: " and the message on io->msg, unless quiet. */
+void cs_io_warn(const struct cs_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 typedef enum cs_status (*cs_command_fn)(const struct cs_options *opt, const struct cs_io *io,
                                         struct cs_error *err);

@@ -15,7 +15,7 @@
  *                 deals.csv (a previous data set), so that a typo cannot
  *                 scatter files into an unrelated directory.
  *   n_deals       exact number of valid rows of deals.csv; 0 = the preset's
- *                 default (4000).  Allowed: 100 .. 100000000.
+ *                 default (4000).  Allowed: 10 .. 100000000.
  *   seed          random seed; the same options give byte-identical files.
  *   dirty         also write the bad rows listed in docs/GENERATOR.md (each
  *                 one a single extra or altered row; the rest is unchanged).

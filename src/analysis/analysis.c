@@ -1,4 +1,4 @@
-/* analysis.c - SPEC section 7 wired to the data: tests, groupings, data warnings (the models: models.c). */
+/* analysis.c - SPEC section 7 wired to the data: tests, groupings, data warnings (the models: models.c; the voice of the field: voice.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "compsight/analysis.h"
 #include "compsight/findings.h"
 #include "models.h"
+#include "voice.h"
 
 const char *const cs_corr_x_names[CS_CORR_NX] = {
     "marginal_rate", "effective_rate", "tier_cross",
@@ -263,129 +264,7 @@ out:
 }
 
 /* ------------------------------------------------------------------------
- * Voice of the field 7.8
- * --------------------------------------------------------------------- */
-
-struct vpair {
-    uint32_t group, deal;
-    uint32_t promise;
-};
-
-static int cmp_vpair(const void *a, const void *b)
-{
-    const struct vpair *x = a, *y = b;
-    if (x->group != y->group)
-        return x->group < y->group ? -1 : 1;
-    if (x->deal != y->deal)
-        return x->deal < y->deal ? -1 : 1;
-    return (x->promise > y->promise) - (x->promise < y->promise);
-}
-
-static int cmp_voice(const void *a, const void *b)
-{
-    const struct cs_voice *x = a, *y = b;
-    if (x->bookings != y->bookings)
-        return x->bookings > y->bookings ? -1 : 1;
-    if (x->promises != y->promises)
-        return x->promises > y->promises ? -1 : 1;
-    if (x->feature_text != y->feature_text)
-        return x->feature_text < y->feature_text ? -1 : 1;
-    return strcmp(x->text ? x->text : "", y->text ? y->text : "");
-}
-
-static enum cs_status run_voice(struct cs_analysis *an, const struct cs_measured *ms,
-                                const uint8_t *sel, struct cs_error *err)
-{
-    const struct cs_dataset *ds = ms->ds;
-    const struct cs_outcomes *oc = ms->oc;
-    const struct cs_promises *pr = &ds->promises;
-    enum cs_status st = CS_OK;
-    struct cs_strpool *keys = cs_strpool_new();
-    struct vpair *v = malloc((pr->n ? pr->n : 1) * sizeof *v);
-    char *buf = NULL;
-    size_t nv = 0, cap = 256;
-    buf = malloc(cap);
-    if (!keys || !v || !buf) {
-        st = oom(err);
-        goto out;
-    }
-    /* Group key: "f:" + feature_id, or "t:" + the normalised text. */
-    for (size_t j = 0; j < pr->n; j++) {
-        uint32_t d = pr->deal[j];
-        if (d == CS_NONE || !sel[d] || oc->promise_class[j] == CS_PROMISE_ON_ROADMAP)
-            continue;
-        const char *src = pr->feature_text[j] ? cs_ds_str(ds, pr->feature_text[j]) : cs_ds_str(ds, pr->text[j]);
-        size_t need = strlen(src) + 3;
-        if (need > cap) {
-            char *nb = realloc(buf, need);
-            if (!nb) {
-                st = oom(err);
-                goto out;
-            }
-            buf = nb;
-            cap = need;
-        }
-        size_t len;
-        if (pr->feature_text[j]) {
-            len = (size_t)snprintf(buf, cap, "f:%s", src);
-        } else {
-            buf[0] = 't';
-            buf[1] = ':';
-            len = 2 + cs_outcomes_normalize_text(src, buf + 2, cap - 2);
-        }
-        uint32_t id;
-        if (cs_strpool_intern(keys, buf, len, &id) != 0) {
-            st = oom(err);
-            goto out;
-        }
-        v[nv].group = id;
-        v[nv].deal = d;
-        v[nv].promise = (uint32_t)j;
-        nv++;
-    }
-    qsort(v, nv, sizeof *v, cmp_vpair);
-    size_t groups = cs_strpool_count(keys);
-    an->voice = calloc(groups ? groups : 1, sizeof *an->voice);
-    if (!an->voice) {
-        st = oom(err);
-        goto out;
-    }
-    for (size_t i = 0; i < nv; i++) {
-        bool new_group = i == 0 || v[i].group != v[i - 1].group;
-        if (new_group) {
-            struct cs_voice *g = &an->voice[an->n_voice++];
-            const char *key = cs_strpool_get(keys, v[i].group);
-            uint32_t j = v[i].promise;
-            g->feature = CS_NONE;
-            if (key[0] == 'f') {
-                g->feature_text = pr->feature_text[j];
-                g->feature = pr->feature[j];
-            } else if (!(g->text = strdup(key + 2))) {
-                st = oom(err);
-                goto out;
-            }
-        }
-        struct cs_voice *g = &an->voice[an->n_voice - 1];
-        g->promises++;
-        if (oc->promise_class[v[i].promise] == CS_PROMISE_OFF_ROADMAP)
-            g->off_roadmap++;
-        else
-            g->premature++;
-        if (new_group || v[i].deal != v[i - 1].deal) {
-            g->deals++;
-            g->bookings += ds->deals.amount[v[i].deal];
-        }
-    }
-    qsort(an->voice, an->n_voice, sizeof *an->voice, cmp_voice);
-out:
-    cs_strpool_free(keys);
-    free(v);
-    free(buf);
-    return st;
-}
-
-/* ------------------------------------------------------------------------
- * Data warnings: month-end heaping, thin quarters
+ * Data warnings: month-end heaping, thin quarters (bulk edits: bulkedit.c)
  * --------------------------------------------------------------------- */
 
 static void run_heaping(struct cs_analysis *an, const struct cs_dataset *ds, const uint8_t *sel)
@@ -537,11 +416,13 @@ enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
         goto out;
     if ((st = run_bunching(an, m, seed, err)) != CS_OK ||
         (st = run_groups(an, m, mask, err)) != CS_OK ||
-        (an->promise_data && (st = run_voice(an, m, mask, err)) != CS_OK) ||
+        (an->promise_data && (st = cs_analysis_voice(an, m, mask, err)) != CS_OK) ||
         (st = run_quarters(an, m, err)) != CS_OK)
         goto out;
     run_heaping(an, ds, mask);
-    if ((st = count_reps(an, ds, mask, err)) != CS_OK ||
+    if ((st = cs_bulk_edits_find(ds->deals.close, ds->deals.stage, ds->deals.n, m->cal, sel,
+                                 &an->bulk, err)) != CS_OK ||
+        (st = count_reps(an, ds, mask, err)) != CS_OK ||
         (st = cs_findings_compute(an, an->reps_selected, &an->findings, err)) != CS_OK)
         goto out;
 out:

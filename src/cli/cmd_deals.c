@@ -31,8 +31,7 @@ enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io
         goto out;
     cs_deals_csv_write(io->out, s.ds, &s.cal, inc, oc, &sel, opt->private_mode);
     if (s.ds->n_rejects)
-        fprintf(io->msg, "compsight: warning: %zu rows rejected; 'compsight check' lists them\n",
-                s.ds->n_rejects);
+        cs_io_warn(io, "%zu rows rejected; 'compsight check' lists them", s.ds->n_rejects);
 out:
     cs_outcomes_free(oc);
     cs_incentives_free(inc);

@@ -17,7 +17,7 @@ enum cs_status cs_cmd_generate(const struct cs_options *opt, const struct cs_io 
         .preset = opt->preset,
     };
     enum cs_status st = cs_generate(&g, err);
-    if (st == CS_OK && !opt->quiet)
-        fprintf(io->msg, "compsight: data set written to %s/\n", opt->out_dir);
+    if (st == CS_OK)
+        cs_io_done(io, "data set written to %s/", opt->out_dir);
     return st;
 }

@@ -428,7 +428,7 @@ static void note_missing_plots(const struct report_job *rj, const struct plots_j
         snprintf(p->plots_note, sizeof p->plots_note, "some plots could not be drawn (%s).", msg);
         cs_error_rebase(&shown, rj->dir, rj->final);
         cs_error_format(&shown, msg, sizeof msg);
-        fprintf(rj->io->msg, "compsight: warning: plots: %s\n", msg);
+        cs_io_warn(rj->io, "plots: %s", msg);
     } else if (p->plots.gnuplot_missing) {
         char why[200];
         if (cs_plot_gnuplot_problem(why, sizeof why))
@@ -439,8 +439,7 @@ static void note_missing_plots(const struct report_job *rj, const struct plots_j
             snprintf(p->plots_note, sizeof p->plots_note,
                      "gnuplot could not be used: %s. So the report has no pictures; the "
                      "gnuplot scripts are in plots/.", why);
-        fprintf(rj->io->msg, "compsight: warning: %s: the report is written without plots\n",
-                why);
+        cs_io_warn(rj->io, "%s: the report is written without plots", why);
     }
 }
 
@@ -698,12 +697,13 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
     }
     if (st == CS_OK) {
         if (rejected)
-            fprintf(io->msg, "compsight: warning: %zu rows rejected, listed in %s/rejects.csv\n",
-                    rejected, out);
+            cs_io_warn(io, "%zu rows rejected, listed in %s/rejects.csv", rejected, out);
         if (c.rec && !c.rec->reproduces)
-            fprintf(io->msg, "compsight: warning: the plan model does not reproduce the commission "
-                             "statements (%.1f%% of deals within 1%%)\n", 100.0 * c.rec->share);
-        fprintf(io->out, "report written to %s/\n", out);
+            cs_io_warn(io, "the plan model does not reproduce the commission statements "
+                           "(%.1f%% of deals within 1%%)", 100.0 * c.rec->share);
+        /* the file to open: with --period each, the index of the quarters */
+        cs_io_done(io, "report written to %s/%s", out,
+                   sel.mode == CS_SELECT_EACH ? "index.html" : "report.html");
     }
 out:
     cs_recon_free(c.rec);

@@ -302,10 +302,9 @@ static enum cs_status run_base(const struct cs_options *opt, struct run *r, cons
 
 static void warn_rejects(const struct cs_options *opt, const struct cs_io *io, const struct run *r)
 {
-    (void)opt;    /* warnings print even with --quiet, which silences progress only */
+    (void)opt;
     if (r->s.ds->n_rejects)
-        fprintf(io->msg, "compsight: warning: %zu rows rejected; 'compsight check' lists them\n",
-                r->s.ds->n_rejects);
+        cs_io_warn(io, "%zu rows rejected; 'compsight check' lists them", r->s.ds->n_rejects);
 }
 
 /* Add a plot of base against alternatives when gnuplot can draw it.  A
@@ -330,7 +329,7 @@ static bool plot_whatif(const char *dir, const char *name, const struct cs_plot_
         if (display_dir)          /* the report's proposal: where it ends up */
             cs_error_rebase(&perr, dir, display_dir);
         cs_error_format(&perr, buf, sizeof buf);
-        fprintf(io->msg, "compsight: warning: plot %s not drawn: %s\n", name, buf);
+        cs_io_warn(io, "plot %s not drawn: %s", name, buf);
         return false;
     }
     return rendered;
@@ -342,7 +341,7 @@ static void warn_no_gnuplot(const struct cs_io *io)
     if (!cs_plot_gnuplot_available(NULL, 0)) {
         char why[200];
         cs_plot_gnuplot_problem(why, sizeof why);
-        fprintf(io->msg, "compsight: warning: %s: plots/*.gp written, no images\n", why);
+        cs_io_warn(io, "%s: plots/*.gp written, no images", why);
     }
 }
 
@@ -418,7 +417,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
                                   err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
-    fprintf(io->out, "what-if written to %s/\n", rn.out);
+    cs_io_done(io, "what-if written to %s/whatif.html", rn.out);
 out:
     json_decref(root);
     cs_whatif_result_free(r);
@@ -848,7 +847,7 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     if ((st = cs_proposal_write(rn.out, &m, &ps, io, &sum, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
-    fprintf(io->out, "proposal written to %s/ (%zu options)\n", rn.out, sum.n_options);
+    cs_io_done(io, "proposal written to %s/proposal.html (%zu options)", rn.out, sum.n_options);
 out:
     cs_analysis_free(an);
     run_close(&rn);

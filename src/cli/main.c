@@ -1,6 +1,5 @@
 /* main.c - the compsight command line: argv to options, one entry point per subcommand. */
 #include <errno.h>
-#include <getopt.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,83 +13,50 @@
 #include "compsight/results.h"
 #include "compsight/version.h"
 
-/* Options beyond the common ones that a subcommand accepts. */
-enum {
-    OPT_OUT = 1 << 0,      /* --out */
-    OPT_REPORT = 1 << 1,   /* --period --private --seed */
-    OPT_PLANS = 1 << 2,    /* --plans */
-    OPT_GEN = 1 << 3       /* --deals --dirty --null --preset */
-};
+/* ===================================================================== */
+/* The commands                                                          */
+/* ===================================================================== */
+
+/* One bit per command: an option's row says which commands take it. */
+enum { REPORT = 1 << 0, CHECK = 1 << 1, DEALS = 1 << 2, WHATIF = 1 << 3, PROPOSE = 1 << 4,
+       GENERATE = 1 << 5 };
+#define READERS (REPORT | CHECK | DEALS | WHATIF | PROPOSE)   /* commands that read a data set */
+#define EVERY (READERS | GENERATE)
 
 static const struct command {
     const char *name;
+    unsigned bit;
     cs_command_fn run;
-    unsigned opts;
-    const char *summary;
-    const char *usage;
+    const char *summary;     /* one line in the general help */
+    const char *about;       /* the paragraph of the command's own help */
 } commands[] = {
-    {"report", cs_cmd_report, OPT_OUT | OPT_REPORT, "write the report for a period",
-     "[--data DIR] [--out DIR] [--period LABEL|all|each] [--private] [--seed N] [COMMON]"},
-    {"check", cs_cmd_check, 0, "validate the inputs; list rejects as file:line: column: reason",
-     "[--data DIR] [COMMON]"},
-    {"deals", cs_cmd_deals, OPT_REPORT, "print the incentive measures of every won deal as CSV",
-     "[--data DIR] [--period LABEL|all] [--private] [COMMON]"},
-    {"whatif", cs_cmd_whatif, OPT_OUT | OPT_REPORT | OPT_PLANS,
-     "simulate alternative plans against the current ones",
-     "--plans FILE [--data DIR] [--out DIR] [--period LABEL|all] [--seed N] [COMMON]"},
-    {"propose", cs_cmd_propose, OPT_OUT | OPT_REPORT, "draft a proposal of strawman plan changes",
-     "[--data DIR] [--out DIR] [--period LABEL|all] [--seed N] [COMMON]"},
-    {"generate", cs_cmd_generate, OPT_OUT | OPT_GEN | OPT_REPORT,
-     "write a synthetic data set with planted effects",
-     "--out DIR [--deals N] [--seed N] [--dirty] [--null] [--fiscal-start M] [--preset sample]"},
+    {"report", REPORT, cs_cmd_report, "write the report for a period",
+     "Write the report for a period: report.html (the file to open), report.md, results.json, "
+     "deals.csv, rejects.csv, plots/ and a proposal draft in proposal/."},
+    {"check", CHECK, cs_cmd_check, "validate the inputs; list rejects as file:line: column: reason",
+     "Validate the inputs: print each rejected row as FILE:LINE: COLUMN: REASON, then the rows "
+     "read, used and rejected per file. Exit status 0 when the data is usable."},
+    {"deals", DEALS, cs_cmd_deals, "print the incentive measures of every won deal as CSV",
+     "Print the incentive and outcome measures of every won deal as CSV on standard output."},
+    {"whatif", WHATIF, cs_cmd_whatif, "simulate alternative plans against the current ones",
+     "Simulate alternative plans against the current ones: expected risky deals and commission "
+     "cost, base against alternative; writes whatif.html, whatif.md and whatif.json."},
+    {"propose", PROPOSE, cs_cmd_propose, "draft a proposal of strawman plan changes",
+     "Simulate a standard set of strawman plan changes and write an editable proposal draft: "
+     "proposal.html, proposal.md and options/N.csv to re-run any option with whatif."},
+    {"generate", GENERATE, cs_cmd_generate, "write a synthetic data set with planted effects",
+     "Write a synthetic data set with documented planted effects (docs/GENERATOR.md): the eleven "
+     "CSV files of a data directory."},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-static const char common_help[] =
-    "Common options:\n"
-    "  --data DIR               data directory (default: the bundled sample data)\n"
-    "  --map FILE|salesforce|hubspot\n"
-    "                           column mapping for other exports (see data/maps/README.md)\n"
-    "  --fiscal-start M         month 1-12 in which the fiscal year starts (default 1)\n"
-    "  --date-format iso|us|eu  date format of the inputs (default iso)\n"
-    "  --decimal-comma          numbers use ',' as the decimal point\n"
-    "  --currency CODE          the corporate currency every amount is converted to\n"
-    "                           (ISO 4217; default: the code whose undated rate in\n"
-    "                           rates.csv is 1, else USD; see docs/INPUT.md)\n"
-    "  --strict                 exit 3 when any row is rejected\n"
-    "  --quiet                  no progress line\n"
-    "  --help, --version\n";
+/* ===================================================================== */
+/* The options                                                           */
+/* ===================================================================== */
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: compsight COMMAND [OPTIONS]\n\n"
-               "Shows where a sales compensation plan drives off-roadmap promises,\n"
-               "misstated collateral and end-of-period behaviour.\n\nCommands:\n");
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n%s\nRun 'compsight COMMAND --help' for a command's options; 'man compsight'.\n"
-               "Exit codes: 0 ok, 1 bad usage, 2 unreadable input, 3 rejects under --strict,\n"
-               "4 output could not be written.\n", common_help);
-}
-
-static void command_help(FILE *f, const struct command *c)
-{
-    fprintf(f, "usage: compsight %s %s\n\n%s.\n\n%s", c->name, c->usage, c->summary, common_help);
-}
-
-static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int bad_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "compsight: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry 'compsight --help'.\n");
-    va_end(ap);
-    return 1;
-}
+/* Store an option's value; NULL, or what the option takes when value is bad. */
+typedef const char *(*set_fn)(struct cs_options *o, const char *value);
 
 static bool parse_u64(const char *s, uint64_t *out)
 {
@@ -105,45 +71,325 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
-enum { O_DATA = 256, O_OUT, O_PERIOD, O_PRIVATE, O_MAP, O_FISCAL, O_DATEFMT, O_DECCOMMA,
-       O_SEED, O_STRICT, O_QUIET, O_PLANS, O_DEALS, O_DIRTY, O_NULL, O_PRESET, O_CHUNK,
-       O_HELP, O_VERSION, O_TIMINGS, O_CURRENCY };
+static const char *set_data(struct cs_options *o, const char *v) { o->data_dir = v; return NULL; }
+static const char *set_out(struct cs_options *o, const char *v) { o->out_dir = v; return NULL; }
+static const char *set_period(struct cs_options *o, const char *v) { o->period = v; return NULL; }
+static const char *set_map(struct cs_options *o, const char *v) { o->map = v; return NULL; }
+static const char *set_plans(struct cs_options *o, const char *v) { o->plans = v; return NULL; }
+static const char *set_preset(struct cs_options *o, const char *v) { o->preset = v; return NULL; }
+static const char *set_private(struct cs_options *o, const char *v) { (void)v; o->private_mode = true; return NULL; }
+static const char *set_decimal(struct cs_options *o, const char *v) { (void)v; o->decimal_comma = true; return NULL; }
+static const char *set_strict(struct cs_options *o, const char *v) { (void)v; o->strict = true; return NULL; }
+static const char *set_quiet(struct cs_options *o, const char *v) { (void)v; o->quiet = true; return NULL; }
+static const char *set_dirty(struct cs_options *o, const char *v) { (void)v; o->dirty = true; return NULL; }
+static const char *set_null(struct cs_options *o, const char *v) { (void)v; o->null_effects = true; return NULL; }
+static const char *set_timings(struct cs_options *o, const char *v) { (void)v; o->timings = true; return NULL; }
 
-static const struct option long_opts[] = {
-    {"data", required_argument, NULL, O_DATA},
-    {"out", required_argument, NULL, O_OUT},
-    {"period", required_argument, NULL, O_PERIOD},
-    {"private", no_argument, NULL, O_PRIVATE},
-    {"map", required_argument, NULL, O_MAP},
-    {"fiscal-start", required_argument, NULL, O_FISCAL},
-    {"date-format", required_argument, NULL, O_DATEFMT},
-    {"decimal-comma", no_argument, NULL, O_DECCOMMA},
-    {"currency", required_argument, NULL, O_CURRENCY},
-    {"seed", required_argument, NULL, O_SEED},
-    {"strict", no_argument, NULL, O_STRICT},
-    {"quiet", no_argument, NULL, O_QUIET},
-    {"plans", required_argument, NULL, O_PLANS},
-    {"deals", required_argument, NULL, O_DEALS},
-    {"dirty", no_argument, NULL, O_DIRTY},
-    {"null", no_argument, NULL, O_NULL},
-    {"preset", required_argument, NULL, O_PRESET},
-    {"chunk-size", required_argument, NULL, O_CHUNK},
-    {"timings", no_argument, NULL, O_TIMINGS},
-    {"help", no_argument, NULL, O_HELP},
-    {"version", no_argument, NULL, O_VERSION},
-    {NULL, 0, NULL, 0},
+static const char *set_fiscal(struct cs_options *o, const char *v)
+{
+    uint64_t m;
+    if (!parse_u64(v, &m) || m < 1 || m > 12)
+        return "a month from 1 to 12";
+    o->fiscal_start = (int)m;
+    return NULL;
+}
+
+static const char *set_date_format(struct cs_options *o, const char *v)
+{
+    static const struct { const char *name; enum cs_date_format fmt; } formats[] = {
+        {"iso", CS_DATE_ISO}, {"us", CS_DATE_US}, {"eu", CS_DATE_EU},
+    };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(v, formats[i].name) == 0) {
+            o->date_format = formats[i].fmt;
+            return NULL;
+        }
+    return "iso, us or eu";
+}
+
+static const char *set_currency(struct cs_options *o, const char *v)
+{
+    if (strlen(v) != 3 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != 3)
+        return "an ISO 4217 code such as EUR";
+    o->currency = v;
+    return NULL;
+}
+
+static const char *set_seed(struct cs_options *o, const char *v)
+{
+    return parse_u64(v, &o->seed) ? NULL : "a whole number";
+}
+
+static const char *set_deals(struct cs_options *o, const char *v)
+{
+    return parse_u64(v, &o->n_deals) && o->n_deals > 0 ? NULL : "a positive whole number";
+}
+
+static const char *set_chunk(struct cs_options *o, const char *v)
+{
+    uint64_t n;
+    if (!parse_u64(v, &n) || n == 0 || n > (1u << 30))
+        return "a byte count";
+    o->chunk_size = (size_t)n;
+    return NULL;
+}
+
+/* What an option row does besides storing a value. */
+enum action { STORE, HELP, VERSION };
+
+/*
+ * Every option, once per meaning: an option that means something different
+ * to different commands (--out, --period, --seed) has a row for each.
+ * Parsing, each command's --help and the "takes no option" error all read
+ * this table.  A row without help is not shown (options for the tests and
+ * the benchmarks).
+ */
+static const struct option_def {
+    const char *name;        /* without the leading "--" */
+    const char *arg;         /* the value as help shows it; NULL for a flag */
+    unsigned commands;       /* the commands that take it */
+    set_fn set;
+    enum action action;
+    bool required;
+    const char *help;        /* what it does; NULL: hidden */
+    const char *dflt;        /* its default in words (options with a value that is not required) */
+} options[] = {
+    {"plans", "FILE", WHATIF, set_plans, STORE, true,
+     "the alternative plans to simulate, in the columns of plans.csv", NULL},
+    {"out", "DIR", GENERATE, set_out, STORE, true,
+     "the folder to write the data set into: created if missing; an existing one must be "
+     "empty or hold an earlier data set", NULL},
+    {"data", "DIR", READERS, set_data, STORE, false,
+     "the directory holding the CSV exports", "the bundled sample data"},
+    {"out", "DIR", REPORT, set_out, STORE, false,
+     "the folder to write the report into; only files inside it are written",
+     "reports/PERIOD in the current directory: reports/2026Q4, reports/all or reports/each"},
+    {"out", "DIR", WHATIF, set_out, STORE, false,
+     "the folder to write the what-if into", "reports/PERIOD/whatif"},
+    {"out", "DIR", PROPOSE, set_out, STORE, false,
+     "the folder to write the proposal draft into", "reports/PERIOD/proposal"},
+    {"period", "LABEL|all|each", REPORT, set_period, STORE, false,
+     "the fiscal quarter to report on (such as 2026Q3), all quarters pooled with a trend, or "
+     "each quarter in its own folder", "the latest quarter with won deals"},
+    {"period", "LABEL|all", DEALS, set_period, STORE, false,
+     "list only the won deals of one fiscal quarter (such as 2026Q3), or of all", "all"},
+    {"period", "LABEL|all", WHATIF | PROPOSE, set_period, STORE, false,
+     "the fiscal quarter whose won deals are simulated (such as 2026Q3), or all of them",
+     "the latest quarter with won deals"},
+    {"private", NULL, REPORT, set_private, STORE, false,
+     "also write per-rep figures, with names, into private/ (mode 0700), and rep ids instead of "
+     "pseudonyms in deals.csv", NULL},
+    {"private", NULL, DEALS, set_private, STORE, false,
+     "rep ids instead of pseudonyms", NULL},
+    {"seed", "N", REPORT | WHATIF | PROPOSE, set_seed, STORE, false,
+     "seed of the bootstrap draws: the same data and seed give the same output", "1"},
+    {"deals", "N", GENERATE, set_deals, STORE, false,
+     "the number of rows of deals.csv, from 10 to 100000000 (reps and teams scale with it)",
+     "4000"},
+    {"seed", "N", GENERATE, set_seed, STORE, false,
+     "random seed: the same options give byte-identical files", "1"},
+    {"dirty", NULL, GENERATE, set_dirty, STORE, false,
+     "add the bad rows listed in docs/GENERATOR.md, to exercise the rejects", NULL},
+    {"null", NULL, GENERATE, set_null, STORE, false,
+     "the same company with no planted effects", NULL},
+    {"preset", "sample", GENERATE, set_preset, STORE, false,
+     "the settings of the bundled sample data set", "the default company, scaled to --deals"},
+    {"fiscal-start", "M", GENERATE, set_fiscal, STORE, false,
+     "month (1 to 12) in which the generated company's fiscal year starts", "1"},
+    {"map", "FILE|salesforce|hubspot", READERS, set_map, STORE, false,
+     "read exports with other column names and values through a map file or a built-in preset "
+     "(data/maps/README.md)", "compsight's own column names"},
+    {"fiscal-start", "M", READERS, set_fiscal, STORE, false,
+     "month (1 to 12) in which the fiscal year starts; a fiscal year is named by the calendar "
+     "year in which it ends", "1"},
+    {"date-format", "iso|us|eu", READERS, set_date_format, STORE, false,
+     "how the inputs write dates: YYYY-MM-DD, M/D/YYYY, or D/M/YYYY and D.M.YYYY", "iso"},
+    {"decimal-comma", NULL, READERS, set_decimal, STORE, false,
+     "numbers use a comma as the decimal point (1.234,5)", NULL},
+    {"currency", "CODE", READERS, set_currency, STORE, false,
+     "the corporate currency (ISO 4217), to which every amount is converted at the rates of "
+     "rates.csv; see docs/INPUT.md, Currencies",
+     "the currency whose undated rate in rates.csv is 1, else USD; without rates.csv, the one "
+     "currency the data hold"},
+    {"strict", NULL, READERS & ~CHECK, set_strict, STORE, false,
+     "exit with status 3, writing nothing, when any row is rejected", NULL},
+    {"strict", NULL, CHECK, set_strict, STORE, false,
+     "exit with status 3 when any row is rejected", NULL},
+    {"quiet", NULL, EVERY & ~DEALS, set_quiet, STORE, false,
+     "print nothing on success: no progress, no warnings, no closing line (errors still go to "
+     "standard error)", NULL},
+    {"quiet", NULL, DEALS, set_quiet, STORE, false,
+     "print nothing but the CSV: no progress, no warnings (errors still go to standard error)",
+     NULL},
+    {"help", NULL, EVERY, NULL, HELP, false, "print this help and exit", NULL},
+    {"version", NULL, EVERY, NULL, VERSION, false, NULL, NULL},
+    {"chunk-size", "BYTES", READERS, set_chunk, STORE, false, NULL, NULL},
+    {"timings", NULL, REPORT, set_timings, STORE, false, NULL, NULL},
 };
 
-/* Which option needs which OPT_ flag (0 = common). */
-static unsigned option_kind(int o)
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+/* The row of --name (name[0..len)) for command bit; *known: some command takes it. */
+static const struct option_def *find_option(const char *name, size_t len, unsigned bit, bool *known)
 {
-    switch (o) {
-    case O_OUT: return OPT_OUT;
-    case O_PERIOD: case O_PRIVATE: case O_SEED: return OPT_REPORT;
-    case O_PLANS: return OPT_PLANS;
-    case O_DEALS: case O_DIRTY: case O_NULL: case O_PRESET: return OPT_GEN;
-    default: return 0;
+    *known = false;
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        if (strlen(options[i].name) != len || strncmp(options[i].name, name, len) != 0)
+            continue;
+        *known = true;
+        if (options[i].commands & bit)
+            return &options[i];
     }
+    return NULL;
+}
+
+/* ===================================================================== */
+/* Help and usage errors                                                 */
+/* ===================================================================== */
+
+#define HELP_WIDTH 79
+#define HELP_INDENT 28
+
+/* Print text from column col, word-wrapped at HELP_WIDTH; later lines start at column indent. */
+static void wrap(FILE *f, const char *text, int col, int indent)
+{
+    bool first = true;
+    for (const char *p = text; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        int w = (int)strcspn(p, " ");
+        if (!first && col + 1 + w > HELP_WIDTH) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (!first) {
+            fputc(' ', f);
+            col++;
+        }
+        fprintf(f, "%.*s", w, p);
+        col += w;
+        p += w;
+        first = false;
+    }
+    fputc('\n', f);
+}
+
+static void general_help(FILE *f)
+{
+    fprintf(f, "usage: compsight COMMAND [OPTIONS]\n\n"
+               "Shows where a sales compensation plan drives off-roadmap promises,\n"
+               "misstated collateral and end-of-period behaviour.\n\nCommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun 'compsight COMMAND --help' for a command's options, 'man compsight' for\n"
+               "everything, 'compsight --version' for the version.\n"
+               "Exit codes: 0 ok, 1 bad usage, 2 unreadable input, 3 rejects under --strict,\n"
+               "4 output could not be written.\n");
+}
+
+static void command_help(FILE *f, const struct command *c)
+{
+    fprintf(f, "usage: compsight %s", c->name);
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (options[i].required && (options[i].commands & c->bit))
+            fprintf(f, " --%s %s", options[i].name, options[i].arg);
+    fprintf(f, " [OPTIONS]\n\n");
+    wrap(f, c->about, 0, 0);
+    fprintf(f, "\nOptions (a flag is off unless given):\n");
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_def *o = &options[i];
+        if (!o->help || !(o->commands & c->bit))
+            continue;
+        char name[64], text[512];
+        int col = snprintf(name, sizeof name, "  --%s%s%s", o->name, o->arg ? " " : "",
+                           o->arg ? o->arg : "");
+        fputs(name, f);
+        if (col + 2 > HELP_INDENT)
+            fprintf(f, "\n%*s", HELP_INDENT, "");
+        else
+            fprintf(f, "%*s", HELP_INDENT - col, "");
+        if (o->required)
+            snprintf(text, sizeof text, "%s (required)", o->help);
+        else if (o->dflt)
+            snprintf(text, sizeof text, "%s (default: %s)", o->help, o->dflt);
+        else
+            snprintf(text, sizeof text, "%s", o->help);
+        wrap(f, text, HELP_INDENT, HELP_INDENT);
+    }
+}
+
+/* Where a usage error sends the reader: the command's own help, or the general one. */
+static void try_help(const struct command *c)
+{
+    if (c)
+        fprintf(stderr, "Try 'compsight %s --help'.\n", c->name);
+    else
+        fprintf(stderr, "Try 'compsight --help'.\n");
+}
+
+static int bad_usage(const struct command *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int bad_usage(const struct command *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "compsight: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    try_help(c);
+    return 1;
+}
+
+/* ===================================================================== */
+/* main                                                                  */
+/* ===================================================================== */
+
+/*
+ * argv[2..] into *opt for command c.  Returns -1 when the command should
+ * run, else the exit code (help and version print and exit 0).
+ */
+static int parse_options(int argc, char **argv, const struct command *c, struct cs_options *opt)
+{
+    bool seen[N_OPTIONS] = {false};
+    for (int i = 2; i < argc; i++) {
+        const char *a = strcmp(argv[i], "-h") == 0 ? "--help" : argv[i];
+        if (strncmp(a, "--", 2) != 0 || !a[2])
+            return bad_usage(c, "unexpected argument '%s'", a);
+        const char *name = a + 2, *eq = strchr(name, '=');
+        int len = eq ? (int)(eq - name) : (int)strlen(name);
+        bool known;
+        const struct option_def *o = find_option(name, (size_t)len, c->bit, &known);
+        if (!o)
+            return known ? bad_usage(c, "%s takes no option '--%.*s'", c->name, len, name)
+                         : bad_usage(c, "unknown option '--%.*s'", len, name);
+        const char *value = NULL;
+        if (o->arg && eq)
+            value = eq + 1;
+        else if (o->arg && i + 1 < argc)
+            value = argv[++i];
+        else if (o->arg)
+            return bad_usage(c, "option '--%s' needs a value (%s)", o->name, o->arg);
+        else if (eq)
+            return bad_usage(c, "option '--%s' takes no value", o->name);
+        seen[o - options] = true;
+        if (o->action == HELP) {
+            command_help(stdout, c);
+            return 0;
+        }
+        if (o->action == VERSION) {
+            printf("compsight %s\n", CS_VERSION);
+            return 0;
+        }
+        const char *takes = o->set(opt, value);
+        if (takes)
+            return bad_usage(c, "--%s takes %s, not '%s'", o->name, takes, value);
+    }
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (options[i].required && (options[i].commands & c->bit) && !seen[i])
+            return bad_usage(c, "%s needs --%s %s", c->name, options[i].name, options[i].arg);
+    return -1;
 }
 
 int main(int argc, char **argv)
@@ -156,11 +402,11 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
     cs_json_init();    /* a failed JSON allocation fails the write (results.h) */
     if (argc < 2) {
-        usage(stderr);
+        general_help(stderr);
         return 1;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-        usage(stdout);
+        general_help(stdout);
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
@@ -172,75 +418,14 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             cmd = &commands[i];
     if (!cmd)
-        return bad_usage("unknown command '%s'", argv[1]);
+        return bad_usage(NULL, "unknown command '%s'", argv[1]);
 
     struct cs_options opt = {.fiscal_start = 1, .seed = 1};
-    opterr = 0;
-    optind = 2;
-    int o, idx = -1;
-    while ((o = getopt_long(argc, argv, ":h", long_opts, &idx)) != -1) {
-        if (o == '?')
-            return bad_usage("unknown option '%s'", argv[optind - 1]);
-        if (o == ':')
-            return bad_usage("option '%s' needs a value", argv[optind - 1]);
-        unsigned kind = option_kind(o);
-        if (kind && !(cmd->opts & kind))
-            return bad_usage("%s takes no option '--%s'", cmd->name, long_opts[idx].name);
-        uint64_t v;
-        switch (o) {
-        case 'h':
-        case O_HELP: command_help(stdout, cmd); return 0;
-        case O_VERSION: printf("compsight %s\n", CS_VERSION); return 0;
-        case O_DATA: opt.data_dir = optarg; break;
-        case O_OUT: opt.out_dir = optarg; break;
-        case O_PERIOD: opt.period = optarg; break;
-        case O_PRIVATE: opt.private_mode = true; break;
-        case O_MAP: opt.map = optarg; break;
-        case O_FISCAL:
-            if (!parse_u64(optarg, &v) || v < 1 || v > 12)
-                return bad_usage("--fiscal-start takes a month from 1 to 12, not '%s'", optarg);
-            opt.fiscal_start = (int)v;
-            break;
-        case O_DATEFMT:
-            if (strcmp(optarg, "iso") == 0) opt.date_format = CS_DATE_ISO;
-            else if (strcmp(optarg, "us") == 0) opt.date_format = CS_DATE_US;
-            else if (strcmp(optarg, "eu") == 0) opt.date_format = CS_DATE_EU;
-            else return bad_usage("--date-format takes iso, us or eu, not '%s'", optarg);
-            break;
-        case O_DECCOMMA: opt.decimal_comma = true; break;
-        case O_CURRENCY:
-            if (strlen(optarg) != 3 || strspn(optarg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != 3)
-                return bad_usage("--currency takes an ISO 4217 code such as EUR, not '%s'", optarg);
-            opt.currency = optarg;
-            break;
-        case O_SEED:
-            if (!parse_u64(optarg, &opt.seed))
-                return bad_usage("--seed takes a whole number, not '%s'", optarg);
-            break;
-        case O_STRICT: opt.strict = true; break;
-        case O_QUIET: opt.quiet = true; break;
-        case O_PLANS: opt.plans = optarg; break;
-        case O_DEALS:
-            if (!parse_u64(optarg, &opt.n_deals) || opt.n_deals == 0)
-                return bad_usage("--deals takes a positive whole number, not '%s'", optarg);
-            break;
-        case O_DIRTY: opt.dirty = true; break;
-        case O_NULL: opt.null_effects = true; break;
-        case O_PRESET: opt.preset = optarg; break;
-        case O_TIMINGS: opt.timings = true; break;
-        case O_CHUNK:
-            if (!parse_u64(optarg, &v) || v == 0 || v > (1u << 30))
-                return bad_usage("--chunk-size takes a byte count, not '%s'", optarg);
-            opt.chunk_size = (size_t)v;
-            break;
-        }
-    }
-    if (optind < argc)
-        return bad_usage("unexpected argument '%s'", argv[optind]);
-    if ((cmd->opts & OPT_PLANS) && !opt.plans)
-        return bad_usage("%s needs --plans FILE", cmd->name);
+    int code = parse_options(argc, argv, cmd, &opt);
+    if (code >= 0)
+        return code;
 
-    struct cs_io io = {.out = stdout, .msg = stderr,
+    struct cs_io io = {.out = stdout, .msg = stderr, .quiet = opt.quiet,
                        .progress = !opt.quiet && isatty(STDERR_FILENO)};
     struct cs_error err;
     cs_error_clear(&err);
@@ -255,6 +440,8 @@ int main(int argc, char **argv)
             err.status = st;
         cs_error_format(&err, buf, sizeof buf);
         fprintf(stderr, "compsight: %s\n", buf);
+        if (st == CS_ERR_USAGE)
+            try_help(cmd);
     }
     return cs_exit_code(st);
 }

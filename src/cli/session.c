@@ -95,7 +95,11 @@ enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io 
                                 "(set COMPSIGHT_DATADIR or reinstall)");
         snprintf(s->data_dir, sizeof s->data_dir, "%s/sample", dir);
     }
-    if (!is_dir(s->data_dir))
+    struct stat sb;
+    if (stat(s->data_dir, &sb) != 0)
+        return cs_error_set(err, CS_ERR_INPUT, NULL, 0, NULL, "%s: %s", s->data_dir,
+                            errno == ENOENT ? "no such directory" : strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
         return cs_error_set(err, CS_ERR_INPUT, NULL, 0, NULL, "%s: not a directory", s->data_dir);
     if (opt->map) {
         st = load_map(opt->map, &s->map, err);

@@ -168,8 +168,11 @@ static void natural_deals(struct gen *g, const struct rep *p, const struct unit 
             }
         }
     }
-    /* Deal numbers follow creation, as a CRM assigns them. */
-    qsort(b->d, b->n, sizeof *b->d, cmp_created);
+    /* Deal numbers follow creation, as a CRM assigns them.  (A rep of a
+     * thin set may have no deal yet: b->d is then NULL, which qsort may
+     * not be given even with nothing to sort.) */
+    if (b->n > 1)
+        qsort(b->d, b->n, sizeof *b->d, cmp_created);
     for (size_t i = 0; i < b->n; i++)
         b->d[i].num = ++g->next_deal;
 }
@@ -411,7 +414,8 @@ static void finalize_unit(struct gen *g, size_t rep_index, const struct rep *p,
     char rid[32];
     rep_id(g, rep_index, rid, sizeof rid);
 
-    qsort(b->d, b->n, sizeof *b->d, cmp_num);
+    if (b->n > 1)
+        qsort(b->d, b->n, sizeof *b->d, cmp_num);
     if (!unit_scratch(g, b->n))
         return;
     if (b->n)
@@ -420,7 +424,8 @@ static void finalize_unit(struct gen *g, size_t rep_index, const struct rep *p,
     for (size_t i = 0; i < b->n; i++)
         if (b->d[i].stage == ST_WON)
             g->won_idx[nw++] = (uint32_t)i;
-    qsort_r(g->won_idx, nw, sizeof *g->won_idx, cmp_close_idx, b->d);
+    if (nw > 1)
+        qsort_r(g->won_idx, nw, sizeof *g->won_idx, cmp_close_idx, b->d);
 
     settle_won(g, rid, p, un, b, nw);
     settle_others(g, b);

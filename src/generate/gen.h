@@ -47,7 +47,7 @@
 #define PIPELINE_WEIGHT 0.6          /* open pipeline = 0.6 quarter of deals */
 #define REF_DEALS 4000.0             /* deal count the segment sizes refer to */
 #define DEFAULT_DEALS 4000
-#define MIN_DEALS 100
+#define MIN_DEALS 10                 /* thin sets, to try the report on little data */
 #define MAX_DEALS 100000000ULL       /* ~15 GB of CSV, ~200 MB of rep state */
 #define TEAM_SIZE 10                 /* AEs per team before a team is split */
 #define PROD_SD 0.2                  /* log-sd of rep productivity (mean 1) */

@@ -36,6 +36,31 @@ void cs_report_add_plots(struct cs_doc *d, const struct cs_report_input *in, con
     }
 }
 
+/* The bulk-edit warning (bulkedit.h): each flagged day with its count, against days of its kind. */
+static void trust_bulk_edits(struct cs_doc *d, const struct cs_bulk_edits *b)
+{
+    static const char *const like[CS_DAY_KINDS] = {
+        "an ordinary day", "a month's last day", "a day in a quarter's last two weeks",
+        "one of a quarter's last three days", "one of a fiscal year's last three days"};
+    char a[32], w[32], e[32], date[16];
+    cs_doc_bullet(d);
+    cs_doc_bold(d, "Close dates look bulk-edited:");
+    for (size_t i = 0; i < b->n && i < 3; i++) {
+        const struct cs_bulk_day *x = &b->day[i];
+        cs_format_date(x->day, date);
+        cs_doc_text(d, "%s%s deals closed on %s (%s of them won), where %s holds %s%s", i ? "; " : " ",
+                    cs_fmt_count(a, sizeof a, x->closes), date, cs_fmt_count(w, sizeof w, x->won),
+                    like[x->kind], x->expected < 1 ? "fewer than one" : "about ",
+                    x->expected < 1 ? "" : cs_fmt_count(e, sizeof e, (size_t)llround(x->expected)));
+    }
+    if (b->n_flagged > 3)
+        cs_doc_text(d, "; and %s more days like these", cs_fmt_count(a, sizeof a, b->n_flagged - 3));
+    cs_doc_text(d, ". A bulk edit or import in the CRM stamps one date on many records; selling "
+                   "does not. Check %s in the CRM's history: the timing findings below may "
+                   "partly reflect %s.", b->n_flagged == 1 ? "that day" : "those days",
+                b->n_flagged == 1 ? "it" : "them");
+}
+
 static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_dataset *ds = in->ds;
@@ -48,7 +73,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         rejected += ds->counts[t].rejected;
     }
     bool recon_bad = in->rec && in->rec->compared && !in->rec->reproduces;
-    bool warn = rejected || recon_bad || an->heaping.flagged;
+    bool warn = rejected || recon_bad || an->heaping.flagged || an->bulk.n_flagged;
     for (size_t q = 0; q < an->n_quarters; q++)
         warn |= an->quarters[q].thin;
 
@@ -91,6 +116,8 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, "No heaping of close dates on month ends (%s of won deals on a month's last "
                        "day, %s expected).",
                     cs_words_pct(a, sizeof a, an->heaping.share), cs_words_pct(b, sizeof b, an->heaping.expected));
+    if (an->bulk.n_flagged)
+        trust_bulk_edits(d, &an->bulk);
     for (size_t q = 0; q < an->n_quarters; q++) {
         if (!an->quarters[q].thin)
             continue;

@@ -343,6 +343,8 @@ static json_t *voice_json(const struct cs_dataset *ds, const struct cs_analysis 
             SET(o, "text", STR(v->text));
         }
         SET(o, "promises", INT(v->promises));
+        if (v->feature_text)    /* blank-feature promises whose text is the item's title */
+            SET(o, "joined_by_text", INT(v->by_text));
         SET(o, "off_roadmap", INT(v->off_roadmap));
         SET(o, "premature", INT(v->premature));
         SET(o, "deals", INT(v->deals));
@@ -393,6 +395,18 @@ static json_t *warnings_json(const struct cs_analysis *an)
     SET(heap, "p", NUM(h->p));
     SET(heap, "flagged", json_boolean(h->flagged));
     SET(o, "month_end_heaping", heap);
+    json_t *bulk = json_array();
+    for (size_t i = 0; i < an->bulk.n; i++) {
+        const struct cs_bulk_day *b = &an->bulk.day[i];
+        char date[16];
+        cs_format_date(b->day, date);
+        json_array_append_new(bulk, json_pack("{s:s, s:I, s:I, s:o, s:s}", "date", date,
+                                              "closes", (json_int_t)b->closes, "won",
+                                              (json_int_t)b->won, "expected", NUM(b->expected),
+                                              "kind_of_day", cs_day_kind_name(b->kind)));
+    }
+    SET(o, "bulk_edits", bulk);
+    SET(o, "bulk_edit_days", INT(an->bulk.n_flagged));
     json_t *thin = json_array();
     for (size_t i = 0; i < an->n_quarters; i++) {
         if (!an->quarters[i].thin)

@@ -33,7 +33,7 @@ has() {
 }
 
 # the option
-expect 0 "$BIN" --help;                     has "$TMP/out" "--currency CODE"
+expect 0 "$BIN" report --help;              has "$TMP/out" "--currency CODE"
 expect 0 "$BIN" check --help;               has "$TMP/out" "--currency CODE"
 expect 1 "$BIN" check --currency EURO;      has "$TMP/err" "--currency takes an ISO 4217 code such as EUR, not 'EURO'"
 expect 1 "$BIN" check --currency E1R;       has "$TMP/err" "--currency takes an ISO 4217 code"

@@ -30,17 +30,98 @@ has() {
     if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks: $2"; sed 's/^/  | /' "$1" | head -5; fi
 }
 
+# lacks FILE TEXT: FILE does not contain the fixed string TEXT
+lacks() {
+    if grep -qF -- "$2" "$1"; then bad "$1 has: $2"; grep -F -- "$2" "$1" | sed 's/^/  | /' | head -3; else ok; fi
+}
+
+# empty FILE: FILE holds nothing
+empty() {
+    if [ -s "$1" ]; then bad "$1 is not empty"; sed 's/^/  | /' "$1" | head -5; else ok; fi
+}
+
 # usage
 expect 0 "$BIN" --help;                 has "$TMP/out" "usage: compsight COMMAND"
+has "$TMP/out" "compsight COMMAND --help"
+lacks "$TMP/out" "--date-format"        # the general help stays short: no option list
+[ "$(wc -l <"$TMP/out")" -le 20 ] && ok || bad "the general --help is $(wc -l <"$TMP/out") lines long"
 expect 0 "$BIN" --version;              has "$TMP/out" "compsight "
 expect 0 "$BIN" report --help;          has "$TMP/out" "usage: compsight report"
 expect 1 "$BIN";                        has "$TMP/err" "usage: compsight COMMAND"
 expect 1 "$BIN" frobnicate;             has "$TMP/err" "unknown command 'frobnicate'"
+has "$TMP/err" "Try 'compsight --help'."
 expect 1 "$BIN" check --bogus;          has "$TMP/err" "unknown option '--bogus'"
 expect 1 "$BIN" check --plans x.csv;    has "$TMP/err" "check takes no option '--plans'"
 expect 1 "$BIN" check --fiscal-start 13; has "$TMP/err" "--fiscal-start takes a month"
 expect 1 "$BIN" check --date-format xx; has "$TMP/err" "--date-format takes iso, us or eu"
 expect 1 "$BIN" whatif;                 has "$TMP/err" "whatif needs --plans FILE"
+expect 1 "$BIN" report --data;          has "$TMP/err" "option '--data' needs a value"
+expect 1 "$BIN" report --quiet=yes;     has "$TMP/err" "option '--quiet' takes no value"
+expect 1 "$BIN" report extra;           has "$TMP/err" "unexpected argument 'extra'"
+
+# a usage error points at the command's own help, not the general one
+expect 1 "$BIN" report --bogus;         has "$TMP/err" "Try 'compsight report --help'."
+lacks "$TMP/err" "Try 'compsight --help'."
+expect 1 "$BIN" report --seed x;        has "$TMP/err" "Try 'compsight report --help'."
+expect 1 "$BIN" generate --out "$TMP/g" --data x; has "$TMP/err" "generate takes no option '--data'"
+has "$TMP/err" "Try 'compsight generate --help'."
+expect 1 "$BIN" generate --out "$TMP/g9" --deals 9
+has "$TMP/err" "--deals: must be between 10 and"
+has "$TMP/err" "Try 'compsight generate --help'."
+expect 1 "$BIN" report --period 1999Q1 --out "$TMP/x"; has "$TMP/err" "Try 'compsight report --help'."
+
+# COMMAND --help: only that command's options, each saying what it does and,
+# when it takes a value, its default (or that it is required)
+for c in report check deals whatif propose generate; do
+    expect 0 "$BIN" "$c" --help
+    has "$TMP/out" "usage: compsight $c"
+    # every block "  --name [ARG]  text" with an ARG has "(default: ...)" or "(required)"
+    awk '/^  --/ { if (blk != "" && arg && blk !~ /\(default: [^)]+\)|\(required\)/) { print name; bad = 1 }
+                   name = $1; arg = ($2 ~ /^[A-Z]|\|/); blk = $0; next }
+         /^    / { blk = blk " " $0; next }
+         END { if (blk != "" && arg && blk !~ /\(default: [^)]+\)|\(required\)/) { print name; bad = 1 }; exit bad }' \
+        "$TMP/out" >"$TMP/nodefault" && ok || bad "$c --help: no default for $(tr '\n' ' ' <"$TMP/nodefault")"
+    # every option listed has a description of its own on the line or the next
+    if grep -Eq '^  --[a-z-]+( [^ ]+)?$' "$TMP/out"; then
+        grep -En '^  --[a-z-]+( [^ ]+)?$' "$TMP/out" | while IFS=: read -r n _; do
+            sed -n "$((n + 1))p" "$TMP/out" | grep -q '^     ' || echo x
+        done | grep -q x && bad "$c --help: an option without a description" || ok
+    else ok; fi
+    # every option listed is one the command takes (the extra arguments
+    # stop it before it runs: a flag meets "x", an option's value is "x")
+    for o in $(grep -Eo '^  --[a-z-]+' "$TMP/out"); do
+        set +e
+        "$BIN" "$c" "$o" x y >/dev/null 2>"$TMP/takes"
+        set -e
+        if grep -q "takes no option" "$TMP/takes"; then bad "$c --help lists $o, which $c does not take"; else ok; fi
+    done
+done
+# flat FILE: FILE's words on one line (help text wraps)
+flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$TMP/flat"; }
+
+expect 0 "$BIN" generate --help
+flat "$TMP/out"
+for o in --data --period --private --map --strict --date-format --decimal-comma --plans; do
+    lacks "$TMP/out" "$o "
+done
+has "$TMP/out" "--deals N"
+has "$TMP/flat" "(default: 4000)"
+expect 0 "$BIN" report --help
+flat "$TMP/out"
+has "$TMP/flat" "(default: reports/PERIOD"
+has "$TMP/flat" "(default: the latest quarter with won deals)"
+for o in --deals --dirty --null --preset --plans; do lacks "$TMP/out" "$o "; done
+expect 0 "$BIN" whatif --help
+has "$TMP/out" "--plans FILE"
+has "$TMP/out" "(required)"
+
+# --data: a path that does not exist, and one that is not a directory
+expect 2 "$BIN" check --data "$TMP/nowhere"
+has "$TMP/err" "$TMP/nowhere: no such directory"
+lacks "$TMP/err" "not a directory"
+: >"$TMP/afile"
+expect 2 "$BIN" check --data "$TMP/afile"
+has "$TMP/err" "$TMP/afile: not a directory"
 
 # the bundled sample data
 expect 0 "$BIN" check
@@ -55,12 +136,51 @@ grep -Eq '^[a-z]+\.csv:[0-9]+: [a-z_]+: ' "$TMP/out" && ok || bad "check prints 
 expect 3 "$BIN" check --data "$TMP/dirty" --strict
 has "$TMP/err" "rows rejected (--strict)"
 expect 0 "$BIN" report --data "$TMP/dirty" --out "$TMP/rep" --quiet
+empty "$TMP/out"     # --quiet: not even the warning about the rejects
+empty "$TMP/err"
 has "$TMP/rep/rejects.csv" "file,line,column,reason"
 has "$TMP/rep/results.json" '"rows_read"'
 nrej=$(($(wc -l <"$TMP/rep/rejects.csv") - 1))
 [ "$nrej" -gt 0 ] && ok || bad "rejects.csv lists no rejects for the dirty set"
 expect 3 "$BIN" report --data "$TMP/dirty" --out "$TMP/rep2" --strict
 [ ! -e "$TMP/rep2/results.json" ] && ok || bad "--strict still wrote a report"
+
+# --quiet prints nothing at all on success, on either stream; errors still
+# go to standard error
+expect 0 "$BIN" report --data "$TMP/dirty" --out "$TMP/rep-loud"
+has "$TMP/err" "compsight: warning: "
+has "$TMP/out" "report written to $TMP/rep-loud/report.html"
+expect 0 "$BIN" check --data "$TMP/dirty" --quiet
+empty "$TMP/out"
+empty "$TMP/err"
+expect 3 "$BIN" check --data "$TMP/dirty" --quiet --strict
+has "$TMP/err" "rows rejected (--strict)"
+expect 0 "$BIN" deals --data "$TMP/dirty" --quiet
+has "$TMP/out" "deal_id,"     # the product of deals is its CSV
+empty "$TMP/err"
+expect 0 "$BIN" generate --out "$TMP/q-gen" --deals 200 --seed 3 --quiet
+empty "$TMP/out"
+empty "$TMP/err"
+expect 0 "$BIN" generate --out "$TMP/loud-gen" --deals 200 --seed 3
+has "$TMP/out" "data set written to $TMP/loud-gen/"
+
+# generate --deals 10, the smallest set: valid files that a report can read
+expect 0 "$BIN" generate --out "$TMP/g10" --deals 10 --seed 1 --quiet
+[ "$(($(wc -l <"$TMP/g10/deals.csv") - 1))" = 10 ] && ok || bad "generate --deals 10 did not write 10 deals"
+expect 0 "$BIN" check --data "$TMP/g10" --strict
+expect 0 "$BIN" report --data "$TMP/g10" --out "$TMP/g10r" --period all --quiet
+[ -s "$TMP/g10r/report.html" ] && ok || bad "no report on 10 deals"
+
+# where the report goes: a plain `compsight report` writes reports/PERIOD/
+# under the current directory and names report.html, the file to open;
+# `make report` runs exactly that command
+mkdir -p "$TMP/plain"
+(cd "$TMP/plain" && "$BIN" report >"$TMP/out" 2>"$TMP/err") && ok || bad "a plain compsight report failed"
+has "$TMP/out" "report written to reports/2026Q4/report.html"
+[ -s "$TMP/plain/reports/2026Q4/report.html" ] && ok || bad "no reports/2026Q4/report.html"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n -s -C "$HERE/../.." report BIN="$BIN" \
+    >"$TMP/make-n" 2>&1 || true
+grep -qxF -- "$BIN report" "$TMP/make-n" && ok || { bad "make report does not run a plain '$BIN report'"; tail -3 "$TMP/make-n"; }
 
 # input that cannot be read: exit 2 and FILE:LINE
 expect 2 "$BIN" check --data "$TMP/nowhere"
@@ -93,6 +213,8 @@ has "$TMP/out" "usable"
 SOURCE_DATE_EPOCH=1790000000
 export SOURCE_DATE_EPOCH
 expect 0 "$BIN" report --out "$TMP/sample" --quiet
+empty "$TMP/out"
+empty "$TMP/err"
 for f in report.md report.html results.json deals.csv rejects.csv; do
     [ -s "$TMP/sample/$f" ] && ok || bad "report did not write $f"
 done
@@ -144,7 +266,7 @@ done
 # a plan id with a quote and backquotes, CSV-quoted where needed
 awk 'BEGIN{FS=OFS=","} {for (i = 1; i <= NF; i++) if ($i ~ /MM.Q/) $i = "\"" $i "\""} {print}' "$H/plans.csv" >"$H/p" && mv "$H/p" "$H/plans.csv"
 awk 'BEGIN{FS=OFS=","} NR>1 {for (i = 1; i <= NF; i++) if ($i ~ /^MM.Q/) $i = "\"" $i "\""} {print}' "$H/reps.csv" >"$H/r" && mv "$H/r" "$H/reps.csv"
-expect 0 "$BIN" check --data "$H" --quiet
+expect 0 "$BIN" check --data "$H"
 has "$TMP/out" "usable"
 expect 0 "$BIN" report --data "$H" --out "$TMP/hrep" --period all --quiet
 [ ! -e /tmp/compsight_pwned ] && ok || bad "a hostile name ran a command"
@@ -168,16 +290,16 @@ fi
 # what-if and proposal (SPEC 8)
 W="$HERE/../fixtures/whatif"
 SAMPLE_PLANS="$HERE/../../data/sample/plans.csv"
-expect 0 "$BIN" whatif --plans "$SAMPLE_PLANS" --out "$TMP/wi" --quiet
-has "$TMP/out" "what-if written to $TMP/wi/"
+expect 0 "$BIN" whatif --plans "$SAMPLE_PLANS" --out "$TMP/wi"
+has "$TMP/out" "what-if written to $TMP/wi/whatif.html"
 for f in whatif.md whatif.html whatif.json; do
     [ -s "$TMP/wi/$f" ] && ok || bad "whatif did not write $f"
 done
 has "$TMP/wi/whatif.json" '"risky_diff": 0.0,'
 has "$TMP/wi/whatif.json" '"commission_diff": 0.0,'
 has "$TMP/wi/whatif.md" "every difference below is exactly 0"
-expect 0 "$BIN" propose --out "$TMP/prop" --period all --quiet
-has "$TMP/out" "proposal written to $TMP/prop/"
+expect 0 "$BIN" propose --out "$TMP/prop" --period all
+has "$TMP/out" "proposal written to $TMP/prop/proposal.html"
 for f in proposal.md proposal.html proposal.json proposal_options.csv options/1.csv; do
     [ -s "$TMP/prop/$f" ] && ok || bad "propose did not write $f"
 done
@@ -185,6 +307,8 @@ has "$TMP/prop/proposal.md" "## Questions for sales leadership"
 has "$TMP/prop/proposal.md" "not proof of cause"
 has "$TMP/prop/options/1.csv" "plan_id,period_type,quota,tier_floor,rate"
 expect 0 "$BIN" whatif --plans "$TMP/prop/options/1.csv" --out "$TMP/wi1" --period all --quiet
+empty "$TMP/out"
+empty "$TMP/err"
 a=$(grep -m1 '"risky_diff":' "$TMP/prop/proposal.json" | tr -d ' ,')
 b=$(grep -m1 '"risky_diff":' "$TMP/wi1/whatif.json" | tr -d ' ,')
 [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "whatif on options/1.csv does not reproduce the proposal ($a, $b)"

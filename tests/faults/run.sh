@@ -236,7 +236,7 @@ set -e
 [ "$got" = 4 ] && ok || bad "deals > /dev/full: exit $got, wanted 4"
 says "deals > /dev/full" "error writing standard output"
 set +e
-"$BIN" check --data "$DATA" --quiet >/dev/full 2>"$TMP/err"
+"$BIN" check --data "$DATA" >/dev/full 2>"$TMP/err"
 got=$?
 set -e
 [ "$got" = 4 ] && ok || bad "check > /dev/full: exit $got, wanted 4"
