@@ -90,5 +90,14 @@ has "$TMP/out" "currency: amounts in USD"
 expect 2 "$BIN" check --data "$TMP/mixed" --currency EUR
 has "$TMP/err" "compsight: deals.csv: currency: amounts in USD (1 row), and no rates.csv to convert them to the corporate currency EUR (--currency)"
 
+# a map names the currency column and maps symbols and names to codes
+mkdir -p "$TMP/mapped"
+cp "$ORG/plans.csv" "$ORG/reps.csv" "$ORG/rates.csv" "$TMP/mapped/"
+printf 'deal_id,rep_id,type,amount,Moneda,close_date,stage\nD1,0055e000003Kq1AAAS,new,"\342\202\25418,400",\342\202\254,2026-02-10,won\nD2,0055e000003Kq1AAAS,new,"720,000",Peso mexicano,2026-03-05,won\n' >"$TMP/mapped/deals.csv"
+printf '[deals]\ncurrency = Moneda\ncurrency.EUR = \342\202\254, Euro\ncurrency.MXN = Peso mexicano\n' >"$TMP/mapped/m.ini"
+expect 0 "$BIN" deals --data "$TMP/mapped" --map "$TMP/mapped/m.ini" --period all
+has "$TMP/out" "D1,"
+[ "$(cut -d, -f1,9 "$TMP/out" | tr '\n' ' ')" = "deal_id,amount D1,20000 D2,40000 " ] && ok || bad "mapped currencies: $(cut -d, -f1,9 "$TMP/out" | tr '\n' ' ')"
+
 echo "cli currency: $pass passed, $fail failed"
 [ "$fail" = 0 ]
