@@ -345,6 +345,45 @@ static void warn_no_gnuplot(const struct cs_io *io)
     }
 }
 
+static const struct cs_plot_whatif_words risky_words = {"Risky deals", "give", "fewer", "more"};
+static const struct cs_plot_whatif_words commission_words = {"Commission", "cost", "less", "more"};
+
+/* An alternative's point: its value, and its interval as the current value
+ * plus the difference's; green when its verdict is clear. */
+static struct cs_plot_whatif_alt plot_alt(const char *label, double base, double value,
+                                          const struct cs_whatif_diff *d, enum cs_verdict v)
+{
+    return (struct cs_plot_whatif_alt){label, value, base + d->low, base + d->high,
+                                       v == CS_VERDICT_CLEAR};
+}
+
+/* whatif-risky or whatif-commission: the current plans against the
+ * alternative.  Risky deals take the options' verdict (too little data
+ * when the model fails the data rule); commission, its interval's. */
+static bool plot_whatif_result(const char *dir, const struct cs_whatif_base *b,
+                               const struct cs_whatif_result *r, bool risky,
+                               const struct cs_io *io, bool *nomem)
+{
+    char axis[128], title[256];
+    struct cs_data_rule rule;
+    cs_whatif_model_rule(b, &rule);
+    enum cs_verdict v = risky ? cs_whatif_option_verdict(&rule, &r->risky)
+                              : cs_verdict_of_interval(r->commission.low, r->commission.high);
+    struct cs_plot_whatif_alt a =
+        risky ? plot_alt("alternative plans", r->base_risky, r->alt_risky, &r->risky, v)
+              : plot_alt("alternative plans", r->base_commission, r->alt_commission,
+                         &r->commission, v);
+    snprintf(axis, sizeof axis, risky ? "expected risky deals, %s" : "commission on the won deals, %s",
+             b->sel.label);
+    struct cs_plot_whatif w = {.title = title, .axis = axis,
+                               .currency = risky ? NULL : cs_ds_currency(b->ds),
+                               .base_label = "current plans",
+                               .base = risky ? r->base_risky : r->base_commission,
+                               .n_alt = 1, .alt = &a, .thin = v == CS_VERDICT_THIN};
+    cs_plot_whatif_title(title, sizeof title, &w, 1, risky ? &risky_words : &commission_words);
+    return plot_whatif(dir, risky ? "whatif-risky" : "whatif-commission", &w, NULL, io, nomem);
+}
+
 /* ======================================================================
  * compsight whatif
  * ==================================================================== */
@@ -375,27 +414,11 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         goto out;
 
     const struct cs_whatif_base *b = rn.base;
-    /* plots: the alternative's interval is the current value plus the difference's */
     warn_no_gnuplot(io);
-    char axis[128];
     bool plot_risky = false, plot_comm = false, nomem = false;
-    if (b->fit) {
-        struct cs_plot_whatif_alt a = {"alternative plans", r->alt_risky,
-                                       r->base_risky + r->risky.low, r->base_risky + r->risky.high};
-        snprintf(axis, sizeof axis, "expected risky deals, %s", b->sel.label);
-        struct cs_plot_whatif w = {"Expected risky deals: current plans against the alternative",
-                                   axis, "current plans", r->base_risky, 1, &a};
-        plot_risky = plot_whatif(rn.out, "whatif-risky", &w, NULL, io, &nomem);
-    }
-    {
-        struct cs_plot_whatif_alt a = {"alternative plans", r->alt_commission,
-                                       r->base_commission + r->commission.low,
-                                       r->base_commission + r->commission.high};
-        snprintf(axis, sizeof axis, "commission on the won deals, %s", b->sel.label);
-        struct cs_plot_whatif w = {"Commission: current plans against the alternative", axis,
-                                   "current plans", r->base_commission, 1, &a};
-        plot_comm = plot_whatif(rn.out, "whatif-commission", &w, NULL, io, &nomem);
-    }
+    if (b->fit)
+        plot_risky = plot_whatif_result(rn.out, b, r, true, io, &nomem);
+    plot_comm = plot_whatif_result(rn.out, b, r, false, io, &nomem);
     if (nomem) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory drawing plots");
         goto out;
@@ -572,28 +595,30 @@ static bool plot_options(const char *dir, const struct cs_proposal *pr, bool ris
     const struct cs_whatif_base *b = pr->base;
     size_t n = pr->n < PLOT_OPTIONS ? pr->n : PLOT_OPTIONS;
     struct cs_plot_whatif_alt alts[PLOT_OPTIONS];
-    char labels[PLOT_OPTIONS][96], axis[128];
+    char labels[PLOT_OPTIONS][96], axis[128], title[256];
+    bool thin = false;
     if (!n)
         return false;
     for (size_t k = 0; k < n; k++) {
         const struct cs_whatif_result *r = pr->res[pr->order[k]];
         cs_proposal_option_label(labels[k], sizeof labels[k], b->ds, &pr->opt[pr->order[k]], k + 1);
         if (risky)
-            alts[k] = (struct cs_plot_whatif_alt){labels[k], r->alt_risky,
-                                                  r->base_risky + r->risky.low,
-                                                  r->base_risky + r->risky.high};
+            alts[k] = plot_alt(labels[k], r->base_risky, r->alt_risky, &r->risky,
+                               pr->verdict[pr->order[k]]);
         else
-            alts[k] = (struct cs_plot_whatif_alt){labels[k], r->alt_commission,
-                                                  r->base_commission + r->commission.low,
-                                                  r->base_commission + r->commission.high};
+            alts[k] = plot_alt(labels[k], r->base_commission, r->alt_commission, &r->commission,
+                               cs_verdict_of_interval(r->commission.low, r->commission.high));
+        thin |= risky && pr->verdict[pr->order[k]] == CS_VERDICT_THIN;
     }
     const struct cs_whatif_result *r0 = pr->res[pr->order[0]];
     snprintf(axis, sizeof axis, risky ? "expected risky deals, %s" : "commission on the won deals, %s",
              b->sel.label);
-    struct cs_plot_whatif w = {risky ? "Expected risky deals under each option"
-                                     : "Commission under each option",
-                               axis, "current plans", risky ? r0->base_risky : r0->base_commission,
-                               n, alts};
+    struct cs_plot_whatif w = {.title = title, .axis = axis,
+                               .currency = risky ? NULL : cs_ds_currency(b->ds),
+                               .base_label = "current plans",
+                               .base = risky ? r0->base_risky : r0->base_commission,
+                               .n_alt = n, .alt = alts, .thin = thin};
+    cs_plot_whatif_title(title, sizeof title, &w, pr->n, risky ? &risky_words : &commission_words);
     return plot_whatif(dir, risky ? "options-risky" : "options-commission", &w, display_dir, io,
                        nomem);
 }

@@ -156,7 +156,8 @@ static void summary_promise(struct cs_doc *d, const struct cs_report_input *in)
     const struct cs_analysis *an = in->an;
     const struct cs_model_rule *r = cs_findings_model(an->findings, CS_MODEL_PROMISE_RISK);
     char why[512];
-    if (!r->fitted)
+    bool thin = r->rule.short_clusters || r->rule.short_events || r->rule.short_n;
+    if (r->n == 0 || (!r->fitted && !thin))
         return;
     if (!r->rule.readable) {
         cs_doc_text(d, " There is too little data to tie risky promises to the plan's incentives. %s",

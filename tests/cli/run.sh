@@ -359,6 +359,15 @@ has "$TMP/thinrep/report.md" "reading it needs at least 10 reps"
 has "$TMP/thinrep/results.json" '"readable": false'
 plain "$TMP/thinrep/report.md"
 plain "$TMP/thinrep/proposal/proposal.md"
+# thinner still (4 won deals, none risky): the fits fail, and the report
+# says it is for want of data, never an empty reason (": .")
+expect 0 "$BIN" generate --out "$TMP/thin40" --deals 40 --seed 1 --quiet
+expect 0 "$BIN" report --data "$TMP/thin40" --out "$TMP/thin40rep" --quiet
+if grep -q ': \.' "$TMP/thin40rep/report.md"; then bad "an empty reason in the 40-deal report"; else ok; fi
+has "$TMP/thin40rep/report.md" "Too little data to read the link between the plan and risky promises."
+has "$TMP/thin40rep/report.md" "Too little data to read the link between the plan and discounts."
+has "$TMP/thin40rep/report.md" "There is too little data to tie risky promises to the plan's incentives."
+plain "$TMP/thin40rep/report.md"
 # no promise data: the trend says so instead of a risky rate of 0%
 mkdir -p "$TMP/nopromises"
 cp "$TMP/thin/"*.csv "$TMP/nopromises/"
