@@ -61,6 +61,32 @@ static void trust_bulk_edits(struct cs_doc *d, const struct cs_bulk_edits *b)
                 b->n_flagged == 1 ? "it" : "them");
 }
 
+/* The currencies the data's amounts were converted from (SPEC 12): one
+ * bullet, only when there were some. */
+static void trust_currency(struct cs_doc *d, const struct cs_dataset *ds)
+{
+    if (!ds->n_converted)
+        return;
+    uint64_t deals = 0, lines = 0;
+    for (size_t i = 0; i < ds->n_converted; i++) {
+        deals += ds->converted[i].deals;
+        lines += ds->converted[i].commissions;
+    }
+    char a[32], b[32];
+    cs_doc_bullet(d);
+    cs_doc_text(d, "Every amount is in %s: %s deal%s", cs_ds_currency(ds),
+                cs_fmt_count(a, sizeof a, deals), deals == 1 ? "" : "s");
+    if (lines)
+        cs_doc_text(d, " and %s commission line%s", cs_fmt_count(b, sizeof b, lines),
+                    lines == 1 ? "" : "s");
+    cs_doc_text(d, " in ");
+    for (size_t i = 0; i < ds->n_converted; i++)
+        cs_doc_text(d, "%s%s", i == 0 ? "" : i + 1 == ds->n_converted ? " and " : ", ",
+                    ds->converted[i].code);
+    cs_doc_text(d, " were converted at the rates of rates.csv on each deal's close date (an open "
+                   "deal's created date).");
+}
+
 static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_dataset *ds = in->ds;
@@ -96,6 +122,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
     } else {
         cs_doc_text(d, ".");
     }
+    trust_currency(d, ds);
     cs_doc_bullet(d);
     if (!in->rec)
         cs_doc_text(d, "No commission statements (commissions.csv) were given, so the plan model "

@@ -444,6 +444,7 @@ json_t *cs_results_json(const struct cs_dataset *ds, const struct cs_calendar *c
     if (!root)
         return NULL;
     SET(root, "period", STR(an->sel.label));
+    SET(root, "currency", STR(cs_ds_currency(ds)));   /* of every amount (SPEC 12) */
     SET(root, "fiscal_start", INT(cal->fiscal_start));
     SET(root, "seed", INT(an->seed));
     SET(root, "counts", counts_json(ds, an));

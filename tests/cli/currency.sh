@@ -99,5 +99,99 @@ expect 0 "$BIN" deals --data "$TMP/mapped" --map "$TMP/mapped/m.ini" --period al
 has "$TMP/out" "D1,"
 [ "$(cut -d, -f1,9 "$TMP/out" | tr '\n' ' ')" = "deal_id,amount D1,20000 D2,40000 " ] && ok || bad "mapped currencies: $(cut -d, -f1,9 "$TMP/out" | tr '\n' ' ')"
 
+# ---------------------------------------------------------------------------
+# No money figure in any output lacks its currency.  The sample data named
+# EUR by --currency (every section and plot of the report, the proposal, a
+# what-if), and the four-currency org (USD): in the documents, every figure
+# in thousands or millions ("48k") is followed by the code ("48k EUR",
+# "18k to 98k EUR") or sits in a table whose header names it, and every
+# grouped number in prose ("1,974") is the code's or counts something; in the plot scripts, every axis and label in
+# thousands or millions, and every money axis, names the code; the CSV and
+# JSON outputs carry a currency column or key; nothing says USD or $.
+# ---------------------------------------------------------------------------
+
+# money_in_docs CODE DIR: the documents' money figures (problems on $TMP/money)
+money_in_docs() {
+    code=$1 dir=$2
+    : >"$TMP/money"
+    for f in $(find "$dir" -name '*.md'); do
+        awk -v code="$code" -v f="$f" '
+            /^\|/ { if (!table) header = $0; table = 1 }
+            !/^\|/ { table = 0; header = "" }
+            { rest = $0
+              while (match(rest, /[0-9](\.[0-9]+)?[kM]/)) {
+                  after = substr(rest, RSTART + RLENGTH)
+                  rest = after
+                  if (after ~ /^[A-Za-z0-9]/ || (table && index(header, code)))
+                      continue
+                  if (after ~ ("^ " code) || after ~ ("^ to [0-9.]+[kM]? " code))
+                      continue
+                  print f ":" FNR ": " $0
+                  break
+              } }' "$f" >>"$TMP/money"
+        # prose only: a table of counts ("| SMB | 1,210 |") holds no money, and
+        # a table with money names the code in its header (checked above)
+        sed '/^|/d' "$f" | grep -oE "[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?( [A-Za-z-]+)?" |
+            grep -vE " ($code|deals?|paid|reps?|rows?|used|rejected|read|promises?|lines?|rep-quarters|quarters?|won|risky|assets?|claims?|times|days?|weeks?|to)$" |
+            sed "s|^|$f: |" >>"$TMP/money" || true
+    done
+    if [ -s "$TMP/money" ]; then bad "money without $code in $dir:"; head -5 "$TMP/money" | sed 's/^/  | /'; else ok; fi
+}
+
+# money_in_plots CODE DIR: axes and labels of the plot scripts
+money_in_plots() {
+    code=$1 dir=$2
+    find "$dir" -name '*.gp' -exec grep -hE "^set (x|y|y2)label|^set label|^set title" {} + |
+        grep -E "thousands|millions|bookings closed that day|commission on|amount \(" |
+        grep -v "$code" >"$TMP/money" || true
+    if [ -s "$TMP/money" ]; then bad "plot labels without $code in $dir:"; head -5 "$TMP/money" | sed 's/^/  | /'; else ok; fi
+}
+
+# no_usd DIR: nothing in DIR's documents, plot scripts, CSV or JSON says USD,
+# nor $ before a number (in a plot script, $1 is gnuplot's first column)
+no_usd() {
+    { grep -rl 'USD' "$1" --include='*.md' --include='*.gp' --include='*.csv' --include='*.json'
+      grep -rlE '\$[0-9]' "$1" --include='*.md' --include='*.csv' --include='*.json'; } >"$TMP/money" || true
+    if [ -s "$TMP/money" ]; then bad "USD or \$ in $1:"; head -5 "$TMP/money" | sed 's/^/  | /'; else ok; fi
+}
+
+SAMPLE=$HERE/../../data/sample
+expect 0 "$BIN" report --data "$SAMPLE" --currency EUR --out "$TMP/eur" --private --quiet
+expect 0 "$BIN" report --data "$SAMPLE" --currency EUR --out "$TMP/eur-all" --period all --quiet
+expect 0 "$BIN" whatif --data "$SAMPLE" --currency EUR --plans "$TMP/eur/proposal/options/1.csv" --out "$TMP/eur-wi" --quiet
+expect 0 "$BIN" deals --data "$SAMPLE" --currency EUR --period all
+cp "$TMP/out" "$TMP/eur-deals.csv"
+for d in "$TMP/eur" "$TMP/eur-all" "$TMP/eur-wi"; do
+    money_in_docs EUR "$d"
+    money_in_plots EUR "$d"
+    no_usd "$d"
+done
+has "$TMP/eur/report.md" "bookings closed in the last 14 days"
+has "$TMP/eur/proposal/proposal.md" " EUR less"
+has "$TMP/eur-wi/whatif.md" " EUR"
+grep -q "thousands of EUR" "$TMP/eur/plots/when.gp" && ok || bad "the when plot's axis does not name EUR"
+# CSV and JSON: a bare number, and a currency column or key naming the code
+for f in "$TMP/eur/results.json" "$TMP/eur-all/results.json" "$TMP/eur/proposal/proposal.json" "$TMP/eur-wi/whatif.json"; do
+    has "$f" '"currency": "EUR",'
+done
+for f in "$TMP/eur/deals.csv" "$TMP/eur-deals.csv"; do
+    head -1 "$f" | grep -q ',amount,currency,' && ok || bad "$f has no currency column"
+    # every row: the amount, then EUR (the account before may hold commas)
+    rows=$(($(wc -l <"$f") - 1))
+    [ "$rows" -gt 0 ] && [ "$(grep -cE ',[0-9][0-9.e+]*,EUR,' "$f")" = "$rows" ] && ok || bad "$f: a row without EUR after its amount"
+done
+head -1 "$TMP/eur/proposal/proposal_options.csv" | grep -q ',extra_commission_high,currency,' && ok || bad "proposal_options.csv has no currency column"
+[ "$(tail -n +2 "$TMP/eur/proposal/proposal_options.csv" | awk -F, '{print $(NF-1)}' | sort -u)" = EUR ] && ok || bad "proposal_options.csv: a currency other than EUR"
+head -1 "$TMP/eur/proposal/options/1.csv" | grep -q '^plan_id,period_type,quota,tier_floor,rate,currency$' && ok || bad "options/1.csv has no currency column"
+
+# the four-currency org: USD, and the report says what was converted
+expect 0 "$BIN" report --data "$ORG" --period all --out "$TMP/org" --quiet
+money_in_docs USD "$TMP/org"
+money_in_plots USD "$TMP/org"
+has "$TMP/org/report.md" "Every amount is in USD: 6 deals and 4 commission lines in EUR, COP, MXN and PEN were converted at the rates of rates.csv"
+has "$TMP/org/results.json" '"currency": "USD",'
+# data without currencies says nothing about conversions
+if grep -q "were converted at the rates" "$TMP/eur/report.md"; then bad "a conversion note without conversions"; else ok; fi
+
 echo "cli currency: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -202,7 +202,7 @@ has "$TMP/err" "cannot create directory"
 
 # deals: the measures as CSV
 expect 0 "$BIN" deals --quiet
-has "$TMP/out" "deal_id,rep,team,plan_id,period,account,type,product,amount,discount_pct,close_date,attainment_before"
+has "$TMP/out" "deal_id,rep,team,plan_id,period,account,type,product,amount,currency,discount_pct,close_date,attainment_before"
 if grep -q ',R0[0-9]*,' "$TMP/out"; then bad "deals shows rep ids without --private"; else ok; fi
 
 # --map with a preset
