@@ -374,6 +374,10 @@ cp "$TMP/thin/"*.csv "$TMP/nopromises/"
 rm "$TMP/nopromises/promises.csv"
 expect 0 "$BIN" report --data "$TMP/nopromises" --out "$TMP/nprep" --period all --quiet
 has "$TMP/nprep/report.md" "There is no promise data"
+# ... and the index of a --period each run does not show a risky rate of 0% either
+expect 0 "$BIN" report --data "$TMP/nopromises" --out "$TMP/npeach" --period each --quiet
+has "$TMP/npeach/index.md" "There is no promise data"
+if grep -q 'with a risky promise' "$TMP/npeach/index.md"; then bad "a risky-rate column in the index without promise data"; else ok; fi
 if grep -q '| risky rate' "$TMP/nprep/report.md"; then bad "a risky-rate column without promise data"; else ok; fi
 
 
