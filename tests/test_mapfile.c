@@ -417,7 +417,7 @@ static const struct {
     {T("[deals]\ntype.default = brand new\n"), 2,
      "bad value \"brand new\" for key \"type.default\" in section [deals]",
      "type is new, expansion or renewal"},
-    {T("[deals]\nfile = \n"), 2, "empty file name for key \"file\" in section [deals]", NULL},
+    {T("[deals]\nfile = \n"), 2, "empty value list for key \"file\" in section [deals]", NULL},
     {T("[deals]\nfile = a\\b.csv\n"), 2, "file name \"a\\x5cb.csv\"", "must be a plain"},
     {T("[deals]\nfile = /etc/passwd\n"), 2, "file name \"/etc/passwd\"", NULL},
     {T("[deals]\nfile = .\n"), 2, "file name \".\"", NULL},

@@ -77,6 +77,8 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
  *             REFTEXT  the same, CS_NONE when blank or unknown (not a
  *                      reject), and the text as given in field_text
  *             PLAN, TIER  (plans) the value, once per plan or per tier
+ *             READ     read and checked, used by the row's rules in
+ *                      rows.c, not kept (no field)
  *   REFS      the table a REF or REFTEXT column names a key of; else NONE
  *   field     the member of the struct (dataset.h) that holds it
  * --------------------------------------------------------------------- */
@@ -91,6 +93,7 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
 #define CS_CTYPE_DATE int32_t
 #define CS_CTYPE_PERIOD int32_t
 #define CS_CTYPE_ENUM uint8_t
+#define CS_CTYPE_BOOL uint8_t
 
 /* One row a tier; period_type and quota the same on every row of a plan. */
 #define CS_COLUMNS_PLANS(X, T)                                                           \
@@ -118,7 +121,10 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, DISCOUNT, "discount_pct", PERCENT, false, NONE, VAL, NONE, discount_pct) /* 0..100 */ \
     X(T, CREATED, "created_date", DATE, false, NONE, VAL, NONE, created)                 \
     X(T, CLOSE, "close_date", DATE, false, NONE, VAL, NONE, close) /* set if won/lost */ \
-    X(T, STAGE, "stage", ENUM, true, STAGE, VAL, NONE, stage)
+    X(T, STAGE, "stage", ENUM, true, STAGE, VAL, NONE, stage)                           \
+    /* SPEC 12: with is_won read, they decide the stage (stage not required) */        \
+    X(T, IS_WON, "is_won", BOOL, false, NONE, READ, NONE, is_won)                        \
+    X(T, IS_CLOSED, "is_closed", BOOL, false, NONE, READ, NONE, is_closed)
 
 #define CS_COLUMNS_QUOTAS(X, T)                                                          \
     X(T, REP, "rep_id", ID, true, NONE, REF, REPS, rep)                                  \
@@ -184,7 +190,8 @@ enum cs_col_kind {
     CS_K_PERCENT, /* number, trailing % accepted */
     CS_K_DATE,    /* section 2 date */
     CS_K_PERIOD,  /* period label "2026Q3" or "2026" */
-    CS_K_ENUM     /* one of enum_values, case-insensitive */
+    CS_K_ENUM,    /* one of enum_values, case-insensitive */
+    CS_K_BOOL     /* true/false, yes/no, 1/0 (SPEC 12); blank is false */
 };
 
 struct cs_column_def {

@@ -19,7 +19,8 @@ enum {
     OPT_OUT = 1 << 0,      /* --out */
     OPT_REPORT = 1 << 1,   /* --period --private --seed */
     OPT_PLANS = 1 << 2,    /* --plans */
-    OPT_GEN = 1 << 3       /* --deals --dirty --null --preset */
+    OPT_GEN = 1 << 3,      /* --deals --dirty --null --preset */
+    OPT_CHECK = 1 << 4     /* --all */
 };
 
 static const struct command {
@@ -31,8 +32,9 @@ static const struct command {
 } commands[] = {
     {"report", cs_cmd_report, OPT_OUT | OPT_REPORT, "write the report for a period",
      "[--data DIR] [--out DIR] [--period LABEL|all|each] [--private] [--seed N] [COMMON]"},
-    {"check", cs_cmd_check, 0, "validate the inputs; list rejects as file:line: column: reason",
-     "[--data DIR] [COMMON]"},
+    {"check", cs_cmd_check, OPT_CHECK,
+     "validate the inputs: rejects counted by reason, with hints (--all: every one)",
+     "[--data DIR] [--all] [COMMON]"},
     {"deals", cs_cmd_deals, OPT_REPORT, "print the incentive measures of every won deal as CSV",
      "[--data DIR] [--period LABEL|all] [--private] [COMMON]"},
     {"whatif", cs_cmd_whatif, OPT_OUT | OPT_REPORT | OPT_PLANS,
@@ -50,12 +52,18 @@ static const struct command {
 static const char common_help[] =
     "Common options:\n"
     "  --data DIR               data directory (default: the bundled sample data)\n"
-    "  --map FILE|salesforce|hubspot\n"
-    "                           column mapping for other exports (see data/maps/README.md)\n"
+    "  --map FILE|salesforce|salesforce-api|hubspot\n"
+    "                           column mapping for other exports (see data/maps/README.md);\n"
+    "                           repeat it to combine maps, a later one's keys winning\n"
     "  --fiscal-start M         month 1-12 in which the fiscal year starts (default 1)\n"
-    "  --date-format iso|us|eu  date format of the inputs (default iso)\n"
+    "  --date-format iso|us|eu  date format of the inputs (default iso; YYYY-MM-DD always reads)\n"
     "  --decimal-comma          numbers use ',' as the decimal point\n"
+    "  --encoding auto|utf-8|windows-1252|iso-8859-1\n"
+    "                           the files' encoding (default auto: UTF-8, else Windows-1252)\n"
+    "  --delimiter auto|,|;|tab||\n"
+    "                           the files' delimiter (default auto: from the header line)\n"
     "  --strict                 exit 3 when any row is rejected\n"
+    "  --max-rejected PCT       exit 3 when more than PCT%% of a required file's rows are rejected\n"
     "  --quiet                  no progress line\n"
     "  --help, --version\n";
 
@@ -104,7 +112,7 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 enum { O_DATA = 256, O_OUT, O_PERIOD, O_PRIVATE, O_MAP, O_FISCAL, O_DATEFMT, O_DECCOMMA,
        O_SEED, O_STRICT, O_QUIET, O_PLANS, O_DEALS, O_DIRTY, O_NULL, O_PRESET, O_CHUNK,
-       O_HELP, O_VERSION, O_TIMINGS };
+       O_HELP, O_VERSION, O_TIMINGS, O_ENCODING, O_DELIMITER, O_MAXREJ, O_ALL };
 
 static const struct option long_opts[] = {
     {"data", required_argument, NULL, O_DATA},
@@ -125,6 +133,10 @@ static const struct option long_opts[] = {
     {"preset", required_argument, NULL, O_PRESET},
     {"chunk-size", required_argument, NULL, O_CHUNK},
     {"timings", no_argument, NULL, O_TIMINGS},
+    {"encoding", required_argument, NULL, O_ENCODING},
+    {"delimiter", required_argument, NULL, O_DELIMITER},
+    {"max-rejected", required_argument, NULL, O_MAXREJ},
+    {"all", no_argument, NULL, O_ALL},
     {"help", no_argument, NULL, O_HELP},
     {"version", no_argument, NULL, O_VERSION},
     {NULL, 0, NULL, 0},
@@ -138,6 +150,7 @@ static unsigned option_kind(int o)
     case O_PERIOD: case O_PRIVATE: case O_SEED: return OPT_REPORT;
     case O_PLANS: return OPT_PLANS;
     case O_DEALS: case O_DIRTY: case O_NULL: case O_PRESET: return OPT_GEN;
+    case O_ALL: return OPT_CHECK;
     default: return 0;
     }
 }
@@ -170,7 +183,7 @@ int main(int argc, char **argv)
     if (!cmd)
         return bad_usage("unknown command '%s'", argv[1]);
 
-    struct cs_options opt = {.fiscal_start = 1, .seed = 1};
+    struct cs_options opt = {.fiscal_start = 1, .seed = 1, .max_rejected = -1};
     opterr = 0;
     optind = 2;
     int o, idx = -1;
@@ -191,7 +204,11 @@ int main(int argc, char **argv)
         case O_OUT: opt.out_dir = optarg; break;
         case O_PERIOD: opt.period = optarg; break;
         case O_PRIVATE: opt.private_mode = true; break;
-        case O_MAP: opt.map = optarg; break;
+        case O_MAP:
+            if (opt.n_maps == CS_MAX_MAPS)
+                return bad_usage("at most %d --map options", CS_MAX_MAPS);
+            opt.map[opt.n_maps++] = optarg;
+            break;
         case O_FISCAL:
             if (!parse_u64(optarg, &v) || v < 1 || v > 12)
                 return bad_usage("--fiscal-start takes a month from 1 to 12, not '%s'", optarg);
@@ -202,7 +219,26 @@ int main(int argc, char **argv)
             else if (strcmp(optarg, "us") == 0) opt.date_format = CS_DATE_US;
             else if (strcmp(optarg, "eu") == 0) opt.date_format = CS_DATE_EU;
             else return bad_usage("--date-format takes iso, us or eu, not '%s'", optarg);
+            opt.date_format_given = true;
             break;
+        case O_ENCODING:
+            if (!(opt.encoding = cs_encoding_parse(optarg, strlen(optarg))))
+                return bad_usage("--encoding takes auto, utf-8, windows-1252 or iso-8859-1, "
+                                 "not '%s'", optarg);
+            break;
+        case O_DELIMITER:
+            if (!(opt.delimiter = cs_delimiter_parse(optarg, strlen(optarg))))
+                return bad_usage("--delimiter takes auto, ',', ';', tab or '|', not '%s'", optarg);
+            break;
+        case O_MAXREJ: {
+            char *end;
+            errno = 0;
+            opt.max_rejected = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(opt.max_rejected >= 0 && opt.max_rejected <= 100))
+                return bad_usage("--max-rejected takes a percentage from 0 to 100, not '%s'", optarg);
+            break;
+        }
+        case O_ALL: opt.all = true; break;
         case O_DECCOMMA: opt.decimal_comma = true; break;
         case O_SEED:
             if (!parse_u64(optarg, &opt.seed))

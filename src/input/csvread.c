@@ -16,8 +16,9 @@
  * How it works
  *
  * libcsv does the RFC 4180 state machine; this file adds what it lacks:
- * physical line numbers, BOM skipping, the NUL check, the field length limit
- * and blank-record skipping.
+ * physical line numbers, BOM skipping, the field length limit, blank-record
+ * skipping, the delimiter's detection and (in a parser of its own, since
+ * libcsv has no escape character) backslash escapes.
  *
  * Line numbers: each chunk is cut into segments that end just after a line
  * break (LF, CRLF or a lone CR) and every segment goes to csv_parse on its
@@ -39,8 +40,19 @@
  * trimmed, blank lines are dropped, a lone CR ends a row.
  *
  * A leading UTF-8 BOM is held back until three bytes are seen, so it is
- * dropped even when split across chunks.  Records whose fields are all
- * blank (" , ", "\"\"") are dropped like libcsv drops blank lines.
+ * dropped even when split across chunks (and a UTF-16 one is refused).
+ * Records whose fields are all blank (" , ", "\"\"") are dropped like
+ * libcsv drops blank lines.
+ *
+ * NUL bytes are data: they matter only in a column the caller reads (SPEC
+ * 12: a rich-text column of a Salesforce export holds them).  The chunk
+ * scan for them only sets may_hold_nul on every record from then on, so
+ * that a caller looks for them in its fields only in such a file.
+ *
+ * The delimiter, when it is to be detected, is decided on the first line
+ * that is not blank: its bytes are held back (like the BOM) until its end
+ * outside quotes is seen, then parsed.  Deciding at a fixed byte (its end,
+ * or 1 MiB into it) keeps the events the same for every chunk size.
  *
  * Every decision must give the same callbacks for any chunk size; errors
  * are therefore reported in byte order (see check_field_length).
@@ -52,7 +64,7 @@
  * instructions a byte).  Most lines of an export hold no quote at all; such
  * a line, when it is complete in the chunk and starts between records, is
  * split here with memchr instead (plain_line), which is what libcsv would
- * make of it: fields cut at commas, blanks trimmed.  Lines with a quote,
+ * make of it: fields cut at delimiters, blanks trimmed.  Lines with a quote,
  * lines cut by a chunk boundary and everything inside a record go through
  * libcsv.  The tests check both paths against a reference model.
  */
@@ -67,6 +79,15 @@
 #define LIBCSV_BLOCK ((size_t)64 << 10)
 
 static const unsigned char bom[3] = {0xef, 0xbb, 0xbf};
+
+/* The delimiters detection chooses from, in the order that breaks ties. */
+static const char auto_delims[4] = {',', ';', '\t', '|'};
+/* Detection decides at the end of the first line, or this far into it. */
+#define SNIFF_MAX MIB
+
+/* The escape parser's states (feed_escaped): between records, at the start
+ * of a field, in an unquoted field, in a quoted one, after its closing quote. */
+enum esc_state { E_ROW, E_FIELD, E_UNQ, E_Q, E_AFTER };
 
 struct reader {
     struct csv_parser parser;
@@ -97,7 +118,27 @@ struct reader {
     unsigned char head[3];        /* first bytes, held back until we know */
     size_t head_len;              /* whether they are a byte-order mark */
     bool head_done;
-    uint64_t offset;              /* file offset of the next byte to be fed */
+    bool nul_seen;                /* a NUL byte was fed: records may hold NULs */
+
+    /* The delimiter, and the first line held back to detect it. */
+    char delim;
+    bool tab_blank;               /* TAB is a blank to trim (not the delimiter) */
+    bool delim_known;
+    char *sniff;
+    size_t sniff_len, sniff_cap;
+    size_t sniff_count[4];        /* of each of auto_delims, outside quotes */
+    bool sniff_quoted, sniff_esc, sniff_text;
+
+    /* escape = backslash: the parser's state and the field being read. */
+    bool escape;
+    enum esc_state es;
+    bool e_esc;                   /* the byte before was an escaping backslash */
+    bool e_esc_cr;                /* an escaped CR was read: an LF right after is data */
+    bool e_after_cr;              /* the byte before was a CR (line counted) */
+    bool e_quoted;                /* the field was quoted */
+    bool e_after_blank;           /* blanks after the closing quote */
+    char *fbuf;
+    size_t flen, fkeep, fcap;     /* fkeep: length without trailing blanks */
 };
 
 /* Describe a size limit for messages: "1 MiB", "64 KiB", "100 bytes". */
@@ -139,6 +180,20 @@ static bool grow_buf(struct reader *r, size_t need)
         return false;
     r->buf = p;
     r->buf_cap = cap;
+    return true;
+}
+
+/* Grow a byte buffer to hold need bytes; false on OOM (it stays as it was). */
+static bool grow_bytes(char **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = next_cap(*cap, need, 1);
+    char *q = c ? realloc(*p, c) : NULL;
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
     return true;
 }
 
@@ -217,6 +272,7 @@ static void on_row(int c, void *vr)
         r->ptr[i] = r->buf + r->off[i];
     struct cs_csv_record rec = {
         .field = r->ptr, .len = r->len, .n = r->nfields, .line = r->rec_line,
+        .may_hold_nul = r->nul_seen, .delimiter = r->delim,
     };
     if (r->fn(&rec, r->ctx) != 0) {
         if (r->err && r->err->status != CS_OK)
@@ -294,19 +350,20 @@ static enum cs_status parse_segment(struct reader *r, const char *s, size_t n)
 
 /*
  * Fast path: a complete line with no quote, starting while libcsv is
- * between records, is split here (copy once, cut at commas, trim blanks),
+ * between records, is split here (copy once, cut at delimiters, trim blanks),
  * which is exactly what libcsv would do with it.  Everything else goes
  * through libcsv.
  */
-static bool is_blank(char c)
+static bool is_blank(char c, bool tab_blank)
 {
-    return c == ' ' || c == '\t';
+    return c == ' ' || (c == '\t' && tab_blank);
 }
 
 /*
- * The index of the first comma in s[from..n), or n when there is none.
+ * The index of the first delimiter in s[from..n), or n when there is none
+ * (delims: the delimiter in every byte).
  * Eight bytes at a time: fields are short, and a memchr call a field was
- * a fifth of the reader's time.  The test for a zero byte of w ^ commas
+ * a fifth of the reader's time.  The test for a zero byte of w ^ delims
  * is exact (no carry crosses a byte), and on a little-endian machine the
  * first one is the lowest; elsewhere memchr finds it.  It reads the line
  * where read() put it, not its copy in the record buffer, whose bytes
@@ -314,24 +371,24 @@ static bool is_blank(char c)
  * stores in flight waits for both (at 1M deals, that wait was 60% of
  * this function).
  */
-static size_t find_comma(const char *s, size_t from, size_t n)
+static size_t find_delim(const char *s, size_t from, size_t n, uint64_t delims)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t commas = 0x2c2c2c2c2c2c2c2cull, low7 = 0x7f7f7f7f7f7f7f7full;
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
     for (; n - from >= 8; from += 8) {
         uint64_t w;
         memcpy(&w, s + from, 8);
-        uint64_t x = w ^ commas;
+        uint64_t x = w ^ delims;
         uint64_t zero = ~(((x & low7) + low7) | x | low7);
         if (zero)
             return from + (size_t)__builtin_ctzll(zero) / 8;
     }
     for (; from < n; from++)
-        if (s[from] == ',')
+        if (s[from] == (char)delims)
             return from;
     return n;
 #else
-    const char *c = memchr(s + from, ',', n - from);
+    const char *c = memchr(s + from, (char)delims, n - from);
     return c ? (size_t)(c - s) : n;
 #endif
 }
@@ -345,11 +402,13 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
     char *b = r->buf;
     memcpy(b, s, n);
     size_t start = 0;
+    const uint64_t delims = (uint64_t)(unsigned char)r->delim * 0x0101010101010101ull;
+    const bool tb = r->tab_blank;
     for (;;) {
-        size_t stop = find_comma(s, start, n), lo = start, hi = stop;
-        while (lo < hi && is_blank(s[lo]))
+        size_t stop = find_delim(s, start, n, delims), lo = start, hi = stop;
+        while (lo < hi && is_blank(s[lo], tb))
             lo++;
-        while (hi > lo && is_blank(s[hi - 1]))
+        while (hi > lo && is_blank(s[hi - 1], tb))
             hi--;
         if (hi - lo > r->max_field) {
             fail_too_long(r);
@@ -376,7 +435,7 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
 /*
  * Fast path for a complete line with quotes, between records: when every
  * quoted field opens its field (after blanks) and closes on this line, and
- * only blanks follow its closing quote before the comma, the line is split
+ * only blanks follow its closing quote before the delimiter, the line is split
  * here as libcsv would split it (quotes removed, doubled quotes undone,
  * blanks inside quotes kept).  Anything else (a quote inside an unquoted
  * field, text after a closing quote, a field that goes on to the next
@@ -386,7 +445,7 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
 static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_status *st)
 {
     /* Each field's text is at most its bytes less the quotes, and its NUL
-     * takes the place of its comma: n + 1 bytes in all. */
+     * takes the place of its delimiter: n + 1 bytes in all. */
     if (r->buf_cap < n + 1 && !grow_buf(r, n + 1)) {
         *st = r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
                                        "out of memory");
@@ -395,8 +454,10 @@ static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_statu
     char *b = r->buf;
     size_t i = 0, used = 0;
     bool any = false;
+    const char delim = r->delim;
+    const bool tb = r->tab_blank;
     for (;;) {
-        while (i < n && is_blank(s[i]))
+        while (i < n && is_blank(s[i], tb))
             i++;
         size_t start = used;
         if (i < n && s[i] == '"') {
@@ -415,19 +476,19 @@ static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_statu
                 }
                 break;
             }
-            while (i < n && is_blank(s[i]))
+            while (i < n && is_blank(s[i], tb))
                 i++;
-            if (i < n && s[i] != ',')
+            if (i < n && s[i] != delim)
                 goto fall_back;
         } else {
             size_t lo = i;
-            while (i < n && s[i] != ',') {
+            while (i < n && s[i] != delim) {
                 if (s[i] == '"')
                     goto fall_back;
                 i++;
             }
             size_t hi = i;
-            while (hi > lo && is_blank(s[hi - 1]))
+            while (hi > lo && is_blank(s[hi - 1], tb))
                 hi--;
             memcpy(b + used, s + lo, hi - lo);
             used += hi - lo;
@@ -447,7 +508,7 @@ static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_statu
         any |= len > 0;
         if (i >= n)
             break;
-        i++;                                  /* the comma */
+        i++;                                  /* the delimiter */
     }
     r->rec_line = r->field_line = r->seg_line = r->line;
     r->any_text = any;
@@ -460,12 +521,13 @@ fall_back:
     return false;
 }
 
-/* Feed bytes (no BOM logic here), cutting them into lines; stops at a NUL. */
+/* Feed bytes (no BOM logic here), cutting them into lines. */
 static enum cs_status feed_lines(struct reader *r, const char *s, size_t n)
 {
     enum cs_status st = CS_OK;
-    const char *nul = memchr(s, '\0', n);
-    const char *p = s, *end = nul ? nul : s + n;
+    const char *p = s, *end = s + n;
+    if (!r->nul_seen && memchr(s, '\0', n))
+        r->nul_seen = true;
 
     if (r->after_cr && p < end) {
         r->after_cr = false;
@@ -522,22 +584,326 @@ static enum cs_status feed_lines(struct reader *r, const char *s, size_t n)
         r->at_line_start = eol;
         p = seg_end;
     }
-    r->offset += (uint64_t)(end - s);
-    if (nul)
-        return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->line, NULL,
-                            "not a text file (NUL byte at offset %llu)",
-                            (unsigned long long)r->offset);
     return CS_OK;
 }
 
-/* Feed one chunk of the file, holding the first bytes back to drop a BOM. */
+/* ---------------------------------------------------------------------- */
+/* escape = backslash: a byte-at-a-time parser of its own                  */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * libcsv has no escape character, so a file with backslash escapes is read
+ * here instead, one byte at a time with explicit state (so the events do
+ * not depend on the chunking), under the rules of the libcsv path: blanks
+ * around unquoted fields and outside quotes trimmed, a quote inside an
+ * unquoted field or text after a closing quote an error, all-blank records
+ * skipped, the field limit, physical lines.  An escaped byte is never a
+ * blank to trim, a delimiter, a quote or a record end.
+ */
+
+static enum cs_status esc_put(struct reader *r, char c, bool keep)
+{
+    if (r->flen == r->fcap && !grow_bytes(&r->fbuf, &r->fcap, r->flen + 1))
+        return r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
+                                        "out of memory");
+    r->fbuf[r->flen++] = c;
+    if (keep)
+        r->fkeep = r->flen;
+    if ((r->e_quoted ? r->flen : r->fkeep) > r->max_field) {
+        fail_too_long(r);
+        return r->failed;
+    }
+    return CS_OK;
+}
+
+static enum cs_status esc_end_field(struct reader *r)
+{
+    on_field(r->fbuf, r->e_quoted ? r->flen : r->fkeep, r);
+    r->flen = r->fkeep = 0;
+    r->e_quoted = false;
+    r->field_line = r->line;
+    return r->failed;
+}
+
+/* The byte after an escaping backslash. */
+static char esc_byte(const struct reader *r, char c, bool *plain)
+{
+    *plain = false;
+    switch (c) {
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'r': return '\r';
+    case '"': case '\\': case '\n': case '\r': return c;
+    default:
+        if (c == r->delim)
+            return c;
+        *plain = true;        /* not an escape: the backslash stays */
+        return c;
+    }
+}
+
+static enum cs_status esc_byte_in(struct reader *r, char c)
+{
+    enum cs_status st = CS_OK;
+    bool blank = is_blank(c, r->tab_blank), eol = c == '\n' || c == '\r';
+    if (r->e_esc) {
+        bool plain;
+        char out = esc_byte(r, c, &plain);
+        r->e_esc = false;
+        if (plain && (st = esc_put(r, '\\', true)) != CS_OK)
+            return st;
+        r->e_esc_cr = c == '\r';
+        return esc_put(r, out, true);
+    }
+    if (r->e_esc_cr) {
+        r->e_esc_cr = false;
+        if (c == '\n')                   /* CRLF after a backslash: both data */
+            return esc_put(r, c, true);
+    }
+    switch (r->es) {
+    case E_ROW:
+    case E_FIELD:
+        if (blank)
+            return CS_OK;
+        if (eol) {
+            if (r->es == E_FIELD) {
+                if ((st = esc_end_field(r)) != CS_OK)
+                    return st;
+                on_row(0, r);
+                r->es = E_ROW;
+            }
+            return r->failed;
+        }
+        if (r->es == E_ROW)
+            r->rec_line = r->line;
+        r->field_line = r->line;
+        if (c == r->delim) {
+            r->es = E_FIELD;
+            return esc_end_field(r);
+        }
+        if (c == '"') {
+            r->es = E_Q;
+            r->e_quoted = true;
+            return CS_OK;
+        }
+        r->es = E_UNQ;
+        if (c == '\\') {
+            r->e_esc = true;
+            return CS_OK;
+        }
+        return esc_put(r, c, true);
+    case E_UNQ:
+        if (c == r->delim) {
+            r->es = E_FIELD;
+            return esc_end_field(r);
+        }
+        if (eol) {
+            if ((st = esc_end_field(r)) != CS_OK)
+                return st;
+            on_row(0, r);
+            r->es = E_ROW;
+            return r->failed;
+        }
+        if (c == '"')
+            return r->failed = cs_error_set(r->err, CS_ERR_INPUT, r->name, r->line, NULL,
+                                            "malformed CSV: quote inside an unquoted field "
+                                            "(escape it as \\\" or quote the whole field)");
+        if (c == '\\') {
+            r->e_esc = true;
+            return CS_OK;
+        }
+        return esc_put(r, c, !blank);
+    case E_Q:
+        if (c == '"') {
+            r->es = E_AFTER;
+            r->e_after_blank = false;
+            return CS_OK;
+        }
+        if (c == '\\') {
+            r->e_esc = true;
+            return CS_OK;
+        }
+        return esc_put(r, c, true);
+    case E_AFTER:
+        if (c == '"' && !r->e_after_blank) {     /* a doubled quote */
+            r->es = E_Q;
+            return esc_put(r, c, true);
+        }
+        if (blank) {
+            r->e_after_blank = true;
+            return CS_OK;
+        }
+        if (c == r->delim || eol) {
+            if ((st = esc_end_field(r)) != CS_OK)
+                return st;
+            if (c == r->delim) {
+                r->es = E_FIELD;
+                return CS_OK;
+            }
+            on_row(0, r);
+            r->es = E_ROW;
+            return r->failed;
+        }
+        return r->failed = cs_error_set(r->err, CS_ERR_INPUT, r->name, r->line, NULL,
+                                        "malformed CSV: text after a closing quote "
+                                        "(escape a quote inside a quoted field as \\\")");
+    }
+    return CS_OK;
+}
+
+static enum cs_status feed_escaped(struct reader *r, const char *s, size_t n)
+{
+    if (!r->nul_seen && memchr(s, '\0', n))
+        r->nul_seen = true;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        /* the LF of a CRLF is on the line the CR ended */
+        bool lf_of_crlf = c == '\n' && r->e_after_cr;
+        if (lf_of_crlf)
+            r->line--;
+        enum cs_status st = esc_byte_in(r, c);
+        if (st != CS_OK)
+            return st;
+        r->line += c == '\n' || c == '\r';
+        r->e_after_cr = c == '\r';
+    }
+    return CS_OK;
+}
+
+static enum cs_status esc_finish(struct reader *r)
+{
+    enum cs_status st = CS_OK;
+    if (r->e_esc) {                      /* a backslash at the very end */
+        r->e_esc = false;
+        if ((st = esc_put(r, '\\', true)) != CS_OK)
+            return st;
+    }
+    switch (r->es) {
+    case E_Q:
+        return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->field_line, NULL,
+                            "unterminated quoted field (the closing quote is missing)");
+    case E_UNQ:
+    case E_AFTER:
+    case E_FIELD:
+        if ((st = esc_end_field(r)) != CS_OK)
+            return st;
+        on_row(0, r);
+        r->es = E_ROW;
+        return r->failed;
+    case E_ROW:
+        break;
+    }
+    return r->failed;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The delimiter, detected on the first line                              */
+/* ---------------------------------------------------------------------- */
+
+static void set_delim(struct reader *r, char d)
+{
+    r->delim = d;
+    r->tab_blank = d != '\t';
+    r->delim_known = true;
+    csv_set_delim(&r->parser, (unsigned char)d);
+}
+
+static void decide_delim(struct reader *r)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < sizeof auto_delims; k++)
+        if (r->sniff_count[k] > r->sniff_count[best])
+            best = k;
+    set_delim(r, auto_delims[best]);
+}
+
+static enum cs_status release_sniff(struct reader *r, const char *rest, size_t n);
+
+static enum cs_status feed_known(struct reader *r, const char *s, size_t n)
+{
+    return r->escape ? feed_escaped(r, s, n) : feed_lines(r, s, n);
+}
+
+/*
+ * Hold bytes back until the end (outside quotes) of the first line with
+ * text, counting the candidate delimiters outside quotes on it; then
+ * decide and parse what was held back and the rest.
+ */
+static enum cs_status sniff(struct reader *r, const char *s, size_t n)
+{
+    size_t i = 0;
+    bool decided = false;
+    for (; i < n && !decided; i++) {
+        char c = s[i];
+        if (r->sniff_esc) {
+            r->sniff_esc = false;
+        } else if (r->escape && c == '\\') {
+            r->sniff_esc = true;
+            r->sniff_text = true;
+        } else if (c == '"') {
+            r->sniff_quoted = !r->sniff_quoted;
+            r->sniff_text = true;
+        } else if (!r->sniff_quoted && (c == '\n' || c == '\r')) {
+            decided = r->sniff_text;
+        } else if (!r->sniff_quoted) {
+            for (size_t k = 0; k < sizeof auto_delims; k++)
+                r->sniff_count[k] += c == auto_delims[k];
+            if (c != ' ' && c != '\t')
+                r->sniff_text = true;
+        }
+        if (r->sniff_len + i + 1 >= SNIFF_MAX)
+            decided = true;
+    }
+    if (!grow_bytes(&r->sniff, &r->sniff_cap, r->sniff_len + i))
+        return r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
+                                        "out of memory");
+    memcpy(r->sniff + r->sniff_len, s, i);
+    r->sniff_len += i;
+    if (!decided)
+        return CS_OK;
+    return release_sniff(r, s + i, n - i);
+}
+
+/* Decide (if not yet), parse the bytes held back, then rest[0..n). */
+static enum cs_status release_sniff(struct reader *r, const char *rest, size_t n)
+{
+    enum cs_status st = CS_OK;
+    if (!r->delim_known)
+        decide_delim(r);
+    if (r->sniff_len)
+        st = feed_known(r, r->sniff, r->sniff_len);
+    free(r->sniff);
+    r->sniff = NULL;
+    r->sniff_len = r->sniff_cap = 0;
+    if (st == CS_OK && n)
+        st = feed_known(r, rest, n);
+    return st;
+}
+
+/* Bytes after the BOM: held back while the delimiter is unknown. */
+static enum cs_status feed_body(struct reader *r, const char *s, size_t n)
+{
+    return r->delim_known ? feed_known(r, s, n) : sniff(r, s, n);
+}
+
+/* Feed one chunk of the file, holding the first bytes back to drop a BOM
+ * (and to refuse a UTF-16 file). */
 static enum cs_status feed(struct reader *r, const char *s, size_t n)
 {
     while (!r->head_done && n > 0) {
-        r->head[r->head_len] = (unsigned char)*s;
-        if (r->head[r->head_len] != bom[r->head_len]) {
+        unsigned char c = (unsigned char)*s;
+        r->head[r->head_len] = c;
+        bool utf16 = r->head_len == 1 && ((r->head[0] == 0xff && c == 0xfe) ||
+                                          (r->head[0] == 0xfe && c == 0xff));
+        if (utf16)
+            return cs_error_set(r->err, CS_ERR_INPUT, r->name, 1, NULL,
+                                "the file is UTF-16 text (as Excel's \"Unicode Text\" saves it): "
+                                "save it as CSV UTF-8, or as CSV with a comma or semicolon");
+        bool may_be_bom = r->head[0] == bom[0] && c == bom[r->head_len];
+        bool may_be_utf16 = r->head_len == 0 && (c == 0xff || c == 0xfe);
+        if (!may_be_bom && !may_be_utf16) {
             r->head_done = true;   /* not a BOM: parse what was held back */
-            enum cs_status st = feed_lines(r, (const char *)r->head, r->head_len);
+            enum cs_status st = feed_body(r, (const char *)r->head, r->head_len);
             if (st != CS_OK)
                 return st;
             break;                 /* the mismatching byte is still in s */
@@ -545,23 +911,26 @@ static enum cs_status feed(struct reader *r, const char *s, size_t n)
         r->head_len++;
         s++;
         n--;
-        if (r->head_len == sizeof bom) {
+        if (r->head_len == sizeof bom)
             r->head_done = true;
-            r->offset += sizeof bom;
-        }
     }
-    return n ? feed_lines(r, s, n) : CS_OK;
+    return n ? feed_body(r, s, n) : CS_OK;
 }
 
-/* End of input: release a held-back partial BOM, then flush libcsv. */
+/* End of input: release held-back bytes, then flush libcsv (or the
+ * escape parser). */
 static enum cs_status finish(struct reader *r)
 {
     enum cs_status st;
     if (!r->head_done) {
         r->head_done = true;
-        if ((st = feed_lines(r, (const char *)r->head, r->head_len)) != CS_OK)
+        if ((st = feed_body(r, (const char *)r->head, r->head_len)) != CS_OK)
             return st;
     }
+    if (!r->delim_known && (st = release_sniff(r, NULL, 0)) != CS_OK)
+        return st;
+    if (r->escape)
+        return esc_finish(r);
     r->seg_line = r->line;
     if (csv_fini(&r->parser, on_field, on_row, r) != 0) {
         if (csv_error(&r->parser) == CSV_EPARSE)
@@ -586,11 +955,23 @@ static enum cs_status reader_init(struct reader *r, const char *name,
     r->err = err;
     r->line = r->seg_line = r->rec_line = r->field_line = 1;
     r->at_line_start = true;
+    r->escape = opt && opt->escape_backslash;
+    r->es = E_ROW;
     cs_error_clear(err);
+    int d = opt ? opt->delimiter : 0;
+    if (d == CS_CSV_DELIM_AUTO) {
+        d = 0;
+    } else if (d == 0) {
+        d = ',';
+    } else if (d < 1 || d > 255 || d == '"' || d == '\\' || d == ' ' || d == '\n' || d == '\r') {
+        return cs_error_set(err, CS_ERR_INTERNAL, r->name, 0, NULL, "bad delimiter %d", d);
+    }
     if (csv_init(&r->parser, LIBCSV_OPTIONS) != 0)
         return cs_error_set(err, CS_ERR_NOMEM, r->name, 0, NULL, "out of memory");
     r->parser_ready = true;
     csv_set_blk_size(&r->parser, LIBCSV_BLOCK);
+    if (d)
+        set_delim(r, (char)d);
     return CS_OK;
 }
 
@@ -598,6 +979,8 @@ static void reader_free(struct reader *r)
 {
     if (r->parser_ready)
         csv_free(&r->parser);
+    free(r->sniff);
+    free(r->fbuf);
     free(r->buf);
     free(r->off);
     free(r->len);

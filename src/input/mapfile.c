@@ -65,22 +65,48 @@ struct vgroup {
 struct map_col {
     char *header;           /* COLUMN = HEADER */
     unsigned long header_line;
+    bool unread;            /* COLUMN = - (header_line set, header NULL) */
     char *dflt;             /* COLUMN.default = VALUE */
     unsigned long dflt_line;
+    char *blank;            /* COLUMN.blank = VALUE */
+    unsigned long blank_line;
     struct vgroup *groups;
     size_t n_groups, cap_groups;
     struct vmap *vals;      /* sorted by (folded from, line) once loaded */
     size_t n_vals, cap_vals;
 };
 
+/* A list of names (`file = A, B`, `header = A, B`). */
+struct names {
+    char **v;
+    size_t n, cap;
+    unsigned long line;           /* of the key; 0 when unset */
+};
+
+/* `exclude.HEADER = A, B`: rows whose column HEADER holds A or B. */
+struct exclude {
+    char *header;
+    struct names values;          /* trimmed; matched case-insensitively */
+};
+
 struct map_table {
     unsigned long section_line;   /* 0 when the map has no such section */
-    char *file;
-    unsigned long file_line;
+    struct names files;
     int date_format;              /* CS_DATE_*, -1 unset */
     unsigned long date_format_line;
     int decimal_comma;            /* 0/1, -1 unset */
     unsigned long decimal_comma_line;
+    int encoding;                 /* enum cs_encoding, CS_ENC_UNSET unset */
+    unsigned long encoding_line;
+    int delimiter;                /* 0 unset, CS_DELIM_AUTO, or the byte */
+    unsigned long delimiter_line;
+    struct names header;          /* `header = NAME, ...` */
+    char *null_text;
+    unsigned long null_line;
+    int escape;                   /* -1 unset, 0 none, 1 backslash */
+    unsigned long escape_line;
+    struct exclude *excl;
+    size_t n_excl, cap_excl;
     struct map_col *cols;         /* n_columns entries; NULL until needed */
 };
 
@@ -154,6 +180,9 @@ static bool grow(void **arr, size_t *cap, size_t n, size_t sz)
 
 enum last_key { KEY_NONE, KEY_OTHER, KEY_LIST };
 
+/* What the list being read (and continued on indented lines) fills. */
+enum list_kind { LIST_VALUES, LIST_FILES, LIST_HEADER, LIST_EXCLUDE };
+
 struct ctx {
     struct cs_map *map;
     const char *name;           /* for messages */
@@ -163,8 +192,10 @@ struct ctx {
     bool cont;                  /* current line was passed on as a continuation */
     int table;                  /* current section, -1 before the first */
     enum last_key last;         /* the key a continuation line would extend */
+    enum list_kind list;        /* with KEY_LIST: what it fills */
     int last_col;
     size_t last_group;
+    size_t last_excl;
     char last_key[96];          /* quoted, for messages */
     bool failed;
     struct cs_error e;
@@ -309,6 +340,33 @@ static size_t comment_start(const char *s, size_t n)
     return n;
 }
 
+/*
+ * A `delimiter = ;` line (left-trimmed, s[0..n)), which inih would read as
+ * an empty value and a comment: written into buf as `delimiter = semicolon`
+ * plus whatever followed the ';' (a comment).  False for any other line.
+ */
+static bool semicolon_delimiter(const char *s, size_t n, char *buf, size_t size)
+{
+    static const char key[] = "delimiter";
+    size_t k = sizeof key - 1, i;
+    if (n <= k || !cs_word_eq(s, k, key))
+        return false;
+    for (i = k; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+        ;
+    if (i == n || (s[i] != '=' && s[i] != ':'))
+        return false;
+    for (i++; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+        ;
+    if (i == n || s[i] != ';')
+        return false;
+    const char *rest = s + i + 1;
+    size_t rn = n - i - 1;
+    if (rn && rest[0] != ' ' && rest[0] != '\t')
+        return false;                  /* `;x`: not a lone semicolon */
+    int w = snprintf(buf, size, "delimiter = semicolon%.*s", (int)(rn < 32 ? rn : 32), rest);
+    return w > 0 && (size_t)w < size;
+}
+
 /* Check a "[section]" line s[0..n) (s[0] == '[') and make it current. */
 static bool section_line(struct ctx *C, const char *s, size_t n)
 {
@@ -380,6 +438,12 @@ static char *read_line(char *str, int num, void *stream)
         ind++;
     const char *body = p + ind, *out = body;
     size_t blen = n - ind, olen = blen;
+    char fixed[64];
+    if (semicolon_delimiter(body, blen, fixed, sizeof fixed)) {
+        /* `delimiter = ;`: to inih a ';' after a blank starts a comment */
+        body = out = fixed;
+        blen = olen = strlen(fixed);
+    }
     if (blen == 0 || body[0] == ';' || body[0] == '#') {
         /* blank or comment: inih skips it */
     } else if (body[0] == '[') {
@@ -440,28 +504,150 @@ static bool duplicate(struct ctx *C, const char *key, unsigned long first)
                 q(qk, sizeof qk, key, strlen(key)), section_name(C), first);
 }
 
-static bool set_file(struct ctx *C, const char *key, const char *value)
+static bool add_items(struct ctx *C, const char *value, bool first);
+
+/* The most files one `file =` key may list. */
+#define MAX_FILES 64
+
+static bool names_push(struct names *nm, const char *s, size_t n)
+{
+    if (!grow((void **)&nm->v, &nm->cap, nm->n, sizeof *nm->v))
+        return false;
+    if (!(nm->v[nm->n] = dup_n(s, n)))
+        return false;
+    nm->n++;
+    return true;
+}
+
+static void names_free(struct names *nm)
+{
+    for (size_t i = 0; i < nm->n; i++)
+        free(nm->v[i]);
+    free(nm->v);
+    memset(nm, 0, sizeof *nm);
+}
+
+/* One file name of a `file =` list. */
+static bool add_file(struct ctx *C, const char *value, size_t n)
 {
     struct map_table *T = &C->map->t[C->table];
     char qv[128];
-    if (T->file_line)
-        return duplicate(C, key, T->file_line);
-    size_t n = strlen(value);
-    if (n == 0)
-        return fail(C, CS_ERR_INPUT, C->lineno, "empty file name for key \"file\" in section [%s]",
-                    section_name(C));
-    bool bad = strchr(value, '/') || strchr(value, '\\') || strstr(value, "..") ||
-               strcmp(value, ".") == 0;
+    bool bad = memchr(value, '/', n) || memchr(value, '\\', n) ||
+               (n >= 2 && memmem(value, n, "..", 2)) || (n == 1 && value[0] == '.');
     for (size_t i = 0; i < n && !bad; i++)
         bad = (unsigned char)value[i] < 0x20 || value[i] == 0x7f;
     if (bad)
         return fail(C, CS_ERR_INPUT, C->lineno,
                     "file name %s in section [%s] must be a plain file name in the data directory "
                     "(no \"/\", \"\\\" or \"..\")", q(qv, sizeof qv, value, n), section_name(C));
-    if (!(T->file = dup_n(value, n)))
-        return fail_nomem(C);
-    T->file_line = C->lineno;
+    if (T->files.n == MAX_FILES)
+        return fail(C, CS_ERR_INPUT, C->lineno, "more than %d files for key \"file\" in section [%s]",
+                    MAX_FILES, section_name(C));
+    return names_push(&T->files, value, n) || fail_nomem(C);
+}
+
+/* Start a list key of the current section: `file`, `header`. */
+static bool start_names(struct ctx *C, const char *key, struct names *nm, enum list_kind kind,
+                        const char *value)
+{
+    if (nm->line)
+        return duplicate(C, key, nm->line);
+    nm->line = C->lineno;
+    C->last = KEY_LIST;
+    C->list = kind;
+    return add_items(C, value, true);
+}
+
+static bool set_encoding(struct ctx *C, const char *key, const char *value)
+{
+    struct map_table *T = &C->map->t[C->table];
+    char qv[128];
+    if (T->encoding_line)
+        return duplicate(C, key, T->encoding_line);
+    size_t n = strlen(value);
+    T->encoding = cs_encoding_parse(value, n);
+    if (T->encoding == CS_ENC_UNSET)
+        return fail(C, CS_ERR_INPUT, C->lineno,
+                    "bad encoding %s in section [%s] (expected auto, utf-8, windows-1252 or "
+                    "iso-8859-1)", q(qv, sizeof qv, value, n), section_name(C));
+    T->encoding_line = C->lineno;
     return true;
+}
+
+static bool set_delimiter(struct ctx *C, const char *key, const char *value)
+{
+    struct map_table *T = &C->map->t[C->table];
+    char qv[128];
+    if (T->delimiter_line)
+        return duplicate(C, key, T->delimiter_line);
+    size_t n = strlen(value);
+    int d = cs_delimiter_parse(value, n);
+    if (d == 0)
+        return fail(C, CS_ERR_INPUT, C->lineno,
+                    "bad delimiter %s in section [%s] (expected auto, \",\", \";\", tab or \"|\"; "
+                    "also comma, semicolon, pipe)", q(qv, sizeof qv, value, n), section_name(C));
+    T->delimiter = d;
+    T->delimiter_line = C->lineno;
+    return true;
+}
+
+static bool set_null(struct ctx *C, const char *key, const char *value)
+{
+    struct map_table *T = &C->map->t[C->table];
+    if (T->null_line)
+        return duplicate(C, key, T->null_line);
+    size_t n = strlen(value);
+    if (n == 0)
+        return fail(C, CS_ERR_INPUT, C->lineno, "empty value for key \"null\" in section [%s]",
+                    section_name(C));
+    if (!(T->null_text = dup_n(value, n)))
+        return fail_nomem(C);
+    T->null_line = C->lineno;
+    return true;
+}
+
+static bool set_escape(struct ctx *C, const char *key, const char *value)
+{
+    struct map_table *T = &C->map->t[C->table];
+    char qv[128];
+    if (T->escape_line)
+        return duplicate(C, key, T->escape_line);
+    size_t n = strlen(value);
+    if (cs_word_eq(value, n, "backslash"))
+        T->escape = 1;
+    else if (cs_word_eq(value, n, "none"))
+        T->escape = 0;
+    else
+        return fail(C, CS_ERR_INPUT, C->lineno,
+                    "bad escape %s in section [%s] (expected backslash or none)",
+                    q(qv, sizeof qv, value, n), section_name(C));
+    T->escape_line = C->lineno;
+    return true;
+}
+
+/* `exclude.HEADER = A, B` */
+static bool start_exclude(struct ctx *C, const char *key, const char *header, size_t hlen,
+                          const char *value)
+{
+    struct map_table *T = &C->map->t[C->table];
+    if (hlen == 0)
+        return fail(C, CS_ERR_INPUT, C->lineno,
+                    "missing header after \"exclude.\" in key %s in section [%s]",
+                    C->last_key, section_name(C));
+    for (size_t i = 0; i < T->n_excl; i++)
+        if (cmp_fold(T->excl[i].header, strlen(T->excl[i].header), header, hlen) == 0)
+            return duplicate(C, key, T->excl[i].values.line);
+    if (!grow((void **)&T->excl, &T->cap_excl, T->n_excl, sizeof *T->excl))
+        return fail_nomem(C);
+    struct exclude *e = &T->excl[T->n_excl];
+    memset(e, 0, sizeof *e);
+    if (!(e->header = dup_n(header, hlen)))
+        return fail_nomem(C);
+    e->values.line = C->lineno;
+    C->last_excl = T->n_excl++;
+    C->last = KEY_LIST;
+    C->list = LIST_EXCLUDE;
+    return add_items(C, value, true);
 }
 
 static bool set_date_format(struct ctx *C, const char *key, const char *value)
@@ -519,13 +705,18 @@ static bool set_header(struct ctx *C, const char *key, int c, const char *value)
     if (!*value)
         return fail(C, CS_ERR_INPUT, C->lineno, "empty header for key %s in section [%s]",
                     q(qk, sizeof qk, key, strlen(key)), section_name(C));
+    col->header_line = C->lineno;
+    if (strcmp(value, "-") == 0) {       /* read no header for this column */
+        col->unread = true;
+        return true;
+    }
     if (!(col->header = dup_n(value, strlen(value))))
         return fail_nomem(C);
-    col->header_line = C->lineno;
     return true;
 }
 
-static bool set_default(struct ctx *C, const char *key, int c, const char *value)
+/* COLUMN.default = VALUE (blank false) or COLUMN.blank = VALUE (blank true). */
+static bool set_default(struct ctx *C, const char *key, int c, const char *value, bool blank)
 {
     const struct cs_column_def *def = &cs_schema_table((enum cs_table)C->table)->columns[c];
     struct map_col *col = cols_of(C);
@@ -533,8 +724,10 @@ static bool set_default(struct ctx *C, const char *key, int c, const char *value
     if (!col)
         return fail_nomem(C);
     col += c;
-    if (col->dflt_line)
-        return duplicate(C, key, col->dflt_line);
+    char **slot = blank ? &col->blank : &col->dflt;
+    unsigned long *line = blank ? &col->blank_line : &col->dflt_line;
+    if (*line)
+        return duplicate(C, key, *line);
     size_t n = strlen(value);
     if (n == 0)
         return fail(C, CS_ERR_INPUT, C->lineno, "empty value for key %s in section [%s]",
@@ -549,18 +742,49 @@ static bool set_default(struct ctx *C, const char *key, int c, const char *value
         value = def->enum_values[v];
         n = strlen(value);
     }
-    if (!(col->dflt = dup_n(value, n)))
+    if (def->kind == CS_K_BOOL && cs_parse_bool(value, n) < 0)
+        return fail(C, CS_ERR_INPUT, C->lineno,
+                    "bad value %s for key %s in section [%s] (%s is true or false)",
+                    q(qv, sizeof qv, value, n), q(qk, sizeof qk, key, strlen(key)),
+                    section_name(C), def->name);
+    if (!(*slot = dup_n(value, n)))
         return fail_nomem(C);
-    col->dflt_line = C->lineno;
+    *line = C->lineno;
     return true;
 }
 
-/* Append the comma-separated export values of one line to the list that
- * C->last_col/last_group names.  A line may end with a comma (the list goes
- * on on the next line); any other empty item is an error. */
+/* One item of the list being read (C->list). */
+static bool add_item(struct ctx *C, const char *item, size_t len)
+{
+    struct map_table *T = &C->map->t[C->table];
+    switch (C->list) {
+    case LIST_FILES:
+        return add_file(C, item, len);
+    case LIST_HEADER:
+        return names_push(&T->header, item, len) || fail_nomem(C);
+    case LIST_EXCLUDE:
+        return names_push(&T->excl[C->last_excl].values, item, len) || fail_nomem(C);
+    case LIST_VALUES:
+        break;
+    }
+    struct map_col *col = &T->cols[C->last_col];
+    if (!grow((void **)&col->vals, &col->cap_vals, col->n_vals, sizeof *col->vals))
+        return fail_nomem(C);
+    struct vmap *m = &col->vals[col->n_vals];
+    if (!(m->from = dup_n(item, len)))
+        return fail_nomem(C);
+    m->len = len;
+    m->group = C->last_group;
+    m->line = C->lineno;
+    col->n_vals++;
+    return true;
+}
+
+/* Append the comma-separated items of one line to the list being read
+ * (C->list).  A line may end with a comma (the list goes on on the next
+ * line); any other empty item is an error. */
 static bool add_items(struct ctx *C, const char *value, bool first)
 {
-    struct map_col *col = &C->map->t[C->table].cols[C->last_col];
     const char *s = value;
     size_t items = 0;
     for (;;) {
@@ -578,15 +802,8 @@ static bool add_items(struct ctx *C, const char *value, bool first)
                         "empty item in the value list of key %s in section [%s]",
                         C->last_key, section_name(C));
         }
-        if (!grow((void **)&col->vals, &col->cap_vals, col->n_vals, sizeof *col->vals))
-            return fail_nomem(C);
-        struct vmap *m = &col->vals[col->n_vals];
-        if (!(m->from = dup_n(item, len)))
-            return fail_nomem(C);
-        m->len = len;
-        m->group = C->last_group;
-        m->line = C->lineno;
-        col->n_vals++;
+        if (!add_item(C, item, len))
+            return false;
         items++;
         if (!comma)
             break;
@@ -628,6 +845,7 @@ static bool start_list(struct ctx *C, const char *key, int c, const char *sub, s
         return fail_nomem(C);
     g->line = C->lineno;
     C->last = KEY_LIST;
+    C->list = LIST_VALUES;
     C->last_col = c;
     C->last_group = col->n_groups++;
     return add_items(C, value, true);
@@ -638,8 +856,9 @@ static bool continue_list(struct ctx *C, const char *value)
 {
     if (C->last != KEY_LIST)
         return fail(C, CS_ERR_INPUT, C->lineno,
-                    "indented line continues key %s in section [%s], but only a value list "
-                    "(COLUMN.VALUE = A, B) may go on over lines; remove the indentation",
+                    "indented line continues key %s in section [%s], but only a list (file, "
+                    "header, exclude.HEADER, COLUMN.VALUE = A, B) may go on over lines; remove "
+                    "the indentation",
                     C->last_key, section_name(C));
     return add_items(C, value, false);
 }
@@ -665,19 +884,31 @@ static int on_pair(void *user, const char *section, const char *name, const char
         return fail(C, CS_ERR_INPUT, C->lineno, "missing key before \"=\" in section [%s]",
                     section_name(C));
 
+    struct map_table *T = &C->map->t[C->table];
     const char *dot = memchr(name, '.', klen);
     if (!dot) {
         if (cs_word_eq(name, klen, "file"))
-            return set_file(C, name, value);
+            return start_names(C, name, &T->files, LIST_FILES, value);
         if (cs_word_eq(name, klen, "date_format"))
             return set_date_format(C, name, value);
         if (cs_word_eq(name, klen, "decimal_comma"))
             return set_decimal_comma(C, name, value);
+        if (cs_word_eq(name, klen, "encoding"))
+            return set_encoding(C, name, value);
+        if (cs_word_eq(name, klen, "delimiter"))
+            return set_delimiter(C, name, value);
+        if (cs_word_eq(name, klen, "header"))
+            return start_names(C, name, &T->header, LIST_HEADER, value);
+        if (cs_word_eq(name, klen, "null"))
+            return set_null(C, name, value);
+        if (cs_word_eq(name, klen, "escape"))
+            return set_escape(C, name, value);
         int c = find_column_n(C->table, name, klen);
         if (c < 0)
             return fail(C, CS_ERR_INPUT, C->lineno,
-                        "unknown key %s in section [%s] (keys are file, date_format, decimal_comma "
-                        "and the columns %s)", C->last_key, section_name(C),
+                        "unknown key %s in section [%s] (keys are file, date_format, decimal_comma, "
+                        "encoding, delimiter, header, null, escape, exclude.HEADER and the columns "
+                        "%s)", C->last_key, section_name(C),
                         column_list(list, sizeof list, C->table));
         return set_header(C, name, c, value);
     }
@@ -686,6 +917,8 @@ static int on_pair(void *user, const char *section, const char *name, const char
     size_t clen = (size_t)(dot - name), sublen = klen - clen - 1;
     trim(&colname, &clen);
     trim(&sub, &sublen);
+    if (cs_word_eq(colname, clen, "exclude"))
+        return start_exclude(C, name, sub, sublen, value);
     int c = find_column_n(C->table, colname, clen);
     if (c < 0)
         return fail(C, CS_ERR_INPUT, C->lineno,
@@ -695,9 +928,12 @@ static int on_pair(void *user, const char *section, const char *name, const char
     if (sublen == 0)
         return fail(C, CS_ERR_INPUT, C->lineno,
                     "missing value after \".\" in key %s in section [%s] "
-                    "(expected COLUMN.default or COLUMN.VALUE)", C->last_key, section_name(C));
+                    "(expected COLUMN.default, COLUMN.blank or COLUMN.VALUE)", C->last_key,
+                    section_name(C));
     if (cs_word_eq(sub, sublen, "default"))
-        return set_default(C, name, c, value);
+        return set_default(C, name, c, value, false);
+    if (cs_word_eq(sub, sublen, "blank"))
+        return set_default(C, name, c, value, true);
     return start_list(C, name, c, sub, sublen, value);
 }
 
@@ -767,20 +1003,27 @@ static void check_values(struct ctx *C, unsigned long limit)
  * Public interface
  * --------------------------------------------------------------------- */
 
-void cs_map_free(struct cs_map *map)
+/* Free what a section holds (the section stays, empty). */
+static void table_free(struct map_table *T, enum cs_table t)
 {
-    if (!map)
-        return;
-    for (int t = 0; t < CS_T_COUNT; t++) {
-        struct map_table *T = &map->t[t];
-        free(T->file);
-        if (!T->cols)
-            continue;
-        size_t n = cs_schema_table((enum cs_table)t)->n_columns;
+    names_free(&T->files);
+    names_free(&T->header);
+    free(T->null_text);
+    T->null_text = NULL;
+    for (size_t i = 0; i < T->n_excl; i++) {
+        free(T->excl[i].header);
+        names_free(&T->excl[i].values);
+    }
+    free(T->excl);
+    T->excl = NULL;
+    T->n_excl = T->cap_excl = 0;
+    if (T->cols) {
+        size_t n = cs_schema_table(t)->n_columns;
         for (size_t c = 0; c < n; c++) {
             struct map_col *col = &T->cols[c];
             free(col->header);
             free(col->dflt);
+            free(col->blank);
             for (size_t g = 0; g < col->n_groups; g++)
                 free(col->groups[g].to);
             free(col->groups);
@@ -789,7 +1032,16 @@ void cs_map_free(struct cs_map *map)
             free(col->vals);
         }
         free(T->cols);
+        T->cols = NULL;
     }
+}
+
+void cs_map_free(struct cs_map *map)
+{
+    if (!map)
+        return;
+    for (int t = 0; t < CS_T_COUNT; t++)
+        table_free(&map->t[t], (enum cs_table)t);
     free(map);
 }
 
@@ -823,6 +1075,7 @@ enum cs_status cs_map_load_mem(const char *text, size_t len, const char *name,
     for (int t = 0; t < CS_T_COUNT; t++) {
         C.map->t[t].date_format = -1;
         C.map->t[t].decimal_comma = -1;
+        C.map->t[t].escape = -1;
     }
     C.name = name ? name : "map";
     C.text = text ? text : "";
@@ -926,9 +1179,139 @@ static const struct map_col *col_of(const struct cs_map *map, enum cs_table t, i
     return &map->t[t].cols[c];
 }
 
+static const struct map_table *table_of(const struct cs_map *map, enum cs_table t)
+{
+    return map && (unsigned)t < CS_T_COUNT ? &map->t[t] : NULL;
+}
+
 const char *cs_map_file(const struct cs_map *map, enum cs_table t)
 {
-    return map && (unsigned)t < CS_T_COUNT ? map->t[t].file : NULL;
+    const struct map_table *T = table_of(map, t);
+    return T && T->files.n ? T->files.v[0] : NULL;
+}
+
+size_t cs_map_files(const struct cs_map *map, enum cs_table t, const char *const **names)
+{
+    const struct map_table *T = table_of(map, t);
+    *names = T ? (const char *const *)T->files.v : NULL;
+    return T ? T->files.n : 0;
+}
+
+bool cs_map_unread(const struct cs_map *map, enum cs_table t, int c)
+{
+    const struct map_col *col = col_of(map, t, c);
+    return col && col->unread;
+}
+
+const char *cs_map_blank(const struct cs_map *map, enum cs_table t, int c)
+{
+    const struct map_col *col = col_of(map, t, c);
+    return col ? col->blank : NULL;
+}
+
+int cs_map_encoding(const struct cs_map *map, enum cs_table t)
+{
+    const struct map_table *T = table_of(map, t);
+    return T ? T->encoding : CS_ENC_UNSET;
+}
+
+int cs_map_delimiter(const struct cs_map *map, enum cs_table t)
+{
+    const struct map_table *T = table_of(map, t);
+    return T ? T->delimiter : 0;
+}
+
+size_t cs_map_header_names(const struct cs_map *map, enum cs_table t, const char *const **names)
+{
+    const struct map_table *T = table_of(map, t);
+    *names = T ? (const char *const *)T->header.v : NULL;
+    return T ? T->header.n : 0;
+}
+
+const char *cs_map_null(const struct cs_map *map, enum cs_table t)
+{
+    const struct map_table *T = table_of(map, t);
+    return T ? T->null_text : NULL;
+}
+
+int cs_map_escape(const struct cs_map *map, enum cs_table t)
+{
+    const struct map_table *T = table_of(map, t);
+    return T ? T->escape : -1;
+}
+
+size_t cs_map_excludes(const struct cs_map *map, enum cs_table t)
+{
+    const struct map_table *T = table_of(map, t);
+    return T ? T->n_excl : 0;
+}
+
+const char *cs_map_exclude_header(const struct cs_map *map, enum cs_table t, size_t i)
+{
+    const struct map_table *T = table_of(map, t);
+    return T && i < T->n_excl ? T->excl[i].header : NULL;
+}
+
+const char *cs_map_exclude_match(const struct cs_map *map, enum cs_table t, size_t i,
+                                 const char *s, size_t len)
+{
+    const struct map_table *T = table_of(map, t);
+    if (!T || i >= T->n_excl || !s)
+        return NULL;
+    trim(&s, &len);
+    const struct names *v = &T->excl[i].values;
+    for (size_t k = 0; k < v->n; k++)
+        if (cmp_fold(v->v[k], strlen(v->v[k]), s, len) == 0)
+            return v->v[k];
+    return NULL;
+}
+
+int cs_encoding_parse(const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        int enc;
+    } names[] = {
+        {"auto", CS_ENC_AUTO}, {"utf-8", CS_ENC_UTF8}, {"utf8", CS_ENC_UTF8},
+        {"windows-1252", CS_ENC_WINDOWS_1252}, {"cp1252", CS_ENC_WINDOWS_1252},
+        {"iso-8859-1", CS_ENC_ISO_8859_1}, {"latin1", CS_ENC_ISO_8859_1},
+        {"latin-1", CS_ENC_ISO_8859_1},
+    };
+    trim(&s, &n);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (cs_word_eq(s, n, names[i].name))
+            return names[i].enc;
+    return CS_ENC_UNSET;
+}
+
+const char *cs_encoding_name(int enc)
+{
+    switch (enc) {
+    case CS_ENC_AUTO: return "auto";
+    case CS_ENC_UTF8: return "UTF-8";
+    case CS_ENC_WINDOWS_1252: return "Windows-1252";
+    case CS_ENC_ISO_8859_1: return "ISO-8859-1";
+    default: return "";
+    }
+}
+
+int cs_delimiter_parse(const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        int d;
+    } names[] = {
+        {"auto", CS_DELIM_AUTO}, {",", ','}, {";", ';'}, {"|", '|'}, {"tab", '\t'},
+        {"comma", ','}, {"semicolon", ';'}, {"pipe", '|'}, {"\",\"", ','}, {"\";\"", ';'},
+        {"\"|\"", '|'}, {"\\t", '\t'},
+    };
+    if (n == 1 && s[0] == '\t')
+        return '\t';
+    trim(&s, &n);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (cs_word_eq(s, n, names[i].name))
+            return names[i].d;
+    return 0;
 }
 
 const char *cs_map_header(const struct cs_map *map, enum cs_table t, int c)
@@ -978,4 +1361,176 @@ int cs_map_date_format(const struct cs_map *map, enum cs_table t)
 int cs_map_decimal_comma(const struct cs_map *map, enum cs_table t)
 {
     return map && (unsigned)t < CS_T_COUNT ? map->t[t].decimal_comma : -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Combining maps (SPEC 12): a later map's keys override an earlier one's
+ * --------------------------------------------------------------------- */
+
+/* dst becomes a copy of src; false on OOM. */
+static bool names_copy(struct names *dst, const struct names *src)
+{
+    names_free(dst);
+    for (size_t i = 0; i < src->n; i++)
+        if (!names_push(dst, src->v[i], strlen(src->v[i])))
+            return false;
+    dst->line = src->line;
+    return true;
+}
+
+/* *dst becomes a copy of src (NULL stays NULL); false on OOM. */
+static bool str_copy(char **dst, const char *src)
+{
+    char *p = src ? dup_n(src, strlen(src)) : NULL;
+    if (src && !p)
+        return false;
+    free(*dst);
+    *dst = p;
+    return true;
+}
+
+/*
+ * The value lists of a column: each of src's groups (`stage.won = ...`)
+ * replaces dst's group of the same value, and an export value src lists
+ * leaves whatever dst's group held it, so that a user's map can move
+ * "Closed Lost" from lost to won.
+ */
+static bool merge_values(struct map_col *D, const struct map_col *S)
+{
+    size_t n = 0;
+    struct vmap *v = malloc((D->n_vals + S->n_vals + 1) * sizeof *v);
+    size_t *gmap = malloc((S->n_groups + 1) * sizeof *gmap);
+    if (!v || !gmap) {
+        free(v);
+        free(gmap);
+        return false;
+    }
+    for (size_t i = 0; i < D->n_vals; i++) {
+        const struct vmap *d = &D->vals[i];
+        bool drop = false;
+        for (size_t g = 0; g < S->n_groups && !drop; g++)
+            drop = strcmp(S->groups[g].to, D->groups[d->group].to) == 0;
+        for (size_t k = 0; k < S->n_vals && !drop; k++)
+            drop = cmp_fold(S->vals[k].from, S->vals[k].len, d->from, d->len) == 0;
+        if (drop)
+            free(d->from);
+        else
+            v[n++] = *d;
+    }
+    bool ok = true;
+    for (size_t g = 0; g < S->n_groups && ok; g++) {
+        size_t m = 0;
+        while (m < D->n_groups && strcmp(D->groups[m].to, S->groups[g].to) != 0)
+            m++;
+        if (m == D->n_groups) {
+            ok = grow((void **)&D->groups, &D->cap_groups, D->n_groups, sizeof *D->groups) &&
+                 (D->groups[m].to = dup_n(S->groups[g].to, strlen(S->groups[g].to))) != NULL;
+            if (ok) {
+                D->groups[m].line = S->groups[g].line;
+                D->n_groups++;
+            }
+        }
+        gmap[g] = m;
+    }
+    for (size_t k = 0; k < S->n_vals && ok; k++) {
+        v[n] = S->vals[k];
+        v[n].group = gmap[S->vals[k].group];
+        if ((v[n].from = dup_n(S->vals[k].from, S->vals[k].len)) == NULL)
+            ok = false;
+        else
+            n++;
+    }
+    free(D->vals);
+    D->vals = v;
+    D->n_vals = n;
+    D->cap_vals = n;
+    free(gmap);
+    if (n > 1)
+        qsort(D->vals, n, sizeof *D->vals, cmp_vmap);
+    return ok;
+}
+
+static bool merge_table(struct map_table *D, const struct map_table *S, enum cs_table t)
+{
+    if (!S->section_line)
+        return true;
+    if (!D->section_line)
+        D->section_line = S->section_line;
+#define SCALAR(field)                                                                    \
+    if (S->field##_line) {                                                               \
+        D->field = S->field;                                                             \
+        D->field##_line = S->field##_line;                                               \
+    }
+    SCALAR(date_format)
+    SCALAR(decimal_comma)
+    SCALAR(encoding)
+    SCALAR(delimiter)
+    SCALAR(escape)
+#undef SCALAR
+    if (S->files.line && !names_copy(&D->files, &S->files))
+        return false;
+    if (S->header.line && !names_copy(&D->header, &S->header))
+        return false;
+    if (S->null_line) {
+        if (!str_copy(&D->null_text, S->null_text))
+            return false;
+        D->null_line = S->null_line;
+    }
+    for (size_t i = 0; i < S->n_excl; i++) {
+        const struct exclude *se = &S->excl[i];
+        size_t k = 0;
+        while (k < D->n_excl &&
+               cmp_fold(D->excl[k].header, strlen(D->excl[k].header), se->header,
+                        strlen(se->header)) != 0)
+            k++;
+        if (k == D->n_excl) {
+            if (!grow((void **)&D->excl, &D->cap_excl, D->n_excl, sizeof *D->excl))
+                return false;
+            memset(&D->excl[k], 0, sizeof D->excl[k]);
+            if (!(D->excl[k].header = dup_n(se->header, strlen(se->header))))
+                return false;
+            D->n_excl++;
+        }
+        if (!names_copy(&D->excl[k].values, &se->values))
+            return false;
+    }
+    if (!S->cols)
+        return true;
+    size_t nc = cs_schema_table(t)->n_columns;
+    if (!D->cols && !(D->cols = calloc(nc, sizeof *D->cols)))
+        return false;
+    for (size_t c = 0; c < nc; c++) {
+        const struct map_col *sc = &S->cols[c];
+        struct map_col *dc = &D->cols[c];
+        if (sc->header_line) {
+            if (!str_copy(&dc->header, sc->header))
+                return false;
+            dc->unread = sc->unread;
+            dc->header_line = sc->header_line;
+        }
+        if (sc->dflt_line) {
+            if (!str_copy(&dc->dflt, sc->dflt))
+                return false;
+            dc->dflt_line = sc->dflt_line;
+        }
+        if (sc->blank_line) {
+            if (!str_copy(&dc->blank, sc->blank))
+                return false;
+            dc->blank_line = sc->blank_line;
+        }
+        if (sc->n_groups && !merge_values(dc, sc))
+            return false;
+    }
+    return true;
+}
+
+enum cs_status cs_map_merge(struct cs_map *dst, const struct cs_map *src, struct cs_error *err)
+{
+    if (!dst || !src)
+        return CS_OK;
+    for (int t = 0; t < CS_T_COUNT; t++)
+        if (!merge_table(&dst->t[t], &src->t[t], (enum cs_table)t))
+            return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL,
+                                "out of memory combining map files");
+    return CS_OK;
 }

@@ -103,51 +103,82 @@ static int short_number(const char *s, size_t len, size_t *i)
     return digits(s + start, *i - start);
 }
 
-/* D/M/YYYY-like dates: two short numbers and a 4-digit year, one separator. */
-static bool parse_dmy(const char *s, size_t len, bool eu, int32_t *day)
+static bool date_ok(int y, int m, int d)
+{
+    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= cs_days_in_month(y, m);
+}
+
+/*
+ * D/M/YYYY-like dates: two short numbers a and b, one separator ('/', or
+ * '.' too when dots), and a year of four digits or two (20YY).  False when
+ * the text has not that shape.
+ */
+static bool split_dmy(const char *s, size_t len, bool dots, int *a, int *b, int *y)
 {
     size_t i = 0;
-    int a = short_number(s, len, &i);
-    if (a < 0 || i >= len)
+    *a = short_number(s, len, &i);
+    if (*a < 0 || i >= len)
         return false;
     char sep = s[i];
-    if (!(sep == '/' || (eu && sep == '.')))
+    if (!(sep == '/' || (dots && sep == '.')))
         return false;
     i++;
-    int b = short_number(s, len, &i);
-    if (b < 0 || i >= len || s[i] != sep)
+    *b = short_number(s, len, &i);
+    if (*b < 0 || i >= len || s[i] != sep)
         return false;
     i++;
-    if (len - i < 4)
-        return false;
-    int y = digits(s + i, 4);
-    i += 4;
+    size_t start = i;
+    while (i < len && i - start < 5 && is_digit(s[i]))
+        i++;
+    size_t nd = i - start;
     /* A time may follow after a space; it is not validated (ignored). */
-    if (y < 0 || (i < len && s[i] != ' '))
+    if ((nd != 4 && nd != 2) || (i < len && s[i] != ' '))
         return false;
-    return eu ? make_date(y, b, a, day) : make_date(y, a, b, day);
+    *y = digits(s + start, nd) + (nd == 2 ? 2000 : 0);
+    return true;
+}
+
+/* YYYY-MM-DD, optionally followed by 'T' or ' ' and anything. */
+static bool parse_iso(const char *s, size_t len, int32_t *day)
+{
+    if (len < 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    if (len > 10 && s[10] != 'T' && s[10] != ' ')
+        return false;
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 0 || m < 0 || d < 0)
+        return false;
+    return make_date(y, m, d, day);
+}
+
+bool cs_parse_date_ex(const char *s, size_t len, enum cs_date_format fmt, int32_t *day,
+                      unsigned *reads)
+{
+    s = trim(s, &len);
+    *reads = 0;
+    /* YYYY-MM-DD reads whatever the format (SPEC 12) */
+    if (parse_iso(s, len, day)) {
+        *reads = 1u << CS_DATE_ISO;
+        return true;
+    }
+    int a, b, y;
+    if (split_dmy(s, len, true, &a, &b, &y)) {
+        bool slash = memchr(s, '/', len) != NULL;
+        if (slash && date_ok(y, a, b))
+            *reads |= 1u << CS_DATE_US;
+        if (date_ok(y, b, a))
+            *reads |= 1u << CS_DATE_EU;
+    }
+    if (fmt == CS_DATE_ISO || !(*reads >> fmt & 1))
+        return false;
+    *day = fmt == CS_DATE_US ? cs_days_from_civil(y, a, b) : cs_days_from_civil(y, b, a);
+    return true;
 }
 
 bool cs_parse_date(const char *s, size_t len, enum cs_date_format fmt, int32_t *day)
 {
-    s = trim(s, &len);
-    switch (fmt) {
-    case CS_DATE_ISO: {
-        if (len < 10 || s[4] != '-' || s[7] != '-')
-            return false;
-        if (len > 10 && s[10] != 'T' && s[10] != ' ')
-            return false;
-        int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-        if (y < 0 || m < 0 || d < 0)
-            return false;
-        return make_date(y, m, d, day);
-    }
-    case CS_DATE_US:
-        return parse_dmy(s, len, false, day);
-    case CS_DATE_EU:
-        return parse_dmy(s, len, true, day);
-    }
-    return false;
+    unsigned reads;
+    return cs_parse_date_ex(s, len, fmt, day, &reads);
 }
 
 void cs_format_date(int32_t day, char *buf)
@@ -427,6 +458,19 @@ static bool all_ascii(const unsigned char *s, size_t len)
     for (size_t i = 0; i < len; i++)
         acc |= s[i];
     return !(acc & 0x80);
+}
+
+int cs_parse_bool(const char *s, size_t len)
+{
+    static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
+    s = trim(s, &len);
+    for (int i = 0; i < 3; i++) {
+        if (cs_word_eq(s, len, yes[i]))
+            return 1;
+        if (cs_word_eq(s, len, no[i]))
+            return 0;
+    }
+    return -1;
 }
 
 bool cs_utf8_valid(const char *str, size_t len)

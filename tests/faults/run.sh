@@ -296,7 +296,7 @@ nothing "deals.csv is a directory" "$TMP/i-dir-out"
 rmdir "$TMP/i-dir/deals.csv"
 ln -s /dev/zero "$TMP/i-dir/deals.csv"
 run "deals.csv is /dev/zero" 2 -- $R "$TMP/i-zero-out" --data "$TMP/i-dir"
-says "deals.csv is /dev/zero" "not a text file"
+says "deals.csv is /dev/zero" "field longer than 1 MiB"
 nothing "deals.csv is /dev/zero" "$TMP/i-zero-out"
 
 # ---------------------------------------------------------------------------
