@@ -161,9 +161,6 @@ int cs_cells_header(struct loader *L, const struct cs_csv_record *rec, struct cs
         }
         L->dflt[c] = cs_map_default(map, L->t, (int)c);
         L->blank[c] = cs_map_blank(map, L->t, (int)c);
-        L->mapped[c] = cs_map_has_values(map, L->t, (int)c);
-        L->skip[c] = false;
-        L->required[c] = col->required;
         int f = L->field_of[c];
         if (f >= 0) {
             const char *h = text[f];
@@ -174,18 +171,39 @@ int cs_cells_header(struct loader *L, const struct cs_csv_record *rec, struct cs
         }
     }
     /* SPEC 12: is_won (and is_closed) decide the stage when read */
+    uint32_t skip = 0, required = 0;
     L->stage_flags = false;
     if (L->t == CS_T_DEALS) {
         int won = cs_schema_find_column(CS_T_DEALS, "is_won");
         int stage = cs_schema_find_column(CS_T_DEALS, "stage");
         if (won >= 0 && stage >= 0 && (L->field_of[won] >= 0 || L->dflt[won])) {
             L->stage_flags = true;
-            L->skip[stage] = true;
-            L->required[stage] = false;
+            skip |= 1u << stage;
         }
     }
+    L->mapped = L->use_dflt = L->use_blank = L->absent = 0;
     for (size_t c = 0; c < L->def->n_columns; c++) {
-        if (L->field_of[c] < 0 && L->required[c] && !L->dflt[c]) {
+        uint32_t bit = 1u << c;
+        if (L->def->columns[c].required && !(skip & bit))
+            required |= bit;
+        if (cs_map_has_values(map, L->t, (int)c))
+            L->mapped |= bit;
+        if (L->field_of[c] < 0 && L->dflt[c])
+            L->use_dflt |= bit;
+        if (L->blank[c])
+            L->use_blank |= bit;
+        if (L->field_of[c] < 0 && !(L->use_dflt & bit) && !(L->use_blank & bit) &&
+            !(required & bit) && !(skip & bit))
+            L->absent |= bit;
+    }
+    L->skip = skip;
+    L->required = required;
+    size_t ncol = L->def->n_columns;
+    L->active = (ncol < 32 ? (1u << ncol) - 1 : ~0u) & ~(L->absent | skip);
+    L->rare = L->use_dflt | (L->null_text ? ~0u : 0);
+    L->lists = L->mapped | L->use_blank;
+    for (size_t c = 0; c < L->def->n_columns; c++) {
+        if (L->field_of[c] < 0 && (required >> c & 1) && !L->dflt[c]) {
             const char *want = cs_map_header(map, L->t, (int)c);
             missing_column(L, so->header_row ? rec : NULL, want ? want : L->def->columns[c].name,
                            cs_map_unread(map, L->t, (int)c), err);
@@ -283,76 +301,100 @@ static void date_failed(const struct loader *L, struct file_stats *st, size_t c,
     (void)L;
 }
 
+/* A cell that is blank (or not this row's business). */
+static void blank_cell(struct cell *cell)
+{
+    cell->str.len = 0;
+    cell->str.id = 0;
+    cell->blank = true;
+    cell->hashed = false;
+    cell->num = NAN;
+    cell->day = CS_NO_DATE;
+    cell->period = CS_NO_PERIOD;
+    cell->en = -1;
+}
+
 int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MSG],
-                   struct file_stats *st)
+                   struct file_stats *st, bool utf8)
 {
     pr->rej_col = NULL;
     pr->rej_kind = NULL;
     const struct cs_map *map = L->opt->map;
-    const uint32_t bad = pr->nul_cols | pr->enc_cols;
+    /* The file's settings in locals: the stores to the cells below could
+     * otherwise alias them, and each would be read again for every cell.
+     * Columns are visited in order, so a row is rejected on its first
+     * bad column. */
+    const uint32_t bad = pr->nul_cols | pr->enc_cols, quiet = L->absent | L->skip;
+    const uint32_t mapped = L->mapped, required = L->required, use_dflt = L->use_dflt,
+                   use_blank = L->use_blank;
+    const char *const null_text = L->null_text;
+    const size_t null_len = L->null_len;
+    const struct cs_column_def *const cols = L->def->columns;
+    const enum cs_date_format date_format = L->date_format;
+    const bool decimal_comma = L->decimal_comma;
+    /* What most cells never need, tested once a cell: a default, bad
+     * bytes, a null marker (rare); value lists, COLUMN.blank (lists). */
+    const uint32_t rare = L->rare | bad, lists = L->lists, active = L->active;
     char q[128];
-    for (size_t c = 0; c < L->def->n_columns; c++) {
-        const struct cs_column_def *col = &L->def->columns[c];
+    /* no text and no default: blank in every row (or not read at all) */
+    for (uint32_t m = quiet; m; m &= m - 1)
+        blank_cell(&pr->cell[__builtin_ctz(m)]);
+    for (uint32_t m = active; m; m &= m - 1) {
+        const size_t c = (size_t)__builtin_ctz(m);
+        const struct cs_column_def *col = &cols[c];
         struct cell *cell = &pr->cell[c];
-        if (L->skip[c]) {                  /* read, but not this row's business */
-            cell->str.len = 0;
-            cell->str.id = 0;
-            cell->blank = true;
-            cell->hashed = false;
-            cell->num = NAN;
-            cell->day = CS_NO_DATE;
-            cell->period = CS_NO_PERIOD;
-            cell->en = -1;
-            continue;
-        }
-        int f = L->field_of[c];
         const char *s = cell->str.s;
         size_t len = cell->str.len;
         trim(&s, &len);
-        /* SPEC 12: a null marker is a blank cell */
-        if (L->null_text && len == L->null_len && memcmp(s, L->null_text, len) == 0)
-            len = 0;
-        /* SPEC 3: a default stands in for a column the export does not
-         * have; a blank cell of a column it has stays blank. */
-        if (f < 0 && L->dflt[c]) {
-            s = L->dflt[c];
-            len = strlen(s);
+        if (rare >> c & 1) {
+            /* SPEC 12: a null marker is a blank cell */
+            if (null_text && len == null_len && memcmp(s, null_text, len) == 0)
+                len = 0;
+            /* SPEC 3: a default stands in for a column the export does not
+             * have; a blank cell of a column it has stays blank. */
+            if (use_dflt >> c & 1) {
+                s = L->dflt[c];
+                len = strlen(s);
+            }
+            if (bad >> c & 1) {
+                if (pr->nul_cols >> c & 1)
+                    return REJECT("NUL byte in the value", "NUL byte in the value");
+                return REJECT("not Windows-1252 text (a byte that is no character of it)",
+                              "not Windows-1252 text (a byte that is no character of it)");
+            }
         }
-        if (bad && (bad >> c & 1)) {
-            if (pr->nul_cols >> c & 1)
-                return REJECT("NUL byte in the value", "NUL byte in the value");
-            return REJECT("not %s text (a byte that is no character of it)",
-                          "not %s text (a byte that is no character of it)",
-                          cs_encoding_name(L->encoding));
-        }
-        if (len && !cs_utf8_valid(s, len))
+        if (!utf8 && len && !cs_utf8_valid(s, len))
             return REJECT("invalid UTF-8", "invalid UTF-8");
-        if (len && L->mapped[c]) {
-            const char *mapped = cs_map_value(map, L->t, (int)c, s, len);
-            if (mapped) {
-                s = mapped;
+        if (lists >> c & 1) {
+            if (len && (mapped >> c & 1)) {
+                const char *v = cs_map_value(map, L->t, (int)c, s, len);
+                if (v) {
+                    s = v;
+                    len = strlen(s);
+                }
+            }
+            /* SPEC 12: COLUMN.blank = VALUE */
+            if (!len && (use_blank >> c & 1)) {
+                s = L->blank[c];
                 len = strlen(s);
             }
         }
-        /* SPEC 12: COLUMN.blank = VALUE */
-        if (!len && L->blank[c]) {
-            s = L->blank[c];
-            len = strlen(s);
+        if (!len) {
+            blank_cell(cell);
+            cell->str.s = s;
+            if (required >> c & 1)
+                return REJECT("required value is missing", "required value is missing");
+            continue;
         }
         cell->str.s = s;
         cell->str.len = len;
-        cell->blank = len == 0;
+        cell->blank = false;
         cell->num = NAN;
         cell->day = CS_NO_DATE;
         cell->period = CS_NO_PERIOD;
         cell->en = -1;
         cell->str.id = 0;
         cell->hashed = false;
-        if (cell->blank) {
-            if (L->required[c])
-                return REJECT("required value is missing", "required value is missing");
-            continue;
-        }
         switch (col->kind) {
         case CS_K_ID:
         case CS_K_TEXT:
@@ -364,11 +406,11 @@ int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MS
             break;
         case CS_K_NUMBER:
         case CS_K_PERCENT:
-            if (!cs_parse_number(s, len, L->decimal_comma, col->kind == CS_K_PERCENT, &cell->num)) {
+            if (!cs_parse_number(s, len, decimal_comma, col->kind == CS_K_PERCENT, &cell->num)) {
                 if (st) {
                     double other;
                     st->number_fail[c]++;
-                    st->number_other_mark[c] += cs_parse_number(s, len, !L->decimal_comma,
+                    st->number_other_mark[c] += cs_parse_number(s, len, !decimal_comma,
                                                                 col->kind == CS_K_PERCENT, &other);
                 }
                 return REJECT("not a number: %s", "not a number: %s",
@@ -377,13 +419,13 @@ int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MS
             break;
         case CS_K_DATE: {
             unsigned reads;
-            if (!cs_parse_date_ex(s, len, L->date_format, &cell->day, &reads)) {
+            if (!cs_parse_date_ex(s, len, date_format, &cell->day, &reads)) {
                 date_failed(L, st, c, reads, pr->line, s, len);
                 return REJECT("not a date (%s): %s", "not a date (%s): %s",
-                              date_expected[L->date_format], cs_quote_bytes(q, sizeof q, s, len));
+                              date_expected[date_format], cs_quote_bytes(q, sizeof q, s, len));
             }
             /* a M/D date no D/M reading could give (or the reverse) */
-            if (st && L->date_format != CS_DATE_ISO && reads == 1u << L->date_format)
+            if (st && date_format != CS_DATE_ISO && reads == 1u << date_format)
                 st->date_only_chosen[c]++;
             break;
         }

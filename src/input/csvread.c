@@ -354,9 +354,11 @@ static enum cs_status parse_segment(struct reader *r, const char *s, size_t n)
  * which is exactly what libcsv would do with it.  Everything else goes
  * through libcsv.
  */
-static bool is_blank(char c, bool tab_blank)
+/* A blank to trim: a space, or tab_blank (a TAB, or a space again when TAB
+ * is the delimiter): two comparisons, as before there were delimiters. */
+static bool is_blank(char c, char tab_blank)
 {
-    return c == ' ' || (c == '\t' && tab_blank);
+    return c == ' ' || c == tab_blank;
 }
 
 /*
@@ -403,7 +405,7 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
     memcpy(b, s, n);
     size_t start = 0;
     const uint64_t delims = (uint64_t)(unsigned char)r->delim * 0x0101010101010101ull;
-    const bool tb = r->tab_blank;
+    const char tb = r->tab_blank ? '\t' : ' ';
     for (;;) {
         size_t stop = find_delim(s, start, n, delims), lo = start, hi = stop;
         while (lo < hi && is_blank(s[lo], tb))
@@ -455,7 +457,7 @@ static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_statu
     size_t i = 0, used = 0;
     bool any = false;
     const char delim = r->delim;
-    const bool tb = r->tab_blank;
+    const char tb = r->tab_blank ? '\t' : ' ';
     for (;;) {
         while (i < n && is_blank(s[i], tb))
             i++;
@@ -645,7 +647,7 @@ static char esc_byte(const struct reader *r, char c, bool *plain)
 static enum cs_status esc_byte_in(struct reader *r, char c)
 {
     enum cs_status st = CS_OK;
-    bool blank = is_blank(c, r->tab_blank), eol = c == '\n' || c == '\r';
+    bool blank = is_blank(c, r->tab_blank ? '\t' : ' '), eol = c == '\n' || c == '\r';
     if (r->e_esc) {
         bool plain;
         char out = esc_byte(r, c, &plain);

@@ -38,6 +38,7 @@ struct batch {
     size_t msgs_used, msgs_cap;
     char *conv;              /* the cells' text converted to UTF-8 (SPEC 12) */
     size_t conv_cap;
+    bool utf8;               /* every cell is known to be valid UTF-8 (check_encoding) */
     struct file_stats stats; /* what parse_batch noticed */
 };
 
@@ -100,6 +101,7 @@ static void batch_reset(struct batch *b)
     b->n = b->text_used = b->msgs_used = 0;
     b->state = RAW;
     b->oom = false;
+    b->utf8 = false;
     memset(&b->stats, 0, sizeof b->stats);
 }
 
@@ -114,7 +116,7 @@ static void parse_batch(const struct loader *L, struct batch *b)
     char msg[REJECT_MSG];
     for (size_t i = 0; i < b->n && !b->oom; i++) {
         struct parsed *pr = &b->row[i];
-        if (pr->excluded || !cs_cells_parse(L, pr, msg, &b->stats))
+        if (pr->excluded || !cs_cells_parse(L, pr, msg, &b->stats, b->utf8))
             continue;
         size_t n = strlen(msg) + 1;
         if (b->msgs_cap - b->msgs_used < n) {
@@ -449,6 +451,7 @@ static int convert_batch(struct reader *R, struct batch *b)
             used += n + 1;
         }
     }
+    b->utf8 = true;          /* iconv writes UTF-8; what it could not read is in enc_cols */
     return 0;
 }
 
@@ -456,11 +459,18 @@ static int convert_batch(struct reader *R, struct batch *b)
  * over.  0, or -1 to stop (R->restart, or an error in R->err). */
 static int check_encoding(struct reader *R, struct batch *b)
 {
-    if (R->enc == CS_ENC_UTF8 || !b->text_used || !cs_has_high(b->text, b->text_used))
+    /* ASCII alone (the usual case) is valid UTF-8 in every encoding: the
+     * cells need no check of their own (b->utf8) */
+    if (!b->text_used || !cs_has_high(b->text, b->text_used)) {
+        b->utf8 = true;
         return 0;
+    }
+    if (R->enc == CS_ENC_UTF8)
+        return 0;                /* each cell is checked, and rejected when it is not */
     if (R->enc == CS_ENC_AUTO) {
         if (cs_utf8_valid(b->text, b->text_used)) {
             R->utf8_high = true;
+            b->utf8 = true;
             return 0;
         }
         if (R->utf8_high) {
@@ -489,7 +499,7 @@ static int check_encoding(struct reader *R, struct batch *b)
 static int hand_over(struct reader *R, bool last)
 {
     if (R->b && check_encoding(R, R->b) != 0)
-        return -1;
+        return -1;    /* decided before either thread parses it */
     if (!R->threaded) {
         parse_batch(R->L, R->b);
         int r = load_batch(R->L, R->b);
@@ -521,7 +531,7 @@ static int hand_over(struct reader *R, bool last)
 
 /* The next row of the batch (handing the batch over when it is full),
  * or NULL to stop. */
-static struct parsed *next_row(struct reader *R, size_t need)
+static inline struct parsed *next_row(struct reader *R, size_t need)
 {
     if (R->b->n == R->batch_rows && hand_over(R, false) != 0)
         return NULL;
@@ -623,33 +633,41 @@ static int add_row(struct reader *R, const struct cs_csv_record *rec)
     struct batch *b = R->b;
     pr->line = rec->line;
     pr->cell = b->cells + b->n * ncol;
+    const size_t nf = rec->n;
     for (size_t c = 0; c < ncol; c++) {
         struct cell *cell = &pr->cell[c];
         int f = L->field_of[c];
-        if (f >= 0 && (size_t)f < rec->n) {
+        if (f >= 0 && (size_t)f < nf) {
             char *dst = b->text + b->text_used;
-            memcpy(dst, rec->field[f], rec->len[f]);
-            dst[rec->len[f]] = '\0';
+            size_t len = rec->len[f];
+            memcpy(dst, rec->field[f], len);
+            dst[len] = '\0';
             cell->str.s = dst;
-            cell->str.len = rec->len[f];
-            b->text_used += rec->len[f] + 1;
-            if (rec->may_hold_nul && memchr(dst, '\0', rec->len[f]))
-                pr->nul_cols |= 1u << c;
+            cell->str.len = len;
+            b->text_used += len + 1;
         } else {
             cell->str.s = "";
             cell->str.len = 0;
         }
     }
+    /* NUL bytes matter in the columns read only (SPEC 12) */
+    if (rec->may_hold_nul)
+        for (size_t c = 0; c < ncol; c++)
+            if (pr->cell[c].str.len && memchr(pr->cell[c].str.s, '\0', pr->cell[c].str.len))
+                pr->nul_cols |= 1u << c;
     b->n++;
     return 0;
 }
 
-/* Text in the first field only (SPEC 12: what a report's footer looks like). */
-static bool first_field_only(const struct loader *L, const struct cs_csv_record *rec)
+/* Text in the first field only (SPEC 12: what a report's footer looks
+ * like); most rows have text in their second field, and leave at once. */
+static inline bool first_field_only(const struct loader *L, const struct cs_csv_record *rec)
 {
-    if (L->header_fields < 2 || rec->n < 1 || !rec->len[0])
+    if (rec->n < 2 ? rec->n < 1 || L->header_fields < 2 : rec->len[1] != 0)
         return false;
-    for (size_t f = 1; f < rec->n; f++)
+    if (!rec->len[0])
+        return false;
+    for (size_t f = 2; f < rec->n; f++)
         if (rec->len[f])
             return false;
     return true;

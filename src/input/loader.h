@@ -96,9 +96,16 @@ struct loader {
     int field_of[MAX_COLS];            /* schema column -> field index, -1 absent */
     const char *dflt[MAX_COLS];        /* map defaults */
     const char *blank[MAX_COLS];       /* COLUMN.blank */
-    bool mapped[MAX_COLS];             /* the map has value lines for the column */
-    bool skip[MAX_COLS];               /* not parsed (stage, when is_won decides) */
-    bool required[MAX_COLS];           /* a blank value is a reject */
+    /* per column, bit c: */
+    uint32_t mapped;                   /* the map has value lines for it */
+    uint32_t skip;                     /* not parsed (stage, when is_won decides) */
+    uint32_t required;                 /* a blank value is a reject */
+    uint32_t use_dflt;                 /* absent, and its default stands in */
+    uint32_t use_blank;                /* COLUMN.blank is set */
+    uint32_t absent;                   /* blank in every row: none of the above, no field */
+    uint32_t active;                   /* the others, parsed row by row */
+    uint32_t rare;                     /* a default, or every column with a null marker */
+    uint32_t lists;                    /* mapped or use_blank */
     bool stage_flags;                  /* deals: is_won (and is_closed) decide the stage */
     enum cs_date_format date_format;
     bool decimal_comma;
@@ -190,10 +197,11 @@ int cs_cells_header(struct loader *L, const struct cs_csv_record *rec, struct cs
  * on, or 1 with pr->rej_col, pr->rej_kind and msg saying why it is
  * rejected.  Reads only the file's settings in L, never the dataset:
  * either thread runs it while the loader appends earlier rows; what it
- * notices for the hints goes to *st (the batch's).
+ * notices for the hints goes to *st (the batch's).  utf8: every cell's
+ * text is known to be valid UTF-8 (the reader checked its batch whole).
  */
 int cs_cells_parse(const struct loader *L, struct parsed *pr, char msg[REJECT_MSG],
-                   struct file_stats *st);
+                   struct file_stats *st, bool utf8);
 
 /* ---- rows.c ---- */
 

@@ -47,7 +47,8 @@ static int digits(const char *s, size_t n)
 /* Calendar (Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms") */
 /* ---------------------------------------------------------------------- */
 
-int32_t cs_days_from_civil(int y, int m, int d)
+/* Inlined where dates are parsed: an import does it for every date cell. */
+static inline int32_t days_from_civil(int y, int m, int d)
 {
     /* Years start on March 1 so that the leap day is the last of the year. */
     int64_t yy = (int64_t)y - (m <= 2);
@@ -56,6 +57,11 @@ int32_t cs_days_from_civil(int y, int m, int d)
     int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  /* [0, 365] */
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* [0, 146096] */
     return (int32_t)(era * 146097 + doe - 719468);
+}
+
+int32_t cs_days_from_civil(int y, int m, int d)
+{
+    return days_from_civil(y, m, d);
 }
 
 void cs_civil_from_days(int32_t day, int *y, int *m, int *d)
@@ -84,11 +90,11 @@ int cs_days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-static bool make_date(int y, int m, int d, int32_t *day)
+static inline bool make_date(int y, int m, int d, int32_t *day)
 {
     if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > cs_days_in_month(y, m))
         return false;
-    *day = cs_days_from_civil(y, m, d);
+    *day = days_from_civil(y, m, d);
     return true;
 }
 
@@ -138,16 +144,22 @@ static bool split_dmy(const char *s, size_t len, bool dots, int *a, int *b, int 
     return true;
 }
 
-/* YYYY-MM-DD, optionally followed by 'T' or ' ' and anything. */
-static bool parse_iso(const char *s, size_t len, int32_t *day)
+/* YYYY-MM-DD, optionally followed by 'T' or ' ' and anything (the digits
+ * spelled out: every date cell of an import comes here first). */
+static inline bool parse_iso(const char *s, size_t len, int32_t *day)
 {
     if (len < 10 || s[4] != '-' || s[7] != '-')
         return false;
     if (len > 10 && s[10] != 'T' && s[10] != ' ')
         return false;
-    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-    if (y < 0 || m < 0 || d < 0)
+#define D(i) (s[i] - '0')
+#define BAD(i) ((unsigned)D(i) > 9)
+    if (BAD(0) | BAD(1) | BAD(2) | BAD(3) | BAD(5) | BAD(6) | BAD(8) | BAD(9))
         return false;
+#undef BAD
+    int y = D(0) * 1000 + D(1) * 100 + D(2) * 10 + D(3), m = D(5) * 10 + D(6),
+        d = D(8) * 10 + D(9);
+#undef D
     return make_date(y, m, d, day);
 }
 
@@ -171,7 +183,7 @@ bool cs_parse_date_ex(const char *s, size_t len, enum cs_date_format fmt, int32_
     }
     if (fmt == CS_DATE_ISO || !(*reads >> fmt & 1))
         return false;
-    *day = fmt == CS_DATE_US ? cs_days_from_civil(y, a, b) : cs_days_from_civil(y, b, a);
+    *day = fmt == CS_DATE_US ? days_from_civil(y, a, b) : days_from_civil(y, b, a);
     return true;
 }
 
