@@ -87,6 +87,7 @@ unit-tests: $(TEST_BIN)
 
 cli-tests: $(BIN)
 	@sh tests/cli/run.sh $(CURDIR)/$(BIN)
+	@sh tests/cli/real.sh $(CURDIR)/$(BIN)
 
 # An installed binary (here under DESTDIR) finds its bundled data and man page.
 install-test: $(BIN)

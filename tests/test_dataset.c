@@ -79,7 +79,8 @@ static enum cs_status load(struct dir *d, const struct cs_map *map, size_t chunk
 static void assert_counts_balance(const struct cs_dataset *ds)
 {
     for (int t = 0; t < CS_T_COUNT; t++)
-        assert_int_equal(ds->counts[t].read, ds->counts[t].used + ds->counts[t].rejected);
+        assert_int_equal(ds->counts[t].read,
+                         ds->counts[t].used + ds->counts[t].rejected + ds->counts[t].excluded);
 }
 
 /* Exactly one reject, in file, line and column, whose reason contains text. */

@@ -65,32 +65,42 @@ void cs_print_diagnosis(FILE *out, const struct cs_dataset *ds, const struct cs_
 }
 
 /* What the summary says of how files were read, when it is not the plain
- * case (SPEC 12: the data warnings name the file). */
+ * case (SPEC 12: the data warnings name the file), one line a file. */
 static void print_notes(FILE *out, const struct cs_dataset *ds)
 {
     char label[320];
     for (size_t i = 0; i < ds->n_sources; i++) {
         const struct cs_source *so = &ds->sources[i];
-        const char *what = file_label(label, sizeof label, so);
-        if (so->encoding_detected)
-            fprintf(out, "note: %s is not UTF-8: read as Windows-1252\n", what);
-        else if (so->encoding != CS_ENC_UTF8)
-            fprintf(out, "note: %s read as %s\n", what, cs_encoding_name(so->encoding));
-        if (so->delimiter != ',')
-            fprintf(out, "note: %s is delimited by %s\n", what,
+        const char *sep = ": ";
+        if (!so->encoding_detected && so->encoding == CS_ENC_UTF8 && so->delimiter == ',' &&
+            !so->excluded)
+            continue;
+        fprintf(out, "note: %s", file_label(label, sizeof label, so));
+        if (so->encoding_detected) {
+            fprintf(out, "%snot UTF-8, read as Windows-1252", sep);
+            sep = "; ";
+        } else if (so->encoding != CS_ENC_UTF8) {
+            fprintf(out, "%sread as %s", sep, cs_encoding_name(so->encoding));
+            sep = "; ";
+        }
+        if (so->delimiter != ',') {
+            fprintf(out, "%sdelimited by %s", sep,
                     so->delimiter == '\t' ? "tabs" : so->delimiter == ';' ? "semicolons"
                     : so->delimiter == '|' ? "'|'" : "another character");
+            sep = "; ";
+        }
         if (so->excluded) {
-            fprintf(out, "note: %s: %llu row%s excluded (", what,
-                    (unsigned long long)so->excluded, so->excluded == 1 ? "" : "s");
+            fprintf(out, "%s%llu row%s excluded (", sep, (unsigned long long)so->excluded,
+                    so->excluded == 1 ? "" : "s");
             for (size_t r = 0; r < so->n_reasons; r++) {
                 uint64_t n = 0;
                 for (size_t e = 0; e < ds->n_excluded; e++)
                     n += ds->excluded[e].source == i && ds->excluded[e].reason == so->reasons[r];
                 fprintf(out, "%s%s: %llu", r ? ", " : "", so->reasons[r], (unsigned long long)n);
             }
-            fprintf(out, "; check --all lists them)\n");
+            fprintf(out, "; check --all lists them)");
         }
+        fputc('\n', out);
     }
 }
 

@@ -117,14 +117,15 @@ enum cs_status cs_session_max_rejected(const struct cs_options *opt, const struc
     for (int t = 0; t < CS_T_COUNT; t++) {
         const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
         const struct cs_table_counts *c = &ds->counts[t];
-        if (!def->required || !c->read)
+        uint64_t rows = c->read - c->excluded;     /* excluded rows are no data */
+        if (!def->required || !rows)
             continue;
-        double pct = 100.0 * (double)c->rejected / (double)c->read;
+        double pct = 100.0 * (double)c->rejected / (double)rows;
         if (pct > opt->max_rejected)
             return cs_error_set(err, CS_ERR_REJECTS, def->file, 0, NULL,
                                 "%.1f%% of the rows rejected (%llu of %llu), more than "
                                 "--max-rejected %g%%", pct, (unsigned long long)c->rejected,
-                                (unsigned long long)c->read, opt->max_rejected);
+                                (unsigned long long)rows, opt->max_rejected);
     }
     return CS_OK;
 }

@@ -40,8 +40,9 @@ void cs_cells_settings(struct loader *L)
     L->decimal_comma = o->decimal_comma_given || dc < 0 ? o->decimal_comma : dc != 0;
     int enc = o->encoding ? o->encoding : cs_map_encoding(map, t);
     L->encoding = enc ? enc : CS_ENC_AUTO;
-    if (L->encoding == CS_ENC_AUTO && L->file_index < 64 &&
-        (L->force_cp1252[t] >> L->file_index & 1))
+    L->reread = L->encoding == CS_ENC_AUTO && L->file_index < 64 &&
+                (L->force_cp1252[t] >> L->file_index & 1);
+    if (L->reread)
         L->encoding = CS_ENC_WINDOWS_1252;     /* found so after the file was read as UTF-8 */
     int d = o->delimiter ? o->delimiter : cs_map_delimiter(map, t);
     L->delimiter = d && d != CS_DELIM_AUTO ? d : CS_CSV_DELIM_AUTO;

@@ -99,6 +99,9 @@ static void hint_for(const struct cs_dataset *ds, const struct cs_source *so,
     } else if (unknown_in_col) {
         snprintf(buf, size, "the map lists no value for most %s values (\"unknown value\" above): "
                  "add them to the map as %s.VALUE = A, B (data/maps/README.md)", label, j->column);
+    } else if (strstr(j->reason, "owns deals but has no plan_id")) {
+        snprintf(buf, size, "most deals belong to reps without a plan: give them one (a "
+                 "plan_id column, or plan_id.default = PLAN in the [reps] section of your map)");
     } else if (strcmp(j->reason, "required value is missing") == 0) {
         snprintf(buf, size, "%s is blank in most rows: if a blank means one value, add "
                  "%s.blank = VALUE to the map", label, j->column);

@@ -73,6 +73,7 @@ struct reader {
     bool utf8_high;          /* auto: a cell read was UTF-8 beyond ASCII */
     bool detected;           /* auto: found it is not UTF-8 */
     bool restart;            /* auto: found so too late, reread as Windows-1252 */
+    bool enc_stop;           /* check_encoding stopped the reading */
     struct cs_recode *rc;
     char delim;              /* the file's delimiter, from its first record */
 
@@ -498,8 +499,15 @@ static int check_encoding(struct reader *R, struct batch *b)
  */
 static int hand_over(struct reader *R, bool last)
 {
-    if (R->b && check_encoding(R, R->b) != 0)
-        return -1;    /* decided before either thread parses it */
+    /* the encoding is decided before either thread parses the batch; when
+     * that stops the reading (a restart, no iconv), the last hand-over
+     * still hands over, for the loader to finish (the import is thrown
+     * away) */
+    if (R->b && !R->enc_stop && check_encoding(R, R->b) != 0) {
+        R->enc_stop = true;
+        if (!last)
+            return -1;
+    }
     if (!R->threaded) {
         parse_batch(R->L, R->b);
         int r = load_batch(R->L, R->b);
@@ -907,7 +915,7 @@ enum cs_status cs_load_file(struct loader *L, const char *path, off_t size)
     }
     struct cs_source *so = &L->ds->sources[L->src];
     so->encoding = R.enc == CS_ENC_AUTO ? CS_ENC_UTF8 : R.enc;
-    so->encoding_detected = R.detected;
+    so->encoding_detected = R.detected || L->reread;
     so->delimiter = R.delim;
     so->ragged = R.ragged;
     L->restart = R.restart;

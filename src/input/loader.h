@@ -121,6 +121,7 @@ struct loader {
     bool failed;
     bool header_utf8;                  /* auto: a header read was UTF-8 beyond ASCII */
     bool restart;                      /* auto: the file was not UTF-8 after all, reread */
+    bool reread;                       /* this is that second reading */
     uint64_t force_cp1252[CS_T_COUNT]; /* files to read as Windows-1252 (bit: file index) */
     struct file_stats stats;           /* of the file being read */
     uint64_t bytes_before, bytes_total;

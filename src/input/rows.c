@@ -343,6 +343,23 @@ static int append_plan_row(struct loader *L, struct cell *c, unsigned long line)
 #define NAME(col) (L->def->columns[col].name)
 #define QUOTE(cell) cs_quote_bytes(q, sizeof q, (cell)->str.s, (cell)->str.len)
 #define CHECK(x) do { if ((x) != 0) return -1; } while (0)
+#define FILE_READ(T) file_read(L, CS_T_##T)
+
+/* The file a table was read from, for messages that name it (SPEC 12:
+ * "User.csv", not "reps.csv"): its own name, or with several files the
+ * table's (SPEC 1). */
+static const char *file_read(const struct loader *L, enum cs_table t)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < L->ds->n_sources; i++) {
+        if (L->ds->sources[i].table != t)
+            continue;
+        if (name)
+            return cs_schema_table(t)->file;
+        name = L->ds->sources[i].file;
+    }
+    return name ? name : cs_schema_table(t)->file;
+}
 
 /* Reject a row whose unique key (column col of the file's table, whose
  * rows' lines are lines) was already seen. */
@@ -384,8 +401,8 @@ static int row_reps(struct loader *L, struct cell *c, unsigned long line)
     if (!c[REPS_PLAN].blank) {
         ref[REPS_PLAN] = find_key(L, CS_T_PLANS, &c[REPS_PLAN]);
         if (ref[REPS_PLAN] == CS_NONE)
-            REJECT(REPS_PLAN, "unknown plan_id %s (not in plans.csv, or the plan was rejected)",
-                   QUOTE(&c[REPS_PLAN]));
+            REJECT(REPS_PLAN, "unknown plan_id %s (not in %s, or the plan was rejected)",
+                   QUOTE(&c[REPS_PLAN]), FILE_READ(PLANS));
     }
     CHECK(append_reps(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_REPS], c[REPS_ID].str.id, row);
@@ -409,11 +426,11 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
     }
     uint32_t rep = ref[DEALS_REP] = find_key(L, CS_T_REPS, &c[DEALS_REP]);
     if (rep == CS_NONE)
-        REJECT(DEALS_REP, "unknown rep_id %s (not in reps.csv, or the rep was rejected)",
-               QUOTE(&c[DEALS_REP]));
+        REJECT(DEALS_REP, "unknown rep_id %s (not in %s, or the rep was rejected)",
+               QUOTE(&c[DEALS_REP]), FILE_READ(REPS));
     if (L->ds->reps.plan[rep] == CS_NONE)
-        REJECT(DEALS_REP, "rep %s owns deals but has no plan_id in reps.csv",
-               QUOTE(&c[DEALS_REP]));
+        REJECT(DEALS_REP, "rep %s owns deals but has no plan_id in %s",
+               QUOTE(&c[DEALS_REP]), FILE_READ(REPS));
     bool won = c[DEALS_STAGE].en == CS_STAGE_WON;
     if (won && amount->blank)
         REJECT(DEALS_AMOUNT, "required for a won deal");
@@ -481,8 +498,8 @@ static int row_commissions(struct loader *L, struct cell *c, unsigned long line)
         REJECT(COMMISSIONS_REP, "unknown rep_id %s", QUOTE(&c[COMMISSIONS_REP]));
     ref[COMMISSIONS_DEAL] = find_key(L, CS_T_DEALS, &c[COMMISSIONS_DEAL]);
     if (ref[COMMISSIONS_DEAL] == CS_NONE)
-        REJECT(COMMISSIONS_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
-               QUOTE(&c[COMMISSIONS_DEAL]));
+        REJECT(COMMISSIONS_DEAL, "unknown deal_id %s (not in %s, or the deal was rejected)",
+               QUOTE(&c[COMMISSIONS_DEAL]), FILE_READ(DEALS));
     return append_commissions(L, c, ref, line, &row);
 }
 
@@ -505,8 +522,8 @@ static int row_promises(struct loader *L, struct cell *c, unsigned long line)
         return u;
     ref[PROMISES_DEAL] = find_key(L, CS_T_DEALS, &c[PROMISES_DEAL]);
     if (ref[PROMISES_DEAL] == CS_NONE)
-        REJECT(PROMISES_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
-               QUOTE(&c[PROMISES_DEAL]));
+        REJECT(PROMISES_DEAL, "unknown deal_id %s (not in %s, or the deal was rejected)",
+               QUOTE(&c[PROMISES_DEAL]), FILE_READ(DEALS));
     CHECK(append_promises(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_PROMISES], c[PROMISES_ID].str.id, row);
 }
@@ -520,8 +537,8 @@ static int row_collateral(struct loader *L, struct cell *c, unsigned long line)
         return u;
     ref[COLLATERAL_OWNER] = find_key(L, CS_T_REPS, &c[COLLATERAL_OWNER]);
     if (ref[COLLATERAL_OWNER] == CS_NONE)
-        REJECT(COLLATERAL_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
-               QUOTE(&c[COLLATERAL_OWNER]));
+        REJECT(COLLATERAL_OWNER, "unknown owner_id %s (not a rep_id of %s)",
+               QUOTE(&c[COLLATERAL_OWNER]), FILE_READ(REPS));
     CHECK(append_collateral(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_COLLATERAL], c[COLLATERAL_ID].str.id, row);
 }
@@ -532,8 +549,8 @@ static int row_claims(struct loader *L, struct cell *c, unsigned long line)
     char q[128];
     ref[CLAIMS_ASSET] = find_key(L, CS_T_COLLATERAL, &c[CLAIMS_ASSET]);
     if (ref[CLAIMS_ASSET] == CS_NONE)
-        REJECT(CLAIMS_ASSET, "unknown asset_id %s (not in collateral.csv, or the asset was rejected)",
-               QUOTE(&c[CLAIMS_ASSET]));
+        REJECT(CLAIMS_ASSET, "unknown asset_id %s (not in %s, or the asset was rejected)",
+               QUOTE(&c[CLAIMS_ASSET]), FILE_READ(COLLATERAL));
     return append_claims(L, c, ref, line, &row);
 }
 
@@ -543,8 +560,8 @@ static int row_targets(struct loader *L, struct cell *c, unsigned long line)
     char q[128];
     uint32_t owner = ref[TARGETS_OWNER] = find_key(L, CS_T_REPS, &c[TARGETS_OWNER]);
     if (owner == CS_NONE)
-        REJECT(TARGETS_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
-               QUOTE(&c[TARGETS_OWNER]));
+        REJECT(TARGETS_OWNER, "unknown owner_id %s (not a rep_id of %s)",
+               QUOTE(&c[TARGETS_OWNER]), FILE_READ(REPS));
     if (c[TARGETS_PERIOD].period % 10 == 0)
         REJECT(TARGETS_PERIOD, "targets are per quarter, %s is a year", QUOTE(&c[TARGETS_PERIOD]));
     if (!(c[TARGETS_TARGET].num > 0))
