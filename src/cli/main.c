@@ -155,6 +155,40 @@ static unsigned option_kind(int o)
     }
 }
 
+/* The options of SPEC 12 (how files are read, how many rejects a batch
+ * run takes): 0, or 1 after a bad usage message. */
+static int reading_option(int o, const char *arg, struct cs_options *opt)
+{
+    switch (o) {
+    case O_MAP:
+        if (opt->n_maps == CS_MAX_MAPS)
+            return bad_usage("at most %d --map options", CS_MAX_MAPS);
+        opt->map[opt->n_maps++] = arg;
+        return 0;
+    case O_ENCODING:
+        if (!(opt->encoding = cs_encoding_parse(arg, strlen(arg))))
+            return bad_usage("--encoding takes auto, utf-8, windows-1252 or iso-8859-1, "
+                             "not '%s'", arg);
+        return 0;
+    case O_DELIMITER:
+        if (!(opt->delimiter = cs_delimiter_parse(arg, strlen(arg))))
+            return bad_usage("--delimiter takes auto, ',', ';', tab or '|', not '%s'", arg);
+        return 0;
+    case O_MAXREJ: {
+        char *end;
+        errno = 0;
+        opt->max_rejected = strtod(arg, &end);
+        if (errno || end == arg || *end || !(opt->max_rejected >= 0 && opt->max_rejected <= 100))
+            return bad_usage("--max-rejected takes a percentage from 0 to 100, not '%s'", arg);
+        return 0;
+    }
+    case O_ALL:
+        opt->all = true;
+        return 0;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -204,11 +238,7 @@ int main(int argc, char **argv)
         case O_OUT: opt.out_dir = optarg; break;
         case O_PERIOD: opt.period = optarg; break;
         case O_PRIVATE: opt.private_mode = true; break;
-        case O_MAP:
-            if (opt.n_maps == CS_MAX_MAPS)
-                return bad_usage("at most %d --map options", CS_MAX_MAPS);
-            opt.map[opt.n_maps++] = optarg;
-            break;
+
         case O_FISCAL:
             if (!parse_u64(optarg, &v) || v < 1 || v > 12)
                 return bad_usage("--fiscal-start takes a month from 1 to 12, not '%s'", optarg);
@@ -221,24 +251,10 @@ int main(int argc, char **argv)
             else return bad_usage("--date-format takes iso, us or eu, not '%s'", optarg);
             opt.date_format_given = true;
             break;
-        case O_ENCODING:
-            if (!(opt.encoding = cs_encoding_parse(optarg, strlen(optarg))))
-                return bad_usage("--encoding takes auto, utf-8, windows-1252 or iso-8859-1, "
-                                 "not '%s'", optarg);
+        case O_MAP: case O_ENCODING: case O_DELIMITER: case O_MAXREJ: case O_ALL:
+            if (reading_option(o, optarg, &opt) != 0)
+                return 1;
             break;
-        case O_DELIMITER:
-            if (!(opt.delimiter = cs_delimiter_parse(optarg, strlen(optarg))))
-                return bad_usage("--delimiter takes auto, ',', ';', tab or '|', not '%s'", optarg);
-            break;
-        case O_MAXREJ: {
-            char *end;
-            errno = 0;
-            opt.max_rejected = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !(opt.max_rejected >= 0 && opt.max_rejected <= 100))
-                return bad_usage("--max-rejected takes a percentage from 0 to 100, not '%s'", optarg);
-            break;
-        }
-        case O_ALL: opt.all = true; break;
         case O_DECCOMMA: opt.decimal_comma = true; break;
         case O_SEED:
             if (!parse_u64(optarg, &opt.seed))

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csvread.h"
+#include "csvreader.h"
 
 /*
  * How it works
@@ -85,62 +85,6 @@ static const char auto_delims[4] = {',', ';', '\t', '|'};
 /* Detection decides at the end of the first line, or this far into it. */
 #define SNIFF_MAX MIB
 
-/* The escape parser's states (feed_escaped): between records, at the start
- * of a field, in an unquoted field, in a quoted one, after its closing quote. */
-enum esc_state { E_ROW, E_FIELD, E_UNQ, E_Q, E_AFTER };
-
-struct reader {
-    struct csv_parser parser;
-    bool parser_ready;
-    const char *name;
-    size_t max_field;
-    cs_csv_record_fn fn;
-    void *ctx;
-    struct cs_error *err;
-    enum cs_status failed;        /* set by callbacks, which cannot abort libcsv */
-
-    /* The record being assembled: field bytes, each NUL-terminated, back
-     * to back in buf; off/len per field; ptr filled when it is passed on. */
-    char *buf;
-    size_t buf_used, buf_cap;
-    size_t *off, *len;
-    const char **ptr;
-    size_t nfields, fields_cap;
-    bool any_text;                /* some field of the record is not blank */
-
-    unsigned long line;           /* line of the next byte to be parsed */
-    unsigned long seg_line;       /* line of the segment being parsed */
-    unsigned long rec_line;       /* line where the current record started */
-    unsigned long field_line;     /* line where the current field started */
-    bool after_cr;                /* last byte fed was a CR ending a line */
-    bool at_line_start;           /* next byte fed starts a physical line */
-
-    unsigned char head[3];        /* first bytes, held back until we know */
-    size_t head_len;              /* whether they are a byte-order mark */
-    bool head_done;
-    bool nul_seen;                /* a NUL byte was fed: records may hold NULs */
-
-    /* The delimiter, and the first line held back to detect it. */
-    char delim;
-    bool tab_blank;               /* TAB is a blank to trim (not the delimiter) */
-    bool delim_known;
-    char *sniff;
-    size_t sniff_len, sniff_cap;
-    size_t sniff_count[4];        /* of each of auto_delims, outside quotes */
-    bool sniff_quoted, sniff_esc, sniff_text;
-
-    /* escape = backslash: the parser's state and the field being read. */
-    bool escape;
-    enum esc_state es;
-    bool e_esc;                   /* the byte before was an escaping backslash */
-    bool e_esc_cr;                /* an escaped CR was read: an LF right after is data */
-    bool e_after_cr;              /* the byte before was a CR (line counted) */
-    bool e_quoted;                /* the field was quoted */
-    bool e_after_blank;           /* blanks after the closing quote */
-    char *fbuf;
-    size_t flen, fkeep, fcap;     /* fkeep: length without trailing blanks */
-};
-
 /* Describe a size limit for messages: "1 MiB", "64 KiB", "100 bytes". */
 static void size_text(char *buf, size_t n, size_t bytes)
 {
@@ -152,7 +96,7 @@ static void size_text(char *buf, size_t n, size_t bytes)
         snprintf(buf, n, "%zu bytes", bytes);
 }
 
-static void fail_too_long(struct reader *r)
+void csv_fail_too_long(struct reader *r)
 {
     char lim[32];
     size_text(lim, sizeof lim, r->max_field);
@@ -184,7 +128,7 @@ static bool grow_buf(struct reader *r, size_t need)
 }
 
 /* Grow a byte buffer to hold need bytes; false on OOM (it stays as it was). */
-static bool grow_bytes(char **p, size_t *cap, size_t need)
+bool csv_grow_bytes(char **p, size_t *cap, size_t need)
 {
     if (need <= *cap)
         return true;
@@ -224,13 +168,13 @@ static bool grow_fields(struct reader *r)
 /* libcsv callbacks                                                        */
 /* ---------------------------------------------------------------------- */
 
-static void on_field(void *data, size_t len, void *vr)
+void csv_on_field(void *data, size_t len, void *vr)
 {
     struct reader *r = vr;
     if (r->failed)
         return;
     if (len > r->max_field) {
-        fail_too_long(r);
+        csv_fail_too_long(r);
         return;
     }
     if ((r->nfields == r->fields_cap && !grow_fields(r)) ||
@@ -260,7 +204,7 @@ static void end_record(struct reader *r)
     r->any_text = false;
 }
 
-static void on_row(int c, void *vr)
+void csv_on_row(int c, void *vr)
 {
     struct reader *r = vr;
     (void)c;
@@ -304,7 +248,7 @@ static bool check_field_length(struct reader *r)
 {
     size_t slack = r->parser.quoted ? 1 : 0;
     if (r->parser.entry_pos > r->max_field + slack + r->parser.spaces) {
-        fail_too_long(r);
+        csv_fail_too_long(r);
         return false;
     }
     return true;
@@ -338,7 +282,7 @@ static enum cs_status parse_segment(struct reader *r, const char *s, size_t n)
     if (r->nfields == 0 && r->parser.entry_pos == 0)
         r->rec_line = r->field_line = r->line;
     r->seg_line = r->line;
-    size_t done = csv_parse(&r->parser, s, n, on_field, on_row, r);
+    size_t done = csv_parse(&r->parser, s, n, csv_on_field, csv_on_row, r);
     if (r->failed)
         return r->failed;
     if (!check_field_length(r))
@@ -354,12 +298,6 @@ static enum cs_status parse_segment(struct reader *r, const char *s, size_t n)
  * which is exactly what libcsv would do with it.  Everything else goes
  * through libcsv.
  */
-/* A blank to trim: a space, or tab_blank (a TAB, or a space again when TAB
- * is the delimiter): two comparisons, as before there were delimiters. */
-static bool is_blank(char c, char tab_blank)
-{
-    return c == ' ' || c == tab_blank;
-}
 
 /*
  * The index of the first delimiter in s[from..n), or n when there is none
@@ -413,7 +351,7 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
         while (hi > lo && is_blank(s[hi - 1], tb))
             hi--;
         if (hi - lo > r->max_field) {
-            fail_too_long(r);
+            csv_fail_too_long(r);
             return r->failed;
         }
         if (r->nfields == r->fields_cap && !grow_fields(r))
@@ -430,7 +368,7 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
         start = stop + 1;
     }
     r->buf_used = n + 1;
-    on_row(0, r);
+    csv_on_row(0, r);
     return r->failed;
 }
 
@@ -515,7 +453,7 @@ static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_statu
     r->rec_line = r->field_line = r->seg_line = r->line;
     r->any_text = any;
     r->buf_used = used;
-    on_row(0, r);
+    csv_on_row(0, r);
     *st = r->failed;
     return true;
 fall_back:
@@ -590,215 +528,6 @@ static enum cs_status feed_lines(struct reader *r, const char *s, size_t n)
 }
 
 /* ---------------------------------------------------------------------- */
-/* escape = backslash: a byte-at-a-time parser of its own                  */
-/* ---------------------------------------------------------------------- */
-
-/*
- * libcsv has no escape character, so a file with backslash escapes is read
- * here instead, one byte at a time with explicit state (so the events do
- * not depend on the chunking), under the rules of the libcsv path: blanks
- * around unquoted fields and outside quotes trimmed, a quote inside an
- * unquoted field or text after a closing quote an error, all-blank records
- * skipped, the field limit, physical lines.  An escaped byte is never a
- * blank to trim, a delimiter, a quote or a record end.
- */
-
-static enum cs_status esc_put(struct reader *r, char c, bool keep)
-{
-    if (r->flen == r->fcap && !grow_bytes(&r->fbuf, &r->fcap, r->flen + 1))
-        return r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
-                                        "out of memory");
-    r->fbuf[r->flen++] = c;
-    if (keep)
-        r->fkeep = r->flen;
-    if ((r->e_quoted ? r->flen : r->fkeep) > r->max_field) {
-        fail_too_long(r);
-        return r->failed;
-    }
-    return CS_OK;
-}
-
-static enum cs_status esc_end_field(struct reader *r)
-{
-    on_field(r->fbuf, r->e_quoted ? r->flen : r->fkeep, r);
-    r->flen = r->fkeep = 0;
-    r->e_quoted = false;
-    r->field_line = r->line;
-    return r->failed;
-}
-
-/* The byte after an escaping backslash. */
-static char esc_byte(const struct reader *r, char c, bool *plain)
-{
-    *plain = false;
-    switch (c) {
-    case 'n': return '\n';
-    case 't': return '\t';
-    case 'r': return '\r';
-    case '"': case '\\': case '\n': case '\r': return c;
-    default:
-        if (c == r->delim)
-            return c;
-        *plain = true;        /* not an escape: the backslash stays */
-        return c;
-    }
-}
-
-static enum cs_status esc_byte_in(struct reader *r, char c)
-{
-    enum cs_status st = CS_OK;
-    bool blank = is_blank(c, r->tab_blank ? '\t' : ' '), eol = c == '\n' || c == '\r';
-    if (r->e_esc) {
-        bool plain;
-        char out = esc_byte(r, c, &plain);
-        r->e_esc = false;
-        if (plain && (st = esc_put(r, '\\', true)) != CS_OK)
-            return st;
-        r->e_esc_cr = c == '\r';
-        return esc_put(r, out, true);
-    }
-    if (r->e_esc_cr) {
-        r->e_esc_cr = false;
-        if (c == '\n')                   /* CRLF after a backslash: both data */
-            return esc_put(r, c, true);
-    }
-    switch (r->es) {
-    case E_ROW:
-    case E_FIELD:
-        if (blank)
-            return CS_OK;
-        if (eol) {
-            if (r->es == E_FIELD) {
-                if ((st = esc_end_field(r)) != CS_OK)
-                    return st;
-                on_row(0, r);
-                r->es = E_ROW;
-            }
-            return r->failed;
-        }
-        if (r->es == E_ROW)
-            r->rec_line = r->line;
-        r->field_line = r->line;
-        if (c == r->delim) {
-            r->es = E_FIELD;
-            return esc_end_field(r);
-        }
-        if (c == '"') {
-            r->es = E_Q;
-            r->e_quoted = true;
-            return CS_OK;
-        }
-        r->es = E_UNQ;
-        if (c == '\\') {
-            r->e_esc = true;
-            return CS_OK;
-        }
-        return esc_put(r, c, true);
-    case E_UNQ:
-        if (c == r->delim) {
-            r->es = E_FIELD;
-            return esc_end_field(r);
-        }
-        if (eol) {
-            if ((st = esc_end_field(r)) != CS_OK)
-                return st;
-            on_row(0, r);
-            r->es = E_ROW;
-            return r->failed;
-        }
-        if (c == '"')
-            return r->failed = cs_error_set(r->err, CS_ERR_INPUT, r->name, r->line, NULL,
-                                            "malformed CSV: quote inside an unquoted field "
-                                            "(escape it as \\\" or quote the whole field)");
-        if (c == '\\') {
-            r->e_esc = true;
-            return CS_OK;
-        }
-        return esc_put(r, c, !blank);
-    case E_Q:
-        if (c == '"') {
-            r->es = E_AFTER;
-            r->e_after_blank = false;
-            return CS_OK;
-        }
-        if (c == '\\') {
-            r->e_esc = true;
-            return CS_OK;
-        }
-        return esc_put(r, c, true);
-    case E_AFTER:
-        if (c == '"' && !r->e_after_blank) {     /* a doubled quote */
-            r->es = E_Q;
-            return esc_put(r, c, true);
-        }
-        if (blank) {
-            r->e_after_blank = true;
-            return CS_OK;
-        }
-        if (c == r->delim || eol) {
-            if ((st = esc_end_field(r)) != CS_OK)
-                return st;
-            if (c == r->delim) {
-                r->es = E_FIELD;
-                return CS_OK;
-            }
-            on_row(0, r);
-            r->es = E_ROW;
-            return r->failed;
-        }
-        return r->failed = cs_error_set(r->err, CS_ERR_INPUT, r->name, r->line, NULL,
-                                        "malformed CSV: text after a closing quote "
-                                        "(escape a quote inside a quoted field as \\\")");
-    }
-    return CS_OK;
-}
-
-static enum cs_status feed_escaped(struct reader *r, const char *s, size_t n)
-{
-    if (!r->nul_seen && memchr(s, '\0', n))
-        r->nul_seen = true;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        /* the LF of a CRLF is on the line the CR ended */
-        bool lf_of_crlf = c == '\n' && r->e_after_cr;
-        if (lf_of_crlf)
-            r->line--;
-        enum cs_status st = esc_byte_in(r, c);
-        if (st != CS_OK)
-            return st;
-        r->line += c == '\n' || c == '\r';
-        r->e_after_cr = c == '\r';
-    }
-    return CS_OK;
-}
-
-static enum cs_status esc_finish(struct reader *r)
-{
-    enum cs_status st = CS_OK;
-    if (r->e_esc) {                      /* a backslash at the very end */
-        r->e_esc = false;
-        if ((st = esc_put(r, '\\', true)) != CS_OK)
-            return st;
-    }
-    switch (r->es) {
-    case E_Q:
-        return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->field_line, NULL,
-                            "unterminated quoted field (the closing quote is missing)");
-    case E_UNQ:
-    case E_AFTER:
-    case E_FIELD:
-        if ((st = esc_end_field(r)) != CS_OK)
-            return st;
-        on_row(0, r);
-        r->es = E_ROW;
-        return r->failed;
-    case E_ROW:
-        break;
-    }
-    return r->failed;
-}
-
-/* ---------------------------------------------------------------------- */
 /* The delimiter, detected on the first line                              */
 /* ---------------------------------------------------------------------- */
 
@@ -823,7 +552,7 @@ static enum cs_status release_sniff(struct reader *r, const char *rest, size_t n
 
 static enum cs_status feed_known(struct reader *r, const char *s, size_t n)
 {
-    return r->escape ? feed_escaped(r, s, n) : feed_lines(r, s, n);
+    return r->escape ? csv_feed_escaped(r, s, n) : feed_lines(r, s, n);
 }
 
 /*
@@ -856,11 +585,13 @@ static enum cs_status sniff(struct reader *r, const char *s, size_t n)
         if (r->sniff_len + i + 1 >= SNIFF_MAX)
             decided = true;
     }
-    if (!grow_bytes(&r->sniff, &r->sniff_cap, r->sniff_len + i))
-        return r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
-                                        "out of memory");
-    memcpy(r->sniff + r->sniff_len, s, i);
-    r->sniff_len += i;
+    if (i) {
+        if (!csv_grow_bytes(&r->sniff, &r->sniff_cap, r->sniff_len + i))
+            return r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
+                                            "out of memory");
+        memcpy(r->sniff + r->sniff_len, s, i);
+        r->sniff_len += i;
+    }
     if (!decided)
         return CS_OK;
     return release_sniff(r, s + i, n - i);
@@ -932,9 +663,9 @@ static enum cs_status finish(struct reader *r)
     if (!r->delim_known && (st = release_sniff(r, NULL, 0)) != CS_OK)
         return st;
     if (r->escape)
-        return esc_finish(r);
+        return csv_escape_finish(r);
     r->seg_line = r->line;
-    if (csv_fini(&r->parser, on_field, on_row, r) != 0) {
+    if (csv_fini(&r->parser, csv_on_field, csv_on_row, r) != 0) {
         if (csv_error(&r->parser) == CSV_EPARSE)
             return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->field_line, NULL,
                                 "unterminated quoted field (the closing quote is missing)");

@@ -119,7 +119,7 @@ static bool date_ok(int y, int m, int d)
  * '.' too when dots), and a year of four digits or two (20YY).  False when
  * the text has not that shape.
  */
-static bool split_dmy(const char *s, size_t len, bool dots, int *a, int *b, int *y)
+static bool split_dmy(const char *s, size_t len, bool dots, int *a, int *b, int *y, char *sepp)
 {
     size_t i = 0;
     *a = short_number(s, len, &i);
@@ -128,6 +128,7 @@ static bool split_dmy(const char *s, size_t len, bool dots, int *a, int *b, int 
     char sep = s[i];
     if (!(sep == '/' || (dots && sep == '.')))
         return false;
+    *sepp = sep;
     i++;
     *b = short_number(s, len, &i);
     if (*b < 0 || i >= len || s[i] != sep)
@@ -174,9 +175,9 @@ bool cs_parse_date_ex(const char *s, size_t len, enum cs_date_format fmt, int32_
         return true;
     }
     int a, b, y;
-    if (split_dmy(s, len, true, &a, &b, &y)) {
-        bool slash = memchr(s, '/', len) != NULL;
-        if (slash && date_ok(y, a, b))
+    char sep;
+    if (split_dmy(s, len, true, &a, &b, &y, &sep)) {
+        if (sep == '/' && date_ok(y, a, b))
             *reads |= 1u << CS_DATE_US;
         if (date_ok(y, b, a))
             *reads |= 1u << CS_DATE_EU;
