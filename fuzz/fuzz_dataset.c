@@ -51,10 +51,13 @@
  * Properties:
  *  - loading is deterministic and the same for every chunk size (SPEC 2,
  *    csvread.h): status, error, counts, rejects and every interned string;
- *  - per file, rows_read = rows_used + rows_rejected (SPEC 10) and the
- *    rejects of a file are as many as its rows_rejected;
+ *  - per file, rows_read = rows_used + rows_rejected + rows_excluded
+ *    (SPEC 10, 12), the rejects and excluded rows of a file are as many as
+ *    it counts, and its sources (the files read) add up to it;
  *  - every reject names a schema column (or the row), a line after the
- *    header, and a reason safe to print; every error likewise;
+ *    header (line 1 with `header =`), the file read, and a reason safe to
+ *    print; every excluded row a line, the file and a reason; every error
+ *    likewise;
  *  - every string kept is valid UTF-8; every reference resolves; won deals
  *    have a close date and a finite amount > 0 (what the incentive maths
  *    assumes), converted or not; rates left are > 0, dated on both ends or
@@ -161,8 +164,18 @@ static void fzd_digest(enum cs_status st, const struct cs_error *err, const stru
                         (unsigned long long)ds->counts[t].used,
                         (unsigned long long)ds->counts[t].rejected);
     for (size_t i = 0; i < ds->n_rejects; i++)
-        fuzz_buf_printf(b, "reject %u:%u:%s:%s\n", (unsigned)ds->rejects[i].table,
-                        (unsigned)ds->rejects[i].line, ds->rejects[i].column, ds->rejects[i].reason);
+        fuzz_buf_printf(b, "reject %u:%u:%s:%s:%s:%s\n", (unsigned)ds->rejects[i].table,
+                        (unsigned)ds->rejects[i].line, ds->rejects[i].column, ds->rejects[i].reason,
+                        ds->rejects[i].source_file,
+                        ds->rejects[i].source_column ? ds->rejects[i].source_column : "-");
+    for (size_t i = 0; i < ds->n_excluded; i++)
+        fuzz_buf_printf(b, "excluded %u:%u:%s:%s\n", (unsigned)ds->excluded[i].table,
+                        (unsigned)ds->excluded[i].line, ds->excluded[i].source_file,
+                        ds->excluded[i].reason);
+    for (size_t i = 0; i < ds->n_sources; i++)
+        fuzz_buf_printf(b, "source %s enc=%d/%d delim=%d\n", ds->sources[i].file,
+                        ds->sources[i].encoding, (int)ds->sources[i].encoding_detected,
+                        ds->sources[i].delimiter);
     fuzz_buf_printf(b, "n %zu %zu %zu %zu %zu %zu %zu %zu %zu %zu %zu %zu tiers %zu %s\n",
                     ds->plans.n, ds->reps.n, ds->rates.n, ds->deals.n, ds->quotas.n,
                     ds->spiffs.n, ds->commissions.n, ds->roadmap.n, ds->promises.n,
@@ -190,14 +203,40 @@ static void fzd_check_dataset(const struct cs_dataset *ds)
 {
     for (int t = 0; t < CS_T_COUNT; t++) {
         const struct cs_table_counts *c = &ds->counts[t];
-        FUZZ_CHECK(c->read == c->used + c->rejected, "rows_read != rows_used + rows_rejected");
+        FUZZ_CHECK(c->read == c->used + c->rejected + c->excluded,
+                   "rows_read != rows_used + rows_rejected + rows_excluded");
         FUZZ_CHECK(c->present || c->read == 0, "rows read from a file that is not there");
-        uint64_t listed = 0;
+        uint64_t listed = 0, excluded = 0;
         for (size_t i = 0; i < ds->n_rejects; i++)
             listed += ds->rejects[i].table == t;
+        for (size_t i = 0; i < ds->n_excluded; i++)
+            excluded += ds->excluded[i].table == t;
         /* a plan-level reject lists every row of the plan: at least as many
          * rejects as rejected rows is what rejects.csv needs; here exact */
         FUZZ_CHECK(listed == c->rejected, "rejects listed != rows_rejected");
+        FUZZ_CHECK(excluded == c->excluded, "excluded rows listed != rows_excluded");
+        struct cs_table_counts sum = {0};
+        for (size_t i = 0; i < ds->n_sources; i++) {
+            const struct cs_source *so = &ds->sources[i];
+            if (so->table != t)
+                continue;
+            FUZZ_CHECK(so->read == so->used + so->rejected + so->excluded,
+                       "a file's rows do not add up");
+            sum.read += so->read;
+            sum.used += so->used;
+            sum.rejected += so->rejected;
+            sum.excluded += so->excluded;
+        }
+        FUZZ_CHECK(sum.read == c->read && sum.used == c->used && sum.rejected == c->rejected &&
+                   sum.excluded == c->excluded, "the files of a table do not add up to it");
+    }
+    for (size_t i = 0; i < ds->n_excluded; i++) {
+        const struct cs_excluded *e = &ds->excluded[i];
+        FUZZ_CHECK(e->table < CS_T_COUNT && e->source < ds->n_sources &&
+                   ds->sources[e->source].table == e->table, "an excluded row of no file");
+        FUZZ_CHECK(e->line >= 1 && e->reason && e->reason[0], "an excluded row without line or reason");
+        FUZZ_CHECK(e->source_file == ds->sources[e->source].file, "excluded: the wrong file");
+        FUZZ_CHECK(fuzz_utf8_valid(e->reason, strlen(e->reason)), "an excluded reason is not UTF-8");
     }
     const struct cs_table_def *defs[CS_T_COUNT];
     for (int t = 0; t < CS_T_COUNT; t++)
@@ -205,17 +244,22 @@ static void fzd_check_dataset(const struct cs_dataset *ds)
     for (size_t i = 0; i < ds->n_rejects; i++) {
         const struct cs_reject *r = &ds->rejects[i];
         FUZZ_CHECK(r->table < CS_T_COUNT, "reject of an unknown table");
-        FUZZ_CHECK(r->line >= 2, "a reject on the header line or line 0");
+        FUZZ_CHECK(r->source < ds->n_sources && ds->sources[r->source].table == r->table &&
+                   r->source_file == ds->sources[r->source].file, "a reject of no file read");
+        FUZZ_CHECK(r->line >= (ds->sources[r->source].header_row ? 2u : 1u),
+                   "a reject on the header line or line 0");
         FUZZ_CHECK(r->reason && r->reason[0], "a reject without a reason");
         FUZZ_CHECK(fuzz_error_printable(r->reason), "a reject reason holds raw control bytes");
         bool known = r->column[0] == '\0';
         for (size_t c = 0; !known && c < defs[r->table]->n_columns; c++)
             known = strcmp(r->column, defs[r->table]->columns[c].name) == 0;
         FUZZ_CHECK(known, "a reject names a column the file does not have");
-        if (i)
-            FUZZ_CHECK(ds->rejects[i - 1].table < r->table ||
-                       (ds->rejects[i - 1].table == r->table && ds->rejects[i - 1].line <= r->line),
+        if (i) {
+            const struct cs_reject *p = &ds->rejects[i - 1];
+            FUZZ_CHECK(p->table < r->table || (p->table == r->table && p->source < r->source) ||
+                       (p->table == r->table && p->source == r->source && p->line <= r->line),
                        "rejects are not in file then line order");
+        }
     }
     size_t ns = cs_strpool_count(ds->str);
     for (size_t id = 1; id <= ns; id++) {
@@ -316,7 +360,13 @@ static void fzd_check_html(const char *h, size_t n)
             known = strlen(tags[t]) == k - j && strncmp(tags[t], h + j, k - j) == 0;
         FUZZ_CHECK(known, "report.html holds a tag compsight does not write (HTML injection)");
     }
-    FUZZ_CHECK(!memmem(h, n, "javascript:", 11), "report.html holds javascript:");
+    /* A javascript: URL is harmful as an attribute's value (an href); as
+     * text (a file name the report quotes, escaped) it is only text.  Text
+     * cannot hold a raw quote (escaped as &quot;), so one before it marks
+     * an attribute. */
+    for (const char *p = h; (p = memmem(p, n - (size_t)(p - h), "javascript:", 11)) != NULL; p++)
+        FUZZ_CHECK(p == h || (p[-1] != '"' && p[-1] != '\'' && p[-1] != '='),
+                   "report.html holds a javascript: attribute");
 }
 
 static void fzd_pipeline(const struct cs_dataset *ds, int fiscal_start, bool full)

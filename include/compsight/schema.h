@@ -94,6 +94,7 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
 #define CS_CTYPE_DATE int32_t
 #define CS_CTYPE_PERIOD int32_t
 #define CS_CTYPE_ENUM uint8_t
+#define CS_CTYPE_BOOL uint8_t
 #define CS_CTYPE_CURRENCY uint16_t   /* cs_currency_code(): 1..17576, 0 = blank */
 
 /* One row a tier; period_type and quota the same on every row of a plan. */
@@ -132,7 +133,10 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, DISCOUNT, "discount_pct", PERCENT, false, NONE, VAL, NONE, discount_pct) /* 0..100 */ \
     X(T, CREATED, "created_date", DATE, false, NONE, VAL, NONE, created)                 \
     X(T, CLOSE, "close_date", DATE, false, NONE, VAL, NONE, close) /* set if won/lost */ \
-    X(T, STAGE, "stage", ENUM, true, STAGE, VAL, NONE, stage)
+    X(T, STAGE, "stage", ENUM, true, STAGE, VAL, NONE, stage)                           \
+    /* SPEC 12: with is_won read, they decide the stage (stage not required) */        \
+    X(T, IS_WON, "is_won", BOOL, false, NONE, READ, NONE, is_won)                        \
+    X(T, IS_CLOSED, "is_closed", BOOL, false, NONE, READ, NONE, is_closed)
 
 #define CS_COLUMNS_QUOTAS(X, T)                                                          \
     X(T, REP, "rep_id", ID, true, NONE, REF, REPS, rep)                                  \
@@ -200,6 +204,7 @@ enum cs_col_kind {
     CS_K_DATE,    /* section 2 date */
     CS_K_PERIOD,  /* period label "2026Q3" or "2026" */
     CS_K_ENUM,    /* one of enum_values, case-insensitive */
+    CS_K_BOOL,    /* true/false, yes/no, 1/0 (SPEC 12); blank is false */
     CS_K_CURRENCY /* an ISO 4217 code: three letters, case-insensitive */
 };
 

@@ -247,6 +247,8 @@ static enum cs_status run_open(const struct cs_options *opt, const struct cs_io 
         return cs_error_set(err, CS_ERR_REJECTS, NULL, 0, NULL,
                             "%zu rows rejected (--strict); 'compsight check' lists them",
                             r->s.ds->n_rejects);
+    if ((st = cs_session_max_rejected(opt, r->s.ds, err)) != CS_OK)
+        return st;
     if ((st = cs_select_period(opt->period, r->s.ds, &r->s.cal, &r->sel, err)) != CS_OK)
         return st;
     if (r->sel.mode == CS_SELECT_EACH)
@@ -406,8 +408,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         goto out;
     }
     /* The alternative first: a bad file is reported before any fitting. */
-    struct cs_load_options lo = {.dir = rn.s.data_dir, .date_format = opt->date_format,
-                                 .decimal_comma = opt->decimal_comma, .chunk_size = opt->chunk_size};
+    struct cs_load_options lo = cs_session_load_options(opt, rn.s.data_dir, NULL);
     if ((st = cs_plans_load_alt(opt->plans, rn.s.ds, &lo, &alt, &extra, err)) != CS_OK)
         goto out;
     let_go(&rn);

@@ -1,5 +1,6 @@
 /* currency.c - SPEC 12's currencies: rates.csv checked and indexed, the corporate currency, amounts converted as rows load. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ struct cs_currency {
     uint16_t corporate;             /* 0 until known */
     enum corporate_from from;
     uint32_t corporate_line;        /* FROM_RATES: the undated rate's line */
-    char corporate_file[64];        /* FROM_DATA: the file whose one code it is */
+    char corporate_file[256];       /* FROM_RATES: the undated rate's file; FROM_DATA:
+                                       the file whose one code it is */
     bool rates;                     /* rates.csv was read: amounts convert */
     /* rates.csv's index: slot[code] = 1 + the code's entry, 0 = no rate */
     uint16_t *slot;
@@ -39,6 +41,9 @@ struct cs_currency {
      * with it: the rows converted from each code, [0] deals, [1] commissions */
     uint32_t *rows;
     uint32_t *converted[2];
+    /* the file (source) each row of rates.csv came from (`file = A, B`) */
+    uint32_t *rate_src;
+    size_t rate_src_cap;
 };
 
 /* ------------------------------------------------------------------------
@@ -84,6 +89,7 @@ void cs_currency_free(struct cs_currency *cur)
     free(cur->rows);
     free(cur->converted[0]);
     free(cur->converted[1]);
+    free(cur->rate_src);
     free(cur);
 }
 
@@ -93,6 +99,56 @@ static struct cs_currency *state(struct loader *L)
     if (!L->cur)
         L->cur = calloc(1, sizeof *L->cur);
     return L->cur;
+}
+
+int cs_currency_rate_row(struct loader *L, uint32_t row)
+{
+    struct cs_currency *cur = state(L);
+    if (!cur)
+        return -1;
+    if (row >= cur->rate_src_cap) {
+        size_t cap = cur->rate_src_cap ? cur->rate_src_cap * 2 : 64;
+        while (cap <= row)
+            cap *= 2;
+        uint32_t *p = realloc(cur->rate_src, cap * sizeof *p);
+        if (!p)
+            return -1;
+        cur->rate_src = p;
+        cur->rate_src_cap = cap;
+    }
+    cur->rate_src[row] = (uint32_t)L->src;
+    return 0;
+}
+
+/* Reject row i of rates.csv (read and counted as used) after the fact, on
+ * column, from the file it came from: reason formatted by fmt, which is
+ * also its kind for check's grouping.  0, or -1 on OOM. */
+static int reject_rate(struct loader *L, uint32_t i, const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int reject_rate(struct loader *L, uint32_t i, const char *column, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    L->ds->counts[CS_T_RATES].used--;
+    return cs_load_reject_msg(L, CS_T_RATES, L->cur->rate_src[i], L->ds->rates.line[i], column,
+                              fmt, buf);
+}
+
+/* "line 7", or "DatedConversionRate.csv's line 7" when row j of rates.csv
+ * comes from another file than row i. */
+static const char *line_words(const struct loader *L, uint32_t i, uint32_t j, char *buf, size_t n)
+{
+    const struct cs_currency *cur = L->cur;
+    if (cur->rate_src[i] == cur->rate_src[j])
+        snprintf(buf, n, "line %u", L->ds->rates.line[j]);
+    else
+        snprintf(buf, n, "%s's line %u", L->ds->sources[cur->rate_src[j]].file,
+                 L->ds->rates.line[j]);
+    return buf;
 }
 
 static void set_corporate(struct loader *L, uint16_t code, enum corporate_from from)
@@ -108,7 +164,8 @@ static const char *from_words(const struct cs_currency *cur, char *buf, size_t n
     switch (cur->from) {
     case FROM_OPTION: return " (--currency)";
     case FROM_RATES:
-        snprintf(buf, n, " (its undated rate is 1 on rates.csv's line %u)", cur->corporate_line);
+        snprintf(buf, n, " (its undated rate is 1 on %s's line %u)", cur->corporate_file,
+                 cur->corporate_line);
         return buf;
     case FROM_DEFAULT: return " (the default: no currency's undated rate is 1, no --currency)";
     case FROM_DATA:
@@ -178,15 +235,15 @@ static void find_clashes(const struct cs_rates *r, const uint32_t *order, size_t
 static int reject_clash(struct loader *L, uint32_t i, uint32_t j)
 {
     const struct cs_rates *r = &L->ds->rates;
-    char code[4], a[RANGE_WORDS], b[RANGE_WORDS];
+    char code[4], a[RANGE_WORDS], b[RANGE_WORDS], where[128];
     cs_currency_text(r->currency[i], code);
+    line_words(L, i, j, where, sizeof where);
     if (r->start[i] == CS_NO_DATE)
-        return cs_load_reject(L, CS_T_RATES, r->line[i], RATES_COLUMN(RATES_CURRENCY),
-                              "another undated rate for %s is on line %u (one undated rate a "
-                              "currency)", code, r->line[j]);
-    return cs_load_reject(L, CS_T_RATES, r->line[i], RATES_COLUMN(RATES_START),
-                          "%s's range %s overlaps its range %s on line %u", code,
-                          range_words(r, i, a), range_words(r, j, b), r->line[j]);
+        return reject_rate(L, i, RATES_COLUMN(RATES_CURRENCY),
+                           "another undated rate for %s is on %s (one undated rate a currency)",
+                           code, where);
+    return reject_rate(L, i, RATES_COLUMN(RATES_START), "%s's range %s overlaps its range %s on %s",
+                       code, range_words(r, i, a), range_words(r, j, b), where);
 }
 
 /*
@@ -211,32 +268,36 @@ static enum cs_status decide_corporate(struct loader *L, const bool *keep, uint1
                 one2 = i;
         }
     }
-    char a[4], b[4];
+    char a[4], b[4], where[128];
+    const uint32_t *src = L->cur->rate_src;
     if (option) {
         cs_currency_text(option, a);
         if (opt_row != CS_NONE && r->rate[opt_row] != 1)
             return cs_error_set(L->err, CS_ERR_USAGE, NULL, 0, NULL,
-                                "--currency %s: rates.csv gives %s an undated rate of %.15g "
-                                "(line %u), and the corporate currency's rate is 1", a, a,
-                                r->rate[opt_row], r->line[opt_row]);
+                                "--currency %s: %s gives %s an undated rate of %.15g (line %u), "
+                                "and the corporate currency's rate is 1", a,
+                                L->ds->sources[src[opt_row]].file, a, r->rate[opt_row],
+                                r->line[opt_row]);
         if (opt_row == CS_NONE && one != CS_NONE) {
             cs_currency_text(r->currency[one], b);
             return cs_error_set(L->err, CS_ERR_USAGE, NULL, 0, NULL,
-                                "--currency %s: rates.csv makes %s the corporate currency (its "
-                                "undated rate is 1, line %u); give --currency %s or none", a, b,
-                                r->line[one], b);
+                                "--currency %s: %s makes %s the corporate currency (its undated "
+                                "rate is 1, line %u); give --currency %s or none", a,
+                                L->ds->sources[src[one]].file, b, r->line[one], b);
         }
         set_corporate(L, option, FROM_OPTION);
     } else if (one2 != CS_NONE) {
         cs_currency_text(r->currency[one], a);
         cs_currency_text(r->currency[one2], b);
-        return cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL,
-                            "%s (line %u) and %s (line %u) both have an undated rate of 1: "
-                            "name the corporate currency with --currency", a, r->line[one], b,
-                            r->line[one2]);
+        return cs_error_set(L->err, CS_ERR_INPUT, L->ds->sources[src[one]].file, 0, NULL,
+                            "%s (line %u) and %s (%s) both have an undated rate of 1: name the "
+                            "corporate currency with --currency", a, r->line[one], b,
+                            line_words(L, one, one2, where, sizeof where));
     } else if (one != CS_NONE) {
         set_corporate(L, r->currency[one], FROM_RATES);
         L->cur->corporate_line = r->line[one];
+        snprintf(L->cur->corporate_file, sizeof L->cur->corporate_file, "%s",
+                 L->ds->sources[src[one]].file);
     } else {
         set_corporate(L, cs_currency_code(CS_DEFAULT_CURRENCY, 3), FROM_DEFAULT);
     }
@@ -326,11 +387,9 @@ static enum cs_status rates_read(struct loader *L, uint16_t option)
             ;
         find_clashes(r, order, g, e, other);
     }
-    size_t rejected = 0;
     for (uint32_t i = 0; i < n; i++) {
         keep[i] = other[i] == CS_NONE;
         if (!keep[i]) {
-            rejected++;
             if (reject_clash(L, i, other[i]) != 0) {
                 st = cs_load_oom(L);
                 goto out;
@@ -339,21 +398,19 @@ static enum cs_status rates_read(struct loader *L, uint16_t option)
     }
     if ((st = decide_corporate(L, keep, option)) != CS_OK)
         goto out;
-    char code[4], how[96];
+    char code[4], how[384];
     cs_currency_text(cur->corporate, code);
     for (uint32_t i = 0; i < n; i++) {
         if (!keep[i] || r->currency[i] != cur->corporate || r->rate[i] == 1)
             continue;
         keep[i] = false;
-        rejected++;
-        if (cs_load_reject(L, CS_T_RATES, r->line[i], RATES_COLUMN(RATES_RATE),
-                           "%s is the corporate currency%s, which converts at 1, not %.15g", code,
-                           from_words(cur, how, sizeof how), r->rate[i]) != 0) {
+        if (reject_rate(L, i, RATES_COLUMN(RATES_RATE),
+                        "%s is the corporate currency%s, which converts at 1, not %.15g", code,
+                        from_words(cur, how, sizeof how), r->rate[i]) != 0) {
             st = cs_load_oom(L);
             goto out;
         }
     }
-    L->ds->counts[CS_T_RATES].used -= rejected;
     if (build_index(cur, r, order, keep, n) != 0) {
         st = cs_load_oom(L);
         goto out;
@@ -409,7 +466,7 @@ static enum cs_status codes_read(struct loader *L)
         return CS_OK;
     }
     qsort_r(codes, n, sizeof *codes, cmp_code_rows, cur->rows);
-    char list[512], code[4], how[96];
+    char list[512], code[4], how[384], label[160];
     size_t o = 0;
     for (size_t i = 0; i < n && o < sizeof list - 64; i++) {
         cs_currency_text(codes[i], code);
@@ -418,7 +475,10 @@ static enum cs_status codes_read(struct loader *L)
         if (i + 1 < n && o >= sizeof list - 64)
             snprintf(list + o, sizeof list - o, " and %zu more", n - i - 1);
     }
-    const char *column = L->def->columns[cs_schema_find_column(L->t, "currency")].name;
+    /* the column as the export names it: "CurrencyIsoCode (currency)" */
+    int c = cs_schema_find_column(L->t, "currency");
+    const char *column = cs_column_label(label, sizeof label, L->ds->sources[L->src].header[c],
+                                         L->def->columns[c].name);
     if (!cur->corporate)
         return cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, column,
                             "amounts in more than one currency, %s, and no rates.csv to convert "

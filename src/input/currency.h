@@ -75,6 +75,10 @@ enum cs_status cs_currency_after_table(struct loader *L, enum cs_table t);
 int cs_currency_convert(struct loader *L, uint16_t code, int32_t day, double *amount,
                         double *rate);
 
+/* Row row of rates.csv came from the file being read (L->src): so that a
+ * reject after the file names it.  0, or -1 on OOM. */
+int cs_currency_rate_row(struct loader *L, uint32_t row);
+
 /* Free the loader's currency state; accepts NULL. */
 void cs_currency_free(struct cs_currency *cur);
 

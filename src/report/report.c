@@ -12,6 +12,7 @@
 #include "compsight/version.h"
 #include "compsight/findings.h"
 #include "report_sections.h"
+#include "datanotes.h"
 #include "wording.h"
 
 /* ------------------------------------------------------------------------
@@ -99,7 +100,8 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         rejected += ds->counts[t].rejected;
     }
     bool recon_bad = in->rec && in->rec->compared && !in->rec->reproduces;
-    bool warn = rejected || recon_bad || an->heaping.flagged || an->bulk.n_flagged;
+    bool warn = rejected || recon_bad || an->heaping.flagged || an->bulk.n_flagged ||
+                cs_report_read_warns(ds);
     for (size_t q = 0; q < an->n_quarters; q++)
         warn |= an->quarters[q].thin;
 
@@ -123,6 +125,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, ".");
     }
     trust_currency(d, ds);
+    cs_report_read_notes(d, ds);
     cs_doc_bullet(d);
     if (!in->rec)
         cs_doc_text(d, "No commission statements (commissions.csv) were given, so the plan model "
@@ -510,6 +513,7 @@ enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc *
         cs_doc_text(d, " ");
         cs_doc_link(d, "All quarters", in->index_href);
     }
+    cs_report_rejected_warning(d, in->ds);
     section_trust(d, in);
     section_summary(d, in);
     cs_report_where(d, in);

@@ -63,13 +63,13 @@ has "$TMP/err" "compsight: --currency EUR: rates.csv gives EUR an undated rate o
 mkdir -p "$TMP/norate"
 cp "$ORG/plans.csv" "$ORG/reps.csv" "$ORG/deals.csv" "$TMP/norate/"
 grep -v '^COP\|^PEN' "$ORG/rates.csv" >"$TMP/norate/rates.csv"
-expect 0 "$BIN" check --data "$TMP/norate"
+expect 0 "$BIN" check --data "$TMP/norate" --all
 has "$TMP/out" "deals.csv:5: currency: no rate for COP on 2026-03-25"
 has "$TMP/out" "deals.csv:7: currency: no rate for PEN on 2026-02-01"
 expect 3 "$BIN" check --data "$TMP/norate" --strict
 # overlapping ranges: both rows, each naming the other
 printf 'MXN,18.5,2026-03-01,2026-05-01\n' >>"$TMP/norate/rates.csv"
-expect 0 "$BIN" check --data "$TMP/norate"
+expect 0 "$BIN" check --data "$TMP/norate" --all
 has "$TMP/out" "rates.csv:10: start_date: MXN's range 2026-01-01 to 2026-04-01 overlaps its range 2026-03-01 to 2026-05-01 on line 12"
 has "$TMP/out" "rates.csv:11: start_date: MXN's range 2026-04-01 to 9999-12-31 overlaps its range 2026-03-01 to 2026-05-01 on line 12"
 has "$TMP/out" "rates.csv:12: start_date: MXN's range 2026-03-01 to 2026-05-01 overlaps its range 2026-01-01 to 2026-04-01 on line 10"
