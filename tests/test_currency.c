@@ -14,6 +14,7 @@
 #include "compsight/calendar.h"
 #include "compsight/dataset.h"
 #include "compsight/incentives.h"
+#include "compsight/mapfile.h"
 #include "compsight/stattest.h"
 #include "input/currency.h"
 #include "input/tuning.h"
@@ -311,6 +312,53 @@ static void test_org_measures(void **state)
     cs_recon_free(rec);
     cs_incentives_free(inc);
     cs_dataset_free(ds);
+}
+
+/*
+ * The same organisation read as Salesforce exports it, through the
+ * salesforce-api preset and the organisation's own map after it:
+ * Opportunity.csv (CurrencyIsoCode), User.csv, CurrencyType.csv and
+ * DatedConversionRate.csv as one rates table (file = A, B).  The same
+ * converted figures as through the compsight-format files, and the open
+ * opportunity 007 (CloseDate 2026-03-31, CreatedDate 2026-04-20) at its
+ * created date's rate, 0.9, not its close date's, 0.92.
+ */
+static void test_org_salesforce_export(void **state)
+{
+    (void)state;
+    struct cs_map *map = NULL, *ours = NULL;
+    struct cs_error err;
+    assert_int_equal(cs_map_load(CS_SOURCE_DIR "/data/maps/salesforce-api.ini", &map, &err), CS_OK);
+    assert_int_equal(cs_map_load(ORG "/ours.ini", &ours, &err), CS_OK);
+    assert_int_equal(cs_map_merge(map, ours, &err), CS_OK);
+    struct cs_load_options opt = {.dir = ORG, .map = map};
+    struct cs_dataset *ds = NULL, *plain = NULL;
+    assert_int_equal(cs_dataset_load(&opt, &ds, &err), CS_OK);
+    assert_int_equal(load(ORG, NULL, &plain, &err), CS_OK);
+    if (ds->n_rejects)
+        print_rejects(ds);
+    assert_int_equal(ds->n_rejects, 0);
+    assert_counts_balance(ds);
+    assert_string_equal(ds->currency, "USD");
+    /* the rates of both files: 5 undated, 10 dated */
+    assert_int_equal(ds->rates.n, 15);
+    assert_int_equal(ds->counts[CS_T_RATES].read, 15);
+    assert_int_equal(ds->deals.n, plain->deals.n);
+    for (size_t i = 0; i < ds->deals.n; i++) {
+        if (ds->deals.stage[i] == CS_STAGE_OPEN)
+            continue;
+        assert_true(ds->deals.amount[i] == plain->deals.amount[i] ||
+                    (isnan(ds->deals.amount[i]) && isnan(plain->deals.amount[i])));
+    }
+    size_t open = deal(ds, "007");
+    assert_int_equal(ds->deals.stage[open], CS_STAGE_OPEN);
+    assert_true(ds->deals.amount[open] == 90000.0 / 0.9);
+    assert_memory_equal(ds->commissions.commission, plain->commissions.commission,
+                        ds->commissions.n * sizeof(double));
+    cs_dataset_free(plain);
+    cs_dataset_free(ds);
+    cs_map_free(ours);
+    cs_map_free(map);
 }
 
 /* The same files read on the reader thread with batches of 1 to 3 rows:
@@ -640,6 +688,7 @@ int main(void)
         cmocka_unit_test(test_org_amounts),
         cmocka_unit_test(test_org_measures),
         cmocka_unit_test(test_org_threaded),
+        cmocka_unit_test(test_org_salesforce_export),
         cmocka_unit_test(test_corporate),
         cmocka_unit_test(test_rate_rejects),
         cmocka_unit_test(test_rate_clashes),

@@ -99,6 +99,47 @@ expect 0 "$BIN" deals --data "$TMP/mapped" --map "$TMP/mapped/m.ini" --period al
 has "$TMP/out" "D1,"
 [ "$(cut -d, -f1,9 "$TMP/out" | tr '\n' ' ')" = "deal_id,amount D1,20000 D2,40000 " ] && ok || bad "mapped currencies: $(cut -d, -f1,9 "$TMP/out" | tr '\n' ' ')"
 
+# the same org as Salesforce exports it, through the salesforce-api preset
+# and the org's own map: Opportunity.csv's CurrencyIsoCode, CurrencyType.csv
+# and DatedConversionRate.csv read as one rates table
+SF="--map salesforce-api --map $ORG/ours.ini"
+# shellcheck disable=SC2086
+expect 0 "$BIN" check --data "$ORG" $SF
+has "$TMP/out" "rates.csv                  15         15          0"
+has "$TMP/out" "currency: amounts in USD, converted from EUR (3 deals, 2 commission lines), COP (1 deal, 1 commission line), MXN (1 deal, 1 commission line), PEN (1 deal)"
+# shellcheck disable=SC2086
+expect 0 "$BIN" deals --data "$ORG" --period all $SF
+cut -d, -f1-5,7,9- "$TMP/out" >"$TMP/sf-deals"    # all but account and product (ids there)
+expect 0 "$BIN" deals --data "$ORG" --period all
+cut -d, -f1-5,7,9- "$TMP/out" >"$TMP/plain-deals"
+cmp -s "$TMP/sf-deals" "$TMP/plain-deals" && ok || bad "the Salesforce export and the compsight files give other measures"
+# shellcheck disable=SC2086
+expect 0 "$BIN" report --data "$ORG" --period 2026Q1 --out "$TMP/sf-rep" --quiet $SF
+has "$TMP/sf-rep/results.json" '"last_14_days_share": 0.49382716049382713,'
+# overlapping dated ranges in DatedConversionRate.csv: named by the file read
+mkdir -p "$TMP/sf"
+cp "$ORG/Opportunity.csv" "$ORG/User.csv" "$ORG/CurrencyType.csv" "$ORG/DatedConversionRate.csv" \
+    "$ORG/plans.csv" "$ORG/ours.ini" "$TMP/sf/"
+printf '"04w5e0000008OxAAAU","EUR","0.91","2026-03-01","2026-05-01","2026-03-01T00:00:00.000Z","0055e000001xYzAAAU","2026-03-01T00:00:00.000Z","0055e000001xYzAAAU","2026-03-01T00:00:00.000Z"\r\n' \
+    >>"$TMP/sf/DatedConversionRate.csv"
+expect 0 "$BIN" check --data "$TMP/sf" --map salesforce-api --map "$TMP/sf/ours.ini" --all
+has "$TMP/out" "DatedConversionRate.csv:12: StartDate (start_date): EUR's range 2026-03-01 to 2026-05-01 overlaps its range 2026-01-01 to 2026-04-01 on line 4"
+has "$TMP/out" "DatedConversionRate.csv:4: StartDate (start_date): EUR's range 2026-01-01 to 2026-04-01 overlaps its range 2026-03-01 to 2026-05-01 on line 12"
+# without advanced currency management: no DatedConversionRate.csv; the
+# preset names both files, the org's own map names the one it has
+rm "$TMP/sf/DatedConversionRate.csv"
+expect 2 "$BIN" check --data "$TMP/sf" --map salesforce-api --map "$TMP/sf/ours.ini"
+has "$TMP/err" "DatedConversionRate.csv: No such file or directory (named in the map's [rates] section with other files)"
+printf '[rates]\nfile = CurrencyType.csv\n' >>"$TMP/sf/ours.ini"
+expect 0 "$BIN" deals --data "$TMP/sf" --map salesforce-api --map "$TMP/sf/ours.ini"
+# 18400 EUR at CurrencyType's undated 0.9
+has "$TMP/out" "0065e00000Opp002,rep-aad5b8376f,LATAM,AE-Q,2026Q1,0015e00000Acc002,new,,20444.444444444445,USD,"
+# a single-currency org: no currency files, no CurrencyIsoCode: nothing converts
+rm "$TMP/sf/CurrencyType.csv"
+sed '1s/"CurrencyIsoCode"/"Other"/' "$ORG/Opportunity.csv" >"$TMP/sf/Opportunity.csv"
+expect 0 "$BIN" check --data "$TMP/sf" --map salesforce-api --map "$TMP/sf/ours.ini"
+if grep -q "^currency:\|^rates.csv" "$TMP/out"; then bad "a single-currency org shows currencies"; else ok; fi
+
 # ---------------------------------------------------------------------------
 # No money figure in any output lacks its currency.  The sample data named
 # EUR by --currency (every section and plot of the report, the proposal, a
