@@ -647,7 +647,8 @@ static void test_golden_forest(void **state)
     static const char head[] = "5 1.06 0.99 1.13 6\n4 2.4 1.7 3.4 2\n";
     assert_true(strncmp(or, head, sizeof head - 1) == 0);
     assert_non_null(strstr(buf, "set xlabel 'odds ratio of a risky promise, 99.6% interval"));
-    assert_non_null(strstr(buf, "set title 'Deals that carried the rep across a tier floor went"));
+    assert_non_null(strstr(buf, "set label 200 'Deals that carried the rep across a tier floor went"));
+    assert_non_null(strstr(buf, "at screen 0.5, screen 0.955 center"));
     char *note = note_text(buf);
     assert_non_null(strstr(note, "widened because the report tests 14 effects at once"));
     assert_non_null(strstr(note, "Not shown (no variation or no interval): SPIFF on the product."));

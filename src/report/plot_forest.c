@@ -266,7 +266,7 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
     double xmin = exp(-span) * 0.999, xmax = exp(span) * 1.001;
     cs_gp_begin(f, "how-strong", base);
     forest_data(f, fo);
-    cs_gp_title(f, fo->title ? fo->title : "How strongly each plan element goes with a risky promise");
+    cs_gp_title_canvas(f, fo->title ? fo->title : "How strongly each plan element goes with a risky promise");
     {
         char xl[192], lv[32] = "95%";
         if (isfinite(fo->level))      /* as the report words it */

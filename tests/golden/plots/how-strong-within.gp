@@ -26,7 +26,8 @@ $across << EOD
 2.83 1.19 1.11 1.27 2
 1.83 2.02 1.71 2.39 2
 EOD
-set title 'Same rep: deals that carried the rep across a tier floor went with 1.56 times the odds of a risky promise' font ',13' noenhanced
+set title ' ' font ',13'
+set label 200 'Same rep: deals that carried the rep across a tier floor went with 1.56 times the odds of a risky promise' at screen 0.5, screen 0.955 center font ',13' noenhanced
 set xlabel 'odds ratio of a risky promise, 97% interval (log scale; 1 = no association, right of 1 = more likely)' noenhanced
 unset ylabel
 set logscale x
