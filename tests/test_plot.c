@@ -1575,6 +1575,17 @@ static void test_plots_write_sample(void **state)
     for (size_t b = 0; b < w.an->n_bunch; b++)
         floors += !w.an->bunch[b].placebo;
     assert_int_equal(thresholds, floors);
+    /* both estimates in the forest plot: its text says which marker is which */
+    bool forest = false;
+    for (size_t i = 0; i < l.n; i++)
+        if (strcmp(l.items[i].name, "how-strong") == 0) {
+            forest = true;
+            assert_non_null(l.items[i].caption);
+            assert_non_null(strstr(l.items[i].caption, "filled: each rep compared with themselves "
+                                                       "(24 reps with both kinds of deals)"));
+            assert_non_null(strstr(l.items[i].caption, "open, below it: across reps (2,115 deals)"));
+        }
+    assert_true(forest);
     check_list(dir, &l);
     cs_plot_list_free(&l);
 

@@ -314,6 +314,22 @@ static void test_skill_within_recovers(void **state)
     *eol = '\n';
     assert_non_null(strstr(where, "Each rep is also compared with themselves"));
     assert_non_null(strstr(r.md, "Same rep against themselves"));   /* the method notes */
+    /* a term that neither comparison shows: no "part of the link" (the
+     * across-rep log_amount lies outside the same-rep interval on this set) */
+    const struct cs_finding *la_w = cs_findings_term(fs, CS_MODEL_PROMISE_RISK_WITHIN, "log_amount");
+    const struct cs_finding *la_a = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, "log_amount");
+    assert_non_null(la_w);
+    assert_non_null(la_a);
+    assert_int_equal(la_w->verdict, CS_VERDICT_UNCLEAR);
+    assert_int_equal(la_a->verdict, CS_VERDICT_UNCLEAR);
+    assert_true(la_a->estimate < la_w->low);
+    char *size = strstr(where, "- Each doubling of deal size: within the same rep, no clear effect");
+    assert_non_null(size);
+    eol = strchr(size, '\n');
+    assert_non_null(eol);
+    *eol = '\0';
+    assert_non_null(strstr(size, "neither comparison shows a clear link"));
+    *eol = '\n';
     struct cs_plot_forest fo;
     assert_true(cs_plot_forest_aggregate(r.an, &fo));
     assert_true(fo.within);

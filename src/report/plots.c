@@ -376,6 +376,18 @@ static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct pl
                                    "(too few reps for clustered standard errors?)");
         return false;
     }
+    if (fo->within) {
+        char n2[32];
+        textf(c, &it->caption,
+              "Odds ratios of a risky promise with the report's intervals (rep-clustered, widened "
+              "for the effects it tests), on a log scale; filled: each rep compared with "
+              "themselves (%s reps with both kinds of deals), which gives the verdict; open, "
+              "below it: across reps (%s deals); commission rate per +1 percentage point, deal "
+              "size per doubling; orange where the effect is clear.%s",
+              cs_fmt_count(n2, sizeof n2, fo->within_reps), cs_fmt_count(n1, sizeof n1, fo->deals),
+              fo->firth ? " Firth fit across reps, because the data separate." : "");
+        return true;
+    }
     textf(c, &it->caption,
           "Odds ratios of a risky promise from the promise-risk model (%s deals) with the "
           "report's intervals (rep-clustered, widened for the effects it tests), on a log scale; "

@@ -808,20 +808,22 @@ const char *cs_words_within_contrast(char *buf, size_t n, const struct cs_findin
     bool differ = a->estimate < w->low || a->estimate > w->high;
     bool wclear = w->verdict == CS_VERDICT_CLEAR, aclear = a->verdict == CS_VERDICT_CLEAR;
     const char *t;
-    if (differ && a->estimate * w->estimate < 0 && wclear)
+    /* the same-rep estimate leads: when it shows no clear link, how far the
+     * other lies from it says nothing about who the reps are */
+    if (!wclear && aclear)
+        t = "the same-rep comparison is too uncertain to confirm it, so the link across reps may "
+            "be who the reps are";
+    else if (!wclear)
+        t = "neither comparison shows a clear link";
+    else if (differ && a->estimate * w->estimate < 0)
         t = "across reps the link goes the other way, so it comes from who the reps are";
     else if (differ && fabs(a->estimate) > fabs(w->estimate))
         t = "part of the link across reps is who the reps are";
     else if (differ)
         t = "the link is stronger within the same rep, so differences between reps hide part of it "
             "across reps";
-    else if (wclear)
-        t = "the two agree, so who the reps are does not explain this link away";
-    else if (aclear)
-        t = "the same-rep comparison is too uncertain to confirm it, so the link across reps may "
-            "be who the reps are";
     else
-        t = "neither comparison shows a clear link";
+        t = "the two agree, so who the reps are does not explain this link away";
     snprintf(buf, n, "%s", t);
     return buf;
 }

@@ -136,19 +136,22 @@ const char *cs_words_lowered(char *buf, size_t n, const char *s);
 /*
  * What the difference between a term's within-rep estimate w (the one
  * that leads) and its across-rep estimate a means, as a clause without a
- * capital or a full stop (SPEC 14.1; docs/ARCHITECTURE.md gives the
+ * capital or a full stop (SPEC 14.1; docs/WITHIN.md gives the
  * rule).  The two differ when a's estimate lies outside w's printed
  * interval, a reading aid rather than a test:
- *   differ, a larger:        "part of the link across reps is who the reps are"
- *   differ, a smaller:       "the link is stronger within the same rep, so differences
- *                             between reps hide part of it across reps"
- *   differ, other sign:      "across reps the link goes the other way, so it comes from who
- *                             the reps are"
- *   agree, w clear:          "the two agree, so who the reps are does not explain this link
- *                             away"
- *   agree, only a clear:     "the same-rep comparison is too uncertain to confirm it, so the
- *                             link across reps may be who the reps are"
- *   agree, neither clear:    "neither comparison shows a clear link"
+ *   w clear, differ, a larger:    "part of the link across reps is who the reps are"
+ *   w clear, differ, a smaller:   "the link is stronger within the same rep, so differences
+ *                                  between reps hide part of it across reps"
+ *   w clear, differ, other sign:  "across reps the link goes the other way, so it comes from
+ *                                  who the reps are"
+ *   w clear, agree:               "the two agree, so who the reps are does not explain this
+ *                                  link away"
+ *   w not clear, a clear:         "the same-rep comparison is too uncertain to confirm it, so
+ *                                  the link across reps may be who the reps are"
+ *   neither clear:                "neither comparison shows a clear link"
+ * (when the same-rep estimate shows no clear link, whether the other lies
+ * outside its interval is not read: it would call "part of the link" what
+ * is no clear link at all.)
  * "" when either is not read (too little data).
  */
 const char *cs_words_within_contrast(char *buf, size_t n, const struct cs_finding *w,
