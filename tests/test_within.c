@@ -212,7 +212,10 @@ static void test_push_out_hand_count(void **state)
     assert_false(fit->fitted);
     run_free(&r);
 
-    run_analysis(&r, PUSH, "2026Q3", false);
+    run_analysis(&r, PUSH, "2026Q3", true);
+    /* the report names the quarter whose rep-periods it compares */
+    assert_non_null(strstr(r.md, "Over 2 rep-quarters of 2 reps (2026Q2, the quarter before "
+                                 "2026Q3, for reps with won deals in both)"));
     assert_int_equal(r.an->push_out.candidates, 2);
     assert_int_equal(r.an->push_out.rep_periods, 2);      /* rows 2 and 4 */
     assert_int_equal(r.an->push_out.nothing_to_earn, 0);

@@ -36,6 +36,11 @@ enum cs_status cs_credits_build(const struct cs_dataset *ds, const struct cs_inc
         cs_credits_free(c);
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
+    /* The one place split credit (SPEC 13, issue 21) plugs in: with
+     * splits.csv, a won deal gives a row per (rep, share) it lists, each
+     * with that rep's rep-period and that rep's own tier crossing, and m
+     * becomes the number of such rows.  Everything that groups by rep and
+     * period (push_out) reads only these rows. */
     for (size_t i = 0; i < ds->deals.n && c->n < m; i++) {
         if (!inc->won[i])
             continue;

@@ -384,14 +384,24 @@ static void push_out_paragraph(struct cs_doc *d, const struct cs_report_input *i
         cs_doc_text(d, "This cannot be measured for this period: %s.", mr->note);
         return;
     }
+    char which[96] = "every quarter followed by one in which the same rep has won deals";
+    int year, q;
+    if (an->sel.mode == CS_SELECT_QUARTER) {
+        /* the quarter before the selected one, named: fiscal years are named
+         * by the year they end in, so 2026Q1 follows 2025Q4 */
+        if (sscanf(an->sel.label, "%dQ%d", &year, &q) == 2 && q >= 1 && q <= 4)
+            snprintf(which, sizeof which, "%dQ%d, the quarter before %s, for reps with won "
+                     "deals in both", q == 1 ? year - 1 : year, q == 1 ? 4 : q - 1, an->sel.label);
+        else
+            snprintf(which, sizeof which, "the quarter before the selected one, for reps with "
+                     "won deals in both");
+    }
     cs_doc_text(d, "Over %s rep-quarters of %s reps (%s), the share of the next quarter's "
                    "bookings closed in its first two weeks is compared between the rep-quarters "
                    "that ended with nothing more to earn and the others, holding fixed whether a "
                    "late deal crossed a tier floor. ",
                 cs_fmt_count(a, sizeof a, po->rep_periods), cs_fmt_count(b, sizeof b, po->reps),
-                an->sel.mode == CS_SELECT_QUARTER
-                    ? "the quarter before the selected one, for reps with won deals in both"
-                    : "every quarter followed by one in which the same rep has won deals");
+                which);
     const struct cs_regress_fit *fit = model_or_why(d, in, CS_MODEL_PUSH_OUT, "The push-out model",
                                                     "");
     if (!fit)
