@@ -199,12 +199,6 @@ static void natural_deals(struct gen *g, size_t rep_index, const struct unit *un
         b->d[i].num = ++g->next_deal;
 }
 
-/*
- * Effect 2.  A rep who ends the period just short of the 1.0 floor pulls in
- * the smallest deal of the next unit (or of the open pipeline) that gets
- * them over it, and closes it in the last PULL_DAYS days.  The deal moves,
- * so the next period loses it: excess mass above 1.0, missing mass below.
- */
 /* A deal's credited amount in a unit (SPEC 13): the owner's share of it,
  * times the plan's credit fraction for its type.  For a deal of the next
  * unit that a pull-in would move, the share is the one at its old close
@@ -214,6 +208,12 @@ static double credited(const struct gen *g, const struct unit *un, const struct 
     return (double)d->cents / 100.0 * s13_own_share(g, d) * credit_fraction(g, un->plan, d->type);
 }
 
+/*
+ * Effect 2.  A rep who ends the period just short of the 1.0 floor pulls in
+ * the smallest deal of the next unit (or of the open pipeline) that gets
+ * them over it, and closes it in the last PULL_DAYS days.  The deal moves,
+ * so the next period loses it: excess mass above 1.0, missing mass below.
+ */
 static void pull_in(struct gen *g, size_t rep_index, const struct unit *un, struct dbuf *cur,
                     const struct unit *next, struct dbuf *nxt)
 {
