@@ -18,6 +18,7 @@
 #include "compsight/analysis.h"
 #include "compsight/commands.h"
 #include "compsight/dealscsv.h"
+#include "compsight/diagnose.h"
 #include "compsight/doc.h"
 #include "compsight/plot.h"
 #include "compsight/report.h"
@@ -28,7 +29,9 @@
 #include "compsight/strpool.h"
 #include "propose.h"
 
-/* rejects.csv: file,line,column,reason, in file load order then line order. */
+/* rejects.csv: file,line,column,reason (file and column as SPEC 1 names
+ * them), then source_file,source_column (the file and header actually
+ * read, SPEC 12), in file load order then line order. */
 static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds,
                                     struct cs_error *err)
 {
@@ -36,13 +39,38 @@ static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds
     enum cs_status st = cs_atomic_open(&a, dir, "rejects.csv", err);
     if (st != CS_OK)
         return st;
-    fputs("file,line,column,reason\n", a.f);
+    fputs("file,line,column,reason,source_file,source_column\n", a.f);
     for (size_t i = 0; i < ds->n_rejects; i++) {
         const struct cs_reject *r = &ds->rejects[i];
         fprintf(a.f, "%s,%u,", cs_schema_table((enum cs_table)r->table)->file, r->line);
         cs_csv_text(a.f, r->column);
         fputc(',', a.f);
         cs_csv_text(a.f, r->reason);
+        fputc(',', a.f);
+        cs_csv_text(a.f, r->source_file);
+        fputc(',', a.f);
+        cs_csv_text(a.f, r->source_column ? r->source_column : "");
+        fputc('\n', a.f);
+    }
+    return cs_atomic_commit(&a, err);
+}
+
+/* excluded.csv (SPEC 12): file,line,reason,source_file of every row left
+ * out on purpose (footers, exclude.HEADER), in load order. */
+static enum cs_status write_excluded(const char *dir, const struct cs_dataset *ds,
+                                     struct cs_error *err)
+{
+    struct cs_atomic a;
+    enum cs_status st = cs_atomic_open(&a, dir, "excluded.csv", err);
+    if (st != CS_OK)
+        return st;
+    fputs("file,line,reason,source_file\n", a.f);
+    for (size_t i = 0; i < ds->n_excluded; i++) {
+        const struct cs_excluded *e = &ds->excluded[i];
+        fprintf(a.f, "%s,%u,", cs_schema_table((enum cs_table)e->table)->file, e->line);
+        cs_csv_text(a.f, e->reason);
+        fputc(',', a.f);
+        cs_csv_text(a.f, e->source_file);
         fputc('\n', a.f);
     }
     return cs_atomic_commit(&a, err);
@@ -385,6 +413,8 @@ static enum cs_status write_results(const struct report_job *rj, struct report_p
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (st == CS_OK)
         st = write_rejects(rj->dir, rj->m.ds, err);
+    if (st == CS_OK)
+        st = write_excluded(rj->dir, rj->m.ds, err);
     p->past_rejects = st == CS_OK;
     if (st == CS_OK)
         st = cs_json_write(rj->dir, "results.json", p->results, err);
@@ -561,6 +591,26 @@ static enum cs_status write_index(const char *out, const struct cs_session *s,
     return st;
 }
 
+/*
+ * No won deal survived the import: say why, as check does (SPEC 12: the
+ * leading reasons, their counts, the hint), then fail as before.
+ */
+static enum cs_status nothing_usable(const struct cs_dataset *ds, const struct cs_io *io,
+                                     struct cs_error *err)
+{
+    for (size_t i = 0; i < ds->deals.n; i++)
+        if (ds->deals.stage[i] == CS_STAGE_WON)
+            return CS_OK;
+    struct cs_diagnosis dg;
+    if (ds->n_rejects && cs_diagnose(ds, &dg, err) == CS_OK) {
+        fprintf(io->msg, "compsight: nothing usable; the rows were rejected for these reasons:\n");
+        cs_print_diagnosis(io->msg, ds, &dg, "compsight: ", 3);
+        cs_diagnosis_free(&dg);
+    }
+    return cs_error_set(err, CS_ERR_INPUT, "deals.csv", 0, NULL,
+                        "no usable won deals: nothing to analyse");
+}
+
 enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *io,
                              struct cs_error *err)
 {
@@ -579,6 +629,10 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
                           "%zu rows rejected (--strict); 'compsight check' lists them", rejected);
         goto out;
     }
+    if ((st = cs_session_max_rejected(opt, s.ds, err)) != CS_OK)
+        goto out;
+    if ((st = nothing_usable(s.ds, io, err)) != CS_OK)
+        goto out;
     /* Nothing looks a string up after the import: the string pool's
      * table goes (at ten million deals, 256 MiB). */
     cs_strpool_seal(s.ds->str);

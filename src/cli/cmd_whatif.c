@@ -72,7 +72,8 @@ static enum cs_status write_plans_csv(const char *dir, const char *name,
     enum cs_status st = cs_atomic_open(&a, dir, name, err);
     if (st != CS_OK)
         return st;
-    fputs("plan_id,period_type,quota,tier_floor,rate\n", a.f);
+    /* the quota's currency, for the reader: plans.csv ignores the column */
+    fputs("plan_id,period_type,quota,tier_floor,rate,currency\n", a.f);
     for (size_t p = 0; p < pl->n; p++) {
         for (uint32_t t = 0; t < pl->tier_count[p]; t++) {
             cs_csv_text(a.f, plan_name(ds, p));
@@ -82,7 +83,7 @@ static enum cs_status write_plans_csv(const char *dir, const char *name,
             put_plain(a.f, pl->floor[pl->tier_first[p] + t]);
             fputc(',', a.f);
             put_plain(a.f, pl->rate[pl->tier_first[p] + t]);
-            fputc('\n', a.f);
+            fprintf(a.f, ",%s\n", cs_ds_currency(ds));
         }
     }
     return cs_atomic_commit(&a, err);
@@ -190,6 +191,7 @@ static void header_json(json_t *o, const struct cs_whatif_base *b)
 {
     jset(o, "compsight", json_string(CS_VERSION));
     jset(o, "period", json_string(b->sel.label));
+    jset(o, "currency", json_string(cs_ds_currency(b->ds)));   /* of every amount (SPEC 12) */
     jset(o, "won_deals", json_integer((json_int_t)b->deals));
     jset(o, "reps", json_integer((json_int_t)b->reps));
     jset(o, "observed_risky", json_integer((json_int_t)b->observed_risky));
@@ -245,6 +247,8 @@ static enum cs_status run_open(const struct cs_options *opt, const struct cs_io 
         return cs_error_set(err, CS_ERR_REJECTS, NULL, 0, NULL,
                             "%zu rows rejected (--strict); 'compsight check' lists them",
                             r->s.ds->n_rejects);
+    if ((st = cs_session_max_rejected(opt, r->s.ds, err)) != CS_OK)
+        return st;
     if ((st = cs_select_period(opt->period, r->s.ds, &r->s.cal, &r->sel, err)) != CS_OK)
         return st;
     if (r->sel.mode == CS_SELECT_EACH)
@@ -404,8 +408,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         goto out;
     }
     /* The alternative first: a bad file is reported before any fitting. */
-    struct cs_load_options lo = {.dir = rn.s.data_dir, .date_format = opt->date_format,
-                                 .decimal_comma = opt->decimal_comma, .chunk_size = opt->chunk_size};
+    struct cs_load_options lo = cs_session_load_options(opt, rn.s.data_dir, NULL);
     if ((st = cs_plans_load_alt(opt->plans, rn.s.ds, &lo, &alt, &extra, err)) != CS_OK)
         goto out;
     let_go(&rn);
@@ -548,7 +551,7 @@ static enum cs_status proposal_csv(const char *dir, const struct cs_proposal *pr
         return st;
     fputs("rank,file,plan_id,kind,description,risky_avoided,risky_avoided_low,risky_avoided_high,"
           "risky_promises_avoided,risky_promises_avoided_low,risky_promises_avoided_high,"
-          "extra_commission,extra_commission_low,extra_commission_high,rank_group\n", a.f);
+          "extra_commission,extra_commission_low,extra_commission_high,currency,rank_group\n", a.f);
     for (size_t k = 0; k < pr->n; k++) {
         size_t i = pr->order[k];
         const struct cs_whatif_result *r = pr->res[i];
@@ -565,7 +568,8 @@ static enum cs_status proposal_csv(const char *dir, const struct cs_proposal *pr
             fputc(',', a.f);
             cs_put_number(a.f, v[c] == 0 ? 0.0 : v[c]);
         }
-        fprintf(a.f, ",%d\n", cs_whatif_rank_group(-r->risky.estimate, r->commission.estimate));
+        fprintf(a.f, ",%s,%d\n", cs_ds_currency(ds),
+                cs_whatif_rank_group(-r->risky.estimate, r->commission.estimate));
     }
     return cs_atomic_commit(&a, err);
 }

@@ -131,8 +131,11 @@ has "$TMP/out" "usable"
 # a generated data set with dirty rows
 expect 0 "$BIN" generate --out "$TMP/dirty" --deals 600 --seed 7 --dirty --quiet
 expect 0 "$BIN" check --data "$TMP/dirty"
-has "$TMP/out" "deals.csv:"
-grep -Eq '^[a-z]+\.csv:[0-9]+: [a-z_]+: ' "$TMP/out" && ok || bad "check prints FILE:LINE: COLUMN: REASON"
+has "$TMP/out" "deals.csv: 5 of 606 rows rejected"
+has "$TMP/out" 'amount: not a number: "12abc"  (line 51)'
+has "$TMP/out" "note: deals.csv: not UTF-8, read as Windows-1252"
+expect 0 "$BIN" check --data "$TMP/dirty" --all
+grep -Eq '^[a-z]+\.csv:[0-9]+: [a-z_]+: ' "$TMP/out" && ok || bad "check --all prints FILE:LINE: COLUMN: REASON"
 expect 3 "$BIN" check --data "$TMP/dirty" --strict
 has "$TMP/err" "rows rejected (--strict)"
 expect 0 "$BIN" report --data "$TMP/dirty" --out "$TMP/rep" --quiet
@@ -216,7 +219,7 @@ has "$TMP/err" "cannot create directory"
 
 # deals: the measures as CSV
 expect 0 "$BIN" deals --quiet
-has "$TMP/out" "deal_id,rep,team,plan_id,period,account,type,product,amount,discount_pct,close_date,attainment_before"
+has "$TMP/out" "deal_id,rep,team,plan_id,period,account,type,product,amount,currency,discount_pct,close_date,attainment_before"
 if grep -q ',R0[0-9]*,' "$TMP/out"; then bad "deals shows rep ids without --private"; else ok; fi
 
 # --map with a preset
