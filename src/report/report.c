@@ -126,6 +126,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
     }
     trust_currency(d, ds);
     cs_report_read_notes(d, ds);
+    cs_report_plan_notes(d, ds, in->cal, in->inc, &an->sel);
     cs_doc_bullet(d);
     if (!in->rec)
         cs_doc_text(d, "No commission statements (commissions.csv) were given, so the plan model "
