@@ -244,12 +244,18 @@ struct cs_reconciliation {
     size_t n_gaps;           /* <= CS_RECON_TOP */
     struct cs_recon_gap gaps[CS_RECON_TOP];  /* largest |gap| first; ties by deal index */
     double *paid;            /* length ds->deals.n: paid per deal, NAN without a line */
+    /* SPEC 13, per rep and deal: the split deals' credit rows that lines
+     * name by their rep (their lines summed), and of those within
+     * tolerance of the row's commission; lines of a split deal whose rep is
+     * none of its credited reps count in lines_rep_mismatch */
+    size_t rows_compared, rows_within;
 };
 
 /*
  * Sum the commissions.csv lines of ds per deal (a deal may have several
- * lines; the line's rep_id and period are not used to split them) and
- * compare with inc->commission for every won deal that has a line.
+ * lines; the line's period is not used to split them) and compare with
+ * inc->commission for every won deal that has a line; and, for a split
+ * deal (SPEC 13), each line by its rep_id with that rep's credit row.
  * *out is new and owned by the caller (cs_recon_free).  An empty
  * commissions table gives compared == 0, share NAN, reproduces false.
  * Errors: CS_ERR_USAGE when inc was not computed for ds (n differs),

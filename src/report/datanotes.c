@@ -188,12 +188,15 @@ void cs_report_plan_notes(struct cs_doc *d, const struct cs_dataset *ds,
 {
     char a[32], b[32], words[256];
     if (ds->counts[CS_T_ASSIGNMENTS].present) {
-        size_t n = reps_changed(ds, cal, sel);
+        static const struct cs_selection all = {.mode = CS_SELECT_ALL};
+        size_t n = reps_changed(ds, cal, sel), in_all = reps_changed(ds, cal, &all);
         cs_doc_bullet(d);
-        cs_doc_text(d, "%s rep%s changed plan or team in the period (assignments.csv); each "
-                       "deal counts in the plan and team its rep held on its close date, and a "
-                       "quota is prorated by the days a rep held the plan.",
-                    cs_fmt_count(a, sizeof a, n), n == 1 ? "" : "s");
+        cs_doc_text(d, "%s rep%s changed plan or team in the period", cs_fmt_count(a, sizeof a, n),
+                    n == 1 ? "" : "s");
+        if (in_all != n)
+            cs_doc_text(d, ", %s in all the data", cs_fmt_count(b, sizeof b, in_all));
+        cs_doc_text(d, " (assignments.csv); each deal counts in the plan and team its rep held on "
+                       "its close date, and a quota is prorated by the days a rep held the plan.");
     }
     if (ds->counts[CS_T_SPLITS].present) {
         size_t split = 0, won = 0;
