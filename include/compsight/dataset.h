@@ -67,6 +67,8 @@ struct cs_assignments {
     size_t n;
     CS_COLUMNS_ASSIGNMENTS(CS_FIELD, ASSIGNMENTS)
     uint32_t *line;
+    uint32_t *rep_first;     /* reps.n + 1: rep r's rows are [rep_first[r], rep_first[r + 1]);
+                                NULL when there are no rows */
 };
 
 /* rates.csv (SPEC 12): currency codes as cs_currency_code() numbers; an

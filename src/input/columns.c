@@ -100,6 +100,7 @@ void cs_dataset_free(struct cs_dataset *ds)
     }
     free(ds->plans.floor);
     free(ds->plans.rate);
+    free(ds->assignments.rep_first);
     for (size_t i = 0; i < ds->n_rejects; i++)
         free(ds->rejects[i].reason);
     free(ds->rejects);

@@ -12,30 +12,16 @@
  * Lookups (dataset.h)
  * --------------------------------------------------------------------- */
 
-/* The first row of ds->assignments whose (rep, start) is after (rep, day). */
-static size_t after(const struct cs_assignments *a, uint32_t rep, int32_t day)
-{
-    size_t lo = 0, hi = a->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->rep[mid] < rep || (a->rep[mid] == rep && a->start[mid] <= day))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 uint32_t cs_assignment_at(const struct cs_dataset *ds, uint32_t rep, int32_t day)
 {
     const struct cs_assignments *a = &ds->assignments;
-    if (!a->n || day == CS_NO_DATE)
+    if (!a->rep_first || day == CS_NO_DATE)
         return CS_NONE;
-    size_t k = after(a, rep, day);
-    if (k == 0 || a->rep[k - 1] != rep)
-        return CS_NONE;
-    k--;
-    return a->end[k] == CS_NO_DATE || a->end[k] >= day ? (uint32_t)k : CS_NONE;
+    /* the rep's rows, by start (a handful): the last one starting by day */
+    uint32_t k = CS_NONE;
+    for (uint32_t j = a->rep_first[rep]; j < a->rep_first[rep + 1] && a->start[j] <= day; j++)
+        k = j;
+    return k != CS_NONE && (a->end[k] == CS_NO_DATE || a->end[k] >= day) ? k : CS_NONE;
 }
 
 uint32_t cs_plan_on(const struct cs_dataset *ds, uint32_t rep, int32_t day, uint32_t *team)
@@ -49,11 +35,8 @@ uint32_t cs_plan_on(const struct cs_dataset *ds, uint32_t rep, int32_t day, uint
 
 bool cs_rep_has_assignments(const struct cs_dataset *ds, uint32_t rep)
 {
-    const struct cs_assignments *a = &ds->assignments;
-    if (!a->n)
-        return false;
-    size_t k = after(a, rep, INT32_MIN);   /* the first row of rep, if any */
-    return k < a->n && a->rep[k] == rep;
+    const uint32_t *f = ds->assignments.rep_first;
+    return f && f[rep + 1] > f[rep];
 }
 
 double cs_plan_credit(const struct cs_dataset *ds, const struct cs_plans *plans, uint32_t p,
@@ -156,8 +139,22 @@ static int reject_overlap(struct loader *L, const uint32_t *order, size_t g, siz
                               "overlaps the assignment of the same rep on line %s", buf);
 }
 
+/* assignments.rep_first from the rows, sorted by rep.  0, or -1 on OOM. */
+static int index_reps(struct cs_dataset *ds)
+{
+    struct cs_assignments *a = &ds->assignments;
+    size_t nr = ds->reps.n;
+    if (!(a->rep_first = calloc(nr + 1, sizeof *a->rep_first)))
+        return -1;
+    for (size_t k = 0; k < a->n; k++)
+        a->rep_first[a->rep[k] + 1]++;
+    for (size_t r = 0; r < nr; r++)
+        a->rep_first[r + 1] += a->rep_first[r];
+    return 0;
+}
+
 /* Reject every row that overlaps another of its rep, keep the others
- * sorted by rep and start. */
+ * sorted by rep and start (and indexed by rep). */
 static enum cs_status assignments_read(struct loader *L)
 {
     struct cs_assignments *t = &L->ds->assignments;
@@ -184,6 +181,8 @@ static enum cs_status assignments_read(struct loader *L)
         }
     }
     if (permute(&L->cols[CS_T_ASSIGNMENTS], keep, kept) != 0)
+        goto nomem;
+    if (kept && index_reps(L->ds) != 0)
         goto nomem;
     goto out;
 nomem:

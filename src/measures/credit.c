@@ -181,15 +181,7 @@ int32_t credit_covered(const struct cs_dataset *ds, uint32_t rep, uint32_t plan,
     /* the rep's rows, by start: those on plan count their days inside the
      * period; the days no row holds count when reps.csv's plan is plan */
     int32_t covered = 0, held = 0;
-    size_t lo0 = 0, hi0 = a->n;      /* the rep's first row */
-    while (lo0 < hi0) {
-        size_t mid = lo0 + (hi0 - lo0) / 2;
-        if (a->rep[mid] < rep)
-            lo0 = mid + 1;
-        else
-            hi0 = mid;
-    }
-    for (size_t k = lo0; k < a->n && a->rep[k] == rep; k++) {
+    for (size_t k = a->rep_first[rep]; k < a->rep_first[rep + 1]; k++) {
         int32_t lo = a->start[k] > first ? a->start[k] : first;
         int32_t end = a->end[k] == CS_NO_DATE ? INT32_MAX : a->end[k];
         int32_t hi = end < last ? end : last;

@@ -78,6 +78,19 @@ static void put_int(struct out *o, long v, char sep)
     put_sep(o, sep);
 }
 
+/* The share of won deal i's own credit row (cs_incentives_credit_share),
+ * deals taken in order: *x walks inc->split forward. */
+static double own_share(const struct cs_incentives *inc, size_t i, size_t *x)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    while (*x < cr->n && cr->deal[*x] < i)
+        (*x)++;
+    for (size_t k = *x; k < cr->n && cr->deal[k] == i; k++)
+        if (cr->own[k])
+            return cr->share[k];
+    return 1.0;
+}
+
 void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_calendar *cal,
                         const struct cs_incentives *inc, const struct cs_outcomes *oc,
                         const struct cs_selection *sel, bool private_mode)
@@ -93,6 +106,7 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
     /* SPEC 13: the share of the deal's own credit row, with splits.csv only
      * (so that the table of data without it stays as it was) */
     bool split = ds->counts[CS_T_SPLITS].present;
+    size_t x = 0;          /* cursor into inc->split, for own_share */
     put_str(&o, "deal_id,rep,team,plan_id,period,account,type,product,amount,currency,discount_pct,"
                 "close_date,attainment_before,marginal_rate,commission,effective_rate,"
                 "tier_cross,gap_to_next_tier,days_to_period_end,last_14_days,spiff,log_amount,"
@@ -137,7 +151,7 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         put_int(&o, (long)oc->risky_promises[i], ',');
         put_int(&o, oc->promise_risk[i], split ? ',' : '\n');
         if (split)
-            put_number(&o, cs_incentives_credit_share(inc, i), '\n');
+            put_number(&o, own_share(inc, i, &x), '\n');
     }
     fwrite(o.b, 1, o.n, f);
 }

@@ -37,19 +37,22 @@ static void view_row_copy(struct view *v, const struct view *src, size_t j)
     v->comm[j] = src->comm[j];
 }
 
-/* The base commission of split deal i's credit rows other than its own
- * (0 for a deal not split). */
-static double other_rows(const struct cs_incentives *inc, size_t i)
+/* Split deal i's own share and its other rows' base commission (1 and 0
+ * for a deal not split); deals come in order, *x walks inc->split. */
+static double split_part(const struct cs_incentives *inc, size_t i, size_t *x, double *others)
 {
     const struct cs_credit_rows *cr = &inc->split;
-    double sum = 0.0;
-    if (!cr->n)
-        return 0.0;
-    for (uint32_t k = cs_incentives_split_first(inc, (uint32_t)i);
-         k != CS_NONE && k < cr->n && cr->deal[k] == i; k++)
-        if (!cr->own[k])
-            sum += cr->commission[k];
-    return sum;
+    double share = 1.0;
+    *others = 0.0;
+    while (*x < cr->n && cr->deal[*x] < i)
+        (*x)++;
+    for (size_t k = *x; k < cr->n && cr->deal[k] == i; k++) {
+        if (cr->own[k])
+            share = cr->share[k];
+        else
+            *others += cr->commission[k];
+    }
+    return share;
 }
 
 /*
@@ -67,6 +70,7 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
                             const struct cs_incentives *base, const struct cs_incentives *att,
                             const struct cs_plans *plans, const bool *plan_changed)
 {
+    size_t x = 0;
     for (size_t j = 0; j < pv->m; j++) {
         uint32_t i = pv->deal[j];
         /* SPEC 13: the deal's own credit row's plan and credited amount;
@@ -77,12 +81,14 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
             continue;
         }
         uint32_t rp = att->rep_period[i];
+        double others, share = split_part(base, i, &x, &others);
+        double credited = share * ds->deals.amount[i] *
+                          cs_plan_credit(ds, plans, p, ds->deals.type[i]);
         (void)cs_incentives_deal(plans->floor + plans->tier_first[p],
                                  plans->rate + plans->tier_first[p], plans->tier_count[p],
-                                 att->rp.quota[rp], att->attainment_before[i],
-                                 cs_incentives_credited(ds, plans, base, i), &v->comm[j],
-                                 &v->mr[j], &v->tc[j], NULL);
-        v->comm[j] += other_rows(base, i);
+                                 att->rp.quota[rp], att->attainment_before[i], credited,
+                                 &v->comm[j], &v->mr[j], &v->tc[j], NULL);
+        v->comm[j] += others;
         if (att->last_14_days)
             v->l14[j] = att->last_14_days[i];
         else
