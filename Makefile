@@ -150,7 +150,7 @@ check: deps
 
 # Regenerate the committed sample data set (deterministic).
 sample: $(BIN)
-	rm -rf data/sample && $(BIN) generate --out data/sample --seed 2026 --preset sample
+	rm -rf data/sample && $(BIN) generate --out data/sample --seed 2026 --preset sample --real-plans
 
 # Render the sample report in headless Chromium (installed when missing):
 # every image loads, nothing is wider than the page.

@@ -324,12 +324,17 @@ static void test_committed_sample_is_current(void **state)
     if (access(probe, R_OK) != 0)
         skip();
     char *dir = make_tmpdir();
-    struct cs_gen_options o = {.out_dir = dir, .seed = 2026, .preset = "sample"};
+    /* `make sample`: --preset sample --real-plans (SPEC 13) */
+    struct cs_gen_options o = {.out_dir = dir, .seed = 2026, .preset = "sample",
+                               .assignments = true, .splits = true, .credit_by_type = true};
     struct cs_error err;
     assert_int_equal(cs_generate(&o, &err), CS_OK);
-    for (int i = 0; i < 11; i++)
-        if (!same_file(ref, dir, files[i]))
-            fail_msg("data/sample/%s is stale: run `make sample`", files[i]);
+    static const char *const more[] = {"assignments.csv", "splits.csv"};
+    for (int i = 0; i < 13; i++) {
+        const char *f = i < 11 ? files[i] : more[i - 11];
+        if (!same_file(ref, dir, f))
+            fail_msg("data/sample/%s is stale: run `make sample`", f);
+    }
     struct csv deals = csv_read(dir, "deals.csv");
     assert_int_equal(deals.n - 1, 4000);
     csv_free(&deals);

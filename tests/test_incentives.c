@@ -797,7 +797,8 @@ static void test_recompute_reuses(void **state)
     assert_int_equal(cs_incentives_recompute(ds, &alt, &CAL1, only, &reused, &err), CS_OK);
     size_t kept = 0;
     for (size_t i = 0; i < ds->deals.n; i++) {
-        bool mine = only[ds->reps.plan[ds->deals.rep[i]]];
+        /* the plan of the deal's own credit row (SPEC 13) */
+        bool mine = fresh->won[i] && only[fresh->rp.plan[fresh->rep_period[i]]];
         if (!mine || !fresh->won[i]) {
             assert_int_equal(reused->won[i], 0);
             continue;

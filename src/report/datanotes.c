@@ -207,8 +207,8 @@ void cs_report_plan_notes(struct cs_doc *d, const struct cs_dataset *ds,
             split += cs_incentives_split_first(inc, (uint32_t)i) != CS_NONE;
         }
         cs_doc_bullet(d);
-        cs_doc_text(d, "%s won deal%s %s split between reps (splits.csv), %s of %s; each rep's "
-                       "share counts toward that rep's attainment and commission.",
+        cs_doc_text(d, "%s won deal%s %s split between reps (splits.csv), %s of %s won deals; "
+                       "each rep's share counts toward that rep's attainment and commission.",
                     cs_fmt_count(a, sizeof a, split), split == 1 ? "" : "s",
                     split == 1 ? "was" : "were", cs_words_pct(b, sizeof b,
                                                              won ? (double)split / (double)won : 0),
