@@ -67,5 +67,13 @@ has "$TMP/rep/report.md" "1 rep changed plan or team"
 has "$TMP/rep/report.md" "3 won deals were split"
 has "$TMP/rep/report.md" "PA credits renewals at 50%"
 
+# credit_ columns: one value a plan, >= 0
+mkdir -p "$TMP/credit"
+cp "$ORG/reps.csv" "$ORG/deals.csv" "$TMP/credit/"
+sed -e '3s/,0.5$/,0.6/' -e '5s/,,,$/,-1,,/' "$ORG/plans.csv" >"$TMP/credit/plans.csv"
+expect 0 "$BIN" check --data "$TMP/credit" --all
+has "$TMP/out" 'plans.csv:3: credit_renewal: plan "PA" has credit_renewal 0.5 on line 2'
+has "$TMP/out" 'plans.csv:5: credit_new: must be 0 or more: "-1"'
+
 echo "plans13: $pass passed, $fail failed"
 [ "$fail" = 0 ]
