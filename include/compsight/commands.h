@@ -42,6 +42,11 @@ struct cs_options {
     uint64_t n_deals;
     bool dirty, null_effects, skill;
     const char *preset;
+    /* generate, SPEC 13 (cs_gen_options says what each does) */
+    bool assignments, splits, credit_by_type;
+    bool plan_change_movers_set, plan_change_effect_set;
+    unsigned plan_change_movers;
+    double plan_change_effect;
 };
 
 /*

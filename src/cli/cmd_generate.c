@@ -14,6 +14,13 @@ enum cs_status cs_cmd_generate(const struct cs_options *opt, const struct cs_io 
         .dirty = opt->dirty,
         .null_effects = opt->null_effects,
         .skill = opt->skill,
+        .assignments = opt->assignments,
+        .splits = opt->splits,
+        .credit_by_type = opt->credit_by_type,
+        .plan_change_movers_set = opt->plan_change_movers_set,
+        .plan_change_movers = opt->plan_change_movers,
+        .plan_change_effect_set = opt->plan_change_effect_set,
+        .plan_change_effect = opt->plan_change_effect,
         .fiscal_start = opt->fiscal_start,
         .preset = opt->preset,
     };

@@ -49,7 +49,7 @@ static const struct command {
      "proposal.html, proposal.md and options/N.csv to re-run any option with whatif."},
     {"generate", GENERATE, cs_cmd_generate, "write a synthetic data set with planted effects",
      "Write a synthetic data set with documented planted effects (docs/GENERATOR.md): the eleven "
-     "CSV files of a data directory."},
+     "CSV files of a data directory, thirteen with --assignments and --splits."},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -87,6 +87,39 @@ static const char *set_dirty(struct cs_options *o, const char *v) { (void)v; o->
 static const char *set_null(struct cs_options *o, const char *v) { (void)v; o->null_effects = true; return NULL; }
 static const char *set_skill(struct cs_options *o, const char *v) { (void)v; o->skill = true; return NULL; }
 static const char *set_timings(struct cs_options *o, const char *v) { (void)v; o->timings = true; return NULL; }
+static const char *set_assignments(struct cs_options *o, const char *v) { (void)v; o->assignments = true; return NULL; }
+static const char *set_splits(struct cs_options *o, const char *v) { (void)v; o->splits = true; return NULL; }
+static const char *set_credit(struct cs_options *o, const char *v) { (void)v; o->credit_by_type = true; return NULL; }
+
+static const char *set_real_plans(struct cs_options *o, const char *v)
+{
+    (void)v;
+    o->assignments = o->splits = o->credit_by_type = true;
+    return NULL;
+}
+
+static const char *set_movers(struct cs_options *o, const char *v)
+{
+    uint64_t n;
+    if (!parse_u64(v, &n) || n > 100000)
+        return "a whole number of reps";
+    o->plan_change_movers = (unsigned)n;
+    o->plan_change_movers_set = true;
+    return NULL;
+}
+
+/* A plain decimal such as -0.08 (the C locale: main sets none). */
+static const char *set_change_effect(struct cs_options *o, const char *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (!*v || *end || errno || !(x >= -0.5 && x <= 0.5))
+        return "a decimal from -0.5 to 0.5";
+    o->plan_change_effect = x;
+    o->plan_change_effect_set = true;
+    return NULL;
+}
 
 static const char *set_model(struct cs_options *o, const char *v)
 {
@@ -248,6 +281,23 @@ static const struct option_def {
      "across reps overstates the plan's effect, the one within reps does not", NULL},
     {"preset", "sample", GENERATE, set_preset, STORE, false,
      "the settings of the bundled sample data set", "the default company, scaled to --deals"},
+    {"real-plans", NULL, GENERATE, set_real_plans, STORE, false,
+     "real comp plans (SPEC 13): --assignments, --splits and --credit-by-type together", NULL},
+    {"assignments", NULL, GENERATE, set_assignments, STORE, false,
+     "also write assignments.csv: the Mid-Market AEs move to a new plan at the FY2026 start, "
+     "two reps are promoted and one changes team mid-quarter, one is hired mid-quarter", NULL},
+    {"splits", NULL, GENERATE, set_splits, STORE, false,
+     "also write splits.csv: about 10% of won deals credited to two or three reps, some across "
+     "two plans", NULL},
+    {"credit-by-type", NULL, GENERATE, set_credit, STORE, false,
+     "plans.csv gains credit_new, credit_expansion and credit_renewal: renewals count half on "
+     "ENT-Y and SMB-Q", NULL},
+    {"plan-change-movers", "N", GENERATE, set_movers, STORE, false,
+     "how many Mid-Market AEs move to the new plan at the FY2026 start, 0 for no plan change "
+     "(implies --assignments)", "every Mid-Market AE that can"},
+    {"plan-change-effect", "P", GENERATE, set_change_effect, STORE, false,
+     "added to the promise-risk probability of every won deal under the new plan, -0.5 to 0.5; "
+     "0 for no effect (implies --assignments)", "-0.08, or 0 with --null"},
     {"fiscal-start", "M", GENERATE, set_fiscal, STORE, false,
      "month (1 to 12) in which the generated company's fiscal year starts", "1"},
     {"map", "FILE|salesforce|salesforce-api|hubspot", READERS, set_map, STORE, false,

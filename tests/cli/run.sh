@@ -167,6 +167,20 @@ empty "$TMP/err"
 expect 0 "$BIN" generate --out "$TMP/loud-gen" --deals 200 --seed 3
 has "$TMP/out" "data set written to $TMP/loud-gen/"
 
+# generate with real comp plans (SPEC 13): two more files, usage errors
+expect 0 "$BIN" generate --out "$TMP/g13" --deals 600 --seed 2 --real-plans --quiet
+[ -s "$TMP/g13/assignments.csv" ] && [ -s "$TMP/g13/splits.csv" ] && ok ||
+    bad "generate --real-plans wrote no assignments.csv or splits.csv"
+has "$TMP/g13/plans.csv" "credit_renewal"
+has "$TMP/g13/assignments.csv" "MM-Q-FY26"
+expect 0 "$BIN" generate --out "$TMP/g13s" --deals 600 --seed 2 --splits --quiet
+[ ! -e "$TMP/g13s/assignments.csv" ] && ok || bad "--splits alone wrote assignments.csv"
+expect 1 "$BIN" generate --out "$TMP/g13x" --plan-change-effect 0.9
+has "$TMP/err" "--plan-change-effect takes a decimal from -0.5 to 0.5"
+expect 1 "$BIN" generate --out "$TMP/g13x" --plan-change-movers 9
+has "$TMP/err" "7 Mid-Market AEs"
+[ ! -e "$TMP/g13x" ] && ok || bad "a refused --plan-change-movers left a directory"
+
 # generate --deals 10, the smallest set: valid files that a report can read
 expect 0 "$BIN" generate --out "$TMP/g10" --deals 10 --seed 1 --quiet
 [ "$(($(wc -l <"$TMP/g10/deals.csv") - 1))" = 10 ] && ok || bad "generate --deals 10 did not write 10 deals"
