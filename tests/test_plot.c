@@ -1585,8 +1585,8 @@ static void test_plots_write_sample(void **state)
             forest = true;
             assert_non_null(l.items[i].caption);
             assert_non_null(strstr(l.items[i].caption, "filled: each rep compared with themselves "
-                                                       "(24 reps with both kinds of deals)"));
-            assert_non_null(strstr(l.items[i].caption, "open, below it: across reps (2,115 deals)"));
+                                                       "(26 reps with both kinds of deals)"));
+            assert_non_null(strstr(l.items[i].caption, "open, below it: across reps (2,153 deals)"));
         }
     assert_true(forest);
     check_list(dir, &l);
