@@ -309,39 +309,47 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The quarters that hold won deals (only those: one deal in 0001 and one
+ * in 9999 are two quarters, not 40,000), with their counts. */
 static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_measured *ms,
                                    struct cs_error *err)
 {
     const struct cs_dataset *ds = ms->ds;
     const struct cs_incentives *inc = ms->inc;
     const struct cs_outcomes *oc = ms->oc;
-    const struct cs_selection *s = &an->sel;
-    /* quarters first..last, contiguous */
+    int32_t *codes = NULL;
     size_t nq = 0;
-    for (int32_t q = s->first; q != CS_NO_PERIOD && q <= s->last; q = cs_cal_next_period(q))
-        nq++;
+    enum cs_status st = cs_select_won_quarters(inc->won, inc->quarter, ds->deals.n, &codes, &nq, err);
+    if (st != CS_OK)
+        return st;
     an->quarters = calloc(nq ? nq : 1, sizeof *an->quarters);
     size_t *won = malloc((nq ? nq : 1) * sizeof *won);
     if (!an->quarters || !won) {
         free(won);
+        free(codes);
         return oom(err);
     }
-    size_t k = 0;
-    for (int32_t q = s->first; k < nq; q = cs_cal_next_period(q))
-        an->quarters[k++].quarter = q;
+    for (size_t k = 0; k < nq; k++)
+        an->quarters[k].quarter = codes[k];
     an->n_quarters = nq;
     for (size_t i = 0; i < ds->deals.n; i++) {
         if (!inc->won[i])
             continue;
-        for (size_t j = 0; j < nq; j++) {
-            if (an->quarters[j].quarter != inc->quarter[i])
-                continue;
-            an->quarters[j].won++;
-            an->quarters[j].risky += oc->promise_risk[i];
-            an->quarters[j].bookings += ds->deals.amount[i];
-            break;
-        }
+        const int32_t *at = bsearch(&inc->quarter[i], codes, nq, sizeof *codes, cmp_i32);
+        if (!at)
+            continue;
+        struct cs_quarter_count *q = &an->quarters[at - codes];
+        q->won++;
+        q->risky += oc->promise_risk[i];
+        q->bookings += ds->deals.amount[i];
     }
+    free(codes);
     for (size_t j = 0; j < nq; j++)
         won[j] = an->quarters[j].won;
     qsort(won, nq, sizeof *won, cmp_size);

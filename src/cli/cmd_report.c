@@ -679,26 +679,27 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
         st = write_report(out, &s, &c, &sel, opt, io, NULL, err);
     } else {
         /* one report per quarter with won deals, under <out>/<label>/ */
-        for (int32_t q = sel.first; st == CS_OK && q <= sel.last; q = cs_cal_next_period(q)) {
+        int32_t *codes = NULL;
+        size_t nq = 0;
+        st = cs_select_won_quarters(c.inc->won, c.inc->quarter, s.ds->deals.n, &codes, &nq, err);
+        for (size_t k = 0; st == CS_OK && k < nq; k++) {
             struct cs_selection one = sel;
             one.mode = CS_SELECT_QUARTER;
-            one.quarter = q;
-            cs_format_period(q, one.label);
-            bool any = false;
-            for (size_t i = 0; i < s.ds->deals.n && !any; i++)
-                any = c.inc->won[i] && c.inc->quarter[i] == q;
-            if (!any)
-                continue;
+            one.quarter = codes[k];
+            cs_format_period(codes[k], one.label);
             snprintf(sub, sizeof sub, "%s/%s", out, one.label);
             st = write_report(sub, &s, &c, &one, opt, io, "../index.html", err);
         }
+        free(codes);
         if (st == CS_OK)
             st = write_index(out, &s, &c, &sel, opt, err);
     }
     if (st == CS_OK) {
         if (rejected)
             cs_io_warn(io, "%zu rows rejected, listed in %s/rejects.csv", rejected, out);
-        if (c.rec && !c.rec->reproduces)
+        if (c.rec && !c.rec->compared)
+            cs_io_warn(io, "commissions.csv has no line for a won deal: nothing to reconcile");
+        else if (c.rec && !c.rec->reproduces)
             cs_io_warn(io, "the plan model does not reproduce the commission statements "
                            "(%.1f%% of deals within 1%%)", 100.0 * c.rec->share);
         /* the file to open: with --period each, the index of the quarters */

@@ -368,5 +368,37 @@ has "$TMP/nprep/report.md" "There is no promise data"
 if grep -q '| risky rate' "$TMP/nprep/report.md"; then bad "a risky-rate column without promise data"; else ok; fi
 
 
+# ---------------------------------------------------------------------------
+# issue 22: hostile sizes, faults and privacy
+# ---------------------------------------------------------------------------
+SAMPLE="$HERE/../../data/sample"
+
+# reconciliation with nothing to compare (a header-only commissions.csv)
+# says so, without "nan"
+mkdir -p "$TMP/nocomm"
+cp "$SAMPLE/"*.csv "$TMP/nocomm/"
+head -1 "$SAMPLE/commissions.csv" >"$TMP/nocomm/commissions.csv"
+expect 0 "$BIN" report --data "$TMP/nocomm" --out "$TMP/nocomm-out"
+has "$TMP/err" "commissions.csv has no line for a won deal: nothing to reconcile"
+lacks "$TMP/err" "nan"
+lacks "$TMP/nocomm-out/report.md" "nan"
+
+# --period all lists only the quarters that hold data: one deal closed on
+# 0001-01-01 and one on 9999-12-31 add two quarters, not 40,000
+mkdir -p "$TMP/far"
+cp "$SAMPLE/"*.csv "$TMP/far/"
+awk 'BEGIN{FS=OFS=","} NR>1 && $10=="won" && n<2 {n++; $9 = n == 1 ? "0001-01-01" : "9999-12-31"; $8 = ""} {print}' \
+    "$SAMPLE/deals.csv" >"$TMP/far/deals.csv"
+expect 0 "$BIN" report --data "$TMP/far" --out "$TMP/far-all" --period all --quiet
+rows=$(grep -c '^| [0-9]*Q[1-4] |' "$TMP/far-all/report.md" || true)
+[ "$rows" -le 12 ] && ok || bad "--period all on two far dates: $rows quarter rows in the trend"
+has "$TMP/far-all/report.md" "| 9999Q4 |"
+expect 0 "$BIN" report --data "$TMP/far" --out "$TMP/far-each" --period each --quiet
+n=$(ls -d "$TMP/far-each/"*Q* | wc -l)
+[ "$n" -le 12 ] && ok || bad "--period each on two far dates: $n quarter folders"
+rows=$(grep -c '^| [0-9]*Q[1-4] |' "$TMP/far-each/index.md" || true)
+[ "$rows" -le 12 ] && ok || bad "--period each on two far dates: $rows quarter rows in the index"
+
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
