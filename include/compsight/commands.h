@@ -38,12 +38,16 @@ struct cs_options {
  * nothing but a product meant for a pipe (deals' CSV): no closing line, no
  * warning (cs_io_done and cs_io_warn say nothing), no listing from check.
  * progress is true when msg is a terminal and --quiet was not given.
+ * On a terminal, main() makes out and msg streams of cs_io_escaping, so
+ * that no byte of the data can drive the terminal (SECURITY.md).
  */
 struct cs_io {
     FILE *out;
     FILE *msg;
     bool quiet;
     bool progress;
+    FILE *term;      /* the terminal msg shows on, for cs_io_progress's carriage
+                        returns (msg escapes them); NULL: no progress */
 };
 
 /* The closing line of a command ("report written to ..."), on io->out, unless quiet. */
@@ -51,6 +55,21 @@ void cs_io_done(const struct cs_io *io, const char *fmt, ...) __attribute__((for
 
 /* "compsight: warning: " and the message on io->msg, unless quiet. */
 void cs_io_warn(const struct cs_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The progress line: a carriage return and the text on io->term, when
+ * io->progress; cs_io_progress_end blanks it. */
+void cs_io_progress(const struct cs_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cs_io_progress_end(const struct cs_io *io);
+
+/*
+ * A stream that writes into `to` what it is given with every byte a
+ * terminal could take as a command shown as \xNN: control characters
+ * (newline and tab kept), DEL, C1 controls (U+0080..U+009F) and bytes that
+ * are not valid UTF-8; printable UTF-8 passes unchanged.  For a stream that
+ * is a terminal (files keep the bytes as read).  fclose flushes it and
+ * leaves `to` open.  NULL when out of memory.
+ */
+FILE *cs_io_escaping(FILE *to);
 
 typedef enum cs_status (*cs_command_fn)(const struct cs_options *opt, const struct cs_io *io,
                                         struct cs_error *err);

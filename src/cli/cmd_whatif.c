@@ -643,10 +643,8 @@ static void *option_worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&P->mu);
         size_t i = P->failed || P->next == P->pr->n ? P->pr->n : P->order[P->next++];
-        if (i < P->pr->n && P->io->progress && P->io->msg) {
-            fprintf(P->io->msg, "\rcompsight: simulating option %zu of %zu", ++P->done, P->pr->n);
-            fflush(P->io->msg);
-        }
+        if (i < P->pr->n && P->io->progress)
+            cs_io_progress(P->io, "compsight: simulating option %zu of %zu", ++P->done, P->pr->n);
         pthread_mutex_unlock(&P->mu);
         if (i >= P->pr->n)
             break;
@@ -771,8 +769,7 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
         cost[i] = pr.res[i]->commission.estimate;
         pr.verdict[i] = cs_whatif_option_verdict(&rule, &pr.res[i]->risky);
     }
-    if (io->progress)
-        fprintf(io->msg, "\r%60s\r", "");
+    cs_io_progress_end(io);
     cs_whatif_rank(avoided, cost, pr.verdict, pr.n, pr.order);
     /* The recommendation: the best-ranked option that clearly avoids risky deals. */
     for (size_t k = 0; k < pr.n && pr.recommended == SIZE_MAX; k++) {

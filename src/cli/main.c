@@ -13,6 +13,10 @@
 #include "compsight/results.h"
 #include "compsight/version.h"
 
+/* Standard output and error as the program writes them: on a terminal,
+ * streams that escape what could drive it (cs_io_escaping). */
+static FILE *out_stream, *msg_stream;
+
 /* ===================================================================== */
 /* The commands                                                          */
 /* ===================================================================== */
@@ -310,9 +314,9 @@ static void command_help(FILE *f, const struct command *c)
 static void try_help(const struct command *c)
 {
     if (c)
-        fprintf(stderr, "Try 'compsight %s --help'.\n", c->name);
+        fprintf(msg_stream, "Try 'compsight %s --help'.\n", c->name);
     else
-        fprintf(stderr, "Try 'compsight --help'.\n");
+        fprintf(msg_stream, "Try 'compsight --help'.\n");
 }
 
 static int bad_usage(const struct command *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -321,9 +325,9 @@ static int bad_usage(const struct command *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "compsight: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    fprintf(msg_stream, "compsight: ");
+    vfprintf(msg_stream, fmt, ap);
+    fputc('\n', msg_stream);
     va_end(ap);
     try_help(c);
     return 1;
@@ -362,11 +366,11 @@ static int parse_options(int argc, char **argv, const struct command *c, struct 
             return bad_usage(c, "option '--%s' takes no value", o->name);
         seen[o - options] = true;
         if (o->action == HELP) {
-            command_help(stdout, c);
+            command_help(out_stream, c);
             return 0;
         }
         if (o->action == VERSION) {
-            printf("compsight %s\n", CS_VERSION);
+            fprintf(out_stream, "compsight %s\n", CS_VERSION);
             return 0;
         }
         const char *takes = o->set(opt, value);
@@ -379,25 +383,19 @@ static int parse_options(int argc, char **argv, const struct command *c, struct 
     return -1;
 }
 
-int main(int argc, char **argv)
+/* main() once the streams are set up: the exit code. */
+static int run(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
-    /* Big column arrays and hash tables grow by doubling: with a fixed
-     * mmap threshold they stay mmapped, and realloc moves them with mremap
-     * instead of copying (glibc otherwise raises the threshold after the
-     * first large free, and every later doubling copies). */
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-    cs_json_init();    /* a failed JSON allocation fails the write (results.h) */
     if (argc < 2) {
-        general_help(stderr);
+        general_help(msg_stream);
         return 1;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-        general_help(stdout);
+        general_help(out_stream);
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("compsight %s\n", CS_VERSION);
+        fprintf(out_stream, "compsight %s\n", CS_VERSION);
         return 0;
     }
     const struct command *cmd = NULL;
@@ -412,23 +410,52 @@ int main(int argc, char **argv)
     if (code >= 0)
         return code;
 
-    struct cs_io io = {.out = stdout, .msg = stderr, .quiet = opt.quiet,
-                       .progress = !opt.quiet && isatty(STDERR_FILENO)};
+    bool progress = !opt.quiet && isatty(STDERR_FILENO);
+    struct cs_io io = {.out = out_stream, .msg = msg_stream, .quiet = opt.quiet,
+                       .progress = progress, .term = progress ? stderr : NULL};
     struct cs_error err;
     cs_error_clear(&err);
     enum cs_status st = cmd->run(&opt, &io, &err);
-    if (st == CS_OK && (fflush(stdout) != 0 || ferror(stdout))) {
-        fprintf(stderr, "compsight: error writing standard output\n");
-        return cs_exit_code(CS_ERR_OUTPUT);
-    }
     if (st != CS_OK) {
         char buf[1200];
         if (err.status == CS_OK)
             err.status = st;
         cs_error_format(&err, buf, sizeof buf);
-        fprintf(stderr, "compsight: %s\n", buf);
+        fprintf(msg_stream, "compsight: %s\n", buf);
         if (st == CS_ERR_USAGE)
             try_help(cmd);
     }
     return cs_exit_code(st);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    /* Big column arrays and hash tables grow by doubling: with a fixed
+     * mmap threshold they stay mmapped, and realloc moves them with mremap
+     * instead of copying (glibc otherwise raises the threshold after the
+     * first large free, and every later doubling copies). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    cs_json_init();    /* a failed JSON allocation fails the write (results.h) */
+    /* On a terminal, no byte of the data reaches it raw (SECURITY.md);
+     * files and pipes get the bytes as read. */
+    out_stream = isatty(STDOUT_FILENO) ? cs_io_escaping(stdout) : NULL;
+    msg_stream = isatty(STDERR_FILENO) ? cs_io_escaping(stderr) : NULL;
+    if (out_stream)
+        setvbuf(out_stream, NULL, _IOLBF, 0);
+    else
+        out_stream = stdout;
+    if (msg_stream)
+        setvbuf(msg_stream, NULL, _IONBF, 0);
+    else
+        msg_stream = stderr;
+    int code = run(argc, argv);
+    bool out_bad = out_stream != stdout && fclose(out_stream) != 0;
+    if (msg_stream != stderr)
+        fclose(msg_stream);
+    if (code == 0 && (out_bad || fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "compsight: error writing standard output\n");
+        return cs_exit_code(CS_ERR_OUTPUT);
+    }
+    return code;
 }

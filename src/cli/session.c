@@ -69,12 +69,11 @@ static enum cs_status load_map(const char *arg, struct cs_map **map, struct cs_e
 
 static void show_progress(const char *file, uint64_t done, uint64_t total, void *ctx)
 {
-    FILE *msg = ctx;
+    const struct cs_io *io = ctx;
     if (total)
-        fprintf(msg, "\rcompsight: reading %-16s %3d%%", file, (int)(100.0 * (double)done / (double)total));
+        cs_io_progress(io, "compsight: reading %-16s %3d%%", file, (int)(100.0 * (double)done / (double)total));
     else
-        fprintf(msg, "\rcompsight: reading %-16s", file);
-    fflush(msg);
+        cs_io_progress(io, "compsight: reading %-16s", file);
 }
 
 enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io *io,
@@ -113,11 +112,10 @@ enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io 
         .decimal_comma = opt->decimal_comma,
         .chunk_size = opt->chunk_size,
         .progress = io->progress ? show_progress : NULL,
-        .progress_ctx = io->msg,
+        .progress_ctx = (void *)io,
     };
     st = cs_dataset_load(&lo, &s->ds, err);
-    if (io->progress)
-        fprintf(io->msg, "\r%60s\r", "");
+    cs_io_progress_end(io);
     if (st != CS_OK)
         goto fail;
     return CS_OK;

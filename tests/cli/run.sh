@@ -372,6 +372,7 @@ if grep -q '| risky rate' "$TMP/nprep/report.md"; then bad "a risky-rate column 
 # issue 22: hostile sizes, faults and privacy
 # ---------------------------------------------------------------------------
 SAMPLE="$HERE/../../data/sample"
+KEY="$HERE/../fixtures/key"
 
 # reconciliation with nothing to compare (a header-only commissions.csv)
 # says so, without "nan"
@@ -398,6 +399,47 @@ n=$(ls -d "$TMP/far-each/"*Q* | wc -l)
 [ "$n" -le 12 ] && ok || bad "--period each on two far dates: $n quarter folders"
 rows=$(grep -c '^| [0-9]*Q[1-4] |' "$TMP/far-each/index.md" || true)
 [ "$rows" -le 12 ] && ok || bad "--period each on two far dates: $rows quarter rows in the index"
+
+
+# control characters never reach a terminal: on a pseudo-terminal (script(1))
+# every message, check line and deals row shows them as \xNN; a file or a
+# pipe gets the bytes as read
+T="$TMP/termdata"
+mkdir -p "$T"
+cp "$SAMPLE/"*.csv "$T/"
+ESC=$(printf '\033')
+BEL=$(printf '\007')
+awk -v a="${ESC}]0;pwned${BEL}${ESC}[2J" 'BEGIN{FS=OFS=","} NR==2 {$3=a; $5=a} {print}' "$SAMPLE/deals.csv" >"$T/deals.csv"
+# onpty FILE CMD...: run CMD on a terminal, what it showed into FILE
+onpty() {
+    f=$1
+    shift
+    cmd=""
+    for a in "$@"; do cmd="$cmd '$a'"; done
+    script -qec "$cmd" /dev/null </dev/null >"$f" 2>&1 || true
+}
+# clean_tty FILE: no ESC or BEL byte in FILE
+clean_tty() {
+    if tr -d '\n' <"$1" | grep -q "[$ESC$BEL]"; then bad "$1: a control character reached the terminal"; od -c "$1" | grep -m2 '033\|007' | sed 's/^/  | /'; else ok; fi
+}
+onpty "$TMP/tty-deals" "$BIN" deals --data "$T" --quiet
+clean_tty "$TMP/tty-deals"
+has "$TMP/tty-deals" '\x1b]0;pwned\x07\x1b[2J'
+"$BIN" deals --data "$T" --quiet >"$TMP/file-deals"
+has "$TMP/file-deals" "${ESC}]0;pwned${BEL}${ESC}[2J"
+mkdir -p "$TMP/term${ESC}[2Jdir"
+cp "$T/"*.csv "$TMP/term${ESC}[2Jdir/"
+printf 'R9999%s[2J,X,Nowhere,AE,NOPE,\n' "$ESC" >>"$TMP/term${ESC}[2Jdir/reps.csv"
+onpty "$TMP/tty-check" "$BIN" check --data "$TMP/term${ESC}[2Jdir"
+clean_tty "$TMP/tty-check"
+has "$TMP/tty-check" 'term\x1b[2Jdir'
+has "$TMP/tty-check" 'reps.csv:'
+onpty "$TMP/tty-msg" "$BIN" report --data "$T" --map "$TMP/no${ESC}]0;x${BEL}map" --out "$TMP/tty-rep"
+clean_tty "$TMP/tty-msg"
+has "$TMP/tty-msg" 'no\x1b]0;x\x07map'
+onpty "$TMP/tty-usage" "$BIN" "x${ESC}[2J"
+clean_tty "$TMP/tty-usage"
+has "$TMP/tty-usage" "unknown command 'x\\x1b[2J'"
 
 
 echo "cli: $pass passed, $fail failed"
