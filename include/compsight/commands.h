@@ -9,6 +9,7 @@
 #include "compsight/dataset.h"
 #include "compsight/mapfile.h"
 #include "compsight/parse.h"
+#include "compsight/pseudonym.h"
 #include "compsight/status.h"
 
 /* Everything the command line can set; main() fills it, commands read it.
@@ -19,6 +20,7 @@ struct cs_options {
     const char *period;          /* NULL: latest quarter with won deals; "all"; "each" */
     const char *map;             /* a map file, or a preset name (salesforce, hubspot) */
     const char *plans;           /* whatif: the alternative plans file */
+    const char *key_file;        /* the pseudonyms' key; NULL: cs_key_default_path */
     int fiscal_start;            /* 1..12 */
     enum cs_date_format date_format;
     bool decimal_comma, private_mode, strict, quiet;
@@ -96,6 +98,14 @@ struct cs_session {
 enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io *io,
                                struct cs_session *s, struct cs_error *err);
 void cs_session_close(struct cs_session *s);
+
+/*
+ * The key of the rep pseudonyms: --key-file, else the default path
+ * (pseudonym.h), created on first use with a warning on io->msg that names
+ * it.  Errors: those of cs_key_default_path and cs_key_load.
+ */
+enum cs_status cs_session_key(const struct cs_options *opt, const struct cs_io *io,
+                              struct cs_key *key, struct cs_error *err);
 
 /*
  * The directory holding the bundled data (sample/ and maps/): next to an

@@ -10,9 +10,15 @@ enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io
     struct cs_selection sel;
     struct cs_incentives *inc = NULL;
     struct cs_outcomes *oc = NULL;
-    enum cs_status st = cs_session_open(opt, io, &s, err);
+    struct cs_key key = {{0}};
+    /* the key before the data: a bad key file is found before a long read */
+    enum cs_status st = opt->private_mode ? CS_OK : cs_session_key(opt, io, &key, err);
     if (st != CS_OK)
         return st;
+    if ((st = cs_session_open(opt, io, &s, err)) != CS_OK) {
+        cs_key_wipe(&key);
+        return st;
+    }
     if (s.ds->n_rejects && opt->strict) {
         st = cs_error_set(err, CS_ERR_REJECTS, NULL, 0, NULL,
                           "%zu rows rejected (--strict); 'compsight check' lists them",
@@ -29,10 +35,11 @@ enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io
         st = cs_outcomes_compute(s.ds, &s.cal, &oc, err);
     if (st != CS_OK)
         goto out;
-    cs_deals_csv_write(io->out, s.ds, &s.cal, inc, oc, &sel, opt->private_mode);
+    cs_deals_csv_write(io->out, s.ds, &s.cal, inc, oc, &sel, opt->private_mode ? NULL : &key);
     if (s.ds->n_rejects)
         cs_io_warn(io, "%zu rows rejected; 'compsight check' lists them", s.ds->n_rejects);
 out:
+    cs_key_wipe(&key);
     cs_outcomes_free(oc);
     cs_incentives_free(inc);
     cs_session_close(&s);

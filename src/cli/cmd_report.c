@@ -48,14 +48,16 @@ static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds
     return cs_atomic_commit(&a, err);
 }
 
-static enum cs_status write_deals(const char *dir, const struct cs_measured *m, bool private_mode,
-                                  struct cs_error *err)
+/* deals.csv with pseudonyms (key), or with --private also
+ * private/deals.csv with the rep ids (key NULL). */
+static enum cs_status write_deals(const char *dir, const char *name, const struct cs_measured *m,
+                                  const struct cs_key *key, struct cs_error *err)
 {
     struct cs_atomic a;
-    enum cs_status st = cs_atomic_open(&a, dir, "deals.csv", err);
+    enum cs_status st = cs_atomic_open(&a, dir, name, err);
     if (st != CS_OK)
         return st;
-    cs_deals_csv_write(a.f, m->ds, m->cal, m->inc, m->oc, m->sel, private_mode);
+    cs_deals_csv_write(a.f, m->ds, m->cal, m->inc, m->oc, m->sel, key);
     return cs_atomic_commit(&a, err);
 }
 
@@ -84,7 +86,8 @@ static struct cs_measured measured(const struct cs_session *s, const struct comp
 struct deals_job {
     const char *dir;
     const struct cs_measured *m;
-    bool private_mode;
+    const struct cs_key *key;        /* the pseudonyms of the shared deals.csv */
+    bool private_mode;               /* private/deals.csv too, with the rep ids */
     enum cs_status st;
     struct cs_error err;
     struct side_job side;
@@ -94,7 +97,12 @@ static void *deals_main(void *arg)
 {
     struct deals_job *j = arg;
     cs_error_clear(&j->err);
-    j->st = write_deals(j->dir, j->m, j->private_mode, &j->err);
+    j->st = write_deals(j->dir, "deals.csv", j->m, j->key, &j->err);
+    if (j->st == CS_OK && j->private_mode) {
+        char pdir[PATH_MAX];
+        snprintf(pdir, sizeof pdir, "%s/private", j->dir);
+        j->st = write_deals(pdir, "deals.csv", j->m, NULL, &j->err);
+    }
     return NULL;
 }
 
@@ -352,6 +360,7 @@ struct report_job {
     const struct cs_reconciliation *rec;   /* SPEC 7.9, or NULL without commission statements */
     const char *data_dir;            /* the data directory read */
     const char *index_href;          /* the --period each index, or NULL */
+    const struct cs_key *key;        /* the pseudonyms' key */
     const struct cs_options *opt;
     const struct cs_io *io;
 };
@@ -479,8 +488,11 @@ static enum cs_status write_report_into(const struct report_job *rj, struct cs_e
     const struct cs_io *io = rj->io;
     struct report_parts p = {0};
     double t0 = now();
-    struct deals_job deals = {.dir = rj->dir, .m = &rj->m, .private_mode = opt->private_mode};
+    struct deals_job deals = {.dir = rj->dir, .m = &rj->m, .key = rj->key,
+                              .private_mode = opt->private_mode};
     enum cs_status st = cs_mkdir_p(rj->dir, 0777, err);
+    if (st == CS_OK && opt->private_mode)
+        st = cs_report_private_dir(rj->dir, err);
     if (st == CS_OK)
         side_start(&deals.side, deals_main, &deals);
     if (st == CS_OK)
@@ -522,15 +534,16 @@ static enum cs_status write_report_into(const struct report_job *rj, struct cs_e
 static enum cs_status write_report(const char *dir, const struct cs_session *s,
                                    const struct computed *c, const struct cs_selection *sel,
                                    const struct cs_options *opt, const struct cs_io *io,
-                                   const char *index_href, struct cs_error *err)
+                                   const char *index_href, const struct cs_key *key,
+                                   struct cs_error *err)
 {
     char stage[PATH_MAX];
     enum cs_status st = stage_open(dir, stage, sizeof stage, err);
     if (st != CS_OK)
         return st;
     struct report_job rj = {.dir = stage, .final = dir, .m = measured(s, c, sel), .rec = c->rec,
-                            .data_dir = s->data_dir, .index_href = index_href, .opt = opt,
-                            .io = io};
+                            .data_dir = s->data_dir, .index_href = index_href, .key = key,
+                            .opt = opt, .io = io};
     st = write_report_into(&rj, err);
     if (st == CS_OK)
         st = stage_commit(stage, dir, err);
@@ -645,11 +658,18 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
     struct cs_selection sel;
     struct computed c = {0};
     char out[PATH_MAX], sub[PATH_MAX + 32];
+    struct cs_key key = {{0}};
     double t0 = now();
-    enum cs_status st = cs_session_open(opt, io, &s, err);
-    timing(opt, io, "import", &t0);
+    /* the key before the data: a bad key file is found before a long read */
+    enum cs_status st = cs_session_key(opt, io, &key, err);
     if (st != CS_OK)
         return st;
+    st = cs_session_open(opt, io, &s, err);
+    timing(opt, io, "import", &t0);
+    if (st != CS_OK) {
+        cs_key_wipe(&key);
+        return st;
+    }
     size_t rejected = s.ds->n_rejects;
     if (rejected && opt->strict) {
         st = cs_error_set(err, CS_ERR_REJECTS, NULL, 0, NULL,
@@ -676,7 +696,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
         snprintf(out, sizeof out, "reports/%s", sel.label);
 
     if (sel.mode != CS_SELECT_EACH) {
-        st = write_report(out, &s, &c, &sel, opt, io, NULL, err);
+        st = write_report(out, &s, &c, &sel, opt, io, NULL, &key, err);
     } else {
         /* one report per quarter with won deals, under <out>/<label>/ */
         int32_t *codes = NULL;
@@ -688,7 +708,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
             one.quarter = codes[k];
             cs_format_period(codes[k], one.label);
             snprintf(sub, sizeof sub, "%s/%s", out, one.label);
-            st = write_report(sub, &s, &c, &one, opt, io, "../index.html", err);
+            st = write_report(sub, &s, &c, &one, opt, io, "../index.html", &key, err);
         }
         free(codes);
         if (st == CS_OK)
@@ -707,6 +727,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
                    sel.mode == CS_SELECT_EACH ? "index.html" : "report.html");
     }
 out:
+    cs_key_wipe(&key);
     cs_recon_free(c.rec);
     cs_outcomes_free(c.oc);
     cs_incentives_free(c.inc);

@@ -81,6 +81,7 @@ static const char *set_period(struct cs_options *o, const char *v) { o->period =
 static const char *set_map(struct cs_options *o, const char *v) { o->map = v; return NULL; }
 static const char *set_plans(struct cs_options *o, const char *v) { o->plans = v; return NULL; }
 static const char *set_preset(struct cs_options *o, const char *v) { o->preset = v; return NULL; }
+static const char *set_key_file(struct cs_options *o, const char *v) { o->key_file = v; return NULL; }
 static const char *set_private(struct cs_options *o, const char *v) { (void)v; o->private_mode = true; return NULL; }
 static const char *set_decimal(struct cs_options *o, const char *v) { (void)v; o->decimal_comma = true; return NULL; }
 static const char *set_strict(struct cs_options *o, const char *v) { (void)v; o->strict = true; return NULL; }
@@ -173,10 +174,14 @@ static const struct option_def {
      "the fiscal quarter whose won deals are simulated (such as 2026Q3), or all of them",
      "the latest quarter with won deals"},
     {"private", NULL, REPORT, set_private, STORE, false,
-     "also write per-rep figures, with names, into private/ (mode 0700), and rep ids instead of "
-     "pseudonyms in deals.csv", NULL},
+     "also write per-rep figures with names, and deals.csv and rejects.csv with rep ids, into "
+     "private/ (mode 0700); shared files keep pseudonyms", NULL},
     {"private", NULL, DEALS, set_private, STORE, false,
      "rep ids instead of pseudonyms", NULL},
+    {"key-file", "FILE", REPORT | DEALS, set_key_file, STORE, false,
+     "the secret key of the reps' pseudonyms in shared output: made (32 random bytes, mode 0600) "
+     "when missing; keep it, and the same rep keeps the same pseudonym from quarter to quarter",
+     "$XDG_CONFIG_HOME/compsight/key, else ~/.config/compsight/key"},
     {"seed", "N", REPORT | WHATIF | PROPOSE, set_seed, STORE, false,
      "seed of the bootstrap draws: the same data and seed give the same output", "1"},
     {"deals", "N", GENERATE, set_deals, STORE, false,

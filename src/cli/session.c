@@ -131,3 +131,21 @@ void cs_session_close(struct cs_session *s)
     s->ds = NULL;
     s->map = NULL;
 }
+
+enum cs_status cs_session_key(const struct cs_options *opt, const struct cs_io *io,
+                              struct cs_key *key, struct cs_error *err)
+{
+    char path[PATH_MAX];
+    bool created = false;
+    enum cs_status st = CS_OK;
+    if (opt->key_file)
+        snprintf(path, sizeof path, "%s", opt->key_file);
+    else
+        st = cs_key_default_path(path, sizeof path, err);
+    if (st == CS_OK)
+        st = cs_key_load(path, key, &created, err);
+    if (st == CS_OK && created)
+        cs_io_warn(io, "created the pseudonym key %s: keep it (mode 0600), so that reps keep their "
+                       "pseudonyms from one report to the next", path);
+    return st;
+}

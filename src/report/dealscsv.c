@@ -1,5 +1,6 @@
 /* dealscsv.c - write the per-deal measures table (deals.csv, `compsight deals`). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compsight/dealscsv.h"
@@ -80,13 +81,20 @@ static void put_int(struct out *o, long v, char sep)
 
 void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_calendar *cal,
                         const struct cs_incentives *inc, const struct cs_outcomes *oc,
-                        const struct cs_selection *sel, bool private_mode)
+                        const struct cs_selection *sel, const struct cs_key *key)
 {
     (void)cal;
     const struct cs_deals *d = &ds->deals;
     struct out o;          /* 64 KiB of stack: the writers' threads have the default 8 MiB */
     o.f = f;
     o.n = 0;
+    /* each rep's pseudonym once, not once a deal (a keyed hash each); made
+     * row by row when there is no memory for them */
+    char (*names)[CS_PSEUDONYM_SIZE] = NULL;
+    if (key && (names = malloc((ds->reps.n ? ds->reps.n : 1) * sizeof *names)) != NULL)
+        for (size_t r = 0; r < ds->reps.n; r++)
+            cs_pseudonym(key, cs_ds_str(ds, ds->reps.id[r]),
+                         cs_strpool_len(ds->str, ds->reps.id[r]), names[r]);
     put_str(&o, "deal_id,rep,team,plan_id,period,account,type,product,amount,discount_pct,"
                 "close_date,attainment_before,marginal_rate,commission,effective_rate,"
                 "tier_cross,gap_to_next_tier,days_to_period_end,last_14_days,spiff,log_amount,"
@@ -97,10 +105,13 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         uint32_t rep = d->rep[i];
         char buf[32];
         put_text(&o, ds, d->id[i], ',');
-        if (private_mode) {
+        if (!key) {
             put_text(&o, ds, ds->reps.id[rep], ',');
+        } else if (names) {
+            put_str(&o, names[rep], ',');
         } else {
-            cs_pseudonym(cs_ds_str(ds, ds->reps.id[rep]), buf);
+            cs_pseudonym(key, cs_ds_str(ds, ds->reps.id[rep]),
+                         cs_strpool_len(ds->str, ds->reps.id[rep]), buf);
             put_str(&o, buf, ',');
         }
         put_text(&o, ds, ds->reps.team[rep], ',');
@@ -128,4 +139,5 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         put_int(&o, oc->promise_risk[i], '\n');
     }
     fwrite(o.b, 1, o.n, f);
+    free(names);
 }

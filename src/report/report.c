@@ -505,12 +505,9 @@ enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc *
  * Private report
  * --------------------------------------------------------------------- */
 
-enum cs_status cs_report_private(const struct cs_report_input *in, const char *dir,
-                                 struct cs_error *err)
+enum cs_status cs_report_private_dir(const char *dir, struct cs_error *err)
 {
     char pdir[4096];
-    const struct cs_analysis *an = in->an;
-    const struct cs_dataset *ds = in->ds;
     snprintf(pdir, sizeof pdir, "%s/private", dir);
     enum cs_status st = cs_mkdir_p(pdir, 0700, err);
     if (st != CS_OK)
@@ -518,6 +515,19 @@ enum cs_status cs_report_private(const struct cs_report_input *in, const char *d
     /* mkdir honours the umask; the private directory must be 0700 whatever it is */
     if (chmod(pdir, 0700) != 0)
         return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot restrict %s to its owner", pdir);
+    return CS_OK;
+}
+
+enum cs_status cs_report_private(const struct cs_report_input *in, const char *dir,
+                                 struct cs_error *err)
+{
+    char pdir[4096];
+    const struct cs_analysis *an = in->an;
+    const struct cs_dataset *ds = in->ds;
+    snprintf(pdir, sizeof pdir, "%s/private", dir);
+    enum cs_status st = cs_report_private_dir(dir, err);
+    if (st != CS_OK)
+        return st;
     struct cs_atomic a;
     if ((st = cs_atomic_open(&a, pdir, "reps.csv", err)) != CS_OK)
         return st;

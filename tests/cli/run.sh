@@ -8,6 +8,15 @@ BIN=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d /tmp/compsight-cli.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# nothing is written into the tester's home: the default pseudonym key goes
+# under $TMP, and runs whose output is compared use the committed test key
+# (a copy: a key must be mode 0600, which git does not keep)
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
+KEY=$TMP/key
+cp "$(cd "$(dirname "$0")" && pwd)/../fixtures/key" "$KEY"
+chmod 600 "$KEY"
 pass=0
 fail=0
 
@@ -180,7 +189,8 @@ has "$TMP/out" "report written to reports/2026Q4/report.html"
 [ -s "$TMP/plain/reports/2026Q4/report.html" ] && ok || bad "no reports/2026Q4/report.html"
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n -s -C "$HERE/../.." report BIN="$BIN" \
     >"$TMP/make-n" 2>&1 || true
-grep -qxF -- "$BIN report" "$TMP/make-n" && ok || { bad "make report does not run a plain '$BIN report'"; tail -3 "$TMP/make-n"; }
+# (with a key under the build directory: not the tester's home)
+grep -qx -- "$BIN report --key-file [^ ]*/key" "$TMP/make-n" && ok || { bad "make report does not run a plain '$BIN report'"; tail -3 "$TMP/make-n"; }
 
 # input that cannot be read: exit 2 and FILE:LINE
 expect 2 "$BIN" check --data "$TMP/nowhere"
@@ -281,7 +291,7 @@ ls "$TMP/hrep/plots/"*.png >/dev/null 2>&1 && ok || bad "no plot drawn with host
 
 # golden report.md for a small fixture (regenerate with `make golden` after
 # a deliberate change, and review the diff)
-expect 0 "$BIN" report --data "$HERE/../reference/handmade" --period all --out "$TMP/gold" --quiet
+expect 0 "$BIN" report --data "$HERE/../reference/handmade" --period all --key-file "$KEY" --out "$TMP/gold" --quiet
 if cmp -s "$TMP/gold/report.md" "$HERE/../golden/report/handmade-all.md"; then ok; else
     bad "report.md differs from tests/golden/report/handmade-all.md"
     diff "$HERE/../golden/report/handmade-all.md" "$TMP/gold/report.md" | head -20 | sed 's/^/  | /'
@@ -372,7 +382,6 @@ if grep -q '| risky rate' "$TMP/nprep/report.md"; then bad "a risky-rate column 
 # issue 22: hostile sizes, faults and privacy
 # ---------------------------------------------------------------------------
 SAMPLE="$HERE/../../data/sample"
-KEY="$HERE/../fixtures/key"
 
 # reconciliation with nothing to compare (a header-only commissions.csv)
 # says so, without "nan"
@@ -422,10 +431,10 @@ onpty() {
 clean_tty() {
     if tr -d '\n' <"$1" | grep -q "[$ESC$BEL]"; then bad "$1: a control character reached the terminal"; od -c "$1" | grep -m2 '033\|007' | sed 's/^/  | /'; else ok; fi
 }
-onpty "$TMP/tty-deals" "$BIN" deals --data "$T" --quiet
+onpty "$TMP/tty-deals" "$BIN" deals --data "$T" --key-file "$KEY" --quiet
 clean_tty "$TMP/tty-deals"
 has "$TMP/tty-deals" '\x1b]0;pwned\x07\x1b[2J'
-"$BIN" deals --data "$T" --quiet >"$TMP/file-deals"
+"$BIN" deals --data "$T" --key-file "$KEY" --quiet >"$TMP/file-deals" || true
 has "$TMP/file-deals" "${ESC}]0;pwned${BEL}${ESC}[2J"
 mkdir -p "$TMP/term${ESC}[2Jdir"
 cp "$T/"*.csv "$TMP/term${ESC}[2Jdir/"
@@ -440,6 +449,58 @@ has "$TMP/tty-msg" 'no\x1b]0;x\x07map'
 onpty "$TMP/tty-usage" "$BIN" "x${ESC}[2J"
 clean_tty "$TMP/tty-usage"
 has "$TMP/tty-usage" "unknown command 'x\\x1b[2J'"
+
+
+# keyed pseudonyms: BLAKE2b under a key in a file the user controls.  The
+# committed test key gives the names computed apart (Python's
+# hashlib.blake2b(id, key=bytes(range(32)), digest_size=16)); another key
+# gives others; the unkeyed hash of before (which hashing R0000-R9999
+# reversed) is gone
+expect 0 "$BIN" report --out "$TMP/keyed" --key-file "$KEY" --quiet
+has "$TMP/keyed/deals.csv" ",rep-ecede3c0f8,"          # R0002
+lacks "$TMP/keyed/deals.csv" "rep-fa531843f4"          # R0002 unkeyed
+expect 0 "$BIN" deals --key-file "$KEY" --quiet
+has "$TMP/out" ",rep-ecede3c0f8,"
+head -c 32 /dev/urandom >"$TMP/key2"
+chmod 600 "$TMP/key2"
+expect 0 "$BIN" deals --key-file "$TMP/key2" --quiet
+lacks "$TMP/out" ",rep-ecede3c0f8,"
+# the default key: made under $XDG_CONFIG_HOME (else ~/.config) on first
+# use, mode 0600, 32 bytes, with a warning naming it; the same afterwards
+expect 0 env XDG_CONFIG_HOME="$TMP/xdg" "$BIN" deals
+has "$TMP/err" "created the pseudonym key $TMP/xdg/compsight/key"
+[ "$(stat -c '%a %s' "$TMP/xdg/compsight/key")" = "600 32" ] && ok || bad "the default key is not 32 bytes, mode 0600"
+[ "$(stat -c %a "$TMP/xdg/compsight")" = 700 ] && ok || bad "the key's directory is not mode 0700"
+cp "$TMP/out" "$TMP/deals-default1"
+expect 0 env XDG_CONFIG_HOME="$TMP/xdg" "$BIN" deals
+lacks "$TMP/err" "created the pseudonym key"
+cmp -s "$TMP/out" "$TMP/deals-default1" && ok || bad "pseudonyms changed between two runs with the default key"
+expect 0 "$BIN" deals --quiet
+[ -s "$HOME/.config/compsight/key" ] && ok || bad "no key made under ~/.config without XDG_CONFIG_HOME"
+# a key others can read, or of the wrong size, is refused (exit 2) before
+# anything is read or written
+cp "$KEY" "$TMP/key-open"
+chmod 644 "$TMP/key-open"
+expect 2 "$BIN" report --key-file "$TMP/key-open" --out "$TMP/key-open-out"
+has "$TMP/err" "pseudonym key $TMP/key-open: mode 0644 lets others read or change it"
+[ ! -e "$TMP/key-open-out" ] && ok || bad "a refused key still wrote a report"
+head -c 16 "$KEY" >"$TMP/key-short"
+chmod 600 "$TMP/key-short"
+expect 2 "$BIN" deals --key-file "$TMP/key-short"
+has "$TMP/err" "16 bytes, a key is exactly 32"
+# --private deals needs no key; check, whatif and propose take none
+expect 0 "$BIN" deals --private --key-file "$TMP/key-open" --quiet
+expect 1 "$BIN" check --key-file "$KEY"
+has "$TMP/err" "check takes no option '--key-file'"
+
+
+# no rep id or name outside private/: with --private the shared deals.csv
+# keeps its pseudonyms and private/deals.csv (mode 0700 directory) has the ids
+expect 0 "$BIN" report --out "$TMP/priv2" --private --key-file "$KEY" --quiet
+if grep -q ',R0[0-9]*,' "$TMP/priv2/deals.csv"; then bad "--private put rep ids into the shared deals.csv"; else ok; fi
+has "$TMP/priv2/deals.csv" ",rep-ecede3c0f8,"
+has "$TMP/priv2/private/deals.csv" ",R0002,"
+cmp -s "$TMP/priv2/deals.csv" "$TMP/keyed/deals.csv" && ok || bad "--private changed the shared deals.csv"
 
 
 echo "cli: $pass passed, $fail failed"

@@ -43,6 +43,14 @@ DATA=$ROOT/data/sample
 GNUPLOT_FAIL_EXIT=${GNUPLOT_FAIL_EXIT:-0}
 TMP=$(mktemp -d /tmp/compsight-faults.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# the committed test key (a copy: a key must be mode 0600), and a home of
+# our own, so that nothing is written into the tester's
+KEY=$TMP/key
+cp "$HERE/../fixtures/key" "$KEY"
+chmod 600 "$KEY"
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
 SOURCE_DATE_EPOCH=1790000000
 export SOURCE_DATE_EPOCH
 # a sanitizer build wants its runtime first; the shim may come before it
@@ -128,7 +136,7 @@ complete() {
     fi
 }
 
-R="report --data $DATA --quiet --out"
+R="report --data $DATA --key-file $KEY --quiet --out"
 
 # ---------------------------------------------------------------------------
 # Output faults: exit 4, a message naming the file and the reason, no report
@@ -552,13 +560,13 @@ if ldd "$BIN" 2>/dev/null | grep -q 'lib[at]san\|libubsan'; then
 else
     ${CC:-cc} -shared -fPIC -O2 -o "$TMP/failmalloc.so" "$HERE/failmalloc.c" -ldl
     ref=$TMP/m-ref
-    env FAIL_COUNT=1 LD_PRELOAD="$TMP/failmalloc.so" "$BIN" report --data "$DATA" --out "$ref" \
+    env FAIL_COUNT=1 LD_PRELOAD="$TMP/failmalloc.so" "$BIN" report --data "$DATA" --key-file "$KEY" --out "$ref" \
         >/dev/null 2>"$TMP/err" || bad "allocation failures: the reference run failed"
     total=$(sed -n 's/^allocations: //p' "$TMP/err")
     [ "${total:-0}" -gt 1000 ] && ok || bad "allocation failures: counted ${total:-no} allocations"
     # the one-thread report against an ordinary run's
     d=$TMP/m-threads
-    "$BIN" report --data "$DATA" --out "$d" >/dev/null 2>"$TMP/err" || true
+    "$BIN" report --data "$DATA" --key-file "$KEY" --out "$d" >/dev/null 2>"$TMP/err" || true
     differ=""
     for f in $(cd "$ref" && find . -type f | sort); do
         sed "s|$ref|OUT|g" "$ref/$f" >"$TMP/a"
@@ -572,7 +580,7 @@ else
         at=$(( (${total:-0} * k + n / 2) / n - k % 7 ))      # spread, not on a grid
         d=$TMP/m-$at
         set +e
-        env FAIL_AT="$at" LD_PRELOAD="$TMP/failmalloc.so" timeout 600 "$BIN" report --data "$DATA" \
+        env FAIL_AT="$at" LD_PRELOAD="$TMP/failmalloc.so" timeout 600 "$BIN" report --data "$DATA" --key-file "$KEY" \
             --out "$d" >/dev/null 2>"$TMP/err"
         got=$?
         set -e
