@@ -63,7 +63,11 @@ static const char *period_word(uint8_t type)
  * ==================================================================== */
 
 /* An alternative plans file in plans.csv's format: every plan of ds, so
- * that it covers every plan in use. */
+ * that it covers every plan in use.  It is an input for compsight (whatif
+ * --plans reads it back), not a spreadsheet export: the plan ids are
+ * written as plans.csv has them, quoted where CSV needs it but not
+ * neutralised against formulas (a leading apostrophe would make "@MM-Q"
+ * another plan), as docs/WHATIF.md says. */
 static enum cs_status write_plans_csv(const char *dir, const char *name,
                                       const struct cs_dataset *ds, const struct cs_plans *pl,
                                       struct cs_error *err)
@@ -75,7 +79,8 @@ static enum cs_status write_plans_csv(const char *dir, const char *name,
     fputs("plan_id,period_type,quota,tier_floor,rate\n", a.f);
     for (size_t p = 0; p < pl->n; p++) {
         for (uint32_t t = 0; t < pl->tier_count[p]; t++) {
-            cs_csv_text(a.f, plan_name(ds, p));
+            const char *id = plan_name(ds, p);
+            cs_csv_cell(a.f, id, strlen(id), false);
             fprintf(a.f, ",%s,", period_word(pl->period_type[p]));
             put_plain(a.f, pl->quota[p]);
             fputc(',', a.f);

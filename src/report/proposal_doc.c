@@ -292,8 +292,8 @@ static void rerun_command(struct cs_doc *d, const struct cs_proposal *pr)
 {
     cs_doc_para(d);
     cs_doc_text(d, "Each option's plans are in options/N.csv next to this draft (N = its number "
-                   "above), in the format of plans.csv: edit one, and test it from this folder "
-                   "with ");
+                   "above), in the format of plans.csv and with its plan ids as they are there: "
+                   "edit one as text, and test it from this folder with ");
     char cmd[256];
     snprintf(cmd, sizeof cmd, "compsight whatif --plans options/1.csv --period %s",
              pr->base->sel.label);

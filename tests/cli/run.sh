@@ -503,5 +503,25 @@ has "$TMP/priv2/private/deals.csv" ",R0002,"
 cmp -s "$TMP/priv2/deals.csv" "$TMP/keyed/deals.csv" && ok || bad "--private changed the shared deals.csv"
 
 
+# files compsight writes for itself round-trip: a plan id beginning with @
+# is written as it is in options/N.csv (an input), so the documented
+# `whatif --plans options/1.csv` re-run works; the spreadsheet table
+# proposal_options.csv stays neutralised
+A="$TMP/atplan"
+mkdir -p "$A"
+cp "$SAMPLE/"*.csv "$A/"
+for f in plans.csv reps.csv; do sed 's/MM-Q/@MM-Q/g' "$SAMPLE/$f" >"$A/$f"; done
+expect 0 "$BIN" propose --data "$A" --out "$TMP/atprop" --period all --quiet
+grep -q '^@MM-Q,' "$TMP/atprop/options/1.csv" && ok || bad "options/1.csv does not name @MM-Q as plans.csv does"
+lacks "$TMP/atprop/options/1.csv" "'@MM-Q"
+has "$TMP/atprop/proposal_options.csv" "'@MM-Q"
+for k in 1 2; do
+    expect 0 "$BIN" whatif --data "$A" --plans "$TMP/atprop/options/$k.csv" --out "$TMP/atwi$k" --period all --quiet
+done
+a=$(grep -m1 '"risky_diff":' "$TMP/atprop/proposal.json" | tr -d ' ,')
+b=$(grep -m1 '"risky_diff":' "$TMP/atwi1/whatif.json" | tr -d ' ,')
+[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "whatif on options/1.csv with an @ plan does not reproduce the proposal ($a, $b)"
+
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
