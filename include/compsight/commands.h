@@ -97,6 +97,24 @@ struct cs_session {
 
 enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io *io,
                                struct cs_session *s, struct cs_error *err);
+
+/* The same, and the pseudonyms' key into *key (cs_session_key) once the
+ * map is read and the output directory checked, before the data. */
+enum cs_status cs_session_open_keyed(const struct cs_options *opt, const struct cs_io *io,
+                                     struct cs_session *s, struct cs_key *key,
+                                     struct cs_error *err);
+
+/*
+ * Refuse to write into out when it is the data directory or holds an
+ * input file: a file of the data directory (by the names the map's
+ * `file =` gives), the --plans file or the --map file (symbolic links
+ * followed).  cs_session_open checks opt->out_dir this way before it reads
+ * the data; a command checks its default output directory once it has
+ * named it, before writing.  CS_ERR_USAGE naming both; CS_OK when out does
+ * not exist yet.
+ */
+enum cs_status cs_session_check_out(const struct cs_session *s, const struct cs_options *opt,
+                                    const char *out, struct cs_error *err);
 void cs_session_close(struct cs_session *s);
 
 /*

@@ -11,11 +11,8 @@ enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io
     struct cs_incentives *inc = NULL;
     struct cs_outcomes *oc = NULL;
     struct cs_key key = {{0}};
-    /* the key before the data: a bad key file is found before a long read */
-    enum cs_status st = opt->private_mode ? CS_OK : cs_session_key(opt, io, &key, err);
-    if (st != CS_OK)
-        return st;
-    if ((st = cs_session_open(opt, io, &s, err)) != CS_OK) {
+    enum cs_status st = cs_session_open_keyed(opt, io, &s, opt->private_mode ? NULL : &key, err);
+    if (st != CS_OK) {
         cs_key_wipe(&key);
         return st;
     }

@@ -660,11 +660,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
     char out[PATH_MAX], sub[PATH_MAX + 32];
     struct cs_key key = {{0}};
     double t0 = now();
-    /* the key before the data: a bad key file is found before a long read */
-    enum cs_status st = cs_session_key(opt, io, &key, err);
-    if (st != CS_OK)
-        return st;
-    st = cs_session_open(opt, io, &s, err);
+    enum cs_status st = cs_session_open_keyed(opt, io, &s, &key, err);
     timing(opt, io, "import", &t0);
     if (st != CS_OK) {
         cs_key_wipe(&key);
@@ -694,6 +690,8 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
         snprintf(out, sizeof out, "%s", opt->out_dir);
     else
         snprintf(out, sizeof out, "reports/%s", sel.label);
+    if (!opt->out_dir && (st = cs_session_check_out(&s, opt, out, err)) != CS_OK)
+        goto out;
 
     if (sel.mode != CS_SELECT_EACH) {
         st = write_report(out, &s, &c, &sel, opt, io, NULL, &key, err);

@@ -284,7 +284,7 @@ static enum cs_status run_measures(const struct cs_options *opt, struct run *r, 
         snprintf(r->out, sizeof r->out, "%s", opt->out_dir);
     else
         snprintf(r->out, sizeof r->out, "reports/%s/%s", r->sel.label, sub);
-    return CS_OK;
+    return opt->out_dir ? CS_OK : cs_session_check_out(&r->s, opt, r->out, err);
 }
 
 /* The session's data set as measured by run_measures, for its selection. */

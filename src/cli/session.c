@@ -67,6 +67,56 @@ static enum cs_status load_map(const char *arg, struct cs_map **map, struct cs_e
     return cs_map_load(path, map, err);
 }
 
+/* ------------------------------------------------------------------------
+ * The output directory against the inputs
+ * --------------------------------------------------------------------- */
+
+/* Is the file at path (if it exists) inside the directory whose real path
+ * is dir?  Its real path into real. */
+static bool inside(const char *dir, const char *path, char *real)
+{
+    size_t n = strlen(dir);
+    if (!realpath(path, real))
+        return false;
+    return strncmp(real, dir, n) == 0 && (real[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+static enum cs_status refuse(const char *out, const char *what, const char *path,
+                             struct cs_error *err)
+{
+    return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                        "the output directory %s holds %s %s: writing there could replace or "
+                        "remove it; choose another with --out", out, what, path);
+}
+
+enum cs_status cs_session_check_out(const struct cs_session *s, const struct cs_options *opt,
+                                    const char *out, struct cs_error *err)
+{
+    char dir[PATH_MAX], real[PATH_MAX], path[PATH_MAX + 256];
+    /* a directory that does not exist yet holds nothing */
+    if (!realpath(out, dir))
+        return CS_OK;
+    if (realpath(s->data_dir, real) && strcmp(real, dir) == 0)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "the output directory %s is the data directory: the report would "
+                            "replace its files (deals.csv among them); choose another with --out",
+                            out);
+    for (int t = 0; t < CS_T_COUNT; t++) {
+        const char *file = cs_map_file(s->map, (enum cs_table)t);
+        snprintf(path, sizeof path, "%s/%s", s->data_dir,
+                 file ? file : cs_schema_table((enum cs_table)t)->file);
+        if (inside(dir, path, real))
+            return refuse(out, "the input file", path, err);
+    }
+    if (opt->plans && inside(dir, opt->plans, real))
+        return refuse(out, "the plans file", opt->plans, err);
+    struct stat sb;
+    if (opt->map && (strchr(opt->map, '/') || stat(opt->map, &sb) == 0) &&
+        inside(dir, opt->map, real))
+        return refuse(out, "the map file", opt->map, err);
+    return CS_OK;
+}
+
 static void show_progress(const char *file, uint64_t done, uint64_t total, void *ctx)
 {
     const struct cs_io *io = ctx;
@@ -78,6 +128,13 @@ static void show_progress(const char *file, uint64_t done, uint64_t total, void 
 
 enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io *io,
                                struct cs_session *s, struct cs_error *err)
+{
+    return cs_session_open_keyed(opt, io, s, NULL, err);
+}
+
+enum cs_status cs_session_open_keyed(const struct cs_options *opt, const struct cs_io *io,
+                                     struct cs_session *s, struct cs_key *key,
+                                     struct cs_error *err)
 {
     enum cs_status st;
     memset(s, 0, sizeof *s);
@@ -105,6 +162,13 @@ enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io 
         if (st != CS_OK)
             goto fail;
     }
+    /* before a byte of the data is read (a default output directory, which
+     * names the period, is checked once the period is known) */
+    if (opt->out_dir && (st = cs_session_check_out(s, opt, opt->out_dir, err)) != CS_OK)
+        goto fail;
+    /* the key before the data: a bad key file is found before a long read */
+    if (key && (st = cs_session_key(opt, io, key, err)) != CS_OK)
+        goto fail;
     struct cs_load_options lo = {
         .dir = s->data_dir,
         .map = s->map,

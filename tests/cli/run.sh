@@ -523,5 +523,46 @@ b=$(grep -m1 '"risky_diff":' "$TMP/atwi1/whatif.json" | tr -d ' ,')
 [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "whatif on options/1.csv with an @ plan does not reproduce the proposal ($a, $b)"
 
 
+# never write where the output would overwrite or sit inside the input:
+# --out equal to --data, or holding an input file (through a map's
+# `file =` or a link too), is exit 1 before anything is read; the data is
+# left as it was
+D="$TMP/dd"
+mkdir -p "$D"
+cp "$SAMPLE/"*.csv "$D/"
+sha1sum "$D"/* >"$TMP/dd.sum"
+expect 1 "$BIN" report --data "$D" --out "$D" --key-file "$KEY"
+has "$TMP/err" "the output directory $D is the data directory"
+expect 1 "$BIN" report --data "$D" --out "$D/." --key-file "$KEY" --period each
+expect 1 "$BIN" propose --data "$D" --out "$D"
+expect 1 "$BIN" whatif --data "$D" --out "$D" --plans "$SAMPLE/plans.csv"
+expect 1 "$BIN" report --data "$D" --out "$TMP" --key-file "$KEY"
+has "$TMP/err" "holds the input file $D/"
+sha1sum -c --quiet "$TMP/dd.sum" && ok || bad "--out over --data changed the data"
+[ "$(ls "$D" | wc -l)" = "$(ls "$SAMPLE" | wc -l)" ] && ok || bad "--out over --data added files to it"
+# before anything is read: a malformed deals.csv would be exit 2
+printf 'deal_id,rep_id\n"D1,R1\n' >"$D/deals.csv"
+expect 1 "$BIN" report --data "$D" --out "$D" --key-file "$KEY"
+cp "$SAMPLE/deals.csv" "$D/deals.csv"
+# a map's `file =` names an input that is (through a link) inside --out
+M="$TMP/mapped"
+mkdir -p "$M" "$TMP/mapped-out"
+cp "$SAMPLE/"*.csv "$M/"
+mv "$M/deals.csv" "$TMP/mapped-out/export.csv"
+ln -s "$TMP/mapped-out/export.csv" "$M/export.csv"
+printf '[deals]\nfile = export.csv\n' >"$TMP/mapped.ini"
+expect 1 "$BIN" report --data "$M" --map "$TMP/mapped.ini" --out "$TMP/mapped-out" --key-file "$KEY"
+has "$TMP/err" "holds the input file $M/export.csv"
+[ -s "$TMP/mapped-out/export.csv" ] && [ ! -e "$TMP/mapped-out/report.md" ] && ok || bad "a mapped input inside --out was written over"
+expect 0 "$BIN" report --data "$M" --map "$TMP/mapped.ini" --out "$TMP/mapped-out2" --key-file "$KEY" --quiet
+# the what-if's plans file inside its --out
+mkdir -p "$TMP/wi-in"
+cp "$SAMPLE/plans.csv" "$TMP/wi-in/alt.csv"
+expect 1 "$BIN" whatif --plans "$TMP/wi-in/alt.csv" --out "$TMP/wi-in"
+has "$TMP/err" "holds the plans file $TMP/wi-in/alt.csv"
+# an output directory inside the data directory is fine (it holds no input)
+expect 0 "$BIN" report --data "$D" --out "$D/report" --key-file "$KEY" --quiet
+
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
