@@ -1,7 +1,5 @@
 /* cmd_report.c - `compsight report`: load, select the period, write the report files. */
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +25,7 @@
 #include "compsight/select.h"
 #include "compsight/strpool.h"
 #include "propose.h"
+#include "stage.h"
 
 /* rejects.csv: file,line,column,reason, in file load order then line order. */
 static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds,
@@ -219,136 +218,6 @@ static enum cs_status write_doc(const char *dir, const struct cs_doc *doc, struc
 }
 
 /* ------------------------------------------------------------------------
- * Staging: a report appears whole or not at all
- *
- * Every file of a report is written into a fresh private directory inside
- * the output directory (mkdtemp: nothing can be planted in it) and moved
- * into place only when all of it has been written; a failure removes the
- * staging directory, so no half report is ever left, and an earlier report
- * in the same place stays as it was.
- * --------------------------------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-/* rm -rf, without following links. */
-static void remove_tree(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static enum cs_status stage_open(const char *dir, char *stage, size_t n, struct cs_error *err)
-{
-    enum cs_status st = cs_mkdir_p(dir, 0777, err);
-    if (st != CS_OK)
-        return st;
-    if ((size_t)snprintf(stage, n, "%s/.compsight-staging-XXXXXX", dir) >= n)
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: path too long", dir);
-    if (!mkdtemp(stage))
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot write in %s: %s", dir,
-                            strerror(errno));
-    chmod(stage, 0755);
-    return CS_OK;
-}
-
-/* Move everything staged into dir, replacing what an earlier run left.
- * Two phases, each undone when a later step fails: first the earlier
- * report's entries are set aside, then the new ones moved in.  Either the
- * new report is complete in dir, or the earlier one is back as it was. */
-static enum cs_status stage_commit(const char *stage, const char *dir, struct cs_error *err)
-{
-    char trash[PATH_MAX], src[PATH_MAX + 256], dst[PATH_MAX + 256];
-    enum cs_status st = CS_OK;
-    char **names = NULL;
-    size_t n = 0, cap = 0, set_aside = 0, moved = 0;
-    bool *had = NULL;
-    snprintf(trash, sizeof trash, "%s/.compsight-old-XXXXXX", dir);
-    if (!mkdtemp(trash))
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot write in %s: %s", dir,
-                            strerror(errno));
-    DIR *d = opendir(stage);
-    if (!d) {
-        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", stage, strerror(errno));
-        goto out;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                closedir(d);
-                st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-                goto out;
-            }
-            names = nn;
-        }
-        if (!(names[n] = strdup(e->d_name))) {
-            closedir(d);
-            st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-            goto out;
-        }
-        n++;
-    }
-    closedir(d);
-    had = calloc(n ? n : 1, sizeof *had);
-    if (!had) {
-        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-        goto out;
-    }
-    /* phase 1: set the earlier entries aside */
-    for (; set_aside < n; set_aside++) {
-        struct stat sb;
-        snprintf(dst, sizeof dst, "%s/%s", dir, names[set_aside]);
-        snprintf(src, sizeof src, "%s/%s", trash, names[set_aside]);
-        if (lstat(dst, &sb) != 0)
-            continue;
-        if (rename(dst, src) != 0) {
-            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
-            goto undo;
-        }
-        had[set_aside] = true;
-    }
-    /* phase 2: move the new entries in */
-    for (; moved < n; moved++) {
-        snprintf(src, sizeof src, "%s/%s", stage, names[moved]);
-        snprintf(dst, sizeof dst, "%s/%s", dir, names[moved]);
-        if (rename(src, dst) != 0) {
-            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
-            goto undo;
-        }
-    }
-    goto out;
-undo:
-    for (size_t i = 0; i < moved; i++) {
-        snprintf(src, sizeof src, "%s/%s", dir, names[i]);
-        snprintf(dst, sizeof dst, "%s/%s", stage, names[i]);
-        rename(src, dst);
-    }
-    for (size_t i = 0; i < set_aside; i++) {
-        if (!had[i])
-            continue;
-        snprintf(src, sizeof src, "%s/%s", trash, names[i]);
-        snprintf(dst, sizeof dst, "%s/%s", dir, names[i]);
-        rename(src, dst);
-    }
-out:
-    remove_tree(trash);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    free(had);
-    return st;
-}
-
-/* ------------------------------------------------------------------------
  * One report, step by step
  * --------------------------------------------------------------------- */
 
@@ -531,27 +400,18 @@ static enum cs_status write_report_into(const struct report_job *rj, struct cs_e
     return st;
 }
 
-static enum cs_status write_report(const char *dir, const struct cs_session *s,
+/* One report for one selection into dir, a directory of the staging
+ * directory, whose files end up in final. */
+static enum cs_status write_report(const char *dir, const char *final, const struct cs_session *s,
                                    const struct computed *c, const struct cs_selection *sel,
                                    const struct cs_options *opt, const struct cs_io *io,
                                    const char *index_href, const struct cs_key *key,
                                    struct cs_error *err)
 {
-    char stage[PATH_MAX];
-    enum cs_status st = stage_open(dir, stage, sizeof stage, err);
-    if (st != CS_OK)
-        return st;
-    struct report_job rj = {.dir = stage, .final = dir, .m = measured(s, c, sel), .rec = c->rec,
+    struct report_job rj = {.dir = dir, .final = final, .m = measured(s, c, sel), .rec = c->rec,
                             .data_dir = s->data_dir, .index_href = index_href, .key = key,
                             .opt = opt, .io = io};
-    st = write_report_into(&rj, err);
-    if (st == CS_OK)
-        st = stage_commit(stage, dir, err);
-    remove_tree(stage);
-    /* the file that failed, named where it would have been */
-    if (st != CS_OK)
-        cs_error_rebase(err, stage, dir);
-    return st;
+    return write_report_into(&rj, err);
 }
 
 /* --period each: index.md / index.html linking the quarters, with the trend. */
@@ -659,6 +519,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
     struct computed c = {0};
     char out[PATH_MAX], sub[PATH_MAX + 32];
     struct cs_key key = {{0}};
+    struct cs_staging stage = {.lock_fd = -1, .slot = -1};
     double t0 = now();
     enum cs_status st = cs_session_open_keyed(opt, io, &s, &key, err);
     timing(opt, io, "import", &t0);
@@ -693,25 +554,41 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
     if (!opt->out_dir && (st = cs_session_check_out(&s, opt, out, err)) != CS_OK)
         goto out;
 
+    /* Everything is written into one staging directory and moved into
+     * place at once: the report, or with --period each every quarter and
+     * the index.  A run without --private removes the private/ an earlier
+     * run left. */
+    static const char *const no_private[] = {"private"};
+    struct cs_staging_spec spec = {.remove = no_private, .n_remove = opt->private_mode ? 0 : 1};
+    if ((st = cs_staging_open(&stage, out, err)) != CS_OK)
+        goto out;
     if (sel.mode != CS_SELECT_EACH) {
-        st = write_report(out, &s, &c, &sel, opt, io, NULL, &key, err);
+        st = write_report(stage.dir, out, &s, &c, &sel, opt, io, NULL, &key, err);
     } else {
         /* one report per quarter with won deals, under <out>/<label>/ */
         int32_t *codes = NULL;
         size_t nq = 0;
+        char final[PATH_MAX + 32];
         st = cs_select_won_quarters(c.inc->won, c.inc->quarter, s.ds->deals.n, &codes, &nq, err);
         for (size_t k = 0; st == CS_OK && k < nq; k++) {
             struct cs_selection one = sel;
             one.mode = CS_SELECT_QUARTER;
             one.quarter = codes[k];
             cs_format_period(codes[k], one.label);
-            snprintf(sub, sizeof sub, "%s/%s", out, one.label);
-            st = write_report(sub, &s, &c, &one, opt, io, "../index.html", &key, err);
+            snprintf(sub, sizeof sub, "%s/%s", stage.dir, one.label);
+            snprintf(final, sizeof final, "%s/%s", out, one.label);
+            st = write_report(sub, final, &s, &c, &one, opt, io, "../index.html", &key, err);
         }
         free(codes);
         if (st == CS_OK)
-            st = write_index(out, &s, &c, &sel, opt, err);
+            st = write_index(stage.dir, &s, &c, &sel, opt, err);
     }
+    if (st == CS_OK)
+        st = cs_staging_commit(&stage, &spec, err);
+    /* the file that failed, named where it would have been */
+    if (st != CS_OK)
+        cs_error_rebase(err, stage.dir, out);
+    cs_staging_close(&stage);
     if (st == CS_OK) {
         if (rejected)
             cs_io_warn(io, "%zu rows rejected, listed in %s/rejects.csv", rejected, out);

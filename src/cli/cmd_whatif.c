@@ -23,6 +23,7 @@
 #include "compsight/whatif.h"
 #include "compsight/whatifdoc.h"
 #include "propose.h"
+#include "stage.h"
 
 /* Options shown in the proposal's plot (the table lists every option). */
 #define PLOT_OPTIONS 10
@@ -300,9 +301,9 @@ static enum cs_status run_base(const struct cs_options *opt, struct run *r, cons
     enum cs_status st = run_measures(opt, r, sub, err);
     struct cs_whatif_settings set = {.seed = opt->seed, .draws = 0, .threads = 2};
     struct cs_measured m = run_measured(r);
-    if (st != CS_OK || (st = cs_whatif_base_new(&m, &set, &r->base, err)) != CS_OK)
+    if (st != CS_OK)
         return st;
-    return cs_mkdir_p(r->out, 0777, err);
+    return cs_whatif_base_new(&m, &set, &r->base, err);
 }
 
 static void warn_rejects(const struct cs_options *opt, const struct cs_io *io, const struct run *r)
@@ -360,6 +361,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     struct run rn;
     struct cs_plans alt = {0};
     struct cs_whatif_result *r = NULL;
+    struct cs_staging stage = {.lock_fd = -1, .slot = -1};
     json_t *root = NULL;
     size_t extra = 0;
     enum cs_status st = run_open(opt, io, &rn, err);
@@ -379,6 +381,10 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         (st = cs_whatif_simulate(rn.base, &alt, false, &r, err)) != CS_OK)
         goto out;
 
+    /* everything into a staging directory, moved into place at once */
+    if ((st = cs_staging_open(&stage, rn.out, err)) != CS_OK)
+        goto out;
+    const char *dir = stage.dir;
     const struct cs_whatif_base *b = rn.base;
     /* plots: the alternative's interval is the current value plus the difference's */
     warn_no_gnuplot(io);
@@ -390,7 +396,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         snprintf(axis, sizeof axis, "expected risky deals, %s", b->sel.label);
         struct cs_plot_whatif w = {"Expected risky deals: current plans against the alternative",
                                    axis, "current plans", r->base_risky, 1, &a};
-        plot_risky = plot_whatif(rn.out, "whatif-risky", &w, NULL, io, &nomem);
+        plot_risky = plot_whatif(dir, "whatif-risky", &w, rn.out, io, &nomem);
     }
     {
         struct cs_plot_whatif_alt a = {"alternative plans", r->alt_commission,
@@ -399,7 +405,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         snprintf(axis, sizeof axis, "commission on the won deals, %s", b->sel.label);
         struct cs_plot_whatif w = {"Commission: current plans against the alternative", axis,
                                    "current plans", r->base_commission, 1, &a};
-        plot_comm = plot_whatif(rn.out, "whatif-commission", &w, NULL, io, &nomem);
+        plot_comm = plot_whatif(dir, "whatif-commission", &w, rn.out, io, &nomem);
     }
     if (nomem) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory drawing plots");
@@ -414,16 +420,25 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     jset(root, "plans_file", json_string(opt->plans));
     jset(root, "extra_plans_ignored", json_integer((json_int_t)extra));
     result_json(root, b, r);
-    if ((st = cs_json_write(rn.out, "whatif.json", root, err)) != CS_OK ||
-        (st = cs_whatif_doc_write(rn.out, &(const struct cs_whatif_doc){
+    /* plots/ is shared with whatever else was written there: only this
+     * command's whatif-* plots are replaced */
+    static const struct cs_staging_merge plots = {"plots", "whatif-"};
+    const struct cs_staging_spec spec = {.merge = &plots, .n_merge = 1};
+    if ((st = cs_json_write(dir, "whatif.json", root, err)) != CS_OK ||
+        (st = cs_whatif_doc_write(dir, &(const struct cs_whatif_doc){
                                       .base = b, .date = rn.date,
                                       .extra_plans = extra, .alt = &alt, .result = r,
                                       .plot_risky = plot_risky, .plot_commission = plot_comm},
-                                  err)) != CS_OK)
+                                  err)) != CS_OK ||
+        (st = cs_staging_commit(&stage, &spec, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
     cs_io_done(io, "what-if written to %s/whatif.html", rn.out);
 out:
+    /* the file that failed, named where it would have been */
+    if (st != CS_OK && stage.dir[0])
+        cs_error_rebase(err, stage.dir, rn.out);
+    cs_staging_close(&stage);
     json_decref(root);
     cs_whatif_result_free(r);
     cs_plans_free(&alt);
@@ -552,21 +567,17 @@ static enum cs_status proposal_csv(const char *dir, const struct cs_proposal *pr
     return cs_atomic_commit(&a, err);
 }
 
-/* options/1.csv .. options/N.csv, and stale higher numbers of an earlier run removed. */
+/* options/1.csv .. options/N.csv, into a fresh directory (the command
+ * stages its output: an earlier run's options/ is replaced whole). */
 static enum cs_status write_option_files(const char *dir, const struct cs_proposal *pr,
                                          struct cs_error *err)
 {
-    char sub[PATH_MAX + 16], name[32], path[PATH_MAX + 64];
+    char sub[PATH_MAX + 16], name[32];
     snprintf(sub, sizeof sub, "%s/options", dir);
     enum cs_status st = cs_mkdir_p(sub, 0777, err);
     for (size_t k = 0; k < pr->n && st == CS_OK; k++) {
         snprintf(name, sizeof name, "%zu.csv", k + 1);
         st = write_plans_csv(sub, name, pr->base->ds, &pr->opt[pr->order[k]].plans, err);
-    }
-    for (size_t k = pr->n + 1; st == CS_OK; k++) {
-        snprintf(path, sizeof path, "%s/%zu.csv", sub, k);
-        if (unlink(path) != 0)
-            break;
     }
     return st;
 }
@@ -831,6 +842,7 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     struct run rn;
     struct cs_proposal_summary sum = {0};
     struct cs_analysis *an = NULL;
+    struct cs_staging stage = {.lock_fd = -1, .slot = -1};
     enum cs_status st = run_open(opt, io, &rn, err);
     if (st != CS_OK)
         goto out;
@@ -846,11 +858,22 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     struct cs_proposal_settings ps = {.whatif = {.seed = opt->seed, .draws = 0, .threads = 2,
                                                  .logit = pm->fit, .firth = pm->firth},
                                       .findings = an->findings};
-    if ((st = cs_proposal_write(rn.out, &m, &ps, io, &sum, err)) != CS_OK)
+    /* everything into a staging directory, moved into place at once;
+     * options/ is replaced whole, and in plots/ only this command's
+     * options-* plots */
+    static const struct cs_staging_merge plots = {"plots", "options-"};
+    const struct cs_staging_spec spec = {.merge = &plots, .n_merge = 1};
+    ps.display_dir = rn.out;
+    if ((st = cs_staging_open(&stage, rn.out, err)) != CS_OK ||
+        (st = cs_proposal_write(stage.dir, &m, &ps, io, &sum, err)) != CS_OK ||
+        (st = cs_staging_commit(&stage, &spec, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
     cs_io_done(io, "proposal written to %s/proposal.html (%zu options)", rn.out, sum.n_options);
 out:
+    if (st != CS_OK && stage.dir[0])
+        cs_error_rebase(err, stage.dir, rn.out);
+    cs_staging_close(&stage);
     cs_analysis_free(an);
     run_close(&rn);
     return st;

@@ -12,6 +12,7 @@
 #include "compsight/commands.h"
 #include "compsight/results.h"
 #include "compsight/version.h"
+#include "stage.h"
 
 /* Standard output and error as the program writes them: on a terminal,
  * streams that escape what could drive it (cs_io_escaping). */
@@ -442,6 +443,8 @@ int main(int argc, char **argv)
      * first large free, and every later doubling copies). */
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
     cs_json_init();    /* a failed JSON allocation fails the write (results.h) */
+    /* SIGINT, SIGTERM, SIGHUP: remove the staging directory, then end */
+    cs_staging_signals();
     /* On a terminal, no byte of the data reaches it raw (SECURITY.md);
      * files and pipes get the bytes as read. */
     out_stream = isatty(STDOUT_FILENO) ? cs_io_escaping(stdout) : NULL;
