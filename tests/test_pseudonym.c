@@ -13,6 +13,9 @@
 #include <cmocka.h>
 
 #include "compsight/pseudonym.h"
+#include "compsight/rejectscsv.h"
+#include "compsight/schema.h"
+#include "compsight/status.h"
 
 #define FIXTURE_KEY CS_TEST_DIR "/fixtures/key"
 
@@ -196,6 +199,50 @@ static void test_default_path(void **state)
     free(xdg);
 }
 
+
+static void test_rejects(void **state)
+{
+    (void)state;
+    struct cs_key key;
+    for (int i = 0; i < CS_KEY_BYTES; i++)
+        key.k[i] = (unsigned char)i;
+    char q[128], reason[256], out[256];
+    /* the value as cs_quote_bytes quotes it (escapes and all) is named by
+     * the pseudonym of its bytes: a"b\c and an e acute (Python, as above) */
+    static const char v[] = "a\"b\\c\xc3\xa9";
+    snprintf(reason, sizeof reason, "unknown rep_id %s (not in reps.csv)",
+             cs_quote_bytes(q, sizeof q, v, strlen(v)));
+    cs_rejects_pseudonymise(reason, &key, out, sizeof out);
+    assert_string_equal(out, "unknown rep_id rep-87fb223469 (not in reps.csv)");
+    /* two values, and the text around them kept */
+    cs_rejects_pseudonymise("rep \"Jane Doe\" and \"Jane Doe\".", &key, out, sizeof out);
+    assert_string_equal(out, "rep rep-02ede8461a and rep-02ede8461a.");
+    /* a value cut at 40 bytes: the bytes shown, dots included */
+    static const char longid[] = "0123456789012345678901234567890123456789tail";
+    snprintf(reason, sizeof reason, "duplicate rep_id %s (first on line 2)",
+             cs_quote_bytes(q, sizeof q, longid, strlen(longid)));
+    cs_rejects_pseudonymise(reason, &key, out, sizeof out);
+    assert_string_equal(out, "duplicate rep_id rep-17960c6f9f (first on line 2)");
+    /* an unmatched quote is text */
+    cs_rejects_pseudonymise("a \"b", &key, out, sizeof out);
+    assert_string_equal(out, "a \"b");
+    /* a small buffer: cut, NUL-terminated */
+    cs_rejects_pseudonymise("rep \"Jane Doe\"", &key, out, 8);
+    assert_string_equal(out, "rep rep");
+    /* which columns name a rep */
+    assert_true(cs_rejects_names_rep(CS_T_REPS, "rep_id"));
+    assert_true(cs_rejects_names_rep(CS_T_DEALS, "rep_id"));
+    assert_true(cs_rejects_names_rep(CS_T_QUOTAS, "rep_id"));
+    assert_true(cs_rejects_names_rep(CS_T_COMMISSIONS, "rep_id"));
+    assert_true(cs_rejects_names_rep(CS_T_COLLATERAL, "owner_id"));
+    assert_true(cs_rejects_names_rep(CS_T_TARGETS, "owner_id"));
+    assert_false(cs_rejects_names_rep(CS_T_REPS, "plan_id"));
+    assert_false(cs_rejects_names_rep(CS_T_DEALS, "amount"));
+    assert_false(cs_rejects_names_rep(CS_T_DEALS, "deal_id"));
+    assert_false(cs_rejects_names_rep(CS_T_PLANS, "plan_id"));
+    assert_false(cs_rejects_names_rep(CS_T_DEALS, ""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_created_once),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_default_path),
+        cmocka_unit_test(test_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include "compsight/dealscsv.h"
 #include "compsight/doc.h"
 #include "compsight/plot.h"
+#include "compsight/rejectscsv.h"
 #include "compsight/report.h"
 #include "compsight/results.h"
 #include "compsight/side.h"
@@ -27,23 +28,17 @@
 #include "propose.h"
 #include "stage.h"
 
-/* rejects.csv: file,line,column,reason, in file load order then line order. */
+/* rejects.csv: file,line,column,reason, in file load order then line
+ * order; rep identifiers as pseudonyms (key), or as read (key NULL, the
+ * private copy). */
 static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds,
-                                    struct cs_error *err)
+                                    const struct cs_key *key, struct cs_error *err)
 {
     struct cs_atomic a;
     enum cs_status st = cs_atomic_open(&a, dir, "rejects.csv", err);
     if (st != CS_OK)
         return st;
-    fputs("file,line,column,reason\n", a.f);
-    for (size_t i = 0; i < ds->n_rejects; i++) {
-        const struct cs_reject *r = &ds->rejects[i];
-        fprintf(a.f, "%s,%u,", cs_schema_table((enum cs_table)r->table)->file, r->line);
-        cs_csv_text(a.f, r->column);
-        fputc(',', a.f);
-        cs_csv_text(a.f, r->reason);
-        fputc('\n', a.f);
-    }
+    cs_rejects_csv_write(a.f, ds, key);
     return cs_atomic_commit(&a, err);
 }
 
@@ -262,7 +257,12 @@ static enum cs_status write_results(const struct report_job *rj, struct report_p
     if (!(p->results = cs_results_json(rj->m.ds, rj->m.cal, p->an, rj->rec)))
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (st == CS_OK)
-        st = write_rejects(rj->dir, rj->m.ds, err);
+        st = write_rejects(rj->dir, rj->m.ds, rj->key, err);
+    if (st == CS_OK && rj->opt->private_mode) {
+        char pdir[PATH_MAX];
+        snprintf(pdir, sizeof pdir, "%s/private", rj->dir);
+        st = write_rejects(pdir, rj->m.ds, NULL, err);
+    }
     p->past_rejects = st == CS_OK;
     if (st == CS_OK)
         st = cs_json_write(rj->dir, "results.json", p->results, err);

@@ -564,5 +564,38 @@ has "$TMP/err" "holds the plans file $TMP/wi-in/alt.csv"
 expect 0 "$BIN" report --data "$D" --out "$D/report" --key-file "$KEY" --quiet
 
 
+# rejects.csv in a report names reps by pseudonym: a Salesforce owner who
+# left (his full name is the rep_id) is not in the shared rejects.csv; the
+# real one is in private/rejects.csv with --private, and on the operator's
+# own screen (check)
+S="$TMP/sf-departed"
+mkdir -p "$S"
+cp "$HERE/salesforce/"*.csv "$S/"
+printf '"0065g00000ZzZzZ","Departed Employee Smith","Gamma GmbH","New Customer","9,000.00","1/10/2026","3/20/2026","Closed Won","Q1-2026"\n' >>"$S/deals.csv"
+printf 'Dup Owner,Dup Owner,Mid-Market,AE,MM\nDup Owner,Dup Owner,Mid-Market,AE,MM\n' >>"$S/reps.csv"
+expect 0 "$BIN" report --data "$S" --map salesforce --out "$TMP/sf-rep" --key-file "$KEY" --private --quiet
+lacks "$TMP/sf-rep/rejects.csv" "Departed Employee Smith"
+lacks "$TMP/sf-rep/rejects.csv" "Dup Owner"
+has "$TMP/sf-rep/rejects.csv" "unknown rep_id rep-"
+grep -q '^reps.csv,[0-9]*,rep_id,duplicate rep_id rep-[0-9a-f]\{10\} (first on line' "$TMP/sf-rep/rejects.csv" && ok ||
+    bad "rejects.csv: the duplicate rep_id is not named by its pseudonym"
+has "$TMP/sf-rep/private/rejects.csv" 'unknown rep_id ""Departed Employee Smith""'
+# the name's pseudonym is the one its key gives (Python: hashlib.blake2b)
+has "$TMP/sf-rep/rejects.csv" "unknown rep_id rep-$(printf 'Departed Employee Smith' | python3 -c 'import hashlib,sys; print(hashlib.blake2b(sys.stdin.buffer.read(), key=bytes(range(32)), digest_size=16).hexdigest()[:10])' 2>/dev/null || echo python3-missing)"
+for f in $(cd "$TMP/sf-rep" && find . -type f ! -path './private/*'); do
+    if grep -qF "Departed Employee Smith" "$TMP/sf-rep/$f"; then bad "the departed owner's name in shared $f"; fi
+done
+ok
+expect 0 "$BIN" check --data "$S" --map salesforce
+has "$TMP/out" 'unknown rep_id "Departed Employee Smith"'
+# a run without --private removes the private/ an earlier run left there
+expect 0 "$BIN" report --data "$S" --map salesforce --out "$TMP/sf-rep" --key-file "$KEY" --quiet
+[ ! -e "$TMP/sf-rep/private" ] && ok || bad "a run without --private kept the earlier private/"
+expect 0 "$BIN" report --out "$TMP/each-priv" --period each --private --key-file "$KEY" --quiet
+[ -s "$TMP/each-priv/2026Q4/private/deals.csv" ] && ok || bad "--period each --private wrote no private/ per quarter"
+expect 0 "$BIN" report --out "$TMP/each-priv" --period each --key-file "$KEY" --quiet
+[ -z "$(find "$TMP/each-priv" -name private)" ] && ok || bad "--period each without --private kept an earlier private/"
+
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
