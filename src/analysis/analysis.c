@@ -105,12 +105,31 @@ static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measu
         floors += pl->tier_count[p] - 1;
     an->bunch = calloc(floors * 2 + 1, sizeof *an->bunch);
     double *a = malloc((rp->n ? rp->n : 1) * sizeof *a);
+    /* the reps of each plan's rep-periods (rows come rep by rep) */
+    size_t *reps = calloc(pl->n ? pl->n : 1, sizeof *reps);
+    uint32_t *last = malloc((pl->n ? pl->n : 1) * sizeof *last);
     enum cs_status st = CS_OK;
-    if (!an->bunch || !a) {
+    if (!an->bunch || !a || !reps || !last) {
         free(a);
+        free(reps);
+        free(last);
         return oom(err);
     }
+    for (size_t p = 0; p < pl->n; p++)
+        last[p] = UINT32_MAX;
+    for (size_t r = 0; r < rp->n; r++) {
+        uint32_t p = rp->plan[r];
+        if (p < pl->n && last[p] != rp->rep[r]) {
+            last[p] = rp->rep[r];
+            reps[p]++;
+        }
+    }
     for (size_t p = 0; p < pl->n && st == CS_OK; p++) {
+        /* a plan of one or two reps: its attainments are theirs (groups.h) */
+        if (reps[p] < CS_MIN_GROUP_REPS) {
+            an->bunch_plans_left_out += pl->tier_count[p] > 1 && reps[p] > 0;
+            continue;
+        }
         size_t na = 0;
         for (size_t r = 0; r < rp->n; r++)
             if (rp->plan[r] == p)
@@ -129,6 +148,8 @@ static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measu
         }
     }
     free(a);
+    free(reps);
+    free(last);
     return st;
 }
 
@@ -171,33 +192,32 @@ static enum cs_status group_rates(const uint32_t *key, size_t n_keys_max, const 
     return st;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* The groups of *g (ids: keys of shown[] and reps[]) as shared output
+ * shows them: each group with enough reps; the small ones summed into one
+ * `other` group at the end when the pool has enough reps, else left out. */
+static enum cs_status pool_small(struct cs_group_rate *g, size_t *n, const uint8_t *shown,
+                                 const size_t *reps, struct cs_error *err)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The reps' distinct team string ids, sorted, into *ids (*n of them), and
- * each rep's number among them into *of_rep.  The caller frees both. */
-static enum cs_status team_numbers(const struct cs_dataset *ds, uint32_t **ids, uint32_t **of_rep,
-                                   size_t *n, struct cs_error *err)
-{
-    size_t nr = ds->reps.n, m = 0;
-    *ids = malloc((nr ? nr : 1) * sizeof **ids);
-    *of_rep = malloc((nr ? nr : 1) * sizeof **of_rep);
-    if (!*ids || !*of_rep)
-        return oom(err);
-    memcpy(*ids, ds->reps.team, nr * sizeof **ids);
-    qsort(*ids, nr, sizeof **ids, cmp_u32);
-    for (size_t r = 0; r < nr; r++)
-        if (m == 0 || (*ids)[r] != (*ids)[m - 1])
-            (*ids)[m++] = (*ids)[r];
-    for (size_t r = 0; r < nr; r++) {
-        const uint32_t *at = bsearch(&ds->reps.team[r], *ids, m, sizeof **ids, cmp_u32);
-        (*of_rep)[r] = (uint32_t)(at - *ids);
+    struct cs_group_rate other = {.other = true};
+    size_t m = 0;
+    for (size_t j = 0; j < *n; j++) {
+        uint8_t s = shown[g[j].id];
+        if (s == CS_SHOWN) {
+            g[j].reps = reps[g[j].id];
+            g[m++] = g[j];
+        } else if (s == CS_SHOWN_POOLED) {
+            other.deals += g[j].deals;
+            other.risky += g[j].risky;
+            other.reps += reps[g[j].id];
+        }
+    }
+    enum cs_status st = CS_OK;
+    if (other.reps) {          /* g had room: other replaces at least one group */
+        st = cs_wilson(other.risky, other.deals, &other.w, err);
+        g[m++] = other;
     }
     *n = m;
-    return CS_OK;
+    return st;
 }
 
 static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measured *ms,
@@ -211,7 +231,7 @@ static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measure
     uint32_t *plan = cs_malloc_big(n, sizeof *plan);
     uint32_t *rep = cs_malloc_big(n, sizeof *rep);
     size_t *x = NULL, *nn = NULL;
-    uint32_t *team_ids = NULL, *team_of_rep = NULL;
+    struct cs_disclosure *disc = NULL;
     struct cs_group_rate *reps = NULL;
     size_t n_reps = 0;
     if (!team || !plan || !rep) {
@@ -219,23 +239,28 @@ static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measure
         goto out;
     }
     /* Teams are string ids, numbered among millions of strings: counted
-     * by dense numbers of their own (team_ids), then named again. */
-    size_t n_team_ids = 0;
-    if ((st = team_numbers(ds, &team_ids, &team_of_rep, &n_team_ids, err)) != CS_OK)
+     * by the dense numbers of the disclosure rule, then named again. */
+    if ((st = cs_disclosure_compute(ms, &disc, err)) != CS_OK)
         goto out;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = ds->deals.rep[i];
-        team[i] = team_of_rep[r];
+        team[i] = disc->team_of_rep[r];
         plan[i] = ds->reps.plan[r];
         rep[i] = r;
     }
-    if ((st = group_rates(team, n_team_ids, sel, oc->promise_risk, n, &an->teams, &an->n_teams, err)) != CS_OK)
+    if ((st = group_rates(team, disc->n_teams, sel, oc->promise_risk, n, &an->teams, &an->n_teams,
+                          err)) != CS_OK ||
+        (st = pool_small(an->teams, &an->n_teams, disc->team_shown, disc->team_reps, err)) != CS_OK)
         goto out;
     for (size_t j = 0; j < an->n_teams; j++)
-        an->teams[j].id = team_ids[an->teams[j].id];
+        if (!an->teams[j].other)
+            an->teams[j].id = disc->team_ids[an->teams[j].id];
+    an->team_pool = disc->teams;
     if ((st = group_rates(plan, ds->plans.n, sel, oc->promise_risk, n, &an->plans, &an->n_plans, err)) != CS_OK ||
+        (st = pool_small(an->plans, &an->n_plans, disc->plan_shown, disc->plan_reps, err)) != CS_OK ||
         (st = group_rates(rep, ds->reps.n, sel, oc->promise_risk, n, &reps, &n_reps, err)) != CS_OK)
         goto out;
+    an->plan_pool = disc->plans;
     if (!an->promise_data || n_reps == 0)
         goto out;
     x = malloc(n_reps * sizeof *x);
@@ -255,8 +280,7 @@ out:
     free(team);
     free(plan);
     free(rep);
-    free(team_ids);
-    free(team_of_rep);
+    cs_disclosure_free(disc);
     free(reps);
     free(x);
     free(nn);

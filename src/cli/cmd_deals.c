@@ -32,7 +32,8 @@ enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io
         st = cs_outcomes_compute(s.ds, &s.cal, &oc, err);
     if (st != CS_OK)
         goto out;
-    cs_deals_csv_write(io->out, s.ds, &s.cal, inc, oc, &sel, opt->private_mode ? NULL : &key);
+    cs_deals_csv_write(io->out, s.ds, &s.cal, inc, oc, &sel, opt->private_mode ? NULL : &key,
+                       NULL);
     if (s.ds->n_rejects)
         cs_io_warn(io, "%zu rows rejected; 'compsight check' lists them", s.ds->n_rejects);
 out:

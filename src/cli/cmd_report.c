@@ -45,13 +45,14 @@ static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds
 /* deals.csv with pseudonyms (key), or with --private also
  * private/deals.csv with the rep ids (key NULL). */
 static enum cs_status write_deals(const char *dir, const char *name, const struct cs_measured *m,
-                                  const struct cs_key *key, struct cs_error *err)
+                                  const struct cs_key *key, const struct cs_disclosure *disc,
+                                  struct cs_error *err)
 {
     struct cs_atomic a;
     enum cs_status st = cs_atomic_open(&a, dir, name, err);
     if (st != CS_OK)
         return st;
-    cs_deals_csv_write(a.f, m->ds, m->cal, m->inc, m->oc, m->sel, key);
+    cs_deals_csv_write(a.f, m->ds, m->cal, m->inc, m->oc, m->sel, key, disc);
     return cs_atomic_commit(&a, err);
 }
 
@@ -81,6 +82,7 @@ struct deals_job {
     const char *dir;
     const struct cs_measured *m;
     const struct cs_key *key;        /* the pseudonyms of the shared deals.csv */
+    const struct cs_disclosure *disc;    /* its teams and plans too small to show */
     bool private_mode;               /* private/deals.csv too, with the rep ids */
     enum cs_status st;
     struct cs_error err;
@@ -91,11 +93,11 @@ static void *deals_main(void *arg)
 {
     struct deals_job *j = arg;
     cs_error_clear(&j->err);
-    j->st = write_deals(j->dir, "deals.csv", j->m, j->key, &j->err);
+    j->st = write_deals(j->dir, "deals.csv", j->m, j->key, j->disc, &j->err);
     if (j->st == CS_OK && j->private_mode) {
         char pdir[PATH_MAX];
         snprintf(pdir, sizeof pdir, "%s/private", j->dir);
-        j->st = write_deals(pdir, "deals.csv", j->m, NULL, &j->err);
+        j->st = write_deals(pdir, "deals.csv", j->m, NULL, NULL, &j->err);
     }
     return NULL;
 }
@@ -357,9 +359,12 @@ static enum cs_status write_report_into(const struct report_job *rj, struct cs_e
     const struct cs_io *io = rj->io;
     struct report_parts p = {0};
     double t0 = now();
-    struct deals_job deals = {.dir = rj->dir, .m = &rj->m, .key = rj->key,
-                              .private_mode = opt->private_mode};
+    struct cs_disclosure *disc = NULL;
     enum cs_status st = cs_mkdir_p(rj->dir, 0777, err);
+    if (st == CS_OK)
+        st = cs_disclosure_compute(&rj->m, &disc, err);
+    struct deals_job deals = {.dir = rj->dir, .m = &rj->m, .key = rj->key, .disc = disc,
+                              .private_mode = opt->private_mode};
     if (st == CS_OK && opt->private_mode)
         st = cs_report_private_dir(rj->dir, err);
     if (st == CS_OK)
@@ -397,6 +402,7 @@ static enum cs_status write_report_into(const struct report_job *rj, struct cs_e
         }
     }
     parts_free(&p);
+    cs_disclosure_free(disc);
     return st;
 }
 

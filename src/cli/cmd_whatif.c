@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "compsight/commands.h"
+#include "compsight/groups.h"
 #include "compsight/output.h"
 #include "compsight/plot.h"
 #include "compsight/proposal.h"
@@ -153,7 +154,8 @@ static json_t *model_json(const struct cs_whatif_base *b)
 
 /* The figures of one simulation: the same keys in whatif.json and in each
  * option of proposal.json. */
-static void result_json(json_t *o, const struct cs_whatif_base *b, const struct cs_whatif_result *r)
+static void result_json(json_t *o, const struct cs_whatif_base *b, const struct cs_whatif_result *r,
+                        const struct cs_disclosure *disc)
 {
     jset(o, "base_risky", cs_json_number(r->base_risky));
     jset(o, "alt_risky", cs_json_number(r->alt_risky));
@@ -174,10 +176,16 @@ static void result_json(json_t *o, const struct cs_whatif_base *b, const struct 
     jset(o, "deals_changed", ch);
     jset(o, "recomputed", json_boolean(r->recomputed));
     json_t *plans = json_array();
+    size_t not_shown = 0;
     for (size_t p = 0; p < r->n_plans; p++) {
         const struct cs_whatif_plan_effect *e = &r->plans[p];
         if (!e->deals && !e->changed)
             continue;
+        /* a plan of fewer than 3 reps: its figures are theirs (groups.h) */
+        if (disc && e->deals && disc->plan_shown[p] != CS_SHOWN) {
+            not_shown++;
+            continue;
+        }
         json_t *j = json_object();
         jset(j, "plan_id", json_string(plan_name(b->ds, p)));
         jset(j, "changed", json_boolean(e->changed));
@@ -190,6 +198,7 @@ static void result_json(json_t *o, const struct cs_whatif_base *b, const struct 
         json_array_append_new(plans, j);
     }
     jset(o, "plans", plans);
+    jset(o, "plans_not_shown", json_integer((json_int_t)not_shown));
 }
 
 static void header_json(json_t *o, const struct cs_whatif_base *b)
@@ -362,6 +371,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     struct cs_plans alt = {0};
     struct cs_whatif_result *r = NULL;
     struct cs_staging stage = {.lock_fd = -1, .slot = -1};
+    struct cs_disclosure *disc = NULL;
     json_t *root = NULL;
     size_t extra = 0;
     enum cs_status st = run_open(opt, io, &rn, err);
@@ -381,6 +391,10 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         (st = cs_whatif_simulate(rn.base, &alt, false, &r, err)) != CS_OK)
         goto out;
 
+    /* plans too small to show by themselves (groups.h) */
+    struct cs_measured wm = run_measured(&rn);
+    if ((st = cs_disclosure_compute(&wm, &disc, err)) != CS_OK)
+        goto out;
     /* everything into a staging directory, moved into place at once */
     if ((st = cs_staging_open(&stage, rn.out, err)) != CS_OK)
         goto out;
@@ -419,7 +433,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     header_json(root, b);
     jset(root, "plans_file", json_string(opt->plans));
     jset(root, "extra_plans_ignored", json_integer((json_int_t)extra));
-    result_json(root, b, r);
+    result_json(root, b, r, disc);
     /* plots/ is shared with whatever else was written there: only this
      * command's whatif-* plots are replaced */
     static const struct cs_staging_merge plots = {"plots", "whatif-"};
@@ -428,7 +442,8 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         (st = cs_whatif_doc_write(dir, &(const struct cs_whatif_doc){
                                       .base = b, .date = rn.date,
                                       .extra_plans = extra, .alt = &alt, .result = r,
-                                      .plot_risky = plot_risky, .plot_commission = plot_comm},
+                                      .plot_risky = plot_risky, .plot_commission = plot_comm,
+                                      .disc = disc},
                                   err)) != CS_OK ||
         (st = cs_staging_commit(&stage, &spec, err)) != CS_OK)
         goto out;
@@ -439,6 +454,7 @@ out:
     if (st != CS_OK && stage.dir[0])
         cs_error_rebase(err, stage.dir, rn.out);
     cs_staging_close(&stage);
+    cs_disclosure_free(disc);
     json_decref(root);
     cs_whatif_result_free(r);
     cs_plans_free(&alt);
@@ -513,7 +529,7 @@ static json_t *proposal_json(const struct cs_proposal *pr)
         jset(j, "clear_effect", json_boolean(cs_verdict_of_interval(r->risky.low, r->risky.high) ==
                                                 CS_VERDICT_CLEAR));
         jset(j, "verdict", json_string(cs_verdict_name(pr->verdict[i])));
-        result_json(j, b, r);
+        result_json(j, b, r, pr->disc);
         json_array_append_new(opts, j);
     }
     jset(root, "options", opts);
@@ -748,12 +764,32 @@ static enum cs_status simulate_options(const struct cs_whatif_base *base, struct
     return st;
 }
 
+/*
+ * A plan with fewer than CS_MIN_GROUP_REPS reps is not simulated: every
+ * figure of an option on it (its commission, its risky deals) would be
+ * those reps' own.  Its options are dropped (freed) and the plans counted
+ * for the draft's "Not simulated".
+ */
+static void drop_small_plans(struct cs_proposal *pr, const struct cs_disclosure *disc)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < pr->n; i++) {
+        if (disc->plan_shown[pr->opt[i].plan] == CS_SHOWN)
+            pr->opt[m++] = pr->opt[i];
+        else
+            cs_plans_free(&pr->opt[i].plans);
+    }
+    pr->n = m;
+    pr->small_plans = disc->plans.groups;
+}
+
 enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
                                  const struct cs_proposal_settings *ps, const struct cs_io *io,
                                  struct cs_proposal_summary *summary, struct cs_error *err)
 {
     struct cs_proposal pr = {.recommended = SIZE_MAX, .findings = ps->findings};
     struct cs_whatif_base *base = NULL;
+    struct cs_disclosure *disc = NULL;
     json_t *root = NULL;
     double *avoided = NULL, *cost = NULL;
     char date[16];
@@ -765,8 +801,11 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
     if (st != CS_OK || (st = cs_mkdir_p(dir, 0777, err)) != CS_OK)
         goto out;
     pr.base = base;
-    if ((st = cs_whatif_options_generate(base, &pr.opt, &pr.n, err)) != CS_OK)
+    if ((st = cs_disclosure_compute(m, &disc, err)) != CS_OK ||
+        (st = cs_whatif_options_generate(base, &pr.opt, &pr.n, err)) != CS_OK)
         goto out;
+    pr.disc = disc;
+    drop_small_plans(&pr, disc);
     pr.res = calloc(pr.n ? pr.n : 1, sizeof *pr.res);
     pr.order = malloc((pr.n ? pr.n : 1) * sizeof *pr.order);
     pr.verdict = malloc((pr.n ? pr.n : 1) * sizeof *pr.verdict);
@@ -833,6 +872,7 @@ out:
     free(pr.verdict);
     cs_whatif_options_free(pr.opt, pr.n);
     cs_whatif_base_free(base);
+    cs_disclosure_free(disc);
     return st;
 }
 

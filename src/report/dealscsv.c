@@ -81,7 +81,8 @@ static void put_int(struct out *o, long v, char sep)
 
 void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_calendar *cal,
                         const struct cs_incentives *inc, const struct cs_outcomes *oc,
-                        const struct cs_selection *sel, const struct cs_key *key)
+                        const struct cs_selection *sel, const struct cs_key *key,
+                        const struct cs_disclosure *disc)
 {
     (void)cal;
     const struct cs_deals *d = &ds->deals;
@@ -114,8 +115,16 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
                          cs_strpool_len(ds->str, ds->reps.id[rep]), buf);
             put_str(&o, buf, ',');
         }
-        put_text(&o, ds, ds->reps.team[rep], ',');
-        put_text(&o, ds, ds->plans.id[ds->reps.plan[rep]], ',');
+        enum cs_shown team = disc ? cs_disclosure_team(disc, rep) : CS_SHOWN;
+        enum cs_shown plan = disc ? cs_disclosure_plan(disc, ds, rep) : CS_SHOWN;
+        if (team == CS_SHOWN)
+            put_text(&o, ds, ds->reps.team[rep], ',');
+        else
+            put_str(&o, team == CS_SHOWN_POOLED ? "other teams" : "", ',');
+        if (plan == CS_SHOWN)
+            put_text(&o, ds, ds->plans.id[ds->reps.plan[rep]], ',');
+        else
+            put_str(&o, plan == CS_SHOWN_POOLED ? "other plans" : "", ',');
         cs_format_period(inc->period[i], buf);
         put_str(&o, buf, ',');
         put_text(&o, ds, d->account[i], ',');

@@ -597,5 +597,45 @@ expect 0 "$BIN" report --out "$TMP/each-priv" --period each --key-file "$KEY" --
 [ -z "$(find "$TMP/each-priv" -name private)" ] && ok || bad "--period each without --private kept an earlier private/"
 
 
+# a team or plan of fewer than 3 reps is not shown on its own in shared
+# output: R0002 alone on team "Solo Team" and plan SOLO-Y (a plan that is a
+# person), R0003 and R0004 on "Duo Team", which leaves R0005 alone in
+# Enterprise East.  The three small teams are pooled as "other teams" (4
+# reps); SOLO-Y, even pooled one rep, is left out, with
+# a note, from the tables, the plots (no threshold plot), results.json,
+# deals.csv and the proposal (not simulated); private/ has them
+G="$TMP/smallgroups"
+mkdir -p "$G"
+cp "$SAMPLE/"*.csv "$G/"
+awk 'BEGIN{FS=OFS=","} $1=="R0002" {$3="Solo Team"; $5="SOLO-Y"} $1=="R0003" || $1=="R0004" {$3="Duo Team"} {print}' \
+    "$SAMPLE/reps.csv" >"$G/reps.csv"
+grep '^ENT-Y,' "$SAMPLE/plans.csv" | sed 's/^ENT-Y,/SOLO-Y,/' >>"$G/plans.csv"
+expect 0 "$BIN" report --data "$G" --out "$TMP/sg" --period all --key-file "$KEY" --quiet
+for w in "Solo Team" "Duo Team" "SOLO-Y"; do
+    # (proposal/options/N.csv, inputs for whatif --plans, list every plan:
+    # SECURITY.md, known issues)
+    left=$(cd "$TMP/sg" && grep -rlF -- "$w" . | grep -v '^./private/\|^./proposal/options/' | tr '\n' ' ')
+    [ -z "$left" ] && ok || bad "a group of fewer than 3 reps ($w) is named in shared output: $left"
+done
+has "$TMP/sg/report.md" "| other teams (3) |"
+has "$TMP/sg/report.md" "Other teams: 3 teams with fewer than 3 reps each, 4 reps together."
+has "$TMP/sg/report.md" "1 plan with fewer than 3 reps is left out"
+has "$TMP/sg/report.md" "1 plan with fewer than 3 reps is left out: its attainments would describe its reps."
+has "$TMP/sg/deals.csv" ",other teams,"
+grep -q ',other teams,,' "$TMP/sg/deals.csv" && ok || bad "deals.csv: SOLO-Y's deals do not leave the plan blank"
+has "$TMP/sg/results.json" '"team": "other teams"'
+has "$TMP/sg/results.json" '"bunching_plans_left_out": 1'
+has "$TMP/sg/proposal/proposal.md" "1 plan with fewer than 3 reps who won deals"
+has "$TMP/sg/proposal/proposal.json" '"plans_not_shown": 1'
+sed 's/^\(ENT-Y,.*\),1.30,0.1200$/\1,1.30,0.1100/; s/^\(SOLO-Y,.*\),1.30,0.1200$/\1,1.30,0.1100/' "$G/plans.csv" >"$TMP/sg-alt.csv"
+expect 0 "$BIN" whatif --data "$G" --plans "$TMP/sg-alt.csv" --out "$TMP/sg-wi" --period all --quiet
+has "$TMP/sg-wi/whatif.md" "| ENT-Y |"
+lacks "$TMP/sg-wi/whatif.md" "SOLO-Y"
+lacks "$TMP/sg-wi/whatif.json" "SOLO-Y"
+has "$TMP/sg-wi/whatif.md" "1 plan with fewer than 3 reps who won deals is not shown by itself"
+expect 0 "$BIN" report --data "$G" --out "$TMP/sg-priv" --period all --key-file "$KEY" --private --quiet
+has "$TMP/sg-priv/private/deals.csv" ",Solo Team,SOLO-Y,"
+
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
