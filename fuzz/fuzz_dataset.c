@@ -34,10 +34,12 @@
  *              bit 3     the first segment is a --map file
  *              bit 4     also run the analysis, results.json and the report
  *              bits 5-7  chunk size of the second load: 1, 2, 3, 5, 7, 16, 64, 4096
- *   byte 1   --fiscal-start: 1 + byte % 12
+ *   byte 1   --fiscal-start: 1 + byte % 12; bit 7: --currency EUR
  *   then     segments separated by the byte 0xFF (never part of UTF-8 text):
  *            [map,] plans, reps, deals, quotas, spiffs, commissions, roadmap,
- *            promises, collateral, claims, targets, in that order (load order).
+ *            promises, collateral, claims, targets, rates, in that order (the
+ *            order of SPEC 1 before section 12, so that older seeds keep
+ *            their meaning; rates.csv is loaded before deals.csv).
  * Each segment is written to its file (the map's `file =` name when it has
  * one) in a private data directory; a missing optional segment is no file,
  * a missing required one (plans, reps, deals) a small valid default.
@@ -49,12 +51,17 @@
  * Properties:
  *  - loading is deterministic and the same for every chunk size (SPEC 2,
  *    csvread.h): status, error, counts, rejects and every interned string;
- *  - per file, rows_read = rows_used + rows_rejected (SPEC 10) and the
- *    rejects of a file are as many as its rows_rejected;
+ *  - per file, rows_read = rows_used + rows_rejected + rows_excluded
+ *    (SPEC 10, 12), the rejects and excluded rows of a file are as many as
+ *    it counts, and its sources (the files read) add up to it;
  *  - every reject names a schema column (or the row), a line after the
- *    header, and a reason safe to print; every error likewise;
+ *    header (line 1 with `header =`), the file read, and a reason safe to
+ *    print; every excluded row a line, the file and a reason; every error
+ *    likewise;
  *  - every string kept is valid UTF-8; every reference resolves; won deals
- *    have a close date and an amount > 0 (what the incentive maths assumes);
+ *    have a close date and a finite amount > 0 (what the incentive maths
+ *    assumes), converted or not; rates left are > 0, dated on both ends or
+ *    neither, and no two of a currency overlap;
  *  - the derived tables compute (or fail with a status, never a crash);
  *    with bit 4, results.json dumps as valid JSON without NaN and the HTML
  *    report has only the tags compsight writes.
@@ -62,12 +69,20 @@
 
 #define FZD_SEP 0xff
 
-static const char *const fzd_defaults[3] = {
-    "plan_id,period_type,quota,tier_floor,rate\nP,quarter,100000,0,0.08\nP,quarter,100000,1,0.12\n",
-    "rep_id,name,team,role,plan_id\nR1,Ann,East,AE,P\nR2,Bob,West,AE,P\n",
-    "deal_id,rep_id,account,type,product,amount,discount_pct,created_date,close_date,stage\n"
-    "D1,R1,Acme,new,Core,50000,10,2026-01-05,2026-02-01,won\n"
-    "D2,R2,Beta,expansion,Core,80000,,2026-01-10,2026-03-30,won\n",
+/* The tables in the order of the input's segments. */
+static const enum cs_table fzd_order[CS_T_COUNT] = {
+    CS_T_PLANS, CS_T_REPS, CS_T_DEALS, CS_T_QUOTAS, CS_T_SPIFFS, CS_T_COMMISSIONS,
+    CS_T_ROADMAP, CS_T_PROMISES, CS_T_COLLATERAL, CS_T_CLAIMS, CS_T_TARGETS, CS_T_RATES,
+};
+
+/* The required files, when the input has no segment for them. */
+static const char *const fzd_defaults[CS_T_COUNT] = {
+    [CS_T_PLANS] = "plan_id,period_type,quota,tier_floor,rate\nP,quarter,100000,0,0.08\n"
+                   "P,quarter,100000,1,0.12\n",
+    [CS_T_REPS] = "rep_id,name,team,role,plan_id\nR1,Ann,East,AE,P\nR2,Bob,West,AE,P\n",
+    [CS_T_DEALS] = "deal_id,rep_id,account,type,product,amount,discount_pct,created_date,close_date,stage\n"
+                   "D1,R1,Acme,new,Core,50000,10,2026-01-05,2026-02-01,won\n"
+                   "D2,R2,Beta,expansion,Core,80000,,2026-01-10,2026-03-30,won\n",
 };
 
 static char fzd_dir[64];
@@ -149,12 +164,23 @@ static void fzd_digest(enum cs_status st, const struct cs_error *err, const stru
                         (unsigned long long)ds->counts[t].used,
                         (unsigned long long)ds->counts[t].rejected);
     for (size_t i = 0; i < ds->n_rejects; i++)
-        fuzz_buf_printf(b, "reject %u:%u:%s:%s\n", (unsigned)ds->rejects[i].table,
-                        (unsigned)ds->rejects[i].line, ds->rejects[i].column, ds->rejects[i].reason);
-    fuzz_buf_printf(b, "n %zu %zu %zu %zu %zu %zu %zu %zu %zu %zu %zu tiers %zu\n", ds->plans.n,
-                    ds->reps.n, ds->deals.n, ds->quotas.n, ds->spiffs.n, ds->commissions.n,
-                    ds->roadmap.n, ds->promises.n, ds->collateral.n, ds->claims.n, ds->targets.n,
-                    ds->plans.n_tiers);
+        fuzz_buf_printf(b, "reject %u:%u:%s:%s:%s:%s\n", (unsigned)ds->rejects[i].table,
+                        (unsigned)ds->rejects[i].line, ds->rejects[i].column, ds->rejects[i].reason,
+                        ds->rejects[i].source_file,
+                        ds->rejects[i].source_column ? ds->rejects[i].source_column : "-");
+    for (size_t i = 0; i < ds->n_excluded; i++)
+        fuzz_buf_printf(b, "excluded %u:%u:%s:%s\n", (unsigned)ds->excluded[i].table,
+                        (unsigned)ds->excluded[i].line, ds->excluded[i].source_file,
+                        ds->excluded[i].reason);
+    for (size_t i = 0; i < ds->n_sources; i++)
+        fuzz_buf_printf(b, "source %s enc=%d/%d delim=%d\n", ds->sources[i].file,
+                        ds->sources[i].encoding, (int)ds->sources[i].encoding_detected,
+                        ds->sources[i].delimiter);
+    fuzz_buf_printf(b, "n %zu %zu %zu %zu %zu %zu %zu %zu %zu %zu %zu %zu tiers %zu %s\n",
+                    ds->plans.n, ds->reps.n, ds->rates.n, ds->deals.n, ds->quotas.n,
+                    ds->spiffs.n, ds->commissions.n, ds->roadmap.n, ds->promises.n,
+                    ds->collateral.n, ds->claims.n, ds->targets.n, ds->plans.n_tiers,
+                    ds->currency);
     size_t ns = cs_strpool_count(ds->str);
     for (size_t id = 1; id <= ns; id++) {
         fuzz_buf_puts(b, cs_ds_str(ds, (uint32_t)id));
@@ -163,6 +189,9 @@ static void fzd_digest(enum cs_status st, const struct cs_error *err, const stru
     for (size_t i = 0; i < ds->deals.n; i++)
         fuzz_buf_printf(b, "deal %u %u %.17g %d %u\n", ds->deals.id[i], ds->deals.rep[i],
                         ds->deals.amount[i], (int)ds->deals.close[i], (unsigned)ds->deals.stage[i]);
+    for (size_t i = 0; i < ds->commissions.n; i++)
+        fuzz_buf_printf(b, "commission %u %.17g\n", ds->commissions.deal[i],
+                        ds->commissions.commission[i]);
 }
 
 static bool fzd_ref_ok(uint32_t r, size_t n, bool may_be_none)
@@ -174,14 +203,40 @@ static void fzd_check_dataset(const struct cs_dataset *ds)
 {
     for (int t = 0; t < CS_T_COUNT; t++) {
         const struct cs_table_counts *c = &ds->counts[t];
-        FUZZ_CHECK(c->read == c->used + c->rejected, "rows_read != rows_used + rows_rejected");
+        FUZZ_CHECK(c->read == c->used + c->rejected + c->excluded,
+                   "rows_read != rows_used + rows_rejected + rows_excluded");
         FUZZ_CHECK(c->present || c->read == 0, "rows read from a file that is not there");
-        uint64_t listed = 0;
+        uint64_t listed = 0, excluded = 0;
         for (size_t i = 0; i < ds->n_rejects; i++)
             listed += ds->rejects[i].table == t;
+        for (size_t i = 0; i < ds->n_excluded; i++)
+            excluded += ds->excluded[i].table == t;
         /* a plan-level reject lists every row of the plan: at least as many
          * rejects as rejected rows is what rejects.csv needs; here exact */
         FUZZ_CHECK(listed == c->rejected, "rejects listed != rows_rejected");
+        FUZZ_CHECK(excluded == c->excluded, "excluded rows listed != rows_excluded");
+        struct cs_table_counts sum = {0};
+        for (size_t i = 0; i < ds->n_sources; i++) {
+            const struct cs_source *so = &ds->sources[i];
+            if (so->table != t)
+                continue;
+            FUZZ_CHECK(so->read == so->used + so->rejected + so->excluded,
+                       "a file's rows do not add up");
+            sum.read += so->read;
+            sum.used += so->used;
+            sum.rejected += so->rejected;
+            sum.excluded += so->excluded;
+        }
+        FUZZ_CHECK(sum.read == c->read && sum.used == c->used && sum.rejected == c->rejected &&
+                   sum.excluded == c->excluded, "the files of a table do not add up to it");
+    }
+    for (size_t i = 0; i < ds->n_excluded; i++) {
+        const struct cs_excluded *e = &ds->excluded[i];
+        FUZZ_CHECK(e->table < CS_T_COUNT && e->source < ds->n_sources &&
+                   ds->sources[e->source].table == e->table, "an excluded row of no file");
+        FUZZ_CHECK(e->line >= 1 && e->reason && e->reason[0], "an excluded row without line or reason");
+        FUZZ_CHECK(e->source_file == ds->sources[e->source].file, "excluded: the wrong file");
+        FUZZ_CHECK(fuzz_utf8_valid(e->reason, strlen(e->reason)), "an excluded reason is not UTF-8");
     }
     const struct cs_table_def *defs[CS_T_COUNT];
     for (int t = 0; t < CS_T_COUNT; t++)
@@ -189,17 +244,22 @@ static void fzd_check_dataset(const struct cs_dataset *ds)
     for (size_t i = 0; i < ds->n_rejects; i++) {
         const struct cs_reject *r = &ds->rejects[i];
         FUZZ_CHECK(r->table < CS_T_COUNT, "reject of an unknown table");
-        FUZZ_CHECK(r->line >= 2, "a reject on the header line or line 0");
+        FUZZ_CHECK(r->source < ds->n_sources && ds->sources[r->source].table == r->table &&
+                   r->source_file == ds->sources[r->source].file, "a reject of no file read");
+        FUZZ_CHECK(r->line >= (ds->sources[r->source].header_row ? 2u : 1u),
+                   "a reject on the header line or line 0");
         FUZZ_CHECK(r->reason && r->reason[0], "a reject without a reason");
         FUZZ_CHECK(fuzz_error_printable(r->reason), "a reject reason holds raw control bytes");
         bool known = r->column[0] == '\0';
         for (size_t c = 0; !known && c < defs[r->table]->n_columns; c++)
             known = strcmp(r->column, defs[r->table]->columns[c].name) == 0;
         FUZZ_CHECK(known, "a reject names a column the file does not have");
-        if (i)
-            FUZZ_CHECK(ds->rejects[i - 1].table < r->table ||
-                       (ds->rejects[i - 1].table == r->table && ds->rejects[i - 1].line <= r->line),
+        if (i) {
+            const struct cs_reject *p = &ds->rejects[i - 1];
+            FUZZ_CHECK(p->table < r->table || (p->table == r->table && p->source < r->source) ||
+                       (p->table == r->table && p->source == r->source && p->line <= r->line),
                        "rejects are not in file then line order");
+        }
     }
     size_t ns = cs_strpool_count(ds->str);
     for (size_t id = 1; id <= ns; id++) {
@@ -228,6 +288,8 @@ static void fzd_check_dataset(const struct cs_dataset *ds)
         FUZZ_CHECK(d->stage[i] <= CS_STAGE_OPEN && d->type[i] <= CS_TYPE_RENEWAL, "deal enums");
         if (d->stage[i] != CS_STAGE_OPEN)
             FUZZ_CHECK(d->close[i] != CS_NO_DATE, "a won or lost deal without a close date");
+        FUZZ_CHECK(isnan(d->amount[i]) || (d->amount[i] >= 0 && isfinite(d->amount[i])),
+                   "a deal amount that is negative or infinite");
         if (d->stage[i] == CS_STAGE_WON) {
             FUZZ_CHECK(d->amount[i] > 0 && isfinite(d->amount[i]), "a won deal without amount > 0");
             FUZZ_CHECK(ds->reps.plan[d->rep[i]] != CS_NONE, "a won deal of a rep without a plan");
@@ -235,6 +297,23 @@ static void fzd_check_dataset(const struct cs_dataset *ds)
         if (!isnan(d->discount_pct[i]))
             FUZZ_CHECK(d->discount_pct[i] >= 0 && d->discount_pct[i] <= 100, "discount_pct range");
     }
+    for (size_t i = 0; i < ds->commissions.n; i++)
+        FUZZ_CHECK(isfinite(ds->commissions.commission[i]), "a commission that is not finite");
+    const struct cs_rates *r = &ds->rates;
+    for (size_t i = 0; i < r->n; i++) {
+        FUZZ_CHECK(r->rate[i] > 0 && isfinite(r->rate[i]), "a rate that is not > 0");
+        FUZZ_CHECK(r->currency[i] >= 1 && r->currency[i] <= 26 * 26 * 26, "a rate's currency");
+        FUZZ_CHECK((r->start[i] == CS_NO_DATE) == (r->next[i] == CS_NO_DATE),
+                   "a rate with one date");
+        FUZZ_CHECK(r->start[i] == CS_NO_DATE || r->start[i] < r->next[i], "a rate ending first");
+        for (size_t j = 0; j < i; j++)
+            if (r->currency[j] == r->currency[i])
+                FUZZ_CHECK(r->start[i] == CS_NO_DATE ? r->start[j] != CS_NO_DATE
+                           : r->start[j] == CS_NO_DATE || r->next[j] <= r->start[i] ||
+                             r->next[i] <= r->start[j],
+                           "two rates of a currency overlap");
+    }
+    FUZZ_CHECK(strlen(ds->currency) == 0 || strlen(ds->currency) == 3, "the corporate currency");
     for (size_t i = 0; i < ds->quotas.n; i++)
         FUZZ_CHECK(fzd_ref_ok(ds->quotas.rep[i], ds->reps.n, false), "quota -> rep");
     for (size_t i = 0; i < ds->commissions.n; i++)
@@ -281,7 +360,13 @@ static void fzd_check_html(const char *h, size_t n)
             known = strlen(tags[t]) == k - j && strncmp(tags[t], h + j, k - j) == 0;
         FUZZ_CHECK(known, "report.html holds a tag compsight does not write (HTML injection)");
     }
-    FUZZ_CHECK(!memmem(h, n, "javascript:", 11), "report.html holds javascript:");
+    /* A javascript: URL is harmful as an attribute's value (an href); as
+     * text (a file name the report quotes, escaped) it is only text.  Text
+     * cannot hold a raw quote (escaped as &quot;), so one before it marks
+     * an attribute. */
+    for (const char *p = h; (p = memmem(p, n - (size_t)(p - h), "javascript:", 11)) != NULL; p++)
+        FUZZ_CHECK(p == h || (p[-1] != '"' && p[-1] != '\'' && p[-1] != '='),
+                   "report.html holds a javascript: attribute");
 }
 
 static void fzd_pipeline(const struct cs_dataset *ds, int fiscal_start, bool full)
@@ -405,20 +490,22 @@ int cs_fuzz_dataset(const uint8_t *data, size_t size)
         if (cs_map_load_mem(nseg ? seg[0] : "", nseg ? seg_len[0] : 0, "fuzz.ini", &map, &err) != CS_OK)
             return 0;                    /* bad maps are fuzz_mapfile's business */
     }
-    for (int t = 0; t < CS_T_COUNT; t++) {
-        const char *file = cs_map_file(map, (enum cs_table)t);
+    for (int i = 0; i < CS_T_COUNT; i++) {
+        enum cs_table t = fzd_order[i];
+        const char *file = cs_map_file(map, t);
         if (!file)
-            file = cs_schema_table((enum cs_table)t)->file;
-        size_t k = first + (size_t)t;
+            file = cs_schema_table(t)->file;
+        size_t k = first + (size_t)i;
         if (k < nseg)
             fzd_write(file, seg[k], seg_len[k]);
-        else if (t <= CS_T_DEALS)
+        else if (fzd_defaults[t])
             fzd_write(file, fzd_defaults[t], strlen(fzd_defaults[t]));
     }
 
     struct cs_load_options lo = {
         .dir = fzd_dir, .map = map, .date_format = (enum cs_date_format)((o & 3) == 3 ? 0 : o & 3),
         .decimal_comma = (o & 4) != 0, .chunk_size = 65536, .progress = fzd_progress,
+        .currency = data[1] & 0x80 ? "EUR" : NULL,
     };
     struct cs_dataset *ds = (struct cs_dataset *)1, *ds2 = (struct cs_dataset *)1;
     struct cs_error err2;
@@ -437,9 +524,10 @@ int cs_fuzz_dataset(const uint8_t *data, size_t size)
     struct fuzz_buf a = {0}, b = {0};
     if (st != CS_OK) {
         FUZZ_CHECK(ds == NULL, "a failed load left *out set");
-        FUZZ_CHECK(st == CS_ERR_INPUT || st == CS_ERR_NOMEM, "a load failed with an odd status");
+        FUZZ_CHECK(st == CS_ERR_INPUT || st == CS_ERR_NOMEM || (st == CS_ERR_USAGE && lo.currency),
+                   "a load failed with an odd status");
         FUZZ_CHECK(err.msg[0] && fuzz_error_printable(err.msg), "load error message");
-        FUZZ_CHECK(err.file[0] != '\0', "a load error that names no file");
+        FUZZ_CHECK(err.file[0] != '\0' || st == CS_ERR_USAGE, "a load error that names no file");
     }
     fzd_digest(st, &err, st == CS_OK ? ds : NULL, &a);
     fzd_digest(st2, &err2, st2 == CS_OK ? ds2 : NULL, &b);

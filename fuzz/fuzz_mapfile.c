@@ -20,7 +20,14 @@
  *  - headers, defaults and mapped values are valid UTF-8;
  *  - date_format is -1 or a CS_DATE_*, decimal_comma -1, 0 or 1;
  *  - cs_map_value on an enumeration column only ever returns one of the
- *    column's own values, and ignores case and surrounding blanks.
+ *    column's own values, and ignores case and surrounding blanks;
+ *  - SPEC 12: every name of `file = A, B` is a plain file name; encoding,
+ *    delimiter and escape are in range; `header =` names, null, blank
+ *    values and exclude lists are valid UTF-8 and not empty, a blank
+ *    value of an enumeration is one of its values, and an exclude list
+ *    matches its own items;
+ *  - a map merged into an empty map (cs_map_merge) answers every lookup
+ *    as the map itself.
  */
 
 static int fzm_lines(const char *s, size_t n)
@@ -82,18 +89,114 @@ static void fzm_probe(const struct cs_map *map, enum cs_table t, int c, const ch
                    "a mapped value is not one of the enumeration's values");
 }
 
+/* The keys of SPEC 12 of table t. */
+static void fzm_check_export_keys(const struct cs_map *map, enum cs_table t)
+{
+    const char *const *names;
+    size_t n = cs_map_files(map, t, &names);
+    for (size_t i = 0; i < n; i++) {
+        const char *file = names[i];
+        FUZZ_CHECK(file[0] != '\0', "an empty file name was accepted");
+        FUZZ_CHECK(!strchr(file, '/') && !strchr(file, '\\') && !strstr(file, ".."),
+                   "a file name that leaves the data directory was accepted");
+        FUZZ_CHECK(strcmp(file, ".") != 0, "file = . was accepted");
+        fzm_check_text(file, "a file name that is not valid UTF-8 was accepted");
+    }
+    FUZZ_CHECK(n == 0 || cs_map_file(map, t) == names[0], "cs_map_file is not the first file");
+    int enc = cs_map_encoding(map, t), d = cs_map_delimiter(map, t), e = cs_map_escape(map, t);
+    FUZZ_CHECK(enc >= CS_ENC_UNSET && enc <= CS_ENC_ISO_8859_1, "encoding out of range");
+    FUZZ_CHECK(d == 0 || d == CS_DELIM_AUTO || d == ',' || d == ';' || d == '\t' || d == '|',
+               "delimiter out of range");
+    FUZZ_CHECK(e >= -1 && e <= 1, "escape out of range");
+    n = cs_map_header_names(map, t, &names);
+    for (size_t i = 0; i < n; i++) {
+        FUZZ_CHECK(names[i][0] != '\0', "an empty header name was accepted");
+        fzm_check_text(names[i], "a header name is not valid UTF-8");
+    }
+    const char *nul = cs_map_null(map, t);
+    fzm_check_text(nul, "null is not valid UTF-8");
+    FUZZ_CHECK(!nul || nul[0], "an empty null was accepted");
+    for (size_t i = 0; i < cs_map_excludes(map, t); i++) {
+        const char *h = cs_map_exclude_header(map, t, i);
+        FUZZ_CHECK(h && h[0], "an exclude without a header");
+        fzm_check_text(h, "an exclude header is not valid UTF-8");
+    }
+    FUZZ_CHECK(cs_map_exclude_header(map, t, cs_map_excludes(map, t)) == NULL,
+               "an exclude past the last");
+    const struct cs_table_def *def = cs_schema_table(t);
+    for (size_t c = 0; c < def->n_columns; c++) {
+        const char *b = cs_map_blank(map, t, (int)c);
+        fzm_check_text(b, "a blank value is not valid UTF-8");
+        if (b && def->columns[c].kind == CS_K_ENUM)
+            FUZZ_CHECK(cs_schema_enum_value(t, (int)c, b, strlen(b)) >= 0,
+                       "a blank value an enumeration does not have");
+        if (cs_map_unread(map, t, (int)c))
+            FUZZ_CHECK(cs_map_header(map, t, (int)c) == NULL, "COLUMN = - with a header");
+    }
+}
+
+/* Whether two maps answer every lookup alike (the probes of text too). */
+static bool fzm_same_str(const char *a, const char *b)
+{
+    return (a == NULL) == (b == NULL) && (!a || strcmp(a, b) == 0);
+}
+
+static void fzm_check_same(const struct cs_map *a, const struct cs_map *b, const char *text,
+                           size_t len)
+{
+    for (int ti = 0; ti < CS_T_COUNT; ti++) {
+        enum cs_table t = (enum cs_table)ti;
+        const char *const *na, *const *nb;
+        size_t n = cs_map_files(a, t, &na);
+        FUZZ_CHECK(n == cs_map_files(b, t, &nb), "merged: another number of files");
+        for (size_t i = 0; i < n; i++)
+            FUZZ_CHECK(strcmp(na[i], nb[i]) == 0, "merged: another file");
+        n = cs_map_header_names(a, t, &na);
+        FUZZ_CHECK(n == cs_map_header_names(b, t, &nb), "merged: another header list");
+        for (size_t i = 0; i < n; i++)
+            FUZZ_CHECK(strcmp(na[i], nb[i]) == 0, "merged: another header name");
+        FUZZ_CHECK(cs_map_date_format(a, t) == cs_map_date_format(b, t) &&
+                   cs_map_decimal_comma(a, t) == cs_map_decimal_comma(b, t) &&
+                   cs_map_encoding(a, t) == cs_map_encoding(b, t) &&
+                   cs_map_delimiter(a, t) == cs_map_delimiter(b, t) &&
+                   cs_map_escape(a, t) == cs_map_escape(b, t) &&
+                   fzm_same_str(cs_map_null(a, t), cs_map_null(b, t)) &&
+                   cs_map_excludes(a, t) == cs_map_excludes(b, t), "merged: another setting");
+        for (size_t i = 0; i < cs_map_excludes(a, t); i++)
+            FUZZ_CHECK(fzm_same_str(cs_map_exclude_header(a, t, i), cs_map_exclude_header(b, t, i)),
+                       "merged: another exclude");
+        const struct cs_table_def *def = cs_schema_table(t);
+        for (size_t c = 0; c < def->n_columns; c++) {
+            FUZZ_CHECK(fzm_same_str(cs_map_header(a, t, (int)c), cs_map_header(b, t, (int)c)) &&
+                       fzm_same_str(cs_map_default(a, t, (int)c), cs_map_default(b, t, (int)c)) &&
+                       fzm_same_str(cs_map_blank(a, t, (int)c), cs_map_blank(b, t, (int)c)) &&
+                       cs_map_unread(a, t, (int)c) == cs_map_unread(b, t, (int)c) &&
+                       cs_map_has_values(a, t, (int)c) == cs_map_has_values(b, t, (int)c),
+                       "merged: another column key");
+            for (size_t i = 0; i < len;) {
+                size_t j = i;
+                while (j < len && text[j] != ',' && text[j] != '=' && text[j] != '\n')
+                    j++;
+                if (j - i < 200) {
+                    FUZZ_CHECK(fzm_same_str(cs_map_value(a, t, (int)c, text + i, j - i),
+                                            cs_map_value(b, t, (int)c, text + i, j - i)),
+                               "merged: another value mapping");
+                    for (size_t x = 0; x < cs_map_excludes(a, t); x++)
+                        FUZZ_CHECK(fzm_same_str(cs_map_exclude_match(a, t, x, text + i, j - i),
+                                                cs_map_exclude_match(b, t, x, text + i, j - i)),
+                                   "merged: another exclusion");
+                }
+                i = j + 1;
+            }
+        }
+    }
+}
+
 static void fzm_check_map(const struct cs_map *map, const char *text, size_t len)
 {
     for (int t = 0; t < CS_T_COUNT; t++) {
         const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
-        const char *file = cs_map_file(map, (enum cs_table)t);
-        if (file) {
-            FUZZ_CHECK(file[0] != '\0', "an empty file name was accepted");
-            FUZZ_CHECK(!strchr(file, '/') && !strchr(file, '\\') && !strstr(file, ".."),
-                       "a file name that leaves the data directory was accepted");
-            FUZZ_CHECK(strcmp(file, ".") != 0, "file = . was accepted");
-            fzm_check_text(file, "a file name that is not valid UTF-8 was accepted");
-        }
+        fzm_check_export_keys(map, (enum cs_table)t);
         int df = cs_map_date_format(map, (enum cs_table)t);
         int dc = cs_map_decimal_comma(map, (enum cs_table)t);
         FUZZ_CHECK(df >= -1 && df <= CS_DATE_EU, "date_format out of range");
@@ -154,6 +257,12 @@ int cs_fuzz_mapfile(const uint8_t *data, size_t size)
     if (st == CS_OK) {
         FUZZ_CHECK(map != NULL, "CS_OK without a map");
         fzm_check_map(map, text, size);
+        struct cs_map *copy = NULL;
+        struct cs_error e3;
+        if (cs_map_load_mem("", 0, "empty.ini", &copy, &e3) == CS_OK &&
+            cs_map_merge(copy, map, &e3) == CS_OK)
+            fzm_check_same(map, copy, text, size);
+        cs_map_free(copy);
     } else {
         FUZZ_CHECK(map == NULL, "an error left *out set");
         fzm_check_error(st, &err, "fuzz.ini", lines);

@@ -212,20 +212,28 @@ static long fzp_num(const char *s, size_t n)
     return v;
 }
 
+/* YYYY-MM-DD, then 'T' or ' ' and anything */
+static bool fzp_iso_ref(const char *s, size_t len, long *day)
+{
+    if (len < 10 || s[4] != '-' || s[7] != '-' || (len > 10 && s[10] != 'T' && s[10] != ' '))
+        return false;
+    long y = fzp_num(s, 4), m = fzp_num(s + 5, 2), d = fzp_num(s + 8, 2);
+    if (y < 0 || m < 0 || d < 0 || !fzp_valid_ymd(y, m, d))
+        return false;
+    *day = fzp_days(y, m, d);
+    return true;
+}
+
+/* SPEC 2 and 12: YYYY-MM-DD in every format; else, for US and EU, A/B/Y
+ * (EU also A.B.Y), A and B one or two digits, Y four digits or two (20YY),
+ * then the end or a space and anything */
 static bool fzp_date_ref(const char *s, size_t len, enum cs_date_format fmt, long *day)
 {
     s = fzp_trim(s, &len);
-    if (fmt == CS_DATE_ISO) {
-        if (len < 10 || s[4] != '-' || s[7] != '-' || (len > 10 && s[10] != 'T' && s[10] != ' '))
-            return false;
-        long y = fzp_num(s, 4), m = fzp_num(s + 5, 2), d = fzp_num(s + 8, 2);
-        if (y < 0 || m < 0 || d < 0 || !fzp_valid_ymd(y, m, d))
-            return false;
-        *day = fzp_days(y, m, d);
+    if (fzp_iso_ref(s, len, day))
         return true;
-    }
-    /* A/B/YYYY (EU also A.B.YYYY), A and B one or two digits, then the end
-     * or a space and anything */
+    if (fmt == CS_DATE_ISO)
+        return false;
     size_t i = 0, a0 = 0;
     while (i < len && i < 2 && fzp_digit(s[i]))
         i++;
@@ -242,11 +250,12 @@ static bool fzp_date_ref(const char *s, size_t len, enum cs_date_format fmt, lon
     if (!bn || i >= len || s[i] != sep)
         return false;
     size_t y0 = ++i;
-    if (len - y0 < 4)
+    while (i < len && fzp_digit(s[i]))
+        i++;
+    size_t yn = i - y0;
+    if ((yn != 4 && yn != 2) || (i < len && s[i] != ' '))
         return false;
-    long y = fzp_num(s + y0, 4);
-    if (y < 0 || (len > y0 + 4 && s[y0 + 4] != ' '))
-        return false;
+    long y = fzp_num(s + y0, yn) + (yn == 2 ? 2000 : 0);
     long a = fzp_num(s, an), b = fzp_num(s + b0, bn);
     long m = fmt == CS_DATE_US ? a : b, d = fmt == CS_DATE_US ? b : a;
     if (!fzp_valid_ymd(y, m, d))
@@ -257,12 +266,27 @@ static bool fzp_date_ref(const char *s, size_t len, enum cs_date_format fmt, lon
 
 static void fzp_dates(const char *s, size_t len)
 {
+    long iso_day;
+    size_t tn = len;
+    const char *t = fzp_trim(s, &tn);
+    bool iso_text = fzp_iso_ref(t, tn, &iso_day);
     for (int f = CS_DATE_ISO; f <= CS_DATE_EU; f++) {
         int32_t day = 0x7eadbeef;
         long want = 0;
+        unsigned reads = 0;
         bool ok = cs_parse_date(s, len, (enum cs_date_format)f, &day);
         bool ref = fzp_date_ref(s, len, (enum cs_date_format)f, &want);
         FUZZ_CHECK(ok == ref, "cs_parse_date accepts/rejects unlike the reference");
+        int32_t day2 = 0x7eadbeef;
+        bool ok2 = cs_parse_date_ex(s, len, (enum cs_date_format)f, &day2, &reads);
+        FUZZ_CHECK(ok2 == ok && day2 == day, "cs_parse_date_ex differs from cs_parse_date");
+        /* the formats it says the text reads in are those that read it */
+        for (int g = CS_DATE_ISO; g <= CS_DATE_EU; g++) {
+            long w;
+            bool r = iso_text ? g == CS_DATE_ISO
+                              : g != CS_DATE_ISO && fzp_date_ref(s, len, (enum cs_date_format)g, &w);
+            FUZZ_CHECK(((reads >> g) & 1) == (unsigned)r, "cs_parse_date_ex: wrong formats read");
+        }
         if (!ok) {
             FUZZ_CHECK(day == 0x7eadbeef, "cs_parse_date wrote *day on failure");
             continue;
@@ -274,11 +298,8 @@ static void fzp_dates(const char *s, size_t len)
         int32_t back = 0;
         FUZZ_CHECK(cs_parse_date(buf, 10, CS_DATE_ISO, &back) && back == day,
                    "cs_format_date does not parse back to the same day");
-        if (f == CS_DATE_ISO) {
-            size_t n = len;
-            const char *t = fzp_trim(s, &n);
+        if (iso_text)
             FUZZ_CHECK(memcmp(buf, t, 10) == 0, "ISO date does not format back to its text");
-        }
     }
 }
 

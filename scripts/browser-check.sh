@@ -1,6 +1,7 @@
 #!/bin/sh
 # Render a report.html in headless Chromium and check that every image
-# loads and nothing is wider than the page.  Installs Debian's chromium when
+# loads, nothing is wider than the page and no identifier ("SMB-Q") wraps
+# at its hyphen.  Installs Debian's chromium when
 # it is missing and we are root.  Also leaves a screenshot next to the copy.
 # usage: scripts/browser-check.sh REPORT_DIR [WIDTH]
 set -eu
@@ -26,10 +27,16 @@ document.getElementById('f').onload = function () {
     var r = e.getBoundingClientRect();
     if (r.right > vw + 1 && getComputedStyle(e).position !== 'fixed') wide.push(e.tagName);
   });
+  // identifiers kept on one line (class nw): a plan id never reads "SMB-" / "Q"
+  var wrapped = Array.prototype.filter.call(d.querySelectorAll('.nw'), function (e) {
+    return e.getClientRects().length > 1;
+  }).length;
   var out = document.createElement('pre');
   out.id = 'result';
   out.textContent = 'RESULT images=' + imgs.length + ' broken=' + broken +
-      ' scroll=' + (d.documentElement.scrollWidth > vw) + ' wide=' + wide.length + ' ' + wide.slice(0, 5).join(',');
+      ' scroll=' + (d.documentElement.scrollWidth > vw) + ' wrapped=' + wrapped +
+      ' ids=' + d.querySelectorAll('.nw').length +
+      ' wide=' + wide.length + ' ' + wide.slice(0, 5).join(',');
   document.body.appendChild(out);
 };
 </script></body></html>
@@ -44,6 +51,6 @@ chromium $flags --window-size="$width,3000" --screenshot="$dir/report-screenshot
     "file://$tmp/report.html" >/dev/null 2>&1 || true
 echo "browser-check: $dir: ${result:-no result (the page did not load)}"
 case $result in
-    *"broken=0 scroll=false wide=0"*) exit 0 ;;
+    *"broken=0 scroll=false wrapped=0 ids="*" wide=0"*) exit 0 ;;
     *) exit 1 ;;
 esac

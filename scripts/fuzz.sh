@@ -49,7 +49,7 @@ fi
 
 dict_of() {
     case $1 in
-    csvread) echo fuzz/dict/csv.dict ;;
+    csvread|dialect) echo fuzz/dict/csv.dict ;;
     dataset) echo fuzz/dict/dataset.dict ;;
     mapfile) echo fuzz/dict/mapfile.dict ;;
     parse) echo fuzz/dict/parse.dict ;;

@@ -933,7 +933,9 @@ static void test_dirty_counts(void **state)
     static const struct {
         const char *file;
         json_int_t rejected;
-    } expect[] = {{"deals.csv", 6}, {"reps.csv", 1}, {"quotas.csv", 1}, {"promises.csv", 1},
+    /* deals.csv: six dirty rows, but the one with a Latin-1 byte makes the
+     * file Windows-1252 (SPEC 12, encoding = auto), where it is valid */
+    } expect[] = {{"deals.csv", 5}, {"reps.csv", 1}, {"quotas.csv", 1}, {"promises.csv", 1},
                   {"claims.csv", 1}, {"targets.csv", 1}};
     json_int_t total = 0;
     assert_int_equal(json_object_size(read), 11);

@@ -22,6 +22,10 @@
 /*   "LINE:field|field\n" per record, "E<status>:LINE:message\n" at the end */
 /* ---------------------------------------------------------------------- */
 
+/* The dialect every run() reads with: the delimiter (0: ',') and escapes. */
+static int g_delim;
+static bool g_escape;
+
 struct log {
     char *s;
     size_t n, cap;
@@ -79,10 +83,15 @@ static int log_record(const struct cs_csv_record *rec, void *ctx)
     for (size_t i = 0; i < rec->n; i++) {
         if (i)
             log_putc(l, '|');
-        /* The documented contract: NUL-terminated copies of len bytes. */
+        /* The documented contract: NUL-terminated copies of len bytes,
+         * which hold a NUL only when the record says it may. */
         assert_int_equal(rec->field[i][rec->len[i]], '\0');
+        if (memchr(rec->field[i], '\0', rec->len[i]))
+            assert_true(rec->may_hold_nul);
         log_bytes(l, rec->field[i], rec->len[i]);
     }
+    if (g_delim > 0)
+        assert_int_equal(rec->delimiter, g_delim);
     log_putc(l, '\n');
     if (++l->records == l->stop_after) {
         if (l->stop_status != CS_OK)
@@ -114,7 +123,8 @@ static char *run(const char *path, const char *buf, size_t len, size_t chunk,
 {
     struct cs_error err;
     struct log l = {.stop_after = stop_after, .stop_status = stop_status, .err = &err};
-    struct cs_csv_options opt = {.chunk_size = chunk, .max_field = max_field};
+    struct cs_csv_options opt = {.chunk_size = chunk, .max_field = max_field,
+                                 .delimiter = g_delim, .escape_backslash = g_escape};
     enum cs_status st;
     memset(&err, 0x55, sizeof err);   /* the reader must clear it */
     log_putc(&l, '\0');
@@ -201,7 +211,8 @@ static const struct {
     {"after_quote.csv",
      "1:id|v\nE2:3:malformed CSV: text after a closing quote "
      "(a quote inside a quoted field must be doubled)\n"},
-    {"nul.csv", "1:id|v\n2:1|a\nE2:3:not a text file (NUL byte at offset 12)\n"},
+    /* NUL bytes are data (they matter only in a column that is read). */
+    {"nul.csv", "1:id|v\n2:1|a\n3:2|b\\x00c\n4:3|d\n"},
 };
 
 static void test_fixtures(void **state)
@@ -232,8 +243,7 @@ static void test_bom_positions(void **state)
     static const char bom_quote[] = "\xef\xbb\xbf\"a\nb\",c\n";
     replay(NULL, bom_quote, sizeof bom_quote - 1, 0, "1:a\\nb|c\n");
     static const char bom_nul[] = "\xef\xbb\xbf" "a\n\0";
-    replay(NULL, bom_nul, sizeof bom_nul - 1, 0,
-           "1:a\nE2:2:not a text file (NUL byte at offset 5)\n");
+    replay(NULL, bom_nul, sizeof bom_nul - 1, 0, "1:a\n2:\\x00\n");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -338,17 +348,107 @@ static void test_field_limit_small(void **state)
         {"a\nb,\"1\n2\n345678901", "1:a\nE2:2:field longer than 8 bytes\n"},
         {"a\nb,\"1\n2\n34567", "1:a\nE2:2:unterminated quoted field (the closing quote is missing)\n"},
         {"a\n\"1\n2\n3456\",\"x", "1:a\nE2:4:unterminated quoted field (the closing quote is missing)\n"},
-        /* too long, then NUL */
-        {"123456789\0", "E2:1:field longer than 8 bytes\n"},
-        {"1234\0" "56789", "E2:1:not a text file (NUL byte at offset 4)\n"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        /* sizeof would stop at an embedded NUL with strlen: find the end. */
-        size_t len = strlen(cases[i].in);
-        if (strstr(cases[i].want, "NUL"))
-            len += 1 + strlen(cases[i].in + len + 1);
-        replay(NULL, cases[i].in, len, 8, cases[i].want);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        replay(NULL, cases[i].in, strlen(cases[i].in), 8, cases[i].want);
+    /* a NUL byte is a byte of the field like any other */
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *want;
+    } nul[] = {
+        {"123456789\0", 10, "E2:1:field longer than 8 bytes\n"},
+        {"1234\0" "56789", 10, "E2:1:field longer than 8 bytes\n"},
+        {"12\0" "45678\n", 9, "1:12\\x0045678\n"},
+    };
+    for (size_t i = 0; i < sizeof nul / sizeof nul[0]; i++)
+        replay(NULL, nul[i].in, nul[i].len, 8, nul[i].want);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Dialects: delimiters, their detection, escapes, UTF-16 (SPEC 12)        */
+/* ---------------------------------------------------------------------- */
+
+/* Replay in with delimiter delim and escapes esc; restore the defaults. */
+static void replay_dialect(int delim, bool esc, const char *in, const char *want)
+{
+    g_delim = delim;
+    g_escape = esc;
+    replay(NULL, in, strlen(in), 0, want);
+    g_delim = 0;
+    g_escape = false;
+}
+
+static void test_delimiters(void **state)
+{
+    (void)state;
+    /* each delimiter given; a TAB delimiter is not a blank to trim */
+    replay_dialect(';', false, "a; b ;\"c;d\" ;1,5\n", "1:a|b|c;d|1,5\n");
+    replay_dialect('|', false, "a|b, c|\"|\"\n", "1:a|b, c|\\|\n");
+    replay_dialect('\t', false, "a\t\tb\t c \t\n\t\"x\"\t y\n", "1:a||b|c|\n2:|x|y\n");
+    /* detected on the first line with text, outside quotes; ties in the
+     * order , ; TAB |; none at all: a comma */
+    int a = CS_CSV_DELIM_AUTO;
+    replay_dialect(a, false, "deal_id;amount;note\nD1;1,5;\"x;y\"\n",
+                   "1:deal_id|amount|note\n2:D1|1,5|x;y\n");
+    replay_dialect(a, false, "\"a,b,c\";d;e\n1;2;3\n", "1:a,b,c|d|e\n2:1|2|3\n");
+    replay_dialect(a, false, "a\tb\tc\n1\t2\t3\n", "1:a|b|c\n2:1|2|3\n");
+    replay_dialect(a, false, "a|b|c\r\n1|2|3\r\n", "1:a|b|c\n2:1|2|3\n");
+    replay_dialect(a, false, "a,b;c\n", "1:a|b;c\n");
+    replay_dialect(a, false, "a;b,c|d\tx\n", "1:a;b|c\\|d\\tx\n");
+    replay_dialect(a, false, "single\nx;y\n", "1:single\n2:x;y\n");
+    replay_dialect(a, false, "\n  \n\xef;b\n", "3:\\xef|b\n");
+    replay_dialect(a, false, "\xef\xbb\xbf" "a;b\n", "1:a|b\n");
+    replay_dialect(a, false, "\"a\nb;c\",d,e\n", "1:a\\nb;c|d|e\n");
+    replay_dialect(a, false, "a;b", "1:a|b\n");
+    replay_dialect(a, false, "", "");
+    /* the record knows the delimiter */
+    g_delim = ';';
+    replay(NULL, "a;b\n", 4, 0, "1:a|b\n");
+    g_delim = 0;
+}
+
+/* A file with a UTF-16 byte-order mark is not 8-bit text. */
+static void test_utf16(void **state)
+{
+    (void)state;
+    const char *msg = "E2:1:the file is UTF-16 text (as Excel's \"Unicode Text\" saves it): "
+                      "save it as CSV UTF-8, or as CSV with a comma or semicolon\n";
+    replay(NULL, "\xff\xfe" "a\0,\0", 6, 0, msg);
+    replay(NULL, "\xfe\xff\0a", 4, 0, msg);
+    replay(NULL, "\xff\xfe", 2, 0, msg);
+    replay(NULL, "\xff\xbb\xbf" "a\n", 5, 0, "1:\\xff\\xbb\\xbfa\n");
+    replay(NULL, "\xfe" "a\n", 3, 0, "1:\\xfea\n");
+    replay(NULL, "\xff", 1, 0, "1:\\xff\n");
+}
+
+/* escape = backslash, as MySQL and vtiger dumps write (SPEC 12). */
+static void test_escapes(void **state)
+{
+    (void)state;
+    /* \" \\ \n \t \r and \<delimiter>, quoted or not; \N stays */
+    replay_dialect(0, true, "\"12\",\"Acme \\\"Big\\\" deal\",\\N,a\\,b\n",
+                   "1:12|Acme \"Big\" deal|\\\\N|a,b\n");
+    replay_dialect(0, true, "x\\\\y,t\\tab,n\\nl,r\\rc\n", "1:x\\\\y|t\\tab|n\\nl|r\\rc\n");
+    /* a backslash before a line break: the break is data, and a line */
+    replay_dialect(0, true, "a,\"one\\\ntwo\"\nb,c\\\r\nd\ne,f\n",
+                   "1:a|one\\ntwo\n3:b|c\\r\\nd\n5:e|f\n");
+    /* an escaped blank is kept, unescaped trailing ones trimmed */
+    replay_dialect(0, true, " a\\  ,b \n", "1:a\\\\ |b\n");
+    replay_dialect(0, true, "a\\ \\ ,b\n", "1:a\\\\ \\\\ |b\n");
+    /* doubled quotes still work; a backslash at the end stays */
+    replay_dialect(0, true, "\"say \"\"hi\"\"\",x\\", "1:say \"hi\"|x\\\\\n");
+    /* with another delimiter, \<that delimiter> */
+    replay_dialect('\t', true, "a\\\tb\tc\\,d\n", "1:a\\tb|c\\\\,d\n");
+    /* errors */
+    replay_dialect(0, true, "a\"b\n",
+                   "E2:1:malformed CSV: quote inside an unquoted field "
+                   "(escape it as \\\" or quote the whole field)\n");
+    replay_dialect(0, true, "\"a\"b\n",
+                   "E2:1:malformed CSV: text after a closing quote "
+                   "(escape a quote inside a quoted field as \\\")\n");
+    replay_dialect(0, true, "x\n\"a\\\"\n", "1:x\nE2:2:unterminated quoted field "
+                   "(the closing quote is missing)\n");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -490,7 +590,8 @@ static void test_progress(void **state)
 /*
  * An independent statement of the documented behaviour: libcsv's strict
  * RFC 4180 with blank trimming, our line numbers, BOM, blank-record and
- * NUL rules, and the field limit checked after every byte.
+ * NUL rules, the field limit checked after every byte, the delimiter (or
+ * its detection) and, with esc, backslash escapes.
  */
 enum ref_state { R_ROW, R_FIELD, R_UNQ, R_Q, R_AFTER };
 
@@ -547,37 +648,111 @@ static void ref_error(struct log *l, unsigned long line, const char *msg)
 #define REF_LONG "field longer than 4 bytes"
 #define REF_BARE "malformed CSV: quote inside an unquoted field (quote the whole field and double the quote)"
 #define REF_AFTER "malformed CSV: text after a closing quote (a quote inside a quoted field must be doubled)"
+#define REF_BARE_E "malformed CSV: quote inside an unquoted field (escape it as \\\" or quote the whole field)"
+#define REF_AFTER_E "malformed CSV: text after a closing quote (escape a quote inside a quoted field as \\\")"
 #define REF_UNTERM "unterminated quoted field (the closing quote is missing)"
 
-static char *reference(const char *in, size_t len, size_t max_field)
+/* The delimiter detected in in[0..len) (after any BOM): the most frequent of
+ * , ; TAB | outside quotes on the first line with text, ties in that order. */
+static char ref_detect(const char *in, size_t len, bool esc)
+{
+    static const char cand[4] = {',', ';', '\t', '|'};
+    size_t count[4] = {0};
+    bool quoted = false, text = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = in[i];
+        if (esc && c == '\\') {
+            i++;
+            text = true;
+            continue;
+        }
+        if (c == '"') {
+            quoted = !quoted;
+            text = true;
+        } else if (!quoted && (c == '\n' || c == '\r')) {
+            if (text)
+                break;
+        } else if (!quoted) {
+            for (int k = 0; k < 4; k++)
+                count[k] += c == cand[k];
+            text |= c != ' ' && c != '\t';
+        }
+    }
+    int best = 0;
+    for (int k = 1; k < 4; k++)
+        if (count[k] > count[best])
+            best = k;
+    return cand[best];
+}
+
+/* delim: the delimiter, or 0 to detect it. */
+static char *reference(const char *in, size_t len, size_t max_field, char delim, bool esc)
 {
     struct log l = {0};
     struct ref r = {.l = &l};
     enum ref_state s = R_ROW;
     size_t i = 0;
     unsigned long line = 1;
+    bool escaped = false, esc_cr = false;   /* esc: after a backslash; after an escaped CR */
+    size_t keep = 0;                        /* esc: unquoted length without trailing blanks */
     log_putc(&l, '\0');
     l.n = 0;
     if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0)
         i = 3;
+    if (!delim)
+        delim = ref_detect(in + i, len - i, esc);
+    const bool tab_blank = delim != '\t';
     for (; i < len; i++) {
         char c = in[i];
         bool is_lf = c == '\n';
         bool is_cr = c == '\r';
         /* this byte ends a physical line: LF, or CR not followed by LF */
         bool breaks = is_lf || (is_cr && !(i + 1 < len && in[i + 1] == '\n'));
-        bool blank = c == ' ' || c == '\t';
-        if (c == '\0') {
-            char msg[64];
-            snprintf(msg, sizeof msg, "not a text file (NUL byte at offset %zu)", i);
-            ref_error(&l, line, msg);
-            return l.s;
+        bool blank = c == ' ' || (c == '\t' && tab_blank);
+        if (esc && (escaped || (esc_cr && is_lf))) {
+            /* an escaped byte: data, never a blank, delimiter, quote or end */
+            char out = c;
+            if (escaped) {
+                if (c == 'n')
+                    out = '\n';
+                else if (c == 't')
+                    out = '\t';
+                else if (c == 'r')
+                    out = '\r';
+                else if (!(c == '"' || c == '\\' || c == delim || is_lf || is_cr))
+                    r.field[r.flen++] = '\\';
+            }
+            esc_cr = escaped && is_cr;
+            escaped = false;
+            r.field[r.flen++] = out;
+            keep = r.flen;
+            r.trail = 0;
+            if ((s == R_Q ? r.flen : keep) > max_field) {
+                ref_error(&l, r.field_line, REF_LONG);
+                return l.s;
+            }
+            if (breaks)
+                line++;
+            continue;
+        }
+        esc_cr = false;
+        if (esc && c == '\\' && s != R_AFTER) {
+            if (s == R_ROW)
+                r.rec_line = line;
+            if (s == R_ROW || s == R_FIELD) {
+                r.field_line = line;
+                s = R_UNQ;
+            }
+            escaped = true;
+            continue;
         }
         switch (s) {
         case R_ROW:
         case R_FIELD:
             if (s == R_ROW && !blank && !is_lf && !is_cr)
                 r.rec_line = r.field_line = line;
+            if (s == R_FIELD && !blank && !is_lf && !is_cr)
+                r.field_line = line;
             if (blank) {
             } else if (is_lf || is_cr) {
                 if (s == R_FIELD) {
@@ -585,28 +760,30 @@ static char *reference(const char *in, size_t len, size_t max_field)
                     ref_end_row(&r);
                 }
                 s = R_ROW;
-            } else if (c == ',') {
+            } else if (c == delim) {
                 ref_emit_field(&r, 0);
                 s = R_FIELD;
             } else if (c == '"') {
                 s = R_Q;
             } else {
                 r.field[r.flen++] = c;
+                keep = r.flen;
                 s = R_UNQ;
             }
             break;
         case R_UNQ:
             if (c == '"') {
-                ref_error(&l, line, REF_BARE);
+                ref_error(&l, line, esc ? REF_BARE_E : REF_BARE);
                 return l.s;
-            } else if (c == ',' || is_lf || is_cr) {
-                size_t n = r.flen - r.trail;
+            } else if (c == delim || is_lf || is_cr) {
+                size_t n = esc ? keep : r.flen - r.trail;
                 if (n > max_field) {
                     ref_error(&l, r.field_line, REF_LONG);
                     return l.s;
                 }
                 ref_emit_field(&r, n);
-                if (c == ',') {
+                keep = 0;
+                if (c == delim) {
                     r.field_line = line;
                     s = R_FIELD;
                 } else {
@@ -616,6 +793,8 @@ static char *reference(const char *in, size_t len, size_t max_field)
             } else {
                 r.field[r.flen++] = c;
                 r.trail = blank ? r.trail + 1 : 0;
+                if (!blank)
+                    keep = r.flen;
             }
             break;
         case R_Q:
@@ -630,13 +809,14 @@ static char *reference(const char *in, size_t len, size_t max_field)
             if (c == '"' && r.trail == 0) {
                 r.field[r.flen++] = '"';
                 s = R_Q;
-            } else if (c == ',' || is_lf || is_cr) {
+            } else if (c == delim || is_lf || is_cr) {
                 if (r.flen > max_field) {
                     ref_error(&l, r.field_line, REF_LONG);
                     return l.s;
                 }
                 ref_emit_field(&r, r.flen);
-                if (c == ',') {
+                keep = 0;
+                if (c == delim) {
                     r.field_line = line;
                     s = R_FIELD;
                 } else {
@@ -646,20 +826,31 @@ static char *reference(const char *in, size_t len, size_t max_field)
             } else if (blank) {
                 r.trail++;
             } else {
-                ref_error(&l, line, REF_AFTER);
+                ref_error(&l, line, esc ? REF_AFTER_E : REF_AFTER);
                 return l.s;
             }
             break;
         }
         /* What libcsv holds, less trailing blanks (never shrinks while a
-         * field grows); a closing quote is still in it after a quote. */
-        size_t held = s == R_UNQ ? r.flen - r.trail : s == R_Q ? r.flen : s == R_AFTER ? r.flen + 1 : 0;
-        if (held > max_field + (s == R_Q || s == R_AFTER)) {
+         * field grows); a closing quote is still in it after a quote.  The
+         * escape parser holds no closing quote. */
+        size_t slack = esc ? 0 : 1;
+        size_t held = s == R_UNQ ? (esc ? keep : r.flen - r.trail) : s == R_Q ? r.flen
+                    : s == R_AFTER ? r.flen + slack : 0;
+        if (held > max_field + (s == R_Q || s == R_AFTER ? slack : 0)) {
             ref_error(&l, r.field_line, REF_LONG);
             return l.s;
         }
         if (breaks)
             line++;
+    }
+    if (escaped) {                      /* a backslash at the very end */
+        r.field[r.flen++] = '\\';
+        keep = r.flen;
+        if ((s == R_Q ? r.flen : keep) > max_field) {
+            ref_error(&l, r.field_line, REF_LONG);
+            return l.s;
+        }
     }
     switch (s) {
     case R_Q:
@@ -668,7 +859,7 @@ static char *reference(const char *in, size_t len, size_t max_field)
     case R_UNQ:
     case R_AFTER:
     case R_FIELD: {
-        size_t n = s == R_UNQ ? r.flen - r.trail : r.flen;
+        size_t n = s == R_UNQ ? (esc ? keep : r.flen - r.trail) : r.flen;
         if (n > max_field) {
             ref_error(&l, r.field_line, REF_LONG);
             return l.s;
@@ -694,12 +885,12 @@ static uint32_t rng(void)
     return (uint32_t)((rng_state * 0x2545f4914f6cdd1du) >> 32);
 }
 
-static void test_random_against_reference(void **state)
+/* Random inputs of the given alphabet in every dialect, every chunk size. */
+static void random_against_reference(const char *alphabet, int trials)
 {
-    (void)state;
-    static const char alphabet[] = "ab ,,\"\"\"\n\n\r\t";
+    static const int delims[] = {0, ';', '\t', '|', CS_CSV_DELIM_AUTO};
     char in[64];
-    int trials = 4000;
+    size_t na = strlen(alphabet);
     for (int t = 0; t < trials; t++) {
         size_t len = rng() % 40, i = 0;
         if (rng() % 8 == 0) {
@@ -707,18 +898,22 @@ static void test_random_against_reference(void **state)
             i = 3 - rng() % 2 * (rng() % 3);   /* sometimes only part of it */
         }
         for (; i < len; i++)
-            in[i] = alphabet[rng() % (sizeof alphabet - 1)];
+            in[i] = alphabet[rng() % na];
         if (len && rng() % 16 == 0)
             in[rng() % len] = '\0';
         size_t max_field = rng() % 2 ? 4 : 0;
-        char *want = reference(in, len, max_field ? max_field : 1000);
+        g_delim = delims[rng() % 5];
+        g_escape = rng() % 3 == 0;
+        char d = g_delim == 0 ? ',' : g_delim == CS_CSV_DELIM_AUTO ? 0 : (char)g_delim;
+        char *want = reference(in, len, max_field ? max_field : 1000, d, g_escape);
         for (size_t chunk = 0; chunk <= len + 1; chunk++) {
             char *got = run(NULL, in, len, chunk, max_field, 0, CS_OK);
             if (strcmp(got, want) != 0) {
                 struct log l = {0};
                 log_bytes(&l, in, len);
-                print_error("input \"%s\" (%zu bytes), chunk %zu, max_field %zu\n",
-                            l.s ? l.s : "", len, chunk, max_field);
+                print_error("input \"%s\" (%zu bytes), chunk %zu, max_field %zu, delimiter %d, "
+                            "escape %d\n", l.s ? l.s : "", len, chunk, max_field, g_delim,
+                            (int)g_escape);
                 free(l.s);
             }
             assert_string_equal(got, want);
@@ -726,6 +921,15 @@ static void test_random_against_reference(void **state)
         }
         free(want);
     }
+    g_delim = 0;
+    g_escape = false;
+}
+
+static void test_random_against_reference(void **state)
+{
+    (void)state;
+    random_against_reference("ab ,,\"\"\"\n\n\r\t", 4000);
+    random_against_reference("ab ,;|\t\"\"\n\r\\\\nt", 4000);
 }
 
 int main(void)
@@ -736,6 +940,9 @@ int main(void)
         cmocka_unit_test(test_bom_positions),
         cmocka_unit_test(test_field_limit_default),
         cmocka_unit_test(test_field_limit_small),
+        cmocka_unit_test(test_delimiters),
+        cmocka_unit_test(test_utf16),
+        cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_null_err),

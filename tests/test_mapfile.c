@@ -165,7 +165,7 @@ static void test_full(void **state)
 
     /* out-of-range table and column */
     assert_null(cs_map_header(m, D, -1));
-    assert_null(cs_map_header(m, D, 10));
+    assert_null(cs_map_header(m, D, (int)cs_schema_table(D)->n_columns));
     assert_null(cs_map_value(m, D, 99, "x", 1));
     assert_null(cs_map_file(m, CS_T_COUNT));
     assert_int_equal(cs_map_date_format(m, CS_T_COUNT), -1);
@@ -319,7 +319,7 @@ static const struct {
     const char *needle, *needle2;    /* the message holds both (needle2 may be NULL) */
 } file_errors[] = {
     {"err_unknown_section.ini", 4, "unknown section [opportunities]",
-     "sections are plans, reps, deals"},
+     "sections are plans, reps, rates, deals"},
     {"err_unknown_key.ini", 3, "unknown key \"amout\" in section [deals]", "deal_id, rep_id"},
     {"err_unknown_column.ini", 5,
      "unknown column \"amout\" in key \"amout.default\" in section [deals]", NULL},
@@ -417,7 +417,7 @@ static const struct {
     {T("[deals]\ntype.default = brand new\n"), 2,
      "bad value \"brand new\" for key \"type.default\" in section [deals]",
      "type is new, expansion or renewal"},
-    {T("[deals]\nfile = \n"), 2, "empty file name for key \"file\" in section [deals]", NULL},
+    {T("[deals]\nfile = \n"), 2, "empty value list for key \"file\" in section [deals]", NULL},
     {T("[deals]\nfile = a\\b.csv\n"), 2, "file name \"a\\x5cb.csv\"", "must be a plain"},
     {T("[deals]\nfile = /etc/passwd\n"), 2, "file name \"/etc/passwd\"", NULL},
     {T("[deals]\nfile = .\n"), 2, "file name \".\"", NULL},
@@ -465,6 +465,28 @@ static const struct {
     {T("[deals]\n    Closed Won\n"), 2, "malformed line \"Closed Won\" in section [deals]",
      "no key precedes it"},
     {T("just text\n"), 1, "malformed line \"just text\" (expected a [section] header", NULL},
+    /* SPEC 12 keys */
+    {T("[deals]\nencoding = ebcdic\n"), 2, "bad encoding \"ebcdic\" in section [deals]",
+     "auto, utf-8, windows-1252 or iso-8859-1"},
+    {T("[deals]\nencoding = auto\nencoding = utf-8\n"), 3, "duplicate key \"encoding\"", NULL},
+    {T("[deals]\ndelimiter = :\n"), 2, "bad delimiter \":\"", NULL},
+    {T("[deals]\ndelimiter = ;\ndelimiter = tab\n"), 3, "duplicate key \"delimiter\"", NULL},
+    {T("[deals]\nescape = slash\n"), 2, "bad escape \"slash\"", "backslash or none"},
+    {T("[deals]\nnull =\n"), 2, "empty value for key \"null\"", NULL},
+    {T("[deals]\nheader = a,,b\n"), 2, "empty item in the value list of key \"header\"", NULL},
+    {T("[deals]\nheader = a\nheader = b\n"), 3, "duplicate key \"header\"", NULL},
+    {T("[deals]\nexclude. = x\n"), 2, "missing header after \"exclude.\"", NULL},
+    {T("[deals]\nexclude.Stage = x\nexclude.stage = y\n"), 3, "duplicate key \"exclude.stage\"",
+     NULL},
+    {T("[deals]\nexclude.Stage =\n"), 2, "empty value list for key \"exclude.Stage\"", NULL},
+    {T("[deals]\ntype.blank = brand new\n"), 2, "bad value \"brand new\" for key \"type.blank\"",
+     NULL},
+    {T("[deals]\ntype.blank = new\ntype.BLANK = renewal\n"), 3, "duplicate key \"type.BLANK\"",
+     NULL},
+    {T("[deals]\nis_won.default = maybe\n"), 2, "bad value \"maybe\" for key \"is_won.default\"",
+     "is_won is true or false"},
+    {T("[deals]\nfile = a.csv, b/c.csv\n"), 2, "file name \"b/c.csv\"", NULL},
+    {T("[deals]\nnull = x\n  y\n"), 3, "indented line continues key \"null\"", NULL},
     /* NUL bytes and invalid UTF-8 */
     {T("[deals]\ndeal_id = a\0b\n"), 2, "NUL byte", NULL},
     {T("[deals]\n\ndeal_id = caf\xE9\n"), 3, "not valid UTF-8", NULL},
@@ -505,8 +527,153 @@ static void test_line_lengths(void **state)
 }
 
 /* ------------------------------------------------------------------------
+ * The keys of SPEC 12, and maps combined
+ * --------------------------------------------------------------------- */
+
+static void test_export_keys(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "[deals]\n"
+        "file = q1.csv,\n"
+        "    q2.csv, q3.csv\n"
+        "encoding = Windows-1252\n"
+        "delimiter = ;   ; a comment after the semicolon\n"
+        "header = id, owner,\n"
+        "    close date   ; comment\n"
+        "null = \\N\n"
+        "escape = backslash\n"
+        "type = -\n"
+        "type.default = new\n"
+        "type.blank = renewal\n"
+        "is_won.blank = false\n"
+        "exclude.Record Type = Partner, Test,\n"
+        "    Internal\n"
+        "exclude.StageName = Disqualified\n"
+        "[reps]\n"
+        "delimiter = tab\n"
+        "encoding = latin1\n"
+        "[plans]\n"
+        "delimiter = auto\n"
+        "escape = none\n";
+    struct cs_map *m = load_mem_ok(text, sizeof text - 1);
+    const enum cs_table D = CS_T_DEALS;
+    const char *const *names;
+    assert_int_equal(cs_map_files(m, D, &names), 3);
+    assert_string_equal(names[2], "q3.csv");
+    assert_string_equal(cs_map_file(m, D), "q1.csv");
+    assert_int_equal(cs_map_encoding(m, D), CS_ENC_WINDOWS_1252);
+    assert_int_equal(cs_map_delimiter(m, D), ';');
+    assert_int_equal(cs_map_header_names(m, D, &names), 3);
+    assert_string_equal(names[2], "close date");
+    assert_string_equal(cs_map_null(m, D), "\\N");
+    assert_int_equal(cs_map_escape(m, D), 1);
+    assert_true(cs_map_unread(m, D, col(D, "type")));
+    assert_null(cs_map_header(m, D, col(D, "type")));
+    assert_string_equal(cs_map_default(m, D, col(D, "type")), "new");
+    assert_string_equal(cs_map_blank(m, D, col(D, "type")), "renewal");
+    assert_string_equal(cs_map_blank(m, D, col(D, "is_won")), "false");
+    assert_int_equal(cs_map_excludes(m, D), 2);
+    assert_string_equal(cs_map_exclude_header(m, D, 0), "Record Type");
+    assert_string_equal(cs_map_exclude_match(m, D, 0, " internal ", 10), "Internal");
+    assert_null(cs_map_exclude_match(m, D, 0, "Sales", 5));
+    assert_string_equal(cs_map_exclude_match(m, D, 1, "DISQUALIFIED", 12), "Disqualified");
+    assert_int_equal(cs_map_delimiter(m, CS_T_REPS), '\t');
+    assert_int_equal(cs_map_encoding(m, CS_T_REPS), CS_ENC_ISO_8859_1);
+    assert_int_equal(cs_map_delimiter(m, CS_T_PLANS), CS_DELIM_AUTO);
+    assert_int_equal(cs_map_escape(m, CS_T_PLANS), 0);
+    assert_int_equal(cs_map_escape(m, CS_T_REPS), -1);
+    assert_int_equal(cs_map_encoding(m, CS_T_PLANS), CS_ENC_UNSET);
+    assert_int_equal(cs_map_delimiter(m, CS_T_QUOTAS), 0);
+    assert_int_equal(cs_map_header_names(m, CS_T_REPS, &names), 0);
+    cs_map_free(m);
+    /* the words of --encoding and --delimiter */
+    assert_int_equal(cs_encoding_parse("UTF8", 4), CS_ENC_UTF8);
+    assert_int_equal(cs_encoding_parse("cp1252", 6), CS_ENC_WINDOWS_1252);
+    assert_int_equal(cs_encoding_parse("utf-16", 6), CS_ENC_UNSET);
+    assert_int_equal(cs_delimiter_parse("|", 1), '|');
+    assert_int_equal(cs_delimiter_parse("\t", 1), '\t');
+    assert_int_equal(cs_delimiter_parse("\\t", 2), '\t');
+    assert_int_equal(cs_delimiter_parse("semicolon", 9), ';');
+    assert_int_equal(cs_delimiter_parse("auto", 4), CS_DELIM_AUTO);
+    assert_int_equal(cs_delimiter_parse(":", 1), 0);
+}
+
+/* A later map's keys override an earlier one's, key by key (SPEC 12). */
+static void test_merge(void **state)
+{
+    (void)state;
+    static const char preset[] =
+        "[deals]\nfile = Opportunity.csv\ndeal_id = Id\ntype = Type\ndate_format = us\n"
+        "stage.won = Closed Won\nstage.lost = Closed Lost, Lost Forever\n"
+        "stage.open = Prospecting\nexclude.IsDeleted = true\nexclude.Kind = Test\n"
+        "[reps]\nteam = Department\n";
+    static const char ours[] =
+        "[deals]\ndate_format = eu\ntype.blank = new\nstage.won = Closed Won, Lost Forever\n"
+        "exclude.kind = Internal\n"
+        "[reps]\nplan_id.default = AE-Q\n"
+        "[plans]\ndecimal_comma = yes\n";
+    struct cs_map *a = load_mem_ok(preset, sizeof preset - 1);
+    struct cs_map *b = load_mem_ok(ours, sizeof ours - 1);
+    struct cs_error err;
+    assert_int_equal(cs_map_merge(a, b, &err), CS_OK);
+    const enum cs_table D = CS_T_DEALS, R = CS_T_REPS;
+    /* kept from the first */
+    assert_string_equal(cs_map_file(a, D), "Opportunity.csv");
+    assert_string_equal(cs_map_header(a, D, col(D, "deal_id")), "Id");
+    assert_string_equal(cs_map_header(a, R, col(R, "team")), "Department");
+    assert_string_equal(value(a, D, "stage", "Closed Lost"), "lost");
+    assert_string_equal(value(a, D, "stage", "prospecting"), "open");
+    assert_string_equal(cs_map_exclude_match(a, D, 0, "true", 4), "true");
+    /* overridden or added by the second */
+    assert_int_equal(cs_map_date_format(a, D), CS_DATE_EU);
+    assert_string_equal(cs_map_blank(a, D, col(D, "type")), "new");
+    assert_string_equal(cs_map_default(a, R, col(R, "plan_id")), "AE-Q");
+    assert_int_equal(cs_map_decimal_comma(a, CS_T_PLANS), 1);
+    /* stage.won replaced whole, and Lost Forever moved from lost to won */
+    assert_string_equal(value(a, D, "stage", "Lost Forever"), "won");
+    assert_string_equal(value(a, D, "stage", "closed won"), "won");
+    /* exclude.Kind replaced (headers match whatever their case) */
+    assert_int_equal(cs_map_excludes(a, D), 2);
+    assert_null(cs_map_exclude_match(a, D, 1, "Test", 4));
+    assert_string_equal(cs_map_exclude_match(a, D, 1, "internal", 8), "Internal");
+    /* the second is unchanged, and merging nothing changes nothing */
+    assert_int_equal(cs_map_date_format(b, D), CS_DATE_EU);
+    assert_null(cs_map_file(b, D));
+    assert_int_equal(cs_map_merge(a, NULL, &err), CS_OK);
+    cs_map_free(a);
+    cs_map_free(b);
+}
+
+/* ------------------------------------------------------------------------
  * The bundled presets
  * --------------------------------------------------------------------- */
+
+static void test_preset_salesforce_api(void **state)
+{
+    (void)state;
+    struct cs_map *m = load_ok(MAPS "salesforce-api.ini");
+    const enum cs_table D = CS_T_DEALS, R = CS_T_REPS;
+    assert_string_equal(cs_map_file(m, D), "Opportunity.csv");
+    assert_string_equal(cs_map_file(m, R), "User.csv");
+    static const char *const deals[][2] = {
+        {"deal_id", "Id"}, {"rep_id", "OwnerId"}, {"account", "AccountId"}, {"type", "Type"},
+        {"amount", "Amount"}, {"created_date", "CreatedDate"}, {"close_date", "CloseDate"},
+        {"stage", "StageName"}, {"is_won", "IsWon"}, {"is_closed", "IsClosed"},
+    };
+    for (size_t i = 0; i < sizeof deals / sizeof deals[0]; i++)
+        assert_string_equal(cs_map_header(m, D, col(D, deals[i][0])), deals[i][1]);
+    assert_string_equal(cs_map_header(m, R, col(R, "rep_id")), "Id");
+    assert_string_equal(cs_map_header(m, R, col(R, "name")), "Name");
+    assert_string_equal(cs_map_header(m, R, col(R, "team")), "Department");
+    assert_int_equal(cs_map_date_format(m, D), CS_DATE_ISO);
+    assert_string_equal(value(m, D, "type", "Existing Business"), "expansion");
+    assert_string_equal(cs_map_exclude_header(m, D, 0), "IsDeleted");
+    assert_non_null(cs_map_exclude_match(m, D, 0, "true", 4));
+    assert_non_null(cs_map_exclude_match(m, R, 0, "AutomatedProcess", 16));
+    assert_null(cs_map_exclude_match(m, R, 0, "Standard", 8));
+    cs_map_free(m);
+}
 
 static void test_preset_salesforce(void **state)
 {
@@ -592,7 +759,10 @@ int main(void)
         cmocka_unit_test(test_err_null_record),
         cmocka_unit_test(test_err_text),
         cmocka_unit_test(test_line_lengths),
+        cmocka_unit_test(test_export_keys),
+        cmocka_unit_test(test_merge),
         cmocka_unit_test(test_preset_salesforce),
+        cmocka_unit_test(test_preset_salesforce_api),
         cmocka_unit_test(test_preset_hubspot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -310,6 +310,49 @@ static void test_doc(void **state)
     cs_doc_free(d);
 }
 
+/*
+ * HTML (issue 19): an identifier such as a plan id "SMB-Q" never wraps at
+ * its hyphen: each hyphenated word of a table cell or a paragraph sits in
+ * a span the style sheet keeps on one line; other text wraps as before.
+ */
+static void test_doc_ids_nowrap(void **state)
+{
+    (void)state;
+    struct cs_doc *d = cs_doc_new("T");
+    assert_non_null(d);
+    cs_doc_para(d);
+    cs_doc_text(d, "Plan MM-Q: more rep-quarters - a dash, -13k, a&b-c, (FR-129), Mid-Market");
+    static const char *const hdr[] = {"plan", "n"};
+    static const bool num[] = {false, true};
+    cs_doc_table(d, 2, hdr, num);
+    static const char *const row[] = {"SMB-Q", "149"};
+    cs_doc_row(d, row);
+    static const char *const row2[] = {"ENT-Y: cap commission at 130% of quota", "1"};
+    cs_doc_row(d, row2);
+    assert_false(cs_doc_failed(d));
+    struct capture cap;
+    FILE *f = cap_open(&cap);
+    struct cs_error err;
+    assert_int_equal(cs_doc_html(d, f, "/nonexistent", &err), CS_OK);
+    char *html = cap_close(&cap);
+    assert_non_null(strstr(html, ".nw{white-space:nowrap}"));
+    assert_non_null(strstr(html, "<td><span class=\"nw\">SMB-Q</span></td>"));
+    assert_non_null(strstr(html, "<td><span class=\"nw\">ENT-Y:</span> cap commission at 130% of quota</td>"));
+    /* plain hyphenated words may still break: only identifiers are kept whole */
+    assert_non_null(strstr(html, "<p>Plan <span class=\"nw\">MM-Q:</span> more rep-quarters - "
+                                 "a dash, -13k, a&amp;b-c, <span class=\"nw\">(FR-129),</span> "
+                                 "<span class=\"nw\">Mid-Market</span></p>"));
+    free(html);
+    /* Markdown is unchanged */
+    f = cap_open(&cap);
+    cs_doc_markdown(d, f);
+    char *md = cap_close(&cap);
+    assert_non_null(strstr(md, "| SMB-Q | 149 |"));
+    assert_null(strstr(md, "nw"));
+    free(md);
+    cs_doc_free(d);
+}
+
 /* HTML embeds an image that is there, shows one that is not as its text,
  * and fails (never a page with an empty image) on one it cannot read. */
 static void test_doc_images(void **state)
@@ -415,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_numbers_fast),
         cmocka_unit_test(test_atomic),
         cmocka_unit_test(test_doc),
+        cmocka_unit_test(test_doc_ids_nowrap),
         cmocka_unit_test(test_doc_images),
         cmocka_unit_test(test_error_rebase),
     };

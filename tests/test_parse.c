@@ -159,7 +159,11 @@ static const struct {
     {"13/1/2026", CS_DATE_US, 0, 0, 0},
     {"4/31/2026", CS_DATE_US, 0, 0, 0},
     {"0/1/2026", CS_DATE_US, 0, 0, 0},
-    {"1/5/26", CS_DATE_US, 0, 0, 0},
+    {"1/5/26", CS_DATE_US, 2026, 1, 5},          /* SPEC 12: two-digit years are 20YY */
+    {"12/31/99 10:00", CS_DATE_US, 2099, 12, 31},
+    {"1/5/026", CS_DATE_US, 0, 0, 0},
+    {"1/5/6", CS_DATE_US, 0, 0, 0},
+    {"1/5/26x", CS_DATE_US, 0, 0, 0},
     {"1/5/20261", CS_DATE_US, 0, 0, 0},
     {"001/5/2026", CS_DATE_US, 0, 0, 0},
     {"1.5.2026", CS_DATE_US, 0, 0, 0},
@@ -167,7 +171,9 @@ static const struct {
     {"1/5/2026T10:00", CS_DATE_US, 0, 0, 0},
     {"1//2026", CS_DATE_US, 0, 0, 0},
     {"/1/2026", CS_DATE_US, 0, 0, 0},
-    {"2026-01-05", CS_DATE_US, 0, 0, 0},
+    {"2026-01-05", CS_DATE_US, 2026, 1, 5},      /* SPEC 12: YYYY-MM-DD always reads */
+    {"2026-01-05T09:00:00.000Z", CS_DATE_US, 2026, 1, 5},
+    {"2026-02-30", CS_DATE_US, 0, 0, 0},
 
     {"5/1/2026", CS_DATE_EU, 2026, 1, 5},
     {"5.1.2026", CS_DATE_EU, 2026, 1, 5},
@@ -181,9 +187,64 @@ static const struct {
     {"5/1.2026", CS_DATE_EU, 0, 0, 0},
     {"5.1/2026", CS_DATE_EU, 0, 0, 0},
     {"5-1-2026", CS_DATE_EU, 0, 0, 0},
-    {"5.1.26", CS_DATE_EU, 0, 0, 0},
-    {"2026-01-05", CS_DATE_EU, 0, 0, 0},
+    {"5.1.26", CS_DATE_EU, 2026, 1, 5},
+    {"31/12/26", CS_DATE_EU, 2026, 12, 31},
+    {"5.1.026", CS_DATE_EU, 0, 0, 0},
+    {"2026-01-05", CS_DATE_EU, 2026, 1, 5},
 };
+
+/* The formats a date's text reads in (cs_parse_date_ex), whatever the chosen one. */
+static void test_date_reads(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        unsigned reads;
+    } cases[] = {
+        {"2026-04-07", 1u << CS_DATE_ISO},
+        {"4/7/2026", 1u << CS_DATE_US | 1u << CS_DATE_EU},
+        {"13/4/2026", 1u << CS_DATE_EU},
+        {"4/13/2026", 1u << CS_DATE_US},
+        {"13.4.2026", 1u << CS_DATE_EU},
+        {"4.7.26", 1u << CS_DATE_EU},
+        {"13/13/2026", 0},
+        {"x", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int f = CS_DATE_ISO; f <= CS_DATE_EU; f++) {
+            int32_t day = 7;
+            unsigned reads = 99;
+            bool ok = cs_parse_date_ex(cases[i].s, strlen(cases[i].s), (enum cs_date_format)f,
+                                       &day, &reads);
+            assert_int_equal(reads, cases[i].reads);
+            /* read only in the format chosen (ISO text in any) */
+            assert_int_equal(ok, (reads >> f & 1) || reads == 1u << CS_DATE_ISO);
+            if (!ok)
+                assert_int_equal(day, 7);
+        }
+    }
+    /* 7 April under eu is never 4 July: the format chosen decides */
+    int32_t day;
+    assert_true(cs_parse_date("7/4/2026", 8, CS_DATE_EU, &day));
+    assert_int_equal(day, cs_days_from_civil(2026, 4, 7));
+    assert_true(cs_parse_date("7/4/2026", 8, CS_DATE_US, &day));
+    assert_int_equal(day, cs_days_from_civil(2026, 7, 4));
+}
+
+static void test_parse_bool(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"true", "TRUE", " True ", "1", "yes", "Yes"};
+    static const char *const no[] = {"false", "FALSE", "0", "no", "\tNo"};
+    static const char *const bad[] = {"", "2", "y", "t", "truee", "10", "on"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        assert_int_equal(cs_parse_bool(yes[i], strlen(yes[i])), 1);
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        assert_int_equal(cs_parse_bool(no[i], strlen(no[i])), 0);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(cs_parse_bool(bad[i], strlen(bad[i])), -1);
+}
 
 static void test_parse_date(void **state)
 {
@@ -661,6 +722,8 @@ int main(void)
         cmocka_unit_test(test_days_naive),
         cmocka_unit_test(test_days_full_range),
         cmocka_unit_test(test_parse_date),
+        cmocka_unit_test(test_date_reads),
+        cmocka_unit_test(test_parse_bool),
         cmocka_unit_test(test_format_date),
         cmocka_unit_test(test_numbers_ok),
         cmocka_unit_test(test_numbers_bad),

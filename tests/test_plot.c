@@ -16,7 +16,10 @@
 #include <gsl/gsl_errno.h>
 
 #include "compsight/analysis.h"
+#include "compsight/findings.h"
+#include "compsight/generate.h"
 #include "compsight/plot.h"
+#include "report/wording.h"
 
 #ifndef CS_TEST_DIR
 #define CS_TEST_DIR "tests"
@@ -394,9 +397,11 @@ static void test_golden_where(void **state)
     free(buf);
 }
 
-static void test_golden_when(void **state)
+static char *label_text(const char *script, int n);
+static char *note_text(const char *script);
+
+static void when_fixture(struct cs_plot_when *wp)
 {
-    (void)state;
     struct cs_plot_when w;
     memset(&w, 0, sizeof w);
     for (size_t d = 0; d < CS_PLOT_WHEN_DAYS; d++) {
@@ -413,10 +418,141 @@ static void test_golden_when(void **state)
     w.risk = true;
     w.last14_share = 0.38;
     w.expected_share = 0.152;
+    /* half the bookings on quarterly plans (91 days), half on annual ones */
+    w.quarter_bookings = w.year_bookings = 0.5 * (w.total + w.beyond_bookings);
+    w.quarter_even = 14.0 / 91;
+    w.year_even = 14.0 / 365;
+    for (size_t d = 0; d < CS_PLOT_WHEN_DAYS; d++)
+        w.even[d] = (d < 91 ? w.quarter_bookings / 91 : 0) + w.year_bookings / 365;
+    w.currency = "USD";
+    w.title = "38% of bookings closed in the last 14 days of the period, against 10% at an even pace";
+    *wp = w;
+}
+
+/* The lines of datablock $NAME in a script, as one string (static). */
+static const char *datablock(const char *script, const char *name)
+{
+    static char out[8192];
+    char head[64];
+    snprintf(head, sizeof head, "$%s << EOD\n", name);
+    const char *p = strstr(script, head);
+    if (!p)
+        return NULL;
+    p += strlen(head);
+    const char *e = strstr(p, "EOD\n");
+    assert_non_null(e);
+    size_t n = (size_t)(e - p) < sizeof out - 1 ? (size_t)(e - p) : sizeof out - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return out;
+}
+
+/*
+ * where (issue 19): a cell whose share rests on so few deals that its 95%
+ * interval is wide (45% of 11 deals: 21% to 72%) is hatched and faded, and
+ * the note says what "wide" means; a cell with a narrow interval (11% of
+ * 55) is not.  Grey cells show their n, n = 0 included.
+ */
+static void test_where_uncertainty(void **state)
+{
+    (void)state;
+    struct cs_plot_where w;
+    where_fixture(&w, false);
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_where_script(f, &w, "where"));
+    const char *wide = datablock(buf, "wide");
+    assert_non_null(wide);
+    assert_non_null(strstr(wide, "0 15\n"));      /* column 0, row 15: 5 of 11 */
+    assert_null(strstr(wide, "13 0\n"));          /* 6 of 55: 5% to 22% */
+    assert_null(strstr(wide, "5 3\n"));           /* 3 of 30: 3% to 26%, 22 points */
+    assert_non_null(strstr(buf, "$wide using 1:2:(0.5):(0.5) with boxxyerror"));
+    assert_non_null(strstr(buf, "fs transparent pattern"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "Hatched and faded: the share's 95% interval is wider than 25 "
+                                 "points, too few deals to read its colour."));
+    free(note);
+    /* grey cells: n, and n = 0 for an empty one */
+    const char *few = datablock(buf, "few");
+    assert_non_null(few);
+    assert_non_null(strstr(few, "2 5 9\n"));
+    assert_true(strncmp(few, "0 0 0\n", 6) == 0);
+    assert_non_null(strstr(buf, "$few using 1:2:(sprintf('n = %d', $3)) with labels"));
+    free(buf);
+
+    /* the caller's title */
+    w.title = "Risky promises concentrate in the last 14 days";
+    CAPTURE(buf, len, cs_plot_where_script(f, &w, "where"));
+    assert_non_null(strstr(buf, "set title 'Risky promises concentrate in the last 14 days'"));
+    free(buf);
+}
+
+static void test_golden_when(void **state)
+{
+    (void)state;
+    struct cs_plot_when w;
+    when_fixture(&w);
     char *buf = NULL;
     size_t len = 0;
     CAPTURE(buf, len, cs_plot_when_script(f, &w, "when"));
     golden("when", buf, len);
+    free(buf);
+}
+
+/* The whole note of a script: its lines (labels 99, 98, ...) joined by spaces. */
+static char *note_text(const char *script)
+{
+    char *out = calloc(1, 4096);
+    assert_non_null(out);
+    for (int n = 99; n >= 96; n--) {
+        char *l = label_text(script, n);
+        if (!l)
+            break;
+        if (out[0])
+            strcat(out, " ");
+        strncat(out, l, 4096 - strlen(out) - 2);
+        free(l);
+    }
+    return out;
+}
+
+/*
+ * when (issue 19): the bookings axis names its currency; the even pace is
+ * drawn and the note says why it is not 14/91 of bookings when annual
+ * plans weigh in; every week shows how many deals it has, an empty one
+ * n = 0; the title is the caller's (the finding's verdict).
+ */
+static void test_when_even_pace_and_counts(void **state)
+{
+    (void)state;
+    struct cs_plot_when w;
+    when_fixture(&w);
+    w.deals_week[5] = 0;
+    w.risky_week[5] = 0;
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_when_script(f, &w, "when"));
+    assert_non_null(strstr(buf, "set ylabel 'bookings closed that day (thousands of USD)'"));
+    assert_non_null(strstr(buf, "title 'at an even pace'"));
+    assert_non_null(strstr(buf, "against 10% at an even pace' font"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "Dashed: an even pace (each deal's amount spread over its plan "
+                                 "period) puts 9.6% of bookings in the last 14 days, not 14/91 = "
+                                 "15%, as annual plans (50% of bookings) spread theirs over 365 "
+                                 "days."));
+    assert_non_null(strstr(note, "n: won deals in the week"));
+    free(note);
+    assert_non_null(strstr(buf, "'n = 0' 38, "));
+    assert_non_null(strstr(buf, "'n = 60' 3"));
+    free(buf);
+
+    /* quarterly plans only: the even pace is 14 of about 91 days */
+    w.year_bookings = 0;
+    w.year_even = NAN;
+    CAPTURE(buf, len, cs_plot_when_script(f, &w, "when"));
+    note = note_text(buf);
+    assert_non_null(strstr(note, "puts 15% of bookings in the last 14 days (14 of about 91 days)."));
+    free(note);
     free(buf);
 }
 
@@ -455,11 +591,26 @@ static void test_golden_threshold(void **state)
     /* a plan id written to break out of the title */
     struct cs_plot_threshold t = {
         .plan = "Mid'Market `touch " PWNED "`\nset output '" PWNED "'",
-        .period_word = "quarter", .est = &e, .placebo = &placebo};
+        .period_word = "quarter", .est = &e, .placebo = &placebo,
+        .low = 14.2, .high = 48.8, .level = 0.98};
     char *buf = NULL;
     size_t len = 0;
     CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
     golden("threshold-1", buf, len);
+    free(buf);
+
+    /* issue 19: the title is the caller's (the finding's verdict); without
+     * one the plot claims nothing, however large z is */
+    t.plan = "MM-Q";
+    CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
+    assert_non_null(strstr(buf, "set title 'Plan MM-Q: final attainment around the 100% floor'"));
+    assert_null(strstr(buf, "more rep-quarters"));
+    free(buf);
+    t.title = "Plan MM-Q: no clear bunching at the 100% floor";
+    CAPTURE(buf, len, cs_plot_threshold_script(f, &t, "threshold-1"));
+    assert_non_null(strstr(buf, "set title 'Plan MM-Q: no clear bunching at the 100% floor'"));
+    /* the interval the report prints, in its words */
+    assert_non_null(strstr(buf, "'excess above the floor: 32 (98% interval 14 to 49)'"));
     free(buf);
 }
 
@@ -468,22 +619,40 @@ static void test_golden_forest(void **state)
     (void)state;
     struct cs_plot_forest fo;
     memset(&fo, 0, sizeof fo);
+    /* the printed intervals are the report's (widened): marginal_rate's
+     * excludes 1 at 95% but its verdict is not clear, and it is grey */
     static const struct cs_plot_forest_row rows[] = {
-        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1},
-        {"tier_cross", "deal crosses a tier floor", 2.4, 1.9, 3.0},
-        {"last_14_days", "closed in the last 14 days of the period", 1.7, 1.2, 2.41},
-        {"log_amount", "deal size, per doubling", 1.01, 0.93, 1.1},
-        {"type[renewal]", "renewal deal (against new)", 0.6, 0.41, 0.88},
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 0.99, 1.13, false},
+        {"tier_cross", "deal crosses a tier floor", 2.4, 1.7, 3.4, true},
+        {"last_14_days", "closed in the last 14 days of the period", 1.7, 1.1, 2.6, true},
+        {"log_amount", "deal size, per doubling", 1.01, 0.9, 1.13, false},
+        {"type[renewal]", "renewal deal (against new)", 0.6, 0.36, 0.99, true},
     };
     fo.n = sizeof rows / sizeof rows[0];
     memcpy(fo.rows, rows, sizeof rows);
     fo.deals = 1234;
     fo.left_out = 1;
-    fo.left_out_terms[0] = "spiff";
+    fo.left_out_terms[0] = "SPIFF on the product";
+    fo.level = 0.9964;
+    fo.tested = 14;
+    fo.title = "Deals that carried the rep across a tier floor went with 2.40 times the odds of a "
+               "risky promise";
     char *buf = NULL;
     size_t len = 0;
     CAPTURE(buf, len, cs_plot_forest_script(f, &fo, "how-strong"));
     golden("how-strong", buf, len);
+    /* issue 19: colour is the verdict, the interval is the report's, no identifier */
+    const char *or = datablock(buf, "or");
+    assert_non_null(or);
+    static const char head[] = "5 1.06 0.99 1.13 6\n4 2.4 1.7 3.4 2\n";
+    assert_true(strncmp(or, head, sizeof head - 1) == 0);
+    assert_non_null(strstr(buf, "set xlabel 'odds ratio of a risky promise, 99.6% interval"));
+    assert_non_null(strstr(buf, "set title 'Deals that carried the rep across a tier floor went"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "widened because the report tests 14 effects at once"));
+    assert_non_null(strstr(note, "Not shown (no variation or no interval): SPIFF on the product."));
+    assert_null(strstr(note, "spiff"));
+    free(note);
     free(buf);
 }
 
@@ -529,7 +698,7 @@ static void test_note_wraps(void **state)
     struct cs_plot_forest fo;
     memset(&fo, 0, sizeof fo);
     static const struct cs_plot_forest_row rows[] = {
-        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1},
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1, true},
     };
     fo.n = 1;
     memcpy(fo.rows, rows, sizeof rows);
@@ -554,8 +723,9 @@ static void test_note_wraps(void **state)
     char whole[512];
     snprintf(whole, sizeof whole, "%s %s", l1, l2);
     assert_string_equal(whole,
-                        "Logistic model over 1,234,567 deals, intervals from rep-clustered standard "
-                        "errors (Firth fit: the data separate). Associations, not proof of cause. "
+                        "Logistic model over 1,234,567 deals, rep-clustered intervals (Firth fit: "
+                        "the data separate). Orange: clear effect; grey: no clear effect. "
+                        "Associations, not proof of cause. "
                         "Not shown (no variation or no interval): spiff, type[expansion], "
                         "type[renewal].");
     free(l1);
@@ -585,7 +755,7 @@ static void without_spaces(const char *s, char *out)
  * Notes of any text: 300 forest notes whose dropped-term list is random
  * words of one- to four-byte UTF-8 characters, some longer than a line
  * with no space to break at (at most 340 bytes of them, so that the plot's
- * 512-byte note is never cut inside a character).  Every line holds at most 160 characters,
+ * 768-byte note is never cut inside a character).  Every line holds at most 160 characters,
  * none starts inside a character, there are at most four, the margin
  * grows with them, and (up to the breaks' spaces) the lines are the note.
  */
@@ -623,10 +793,10 @@ static void test_note_wraps_any_text(void **state)
             fo.left_out_terms[t] = w;
         }
         /* the note as the plot builds it */
-        char note[512];
+        char note[768];
         int len = snprintf(note, sizeof note,
-                           "Logistic model over 42 deals, intervals from rep-clustered standard "
-                           "errors. Associations, not proof of cause.");
+                           "Logistic model over 42 deals, rep-clustered intervals. Orange: clear "
+                           "effect; grey: no clear effect. Associations, not proof of cause.");
         for (size_t i = 0; i < fo.left_out && len > 0 && (size_t)len < sizeof note; i++)
             len += snprintf(note + len, sizeof note - (size_t)len, "%s%s",
                             i ? ", " : " Not shown (no variation or no interval): ", fo.left_out_terms[i]);
@@ -647,7 +817,7 @@ static void test_note_wraps_any_text(void **state)
                 fail_msg("round %d: line %d has %zu characters", round, lines, code_points(l));
             if (((unsigned char)l[0] & 0xC0) == 0x80)
                 fail_msg("round %d: line %d starts inside a character", round, lines);
-            hard += code_points(l) == 160 && !strchr(l, ' ');
+            hard += code_points(l) >= 40 && !strchr(l, ' ');   /* a long word cut */
             strncat(joined, l, sizeof joined - strlen(joined) - 1);
             free(l);
         }
@@ -671,31 +841,55 @@ static void test_note_wraps_any_text(void **state)
     assert_true(hard > 0);
 }
 
-static void rates_fixture(struct cs_plot_rates *r, bool fixed_axis)
+/* A slot of a rates fixture: a point when n >= min_n. */
+static void fixture_slot(struct cs_plot_rates *r, const char *label, size_t k, size_t n)
 {
-    static const struct { const char *label; size_t k, n; } cats[] = {
-        {"6%", 40, 200}, {"8%", 30, 120}, {"12%", 25, 60}, {"15%", 9, 15}};
-    memset(r, 0, sizeof *r);
-    r->min_n = 10;
-    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++) {
-        struct cs_plot_cat *c = &r->cat[r->n_cats++];
-        snprintf(c->label, sizeof c->label, "%s", cats[i].label);
-        c->k = cats[i].k;
-        c->n = cats[i].n;
-        c->pos = fixed_axis ? 2 * i : i;
-        assert_int_equal(cs_wilson(c->k, c->n, &c->w, NULL), CS_OK);
-        r->k_total += c->k;
-        r->n_total += c->n;
+    size_t pos = r->n_axis++;
+    snprintf(r->axis[pos], sizeof r->axis[pos], "%s", label);
+    r->axis_n[pos] = n;
+    r->k_total += k;
+    r->n_total += n;
+    if (n < r->min_n) {
+        r->omitted += n;
+        return;
     }
-    r->n_axis = fixed_axis ? 7 : r->n_cats;
-    for (size_t i = 0; i < r->n_axis; i++)
-        snprintf(r->axis[i], sizeof r->axis[i], "%s", fixed_axis ? "bin" : r->cat[i].label);
-    if (fixed_axis)
-        for (size_t i = 0; i < r->n_cats; i++)
-            snprintf(r->axis[r->cat[i].pos], sizeof r->axis[0], "%s", r->cat[i].label);
-    r->k_total += 1;
-    r->n_total += 4;
-    r->omitted = 4;
+    struct cs_plot_cat *c = &r->cat[r->n_cats++];
+    snprintf(c->label, sizeof c->label, "%s", label);
+    c->k = k;
+    c->n = n;
+    c->pos = pos;
+    assert_int_equal(cs_wilson(k, n, &c->w, NULL), CS_OK);
+}
+
+/* Per tier (by_plan): two plans, the second with a rate of 4 deals;
+ * collateral: seven bins, two of them empty and one of 2 assets. */
+static void rates_fixture(struct cs_plot_rates *r, bool by_plan)
+{
+    memset(r, 0, sizeof *r);
+    if (by_plan) {
+        r->min_n = 10;
+        r->group[0] = (struct cs_plot_group){.name = "SMB-Q", .first = 0, .last = 1};
+        fixture_slot(r, "6%", 40, 200);
+        fixture_slot(r, "9%", 30, 120);
+        r->gap[r->n_axis++] = true;
+        r->group[1] = (struct cs_plot_group){.name = "Mid'Market `touch " PWNED "`", .first = 3,
+                                             .last = 5};
+        fixture_slot(r, "8%", 25, 60);
+        fixture_slot(r, "12%", 9, 15);
+        fixture_slot(r, "15%", 1, 4);
+        r->n_groups = 2;
+        r->group[0].k = 70;
+        r->group[0].n = 320;
+        r->group[1].k = 35;
+        r->group[1].n = 79;
+        return;
+    }
+    r->min_n = 3;
+    static const struct { const char *label; size_t k, n; } bins[] = {
+        {"below 0 (ahead)", 2, 40}, {"0-10%", 0, 0}, {"10-20%", 9, 30}, {"20-30%", 1, 2},
+        {"30-40%", 6, 12}, {"40-50%", 0, 0}, {"50% or more", 3, 5}};
+    for (size_t b = 0; b < sizeof bins / sizeof bins[0]; b++)
+        fixture_slot(r, bins[b].label, bins[b].k, bins[b].n);
 }
 
 static void test_golden_rates(void **state)
@@ -704,13 +898,49 @@ static void test_golden_rates(void **state)
     struct cs_plot_rates r;
     char *buf = NULL;
     size_t len = 0;
-    rates_fixture(&r, false);
+    rates_fixture(&r, true);
     CAPTURE(buf, len, cs_plot_tier_script(f, &r, "per-tier"));
     golden("per-tier", buf, len);
     free(buf);
-    rates_fixture(&r, true);
+    rates_fixture(&r, false);
     CAPTURE(buf, len, cs_plot_collateral_script(f, &r, "collateral"));
     golden("collateral", buf, len);
+    free(buf);
+}
+
+/*
+ * Rates (issue 19): every bin shows its n, an empty one n = 0 (collateral
+ * and per tier alike); per tier is drawn plan by plan: each plan's name
+ * over its own panel and its own share dashed, never the plans' rates
+ * mixed on one axis.
+ */
+static void test_rates_counts_and_panels(void **state)
+{
+    (void)state;
+    struct cs_plot_rates r;
+    char *buf = NULL;
+    size_t len = 0;
+    rates_fixture(&r, false);
+    CAPTURE(buf, len, cs_plot_collateral_script(f, &r, "collateral"));
+    const char *few = datablock(buf, "few");
+    assert_non_null(few);
+    assert_string_equal(few, "1 0\n3 2\n5 0\n");
+    assert_non_null(strstr(buf, "$few using 1:(0):(sprintf('n = %d', $2)) with labels"));
+    assert_non_null(strstr(buf, "$rates using 1:4:(sprintf('n = %s', strcol(6))) with labels"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "n: assets in the category (fewer than 3: no point)."));
+    free(note);
+    free(buf);
+
+    rates_fixture(&r, true);
+    CAPTURE(buf, len, cs_plot_tier_script(f, &r, "per-tier"));
+    assert_non_null(strstr(buf, "set label 10 'SMB-Q' at first 0.5, graph 0.97 center"));
+    assert_non_null(strstr(buf, "set label 11 'Mid''Market `touch " PWNED "`' at first 4, graph 0.97"));
+    /* each plan's own share, over its own slots only */
+    assert_non_null(strstr(buf, "set arrow 10 from first -0.4, first 21.875 to first 1.4, first 21.875"));
+    assert_non_null(strstr(buf, "set arrow 11 from first 2.6, first 44.3038 to first 5.4, first 44.3038"));
+    assert_null(strstr(buf, "from graph 0, first"));    /* no line over all plans */
+    assert_string_equal(datablock(buf, "few"), "5 4\n");
     free(buf);
 }
 
@@ -718,9 +948,9 @@ static void test_golden_whatif(void **state)
 {
     (void)state;
     static const struct cs_plot_whatif_alt alt[] = {
-        {"halve each accelerator step", 212.4, 198.0, 226.1},
-        {"linear ramp instead of steps", 220.9, 205.3, 236.0},
-        {"cap at the top floor (Rep's `plan`)", 238.0, NAN, NAN},
+        {"halve each accelerator step", 212.4, 198.0, 226.1, true},
+        {"linear ramp instead of steps", 220.9, 205.3, 236.0, false},
+        {"cap at the top floor (Rep's `plan`)", 238.0, NAN, NAN, false},
     };
     struct cs_plot_whatif w = {
         .title = "Halving the accelerator step cuts risky deals the most",
@@ -735,6 +965,102 @@ static void test_golden_whatif(void **state)
     CAPTURE(buf, len, cs_plot_whatif_script(f, &w, "whatif"));
     golden("whatif", buf, len);
     free(buf);
+}
+
+/* The value of `set xrange [LOW:` in a script (NAN when absent). */
+static double xrange_low(const char *script)
+{
+    const char *p = strstr(script, "set xrange [");
+    return p ? atof(p + strlen("set xrange [")) : NAN;
+}
+
+/*
+ * What-if and options (issue 19): points with intervals around the
+ * current plan, never bars from 0.  62.0 against 61.9 must be visible: the
+ * axis spans the values, and the numbers are printed at a precision that
+ * tells them apart.  A money axis names its currency.
+ */
+static void test_whatif_points_around_base(void **state)
+{
+    (void)state;
+    static const struct cs_plot_whatif_alt alt[] = {
+        {"1. ENT-Y cap at 130%", 60.61, 57.4, 64.8, false},
+        {"2. MM-Q no step at 100%", 61.9, 61.5, 62.3, false},
+        {"3. SMB-Q halve step", 59.2, 58.1, 60.4, true},
+    };
+    struct cs_plot_whatif w = {.title = "t", .axis = "expected risky deals, 2026Q4",
+                               .base_label = "current plans", .base = 62.0, .n_alt = 3,
+                               .alt = alt};
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_whatif_script(f, &w, "options-risky"));
+    assert_null(strstr(buf, "boxxyerror"));
+    assert_null(strstr(buf, "with boxes"));
+    assert_non_null(strstr(buf, "with xerrorbars"));
+    double x0 = xrange_low(buf);
+    assert_true(x0 > 50 && x0 < 57.4);          /* not from 0, but the whole interval in */
+    /* the current plan's reference line, and the two values told apart */
+    assert_non_null(strstr(buf, "set arrow 1 from first 62, graph 0 to first 62, graph 1"));
+    assert_non_null(strstr(buf, "'62.0'"));
+    assert_non_null(strstr(buf, "'61.9 (61.5 to 62.3)'"));
+    /* green only where the interval excludes the current value, grey elsewhere */
+    assert_non_null(strstr(buf, "\n2 61.9 61.5 62.3 6\n"));
+    assert_non_null(strstr(buf, "\n1 59.2 58.1 60.4 5\n"));
+    assert_null(strstr(buf, "(thousands"));
+    free(buf);
+
+    /* the title counts only the options whose verdict is clear */
+    static const struct cs_plot_whatif_words words = {"Risky deals", "give", "fewer", "more"};
+    char title[256];
+    cs_plot_whatif_title(title, sizeof title, &w, 3, &words);
+    assert_string_equal(title, "Risky deals: 1 of 3 options give clearly fewer than the current plans");
+    cs_plot_whatif_title(title, sizeof title, &w, 12, &words);
+    assert_string_equal(title, "Risky deals: 1 of the 3 options shown give clearly fewer than the "
+                               "current plans");
+    struct cs_plot_whatif none = w;
+    none.n_alt = 2;              /* two options, neither clear: no claim */
+    cs_plot_whatif_title(title, sizeof title, &none, 2, &words);
+    assert_string_equal(title, "Risky deals: no option makes a clear change from the current plans");
+    none.n_alt = 1;
+    cs_plot_whatif_title(title, sizeof title, &none, 1, &words);
+    assert_string_equal(title, "Risky deals: no clear change under the 1. ENT-Y cap at 130%");
+    none.thin = true;
+    none.n_alt = 3;
+    cs_plot_whatif_title(title, sizeof title, &none, 3, &words);
+    assert_string_equal(title, "Risky deals: too little data to tell what any option would change");
+    CAPTURE(buf, len, cs_plot_whatif_script(f, &none, "options-risky"));
+    assert_null(strstr(buf, "Green:"));
+    assert_non_null(strstr(buf, "\n1 59.2 58.1 60.4 6\n"));     /* grey, clear or not */
+    free(buf);
+
+    /* money: the currency on the axis */
+    static const struct cs_plot_whatif_alt money[] = {
+        {"1. ENT-Y cap at 130%", 261600, 171000, 326300, false}};
+    struct cs_plot_whatif m = {.title = "t", .axis = "commission on the won deals, 2026Q4",
+                               .currency = "USD", .base = 326300, .n_alt = 1, .alt = money};
+    CAPTURE(buf, len, cs_plot_whatif_script(f, &m, "options-commission"));
+    assert_non_null(strstr(buf, "set xlabel 'commission on the won deals, 2026Q4 (thousands of USD)'"));
+    assert_non_null(strstr(buf, "'262 (171 to 326)'"));
+    assert_true(xrange_low(buf) > 100);
+    free(buf);
+    m.base = 1200;
+    {
+        /* thousands separators on a count axis */
+        static const struct cs_plot_whatif_alt many[] = {{"x", 13973, 13933, 14002, true}};
+        struct cs_plot_whatif c = {.title = "t", .axis = "risky deals", .base = 14282,
+                                   .n_alt = 1, .alt = many};
+        CAPTURE(buf, len, cs_plot_whatif_script(f, &c, "options-risky"));
+        assert_non_null(strstr(buf, "'14,282'"));
+        assert_non_null(strstr(buf, "'13,973 (13,933 to 14,002)'"));
+        free(buf);
+    }
+    {
+        static const struct cs_plot_whatif_alt small[] = {{"x", 1100, 1000, 1190, true}};
+        m.alt = small;
+        CAPTURE(buf, len, cs_plot_whatif_script(f, &m, "options-commission"));
+        assert_non_null(strstr(buf, "2026Q4 (USD)' noenhanced"));
+        free(buf);
+    }
 }
 
 static void test_golden_trend(void **state)
@@ -759,6 +1085,16 @@ static void test_golden_trend(void **state)
     size_t len = 0;
     CAPTURE(buf, len, cs_plot_trend_script(f, &t, "trend"));
     golden("trend", buf, len);
+    free(buf);
+
+    /* issue 19: every quarter shows its n, a quarter without won deals n = 0 */
+    q[2].won = q[2].risky = 0;
+    assert_int_equal(cs_wilson(0, 0, &q[2].w, NULL), CS_OK);
+    q[2].bookings = q[2].last14_bookings = 0;
+    q[2].last14_share = NAN;
+    CAPTURE(buf, len, cs_plot_trend_script(f, &t, "trend"));
+    assert_non_null(strstr(buf, "set x2tics ('n = 300' 0, 'n = 280' 1, 'n = 0' 2, 'n = 310' 3)"));
+    assert_non_null(strstr(buf, "\n2 NaN NaN NaN NaN 0\n"));
     free(buf);
 }
 
@@ -851,9 +1187,9 @@ static void test_aggregate_sample(void **state)
     for (size_t i = 0; i < r.n_cats; i++) {
         n += r.cat[i].n;
         assert_true(r.cat[i].n >= r.min_n);
-        assert_int_equal(r.cat[i].pos, i);
+        assert_int_equal(r.cat[i].n, r.axis_n[r.cat[i].pos]);
         if (i)
-            assert_true(atof(r.cat[i].label) > atof(r.cat[i - 1].label));
+            assert_true(r.cat[i].pos > r.cat[i - 1].pos);
     }
     assert_int_equal(n, r.n_total);
 
@@ -892,6 +1228,44 @@ static void test_aggregate_sample(void **state)
                     assert_true(fabs(fo.rows[i].odds_ratio - exp(0.01 * pf->terms[j].estimate)) < 1e-12);
     }
     world_free(&w);
+}
+
+/* Per tier on the sample: ENT-Y and SMB-Q both pay 6% in their first
+ * tier; each keeps its own slot in its own plan's panel. */
+static void test_tier_by_plan_sample(void **state)
+{
+    (void)state;
+    struct world *w = malloc(sizeof *w);
+    assert_non_null(w);
+    struct cs_error err;
+    world_load(w, SAMPLE_DIR, NULL);
+    struct cs_plot_rates r;
+    assert_int_equal(cs_plot_tier_aggregate(&w->m, &r, &err), CS_OK);
+    assert_int_equal(r.n_groups, 3);
+    size_t six = 0, n = 0;
+    for (size_t i = 0; i < r.n_axis; i++) {
+        six += strcmp(r.axis[i], "6%") == 0;
+        n += r.gap[i] ? 0 : r.axis_n[i];
+    }
+    assert_int_equal(six, 2);
+    assert_int_equal(n, r.n_total);
+    assert_int_equal(r.n_total, w->an->won_selected);
+    for (size_t g = 0; g < r.n_groups; g++) {
+        const struct cs_plot_group *gr = &r.group[g];
+        size_t gn = 0;
+        for (size_t pos = gr->first; pos <= gr->last; pos++) {
+            assert_false(r.gap[pos]);
+            gn += r.axis_n[pos];
+        }
+        assert_int_equal(gn, gr->n);
+        if (g + 1 < r.n_groups)
+            assert_true(r.gap[gr->last + 1]);
+    }
+    /* the plans' rates in tier order: SMB-Q pays 6%, 9%, then 0% above 200% */
+    assert_string_equal(r.group[2].name, "SMB-Q");
+    assert_string_equal(r.axis[r.group[2].first], "6%");
+    world_free(w);
+    free(w);
 }
 
 /* ======================================================================
@@ -1138,6 +1512,119 @@ static void test_plots_write_sample(void **state)
 }
 
 /* ----------------------------------------------------------------------
+ * Titles state the verdict (issue 19)
+ * -------------------------------------------------------------------- */
+
+/* The k-th bunching estimate of an that is not a placebo. */
+static const struct cs_bunch_result *nth_floor(const struct cs_analysis *an, size_t k)
+{
+    for (size_t i = 0, seen = 0; i < an->n_bunch; i++)
+        if (!an->bunch[i].placebo && seen++ == k)
+            return &an->bunch[i];
+    return NULL;
+}
+
+/*
+ * Every plot's title is its finding's verdict in the report's words
+ * (wording.c), so that a title never claims what the verdict does not;
+ * a model that fails the data rule has no forest plot, and the reason
+ * says what it would need.  Returns how many titles were checked.
+ */
+static size_t check_titles(const struct world *w, const struct cs_plot_list *l)
+{
+    const struct cs_analysis *an = w->an;
+    const struct cs_findings *fs = an->findings;
+    assert_non_null(fs);
+    char want[512];
+    size_t checked = 0, floor = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct cs_plot_item *it = &l->items[i];
+        const struct cs_finding *f = NULL;
+        if (strcmp(it->kind, "where") == 0)
+            f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, "last_14_days");
+        else if (strcmp(it->kind, "when") == 0)
+            f = cs_findings_timing(fs);
+        else if (strcmp(it->kind, "per-tier") == 0)
+            f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, "marginal_rate");
+        else if (strcmp(it->kind, "collateral") == 0)
+            f = cs_findings_term(fs, CS_MODEL_COLLATERAL, "target_gap");
+        else if (strcmp(it->kind, "threshold") == 0) {
+            const struct cs_bunch_result *b = nth_floor(an, floor++);
+            assert_non_null(b);
+            if (b->est.verdict == CS_BUNCH_OK)
+                f = cs_findings_bunching(fs, b->plan, b->floor, false);
+        }
+        /* the plots of a model that fails the data rule are not drawn */
+        enum cs_model_id m = strcmp(it->kind, "collateral") == 0 ? CS_MODEL_COLLATERAL
+                                                                  : CS_MODEL_PROMISE_RISK;
+        const struct cs_model_rule *rule = cs_findings_model(fs, m);
+        if ((strcmp(it->kind, "how-strong") == 0 || strcmp(it->kind, "per-tier") == 0 ||
+             strcmp(it->kind, "collateral") == 0) && rule->fitted && !rule->rule.readable) {
+            assert_non_null(it->skipped);
+            assert_non_null(strstr(it->skipped, "reading it needs at least"));
+        }
+        if (strcmp(it->kind, "how-strong") == 0) {
+            cs_words_model_title(want, sizeof want, an, CS_MODEL_PROMISE_RISK);
+            assert_true(strncmp(it->title, want, strlen(want)) == 0);
+            /* the headline's "(k of m elements clear)", when there is one */
+            assert_true(it->title[strlen(want)] == '\0' || strstr(it->title, " elements clear)"));
+            checked++;
+            continue;
+        }
+        if (!f)
+            continue;
+        cs_words_finding_title(want, sizeof want, w->ds, an, f);
+        assert_string_equal(it->title, want);
+        /* a claim of an effect only with a clear verdict */
+        if (f->verdict != CS_VERDICT_CLEAR) {
+            assert_null(strstr(it->title, "times the odds"));
+            assert_null(strstr(it->title, "end just above"));
+        }
+        checked++;
+    }
+    return checked;
+}
+
+static void test_titles_follow_findings(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    struct world *w = malloc(sizeof *w);
+    assert_non_null(w);
+    struct cs_error err;
+    struct cs_plot_list l;
+    world_load(w, SAMPLE_DIR, NULL);
+    assert_int_equal(cs_plots_write(dir, &w->m, w->an, false, &l, &err), CS_OK);
+    assert_true(check_titles(w, &l) >= 5);
+    cs_plot_list_free(&l);
+    world_free(w);
+    rm_rf(dir);
+
+    /* thin data (generate --deals 100): the forest plot of a model that
+     * fails the data rule is not drawn, and no title claims an effect */
+    char *data = make_tmpdir();
+    struct cs_gen_options go = {.out_dir = data, .n_deals = 100, .seed = 1};
+    assert_int_equal(cs_generate(&go, &err), CS_OK);
+    world_load(w, data, NULL);
+    const struct cs_model_rule *r = cs_findings_model(w->an->findings, CS_MODEL_PROMISE_RISK);
+    assert_true(r->fitted && !r->rule.readable);
+    assert_int_equal(cs_plots_write(dir, &w->m, w->an, false, &l, &err), CS_OK);
+    assert_true(check_titles(w, &l) >= 2);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_null(strstr(l.items[i].title, "times the odds"));
+        if (strcmp(l.items[i].kind, "how-strong") == 0)
+            assert_non_null(l.items[i].skipped);
+    }
+    cs_plot_list_free(&l);
+    world_free(w);
+    free(w);
+    rm_rf(data);
+    free(data);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* ----------------------------------------------------------------------
  * Hostile names through the whole pipeline
  * -------------------------------------------------------------------- */
 
@@ -1257,7 +1744,7 @@ static void test_whatif_write(void **state)
 {
     (void)state;
     char *dir = make_tmpdir();
-    static const struct cs_plot_whatif_alt alt[] = {{"halve steps", 10, 8, 12}};
+    static const struct cs_plot_whatif_alt alt[] = {{"halve steps", 10, 8, 12, false}};
     struct cs_plot_whatif w = {.title = "t", .axis = "risky deals", .base = 12, .n_alt = 1, .alt = alt};
     bool rendered = true;
     struct cs_error err;
@@ -1283,19 +1770,25 @@ int main(void)
         cmocka_unit_test(test_quote_utf8_and_tic),
         cmocka_unit_test(test_quote_gnuplot_reads_text),
         cmocka_unit_test(test_golden_where),
+        cmocka_unit_test(test_where_uncertainty),
         cmocka_unit_test(test_golden_when),
+        cmocka_unit_test(test_when_even_pace_and_counts),
         cmocka_unit_test(test_golden_threshold),
         cmocka_unit_test(test_golden_forest),
         cmocka_unit_test(test_note_wraps),
         cmocka_unit_test(test_note_wraps_any_text),
         cmocka_unit_test(test_golden_rates),
+        cmocka_unit_test(test_rates_counts_and_panels),
+        cmocka_unit_test(test_tier_by_plan_sample),
         cmocka_unit_test(test_golden_whatif),
+        cmocka_unit_test(test_whatif_points_around_base),
         cmocka_unit_test(test_golden_trend),
         cmocka_unit_test(test_aggregate_sample),
         cmocka_unit_test(test_run_renders),
         cmocka_unit_test(test_run_gnuplot_error),
         cmocka_unit_test(test_gnuplot_missing),
         cmocka_unit_test(test_plots_write_sample),
+        cmocka_unit_test(test_titles_follow_findings),
         cmocka_unit_test(test_hostile_names),
         cmocka_unit_test(test_whatif_write),
     };

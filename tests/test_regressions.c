@@ -30,6 +30,7 @@ static const char *fz_current = "";
 #include "../fuzz/fuzz_csvcell.c"
 #include "../fuzz/fuzz_csvread.c"
 #include "../fuzz/fuzz_dataset.c"
+#include "../fuzz/fuzz_dialect.c"
 #include "../fuzz/fuzz_gpquote.c"
 #include "../fuzz/fuzz_html.c"
 #include "../fuzz/fuzz_json.c"
@@ -103,6 +104,7 @@ static void replay(const char *target, fuzz_fn fn)
 static void test_csvcell(void **state) { (void)state; replay("csvcell", cs_fuzz_csvcell); }
 static void test_csvread(void **state) { (void)state; replay("csvread", cs_fuzz_csvread); }
 static void test_dataset(void **state) { (void)state; replay("dataset", cs_fuzz_dataset); }
+static void test_dialect(void **state) { (void)state; replay("dialect", cs_fuzz_dialect); }
 static void test_gpquote(void **state) { (void)state; replay("gpquote", cs_fuzz_gpquote); }
 static void test_html(void **state) { (void)state; replay("html", cs_fuzz_html); }
 static void test_json(void **state) { (void)state; replay("json", cs_fuzz_json); }
@@ -117,6 +119,7 @@ int main(void)
         cmocka_unit_test(test_dataset),  cmocka_unit_test(test_gpquote),
         cmocka_unit_test(test_html),     cmocka_unit_test(test_json),
         cmocka_unit_test(test_mapfile),  cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_dialect),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     fzd_cleanup();                 /* the dataset target's scratch directory */

@@ -12,18 +12,29 @@
 #include "compsight/pseudonym.h"
 #include "compsight/status.h"
 
+/* The most --map options a run takes. */
+#define CS_MAX_MAPS 8
+
 /* Everything the command line can set; main() fills it, commands read it.
  * Strings are borrowed from argv. */
 struct cs_options {
     const char *data_dir;        /* NULL: the bundled sample data */
     const char *out_dir;         /* NULL: reports/<period> */
     const char *period;          /* NULL: latest quarter with won deals; "all"; "each" */
-    const char *map;             /* a map file, or a preset name (salesforce, hubspot) */
+    const char *map[CS_MAX_MAPS];   /* map files or preset names, in the order given: a
+                                     * later one's keys override an earlier one's (SPEC 12) */
+    size_t n_maps;
     const char *plans;           /* whatif: the alternative plans file */
     const char *key_file;        /* the pseudonyms' key; NULL: cs_key_default_path */
+    const char *currency;        /* --currency: the corporate currency, NULL: from the data */
     int fiscal_start;            /* 1..12 */
     enum cs_date_format date_format;
+    bool date_format_given;      /* --date-format was given: it beats the map's (SPEC 12) */
     bool decimal_comma, private_mode, strict, quiet;
+    int encoding;                /* --encoding (enum cs_encoding), CS_ENC_UNSET when not given */
+    int delimiter;               /* --delimiter: 0 not given, CS_DELIM_AUTO, or the byte */
+    double max_rejected;         /* --max-rejected PCT; negative when not given */
+    bool all;                    /* check --all: every reject and excluded row */
     uint64_t seed;
     size_t chunk_size;           /* read size, 0 = default (tests replay small sizes) */
     bool timings;                /* report: time each phase on msg (for bench/) */
@@ -116,6 +127,27 @@ enum cs_status cs_session_open_keyed(const struct cs_options *opt, const struct 
 enum cs_status cs_session_check_out(const struct cs_session *s, const struct cs_options *opt,
                                     const char *out, struct cs_error *err);
 void cs_session_close(struct cs_session *s);
+
+/* The load options of a session's data directory and map from the command
+ * line (cs_session_open uses them; the what-if reads its plans file so). */
+struct cs_load_options cs_session_load_options(const struct cs_options *opt, const char *dir,
+                                               const struct cs_map *map);
+
+/*
+ * Print the reasons rows were rejected for, per file read (at most
+ * max_reasons each), with the hints: check's output, and what report says
+ * when nothing is usable.  Every line starts with prefix.
+ */
+struct cs_diagnosis;
+void cs_print_diagnosis(FILE *out, const struct cs_dataset *ds, const struct cs_diagnosis *d,
+                        const char *prefix, size_t max_reasons);
+
+/*
+ * The rows rejected beyond --max-rejected (SPEC 12), per required file
+ * (plans, reps, deals): CS_ERR_REJECTS naming the file and share, else CS_OK.
+ */
+enum cs_status cs_session_max_rejected(const struct cs_options *opt, const struct cs_dataset *ds,
+                                       struct cs_error *err);
 
 /*
  * The key of the rep pseudonyms: --key-file, else the default path

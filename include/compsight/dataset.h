@@ -32,10 +32,12 @@
 #define CS_FIELD_REFTEXT(KIND, field) uint32_t *field, *field##_text;
 #define CS_FIELD_PLAN(KIND, field) CS_CTYPE_##KIND *field;
 #define CS_FIELD_TIER(KIND, field)
+#define CS_FIELD_READ(KIND, field)
 #define CS_TIER_FIELD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) \
     CS_TIER_FIELD_##STORE(KIND, field)
 #define CS_TIER_FIELD_PLAN(KIND, field)
 #define CS_TIER_FIELD_TIER(KIND, field) CS_CTYPE_##KIND *field;
+#define CS_TIER_FIELD_READ(KIND, field)
 
 /* Plans, one entry per plan (id, period_type, quota); tiers sorted by
  * floor, floor of the first = 0 (floor, rate). */
@@ -54,6 +56,17 @@ struct cs_reps {
     uint32_t *line;
 };
 
+/* rates.csv (SPEC 12): currency codes as cs_currency_code() numbers; an
+ * undated rate has both dates CS_NO_DATE.  No two rows of a currency
+ * overlap (the importer rejects both). */
+struct cs_rates {
+    size_t n;
+    CS_COLUMNS_RATES(CS_FIELD, RATES)
+    uint32_t *line;
+};
+
+/* Amounts are in the corporate currency (ds->currency): the importer
+ * divides each by its currency's rate (SPEC 12). */
 struct cs_deals {
     size_t n;
     CS_COLUMNS_DEALS(CS_FIELD, DEALS)
@@ -108,23 +121,82 @@ struct cs_targets {
     uint32_t *line;
 };
 
+/*
+ * One file read (SPEC 12): the table it fed, under what name, how.  A table
+ * may be read from several files (`file = A, B` in a map), each a source.
+ * Everything in it is owned by the dataset.
+ */
+struct cs_source {
+    uint8_t table;           /* enum cs_table */
+    char *file;              /* its name in the data directory (the path, for a what-if file) */
+    char **header;           /* [columns of the table]: the export header each was read
+                              * from, NULL for none (absent, `COLUMN = -`, a default) */
+    int encoding;            /* as read: CS_ENC_UTF8, CS_ENC_WINDOWS_1252, CS_ENC_ISO_8859_1 */
+    bool encoding_detected;  /* `encoding = auto` found it was not UTF-8 */
+    char delimiter;          /* as read (detected or given) */
+    int date_format;         /* enum cs_date_format it was read with */
+    bool decimal_comma;      /* likewise */
+    bool header_row;         /* false with `header = NAME, ...` */
+    uint64_t read, used, rejected, excluded;
+    uint64_t ragged;         /* data rows with another number of fields than the header */
+    /* For the hints of check (diagnose.h), per column of the table: the
+     * date format most of its failing dates read in (CS_DATE_*, -1: none),
+     * and how many of its failing numbers read with the other decimal mark. */
+    int8_t *date_reads;      /* CS_DATE_ISO, US, EU, CS_DATE_READS_EITHER, -1 */
+    uint64_t *number_other_mark;
+    char **reasons;          /* the reasons its excluded rows give (owned) */
+    size_t n_reasons;
+};
+
+/* cs_source.date_reads: as us and as eu alike (days and months up to 12). */
+#define CS_DATE_READS_EITHER 3
+
 /* One input row not used, and why. */
 struct cs_reject {
     uint8_t table;           /* enum cs_table */
     uint32_t line;
     const char *column;      /* static column name, "" for the whole row */
     char *reason;            /* owned by the dataset */
+    const char *kind;        /* what rejects of one reason share (a static message
+                              * format), NULL when that is the reason's text itself */
+    uint32_t source;         /* the file read: its index in ds->sources */
+    const char *source_file; /* its name (borrowed from its cs_source) */
+    const char *source_column;  /* the export header of column, NULL when none */
+};
+
+/* One input row left out on purpose (SPEC 12: a report's footer, a value
+ * of `exclude.HEADER`), never validated. */
+struct cs_excluded {
+    uint8_t table;
+    uint32_t line;
+    uint32_t source;         /* its index in ds->sources */
+    const char *source_file; /* borrowed from its cs_source */
+    const char *reason;      /* "footer" or "exclude.HEADER = VALUE", borrowed likewise */
+};
+
+/* A currency amounts were converted from (SPEC 12): for the notes on the
+ * data (check, the report). */
+struct cs_currency_use {
+    char code[4];
+    uint64_t deals, commissions;   /* rows whose amount was converted from it */
 };
 
 struct cs_table_counts {
     bool present;            /* the file was found */
-    uint64_t read, used, rejected;
+    uint64_t read, used, rejected, excluded;   /* read = used + rejected + excluded */
+};
+
+/* A plan or team some rejected rows belong to (struct cs_dataset). */
+struct cs_missing {
+    char *name;
+    uint64_t rows;
 };
 
 struct cs_dataset {
     struct cs_strpool *str;
     struct cs_plans plans;
     struct cs_reps reps;
+    struct cs_rates rates;
     struct cs_deals deals;
     struct cs_quotas quotas;
     struct cs_spiffs spiffs;
@@ -137,15 +209,37 @@ struct cs_dataset {
     struct cs_table_counts counts[CS_T_COUNT];
     struct cs_reject *rejects;   /* in file load order, then line order */
     size_t n_rejects;
+    struct cs_excluded *excluded;   /* likewise */
+    size_t n_excluded;
+    struct cs_source *sources;   /* every file read, in load order */
+    size_t n_sources;
+    /* Where rejected rows of plans.csv, reps.csv and deals.csv leave the
+     * report short (the loud warning of SPEC 12): the plans and teams they
+     * belong to, with the rows of each rejected; owned by the dataset. */
+    struct cs_missing *missing_plans, *missing_teams;
+    size_t n_missing_plans, n_missing_teams;
     char currency[8];            /* ISO 4217 code of every amount (the corporate currency);
                                     "" until the data say: cs_ds_currency() reads it */
+    struct cs_currency_use *converted;   /* the other currencies, most rows first (owned) */
+    size_t n_converted;
 };
 
+
+/*
+ * How to read.  Precedence (SPEC 12): what the command line gave (the
+ * *_given flags, encoding, delimiter) over the map, over the defaults.
+ */
 struct cs_load_options {
     const char *dir;                 /* data directory */
-    const struct cs_map *map;        /* may be NULL */
-    enum cs_date_format date_format; /* default for files the map does not set */
-    bool decimal_comma;
+    const struct cs_map *map;        /* may be NULL (several --map: combined, cs_map_merge) */
+    enum cs_date_format date_format; /* for files the map does not set, or every file */
+    bool date_format_given;          /*   when given on the command line */
+    bool decimal_comma;              /* likewise */
+    bool decimal_comma_given;
+    int encoding;                    /* enum cs_encoding: CS_ENC_UNSET = the map's, else auto */
+    int delimiter;                   /* 0 = the map's, else auto; CS_DELIM_AUTO; a byte */
+    const char *currency;            /* --currency: the corporate currency; NULL: from
+                                        the data (SPEC 12, src/input/currency.c) */
     size_t chunk_size;               /* 0 = 1 MiB */
     /* Called now and then while reading file (a display name such as
      * "deals.csv"); done/total in bytes over all files.  May be NULL. */
@@ -155,9 +249,12 @@ struct cs_load_options {
 
 /*
  * Read every file of the data directory into a new dataset (*out, owned by
- * the caller, freed with cs_dataset_free).  Bad rows become rejects; a
- * missing required file or column or a malformed CSV is CS_ERR_INPUT with
- * err naming file and line, and *out is left NULL.
+ * the caller, freed with cs_dataset_free).  Bad rows become rejects; rows
+ * a rule leaves out (SPEC 12: footers, exclude.HEADER) are listed in
+ * ds->excluded.  A missing required file or column, a malformed CSV, or a
+ * date column written in another format than the one chosen (SPEC 12) is
+ * CS_ERR_INPUT with err naming the file read and line, and *out is left
+ * NULL.
  */
 enum cs_status cs_dataset_load(const struct cs_load_options *opt,
                                struct cs_dataset **out, struct cs_error *err);
@@ -197,6 +294,13 @@ static inline const char *cs_ds_currency(const struct cs_dataset *ds)
 {
     return ds && ds->currency[0] ? ds->currency : CS_DEFAULT_CURRENCY;
 }
+
+/*
+ * The name of a column for messages (SPEC 12): "Type (type)" when the
+ * export's header source_column is not the column's own name byte for
+ * byte, else "type" (and "" for ""); into buf, which it returns.
+ */
+const char *cs_column_label(char *buf, size_t n, const char *source_column, const char *column);
 
 /* Convenience: the string of an id in the dataset's pool. */
 static inline const char *cs_ds_str(const struct cs_dataset *ds, uint32_t id)

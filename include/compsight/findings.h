@@ -59,7 +59,7 @@ struct cs_finding {
 struct cs_model_rule {
     bool fitted;             /* a fit with estimates exists (Firth's when it separated) */
     bool logistic;
-    size_t n, clusters;      /* rows and clusters of the fit (0 when not fitted) */
+    size_t n, clusters;      /* rows and clusters of the fit, fitted or not (0: no fit run) */
     size_t k;                /* non-intercept terms kept */
     size_t events;           /* logistic: rows with y = 1 */
     size_t rarer;            /* logistic: rows of the rarer outcome, min(events, n - events) */

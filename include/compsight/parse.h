@@ -20,15 +20,27 @@ int cs_days_in_month(int y, int m);
 
 /*
  * Parse a date of s[0..len) (not necessarily NUL-terminated) in format fmt:
- *   ISO  YYYY-MM-DD, optionally followed by 'T' or ' ' and anything (ignored)
- *   US   M/D/YYYY (one or two digit month/day), optional time after a space
- *   EU   D/M/YYYY or D.M.YYYY, optional time after a space
- * Surrounding spaces are trimmed.  Returns true and sets *day, or false for
- * anything else (including impossible dates such as 2026-02-30, years
- * outside 1..9999, and a time glued to a US/EU date without a space);
- * *day is untouched on failure.
+ *   any  YYYY-MM-DD, optionally followed by 'T' or ' ' and anything
+ *        (ignored): it reads whatever the format (SPEC 12)
+ *   US   M/D/YYYY or M/D/YY (one or two digit month/day), optional time
+ *        after a space
+ *   EU   D/M/YYYY, D.M.YYYY, D/M/YY or D.M.YY, optional time after a space
+ * A two-digit year YY is 20YY.  Surrounding spaces are trimmed.  Returns
+ * true and sets *day, or false for anything else (including impossible
+ * dates such as 2026-02-30, years outside 1..9999, and a time glued to a
+ * US/EU date without a space); *day is untouched on failure.
  */
 bool cs_parse_date(const char *s, size_t len, enum cs_date_format fmt, int32_t *day);
+
+/*
+ * The same, and *reads: the formats (bits 1 << CS_DATE_*) in which the text
+ * reads as a date.  For a YYYY-MM-DD date that is ISO alone (the other
+ * formats are not tried); otherwise US and EU as they read it, whether or
+ * not fmt is one of them.  A date is read in fmt only: the bits serve the
+ * messages and hints that name another format.
+ */
+bool cs_parse_date_ex(const char *s, size_t len, enum cs_date_format fmt, int32_t *day,
+                      unsigned *reads);
 
 /* Write day as YYYY-MM-DD into buf (at least 11 bytes); CS_NO_DATE and days
  * outside years 0..9999 as "". */
@@ -64,6 +76,10 @@ bool cs_parse_period(const char *s, size_t len, int32_t *code);
 /* Write a period code as its label into buf (at least 12 bytes); CS_NO_PERIOD
  * and other codes no label produces are written as "". */
 void cs_format_period(int32_t code, char *buf);
+
+/* A boolean of SPEC 12 (is_won, is_closed): true/false, yes/no, 1/0,
+ * case-insensitive, trimmed: 1, 0, or -1 for anything else. */
+int cs_parse_bool(const char *s, size_t len);
 
 /* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool cs_utf8_valid(const char *s, size_t len);

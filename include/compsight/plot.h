@@ -88,6 +88,9 @@ void cs_gp_quote_tic(FILE *f, const char *s);
 #define CS_PLOT_WHERE_MIN_SHOWN 12    /* fewer filled cells on the fine grid: the coarse
                                          grid; fewer than half that there: no plot */
 #define CS_PLOT_MAX_FLOORS 8
+#define CS_PLOT_WHERE_WIDE 0.25       /* a cell whose 95% Wilson interval is wider than this
+                                         (25 points) is hatched and faded: its colour says
+                                         little (55% of 11 deals runs from 28% to 79%) */
 
 struct cs_plot_where {
     bool coarse;              /* false: 16 rows of 0.10 x 14 columns of 1 week;
@@ -103,12 +106,21 @@ struct cs_plot_where {
     size_t cells_shown;       /* cells with at least min_cell deals */
     size_t n_floors;          /* distinct tier floors in (0, upper edge of the last closed row] */
     double floors[CS_PLOT_MAX_FLOORS];
+    const char *title;        /* the finding (NULL: a neutral title); set by the caller */
 };
 
 /* Count the won deals of m->sel (promise_risk from m->oc) into *w, with
  * the fine (coarse false) or coarse grid.  Plain arithmetic, no error. */
 void cs_plot_where_aggregate(const struct cs_measured *m, bool coarse, struct cs_plot_where *w);
 
+/*
+ * The heat map.  Each cell shows its share and n; a cell whose share's 95%
+ * Wilson interval is wider than CS_PLOT_WHERE_WIDE is hatched and faded
+ * (its share printed in dark type), and the colour scale ends at the
+ * largest share of the other cells, so that a share of a handful of deals
+ * never looks like the strongest finding.  Grey cells (fewer than
+ * min_cell deals) show their n, n = 0 included.
+ */
 void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *base);
 
 /* ======================================================================
@@ -121,6 +133,9 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
 
 struct cs_plot_when {
     double bookings[CS_PLOT_WHEN_DAYS];   /* amount closed that many days before the end */
+    double even[CS_PLOT_WHEN_DAYS];       /* the same at an even pace: every selected won deal's
+                                             amount spread over the L days of its plan period
+                                             (amount / L on each day it covers) */
     size_t deals_week[CS_PLOT_WHEN_WEEKS], risky_week[CS_PLOT_WHEN_WEEKS];
     size_t n_deals;                /* selected won deals within the 92 days */
     double total;                  /* their bookings */
@@ -129,10 +144,18 @@ struct cs_plot_when {
     bool risk;                     /* promise data given: draw the risky share */
     bool pooled;                   /* several periods (--period all): bookings are added up */
     double last14_share, expected_share;   /* from the timing analysis; NAN when absent */
+    /* The even-pace share of the last 14 days (SPEC 7.5), by plan period:
+     * a quarterly plan puts 14 of its ~91 days there, an annual one 14 of
+     * 365, so their mix weighted by bookings is below 14/91. */
+    double quarter_bookings, year_bookings;      /* of the selected won deals, all days */
+    double quarter_even, year_even;              /* even-pace share of each (NAN without any) */
+    const char *currency;     /* the bookings' currency code, for the axis (NULL: none said) */
+    const char *title;        /* the finding (NULL: a neutral title); set by the caller */
 };
 
-/* The won deals of m->sel by days before their period end; the shares
- * of the title from an's timing analysis.  No error. */
+/* The won deals of m->sel by days before their period end, and the even
+ * pace; the shares of the title from an's timing analysis; currency is
+ * left NULL for the caller.  No error. */
 void cs_plot_when_aggregate(const struct cs_measured *m, const struct cs_analysis *an,
                             struct cs_plot_when *w);
 
@@ -148,6 +171,10 @@ struct cs_plot_threshold {
     const char *period_word;             /* "quarter" or "year" */
     const struct cs_bunching *est;       /* verdict CS_BUNCH_OK */
     const struct cs_bunching *placebo;   /* the placebo estimate, or NULL */
+    const char *title;                   /* the finding (NULL: a neutral title naming the plan
+                                            and floor); set by the caller */
+    double low, high, level;             /* the interval of the excess the report prints (its
+                                            finding's); NAN: "estimate ± SE" instead */
 };
 
 void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const char *base);
@@ -159,7 +186,9 @@ void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const 
 struct cs_plot_forest_row {
     const char *term;         /* term name as in results.json */
     const char *label;        /* reader's label, unit included (static) */
-    double odds_ratio, low, high;   /* rescaled to the label's unit */
+    double odds_ratio, low, high;   /* rescaled to the label's unit; the interval the report
+                                       prints (its finding's) */
+    bool clear;               /* the finding's verdict is clear: orange, else grey */
 };
 
 struct cs_plot_forest {
@@ -168,15 +197,22 @@ struct cs_plot_forest {
     size_t deals;             /* rows of the fit */
     bool firth;               /* the Firth refit (separation) is shown */
     size_t left_out;          /* terms not shown: dropped by the fit, or no finite interval */
-    const char *left_out_terms[CS_REGRESS_MAX_TERMS];   /* their names (borrowed from the fit) */
+    const char *left_out_terms[CS_REGRESS_MAX_TERMS];   /* their readers' labels (static) */
+    double level;             /* level of the intervals (the report's family); NAN: 95% */
+    size_t tested;            /* effects the report tests at once (its family), 0: unknown */
+    const char *title;        /* the finding (NULL: a neutral title); set by the caller */
 };
 
 /*
  * The odds ratios of an->model[CS_MODEL_PROMISE_RISK] (its Firth refit
  * when the plain fit shows separation), intercept excluded; marginal_rate
  * rescaled to +1 percentage point (OR^0.01) and log_amount to a doubling
- * of the deal (OR^ln 2).  Returns false, with *fo empty, when there is no
- * fitted model with at least one finite interval.
+ * of the deal (OR^ln 2).  Interval and colour are each term's finding's
+ * (an->findings): the interval the report prints, widened for the effects
+ * it tests, and its verdict, so that the picture never disagrees with the
+ * text; without findings, the fit's 95% interval and whether it excludes
+ * 1.  Returns false, with *fo empty, when there is no fitted model with at
+ * least one finite interval.
  */
 bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_forest *fo);
 
@@ -187,6 +223,7 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
  * ==================================================================== */
 
 #define CS_PLOT_MAX_CATS 24
+#define CS_PLOT_MAX_GROUPS 8
 
 struct cs_plot_cat {
     char label[32];           /* its label, made by compsight ("8%", "10-20%") */
@@ -195,24 +232,43 @@ struct cs_plot_cat {
     struct cs_wilson w;
 };
 
+/* A group of slots (per tier: a plan), drawn as its own panel. */
+struct cs_plot_group {
+    const char *name;         /* plan id as in the data (quoted in the script); borrowed */
+    size_t first, last;       /* its slots on the x axis */
+    size_t k, n;              /* over all its observations, shown or not */
+};
+
 struct cs_plot_rates {
-    size_t n_axis;            /* slots on the x axis: every bin, shown or not (collateral), */
-    char axis[CS_PLOT_MAX_CATS][32];   /* or the categories shown (per tier); their labels */
-    size_t n_cats;            /* categories shown */
+    size_t n_axis;            /* slots on the x axis: every bin or rate, shown or not, and */
+    char axis[CS_PLOT_MAX_CATS][32];   /* an empty one between groups; their labels */
+    size_t axis_n[CS_PLOT_MAX_CATS];   /* observations in each slot (n = 0 is drawn too) */
+    bool gap[CS_PLOT_MAX_CATS];        /* the slot only separates two groups */
+    size_t n_cats;            /* categories shown: a point with its interval */
     struct cs_plot_cat cat[CS_PLOT_MAX_CATS];
+    size_t n_groups;          /* 0: one axis (collateral) */
+    struct cs_plot_group group[CS_PLOT_MAX_GROUPS];
     size_t k_total, n_total;  /* over every category, shown or not */
-    size_t omitted;           /* observations in categories not shown (too few, or too many categories) */
-    size_t min_n;             /* categories with fewer observations are not shown */
+    size_t omitted;           /* observations in slots without a point (too few), or left off
+                                 the axis (too many slots) */
+    size_t min_n;             /* slots with fewer observations show only their n */
+    const char *title;        /* the finding (NULL: a neutral title); set by the caller */
 };
 
 #define CS_PLOT_TIER_MIN 10       /* deals for a marginal rate to be shown */
 #define CS_PLOT_COLLATERAL_MIN 3  /* assets for a target-gap bin to be shown */
 #define CS_PLOT_COLLATERAL_BINS 7 /* <0, 0-0.1, ..., 0.4-0.5, >=0.5 */
 
-/* promise_risk by marginal_rate over the won deals of m->sel; rates
- * sorted ascending.  CS_ERR_NOMEM. */
+/* promise_risk by plan and marginal_rate over the won deals of m->sel:
+ * one group per plan with won deals (plan order), its rates in the order
+ * of its tiers, a gap slot between plans; a plan's rates are never pooled
+ * with another plan's.  A plan of fewer than CS_MIN_GROUP_REPS reps
+ * (groups.h) has no group: its deals count as omitted.  CS_ERR_NOMEM. */
 enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
                                       struct cs_error *err);
+
+/* The plans (groups) of r with at least two rates shown. */
+size_t cs_plot_tier_comparable(const struct cs_plot_rates *r);
 
 /* Misstated assets by target_gap bin, over the assets of m->sel's quarters
  * that have claims and a target_gap (the collateral model's rows); reads
@@ -220,6 +276,10 @@ enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plo
 enum cs_status cs_plot_collateral_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
                                             struct cs_error *err);
 
+/* Points with 95% Wilson intervals and their n; every slot shows its n,
+ * an empty bin n = 0.  Per tier: a panel per plan (its name above, its
+ * own rate over all its deals dashed); collateral: one axis, the rate of
+ * all assets dashed. */
 void cs_plot_tier_script(FILE *f, const struct cs_plot_rates *r, const char *base);
 void cs_plot_collateral_script(FILE *f, const struct cs_plot_rates *r, const char *base);
 
@@ -230,18 +290,53 @@ void cs_plot_collateral_script(FILE *f, const struct cs_plot_rates *r, const cha
 struct cs_plot_whatif_alt {
     const char *label;        /* e.g. the alternative's name (data: quoted) */
     double value, low, high;  /* its value and 95% interval (NAN: no interval) */
+    bool clear;               /* the verdict: the interval excludes the current value
+                                 (green; grey otherwise).  The caller decides it. */
 };
 
 struct cs_plot_whatif {
     const char *title;        /* the finding, plain text (quoted) */
-    const char *axis;         /* what the values are, with units ("expected risky deals") */
+    const char *axis;         /* what the values are ("expected risky deals"); the
+                                 builder appends the unit */
+    const char *currency;     /* money: its code, for "(thousands of USD)"; NULL: not money */
     const char *base_label;   /* "current plan" when NULL */
     double base;
     size_t n_alt;
     const struct cs_plot_whatif_alt *alt;
+    bool thin;                /* the verdicts are "too little data" (the model fails the data
+                                 rule): every point grey, and the title says so */
 };
 
+/*
+ * The current plan as a dashed reference line (and the top row's point),
+ * each alternative a point with its 95% interval, the numbers right of the
+ * plot.  The axis spans the values and intervals, not 0, so that 62.0
+ * against 61.9 shows; no bars.
+ */
+
 void cs_plot_whatif_script(FILE *f, const struct cs_plot_whatif *w, const char *base);
+
+/* How a what-if plot's title words its figure: "Risky deals", "give",
+ * "fewer", "more"; or "Commission", "cost", "less", "more". */
+struct cs_plot_whatif_words {
+    const char *what, *verb, *less, *more;
+};
+
+/*
+ * The title of a what-if plot from its alternatives' verdicts (alt[].clear,
+ * decided by the caller) and directions, into buf[0..n): with one
+ * alternative "Risky deals: the alternative plans give clearly fewer than
+ * the current plans" or "Risky deals: no clear change under the
+ * alternative plans"; with several, "Risky deals: 2 of 10 options give
+ * clearly fewer than the current plans" or "... no option makes a clear
+ * change from the current plans"; w->thin: "... too little data to tell
+ * what the alternative plans (any option) would change".  total: options
+ * in all (more than n_alt when only the first are drawn).  The title never claims more than the
+ * verdicts: an option is counted only when its interval excludes the
+ * current value.
+ */
+void cs_plot_whatif_title(char *buf, size_t n, const struct cs_plot_whatif *w, size_t total,
+                          const struct cs_plot_whatif_words *words);
 
 /* ======================================================================
  * "trend" (--period all): risky-deal rate and last-14-days share by quarter
@@ -262,6 +357,7 @@ struct cs_plot_trend {
     bool risk;                    /* promise data given */
     bool annual;                  /* some won deal is on an annual plan (its last 14 days
                                      fall in the year's last quarter: say so) */
+    const char *title;            /* the finding (NULL: a neutral title); set by the caller */
 };
 
 /* Every quarter of an (run with --period all: m->sel is not read), with
@@ -270,6 +366,7 @@ enum cs_status cs_plot_trend_aggregate(const struct cs_measured *m, const struct
                                        struct cs_plot_trend *t, struct cs_error *err);
 void cs_plot_trend_free(struct cs_plot_trend *t);     /* frees t->q; accepts NULL */
 
+/* Every quarter's won deals along the top (n = 0 for a quarter without). */
 void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *base);
 
 /* ======================================================================

@@ -9,8 +9,10 @@
 #include "compsight/pseudonym.h"
 
 /*
- * Write rejects.csv: the header file,line,column,reason and one row per
- * reject of ds, in load order.  With key (shared output), the reason of a
+ * Write rejects.csv: the header file,line,column,reason,source_file,
+ * source_column and one row per reject of ds, in load order (file and
+ * column as SPEC 1 names them; source_file and source_column the file and
+ * header actually read, SPEC 12).  With key (shared output), the reason of a
  * reject on a column that names a rep (reps.csv's rep_id, and every column
  * that refers to reps.csv: deals' and quotas' rep_id, collateral's and
  * targets' owner_id, ...) has each quoted value replaced by the value's

@@ -7,6 +7,7 @@
 #include "compsight/dataset.h"
 #include "compsight/doc.h"
 #include "compsight/incentives.h"
+#include "compsight/measured.h"
 #include "compsight/plot.h"
 #include "compsight/proposal.h"
 #include "compsight/status.h"
@@ -39,6 +40,18 @@ struct cs_report_input {
  */
 enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc **out,
                                struct cs_error *err);
+
+/*
+ * index.md and index.html of a --period each run in out: the trend over
+ * every quarter of an (an analysis of m with --period all), drawn into
+ * out/plots when gnuplot can be used (a plot that cannot be drawn leaves
+ * the index without it), the table of quarters and a link to each
+ * quarter's report.  data_name is the data set's name for the title.
+ * Errors: CS_ERR_NOMEM; CS_ERR_OUTPUT when a file cannot be written.
+ */
+enum cs_status cs_report_index_write(const char *out, const struct cs_measured *m,
+                                     const struct cs_analysis *an, const char *data_name,
+                                     struct cs_error *err);
 
 /*
  * The per-rep tables of the private report (--private): private/reps.csv

@@ -26,6 +26,7 @@
 
 #define CS_ROW_TABLES(X)                                                                 \
     X(REPS, reps, true)                                                                  \
+    X(RATES, rates, false) /* SPEC 12; before deals, whose amounts it converts */       \
     X(DEALS, deals, true)                                                                \
     X(QUOTAS, quotas, false)                                                             \
     X(SPIFFS, spiffs, false)                                                             \
@@ -77,6 +78,8 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
  *             REFTEXT  the same, CS_NONE when blank or unknown (not a
  *                      reject), and the text as given in field_text
  *             PLAN, TIER  (plans) the value, once per plan or per tier
+ *             READ     read and checked, used by the row's rules in
+ *                      rows.c, not kept (no field)
  *   REFS      the table a REF or REFTEXT column names a key of; else NONE
  *   field     the member of the struct (dataset.h) that holds it
  * --------------------------------------------------------------------- */
@@ -91,6 +94,8 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
 #define CS_CTYPE_DATE int32_t
 #define CS_CTYPE_PERIOD int32_t
 #define CS_CTYPE_ENUM uint8_t
+#define CS_CTYPE_BOOL uint8_t
+#define CS_CTYPE_CURRENCY uint16_t   /* cs_currency_code(): 1..17576, 0 = blank */
 
 /* One row a tier; period_type and quota the same on every row of a plan. */
 #define CS_COLUMNS_PLANS(X, T)                                                           \
@@ -108,6 +113,14 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, PLAN, "plan_id", ID, false, NONE, REF, PLANS, plan) /* CS_NONE: no plan_id */   \
     X(T, MANAGER, "manager", TEXT, false, NONE, VAL, NONE, manager)
 
+/* An exchange rate (SPEC 12): units of currency per one unit of the
+ * corporate currency, undated (both dates blank) or for [start, next). */
+#define CS_COLUMNS_RATES(X, T)                                                           \
+    X(T, CURRENCY, "currency", CURRENCY, true, NONE, VAL, NONE, currency)                \
+    X(T, RATE, "rate", NUMBER, true, NONE, VAL, NONE, rate)                              \
+    X(T, START, "start_date", DATE, false, NONE, VAL, NONE, start) /* inclusive */       \
+    X(T, NEXT, "next_start_date", DATE, false, NONE, VAL, NONE, next) /* exclusive */
+
 #define CS_COLUMNS_DEALS(X, T)                                                           \
     X(T, ID, "deal_id", ID, true, NONE, VAL, NONE, id)                                   \
     X(T, REP, "rep_id", ID, true, NONE, REF, REPS, rep)                                  \
@@ -115,10 +128,15 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, TYPE, "type", ENUM, true, DEAL_TYPE, VAL, NONE, type)                           \
     X(T, PRODUCT, "product", TEXT, false, NONE, VAL, NONE, product)                      \
     X(T, AMOUNT, "amount", NUMBER, false, NONE, VAL, NONE, amount) /* never NAN if won */ \
+    /* currency: the amount's; the dataset keeps it converted (SPEC 12) */               \
+    X(T, CURRENCY, "currency", CURRENCY, false, NONE, READ, NONE, currency)              \
     X(T, DISCOUNT, "discount_pct", PERCENT, false, NONE, VAL, NONE, discount_pct) /* 0..100 */ \
     X(T, CREATED, "created_date", DATE, false, NONE, VAL, NONE, created)                 \
     X(T, CLOSE, "close_date", DATE, false, NONE, VAL, NONE, close) /* set if won/lost */ \
-    X(T, STAGE, "stage", ENUM, true, STAGE, VAL, NONE, stage)
+    X(T, STAGE, "stage", ENUM, true, STAGE, VAL, NONE, stage)                           \
+    /* SPEC 12: with is_won read, they decide the stage (stage not required) */        \
+    X(T, IS_WON, "is_won", BOOL, false, NONE, READ, NONE, is_won)                        \
+    X(T, IS_CLOSED, "is_closed", BOOL, false, NONE, READ, NONE, is_closed)
 
 #define CS_COLUMNS_QUOTAS(X, T)                                                          \
     X(T, REP, "rep_id", ID, true, NONE, REF, REPS, rep)                                  \
@@ -136,7 +154,8 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, REP, "rep_id", ID, true, NONE, REF, REPS, rep)                                  \
     X(T, DEAL, "deal_id", ID, true, NONE, REF, DEALS, deal)                              \
     X(T, PERIOD, "period", PERIOD, false, NONE, VAL, NONE, period)                       \
-    X(T, COMMISSION, "commission", NUMBER, true, NONE, VAL, NONE, commission)
+    X(T, COMMISSION, "commission", NUMBER, true, NONE, VAL, NONE, commission) /* converted */ \
+    X(T, CURRENCY, "currency", CURRENCY, false, NONE, READ, NONE, currency)
 
 #define CS_COLUMNS_ROADMAP(X, T)                                                         \
     X(T, ID, "feature_id", ID, true, NONE, VAL, NONE, id)                                \
@@ -184,7 +203,9 @@ enum cs_col_kind {
     CS_K_PERCENT, /* number, trailing % accepted */
     CS_K_DATE,    /* section 2 date */
     CS_K_PERIOD,  /* period label "2026Q3" or "2026" */
-    CS_K_ENUM     /* one of enum_values, case-insensitive */
+    CS_K_ENUM,    /* one of enum_values, case-insensitive */
+    CS_K_BOOL,    /* true/false, yes/no, 1/0 (SPEC 12); blank is false */
+    CS_K_CURRENCY /* an ISO 4217 code: three letters, case-insensitive */
 };
 
 struct cs_column_def {
@@ -199,6 +220,9 @@ struct cs_table_def {
     const char *table;          /* section name in map files: "deals" */
     const char *file;           /* default file name: "deals.csv" */
     bool required;              /* the file must exist */
+    bool listed_absent;         /* outputs list it when absent (files_absent, check); false
+                                   for the files of SPEC 12 on, so that the outputs of
+                                   data without them stay as they were */
     const struct cs_column_def *columns;
     size_t n_columns;
 };

@@ -28,23 +28,28 @@ static int sign(double x)
 static void model_rule(const struct cs_analysis *an, enum cs_model_id m, struct cs_model_rule *r)
 {
     const struct cs_regress_fit *fit = cs_analysis_fit(an, m);
+    /* a fit that failed (no variation, too few rows) still counts its rows
+     * and clusters: the rule then says how much data reading it would need */
+    const struct cs_regress_fit *seen = fit ? fit : an->model[m].fit;
     memset(r, 0, sizeof *r);
     r->logistic = m != CS_MODEL_DISCOUNT;
-    if (!fit) {
+    if (!seen) {
         cs_verdict_data_rule(r->logistic, 0, 0, 0, 0, &r->rule);
         r->rule.readable = r->rule.few_clusters = false;
         return;
     }
-    r->fitted = true;
-    r->n = fit->n;
-    r->clusters = fit->clusters;
-    for (size_t j = 0; j < fit->k; j++)
-        r->k += !is_intercept(fit->terms[j].name);
+    r->fitted = fit != NULL;
+    r->n = seen->n;
+    r->clusters = seen->clusters;
+    for (size_t j = 0; j < seen->k; j++)
+        r->k += !is_intercept(seen->terms[j].name);
     if (r->logistic) {
         r->events = an->model[m].events;
         r->rarer = r->events < r->n - r->events ? r->events : r->n - r->events;
     }
     cs_verdict_data_rule(r->logistic, r->n, r->rarer, r->clusters, r->k, &r->rule);
+    if (!fit)
+        r->rule.readable = r->rule.few_clusters = false;
 }
 
 static void add_terms(const struct cs_analysis *an, enum cs_model_id m,

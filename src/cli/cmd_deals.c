@@ -22,6 +22,8 @@ enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io
                           s.ds->n_rejects);
         goto out;
     }
+    if ((st = cs_session_max_rejected(opt, s.ds, err)) != CS_OK)
+        goto out;
     /* deals lists every period unless one is asked for. */
     st = cs_select_period(opt->period ? opt->period : "all", s.ds, &s.cal, &sel, err);
     if (st == CS_OK && sel.mode == CS_SELECT_EACH)

@@ -16,6 +16,7 @@
 #include "compsight/analysis.h"
 #include "compsight/commands.h"
 #include "compsight/dealscsv.h"
+#include "compsight/diagnose.h"
 #include "compsight/doc.h"
 #include "compsight/plot.h"
 #include "compsight/rejectscsv.h"
@@ -28,9 +29,9 @@
 #include "propose.h"
 #include "stage.h"
 
-/* rejects.csv: file,line,column,reason, in file load order then line
- * order; rep identifiers as pseudonyms (key), or as read (key NULL, the
- * private copy). */
+/* rejects.csv: file,line,column,reason,source_file,source_column (SPEC
+ * 12), in file load order then line order; rep identifiers as pseudonyms
+ * (key), or as read (key NULL, the private copy). */
 static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds,
                                     const struct cs_key *key, struct cs_error *err)
 {
@@ -39,6 +40,27 @@ static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds
     if (st != CS_OK)
         return st;
     cs_rejects_csv_write(a.f, ds, key);
+    return cs_atomic_commit(&a, err);
+}
+
+/* excluded.csv (SPEC 12): file,line,reason,source_file of every row left
+ * out on purpose (footers, exclude.HEADER), in load order. */
+static enum cs_status write_excluded(const char *dir, const struct cs_dataset *ds,
+                                     struct cs_error *err)
+{
+    struct cs_atomic a;
+    enum cs_status st = cs_atomic_open(&a, dir, "excluded.csv", err);
+    if (st != CS_OK)
+        return st;
+    fputs("file,line,reason,source_file\n", a.f);
+    for (size_t i = 0; i < ds->n_excluded; i++) {
+        const struct cs_excluded *e = &ds->excluded[i];
+        fprintf(a.f, "%s,%u,", cs_schema_table((enum cs_table)e->table)->file, e->line);
+        cs_csv_text(a.f, e->reason);
+        fputc(',', a.f);
+        cs_csv_text(a.f, e->source_file);
+        fputc('\n', a.f);
+    }
     return cs_atomic_commit(&a, err);
 }
 
@@ -265,6 +287,8 @@ static enum cs_status write_results(const struct report_job *rj, struct report_p
         snprintf(pdir, sizeof pdir, "%s/private", rj->dir);
         st = write_rejects(pdir, rj->m.ds, NULL, err);
     }
+    if (st == CS_OK)
+        st = write_excluded(rj->dir, rj->m.ds, err);
     p->past_rejects = st == CS_OK;
     if (st == CS_OK)
         st = cs_json_write(rj->dir, "results.json", p->results, err);
@@ -420,101 +444,44 @@ static enum cs_status write_report(const char *dir, const char *final, const str
     return write_report_into(&rj, err);
 }
 
-/* --period each: index.md / index.html linking the quarters, with the trend. */
+/* --period each: index.md / index.html linking the quarters, with the
+ * trend over every quarter (report/index_doc.c). */
 static enum cs_status write_index(const char *out, const struct cs_session *s,
                                   const struct computed *c, const struct cs_selection *sel,
                                   const struct cs_options *opt, struct cs_error *err)
 {
     struct cs_selection all = *sel;
     struct cs_analysis *an = NULL;
-    struct cs_plot_trend tr = {0};
-    struct cs_doc *doc = NULL;
-    char *script = NULL, title[512], name[PATH_MAX], pdir[PATH_MAX + 8], date[16];
-    size_t len = 0;
+    char name[PATH_MAX];
     all.mode = CS_SELECT_ALL;
     snprintf(all.label, sizeof all.label, "all");
     struct cs_measured m = measured(s, c, &all);
     enum cs_status st = cs_analysis_run(&m, opt->seed, &an, err);
-    if (st == CS_OK)
-        st = cs_plot_trend_aggregate(&m, an, &tr, err);
-    if (st != CS_OK)
-        goto out;
     snprintf(name, sizeof name, "%s", s->data_dir);
-    snprintf(title, sizeof title, "Reports by quarter: %s", basename(name));
-    cs_report_date(date, sizeof date);
-    if (!(doc = cs_doc_new(title))) {
-        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-        goto out;
-    }
-    cs_doc_para(doc);
-    cs_doc_text(doc, "Generated %s by compsight. One report per fiscal quarter with won deals; "
-                     "shared reports name teams and plans only.", date);
-    /* The trend plot, when gnuplot can draw it. */
-    snprintf(pdir, sizeof pdir, "%s/plots", out);
-    if (cs_plot_gnuplot_available(NULL, 0) && cs_mkdir_p(pdir, 0777, err) == CS_OK) {
-        FILE *f = open_memstream(&script, &len);
-        if (f) {
-            cs_plot_trend_script(f, &tr, "trend");
-            fclose(f);
-            struct cs_error perr;
-            if (cs_plot_run(pdir, "trend", script, len, &perr) == CS_OK)
-                cs_doc_image(doc, "plots/trend.png", "Key rates by quarter",
-                             "Share of won deals with a risky promise and share of bookings in "
-                             "the last two weeks, by fiscal quarter.");
-        }
-    }
-    static const char *const head[] = {"quarter", "won deals", "with a risky promise",
-                                       "bookings in the last 14 days"};
-    static const bool num[] = {false, true, true, true};
-    cs_doc_table(doc, 4, head, num);
-    for (size_t i = 0; i < tr.n; i++) {
-        char q[16], w[32], r[32], l[32];
-        cs_format_period(tr.q[i].quarter, q);
-        snprintf(w, sizeof w, "%zu", tr.q[i].won);
-        if (isfinite(tr.q[i].w.rate))
-            snprintf(r, sizeof r, "%.0f%%", 100 * tr.q[i].w.rate);
-        else
-            snprintf(r, sizeof r, "n/a");
-        if (isfinite(tr.q[i].last14_share))
-            snprintf(l, sizeof l, "%.0f%%", 100 * tr.q[i].last14_share);
-        else
-            snprintf(l, sizeof l, "n/a");
-        const char *cells[] = {q, w, r, l};
-        cs_doc_row(doc, cells);
-    }
-    cs_doc_heading(doc, 1, "Quarters");
-    for (size_t i = 0; i < tr.n; i++) {
-        if (!tr.q[i].won)
-            continue;
-        char q[16], href[48];
-        cs_format_period(tr.q[i].quarter, q);
-        snprintf(href, sizeof href, "%s/report.html", q);
-        cs_doc_bullet(doc);
-        cs_doc_link(doc, q, href);
-    }
-    if (cs_doc_failed(doc)) {
-        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-        goto out;
-    }
-    struct cs_atomic a;
-    if ((st = cs_atomic_open(&a, out, "index.md", err)) != CS_OK)
-        goto out;
-    cs_doc_markdown(doc, a.f);
-    if ((st = cs_atomic_commit(&a, err)) != CS_OK)
-        goto out;
-    if ((st = cs_atomic_open(&a, out, "index.html", err)) != CS_OK)
-        goto out;
-    if ((st = cs_doc_html(doc, a.f, out, err)) != CS_OK) {
-        cs_atomic_abort(&a);
-        goto out;
-    }
-    st = cs_atomic_commit(&a, err);
-out:
-    free(script);
-    cs_doc_free(doc);
-    cs_plot_trend_free(&tr);
+    if (st == CS_OK)
+        st = cs_report_index_write(out, &m, an, basename(name), err);
     cs_analysis_free(an);
     return st;
+}
+
+/*
+ * No won deal survived the import: say why, as check does (SPEC 12: the
+ * leading reasons, their counts, the hint), then fail as before.
+ */
+static enum cs_status nothing_usable(const struct cs_dataset *ds, const struct cs_io *io,
+                                     struct cs_error *err)
+{
+    for (size_t i = 0; i < ds->deals.n; i++)
+        if (ds->deals.stage[i] == CS_STAGE_WON)
+            return CS_OK;
+    struct cs_diagnosis dg;
+    if (ds->n_rejects && cs_diagnose(ds, &dg, err) == CS_OK) {
+        fprintf(io->msg, "compsight: nothing usable; the rows were rejected for these reasons:\n");
+        cs_print_diagnosis(io->msg, ds, &dg, "compsight: ", 3);
+        cs_diagnosis_free(&dg);
+    }
+    return cs_error_set(err, CS_ERR_INPUT, "deals.csv", 0, NULL,
+                        "no usable won deals: nothing to analyse");
 }
 
 enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *io,
@@ -539,6 +506,10 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
                           "%zu rows rejected (--strict); 'compsight check' lists them", rejected);
         goto out;
     }
+    if ((st = cs_session_max_rejected(opt, s.ds, err)) != CS_OK)
+        goto out;
+    if ((st = nothing_usable(s.ds, io, err)) != CS_OK)
+        goto out;
     /* Nothing looks a string up after the import: the string pool's
      * table goes (at ten million deals, 256 MiB). */
     cs_strpool_seal(s.ds->str);

@@ -78,7 +78,8 @@ static enum cs_status write_plans_csv(const char *dir, const char *name,
     enum cs_status st = cs_atomic_open(&a, dir, name, err);
     if (st != CS_OK)
         return st;
-    fputs("plan_id,period_type,quota,tier_floor,rate\n", a.f);
+    /* the quota's currency, for the reader: plans.csv ignores the column */
+    fputs("plan_id,period_type,quota,tier_floor,rate,currency\n", a.f);
     for (size_t p = 0; p < pl->n; p++) {
         for (uint32_t t = 0; t < pl->tier_count[p]; t++) {
             const char *id = plan_name(ds, p);
@@ -89,7 +90,7 @@ static enum cs_status write_plans_csv(const char *dir, const char *name,
             put_plain(a.f, pl->floor[pl->tier_first[p] + t]);
             fputc(',', a.f);
             put_plain(a.f, pl->rate[pl->tier_first[p] + t]);
-            fputc('\n', a.f);
+            fprintf(a.f, ",%s\n", cs_ds_currency(ds));
         }
     }
     return cs_atomic_commit(&a, err);
@@ -205,6 +206,7 @@ static void header_json(json_t *o, const struct cs_whatif_base *b)
 {
     jset(o, "compsight", json_string(CS_VERSION));
     jset(o, "period", json_string(b->sel.label));
+    jset(o, "currency", json_string(cs_ds_currency(b->ds)));   /* of every amount (SPEC 12) */
     jset(o, "won_deals", json_integer((json_int_t)b->deals));
     jset(o, "reps", json_integer((json_int_t)b->reps));
     jset(o, "observed_risky", json_integer((json_int_t)b->observed_risky));
@@ -260,6 +262,8 @@ static enum cs_status run_open(const struct cs_options *opt, const struct cs_io 
         return cs_error_set(err, CS_ERR_REJECTS, NULL, 0, NULL,
                             "%zu rows rejected (--strict); 'compsight check' lists them",
                             r->s.ds->n_rejects);
+    if ((st = cs_session_max_rejected(opt, r->s.ds, err)) != CS_OK)
+        return st;
     if ((st = cs_select_period(opt->period, r->s.ds, &r->s.cal, &r->sel, err)) != CS_OK)
         return st;
     if (r->sel.mode == CS_SELECT_EACH)
@@ -360,6 +364,48 @@ static void warn_no_gnuplot(const struct cs_io *io)
     }
 }
 
+static const struct cs_plot_whatif_words risky_words = {"Risky deals", "give", "fewer", "more"};
+static const struct cs_plot_whatif_words commission_words = {"Commission", "cost", "less", "more"};
+
+/* An alternative's point: its value, and its interval as the current value
+ * plus the difference's; green when its verdict is clear. */
+static struct cs_plot_whatif_alt plot_alt(const char *label, double base, double value,
+                                          const struct cs_whatif_diff *d, enum cs_verdict v)
+{
+    return (struct cs_plot_whatif_alt){label, value, base + d->low, base + d->high,
+                                       v == CS_VERDICT_CLEAR};
+}
+
+/* whatif-risky or whatif-commission: the current plans against the
+ * alternative, drawn into dir (the staging directory; display_dir names it
+ * in a warning).  Risky deals take the options' verdict (too little data
+ * when the model fails the data rule); commission, its interval's. */
+static bool plot_whatif_result(const char *dir, const char *display_dir,
+                               const struct cs_whatif_base *b,
+                               const struct cs_whatif_result *r, bool risky,
+                               const struct cs_io *io, bool *nomem)
+{
+    char axis[128], title[256];
+    struct cs_data_rule rule;
+    cs_whatif_model_rule(b, &rule);
+    enum cs_verdict v = risky ? cs_whatif_option_verdict(&rule, &r->risky)
+                              : cs_verdict_of_interval(r->commission.low, r->commission.high);
+    struct cs_plot_whatif_alt a =
+        risky ? plot_alt("alternative plans", r->base_risky, r->alt_risky, &r->risky, v)
+              : plot_alt("alternative plans", r->base_commission, r->alt_commission,
+                         &r->commission, v);
+    snprintf(axis, sizeof axis, risky ? "expected risky deals, %s" : "commission on the won deals, %s",
+             b->sel.label);
+    struct cs_plot_whatif w = {.title = title, .axis = axis,
+                               .currency = risky ? NULL : cs_ds_currency(b->ds),
+                               .base_label = "current plans",
+                               .base = risky ? r->base_risky : r->base_commission,
+                               .n_alt = 1, .alt = &a, .thin = v == CS_VERDICT_THIN};
+    cs_plot_whatif_title(title, sizeof title, &w, 1, risky ? &risky_words : &commission_words);
+    return plot_whatif(dir, risky ? "whatif-risky" : "whatif-commission", &w, display_dir, io,
+                       nomem);
+}
+
 /* ======================================================================
  * compsight whatif
  * ==================================================================== */
@@ -382,8 +428,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         goto out;
     }
     /* The alternative first: a bad file is reported before any fitting. */
-    struct cs_load_options lo = {.dir = rn.s.data_dir, .date_format = opt->date_format,
-                                 .decimal_comma = opt->decimal_comma, .chunk_size = opt->chunk_size};
+    struct cs_load_options lo = cs_session_load_options(opt, rn.s.data_dir, NULL);
     if ((st = cs_plans_load_alt(opt->plans, rn.s.ds, &lo, &alt, &extra, err)) != CS_OK)
         goto out;
     let_go(&rn);
@@ -400,27 +445,11 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         goto out;
     const char *dir = stage.dir;
     const struct cs_whatif_base *b = rn.base;
-    /* plots: the alternative's interval is the current value plus the difference's */
     warn_no_gnuplot(io);
-    char axis[128];
     bool plot_risky = false, plot_comm = false, nomem = false;
-    if (b->fit) {
-        struct cs_plot_whatif_alt a = {"alternative plans", r->alt_risky,
-                                       r->base_risky + r->risky.low, r->base_risky + r->risky.high};
-        snprintf(axis, sizeof axis, "expected risky deals, %s", b->sel.label);
-        struct cs_plot_whatif w = {"Expected risky deals: current plans against the alternative",
-                                   axis, "current plans", r->base_risky, 1, &a};
-        plot_risky = plot_whatif(dir, "whatif-risky", &w, rn.out, io, &nomem);
-    }
-    {
-        struct cs_plot_whatif_alt a = {"alternative plans", r->alt_commission,
-                                       r->base_commission + r->commission.low,
-                                       r->base_commission + r->commission.high};
-        snprintf(axis, sizeof axis, "commission on the won deals, %s", b->sel.label);
-        struct cs_plot_whatif w = {"Commission: current plans against the alternative", axis,
-                                   "current plans", r->base_commission, 1, &a};
-        plot_comm = plot_whatif(dir, "whatif-commission", &w, rn.out, io, &nomem);
-    }
+    if (b->fit)
+        plot_risky = plot_whatif_result(dir, rn.out, b, r, true, io, &nomem);
+    plot_comm = plot_whatif_result(dir, rn.out, b, r, false, io, &nomem);
     if (nomem) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory drawing plots");
         goto out;
@@ -561,7 +590,7 @@ static enum cs_status proposal_csv(const char *dir, const struct cs_proposal *pr
         return st;
     fputs("rank,file,plan_id,kind,description,risky_avoided,risky_avoided_low,risky_avoided_high,"
           "risky_promises_avoided,risky_promises_avoided_low,risky_promises_avoided_high,"
-          "extra_commission,extra_commission_low,extra_commission_high,rank_group\n", a.f);
+          "extra_commission,extra_commission_low,extra_commission_high,currency,rank_group\n", a.f);
     for (size_t k = 0; k < pr->n; k++) {
         size_t i = pr->order[k];
         const struct cs_whatif_result *r = pr->res[i];
@@ -578,7 +607,8 @@ static enum cs_status proposal_csv(const char *dir, const struct cs_proposal *pr
             fputc(',', a.f);
             cs_put_number(a.f, v[c] == 0 ? 0.0 : v[c]);
         }
-        fprintf(a.f, ",%d\n", cs_whatif_rank_group(-r->risky.estimate, r->commission.estimate));
+        fprintf(a.f, ",%s,%d\n", cs_ds_currency(ds),
+                cs_whatif_rank_group(-r->risky.estimate, r->commission.estimate));
     }
     return cs_atomic_commit(&a, err);
 }
@@ -604,28 +634,30 @@ static bool plot_options(const char *dir, const struct cs_proposal *pr, bool ris
     const struct cs_whatif_base *b = pr->base;
     size_t n = pr->n < PLOT_OPTIONS ? pr->n : PLOT_OPTIONS;
     struct cs_plot_whatif_alt alts[PLOT_OPTIONS];
-    char labels[PLOT_OPTIONS][96], axis[128];
+    char labels[PLOT_OPTIONS][96], axis[128], title[256];
+    bool thin = false;
     if (!n)
         return false;
     for (size_t k = 0; k < n; k++) {
         const struct cs_whatif_result *r = pr->res[pr->order[k]];
         cs_proposal_option_label(labels[k], sizeof labels[k], b->ds, &pr->opt[pr->order[k]], k + 1);
         if (risky)
-            alts[k] = (struct cs_plot_whatif_alt){labels[k], r->alt_risky,
-                                                  r->base_risky + r->risky.low,
-                                                  r->base_risky + r->risky.high};
+            alts[k] = plot_alt(labels[k], r->base_risky, r->alt_risky, &r->risky,
+                               pr->verdict[pr->order[k]]);
         else
-            alts[k] = (struct cs_plot_whatif_alt){labels[k], r->alt_commission,
-                                                  r->base_commission + r->commission.low,
-                                                  r->base_commission + r->commission.high};
+            alts[k] = plot_alt(labels[k], r->base_commission, r->alt_commission, &r->commission,
+                               cs_verdict_of_interval(r->commission.low, r->commission.high));
+        thin |= risky && pr->verdict[pr->order[k]] == CS_VERDICT_THIN;
     }
     const struct cs_whatif_result *r0 = pr->res[pr->order[0]];
     snprintf(axis, sizeof axis, risky ? "expected risky deals, %s" : "commission on the won deals, %s",
              b->sel.label);
-    struct cs_plot_whatif w = {risky ? "Expected risky deals under each option"
-                                     : "Commission under each option",
-                               axis, "current plans", risky ? r0->base_risky : r0->base_commission,
-                               n, alts};
+    struct cs_plot_whatif w = {.title = title, .axis = axis,
+                               .currency = risky ? NULL : cs_ds_currency(b->ds),
+                               .base_label = "current plans",
+                               .base = risky ? r0->base_risky : r0->base_commission,
+                               .n_alt = n, .alt = alts, .thin = thin};
+    cs_plot_whatif_title(title, sizeof title, &w, pr->n, risky ? &risky_words : &commission_words);
     return plot_whatif(dir, risky ? "options-risky" : "options-commission", &w, display_dir, io,
                        nomem);
 }

@@ -38,9 +38,12 @@ static const struct command {
     {"report", REPORT, cs_cmd_report, "write the report for a period",
      "Write the report for a period: report.html (the file to open), report.md, results.json, "
      "deals.csv, rejects.csv, plots/ and a proposal draft in proposal/."},
-    {"check", CHECK, cs_cmd_check, "validate the inputs; list rejects as file:line: column: reason",
-     "Validate the inputs: print each rejected row as FILE:LINE: COLUMN: REASON, then the rows "
-     "read, used and rejected per file. Exit status 0 when the data is usable."},
+    {"check", CHECK, cs_cmd_check,
+     "validate the inputs: rejects counted by reason, with hints (--all: every one)",
+     "Validate the inputs: the rejected rows counted by reason with their first lines and a "
+     "hint where one reason dominates (--all: every rejected and excluded row as FILE:LINE: "
+     "COLUMN: REASON), then the rows read, used and rejected per file. Exit status 0 when the "
+     "data is usable."},
     {"deals", DEALS, cs_cmd_deals, "print the incentive measures of every won deal as CSV",
      "Print the incentive and outcome measures of every won deal as CSV on standard output."},
     {"whatif", WHATIF, cs_cmd_whatif, "simulate alternative plans against the current ones",
@@ -79,7 +82,6 @@ static bool parse_u64(const char *s, uint64_t *out)
 static const char *set_data(struct cs_options *o, const char *v) { o->data_dir = v; return NULL; }
 static const char *set_out(struct cs_options *o, const char *v) { o->out_dir = v; return NULL; }
 static const char *set_period(struct cs_options *o, const char *v) { o->period = v; return NULL; }
-static const char *set_map(struct cs_options *o, const char *v) { o->map = v; return NULL; }
 static const char *set_plans(struct cs_options *o, const char *v) { o->plans = v; return NULL; }
 static const char *set_preset(struct cs_options *o, const char *v) { o->preset = v; return NULL; }
 static const char *set_key_file(struct cs_options *o, const char *v) { o->key_file = v; return NULL; }
@@ -90,6 +92,37 @@ static const char *set_quiet(struct cs_options *o, const char *v) { (void)v; o->
 static const char *set_dirty(struct cs_options *o, const char *v) { (void)v; o->dirty = true; return NULL; }
 static const char *set_null(struct cs_options *o, const char *v) { (void)v; o->null_effects = true; return NULL; }
 static const char *set_timings(struct cs_options *o, const char *v) { (void)v; o->timings = true; return NULL; }
+
+static const char *set_map(struct cs_options *o, const char *v)
+{
+    if (o->n_maps == CS_MAX_MAPS)
+        return "one map file or preset each time, at most 8 in all";
+    o->map[o->n_maps++] = v;
+    return NULL;
+}
+
+static const char *set_all(struct cs_options *o, const char *v) { (void)v; o->all = true; return NULL; }
+
+static const char *set_encoding(struct cs_options *o, const char *v)
+{
+    return (o->encoding = cs_encoding_parse(v, strlen(v))) ? NULL
+           : "auto, utf-8, windows-1252 or iso-8859-1";
+}
+
+static const char *set_delimiter(struct cs_options *o, const char *v)
+{
+    return (o->delimiter = cs_delimiter_parse(v, strlen(v))) ? NULL : "auto, ',', ';', tab or '|'";
+}
+
+static const char *set_max_rejected(struct cs_options *o, const char *v)
+{
+    char *end;
+    errno = 0;
+    o->max_rejected = strtod(v, &end);
+    if (errno || end == v || *end || !(o->max_rejected >= 0 && o->max_rejected <= 100))
+        return "a percentage from 0 to 100";
+    return NULL;
+}
 
 static const char *set_fiscal(struct cs_options *o, const char *v)
 {
@@ -108,9 +141,18 @@ static const char *set_date_format(struct cs_options *o, const char *v)
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strcmp(v, formats[i].name) == 0) {
             o->date_format = formats[i].fmt;
+            o->date_format_given = true;   /* it beats a map's date_format (SPEC 12) */
             return NULL;
         }
     return "iso, us or eu";
+}
+
+static const char *set_currency(struct cs_options *o, const char *v)
+{
+    if (strlen(v) != 3 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") != 3)
+        return "an ISO 4217 code such as EUR";
+    o->currency = v;
+    return NULL;
 }
 
 static const char *set_seed(struct cs_options *o, const char *v)
@@ -198,20 +240,35 @@ static const struct option_def {
      "the settings of the bundled sample data set", "the default company, scaled to --deals"},
     {"fiscal-start", "M", GENERATE, set_fiscal, STORE, false,
      "month (1 to 12) in which the generated company's fiscal year starts", "1"},
-    {"map", "FILE|salesforce|hubspot", READERS, set_map, STORE, false,
+    {"map", "FILE|salesforce|salesforce-api|hubspot", READERS, set_map, STORE, false,
      "read exports with other column names and values through a map file or a built-in preset "
-     "(data/maps/README.md)", "compsight's own column names"},
+     "(data/maps/README.md); repeat it to combine maps, a later one's keys winning",
+     "compsight's own column names"},
     {"fiscal-start", "M", READERS, set_fiscal, STORE, false,
      "month (1 to 12) in which the fiscal year starts; a fiscal year is named by the calendar "
      "year in which it ends", "1"},
     {"date-format", "iso|us|eu", READERS, set_date_format, STORE, false,
-     "how the inputs write dates: YYYY-MM-DD, M/D/YYYY, or D/M/YYYY and D.M.YYYY", "iso"},
+     "how the inputs write dates: YYYY-MM-DD, M/D/YYYY, or D/M/YYYY and D.M.YYYY "
+     "(YYYY-MM-DD always reads)", "iso"},
     {"decimal-comma", NULL, READERS, set_decimal, STORE, false,
      "numbers use a comma as the decimal point (1.234,5)", NULL},
+    {"encoding", "auto|utf-8|windows-1252|iso-8859-1", READERS, set_encoding, STORE, false,
+     "the files' encoding", "auto: UTF-8, else Windows-1252"},
+    {"delimiter", "auto|,|;|tab||", READERS, set_delimiter, STORE, false,
+     "the files' delimiter", "auto: the most frequent of , ; tab | in the header line"},
+    {"currency", "CODE", READERS, set_currency, STORE, false,
+     "the corporate currency (ISO 4217), to which every amount is converted at the rates of "
+     "rates.csv; see docs/INPUT.md, Currencies",
+     "the currency whose undated rate in rates.csv is 1, else USD; without rates.csv, the one "
+     "currency the data hold"},
     {"strict", NULL, READERS & ~CHECK, set_strict, STORE, false,
      "exit with status 3, writing nothing, when any row is rejected", NULL},
     {"strict", NULL, CHECK, set_strict, STORE, false,
      "exit with status 3 when any row is rejected", NULL},
+    {"max-rejected", "PCT", READERS, set_max_rejected, STORE, false,
+     "exit with status 3 when more than PCT% of a required file's rows are rejected", "no limit"},
+    {"all", NULL, CHECK, set_all, STORE, false,
+     "print every rejected and excluded row as FILE:LINE: COLUMN: REASON", NULL},
     {"quiet", NULL, EVERY & ~DEALS, set_quiet, STORE, false,
      "print nothing on success: no progress, no warnings, no closing line (errors still go to "
      "standard error)", NULL},
@@ -411,7 +468,7 @@ static int run(int argc, char **argv)
     if (!cmd)
         return bad_usage(NULL, "unknown command '%s'", argv[1]);
 
-    struct cs_options opt = {.fiscal_start = 1, .seed = 1};
+    struct cs_options opt = {.fiscal_start = 1, .seed = 1, .max_rejected = -1};
     int code = parse_options(argc, argv, cmd, &opt);
     if (code >= 0)
         return code;

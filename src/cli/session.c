@@ -63,7 +63,8 @@ static enum cs_status load_map(const char *arg, struct cs_map **map, struct cs_e
     snprintf(path, sizeof path, "%s/maps/%s.ini", dir, arg);
     if (stat(path, &sb) != 0)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
-                            "--map %s: no such file or preset (presets: salesforce, hubspot)", arg);
+                            "--map %s: no such file or preset (presets: salesforce, "
+                            "salesforce-api, hubspot)", arg);
     return cs_map_load(path, map, err);
 }
 
@@ -102,18 +103,85 @@ enum cs_status cs_session_check_out(const struct cs_session *s, const struct cs_
                             "replace its files (deals.csv among them); choose another with --out",
                             out);
     for (int t = 0; t < CS_T_COUNT; t++) {
-        const char *file = cs_map_file(s->map, (enum cs_table)t);
-        snprintf(path, sizeof path, "%s/%s", s->data_dir,
-                 file ? file : cs_schema_table((enum cs_table)t)->file);
-        if (inside(dir, path, real))
-            return refuse(out, "the input file", path, err);
+        const char *const *names = NULL;
+        const char *def = cs_schema_table((enum cs_table)t)->file;
+        size_t n = cs_map_files(s->map, (enum cs_table)t, &names);
+        for (size_t i = 0; i < (n ? n : 1); i++) {
+            snprintf(path, sizeof path, "%s/%s", s->data_dir, n ? names[i] : def);
+            if (inside(dir, path, real))
+                return refuse(out, "the input file", path, err);
+        }
     }
     if (opt->plans && inside(dir, opt->plans, real))
         return refuse(out, "the plans file", opt->plans, err);
     struct stat sb;
-    if (opt->map && (strchr(opt->map, '/') || stat(opt->map, &sb) == 0) &&
-        inside(dir, opt->map, real))
-        return refuse(out, "the map file", opt->map, err);
+    for (size_t i = 0; i < opt->n_maps; i++)
+        if ((strchr(opt->map[i], '/') || stat(opt->map[i], &sb) == 0) &&
+            inside(dir, opt->map[i], real))
+            return refuse(out, "the map file", opt->map[i], err);
+    return CS_OK;
+}
+
+/* Every --map in turn, combined into the first (SPEC 12: a later map's
+ * keys override an earlier one's). */
+static enum cs_status load_maps(const struct cs_options *opt, struct cs_map **out,
+                                struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    *out = NULL;
+    for (size_t i = 0; i < opt->n_maps && st == CS_OK; i++) {
+        struct cs_map *m = NULL;
+        st = load_map(opt->map[i], &m, err);
+        if (st == CS_OK && *out)
+            st = cs_map_merge(*out, m, err);
+        if (!*out) {
+            *out = m;
+            m = NULL;
+        }
+        cs_map_free(m);
+    }
+    if (st != CS_OK) {
+        cs_map_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+struct cs_load_options cs_session_load_options(const struct cs_options *opt, const char *dir,
+                                               const struct cs_map *map)
+{
+    return (struct cs_load_options){
+        .dir = dir,
+        .map = map,
+        .date_format = opt->date_format,
+        .date_format_given = opt->date_format_given,
+        .decimal_comma = opt->decimal_comma,
+        .decimal_comma_given = opt->decimal_comma,   /* a flag: given means on */
+        .encoding = opt->encoding,
+        .delimiter = opt->delimiter,
+        .currency = opt->currency,
+        .chunk_size = opt->chunk_size,
+    };
+}
+
+enum cs_status cs_session_max_rejected(const struct cs_options *opt, const struct cs_dataset *ds,
+                                       struct cs_error *err)
+{
+    if (!(opt->max_rejected >= 0))
+        return CS_OK;
+    for (int t = 0; t < CS_T_COUNT; t++) {
+        const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
+        const struct cs_table_counts *c = &ds->counts[t];
+        uint64_t rows = c->read - c->excluded;     /* excluded rows are no data */
+        if (!def->required || !rows)
+            continue;
+        double pct = 100.0 * (double)c->rejected / (double)rows;
+        if (pct > opt->max_rejected)
+            return cs_error_set(err, CS_ERR_REJECTS, def->file, 0, NULL,
+                                "%.1f%% of the rows rejected (%llu of %llu), more than "
+                                "--max-rejected %g%%", pct, (unsigned long long)c->rejected,
+                                (unsigned long long)rows, opt->max_rejected);
+    }
     return CS_OK;
 }
 
@@ -157,8 +225,8 @@ enum cs_status cs_session_open_keyed(const struct cs_options *opt, const struct 
                             errno == ENOENT ? "no such directory" : strerror(errno));
     if (!S_ISDIR(sb.st_mode))
         return cs_error_set(err, CS_ERR_INPUT, NULL, 0, NULL, "%s: not a directory", s->data_dir);
-    if (opt->map) {
-        st = load_map(opt->map, &s->map, err);
+    if (opt->n_maps) {
+        st = load_maps(opt, &s->map, err);
         if (st != CS_OK)
             goto fail;
     }
@@ -169,15 +237,9 @@ enum cs_status cs_session_open_keyed(const struct cs_options *opt, const struct 
     /* the key before the data: a bad key file is found before a long read */
     if (key && (st = cs_session_key(opt, io, key, err)) != CS_OK)
         goto fail;
-    struct cs_load_options lo = {
-        .dir = s->data_dir,
-        .map = s->map,
-        .date_format = opt->date_format,
-        .decimal_comma = opt->decimal_comma,
-        .chunk_size = opt->chunk_size,
-        .progress = io->progress ? show_progress : NULL,
-        .progress_ctx = (void *)io,
-    };
+    struct cs_load_options lo = cs_session_load_options(opt, s->data_dir, s->map);
+    lo.progress = io->progress ? show_progress : NULL;
+    lo.progress_ctx = (void *)io;
     st = cs_dataset_load(&lo, &s->ds, err);
     cs_io_progress_end(io);
     if (st != CS_OK)

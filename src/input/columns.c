@@ -1,4 +1,5 @@
 /* columns.c - the dataset's storage: each table's parallel arrays, grown, shrunk and freed together. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,7 @@ void cs_columns_free(struct cs_columns *c)
 #define ADD_REFTEXT(field) ADD_VAL(field) ADD_VAL(field##_text)
 #define ADD_PLAN(field) ADD_VAL(field)
 #define ADD_TIER(field)
+#define ADD_READ(field)
 
 #define ROW_TABLE(T, member, required)                                                    \
     case CS_T_##T: {                                                                      \
@@ -100,6 +102,28 @@ void cs_dataset_free(struct cs_dataset *ds)
     for (size_t i = 0; i < ds->n_rejects; i++)
         free(ds->rejects[i].reason);
     free(ds->rejects);
+    free(ds->excluded);
+    for (size_t i = 0; i < ds->n_sources; i++) {
+        struct cs_source *so = &ds->sources[i];
+        const struct cs_table_def *def = cs_schema_table((enum cs_table)so->table);
+        for (size_t c = 0; so->header && c < def->n_columns; c++)
+            free(so->header[c]);
+        free(so->header);
+        free(so->file);
+        free(so->date_reads);
+        free(so->number_other_mark);
+        for (size_t k = 0; k < so->n_reasons; k++)
+            free(so->reasons[k]);
+        free(so->reasons);
+    }
+    free(ds->sources);
+    for (size_t i = 0; i < ds->n_missing_plans; i++)
+        free(ds->missing_plans[i].name);
+    free(ds->missing_plans);
+    for (size_t i = 0; i < ds->n_missing_teams; i++)
+        free(ds->missing_teams[i].name);
+    free(ds->missing_teams);
+    free(ds->converted);
     cs_strpool_free(ds->str);
     free(ds);
 }
@@ -124,4 +148,15 @@ void cs_plans_free(struct cs_plans *p)
     free(p->tier_first);
     free(p->tier_count);
     memset(p, 0, sizeof *p);
+}
+
+const char *cs_column_label(char *buf, size_t n, const char *source_column, const char *column)
+{
+    if (!column)
+        column = "";
+    if (source_column && column[0] && strcmp(source_column, column) != 0)
+        snprintf(buf, n, "%s (%s)", source_column, column);
+    else
+        snprintf(buf, n, "%s", column);
+    return buf;
 }

@@ -10,14 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "csvread.h"
+#include "csvreader.h"
 
 /*
  * How it works
  *
  * libcsv does the RFC 4180 state machine; this file adds what it lacks:
- * physical line numbers, BOM skipping, the NUL check, the field length limit
- * and blank-record skipping.
+ * physical line numbers, BOM skipping, the field length limit, blank-record
+ * skipping, the delimiter's detection and (in a parser of its own, since
+ * libcsv has no escape character) backslash escapes.
  *
  * Line numbers: each chunk is cut into segments that end just after a line
  * break (LF, CRLF or a lone CR) and every segment goes to csv_parse on its
@@ -39,8 +40,19 @@
  * trimmed, blank lines are dropped, a lone CR ends a row.
  *
  * A leading UTF-8 BOM is held back until three bytes are seen, so it is
- * dropped even when split across chunks.  Records whose fields are all
- * blank (" , ", "\"\"") are dropped like libcsv drops blank lines.
+ * dropped even when split across chunks (and a UTF-16 one is refused).
+ * Records whose fields are all blank (" , ", "\"\"") are dropped like
+ * libcsv drops blank lines.
+ *
+ * NUL bytes are data: they matter only in a column the caller reads (SPEC
+ * 12: a rich-text column of a Salesforce export holds them).  The chunk
+ * scan for them only sets may_hold_nul on every record from then on, so
+ * that a caller looks for them in its fields only in such a file.
+ *
+ * The delimiter, when it is to be detected, is decided on the first line
+ * that is not blank: its bytes are held back (like the BOM) until its end
+ * outside quotes is seen, then parsed.  Deciding at a fixed byte (its end,
+ * or 1 MiB into it) keeps the events the same for every chunk size.
  *
  * Every decision must give the same callbacks for any chunk size; errors
  * are therefore reported in byte order (see check_field_length).
@@ -52,7 +64,7 @@
  * instructions a byte).  Most lines of an export hold no quote at all; such
  * a line, when it is complete in the chunk and starts between records, is
  * split here with memchr instead (plain_line), which is what libcsv would
- * make of it: fields cut at commas, blanks trimmed.  Lines with a quote,
+ * make of it: fields cut at delimiters, blanks trimmed.  Lines with a quote,
  * lines cut by a chunk boundary and everything inside a record go through
  * libcsv.  The tests check both paths against a reference model.
  */
@@ -68,37 +80,10 @@
 
 static const unsigned char bom[3] = {0xef, 0xbb, 0xbf};
 
-struct reader {
-    struct csv_parser parser;
-    bool parser_ready;
-    const char *name;
-    size_t max_field;
-    cs_csv_record_fn fn;
-    void *ctx;
-    struct cs_error *err;
-    enum cs_status failed;        /* set by callbacks, which cannot abort libcsv */
-
-    /* The record being assembled: field bytes, each NUL-terminated, back
-     * to back in buf; off/len per field; ptr filled when it is passed on. */
-    char *buf;
-    size_t buf_used, buf_cap;
-    size_t *off, *len;
-    const char **ptr;
-    size_t nfields, fields_cap;
-    bool any_text;                /* some field of the record is not blank */
-
-    unsigned long line;           /* line of the next byte to be parsed */
-    unsigned long seg_line;       /* line of the segment being parsed */
-    unsigned long rec_line;       /* line where the current record started */
-    unsigned long field_line;     /* line where the current field started */
-    bool after_cr;                /* last byte fed was a CR ending a line */
-    bool at_line_start;           /* next byte fed starts a physical line */
-
-    unsigned char head[3];        /* first bytes, held back until we know */
-    size_t head_len;              /* whether they are a byte-order mark */
-    bool head_done;
-    uint64_t offset;              /* file offset of the next byte to be fed */
-};
+/* The delimiters detection chooses from, in the order that breaks ties. */
+static const char auto_delims[4] = {',', ';', '\t', '|'};
+/* Detection decides at the end of the first line, or this far into it. */
+#define SNIFF_MAX MIB
 
 /* Describe a size limit for messages: "1 MiB", "64 KiB", "100 bytes". */
 static void size_text(char *buf, size_t n, size_t bytes)
@@ -111,7 +96,7 @@ static void size_text(char *buf, size_t n, size_t bytes)
         snprintf(buf, n, "%zu bytes", bytes);
 }
 
-static void fail_too_long(struct reader *r)
+void csv_fail_too_long(struct reader *r)
 {
     char lim[32];
     size_text(lim, sizeof lim, r->max_field);
@@ -142,6 +127,20 @@ static bool grow_buf(struct reader *r, size_t need)
     return true;
 }
 
+/* Grow a byte buffer to hold need bytes; false on OOM (it stays as it was). */
+bool csv_grow_bytes(char **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return true;
+    size_t c = next_cap(*cap, need, 1);
+    char *q = c ? realloc(*p, c) : NULL;
+    if (!q)
+        return false;
+    *p = q;
+    *cap = c;
+    return true;
+}
+
 /* Grow the three per-field arrays together; on failure the caller gives
  * up, so a partly grown set is never used. */
 static bool grow_fields(struct reader *r)
@@ -169,13 +168,13 @@ static bool grow_fields(struct reader *r)
 /* libcsv callbacks                                                        */
 /* ---------------------------------------------------------------------- */
 
-static void on_field(void *data, size_t len, void *vr)
+void csv_on_field(void *data, size_t len, void *vr)
 {
     struct reader *r = vr;
     if (r->failed)
         return;
     if (len > r->max_field) {
-        fail_too_long(r);
+        csv_fail_too_long(r);
         return;
     }
     if ((r->nfields == r->fields_cap && !grow_fields(r)) ||
@@ -205,7 +204,7 @@ static void end_record(struct reader *r)
     r->any_text = false;
 }
 
-static void on_row(int c, void *vr)
+void csv_on_row(int c, void *vr)
 {
     struct reader *r = vr;
     (void)c;
@@ -217,6 +216,7 @@ static void on_row(int c, void *vr)
         r->ptr[i] = r->buf + r->off[i];
     struct cs_csv_record rec = {
         .field = r->ptr, .len = r->len, .n = r->nfields, .line = r->rec_line,
+        .may_hold_nul = r->nul_seen, .delimiter = r->delim,
     };
     if (r->fn(&rec, r->ctx) != 0) {
         if (r->err && r->err->status != CS_OK)
@@ -248,7 +248,7 @@ static bool check_field_length(struct reader *r)
 {
     size_t slack = r->parser.quoted ? 1 : 0;
     if (r->parser.entry_pos > r->max_field + slack + r->parser.spaces) {
-        fail_too_long(r);
+        csv_fail_too_long(r);
         return false;
     }
     return true;
@@ -282,7 +282,7 @@ static enum cs_status parse_segment(struct reader *r, const char *s, size_t n)
     if (r->nfields == 0 && r->parser.entry_pos == 0)
         r->rec_line = r->field_line = r->line;
     r->seg_line = r->line;
-    size_t done = csv_parse(&r->parser, s, n, on_field, on_row, r);
+    size_t done = csv_parse(&r->parser, s, n, csv_on_field, csv_on_row, r);
     if (r->failed)
         return r->failed;
     if (!check_field_length(r))
@@ -294,19 +294,16 @@ static enum cs_status parse_segment(struct reader *r, const char *s, size_t n)
 
 /*
  * Fast path: a complete line with no quote, starting while libcsv is
- * between records, is split here (copy once, cut at commas, trim blanks),
+ * between records, is split here (copy once, cut at delimiters, trim blanks),
  * which is exactly what libcsv would do with it.  Everything else goes
  * through libcsv.
  */
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
 
 /*
- * The index of the first comma in s[from..n), or n when there is none.
+ * The index of the first delimiter in s[from..n), or n when there is none
+ * (delims: the delimiter in every byte).
  * Eight bytes at a time: fields are short, and a memchr call a field was
- * a fifth of the reader's time.  The test for a zero byte of w ^ commas
+ * a fifth of the reader's time.  The test for a zero byte of w ^ delims
  * is exact (no carry crosses a byte), and on a little-endian machine the
  * first one is the lowest; elsewhere memchr finds it.  It reads the line
  * where read() put it, not its copy in the record buffer, whose bytes
@@ -314,24 +311,24 @@ static bool is_blank(char c)
  * stores in flight waits for both (at 1M deals, that wait was 60% of
  * this function).
  */
-static size_t find_comma(const char *s, size_t from, size_t n)
+static size_t find_delim(const char *s, size_t from, size_t n, uint64_t delims)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t commas = 0x2c2c2c2c2c2c2c2cull, low7 = 0x7f7f7f7f7f7f7f7full;
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
     for (; n - from >= 8; from += 8) {
         uint64_t w;
         memcpy(&w, s + from, 8);
-        uint64_t x = w ^ commas;
+        uint64_t x = w ^ delims;
         uint64_t zero = ~(((x & low7) + low7) | x | low7);
         if (zero)
             return from + (size_t)__builtin_ctzll(zero) / 8;
     }
     for (; from < n; from++)
-        if (s[from] == ',')
+        if (s[from] == (char)delims)
             return from;
     return n;
 #else
-    const char *c = memchr(s + from, ',', n - from);
+    const char *c = memchr(s + from, (char)delims, n - from);
     return c ? (size_t)(c - s) : n;
 #endif
 }
@@ -345,14 +342,16 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
     char *b = r->buf;
     memcpy(b, s, n);
     size_t start = 0;
+    const uint64_t delims = (uint64_t)(unsigned char)r->delim * 0x0101010101010101ull;
+    const char tb = r->tab_blank ? '\t' : ' ';
     for (;;) {
-        size_t stop = find_comma(s, start, n), lo = start, hi = stop;
-        while (lo < hi && is_blank(s[lo]))
+        size_t stop = find_delim(s, start, n, delims), lo = start, hi = stop;
+        while (lo < hi && is_blank(s[lo], tb))
             lo++;
-        while (hi > lo && is_blank(s[hi - 1]))
+        while (hi > lo && is_blank(s[hi - 1], tb))
             hi--;
         if (hi - lo > r->max_field) {
-            fail_too_long(r);
+            csv_fail_too_long(r);
             return r->failed;
         }
         if (r->nfields == r->fields_cap && !grow_fields(r))
@@ -369,14 +368,14 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
         start = stop + 1;
     }
     r->buf_used = n + 1;
-    on_row(0, r);
+    csv_on_row(0, r);
     return r->failed;
 }
 
 /*
  * Fast path for a complete line with quotes, between records: when every
  * quoted field opens its field (after blanks) and closes on this line, and
- * only blanks follow its closing quote before the comma, the line is split
+ * only blanks follow its closing quote before the delimiter, the line is split
  * here as libcsv would split it (quotes removed, doubled quotes undone,
  * blanks inside quotes kept).  Anything else (a quote inside an unquoted
  * field, text after a closing quote, a field that goes on to the next
@@ -386,7 +385,7 @@ static enum cs_status plain_line(struct reader *r, const char *s, size_t n)
 static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_status *st)
 {
     /* Each field's text is at most its bytes less the quotes, and its NUL
-     * takes the place of its comma: n + 1 bytes in all. */
+     * takes the place of its delimiter: n + 1 bytes in all. */
     if (r->buf_cap < n + 1 && !grow_buf(r, n + 1)) {
         *st = r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
                                        "out of memory");
@@ -395,8 +394,10 @@ static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_statu
     char *b = r->buf;
     size_t i = 0, used = 0;
     bool any = false;
+    const char delim = r->delim;
+    const char tb = r->tab_blank ? '\t' : ' ';
     for (;;) {
-        while (i < n && is_blank(s[i]))
+        while (i < n && is_blank(s[i], tb))
             i++;
         size_t start = used;
         if (i < n && s[i] == '"') {
@@ -415,19 +416,19 @@ static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_statu
                 }
                 break;
             }
-            while (i < n && is_blank(s[i]))
+            while (i < n && is_blank(s[i], tb))
                 i++;
-            if (i < n && s[i] != ',')
+            if (i < n && s[i] != delim)
                 goto fall_back;
         } else {
             size_t lo = i;
-            while (i < n && s[i] != ',') {
+            while (i < n && s[i] != delim) {
                 if (s[i] == '"')
                     goto fall_back;
                 i++;
             }
             size_t hi = i;
-            while (hi > lo && is_blank(s[hi - 1]))
+            while (hi > lo && is_blank(s[hi - 1], tb))
                 hi--;
             memcpy(b + used, s + lo, hi - lo);
             used += hi - lo;
@@ -447,12 +448,12 @@ static bool quoted_line(struct reader *r, const char *s, size_t n, enum cs_statu
         any |= len > 0;
         if (i >= n)
             break;
-        i++;                                  /* the comma */
+        i++;                                  /* the delimiter */
     }
     r->rec_line = r->field_line = r->seg_line = r->line;
     r->any_text = any;
     r->buf_used = used;
-    on_row(0, r);
+    csv_on_row(0, r);
     *st = r->failed;
     return true;
 fall_back:
@@ -460,12 +461,13 @@ fall_back:
     return false;
 }
 
-/* Feed bytes (no BOM logic here), cutting them into lines; stops at a NUL. */
+/* Feed bytes (no BOM logic here), cutting them into lines. */
 static enum cs_status feed_lines(struct reader *r, const char *s, size_t n)
 {
     enum cs_status st = CS_OK;
-    const char *nul = memchr(s, '\0', n);
-    const char *p = s, *end = nul ? nul : s + n;
+    const char *p = s, *end = s + n;
+    if (!r->nul_seen && memchr(s, '\0', n))
+        r->nul_seen = true;
 
     if (r->after_cr && p < end) {
         r->after_cr = false;
@@ -522,22 +524,119 @@ static enum cs_status feed_lines(struct reader *r, const char *s, size_t n)
         r->at_line_start = eol;
         p = seg_end;
     }
-    r->offset += (uint64_t)(end - s);
-    if (nul)
-        return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->line, NULL,
-                            "not a text file (NUL byte at offset %llu)",
-                            (unsigned long long)r->offset);
     return CS_OK;
 }
 
-/* Feed one chunk of the file, holding the first bytes back to drop a BOM. */
+/* ---------------------------------------------------------------------- */
+/* The delimiter, detected on the first line                              */
+/* ---------------------------------------------------------------------- */
+
+static void set_delim(struct reader *r, char d)
+{
+    r->delim = d;
+    r->tab_blank = d != '\t';
+    r->delim_known = true;
+    csv_set_delim(&r->parser, (unsigned char)d);
+}
+
+static void decide_delim(struct reader *r)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < sizeof auto_delims; k++)
+        if (r->sniff_count[k] > r->sniff_count[best])
+            best = k;
+    set_delim(r, auto_delims[best]);
+}
+
+static enum cs_status release_sniff(struct reader *r, const char *rest, size_t n);
+
+static enum cs_status feed_known(struct reader *r, const char *s, size_t n)
+{
+    return r->escape ? csv_feed_escaped(r, s, n) : feed_lines(r, s, n);
+}
+
+/*
+ * Hold bytes back until the end (outside quotes) of the first line with
+ * text, counting the candidate delimiters outside quotes on it; then
+ * decide and parse what was held back and the rest.
+ */
+static enum cs_status sniff(struct reader *r, const char *s, size_t n)
+{
+    size_t i = 0;
+    bool decided = false;
+    for (; i < n && !decided; i++) {
+        char c = s[i];
+        if (r->sniff_esc) {
+            r->sniff_esc = false;
+        } else if (r->escape && c == '\\') {
+            r->sniff_esc = true;
+            r->sniff_text = true;
+        } else if (c == '"') {
+            r->sniff_quoted = !r->sniff_quoted;
+            r->sniff_text = true;
+        } else if (!r->sniff_quoted && (c == '\n' || c == '\r')) {
+            decided = r->sniff_text;
+        } else if (!r->sniff_quoted) {
+            for (size_t k = 0; k < sizeof auto_delims; k++)
+                r->sniff_count[k] += c == auto_delims[k];
+            if (c != ' ' && c != '\t')
+                r->sniff_text = true;
+        }
+        if (r->sniff_len + i + 1 >= SNIFF_MAX)
+            decided = true;
+    }
+    if (i) {
+        if (!csv_grow_bytes(&r->sniff, &r->sniff_cap, r->sniff_len + i))
+            return r->failed = cs_error_set(r->err, CS_ERR_NOMEM, r->name, r->line, NULL,
+                                            "out of memory");
+        memcpy(r->sniff + r->sniff_len, s, i);
+        r->sniff_len += i;
+    }
+    if (!decided)
+        return CS_OK;
+    return release_sniff(r, s + i, n - i);
+}
+
+/* Decide (if not yet), parse the bytes held back, then rest[0..n). */
+static enum cs_status release_sniff(struct reader *r, const char *rest, size_t n)
+{
+    enum cs_status st = CS_OK;
+    if (!r->delim_known)
+        decide_delim(r);
+    if (r->sniff_len)
+        st = feed_known(r, r->sniff, r->sniff_len);
+    free(r->sniff);
+    r->sniff = NULL;
+    r->sniff_len = r->sniff_cap = 0;
+    if (st == CS_OK && n)
+        st = feed_known(r, rest, n);
+    return st;
+}
+
+/* Bytes after the BOM: held back while the delimiter is unknown. */
+static enum cs_status feed_body(struct reader *r, const char *s, size_t n)
+{
+    return r->delim_known ? feed_known(r, s, n) : sniff(r, s, n);
+}
+
+/* Feed one chunk of the file, holding the first bytes back to drop a BOM
+ * (and to refuse a UTF-16 file). */
 static enum cs_status feed(struct reader *r, const char *s, size_t n)
 {
     while (!r->head_done && n > 0) {
-        r->head[r->head_len] = (unsigned char)*s;
-        if (r->head[r->head_len] != bom[r->head_len]) {
+        unsigned char c = (unsigned char)*s;
+        r->head[r->head_len] = c;
+        bool utf16 = r->head_len == 1 && ((r->head[0] == 0xff && c == 0xfe) ||
+                                          (r->head[0] == 0xfe && c == 0xff));
+        if (utf16)
+            return cs_error_set(r->err, CS_ERR_INPUT, r->name, 1, NULL,
+                                "the file is UTF-16 text (as Excel's \"Unicode Text\" saves it): "
+                                "save it as CSV UTF-8, or as CSV with a comma or semicolon");
+        bool may_be_bom = r->head[0] == bom[0] && c == bom[r->head_len];
+        bool may_be_utf16 = r->head_len == 0 && (c == 0xff || c == 0xfe);
+        if (!may_be_bom && !may_be_utf16) {
             r->head_done = true;   /* not a BOM: parse what was held back */
-            enum cs_status st = feed_lines(r, (const char *)r->head, r->head_len);
+            enum cs_status st = feed_body(r, (const char *)r->head, r->head_len);
             if (st != CS_OK)
                 return st;
             break;                 /* the mismatching byte is still in s */
@@ -545,25 +644,28 @@ static enum cs_status feed(struct reader *r, const char *s, size_t n)
         r->head_len++;
         s++;
         n--;
-        if (r->head_len == sizeof bom) {
+        if (r->head_len == sizeof bom)
             r->head_done = true;
-            r->offset += sizeof bom;
-        }
     }
-    return n ? feed_lines(r, s, n) : CS_OK;
+    return n ? feed_body(r, s, n) : CS_OK;
 }
 
-/* End of input: release a held-back partial BOM, then flush libcsv. */
+/* End of input: release held-back bytes, then flush libcsv (or the
+ * escape parser). */
 static enum cs_status finish(struct reader *r)
 {
     enum cs_status st;
     if (!r->head_done) {
         r->head_done = true;
-        if ((st = feed_lines(r, (const char *)r->head, r->head_len)) != CS_OK)
+        if ((st = feed_body(r, (const char *)r->head, r->head_len)) != CS_OK)
             return st;
     }
+    if (!r->delim_known && (st = release_sniff(r, NULL, 0)) != CS_OK)
+        return st;
+    if (r->escape)
+        return csv_escape_finish(r);
     r->seg_line = r->line;
-    if (csv_fini(&r->parser, on_field, on_row, r) != 0) {
+    if (csv_fini(&r->parser, csv_on_field, csv_on_row, r) != 0) {
         if (csv_error(&r->parser) == CSV_EPARSE)
             return cs_error_set(r->err, CS_ERR_INPUT, r->name, r->field_line, NULL,
                                 "unterminated quoted field (the closing quote is missing)");
@@ -586,11 +688,23 @@ static enum cs_status reader_init(struct reader *r, const char *name,
     r->err = err;
     r->line = r->seg_line = r->rec_line = r->field_line = 1;
     r->at_line_start = true;
+    r->escape = opt && opt->escape_backslash;
+    r->es = E_ROW;
     cs_error_clear(err);
+    int d = opt ? opt->delimiter : 0;
+    if (d == CS_CSV_DELIM_AUTO) {
+        d = 0;
+    } else if (d == 0) {
+        d = ',';
+    } else if (d < 1 || d > 255 || d == '"' || d == '\\' || d == ' ' || d == '\n' || d == '\r') {
+        return cs_error_set(err, CS_ERR_INTERNAL, r->name, 0, NULL, "bad delimiter %d", d);
+    }
     if (csv_init(&r->parser, LIBCSV_OPTIONS) != 0)
         return cs_error_set(err, CS_ERR_NOMEM, r->name, 0, NULL, "out of memory");
     r->parser_ready = true;
     csv_set_blk_size(&r->parser, LIBCSV_BLOCK);
+    if (d)
+        set_delim(r, (char)d);
     return CS_OK;
 }
 
@@ -598,6 +712,8 @@ static void reader_free(struct reader *r)
 {
     if (r->parser_ready)
         csv_free(&r->parser);
+    free(r->sniff);
+    free(r->fbuf);
     free(r->buf);
     free(r->off);
     free(r->len);

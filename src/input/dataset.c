@@ -1,10 +1,11 @@
-/* dataset.c - the importer's entry points: eleven CSV files into a dataset, or an alternative plans file. */
+/* dataset.c - the importer's entry points: the CSV files of a data directory into a dataset, or an alternative plans file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "currency.h"
 #include "loader.h"
 
 static char *join_path(const char *dir, const char *file)
@@ -40,6 +41,7 @@ static int loader_init(struct loader *L, const struct cs_load_options *opt,
     c->n = &tab->n;
     CS_COLUMNS_PLANS(ADD, PLANS)
     ADD_FIELD(line)
+    ADD_FIELD(src)
 
     static const struct {
         enum cs_table t;
@@ -66,23 +68,130 @@ static void loader_release(struct loader *L)
 {
     cs_columns_free(&L->prow_cols);
     cs_load_batches_free(L);
+    cs_currency_free(L->cur);
     for (int t = 0; t < CS_T_COUNT; t++)
         cs_keyindex_free(L->key[t]);
+    for (size_t i = 0; i < L->n_rejected_reps; i++) {
+        free(L->rejected_reps[i].id);
+        free(L->rejected_reps[i].team);
+        free(L->rejected_reps[i].plan);
+    }
+    free(L->rejected_reps);
 }
 
 /* ------------------------------------------------------------------------
  * One file
  * --------------------------------------------------------------------- */
 
+/* A new source (the file being read) for table t: ds->sources grows. */
+static int add_source(struct loader *L, enum cs_table t, const char *file)
+{
+    struct cs_dataset *ds = L->ds;
+    size_t ncol = cs_schema_table(t)->n_columns;
+    struct cs_source *so = realloc(ds->sources, (ds->n_sources + 1) * sizeof *so);
+    if (!so)
+        return -1;
+    ds->sources = so;
+    so += ds->n_sources;
+    memset(so, 0, sizeof *so);
+    so->table = (uint8_t)t;
+    so->header_row = true;
+    so->encoding = CS_ENC_UTF8;
+    so->delimiter = ',';
+    so->file = strdup(file);
+    so->header = calloc(ncol, sizeof *so->header);
+    so->date_reads = malloc(ncol * sizeof *so->date_reads);
+    so->number_other_mark = calloc(ncol, sizeof *so->number_other_mark);
+    ds->n_sources++;              /* counted now, so that cs_dataset_free frees it */
+    if (!so->file || !so->header || !so->date_reads || !so->number_other_mark)
+        return -1;
+    memset(so->date_reads, -1, ncol);
+    L->src = ds->n_sources - 1;
+    return 0;
+}
+
+static const char *const format_name[3] = {"iso", "us", "eu"};
+static const char *const format_shape[3] = {"YYYY-MM-DD", "M/D/YYYY", "D/M/YYYY"};
+
+/*
+ * After a file: a date column that cannot be what its format says but
+ * reads entirely in the other (SPEC 12) refuses the file, naming the
+ * format to use; and what check's hints need goes to the source.
+ */
+static enum cs_status date_columns(struct loader *L)
+{
+    const struct file_stats *fs = &L->stats;
+    struct cs_source *so = &L->ds->sources[L->src];
+    for (size_t c = 0; c < L->def->n_columns; c++) {
+        so->number_other_mark[c] = fs->number_other_mark[c];
+        uint64_t fail = fs->date_fail[c][0];
+        if (L->def->columns[c].kind != CS_K_DATE || !fail)
+            continue;
+        uint64_t us = fs->date_fail[c][1 + CS_DATE_US], eu = fs->date_fail[c][1 + CS_DATE_EU];
+        int other = L->date_format == CS_DATE_US ? CS_DATE_EU
+                    : L->date_format == CS_DATE_EU ? CS_DATE_US : -1;
+        if (other >= 0 && fs->date_fail[c][1 + other] == fail && !fs->date_only_chosen[c]) {
+            char label[64], q[128];
+            cs_column_label(label, sizeof label, so->header[c], L->def->columns[c].name);
+            cs_quote_bytes(q, sizeof q, fs->first_fail[c], strlen(fs->first_fail[c]));
+            return cs_error_set(L->err, CS_ERR_INPUT, L->name, fs->first_fail_line[c], label,
+                                "%s is not %s, and every date of the column reads as %s: the "
+                                "file is written %s (use --date-format %s, or date_format = %s "
+                                "in the map)", q, format_shape[L->date_format],
+                                format_shape[other], format_shape[other], format_name[other],
+                                format_name[other]);
+        }
+        /* the hint: the format most failing dates read in */
+        if (us * 2 > fail && eu * 2 > fail && L->date_format == CS_DATE_ISO)
+            so->date_reads[c] = CS_DATE_READS_EITHER;
+        else if (us * 2 > fail && us > eu)
+            so->date_reads[c] = CS_DATE_US;
+        else if (eu * 2 > fail && eu > us)
+            so->date_reads[c] = CS_DATE_EU;
+    }
+    return CS_OK;
+}
+
+/* Read file i (named name, at path, of size bytes) of table t. */
+static enum cs_status load_file(struct loader *L, enum cs_table t, size_t i, const char *name,
+                                const char *path, off_t size)
+{
+    L->file_index = i;
+    L->name = name;
+    L->header_done = false;
+    if (add_source(L, t, name) != 0)
+        return cs_load_oom(L);
+    cs_cells_settings(L);
+    L->ds->sources[L->src].date_format = L->date_format;
+    L->ds->sources[L->src].decimal_comma = L->decimal_comma;
+    enum cs_status st = cs_load_file(L, path, size);
+    if (st == CS_OK && !L->header_done)
+        st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 1, NULL,
+                          "the file is empty (no header row)");
+    if (st == CS_OK)
+        st = date_columns(L);
+    L->bytes_before += size > 0 ? (uint64_t)size : 0;
+    return st;
+}
+
 static enum cs_status load_table(struct loader *L, enum cs_table t)
 {
     const struct cs_table_def *def = cs_schema_table(t);
-    const char *file = cs_map_file(L->opt->map, t);
-    char *path = L->path_override ? strdup(L->path_override)
-                                  : join_path(L->opt->dir, file ? file : def->file);
+    const char *const *listed;
+    size_t n = L->path_override ? 0 : cs_map_files(L->opt->map, t, &listed);
+    const char *one = L->path_override ? L->path_override : def->file;
+    if (!n) {
+        listed = &one;
+        n = 1;
+    }
     enum cs_status st = CS_OK;
-    if (!path)
-        return cs_load_oom(L);
+    char **paths = calloc(n, sizeof *paths);
+    off_t *sizes = calloc(n, sizeof *sizes);
+    int *errs = calloc(n, sizeof *errs);
+    if (!paths || !sizes || !errs) {
+        st = cs_load_oom(L);
+        goto out;
+    }
     L->t = t;
     L->def = def;
     /* the key index each column names a key of, if any */
@@ -90,37 +199,56 @@ static enum cs_status load_table(struct loader *L, enum cs_table t)
         int refs = c < def->n_columns ? def->columns[c].references : -1;
         L->ref_key[c] = refs >= 0 ? L->key[refs] : NULL;
     }
-    L->name = L->path_override ? L->path_override : def->file;
-    L->header_done = false;
-    int df = cs_map_date_format(L->opt->map, t);
-    int dc = cs_map_decimal_comma(L->opt->map, t);
-    L->date_format = df >= 0 ? (enum cs_date_format)df : L->opt->date_format;
-    L->decimal_comma = dc >= 0 ? dc != 0 : L->opt->decimal_comma;
-
-    struct stat sb;
-    if (stat(path, &sb) != 0) {
-        if (errno == ENOENT && !def->required)
+    /* Every file first: an optional table none of whose files exists is
+     * absent; one of several named that is missing is an error. */
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+        paths[i] = L->path_override ? strdup(L->path_override) : join_path(L->opt->dir, listed[i]);
+        if (!paths[i]) {
+            st = cs_load_oom(L);
             goto out;
+        }
+        struct stat sb;
+        errs[i] = stat(paths[i], &sb) == 0 ? 0 : errno;
+        sizes[i] = errs[i] ? 0 : sb.st_size;
+        found += !errs[i];
+    }
+    if (!found && errs[0] == ENOENT && !def->required)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (!errs[i])
+            continue;
+        L->name = listed[i];
         if (L->path_override)
-            st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL, "%s", strerror(errno));
+            st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL, "%s", strerror(errs[i]));
         else
-            st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL, "%s: %s%s", path,
-                              strerror(errno), errno == ENOENT ? " (a required file)" : "");
+            st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL, "%s: %s%s", paths[i],
+                              strerror(errs[i]),
+                              errs[i] == ENOENT && def->required ? " (a required file)" : "");
+        if (errs[i] == ENOENT && !def->required && n > 1)
+            st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 0, NULL,
+                              "%s: %s (named in the map's [%s] section with other files)",
+                              paths[i], strerror(errs[i]), def->table);
         goto out;
     }
     L->ds->counts[t].present = true;
-    /* Room for as many rows as the file could plausibly hold, reserved up
+    /* Room for as many rows as the files could plausibly hold, reserved up
      * front: untouched pages cost nothing, and the arrays then fill in
      * place (huge pages, no doublings) and give back the slack at the end. */
-    if (t != CS_T_PLANS)
-        L->cols[t].first = (size_t)(sb.st_size / CS_MIN_ROW_BYTES);
-    st = cs_load_file(L, path, sb.st_size);
-    if (st == CS_OK && !L->header_done)
-        st = cs_error_set(L->err, CS_ERR_INPUT, L->name, 1, NULL,
-                          "the file is empty (no header row)");
-    L->bytes_before += (uint64_t)sb.st_size;
+    if (t != CS_T_PLANS) {
+        off_t all = 0;
+        for (size_t i = 0; i < n; i++)
+            all += sizes[i];
+        L->cols[t].first = (size_t)(all / CS_MIN_ROW_BYTES);
+    }
+    for (size_t i = 0; i < n && st == CS_OK; i++)
+        st = load_file(L, t, i, listed[i], paths[i], sizes[i]);
 out:
-    free(path);
+    for (size_t i = 0; paths && i < n; i++)
+        free(paths[i]);
+    free(paths);
+    free(sizes);
+    free(errs);
     return st;
 }
 
@@ -131,6 +259,8 @@ static int cmp_reject(const void *a, const void *b)
     const struct cs_reject *x = a, *y = b;
     if (x->table != y->table)
         return x->table < y->table ? -1 : 1;
+    if (x->source != y->source)
+        return x->source < y->source ? -1 : 1;
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
@@ -138,19 +268,22 @@ static int cmp_reject(const void *a, const void *b)
  * Every file
  * --------------------------------------------------------------------- */
 
-enum cs_status cs_dataset_load(const struct cs_load_options *opt,
-                               struct cs_dataset **out, struct cs_error *err)
-{
-    return cs_dataset_load_tuned(opt, NULL, out, err);
-}
+/* A file to read again as Windows-1252: its table and index in the table's files. */
+struct restart {
+    bool needed;
+    size_t t, i;
+};
 
-enum cs_status cs_dataset_load_tuned(const struct cs_load_options *opt,
-                                     const struct cs_load_tuning *tuning,
-                                     struct cs_dataset **out, struct cs_error *err)
+/* One import of every file; *restart when a file must be read again. */
+static enum cs_status load_all(const struct cs_load_options *opt,
+                               const struct cs_load_tuning *tuning, const uint64_t *force,
+                               struct cs_dataset **out, struct restart *restart,
+                               struct cs_error *err)
 {
     enum cs_status st = CS_OK;
     struct loader L;
     *out = NULL;
+    restart->needed = false;
     struct cs_dataset *ds = calloc(1, sizeof *ds);
     if (!ds)
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
@@ -161,32 +294,50 @@ enum cs_status cs_dataset_load_tuned(const struct cs_load_options *opt,
     }
     if (tuning)
         L.tune = *tuning;
+    memcpy(L.force_cp1252, force, sizeof L.force_cp1252);
 
     /* Total size of what will be read, for the progress line and the
      * estimates of plan_ahead. */
     for (int t = 0; t < CS_T_COUNT; t++) {
-        const char *file = cs_map_file(opt->map, (enum cs_table)t);
-        char *path = join_path(opt->dir, file ? file : cs_schema_table((enum cs_table)t)->file);
-        struct stat sb;
-        if (path && stat(path, &sb) == 0)
-            L.bytes_total += (uint64_t)sb.st_size;
-        free(path);
+        const char *const *names;
+        const char *one = cs_schema_table((enum cs_table)t)->file;
+        size_t n = cs_map_files(opt->map, (enum cs_table)t, &names);
+        if (!n) {
+            names = &one;
+            n = 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            char *path = join_path(opt->dir, names[i]);
+            struct stat sb;
+            if (path && stat(path, &sb) == 0)
+                L.bytes_total += (uint64_t)sb.st_size;
+            free(path);
+        }
     }
 
     for (int t = 0; t < CS_T_COUNT; t++) {
         st = load_table(&L, (enum cs_table)t);
-        if (st != CS_OK)
+        if (st != CS_OK) {
+            if (L.restart)
+                *restart = (struct restart){true, (size_t)t, L.file_index};
             goto out;
+        }
         if (t == CS_T_PLANS) {
             st = cs_rows_build_plans(&L);
             if (st != CS_OK)
                 goto out;
         }
+        if ((st = cs_currency_after_table(&L, (enum cs_table)t)) != CS_OK)
+            goto out;
     }
     for (int t = 0; t < CS_T_COUNT; t++)
         cs_columns_shrink(&L.cols[t]);
     if (ds->n_rejects > 1)
         qsort(ds->rejects, ds->n_rejects, sizeof *ds->rejects, cmp_reject);
+    for (size_t i = 0; i < ds->n_sources; i++) {
+        struct cs_source *so = &ds->sources[i];
+        so->used = so->read - so->rejected - so->excluded;
+    }
 out:
     loader_release(&L);
     if (st != CS_OK) {
@@ -195,6 +346,38 @@ out:
     }
     *out = ds;
     return CS_OK;
+}
+
+enum cs_status cs_dataset_load(const struct cs_load_options *opt,
+                               struct cs_dataset **out, struct cs_error *err)
+{
+    return cs_dataset_load_tuned(opt, NULL, out, err);
+}
+
+/*
+ * A file found not to be UTF-8 after rows of it were read as UTF-8 (see
+ * loader.c, check_encoding) is read again as Windows-1252, from a fresh
+ * start: the import runs again with that file forced, once per such file.
+ */
+enum cs_status cs_dataset_load_tuned(const struct cs_load_options *opt,
+                                     const struct cs_load_tuning *tuning,
+                                     struct cs_dataset **out, struct cs_error *err)
+{
+    uint64_t force[CS_T_COUNT] = {0};
+    struct cs_error e;
+    for (;;) {
+        struct restart r;
+        cs_error_clear(&e);
+        enum cs_status st = load_all(opt, tuning, force, out, &r, &e);
+        if (!r.needed) {
+            if (err)
+                *err = e;
+            return st;
+        }
+        if (r.t >= CS_T_COUNT || r.i >= 64 || (force[r.t] >> r.i & 1))
+            return cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL, "encoding restart loop");
+        force[r.t] |= (uint64_t)1 << r.i;
+    }
 }
 
 /* ------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encoding.h"
 #include "loader.h"
 
 /*
@@ -35,6 +36,18 @@ struct batch {
     size_t text_used, text_cap;
     char *msgs;              /* the reject reasons of parse_batch */
     size_t msgs_used, msgs_cap;
+    char *conv;              /* the cells' text converted to UTF-8 (SPEC 12) */
+    size_t conv_cap;
+    bool utf8;               /* every cell is known to be valid UTF-8 (check_encoding) */
+    struct file_stats stats; /* what parse_batch noticed */
+};
+
+/* A row held back: text in its first field only, maybe a report's footer
+ * (SPEC 12), known once a data row follows (not one) or the file ends. */
+struct held {
+    unsigned long line;
+    size_t off, len;         /* its first field, in held_text */
+    bool may_hold_nul;
 };
 
 struct reader {
@@ -54,6 +67,23 @@ struct reader {
     size_t n_spare;
     bool done;               /* the reader has handed over its last batch */
     bool stop;               /* the loader failed: the reader stops */
+
+    /* The file's encoding (SPEC 12), owned by the reader thread. */
+    int enc;                 /* CS_ENC_AUTO while undecided, then as read */
+    bool utf8_high;          /* auto: a cell read was UTF-8 beyond ASCII */
+    bool detected;           /* auto: found it is not UTF-8 */
+    bool restart;            /* auto: found so too late, reread as Windows-1252 */
+    bool enc_stop;           /* check_encoding stopped the reading */
+    struct cs_recode *rc;
+    char delim;              /* the file's delimiter, from its first record */
+
+    /* Footers: rows held back, and whether a data row came before them. */
+    struct held *held;
+    size_t n_held, cap_held;
+    char *held_text;
+    size_t held_used, held_cap;
+    bool seen_data;
+    uint64_t ragged;
 };
 
 static void batch_free(struct batch *b)
@@ -61,6 +91,7 @@ static void batch_free(struct batch *b)
     if (b) {
         free(b->text);
         free(b->msgs);
+        free(b->conv);
         free(b);
     }
 }
@@ -71,6 +102,8 @@ static void batch_reset(struct batch *b)
     b->n = b->text_used = b->msgs_used = 0;
     b->state = RAW;
     b->oom = false;
+    b->utf8 = false;
+    memset(&b->stats, 0, sizeof b->stats);
 }
 
 /*
@@ -84,7 +117,7 @@ static void parse_batch(const struct loader *L, struct batch *b)
     char msg[REJECT_MSG];
     for (size_t i = 0; i < b->n && !b->oom; i++) {
         struct parsed *pr = &b->row[i];
-        if (!cs_cells_parse(L, pr, msg))
+        if (pr->excluded || !cs_cells_parse(L, pr, msg, &b->stats, b->utf8))
             continue;
         size_t n = strlen(msg) + 1;
         if (b->msgs_cap - b->msgs_used < n) {
@@ -113,6 +146,8 @@ static struct batch *batch_new(size_t text_cap)
     batch_reset(b);
     b->msgs = NULL;
     b->msgs_cap = 0;
+    b->conv = NULL;
+    b->conv_cap = 0;
     b->text_cap = text_cap;
     if (!(b->text = cs_malloc_big(b->text_cap, 1))) {
         free(b);
@@ -135,7 +170,7 @@ static void look_up(const struct loader *L, struct batch *b, size_t from, size_t
     size_t n = 0;
     for (size_t i = from; i < to; i++) {
         struct parsed *pr = &b->row[i];
-        if (pr->rej_col)
+        if (pr->rej_col || pr->excluded)
             continue;
         for (size_t c = 0; c < L->def->n_columns; c++)
             if (pr->cell[c].hashed && !(skip >> c & 1))
@@ -221,6 +256,25 @@ static void plan_ahead(struct loader *L, const struct batch *b, size_t strings_b
                       (rows - *c->n) * c->spec[i].size);
 }
 
+/* Add what a batch's parse noticed to the file's (in file order, so that
+ * the first failing date is the file's first). */
+static void merge_stats(struct file_stats *to, const struct file_stats *from, size_t ncol)
+{
+    for (size_t c = 0; c < ncol; c++) {
+        if (from->date_fail[c][0]) {
+            if (!to->date_fail[c][0]) {
+                to->first_fail_line[c] = from->first_fail_line[c];
+                memcpy(to->first_fail[c], from->first_fail[c], sizeof to->first_fail[c]);
+            }
+            for (int k = 0; k < 4; k++)
+                to->date_fail[c][k] += from->date_fail[c][k];
+        }
+        to->date_only_chosen[c] += from->date_only_chosen[c];
+        to->number_fail[c] += from->number_fail[c];
+        to->number_other_mark[c] += from->number_other_mark[c];
+    }
+}
+
 /* Append a batch's rows to the dataset.  0, or -1 on OOM. */
 static int load_batch(struct loader *L, struct batch *b)
 {
@@ -237,14 +291,24 @@ static int load_batch(struct loader *L, struct batch *b)
     for (size_t c = 0; c < L->def->n_columns; c++)
         if (L->ref_key[c] && cs_keyindex_by_text(L->ref_key[c]))
             skip |= 1u << c;
+    merge_stats(&L->stats, &b->stats, L->def->n_columns);
+    struct cs_source *so = &L->ds->sources[L->src];
     for (size_t i = 0; i < b->n; i++) {
         if (i % CS_LOOKUP_ROWS == 0)
             look_up(L, b, i, i + CS_LOOKUP_ROWS < b->n ? i + CS_LOOKUP_ROWS : b->n, skip);
         struct parsed *pr = &b->row[i];
         L->ds->counts[t].read++;
-        int r = pr->rej_col ? (cs_load_reject(L, t, pr->line, pr->rej_col, "%s",
-                                              b->msgs + pr->rej_msg) ? -1 : 1)
-                            : cs_rows_load(L, pr->cell, pr->line);
+        so->read++;
+        int r;
+        if (pr->excluded)
+            r = cs_load_excluded(L, pr->line, pr) ? -1 : 2;
+        else if (pr->rej_col)
+            r = cs_rows_attribute(L, pr->cell) ||
+                        cs_load_reject_msg(L, t, L->src, pr->line, pr->rej_col, pr->rej_kind,
+                                           b->msgs + pr->rej_msg)
+                    ? -1 : 1;
+        else
+            r = cs_rows_load(L, pr->cell, pr->line);
         if (r < 0) {
             cs_load_oom(L);
             return -1;
@@ -296,6 +360,130 @@ static void prefault_step(struct reader *R)
     pthread_mutex_lock(&R->mu);
 }
 
+/* ------------------------------------------------------------------------
+ * The file's encoding (SPEC 12)
+ * --------------------------------------------------------------------- */
+
+/*
+ * encoding = auto: the file is UTF-8 when every cell read is (the columns
+ * that are not read never count), otherwise Windows-1252.  The reader
+ * decides in file order, a batch at a time as it hands it over: a batch
+ * of ASCII alone (the usual case, one scan of its text) says nothing;
+ * one that is valid UTF-8 beyond ASCII commits the file to UTF-8; one that
+ * is not makes it Windows-1252 from that batch on (the batches before were
+ * ASCII, the same in both).  Not UTF-8 after a commitment to it (a file
+ * that mixes both) means the rows loaded so far were read wrongly: the
+ * import starts again with the file read as Windows-1252 from the start.
+ */
+
+/* The reader's converter, opened when first needed. */
+static struct cs_recode *recoder(struct reader *R)
+{
+    if (!R->rc && !(R->rc = cs_recode_new(R->enc)))
+        cs_error_set(&R->err, CS_ERR_NOMEM, R->L->name, 0, NULL,
+                     "cannot convert from %s (iconv)", cs_encoding_name(R->enc));
+    return R->rc;
+}
+
+/* A cell read outside the batch (an exclude.HEADER column): what it says
+ * about the encoding, and its text to match, converted into buf (3 * len
+ * bytes) when the file is not UTF-8.  -1 to stop (restart, or no iconv). */
+static int read_cell(struct reader *R, const char **s, size_t *len, char *buf)
+{
+    if (R->enc == CS_ENC_UTF8 || !cs_has_high(*s, *len))
+        return 0;
+    if (R->enc == CS_ENC_AUTO) {
+        if (cs_utf8_valid(*s, *len)) {
+            R->utf8_high = true;
+            return 0;
+        }
+        if (R->utf8_high) {
+            R->restart = true;
+            return -1;
+        }
+        R->enc = CS_ENC_WINDOWS_1252;
+        R->detected = true;
+    }
+    struct cs_recode *rc = recoder(R);
+    if (!rc)
+        return -1;
+    size_t n = cs_recode(rc, *s, *len, buf);
+    if (n != (size_t)-1) {
+        *s = buf;
+        *len = n;
+    }
+    return 0;
+}
+
+/* Convert the cells of a batch from the file's single-byte encoding. */
+static int convert_batch(struct reader *R, struct batch *b)
+{
+    struct cs_recode *rc = recoder(R);
+    if (!rc)
+        return -1;
+    size_t need = 3 * b->text_used + 1;
+    if (b->conv_cap < need) {
+        char *p = realloc(b->conv, need);
+        if (!p) {
+            cs_error_set(&R->err, CS_ERR_NOMEM, R->L->name, 0, NULL, "out of memory");
+            return -1;
+        }
+        b->conv = p;
+        b->conv_cap = need;
+    }
+    const size_t ncol = R->L->def->n_columns;
+    size_t used = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        struct parsed *pr = &b->row[i];
+        if (pr->excluded)
+            continue;
+        for (size_t c = 0; c < ncol; c++) {
+            struct cell *cell = &pr->cell[c];
+            if (!cell->str.len || !cs_has_high(cell->str.s, cell->str.len))
+                continue;
+            size_t n = cs_recode(rc, cell->str.s, cell->str.len, b->conv + used);
+            if (n == (size_t)-1) {
+                pr->enc_cols |= 1u << c;
+                continue;
+            }
+            b->conv[used + n] = '\0';
+            cell->str.s = b->conv + used;
+            cell->str.len = n;
+            used += n + 1;
+        }
+    }
+    b->utf8 = true;          /* iconv writes UTF-8; what it could not read is in enc_cols */
+    return 0;
+}
+
+/* Decide, or apply, the file's encoding on a batch about to be handed
+ * over.  0, or -1 to stop (R->restart, or an error in R->err). */
+static int check_encoding(struct reader *R, struct batch *b)
+{
+    /* ASCII alone (the usual case) is valid UTF-8 in every encoding: the
+     * cells need no check of their own (b->utf8) */
+    if (!b->text_used || !cs_has_high(b->text, b->text_used)) {
+        b->utf8 = true;
+        return 0;
+    }
+    if (R->enc == CS_ENC_UTF8)
+        return 0;                /* each cell is checked, and rejected when it is not */
+    if (R->enc == CS_ENC_AUTO) {
+        if (cs_utf8_valid(b->text, b->text_used)) {
+            R->utf8_high = true;
+            b->utf8 = true;
+            return 0;
+        }
+        if (R->utf8_high) {
+            R->restart = true;
+            return -1;
+        }
+        R->enc = CS_ENC_WINDOWS_1252;
+        R->detected = true;
+    }
+    return convert_batch(R, b);
+}
+
 /*
  * Hand the filled batch over and (unless last) start another.  0, or -1
  * to stop reading.
@@ -311,6 +499,15 @@ static void prefault_step(struct reader *R)
  */
 static int hand_over(struct reader *R, bool last)
 {
+    /* the encoding is decided before either thread parses the batch; when
+     * that stops the reading (a restart, no iconv), the last hand-over
+     * still hands over, for the loader to finish (the import is thrown
+     * away) */
+    if (R->b && !R->enc_stop && check_encoding(R, R->b) != 0) {
+        R->enc_stop = true;
+        if (!last)
+            return -1;
+    }
     if (!R->threaded) {
         parse_batch(R->L, R->b);
         int r = load_batch(R->L, R->b);
@@ -340,20 +537,97 @@ static int hand_over(struct reader *R, bool last)
     return stop ? -1 : 0;
 }
 
-/*
- * Copy a record's text into the next row of the batch (the record's
- * buffer is reused for the next one): one cell per schema column, blank
- * where the record has no such field.  The rows are parsed later, by
- * either thread (see hand_over).
- */
-static int on_record(const struct cs_csv_record *rec, void *ctx)
+/* The next row of the batch (handing the batch over when it is full),
+ * or NULL to stop. */
+static inline struct parsed *next_row(struct reader *R, size_t need)
 {
-    struct reader *R = ctx;
-    struct loader *L = R->L;
-    if (!L->header_done)
-        return cs_cells_header(L, rec, &R->err);
     if (R->b->n == R->batch_rows && hand_over(R, false) != 0)
+        return NULL;
+    struct batch *b = R->b;
+    if (b->text_used + need > b->text_cap) {
+        /* Full of text: hand the batch over and put this row in the next. */
+        if (b->n && hand_over(R, false) != 0)
+            return NULL;
+        b = R->b;
+        if (need > b->text_cap) {
+            char *t = realloc(b->text, need);
+            if (!t) {
+                cs_error_set(&R->err, CS_ERR_NOMEM, R->L->name, 0, NULL, "out of memory");
+                return NULL;
+            }
+            b->text = t;
+            b->text_cap = need;
+        }
+    }
+    struct parsed *pr = &b->row[b->n];
+    pr->rej_col = NULL;
+    pr->excluded = 0;
+    pr->nul_cols = pr->enc_cols = 0;
+    return pr;
+}
+
+/* An excluded row: counted and listed in file order by the loader. */
+static int add_excluded(struct reader *R, unsigned long line, int why, const char *value)
+{
+    struct parsed *pr = next_row(R, 0);
+    if (!pr)
         return -1;
+    pr->line = line;
+    pr->excluded = why;
+    pr->excl_value = value;
+    pr->cell = NULL;
+    R->b->n++;
+    return 0;
+}
+
+/* The exclude.HEADER rule a record's values match (1 + its index), or 0;
+ * -1 to stop. */
+static int excluded_by(struct reader *R, const struct cs_csv_record *rec, const char **value)
+{
+    struct loader *L = R->L;
+    for (size_t i = 0; i < L->n_excl; i++) {
+        int f = L->excl_field[i];
+        if (f < 0 || (size_t)f >= rec->n || !rec->len[f])
+            continue;
+        const char *s = rec->field[f];
+        size_t len = rec->len[f];
+        char small[192], *buf = len <= 64 ? small : malloc(3 * len + 1);
+        if (!buf) {
+            cs_error_set(&R->err, CS_ERR_NOMEM, L->name, 0, NULL, "out of memory");
+            return -1;
+        }
+        int r = read_cell(R, &s, &len, buf);
+        const char *match = r == 0 ? cs_map_exclude_match(L->opt->map, L->t, i, s, len) : NULL;
+        if (buf != small)
+            free(buf);
+        if (r != 0)
+            return -1;
+        if (match) {
+            *value = match;
+            return (int)i + 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A data row: excluded by a rule, or its text copied into the next row of
+ * the batch (the record's buffer is reused for the next one): one cell
+ * per schema column, blank where the record has no such field.  The rows
+ * are parsed later, by either thread (see hand_over).
+ */
+static int add_row(struct reader *R, const struct cs_csv_record *rec)
+{
+    struct loader *L = R->L;
+    if (L->n_excl) {
+        const char *value = NULL;
+        int rule = excluded_by(R, rec, &value);
+        if (rule < 0)
+            return -1;
+        if (rule)
+            return add_excluded(R, rec->line, rule, value);
+    }
+    R->ragged += rec->n != L->header_fields;
     const size_t ncol = L->def->n_columns;
     size_t need = 0;
     for (size_t c = 0; c < ncol; c++) {
@@ -361,42 +635,133 @@ static int on_record(const struct cs_csv_record *rec, void *ctx)
         if (f >= 0 && (size_t)f < rec->n)
             need += rec->len[f] + 1;
     }
+    struct parsed *pr = next_row(R, need);
+    if (!pr)
+        return -1;
     struct batch *b = R->b;
-    if (b->text_used + need > b->text_cap) {
-        /* Full of text: hand the batch over and put this row in the next. */
-        if (b->n && hand_over(R, false) != 0)
-            return -1;
-        b = R->b;
-        if (need > b->text_cap) {
-            char *t = realloc(b->text, need);
-            if (!t) {
-                cs_error_set(&R->err, CS_ERR_NOMEM, L->name, 0, NULL, "out of memory");
-                return -1;
-            }
-            b->text = t;
-            b->text_cap = need;
-        }
-    }
-    struct parsed *pr = &b->row[b->n];
     pr->line = rec->line;
     pr->cell = b->cells + b->n * ncol;
+    const size_t nf = rec->n;
     for (size_t c = 0; c < ncol; c++) {
         struct cell *cell = &pr->cell[c];
         int f = L->field_of[c];
-        if (f >= 0 && (size_t)f < rec->n) {
+        if (f >= 0 && (size_t)f < nf) {
             char *dst = b->text + b->text_used;
-            memcpy(dst, rec->field[f], rec->len[f]);
-            dst[rec->len[f]] = '\0';
+            size_t len = rec->len[f];
+            memcpy(dst, rec->field[f], len);
+            dst[len] = '\0';
             cell->str.s = dst;
-            cell->str.len = rec->len[f];
-            b->text_used += rec->len[f] + 1;
+            cell->str.len = len;
+            b->text_used += len + 1;
         } else {
             cell->str.s = "";
             cell->str.len = 0;
         }
     }
+    /* NUL bytes matter in the columns read only (SPEC 12) */
+    if (rec->may_hold_nul)
+        for (size_t c = 0; c < ncol; c++)
+            if (pr->cell[c].str.len && memchr(pr->cell[c].str.s, '\0', pr->cell[c].str.len))
+                pr->nul_cols |= 1u << c;
     b->n++;
     return 0;
+}
+
+/* Text in the first field only (SPEC 12: what a report's footer looks
+ * like); most rows have text in their second field, and leave at once. */
+static inline bool first_field_only(const struct loader *L, const struct cs_csv_record *rec)
+{
+    if (rec->n < 2 ? rec->n < 1 || L->header_fields < 2 : rec->len[1] != 0)
+        return false;
+    if (!rec->len[0])
+        return false;
+    for (size_t f = 2; f < rec->n; f++)
+        if (rec->len[f])
+            return false;
+    return true;
+}
+
+static int hold(struct reader *R, const struct cs_csv_record *rec)
+{
+    if (R->n_held == R->cap_held) {
+        size_t cap = R->cap_held ? 2 * R->cap_held : 8;
+        struct held *h = realloc(R->held, cap * sizeof *h);
+        if (!h)
+            goto oom;
+        R->held = h;
+        R->cap_held = cap;
+    }
+    if (R->held_cap - R->held_used < rec->len[0]) {
+        size_t cap = R->held_cap ? 2 * R->held_cap : 256;
+        while (cap - R->held_used < rec->len[0])
+            cap *= 2;
+        char *t = realloc(R->held_text, cap);
+        if (!t)
+            goto oom;
+        R->held_text = t;
+        R->held_cap = cap;
+    }
+    struct held *h = &R->held[R->n_held++];
+    h->line = rec->line;
+    h->off = R->held_used;
+    h->len = rec->len[0];
+    h->may_hold_nul = rec->may_hold_nul;
+    memcpy(R->held_text + R->held_used, rec->field[0], rec->len[0]);
+    R->held_used += rec->len[0];
+    return 0;
+oom:
+    cs_error_set(&R->err, CS_ERR_NOMEM, R->L->name, 0, NULL, "out of memory");
+    return -1;
+}
+
+/* The rows held back: data rows after all (footer false), or the footer. */
+static int release_held(struct reader *R, bool footer)
+{
+    for (size_t i = 0; i < R->n_held; i++) {
+        const struct held *h = &R->held[i];
+        int r;
+        if (footer) {
+            r = add_excluded(R, h->line, EXCLUDED_FOOTER, NULL);
+        } else {
+            const char *field = R->held_text + h->off;
+            size_t len = h->len;
+            struct cs_csv_record one = {.field = &field, .len = &len, .n = 1, .line = h->line,
+                                        .may_hold_nul = h->may_hold_nul, .delimiter = R->delim};
+            r = add_row(R, &one);
+        }
+        if (r != 0)
+            return -1;
+    }
+    R->n_held = 0;
+    R->held_used = 0;
+    return 0;
+}
+
+/* The header has been matched: the reader takes the file's encoding over. */
+static void header_read(struct reader *R)
+{
+    R->enc = R->L->encoding;
+    R->utf8_high = R->L->header_utf8;
+    R->detected = R->L->ds->sources[R->L->src].encoding_detected;
+}
+
+static int on_record(const struct cs_csv_record *rec, void *ctx)
+{
+    struct reader *R = ctx;
+    struct loader *L = R->L;
+    if (!L->header_done) {
+        R->delim = rec->delimiter;
+        int r = cs_cells_header(L, rec, &R->err);
+        header_read(R);
+        return r;
+    }
+    R->delim = rec->delimiter;
+    if (first_field_only(L, rec))
+        return hold(R, rec);
+    if (R->n_held && release_held(R, false) != 0)
+        return -1;
+    R->seen_data = true;
+    return add_row(R, rec);
 }
 
 static void on_progress(uint64_t done, uint64_t total, void *ctx)
@@ -415,8 +780,13 @@ static void read_file(struct reader *R)
         .chunk_size = L->opt->chunk_size,
         .progress = on_progress,
         .progress_ctx = L,
+        .delimiter = L->delimiter,
+        .escape_backslash = L->escape,
     };
     R->st = cs_csv_read_path(R->path, L->name, &copt, on_record, R, &R->err);
+    /* rows held back at the end: a footer after data rows, else data */
+    if (R->st == CS_OK && R->n_held && release_held(R, R->seen_data) != 0)
+        R->st = R->err.status != CS_OK ? R->err.status : CS_ERR_INPUT;
     if (R->threaded) {
         if (R->b)
             (void)hand_over(R, true);
@@ -495,6 +865,26 @@ enum cs_status cs_load_file(struct loader *L, const char *path, off_t size)
         batch_reset(all[i]);
     }
     R.b = all[0];
+    R.enc = L->encoding;
+    R.delim = L->delimiter > 0 ? (char)L->delimiter : ',';
+    /* `header = NAME, ...`: no header row, these are its names */
+    const char *const *names;
+    size_t n_names = cs_map_header_names(L->opt->map, L->t, &names);
+    if (n_names && !L->path_override) {
+        size_t *lens = malloc(n_names * sizeof *lens);
+        if (!lens)
+            return cs_load_oom(L);
+        for (size_t i = 0; i < n_names; i++)
+            lens[i] = strlen(names[i]);
+        struct cs_csv_record h = {.field = names, .len = lens, .n = n_names, .line = 1,
+                                  .delimiter = R.delim};
+        L->ds->sources[L->src].header_row = false;
+        int r = cs_cells_header(L, &h, L->err);
+        free(lens);
+        if (r != 0)
+            return L->err->status;
+        header_read(&R);
+    }
     R.threaded = n_all > 1 && pthread_mutex_init(&R.mu, NULL) == 0;
     if (R.threaded && pthread_cond_init(&R.cv, NULL) != 0) {
         pthread_mutex_destroy(&R.mu);
@@ -523,8 +913,19 @@ enum cs_status cs_load_file(struct loader *L, const char *path, off_t size)
     } else {
         read_file(&R);
     }
+    struct cs_source *so = &L->ds->sources[L->src];
+    so->encoding = R.enc == CS_ENC_AUTO ? CS_ENC_UTF8 : R.enc;
+    so->encoding_detected = R.detected || L->reread;
+    so->delimiter = R.delim;
+    so->ragged = R.ragged;
+    L->restart = R.restart;
+    cs_recode_free(R.rc);
+    free(R.held);
+    free(R.held_text);
     if (L->failed) {
         st = CS_ERR_NOMEM;   /* L->err says so already */
+    } else if (R.restart) {
+        st = CS_ERR_INPUT;   /* the caller reads the file again (L->restart) */
     } else {
         *L->err = R.err;     /* cleared by the reader when all went well */
         st = R.st;

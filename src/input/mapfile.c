@@ -1,4 +1,4 @@
-/* mapfile.c - the --map INI files of SPEC section 3: read with inih, validate, look up. */
+/* mapfile.c - the --map INI files of SPEC sections 3 and 12: read line by line into inih, loaded, freed. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,8 +8,7 @@
 
 #include <ini.h>
 
-#include "compsight/mapfile.h"
-#include "compsight/parse.h"
+#include "mapdata.h"
 
 /*
  * How inih is used (Debian's libinih 55, whose options are runtime globals
@@ -45,243 +44,6 @@
 #define MAP_MAX_BYTES (1024 * 1024)
 
 /* ------------------------------------------------------------------------
- * The loaded map
- * --------------------------------------------------------------------- */
-
-/* One export value of a `COLUMN.VALUE = A, B` list. */
-struct vmap {
-    char *from;             /* trimmed export value, NUL-terminated */
-    size_t len;
-    size_t group;           /* index into map_col.groups */
-    unsigned long line;     /* map file line the item is on */
-};
-
-/* The tool's VALUE of one `COLUMN.VALUE` key. */
-struct vgroup {
-    char *to;               /* canonical enumeration value, or VALUE as written */
-    unsigned long line;     /* line of the key */
-};
-
-struct map_col {
-    char *header;           /* COLUMN = HEADER */
-    unsigned long header_line;
-    char *dflt;             /* COLUMN.default = VALUE */
-    unsigned long dflt_line;
-    struct vgroup *groups;
-    size_t n_groups, cap_groups;
-    struct vmap *vals;      /* sorted by (folded from, line) once loaded */
-    size_t n_vals, cap_vals;
-};
-
-struct map_table {
-    unsigned long section_line;   /* 0 when the map has no such section */
-    char *file;
-    unsigned long file_line;
-    int date_format;              /* CS_DATE_*, -1 unset */
-    unsigned long date_format_line;
-    int decimal_comma;            /* 0/1, -1 unset */
-    unsigned long decimal_comma_line;
-    struct map_col *cols;         /* n_columns entries; NULL until needed */
-};
-
-struct cs_map {
-    struct map_table t[CS_T_COUNT];
-};
-
-/* ------------------------------------------------------------------------
- * Small string helpers (ASCII only: independent of the locale)
- * --------------------------------------------------------------------- */
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n';
-}
-
-static void trim(const char **s, size_t *len)
-{
-    while (*len && is_space(**s)) {
-        (*s)++;
-        (*len)--;
-    }
-    while (*len && is_space((*s)[*len - 1]))
-        (*len)--;
-}
-
-static int fold(unsigned char c)
-{
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-/* Case-insensitive three-way comparison of two byte strings. */
-static int cmp_fold(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t n = alen < blen ? alen : blen;
-    for (size_t i = 0; i < n; i++) {
-        int d = fold((unsigned char)a[i]) - fold((unsigned char)b[i]);
-        if (d)
-            return d;
-    }
-    return alen < blen ? -1 : alen > blen;
-}
-
-static char *dup_n(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (p) {
-        memcpy(p, s, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
-/* Grow an array of elements of size sz to hold one more. */
-static bool grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-    if (n < *cap)
-        return true;
-    size_t ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*arr, ncap * sz);
-    if (!p)
-        return false;
-    *arr = p;
-    *cap = ncap;
-    return true;
-}
-
-/* ------------------------------------------------------------------------
- * Parse context and errors
- * --------------------------------------------------------------------- */
-
-enum last_key { KEY_NONE, KEY_OTHER, KEY_LIST };
-
-struct ctx {
-    struct cs_map *map;
-    const char *name;           /* for messages */
-    const char *text;
-    size_t len, pos;
-    unsigned long lineno;       /* lines handed to inih so far = current line */
-    bool cont;                  /* current line was passed on as a continuation */
-    int table;                  /* current section, -1 before the first */
-    enum last_key last;         /* the key a continuation line would extend */
-    int last_col;
-    size_t last_group;
-    char last_key[96];          /* quoted, for messages */
-    bool failed;
-    struct cs_error e;
-};
-
-static bool fail(struct ctx *C, enum cs_status st, unsigned long line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Record the first error only; always returns false. */
-static bool fail(struct ctx *C, enum cs_status st, unsigned long line, const char *fmt, ...)
-{
-    if (C->failed)
-        return false;
-    char msg[sizeof C->e.msg];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    /* Messages quote the user's text; a control byte in it must not reach
-     * the terminal raw. */
-    for (char *p = msg; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    cs_error_set(&C->e, st, C->name, line, NULL, "%s", msg);
-    C->failed = true;
-    return false;
-}
-
-static bool fail_nomem(struct ctx *C)
-{
-    return fail(C, CS_ERR_NOMEM, C->lineno, "out of memory reading the map file");
-}
-
-/* Quote untrusted bytes into buf ("..."). */
-static const char *q(char *buf, size_t n, const char *s, size_t len)
-{
-    return cs_quote_bytes(buf, n, s, len);
-}
-
-/* The same without the surrounding quotes, for [section] names. */
-static const char *q_bare(char *buf, size_t n, const char *s, size_t len)
-{
-    cs_quote_bytes(buf, n, s, len);
-    size_t l = strlen(buf);
-    if (l >= 2) {
-        memmove(buf, buf + 1, l - 2);
-        buf[l - 2] = '\0';
-    }
-    return buf;
-}
-
-static const char *section_name(const struct ctx *C)
-{
-    const struct cs_table_def *def = cs_schema_table((enum cs_table)C->table);
-    return def ? def->table : "";
-}
-
-/* "a, b or c" (conj = " or ") from count words into buf. */
-static const char *join_words(char *buf, size_t n, const char *const *words, size_t count,
-                              const char *conj)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < count && used < n; i++) {
-        const char *sep = i == 0 ? "" : i + 1 == count ? conj : ", ";
-        int k = snprintf(buf + used, n - used, "%s%s", sep, words[i]);
-        if (k < 0)
-            break;
-        used += (size_t)k;
-    }
-    return buf;
-}
-
-static const char *enum_list(char *buf, size_t n, const struct cs_column_def *col)
-{
-    size_t count = 0;
-    while (col->enum_values[count])
-        count++;
-    return join_words(buf, n, col->enum_values, count, " or ");
-}
-
-static const char *column_list(char *buf, size_t n, int t)
-{
-    const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
-    const char *names[32];
-    size_t count = 0;
-    for (size_t c = 0; c < def->n_columns && count < 32; c++)
-        names[count++] = def->columns[c].name;
-    return join_words(buf, n, names, count, " and ");
-}
-
-static const char *section_list(char *buf, size_t n)
-{
-    const char *names[CS_T_COUNT];
-    for (int t = 0; t < CS_T_COUNT; t++)
-        names[t] = cs_schema_table((enum cs_table)t)->table;
-    return join_words(buf, n, names, CS_T_COUNT, " and ");
-}
-
-static int find_table_n(const char *s, size_t len)
-{
-    for (int t = 0; t < CS_T_COUNT; t++)
-        if (cs_word_eq(s, len, cs_schema_table((enum cs_table)t)->table))
-            return t;
-    return -1;
-}
-
-static int find_column_n(int t, const char *s, size_t len)
-{
-    const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
-    for (size_t c = 0; c < def->n_columns; c++)
-        if (cs_word_eq(s, len, def->columns[c].name))
-            return (int)c;
-    return -1;
-}
-
-/* ------------------------------------------------------------------------
  * The line reader inih calls
  * --------------------------------------------------------------------- */
 
@@ -307,6 +69,33 @@ static size_t comment_start(const char *s, size_t n)
         if (s[i] == ';' && is_space(s[i - 1]))
             return i;
     return n;
+}
+
+/*
+ * A `delimiter = ;` line (left-trimmed, s[0..n)), which inih would read as
+ * an empty value and a comment: written into buf as `delimiter = semicolon`
+ * plus whatever followed the ';' (a comment).  False for any other line.
+ */
+static bool semicolon_delimiter(const char *s, size_t n, char *buf, size_t size)
+{
+    static const char key[] = "delimiter";
+    size_t k = sizeof key - 1, i;
+    if (n <= k || !cs_word_eq(s, k, key))
+        return false;
+    for (i = k; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+        ;
+    if (i == n || (s[i] != '=' && s[i] != ':'))
+        return false;
+    for (i++; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+        ;
+    if (i == n || s[i] != ';')
+        return false;
+    const char *rest = s + i + 1;
+    size_t rn = n - i - 1;
+    if (rn && rest[0] != ' ' && rest[0] != '\t')
+        return false;                  /* `;x`: not a lone semicolon */
+    int w = snprintf(buf, size, "delimiter = semicolon%.*s", (int)(rn < 32 ? rn : 32), rest);
+    return w > 0 && (size_t)w < size;
 }
 
 /* Check a "[section]" line s[0..n) (s[0] == '[') and make it current. */
@@ -380,6 +169,12 @@ static char *read_line(char *str, int num, void *stream)
         ind++;
     const char *body = p + ind, *out = body;
     size_t blen = n - ind, olen = blen;
+    char fixed[64];
+    if (semicolon_delimiter(body, blen, fixed, sizeof fixed)) {
+        /* `delimiter = ;`: to inih a ';' after a blank starts a comment */
+        body = out = fixed;
+        blen = olen = strlen(fixed);
+    }
     if (blen == 0 || body[0] == ';' || body[0] == '#') {
         /* blank or comment: inih skips it */
     } else if (body[0] == '[') {
@@ -419,368 +214,27 @@ static char *read_line(char *str, int num, void *stream)
     return str;
 }
 
-/* ------------------------------------------------------------------------
- * The key handler inih calls
- * --------------------------------------------------------------------- */
-
-static struct map_col *cols_of(struct ctx *C)
+/* Free what a section holds (the section stays, empty). */
+void map_table_free(struct map_table *T, enum cs_table t)
 {
-    struct map_table *T = &C->map->t[C->table];
-    if (!T->cols) {
-        size_t n = cs_schema_table((enum cs_table)C->table)->n_columns;
-        T->cols = calloc(n, sizeof *T->cols);
+    names_free(&T->files);
+    names_free(&T->header);
+    free(T->null_text);
+    T->null_text = NULL;
+    for (size_t i = 0; i < T->n_excl; i++) {
+        free(T->excl[i].header);
+        names_free(&T->excl[i].values);
     }
-    return T->cols;
-}
-
-static bool duplicate(struct ctx *C, const char *key, unsigned long first)
-{
-    char qk[128];
-    return fail(C, CS_ERR_INPUT, C->lineno, "duplicate key %s in section [%s] (first on line %lu)",
-                q(qk, sizeof qk, key, strlen(key)), section_name(C), first);
-}
-
-static bool set_file(struct ctx *C, const char *key, const char *value)
-{
-    struct map_table *T = &C->map->t[C->table];
-    char qv[128];
-    if (T->file_line)
-        return duplicate(C, key, T->file_line);
-    size_t n = strlen(value);
-    if (n == 0)
-        return fail(C, CS_ERR_INPUT, C->lineno, "empty file name for key \"file\" in section [%s]",
-                    section_name(C));
-    bool bad = strchr(value, '/') || strchr(value, '\\') || strstr(value, "..") ||
-               strcmp(value, ".") == 0;
-    for (size_t i = 0; i < n && !bad; i++)
-        bad = (unsigned char)value[i] < 0x20 || value[i] == 0x7f;
-    if (bad)
-        return fail(C, CS_ERR_INPUT, C->lineno,
-                    "file name %s in section [%s] must be a plain file name in the data directory "
-                    "(no \"/\", \"\\\" or \"..\")", q(qv, sizeof qv, value, n), section_name(C));
-    if (!(T->file = dup_n(value, n)))
-        return fail_nomem(C);
-    T->file_line = C->lineno;
-    return true;
-}
-
-static bool set_date_format(struct ctx *C, const char *key, const char *value)
-{
-    struct map_table *T = &C->map->t[C->table];
-    char qv[128];
-    if (T->date_format_line)
-        return duplicate(C, key, T->date_format_line);
-    size_t n = strlen(value);
-    if (cs_word_eq(value, n, "iso"))
-        T->date_format = CS_DATE_ISO;
-    else if (cs_word_eq(value, n, "us"))
-        T->date_format = CS_DATE_US;
-    else if (cs_word_eq(value, n, "eu"))
-        T->date_format = CS_DATE_EU;
-    else
-        return fail(C, CS_ERR_INPUT, C->lineno,
-                    "bad date_format %s in section [%s] (expected iso, us or eu)",
-                    q(qv, sizeof qv, value, n), section_name(C));
-    T->date_format_line = C->lineno;
-    return true;
-}
-
-static bool set_decimal_comma(struct ctx *C, const char *key, const char *value)
-{
-    static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
-    struct map_table *T = &C->map->t[C->table];
-    char qv[128];
-    if (T->decimal_comma_line)
-        return duplicate(C, key, T->decimal_comma_line);
-    size_t n = strlen(value);
-    for (int i = 0; i < 3; i++) {
-        if (cs_word_eq(value, n, yes[i]))
-            T->decimal_comma = 1;
-        else if (cs_word_eq(value, n, no[i]))
-            T->decimal_comma = 0;
-    }
-    if (T->decimal_comma < 0)
-        return fail(C, CS_ERR_INPUT, C->lineno,
-                    "bad decimal_comma %s in section [%s] (expected true, false, yes, no, 1 or 0)",
-                    q(qv, sizeof qv, value, n), section_name(C));
-    T->decimal_comma_line = C->lineno;
-    return true;
-}
-
-static bool set_header(struct ctx *C, const char *key, int c, const char *value)
-{
-    struct map_col *col = cols_of(C);
-    char qk[128];
-    if (!col)
-        return fail_nomem(C);
-    col += c;
-    if (col->header_line)
-        return duplicate(C, key, col->header_line);
-    if (!*value)
-        return fail(C, CS_ERR_INPUT, C->lineno, "empty header for key %s in section [%s]",
-                    q(qk, sizeof qk, key, strlen(key)), section_name(C));
-    if (!(col->header = dup_n(value, strlen(value))))
-        return fail_nomem(C);
-    col->header_line = C->lineno;
-    return true;
-}
-
-static bool set_default(struct ctx *C, const char *key, int c, const char *value)
-{
-    const struct cs_column_def *def = &cs_schema_table((enum cs_table)C->table)->columns[c];
-    struct map_col *col = cols_of(C);
-    char qk[128], qv[128], list[128];
-    if (!col)
-        return fail_nomem(C);
-    col += c;
-    if (col->dflt_line)
-        return duplicate(C, key, col->dflt_line);
-    size_t n = strlen(value);
-    if (n == 0)
-        return fail(C, CS_ERR_INPUT, C->lineno, "empty value for key %s in section [%s]",
-                    q(qk, sizeof qk, key, strlen(key)), section_name(C));
-    if (def->kind == CS_K_ENUM) {
-        int v = cs_schema_enum_value((enum cs_table)C->table, c, value, n);
-        if (v < 0)
-            return fail(C, CS_ERR_INPUT, C->lineno,
-                        "bad value %s for key %s in section [%s] (%s is %s)",
-                        q(qv, sizeof qv, value, n), q(qk, sizeof qk, key, strlen(key)),
-                        section_name(C), def->name, enum_list(list, sizeof list, def));
-        value = def->enum_values[v];
-        n = strlen(value);
-    }
-    if (!(col->dflt = dup_n(value, n)))
-        return fail_nomem(C);
-    col->dflt_line = C->lineno;
-    return true;
-}
-
-/* Append the comma-separated export values of one line to the list that
- * C->last_col/last_group names.  A line may end with a comma (the list goes
- * on on the next line); any other empty item is an error. */
-static bool add_items(struct ctx *C, const char *value, bool first)
-{
-    struct map_col *col = &C->map->t[C->table].cols[C->last_col];
-    const char *s = value;
-    size_t items = 0;
-    for (;;) {
-        const char *comma = strchr(s, ',');
-        size_t len = comma ? (size_t)(comma - s) : strlen(s);
-        const char *item = s;
-        trim(&item, &len);
-        if (len == 0) {
-            if (!comma && items > 0)
-                break;
-            if (first && !comma && items == 0)
-                return fail(C, CS_ERR_INPUT, C->lineno, "empty value list for key %s in section [%s]",
-                            C->last_key, section_name(C));
-            return fail(C, CS_ERR_INPUT, C->lineno,
-                        "empty item in the value list of key %s in section [%s]",
-                        C->last_key, section_name(C));
-        }
-        if (!grow((void **)&col->vals, &col->cap_vals, col->n_vals, sizeof *col->vals))
-            return fail_nomem(C);
-        struct vmap *m = &col->vals[col->n_vals];
-        if (!(m->from = dup_n(item, len)))
-            return fail_nomem(C);
-        m->len = len;
-        m->group = C->last_group;
-        m->line = C->lineno;
-        col->n_vals++;
-        items++;
-        if (!comma)
-            break;
-        s = comma + 1;
-    }
-    return true;
-}
-
-static bool start_list(struct ctx *C, const char *key, int c, const char *sub, size_t sublen,
-                       const char *value)
-{
-    const struct cs_column_def *def = &cs_schema_table((enum cs_table)C->table)->columns[c];
-    struct map_col *col = cols_of(C);
-    char qv[128], qk[128], list[128];
-    if (!col)
-        return fail_nomem(C);
-    col += c;
-    const char *to = sub;
-    size_t tolen = sublen;
-    if (def->kind == CS_K_ENUM) {
-        int v = cs_schema_enum_value((enum cs_table)C->table, c, sub, sublen);
-        if (v < 0)
-            return fail(C, CS_ERR_INPUT, C->lineno,
-                        "unknown value %s in key %s in section [%s] (%s is %s)",
-                        q(qv, sizeof qv, sub, sublen), q(qk, sizeof qk, key, strlen(key)),
-                        section_name(C), def->name, enum_list(list, sizeof list, def));
-        to = def->enum_values[v];
-        tolen = strlen(to);
-    }
-    /* Enumeration values are canonical by now; other VALUEs are data (ids
-     * are compared byte for byte), so compare them exactly. */
-    for (size_t g = 0; g < col->n_groups; g++)
-        if (strlen(col->groups[g].to) == tolen && memcmp(col->groups[g].to, to, tolen) == 0)
-            return duplicate(C, key, col->groups[g].line);
-    if (!grow((void **)&col->groups, &col->cap_groups, col->n_groups, sizeof *col->groups))
-        return fail_nomem(C);
-    struct vgroup *g = &col->groups[col->n_groups];
-    if (!(g->to = dup_n(to, tolen)))
-        return fail_nomem(C);
-    g->line = C->lineno;
-    C->last = KEY_LIST;
-    C->last_col = c;
-    C->last_group = col->n_groups++;
-    return add_items(C, value, true);
-}
-
-/* An indented line inih passes as the continuation of the previous key. */
-static bool continue_list(struct ctx *C, const char *value)
-{
-    if (C->last != KEY_LIST)
-        return fail(C, CS_ERR_INPUT, C->lineno,
-                    "indented line continues key %s in section [%s], but only a value list "
-                    "(COLUMN.VALUE = A, B) may go on over lines; remove the indentation",
-                    C->last_key, section_name(C));
-    return add_items(C, value, false);
-}
-
-static int on_pair(void *user, const char *section, const char *name, const char *value)
-{
-    struct ctx *C = user;
-    char qc[128], list[256];
-    (void)section;              /* the reader tracks sections itself */
-    if (C->failed)
-        return 0;
-    if (C->cont)
-        return continue_list(C, value);
-
-    size_t klen = strlen(name);
-    C->last = KEY_OTHER;
-    q(C->last_key, sizeof C->last_key, name, klen);
-    if (C->table < 0)
-        return fail(C, CS_ERR_INPUT, C->lineno,
-                    "key %s before the first section (put it under [deals] or another table)",
-                    C->last_key);
-    if (klen == 0)
-        return fail(C, CS_ERR_INPUT, C->lineno, "missing key before \"=\" in section [%s]",
-                    section_name(C));
-
-    const char *dot = memchr(name, '.', klen);
-    if (!dot) {
-        if (cs_word_eq(name, klen, "file"))
-            return set_file(C, name, value);
-        if (cs_word_eq(name, klen, "date_format"))
-            return set_date_format(C, name, value);
-        if (cs_word_eq(name, klen, "decimal_comma"))
-            return set_decimal_comma(C, name, value);
-        int c = find_column_n(C->table, name, klen);
-        if (c < 0)
-            return fail(C, CS_ERR_INPUT, C->lineno,
-                        "unknown key %s in section [%s] (keys are file, date_format, decimal_comma "
-                        "and the columns %s)", C->last_key, section_name(C),
-                        column_list(list, sizeof list, C->table));
-        return set_header(C, name, c, value);
-    }
-
-    const char *colname = name, *sub = dot + 1;
-    size_t clen = (size_t)(dot - name), sublen = klen - clen - 1;
-    trim(&colname, &clen);
-    trim(&sub, &sublen);
-    int c = find_column_n(C->table, colname, clen);
-    if (c < 0)
-        return fail(C, CS_ERR_INPUT, C->lineno,
-                    "unknown column %s in key %s in section [%s] (columns are %s)",
-                    q(qc, sizeof qc, colname, clen), C->last_key, section_name(C),
-                    column_list(list, sizeof list, C->table));
-    if (sublen == 0)
-        return fail(C, CS_ERR_INPUT, C->lineno,
-                    "missing value after \".\" in key %s in section [%s] "
-                    "(expected COLUMN.default or COLUMN.VALUE)", C->last_key, section_name(C));
-    if (cs_word_eq(sub, sublen, "default"))
-        return set_default(C, name, c, value);
-    return start_list(C, name, c, sub, sublen, value);
-}
-
-/* ------------------------------------------------------------------------
- * After parsing: sort value lists, find conflicting mappings
- * --------------------------------------------------------------------- */
-
-static int cmp_vmap(const void *a, const void *b)
-{
-    const struct vmap *x = a, *y = b;
-    int d = cmp_fold(x->from, x->len, y->from, y->len);
-    if (d)
-        return d;
-    return x->line < y->line ? -1 : x->line > y->line;
-}
-
-/*
- * Sort every value list for binary search and report an export value that
- * two lists claim.  The error is the one that shows first in the file (the
- * line of the second mapping), and only counts if it comes before *limit
- * (the line of an error found while parsing, 0 for none).
- */
-static void check_values(struct ctx *C, unsigned long limit)
-{
-    unsigned long best = 0;
-    const struct vmap *first = NULL, *second = NULL;
-    int best_t = 0, best_c = 0;
-    for (int t = 0; t < CS_T_COUNT; t++) {
-        struct map_table *T = &C->map->t[t];
-        if (!T->cols)
-            continue;
-        const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
-        for (size_t c = 0; c < def->n_columns; c++) {
-            struct map_col *col = &T->cols[c];
-            if (col->n_vals > 1)
-                qsort(col->vals, col->n_vals, sizeof *col->vals, cmp_vmap);
-            for (size_t i = 0, j; i < col->n_vals; i = j) {
-                /* The run [i, j) holds one export value, earliest line first. */
-                for (j = i + 1; j < col->n_vals &&
-                     cmp_fold(col->vals[i].from, col->vals[i].len,
-                              col->vals[j].from, col->vals[j].len) == 0; j++) {
-                    const struct vmap *v = &col->vals[j];
-                    if (v->group != col->vals[i].group && (!best || v->line < best)) {
-                        best = v->line;
-                        first = &col->vals[i];
-                        second = v;
-                        best_t = t;
-                        best_c = (int)c;
-                    }
-                }
-            }
-        }
-    }
-    if (!best || (limit && best >= limit))
-        return;
-    const struct map_col *col = &C->map->t[best_t].cols[best_c];
-    const struct cs_table_def *def = cs_schema_table((enum cs_table)best_t);
-    char qv[128];
-    C->failed = false;          /* this one comes first */
-    fail(C, CS_ERR_INPUT, best,
-         "export value %s of %s is mapped to both \"%s\" (line %lu) and \"%s\" in section [%s]",
-         q(qv, sizeof qv, second->from, second->len), def->columns[best_c].name,
-         col->groups[first->group].to, first->line, col->groups[second->group].to, def->table);
-}
-
-/* ------------------------------------------------------------------------
- * Public interface
- * --------------------------------------------------------------------- */
-
-void cs_map_free(struct cs_map *map)
-{
-    if (!map)
-        return;
-    for (int t = 0; t < CS_T_COUNT; t++) {
-        struct map_table *T = &map->t[t];
-        free(T->file);
-        if (!T->cols)
-            continue;
-        size_t n = cs_schema_table((enum cs_table)t)->n_columns;
+    free(T->excl);
+    T->excl = NULL;
+    T->n_excl = T->cap_excl = 0;
+    if (T->cols) {
+        size_t n = cs_schema_table(t)->n_columns;
         for (size_t c = 0; c < n; c++) {
             struct map_col *col = &T->cols[c];
             free(col->header);
             free(col->dflt);
+            free(col->blank);
             for (size_t g = 0; g < col->n_groups; g++)
                 free(col->groups[g].to);
             free(col->groups);
@@ -789,7 +243,20 @@ void cs_map_free(struct cs_map *map)
             free(col->vals);
         }
         free(T->cols);
+        T->cols = NULL;
     }
+}
+/* ------------------------------------------------------------------------
+ * Public interface
+ * --------------------------------------------------------------------- */
+
+
+void cs_map_free(struct cs_map *map)
+{
+    if (!map)
+        return;
+    for (int t = 0; t < CS_T_COUNT; t++)
+        map_table_free(&map->t[t], (enum cs_table)t);
     free(map);
 }
 
@@ -823,13 +290,14 @@ enum cs_status cs_map_load_mem(const char *text, size_t len, const char *name,
     for (int t = 0; t < CS_T_COUNT; t++) {
         C.map->t[t].date_format = -1;
         C.map->t[t].decimal_comma = -1;
+        C.map->t[t].escape = -1;
     }
     C.name = name ? name : "map";
     C.text = text ? text : "";
     C.len = len;
     C.table = -1;
 
-    int r = ini_parse_stream(read_line, &C, on_pair, &C);
+    int r = ini_parse_stream(read_line, &C, map_on_pair, &C);
 
     /*
      * inih returns the line of the first error it saw: a line our handler
@@ -850,7 +318,7 @@ enum cs_status cs_map_load_mem(const char *text, size_t len, const char *name,
         fail(&C, r == -2 ? CS_ERR_NOMEM : CS_ERR_INTERNAL, 0, "the INI parser failed (%d)", r);
     }
     if (!C.failed || C.e.status == CS_ERR_INPUT)
-        check_values(&C, C.failed ? C.e.line : 0);
+        map_check_values(&C, C.failed ? C.e.line : 0);
 
     if (C.failed) {
         cs_map_free(C.map);
@@ -918,64 +386,3 @@ out:
     return st;
 }
 
-static const struct map_col *col_of(const struct cs_map *map, enum cs_table t, int c)
-{
-    const struct cs_table_def *def = cs_schema_table(t);
-    if (!map || !def || c < 0 || (size_t)c >= def->n_columns || !map->t[t].cols)
-        return NULL;
-    return &map->t[t].cols[c];
-}
-
-const char *cs_map_file(const struct cs_map *map, enum cs_table t)
-{
-    return map && (unsigned)t < CS_T_COUNT ? map->t[t].file : NULL;
-}
-
-const char *cs_map_header(const struct cs_map *map, enum cs_table t, int c)
-{
-    const struct map_col *col = col_of(map, t, c);
-    return col ? col->header : NULL;
-}
-
-const char *cs_map_default(const struct cs_map *map, enum cs_table t, int c)
-{
-    const struct map_col *col = col_of(map, t, c);
-    return col ? col->dflt : NULL;
-}
-
-const char *cs_map_value(const struct cs_map *map, enum cs_table t, int c,
-                         const char *s, size_t len)
-{
-    const struct map_col *col = col_of(map, t, c);
-    if (!col || !col->n_vals || !s)
-        return NULL;
-    trim(&s, &len);
-    size_t lo = 0, hi = col->n_vals;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int d = cmp_fold(col->vals[mid].from, col->vals[mid].len, s, len);
-        if (d == 0)
-            return col->groups[col->vals[mid].group].to;
-        if (d < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
-bool cs_map_has_values(const struct cs_map *map, enum cs_table t, int c)
-{
-    const struct map_col *col = col_of(map, t, c);
-    return col && col->n_vals;
-}
-
-int cs_map_date_format(const struct cs_map *map, enum cs_table t)
-{
-    return map && (unsigned)t < CS_T_COUNT ? map->t[t].date_format : -1;
-}
-
-int cs_map_decimal_comma(const struct cs_map *map, enum cs_table t)
-{
-    return map && (unsigned)t < CS_T_COUNT ? map->t[t].decimal_comma : -1;
-}

@@ -47,7 +47,8 @@ static int digits(const char *s, size_t n)
 /* Calendar (Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms") */
 /* ---------------------------------------------------------------------- */
 
-int32_t cs_days_from_civil(int y, int m, int d)
+/* Inlined where dates are parsed: an import does it for every date cell. */
+static inline int32_t days_from_civil(int y, int m, int d)
 {
     /* Years start on March 1 so that the leap day is the last of the year. */
     int64_t yy = (int64_t)y - (m <= 2);
@@ -56,6 +57,11 @@ int32_t cs_days_from_civil(int y, int m, int d)
     int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;  /* [0, 365] */
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            /* [0, 146096] */
     return (int32_t)(era * 146097 + doe - 719468);
+}
+
+int32_t cs_days_from_civil(int y, int m, int d)
+{
+    return days_from_civil(y, m, d);
 }
 
 void cs_civil_from_days(int32_t day, int *y, int *m, int *d)
@@ -84,11 +90,11 @@ int cs_days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-static bool make_date(int y, int m, int d, int32_t *day)
+static inline bool make_date(int y, int m, int d, int32_t *day)
 {
     if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1 || d > cs_days_in_month(y, m))
         return false;
-    *day = cs_days_from_civil(y, m, d);
+    *day = days_from_civil(y, m, d);
     return true;
 }
 
@@ -103,51 +109,89 @@ static int short_number(const char *s, size_t len, size_t *i)
     return digits(s + start, *i - start);
 }
 
-/* D/M/YYYY-like dates: two short numbers and a 4-digit year, one separator. */
-static bool parse_dmy(const char *s, size_t len, bool eu, int32_t *day)
+static bool date_ok(int y, int m, int d)
+{
+    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= cs_days_in_month(y, m);
+}
+
+/*
+ * D/M/YYYY-like dates: two short numbers a and b, one separator ('/', or
+ * '.' too when dots), and a year of four digits or two (20YY).  False when
+ * the text has not that shape.
+ */
+static bool split_dmy(const char *s, size_t len, bool dots, int *a, int *b, int *y, char *sepp)
 {
     size_t i = 0;
-    int a = short_number(s, len, &i);
-    if (a < 0 || i >= len)
+    *a = short_number(s, len, &i);
+    if (*a < 0 || i >= len)
         return false;
     char sep = s[i];
-    if (!(sep == '/' || (eu && sep == '.')))
+    if (!(sep == '/' || (dots && sep == '.')))
+        return false;
+    *sepp = sep;
+    i++;
+    *b = short_number(s, len, &i);
+    if (*b < 0 || i >= len || s[i] != sep)
         return false;
     i++;
-    int b = short_number(s, len, &i);
-    if (b < 0 || i >= len || s[i] != sep)
-        return false;
-    i++;
-    if (len - i < 4)
-        return false;
-    int y = digits(s + i, 4);
-    i += 4;
+    size_t start = i;
+    while (i < len && i - start < 5 && is_digit(s[i]))
+        i++;
+    size_t nd = i - start;
     /* A time may follow after a space; it is not validated (ignored). */
-    if (y < 0 || (i < len && s[i] != ' '))
+    if ((nd != 4 && nd != 2) || (i < len && s[i] != ' '))
         return false;
-    return eu ? make_date(y, b, a, day) : make_date(y, a, b, day);
+    *y = digits(s + start, nd) + (nd == 2 ? 2000 : 0);
+    return true;
+}
+
+/* YYYY-MM-DD, optionally followed by 'T' or ' ' and anything (the digits
+ * spelled out: every date cell of an import comes here first). */
+static inline bool parse_iso(const char *s, size_t len, int32_t *day)
+{
+    if (len < 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    if (len > 10 && s[10] != 'T' && s[10] != ' ')
+        return false;
+#define D(i) (s[i] - '0')
+#define BAD(i) ((unsigned)D(i) > 9)
+    if (BAD(0) | BAD(1) | BAD(2) | BAD(3) | BAD(5) | BAD(6) | BAD(8) | BAD(9))
+        return false;
+#undef BAD
+    int y = D(0) * 1000 + D(1) * 100 + D(2) * 10 + D(3), m = D(5) * 10 + D(6),
+        d = D(8) * 10 + D(9);
+#undef D
+    return make_date(y, m, d, day);
+}
+
+bool cs_parse_date_ex(const char *s, size_t len, enum cs_date_format fmt, int32_t *day,
+                      unsigned *reads)
+{
+    s = trim(s, &len);
+    *reads = 0;
+    /* YYYY-MM-DD reads whatever the format (SPEC 12) */
+    if (parse_iso(s, len, day)) {
+        *reads = 1u << CS_DATE_ISO;
+        return true;
+    }
+    int a, b, y;
+    char sep;
+    if (split_dmy(s, len, true, &a, &b, &y, &sep)) {
+        if (sep == '/' && date_ok(y, a, b))
+            *reads |= 1u << CS_DATE_US;
+        if (date_ok(y, b, a))
+            *reads |= 1u << CS_DATE_EU;
+    }
+    if (fmt == CS_DATE_ISO || !(*reads >> fmt & 1))
+        return false;
+    *day = fmt == CS_DATE_US ? days_from_civil(y, a, b) : days_from_civil(y, b, a);
+    return true;
 }
 
 bool cs_parse_date(const char *s, size_t len, enum cs_date_format fmt, int32_t *day)
 {
-    s = trim(s, &len);
-    switch (fmt) {
-    case CS_DATE_ISO: {
-        if (len < 10 || s[4] != '-' || s[7] != '-')
-            return false;
-        if (len > 10 && s[10] != 'T' && s[10] != ' ')
-            return false;
-        int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-        if (y < 0 || m < 0 || d < 0)
-            return false;
-        return make_date(y, m, d, day);
-    }
-    case CS_DATE_US:
-        return parse_dmy(s, len, false, day);
-    case CS_DATE_EU:
-        return parse_dmy(s, len, true, day);
-    }
-    return false;
+    unsigned reads;
+    return cs_parse_date_ex(s, len, fmt, day, &reads);
 }
 
 void cs_format_date(int32_t day, char *buf)
@@ -427,6 +471,19 @@ static bool all_ascii(const unsigned char *s, size_t len)
     for (size_t i = 0; i < len; i++)
         acc |= s[i];
     return !(acc & 0x80);
+}
+
+int cs_parse_bool(const char *s, size_t len)
+{
+    static const char *const yes[] = {"true", "yes", "1"}, *const no[] = {"false", "no", "0"};
+    s = trim(s, &len);
+    for (int i = 0; i < 3; i++) {
+        if (cs_word_eq(s, len, yes[i]))
+            return 1;
+        if (cs_word_eq(s, len, no[i]))
+            return 0;
+    }
+    return -1;
 }
 
 bool cs_utf8_valid(const char *str, size_t len)

@@ -1,11 +1,20 @@
 /* rows.c - the rules of every input file's rows: each row checked, rejected with its reason or appended. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "currency.h"
 #include "loader.h"
 #include "compsight/plancheck.h"
+
+/* The index of each column in a row of its table: DEALS_ID, DEALS_REP, ... */
+#define COLUMN_INDEX(T, TAG, ...) T##_##TAG,
+#define ROW_INDEXES(T, member, required)                                                 \
+    enum { CS_COLUMNS_##T(COLUMN_INDEX, T) T##_COLUMNS };                                \
+    _Static_assert(T##_COLUMNS <= MAX_COLS, #member ": more columns than a row holds");
+CS_TABLES(ROW_INDEXES)
 
 /* ------------------------------------------------------------------------
  * Rejects, and the importer's one out-of-memory error
@@ -17,8 +26,8 @@ enum cs_status cs_load_oom(struct loader *L)
     return cs_error_set(L->err, CS_ERR_NOMEM, L->name, 0, NULL, "out of memory");
 }
 
-int cs_load_reject(struct loader *L, enum cs_table t, unsigned long line, const char *column,
-                   const char *fmt, ...)
+int cs_load_reject_msg(struct loader *L, enum cs_table t, size_t src, unsigned long line,
+                       const char *column, const char *kind, const char *reason)
 {
     struct cs_dataset *ds = L->ds;
     if (ds->n_rejects == L->reject_cap) {
@@ -29,21 +38,200 @@ int cs_load_reject(struct loader *L, enum cs_table t, unsigned long line, const 
         ds->rejects = r;
         L->reject_cap = cap;
     }
+    char *copy = strdup(reason);
+    if (!copy)
+        return -1;
+    struct cs_reject *r = &ds->rejects[ds->n_rejects++];
+    struct cs_source *so = &ds->sources[src];
+    const struct cs_table_def *def = cs_schema_table(t);
+    r->table = (uint8_t)t;
+    r->line = (uint32_t)line;
+    r->column = column ? column : "";
+    r->reason = copy;
+    r->kind = kind;
+    r->source = (uint32_t)src;
+    r->source_file = so->file;
+    r->source_column = NULL;
+    for (size_t c = 0; column && c < def->n_columns; c++)
+        if (def->columns[c].name == column)
+            r->source_column = so->header[c];
+    ds->counts[t].rejected++;
+    so->rejected++;
+    return 0;
+}
+
+int cs_load_reject(struct loader *L, enum cs_table t, unsigned long line, const char *column,
+                   const char *fmt, ...)
+{
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    char *reason = strdup(buf);
+    return cs_load_reject_msg(L, t, L->src, line, column, strcmp(fmt, "%s") ? fmt : NULL, buf);
+}
+
+/* The reason an excluded row gives: "footer" or "exclude.HEADER = VALUE",
+ * kept once per source. */
+static const char *excluded_reason(struct loader *L, const struct parsed *pr)
+{
+    char buf[512];
+    if (pr->excluded == EXCLUDED_FOOTER)
+        snprintf(buf, sizeof buf, "footer");
+    else
+        snprintf(buf, sizeof buf, "exclude.%s = %s",
+                 cs_map_exclude_header(L->opt->map, L->t, (size_t)pr->excluded - 1),
+                 pr->excl_value);
+    struct cs_source *so = &L->ds->sources[L->src];
+    for (size_t i = 0; i < so->n_reasons; i++)
+        if (strcmp(so->reasons[i], buf) == 0)
+            return so->reasons[i];
+    char **r = realloc(so->reasons, (so->n_reasons + 1) * sizeof *r);
+    if (!r)
+        return NULL;
+    so->reasons = r;
+    if (!(r[so->n_reasons] = strdup(buf)))
+        return NULL;
+    return r[so->n_reasons++];
+}
+
+int cs_load_excluded(struct loader *L, unsigned long line, const struct parsed *pr)
+{
+    struct cs_dataset *ds = L->ds;
+    const char *reason = excluded_reason(L, pr);
     if (!reason)
         return -1;
-    struct cs_reject *r = &ds->rejects[ds->n_rejects++];
-    r->table = (uint8_t)t;
-    r->line = (uint32_t)line;
-    r->column = column ? column : "";
-    r->reason = reason;
-    ds->counts[t].rejected++;
+    if (ds->n_excluded == L->excluded_cap) {
+        size_t cap = L->excluded_cap ? L->excluded_cap * 2 : 64;
+        struct cs_excluded *e = realloc(ds->excluded, cap * sizeof *e);
+        if (!e)
+            return -1;
+        ds->excluded = e;
+        L->excluded_cap = cap;
+    }
+    struct cs_excluded *e = &ds->excluded[ds->n_excluded++];
+    e->table = (uint8_t)L->t;
+    e->line = (uint32_t)line;
+    e->source = (uint32_t)L->src;
+    e->source_file = ds->sources[L->src].file;
+    e->reason = reason;
+    ds->counts[L->t].excluded++;
+    ds->sources[L->src].excluded++;
     return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The plans and teams rejected rows leave out (the report's warning)
+ * --------------------------------------------------------------------- */
+
+/* Count a row against name[0..len) in *list; 0, or -1 on OOM.  A list
+ * holds at most MAX_MISSING names (more are not named one by one). */
+#define MAX_MISSING 64
+static int miss(struct cs_missing **list, size_t *n, const char *name, size_t len)
+{
+    while (len && (*name == ' ' || *name == '\t'))
+        name++, len--;
+    while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+        len--;
+    if (!len || !cs_utf8_valid(name, len) || memchr(name, '\0', len))
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        if (strlen((*list)[i].name) == len && memcmp((*list)[i].name, name, len) == 0) {
+            (*list)[i].rows++;
+            return 0;
+        }
+    if (*n == MAX_MISSING)
+        return 0;
+    struct cs_missing *m = realloc(*list, (*n + 1) * sizeof *m);
+    if (!m)
+        return -1;
+    *list = m;
+    if (!(m[*n].name = strndup(name, len)))
+        return -1;
+    m[*n].rows = 1;
+    (*n)++;
+    return 0;
+}
+
+/* The text of a cell as read (trimmed later), even for a row rejected
+ * before its cell was parsed. */
+static void cell_text(const struct cell *c, const char **s, size_t *len)
+{
+    *s = c->str.s ? c->str.s : "";
+    *len = c->str.s ? c->str.len : 0;
+}
+
+int cs_rows_attribute(struct loader *L, const struct cell *c)
+{
+    struct cs_dataset *ds = L->ds;
+    const char *s, *t, *p;
+    size_t n, tn, pn;
+    if (!c)
+        return 0;
+    switch (L->t) {
+    case CS_T_PLANS:
+        cell_text(&c[0], &s, &n);
+        return miss(&ds->missing_plans, &ds->n_missing_plans, s, n);
+    case CS_T_REPS: {
+        cell_text(&c[REPS_TEAM], &t, &tn);
+        cell_text(&c[REPS_PLAN], &p, &pn);
+        cell_text(&c[0], &s, &n);
+        if (miss(&ds->missing_teams, &ds->n_missing_teams, t, tn) != 0 ||
+            miss(&ds->missing_plans, &ds->n_missing_plans, p, pn) != 0)
+            return -1;
+        /* kept, for the deals of this rep */
+        if (L->n_rejected_reps == L->cap_rejected_reps) {
+            size_t cap = L->cap_rejected_reps ? 2 * L->cap_rejected_reps : 16;
+            struct rejected_rep *r = realloc(L->rejected_reps, cap * sizeof *r);
+            if (!r)
+                return -1;
+            L->rejected_reps = r;
+            L->cap_rejected_reps = cap;
+        }
+        struct rejected_rep *r = &L->rejected_reps[L->n_rejected_reps];
+        r->id = strndup(s, n);
+        r->team = strndup(t, tn);
+        r->plan = strndup(p, pn);
+        if (!r->id || !r->team || !r->plan) {
+            free(r->id);
+            free(r->team);
+            free(r->plan);
+            return -1;
+        }
+        L->n_rejected_reps++;
+        return 0;
+    }
+    case CS_T_DEALS: {
+        cell_text(&c[DEALS_REP], &s, &n);
+        while (n && (*s == ' ' || *s == '\t'))
+            s++, n--;
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            n--;
+        if (!n)
+            return 0;
+        uint32_t rep = cs_keyindex_find(L->key[CS_T_REPS], s, n, cs_strpool_hash(s, n), 0);
+        if (rep != CS_NONE) {
+            const char *team = cs_ds_str(ds, ds->reps.team[rep]);
+            if (miss(&ds->missing_teams, &ds->n_missing_teams, team, strlen(team)) != 0)
+                return -1;
+            if (ds->reps.plan[rep] != CS_NONE) {
+                const char *plan = cs_ds_str(ds, ds->plans.id[ds->reps.plan[rep]]);
+                return miss(&ds->missing_plans, &ds->n_missing_plans, plan, strlen(plan));
+            }
+            return 0;
+        }
+        for (size_t i = 0; i < L->n_rejected_reps; i++) {
+            const struct rejected_rep *r = &L->rejected_reps[i];
+            if (strlen(r->id) == n && memcmp(r->id, s, n) == 0)
+                return miss(&ds->missing_teams, &ds->n_missing_teams, r->team,
+                            strlen(r->team)) ||
+                       miss(&ds->missing_plans, &ds->n_missing_plans, r->plan, strlen(r->plan));
+        }
+        return 0;
+    }
+    default:
+        return 0;
+    }
 }
 
 /* Intern a cell's text (ID and TEXT kinds). */
@@ -70,12 +258,6 @@ static uint32_t find_key(struct loader *L, enum cs_table t, const struct cell *c
  * Appending a row: derived from the tables of schema.h
  * --------------------------------------------------------------------- */
 
-/* The index of each column in a row of its table: DEALS_ID, DEALS_REP, ... */
-#define COLUMN_INDEX(T, TAG, ...) T##_##TAG,
-#define ROW_INDEXES(T, member, required)                                                 \
-    enum { CS_COLUMNS_##T(COLUMN_INDEX, T) T##_COLUMNS };                                \
-    _Static_assert(T##_COLUMNS <= MAX_COLS, #member ": more columns than a row holds");
-CS_TABLES(ROW_INDEXES)
 
 /* The string columns are interned in column order (ids follow the order
  * strings are first seen in); a reference's text is a key of a table
@@ -90,11 +272,14 @@ CS_TABLES(ROW_INDEXES)
 #define IS_STRING_DATE 0
 #define IS_STRING_PERIOD 0
 #define IS_STRING_ENUM 0
+#define IS_STRING_BOOL 0
+#define IS_STRING_CURRENCY 0
 #define INTERNS_VAL 1
 #define INTERNS_REF 0
 #define INTERNS_REFTEXT 1
 #define INTERNS_PLAN 1
 #define INTERNS_TIER 1
+#define INTERNS_READ 0
 
 /* The field(s) of row i in tab from the column's cell, and ref[] for a
  * REF column (resolved by the row's rules). */
@@ -103,6 +288,7 @@ CS_TABLES(ROW_INDEXES)
 #define STORE_VAL(KIND, field, cell, ref, REFS) tab->field[i] = VALUE_##KIND(cell);
 #define STORE_PLAN STORE_VAL
 #define STORE_TIER STORE_VAL
+#define STORE_READ(KIND, field, cell, ref, REFS)
 #define STORE_REF(KIND, field, cell, ref, REFS) tab->field[i] = (ref);
 #define STORE_REFTEXT(KIND, field, cell, ref, REFS)                                     \
     tab->field[i] = cs_keyindex_get(L->key[CS_T_##REFS], (cell).str.id);                   \
@@ -114,6 +300,7 @@ CS_TABLES(ROW_INDEXES)
 #define VALUE_DATE(cell) (cell).day
 #define VALUE_PERIOD(cell) (cell).period
 #define VALUE_ENUM(cell) (uint8_t)(cell).en
+#define VALUE_CURRENCY(cell) (cell).code
 
 /* append_deals(L, c, ref, line, &row), ...: append a row that passed its
  * rules to the table; *row is its index.  0, or -1 on OOM. */
@@ -144,6 +331,7 @@ static int append_plan_row(struct loader *L, struct cell *c, unsigned long line)
     size_t i = tab->n++;
     CS_COLUMNS_PLANS(STORE, PLANS)
     tab->line[i] = (uint32_t)line;
+    tab->src[i] = (uint32_t)L->src;
     return 0;
 }
 
@@ -154,10 +342,28 @@ static int append_plan_row(struct loader *L, struct cell *c, unsigned long line)
  * --------------------------------------------------------------------- */
 
 /* Reject the row on column col (an index of the file's table). */
-#define REJECT(col, ...) return cs_load_reject(L, L->t, line, NAME(col), __VA_ARGS__) ? -1 : 1
+#define REJECT(col, ...)                                                                \
+    return cs_rows_attribute(L, c) || cs_load_reject(L, L->t, line, NAME(col), __VA_ARGS__) ? -1 : 1
 #define NAME(col) (L->def->columns[col].name)
 #define QUOTE(cell) cs_quote_bytes(q, sizeof q, (cell)->str.s, (cell)->str.len)
 #define CHECK(x) do { if ((x) != 0) return -1; } while (0)
+#define FILE_READ(T) file_read(L, CS_T_##T)
+
+/* The file a table was read from, for messages that name it (SPEC 12:
+ * "User.csv", not "reps.csv"): its own name, or with several files the
+ * table's (SPEC 1). */
+static const char *file_read(const struct loader *L, enum cs_table t)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < L->ds->n_sources; i++) {
+        if (L->ds->sources[i].table != t)
+            continue;
+        if (name)
+            return cs_schema_table(t)->file;
+        name = L->ds->sources[i].file;
+    }
+    return name ? name : cs_schema_table(t)->file;
+}
 
 /* Reject a row whose unique key (column col of the file's table, whose
  * rows' lines are lines) was already seen. */
@@ -199,11 +405,73 @@ static int row_reps(struct loader *L, struct cell *c, unsigned long line)
     if (!c[REPS_PLAN].blank) {
         ref[REPS_PLAN] = find_key(L, CS_T_PLANS, &c[REPS_PLAN]);
         if (ref[REPS_PLAN] == CS_NONE)
-            REJECT(REPS_PLAN, "unknown plan_id %s (not in plans.csv, or the plan was rejected)",
-                   QUOTE(&c[REPS_PLAN]));
+            REJECT(REPS_PLAN, "unknown plan_id %s (not in %s, or the plan was rejected)",
+                   QUOTE(&c[REPS_PLAN]), FILE_READ(PLANS));
     }
     CHECK(append_reps(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_REPS], c[REPS_ID].str.id, row);
+}
+
+/*
+ * rates.csv: a rate > 0, for both dates or neither, ending after it
+ * starts.  Overlaps, and the corporate currency's rate, are checked once
+ * the file is read (currency.c).
+ */
+static int row_rates(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t row;
+    char q[128];
+    const struct cell *start = &c[RATES_START], *next = &c[RATES_NEXT];
+    if (!(c[RATES_RATE].num > 0))
+        REJECT(RATES_RATE, "must be greater than 0: %s", QUOTE(&c[RATES_RATE]));
+    if (start->blank != next->blank)
+        REJECT(start->blank ? RATES_START : RATES_NEXT,
+               "required with %s (a dated rate has both dates, an undated rate neither)",
+               NAME(start->blank ? RATES_NEXT : RATES_START));
+    if (!start->blank && next->day <= start->day)
+        REJECT(RATES_NEXT, "must be after start_date (it is the first day of the next rate)");
+    CHECK(append_rates(L, c, NULL, line, &row));
+    return cs_currency_rate_row(L, row);
+}
+
+/* The day whose rate converts a deal's amount (SPEC 12): its close_date,
+ * an open deal's created_date (else its close_date); CS_NO_DATE: none. */
+static int32_t rate_day(int stage, int32_t close, int32_t created)
+{
+    if (stage == CS_STAGE_OPEN && created != CS_NO_DATE)
+        return created;
+    return close;
+}
+
+/*
+ * The amount in column amt of the row, in the currency of column cur (not
+ * blank), converted to the corporate currency at day's rate (currency.c).
+ * 0, 1 (rejected: no rate, or too large a number) or -1 (out of memory).
+ */
+static int convert(struct loader *L, struct cell *c, unsigned long line, size_t cur, size_t amt,
+                   int32_t day)
+{
+    char code[4], date[16];
+    double amount = c[amt].num, rate = NAN;
+    int r = cs_currency_convert(L, c[cur].code, day, &c[amt].num, &rate);
+    if (r <= 0)
+        return r;
+    cs_currency_text(c[cur].code, code);
+    cs_format_date(day, date);
+    if (r == CS_CURRENCY_TOO_LARGE)
+        REJECT(cur, "%.15g %s at a rate of %.15g is too large a number", amount, code, rate);
+    if (day == CS_NO_DATE)
+        REJECT(cur, "no undated rate for %s (the deal has no date for a dated one)", code);
+    /* one reason a currency for check, whatever the date: its kind names
+     * the code, and lives in the dataset's pool (rejects borrow it) */
+    char reason[64], kind[64];
+    uint32_t id;
+    snprintf(reason, sizeof reason, "no rate for %s on %s", code, date);
+    snprintf(kind, sizeof kind, "no rate for %s on %%s", code);
+    if (cs_rows_attribute(L, c) || cs_strpool_intern(L->ds->str, kind, strlen(kind), &id) != 0)
+        return -1;
+    return cs_load_reject_msg(L, L->t, L->src, line, NAME(cur), cs_strpool_get(L->ds->str, id),
+                              reason) ? -1 : 1;
 }
 
 static int row_deals(struct loader *L, struct cell *c, unsigned long line)
@@ -214,13 +482,21 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
     if (u)
         return u;
     const struct cell *amount = &c[DEALS_AMOUNT], *discount = &c[DEALS_DISCOUNT];
+    if (L->stage_flags) {
+        /* SPEC 12: won = is_won, lost = is_closed and not is_won, open
+         * otherwise, whatever the stage is called (blank is false) */
+        c[DEALS_STAGE].en = c[DEALS_IS_WON].en == 1      ? CS_STAGE_WON
+                            : c[DEALS_IS_CLOSED].en == 1 ? CS_STAGE_LOST
+                                                         : CS_STAGE_OPEN;
+        c[DEALS_STAGE].blank = false;
+    }
     uint32_t rep = ref[DEALS_REP] = find_key(L, CS_T_REPS, &c[DEALS_REP]);
     if (rep == CS_NONE)
-        REJECT(DEALS_REP, "unknown rep_id %s (not in reps.csv, or the rep was rejected)",
-               QUOTE(&c[DEALS_REP]));
+        REJECT(DEALS_REP, "unknown rep_id %s (not in %s, or the rep was rejected)",
+               QUOTE(&c[DEALS_REP]), FILE_READ(REPS));
     if (L->ds->reps.plan[rep] == CS_NONE)
-        REJECT(DEALS_REP, "rep %s owns deals but has no plan_id in reps.csv",
-               QUOTE(&c[DEALS_REP]));
+        REJECT(DEALS_REP, "rep %s owns deals but has no plan_id in %s",
+               QUOTE(&c[DEALS_REP]), FILE_READ(REPS));
     bool won = c[DEALS_STAGE].en == CS_STAGE_WON;
     if (won && amount->blank)
         REJECT(DEALS_AMOUNT, "required for a won deal");
@@ -232,6 +508,12 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
         REJECT(DEALS_DISCOUNT, "must be between 0 and 100: %s", QUOTE(discount));
     if (c[DEALS_STAGE].en != CS_STAGE_OPEN && c[DEALS_CLOSE].blank)
         REJECT(DEALS_CLOSE, "required for a %s deal", won ? "won" : "lost");
+    if (!c[DEALS_CURRENCY].blank) {
+        int r = convert(L, c, line, DEALS_CURRENCY, DEALS_AMOUNT,
+                        rate_day(c[DEALS_STAGE].en, c[DEALS_CLOSE].day, c[DEALS_CREATED].day));
+        if (r)
+            return r;
+    }
     CHECK(append_deals(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_DEALS], c[DEALS_ID].str.id, row);
 }
@@ -286,10 +568,17 @@ static int row_commissions(struct loader *L, struct cell *c, unsigned long line)
     ref[COMMISSIONS_REP] = find_key(L, CS_T_REPS, &c[COMMISSIONS_REP]);
     if (ref[COMMISSIONS_REP] == CS_NONE)
         REJECT(COMMISSIONS_REP, "unknown rep_id %s", QUOTE(&c[COMMISSIONS_REP]));
-    ref[COMMISSIONS_DEAL] = find_key(L, CS_T_DEALS, &c[COMMISSIONS_DEAL]);
-    if (ref[COMMISSIONS_DEAL] == CS_NONE)
-        REJECT(COMMISSIONS_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
-               QUOTE(&c[COMMISSIONS_DEAL]));
+    uint32_t deal = ref[COMMISSIONS_DEAL] = find_key(L, CS_T_DEALS, &c[COMMISSIONS_DEAL]);
+    if (deal == CS_NONE)
+        REJECT(COMMISSIONS_DEAL, "unknown deal_id %s (not in %s, or the deal was rejected)",
+               QUOTE(&c[COMMISSIONS_DEAL]), FILE_READ(DEALS));
+    if (!c[COMMISSIONS_CURRENCY].blank) {
+        const struct cs_deals *d = &L->ds->deals;
+        int r = convert(L, c, line, COMMISSIONS_CURRENCY, COMMISSIONS_COMMISSION,
+                        rate_day(d->stage[deal], d->close[deal], d->created[deal]));
+        if (r)
+            return r;
+    }
     return append_commissions(L, c, ref, line, &row);
 }
 
@@ -312,8 +601,8 @@ static int row_promises(struct loader *L, struct cell *c, unsigned long line)
         return u;
     ref[PROMISES_DEAL] = find_key(L, CS_T_DEALS, &c[PROMISES_DEAL]);
     if (ref[PROMISES_DEAL] == CS_NONE)
-        REJECT(PROMISES_DEAL, "unknown deal_id %s (not in deals.csv, or the deal was rejected)",
-               QUOTE(&c[PROMISES_DEAL]));
+        REJECT(PROMISES_DEAL, "unknown deal_id %s (not in %s, or the deal was rejected)",
+               QUOTE(&c[PROMISES_DEAL]), FILE_READ(DEALS));
     CHECK(append_promises(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_PROMISES], c[PROMISES_ID].str.id, row);
 }
@@ -327,8 +616,8 @@ static int row_collateral(struct loader *L, struct cell *c, unsigned long line)
         return u;
     ref[COLLATERAL_OWNER] = find_key(L, CS_T_REPS, &c[COLLATERAL_OWNER]);
     if (ref[COLLATERAL_OWNER] == CS_NONE)
-        REJECT(COLLATERAL_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
-               QUOTE(&c[COLLATERAL_OWNER]));
+        REJECT(COLLATERAL_OWNER, "unknown owner_id %s (not a rep_id of %s)",
+               QUOTE(&c[COLLATERAL_OWNER]), FILE_READ(REPS));
     CHECK(append_collateral(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_COLLATERAL], c[COLLATERAL_ID].str.id, row);
 }
@@ -339,8 +628,8 @@ static int row_claims(struct loader *L, struct cell *c, unsigned long line)
     char q[128];
     ref[CLAIMS_ASSET] = find_key(L, CS_T_COLLATERAL, &c[CLAIMS_ASSET]);
     if (ref[CLAIMS_ASSET] == CS_NONE)
-        REJECT(CLAIMS_ASSET, "unknown asset_id %s (not in collateral.csv, or the asset was rejected)",
-               QUOTE(&c[CLAIMS_ASSET]));
+        REJECT(CLAIMS_ASSET, "unknown asset_id %s (not in %s, or the asset was rejected)",
+               QUOTE(&c[CLAIMS_ASSET]), FILE_READ(COLLATERAL));
     return append_claims(L, c, ref, line, &row);
 }
 
@@ -350,8 +639,8 @@ static int row_targets(struct loader *L, struct cell *c, unsigned long line)
     char q[128];
     uint32_t owner = ref[TARGETS_OWNER] = find_key(L, CS_T_REPS, &c[TARGETS_OWNER]);
     if (owner == CS_NONE)
-        REJECT(TARGETS_OWNER, "unknown owner_id %s (not a rep_id of reps.csv)",
-               QUOTE(&c[TARGETS_OWNER]));
+        REJECT(TARGETS_OWNER, "unknown owner_id %s (not a rep_id of %s)",
+               QUOTE(&c[TARGETS_OWNER]), FILE_READ(REPS));
     if (c[TARGETS_PERIOD].period % 10 == 0)
         REJECT(TARGETS_PERIOD, "targets are per quarter, %s is a year", QUOTE(&c[TARGETS_PERIOD]));
     if (!(c[TARGETS_TARGET].num > 0))
@@ -383,6 +672,25 @@ int cs_rows_load(struct loader *L, struct cell *c, unsigned long line)
 
 #define PLAN_COLUMN(col) (cs_schema_table(CS_T_PLANS)->columns[col].name)
 
+/* Reject plans.csv row r (an index of L->prow) on column: formatted
+ * reason, of kind fmt, from the row's own file.  1, or -1 on OOM. */
+static int plan_reject(struct loader *L, uint32_t r, const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int plan_reject(struct loader *L, uint32_t r, const char *column, const char *fmt, ...)
+{
+    char buf[REJECT_MSG];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    const char *pid = cs_strpool_get(L->ds->str, L->prow.id[r]);
+    if (miss(&L->ds->missing_plans, &L->ds->n_missing_plans, pid, strlen(pid)) != 0)
+        return -1;
+    return cs_load_reject_msg(L, CS_T_PLANS, L->prow.src[r], L->prow.line[r], column,
+                              strcmp(fmt, "%s") ? fmt : NULL, buf) ? -1 : 1;
+}
+
 static int cmp_prow_index(const void *a, const void *b, void *ctx)
 {
     const struct loader *L = ctx;
@@ -411,18 +719,16 @@ static long keep_rows(struct loader *L, const uint32_t *order, size_t g, size_t 
         uint32_t r = order[k];
         int bad = 0;
         if (pr->period_type[r] != pr->period_type[head])
-            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_PERIOD_TYPE),
-                                 "plan %s has period_type %s on line %u", q,
-                                 pr->period_type[head] ? "year" : "quarter", pr->line[head])
-                      ? -1 : 1;
+            bad = plan_reject(L, r, PLAN_COLUMN(PLANS_PERIOD_TYPE),
+                              "plan %s has period_type %s on line %u", q,
+                              pr->period_type[head] ? "year" : "quarter", pr->line[head]);
         else if (pr->quota[r] != pr->quota[head])
-            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_QUOTA),
-                                 "plan %s has quota %.15g on line %u", q, pr->quota[head],
-                                 pr->line[head]) ? -1 : 1;
+            bad = plan_reject(L, r, PLAN_COLUMN(PLANS_QUOTA), "plan %s has quota %.15g on line %u",
+                              q, pr->quota[head], pr->line[head]);
         else if (n && pr->floor[kept[n - 1]] == pr->floor[r])
-            bad = cs_load_reject(L, CS_T_PLANS, pr->line[r], PLAN_COLUMN(PLANS_FLOOR),
-                                 "duplicate tier_floor %.15g for plan %s (first on line %u)",
-                                 pr->floor[r], q, pr->line[kept[n - 1]]) ? -1 : 1;
+            bad = plan_reject(L, r, PLAN_COLUMN(PLANS_FLOOR),
+                              "duplicate tier_floor %.15g for plan %s (first on line %u)",
+                              pr->floor[r], q, pr->line[kept[n - 1]]);
         if (bad < 0)
             return -1;
         if (!bad)
@@ -461,8 +767,8 @@ static int add_plan(struct loader *L, uint32_t plan, uint32_t head, const uint32
         char msg[REJECT_MSG];
         cs_plan_fault_message(&f, CS_PLAN_STYLE_ROWS, pid, msg, sizeof msg);
         for (size_t k = 0; k < n_kept; k++)
-            if (cs_load_reject(L, CS_T_PLANS, L->prow.line[kept[k]],
-                               cs_plan_fault_column(&f, CS_PLAN_STYLE_ROWS), "%s", msg) != 0)
+            if (plan_reject(L, kept[k], cs_plan_fault_column(&f, CS_PLAN_STYLE_ROWS), "%s",
+                            msg) < 0)
                 return -1;
         return 0;
     }

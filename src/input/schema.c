@@ -1,4 +1,4 @@
-/* schema.c - the static description of the eleven input files (SPEC sections 1-2). */
+/* schema.c - the static description of the input files (SPEC sections 1-2, 12). */
 #include <string.h>
 #include <strings.h>
 
@@ -29,7 +29,7 @@ CS_TABLES(REFERS_)
 CS_TABLES(COLUMNS)
 
 #define TABLE(T, member, required)                                                        \
-    [CS_T_##T] = {#member, #member ".csv", required, columns_##T,                          \
+    [CS_T_##T] = {#member, #member ".csv", required, CS_T_##T != CS_T_RATES, columns_##T,  \
                   sizeof columns_##T / sizeof columns_##T[0]},
 static const struct cs_table_def tables[CS_T_COUNT] = {CS_TABLES(TABLE)};
 

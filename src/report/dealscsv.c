@@ -96,7 +96,10 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         for (size_t r = 0; r < ds->reps.n; r++)
             cs_pseudonym(key, cs_ds_str(ds, ds->reps.id[r]),
                          cs_strpool_len(ds->str, ds->reps.id[r]), names[r]);
-    put_str(&o, "deal_id,rep,team,plan_id,period,account,type,product,amount,discount_pct,"
+    /* amount, commission and log_amount are in the corporate currency,
+     * which the currency column names (SPEC 12) */
+    const char *currency = cs_ds_currency(ds);
+    put_str(&o, "deal_id,rep,team,plan_id,period,account,type,product,amount,currency,discount_pct,"
                 "close_date,attainment_before,marginal_rate,commission,effective_rate,"
                 "tier_cross,gap_to_next_tier,days_to_period_end,last_14_days,spiff,log_amount,"
                 "risky_promises,promise_risk", '\n');
@@ -131,6 +134,7 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         put_str(&o, type_names[d->type[i]], ',');
         put_text(&o, ds, d->product[i], ',');
         put_number(&o, d->amount[i], ',');
+        put_str(&o, currency, ',');
         put_number(&o, d->discount_pct[i], ',');
         cs_format_date(d->close[i], buf);
         put_str(&o, buf, ',');

@@ -365,8 +365,70 @@ static const char css[] =
     "figcaption{font-size:.9rem;color:#4a5568}code{background:#f3f5f8;padding:0 .2rem;"
     "word-break:break-all}.box{border-left:4px solid #2f855a;background:#f0fff4;padding:.3rem 1rem;"
     "margin:1rem 0}.box.warn{border-color:#c05621;background:#fffaf0}p,li{overflow-wrap:anywhere}"
+    ".nw{white-space:nowrap}"
     "@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}figure,table{"
     "page-break-inside:avoid}a{color:inherit}}";
+
+/* Identifiers that must not break at their hyphen ("SMB-Q", "ENT-Y:",
+ * "FR-129", "Mid-Market"): a word of at most ID_MAX bytes with a hyphen
+ * between two letters or digits, one of them a capital or a digit.  Plain
+ * words ("rep-periods", "off-roadmap") may still break there, and longer
+ * words may wrap: a page never scrolls for them. */
+#define ID_MAX 40
+
+static bool is_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+
+static bool is_upper_or_digit(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
+
+static bool hyphenated_id(const char *w, size_t len)
+{
+    if (len > ID_MAX)
+        return false;
+    for (size_t i = 1; i + 1 < len; i++) {
+        unsigned char a = (unsigned char)w[i - 1], b = (unsigned char)w[i + 1];
+        if (w[i] == '-' && is_alnum(a) && is_alnum(b) && (is_upper_or_digit(a) || is_upper_or_digit(b)))
+            return true;
+    }
+    return false;
+}
+
+/* cs_html_text of s[0..len). */
+static void html_piece(FILE *f, const char *s, size_t len)
+{
+    char buf[ID_MAX + 1];
+    for (size_t i = 0; i < len; i += ID_MAX) {
+        size_t k = len - i < ID_MAX ? len - i : ID_MAX;
+        memcpy(buf, s + i, k);
+        buf[k] = '\0';
+        cs_html_text(f, buf);
+    }
+}
+
+/* cs_html_text of s, with each hyphenated identifier in a span that does
+ * not wrap (class nw: white-space:nowrap), so that "SMB-Q" never reads
+ * "SMB-" and "Q" on two lines. */
+static void html_text_ids(FILE *f, const char *s)
+{
+    while (*s) {
+        size_t sp = strspn(s, " \t\n");
+        html_piece(f, s, sp);
+        s += sp;
+        size_t len = strcspn(s, " \t\n");
+        bool id = hyphenated_id(s, len);
+        if (id)
+            fputs("<span class=\"nw\">", f);
+        html_piece(f, s, len);
+        if (id)
+            fputs("</span>", f);
+        s += len;
+    }
+}
 
 static void html_spans(FILE *f, const struct block *b)
 {
@@ -374,11 +436,11 @@ static void html_spans(FILE *f, const struct block *b)
         const struct span *sp = &b->spans[s];
         switch (sp->kind) {
         case S_TEXT:
-            cs_html_text(f, sp->text);
+            html_text_ids(f, sp->text);
             break;
         case S_BOLD:
             fputs("<strong>", f);
-            cs_html_text(f, sp->text);
+            html_text_ids(f, sp->text);
             fputs("</strong>", f);
             break;
         case S_CODE:
@@ -479,7 +541,7 @@ enum cs_status cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir
             fputs("<table><thead><tr>", f);
             for (size_t c = 0; c < b->n_cells; c++) {
                 fputs(b->numeric[c] ? "<th class=\"n\">" : "<th>", f);
-                cs_html_text(f, b->cells[c]);
+                html_text_ids(f, b->cells[c]);
                 fputs("</th>", f);
             }
             fputs("</tr></thead><tbody>\n", f);
@@ -495,7 +557,7 @@ enum cs_status cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir
             fputs("<tr>", f);
             for (size_t c = 0; c < b->n_cells; c++) {
                 fputs(c < h->n_cells && h->numeric[c] ? "<td class=\"n\">" : "<td>", f);
-                cs_html_text(f, b->cells[c]);
+                html_text_ids(f, b->cells[c]);
                 fputs("</td>", f);
             }
             fputs("</tr>\n", f);

@@ -47,26 +47,31 @@ void cs_gp_set_text(FILE *f, const char *key, const char *text)
     fputs(" noenhanced\n", f);
 }
 
-/* The title: the finding in one line.  Long ones (a long plan id) get a
- * smaller font, and past 120 characters they are cut with an ellipsis at a
- * character boundary, so that a title never runs off the image. */
+/* The title: the finding in one line.  Long ones (a verdict in words, a
+ * long plan id) get a smaller font, and past TITLE_MAX characters they are
+ * cut with an ellipsis at a character boundary, so that a title never runs
+ * off the image (150 characters of 12-point type take about 1,100 of its
+ * 1,280 pixels). */
+#define TITLE_MAX 150
+
 void cs_gp_title(FILE *f, const char *text)
 {
-    char buf[512];
+    char buf[1024];
     size_t chars = 0, i = 0, cut = 0;
     const unsigned char *p = (const unsigned char *)text;
     for (; p[i]; i++)
-        if ((p[i] & 0xc0) != 0x80 && ++chars == 118)
+        if ((p[i] & 0xc0) != 0x80 && ++chars == TITLE_MAX - 2)
             cut = i;
-    if (chars > 120 && cut > 0 && cut + 4 < sizeof buf) {
+    if (chars > TITLE_MAX && cut > 0 && cut + 4 < sizeof buf) {
         memcpy(buf, text, cut);
         memcpy(buf + cut, "\xe2\x80\xa6", 4);
         text = buf;
-        chars = 119;
+        chars = TITLE_MAX - 1;
     }
     fputs("set title ", f);
     cs_gp_quote(f, text);
-    fprintf(f, " font ',%d' noenhanced\n", chars <= 80 ? 18 : chars <= 96 ? 15 : 13);
+    fprintf(f, " font ',%d' noenhanced\n",
+            chars <= 80 ? 18 : chars <= 96 ? 15 : chars <= 120 ? 13 : 12);
 }
 
 /* Round up to a "nice" axis maximum: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8

@@ -44,7 +44,7 @@ void cs_gp_quotef_tic(FILE *f, const char *fmt, ...) __attribute__((format(print
 void cs_gp_set_text(FILE *f, const char *key, const char *text);
 
 /* The title, the finding in one line: a smaller font when long, cut with
- * an ellipsis past 120 characters. */
+ * an ellipsis past 150 characters. */
 void cs_gp_title(FILE *f, const char *text);
 
 /* A "nice" axis maximum at or above x (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8

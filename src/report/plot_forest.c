@@ -2,9 +2,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "compsight/findings.h"
 #include "compsight/output.h"
 #include "compsight/plot.h"
 #include "gpscript.h"
+#include "wording.h"
 
 /* Reader's labels and the unit each odds ratio is rescaled to. */
 static const struct {
@@ -20,9 +22,27 @@ static const struct {
     {"type[renewal]", "renewal deal (against new)", 1.0},
 };
 
+/* The reader's label of a term and its scale; NULL for a term not in the table. */
+static const char *forest_label(const char *term, double *scale)
+{
+    for (size_t k = 0; k < sizeof forest_terms / sizeof forest_terms[0]; k++)
+        if (strcmp(term, forest_terms[k].term) == 0) {
+            *scale = forest_terms[k].scale;
+            return forest_terms[k].label;
+        }
+    *scale = 1.0;
+    return NULL;
+}
+
 bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_forest *fo)
 {
     memset(fo, 0, sizeof *fo);
+    fo->level = NAN;
+    const struct cs_findings *fs = an->findings;
+    if (fs && fs->family.m) {
+        fo->level = fs->family.level;
+        fo->tested = fs->family.m;
+    }
     const struct cs_model_result *m = &an->model[CS_MODEL_PROMISE_RISK];
     const struct cs_regress_fit *fit = m->fit;
     if (fit && fit->separation && m->firth && m->firth->fitted) {
@@ -32,30 +52,30 @@ bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_fores
     if (!fit || !fit->fitted)
         return false;
     fo->deals = fit->n;
-    for (size_t j = 0; j < fit->n_dropped && fo->left_out < CS_REGRESS_MAX_TERMS; j++)
-        fo->left_out_terms[fo->left_out++] = fit->dropped[j];
+    double scale;
+    for (size_t j = 0; j < fit->n_dropped && fo->left_out < CS_REGRESS_MAX_TERMS; j++) {
+        const char *label = forest_label(fit->dropped[j], &scale);
+        fo->left_out_terms[fo->left_out++] = label ? label : "another element of the model";
+    }
     for (size_t j = 0; j < fit->k && fo->n < CS_REGRESS_MAX_TERMS; j++) {
         const struct cs_regress_term *t = &fit->terms[j];
         if (strcmp(t->name, "(Intercept)") == 0)
             continue;
-        if (!isfinite(t->estimate) || !isfinite(t->ci_low) || !isfinite(t->ci_high)) {
+        const char *label = forest_label(t->name, &scale);
+        const struct cs_finding *f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, t->name);
+        double lo = f ? f->low : t->ci_low, hi = f ? f->high : t->ci_high;
+        if (!isfinite(t->estimate) || !isfinite(lo) || !isfinite(hi)) {
             if (fo->left_out < CS_REGRESS_MAX_TERMS)
-                fo->left_out_terms[fo->left_out++] = t->name;
+                fo->left_out_terms[fo->left_out++] = label ? label : "another element of the model";
             continue;
         }
-        double scale = 1.0;
-        const char *label = t->name;
-        for (size_t k = 0; k < sizeof forest_terms / sizeof forest_terms[0]; k++)
-            if (strcmp(t->name, forest_terms[k].term) == 0) {
-                scale = forest_terms[k].scale;
-                label = forest_terms[k].label;
-            }
         struct cs_plot_forest_row *r = &fo->rows[fo->n++];
         r->term = t->name;
-        r->label = label;
+        r->label = label ? label : "another element of the model";
         r->odds_ratio = exp(scale * t->estimate);
-        r->low = exp(scale * t->ci_low);
-        r->high = exp(scale * t->ci_high);
+        r->low = exp(scale * lo);
+        r->high = exp(scale * hi);
+        r->clear = f ? f->verdict == CS_VERDICT_CLEAR : r->low > 1 || r->high < 1;
     }
     if (fo->n == 0)
         return false;
@@ -87,8 +107,8 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
         }
     double xmin = exp(-span) * 0.999, xmax = exp(span) * 1.001;
     cs_gp_begin(f, "how-strong", base);
-    fputs("# row (top = 1st term), odds ratio, 95% interval low, high, linetype "
-          "(2: the interval excludes 1, 6: it does not)\n$or << EOD\n", f);
+    fputs("# row (top = 1st term), odds ratio, the report's interval low, high, linetype "
+          "(2: a clear effect, 6: no clear effect)\n$or << EOD\n", f);
     for (size_t i = 0; i < fo->n; i++) {
         const struct cs_plot_forest_row *r = &fo->rows[i];
         fprintf(f, "%zu ", fo->n - i);
@@ -97,12 +117,18 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
         cs_gp_num(f, r->low);
         fputc(' ', f);
         cs_gp_num(f, r->high);
-        fprintf(f, " %d\n", r->low > 1 || r->high < 1 ? 2 : 6);
+        fprintf(f, " %d\n", r->clear ? 2 : 6);
     }
     fputs("EOD\n", f);
-    cs_gp_title(f, "How strongly each plan element goes with a risky promise");
-    cs_gp_set_text(f, "xlabel", "odds ratio of a risky promise, 95% interval (log scale; "
-                             "1 = no association, right of 1 = more likely)");
+    cs_gp_title(f, fo->title ? fo->title : "How strongly each plan element goes with a risky promise");
+    {
+        char xl[192], lv[32] = "95%";
+        if (isfinite(fo->level))      /* as the report words it */
+            cs_words_level(lv, sizeof lv, fo->level);
+        snprintf(xl, sizeof xl, "odds ratio of a risky promise, %s interval (log scale; "
+                                "1 = no association, right of 1 = more likely)", lv);
+        cs_gp_set_text(f, "xlabel", xl);
+    }
     fputs("unset ylabel\n", f);
     fputs("set logscale x\n", f);
     fprintf(f, "set xrange [%.6g:%.6g]\n", xmin, xmax);
@@ -155,12 +181,16 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
         fprintf(f, " at graph 1.02, first %zu left noenhanced\n", fo->n - i);
     }
     {
-        char note[512];
+        char note[768];
         char deals[32];
+        char tested[96] = "";
+        if (fo->tested > 1)
+            snprintf(tested, sizeof tested, ", widened because the report tests %zu effects at once",
+                     fo->tested);
         int len = snprintf(note, sizeof note,
-                           "Logistic model over %s deals, intervals from rep-clustered standard "
-                           "errors%s. Associations, not proof of cause.",
-                           cs_fmt_count(deals, sizeof deals, fo->deals),
+                           "Logistic model over %s deals, rep-clustered intervals%s%s. Orange: "
+                           "clear effect; grey: no clear effect. Associations, not proof of cause.",
+                           cs_fmt_count(deals, sizeof deals, fo->deals), tested,
                            fo->firth ? " (Firth fit: the data separate)" : "");
         for (size_t i = 0; i < fo->left_out && len > 0 && (size_t)len < sizeof note; i++)
             len += snprintf(note + len, sizeof note - (size_t)len, "%s%s", i ? ", " : " Not shown (no variation or no interval): ",
@@ -169,9 +199,7 @@ void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char 
             memcpy(note + len, ".", 2);
         cs_gp_note(f, note, 6);
     }
-    fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
-    fputs("plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle, \\\n"
-          "     NaN with points lt 2 pt 7 ps 1.8 title 'interval excludes 1', \\\n"
-          "     NaN with points lt 6 pt 7 ps 1.8 title 'no clear effect'\n", f);
+    fputs("unset key\n", f);
+    fputs("plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle\n", f);
     cs_gp_end(f, base);
 }

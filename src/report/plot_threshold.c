@@ -4,6 +4,7 @@
 #include "compsight/output.h"
 #include "compsight/plot.h"
 #include "gpscript.h"
+#include "wording.h"
 
 /* "3.9 ± 1.5", or without its SE "3.9 (no SE)". */
 static void pm(char *buf, size_t n, double x, double se)
@@ -41,18 +42,9 @@ void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const 
     fputs("EOD\n", f);
 
     char title[384], line[256], a[64], b[64];
-    bool clear = isfinite(e->z) && fabs(e->z) >= CS_Z95;
-    if (clear && e->excess_mass > 0)
-        snprintf(title, sizeof title,
-                 "Plan %s: more rep-%ss end just above the %.0f%% floor than the smooth pattern predicts",
-                 t->plan, word, fpct);
-    else if (clear)
-        snprintf(title, sizeof title,
-                 "Plan %s: fewer rep-%ss end just above the %.0f%% floor than the smooth pattern predicts",
-                 t->plan, word, fpct);
-    else
-        snprintf(title, sizeof title, "Plan %s: no clear bunching at the %.0f%% floor", t->plan, fpct);
-    cs_gp_title(f, title);
+    /* the title is the finding's verdict (the caller's); this one claims nothing */
+    snprintf(title, sizeof title, "Plan %s: final attainment around the %.0f%% floor", t->plan, fpct);
+    cs_gp_title(f, t->title ? t->title : title);
     {
         char xl[96];
         snprintf(xl, sizeof xl, "final attainment of a rep in a %s (%% of quota, bins of 2 points)", word);
@@ -72,26 +64,35 @@ void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const 
     fputs("set label 1 ", f);
     cs_gp_quotef(f, "%.0f%% floor", fpct);
     fprintf(f, " at first %g, graph 0.97 left offset 0.5,0 tc rgb '" GP_RED "' noenhanced\n", fpct);
-    /* the estimates in three short lines in the top right corner, clear of
-     * the key (top left) and of the floor marker (centre) */
-    pm(a, sizeof a, e->excess_mass, e->excess_mass_se);
-    snprintf(line, sizeof line, "excess above the floor: %s rep-%ss", a, word);
+    /* the estimates in three short lines in the top right corner, below
+     * the floor's name and clear of the key (top left) and of the floor
+     * marker (centre) */
+    if (isfinite(t->low) && isfinite(t->high) && isfinite(t->level)) {
+        /* the interval the report prints for this finding, in its words */
+        char r[64], lv[16];
+        snprintf(line, sizeof line, "excess above the floor: %s (%s interval %s)",
+                 cs_words_num(a, sizeof a, e->excess_mass), cs_words_level(lv, sizeof lv, t->level),
+                 cs_words_num_range(r, sizeof r, t->low, t->high));
+    } else {
+        pm(a, sizeof a, e->excess_mass, e->excess_mass_se);
+        snprintf(line, sizeof line, "excess above the floor: %s rep-%ss", a, word);
+    }
     fputs("set label 2 ", f);
     cs_gp_quote(f, line);
-    fputs(" at graph 0.99, graph 0.95 right front font ',13' noenhanced\n", f);
+    fputs(" at graph 0.99, graph 0.89 right front font ',13' noenhanced\n", f);
     pm(b, sizeof b, e->b, e->b_se);
     snprintf(line, sizeof line, "relative to the smooth pattern: %s%s", b,
              e->thin ? " (thin: unstable)" : "");
     fputs("set label 3 ", f);
     cs_gp_quote(f, line);
-    fputs(" at graph 0.99, graph 0.89 right front font ',13' noenhanced\n", f);
+    fputs(" at graph 0.99, graph 0.83 right front font ',13' noenhanced\n", f);
     if (t->placebo && t->placebo->verdict == CS_BUNCH_OK) {
         pm(a, sizeof a, t->placebo->excess_mass, t->placebo->excess_mass_se);
         snprintf(line, sizeof line, "placebo at %.0f%% (no floor): %s",
                  100 * t->placebo->threshold, a);
         fputs("set label 4 ", f);
         cs_gp_quote(f, line);
-        fputs(" at graph 0.99, graph 0.83 right front font ',13' tc rgb '#4a5568' noenhanced\n", f);
+        fputs(" at graph 0.99, graph 0.77 right front font ',13' tc rgb '#4a5568' noenhanced\n", f);
     }
     {
         char note[384];

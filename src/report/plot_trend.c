@@ -90,8 +90,9 @@ void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *ba
         fprintf(f, " %zu\n", q->won);
     }
     fputs("EOD\n", f);
-    cs_gp_title(f, t->risk ? "Risky-deal rate and end-of-period bookings, quarter by quarter"
-                        : "End-of-period bookings, quarter by quarter");
+    cs_gp_title(f, t->title ? t->title
+                            : t->risk ? "Risky-deal rate and end-of-period bookings, quarter by quarter"
+                                      : "End-of-period bookings, quarter by quarter");
     cs_gp_set_text(f, "xlabel", "fiscal quarter in which the deal closed");
     cs_gp_set_text(f, "ylabel", "% of the quarter's won deals or bookings");
     fprintf(f, "set xrange [-0.5:%g]\n", (double)t->n - 0.5);
@@ -110,9 +111,21 @@ void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *ba
         fprintf(f, " %zu", j);
     }
     fputs(") noenhanced\n", f);
+    /* every quarter's won deals along the top, n = 0 included */
+    fprintf(f, "set x2range [-0.5:%g]\n", (double)t->n - 0.5);
+    fputs("set x2tics (", f);
+    first = true;
+    for (size_t j = 0; j < t->n; j += every) {
+        char n[32];
+        fputs(first ? "" : ", ", f);
+        first = false;
+        cs_gp_quotef_tic(f, "n = %s", cs_fmt_count(n, sizeof n, t->q[j].won));
+        fprintf(f, " %zu", j);
+    }
+    fputs(") scale 0 font ',10' textcolor rgb '#4a5568' noenhanced\n", f);
     {
         char note[384];
-        int len = snprintf(note, sizeof note, "Bars: 95%% Wilson intervals.");
+        int len = snprintf(note, sizeof note, "Bars: 95%% Wilson intervals; n: won deals in the quarter.");
         if (thin && len > 0 && (size_t)len < sizeof note)
             len += snprintf(note + len, sizeof note - (size_t)len,
                             " %zu quarter%s with fewer than half the usual deals: read %s with care.",

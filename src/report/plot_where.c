@@ -60,10 +60,25 @@ void cs_plot_where_aggregate(const struct cs_measured *m, bool coarse, struct cs
     }
 }
 
-void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *base)
+/* Whether cell (r, c) is shown and its share's interval is wide. */
+static bool where_wide(const struct cs_plot_where *w, size_t r, size_t c)
 {
-    double maxrate = 0;
-    cs_gp_begin(f, "where", base);
+    struct cs_wilson wi;
+    size_t n = w->deals[r][c];
+    return n >= w->min_cell && cs_wilson(w->risky[r][c], n, &wi, NULL) == CS_OK &&
+           wi.high - wi.low > CS_PLOT_WHERE_WIDE;
+}
+
+/* The datablocks: the grid for `with image`, the shown cells' labels, the
+ * wide cells and the grey cells' counts.  Returns the top of the colour
+ * scale: the largest share of the cells that are not wide when they are
+ * most of the shown cells, else the largest share of any (a share of few
+ * deals near 0 has a narrow interval too: a scale set by two such cells
+ * would paint every other cell the darkest red). */
+static double where_data(FILE *f, const struct cs_plot_where *w)
+{
+    double max_all = 0, max_narrow = 0;
+    size_t shown = 0, narrow = 0;
     /* Full grid for `with image` (NaN = too few deals, drawn as the grey
      * background); the labels get their own block with the counts. */
     fputs("# column (0 = the last weeks before the period end), row (attainment bin), "
@@ -72,14 +87,21 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
         for (size_t c = 0; c < w->cols; c++) {
             size_t n = w->deals[r][c];
             double rate = n >= w->min_cell ? 100.0 * (double)w->risky[r][c] / (double)n : NAN;
-            if (rate > maxrate)
-                maxrate = rate;
+            if (n >= w->min_cell) {
+                shown++;
+                max_all = fmax(max_all, rate);
+                if (!where_wide(w, r, c)) {
+                    narrow++;
+                    max_narrow = fmax(max_narrow, rate);
+                }
+            }
             fprintf(f, "%zu %zu ", c, r);
             cs_gp_num(f, rate);
             fputc('\n', f);
         }
     fputs("EOD\n", f);
-    double cbmax = cs_gp_pct_ceil(maxrate);
+    /* a wide cell does not stretch the scale when most cells are narrow */
+    double cbmax = cs_gp_pct_ceil(2 * narrow > shown ? max_narrow : max_all);
     fputs("# column, row, share in %, deals, label colour (0xRRGGBB), deals for reading\n"
           "$labels << EOD\n", f);
     for (size_t r = 0; r < w->rows; r++)
@@ -88,17 +110,41 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
             if (n < w->min_cell)
                 continue;
             double rate = 100.0 * (double)w->risky[r][c] / (double)n;
-            /* white text on the dark end of the palette */
-            unsigned colour = rate > 0.6 * cbmax ? 0xffffffu : 0x1a202cu;
+            /* white text on the dark end of the palette; a faded cell is light */
+            unsigned colour = rate > 0.6 * cbmax && !where_wide(w, r, c) ? 0xffffffu : 0x1a202cu;
             fprintf(f, "%zu %zu ", c, r);
             cs_gp_num(f, rate);
             char count[32];
-            fprintf(f, " %zu %u (%s)\n", n, colour, cs_fmt_count(count, sizeof count, n));
+            fprintf(f, " %zu %u %s\n", n, colour, cs_fmt_count(count, sizeof count, n));
         }
     fputs("EOD\n", f);
+    fputs("# column, row of the cells whose 95% interval is wider than the limit\n$wide << EOD\n", f);
+    for (size_t r = 0; r < w->rows; r++)
+        for (size_t c = 0; c < w->cols; c++)
+            if (where_wide(w, r, c))
+                fprintf(f, "%zu %zu\n", c, r);
+    fputs("EOD\n", f);
+    fputs("# column, row, deals of the grey cells (too few to show a share)\n$few << EOD\n", f);
+    for (size_t r = 0; r < w->rows; r++)
+        for (size_t c = 0; c < w->cols; c++)
+            if (w->deals[r][c] < w->min_cell)
+                fprintf(f, "%zu %zu %zu\n", c, r, w->deals[r][c]);
+    fputs("EOD\n", f);
+    return cbmax;
+}
 
-    cs_gp_title(f, "Where risky promises concentrate: attainment before the deal "
-                "\xc3\x97 weeks to period end");
+void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *base)
+{
+    bool has_wide = false, has_few = false;
+    for (size_t r = 0; r < w->rows; r++)
+        for (size_t c = 0; c < w->cols; c++) {
+            has_wide |= where_wide(w, r, c);
+            has_few |= w->deals[r][c] < w->min_cell;
+        }
+    cs_gp_begin(f, "where", base);
+    double cbmax = where_data(f, w);
+    cs_gp_title(f, w->title ? w->title
+                            : "Risky promises by attainment before the deal and weeks to period end");
     cs_gp_set_text(f, "xlabel", w->coarse
                     ? "weeks before the end of the plan period (2-week columns; period end on the right)"
                     : "weeks before the end of the plan period (period end on the right)");
@@ -138,26 +184,34 @@ void cs_plot_where_script(FILE *f, const struct cs_plot_where *w, const char *ba
         fprintf(f, "set arrow %zu from graph 0, first %g to graph 1, first %g nohead front "
                    "lc rgb '" GP_SLATE "' lw 2 dt 2\n", k + 1, y, y);
     }
-    fputs("set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox\n", f);
+    fputs("unset key\n", f);
     {
-        char note[384];
+        char note[512];
         char deals[32];
         snprintf(note, sizeof note,
-                 "Each cell: share of deals with an off-roadmap or premature promise (number of deals). "
-                 "Grey: fewer than %zu deals. %s deals in all%s.",
-                 w->min_cell, cs_fmt_count(deals, sizeof deals, w->n_deals),
+                 "Each cell: share of deals with an off-roadmap or premature promise; n: its deals. "
+                 "Grey: fewer than %zu deals. Hatched and faded: the share's 95%% interval is wider "
+                 "than %.0f points, too few deals to read its colour.%s %s deals in all%s.",
+                 w->min_cell, 100 * CS_PLOT_WHERE_WIDE,
+                 w->n_floors ? " Dashed: the plans' tier floors." : "",
+                 cs_fmt_count(deals, sizeof deals, w->n_deals),
                  w->coarse ? ", too few for finer cells" : "");
         cs_gp_note(f, note, 5);
     }
     /* the rate, and under it in small type the number of deals it rests on */
-    fputs("plot $cells using 1:2:3 with image notitle, \\\n"
-          "     $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 "
+    fputs("plot $cells using 1:2:3 with image notitle, \\\n", f);
+    if (has_wide)   /* faded towards the grey of no data, and hatched */
+        fputs("     $wide using 1:2:(0.5):(0.5) with boxxyerror fc rgb '#f7f7f7' "
+              "fs transparent solid 0.75 noborder notitle, \\\n"
+              "     $wide using 1:2:(0.5):(0.5) with boxxyerror lc rgb '#a0aec0' "
+              "fs transparent pattern 4 noborder notitle, \\\n", f);
+    fputs("     $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 "
           "tc rgb variable font ',11' notitle, \\\n"
-          "     $labels using 1:2:6:5 with labels offset 0,-0.5 "
+          "     $labels using 1:2:(sprintf('n = %s', strcol(6))):5 with labels offset 0,-0.5 "
           "tc rgb variable font ',8' notitle", f);
-    if (w->n_floors)
-        fputs(", \\\n     NaN with lines lc rgb '" GP_SLATE "' lw 2 dt 2 title 'tier floors of the plans'",
-              f);
+    if (has_few)
+        fputs(", \\\n     $few using 1:2:(sprintf('n = %d', $3)) with labels "
+              "tc rgb '#718096' font ',8' notitle", f);
     fputc('\n', f);
     cs_gp_end(f, base);
 }

@@ -10,6 +10,7 @@
 #include "compsight/output.h"
 #include "compsight/plot.h"
 #include "gnuplot.h"
+#include "wording.h"
 
 /* What every plot of the report reads: the measured data, with the
  * selection the analysis was run on, and the analysis. */
@@ -81,6 +82,31 @@ static void textf(struct ctx *c, char **dst, const char *fmt, ...)
         c->nomem = true;
 }
 
+/* The title of finding f in words (wording.c: the verdict, never more);
+ * without a finding (a term the fit dropped, no timing test) the title
+ * stays as it is. */
+static void finding_title(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
+                          const struct cs_finding *f)
+{
+    char buf[512];
+    if (f)
+        textf(c, &it->title, "%s", cs_words_finding_title(buf, sizeof buf, in->m->ds, in->an, f));
+}
+
+/* When model m fails the data rule: the reason, what reading it would
+ * need, into the item (true).  Its plots are then not drawn: their
+ * intervals mean nothing, and the report shows no plot of the model. */
+static bool model_thin(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
+                       enum cs_model_id m)
+{
+    const struct cs_model_rule *rule = cs_findings_model(in->an->findings, m);
+    char buf[512];
+    if (!rule || !rule->fitted || rule->rule.readable)
+        return false;
+    textf(c, &it->skipped, "%s", cs_words_model_thin(buf, sizeof buf, rule, m));
+    return true;
+}
+
 /* A new "DIR/NAME.EXT" (NULL when out of memory). */
 static char *path_of(const char *dir, const char *name, const char *ext)
 {
@@ -93,8 +119,10 @@ static char *path_of(const char *dir, const char *name, const char *ext)
  *
  * An aggregate fills the plot's data (zeroed, of the table's size) and
  * fails only when out of memory.  The words set the item's title (when
- * the table has none), and its caption when the plot is drawn (true) or
- * why it is skipped (false).  The script is plot.h's builder.
+ * the table has none) and hand it to the data for the script, so that the
+ * report and the picture carry the same title; and the item's caption when
+ * the plot is drawn (true) or why it is skipped (false).  The script is
+ * plot.h's builder.
  * ==================================================================== */
 
 /* "where" */
@@ -111,11 +139,15 @@ static enum cs_status where_aggregate(const struct plots_in *in, size_t k, void 
 }
 
 static bool where_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                        const void *data)
+                        void *data)
 {
-    (void)in;
-    const struct cs_plot_where *w = data;
+    struct cs_plot_where *w = data;
     char n1[32], n2[32];
+    /* the heat map's columns are the weeks to the period end: its title is
+     * the verdict on deals closed in the last two weeks */
+    finding_title(c, it, in, cs_findings_term(in->an->findings, CS_MODEL_PROMISE_RISK,
+                                              "last_14_days"));
+    w->title = it->title;
     if (w->cells_shown < CS_PLOT_WHERE_MIN_SHOWN / 2) {
         textf(c, &it->skipped,
               "too few deals for a heat map: %s won deals in the period, and only %zu cells "
@@ -127,9 +159,11 @@ static bool where_words(struct ctx *c, struct cs_plot_item *it, const struct plo
           "Heat map of the share of won deals carrying an off-roadmap or premature promise, "
           "by the attainment before the deal (rows of %.0f points of quota) and the weeks left "
           "to the end of the plan period (columns of %d week%s, period end on the right); "
-          "cells with fewer than %zu deals are grey, dashed lines mark the plans' tier floors; "
-          "%s deals, %s with a risky promise%s.",
+          "cells with fewer than %zu deals are grey, cells whose share's 95%% interval is "
+          "wider than %.0f points are hatched and faded, dashed lines mark the plans' tier "
+          "floors; %s deals, %s with a risky promise%s.",
           100 * w->row_step, w->col_weeks, w->col_weeks == 1 ? "" : "s", w->min_cell,
+          100 * CS_PLOT_WHERE_WIDE,
           cs_fmt_count(n1, sizeof n1, w->n_deals), cs_fmt_count(n2, sizeof n2, w->n_risky),
           w->coarse ? "; coarse cells because the period has few deals" : "");
     return true;
@@ -152,26 +186,22 @@ static enum cs_status when_aggregate(const struct plots_in *in, size_t k, void *
 }
 
 static bool when_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                       const void *data)
+                       void *data)
 {
-    (void)in;
-    const struct cs_plot_when *w = data;
+    struct cs_plot_when *w = data;
     char n1[32];
-    if (isfinite(w->last14_share) && isfinite(w->expected_share))
-        textf(c, &it->title,
-              "%.0f%% of bookings closed in the last 14 days of the period "
-              "(an even pace would give %.0f%%)",
-              100 * w->last14_share, 100 * w->expected_share);
-    else
-        textf(c, &it->title, "Bookings by day before the end of the plan period");
+    textf(c, &it->title, "Bookings by day before the end of the plan period");
+    finding_title(c, it, in, cs_findings_timing(in->an->findings));
+    w->title = it->title;
+    w->currency = cs_ds_currency(in->m->ds);
     if (w->n_deals == 0) {
         textf(c, &it->skipped, "no won deal of the period closed within %d days of its period end",
               CS_PLOT_WHEN_DAYS);
         return false;
     }
     textf(c, &it->caption,
-          "Bars: bookings closed on each day before the end of the plan period (%s deals)%s; "
-          "the last 14 days are shaded.",
+          "Bars: bookings closed on each day before the end of the plan period (%s deals), "
+          "dashed: the same at an even pace%s; the last 14 days are shaded.",
           cs_fmt_count(n1, sizeof n1, w->n_deals),
           w->risk ? "; orange: the share of deals with a risky promise in each week, with 95% "
                     "intervals (right axis)" : "");
@@ -246,10 +276,9 @@ static enum cs_status threshold_aggregate(const struct plots_in *in, size_t k, v
 }
 
 static bool threshold_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                            const void *data)
+                            void *data)
 {
-    (void)in;
-    const struct threshold_data *d = data;
+    struct threshold_data *d = data;
     const char *plan = d->plan, *word = d->t.period_word;
     const struct cs_bunching *e = d->t.est, *placebo = d->t.placebo;
     double fpct = 100 * d->b->floor;
@@ -261,18 +290,29 @@ static bool threshold_words(struct ctx *c, struct cs_plot_item *it, const struct
               cs_fmt_count(n1, sizeof n1, e->n_binned), word, e->n_binned == 1 ? "" : "s");
         return false;
     }
-    bool clear = isfinite(e->z) && fabs(e->z) >= CS_Z95;
-    if (clear)
-        textf(c, &it->title,
-              "Plan %s: %s rep-%ss end just above the %.0f%% floor than the smooth pattern predicts",
-              plan, e->excess_mass > 0 ? "more" : "fewer", word, fpct);
+    const struct cs_finding *f = cs_findings_bunching(in->an->findings, d->b->plan, d->b->floor,
+                                                      false);
+    textf(c, &it->title, "Plan %s: the %.0f%% floor", plan, fpct);
+    finding_title(c, it, in, f);
+    d->t.title = it->title;
+    d->t.low = f ? f->low : NAN;
+    d->t.high = f ? f->high : NAN;
+    d->t.level = f ? f->level : NAN;
+    /* the excess in the report's words: its interval where it prints one */
+    char ex[160], a[32], r[64], lv[16];
+    if (f && isfinite(f->low) && isfinite(f->high) && isfinite(f->level))
+        snprintf(ex, sizeof ex, "%s rep-%ss (%s interval %s)",
+                 cs_words_num(a, sizeof a, e->excess_mass), word,
+                 cs_words_level(lv, sizeof lv, f->level),
+                 cs_words_num_range(r, sizeof r, f->low, f->high));
     else
-        textf(c, &it->title, "Plan %s: no clear bunching at the %.0f%% floor", plan, fpct);
+        snprintf(ex, sizeof ex, "%s rep-%ss (standard error %s)",
+                 cs_words_num(a, sizeof a, e->excess_mass), word,
+                 cs_words_num(r, sizeof r, e->excess_mass_se));
     textf(c, &it->caption,
           "Final attainment of the plan's rep-%ss around the %.0f%% floor (bars, bins of 2 "
           "points) with the smooth counterfactual fitted outside the shaded window; excess "
-          "just above the floor %.1f rep-%ss (standard error %.1f)%s.",
-          word, fpct, e->excess_mass, word, e->excess_mass_se,
+          "just above the floor %s%s.", word, fpct, ex,
           placebo && placebo->verdict == CS_BUNCH_OK ? "; the placebo point is in the label" : "");
     return true;
 }
@@ -293,12 +333,35 @@ static enum cs_status forest_aggregate(const struct plots_in *in, size_t k, void
     return CS_OK;
 }
 
-static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                         const void *data)
+/* After a readable model's headline: how many of its elements are clear,
+ * so that one clear element does not read as the model's whole story. */
+static void forest_count(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in)
 {
-    const struct cs_plot_forest *fo = data;
+    const struct cs_findings *fs = in->an->findings;
+    const struct cs_model_rule *rule = cs_findings_model(fs, CS_MODEL_PROMISE_RISK);
+    size_t terms = 0, clear = 0;
+    for (size_t i = 0; fs && i < fs->n; i++) {
+        const struct cs_finding *f = &fs->items[i];
+        if (f->kind == CS_FINDING_TERM && f->model == CS_MODEL_PROMISE_RISK && f->in_family) {
+            terms++;
+            clear += f->verdict == CS_VERDICT_CLEAR;
+        }
+    }
+    if (rule && rule->rule.readable && clear > 0 && terms > 1)
+        textf(c, &it->title, "%s (%zu of %zu elements clear)", it->title, clear, terms);
+}
+
+static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
+                         void *data)
+{
+    struct cs_plot_forest *fo = data;
     const struct cs_model_result *mr = &in->an->model[CS_MODEL_PROMISE_RISK];
-    char n1[32];
+    char n1[32], buf[512];
+    textf(c, &it->title, "%s", cs_words_model_title(buf, sizeof buf, in->an, CS_MODEL_PROMISE_RISK));
+    forest_count(c, it, in);
+    fo->title = it->title;
+    if (model_thin(c, it, in, CS_MODEL_PROMISE_RISK))
+        return false;
     if (fo->n == 0) {
         if (mr->note && mr->note[0])
             textf(c, &it->skipped, "%s", mr->note);
@@ -312,9 +375,10 @@ static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct pl
         return false;
     }
     textf(c, &it->caption,
-          "Odds ratios of a risky promise from the promise-risk model (%s deals) with 95%% "
-          "intervals from rep-clustered standard errors, on a log scale; commission rate per +1 "
-          "percentage point, deal size per doubling; orange where the interval excludes 1.%s",
+          "Odds ratios of a risky promise from the promise-risk model (%s deals) with the "
+          "report's intervals (rep-clustered, widened for the effects it tests), on a log scale; "
+          "commission rate per +1 percentage point, deal size per doubling; orange where the "
+          "effect is clear.%s",
           cs_fmt_count(n1, sizeof n1, fo->deals),
           fo->firth ? " Firth fit, because the data separate." : "");
     return true;
@@ -335,19 +399,24 @@ static enum cs_status tier_aggregate(const struct plots_in *in, size_t k, void *
 }
 
 static bool tier_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                       const void *data)
+                       void *data)
 {
-    (void)in;
-    const struct cs_plot_rates *r = data;
+    struct cs_plot_rates *r = data;
     char n1[32];
-    if (r->n_cats < 2) {
-        textf(c, &it->skipped, "fewer than two commission rates with at least %zu deals in the period",
-              r->min_n);
+    finding_title(c, it, in, cs_findings_term(in->an->findings, CS_MODEL_PROMISE_RISK,
+                                              "marginal_rate"));
+    r->title = it->title;
+    if (model_thin(c, it, in, CS_MODEL_PROMISE_RISK))
+        return false;
+    if (cs_plot_tier_comparable(r) == 0) {
+        textf(c, &it->skipped, "no plan has two commission rates with at least %zu deals each in "
+                               "the period", r->min_n);
         return false;
     }
     textf(c, &it->caption,
-          "Share of won deals with a risky promise at each marginal commission rate, with 95%% "
-          "Wilson intervals and deal counts; dashed: all %s deals.",
+          "Share of won deals with a risky promise at each marginal commission rate, plan by "
+          "plan, with 95%% Wilson intervals and deal counts; dashed: each plan's share over all "
+          "its deals (%s deals in all).",
           cs_fmt_count(n1, sizeof n1, r->n_total));
     return true;
 }
@@ -369,10 +438,13 @@ static enum cs_status collateral_aggregate(const struct plots_in *in, size_t k, 
 }
 
 static bool collateral_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                             const void *data)
+                             void *data)
 {
-    (void)in;
-    const struct cs_plot_rates *r = data;
+    struct cs_plot_rates *r = data;
+    finding_title(c, it, in, cs_findings_term(in->an->findings, CS_MODEL_COLLATERAL, "target_gap"));
+    r->title = it->title;
+    if (model_thin(c, it, in, CS_MODEL_COLLATERAL))
+        return false;
     if (r->n_total < COLLATERAL_MIN_ASSETS || r->n_cats < 2) {
         textf(c, &it->skipped,
               "too few assets: %zu published in the period with claims and a marketing target "
@@ -400,13 +472,50 @@ static enum cs_status trend_aggregate(const struct plots_in *in, size_t k, void 
     return cs_plot_trend_aggregate(in->m, in->an, data, err);
 }
 
-static bool trend_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                        const void *data)
+/* The trend's title: the latest quarter against the range of the ones
+ * before (thin quarters left out of the range), in figures only: no test
+ * decides a trend, so the title claims none. */
+static void trend_title(struct ctx *c, struct cs_plot_item *it, const struct cs_plot_trend *t)
 {
-    const struct cs_plot_trend *t = data;
+    if (t->n < 2)
+        return;
+    const struct cs_plot_trend_q *last = &t->q[t->n - 1];
+    double lo = INFINITY, hi = -INFINITY;
+    size_t before = 0;        /* earlier quarters with the usual number of deals */
+    for (size_t j = 0; j + 1 < t->n; j++) {
+        double x = t->risk ? t->q[j].w.rate : t->q[j].last14_share;
+        if (isfinite(x) && !t->q[j].thin) {
+            lo = fmin(lo, x);
+            hi = fmax(hi, x);
+            before++;
+        }
+    }
+    double x = t->risk ? last->w.rate : last->last14_share;
+    if (!isfinite(x))
+        return;
+    char q[16], a[32], b[48], range[96] = "";
+    cs_format_period(last->quarter, q);
+    cs_words_pct(a, sizeof a, x);
+    if (before)
+        snprintf(range, sizeof range, ", %s in the %zu quarter%s before",
+                 cs_words_pct_range(b, sizeof b, lo, hi), before, before == 1 ? "" : "s");
+    if (t->risk)
+        textf(c, &it->title, "Risky promises on %s of won deals in %s%s%s", a, q,
+              last->thin ? " (a thin quarter)" : "", range);
+    else
+        textf(c, &it->title, "%s of bookings closed in the last 14 days in %s%s%s", a, q,
+              last->thin ? " (a thin quarter)" : "", range);
+}
+
+static bool trend_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
+                        void *data)
+{
+    struct cs_plot_trend *t = data;
     textf(c, &it->title, in->an->promise_data
                              ? "Risky-deal rate and end-of-period bookings, quarter by quarter"
                              : "End-of-period bookings, quarter by quarter");
+    trend_title(c, it, t);
+    t->title = it->title;
     if (t->n < 2) {
         textf(c, &it->skipped, "the data cover %zu quarter%s: no trend to show", t->n,
               t->n == 1 ? "" : "s");
@@ -447,7 +556,7 @@ struct report_plot {
     enum cs_status (*aggregate)(const struct plots_in *in, size_t k, void *data,
                                 struct cs_error *err);
     bool (*words)(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
-                  const void *data);
+                  void *data);
     void (*script)(FILE *f, const void *data, const char *base);
     void (*release)(void *data);   /* what the aggregate owns; NULL: nothing */
 };

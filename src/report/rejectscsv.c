@@ -62,7 +62,7 @@ void cs_rejects_pseudonymise(const char *reason, const struct cs_key *key, char 
 
 void cs_rejects_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_key *key)
 {
-    fputs("file,line,column,reason\n", f);
+    fputs("file,line,column,reason,source_file,source_column\n", f);
     for (size_t i = 0; i < ds->n_rejects; i++) {
         const struct cs_reject *r = &ds->rejects[i];
         fprintf(f, "%s,%u,", cs_schema_table((enum cs_table)r->table)->file, r->line);
@@ -75,6 +75,10 @@ void cs_rejects_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_
         } else {
             cs_csv_text(f, r->reason);
         }
+        fputc(',', f);
+        cs_csv_text(f, r->source_file);
+        fputc(',', f);
+        cs_csv_text(f, r->source_column ? r->source_column : "");
         fputc('\n', f);
     }
 }

@@ -12,6 +12,7 @@
 #include "compsight/version.h"
 #include "compsight/findings.h"
 #include "report_sections.h"
+#include "datanotes.h"
 #include "wording.h"
 
 /* ------------------------------------------------------------------------
@@ -61,6 +62,32 @@ static void trust_bulk_edits(struct cs_doc *d, const struct cs_bulk_edits *b)
                 b->n_flagged == 1 ? "it" : "them");
 }
 
+/* The currencies the data's amounts were converted from (SPEC 12): one
+ * bullet, only when there were some. */
+static void trust_currency(struct cs_doc *d, const struct cs_dataset *ds)
+{
+    if (!ds->n_converted)
+        return;
+    uint64_t deals = 0, lines = 0;
+    for (size_t i = 0; i < ds->n_converted; i++) {
+        deals += ds->converted[i].deals;
+        lines += ds->converted[i].commissions;
+    }
+    char a[32], b[32];
+    cs_doc_bullet(d);
+    cs_doc_text(d, "Every amount is in %s: %s deal%s", cs_ds_currency(ds),
+                cs_fmt_count(a, sizeof a, deals), deals == 1 ? "" : "s");
+    if (lines)
+        cs_doc_text(d, " and %s commission line%s", cs_fmt_count(b, sizeof b, lines),
+                    lines == 1 ? "" : "s");
+    cs_doc_text(d, " in ");
+    for (size_t i = 0; i < ds->n_converted; i++)
+        cs_doc_text(d, "%s%s", i == 0 ? "" : i + 1 == ds->n_converted ? " and " : ", ",
+                    ds->converted[i].code);
+    cs_doc_text(d, " were converted at the rates of rates.csv on each deal's close date (an open "
+                   "deal's created date).");
+}
+
 static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_dataset *ds = in->ds;
@@ -73,7 +100,8 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         rejected += ds->counts[t].rejected;
     }
     bool recon_bad = in->rec && in->rec->compared && !in->rec->reproduces;
-    bool warn = rejected || recon_bad || an->heaping.flagged || an->bulk.n_flagged;
+    bool warn = rejected || recon_bad || an->heaping.flagged || an->bulk.n_flagged ||
+                cs_report_read_warns(ds);
     for (size_t q = 0; q < an->n_quarters; q++)
         warn |= an->quarters[q].thin;
 
@@ -96,6 +124,8 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
     } else {
         cs_doc_text(d, ".");
     }
+    trust_currency(d, ds);
+    cs_report_read_notes(d, ds);
     cs_doc_bullet(d);
     if (!in->rec)
         cs_doc_text(d, "No commission statements (commissions.csv) were given, so the plan model "
@@ -156,7 +186,8 @@ static void summary_promise(struct cs_doc *d, const struct cs_report_input *in)
     const struct cs_analysis *an = in->an;
     const struct cs_model_rule *r = cs_findings_model(an->findings, CS_MODEL_PROMISE_RISK);
     char why[512];
-    if (!r->fitted)
+    bool thin = r->rule.short_clusters || r->rule.short_events || r->rule.short_n;
+    if (r->n == 0 || (!r->fitted && !thin))
         return;
     if (!r->rule.readable) {
         cs_doc_text(d, " There is too little data to tie risky promises to the plan's incentives. %s",
@@ -534,6 +565,7 @@ enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc *
         cs_doc_text(d, " ");
         cs_doc_link(d, "All quarters", in->index_href);
     }
+    cs_report_rejected_warning(d, in->ds);
     section_trust(d, in);
     section_summary(d, in);
     cs_report_where(d, in);

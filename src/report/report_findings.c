@@ -79,12 +79,15 @@ static const struct cs_regress_fit *model_or_why(struct cs_doc *d, const struct 
         cs_doc_text(d, "%s%s could not be run: %s.", lead, what, mr->note);
         return NULL;
     }
-    if (!fit) {
+    /* thin data first: a fit that failed on four deals failed for want of data */
+    bool thin = r->n > 0 && (r->rule.short_clusters || r->rule.short_events || r->rule.short_n);
+    if (!fit && !thin) {
+        unsigned why_flags = mr->fit->flags & CS_REGRESS_UNFITTED;
         cs_doc_text(d, "%s%s has no estimate for this period: %s.", lead, what,
-                    cs_regress_flag_text(mr->fit->flags & CS_REGRESS_UNFITTED));
+                    cs_regress_flag_text(why_flags & (~why_flags + 1u)));   /* the first reason */
         return NULL;
     }
-    if (!r->rule.readable) {
+    if (!fit || !r->rule.readable) {
         static const char *const about[CS_MODEL_COUNT] = {
             [CS_MODEL_PROMISE_RISK] = "the link between the plan and risky promises",
             [CS_MODEL_DISCOUNT] = "the link between the plan and discounts",

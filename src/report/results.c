@@ -62,16 +62,44 @@ enum cs_status cs_json_write(const char *dir, const char *name, const json_t *ro
 #define INT(x) json_integer((json_int_t)(x))
 #define STR(x) json_string(x)
 
+/* SPEC 12: rows_excluded per file (rows_read = rows_used + rows_rejected +
+ * rows_excluded), or by_reason, {file: {reason: rows}}. */
+static json_t *excluded_json(const struct cs_dataset *ds, bool by_reason)
+{
+    json_t *o = json_object();
+    for (int t = 0; t < CS_T_COUNT; t++) {
+        const char *file = cs_schema_table((enum cs_table)t)->file;
+        if (!ds->counts[t].present)
+            continue;
+        if (!by_reason) {
+            SET(o, file, INT(ds->counts[t].excluded));
+            continue;
+        }
+        json_t *r = json_object();
+        for (size_t i = 0; i < ds->n_excluded; i++) {
+            const struct cs_excluded *e = &ds->excluded[i];
+            if (e->table != t)
+                continue;
+            json_t *v = json_object_get(r, e->reason);
+            SET(r, e->reason, INT(v ? json_integer_value(v) + 1 : 1));
+        }
+        SET(o, file, r);
+    }
+    return o;
+}
+
 static json_t *counts_json(const struct cs_dataset *ds, const struct cs_analysis *an)
 {
     json_t *counts = json_object();
     json_t *read = json_object(), *used = json_object(), *rejected = json_object();
     json_t *absent = json_array();
     for (int t = 0; t < CS_T_COUNT; t++) {
-        const char *file = cs_schema_table((enum cs_table)t)->file;
+        const struct cs_table_def *def = cs_schema_table((enum cs_table)t);
+        const char *file = def->file;
         const struct cs_table_counts *c = &ds->counts[t];
         if (!c->present) {
-            json_array_append_new(absent, STR(file));
+            if (def->listed_absent)
+                json_array_append_new(absent, STR(file));
             continue;
         }
         SET(read, file, INT(c->read));
@@ -81,6 +109,8 @@ static json_t *counts_json(const struct cs_dataset *ds, const struct cs_analysis
     SET(counts, "rows_read", read);
     SET(counts, "rows_used", used);
     SET(counts, "rows_rejected", rejected);
+    SET(counts, "rows_excluded", excluded_json(ds, false));
+    SET(counts, "rows_excluded_by_reason", excluded_json(ds, true));
     SET(counts, "files_absent", absent);
     SET(counts, "won_deals", INT(an->won_selected));
     SET(counts, "risky_deals", INT(an->risky_selected));
@@ -475,6 +505,7 @@ json_t *cs_results_json(const struct cs_dataset *ds, const struct cs_calendar *c
     if (!root)
         return NULL;
     SET(root, "period", STR(an->sel.label));
+    SET(root, "currency", STR(cs_ds_currency(ds)));   /* of every amount (SPEC 12) */
     SET(root, "fiscal_start", INT(cal->fiscal_start));
     SET(root, "seed", INT(an->seed));
     SET(root, "counts", counts_json(ds, an));

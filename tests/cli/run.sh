@@ -140,8 +140,11 @@ has "$TMP/out" "usable"
 # a generated data set with dirty rows
 expect 0 "$BIN" generate --out "$TMP/dirty" --deals 600 --seed 7 --dirty --quiet
 expect 0 "$BIN" check --data "$TMP/dirty"
-has "$TMP/out" "deals.csv:"
-grep -Eq '^[a-z]+\.csv:[0-9]+: [a-z_]+: ' "$TMP/out" && ok || bad "check prints FILE:LINE: COLUMN: REASON"
+has "$TMP/out" "deals.csv: 5 of 606 rows rejected"
+has "$TMP/out" 'amount: not a number: "12abc"  (line 51)'
+has "$TMP/out" "note: deals.csv: not UTF-8, read as Windows-1252"
+expect 0 "$BIN" check --data "$TMP/dirty" --all
+grep -Eq '^[a-z]+\.csv:[0-9]+: [a-z_]+: ' "$TMP/out" && ok || bad "check --all prints FILE:LINE: COLUMN: REASON"
 expect 3 "$BIN" check --data "$TMP/dirty" --strict
 has "$TMP/err" "rows rejected (--strict)"
 expect 0 "$BIN" report --data "$TMP/dirty" --out "$TMP/rep" --quiet
@@ -212,7 +215,7 @@ has "$TMP/err" "cannot create directory"
 
 # deals: the measures as CSV
 expect 0 "$BIN" deals --quiet
-has "$TMP/out" "deal_id,rep,team,plan_id,period,account,type,product,amount,discount_pct,close_date,attainment_before"
+has "$TMP/out" "deal_id,rep,team,plan_id,period,account,type,product,amount,currency,discount_pct,close_date,attainment_before"
 if grep -q ',R0[0-9]*,' "$TMP/out"; then bad "deals shows rep ids without --private"; else ok; fi
 
 # --map with a preset
@@ -369,12 +372,25 @@ has "$TMP/thinrep/report.md" "reading it needs at least 10 reps"
 has "$TMP/thinrep/results.json" '"readable": false'
 plain "$TMP/thinrep/report.md"
 plain "$TMP/thinrep/proposal/proposal.md"
+# thinner still (4 won deals, none risky): the fits fail, and the report
+# says it is for want of data, never an empty reason (": .")
+expect 0 "$BIN" generate --out "$TMP/thin40" --deals 40 --seed 1 --quiet
+expect 0 "$BIN" report --data "$TMP/thin40" --out "$TMP/thin40rep" --quiet
+if grep -q ': \.' "$TMP/thin40rep/report.md"; then bad "an empty reason in the 40-deal report"; else ok; fi
+has "$TMP/thin40rep/report.md" "Too little data to read the link between the plan and risky promises."
+has "$TMP/thin40rep/report.md" "Too little data to read the link between the plan and discounts."
+has "$TMP/thin40rep/report.md" "There is too little data to tie risky promises to the plan's incentives."
+plain "$TMP/thin40rep/report.md"
 # no promise data: the trend says so instead of a risky rate of 0%
 mkdir -p "$TMP/nopromises"
 cp "$TMP/thin/"*.csv "$TMP/nopromises/"
 rm "$TMP/nopromises/promises.csv"
 expect 0 "$BIN" report --data "$TMP/nopromises" --out "$TMP/nprep" --period all --quiet
 has "$TMP/nprep/report.md" "There is no promise data"
+# ... and the index of a --period each run does not show a risky rate of 0% either
+expect 0 "$BIN" report --data "$TMP/nopromises" --out "$TMP/npeach" --period each --quiet
+has "$TMP/npeach/index.md" "There is no promise data"
+if grep -q 'with a risky promise' "$TMP/npeach/index.md"; then bad "a risky-rate column in the index without promise data"; else ok; fi
 if grep -q '| risky rate' "$TMP/nprep/report.md"; then bad "a risky-rate column without promise data"; else ok; fi
 
 

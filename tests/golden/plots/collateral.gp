@@ -15,12 +15,18 @@ set border 3 lc rgb '#2d3748'
 set tics nomirror out
 set grid ytics lc rgb '#e2e8f0' lw 1 dt 1
 set key top left noenhanced opaque box lc rgb '#e2e8f0'
-# category, rate in %, 95% Wilson interval low, high, assets, the same for reading
+# slot, rate in %, 95% Wilson interval low, high, assets, the same for reading
 $rates << EOD
-0 20 15.0452 26.0855 200 200
-2 25 18.1098 33.4411 120 120
-4 41.6667 30.0643 54.2719 60 60
-6 60 35.7468 80.1755 15 15
+0 5 1.38207 16.5039 40 40
+2 30 16.6647 47.8758 30 30
+4 50 25.3782 74.6218 12 12
+6 60 23.0724 88.2379 5 5
+EOD
+# slot, assets of the slots too thin for a point
+$few << EOD
+1 0
+3 2
+5 0
 EOD
 set title 'Misstated collateral by marketing target pressure when it was published' font ',18' noenhanced
 set xlabel 'marketing target not yet reached in the quarter (target gap)' noenhanced
@@ -28,15 +34,16 @@ set ylabel 'assets with a misstated claim' noenhanced
 set xrange [-0.6:6.6]
 set yrange [0:100]
 set format y '%.0f%%'
-set xtics ('6%%' 0, 'bin' 1, '8%%' 2, 'bin' 3, '12%%' 4, 'bin' 5, '15%%' 6) scale 0 noenhanced
-set arrow 1 from graph 0, first 26.3158 to graph 1, first 26.3158 nohead back lt 3 lw 1.5 dt 2
-set label 1 'all assets: 26%' at graph 0.99, first 26.3158 right offset 0,0.7 tc rgb '#2d3748' noenhanced
-set label 99 'Bars: 95% Wilson intervals; numbers: assets in the category. Not shown: 4 in categories with fewer than 10.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set xtics ('below 0 (ahead)' 0, '0-10%%' 1, '10-20%%' 2, '20-30%%' 3, '30-40%%' 4, '40-50%%' 5, '50%% or more' 6) scale 0 noenhanced
+set arrow 1 from graph 0, first 23.5955 to graph 1, first 23.5955 nohead back lt 3 lw 1.5 dt 2
+set label 1 'all assets: 24%' at graph 0.99, first 23.5955 right offset 0,0.7 tc rgb '#2d3748' noenhanced
+set label 99 'Points: share of assets claiming what the roadmap does not support; bars: 95% Wilson intervals; n: assets in the category (fewer than 3: no point).' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
 set bmargin 5
-set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
+unset key
 set style textbox opaque noborder margins 1,0.5
-plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 title 'share of assets claiming what the roadmap does not support', \
-     $rates using 1:4:6 with labels offset 0,0.9 boxed tc rgb '#4a5568' font ',12' notitle
+plot $rates using 1:2:3:4 with yerrorbars lt 2 pt 7 ps 1.8 lw 2.5 notitle, \
+     $rates using 1:4:(sprintf('n = %s', strcol(6))) with labels offset 0,0.9 boxed tc rgb '#4a5568' font ',12' notitle, \
+     $few using 1:(0):(sprintf('n = %d', $2)) with labels offset 0,0.9 boxed tc rgb '#718096' font ',12' notitle
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
 set output 'collateral.svg'
 replot

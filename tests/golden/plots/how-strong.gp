@@ -15,16 +15,16 @@ set border 3 lc rgb '#2d3748'
 set tics nomirror out
 set grid ytics lc rgb '#e2e8f0' lw 1 dt 1
 set key top left noenhanced opaque box lc rgb '#e2e8f0'
-# row (top = 1st term), odds ratio, 95% interval low, high, linetype (2: the interval excludes 1, 6: it does not)
+# row (top = 1st term), odds ratio, the report's interval low, high, linetype (2: a clear effect, 6: no clear effect)
 $or << EOD
-5 1.06 1.02 1.1 2
-4 2.4 1.9 3 2
-3 1.7 1.2 2.41 2
-2 1.01 0.93 1.1 6
-1 0.6 0.41 0.88 2
+5 1.06 0.99 1.13 6
+4 2.4 1.7 3.4 2
+3 1.7 1.1 2.6 2
+2 1.01 0.9 1.13 6
+1 0.6 0.36 0.99 2
 EOD
-set title 'How strongly each plan element goes with a risky promise' font ',18' noenhanced
-set xlabel 'odds ratio of a risky promise, 95% interval (log scale; 1 = no association, right of 1 = more likely)' noenhanced
+set title 'Deals that carried the rep across a tier floor went with 2.40 times the odds of a risky promise' font ',15' noenhanced
+set xlabel 'odds ratio of a risky promise, 99.6% interval (log scale; 1 = no association, right of 1 = more likely)' noenhanced
 unset ylabel
 set logscale x
 set xrange [0.24975:4.004]
@@ -34,17 +34,16 @@ set ytics ('commission rate, per +1 percentage point' 5, 'deal crosses a tier fl
 set grid noytics xtics
 set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead back lt 3 lw 1.5 dt 2
 set rmargin 24
-set label 1 '1.06 (1.02 to 1.10)' at graph 1.02, first 5 left noenhanced
-set label 2 '2.40 (1.90 to 3.00)' at graph 1.02, first 4 left noenhanced
-set label 3 '1.70 (1.20 to 2.41)' at graph 1.02, first 3 left noenhanced
-set label 4 '1.01 (0.93 to 1.10)' at graph 1.02, first 2 left noenhanced
-set label 5 '0.60 (0.41 to 0.88)' at graph 1.02, first 1 left noenhanced
-set label 99 'Logistic model over 1,234 deals, intervals from rep-clustered standard errors. Associations, not proof of cause. Not shown (no variation or no interval): spiff.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
-set bmargin 6
-set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
-plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle, \
-     NaN with points lt 2 pt 7 ps 1.8 title 'interval excludes 1', \
-     NaN with points lt 6 pt 7 ps 1.8 title 'no clear effect'
+set label 1 '1.06 (0.99 to 1.13)' at graph 1.02, first 5 left noenhanced
+set label 2 '2.40 (1.70 to 3.40)' at graph 1.02, first 4 left noenhanced
+set label 3 '1.70 (1.10 to 2.60)' at graph 1.02, first 3 left noenhanced
+set label 4 '1.01 (0.90 to 1.13)' at graph 1.02, first 2 left noenhanced
+set label 5 '0.60 (0.36 to 0.99)' at graph 1.02, first 1 left noenhanced
+set label 99 'Logistic model over 1,234 deals, rep-clustered intervals, widened because the report tests 14 effects at once. Orange: clear' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
+set label 98 'effect; grey: no clear effect. Associations, not proof of cause. Not shown (no variation or no interval): SPIFF on the product.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set bmargin 7
+unset key
+plot $or using 2:1:3:4:5 with xerrorbars lc variable pt 7 ps 1.8 lw 2.5 notitle
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
 set output 'how-strong.svg'
 replot

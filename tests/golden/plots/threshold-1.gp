@@ -58,7 +58,7 @@ $bins << EOD
 137 13.4 12.4
 139 11.2 12.2
 EOD
-set title 'Plan Mid''Market `touch /tmp/compsight_pwned`set output ''/tmp/compsight_pwned'': more rep-quarters end just above the …' font ',13' noenhanced
+set title 'Plan Mid''Market `touch /tmp/compsight_pwned`set output ''/tmp/compsight_pwned'': final attainment around the 100% floor' font ',13' noenhanced
 set xlabel 'final attainment of a rep in a quarter (% of quota, bins of 2 points)' noenhanced
 set ylabel 'rep-quarters' noenhanced
 set xrange [60:140]
@@ -70,9 +70,9 @@ set boxwidth 1.6
 set object 1 rectangle from first 94, graph 0 to first 106, graph 1 behind fc rgb '#edf2f7' fs solid 1.0 noborder
 set arrow 1 from first 100, graph 0 to first 100, graph 1 nohead front lt 4 lw 2.5 dt 2
 set label 1 '100% floor' at first 100, graph 0.97 left offset 0.5,0 tc rgb '#c53030' noenhanced
-set label 2 'excess above the floor: 32 ± 6 rep-quarters' at graph 0.99, graph 0.95 right front font ',13' noenhanced
-set label 3 'relative to the smooth pattern: 1.9 ± 0.4' at graph 0.99, graph 0.89 right front font ',13' noenhanced
-set label 4 'placebo at 75% (no floor): -1.2 ± 4.0' at graph 0.99, graph 0.83 right front font ',13' tc rgb '#4a5568' noenhanced
+set label 2 'excess above the floor: 32 (98% interval 14 to 49)' at graph 0.99, graph 0.89 right front font ',13' noenhanced
+set label 3 'relative to the smooth pattern: 1.9 ± 0.4' at graph 0.99, graph 0.83 right front font ',13' noenhanced
+set label 4 'placebo at 75% (no floor): -1.2 ± 4.0' at graph 0.99, graph 0.77 right front font ',13' tc rgb '#4a5568' noenhanced
 set label 99 '640 rep-quarters within 40 points of the floor. Shaded: left out of the fit. ±: bootstrap standard error. A placebo, away from any floor, should show about 0.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
 set bmargin 5
 set key top left

@@ -29,8 +29,10 @@ set xrange [-0.5:3.5]
 set yrange [0:70]
 set format y '%.0f%%'
 set xtics ('2025Q4' 0, '2026Q1' 1, '2026Q2' 2, '2026Q3' 3) noenhanced
-set label 99 'Bars: 95% Wilson intervals. 1 quarter with fewer than half the usual deals: read it with' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
-set label 98 'care. Annual plans end with the fiscal year: their last 14 days fall in its last quarter.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set x2range [-0.5:3.5]
+set x2tics ('n = 300' 0, 'n = 280' 1, 'n = 120' 2, 'n = 310' 3) scale 0 font ',10' textcolor rgb '#4a5568' noenhanced
+set label 99 'Bars: 95% Wilson intervals; n: won deals in the quarter. 1 quarter with fewer than half the usual deals:' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
+set label 98 'read it with care. Annual plans end with the fiscal year: their last 14 days fall in its last quarter.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
 set bmargin 6
 set key top left
 plot $q using 1:2:3:4 with yerrorlines lt 2 pt 7 ps 1.6 title 'deals with a risky promise (95% interval)', \

@@ -69,9 +69,63 @@ $cells << EOD
 EOD
 # column, row, share in %, deals, label colour (0xRRGGBB), deals for reading
 $labels << EOD
-5 3 10 30 16777215 (30)
+5 3 10 30 16777215 30
 EOD
-set title 'Where risky promises concentrate: attainment before the deal × weeks to period end' font ',15' noenhanced
+# column, row of the cells whose 95% interval is wider than the limit
+$wide << EOD
+EOD
+# column, row, deals of the grey cells (too few to show a share)
+$few << EOD
+0 0 0
+1 0 0
+2 0 0
+3 0 0
+4 0 0
+5 0 0
+6 0 0
+0 1 0
+1 1 0
+2 1 0
+3 1 0
+4 1 0
+5 1 0
+6 1 0
+0 2 0
+1 2 0
+2 2 0
+3 2 0
+4 2 0
+5 2 0
+6 2 0
+0 3 0
+1 3 0
+2 3 0
+3 3 0
+4 3 0
+6 3 0
+0 4 0
+1 4 0
+2 4 0
+3 4 0
+4 4 0
+5 4 0
+6 4 0
+0 5 0
+1 5 0
+2 5 9
+3 5 0
+4 5 0
+5 5 0
+6 5 0
+0 6 0
+1 6 0
+2 6 0
+3 6 0
+4 6 0
+5 6 0
+6 6 0
+EOD
+set title 'Risky promises by attainment before the deal and weeks to period end' font ',18' noenhanced
 set xlabel 'weeks before the end of the plan period (2-week columns; period end on the right)' noenhanced
 set ylabel 'attainment before the deal (% of quota)' noenhanced
 set cblabel 'share of deals with a risky promise' offset 1.5,0 noenhanced
@@ -88,13 +142,14 @@ set format cb '%.0f%%'
 set cbtics out nomirror
 set arrow 1 from graph 0, first 3.5 to graph 1, first 3.5 nohead front lc rgb '#2d3748' lw 2 dt 2
 set arrow 2 from graph 0, first 4.7 to graph 1, first 4.7 nohead front lc rgb '#2d3748' lw 2 dt 2
-set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
-set label 99 'Each cell: share of deals with an off-roadmap or premature promise (number of deals). Grey: fewer than 10 deals. 39 deals in all, too few for finer cells.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
-set bmargin 5
+unset key
+set label 99 'Each cell: share of deals with an off-roadmap or premature promise; n: its deals. Grey: fewer than 10 deals. Hatched and faded: the share''s 95%' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
+set label 98 'interval is wider than 25 points, too few deals to read its colour. Dashed: the plans'' tier floors. 39 deals in all, too few for finer cells.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set bmargin 6
 plot $cells using 1:2:3 with image notitle, \
      $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 tc rgb variable font ',11' notitle, \
-     $labels using 1:2:6:5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
-     NaN with lines lc rgb '#2d3748' lw 2 dt 2 title 'tier floors of the plans'
+     $labels using 1:2:(sprintf('n = %s', strcol(6))):5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
+     $few using 1:2:(sprintf('n = %d', $3)) with labels tc rgb '#718096' font ',8' notitle
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
 set output 'where.svg'
 replot

@@ -244,14 +244,242 @@ $cells << EOD
 EOD
 # column, row, share in %, deals, label colour (0xRRGGBB), deals for reading
 $labels << EOD
-13 0 10.9091 55 1712172 (55)
-5 3 10 30 1712172 (30)
-0 9 45 40 16777215 (40)
-1 9 32 25 16777215 (25)
-0 10 50 12 16777215 (12)
-0 15 45.4545 11 16777215 (11)
+13 0 10.9091 55 1712172 55
+5 3 10 30 1712172 30
+0 9 45 40 1712172 40
+1 9 32 25 1712172 25
+0 10 50 12 1712172 12
+0 15 45.4545 11 1712172 11
 EOD
-set title 'Where risky promises concentrate: attainment before the deal × weeks to period end' font ',15' noenhanced
+# column, row of the cells whose 95% interval is wider than the limit
+$wide << EOD
+0 9
+1 9
+0 10
+0 15
+EOD
+# column, row, deals of the grey cells (too few to show a share)
+$few << EOD
+0 0 0
+1 0 0
+2 0 0
+3 0 0
+4 0 0
+5 0 0
+6 0 0
+7 0 0
+8 0 0
+9 0 0
+10 0 0
+11 0 0
+12 0 0
+0 1 0
+1 1 0
+2 1 0
+3 1 0
+4 1 0
+5 1 0
+6 1 0
+7 1 0
+8 1 0
+9 1 0
+10 1 0
+11 1 0
+12 1 0
+13 1 0
+0 2 0
+1 2 0
+2 2 0
+3 2 0
+4 2 0
+5 2 0
+6 2 0
+7 2 0
+8 2 0
+9 2 0
+10 2 0
+11 2 0
+12 2 0
+13 2 0
+0 3 0
+1 3 0
+2 3 0
+3 3 0
+4 3 0
+6 3 0
+7 3 0
+8 3 0
+9 3 0
+10 3 0
+11 3 0
+12 3 0
+13 3 0
+0 4 0
+1 4 0
+2 4 0
+3 4 0
+4 4 0
+5 4 0
+6 4 0
+7 4 0
+8 4 0
+9 4 0
+10 4 0
+11 4 0
+12 4 0
+13 4 0
+0 5 0
+1 5 0
+2 5 9
+3 5 0
+4 5 0
+5 5 0
+6 5 0
+7 5 0
+8 5 0
+9 5 0
+10 5 0
+11 5 0
+12 5 0
+13 5 0
+0 6 0
+1 6 0
+2 6 0
+3 6 0
+4 6 0
+5 6 0
+6 6 0
+7 6 0
+8 6 0
+9 6 0
+10 6 0
+11 6 0
+12 6 0
+13 6 0
+0 7 0
+1 7 0
+2 7 0
+3 7 0
+4 7 0
+5 7 0
+6 7 0
+7 7 0
+8 7 0
+9 7 0
+10 7 0
+11 7 0
+12 7 0
+13 7 0
+0 8 0
+1 8 0
+2 8 0
+3 8 0
+4 8 0
+5 8 0
+6 8 0
+7 8 0
+8 8 0
+9 8 0
+10 8 0
+11 8 0
+12 8 0
+13 8 0
+2 9 0
+3 9 0
+4 9 0
+5 9 0
+6 9 0
+7 9 0
+8 9 0
+9 9 0
+10 9 0
+11 9 0
+12 9 0
+13 9 0
+1 10 0
+2 10 0
+3 10 0
+4 10 0
+5 10 0
+6 10 0
+7 10 0
+8 10 0
+9 10 0
+10 10 0
+11 10 0
+12 10 0
+13 10 0
+0 11 0
+1 11 0
+2 11 0
+3 11 0
+4 11 0
+5 11 0
+6 11 0
+7 11 0
+8 11 0
+9 11 0
+10 11 0
+11 11 0
+12 11 0
+13 11 0
+0 12 0
+1 12 0
+2 12 0
+3 12 0
+4 12 0
+5 12 0
+6 12 0
+7 12 0
+8 12 0
+9 12 0
+10 12 0
+11 12 0
+12 12 0
+13 12 0
+0 13 0
+1 13 0
+2 13 0
+3 13 0
+4 13 0
+5 13 0
+6 13 0
+7 13 0
+8 13 0
+9 13 0
+10 13 0
+11 13 0
+12 13 0
+13 13 0
+0 14 0
+1 14 0
+2 14 0
+3 14 0
+4 14 0
+5 14 0
+6 14 0
+7 14 0
+8 14 0
+9 14 0
+10 14 0
+11 14 0
+12 14 0
+13 14 0
+1 15 0
+2 15 0
+3 15 0
+4 15 0
+5 15 0
+6 15 0
+7 15 0
+8 15 0
+9 15 0
+10 15 0
+11 15 0
+12 15 0
+13 15 0
+EOD
+set title 'Risky promises by attainment before the deal and weeks to period end' font ',18' noenhanced
 set xlabel 'weeks before the end of the plan period (period end on the right)' noenhanced
 set ylabel 'attainment before the deal (% of quota)' noenhanced
 set cblabel 'share of deals with a risky promise' offset 1.5,0 noenhanced
@@ -268,13 +496,16 @@ set format cb '%.0f%%'
 set cbtics out nomirror
 set arrow 1 from graph 0, first 9.5 to graph 1, first 9.5 nohead front lc rgb '#2d3748' lw 2 dt 2
 set arrow 2 from graph 0, first 12.5 to graph 1, first 12.5 nohead front lc rgb '#2d3748' lw 2 dt 2
-set key at graph 1, graph 1.0 bottom right horizontal noopaque nobox
-set label 99 'Each cell: share of deals with an off-roadmap or premature promise (number of deals). Grey: fewer than 10 deals. 182 deals in all.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
-set bmargin 5
+unset key
+set label 99 'Each cell: share of deals with an off-roadmap or premature promise; n: its deals. Grey: fewer than 10 deals. Hatched and faded: the' at screen 0.01, screen 0.051 left font ',11' tc rgb '#4a5568' noenhanced
+set label 98 'share''s 95% interval is wider than 25 points, too few deals to read its colour. Dashed: the plans'' tier floors. 182 deals in all.' at screen 0.01, screen 0.025 left font ',11' tc rgb '#4a5568' noenhanced
+set bmargin 6
 plot $cells using 1:2:3 with image notitle, \
+     $wide using 1:2:(0.5):(0.5) with boxxyerror fc rgb '#f7f7f7' fs transparent solid 0.75 noborder notitle, \
+     $wide using 1:2:(0.5):(0.5) with boxxyerror lc rgb '#a0aec0' fs transparent pattern 4 noborder notitle, \
      $labels using 1:2:(sprintf('%.0f%%', $3)):5 with labels offset 0,0.3 tc rgb variable font ',11' notitle, \
-     $labels using 1:2:6:5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
-     NaN with lines lc rgb '#2d3748' lw 2 dt 2 title 'tier floors of the plans'
+     $labels using 1:2:(sprintf('n = %s', strcol(6))):5 with labels offset 0,-0.5 tc rgb variable font ',8' notitle, \
+     $few using 1:2:(sprintf('n = %d', $3)) with labels tc rgb '#718096' font ',8' notitle
 set terminal svg size 1280,720 dynamic font ',14' noenhanced background '#ffffff'
 set output 'where.svg'
 replot
