@@ -410,20 +410,64 @@ lacks "$TMP/err" "nan"
 lacks "$TMP/nocomm-out/report.md" "nan"
 
 # --period all lists only the quarters that hold data: one deal closed on
-# 0001-01-01 and one on 9999-12-31 add two quarters, not 40,000
+# 1900-01-01 and one on 2200-12-31 (the plausible range's ends) add two
+# quarters, not 1,200
 mkdir -p "$TMP/far"
 cp "$SAMPLE/"*.csv "$TMP/far/"
-awk 'BEGIN{FS=OFS=","} NR>1 && $10=="won" && n<2 {n++; $9 = n == 1 ? "0001-01-01" : "9999-12-31"; $8 = ""} {print}' \
+awk 'BEGIN{FS=OFS=","} NR>1 && $10=="won" && n<2 {n++; $9 = n == 1 ? "1900-01-01" : "2200-12-31"; $8 = ""} {print}' \
     "$SAMPLE/deals.csv" >"$TMP/far/deals.csv"
 expect 0 "$BIN" report --data "$TMP/far" --out "$TMP/far-all" --period all --quiet
 rows=$(grep -c '^| [0-9]*Q[1-4] |' "$TMP/far-all/report.md" || true)
 [ "$rows" -le 12 ] && ok || bad "--period all on two far dates: $rows quarter rows in the trend"
-has "$TMP/far-all/report.md" "| 9999Q4 |"
+has "$TMP/far-all/report.md" "| 2200Q4 |"
 expect 0 "$BIN" report --data "$TMP/far" --out "$TMP/far-each" --period each --quiet
 n=$(ls -d "$TMP/far-each/"*Q* | wc -l)
 [ "$n" -le 12 ] && ok || bad "--period each on two far dates: $n quarter folders"
 rows=$(grep -c '^| [0-9]*Q[1-4] |' "$TMP/far-each/index.md" || true)
 [ "$rows" -le 12 ] && ok || bad "--period each on two far dates: $rows quarter rows in the index"
+
+# plausible ranges, checked at import (schema.h): a rate of 1e154, an
+# amount of 1e300 and deals dated 0001-01-01 and 9999-12-31 are rejects
+# naming file, line and column, and the report runs on the rest instead of
+# stopping at "marginal_rate: values too large"
+R="$TMP/ranges"
+mkdir -p "$R"
+cp "$SAMPLE/"*.csv "$R/"
+echo "MM-Q,quarter,140000.00,3.00,1e154" >>"$R/plans.csv"
+awk 'BEGIN{FS=OFS=","} NR>1 && $10=="won" && n<3 {n++; if (n == 1) $6 = "1e300"; else {$9 = n == 2 ? "0001-01-01" : "9999-12-31"; $8 = ""}} {print}' \
+    "$SAMPLE/deals.csv" >"$R/deals.csv"
+expect 0 "$BIN" check --data "$R" --all
+has "$TMP/out" "plans.csv:11: rate: beyond the plausible range (at most 10, 1,000% of the amount): \"1e154\""
+has "$TMP/out" "deals.csv:2: amount: beyond the plausible range (at most 1e15 either way): \"1e300\""
+has "$TMP/out" "close_date: outside the plausible years 1900 to 2200: \"0001-01-01\""
+has "$TMP/out" "close_date: outside the plausible years 1900 to 2200: \"9999-12-31\""
+expect 0 "$BIN" report --data "$R" --out "$TMP/ranges-out" --period all --key-file "$KEY" --quiet
+lacks "$TMP/err" "too large"
+lacks "$TMP/ranges-out/report.md" "inf%"
+has "$TMP/ranges-out/rejects.csv" "plans.csv,11,rate,"
+
+# files that are not regular files are refused (exit 2), never waited on:
+# a FIFO named deals.csv (opened for reading, it would block until a writer
+# came; timeout only turns such a hang into a failure), a device as --plans
+F="$TMP/fifo"
+mkdir -p "$F"
+cp "$SAMPLE/"*.csv "$F/"
+rm "$F/deals.csv"
+mkfifo "$F/deals.csv"
+expect 2 timeout 600 "$BIN" check --data "$F"
+has "$TMP/err" "deals.csv is a FIFO (named pipe), not a regular file"
+expect 2 timeout 600 "$BIN" whatif --plans /dev/zero --out "$TMP/fifo-wi"
+has "$TMP/err" "/dev/zero is a character device, not a regular file"
+[ ! -e "$TMP/fifo-wi" ] && ok || bad "a refused --plans file still wrote a what-if"
+
+# two columns that are one header once trimmed and case-folded are an
+# error naming both, not the first read without a word
+D="$TMP/duphdr"
+mkdir -p "$D"
+cp "$SAMPLE/"*.csv "$D/"
+awk 'BEGIN{FS=OFS=","} {print $0, (NR == 1 ? "\" Amount \"" : "1")}' "$SAMPLE/deals.csv" >"$D/deals.csv"
+expect 2 "$BIN" check --data "$D"
+has "$TMP/err" "deals.csv:1: amount: the header has \"amount\" twice: column 6 \"amount\" and column 11 \" Amount \""
 
 
 # control characters never reach a terminal: on a pseudo-terminal (script(1))

@@ -399,7 +399,7 @@ nothing "deals.csv is a directory" "$TMP/i-dir-out"
 rmdir "$TMP/i-dir/deals.csv"
 ln -s /dev/zero "$TMP/i-dir/deals.csv"
 run "deals.csv is /dev/zero" 2 -- $R "$TMP/i-zero-out" --data "$TMP/i-dir"
-says "deals.csv is /dev/zero" "field longer than 1 MiB"
+says "deals.csv is /dev/zero" "deals.csv is a character device, not a regular file"
 nothing "deals.csv is /dev/zero" "$TMP/i-zero-out"
 
 # ---------------------------------------------------------------------------
