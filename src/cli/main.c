@@ -202,12 +202,15 @@ static const struct option_def {
     {"data", "DIR", READERS, set_data, STORE, false,
      "the directory holding the CSV exports", "the bundled sample data"},
     {"out", "DIR", REPORT, set_out, STORE, false,
-     "the folder to write the report into; only files inside it are written",
+     "the folder to write the report into; only files inside it are written, and not the "
+     "data folder or one holding an input file",
      "reports/PERIOD in the current directory: reports/2026Q4, reports/all or reports/each"},
     {"out", "DIR", WHATIF, set_out, STORE, false,
-     "the folder to write the what-if into", "reports/PERIOD/whatif"},
+     "the folder to write the what-if into (not the data folder or one holding an input file)",
+     "reports/PERIOD/whatif"},
     {"out", "DIR", PROPOSE, set_out, STORE, false,
-     "the folder to write the proposal draft into", "reports/PERIOD/proposal"},
+     "the folder to write the proposal draft into (not the data folder or one holding an "
+     "input file)", "reports/PERIOD/proposal"},
     {"period", "LABEL|all|each", REPORT, set_period, STORE, false,
      "the fiscal quarter to report on (such as 2026Q3), all quarters pooled with a trend, or "
      "each quarter in its own folder", "the latest quarter with won deals"},
