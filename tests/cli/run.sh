@@ -445,6 +445,9 @@ expect 0 "$BIN" report --data "$R" --out "$TMP/ranges-out" --period all --key-fi
 lacks "$TMP/err" "too large"
 lacks "$TMP/ranges-out/report.md" "inf%"
 has "$TMP/ranges-out/rejects.csv" "plans.csv,11,rate,"
+# the what-if's plans file is read the same way: an error naming the line
+expect 2 "$BIN" whatif --plans "$R/plans.csv" --out "$TMP/ranges-wi"
+has "$TMP/err" "plans.csv:11: rate: beyond the plausible range"
 
 # files that are not regular files are refused (exit 2), never waited on:
 # a FIFO named deals.csv (opened for reading, it would block until a writer
