@@ -22,6 +22,10 @@
  *   null_effects  same structure with no planted behaviour: constant promise
  *                 and misstatement risk, uniform close dates, no pull-ins,
  *                 discounts independent of everything.
+ *   skill         rep skill drives both a rep's volume (so attainment and the
+ *                 accelerators) and the rep's promise risk: the across-rep
+ *                 model mistakes skill for the plan's effect, the within-rep
+ *                 one does not (docs/GENERATOR.md, SPEC 14.1).
  *   fiscal_start  month (1..12) in which the fiscal year starts; 0 = 1.
  *   preset        "sample" (the committed data/sample set) or NULL (the
  *                 default company, scaled to n_deals); anything else is a
@@ -33,6 +37,7 @@ struct cs_gen_options {
     uint64_t seed;
     bool dirty;
     bool null_effects;
+    bool skill;
     int fiscal_start;
     const char *preset;
 };

@@ -13,6 +13,7 @@ enum cs_status cs_cmd_generate(const struct cs_options *opt, const struct cs_io 
         .seed = opt->seed,
         .dirty = opt->dirty,
         .null_effects = opt->null_effects,
+        .skill = opt->skill,
         .fiscal_start = opt->fiscal_start,
         .preset = opt->preset,
     };
