@@ -65,7 +65,7 @@ echo "input: $dir, $(find "$dir" -name '*.csv' | wc -l) files, $bytes bytes; loa
 i=0
 while [ $i -lt "$RUNS" ] || [ $i -lt "$RUNS_R" ]; do
     [ $i -lt "$RUNS" ] && run "$cs_log" "$BIN" report --data "$dir" --period all --out "$report" \
-        --seed "$SEED" --quiet --timings && cp "$OUT/compare-stderr.txt" "$OUT/compare-timings.txt"
+        --seed "$SEED" --key-file "$OUT/key" --quiet --timings && cp "$OUT/compare-stderr.txt" "$OUT/compare-timings.txt"
     [ $i -lt "$RUNS_R" ] && run "$r_log" "$RSCRIPT" bench/analyst.R "$dir" "$figures" "$SEED"
     i=$((i + 1))
 done

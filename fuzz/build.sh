@@ -16,13 +16,13 @@ cd "$(dirname "$0")/.."
 CLANG=${CLANG:-clang}
 OUT=${FUZZ_BUILD:-build-fuzz}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-PKGS="gsl jansson inih"
+PKGS="gsl jansson inih libsodium"
 if ! command -v "$CLANG" >/dev/null 2>&1; then
     echo "fuzz/build.sh: $CLANG not found (scripts/fuzz.sh installs clang)" >&2
     exit 1
 fi
 PKG_CFLAGS=$(pkg-config --cflags $PKGS 2>/dev/null || true)
-PKG_LIBS="$(pkg-config --libs $PKGS 2>/dev/null || echo -lgsl -lgslcblas -ljansson -linih) -lcsv -lpthread -lm"
+PKG_LIBS="$(pkg-config --libs $PKGS 2>/dev/null || echo -lgsl -lgslcblas -ljansson -linih -lsodium) -lcsv -lpthread -lm"
 CFLAGS="-std=c11 -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude -Isrc -D_GNU_SOURCE $PKG_CFLAGS $SAN ${FUZZ_CFLAGS:-}"
 
 mkdir -p "$OUT/obj"

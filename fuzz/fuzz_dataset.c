@@ -412,7 +412,8 @@ static void fzd_pipeline(const struct cs_dataset *ds, int fiscal_start, bool ful
         char *buf;
         size_t len;
         FILE *f = fuzz_memstream(&buf, &len);
-        cs_deals_csv_write(f, ds, &cal, inc, oc, &sel, k == 0);
+        static const struct cs_key key = {{1, 2, 3}};
+        cs_deals_csv_write(f, ds, &cal, inc, oc, &sel, k == 0 ? NULL : &key, NULL);
         fclose(f);
         FUZZ_CHECK(fuzz_utf8_valid(buf, len), "deals.csv is not valid UTF-8");
         free(buf);

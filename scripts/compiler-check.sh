@@ -27,6 +27,10 @@ make --no-print-directory -s CC=clang BUILD="$CLANG_BUILD" "$CLANG_BUILD/compsig
 
 TMP=$(mktemp -d /tmp/compsight-compilers.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# the pseudonym key of these runs goes under $TMP, not into the tester's home
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
 SOURCE_DATE_EPOCH=1790000000
 export SOURCE_DATE_EPOCH
 GCC_BIN=$BUILD/compsight

@@ -36,7 +36,7 @@ if ! "$CLANG" -fsanitize=fuzzer,address,undefined -o "$probe/p" "$probe/p.c" >/d
     major=$("$CLANG" --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -1)
     need_install "libclang-rt-$major-dev"
 fi
-for p in libgsl-dev libcsv-dev libinih-dev libjansson-dev pkg-config; do
+for p in libgsl-dev libcsv-dev libinih-dev libjansson-dev libsodium-dev pkg-config; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || need_install "$p"
 done
 

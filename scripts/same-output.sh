@@ -21,6 +21,10 @@ DEALS=${3:-200000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TMP=$(mktemp -d /tmp/compsight-same.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# the pseudonym key of these runs goes under $TMP, not into the tester's home
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
 SOURCE_DATE_EPOCH=1790000000
 export SOURCE_DATE_EPOCH
 same=0

@@ -23,6 +23,10 @@ need valgrind-check valgrind valgrind
 
 TMP=$(mktemp -d /tmp/compsight-valgrind.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# the pseudonym key of these runs goes under $TMP, not into the tester's home
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
 SOURCE_DATE_EPOCH=1790000000
 export SOURCE_DATE_EPOCH
 VG="valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 --track-origins=yes --num-callers=30"

@@ -35,6 +35,14 @@ else
     WORK=$TMP/work
 fi
 trap 'rm -rf "$TMP" "$WORK"' EXIT INT TERM
+# the committed test key (a copy: a key must be mode 0600), and a home of
+# our own, so that nothing is written into the tester's
+KEY=$TMP/key
+cp "$HERE/fixtures/key" "$KEY"
+chmod 600 "$KEY"
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
 SOURCE_DATE_EPOCH=1790000000
 export SOURCE_DATE_EPOCH
 SEED=7
@@ -79,7 +87,7 @@ report() {
     shift
     rm -rf "$TMP/out"
     # shellcheck disable=SC2086
-    if ! $prefix "$BIN" report --data "$data" --out "$TMP/out" --seed $SEED --quiet "$@" \
+    if ! $prefix "$BIN" report --data "$data" --out "$TMP/out" --seed $SEED --key-file "$KEY" --quiet "$@" \
         >"$TMP/stdout" 2>"$TMP/stderr"; then
         bad "$name: compsight report failed"
         sed 's/^/  | /' "$TMP/stderr" | head -5
@@ -88,7 +96,7 @@ report() {
     mkdir -p "$TMP/res"
     mv "$TMP/out" "$TMP/res/$name"
     # shellcheck disable=SC2086
-    $prefix "$BIN" deals --data "$data" --period all --quiet "$@" >"$TMP/res/$name.deals" 2>"$TMP/deals.err" ||
+    $prefix "$BIN" deals --data "$data" --period all --key-file "$KEY" --quiet "$@" >"$TMP/res/$name.deals" 2>"$TMP/deals.err" ||
         { bad "$name: compsight deals failed"; sed "s/^/  | /" "$TMP/deals.err" | head -3; }
 }
 

@@ -1320,8 +1320,93 @@ static void test_one_rep(void **state)
         assert_true(json_is_null(jget(t, "z")));
         assert_true(json_is_null(jget(t, "p")));
     }
-    assert_int_equal(json_array_size(jget(jget(p.loaded, "rates"), "team")), 1);
+    /* one rep's team and plan describe that rep: neither is shown, nor
+     * pooled (a pool of one), nor is the plan's bunching estimated */
+    assert_int_equal(json_array_size(jget(jget(p.loaded, "rates"), "team")), 0);
+    assert_int_equal(json_array_size(jget(jget(p.loaded, "rates"), "plan")), 0);
+    json_t *sg = jget(p.loaded, "small_groups");
+    assert_int_equal(jint(jget(sg, "teams"), "left_out"), 1);
+    assert_int_equal(jint(jget(sg, "plans"), "left_out"), 1);
+    assert_int_equal(jint(sg, "bunching_plans_left_out"), 1);
+    assert_int_equal(json_array_size(jget(p.loaded, "bunching")), 0);
     assert_true(jbool(jget(p.loaded, "rep_shrinkage"), "pooled"));
+    end_world(&p, dir);
+}
+
+/* Won deals per rep R1..Rn of a world's deals.csv, counted here. */
+static void won_per_rep(const char *dir, int deals, int *won, int reps)
+{
+    char path[128], line[256];
+    snprintf(path, sizeof path, "%s/deals.csv", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    for (int r = 0; r <= reps; r++)
+        won[r] = 0;
+    assert_non_null(fgets(line, sizeof line, f));     /* the header */
+    for (int i = 0; i < deals && fgets(line, sizeof line, f); i++) {
+        int r = atoi(strchr(line, ',') + 2);            /* D0001,R3,... */
+        assert_true(r >= 1 && r <= reps);
+        won[r]++;
+    }
+    fclose(f);
+}
+
+static json_t *rate_named(json_t *rates, const char *key, const char *name)
+{
+    for (size_t i = 0; i < json_array_size(rates); i++) {
+        json_t *o = json_array_get(rates, i);
+        if (strcmp(json_string_value(jget(o, key)), name) == 0)
+            return o;
+    }
+    fail_msg("no rate row %s = %s", key, name);
+    return NULL;
+}
+
+/* Teams of fewer than 3 reps are pooled into "other teams"; the pool is
+ * shown when it has 3 reps or more (the counts: from deals.csv, here). */
+static void test_small_groups(void **state)
+{
+    (void)state;
+    struct world w = base_world;
+    w.reps = 7;
+    w.teams = 3;             /* T1 = R1 R4 R7; T2 = R2 R5; T0 = R3 R6 */
+    char dir[64];
+    struct pipeline p;
+    int won[8];
+    run_world(&w, "all", &p, dir, sizeof dir);
+    won_per_rep(dir, w.deals, won, 7);
+    json_t *teams = jget(jget(p.loaded, "rates"), "team");
+    assert_int_equal(json_array_size(teams), 2);
+    json_t *t1 = rate_named(teams, "team", "T1"), *other = rate_named(teams, "team", "other teams");
+    assert_int_equal(jint(t1, "reps"), 3);
+    assert_int_equal(jint(t1, "deals"), won[1] + won[4] + won[7]);
+    assert_true(jbool(other, "other"));
+    assert_int_equal(jint(other, "teams"), 2);
+    assert_int_equal(jint(other, "reps"), 4);
+    assert_int_equal(jint(other, "deals"), won[2] + won[5] + won[3] + won[6]);
+    json_t *plans = jget(jget(p.loaded, "rates"), "plan");
+    assert_int_equal(json_array_size(plans), 1);
+    assert_int_equal(jint(json_array_get(plans, 0), "reps"), 7);
+    json_t *sg = jget(p.loaded, "small_groups");
+    assert_int_equal(jint(sg, "min_reps"), 3);
+    assert_int_equal(jint(jget(sg, "teams"), "pooled"), 2);
+    assert_int_equal(jint(jget(sg, "teams"), "left_out"), 0);
+    assert_int_equal(jint(jget(sg, "plans"), "pooled"), 0);
+    assert_int_equal(jint(sg, "bunching_plans_left_out"), 0);
+    assert_true(json_array_size(jget(p.loaded, "bunching")) > 0);
+    end_world(&p, dir);
+
+    /* two reps in two teams: even pooled too few, left out; their plan too */
+    w.reps = 2;
+    w.teams = 2;
+    run_world(&w, "all", &p, dir, sizeof dir);
+    assert_int_equal(json_array_size(jget(jget(p.loaded, "rates"), "team")), 0);
+    assert_int_equal(json_array_size(jget(jget(p.loaded, "rates"), "plan")), 0);
+    sg = jget(p.loaded, "small_groups");
+    assert_int_equal(jint(jget(sg, "teams"), "left_out"), 2);
+    assert_int_equal(jint(jget(sg, "teams"), "reps"), 2);
+    assert_int_equal(jint(jget(sg, "plans"), "left_out"), 1);
+    assert_int_equal(jint(sg, "bunching_plans_left_out"), 1);
     end_world(&p, dir);
 }
 
@@ -1560,6 +1645,7 @@ int main(void)
         cmocka_unit_test(test_no_promises),
         cmocka_unit_test(test_no_collateral),
         cmocka_unit_test(test_one_rep),
+        cmocka_unit_test(test_small_groups),
         cmocka_unit_test(test_one_team),
         cmocka_unit_test(test_one_week),
         cmocka_unit_test(test_single_tier),

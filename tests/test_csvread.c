@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "input/csvread.h"
@@ -470,11 +471,39 @@ static void test_missing_file(void **state)
     assert_non_null(strstr(err.msg, "No such file or directory"));
     assert_null(l.s);
 
-    /* A directory opens but cannot be read. */
+    /* A directory is refused. */
     st = cs_csv_read_path(FIXTURES, NULL, NULL, log_record, &l, &err);
     assert_int_equal(st, CS_ERR_INPUT);
     assert_string_equal(err.file, FIXTURES);   /* no display name: the path */
-    assert_non_null(strstr(err.msg, "Is a directory"));
+    assert_non_null(strstr(err.msg, "is a directory, not a regular file"));
+}
+
+/* A FIFO is refused, not waited on (opening it for reading would block
+ * until a writer came: none does here), and so is a device, whose end
+ * (/dev/zero) may never come. */
+static void test_not_regular(void **state)
+{
+    (void)state;
+    struct cs_error err;
+    struct log l = {0};
+    char dir[] = "/tmp/cs_test_fifo_XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/deals.csv", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(300);     /* a hang becomes a failure, however slow the machine */
+    enum cs_status st = cs_csv_read_path(path, "deals.csv", NULL, log_record, &l, &err);
+    alarm(0);
+    assert_int_equal(st, CS_ERR_INPUT);
+    assert_string_equal(err.file, "deals.csv");
+    if (!strstr(err.msg, "is a FIFO (named pipe), not a regular file"))
+        fail_msg("message: %s", err.msg);
+    assert_null(l.s);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+    st = cs_csv_read_path("/dev/zero", "deals.csv", NULL, log_record, &l, &err);
+    assert_int_equal(st, CS_ERR_INPUT);
+    if (!strstr(err.msg, "/dev/zero is a character device, not a regular file"))
+        fail_msg("message: %s", err.msg);
 }
 
 static void test_callback_stops(void **state)
@@ -944,6 +973,7 @@ int main(void)
         cmocka_unit_test(test_utf16),
         cmocka_unit_test(test_escapes),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_not_regular),
         cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_null_err),
         cmocka_unit_test(test_many_fields),

@@ -613,11 +613,30 @@ static void test_deal_rejects(void **state)
                       "deal_id,rep_id,type,amount,currency,close_date,stage\n"
                       "D1,R1,new,5,US$,2026-01-02,won\n", "deals.csv", 2, "currency",
                       "not an ISO 4217 currency code (three letters, such as EUR): \"US$\"");
-    /* an amount too large once converted */
-    expect_one_reject(NULL, "rates.csv", "currency,rate\nUSD,1\nEUR,1e-300\n", "deals.csv",
+    /* an amount too large once converted: each plausible, the result not */
+    expect_one_reject(NULL, "rates.csv", "currency,rate\nUSD,1\nEUR,1e-8\n", "deals.csv",
                       "deal_id,rep_id,type,amount,currency,close_date,stage\n"
                       "D1,R1,new,1e10,EUR,2026-01-02,won\n", "deals.csv", 2, "currency",
-                      "10000000000 EUR at a rate of 1e-300 is too large a number");
+                      "10000000000 EUR at a rate of 1e-08 is too large a number (beyond 1e15 "
+                      "once converted)");
+    /* Salesforce's open ends, 0001-01-01 and 9999-12-31, are valid range
+     * ends; any other date outside 1900-2200 is not */
+    make_dir(&d, "rates.csv", "currency,rate,start_date,next_start_date\nUSD,1,,\n"
+                              "EUR,0.9,0001-01-01,2026-01-01\nEUR,0.92,2026-01-01,9999-12-31\n",
+             NULL);
+    assert_int_equal(load(d.path, NULL, &ds, &err), CS_OK);
+    assert_int_equal(ds->n_rejects, 0);
+    cs_dataset_free(ds);
+    remove_dir(&d);
+    expect_one_reject(NULL, "rates.csv", "currency,rate,start_date,next_start_date\nUSD,1,,\n"
+                                         "EUR,0.9,,\nEUR,0.9,2026-01-01,9000-01-01\n", NULL, NULL,
+                      "rates.csv", 4, "next_start_date",
+                      "outside the plausible years 1900 to 2200 (0001-01-01 and 9999-12-31 stand "
+                      "for an open end): \"9000-01-01\"");
+    /* a rate beyond the plausible range is a reject of rates.csv */
+    expect_one_reject(NULL, "rates.csv", "currency,rate\nUSD,1\nEUR,0.9\nMXN,1e-300\n", NULL, NULL,
+                      "rates.csv", 4, "rate",
+                      "beyond the plausible range (from 1e-9 to 1e9): \"1e-300\"");
     /* a commission line converts at its deal's close_date (D1's is
      * 2026-01-15, D2's 2026-03-02) */
     static const char rates_q1[] = "currency,rate,start_date,next_start_date\nUSD,1,,\n"

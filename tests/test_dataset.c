@@ -585,6 +585,44 @@ static const struct {
     {"plans.csv", PLANS_HDR "P1,quarter,100000,0,0.1\nP1,quarter,-1,1,0.2\nPY,year,400000,0,0.05\n",
      3, "quota", "greater than 0"},
 
+    /* plausible ranges (schema.h), checked as the cell is read: beyond
+     * them a value is a reject naming its file, line and column, not a
+     * stop later ("marginal_rate: values too large") */
+    {"plans.csv", PLANS_HDR "P1,quarter,100000,0,0.1\nP1,quarter,100000,1,1e154\nPY,year,400000,0,0.05\n",
+     3, "rate", "beyond the plausible range (at most 10, 1,000% of the amount): \"1e154\""},
+    {"plans.csv", PLANS_HDR "P1,quarter,100000,0,0.1\nP1,quarter,100000,1e6,0.2\nPY,year,400000,0,0.05\n",
+     3, "tier_floor", "beyond the plausible range (at most 100, 10,000% of quota)"},
+    {"plans.csv", PLANS_HDR "P1,quarter,100000,0,0.1\nP1,quarter,4e15,1,0.15\nPY,year,400000,0,0.05\n",
+     3, "quota", "beyond the plausible range (at most 1e15 either way): \"4e15\""},
+    {"deals.csv", DEALS_HDR "D1,R1,new,10,,2026-01-01,won\nD2,R1,new,1e300,,2026-01-01,won\n",
+     3, "amount", "beyond the plausible range (at most 1e15 either way): \"1e300\""},
+    {"deals.csv", DEALS_HDR "D1,R1,new,10,,2026-01-01,lost\nD2,R1,new,-2e15,,2026-01-01,lost\n",
+     3, "amount", "beyond the plausible range"},
+    {"quotas.csv", "rep_id,period,quota\nR1,2026Q1,5\nR1,2026Q2,1.5e15\n",
+     3, "quota", "beyond the plausible range (at most 1e15 either way)"},
+    {"spiffs.csv", "spiff_id,product,start_date,end_date,amount\nS1,Core,2026-01-01,2026-02-01,1e16\n",
+     2, "amount", "beyond the plausible range"},
+    {"commissions.csv", "rep_id,deal_id,commission\nR1,D1,5\nR1,D1,-1e16\n",
+     3, "commission", "beyond the plausible range"},
+    {"targets.csv", "owner_id,period,target,actual\nM1,2026Q1,10,1e20\n",
+     2, "actual", "beyond the plausible range"},
+    {"deals.csv", DEALS_HDR "D1,R1,new,10,,2026-01-01,won\nD2,R1,new,10,,0001-01-01,won\n",
+     3, "close_date", "outside the plausible years 1900 to 2200: \"0001-01-01\""},
+    {"deals.csv", DEALS_HDR "D1,R1,new,10,,9999-12-31,won\nD2,R1,new,10,,2026-01-01,won\n",
+     2, "close_date", "outside the plausible years 1900 to 2200: \"9999-12-31\""},
+    {"deals.csv", "deal_id,rep_id,type,amount,created_date,close_date,stage\n"
+                  "D1,R1,new,10,1899-12-31,2026-01-01,won\n",
+     2, "created_date", "outside the plausible years"},
+    {"promises.csv", "promise_id,deal_id,promised_date\nX1,D1,2026-01-01\nX2,D1,2201-01-01\n",
+     3, "promised_date", "outside the plausible years 1900 to 2200"},
+    {"roadmap.csv", "feature_id,status,target_date\nF1,planned,1066-10-14\n",
+     2, "target_date", "outside the plausible years"},
+    {"collateral.csv", "asset_id,owner_id,published_date\nA1,M1,2026-01-01\nA2,M1,3000-01-01\n",
+     3, "published_date", "outside the plausible years"},
+    {"spiffs.csv", "spiff_id,product,start_date,end_date\nS1,Core,2026-01-01,2200-12-31\n"
+                   "S2,Core,1899-01-01,2026-01-01\n",
+     3, "start_date", "outside the plausible years"},
+
     /* the other files */
     {"targets.csv", "owner_id,period,target,actual\nM1,2026Q1,10,5\nM1,2026,10,5\n",
      3, "period", "targets are per quarter"},
@@ -668,6 +706,11 @@ static const struct {
      3, "unterminated"},
     {"reps.csv", "rep_id,team,plan_id\nR1,East,P1\nR2,We\"st,PY\n", 0, 3, "malformed"},
     {"reps.csv", "", 0, 1, "empty"},
+    /* a column read twice: trimmed and case-folded, the same header */
+    {"deals.csv", "deal_id,rep_id,type,amount,close_date,stage,\" Amount \"\nD1,R1,new,5,2026-01-01,won,7\n",
+     0, 1, "the header has \"amount\" twice: column 4 \"amount\" and column 7 \" Amount \""},
+    {"reps.csv", "REP_ID,team,plan_id,rep_id\nR1,East,P1,R1\n", 0, 1,
+     "the header has \"rep_id\" twice: column 1 \"REP_ID\" and column 4 \"rep_id\""},
 };
 
 static void test_input_errors(void **state)

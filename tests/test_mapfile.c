@@ -355,7 +355,9 @@ static const struct {
     const char *path, *needle;
 } open_errors[] = {
     {FIX "no-such-map.ini", "cannot open map file: No such file or directory"},
-    {FIX, "cannot read map file: Is a directory"},
+    {FIX, "the map file is a directory, not a regular file"},
+    /* a device is refused, not read (a FIFO likewise, not waited on) */
+    {"/dev/zero", "the map file is a character device, not a regular file"},
 };
 
 static void test_err_open(void **state)

@@ -246,26 +246,6 @@ static void test_numbers_fast(void **state)
     }
 }
 
-static void test_pseudonym(void **state)
-{
-    (void)state;
-    char a[16], b[16], c[16];
-    cs_pseudonym("R0001", a);
-    cs_pseudonym("R0001", b);
-    cs_pseudonym("R0002", c);
-    assert_string_equal(a, b);
-    assert_string_not_equal(a, c);
-    assert_int_equal(strlen(a), 14);
-    assert_null(strstr(a, "R0001"));
-    /* the values themselves (computed apart, in Python), leading zero kept */
-    assert_string_equal(a, "rep-97ebbdc82b");
-    assert_string_equal(c, "rep-fa531843f4");
-    cs_pseudonym("R21", a);
-    assert_string_equal(a, "rep-0ff31620f7");
-    cs_pseudonym("", a);
-    assert_string_equal(a, "rep-f2c3383c52");
-}
-
 static void test_atomic(void **state)
 {
     (void)state;
@@ -476,7 +456,6 @@ int main(void)
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_numbers_fast),
-        cmocka_unit_test(test_pseudonym),
         cmocka_unit_test(test_atomic),
         cmocka_unit_test(test_doc),
         cmocka_unit_test(test_doc_ids_nowrap),

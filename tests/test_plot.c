@@ -1782,14 +1782,16 @@ static void test_hostile_names(void **state)
     unlink(PWNED);
     char *data = make_tmpdir();
     char *out = make_tmpdir();
-    static const char *const files[] = {"claims.csv", "collateral.csv", "commissions.csv", "deals.csv",
-                                        "plans.csv", "promises.csv", "quotas.csv", "reps.csv",
-                                        "roadmap.csv", "spiffs.csv", "targets.csv"};
+    static const char *const files[] = {"assignments.csv", "claims.csv", "collateral.csv",
+                                        "commissions.csv", "deals.csv", "plans.csv",
+                                        "promises.csv", "quotas.csv", "reps.csv", "roadmap.csv",
+                                        "spiffs.csv", "splits.csv", "targets.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char src[512], dst[512];
         snprintf(src, sizeof src, "%s/%s", SAMPLE_DIR, files[i]);
         snprintf(dst, sizeof dst, "%s/%s", data, files[i]);
-        if (strcmp(files[i], "plans.csv") == 0) {
+        if (strcmp(files[i], "plans.csv") == 0 || strcmp(files[i], "quotas.csv") == 0 ||
+            strcmp(files[i], "assignments.csv") == 0) {   /* (SPEC 13: plan ids in all three) */
             copy_replacing(src, dst, "MM-Q", HOSTILE);
         } else if (strcmp(files[i], "reps.csv") == 0) {
             char tmp[512];

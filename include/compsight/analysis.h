@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "compsight/bulkedit.h"
 #include "compsight/bunching.h"
+#include "compsight/groups.h"
 #include "compsight/measured.h"
 #include "compsight/regress.h"
 #include "compsight/shrink.h"
@@ -94,9 +95,12 @@ struct cs_findings;                 /* findings.h */
 
 /* Promise-risk rate of one team or plan over the selected won deals. */
 struct cs_group_rate {
-    uint32_t id;                    /* team: string id; plan: plan index */
+    uint32_t id;                    /* team: string id; plan: plan index; unused when other */
     size_t deals, risky;
     struct cs_wilson w;
+    size_t reps;                    /* reps with selected won deals in it */
+    bool other;                     /* the pool of the groups too small to show (groups.h):
+                                       "other teams", "other plans" */
 };
 
 /* One row of the voice of the field (SPEC 7.8), sorted by bookings, then count. */
@@ -144,8 +148,13 @@ struct cs_analysis {
     struct cs_timing *timing;       /* NULL when no won deal is selected */
     struct cs_bunch_result *bunch;
     size_t n_bunch;
-    struct cs_group_rate *teams, *plans;
+    struct cs_group_rate *teams, *plans;   /* as shared output shows them (groups.h): each
+                                              with CS_MIN_GROUP_REPS reps or more, then the
+                                              pool of the others when it has as many */
     size_t n_teams, n_plans;
+    struct cs_group_pool team_pool, plan_pool;   /* the small teams and plans */
+    size_t bunch_plans_left_out;    /* plans with tier floors above 0 and fewer than
+                                       CS_MIN_GROUP_REPS reps: no bunching estimate */
     size_t risky_selected;          /* selected won deals with promise_risk */
     struct cs_shrink *reps;         /* per-rep shrinkage over the selection (private report) */
     uint32_t *rep_of_group;         /* rep index of each group of reps */

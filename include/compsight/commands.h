@@ -9,6 +9,7 @@
 #include "compsight/dataset.h"
 #include "compsight/mapfile.h"
 #include "compsight/parse.h"
+#include "compsight/pseudonym.h"
 #include "compsight/status.h"
 
 /* The most --map options a run takes. */
@@ -24,6 +25,7 @@ struct cs_options {
                                      * later one's keys override an earlier one's (SPEC 12) */
     size_t n_maps;
     const char *plans;           /* whatif: the alternative plans file */
+    const char *key_file;        /* the pseudonyms' key; NULL: cs_key_default_path */
     const char *currency;        /* --currency: the corporate currency, NULL: from the data */
     int fiscal_start;            /* 1..12 */
     enum cs_date_format date_format;
@@ -56,12 +58,16 @@ struct cs_options {
  * nothing but a product meant for a pipe (deals' CSV): no closing line, no
  * warning (cs_io_done and cs_io_warn say nothing), no listing from check.
  * progress is true when msg is a terminal and --quiet was not given.
+ * On a terminal, main() makes out and msg streams of cs_io_escaping, so
+ * that no byte of the data can drive the terminal (SECURITY.md).
  */
 struct cs_io {
     FILE *out;
     FILE *msg;
     bool quiet;
     bool progress;
+    FILE *term;      /* the terminal msg shows on, for cs_io_progress's carriage
+                        returns (msg escapes them); NULL: no progress */
 };
 
 /* The closing line of a command ("report written to ..."), on io->out, unless quiet. */
@@ -69,6 +75,21 @@ void cs_io_done(const struct cs_io *io, const char *fmt, ...) __attribute__((for
 
 /* "compsight: warning: " and the message on io->msg, unless quiet. */
 void cs_io_warn(const struct cs_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The progress line: a carriage return and the text on io->term, when
+ * io->progress; cs_io_progress_end blanks it. */
+void cs_io_progress(const struct cs_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cs_io_progress_end(const struct cs_io *io);
+
+/*
+ * A stream that writes into `to` what it is given with every byte a
+ * terminal could take as a command shown as \xNN: control characters
+ * (newline and tab kept), DEL, C1 controls (U+0080..U+009F) and bytes that
+ * are not valid UTF-8; printable UTF-8 passes unchanged.  For a stream that
+ * is a terminal (files keep the bytes as read).  fclose flushes it and
+ * leaves `to` open.  NULL when out of memory.
+ */
+FILE *cs_io_escaping(FILE *to);
 
 typedef enum cs_status (*cs_command_fn)(const struct cs_options *opt, const struct cs_io *io,
                                         struct cs_error *err);
@@ -94,6 +115,24 @@ struct cs_session {
 
 enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io *io,
                                struct cs_session *s, struct cs_error *err);
+
+/* The same, and the pseudonyms' key into *key (cs_session_key) once the
+ * map is read and the output directory checked, before the data. */
+enum cs_status cs_session_open_keyed(const struct cs_options *opt, const struct cs_io *io,
+                                     struct cs_session *s, struct cs_key *key,
+                                     struct cs_error *err);
+
+/*
+ * Refuse to write into out when it is the data directory or holds an
+ * input file: a file of the data directory (by the names the map's
+ * `file =` gives), the --plans file or the --map file (symbolic links
+ * followed).  cs_session_open checks opt->out_dir this way before it reads
+ * the data; a command checks its default output directory once it has
+ * named it, before writing.  CS_ERR_USAGE naming both; CS_OK when out does
+ * not exist yet.
+ */
+enum cs_status cs_session_check_out(const struct cs_session *s, const struct cs_options *opt,
+                                    const char *out, struct cs_error *err);
 void cs_session_close(struct cs_session *s);
 
 /* The load options of a session's data directory and map from the command
@@ -116,6 +155,14 @@ void cs_print_diagnosis(FILE *out, const struct cs_dataset *ds, const struct cs_
  */
 enum cs_status cs_session_max_rejected(const struct cs_options *opt, const struct cs_dataset *ds,
                                        struct cs_error *err);
+
+/*
+ * The key of the rep pseudonyms: --key-file, else the default path
+ * (pseudonym.h), created on first use with a warning on io->msg that names
+ * it.  Errors: those of cs_key_default_path and cs_key_load.
+ */
+enum cs_status cs_session_key(const struct cs_options *opt, const struct cs_io *io,
+                              struct cs_key *key, struct cs_error *err);
 
 /*
  * The directory holding the bundled data (sample/ and maps/): next to an

@@ -64,15 +64,6 @@ void cs_atomic_abort(struct cs_atomic *a);
 /* mkdir -p with the given mode for the last component; CS_ERR_OUTPUT on failure. */
 enum cs_status cs_mkdir_p(const char *dir, unsigned mode, struct cs_error *err);
 
-/*
- * A stable pseudonym for a rep in shared output: "rep-" and 10 hex digits
- * of a 64-bit hash of the rep_id, so the same rep keeps the same name
- * across runs and quarters.  It hides names from a casual reader; it is not
- * encryption (whoever knows the rep ids can recompute it), which is why
- * shared reports aggregate by team anyway.  buf holds at least 16 bytes.
- */
-void cs_pseudonym(const char *rep_id, char *buf);
-
 /* The date a report or proposal carries, YYYY-MM-DD into buf of size n:
  * $SOURCE_DATE_EPOCH when set (reproducible builds' convention, used by
  * the tests), else today (UTC). */

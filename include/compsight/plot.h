@@ -302,7 +302,8 @@ struct cs_plot_rates {
 /* promise_risk by plan and marginal_rate over the won deals of m->sel:
  * one group per plan with won deals (plan order), its rates in the order
  * of its tiers, a gap slot between plans; a plan's rates are never pooled
- * with another plan's.  CS_ERR_NOMEM. */
+ * with another plan's.  A plan of fewer than CS_MIN_GROUP_REPS reps
+ * (groups.h) has no group: its deals count as omitted.  CS_ERR_NOMEM. */
 enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,
                                       struct cs_error *err);
 

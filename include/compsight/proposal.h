@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "compsight/dataset.h"
 #include "compsight/findings.h"
+#include "compsight/groups.h"
 #include "compsight/status.h"
 #include "compsight/verdict.h"
 #include "compsight/whatif.h"
@@ -34,6 +35,9 @@ struct cs_proposal {
                                             (the problem statement reads them), or NULL */
     uint32_t spiffs[16];                 /* SPIFFs ending in a quarter's last two weeks */
     size_t n_spiffs;
+    const struct cs_disclosure *disc;    /* plans too small to show (groups.h), or NULL */
+    size_t small_plans;                  /* plans with selected won deals and fewer than
+                                            CS_MIN_GROUP_REPS reps: not simulated */
 };
 
 /* Option o in one line of plain text, into buf[0..n) ("P: halve the
@@ -73,6 +77,8 @@ enum cs_status cs_proposal_doc_write(const char *dir, const struct cs_proposal *
  */
 struct cs_proposal_summary {
     size_t n_options;                    /* options simulated and ranked */
+    size_t small_plans;                  /* plans not simulated: fewer than
+                                            CS_MIN_GROUP_REPS reps (groups.h) */
     size_t n_top;                        /* min(n_options, CS_PROPOSAL_SUMMARY_TOP) */
     size_t n_clear;                      /* options whose effect on risky deals is clear */
     bool predicts;                       /* the model predicts risky deals at all */

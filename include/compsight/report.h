@@ -61,4 +61,8 @@ enum cs_status cs_report_index_write(const char *out, const struct cs_measured *
 enum cs_status cs_report_private(const struct cs_report_input *in, const char *dir,
                                  struct cs_error *err);
 
+/* dir/private made (and kept) mode 0700 whatever the umask, for the
+ * private files; CS_ERR_OUTPUT naming it when it cannot be. */
+enum cs_status cs_report_private_dir(const char *dir, struct cs_error *err);
+
 #endif

@@ -259,6 +259,31 @@ struct cs_table_def {
     size_t n_columns;
 };
 
+/* ------------------------------------------------------------------------
+ * Plausible ranges: a value beyond them is a typo, a unit mix-up or an
+ * attack, and a reject at import (file, line, column), not a stop later
+ * --------------------------------------------------------------------- */
+
+#define CS_MAX_AMOUNT 1e15      /* amounts, quotas, commissions, targets: at most this either way */
+#define CS_MAX_PLAN_RATE 10.0   /* plans.csv rate: 1,000% of the amount */
+#define CS_MAX_TIER_FLOOR 100.0 /* plans.csv tier_floor: 10,000% of quota */
+#define CS_MIN_FX_RATE 1e-9     /* rates.csv rate, when above 0 (0 and below: rows.c's rule) */
+#define CS_MAX_FX_RATE 1e9
+#define CS_MIN_YEAR 1900        /* every date: in the years CS_MIN_YEAR..CS_MAX_YEAR */
+#define CS_MAX_YEAR 2200
+
+struct cs_bounds {
+    double max_abs;             /* numbers: |x| at most this; INFINITY: no bound */
+    double min_pos;             /* numbers: a value above 0 is at least this; 0: no bound */
+    const char *range;          /* the range in words, for the reject ("at most 1e15 either way") */
+    bool open_ends;             /* dates: 0001-01-01 and 9999-12-31 are valid too (rates.csv:
+                                   Salesforce's first range start and last range end) */
+};
+
+/* The plausible range of column c of table t (a number or a date column;
+ * others get no bound). */
+struct cs_bounds cs_schema_bounds(enum cs_table t, int c);
+
 /* The definition of a table (static storage). */
 const struct cs_table_def *cs_schema_table(enum cs_table t);
 

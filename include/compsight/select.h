@@ -26,6 +26,17 @@ enum cs_status cs_select_period(const char *arg, const struct cs_dataset *ds,
                                 const struct cs_calendar *cal, struct cs_selection *sel,
                                 struct cs_error *err);
 
+/*
+ * The fiscal quarters that hold at least one won deal, in order: the
+ * distinct quarter[i] of the deals with won[i] (n deals), into *codes
+ * (*n_codes of them; new, the caller frees it; NULL when none).  Its cost
+ * grows with the deals and the quarters that hold them, never with the
+ * empty quarters between (one deal in 0001 and one in 9999 are two
+ * quarters).  Errors: CS_ERR_NOMEM, *codes left NULL.
+ */
+enum cs_status cs_select_won_quarters(const uint8_t *won, const int32_t *quarter, size_t n,
+                                      int32_t **codes, size_t *n_codes, struct cs_error *err);
+
 /* Does the selection cover a deal closed in quarter code q? */
 static inline bool cs_selected(const struct cs_selection *sel, int32_t q)
 {

@@ -76,4 +76,8 @@ void cs_error_rebase(struct cs_error *err, const char *from, const char *to);
  */
 char *cs_quote_bytes(char *dst, size_t n, const char *src, size_t len);
 
+/* What a file of st_mode mode is, for a message refusing it ("a FIFO
+ * (named pipe)", "a character device", "a directory", ...); static text. */
+const char *cs_file_kind(unsigned mode);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "compsight/dataset.h"
+#include "compsight/groups.h"
 #include "compsight/status.h"
 #include "compsight/whatif.h"
 
@@ -18,6 +19,8 @@ struct cs_whatif_doc {
     const struct cs_whatif_result *result; /* the alternative against the current plans */
     bool plot_risky;                       /* plots/whatif-risky.png was drawn */
     bool plot_commission;                  /* plots/whatif-commission.png was drawn */
+    const struct cs_disclosure *disc;      /* plans too small to show by themselves
+                                              (groups.h); NULL: every plan */
 };
 
 /* whatif.md and whatif.html in dir, each written atomically.

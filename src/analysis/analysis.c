@@ -105,12 +105,31 @@ static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measu
         floors += pl->tier_count[p] - 1;
     an->bunch = calloc(floors * 2 + 1, sizeof *an->bunch);
     double *a = malloc((rp->n ? rp->n : 1) * sizeof *a);
+    /* the reps of each plan's rep-periods (rows come rep by rep) */
+    size_t *reps = calloc(pl->n ? pl->n : 1, sizeof *reps);
+    uint32_t *last = malloc((pl->n ? pl->n : 1) * sizeof *last);
     enum cs_status st = CS_OK;
-    if (!an->bunch || !a) {
+    if (!an->bunch || !a || !reps || !last) {
         free(a);
+        free(reps);
+        free(last);
         return oom(err);
     }
+    for (size_t p = 0; p < pl->n; p++)
+        last[p] = UINT32_MAX;
+    for (size_t r = 0; r < rp->n; r++) {
+        uint32_t p = rp->plan[r];
+        if (p < pl->n && last[p] != rp->rep[r]) {
+            last[p] = rp->rep[r];
+            reps[p]++;
+        }
+    }
     for (size_t p = 0; p < pl->n && st == CS_OK; p++) {
+        /* a plan of one or two reps: its attainments are theirs (groups.h) */
+        if (reps[p] < CS_MIN_GROUP_REPS) {
+            an->bunch_plans_left_out += pl->tier_count[p] > 1 && reps[p] > 0;
+            continue;
+        }
         size_t na = 0;
         for (size_t r = 0; r < rp->n; r++)
             if (rp->plan[r] == p)
@@ -129,6 +148,8 @@ static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measu
         }
     }
     free(a);
+    free(reps);
+    free(last);
     return st;
 }
 
@@ -171,53 +192,32 @@ static enum cs_status group_rates(const uint32_t *key, size_t n_keys_max, const 
     return st;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* The groups of *g (ids: keys of shown[] and reps[]) as shared output
+ * shows them: each group with enough reps; the small ones summed into one
+ * `other` group at the end when the pool has enough reps, else left out. */
+static enum cs_status pool_small(struct cs_group_rate *g, size_t *n, const uint8_t *shown,
+                                 const size_t *reps, struct cs_error *err)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The distinct team string ids of the reps and of assignments.csv
- * (SPEC 13), sorted, into *ids (*n of them), and each rep's number among
- * them into *of_rep.  The caller frees both. */
-static enum cs_status team_numbers(const struct cs_dataset *ds, uint32_t **ids, uint32_t **of_rep,
-                                   size_t *n, struct cs_error *err)
-{
-    size_t nr = ds->reps.n, na = ds->assignments.n, m = 0, k = 0;
-    *ids = malloc((nr + na ? nr + na : 1) * sizeof **ids);
-    *of_rep = malloc((nr ? nr : 1) * sizeof **of_rep);
-    if (!*ids || !*of_rep)
-        return oom(err);
-    memcpy(*ids, ds->reps.team, nr * sizeof **ids);
-    k = nr;
-    for (size_t j = 0; j < na; j++)
-        if (ds->assignments.team[j])
-            (*ids)[k++] = ds->assignments.team[j];
-    qsort(*ids, k, sizeof **ids, cmp_u32);
-    for (size_t r = 0; r < k; r++)
-        if (m == 0 || (*ids)[r] != (*ids)[m - 1])
-            (*ids)[m++] = (*ids)[r];
-    for (size_t r = 0; r < nr; r++) {
-        const uint32_t *at = bsearch(&ds->reps.team[r], *ids, m, sizeof **ids, cmp_u32);
-        (*of_rep)[r] = (uint32_t)(at - *ids);
+    struct cs_group_rate other = {.other = true};
+    size_t m = 0;
+    for (size_t j = 0; j < *n; j++) {
+        uint8_t s = shown[g[j].id];
+        if (s == CS_SHOWN) {
+            g[j].reps = reps[g[j].id];
+            g[m++] = g[j];
+        } else if (s == CS_SHOWN_POOLED) {
+            other.deals += g[j].deals;
+            other.risky += g[j].risky;
+            other.reps += reps[g[j].id];
+        }
+    }
+    enum cs_status st = CS_OK;
+    if (other.reps) {          /* g had room: other replaces at least one group */
+        st = cs_wilson(other.risky, other.deals, &other.w, err);
+        g[m++] = other;
     }
     *n = m;
-    return CS_OK;
-}
-
-/* The number of deal i's team among ids (SPEC 13: the team of its own
- * credit row's rep on the close date). */
-static uint32_t deal_team(const struct cs_measured *ms, size_t i, const uint32_t *ids, size_t m,
-                          const uint32_t *of_rep)
-{
-    const struct cs_incentives *inc = ms->inc;
-    if (!ms->ds->assignments.n) {
-        bool own = inc->won[i] && inc->rep_period[i] != CS_NONE;
-        return of_rep[own ? cs_incentives_own_rep(inc, i) : ms->ds->deals.rep[i]];
-    }
-    uint32_t t = cs_incentives_team(ms->ds, inc, i);
-    const uint32_t *at = bsearch(&t, ids, m, sizeof *ids, cmp_u32);
-    return (uint32_t)(at - ids);
+    return st;
 }
 
 static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measured *ms,
@@ -231,7 +231,7 @@ static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measure
     uint32_t *plan = cs_malloc_big(n, sizeof *plan);
     uint32_t *rep = cs_malloc_big(n, sizeof *rep);
     size_t *x = NULL, *nn = NULL;
-    uint32_t *team_ids = NULL, *team_of_rep = NULL;
+    struct cs_disclosure *disc = NULL;
     struct cs_group_rate *reps = NULL;
     size_t n_reps = 0;
     if (!team || !plan || !rep) {
@@ -239,26 +239,30 @@ static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measure
         goto out;
     }
     /* Teams are string ids, numbered among millions of strings: counted
-     * by dense numbers of their own (team_ids), then named again. */
-    size_t n_team_ids = 0;
-    if ((st = team_numbers(ds, &team_ids, &team_of_rep, &n_team_ids, err)) != CS_OK)
+     * by the dense numbers of the disclosure rule, then named again. */
+    if ((st = cs_disclosure_compute(ms, &disc, err)) != CS_OK)
         goto out;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = ds->deals.rep[i];
-        bool own = ms->inc->won[i] && ms->inc->rep_period[i] != CS_NONE;
-        team[i] = deal_team(ms, i, team_ids, n_team_ids, team_of_rep);
-        /* SPEC 13: the plan of the deal's own credit row */
-        plan[i] = own ? ms->inc->rp.plan[ms->inc->rep_period[i]]
-                      : ds->reps.plan[r] != CS_NONE ? ds->reps.plan[r] : 0;
+        /* SPEC 13: the team and plan of the deal's own credit row */
+        uint32_t p = cs_disclosure_deal_plan(ms, i);
+        team[i] = cs_disclosure_deal_team(disc, ms, i);
+        plan[i] = p != CS_NONE ? p : 0;
         rep[i] = r;
     }
-    if ((st = group_rates(team, n_team_ids, sel, oc->promise_risk, n, &an->teams, &an->n_teams, err)) != CS_OK)
+    if ((st = group_rates(team, disc->n_teams, sel, oc->promise_risk, n, &an->teams, &an->n_teams,
+                          err)) != CS_OK ||
+        (st = pool_small(an->teams, &an->n_teams, disc->team_shown, disc->team_reps, err)) != CS_OK)
         goto out;
     for (size_t j = 0; j < an->n_teams; j++)
-        an->teams[j].id = team_ids[an->teams[j].id];
+        if (!an->teams[j].other)
+            an->teams[j].id = disc->team_ids[an->teams[j].id];
+    an->team_pool = disc->teams;
     if ((st = group_rates(plan, ds->plans.n, sel, oc->promise_risk, n, &an->plans, &an->n_plans, err)) != CS_OK ||
+        (st = pool_small(an->plans, &an->n_plans, disc->plan_shown, disc->plan_reps, err)) != CS_OK ||
         (st = group_rates(rep, ds->reps.n, sel, oc->promise_risk, n, &reps, &n_reps, err)) != CS_OK)
         goto out;
+    an->plan_pool = disc->plans;
     if (!an->promise_data || n_reps == 0)
         goto out;
     x = malloc(n_reps * sizeof *x);
@@ -278,8 +282,7 @@ out:
     free(team);
     free(plan);
     free(rep);
-    free(team_ids);
-    free(team_of_rep);
+    cs_disclosure_free(disc);
     free(reps);
     free(x);
     free(nn);
@@ -332,39 +335,47 @@ static int cmp_size(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The quarters that hold won deals (only those: one deal in 0001 and one
+ * in 9999 are two quarters, not 40,000), with their counts. */
 static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_measured *ms,
                                    struct cs_error *err)
 {
     const struct cs_dataset *ds = ms->ds;
     const struct cs_incentives *inc = ms->inc;
     const struct cs_outcomes *oc = ms->oc;
-    const struct cs_selection *s = &an->sel;
-    /* quarters first..last, contiguous */
+    int32_t *codes = NULL;
     size_t nq = 0;
-    for (int32_t q = s->first; q != CS_NO_PERIOD && q <= s->last; q = cs_cal_next_period(q))
-        nq++;
+    enum cs_status st = cs_select_won_quarters(inc->won, inc->quarter, ds->deals.n, &codes, &nq, err);
+    if (st != CS_OK)
+        return st;
     an->quarters = calloc(nq ? nq : 1, sizeof *an->quarters);
     size_t *won = malloc((nq ? nq : 1) * sizeof *won);
     if (!an->quarters || !won) {
         free(won);
+        free(codes);
         return oom(err);
     }
-    size_t k = 0;
-    for (int32_t q = s->first; k < nq; q = cs_cal_next_period(q))
-        an->quarters[k++].quarter = q;
+    for (size_t k = 0; k < nq; k++)
+        an->quarters[k].quarter = codes[k];
     an->n_quarters = nq;
     for (size_t i = 0; i < ds->deals.n; i++) {
         if (!inc->won[i])
             continue;
-        for (size_t j = 0; j < nq; j++) {
-            if (an->quarters[j].quarter != inc->quarter[i])
-                continue;
-            an->quarters[j].won++;
-            an->quarters[j].risky += oc->promise_risk[i];
-            an->quarters[j].bookings += ds->deals.amount[i];
-            break;
-        }
+        const int32_t *at = bsearch(&inc->quarter[i], codes, nq, sizeof *codes, cmp_i32);
+        if (!at)
+            continue;
+        struct cs_quarter_count *q = &an->quarters[at - codes];
+        q->won++;
+        q->risky += oc->promise_risk[i];
+        q->bookings += ds->deals.amount[i];
     }
+    free(codes);
     for (size_t j = 0; j < nq; j++)
         won[j] = an->quarters[j].won;
     qsort(won, nq, sizeof *won, cmp_size);

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "compsight/status.h"
 
@@ -174,4 +175,17 @@ void cs_error_rebase(struct cs_error *err, const char *from, const char *to)
         err->file[tl++] = '/';
     }
     memcpy(err->file + tl, rest, rl + 1);
+}
+
+const char *cs_file_kind(unsigned mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG: return "a regular file";
+    case S_IFDIR: return "a directory";
+    case S_IFIFO: return "a FIFO (named pipe)";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFSOCK: return "a socket";
+    default: return "a special file";
+    }
 }

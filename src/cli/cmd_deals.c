@@ -10,9 +10,12 @@ enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io
     struct cs_selection sel;
     struct cs_incentives *inc = NULL;
     struct cs_outcomes *oc = NULL;
-    enum cs_status st = cs_session_open(opt, io, &s, err);
-    if (st != CS_OK)
+    struct cs_key key = {{0}};
+    enum cs_status st = cs_session_open_keyed(opt, io, &s, opt->private_mode ? NULL : &key, err);
+    if (st != CS_OK) {
+        cs_key_wipe(&key);
         return st;
+    }
     if (s.ds->n_rejects && opt->strict) {
         st = cs_error_set(err, CS_ERR_REJECTS, NULL, 0, NULL,
                           "%zu rows rejected (--strict); 'compsight check' lists them",
@@ -31,10 +34,12 @@ enum cs_status cs_cmd_deals(const struct cs_options *opt, const struct cs_io *io
         st = cs_outcomes_compute(s.ds, &s.cal, &oc, err);
     if (st != CS_OK)
         goto out;
-    cs_deals_csv_write(io->out, s.ds, &s.cal, inc, oc, &sel, opt->private_mode);
+    cs_deals_csv_write(io->out, s.ds, &s.cal, inc, oc, &sel, opt->private_mode ? NULL : &key,
+                       NULL);
     if (s.ds->n_rejects)
         cs_io_warn(io, "%zu rows rejected; 'compsight check' lists them", s.ds->n_rejects);
 out:
+    cs_key_wipe(&key);
     cs_outcomes_free(oc);
     cs_incentives_free(inc);
     cs_session_close(&s);

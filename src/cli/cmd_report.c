@@ -1,7 +1,5 @@
 /* cmd_report.c - `compsight report`: load, select the period, write the report files. */
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -21,6 +19,7 @@
 #include "compsight/diagnose.h"
 #include "compsight/doc.h"
 #include "compsight/plot.h"
+#include "compsight/rejectscsv.h"
 #include "compsight/report.h"
 #include "compsight/results.h"
 #include "compsight/side.h"
@@ -28,30 +27,19 @@
 #include "compsight/select.h"
 #include "compsight/strpool.h"
 #include "propose.h"
+#include "stage.h"
 
-/* rejects.csv: file,line,column,reason (file and column as SPEC 1 names
- * them), then source_file,source_column (the file and header actually
- * read, SPEC 12), in file load order then line order. */
+/* rejects.csv: file,line,column,reason,source_file,source_column (SPEC
+ * 12), in file load order then line order; rep identifiers as pseudonyms
+ * (key), or as read (key NULL, the private copy). */
 static enum cs_status write_rejects(const char *dir, const struct cs_dataset *ds,
-                                    struct cs_error *err)
+                                    const struct cs_key *key, struct cs_error *err)
 {
     struct cs_atomic a;
     enum cs_status st = cs_atomic_open(&a, dir, "rejects.csv", err);
     if (st != CS_OK)
         return st;
-    fputs("file,line,column,reason,source_file,source_column\n", a.f);
-    for (size_t i = 0; i < ds->n_rejects; i++) {
-        const struct cs_reject *r = &ds->rejects[i];
-        fprintf(a.f, "%s,%u,", cs_schema_table((enum cs_table)r->table)->file, r->line);
-        cs_csv_text(a.f, r->column);
-        fputc(',', a.f);
-        cs_csv_text(a.f, r->reason);
-        fputc(',', a.f);
-        cs_csv_text(a.f, r->source_file);
-        fputc(',', a.f);
-        cs_csv_text(a.f, r->source_column ? r->source_column : "");
-        fputc('\n', a.f);
-    }
+    cs_rejects_csv_write(a.f, ds, key);
     return cs_atomic_commit(&a, err);
 }
 
@@ -76,14 +64,17 @@ static enum cs_status write_excluded(const char *dir, const struct cs_dataset *d
     return cs_atomic_commit(&a, err);
 }
 
-static enum cs_status write_deals(const char *dir, const struct cs_measured *m, bool private_mode,
+/* deals.csv with pseudonyms (key), or with --private also
+ * private/deals.csv with the rep ids (key NULL). */
+static enum cs_status write_deals(const char *dir, const char *name, const struct cs_measured *m,
+                                  const struct cs_key *key, const struct cs_disclosure *disc,
                                   struct cs_error *err)
 {
     struct cs_atomic a;
-    enum cs_status st = cs_atomic_open(&a, dir, "deals.csv", err);
+    enum cs_status st = cs_atomic_open(&a, dir, name, err);
     if (st != CS_OK)
         return st;
-    cs_deals_csv_write(a.f, m->ds, m->cal, m->inc, m->oc, m->sel, private_mode);
+    cs_deals_csv_write(a.f, m->ds, m->cal, m->inc, m->oc, m->sel, key, disc);
     return cs_atomic_commit(&a, err);
 }
 
@@ -112,7 +103,9 @@ static struct cs_measured measured(const struct cs_session *s, const struct comp
 struct deals_job {
     const char *dir;
     const struct cs_measured *m;
-    bool private_mode;
+    const struct cs_key *key;        /* the pseudonyms of the shared deals.csv */
+    const struct cs_disclosure *disc;    /* its teams and plans too small to show */
+    bool private_mode;               /* private/deals.csv too, with the rep ids */
     enum cs_status st;
     struct cs_error err;
     struct side_job side;
@@ -122,7 +115,12 @@ static void *deals_main(void *arg)
 {
     struct deals_job *j = arg;
     cs_error_clear(&j->err);
-    j->st = write_deals(j->dir, j->m, j->private_mode, &j->err);
+    j->st = write_deals(j->dir, "deals.csv", j->m, j->key, j->disc, &j->err);
+    if (j->st == CS_OK && j->private_mode) {
+        char pdir[PATH_MAX];
+        snprintf(pdir, sizeof pdir, "%s/private", j->dir);
+        j->st = write_deals(pdir, "deals.csv", j->m, NULL, NULL, &j->err);
+    }
     return NULL;
 }
 
@@ -239,136 +237,6 @@ static enum cs_status write_doc(const char *dir, const struct cs_doc *doc, struc
 }
 
 /* ------------------------------------------------------------------------
- * Staging: a report appears whole or not at all
- *
- * Every file of a report is written into a fresh private directory inside
- * the output directory (mkdtemp: nothing can be planted in it) and moved
- * into place only when all of it has been written; a failure removes the
- * staging directory, so no half report is ever left, and an earlier report
- * in the same place stays as it was.
- * --------------------------------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path) == 0 || errno == ENOENT ? 0 : -1;
-}
-
-/* rm -rf, without following links. */
-static void remove_tree(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static enum cs_status stage_open(const char *dir, char *stage, size_t n, struct cs_error *err)
-{
-    enum cs_status st = cs_mkdir_p(dir, 0777, err);
-    if (st != CS_OK)
-        return st;
-    if ((size_t)snprintf(stage, n, "%s/.compsight-staging-XXXXXX", dir) >= n)
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: path too long", dir);
-    if (!mkdtemp(stage))
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot write in %s: %s", dir,
-                            strerror(errno));
-    chmod(stage, 0755);
-    return CS_OK;
-}
-
-/* Move everything staged into dir, replacing what an earlier run left.
- * Two phases, each undone when a later step fails: first the earlier
- * report's entries are set aside, then the new ones moved in.  Either the
- * new report is complete in dir, or the earlier one is back as it was. */
-static enum cs_status stage_commit(const char *stage, const char *dir, struct cs_error *err)
-{
-    char trash[PATH_MAX], src[PATH_MAX + 256], dst[PATH_MAX + 256];
-    enum cs_status st = CS_OK;
-    char **names = NULL;
-    size_t n = 0, cap = 0, set_aside = 0, moved = 0;
-    bool *had = NULL;
-    snprintf(trash, sizeof trash, "%s/.compsight-old-XXXXXX", dir);
-    if (!mkdtemp(trash))
-        return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot write in %s: %s", dir,
-                            strerror(errno));
-    DIR *d = opendir(stage);
-    if (!d) {
-        st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", stage, strerror(errno));
-        goto out;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                closedir(d);
-                st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-                goto out;
-            }
-            names = nn;
-        }
-        if (!(names[n] = strdup(e->d_name))) {
-            closedir(d);
-            st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-            goto out;
-        }
-        n++;
-    }
-    closedir(d);
-    had = calloc(n ? n : 1, sizeof *had);
-    if (!had) {
-        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-        goto out;
-    }
-    /* phase 1: set the earlier entries aside */
-    for (; set_aside < n; set_aside++) {
-        struct stat sb;
-        snprintf(dst, sizeof dst, "%s/%s", dir, names[set_aside]);
-        snprintf(src, sizeof src, "%s/%s", trash, names[set_aside]);
-        if (lstat(dst, &sb) != 0)
-            continue;
-        if (rename(dst, src) != 0) {
-            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
-            goto undo;
-        }
-        had[set_aside] = true;
-    }
-    /* phase 2: move the new entries in */
-    for (; moved < n; moved++) {
-        snprintf(src, sizeof src, "%s/%s", stage, names[moved]);
-        snprintf(dst, sizeof dst, "%s/%s", dir, names[moved]);
-        if (rename(src, dst) != 0) {
-            st = cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "%s: %s", dst, strerror(errno));
-            goto undo;
-        }
-    }
-    goto out;
-undo:
-    for (size_t i = 0; i < moved; i++) {
-        snprintf(src, sizeof src, "%s/%s", dir, names[i]);
-        snprintf(dst, sizeof dst, "%s/%s", stage, names[i]);
-        rename(src, dst);
-    }
-    for (size_t i = 0; i < set_aside; i++) {
-        if (!had[i])
-            continue;
-        snprintf(src, sizeof src, "%s/%s", trash, names[i]);
-        snprintf(dst, sizeof dst, "%s/%s", dir, names[i]);
-        rename(src, dst);
-    }
-out:
-    remove_tree(trash);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    free(had);
-    return st;
-}
-
-/* ------------------------------------------------------------------------
  * One report, step by step
  * --------------------------------------------------------------------- */
 
@@ -380,6 +248,7 @@ struct report_job {
     const struct cs_reconciliation *rec;   /* SPEC 7.9, or NULL without commission statements */
     const char *data_dir;            /* the data directory read */
     const char *index_href;          /* the --period each index, or NULL */
+    const struct cs_key *key;        /* the pseudonyms' key */
     const struct cs_options *opt;
     const struct cs_io *io;
 };
@@ -412,7 +281,12 @@ static enum cs_status write_results(const struct report_job *rj, struct report_p
     if (!(p->results = cs_results_json(rj->m.ds, rj->m.cal, p->an, rj->rec)))
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (st == CS_OK)
-        st = write_rejects(rj->dir, rj->m.ds, err);
+        st = write_rejects(rj->dir, rj->m.ds, rj->key, err);
+    if (st == CS_OK && rj->opt->private_mode) {
+        char pdir[PATH_MAX];
+        snprintf(pdir, sizeof pdir, "%s/private", rj->dir);
+        st = write_rejects(pdir, rj->m.ds, NULL, err);
+    }
     if (st == CS_OK)
         st = write_excluded(rj->dir, rj->m.ds, err);
     p->past_rejects = st == CS_OK;
@@ -511,8 +385,14 @@ static enum cs_status write_report_into(const struct report_job *rj, struct cs_e
     const struct cs_io *io = rj->io;
     struct report_parts p = {0};
     double t0 = now();
-    struct deals_job deals = {.dir = rj->dir, .m = &rj->m, .private_mode = opt->private_mode};
+    struct cs_disclosure *disc = NULL;
     enum cs_status st = cs_mkdir_p(rj->dir, 0777, err);
+    if (st == CS_OK)
+        st = cs_disclosure_compute(&rj->m, &disc, err);
+    struct deals_job deals = {.dir = rj->dir, .m = &rj->m, .key = rj->key, .disc = disc,
+                              .private_mode = opt->private_mode};
+    if (st == CS_OK && opt->private_mode)
+        st = cs_report_private_dir(rj->dir, err);
     if (st == CS_OK)
         side_start(&deals.side, deals_main, &deals);
     if (st == CS_OK)
@@ -548,29 +428,22 @@ static enum cs_status write_report_into(const struct report_job *rj, struct cs_e
         }
     }
     parts_free(&p);
+    cs_disclosure_free(disc);
     return st;
 }
 
-static enum cs_status write_report(const char *dir, const struct cs_session *s,
+/* One report for one selection into dir, a directory of the staging
+ * directory, whose files end up in final. */
+static enum cs_status write_report(const char *dir, const char *final, const struct cs_session *s,
                                    const struct computed *c, const struct cs_selection *sel,
                                    const struct cs_options *opt, const struct cs_io *io,
-                                   const char *index_href, struct cs_error *err)
+                                   const char *index_href, const struct cs_key *key,
+                                   struct cs_error *err)
 {
-    char stage[PATH_MAX];
-    enum cs_status st = stage_open(dir, stage, sizeof stage, err);
-    if (st != CS_OK)
-        return st;
-    struct report_job rj = {.dir = stage, .final = dir, .m = measured(s, c, sel), .rec = c->rec,
-                            .data_dir = s->data_dir, .index_href = index_href, .opt = opt,
-                            .io = io};
-    st = write_report_into(&rj, err);
-    if (st == CS_OK)
-        st = stage_commit(stage, dir, err);
-    remove_tree(stage);
-    /* the file that failed, named where it would have been */
-    if (st != CS_OK)
-        cs_error_rebase(err, stage, dir);
-    return st;
+    struct report_job rj = {.dir = dir, .final = final, .m = measured(s, c, sel), .rec = c->rec,
+                            .data_dir = s->data_dir, .index_href = index_href, .key = key,
+                            .opt = opt, .io = io};
+    return write_report_into(&rj, err);
 }
 
 /* --period each: index.md / index.html linking the quarters, with the
@@ -620,11 +493,15 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
     struct cs_selection sel;
     struct computed c = {0};
     char out[PATH_MAX], sub[PATH_MAX + 32];
+    struct cs_key key = {{0}};
+    struct cs_staging stage = {.lock_fd = -1, .slot = -1};
     double t0 = now();
-    enum cs_status st = cs_session_open(opt, io, &s, err);
+    enum cs_status st = cs_session_open_keyed(opt, io, &s, &key, err);
     timing(opt, io, "import", &t0);
-    if (st != CS_OK)
+    if (st != CS_OK) {
+        cs_key_wipe(&key);
         return st;
+    }
     size_t rejected = s.ds->n_rejects;
     if (rejected && opt->strict) {
         st = cs_error_set(err, CS_ERR_REJECTS, NULL, 0, NULL,
@@ -653,31 +530,50 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
         snprintf(out, sizeof out, "%s", opt->out_dir);
     else
         snprintf(out, sizeof out, "reports/%s", sel.label);
+    if (!opt->out_dir && (st = cs_session_check_out(&s, opt, out, err)) != CS_OK)
+        goto out;
 
+    /* Everything is written into one staging directory and moved into
+     * place at once: the report, or with --period each every quarter and
+     * the index.  A run without --private removes the private/ an earlier
+     * run left. */
+    static const char *const no_private[] = {"private"};
+    struct cs_staging_spec spec = {.remove = no_private, .n_remove = opt->private_mode ? 0 : 1};
+    if ((st = cs_staging_open(&stage, out, err)) != CS_OK)
+        goto out;
     if (sel.mode != CS_SELECT_EACH) {
-        st = write_report(out, &s, &c, &sel, opt, io, NULL, err);
+        st = write_report(stage.dir, out, &s, &c, &sel, opt, io, NULL, &key, err);
     } else {
         /* one report per quarter with won deals, under <out>/<label>/ */
-        for (int32_t q = sel.first; st == CS_OK && q <= sel.last; q = cs_cal_next_period(q)) {
+        int32_t *codes = NULL;
+        size_t nq = 0;
+        char final[PATH_MAX + 32];
+        st = cs_select_won_quarters(c.inc->won, c.inc->quarter, s.ds->deals.n, &codes, &nq, err);
+        for (size_t k = 0; st == CS_OK && k < nq; k++) {
             struct cs_selection one = sel;
             one.mode = CS_SELECT_QUARTER;
-            one.quarter = q;
-            cs_format_period(q, one.label);
-            bool any = false;
-            for (size_t i = 0; i < s.ds->deals.n && !any; i++)
-                any = c.inc->won[i] && c.inc->quarter[i] == q;
-            if (!any)
-                continue;
-            snprintf(sub, sizeof sub, "%s/%s", out, one.label);
-            st = write_report(sub, &s, &c, &one, opt, io, "../index.html", err);
+            one.quarter = codes[k];
+            cs_format_period(codes[k], one.label);
+            snprintf(sub, sizeof sub, "%s/%s", stage.dir, one.label);
+            snprintf(final, sizeof final, "%s/%s", out, one.label);
+            st = write_report(sub, final, &s, &c, &one, opt, io, "../index.html", &key, err);
         }
+        free(codes);
         if (st == CS_OK)
-            st = write_index(out, &s, &c, &sel, opt, err);
+            st = write_index(stage.dir, &s, &c, &sel, opt, err);
     }
+    if (st == CS_OK)
+        st = cs_staging_commit(&stage, &spec, err);
+    /* the file that failed, named where it would have been */
+    if (st != CS_OK)
+        cs_error_rebase(err, stage.dir, out);
+    cs_staging_close(&stage);
     if (st == CS_OK) {
         if (rejected)
             cs_io_warn(io, "%zu rows rejected, listed in %s/rejects.csv", rejected, out);
-        if (c.rec && !c.rec->reproduces)
+        if (c.rec && !c.rec->compared)
+            cs_io_warn(io, "commissions.csv has no line for a won deal: nothing to reconcile");
+        else if (c.rec && !c.rec->reproduces)
             cs_io_warn(io, "the plan model does not reproduce the commission statements "
                            "(%.1f%% of deals within 1%%)", 100.0 * c.rec->share);
         /* the file to open: with --period each, the index of the quarters */
@@ -685,6 +581,7 @@ enum cs_status cs_cmd_report(const struct cs_options *opt, const struct cs_io *i
                    sel.mode == CS_SELECT_EACH ? "index.html" : "report.html");
     }
 out:
+    cs_key_wipe(&key);
     cs_recon_free(c.rec);
     cs_outcomes_free(c.oc);
     cs_incentives_free(c.inc);

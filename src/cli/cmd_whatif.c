@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "compsight/commands.h"
+#include "compsight/groups.h"
 #include "compsight/output.h"
 #include "compsight/plot.h"
 #include "compsight/proposal.h"
@@ -23,6 +24,7 @@
 #include "compsight/whatif.h"
 #include "compsight/whatifdoc.h"
 #include "propose.h"
+#include "stage.h"
 
 /* Options shown in the proposal's plot (the table lists every option). */
 #define PLOT_OPTIONS 10
@@ -63,7 +65,11 @@ static const char *period_word(uint8_t type)
  * ==================================================================== */
 
 /* An alternative plans file in plans.csv's format: every plan of ds, so
- * that it covers every plan in use. */
+ * that it covers every plan in use.  It is an input for compsight (whatif
+ * --plans reads it back), not a spreadsheet export: the plan ids are
+ * written as plans.csv has them, quoted where CSV needs it but not
+ * neutralised against formulas (a leading apostrophe would make "@MM-Q"
+ * another plan), as docs/WHATIF.md says. */
 static enum cs_status write_plans_csv(const char *dir, const char *name,
                                       const struct cs_dataset *ds, const struct cs_plans *pl,
                                       struct cs_error *err)
@@ -76,7 +82,8 @@ static enum cs_status write_plans_csv(const char *dir, const char *name,
     fputs("plan_id,period_type,quota,tier_floor,rate,currency\n", a.f);
     for (size_t p = 0; p < pl->n; p++) {
         for (uint32_t t = 0; t < pl->tier_count[p]; t++) {
-            cs_csv_text(a.f, plan_name(ds, p));
+            const char *id = plan_name(ds, p);
+            cs_csv_cell(a.f, id, strlen(id), false);
             fprintf(a.f, ",%s,", period_word(pl->period_type[p]));
             put_plain(a.f, pl->quota[p]);
             fputc(',', a.f);
@@ -154,7 +161,8 @@ static json_t *model_json(const struct cs_whatif_base *b)
 
 /* The figures of one simulation: the same keys in whatif.json and in each
  * option of proposal.json. */
-static void result_json(json_t *o, const struct cs_whatif_base *b, const struct cs_whatif_result *r)
+static void result_json(json_t *o, const struct cs_whatif_base *b, const struct cs_whatif_result *r,
+                        const struct cs_disclosure *disc)
 {
     jset(o, "base_risky", cs_json_number(r->base_risky));
     jset(o, "alt_risky", cs_json_number(r->alt_risky));
@@ -175,10 +183,16 @@ static void result_json(json_t *o, const struct cs_whatif_base *b, const struct 
     jset(o, "deals_changed", ch);
     jset(o, "recomputed", json_boolean(r->recomputed));
     json_t *plans = json_array();
+    size_t not_shown = 0;
     for (size_t p = 0; p < r->n_plans; p++) {
         const struct cs_whatif_plan_effect *e = &r->plans[p];
         if (!e->deals && !e->changed)
             continue;
+        /* a plan of fewer than 3 reps: its figures are theirs (groups.h) */
+        if (disc && e->deals && disc->plan_shown[p] != CS_SHOWN) {
+            not_shown++;
+            continue;
+        }
         json_t *j = json_object();
         jset(j, "plan_id", json_string(plan_name(b->ds, p)));
         jset(j, "changed", json_boolean(e->changed));
@@ -191,6 +205,7 @@ static void result_json(json_t *o, const struct cs_whatif_base *b, const struct 
         json_array_append_new(plans, j);
     }
     jset(o, "plans", plans);
+    jset(o, "plans_not_shown", json_integer((json_int_t)not_shown));
 }
 
 static void header_json(json_t *o, const struct cs_whatif_base *b)
@@ -289,7 +304,7 @@ static enum cs_status run_measures(const struct cs_options *opt, struct run *r, 
         snprintf(r->out, sizeof r->out, "%s", opt->out_dir);
     else
         snprintf(r->out, sizeof r->out, "reports/%s/%s", r->sel.label, sub);
-    return CS_OK;
+    return opt->out_dir ? CS_OK : cs_session_check_out(&r->s, opt, r->out, err);
 }
 
 /* The session's data set as measured by run_measures, for its selection. */
@@ -307,9 +322,9 @@ static enum cs_status run_base(const struct cs_options *opt, struct run *r, cons
                                      .model = opt->model_within ? CS_WHATIF_WITHIN
                                                                 : CS_WHATIF_ACROSS};
     struct cs_measured m = run_measured(r);
-    if (st != CS_OK || (st = cs_whatif_base_new(&m, &set, &r->base, err)) != CS_OK)
+    if (st != CS_OK)
         return st;
-    return cs_mkdir_p(r->out, 0777, err);
+    return cs_whatif_base_new(&m, &set, &r->base, err);
 }
 
 static void warn_rejects(const struct cs_options *opt, const struct cs_io *io, const struct run *r)
@@ -370,9 +385,11 @@ static struct cs_plot_whatif_alt plot_alt(const char *label, double base, double
 }
 
 /* whatif-risky or whatif-commission: the current plans against the
- * alternative.  Risky deals take the options' verdict (too little data
+ * alternative, drawn into dir (the staging directory; display_dir names it
+ * in a warning).  Risky deals take the options' verdict (too little data
  * when the model fails the data rule); commission, its interval's. */
-static bool plot_whatif_result(const char *dir, const struct cs_whatif_base *b,
+static bool plot_whatif_result(const char *dir, const char *display_dir,
+                               const struct cs_whatif_base *b,
                                const struct cs_whatif_result *r, bool risky,
                                const struct cs_io *io, bool *nomem)
 {
@@ -393,7 +410,8 @@ static bool plot_whatif_result(const char *dir, const struct cs_whatif_base *b,
                                .base = risky ? r->base_risky : r->base_commission,
                                .n_alt = 1, .alt = &a, .thin = v == CS_VERDICT_THIN};
     cs_plot_whatif_title(title, sizeof title, &w, 1, risky ? &risky_words : &commission_words);
-    return plot_whatif(dir, risky ? "whatif-risky" : "whatif-commission", &w, NULL, io, nomem);
+    return plot_whatif(dir, risky ? "whatif-risky" : "whatif-commission", &w, display_dir, io,
+                       nomem);
 }
 
 /* ======================================================================
@@ -406,6 +424,8 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     struct run rn;
     struct cs_plans alt = {0};
     struct cs_whatif_result *r = NULL;
+    struct cs_staging stage = {.lock_fd = -1, .slot = -1};
+    struct cs_disclosure *disc = NULL;
     json_t *root = NULL;
     size_t extra = 0;
     enum cs_status st = run_open(opt, io, &rn, err);
@@ -424,12 +444,20 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         (st = cs_whatif_simulate(rn.base, &alt, false, &r, err)) != CS_OK)
         goto out;
 
+    /* plans too small to show by themselves (groups.h) */
+    struct cs_measured wm = run_measured(&rn);
+    if ((st = cs_disclosure_compute(&wm, &disc, err)) != CS_OK)
+        goto out;
+    /* everything into a staging directory, moved into place at once */
+    if ((st = cs_staging_open(&stage, rn.out, err)) != CS_OK)
+        goto out;
+    const char *dir = stage.dir;
     const struct cs_whatif_base *b = rn.base;
     warn_no_gnuplot(io);
     bool plot_risky = false, plot_comm = false, nomem = false;
     if (b->fit)
-        plot_risky = plot_whatif_result(rn.out, b, r, true, io, &nomem);
-    plot_comm = plot_whatif_result(rn.out, b, r, false, io, &nomem);
+        plot_risky = plot_whatif_result(dir, rn.out, b, r, true, io, &nomem);
+    plot_comm = plot_whatif_result(dir, rn.out, b, r, false, io, &nomem);
     if (nomem) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory drawing plots");
         goto out;
@@ -442,17 +470,28 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     header_json(root, b);
     jset(root, "plans_file", json_string(opt->plans));
     jset(root, "extra_plans_ignored", json_integer((json_int_t)extra));
-    result_json(root, b, r);
-    if ((st = cs_json_write(rn.out, "whatif.json", root, err)) != CS_OK ||
-        (st = cs_whatif_doc_write(rn.out, &(const struct cs_whatif_doc){
+    result_json(root, b, r, disc);
+    /* plots/ is shared with whatever else was written there: only this
+     * command's whatif-* plots are replaced */
+    static const struct cs_staging_merge plots = {"plots", "whatif-"};
+    const struct cs_staging_spec spec = {.merge = &plots, .n_merge = 1};
+    if ((st = cs_json_write(dir, "whatif.json", root, err)) != CS_OK ||
+        (st = cs_whatif_doc_write(dir, &(const struct cs_whatif_doc){
                                       .base = b, .date = rn.date,
                                       .extra_plans = extra, .alt = &alt, .result = r,
-                                      .plot_risky = plot_risky, .plot_commission = plot_comm},
-                                  err)) != CS_OK)
+                                      .plot_risky = plot_risky, .plot_commission = plot_comm,
+                                      .disc = disc},
+                                  err)) != CS_OK ||
+        (st = cs_staging_commit(&stage, &spec, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
     cs_io_done(io, "what-if written to %s/whatif.html", rn.out);
 out:
+    /* the file that failed, named where it would have been */
+    if (st != CS_OK && stage.dir[0])
+        cs_error_rebase(err, stage.dir, rn.out);
+    cs_staging_close(&stage);
+    cs_disclosure_free(disc);
     json_decref(root);
     cs_whatif_result_free(r);
     cs_plans_free(&alt);
@@ -527,7 +566,7 @@ static json_t *proposal_json(const struct cs_proposal *pr)
         jset(j, "clear_effect", json_boolean(cs_verdict_of_interval(r->risky.low, r->risky.high) ==
                                                 CS_VERDICT_CLEAR));
         jset(j, "verdict", json_string(cs_verdict_name(pr->verdict[i])));
-        result_json(j, b, r);
+        result_json(j, b, r, pr->disc);
         json_array_append_new(opts, j);
     }
     jset(root, "options", opts);
@@ -582,21 +621,17 @@ static enum cs_status proposal_csv(const char *dir, const struct cs_proposal *pr
     return cs_atomic_commit(&a, err);
 }
 
-/* options/1.csv .. options/N.csv, and stale higher numbers of an earlier run removed. */
+/* options/1.csv .. options/N.csv, into a fresh directory (the command
+ * stages its output: an earlier run's options/ is replaced whole). */
 static enum cs_status write_option_files(const char *dir, const struct cs_proposal *pr,
                                          struct cs_error *err)
 {
-    char sub[PATH_MAX + 16], name[32], path[PATH_MAX + 64];
+    char sub[PATH_MAX + 16], name[32];
     snprintf(sub, sizeof sub, "%s/options", dir);
     enum cs_status st = cs_mkdir_p(sub, 0777, err);
     for (size_t k = 0; k < pr->n && st == CS_OK; k++) {
         snprintf(name, sizeof name, "%zu.csv", k + 1);
         st = write_plans_csv(sub, name, pr->base->ds, &pr->opt[pr->order[k]].plans, err);
-    }
-    for (size_t k = pr->n + 1; st == CS_OK; k++) {
-        snprintf(path, sizeof path, "%s/%zu.csv", sub, k);
-        if (unlink(path) != 0)
-            break;
     }
     return st;
 }
@@ -680,10 +715,8 @@ static void *option_worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&P->mu);
         size_t i = P->failed || P->next == P->pr->n ? P->pr->n : P->order[P->next++];
-        if (i < P->pr->n && P->io->progress && P->io->msg) {
-            fprintf(P->io->msg, "\rcompsight: simulating option %zu of %zu", ++P->done, P->pr->n);
-            fflush(P->io->msg);
-        }
+        if (i < P->pr->n && P->io->progress)
+            cs_io_progress(P->io, "compsight: simulating option %zu of %zu", ++P->done, P->pr->n);
         pthread_mutex_unlock(&P->mu);
         if (i >= P->pr->n)
             break;
@@ -771,12 +804,32 @@ static enum cs_status simulate_options(const struct cs_whatif_base *base, struct
     return st;
 }
 
+/*
+ * A plan with fewer than CS_MIN_GROUP_REPS reps is not simulated: every
+ * figure of an option on it (its commission, its risky deals) would be
+ * those reps' own.  Its options are dropped (freed) and the plans counted
+ * for the draft's "Not simulated".
+ */
+static void drop_small_plans(struct cs_proposal *pr, const struct cs_disclosure *disc)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < pr->n; i++) {
+        if (disc->plan_shown[pr->opt[i].plan] == CS_SHOWN)
+            pr->opt[m++] = pr->opt[i];
+        else
+            cs_plans_free(&pr->opt[i].plans);
+    }
+    pr->n = m;
+    pr->small_plans = disc->plans.groups;
+}
+
 enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
                                  const struct cs_proposal_settings *ps, const struct cs_io *io,
                                  struct cs_proposal_summary *summary, struct cs_error *err)
 {
     struct cs_proposal pr = {.recommended = SIZE_MAX, .findings = ps->findings};
     struct cs_whatif_base *base = NULL;
+    struct cs_disclosure *disc = NULL;
     json_t *root = NULL;
     double *avoided = NULL, *cost = NULL;
     char date[16];
@@ -788,8 +841,11 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
     if (st != CS_OK || (st = cs_mkdir_p(dir, 0777, err)) != CS_OK)
         goto out;
     pr.base = base;
-    if ((st = cs_whatif_options_generate(base, &pr.opt, &pr.n, err)) != CS_OK)
+    if ((st = cs_disclosure_compute(m, &disc, err)) != CS_OK ||
+        (st = cs_whatif_options_generate(base, &pr.opt, &pr.n, err)) != CS_OK)
         goto out;
+    pr.disc = disc;
+    drop_small_plans(&pr, disc);
     pr.res = calloc(pr.n ? pr.n : 1, sizeof *pr.res);
     pr.order = malloc((pr.n ? pr.n : 1) * sizeof *pr.order);
     pr.verdict = malloc((pr.n ? pr.n : 1) * sizeof *pr.verdict);
@@ -808,8 +864,7 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
         cost[i] = pr.res[i]->commission.estimate;
         pr.verdict[i] = cs_whatif_option_verdict(&rule, &pr.res[i]->risky);
     }
-    if (io->progress)
-        fprintf(io->msg, "\r%60s\r", "");
+    cs_io_progress_end(io);
     cs_whatif_rank(avoided, cost, pr.verdict, pr.n, pr.order);
     /* The recommendation: the best-ranked option that clearly avoids risky deals. */
     for (size_t k = 0; k < pr.n && pr.recommended == SIZE_MAX; k++) {
@@ -857,6 +912,7 @@ out:
     free(pr.verdict);
     cs_whatif_options_free(pr.opt, pr.n);
     cs_whatif_base_free(base);
+    cs_disclosure_free(disc);
     return st;
 }
 
@@ -866,6 +922,7 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     struct run rn;
     struct cs_proposal_summary sum = {0};
     struct cs_analysis *an = NULL;
+    struct cs_staging stage = {.lock_fd = -1, .slot = -1};
     enum cs_status st = run_open(opt, io, &rn, err);
     if (st != CS_OK)
         goto out;
@@ -884,11 +941,22 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
                    .logit = pm->fit, .firth = pm->firth,
                    .within = an->model[CS_MODEL_PROMISE_RISK_WITHIN].fit},
         .findings = an->findings};
-    if ((st = cs_proposal_write(rn.out, &m, &ps, io, &sum, err)) != CS_OK)
+    /* everything into a staging directory, moved into place at once;
+     * options/ is replaced whole, and in plots/ only this command's
+     * options-* plots */
+    static const struct cs_staging_merge plots = {"plots", "options-"};
+    const struct cs_staging_spec spec = {.merge = &plots, .n_merge = 1};
+    ps.display_dir = rn.out;
+    if ((st = cs_staging_open(&stage, rn.out, err)) != CS_OK ||
+        (st = cs_proposal_write(stage.dir, &m, &ps, io, &sum, err)) != CS_OK ||
+        (st = cs_staging_commit(&stage, &spec, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);
     cs_io_done(io, "proposal written to %s/proposal.html (%zu options)", rn.out, sum.n_options);
 out:
+    if (st != CS_OK && stage.dir[0])
+        cs_error_rebase(err, stage.dir, rn.out);
+    cs_staging_close(&stage);
     cs_analysis_free(an);
     run_close(&rn);
     return st;

@@ -12,6 +12,11 @@
 #include "compsight/commands.h"
 #include "compsight/results.h"
 #include "compsight/version.h"
+#include "stage.h"
+
+/* Standard output and error as the program writes them: on a terminal,
+ * streams that escape what could drive it (cs_io_escaping). */
+static FILE *out_stream, *msg_stream;
 
 /* ===================================================================== */
 /* The commands                                                          */
@@ -79,6 +84,7 @@ static const char *set_out(struct cs_options *o, const char *v) { o->out_dir = v
 static const char *set_period(struct cs_options *o, const char *v) { o->period = v; return NULL; }
 static const char *set_plans(struct cs_options *o, const char *v) { o->plans = v; return NULL; }
 static const char *set_preset(struct cs_options *o, const char *v) { o->preset = v; return NULL; }
+static const char *set_key_file(struct cs_options *o, const char *v) { o->key_file = v; return NULL; }
 static const char *set_private(struct cs_options *o, const char *v) { (void)v; o->private_mode = true; return NULL; }
 static const char *set_decimal(struct cs_options *o, const char *v) { (void)v; o->decimal_comma = true; return NULL; }
 static const char *set_strict(struct cs_options *o, const char *v) { (void)v; o->strict = true; return NULL; }
@@ -239,12 +245,15 @@ static const struct option_def {
     {"data", "DIR", READERS, set_data, STORE, false,
      "the directory holding the CSV exports", "the bundled sample data"},
     {"out", "DIR", REPORT, set_out, STORE, false,
-     "the folder to write the report into; only files inside it are written",
+     "the folder to write the report into; only files inside it are written, and not the "
+     "data folder or one holding an input file",
      "reports/PERIOD in the current directory: reports/2026Q4, reports/all or reports/each"},
     {"out", "DIR", WHATIF, set_out, STORE, false,
-     "the folder to write the what-if into", "reports/PERIOD/whatif"},
+     "the folder to write the what-if into (not the data folder or one holding an input file)",
+     "reports/PERIOD/whatif"},
     {"out", "DIR", PROPOSE, set_out, STORE, false,
-     "the folder to write the proposal draft into", "reports/PERIOD/proposal"},
+     "the folder to write the proposal draft into (not the data folder or one holding an "
+     "input file)", "reports/PERIOD/proposal"},
     {"period", "LABEL|all|each", REPORT, set_period, STORE, false,
      "the fiscal quarter to report on (such as 2026Q3), all quarters pooled with a trend, or "
      "each quarter in its own folder", "the latest quarter with won deals"},
@@ -254,10 +263,14 @@ static const struct option_def {
      "the fiscal quarter whose won deals are simulated (such as 2026Q3), or all of them",
      "the latest quarter with won deals"},
     {"private", NULL, REPORT, set_private, STORE, false,
-     "also write per-rep figures, with names, into private/ (mode 0700), and rep ids instead of "
-     "pseudonyms in deals.csv", NULL},
+     "also write per-rep figures with names, and deals.csv and rejects.csv with rep ids, into "
+     "private/ (mode 0700); shared files keep pseudonyms", NULL},
     {"private", NULL, DEALS, set_private, STORE, false,
      "rep ids instead of pseudonyms", NULL},
+    {"key-file", "FILE", REPORT | DEALS, set_key_file, STORE, false,
+     "the secret key of the reps' pseudonyms in shared output: made (32 random bytes, mode 0600) "
+     "when missing; keep it, and the same rep keeps the same pseudonym from quarter to quarter",
+     "$XDG_CONFIG_HOME/compsight/key, else ~/.config/compsight/key"},
     {"seed", "N", REPORT | WHATIF | PROPOSE, set_seed, STORE, false,
      "seed of the bootstrap draws: the same data and seed give the same output", "1"},
     {"model", "across|within", WHATIF | PROPOSE, set_model, STORE, false,
@@ -437,9 +450,9 @@ static void command_help(FILE *f, const struct command *c)
 static void try_help(const struct command *c)
 {
     if (c)
-        fprintf(stderr, "Try 'compsight %s --help'.\n", c->name);
+        fprintf(msg_stream, "Try 'compsight %s --help'.\n", c->name);
     else
-        fprintf(stderr, "Try 'compsight --help'.\n");
+        fprintf(msg_stream, "Try 'compsight --help'.\n");
 }
 
 static int bad_usage(const struct command *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -448,9 +461,9 @@ static int bad_usage(const struct command *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "compsight: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    fprintf(msg_stream, "compsight: ");
+    vfprintf(msg_stream, fmt, ap);
+    fputc('\n', msg_stream);
     va_end(ap);
     try_help(c);
     return 1;
@@ -489,11 +502,11 @@ static int parse_options(int argc, char **argv, const struct command *c, struct 
             return bad_usage(c, "option '--%s' takes no value", o->name);
         seen[o - options] = true;
         if (o->action == HELP) {
-            command_help(stdout, c);
+            command_help(out_stream, c);
             return 0;
         }
         if (o->action == VERSION) {
-            printf("compsight %s\n", CS_VERSION);
+            fprintf(out_stream, "compsight %s\n", CS_VERSION);
             return 0;
         }
         const char *takes = o->set(opt, value);
@@ -506,25 +519,19 @@ static int parse_options(int argc, char **argv, const struct command *c, struct 
     return -1;
 }
 
-int main(int argc, char **argv)
+/* main() once the streams are set up: the exit code. */
+static int run(int argc, char **argv)
 {
-    gsl_set_error_handler_off();
-    /* Big column arrays and hash tables grow by doubling: with a fixed
-     * mmap threshold they stay mmapped, and realloc moves them with mremap
-     * instead of copying (glibc otherwise raises the threshold after the
-     * first large free, and every later doubling copies). */
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-    cs_json_init();    /* a failed JSON allocation fails the write (results.h) */
     if (argc < 2) {
-        general_help(stderr);
+        general_help(msg_stream);
         return 1;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-        general_help(stdout);
+        general_help(out_stream);
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("compsight %s\n", CS_VERSION);
+        fprintf(out_stream, "compsight %s\n", CS_VERSION);
         return 0;
     }
     const struct command *cmd = NULL;
@@ -539,23 +546,54 @@ int main(int argc, char **argv)
     if (code >= 0)
         return code;
 
-    struct cs_io io = {.out = stdout, .msg = stderr, .quiet = opt.quiet,
-                       .progress = !opt.quiet && isatty(STDERR_FILENO)};
+    bool progress = !opt.quiet && isatty(STDERR_FILENO);
+    struct cs_io io = {.out = out_stream, .msg = msg_stream, .quiet = opt.quiet,
+                       .progress = progress, .term = progress ? stderr : NULL};
     struct cs_error err;
     cs_error_clear(&err);
     enum cs_status st = cmd->run(&opt, &io, &err);
-    if (st == CS_OK && (fflush(stdout) != 0 || ferror(stdout))) {
-        fprintf(stderr, "compsight: error writing standard output\n");
-        return cs_exit_code(CS_ERR_OUTPUT);
-    }
     if (st != CS_OK) {
         char buf[1200];
         if (err.status == CS_OK)
             err.status = st;
         cs_error_format(&err, buf, sizeof buf);
-        fprintf(stderr, "compsight: %s\n", buf);
+        fprintf(msg_stream, "compsight: %s\n", buf);
         if (st == CS_ERR_USAGE)
             try_help(cmd);
     }
     return cs_exit_code(st);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    /* Big column arrays and hash tables grow by doubling: with a fixed
+     * mmap threshold they stay mmapped, and realloc moves them with mremap
+     * instead of copying (glibc otherwise raises the threshold after the
+     * first large free, and every later doubling copies). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    cs_json_init();    /* a failed JSON allocation fails the write (results.h) */
+    /* SIGINT, SIGTERM, SIGHUP: remove the staging directory, then end */
+    cs_staging_signals();
+    /* On a terminal, no byte of the data reaches it raw (SECURITY.md);
+     * files and pipes get the bytes as read. */
+    out_stream = isatty(STDOUT_FILENO) ? cs_io_escaping(stdout) : NULL;
+    msg_stream = isatty(STDERR_FILENO) ? cs_io_escaping(stderr) : NULL;
+    if (out_stream)
+        setvbuf(out_stream, NULL, _IOLBF, 0);
+    else
+        out_stream = stdout;
+    if (msg_stream)
+        setvbuf(msg_stream, NULL, _IONBF, 0);
+    else
+        msg_stream = stderr;
+    int code = run(argc, argv);
+    bool out_bad = out_stream != stdout && fclose(out_stream) != 0;
+    if (msg_stream != stderr)
+        fclose(msg_stream);
+    if (code == 0 && (out_bad || fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "compsight: error writing standard output\n");
+        return cs_exit_code(CS_ERR_OUTPUT);
+    }
+    return code;
 }

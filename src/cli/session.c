@@ -68,6 +68,60 @@ static enum cs_status load_map(const char *arg, struct cs_map **map, struct cs_e
     return cs_map_load(path, map, err);
 }
 
+/* ------------------------------------------------------------------------
+ * The output directory against the inputs
+ * --------------------------------------------------------------------- */
+
+/* Is the file at path (if it exists) inside the directory whose real path
+ * is dir?  Its real path into real. */
+static bool inside(const char *dir, const char *path, char *real)
+{
+    size_t n = strlen(dir);
+    if (!realpath(path, real))
+        return false;
+    return strncmp(real, dir, n) == 0 && (real[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
+static enum cs_status refuse(const char *out, const char *what, const char *path,
+                             struct cs_error *err)
+{
+    return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                        "the output directory %s holds %s %s: writing there could replace or "
+                        "remove it; choose another with --out", out, what, path);
+}
+
+enum cs_status cs_session_check_out(const struct cs_session *s, const struct cs_options *opt,
+                                    const char *out, struct cs_error *err)
+{
+    char dir[PATH_MAX], real[PATH_MAX], path[PATH_MAX + 256];
+    /* a directory that does not exist yet holds nothing */
+    if (!realpath(out, dir))
+        return CS_OK;
+    if (realpath(s->data_dir, real) && strcmp(real, dir) == 0)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                            "the output directory %s is the data directory: the report would "
+                            "replace its files (deals.csv among them); choose another with --out",
+                            out);
+    for (int t = 0; t < CS_T_COUNT; t++) {
+        const char *const *names = NULL;
+        const char *def = cs_schema_table((enum cs_table)t)->file;
+        size_t n = cs_map_files(s->map, (enum cs_table)t, &names);
+        for (size_t i = 0; i < (n ? n : 1); i++) {
+            snprintf(path, sizeof path, "%s/%s", s->data_dir, n ? names[i] : def);
+            if (inside(dir, path, real))
+                return refuse(out, "the input file", path, err);
+        }
+    }
+    if (opt->plans && inside(dir, opt->plans, real))
+        return refuse(out, "the plans file", opt->plans, err);
+    struct stat sb;
+    for (size_t i = 0; i < opt->n_maps; i++)
+        if ((strchr(opt->map[i], '/') || stat(opt->map[i], &sb) == 0) &&
+            inside(dir, opt->map[i], real))
+            return refuse(out, "the map file", opt->map[i], err);
+    return CS_OK;
+}
+
 /* Every --map in turn, combined into the first (SPEC 12: a later map's
  * keys override an earlier one's). */
 static enum cs_status load_maps(const struct cs_options *opt, struct cs_map **out,
@@ -133,16 +187,22 @@ enum cs_status cs_session_max_rejected(const struct cs_options *opt, const struc
 
 static void show_progress(const char *file, uint64_t done, uint64_t total, void *ctx)
 {
-    FILE *msg = ctx;
+    const struct cs_io *io = ctx;
     if (total)
-        fprintf(msg, "\rcompsight: reading %-16s %3d%%", file, (int)(100.0 * (double)done / (double)total));
+        cs_io_progress(io, "compsight: reading %-16s %3d%%", file, (int)(100.0 * (double)done / (double)total));
     else
-        fprintf(msg, "\rcompsight: reading %-16s", file);
-    fflush(msg);
+        cs_io_progress(io, "compsight: reading %-16s", file);
 }
 
 enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io *io,
                                struct cs_session *s, struct cs_error *err)
+{
+    return cs_session_open_keyed(opt, io, s, NULL, err);
+}
+
+enum cs_status cs_session_open_keyed(const struct cs_options *opt, const struct cs_io *io,
+                                     struct cs_session *s, struct cs_key *key,
+                                     struct cs_error *err)
 {
     enum cs_status st;
     memset(s, 0, sizeof *s);
@@ -170,12 +230,18 @@ enum cs_status cs_session_open(const struct cs_options *opt, const struct cs_io 
         if (st != CS_OK)
             goto fail;
     }
+    /* before a byte of the data is read (a default output directory, which
+     * names the period, is checked once the period is known) */
+    if (opt->out_dir && (st = cs_session_check_out(s, opt, opt->out_dir, err)) != CS_OK)
+        goto fail;
+    /* the key before the data: a bad key file is found before a long read */
+    if (key && (st = cs_session_key(opt, io, key, err)) != CS_OK)
+        goto fail;
     struct cs_load_options lo = cs_session_load_options(opt, s->data_dir, s->map);
     lo.progress = io->progress ? show_progress : NULL;
-    lo.progress_ctx = io->msg;
+    lo.progress_ctx = (void *)io;
     st = cs_dataset_load(&lo, &s->ds, err);
-    if (io->progress)
-        fprintf(io->msg, "\r%60s\r", "");
+    cs_io_progress_end(io);
     if (st != CS_OK)
         goto fail;
     return CS_OK;
@@ -190,4 +256,22 @@ void cs_session_close(struct cs_session *s)
     cs_map_free(s->map);
     s->ds = NULL;
     s->map = NULL;
+}
+
+enum cs_status cs_session_key(const struct cs_options *opt, const struct cs_io *io,
+                              struct cs_key *key, struct cs_error *err)
+{
+    char path[PATH_MAX];
+    bool created = false;
+    enum cs_status st = CS_OK;
+    if (opt->key_file)
+        snprintf(path, sizeof path, "%s", opt->key_file);
+    else
+        st = cs_key_default_path(path, sizeof path, err);
+    if (st == CS_OK)
+        st = cs_key_load(path, key, &created, err);
+    if (st == CS_OK && created)
+        cs_io_warn(io, "created the pseudonym key %s: keep it (mode 0600), so that reps keep their "
+                       "pseudonyms from one report to the next", path);
+    return st;
 }

@@ -53,6 +53,10 @@ void cs_cells_settings(struct loader *L)
     L->n_excl = cs_map_excludes(map, t);
     if (L->n_excl > MAX_EXCLUDES)
         L->n_excl = MAX_EXCLUDES;
+    for (size_t c = 0; c < L->def->n_columns && c < MAX_COLS; c++)
+        L->bound[c] = cs_schema_bounds(t, (int)c);
+    L->day_min = cs_days_from_civil(CS_MIN_YEAR, 1, 1);
+    L->day_max = cs_days_from_civil(CS_MAX_YEAR, 12, 31);
     memset(&L->stats, 0, sizeof L->stats);
 }
 
@@ -171,6 +175,40 @@ static void encoding_evidence(struct loader *L, struct cs_source *so, const bool
     }
 }
 
+/* A header read for a column that the file has twice, once trimmed and
+ * with case ignored (`amount` and ` Amount `): which one holds the values
+ * cannot be told, so the file is refused naming both, rather than the
+ * first silently read.  Fields no column reads may repeat.  1 with err
+ * set, else 0. */
+static int duplicate_header(struct loader *L, const struct cs_csv_record *rec,
+                            const char *const *text, const size_t *tlen, struct cs_error *err)
+{
+    for (size_t c = 0; c < L->def->n_columns; c++) {
+        int f = L->field_of[c];
+        if (f < 0)
+            continue;
+        const char *want = cs_map_header(L->opt->map, L->t, (int)c);
+        if (!want)
+            want = L->def->columns[c].name;
+        for (size_t g = (size_t)f + 1; g < L->header_fields; g++) {
+            if (!header_eq(text[g], tlen[g], want))
+                continue;
+            char w[128], a[128], b[128];
+            bool row = L->ds->sources[L->src].header_row;
+            cs_quote_bytes(w, sizeof w, want, strlen(want));
+            cs_quote_bytes(a, sizeof a, text[f], tlen[f]);
+            cs_quote_bytes(b, sizeof b, text[g], tlen[g]);
+            cs_error_set(err, CS_ERR_INPUT, L->name, rec->line, L->def->columns[c].name,
+                         "the %s has %s twice: column %d %s and column %zu %s (the same once "
+                         "spaces are trimmed and case ignored): which one to read cannot be "
+                         "told; rename or remove one", row ? "header" : "map's header = list",
+                         w, f + 1, a, g + 1, b);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int cs_cells_header(struct loader *L, const struct cs_csv_record *rec, struct cs_error *err)
 {
     const struct cs_map *map = L->opt->map;
@@ -229,6 +267,8 @@ int cs_cells_header(struct loader *L, const struct cs_csv_record *rec, struct cs
                 goto oom;
         }
     }
+    if (duplicate_header(L, rec, (const char *const *)text, tlen, err))
+        goto out;
     column_masks(L);
     for (size_t c = 0; c < L->def->n_columns; c++) {
         if (L->field_of[c] < 0 && (L->required >> c & 1) && !L->dflt[c]) {
@@ -360,6 +400,11 @@ parse_kind(const struct loader *L, struct parsed *pr, char msg[REJECT_MSG], stru
             return REJECT("not a number: %s", "not a number: %s",
                           cs_quote_bytes(q, sizeof q, s, len));
         }
+        if (!(fabs(cell->num) <= L->bound[c].max_abs) ||
+            (cell->num > 0 && cell->num < L->bound[c].min_pos))
+            return REJECT("beyond the plausible range (%s): %s",
+                          "beyond the plausible range (%s): %s", L->bound[c].range,
+                          cs_quote_bytes(q, sizeof q, s, len));
         break;
     case CS_K_DATE: {
         unsigned reads;
@@ -368,6 +413,14 @@ parse_kind(const struct loader *L, struct parsed *pr, char msg[REJECT_MSG], stru
             return REJECT("not a date (%s): %s", "not a date (%s): %s",
                           date_expected[date_format], cs_quote_bytes(q, sizeof q, s, len));
         }
+        if ((cell->day < L->day_min || cell->day > L->day_max) &&
+            !(L->bound[c].open_ends && (cell->day == cs_days_from_civil(1, 1, 1) ||
+                                        cell->day == cs_days_from_civil(9999, 12, 31))))
+            return REJECT("outside the plausible years %d to %d%s: %s",
+                          "outside the plausible years %d to %d%s: %s", CS_MIN_YEAR, CS_MAX_YEAR,
+                          L->bound[c].open_ends ? " (0001-01-01 and 9999-12-31 stand for an "
+                                                  "open end)" : "",
+                          cs_quote_bytes(q, sizeof q, s, len));
         /* a M/D date no D/M reading could give (or the reverse) */
         if (st && date_format != CS_DATE_ISO && reads == 1u << date_format)
             st->date_only_chosen[c]++;

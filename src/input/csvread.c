@@ -749,15 +749,31 @@ enum cs_status cs_csv_read_path(const char *path, const char *name,
         name = path;
     if ((st = reader_init(&r, name, opt, fn, ctx, err)) != CS_OK)
         goto out;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer
+     * forever; it is refused below, as is a device (a terminal, /dev/zero):
+     * an input is a file whose end can be reached */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         st = cs_error_set(err, CS_ERR_INPUT, name, 0, NULL, "cannot open %s: %s",
                           path, strerror(errno));
         goto out;
     }
     struct stat sb;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
-        total = (uint64_t)sb.st_size;
+    if (fstat(fd, &sb) != 0) {
+        st = cs_error_set(err, CS_ERR_INPUT, name, 0, NULL, "cannot read %s: %s",
+                          path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = cs_error_set(err, CS_ERR_INPUT, name, 0, NULL,
+                          "%s is %s, not a regular file: compsight reads only files (export "
+                          "the data to a file first)", path, cs_file_kind(sb.st_mode));
+        goto out;
+    }
+    total = (uint64_t)sb.st_size;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     chunk = malloc(chunk_size);
     if (!chunk) {
         st = cs_error_set(err, CS_ERR_NOMEM, name, 0, NULL, "out of memory");

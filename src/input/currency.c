@@ -602,7 +602,7 @@ int cs_currency_convert(struct loader *L, uint16_t code, int32_t day, double *am
     if (isnan(*rate))
         return CS_CURRENCY_NO_RATE;
     double converted = *amount / *rate;
-    if (!isfinite(converted))
+    if (!(fabs(converted) <= CS_MAX_AMOUNT))      /* schema.h's plausible range */
         return CS_CURRENCY_TOO_LARGE;
     *amount = converted;
     uint32_t **count = &cur->converted[L->t == CS_T_COMMISSIONS];

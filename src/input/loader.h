@@ -105,6 +105,8 @@ struct loader {
     int field_of[MAX_COLS];            /* schema column -> field index, -1 absent */
     const char *dflt[MAX_COLS];        /* map defaults */
     const char *blank[MAX_COLS];       /* COLUMN.blank */
+    struct cs_bounds bound[MAX_COLS];  /* plausible ranges (schema.h) */
+    int32_t day_min, day_max;          /* the plausible dates: CS_MIN_YEAR..CS_MAX_YEAR */
     /* per column, bit c: */
     uint32_t mapped;                   /* the map has value lines for it */
     uint32_t skip;                     /* not parsed (stage, when is_won decides) */

@@ -1,10 +1,12 @@
 /* mapfile.c - the --map INI files of SPEC sections 3 and 12: read line by line into inih, loaded, freed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -332,20 +334,33 @@ enum cs_status cs_map_load_mem(const char *text, size_t len, const char *name,
 
 enum cs_status cs_map_load(const char *path, struct cs_map **out, struct cs_error *err)
 {
-    enum cs_status st;
+    enum cs_status st = CS_OK;
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    FILE *f = NULL;
     if (out)
         *out = NULL;
     if (!path)
         return cs_error_set(err, CS_ERR_INPUT, NULL, 0, NULL, "no map file given");
-    f = fopen(path, "rb");
-    if (!f)
+    /* a FIFO or a device is refused, not waited on (csvread.c does the same) */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
         return cs_error_set(err, CS_ERR_INPUT, path, 0, NULL, "cannot open map file: %s",
                             strerror(errno));
     struct stat sb;
-    size_t expected = stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 0;
+    if (fstat(fd, &sb) != 0) {
+        st = cs_error_set(err, CS_ERR_INPUT, path, 0, NULL, "cannot read map file: %s",
+                          strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = cs_error_set(err, CS_ERR_INPUT, path, 0, NULL, "the map file is %s, not a regular "
+                          "file", cs_file_kind(sb.st_mode));
+        goto out;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    size_t expected = (size_t)sb.st_size;
     for (;;) {
         if (len == cap) {
             if (cap >= MAP_MAX_BYTES) {
@@ -362,16 +377,17 @@ enum cs_status cs_map_load(const char *path, struct cs_map **out, struct cs_erro
             buf = p;
             cap = ncap;
         }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                st = cs_error_set(err, CS_ERR_INPUT, path, 0, NULL, "cannot read map file: %s",
-                                  strerror(errno));
-                goto out;
-            }
-            break;
+        ssize_t got = read(fd, buf + len, cap - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            st = cs_error_set(err, CS_ERR_INPUT, path, 0, NULL, "cannot read map file: %s",
+                              strerror(errno));
+            goto out;
         }
+        if (got == 0)
+            break;
+        len += (size_t)got;
     }
     if (len < expected) {
         st = cs_error_set(err, CS_ERR_INPUT, path, 0, NULL,
@@ -382,7 +398,7 @@ enum cs_status cs_map_load(const char *path, struct cs_map **out, struct cs_erro
     st = cs_map_load_mem(buf ? buf : "", len, path, out, err);
 out:
     free(buf);
-    fclose(f);
+    close(fd);
     return st;
 }
 

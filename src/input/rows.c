@@ -479,7 +479,8 @@ static int convert(struct loader *L, struct cell *c, unsigned long line, size_t 
     cs_currency_text(c[cur].code, code);
     cs_format_date(day, date);
     if (r == CS_CURRENCY_TOO_LARGE)
-        REJECT(cur, "%.15g %s at a rate of %.15g is too large a number", amount, code, rate);
+        REJECT(cur, "%.15g %s at a rate of %.15g is too large a number (beyond 1e15 once "
+                    "converted)", amount, code, rate);
     if (day == CS_NO_DATE)
         REJECT(cur, "no undated rate for %s (the deal has no date for a dated one)", code);
     /* one reason a currency for check, whatever the date: its kind names

@@ -1,4 +1,5 @@
 /* schema.c - the static description of the input files (SPEC sections 1-2, 12). */
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -58,6 +59,37 @@ int cs_schema_find_column(enum cs_table t, const char *name)
         if (strcasecmp(def->columns[c].name, name) == 0)
             return (int)c;
     return -1;
+}
+
+struct cs_bounds cs_schema_bounds(enum cs_table t, int c)
+{
+    struct cs_bounds b = {INFINITY, 0, NULL, false};
+    const struct cs_table_def *def = cs_schema_table(t);
+    if (!def || c < 0 || (size_t)c >= def->n_columns)
+        return b;
+    const char *name = def->columns[c].name;
+    if (def->columns[c].kind == CS_K_DATE) {
+        b.open_ends = t == CS_T_RATES;
+        return b;
+    }
+    if (def->columns[c].kind != CS_K_NUMBER)
+        return b;
+    if (t == CS_T_PLANS && strcmp(name, "rate") == 0) {
+        b.max_abs = CS_MAX_PLAN_RATE;
+        b.range = "at most 10, 1,000% of the amount";
+    } else if (t == CS_T_PLANS && strcmp(name, "tier_floor") == 0) {
+        b.max_abs = CS_MAX_TIER_FLOOR;
+        b.range = "at most 100, 10,000% of quota";
+    } else if (t == CS_T_RATES) {
+        b.max_abs = CS_MAX_FX_RATE;
+        b.min_pos = CS_MIN_FX_RATE;
+        b.range = "from 1e-9 to 1e9";
+    } else {
+        /* amount, quota, commission, target, actual */
+        b.max_abs = CS_MAX_AMOUNT;
+        b.range = "at most 1e15 either way";
+    }
+    return b;
 }
 
 /* CRM spellings of the stages (SPEC section 2). */

@@ -1,5 +1,6 @@
 /* select.c - resolve --period into the set of fiscal quarters an analysis covers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compsight/select.h"
@@ -52,4 +53,79 @@ enum cs_status cs_select_period(const char *arg, const struct cs_dataset *ds,
     sel->mode = CS_SELECT_QUARTER;
     sel->quarter = code;
     return CS_OK;
+}
+
+/* A quarter code (year * 10 + 1..4) as a number that counts quarters. */
+static int64_t quarter_index(int32_t code)
+{
+    return (int64_t)(code / 10) * 4 + code % 10 - 1;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+enum cs_status cs_select_won_quarters(const uint8_t *won, const int32_t *quarter, size_t n,
+                                      int32_t **codes, size_t *n_codes, struct cs_error *err)
+{
+    /* Distinct codes in a small open-addressing set (grown at half full),
+     * then sorted: as many slots as there are quarters with data. */
+    size_t cap = 64, used = 0;
+    int32_t *set = NULL, *out = NULL;
+    *codes = NULL;
+    *n_codes = 0;
+    if (!(set = malloc(cap * sizeof *set)))
+        goto oom;
+    for (size_t k = 0; k < cap; k++)
+        set[k] = CS_NO_PERIOD;
+    for (size_t i = 0; i < n; i++) {
+        if (!won[i] || quarter[i] == CS_NO_PERIOD)
+            continue;
+        uint64_t h = (uint64_t)quarter_index(quarter[i]) * 0x9e3779b97f4a7c15ull;
+        size_t k = (size_t)(h >> 32) & (cap - 1);
+        while (set[k] != CS_NO_PERIOD && set[k] != quarter[i])
+            k = (k + 1) & (cap - 1);
+        if (set[k] == quarter[i])
+            continue;
+        set[k] = quarter[i];
+        if (++used * 2 <= cap)
+            continue;
+        /* grow: reinsert into twice the slots */
+        size_t ncap = cap * 2;
+        int32_t *ns = malloc(ncap * sizeof *ns);
+        if (!ns)
+            goto oom;
+        for (size_t j = 0; j < ncap; j++)
+            ns[j] = CS_NO_PERIOD;
+        for (size_t j = 0; j < cap; j++) {
+            if (set[j] == CS_NO_PERIOD)
+                continue;
+            uint64_t g = (uint64_t)quarter_index(set[j]) * 0x9e3779b97f4a7c15ull;
+            size_t s = (size_t)(g >> 32) & (ncap - 1);
+            while (ns[s] != CS_NO_PERIOD)
+                s = (s + 1) & (ncap - 1);
+            ns[s] = set[j];
+        }
+        free(set);
+        set = ns;
+        cap = ncap;
+    }
+    if (used) {
+        if (!(out = malloc(used * sizeof *out)))
+            goto oom;
+        size_t m = 0;
+        for (size_t k = 0; k < cap; k++)
+            if (set[k] != CS_NO_PERIOD)
+                out[m++] = set[k];
+        qsort(out, m, sizeof *out, cmp_i32);
+    }
+    free(set);
+    *codes = out;
+    *n_codes = used;
+    return CS_OK;
+oom:
+    free(set);
+    return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
 }

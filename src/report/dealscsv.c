@@ -1,5 +1,6 @@
 /* dealscsv.c - write the per-deal measures table (deals.csv, `compsight deals`). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compsight/dealscsv.h"
@@ -93,13 +94,21 @@ static double own_share(const struct cs_incentives *inc, size_t i, size_t *x)
 
 void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_calendar *cal,
                         const struct cs_incentives *inc, const struct cs_outcomes *oc,
-                        const struct cs_selection *sel, bool private_mode)
+                        const struct cs_selection *sel, const struct cs_key *key,
+                        const struct cs_disclosure *disc)
 {
     (void)cal;
     const struct cs_deals *d = &ds->deals;
     struct out o;          /* 64 KiB of stack: the writers' threads have the default 8 MiB */
     o.f = f;
     o.n = 0;
+    /* each rep's pseudonym once, not once a deal (a keyed hash each); made
+     * row by row when there is no memory for them */
+    char (*names)[CS_PSEUDONYM_SIZE] = NULL;
+    if (key && (names = malloc((ds->reps.n ? ds->reps.n : 1) * sizeof *names)) != NULL)
+        for (size_t r = 0; r < ds->reps.n; r++)
+            cs_pseudonym(key, cs_ds_str(ds, ds->reps.id[r]),
+                         cs_strpool_len(ds->str, ds->reps.id[r]), names[r]);
     /* amount, commission and log_amount are in the corporate currency,
      * which the currency column names (SPEC 12) */
     const char *currency = cs_ds_currency(ds);
@@ -119,15 +128,30 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         uint32_t rep = d->rep[i];
         char buf[32];
         put_text(&o, ds, d->id[i], ',');
-        if (private_mode) {
+        if (!key) {
             put_text(&o, ds, ds->reps.id[rep], ',');
+        } else if (names) {
+            put_str(&o, names[rep], ',');
         } else {
-            cs_pseudonym(cs_ds_str(ds, ds->reps.id[rep]), buf);
+            cs_pseudonym(key, cs_ds_str(ds, ds->reps.id[rep]),
+                         cs_strpool_len(ds->str, ds->reps.id[rep]), buf);
             put_str(&o, buf, ',');
         }
-        /* SPEC 13: the team and plan of the deal's own credit row */
-        put_text(&o, ds, cs_incentives_team(ds, inc, i), ',');
-        put_text(&o, ds, ds->plans.id[inc->rp.plan[inc->rep_period[i]]], ',');
+        /* SPEC 13: the team and plan of the deal's own credit row, unless
+         * too few reps make them up (groups.h) */
+        uint32_t team_id = cs_incentives_team(ds, inc, i);
+        uint32_t plan_ix = inc->rp.plan[inc->rep_period[i]];
+        enum cs_shown team = disc ? cs_disclosure_team(disc, cs_disclosure_team_number(disc, team_id))
+                                  : CS_SHOWN;
+        enum cs_shown plan = disc ? cs_disclosure_plan(disc, ds->plans.n, plan_ix) : CS_SHOWN;
+        if (team == CS_SHOWN)
+            put_text(&o, ds, team_id, ',');
+        else
+            put_str(&o, team == CS_SHOWN_POOLED ? "other teams" : "", ',');
+        if (plan == CS_SHOWN)
+            put_text(&o, ds, ds->plans.id[plan_ix], ',');
+        else
+            put_str(&o, plan == CS_SHOWN_POOLED ? "other plans" : "", ',');
         cs_format_period(inc->period[i], buf);
         put_str(&o, buf, ',');
         put_text(&o, ds, d->account[i], ',');
@@ -154,4 +178,5 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
             put_number(&o, own_share(inc, i, &x), '\n');
     }
     fwrite(o.b, 1, o.n, f);
+    free(names);
 }

@@ -213,24 +213,6 @@ enum cs_status cs_mkdir_p(const char *dir, unsigned mode, struct cs_error *err)
     return CS_OK;
 }
 
-void cs_pseudonym(const char *rep_id, char *buf)
-{
-    /* FNV-1a then a final avalanche, so similar ids do not look alike. */
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const unsigned char *p = (const unsigned char *)rep_id; *p; p++)
-        h = (h ^ *p) * 0x100000001b3ull;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    /* "rep-%010llx" of the low 40 bits, without printf: deals.csv writes
-     * one a row */
-    static const char hex[] = "0123456789abcdef";
-    memcpy(buf, "rep-", 4);
-    for (int i = 0; i < 10; i++)
-        buf[4 + i] = hex[(h >> (36 - 4 * i)) & 0xf];
-    buf[14] = '\0';
-}
-
 const char *cs_fmt_count(char *buf, size_t n, size_t v)
 {
     char tmp[32];

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compsight/groups.h"
 #include "compsight/output.h"
 #include "compsight/plot.h"
 #include "gpscript.h"
@@ -114,15 +115,24 @@ enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plo
     memset(r, 0, sizeof *r);
     r->min_n = CS_PLOT_TIER_MIN;
     size_t used = 0;
+    struct cs_disclosure *disc = NULL;
+    enum cs_status st = cs_disclosure_compute(m, &disc, err);
+    if (st != CS_OK)
+        return st;
     struct rate_count *rc = tier_counts(m, &used);
-    if (!rc)
+    if (!rc) {
+        cs_disclosure_free(disc);
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
     for (size_t j = 0; j < used;) {
         size_t end = j;
         while (end < used && rc[end].plan == rc[j].plan)
             end++;
-        /* a panel per plan, a gap slot before every one but the first */
-        bool room = r->n_groups < CS_PLOT_MAX_GROUPS &&
+        /* a panel per plan, a gap slot before every one but the first; a
+         * plan of fewer than CS_MIN_GROUP_REPS reps has none: its rates
+         * would be its reps' own (groups.h), its deals count as omitted */
+        bool small = rc[j].plan < ds->plans.n && disc->plan_shown[rc[j].plan] != CS_SHOWN;
+        bool room = !small && r->n_groups < CS_PLOT_MAX_GROUPS &&
                     r->n_axis + (r->n_groups ? 1 : 0) < CS_PLOT_MAX_CATS;
         struct cs_plot_group *g = room ? &r->group[r->n_groups] : NULL;
         if (g && r->n_groups)
@@ -149,6 +159,7 @@ enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plo
         }
     }
     free(rc);
+    cs_disclosure_free(disc);
     return CS_OK;
 }
 

@@ -28,15 +28,21 @@ enum cs_status cs_plot_trend_aggregate(const struct cs_measured *m, const struct
         t->q[j].thin = q->thin;
         cs_wilson(q->risky, q->won, &t->q[j].w, NULL);
     }
-    /* quarters are contiguous: index by (year * 4 + quarter) from the first */
-    int32_t q0 = t->q[0].quarter;
-    long base = (long)(q0 / 10) * 4 + q0 % 10;
+    /* the quarters that hold won deals, in order: found by bisection */
     for (size_t i = 0; i < inc->n; i++) {
         if (!inc->won[i] || inc->quarter[i] == CS_NO_PERIOD)
             continue;
-        long idx = (long)(inc->quarter[i] / 10) * 4 + inc->quarter[i] % 10 - base;
-        if (idx < 0 || (size_t)idx >= t->n || t->q[idx].quarter != inc->quarter[i])
+        size_t lo = 0, hi = t->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (t->q[mid].quarter < inc->quarter[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == t->n || t->q[lo].quarter != inc->quarter[i])
             continue;
+        size_t idx = lo;
         double amount = ds->deals.amount[i];
         t->annual |= inc->period[i] % 10 == 0;   /* a year code */
         t->q[idx].bookings += amount;

@@ -289,8 +289,8 @@ static void rerun_command(struct cs_doc *d, const struct cs_proposal *pr)
 {
     cs_doc_para(d);
     cs_doc_text(d, "Each option's plans are in options/N.csv next to this draft (N = its number "
-                   "above), in the format of plans.csv: edit one, and test it from this folder "
-                   "with ");
+                   "above), in the format of plans.csv and with its plan ids as they are there: "
+                   "edit one as text, and test it from this folder with ");
     char cmd[256];
     snprintf(cmd, sizeof cmd, "compsight whatif --plans options/1.csv --period %s",
              pr->base->sel.label);
@@ -505,6 +505,17 @@ static void not_simulated(struct cs_doc *d, const struct cs_proposal *pr, const 
 {
     const struct cs_dataset *ds = pr->base->ds;
     bool skipped = false;
+    if (pr->small_plans) {
+        cs_doc_heading(d, 1, "Not simulated");
+        skipped = true;
+        cs_doc_bullet(d);
+        cs_doc_text(d, "%zu plan%s with fewer than %d reps who won deals in %s: a change to %s "
+                       "would show what %s reps are paid, so %s not named or simulated here.",
+                    pr->small_plans, pr->small_plans == 1 ? "" : "s", CS_MIN_GROUP_REPS, per,
+                    pr->small_plans == 1 ? "it" : "one of them",
+                    pr->small_plans == 1 ? "its" : "their",
+                    pr->small_plans == 1 ? "it is" : "they are");
+    }
     for (size_t p = 0; p < ds->plans.n; p++) {
         size_t reps = 0;
         for (size_t q = 0; q < ds->reps.n; q++)
@@ -571,6 +582,7 @@ void cs_proposal_summarize(const struct cs_proposal *pr, struct cs_proposal_summ
 {
     memset(s, 0, sizeof *s);
     s->n_options = pr->n;
+    s->small_plans = pr->small_plans;
     s->n_top = pr->n < CS_PROPOSAL_SUMMARY_TOP ? pr->n : CS_PROPOSAL_SUMMARY_TOP;
     struct cs_data_rule rule;
     cs_whatif_model_rule(pr->base, &rule);

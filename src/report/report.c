@@ -302,25 +302,66 @@ static void rate_row(struct cs_doc *d, const char *name, const struct cs_group_r
     cs_doc_row(d, cells);
 }
 
+/* The name of a row of the team or plan table: the group's, or for the
+ * pool of the small ones "other teams (N)". */
+static const char *group_name(char *buf, size_t n, const struct cs_dataset *ds,
+                              const struct cs_group_rate *g, const struct cs_group_pool *pool,
+                              bool plans)
+{
+    if (g->other) {
+        snprintf(buf, n, "other %s (%zu)", plans ? "plans" : "teams", pool->groups);
+        return buf;
+    }
+    return cs_ds_str(ds, plans ? ds->plans.id[g->id] : g->id);
+}
+
+/* What became of the teams (plans) with fewer than CS_MIN_GROUP_REPS reps. */
+static void pool_note(struct cs_doc *d, const struct cs_group_pool *pool, const char *one,
+                      const char *many)
+{
+    if (!pool->groups)
+        return;
+    const char *what = pool->groups == 1 ? one : many;
+    if (pool->shown)
+        cs_doc_text(d, " Other %s: %zu %s with fewer than %d reps each, %zu reps together.",
+                    many, pool->groups, what, CS_MIN_GROUP_REPS, pool->reps);
+    else
+        cs_doc_text(d, " %zu %s with fewer than %d reps %s left out: even together %s %zu "
+                       "rep%s, too few to show without describing a person.",
+                    pool->groups, what, CS_MIN_GROUP_REPS, pool->groups == 1 ? "is" : "are",
+                    pool->groups == 1 ? "it has" : "they have", pool->reps,
+                    pool->reps == 1 ? "" : "s");
+}
+
 static void section_groups(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_analysis *an = in->an;
     const struct cs_dataset *ds = in->ds;
+    char name[64];
     if (!an->promise_data)
         return;
     cs_doc_heading(d, 1, "By team and plan");
     cs_doc_para(d);
     cs_doc_text(d, "Share of won deals with a risky promise, with 95%% Wilson intervals. Small "
                    "groups have wide intervals: compare intervals, not just rates.");
+    if (an->team_pool.groups || an->plan_pool.groups) {
+        cs_doc_text(d, " A team or plan is shown on its own only when at least %d reps closed "
+                       "its won deals, so that no figure describes a person; the smaller ones are "
+                       "pooled.", CS_MIN_GROUP_REPS);
+        pool_note(d, &an->team_pool, "team", "teams");
+        pool_note(d, &an->plan_pool, "plan", "plans");
+    }
     static const char *const th[] = {"team", "won deals", "risky", "rate", "95% interval"};
     static const bool num[] = {false, true, true, true, false};
     cs_doc_table(d, 5, th, num);
     for (size_t i = 0; i < an->n_teams; i++)
-        rate_row(d, cs_ds_str(ds, an->teams[i].id), &an->teams[i]);
+        rate_row(d, group_name(name, sizeof name, ds, &an->teams[i], &an->team_pool, false),
+                 &an->teams[i]);
     static const char *const ph[] = {"plan", "won deals", "risky", "rate", "95% interval"};
     cs_doc_table(d, 5, ph, num);
     for (size_t i = 0; i < an->n_plans; i++)
-        rate_row(d, cs_ds_str(ds, ds->plans.id[an->plans[i].id]), &an->plans[i]);
+        rate_row(d, group_name(name, sizeof name, ds, &an->plans[i], &an->plan_pool, true),
+                 &an->plans[i]);
     if (an->reps) {
         cs_doc_para(d);
         if (an->reps->pooled)
@@ -432,6 +473,14 @@ static void section_options(struct cs_doc *d, const struct cs_report_input *in)
     cs_doc_heading(d, 1, "Options");
     const struct cs_proposal_summary *ps = in->proposal;
     cs_doc_para(d);
+    if (in->proposal_href && ps && !ps->n_options && ps->small_plans) {
+        cs_doc_text(d, "No strawman options for this period: plans with fewer than %d reps who "
+                       "won deals are not simulated (an option on one would show what they are "
+                       "paid), and no other plan has one. Run ", CS_MIN_GROUP_REPS);
+        cs_doc_code(d, "compsight whatif --plans ALT.csv");
+        cs_doc_text(d, " to test a plan of your own.");
+        return;
+    }
     if (!in->proposal_href || !ps || !ps->n_options) {
         cs_doc_text(d, "No strawman options for this period (no promise-risk model to simulate "
                        "them with). Run ");
@@ -449,6 +498,9 @@ static void section_options(struct cs_doc *d, const struct cs_report_input *in)
     else if (ps->n_clear == 0)
         cs_doc_text(d, "No option has a clear effect on risky deals in this period: every "
                        "interval includes no change. ");
+    if (ps->small_plans)
+        cs_doc_text(d, "Plans with fewer than %d reps who won deals are not simulated (an "
+                       "option on one would show what they are paid). ", CS_MIN_GROUP_REPS);
     cs_doc_text(d, "The three best ranked (options with a clear effect on risky deals first, "
                    "then by risky deals avoided per unit of extra commission):");
     options_table(d, in);
@@ -579,12 +631,9 @@ enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc *
  * Private report
  * --------------------------------------------------------------------- */
 
-enum cs_status cs_report_private(const struct cs_report_input *in, const char *dir,
-                                 struct cs_error *err)
+enum cs_status cs_report_private_dir(const char *dir, struct cs_error *err)
 {
     char pdir[4096];
-    const struct cs_analysis *an = in->an;
-    const struct cs_dataset *ds = in->ds;
     snprintf(pdir, sizeof pdir, "%s/private", dir);
     enum cs_status st = cs_mkdir_p(pdir, 0700, err);
     if (st != CS_OK)
@@ -592,6 +641,19 @@ enum cs_status cs_report_private(const struct cs_report_input *in, const char *d
     /* mkdir honours the umask; the private directory must be 0700 whatever it is */
     if (chmod(pdir, 0700) != 0)
         return cs_error_set(err, CS_ERR_OUTPUT, NULL, 0, NULL, "cannot restrict %s to its owner", pdir);
+    return CS_OK;
+}
+
+enum cs_status cs_report_private(const struct cs_report_input *in, const char *dir,
+                                 struct cs_error *err)
+{
+    char pdir[4096];
+    const struct cs_analysis *an = in->an;
+    const struct cs_dataset *ds = in->ds;
+    snprintf(pdir, sizeof pdir, "%s/private", dir);
+    enum cs_status st = cs_report_private_dir(dir, err);
+    if (st != CS_OK)
+        return st;
     struct cs_atomic a;
     if ((st = cs_atomic_open(&a, pdir, "reps.csv", err)) != CS_OK)
         return st;

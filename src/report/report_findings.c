@@ -457,7 +457,13 @@ void cs_report_thresholds(struct cs_doc *d, const struct cs_report_input *in)
     cs_doc_heading(d, 1, "At the thresholds");
     if (an->n_bunch == 0) {
         cs_doc_para(d);
-        cs_doc_text(d, "No plan has a tier floor above zero, so there is no threshold to examine.");
+        if (an->bunch_plans_left_out)
+            cs_doc_text(d, "Every plan with a tier floor above zero has fewer than %d reps, so "
+                           "its attainments would describe them: no threshold is examined here.",
+                        CS_MIN_GROUP_REPS);
+        else
+            cs_doc_text(d, "No plan has a tier floor above zero, so there is no threshold to "
+                           "examine.");
         return;
     }
     cs_doc_para(d);
@@ -466,6 +472,13 @@ void cs_report_thresholds(struct cs_doc *d, const struct cs_report_input *in)
                    "against a smooth curve fitted to the rest of the distribution, over every "
                    "rep-period in the data. Placebo points 25 points below each floor, where "
                    "nothing pays more, show what chance alone produces.");
+    if (an->bunch_plans_left_out)
+        cs_doc_text(d, " %zu plan%s with fewer than %d reps %s left out: %s attainments would "
+                       "describe %s reps.", an->bunch_plans_left_out,
+                    an->bunch_plans_left_out == 1 ? "" : "s", CS_MIN_GROUP_REPS,
+                    an->bunch_plans_left_out == 1 ? "is" : "are",
+                    an->bunch_plans_left_out == 1 ? "its" : "their",
+                    an->bunch_plans_left_out == 1 ? "its" : "their");
     char ih[48], lv[32];
     if (isfinite(fs->family.level))
         snprintf(ih, sizeof ih, "%s interval", cs_words_level(lv, sizeof lv, fs->family.level));

@@ -366,13 +366,21 @@ static json_t *bunching_json(const struct cs_dataset *ds, const struct cs_analys
 }
 
 static json_t *rates_json(const struct cs_group_rate *g, size_t n, const struct cs_dataset *ds,
-                          bool plans)
+                          const struct cs_group_pool *pool, bool plans)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_object();
-        SET(o, plans ? "plan_id" : "team",
-            STR(cs_ds_str(ds, plans ? ds->plans.id[g[i].id] : g[i].id)));
+        if (g[i].other) {
+            /* the pool of the groups too small to show on their own */
+            SET(o, plans ? "plan_id" : "team", STR(plans ? "other plans" : "other teams"));
+            SET(o, "other", json_true());
+            SET(o, plans ? "plans" : "teams", INT(pool->groups));
+        } else {
+            SET(o, plans ? "plan_id" : "team",
+                STR(cs_ds_str(ds, plans ? ds->plans.id[g[i].id] : g[i].id)));
+        }
+        SET(o, "reps", INT(g[i].reps));
         SET(o, "deals", INT(g[i].deals));
         SET(o, "risky", INT(g[i].risky));
         SET(o, "rate", NUM(g[i].w.rate));
@@ -381,6 +389,31 @@ static json_t *rates_json(const struct cs_group_rate *g, size_t n, const struct 
         json_array_append_new(a, o);
     }
     return a;
+}
+
+/* The small-group rule of shared output (groups.h): what was pooled or
+ * left out. */
+static json_t *pool_json(const struct cs_group_pool *p)
+{
+    json_t *o = json_object();
+    SET(o, "pooled", INT(p->shown ? p->groups : 0));
+    SET(o, "left_out", INT(p->shown ? 0 : p->groups));
+    SET(o, "reps", INT(p->reps));
+    return o;
+}
+
+static json_t *small_groups_json(const struct cs_analysis *an)
+{
+    json_t *o = json_object();
+    SET(o, "min_reps", INT(CS_MIN_GROUP_REPS));
+    SET(o, "rule", STR("a team or plan is shown on its own only when at least min_reps reps "
+                       "closed its selected won deals; the others are pooled as \"other teams\" "
+                       "or \"other plans\", or left out when the pool has fewer reps; a plan's "
+                       "bunching is estimated only with at least min_reps reps"));
+    SET(o, "teams", pool_json(&an->team_pool));
+    SET(o, "plans", pool_json(&an->plan_pool));
+    SET(o, "bunching_plans_left_out", INT(an->bunch_plans_left_out));
+    return o;
 }
 
 static json_t *shrink_json(const struct cs_analysis *an)
@@ -532,8 +565,10 @@ json_t *cs_results_json(const struct cs_dataset *ds, const struct cs_calendar *c
     SET(root, "correlations", correlations_json(an));
     SET(root, "timing", timing_json(an));
     SET(root, "bunching", bunching_json(ds, an));
-    SET(root, "rates", json_pack("{s:o, s:o}", "team", rates_json(an->teams, an->n_teams, ds, false),
-                                 "plan", rates_json(an->plans, an->n_plans, ds, true)));
+    SET(root, "rates", json_pack("{s:o, s:o}",
+                                 "team", rates_json(an->teams, an->n_teams, ds, &an->team_pool, false),
+                                 "plan", rates_json(an->plans, an->n_plans, ds, &an->plan_pool, true)));
+    SET(root, "small_groups", small_groups_json(an));
     SET(root, "rep_shrinkage", shrink_json(an));
     SET(root, "voice_of_the_field", voice_json(ds, an));
     SET(root, "reconciliation", recon_json(ds, rec));

@@ -186,9 +186,14 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
     static const char *const th[] = {"plan", "", "period", "quota", "tiers (from attainment: rate)"};
     static const bool tnum[] = {false, false, false, true, false};
     cs_doc_table(d, 5, th, tnum);
+    size_t small = 0;
     for (size_t p = 0; p < r->n_plans; p++) {
         if (!r->plans[p].changed)
             continue;
+        if (w->disc && r->plans[p].deals && w->disc->plan_shown[p] != CS_SHOWN) {
+            small++;            /* its quota is its reps' own (groups.h) */
+            continue;
+        }
         char q[48], t[1024];
         for (int v = 0; v < 2; v++) {
             const struct cs_plans *pl = v ? w->alt : &ds->plans;
@@ -198,6 +203,13 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
                                    cs_words_money(q, sizeof q, pl->quota[p], cs_ds_currency(ds)), t};
             cs_doc_row(d, cells);
         }
+    }
+    if (small) {
+        cs_doc_para(d);
+        cs_doc_text(d, "The alternative also changes %zu plan%s with fewer than %d reps who won "
+                       "deals, not shown: %s quota and tiers would be what %s reps are paid by.",
+                    small, small == 1 ? "" : "s", CS_MIN_GROUP_REPS,
+                    small == 1 ? "its" : "their", small == 1 ? "its" : "their");
     }
     cs_doc_para(d);
     char c1[32], c2[32], c3[32], c4[32], c5[32];
@@ -229,10 +241,15 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
                                      "commission, difference (95% interval)"};
     static const bool pnum[] = {false, true, true, true, true};
     cs_doc_table(d, 5, ph, pnum);
+    size_t not_shown = 0;
     for (size_t p = 0; p < r->n_plans; p++) {
         const struct cs_whatif_plan_effect *e = &r->plans[p];
         if (!e->deals)
             continue;
+        if (w->disc && w->disc->plan_shown[p] != CS_SHOWN) {
+            not_shown++;        /* its figures would be its reps' own (groups.h) */
+            continue;
+        }
         char a[32], c[32], e1[160], e2[160];
         struct cs_words_change_style money = {"less", "more", "no change", cs_ds_currency(ds), ""};
         cs_fmt_count(a, sizeof a, e->deals);
@@ -244,6 +261,15 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
                                cs_words_change(e2, sizeof e2, e->commission.estimate,
                                                e->commission.low, e->commission.high, &money)};
         cs_doc_row(d, cells);
+    }
+    if (not_shown) {
+        cs_doc_para(d);
+        cs_doc_text(d, "%zu plan%s with fewer than %d reps who won deals %s not shown by %s: "
+                       "%s figures would be what %s reps are paid. %s in the totals above.",
+                    not_shown, not_shown == 1 ? "" : "s", CS_MIN_GROUP_REPS,
+                    not_shown == 1 ? "is" : "are", not_shown == 1 ? "itself" : "themselves",
+                    not_shown == 1 ? "its" : "their", not_shown == 1 ? "its" : "their",
+                    not_shown == 1 ? "It counts" : "They count");
     }
 }
 

@@ -10,6 +10,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ORG=$HERE/../fixtures/real/currency
 TMP=$(mktemp -d /tmp/compsight-cur.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# nothing is written into the tester's home (the default pseudonym key);
+# runs whose pseudonyms are compared use the committed test key (a copy: a
+# key must be mode 0600, which git does not keep)
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
+KEY=$TMP/key
+cp "$HERE/../fixtures/key" "$KEY"
+chmod 600 "$KEY"
 pass=0
 fail=0
 
@@ -131,9 +140,10 @@ rm "$TMP/sf/DatedConversionRate.csv"
 expect 2 "$BIN" check --data "$TMP/sf" --map salesforce-api --map "$TMP/sf/ours.ini"
 has "$TMP/err" "DatedConversionRate.csv: No such file or directory (named in the map's [rates] section with other files)"
 printf '[rates]\nfile = CurrencyType.csv\n' >>"$TMP/sf/ours.ini"
-expect 0 "$BIN" deals --data "$TMP/sf" --map salesforce-api --map "$TMP/sf/ours.ini"
-# 18400 EUR at CurrencyType's undated 0.9
-has "$TMP/out" "0065e00000Opp002,rep-aad5b8376f,LATAM,AE-Q,2026Q1,0015e00000Acc002,new,,20444.444444444445,USD,"
+expect 0 "$BIN" deals --data "$TMP/sf" --map salesforce-api --map "$TMP/sf/ours.ini" --key-file "$KEY"
+# 18400 EUR at CurrencyType's undated 0.9 (rep-7d5ad62f94: the owner
+# 0055e000003Kq1AAAS under the test key)
+has "$TMP/out" "0065e00000Opp002,rep-7d5ad62f94,LATAM,AE-Q,2026Q1,0015e00000Acc002,new,,20444.444444444445,USD,"
 # a single-currency org: no currency files, no CurrencyIsoCode: nothing converts
 rm "$TMP/sf/CurrencyType.csv"
 sed '1s/"CurrencyIsoCode"/"Other"/' "$ORG/Opportunity.csv" >"$TMP/sf/Opportunity.csv"

@@ -13,6 +13,15 @@ REAL=$HERE/../fixtures/real
 SAMPLE=$HERE/../../data/sample
 TMP=$(mktemp -d /tmp/compsight-real.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# nothing is written into the tester's home (the default pseudonym key);
+# runs whose pseudonyms are compared use the committed test key (a copy: a
+# key must be mode 0600, which git does not keep)
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
+KEY=$TMP/key
+cp "$HERE/../fixtures/key" "$KEY"
+chmod 600 "$KEY"
 SOURCE_DATE_EPOCH=1790000000
 export SOURCE_DATE_EPOCH
 pass=0

@@ -8,6 +8,15 @@ BIN=$1
 HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d /tmp/compsight-cli.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# nothing is written into the tester's home: the default pseudonym key goes
+# under $TMP, and runs whose output is compared use the committed test key
+# (a copy: a key must be mode 0600, which git does not keep)
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
+KEY=$TMP/key
+cp "$(cd "$(dirname "$0")" && pwd)/../fixtures/key" "$KEY"
+chmod 600 "$KEY"
 pass=0
 fail=0
 
@@ -197,7 +206,8 @@ has "$TMP/out" "report written to reports/2026Q4/report.html"
 [ -s "$TMP/plain/reports/2026Q4/report.html" ] && ok || bad "no reports/2026Q4/report.html"
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -n -s -C "$HERE/../.." report BIN="$BIN" \
     >"$TMP/make-n" 2>&1 || true
-grep -qxF -- "$BIN report" "$TMP/make-n" && ok || { bad "make report does not run a plain '$BIN report'"; tail -3 "$TMP/make-n"; }
+# (with a key under the build directory: not the tester's home)
+grep -qx -- "$BIN report --key-file [^ ]*/key" "$TMP/make-n" && ok || { bad "make report does not run a plain '$BIN report'"; tail -3 "$TMP/make-n"; }
 
 # input that cannot be read: exit 2 and FILE:LINE
 expect 2 "$BIN" check --data "$TMP/nowhere"
@@ -298,7 +308,7 @@ ls "$TMP/hrep/plots/"*.png >/dev/null 2>&1 && ok || bad "no plot drawn with host
 
 # golden report.md for a small fixture (regenerate with `make golden` after
 # a deliberate change, and review the diff)
-expect 0 "$BIN" report --data "$HERE/../reference/handmade" --period all --out "$TMP/gold" --quiet
+expect 0 "$BIN" report --data "$HERE/../reference/handmade" --period all --key-file "$KEY" --out "$TMP/gold" --quiet
 if cmp -s "$TMP/gold/report.md" "$HERE/../golden/report/handmade-all.md"; then ok; else
     bad "report.md differs from tests/golden/report/handmade-all.md"
     diff "$HERE/../golden/report/handmade-all.md" "$TMP/gold/report.md" | head -20 | sed 's/^/  | /'
@@ -416,6 +426,316 @@ expect 0 "$BIN" report --data "$TMP/nopromises" --out "$TMP/npeach" --period eac
 has "$TMP/npeach/index.md" "There is no promise data"
 if grep -q 'with a risky promise' "$TMP/npeach/index.md"; then bad "a risky-rate column in the index without promise data"; else ok; fi
 if grep -q '| risky rate' "$TMP/nprep/report.md"; then bad "a risky-rate column without promise data"; else ok; fi
+
+
+# ---------------------------------------------------------------------------
+# issue 22: hostile sizes, faults and privacy
+# ---------------------------------------------------------------------------
+SAMPLE="$HERE/../../data/sample"
+
+# reconciliation with nothing to compare (a header-only commissions.csv)
+# says so, without "nan"
+mkdir -p "$TMP/nocomm"
+cp "$SAMPLE/"*.csv "$TMP/nocomm/"
+head -1 "$SAMPLE/commissions.csv" >"$TMP/nocomm/commissions.csv"
+expect 0 "$BIN" report --data "$TMP/nocomm" --out "$TMP/nocomm-out"
+has "$TMP/err" "commissions.csv has no line for a won deal: nothing to reconcile"
+lacks "$TMP/err" "nan"
+lacks "$TMP/nocomm-out/report.md" "nan"
+
+# --period all lists only the quarters that hold data: one deal closed on
+# 1900-01-01 and one on 2200-12-31 (the plausible range's ends) add two
+# quarters, not 1,200
+mkdir -p "$TMP/far"
+cp "$SAMPLE/"*.csv "$TMP/far/"
+awk 'BEGIN{FS=OFS=","} NR>1 && $10=="won" && n<2 {n++; $9 = n == 1 ? "1900-01-01" : "2200-12-31"; $8 = ""} {print}' \
+    "$SAMPLE/deals.csv" >"$TMP/far/deals.csv"
+expect 0 "$BIN" report --data "$TMP/far" --out "$TMP/far-all" --period all --quiet
+rows=$(grep -c '^| [0-9]*Q[1-4] |' "$TMP/far-all/report.md" || true)
+[ "$rows" -le 12 ] && ok || bad "--period all on two far dates: $rows quarter rows in the trend"
+has "$TMP/far-all/report.md" "| 2200Q4 |"
+expect 0 "$BIN" report --data "$TMP/far" --out "$TMP/far-each" --period each --quiet
+n=$(ls -d "$TMP/far-each/"*Q* | wc -l)
+[ "$n" -le 12 ] && ok || bad "--period each on two far dates: $n quarter folders"
+rows=$(grep -c '^| [0-9]*Q[1-4] |' "$TMP/far-each/index.md" || true)
+[ "$rows" -le 12 ] && ok || bad "--period each on two far dates: $rows quarter rows in the index"
+
+# plausible ranges, checked at import (schema.h): a rate of 1e154, an
+# amount of 1e300 and deals dated 0001-01-01 and 9999-12-31 are rejects
+# naming file, line and column, and the report runs on the rest instead of
+# stopping at "marginal_rate: values too large"
+# (on the sample as it was before real comp plans, SPEC 13: its plans.csv
+# has no credit_ columns, so the appended line is plans.csv:11)
+OLDSAMPLE="$TMP/sample-before-plans13"
+"$BIN" generate --out "$OLDSAMPLE" --seed 2026 --preset sample --quiet
+R="$TMP/ranges"
+mkdir -p "$R"
+cp "$OLDSAMPLE/"*.csv "$R/"
+echo "MM-Q,quarter,140000.00,3.00,1e154" >>"$R/plans.csv"
+awk 'BEGIN{FS=OFS=","} NR>1 && $10=="won" && n<3 {n++; if (n == 1) $6 = "1e300"; else {$9 = n == 2 ? "0001-01-01" : "9999-12-31"; $8 = ""}} {print}' \
+    "$OLDSAMPLE/deals.csv" >"$R/deals.csv"
+expect 0 "$BIN" check --data "$R" --all
+has "$TMP/out" "plans.csv:11: rate: beyond the plausible range (at most 10, 1,000% of the amount): \"1e154\""
+has "$TMP/out" "deals.csv:2: amount: beyond the plausible range (at most 1e15 either way): \"1e300\""
+has "$TMP/out" "close_date: outside the plausible years 1900 to 2200: \"0001-01-01\""
+has "$TMP/out" "close_date: outside the plausible years 1900 to 2200: \"9999-12-31\""
+expect 0 "$BIN" report --data "$R" --out "$TMP/ranges-out" --period all --key-file "$KEY" --quiet
+lacks "$TMP/err" "too large"
+lacks "$TMP/ranges-out/report.md" "inf%"
+has "$TMP/ranges-out/rejects.csv" "plans.csv,11,rate,"
+# the what-if's plans file is read the same way: an error naming the line
+expect 2 "$BIN" whatif --plans "$R/plans.csv" --out "$TMP/ranges-wi"
+has "$TMP/err" "plans.csv:11: rate: beyond the plausible range"
+
+# files that are not regular files are refused (exit 2), never waited on:
+# a FIFO named deals.csv (opened for reading, it would block until a writer
+# came; timeout only turns such a hang into a failure), a device as --plans
+F="$TMP/fifo"
+mkdir -p "$F"
+cp "$SAMPLE/"*.csv "$F/"
+rm "$F/deals.csv"
+mkfifo "$F/deals.csv"
+expect 2 timeout 600 "$BIN" check --data "$F"
+has "$TMP/err" "deals.csv is a FIFO (named pipe), not a regular file"
+expect 2 timeout 600 "$BIN" whatif --plans /dev/zero --out "$TMP/fifo-wi"
+has "$TMP/err" "/dev/zero is a character device, not a regular file"
+[ ! -e "$TMP/fifo-wi" ] && ok || bad "a refused --plans file still wrote a what-if"
+
+# two columns that are one header once trimmed and case-folded are an
+# error naming both, not the first read without a word
+D="$TMP/duphdr"
+mkdir -p "$D"
+cp "$SAMPLE/"*.csv "$D/"
+awk 'BEGIN{FS=OFS=","} {print $0, (NR == 1 ? "\" Amount \"" : "1")}' "$SAMPLE/deals.csv" >"$D/deals.csv"
+expect 2 "$BIN" check --data "$D"
+has "$TMP/err" "deals.csv:1: amount: the header has \"amount\" twice: column 6 \"amount\" and column 11 \" Amount \""
+
+
+# control characters never reach a terminal: on a pseudo-terminal (script(1))
+# every message, check line and deals row shows them as \xNN; a file or a
+# pipe gets the bytes as read
+T="$TMP/termdata"
+mkdir -p "$T"
+cp "$SAMPLE/"*.csv "$T/"
+ESC=$(printf '\033')
+BEL=$(printf '\007')
+awk -v a="${ESC}]0;pwned${BEL}${ESC}[2J" 'BEGIN{FS=OFS=","} NR==2 {$3=a; $5=a} {print}' "$SAMPLE/deals.csv" >"$T/deals.csv"
+# onpty FILE CMD...: run CMD on a terminal, what it showed into FILE
+onpty() {
+    f=$1
+    shift
+    cmd=""
+    for a in "$@"; do cmd="$cmd '$a'"; done
+    script -qec "$cmd" /dev/null </dev/null >"$f" 2>&1 || true
+}
+# clean_tty FILE: no ESC or BEL byte in FILE
+clean_tty() {
+    if tr -d '\n' <"$1" | grep -q "[$ESC$BEL]"; then bad "$1: a control character reached the terminal"; od -c "$1" | grep -m2 '033\|007' | sed 's/^/  | /'; else ok; fi
+}
+onpty "$TMP/tty-deals" "$BIN" deals --data "$T" --key-file "$KEY" --quiet
+clean_tty "$TMP/tty-deals"
+has "$TMP/tty-deals" '\x1b]0;pwned\x07\x1b[2J'
+"$BIN" deals --data "$T" --key-file "$KEY" --quiet >"$TMP/file-deals" || true
+has "$TMP/file-deals" "${ESC}]0;pwned${BEL}${ESC}[2J"
+mkdir -p "$TMP/term${ESC}[2Jdir"
+cp "$T/"*.csv "$TMP/term${ESC}[2Jdir/"
+printf 'R9999%s[2J,X,Nowhere,AE,NOPE,\n' "$ESC" >>"$TMP/term${ESC}[2Jdir/reps.csv"
+onpty "$TMP/tty-check" "$BIN" check --data "$TMP/term${ESC}[2Jdir"
+clean_tty "$TMP/tty-check"
+has "$TMP/tty-check" 'term\x1b[2Jdir'
+has "$TMP/tty-check" 'reps.csv:'
+onpty "$TMP/tty-msg" "$BIN" report --data "$T" --map "$TMP/no${ESC}]0;x${BEL}map" --out "$TMP/tty-rep"
+clean_tty "$TMP/tty-msg"
+has "$TMP/tty-msg" 'no\x1b]0;x\x07map'
+onpty "$TMP/tty-usage" "$BIN" "x${ESC}[2J"
+clean_tty "$TMP/tty-usage"
+has "$TMP/tty-usage" "unknown command 'x\\x1b[2J'"
+
+
+# keyed pseudonyms: BLAKE2b under a key in a file the user controls.  The
+# committed test key gives the names computed apart (Python's
+# hashlib.blake2b(id, key=bytes(range(32)), digest_size=16)); another key
+# gives others; the unkeyed hash of before (which hashing R0000-R9999
+# reversed) is gone
+expect 0 "$BIN" report --out "$TMP/keyed" --key-file "$KEY" --quiet
+has "$TMP/keyed/deals.csv" ",rep-ecede3c0f8,"          # R0002
+lacks "$TMP/keyed/deals.csv" "rep-fa531843f4"          # R0002 unkeyed
+expect 0 "$BIN" deals --key-file "$KEY" --quiet
+has "$TMP/out" ",rep-ecede3c0f8,"
+head -c 32 /dev/urandom >"$TMP/key2"
+chmod 600 "$TMP/key2"
+expect 0 "$BIN" deals --key-file "$TMP/key2" --quiet
+lacks "$TMP/out" ",rep-ecede3c0f8,"
+# the default key: made under $XDG_CONFIG_HOME (else ~/.config) on first
+# use, mode 0600, 32 bytes, with a warning naming it; the same afterwards
+expect 0 env XDG_CONFIG_HOME="$TMP/xdg" "$BIN" deals
+has "$TMP/err" "created the pseudonym key $TMP/xdg/compsight/key"
+[ "$(stat -c '%a %s' "$TMP/xdg/compsight/key")" = "600 32" ] && ok || bad "the default key is not 32 bytes, mode 0600"
+[ "$(stat -c %a "$TMP/xdg/compsight")" = 700 ] && ok || bad "the key's directory is not mode 0700"
+cp "$TMP/out" "$TMP/deals-default1"
+expect 0 env XDG_CONFIG_HOME="$TMP/xdg" "$BIN" deals
+lacks "$TMP/err" "created the pseudonym key"
+cmp -s "$TMP/out" "$TMP/deals-default1" && ok || bad "pseudonyms changed between two runs with the default key"
+expect 0 "$BIN" deals --quiet
+[ -s "$HOME/.config/compsight/key" ] && ok || bad "no key made under ~/.config without XDG_CONFIG_HOME"
+# a key others can read, or of the wrong size, is refused (exit 2) before
+# anything is read or written
+cp "$KEY" "$TMP/key-open"
+chmod 644 "$TMP/key-open"
+expect 2 "$BIN" report --key-file "$TMP/key-open" --out "$TMP/key-open-out"
+has "$TMP/err" "pseudonym key $TMP/key-open: mode 0644 lets others read or change it"
+[ ! -e "$TMP/key-open-out" ] && ok || bad "a refused key still wrote a report"
+head -c 16 "$KEY" >"$TMP/key-short"
+chmod 600 "$TMP/key-short"
+expect 2 "$BIN" deals --key-file "$TMP/key-short"
+has "$TMP/err" "16 bytes, a key is exactly 32"
+# --private deals needs no key; check, whatif and propose take none
+expect 0 "$BIN" deals --private --key-file "$TMP/key-open" --quiet
+expect 1 "$BIN" check --key-file "$KEY"
+has "$TMP/err" "check takes no option '--key-file'"
+
+
+# no rep id or name outside private/: with --private the shared deals.csv
+# keeps its pseudonyms and private/deals.csv (mode 0700 directory) has the ids
+expect 0 "$BIN" report --out "$TMP/priv2" --private --key-file "$KEY" --quiet
+if grep -q ',R0[0-9]*,' "$TMP/priv2/deals.csv"; then bad "--private put rep ids into the shared deals.csv"; else ok; fi
+has "$TMP/priv2/deals.csv" ",rep-ecede3c0f8,"
+has "$TMP/priv2/private/deals.csv" ",R0002,"
+cmp -s "$TMP/priv2/deals.csv" "$TMP/keyed/deals.csv" && ok || bad "--private changed the shared deals.csv"
+
+
+# files compsight writes for itself round-trip: a plan id beginning with @
+# is written as it is in options/N.csv (an input), so the documented
+# `whatif --plans options/1.csv` re-run works; the spreadsheet table
+# proposal_options.csv stays neutralised
+A="$TMP/atplan"
+mkdir -p "$A"
+cp "$SAMPLE/"*.csv "$A/"
+for f in plans.csv reps.csv; do sed 's/MM-Q/@MM-Q/g' "$SAMPLE/$f" >"$A/$f"; done
+expect 0 "$BIN" propose --data "$A" --out "$TMP/atprop" --period all --quiet
+grep -q '^@MM-Q,' "$TMP/atprop/options/1.csv" && ok || bad "options/1.csv does not name @MM-Q as plans.csv does"
+lacks "$TMP/atprop/options/1.csv" "'@MM-Q"
+has "$TMP/atprop/proposal_options.csv" "'@MM-Q"
+for k in 1 2; do
+    expect 0 "$BIN" whatif --data "$A" --plans "$TMP/atprop/options/$k.csv" --out "$TMP/atwi$k" --period all --quiet
+done
+a=$(grep -m1 '"risky_diff":' "$TMP/atprop/proposal.json" | tr -d ' ,')
+b=$(grep -m1 '"risky_diff":' "$TMP/atwi1/whatif.json" | tr -d ' ,')
+[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "whatif on options/1.csv with an @ plan does not reproduce the proposal ($a, $b)"
+
+
+# never write where the output would overwrite or sit inside the input:
+# --out equal to --data, or holding an input file (through a map's
+# `file =` or a link too), is exit 1 before anything is read; the data is
+# left as it was
+D="$TMP/dd"
+mkdir -p "$D"
+cp "$SAMPLE/"*.csv "$D/"
+sha1sum "$D"/* >"$TMP/dd.sum"
+expect 1 "$BIN" report --data "$D" --out "$D" --key-file "$KEY"
+has "$TMP/err" "the output directory $D is the data directory"
+expect 1 "$BIN" report --data "$D" --out "$D/." --key-file "$KEY" --period each
+expect 1 "$BIN" propose --data "$D" --out "$D"
+expect 1 "$BIN" whatif --data "$D" --out "$D" --plans "$SAMPLE/plans.csv"
+expect 1 "$BIN" report --data "$D" --out "$TMP" --key-file "$KEY"
+has "$TMP/err" "holds the input file $D/"
+sha1sum -c --quiet "$TMP/dd.sum" && ok || bad "--out over --data changed the data"
+[ "$(ls "$D" | wc -l)" = "$(ls "$SAMPLE" | wc -l)" ] && ok || bad "--out over --data added files to it"
+# before anything is read: a malformed deals.csv would be exit 2
+printf 'deal_id,rep_id\n"D1,R1\n' >"$D/deals.csv"
+expect 1 "$BIN" report --data "$D" --out "$D" --key-file "$KEY"
+cp "$SAMPLE/deals.csv" "$D/deals.csv"
+# a map's `file =` names an input that is (through a link) inside --out
+M="$TMP/mapped"
+mkdir -p "$M" "$TMP/mapped-out"
+cp "$SAMPLE/"*.csv "$M/"
+mv "$M/deals.csv" "$TMP/mapped-out/export.csv"
+ln -s "$TMP/mapped-out/export.csv" "$M/export.csv"
+printf '[deals]\nfile = export.csv\n' >"$TMP/mapped.ini"
+expect 1 "$BIN" report --data "$M" --map "$TMP/mapped.ini" --out "$TMP/mapped-out" --key-file "$KEY"
+has "$TMP/err" "holds the input file $M/export.csv"
+[ -s "$TMP/mapped-out/export.csv" ] && [ ! -e "$TMP/mapped-out/report.md" ] && ok || bad "a mapped input inside --out was written over"
+expect 0 "$BIN" report --data "$M" --map "$TMP/mapped.ini" --out "$TMP/mapped-out2" --key-file "$KEY" --quiet
+# the what-if's plans file inside its --out
+mkdir -p "$TMP/wi-in"
+cp "$SAMPLE/plans.csv" "$TMP/wi-in/alt.csv"
+expect 1 "$BIN" whatif --plans "$TMP/wi-in/alt.csv" --out "$TMP/wi-in"
+has "$TMP/err" "holds the plans file $TMP/wi-in/alt.csv"
+# an output directory inside the data directory is fine (it holds no input)
+expect 0 "$BIN" report --data "$D" --out "$D/report" --key-file "$KEY" --quiet
+
+
+# rejects.csv in a report names reps by pseudonym: a Salesforce owner who
+# left (his full name is the rep_id) is not in the shared rejects.csv; the
+# real one is in private/rejects.csv with --private, and on the operator's
+# own screen (check)
+S="$TMP/sf-departed"
+mkdir -p "$S"
+cp "$HERE/salesforce/"*.csv "$S/"
+printf '"0065g00000ZzZzZ","Departed Employee Smith","Gamma GmbH","New Customer","9,000.00","1/10/2026","3/20/2026","Closed Won","Q1-2026"\n' >>"$S/deals.csv"
+printf 'Dup Owner,Dup Owner,Mid-Market,AE,MM\nDup Owner,Dup Owner,Mid-Market,AE,MM\n' >>"$S/reps.csv"
+expect 0 "$BIN" report --data "$S" --map salesforce --out "$TMP/sf-rep" --key-file "$KEY" --private --quiet
+lacks "$TMP/sf-rep/rejects.csv" "Departed Employee Smith"
+lacks "$TMP/sf-rep/rejects.csv" "Dup Owner"
+has "$TMP/sf-rep/rejects.csv" "unknown rep_id rep-"
+grep -q '^reps.csv,[0-9]*,rep_id,duplicate rep_id rep-[0-9a-f]\{10\} (first on line' "$TMP/sf-rep/rejects.csv" && ok ||
+    bad "rejects.csv: the duplicate rep_id is not named by its pseudonym"
+has "$TMP/sf-rep/private/rejects.csv" 'unknown rep_id ""Departed Employee Smith""'
+# the name's pseudonym is the one its key gives (Python: hashlib.blake2b)
+has "$TMP/sf-rep/rejects.csv" "unknown rep_id rep-$(printf 'Departed Employee Smith' | python3 -c 'import hashlib,sys; print(hashlib.blake2b(sys.stdin.buffer.read(), key=bytes(range(32)), digest_size=16).hexdigest()[:10])' 2>/dev/null || echo python3-missing)"
+for f in $(cd "$TMP/sf-rep" && find . -type f ! -path './private/*'); do
+    if grep -qF "Departed Employee Smith" "$TMP/sf-rep/$f"; then bad "the departed owner's name in shared $f"; fi
+done
+ok
+expect 0 "$BIN" check --data "$S" --map salesforce
+has "$TMP/out" 'unknown rep_id "Departed Employee Smith"'
+# a run without --private removes the private/ an earlier run left there
+expect 0 "$BIN" report --data "$S" --map salesforce --out "$TMP/sf-rep" --key-file "$KEY" --quiet
+[ ! -e "$TMP/sf-rep/private" ] && ok || bad "a run without --private kept the earlier private/"
+expect 0 "$BIN" report --out "$TMP/each-priv" --period each --private --key-file "$KEY" --quiet
+[ -s "$TMP/each-priv/2026Q4/private/deals.csv" ] && ok || bad "--period each --private wrote no private/ per quarter"
+expect 0 "$BIN" report --out "$TMP/each-priv" --period each --key-file "$KEY" --quiet
+[ -z "$(find "$TMP/each-priv" -name private)" ] && ok || bad "--period each without --private kept an earlier private/"
+
+
+# a team or plan of fewer than 3 reps is not shown on its own in shared
+# output: R0002 alone on team "Solo Team" and plan SOLO-Y (a plan that is a
+# person), R0003 and R0004 on "Duo Team", which leaves R0005 alone in
+# Enterprise East.  The three small teams are pooled as "other teams" (4
+# reps); SOLO-Y, even pooled one rep, is left out, with
+# a note, from the tables, the plots (no threshold plot), results.json,
+# deals.csv and the proposal (not simulated); private/ has them
+G="$TMP/smallgroups"
+mkdir -p "$G"
+cp "$OLDSAMPLE/"*.csv "$G/"      # (one plan and team per rep: see the ranges test)
+awk 'BEGIN{FS=OFS=","} $1=="R0002" {$3="Solo Team"; $5="SOLO-Y"} $1=="R0003" || $1=="R0004" {$3="Duo Team"} {print}' \
+    "$OLDSAMPLE/reps.csv" >"$G/reps.csv"
+grep '^ENT-Y,' "$OLDSAMPLE/plans.csv" | sed 's/^ENT-Y,/SOLO-Y,/' >>"$G/plans.csv"
+expect 0 "$BIN" report --data "$G" --out "$TMP/sg" --period all --key-file "$KEY" --quiet
+for w in "Solo Team" "Duo Team" "SOLO-Y"; do
+    # (proposal/options/N.csv, inputs for whatif --plans, list every plan:
+    # SECURITY.md, known issues)
+    left=$(cd "$TMP/sg" && grep -rlF -- "$w" . | grep -v '^./private/\|^./proposal/options/' | tr '\n' ' ')
+    [ -z "$left" ] && ok || bad "a group of fewer than 3 reps ($w) is named in shared output: $left"
+done
+has "$TMP/sg/report.md" "| other teams (3) |"
+has "$TMP/sg/report.md" "Other teams: 3 teams with fewer than 3 reps each, 4 reps together."
+has "$TMP/sg/report.md" "1 plan with fewer than 3 reps is left out"
+has "$TMP/sg/report.md" "1 plan with fewer than 3 reps is left out: its attainments would describe its reps."
+has "$TMP/sg/deals.csv" ",other teams,"
+grep -q ',other teams,,' "$TMP/sg/deals.csv" && ok || bad "deals.csv: SOLO-Y's deals do not leave the plan blank"
+has "$TMP/sg/results.json" '"team": "other teams"'
+has "$TMP/sg/results.json" '"bunching_plans_left_out": 1'
+has "$TMP/sg/proposal/proposal.md" "1 plan with fewer than 3 reps who won deals"
+has "$TMP/sg/proposal/proposal.json" '"plans_not_shown": 1'
+sed 's/^\(ENT-Y,.*\),1.30,0.1200$/\1,1.30,0.1100/; s/^\(SOLO-Y,.*\),1.30,0.1200$/\1,1.30,0.1100/' "$G/plans.csv" >"$TMP/sg-alt.csv"
+expect 0 "$BIN" whatif --data "$G" --plans "$TMP/sg-alt.csv" --out "$TMP/sg-wi" --period all --quiet
+has "$TMP/sg-wi/whatif.md" "| ENT-Y |"
+lacks "$TMP/sg-wi/whatif.md" "SOLO-Y"
+lacks "$TMP/sg-wi/whatif.json" "SOLO-Y"
+has "$TMP/sg-wi/whatif.md" "1 plan with fewer than 3 reps who won deals is not shown by itself"
+expect 0 "$BIN" report --data "$G" --out "$TMP/sg-priv" --period all --key-file "$KEY" --private --quiet
+has "$TMP/sg-priv/private/deals.csv" ",Solo Team,SOLO-Y,"
 
 
 echo "cli: $pass passed, $fail failed"

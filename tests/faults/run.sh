@@ -43,6 +43,14 @@ DATA=$ROOT/data/sample
 GNUPLOT_FAIL_EXIT=${GNUPLOT_FAIL_EXIT:-0}
 TMP=$(mktemp -d /tmp/compsight-faults.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT INT TERM
+# the committed test key (a copy: a key must be mode 0600), and a home of
+# our own, so that nothing is written into the tester's
+KEY=$TMP/key
+cp "$HERE/../fixtures/key" "$KEY"
+chmod 600 "$KEY"
+HOME=$TMP/home
+export HOME
+unset XDG_CONFIG_HOME
 SOURCE_DATE_EPOCH=1790000000
 export SOURCE_DATE_EPOCH
 # a sanitizer build wants its runtime first; the shim may come before it
@@ -128,7 +136,7 @@ complete() {
     fi
 }
 
-R="report --data $DATA --quiet --out"
+R="report --data $DATA --key-file $KEY --quiet --out"
 
 # ---------------------------------------------------------------------------
 # Output faults: exit 4, a message naming the file and the reason, no report
@@ -228,6 +236,92 @@ fault "private/reps.csv disk full" 4 write "private/reps.csv" -- $R "$d" --priva
 says "private/reps.csv disk full" "No space left on device"
 clean "private/reps.csv disk full" "$d"
 
+# ---------------------------------------------------------------------------
+# Whole or absent for every command that writes files: --period each (every
+# quarter and the index, moved into place at once), whatif and propose.  An
+# earlier output (made with other options, so that its files differ) stays
+# exactly as it was when the new one fails at any step; a failure on an
+# empty directory leaves no output file.  gnuplot is left out (PATH
+# without it): plots do not change what is staged.
+# ---------------------------------------------------------------------------
+mkdir -p "$TMP/nobin"
+for t in sh env; do
+    p=$(command -v $t) && ln -sf "$p" "$TMP/nobin/$t"
+done
+NOGP="PATH=$TMP/nobin"
+sums() { (cd "$1" && find . -type f -exec sha1sum {} + | sort -k 2); }
+# unchanged NAME DIR: DIR holds exactly the files of $TMP/before.sum, and no
+# staging directory
+unchanged() {
+    sums "$2" >"$TMP/after.sum"
+    if cmp -s "$TMP/before.sum" "$TMP/after.sum"; then ok; else
+        bad "$1: the earlier output changed: $(diff "$TMP/before.sum" "$TMP/after.sum" | grep '^[<>]' | sed 's/.*  //' | sort -u | head -6 | tr '\n' ' ')"
+    fi
+    if [ -n "$(find "$2" -name '.compsight-*' | head -1)" ]; then bad "$1: a staging directory was left"; else ok; fi
+}
+
+# --period each: a write failure in one quarter, in the index, or moving a
+# quarter into place
+E="report --data $DATA --key-file $KEY --quiet --period each --out"
+d=$TMP/e-earlier
+run "earlier --period each" 0 $NOGP -- $E "$d" --seed 5
+sums "$d" >"$TMP/before.sum"
+for f in 2025Q3/report.html 2026Q2/deals.csv 2026Q4/proposal/proposal.md index.md index.html; do
+    fault "each: open $f" 4 open "/$f.tmp" $NOGP -- $E "$d"
+    unchanged "each: open $f" "$d"
+done
+fault "each: moving 2026Q1 into place" 4 rename "$d/2026Q1" FAULT_ERRNO=EIO $NOGP -- $E "$d"
+unchanged "each: moving 2026Q1 into place" "$d"
+fault "each: moving index.html into place" 4 rename "$d/index.html" FAULT_ERRNO=EIO $NOGP -- $E "$d"
+unchanged "each: moving index.html into place" "$d"
+d=$TMP/e-empty
+fault "each on an empty directory: open 2026Q2/report.md" 4 open "/2026Q2/report.md.tmp" $NOGP -- $E "$d"
+if [ -n "$(find "$d" -mindepth 1 | head -1)" ]; then
+    bad "each on an empty directory: left $(cd "$d" && find . -mindepth 1 | head -5 | tr '\n' ' ')"
+else ok; fi
+
+# whatif: each file, created, written, moved into place
+W="whatif --data $DATA --plans $DATA/plans.csv --quiet --out"
+d=$TMP/w-earlier
+run "earlier whatif" 0 -- $W "$d" --period all
+[ -s "$d/plots/whatif-commission.png" ] && ok || bad "earlier whatif: no plot"
+sums "$d" >"$TMP/before.sum"
+for f in whatif.json whatif.md whatif.html; do
+    fault "whatif: open $f" 4 open "/$f.tmp" -- $W "$d"
+    says "whatif: open $f" "$d/$f.tmp: Permission denied"
+    unchanged "whatif: open $f" "$d"
+    fault "whatif: disk full in $f" 4 write "/$f.tmp" FAULT_AFTER=10 -- $W "$d"
+    unchanged "whatif: disk full in $f" "$d"
+    fault "whatif: moving $f into place" 4 rename "$d/$f" FAULT_ERRNO=EIO -- $W "$d"
+    unchanged "whatif: moving $f into place" "$d"
+done
+fault "whatif: moving a plot into place" 4 rename "$d/plots/whatif-risky.png" FAULT_ERRNO=EIO -- $W "$d"
+unchanged "whatif: moving a plot into place" "$d"
+# plots/ is shared: a what-if into a report's folder replaces its own plots only
+d=$TMP/w-report
+run "report for whatif" 0 $NOGP -- $R "$d"
+touch "$d/plots/where.png"
+run "whatif into a report's folder" 0 -- $W "$d"
+[ -f "$d/plots/where.png" ] && [ -s "$d/plots/whatif-risky.png" ] && [ -s "$d/report.md" ] && ok ||
+    bad "whatif into a report's folder: the report's plots or files are gone"
+
+# propose: each file, and the options/ folder, which is replaced whole
+P="propose --data $DATA --quiet --out"
+d=$TMP/p-earlier
+run "earlier propose" 0 -- $P "$d" --period all
+echo stale >"$d/options/999.csv"
+sums "$d" >"$TMP/before.sum"
+for f in proposal.json proposal_options.csv options/3.csv proposal.md proposal.html; do
+    fault "propose: open $f" 4 open "/$f.tmp" -- $P "$d"
+    unchanged "propose: open $f" "$d"
+done
+fault "propose: moving options/ into place" 4 rename "$d/options" FAULT_ERRNO=EIO -- $P "$d"
+unchanged "propose: moving options/ into place" "$d"
+fault "propose: moving a plot into place" 4 rename "$d/plots/options-risky.png" FAULT_ERRNO=EIO -- $P "$d"
+unchanged "propose: moving a plot into place" "$d"
+run "propose over the earlier one" 0 -- $P "$d"
+[ ! -e "$d/options/999.csv" ] && [ -s "$d/options/1.csv" ] && ok || bad "propose: an earlier options/ file was kept"
+
 # standard output full: deals and check print their product there
 set +e
 "$BIN" deals --data "$DATA" --quiet >/dev/full 2>"$TMP/err"
@@ -305,7 +399,7 @@ nothing "deals.csv is a directory" "$TMP/i-dir-out"
 rmdir "$TMP/i-dir/deals.csv"
 ln -s /dev/zero "$TMP/i-dir/deals.csv"
 run "deals.csv is /dev/zero" 2 -- $R "$TMP/i-zero-out" --data "$TMP/i-dir"
-says "deals.csv is /dev/zero" "field longer than 1 MiB"
+says "deals.csv is /dev/zero" "deals.csv is a character device, not a regular file"
 nothing "deals.csv is /dev/zero" "$TMP/i-zero-out"
 
 # ---------------------------------------------------------------------------
@@ -511,6 +605,126 @@ EOF
         ok || bad "gnuplot --version hangs: report.md does not say why it has no plots"
     stopped "gnuplot --version hangs" "$TMP/probe.pids"
 
+    # -----------------------------------------------------------------------
+    # Signals, and the staging directories of dead runs
+    # -----------------------------------------------------------------------
+    # compsight runs in the background with a fake gnuplot first on PATH.
+    # The first fake that is asked to draw (an atomic mkdir) reports "ready
+    # PID" on fd 9, a FIFO that compsight and its children inherit from
+    # here, and then blocks on $TMP/never: compsight is then drawing, its
+    # staging directory made.  Only then is the signal sent; no sleep, no
+    # deadline (the plot timeout is set far away).  If compsight ends
+    # without drawing, every writer of the FIFO is gone and the read ends
+    # with nothing: a failure, not a hang.  The other fakes draw with the
+    # real gnuplot.  The blocked fake is killed by the pid it reported,
+    # after a check that it is ours (its command line names $TMP).
+    fake "$TMP/blockbin" <<EOF
+if mkdir "$TMP/gp-blocked" 2>/dev/null; then
+    echo "ready \$\$" >&9
+    read -r line <"$TMP/never"
+    exit 1
+fi
+exec "$REAL_GNUPLOT"
+EOF
+    # launch ARGS...: compsight ARGS in the background (SIGINT not ignored,
+    # as it would be for a background job of this shell); its pid in $cs
+    launch() {
+        rm -rf "$TMP/ready" "$TMP/gp-blocked"
+        mkfifo "$TMP/ready"
+        exec 8<>"$TMP/ready"      # a reader and a writer: the opens below do not block
+        PATH="$TMP/blockbin:$PATH" COMPSIGHT_GNUPLOT_TIMEOUT=100000 \
+            env --default-signal=INT "$BIN" "$@" 9>"$TMP/ready" >"$TMP/out" 2>"$TMP/err" &
+        cs=$!
+        exec 7<"$TMP/ready"
+        exec 8>&-
+    }
+    # ready NAME: wait until the fake says compsight is drawing; its pid in $gp
+    ready() {
+        gp=""
+        if read -r word gp <&7 && [ "$word" = ready ]; then ok; else
+            bad "$1: compsight ended before it drew"
+            sed 's/^/  | /' "$TMP/err" | head -3
+        fi
+        exec 7<&-
+    }
+    # ended NAME CODE: compsight has ended with CODE; the blocked fake is stopped
+    ended() {
+        set +e
+        wait "$cs" 2>/dev/null
+        got=$?
+        set -e
+        [ "$got" = "$2" ] && ok || bad "$1: exit $got, wanted $2"
+        if [ -n "$gp" ]; then
+            case $(tr '\0' ' ' 2>/dev/null <"/proc/$gp/cmdline") in
+            *"$TMP/"*) kill -9 "$gp" 2>/dev/null || true ;;
+            esac
+        fi
+    }
+    staged() { find "$1" -maxdepth 1 -name '.compsight-staging-*' | wc -l; }
+
+    # SIGTERM and SIGINT during a report: exit 143 and 130, the staging
+    # directory removed, the earlier report as it was
+    d=$TMP/s-report
+    run "earlier report (signals)" 0 $NOGP -- $R "$d" --period all
+    sums "$d" >"$TMP/before.sum"
+    for sig in TERM INT; do
+        launch report --data "$DATA" --key-file "$KEY" --quiet --out "$d"
+        ready "SIG$sig during a report"
+        [ "$(staged "$d")" = 1 ] && ok || bad "SIG$sig during a report: no staging directory while drawing"
+        kill -$sig "$cs"
+        ended "SIG$sig during a report" "$([ $sig = TERM ] && echo 143 || echo 130)"
+        unchanged "SIG$sig during a report" "$d"
+    done
+    # the same for --period each, whatif and propose
+    launch report --data "$DATA" --key-file "$KEY" --quiet --period each --out "$TMP/s-each"
+    ready "SIGTERM during --period each"
+    kill -TERM "$cs"
+    ended "SIGTERM during --period each" 143
+    [ -z "$(ls -A "$TMP/s-each")" ] && ok || bad "SIGTERM during --period each: left $(ls -A "$TMP/s-each" | tr '\n' ' ')"
+    d=$TMP/s-whatif
+    run "earlier whatif (signals)" 0 -- $W "$d" --period all
+    sums "$d" >"$TMP/before.sum"
+    launch whatif --data "$DATA" --plans "$DATA/plans.csv" --quiet --out "$d"
+    ready "SIGINT during whatif"
+    kill -INT "$cs"
+    ended "SIGINT during whatif" 130
+    unchanged "SIGINT during whatif" "$d"
+    d=$TMP/s-propose
+    run "earlier propose (signals)" 0 -- $P "$d" --period all
+    sums "$d" >"$TMP/before.sum"
+    launch propose --data "$DATA" --quiet --out "$d"
+    ready "SIGTERM during propose"
+    kill -TERM "$cs"
+    ended "SIGTERM during propose" 143
+    unchanged "SIGTERM during propose" "$d"
+
+    # SIGKILL leaves the staging directory; the next run into the same
+    # folder removes it (its lock is free), and writes its report
+    d=$TMP/s-killed
+    launch report --data "$DATA" --key-file "$KEY" --quiet --out "$d"
+    ready "SIGKILL during a report"
+    kill -KILL "$cs"
+    ended "SIGKILL during a report" 137
+    [ "$(staged "$d")" = 1 ] && ok || bad "SIGKILL during a report: no staging directory left to sweep"
+    run "the run after a SIGKILL" 0 $NOGP -- $R "$d"
+    [ "$(staged "$d")" = 0 ] && ok || bad "the run after a SIGKILL left the dead run's staging directory"
+    complete "the run after a SIGKILL" "$d"
+
+    # a concurrent run's staging directory is never removed: A draws
+    # (blocked), B writes into the same folder and finishes, A's staging
+    # directory is still there; A, ended by SIGTERM, removes it, and B's
+    # report stays
+    d=$TMP/s-concurrent
+    launch report --data "$DATA" --key-file "$KEY" --quiet --out "$d"
+    ready "concurrent runs: A"
+    run "concurrent runs: B" 0 $NOGP -- $R "$d" --period all
+    [ "$(staged "$d")" = 1 ] && ok || bad "concurrent runs: B removed A's staging directory"
+    [ -s "$d/report.md" ] && [ -s "$d/report.html" ] && ok || bad "concurrent runs: B wrote no report"
+    sums "$d" | grep -v '/.compsight-staging-' >"$TMP/before.sum" || true
+    kill -TERM "$cs"
+    ended "concurrent runs: A" 143
+    unchanged "concurrent runs: A ended" "$d"
+
     # a gnuplot script cannot be written (disk full in plots/)
     d=$TMP/g-gpfull
     fault "plot script disk full" "$GNUPLOT_FAIL_EXIT" write "/plots/where.gp" -- \
@@ -552,13 +766,13 @@ if ldd "$BIN" 2>/dev/null | grep -q 'lib[at]san\|libubsan'; then
 else
     ${CC:-cc} -shared -fPIC -O2 -o "$TMP/failmalloc.so" "$HERE/failmalloc.c" -ldl
     ref=$TMP/m-ref
-    env FAIL_COUNT=1 LD_PRELOAD="$TMP/failmalloc.so" "$BIN" report --data "$DATA" --out "$ref" \
+    env FAIL_COUNT=1 LD_PRELOAD="$TMP/failmalloc.so" "$BIN" report --data "$DATA" --key-file "$KEY" --out "$ref" \
         >/dev/null 2>"$TMP/err" || bad "allocation failures: the reference run failed"
     total=$(sed -n 's/^allocations: //p' "$TMP/err")
     [ "${total:-0}" -gt 1000 ] && ok || bad "allocation failures: counted ${total:-no} allocations"
     # the one-thread report against an ordinary run's
     d=$TMP/m-threads
-    "$BIN" report --data "$DATA" --out "$d" >/dev/null 2>"$TMP/err" || true
+    "$BIN" report --data "$DATA" --key-file "$KEY" --out "$d" >/dev/null 2>"$TMP/err" || true
     differ=""
     for f in $(cd "$ref" && find . -type f | sort); do
         sed "s|$ref|OUT|g" "$ref/$f" >"$TMP/a"
@@ -572,7 +786,7 @@ else
         at=$(( (${total:-0} * k + n / 2) / n - k % 7 ))      # spread, not on a grid
         d=$TMP/m-$at
         set +e
-        env FAIL_AT="$at" LD_PRELOAD="$TMP/failmalloc.so" timeout 600 "$BIN" report --data "$DATA" \
+        env FAIL_AT="$at" LD_PRELOAD="$TMP/failmalloc.so" timeout 600 "$BIN" report --data "$DATA" --key-file "$KEY" \
             --out "$d" >/dev/null 2>"$TMP/err"
         got=$?
         set -e
