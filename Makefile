@@ -105,6 +105,7 @@ cli-tests: $(BIN)
 	@$(call suite,cli,sh tests/cli/run.sh $(CURDIR)/$(BIN))
 	@$(call suite,cli-currency,sh tests/cli/currency.sh $(CURDIR)/$(BIN))
 	@$(call suite,cli-real,sh tests/cli/real.sh $(CURDIR)/$(BIN))
+	@$(call suite,cli-plans13,sh tests/cli/plans13.sh $(CURDIR)/$(BIN))
 
 # An installed binary (here under DESTDIR) finds its bundled data and man page.
 install-test: $(BIN)

@@ -126,6 +126,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
     }
     trust_currency(d, ds);
     cs_report_read_notes(d, ds);
+    cs_report_plan_notes(d, ds, in->cal, in->inc, &an->sel);
     cs_doc_bullet(d);
     if (!in->rec)
         cs_doc_text(d, "No commission statements (commissions.csv) were given, so the plan model "
@@ -136,6 +137,11 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, "%s of %s paid commissions are within 1%% of the plan model%s",
                     cs_words_pct(a, sizeof a, in->rec->share), cs_fmt_count(b, sizeof b, in->rec->compared),
                     in->rec->reproduces ? ": the model reproduces the statements." : ".");
+    if (in->rec && in->rec->rows_compared)
+        cs_doc_text(d, " Of the split deals' credit rows that statement lines name by their rep, "
+                       "%s of %s are within 1%% of that rep's share.",
+                    cs_fmt_count(a, sizeof a, in->rec->rows_within),
+                    cs_fmt_count(b, sizeof b, in->rec->rows_compared));
     cs_doc_bullet(d);
     if (an->heaping.flagged)
         cs_doc_text(d, "Close dates are heaped on month ends: %s of won deals close on the last day "

@@ -398,6 +398,11 @@ static json_t *recon_json(const struct cs_dataset *ds, const struct cs_reconcili
     SET(o, "reproduces", json_boolean(rec->reproduces));
     SET(o, "paid_total", NUM(rec->paid_total));
     SET(o, "computed_total", NUM(rec->computed_total));
+    if (ds->counts[CS_T_SPLITS].present) {
+        /* SPEC 13: lines of split deals against their rep's credit row */
+        SET(o, "credit_rows_compared", INT(rec->rows_compared));
+        SET(o, "credit_rows_within_1pct", INT(rec->rows_within));
+    }
     json_t *gaps = json_array();
     for (size_t i = 0; i < rec->n_gaps; i++) {
         json_t *g = json_object();

@@ -528,10 +528,13 @@ static enum cs_status cluster_deals(struct cs_whatif_base *b, const struct cs_ou
     b->rate_max = -INFINITY;
     for (size_t j = 0; j < m; j++) {
         uint32_t i = pv->deal[j], r = ds->deals.rep[i];
+        /* SPEC 13: the plan of the deal's own credit row (a rep that
+         * changed plan is filed under the plan of its last deal) */
+        uint32_t p = inc->rp.plan[inc->rep_period[i]];
         pv->g[j] = rep_g[r];
-        pv->g_plan[rep_g[r]] = ds->reps.plan[r];
+        pv->g_plan[rep_g[r]] = p;
         pv->g_start[rep_g[r] + 1]++;
-        b->plan_deals[ds->reps.plan[r]]++;
+        b->plan_deals[p]++;
         pv->y[j] = b->promise_data ? oc->promise_risk[i] : 0;
         pv->risky_promises[j] = b->promise_data ? oc->risky_promises[i] : 0;
         b->observed_risky += pv->y[j];

@@ -37,6 +37,21 @@ static void view_row_copy(struct view *v, const struct view *src, size_t j)
     v->comm[j] = src->comm[j];
 }
 
+/* The base commission of split deal i's credit rows other than its own
+ * (0 for a deal not split). */
+static double other_rows(const struct cs_incentives *inc, size_t i)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    double sum = 0.0;
+    if (!cr->n)
+        return 0.0;
+    for (uint32_t k = cs_incentives_split_first(inc, (uint32_t)i);
+         k != CS_NONE && k < cr->n && cr->deal[k] == i; k++)
+        if (!cr->own[k])
+            sum += cr->commission[k];
+    return sum;
+}
+
 /*
  * The alternative's view: deals of plans that changed get the tier maths
  * of plans on the a0 and Q of att (cs_incentives_deal, the function
@@ -44,15 +59,19 @@ static void view_row_copy(struct view *v, const struct view *src, size_t j)
  * table when only tiers changed (the tiers route), or a recompute of the
  * changed plans' attainment (the full route: a period type or a quota
  * changed), which has no last_14_days: it comes from att's plan period.
+ * base is the base's table, whose split credit rows (SPEC 13) give the
+ * commission of a split deal's other rows, kept as they are.
  */
 static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
                             const struct cs_dataset *ds, const struct cs_calendar *cal,
-                            const struct cs_incentives *att, const struct cs_plans *plans,
-                            const bool *plan_changed)
+                            const struct cs_incentives *base, const struct cs_incentives *att,
+                            const struct cs_plans *plans, const bool *plan_changed)
 {
     for (size_t j = 0; j < pv->m; j++) {
         uint32_t i = pv->deal[j];
-        uint32_t p = ds->reps.plan[ds->deals.rep[i]];
+        /* SPEC 13: the deal's own credit row's plan and credited amount;
+         * the other rows of a split deal keep their base commission */
+        uint32_t p = base->rp.plan[base->rep_period[i]];
         if (!plan_changed[p]) {
             view_row_copy(v, &pv->full, j);
             continue;
@@ -61,7 +80,9 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
         (void)cs_incentives_deal(plans->floor + plans->tier_first[p],
                                  plans->rate + plans->tier_first[p], plans->tier_count[p],
                                  att->rp.quota[rp], att->attainment_before[i],
-                                 ds->deals.amount[i], &v->comm[j], &v->mr[j], &v->tc[j], NULL);
+                                 cs_incentives_credited(ds, plans, base, i), &v->comm[j],
+                                 &v->mr[j], &v->tc[j], NULL);
+        v->comm[j] += other_rows(base, i);
         if (att->last_14_days)
             v->l14[j] = att->last_14_days[i];
         else
@@ -395,7 +416,7 @@ static enum cs_status sim_alt_view(struct sim *s, struct cs_error *err)
     const struct cs_whatif_base *b = s->b;
     struct cs_whatif_priv *pv = b->priv;
     if (!s->r->recomputed) {
-        view_from_tiers(s->av, s->pv, b->ds, b->cal, b->inc, s->alt, s->changed_plan);
+        view_from_tiers(s->av, s->pv, b->ds, b->cal, b->inc, b->inc, s->alt, s->changed_plan);
         return CS_OK;
     }
     /* An attainment table, thirteen bytes a deal: one at a time however
@@ -404,7 +425,7 @@ static enum cs_status sim_alt_view(struct sim *s, struct cs_error *err)
     enum cs_status st = cs_incentives_recompute(b->ds, s->alt, b->cal, s->changed_plan,
                                                 &pv->recompute_inc, err);
     if (st == CS_OK)
-        view_from_tiers(s->av, s->pv, b->ds, b->cal, pv->recompute_inc, s->alt, s->changed_plan);
+        view_from_tiers(s->av, s->pv, b->ds, b->cal, b->inc, pv->recompute_inc, s->alt, s->changed_plan);
     pthread_mutex_unlock(&pv->recompute_lock);
     return st;
 }
