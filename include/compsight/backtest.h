@@ -36,4 +36,9 @@
 enum cs_status cs_whatif_backtest(const struct cs_measured *m, struct cs_plan_change *c,
                                   uint64_t seed, unsigned draws, struct cs_error *err);
 
+/* cs_whatif_backtest for every change of pcs that ran (NULL: none), with
+ * CS_WHATIF_DRAWS draws: what a report does after cs_analysis_run. */
+enum cs_status cs_whatif_backtests(const struct cs_measured *m, struct cs_plan_changes *pcs,
+                                   uint64_t seed, struct cs_error *err);
+
 #endif

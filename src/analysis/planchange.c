@@ -586,3 +586,52 @@ out:
     free(clear);
     return st;
 }
+
+/* ------------------------------------------------------------------------
+ * On a measured data set
+ * --------------------------------------------------------------------- */
+
+/* The last day a selection reads: a quarter's last day, or CS_NO_DATE
+ * (every day) for all quarters. */
+static int32_t selection_end(const struct cs_measured *m)
+{
+    const struct cs_selection *sel = m->sel;
+    if (sel->mode == CS_SELECT_QUARTER)
+        return cs_cal_period_last_day(m->cal, sel->quarter);
+    if (sel->mode == CS_SELECT_RANGE)
+        return cs_cal_period_last_day(m->cal, sel->last);
+    return CS_NO_DATE;
+}
+
+enum cs_status cs_planchange_run(const struct cs_measured *m, struct cs_plan_changes **out,
+                                 struct cs_error *err)
+{
+    const struct cs_dataset *ds = m->ds;
+    const struct cs_assignments *as = &ds->assignments;
+    *out = NULL;
+    struct cs_pc_assignment *a = malloc((as->n ? as->n : 1) * sizeof *a);
+    if (!a)
+        return oom(err);
+    for (size_t i = 0; i < as->n; i++)
+        a[i] = (struct cs_pc_assignment){as->rep[i], as->plan[i], as->start[i], as->end[i]};
+    struct cs_plan_changes *pcs = NULL;
+    enum cs_status st = cs_planchange_detect(a, as->n, m->cal, &pcs, err);
+    free(a);
+    if (st != CS_OK)
+        return st;
+    bool promises = ds->counts[CS_T_ROADMAP].present && ds->counts[CS_T_PROMISES].present;
+    int32_t end = selection_end(m);
+    struct cs_pc_deals d = {.n = ds->deals.n, .rep = ds->deals.rep, .day = ds->deals.close,
+                            .y = m->oc->promise_risk, .use = m->inc->won, .reps = ds->reps.n};
+    for (size_t i = 0; promises && i < pcs->n && st == CS_OK; i++)
+        if (end == CS_NO_DATE || pcs->items[i].date <= end)
+            st = cs_planchange_did(pcs, i, &d, m->cal, end, err);
+    if (st == CS_OK)
+        st = cs_planchange_family(pcs, err);
+    if (st != CS_OK) {
+        cs_planchange_free(pcs);
+        return st;
+    }
+    *out = pcs;
+    return CS_OK;
+}

@@ -16,6 +16,10 @@ void cs_report_when(struct cs_doc *d, const struct cs_report_input *in);
 void cs_report_thresholds(struct cs_doc *d, const struct cs_report_input *in);
 void cs_report_collateral(struct cs_doc *d, const struct cs_report_input *in);
 
+/* "Did the last plan change work?" (report_planchange.c, SPEC 14.3):
+ * from in->an->plan_changes, with its backtest filled in. */
+void cs_report_plan_change(struct cs_doc *d, const struct cs_report_input *in);
+
 /* The summary's sentence on model m's clear findings, largest effect
  * first (at most `max`), into d; returns how many it stated. */
 size_t cs_report_summary_terms(struct cs_doc *d, const struct cs_report_input *in,

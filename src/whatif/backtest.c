@@ -13,9 +13,10 @@ static enum cs_status oom(struct cs_error *err)
     return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "backtest: out of memory");
 }
 
-/* A copy of plans with plan `from` given plan `to`'s period type, quota
- * and tiers (the credit_ fractions, where plans has them, stay the data's:
- * cs_plans_free layout).  -1 when out of memory (out then empty). */
+/* A copy of plans with plan `from` given plan `to`'s period type, quota,
+ * tiers and credit_ fractions (SPEC 13; left NULL when plans has none:
+ * cs_plan_credit then reads the data's), in the cs_plans_free layout.
+ * -1 when out of memory (out then empty). */
 static int plans_as(const struct cs_plans *base, uint32_t from, uint32_t to, struct cs_plans *out)
 {
     size_t n = base->n, total = base->n_tiers - base->tier_count[from] + base->tier_count[to];
@@ -28,8 +29,15 @@ static int plans_as(const struct cs_plans *base, uint32_t from, uint32_t to, str
     out->tier_count = malloc(n * sizeof *out->tier_count);
     out->floor = malloc(total * sizeof *out->floor);
     out->rate = malloc(total * sizeof *out->rate);
+    bool credit = base->credit_new && base->credit_expansion && base->credit_renewal;
+    if (credit) {
+        out->credit_new = malloc(n * sizeof *out->credit_new);
+        out->credit_expansion = malloc(n * sizeof *out->credit_expansion);
+        out->credit_renewal = malloc(n * sizeof *out->credit_renewal);
+    }
     if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
-        !out->floor || !out->rate) {
+        !out->floor || !out->rate ||
+        (credit && (!out->credit_new || !out->credit_expansion || !out->credit_renewal))) {
         cs_plans_free(out);
         return -1;
     }
@@ -41,6 +49,11 @@ static int plans_as(const struct cs_plans *base, uint32_t from, uint32_t to, str
         out->quota[q] = base->quota[src];
         out->tier_first[q] = (uint32_t)at;
         out->tier_count[q] = base->tier_count[src];
+        if (credit) {
+            out->credit_new[q] = base->credit_new[src];
+            out->credit_expansion[q] = base->credit_expansion[src];
+            out->credit_renewal[q] = base->credit_renewal[src];
+        }
         memcpy(out->floor + at, base->floor + base->tier_first[src],
                base->tier_count[src] * sizeof *out->floor);
         memcpy(out->rate + at, base->rate + base->tier_first[src],
@@ -233,5 +246,15 @@ out:
     cs_incentives_free(alt_inc);
     cs_plans_free(&alt);
     cs_whatif_base_free(b);
+    return st;
+}
+
+enum cs_status cs_whatif_backtests(const struct cs_measured *m, struct cs_plan_changes *pcs,
+                                   uint64_t seed, struct cs_error *err)
+{
+    enum cs_status st = CS_OK;
+    for (size_t i = 0; pcs && i < pcs->n && st == CS_OK; i++)
+        if (pcs->items[i].run)
+            st = cs_whatif_backtest(m, &pcs->items[i], seed, 0, err);
     return st;
 }
