@@ -247,7 +247,8 @@ enum cs_status cs_planchange_detect(const struct cs_pc_assignment *a, size_t n,
     qsort(by_plans, pcs->n_moves, sizeof *by_plans, by_plans_day);
     if ((st = find_changes(pcs, by_plans, pcs->n_moves, cal, err)) != CS_OK)
         goto out;
-    qsort(pcs->items, pcs->n, sizeof *pcs->items, by_date);
+    if (pcs->n)
+        qsort(pcs->items, pcs->n, sizeof *pcs->items, by_date);
     same_date(pcs);
     pcs->family.alpha = pcs->family.level = NAN;
     pcs->family.q = CS_VERDICT_Q;

@@ -89,12 +89,16 @@ static void rows_free(struct rows *r)
     free(r->xb);
 }
 
+static int by_u32(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* c->treated is sorted (planchange.h). */
 static bool treated(const struct cs_plan_change *c, uint32_t rep)
 {
-    for (size_t k = 0; k < c->movers; k++)
-        if (c->treated[k] == rep)
-            return true;
-    return false;
+    return c->movers && bsearch(&rep, c->treated, c->movers, sizeof rep, by_u32) != NULL;
 }
 
 static enum cs_status collect(const struct cs_measured *m, const struct cs_whatif_base *b,
