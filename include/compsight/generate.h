@@ -38,6 +38,10 @@
  *                 added to the promise-risk probability of every won deal
  *                 credited under the new plan, -0.5 .. 0.5; unset: -0.08
  *                 (0 with null_effects).  Setting it implies assignments.
+ *   skill         rep skill drives both a rep's volume (so attainment and the
+ *                 accelerators) and the rep's promise risk: the across-rep
+ *                 model mistakes skill for the plan's effect, the within-rep
+ *                 one does not (docs/GENERATOR.md, SPEC 14.1).
  *   fiscal_start  month (1..12) in which the fiscal year starts; 0 = 1.
  *   preset        "sample" (the committed data/sample set) or NULL (the
  *                 default company, scaled to n_deals); anything else is a
@@ -53,6 +57,7 @@ struct cs_gen_options {
     bool plan_change_movers_set, plan_change_effect_set;
     unsigned plan_change_movers;
     double plan_change_effect;
+    bool skill;
     int fiscal_start;
     const char *preset;
 };

@@ -20,6 +20,7 @@ enum cs_status cs_cmd_generate(const struct cs_options *opt, const struct cs_io 
         .plan_change_movers = opt->plan_change_movers,
         .plan_change_effect_set = opt->plan_change_effect_set,
         .plan_change_effect = opt->plan_change_effect,
+        .skill = opt->skill,
         .fiscal_start = opt->fiscal_start,
         .preset = opt->preset,
     };

@@ -85,6 +85,7 @@ static const char *set_strict(struct cs_options *o, const char *v) { (void)v; o-
 static const char *set_quiet(struct cs_options *o, const char *v) { (void)v; o->quiet = true; return NULL; }
 static const char *set_dirty(struct cs_options *o, const char *v) { (void)v; o->dirty = true; return NULL; }
 static const char *set_null(struct cs_options *o, const char *v) { (void)v; o->null_effects = true; return NULL; }
+static const char *set_skill(struct cs_options *o, const char *v) { (void)v; o->skill = true; return NULL; }
 static const char *set_timings(struct cs_options *o, const char *v) { (void)v; o->timings = true; return NULL; }
 static const char *set_assignments(struct cs_options *o, const char *v) { (void)v; o->assignments = true; return NULL; }
 static const char *set_splits(struct cs_options *o, const char *v) { (void)v; o->splits = true; return NULL; }
@@ -118,6 +119,15 @@ static const char *set_change_effect(struct cs_options *o, const char *v)
     o->plan_change_effect = x;
     o->plan_change_effect_set = true;
     return NULL;
+}
+
+static const char *set_model(struct cs_options *o, const char *v)
+{
+    if (strcmp(v, "within") == 0 || strcmp(v, "across") == 0) {
+        o->model_within = strcmp(v, "within") == 0;
+        return NULL;
+    }
+    return "across or within";
 }
 
 static const char *set_map(struct cs_options *o, const char *v)
@@ -250,6 +260,13 @@ static const struct option_def {
      "rep ids instead of pseudonyms", NULL},
     {"seed", "N", REPORT | WHATIF | PROPOSE, set_seed, STORE, false,
      "seed of the bootstrap draws: the same data and seed give the same output", "1"},
+    {"model", "across|within", WHATIF | PROPOSE, set_model, STORE, false,
+     "the model that predicts risky deals: across reps (the promise-risk model), or within "
+     "reps (each rep compared with themselves, each rep's own level refitted); the output says "
+     "which was used", "across"},
+    {"model", "across|within", REPORT, set_model, STORE, false,
+     "the model the proposal draft predicts risky deals with: across reps, or within reps "
+     "(each rep compared with themselves); the findings always show both", "across"},
     {"deals", "N", GENERATE, set_deals, STORE, false,
      "the number of rows of deals.csv, from 10 to 100000000 (reps and teams scale with it)",
      "4000"},
@@ -259,6 +276,9 @@ static const struct option_def {
      "add the bad rows listed in docs/GENERATOR.md, to exercise the rejects", NULL},
     {"null", NULL, GENERATE, set_null, STORE, false,
      "the same company with no planted effects", NULL},
+    {"skill", NULL, GENERATE, set_skill, STORE, false,
+     "rep skill drives both volume (and so the accelerators) and promising: the comparison "
+     "across reps overstates the plan's effect, the one within reps does not", NULL},
     {"preset", "sample", GENERATE, set_preset, STORE, false,
      "the settings of the bundled sample data set", "the default company, scaled to --deals"},
     {"real-plans", NULL, GENERATE, set_real_plans, STORE, false,

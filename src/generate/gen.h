@@ -84,6 +84,11 @@
 #define RISK_NULL_P 0.20
 #define RISK_LOST_P 0.15
 #define RISK_OPEN_P 0.10
+
+/* --skill: rep skill s ~ N(0, 1) drives both volume (and so attainment and
+ * the accelerators) and promising; the plan's effects stay as above. */
+#define SKILL_PROD_SD 0.5            /* log-sd of productivity (instead of PROD_SD) */
+#define SKILL_RISK 1.5               /* rep intercept of promise risk per sd of skill */
 #define SPIFF_PRODUCT_BOOST 2.0      /* spiffed product's weight during the spiff */
 
 /* Effect 4: collateral misstatement (logit scale). */
@@ -255,6 +260,7 @@ struct rep {
     double quota[N_QUARTERS];        /* quota in force per unit */
     bool override_q[N_QUARTERS];     /* quota row in quotas.csv */
     double risk_u;                   /* rep random intercept of promise risk */
+    double skill;                    /* --skill: the rep's skill (else 0) */
 };
 
 struct team {
@@ -293,6 +299,7 @@ struct gen {
     const struct cs_gen_options *opt;
     struct cs_error *err;
     bool effects;
+    bool skill;                      /* --skill */
     int fs;
     uint64_t n_deals;
 

@@ -215,6 +215,7 @@ enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *er
     g->opt = opt;
     g->err = err;
     g->effects = !opt->null_effects;
+    g->skill = opt->skill;
     g->fs = opt->fiscal_start ? opt->fiscal_start : 1;
     g->n_deals = n;
     g->deal_w = n_digits(n + 100) < 6 ? 6 : n_digits(n + 100);

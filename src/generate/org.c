@@ -96,7 +96,8 @@ static void lay_out_teams(struct gen *g, const struct org_size *z)
 }
 
 /*
- * Rep parameters.  productivity has mean 1; a ramping new hire sells
+ * Rep parameters.  productivity has mean 1 (with --skill it and the rep's
+ * promise-risk intercept both follow the rep's skill); a ramping new hire sells
  * 40% and 70% of normal in the first two quarters, a territory change
  * scales FY2026 by 0.85 or 1.2.  Quotas follow both (quotas.csv rows).
  * Returns the total deal weight of all rep-quarters and the pipeline.
@@ -109,7 +110,15 @@ static double draw_reps(struct gen *g)
         struct rep *p = &g->reps[i];
         if (p->kind != K_AE)
             continue;
-        p->productivity = exp(gsl_ran_gaussian(r, PROD_SD) - 0.5 * PROD_SD * PROD_SD);
+        /* with --skill one draw makes a rep both productive and prone to
+         * promise: the same draws in the same order either way */
+        double z = gsl_ran_gaussian(r, g->skill ? 1.0 : PROD_SD);
+        if (g->skill) {
+            p->skill = z;
+            p->productivity = exp(SKILL_PROD_SD * z - 0.5 * SKILL_PROD_SD * SKILL_PROD_SD);
+        } else {
+            p->productivity = exp(z - 0.5 * PROD_SD * PROD_SD);
+        }
         for (int q = 0; q < N_QUARTERS; q++)
             p->prod_q[q] = 1.0;
         if (unif(r) < 0.10) {
@@ -122,6 +131,8 @@ static double draw_reps(struct gen *g)
                 p->prod_q[q] *= f;
         }
         p->risk_u = gsl_ran_gaussian(r, RISK_REP_SD);
+        if (g->skill)
+            p->risk_u = SKILL_RISK * p->skill;
         double dq = segs[p->seg].deals_per_q * p->productivity;
         for (int q = 0; q < N_QUARTERS; q++)
             total_w += dq * p->prod_q[q];

@@ -219,9 +219,12 @@ static double risky_diff(const struct changed *c, const double *beta, double *pe
     if (per_plan)
         for (size_t p = 0; p < c->n_plans; p++)
             per_plan[p] = 0;
+    double bg[CS_DEAL_TERMS];
     put_beta(sc, c->k, 1, 0, beta);
     for (size_t h = 0; h < c->ngroups; h++) {
         uint32_t g = c->group_g[h];
+        if (c->pv->alpha)           /* within: the rep's own intercept */
+            put_beta(sc, c->k, 1, 0, cluster_beta(c->pv, g, beta, bg));
         size_t n = group_rows(c, h, sc->xb, sc->xa);
         group_sums(sc, c->k, n, 1);
         total += sc->s[0];
@@ -271,8 +274,11 @@ static void *draw_range(void *arg)
         size_t n = group_rows(c, h, sc->xb, sc->xa);
         for (size_t q0 = 0; q0 < nd; q0 += DRAW_BLOCK) {
             size_t nb = nd - q0 < DRAW_BLOCK ? nd - q0 : DRAW_BLOCK;
-            for (size_t q = 0; q < nb; q++)
-                put_beta(sc, k, nb, q, jb->pv->beta_draw + sc->drawn[q0 + q] * k);
+            for (size_t q = 0; q < nb; q++) {
+                double bg[CS_DEAL_TERMS];
+                put_beta(sc, k, nb, q, cluster_beta(jb->pv, g, jb->pv->beta_draw +
+                                                               sc->drawn[q0 + q] * k, bg));
+            }
             group_sums(sc, k, n, nb);
             for (size_t q = 0; q < nb; q++) {
                 size_t d = sc->drawn[q0 + q];
@@ -490,10 +496,10 @@ static int sim_compare(struct sim *s)
         if (b->fit) {
             double p = pv->p_full[j];
             if (dm || dt || dl) {
-                double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
+                double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS], bg[CS_DEAL_TERMS];
                 view_row(pv, alt_view, j, x);
                 compact_row(pv, x, xk);
-                p = logistic(dot(pv->beta, xk, k));
+                p = logistic(dot(cluster_beta(pv, g, pv->beta, bg), xk, k));
             }
             sr += p;
             if (per_deal)

@@ -341,6 +341,26 @@ has "$TMP/err" "a what-if takes --period LABEL or all, not each"
 expect 1 "$BIN" propose --plans x.csv
 has "$TMP/err" "propose takes no option '--plans'"
 expect 4 "$BIN" propose --out /dev/null/prop --quiet
+# --model within (SPEC 14.1): the what-if and the proposal say which model they used
+expect 0 "$BIN" whatif --plans "$TMP/prop/options/1.csv" --out "$TMP/wiw" --period all --model within --quiet
+has "$TMP/wiw/whatif.json" '"model": "within"'
+has "$TMP/wiw/whatif.json" '"name": "promise_risk_within"'
+has "$TMP/wiw/whatif.md" "same-rep promise-risk model (--model within)"
+has "$TMP/wi1/whatif.json" '"model": "across"'
+has "$TMP/wi1/whatif.md" "--model within uses the same-rep one"
+expect 0 "$BIN" propose --out "$TMP/propw" --period all --model within --quiet
+has "$TMP/propw/proposal.md" "the same-rep promise-risk model, which compares each rep with themselves"
+expect 1 "$BIN" whatif --plans "$SAMPLE_PLANS" --model pooled
+has "$TMP/err" "--model takes across or within, not 'pooled'"
+expect 1 "$BIN" deals --model within
+has "$TMP/err" "deals takes no option '--model'"
+expect 0 "$BIN" whatif --help
+has "$TMP/out" "--model across|within"
+# generate --skill: the same company, rep skill behind volume and promising
+expect 0 "$BIN" generate --out "$TMP/skill" --deals 400 --seed 3 --skill --quiet
+expect 0 "$BIN" generate --out "$TMP/noskill" --deals 400 --seed 3 --quiet
+cmp -s "$TMP/skill/reps.csv" "$TMP/noskill/reps.csv" && ok || bad "--skill changed reps.csv"
+cmp -s "$TMP/skill/deals.csv" "$TMP/noskill/deals.csv" && bad "--skill left deals.csv as it was" || ok
 # the report links its proposal draft
 has "$TMP/sample/report.md" "(proposal/proposal.md)"
 [ -s "$TMP/sample/proposal/proposal.md" ] && ok || bad "report wrote no proposal draft"
