@@ -1144,6 +1144,44 @@ static void test_whatif_points_around_base(void **state)
     }
 }
 
+/* The event study of a plan change (SPEC 14.3), from a hand-made change. */
+static void test_golden_plan_change(void **state)
+{
+    (void)state;
+    struct cs_plan_change c;
+    memset(&c, 0, sizeof c);
+    c.run = c.estimated = true;
+    c.treated_reps = 7;
+    c.control_reps = 17;
+    static const double est[8] = {0.085, -0.13, 0.08, 0, -0.075, -0.15, -0.089, NAN};
+    for (int k = 0; k < 8; k++) {
+        c.event[k].quarter = k - 4;
+        c.event[k].code = k < 4 ? 20251 + k : 20261 + (k - 4);
+        c.event[k].baseline = k == 3;
+        c.event[k].estimated = k != 3 && k != 7;    /* quarter 3: not reached yet */
+        c.event[k].estimate = est[k];
+        c.event[k].ci_low = k == 3 ? 0 : est[k] - 0.14;
+        c.event[k].ci_high = k == 3 ? 0 : est[k] + 0.14;
+        c.event[k].treated_deals = 40 + (size_t)k;
+    }
+    c.did = (struct cs_pc_did){.estimate = -0.108, .ci_low = -0.17, .ci_high = -0.047,
+                               .level = 0.95};
+    c.predicted = (struct cs_pc_predicted){.done = true, .estimate = -0.008, .ci_low = -0.017,
+                                           .ci_high = -0.0014};
+    struct cs_plot_event e;
+    assert_true(cs_plot_event_aggregate(&c, &e));
+    assert_string_equal(e.label[4], "2026Q1");
+    assert_false(e.estimated[7]);
+    e.title = "Plan 'MM-Q' to MM-Q-FY26 on 2026-01-01: risky deals 11 points lower";
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_event_script(f, &e, "plan-change"));
+    golden("plan-change", buf, len);
+    free(buf);
+    c.estimated = false;
+    assert_false(cs_plot_event_aggregate(&c, &e));
+}
+
 static void test_golden_trend(void **state)
 {
     (void)state;
@@ -1569,8 +1607,12 @@ static void test_plots_write_sample(void **state)
     static const char *const order[] = {"where", "when", "push-out", "threshold-1"};
     for (size_t i = 0; i < 4; i++)
         assert_string_equal(l.items[i].name, order[i]);
-    assert_string_equal(l.items[l.n - 1].name, "trend");
-    assert_string_equal(l.items[l.n - 1].kind, "trend");
+    assert_string_equal(l.items[l.n - 2].name, "trend");
+    assert_string_equal(l.items[l.n - 2].kind, "trend");
+    /* the sample's fiscal-year change of the Mid-Market AEs (SPEC 13, 14.3) */
+    assert_string_equal(l.items[l.n - 1].name, "plan-change");
+    assert_null(l.items[l.n - 1].skipped);
+    assert_non_null(strstr(l.items[l.n - 1].title, "Plan MM-Q to MM-Q-FY26 on "));
     size_t thresholds = 0;
     for (size_t i = 0; i < l.n; i++)
         thresholds += strcmp(l.items[i].kind, "threshold") == 0;
@@ -1899,6 +1941,7 @@ int main(void)
         cmocka_unit_test(test_golden_whatif),
         cmocka_unit_test(test_whatif_points_around_base),
         cmocka_unit_test(test_golden_trend),
+        cmocka_unit_test(test_golden_plan_change),
         cmocka_unit_test(test_aggregate_sample),
         cmocka_unit_test(test_run_renders),
         cmocka_unit_test(test_run_gnuplot_error),

@@ -92,6 +92,7 @@ struct cs_push_out {
 };
 
 struct cs_findings;                 /* findings.h */
+struct cs_plan_changes;             /* planchange.h */
 
 /* Promise-risk rate of one team or plan over the selected won deals. */
 struct cs_group_rate {
@@ -168,6 +169,10 @@ struct cs_analysis {
     size_t reps_selected;           /* distinct reps of the selected won deals */
     struct cs_findings *findings;   /* one verdict per finding (findings.h), computed last;
                                        owned; NULL only while cs_analysis_run builds it */
+    struct cs_plan_changes *plan_changes;   /* SPEC 14.3 (planchange.h): the changes dated up
+                                       to the selection's end, with their estimates; owned.
+                                       Their backtests (backtest.h, in whatif/) are the
+                                       caller's to fill in before the report reads them */
 };
 
 /*

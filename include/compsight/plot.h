@@ -13,6 +13,7 @@
 #include "compsight/incentives.h"
 #include "compsight/measured.h"
 #include "compsight/outcomes.h"
+#include "compsight/planchange.h"
 #include "compsight/select.h"
 #include "compsight/stattest.h"
 #include "compsight/status.h"
@@ -408,6 +409,36 @@ void cs_plot_trend_free(struct cs_plot_trend *t);     /* frees t->q; accepts NUL
 
 /* Every quarter's won deals along the top (n = 0 for a quarter without). */
 void cs_plot_trend_script(FILE *f, const struct cs_plot_trend *t, const char *base);
+
+/* ======================================================================
+ * "plan-change": the event study of the last plan change (SPEC 14.3)
+ * ==================================================================== */
+
+#define CS_PLOT_EVENTS 8              /* quarters -4 .. 3 around the change */
+
+struct cs_plot_event {
+    char label[CS_PLOT_EVENTS][16];   /* each quarter's fiscal label ("2026Q1") */
+    bool estimated[CS_PLOT_EVENTS];   /* has an estimate (the baseline -1 always) */
+    double estimate[CS_PLOT_EVENTS], low[CS_PLOT_EVENTS], high[CS_PLOT_EVENTS];
+                                      /* treated minus control, percentage points, against
+                                         quarter -1; 95% intervals (0, 0, 0 at the baseline) */
+    size_t treated_deals[CS_PLOT_EVENTS];
+    double did, did_low, did_high, did_level;   /* the DiD and its printed interval, points */
+    double predicted, pred_low, pred_high;      /* the backtest's prediction, points (NAN: none) */
+    size_t treated_reps, control_reps;
+    const char *title;                /* the change in words; set by the caller */
+};
+
+/* The event study of change c (after cs_planchange_did and the backtest)
+ * in points; returns false, with *e empty, when c has no estimate. */
+bool cs_plot_event_aggregate(const struct cs_plan_change *c, struct cs_plot_event *e);
+
+/* Each quarter's estimate with its 95% interval (orange, the baseline a
+ * hollow point at 0), the change as a dashed vertical line between
+ * quarters -1 and 0, the DiD estimate over the quarters after it with its
+ * interval shaded, and the backtest's prediction (green) beside it; the
+ * quarters before the change show whether the two groups moved together. */
+void cs_plot_event_script(FILE *f, const struct cs_plot_event *e, const char *base);
 
 /* ======================================================================
  * Running gnuplot

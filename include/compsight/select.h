@@ -7,13 +7,17 @@
 #include "compsight/dataset.h"
 #include "compsight/status.h"
 
-enum cs_period_mode { CS_SELECT_QUARTER, CS_SELECT_ALL, CS_SELECT_EACH };
+/* CS_SELECT_RANGE is never made from --period: the quarters first .. last
+ * (codes), as the backtest of a plan change selects the four quarters
+ * before it (SPEC 14.3). */
+enum cs_period_mode { CS_SELECT_QUARTER, CS_SELECT_ALL, CS_SELECT_EACH, CS_SELECT_RANGE };
 
 struct cs_selection {
     enum cs_period_mode mode;
     int32_t quarter;            /* CS_SELECT_QUARTER: the fiscal quarter code */
     char label[16];             /* "2026Q3", "all" or "each" */
-    int32_t first, last;        /* quarter codes of the earliest and latest won deal */
+    int32_t first, last;        /* quarter codes of the earliest and latest won deal;
+                                   CS_SELECT_RANGE: of the first and last quarter selected */
 };
 
 /*
@@ -40,6 +44,8 @@ enum cs_status cs_select_won_quarters(const uint8_t *won, const int32_t *quarter
 /* Does the selection cover a deal closed in quarter code q? */
 static inline bool cs_selected(const struct cs_selection *sel, int32_t q)
 {
+    if (sel->mode == CS_SELECT_RANGE)
+        return q >= sel->first && q <= sel->last;
     return sel->mode != CS_SELECT_QUARTER || q == sel->quarter;
 }
 

@@ -9,6 +9,7 @@
 #include "compsight/mem.h"
 #include "compsight/analysis.h"
 #include "compsight/findings.h"
+#include "compsight/planchange.h"
 #include "models.h"
 #include "voice.h"
 
@@ -457,6 +458,7 @@ enum cs_status cs_analysis_run(const struct cs_measured *m, uint64_t seed,
     if ((st = cs_bulk_edits_find(ds->deals.close, ds->deals.stage, ds->deals.n, m->cal, sel,
                                  &an->bulk, err)) != CS_OK ||
         (st = count_reps(an, ds, mask, err)) != CS_OK ||
+        (st = cs_planchange_run(m, &an->plan_changes, err)) != CS_OK ||
         (st = cs_findings_compute(an, an->reps_selected, &an->findings, err)) != CS_OK)
         goto out;
 out:
@@ -479,6 +481,7 @@ void cs_analysis_free(struct cs_analysis *an)
     }
     cs_timing_free(an->timing);
     cs_findings_free(an->findings);
+    cs_planchange_free(an->plan_changes);
     free(an->bunch);
     free(an->teams);
     free(an->plans);

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "compsight/analysis.h"
+#include "compsight/backtest.h"
 #include "compsight/commands.h"
 #include "compsight/dealscsv.h"
 #include "compsight/diagnose.h"
@@ -398,6 +399,9 @@ static enum cs_status write_report_into(const struct report_job *rj, struct cs_e
     if (st == CS_OK)
         st = cs_analysis_run(&rj->m, opt->seed, &p.an, err);
     timing(opt, io, "analysis (SPEC 7)", &t0);
+    if (st == CS_OK)
+        st = cs_whatif_backtests(&rj->m, p.an->plan_changes, opt->seed, err);
+    timing(opt, io, "plan-change backtest", &t0);
     if (st == CS_OK)
         st = write_results(rj, &p, err);
     timing(opt, io, "results.json, rejects", &t0);

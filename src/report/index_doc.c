@@ -5,6 +5,7 @@
 
 #include "compsight/doc.h"
 #include "compsight/output.h"
+#include "compsight/planchange.h"
 #include "compsight/plot.h"
 #include "compsight/report.h"
 #include "wording.h"
@@ -61,6 +62,38 @@ static void index_table(struct cs_doc *doc, const struct cs_plot_trend *tr)
     }
 }
 
+/* The plan changes of the data (SPEC 14.3), each with its reading over
+ * all the data and a link to the report of the quarter it happened in
+ * (each quarterly report from then on carries it). */
+static void index_changes(struct cs_doc *doc, const struct cs_measured *m,
+                          const struct cs_analysis *an)
+{
+    const struct cs_plan_changes *pcs = an->plan_changes;
+    if (!an->promise_data)
+        return;
+    cs_doc_heading(doc, 1, "Plan changes");
+    cs_doc_para(doc);
+    if (!cs_planchange_last(pcs)) {
+        cs_doc_text(doc, "No plan change was found in the data (at least %d reps moving from one "
+                         "plan to the same new plan within %d days).", CS_PC_MIN_MOVERS, CS_PC_DAYS);
+        return;
+    }
+    cs_doc_text(doc, "Each quarter's report from the change on says whether it worked, with the "
+                     "data up to that quarter; over all the data:");
+    for (size_t i = 0; i < pcs->n; i++) {
+        const struct cs_plan_change *c = &pcs->items[i];
+        char t[512], q[16], href[48];
+        if (!c->run)
+            continue;
+        cs_format_period(c->quarter, q);
+        snprintf(href, sizeof href, "%s/report.html", q);
+        cs_doc_bullet(doc);
+        cs_doc_text(doc, "%s (", cs_words_plan_change_title(t, sizeof t, m->ds, c));
+        cs_doc_link(doc, q, href);
+        cs_doc_text(doc, ").");
+    }
+}
+
 enum cs_status cs_report_index_write(const char *out, const struct cs_measured *m,
                                      const struct cs_analysis *an, const char *data_name,
                                      struct cs_error *err)
@@ -82,6 +115,7 @@ enum cs_status cs_report_index_write(const char *out, const struct cs_measured *
                      "shared reports name teams and plans only.", date);
     index_plot(doc, out, &tr, err);
     index_table(doc, &tr);
+    index_changes(doc, m, an);
     cs_doc_heading(doc, 1, "Quarters");
     for (size_t i = 0; i < tr.n; i++) {
         if (!tr.q[i].won)

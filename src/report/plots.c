@@ -595,6 +595,49 @@ static void trend_release(void *data)
     cs_plot_trend_free(data);
 }
 
+/* "plan-change": the last plan change's event study (SPEC 14.3) */
+
+static enum cs_status event_aggregate(const struct plots_in *in, size_t k, void *data,
+                                      struct cs_error *err)
+{
+    (void)k;
+    (void)err;
+    cs_plot_event_aggregate(cs_planchange_last(in->an->plan_changes), data);
+    return CS_OK;
+}
+
+static bool event_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
+                        void *data)
+{
+    struct cs_plot_event *e = data;
+    const struct cs_plan_change *pc = cs_planchange_last(in->an->plan_changes);
+    char buf[512];
+    if (!pc) {
+        textf(c, &it->skipped, "no plan change was found in the assignments");
+        return false;
+    }
+    textf(c, &it->title, "%s", cs_words_plan_change_title(buf, sizeof buf, in->m->ds, pc));
+    e->title = it->title;
+    if (!pc->estimated) {
+        textf(c, &it->skipped, "%s", pc->note);
+        return false;
+    }
+    textf(c, &it->caption,
+          "The risky-deal rate of the %zu reps who moved minus that of the %zu whose plan stayed, "
+          "quarter by quarter around the change, each against the quarter before it, with 95%% "
+          "intervals; the quarters before the change show whether the two groups moved "
+          "together; shaded: the estimate over the quarters after it%s.",
+          e->treated_reps, e->control_reps,
+          isfinite(e->predicted) ? "; green: the what-if's prediction, made on the deals before "
+                                   "the change" : "");
+    return true;
+}
+
+static void event_script(FILE *f, const void *data, const char *base)
+{
+    cs_plot_event_script(f, data, base);
+}
+
 /* ======================================================================
  * The table
  * ==================================================================== */
@@ -640,6 +683,8 @@ static const struct report_plot report_plots[] = {
      collateral_aggregate, collateral_words, collateral_script, NULL},
     {"trend", NULL, NEEDS_NOTHING, true, sizeof(struct cs_plot_trend), NULL,
      trend_aggregate, trend_words, trend_script, trend_release},
+    {"plan-change", "Did the last plan change work?", NEEDS_PROMISES, false,
+     sizeof(struct cs_plot_event), NULL, event_aggregate, event_words, event_script, NULL},
 };
 
 #define N_REPORT_PLOTS (sizeof report_plots / sizeof report_plots[0])

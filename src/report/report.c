@@ -618,6 +618,7 @@ enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc *
     section_voice(d, in);
     section_trend(d, in);
     section_options(d, in);
+    cs_report_plan_change(d, in);
     section_method(d, in);
     if (cs_doc_failed(d)) {
         cs_doc_free(d);

@@ -16,6 +16,10 @@ void cs_report_when(struct cs_doc *d, const struct cs_report_input *in);
 void cs_report_thresholds(struct cs_doc *d, const struct cs_report_input *in);
 void cs_report_collateral(struct cs_doc *d, const struct cs_report_input *in);
 
+/* "Did the last plan change work?" (report_planchange.c, SPEC 14.3):
+ * from in->an->plan_changes, with its backtest filled in. */
+void cs_report_plan_change(struct cs_doc *d, const struct cs_report_input *in);
+
 /* The summary's sentences on across-rep model m's plan terms: those whose
  * verdict (cs_findings_lead: the within-rep estimate when it is read) is
  * clear, largest effect first (at most `max`), each with the across-rep

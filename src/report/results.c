@@ -7,6 +7,7 @@
 
 #include "compsight/findings.h"
 #include "compsight/output.h"
+#include "compsight/planchange.h"
 #include "compsight/results.h"
 
 json_t *cs_json_number(double x)
@@ -550,6 +551,78 @@ static json_t *quarters_json(const struct cs_analysis *an)
     return a;
 }
 
+/* SPEC 14.3: the changes the report covers (dated up to its selection's
+ * end), with the keys SPEC 14.3 lists, in its order, then a few of our own
+ * (docs/PLANCHANGE.md): movers, quarter, the verdict and the level and df
+ * of the printed interval, the joint pre-change test, why there is no
+ * estimate. */
+static json_t *did_json(const struct cs_plan_change *c)
+{
+    const struct cs_pc_did *d = &c->did;
+    json_t *o = json_object();
+    SET(o, "estimate", NUM(d->estimate));
+    SET(o, "se", NUM(d->se));
+    SET(o, "se_cluster", NUM(d->se_cluster));
+    SET(o, "z", NUM(d->z));
+    SET(o, "p", NUM(d->p));
+    SET(o, "ci_low", NUM(d->ci_low));
+    SET(o, "ci_high", NUM(d->ci_high));
+    SET(o, "level", NUM(d->level));
+    SET(o, "df", d->df > 0 ? NUM(d->df) : json_null());
+    SET(o, "verdict", STR(cs_verdict_name(c->verdict)));
+    SET(o, "q", NUM(c->q));
+    return o;
+}
+
+static json_t *plan_change_json(const struct cs_dataset *ds, const struct cs_plan_change *c)
+{
+    char date[16], q[16];
+    json_t *o = json_object(), *ev = json_array(), *pr = json_object();
+    cs_format_date(c->date, date);
+    cs_format_period(c->quarter, q);
+    SET(o, "from", STR(cs_ds_str(ds, ds->plans.id[c->from])));
+    SET(o, "to", STR(cs_ds_str(ds, ds->plans.id[c->to])));
+    SET(o, "date", STR(date));
+    SET(o, "treated_reps", INT(c->treated_reps));
+    SET(o, "control_reps", INT(c->control_reps));
+    SET(o, "n", INT(c->n));
+    SET(o, "did", did_json(c));
+    for (int e = 0; e < CS_PC_EVENTS; e++) {
+        const struct cs_pc_event *x = &c->event[e];
+        json_t *t = json_object();
+        SET(t, "quarter", INT(x->quarter));
+        SET(t, "estimate", NUM(x->estimate));
+        SET(t, "se_cluster", x->baseline ? json_null() : NUM(x->se_cluster));
+        SET(t, "ci_low", x->baseline ? json_null() : NUM(x->ci_low));
+        SET(t, "ci_high", x->baseline ? json_null() : NUM(x->ci_high));
+        json_array_append_new(ev, t);
+    }
+    SET(o, "event_study", ev);
+    const struct cs_pc_predicted *p = &c->predicted;
+    SET(pr, "estimate", NUM(p->estimate));
+    SET(pr, "ci_low", NUM(p->ci_low));
+    SET(pr, "ci_high", NUM(p->ci_high));
+    SET(pr, "deals", INT(p->deals));
+    SET(pr, "draws", INT(p->draws));
+    SET(o, "predicted", pr);
+    SET(o, "movers", INT(c->movers));
+    SET(o, "quarter", STR(q));
+    SET(o, "pre_trend", json_pack("{s:o, s:I, s:o}", "statistic", NUM(c->pre_wald), "df",
+                                  (json_int_t)c->pre_df, "p", NUM(c->pre_p)));
+    SET(o, "note", STR(c->estimated ? (p->note ? p->note : "") : c->note));
+    return o;
+}
+
+static json_t *plan_changes_json(const struct cs_dataset *ds, const struct cs_analysis *an)
+{
+    json_t *a = json_array();
+    const struct cs_plan_changes *pcs = an->plan_changes;
+    for (size_t i = 0; pcs && i < pcs->n; i++)
+        if (pcs->items[i].run)
+            json_array_append_new(a, plan_change_json(ds, &pcs->items[i]));
+    return a;
+}
+
 json_t *cs_results_json(const struct cs_dataset *ds, const struct cs_calendar *cal,
                         const struct cs_analysis *an, const struct cs_reconciliation *rec)
 {
@@ -574,5 +647,6 @@ json_t *cs_results_json(const struct cs_dataset *ds, const struct cs_calendar *c
     SET(root, "reconciliation", recon_json(ds, rec));
     SET(root, "data_warnings", warnings_json(an));
     SET(root, "quarters", quarters_json(an));
+    SET(root, "plan_changes", plan_changes_json(ds, an));
     return root;
 }

@@ -798,6 +798,40 @@ const char *cs_words_bunching_reading(const struct cs_analysis *an, const struct
                             : "clear shortfall just above the floor";
 }
 
+/* ----------------------------------------------------------------------
+ * Plan changes (SPEC 14.3)
+ * -------------------------------------------------------------------- */
+
+const char *cs_words_points(char *buf, size_t n, double est, double lo, double hi, double level)
+{
+    char lead[48], lv[16];
+    snprintf(lead, sizeof lead, "%s interval ", cs_words_level(lv, sizeof lv, level));
+    const struct cs_words_change_style st = {"points lower", "points higher", "no change", NULL,
+                                             isfinite(level) ? lead : ""};
+    return cs_words_change(buf, n, 100 * est, 100 * lo, 100 * hi, &st);
+}
+
+const char *cs_words_plan_change_title(char *buf, size_t n, const struct cs_dataset *ds,
+                                       const struct cs_plan_change *c)
+{
+    char head[256], d[16], a[48], from[96], to[96];
+    cs_format_date(c->date, d);
+    snprintf(head, sizeof head, "Plan %s to %s on %s",
+             plain(cs_ds_str(ds, ds->plans.id[c->from]), from, sizeof from),
+             plain(cs_ds_str(ds, ds->plans.id[c->to]), to, sizeof to), d);
+    if (!c->estimated)
+        snprintf(buf, n, "%s: no estimate yet", head);
+    else if (c->verdict == CS_VERDICT_THIN)
+        snprintf(buf, n, "%s: too little data to tell what it did to risky deals", head);
+    else if (c->verdict == CS_VERDICT_UNCLEAR)
+        snprintf(buf, n, "%s: no clear change in risky deals for the %zu reps who moved", head,
+                 c->treated_reps);
+    else
+        snprintf(buf, n, "%s: risky deals %s for the %zu reps who moved than for the others", head,
+                 cs_words_points(a, sizeof a, c->did.estimate, NAN, NAN, NAN), c->treated_reps);
+    return buf;
+}
+
 const char *cs_words_within_contrast(char *buf, size_t n, const struct cs_finding *w,
                                      const struct cs_finding *a)
 {

@@ -9,6 +9,7 @@
 #include "compsight/dataset.h"
 #include "compsight/doc.h"
 #include "compsight/findings.h"
+#include "compsight/planchange.h"
 #include "compsight/regress.h"
 #include "compsight/select.h"
 #include "compsight/whatif.h"
@@ -208,6 +209,25 @@ const char *cs_words_model_thin(char *buf, size_t n, const struct cs_model_rule 
 /* The reading of a bunching row (table, summary and plot title agree):
  * "clear excess just above the floor", "no clear excess", ... */
 const char *cs_words_bunching_reading(const struct cs_analysis *an, const struct cs_finding *f);
+
+/* ----------------------------------------------------------------------
+ * Plan changes (SPEC 14.3)
+ * -------------------------------------------------------------------- */
+
+/* A change of a rate (fractions) in percentage points with its interval
+ * at level (NAN: no interval words): "11 points lower (95% interval 4.7
+ * to 17 points lower)", "2 points higher (95% interval from 3.1 points
+ * lower to 7 points higher)", "no change". */
+const char *cs_words_points(char *buf, size_t n, double est, double lo, double hi, double level);
+
+/* The headline of a plan change (plot title, alt text): its plans and
+ * date and what the difference-in-differences says, never more than its
+ * verdict: "Plan MM-Q to MM-Q-FY26 on 2026-01-01: risky deals 11 points
+ * lower for the 7 reps who moved than for the others" (clear), "...: no
+ * clear change in risky deals for the 7 reps who moved", "...: too little
+ * data to tell ...", "...: no estimate yet". */
+const char *cs_words_plan_change_title(char *buf, size_t n, const struct cs_dataset *ds,
+                                       const struct cs_plan_change *c);
 
 /* ----------------------------------------------------------------------
  * Passages shared by whatif.md and proposal.md (SPEC 8)
