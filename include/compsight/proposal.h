@@ -34,6 +34,13 @@ struct cs_proposal {
                                             (the problem statement reads them), or NULL */
     uint32_t spiffs[16];                 /* SPIFFs ending in a quarter's last two weeks */
     size_t n_spiffs;
+    const bool *simulated;               /* per plan of ds: it gets options
+                                            (cs_whatif_options_plans) */
+    const uint32_t *plans;               /* those plans, in plan order */
+    size_t n_plans;
+    size_t n_beyond;                     /* plans with selected won deals beyond
+                                            CS_WHATIF_MAX_PLANS: not simulated */
+    size_t deals_beyond;                 /* their selected won deals */
 };
 
 /* Option o in one line of plain text, into buf[0..n) ("P: halve the
