@@ -95,26 +95,88 @@ static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_m
  * Bunching 7.6: every plan, every floor > 0, and its placebo
  * --------------------------------------------------------------------- */
 
+/* Plans by rep-periods, most first, then in plan order. */
+static int cmp_plan_rps(const void *pa, const void *pb, void *arg)
+{
+    const size_t *start = arg;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    size_t na = start[a + 1] - start[a], nb = start[b + 1] - start[b];
+    if (na != nb)
+        return na > nb ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+/* The plans with a floor above 0 that bunching examines (CS_BUNCH_MAX_PLANS
+ * of them at most, by rep-periods: start[] as in run_bunching) into
+ * take[], and the others counted in an.  -1: out of memory. */
+static int bunching_plans(struct cs_analysis *an, const struct cs_plans *pl, const size_t *start,
+                          bool *take)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < pl->n; p++) {
+        take[p] = pl->tier_count[p] > 1;
+        n += take[p];
+    }
+    if (n <= CS_BUNCH_MAX_PLANS)
+        return 0;
+    uint32_t *by = malloc(n * sizeof *by);
+    if (!by)
+        return -1;
+    for (size_t p = 0, k = 0; p < pl->n; p++)
+        if (take[p])
+            by[k++] = (uint32_t)p;
+    qsort_r(by, n, sizeof *by, cmp_plan_rps, (void *)start);
+    for (size_t i = CS_BUNCH_MAX_PLANS; i < n; i++) {
+        take[by[i]] = false;
+        an->bunch_plans_skipped++;
+        an->bunch_rp_skipped += start[by[i] + 1] - start[by[i]];
+    }
+    free(by);
+    return 0;
+}
+
 static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measured *m,
                                    uint64_t seed, struct cs_error *err)
 {
     const struct cs_plans *pl = &m->ds->plans;
     const struct cs_rep_periods *rp = &m->inc->rp;
+    /* The rep-periods' attainments grouped by plan, in rep-period order
+     * within a plan (a counting sort: one pass, not one per plan). */
+    double *a = malloc((rp->n ? rp->n : 1) * sizeof *a);
+    size_t *start = calloc(pl->n + 1, sizeof *start);
+    bool *take = malloc((pl->n ? pl->n : 1) * sizeof *take);
+    enum cs_status st = CS_OK;
+    if (!a || !start || !take) {
+        st = oom(err);
+        goto out;
+    }
+    for (size_t r = 0; r < rp->n; r++)
+        if (rp->plan[r] < pl->n)
+            start[rp->plan[r] + 1]++;
+    for (size_t p = 0; p < pl->n; p++)
+        start[p + 1] += start[p];
+    for (size_t r = 0; r < rp->n; r++)
+        if (rp->plan[r] < pl->n)
+            a[start[rp->plan[r]]++] = rp->attainment[r];
+    for (size_t p = pl->n; p > 0; p--)     /* each start moved to the next plan's: back */
+        start[p] = start[p - 1];
+    start[0] = 0;
+    if (bunching_plans(an, pl, start, take) != 0) {
+        st = oom(err);
+        goto out;
+    }
     size_t floors = 0;
     for (size_t p = 0; p < pl->n; p++)
-        floors += pl->tier_count[p] - 1;
-    an->bunch = calloc(floors * 2 + 1, sizeof *an->bunch);
-    double *a = malloc((rp->n ? rp->n : 1) * sizeof *a);
-    enum cs_status st = CS_OK;
-    if (!an->bunch || !a) {
-        free(a);
-        return oom(err);
+        floors += take[p] ? pl->tier_count[p] - 1 : 0;
+    if (!(an->bunch = calloc(floors * 2 + 1, sizeof *an->bunch))) {
+        st = oom(err);
+        goto out;
     }
     for (size_t p = 0; p < pl->n && st == CS_OK; p++) {
-        size_t na = 0;
-        for (size_t r = 0; r < rp->n; r++)
-            if (rp->plan[r] == p)
-                a[na++] = rp->attainment[r];
+        if (!take[p])
+            continue;
+        const double *ap = a + start[p];
+        size_t na = start[p + 1] - start[p];
         for (uint32_t t = 1; t < pl->tier_count[p] && st == CS_OK; t++) {
             double f = pl->floor[pl->tier_first[p] + t];
             for (int placebo = 0; placebo <= 1 && st == CS_OK; placebo++) {
@@ -122,13 +184,16 @@ static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measu
                 b->plan = (uint32_t)p;
                 b->floor = f;
                 b->placebo = placebo;
-                st = cs_bunching_estimate(a, na, placebo ? f - CS_BUNCH_PLACEBO_SHIFT : f,
+                st = cs_bunching_estimate(ap, na, placebo ? f - CS_BUNCH_PLACEBO_SHIFT : f,
                                           seed + an->n_bunch, CS_BUNCH_DRAWS, &b->est, err);
                 an->n_bunch++;
             }
         }
     }
+out:
     free(a);
+    free(start);
+    free(take);
     return st;
 }
 
@@ -330,17 +395,19 @@ static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_measu
     for (int32_t q = s->first; k < nq; q = cs_cal_next_period(q))
         an->quarters[k++].quarter = q;
     an->n_quarters = nq;
+    /* Quarter codes are fy * 10 + q, contiguous from first: the place of
+     * a code is its distance from first in quarters (one look-up a deal,
+     * not one per quarter). */
     for (size_t i = 0; i < ds->deals.n; i++) {
-        if (!inc->won[i])
+        int32_t q = inc->won[i] ? inc->quarter[i] : CS_NO_PERIOD;
+        if (q == CS_NO_PERIOD || q < s->first || q > s->last || q % 10 < 1 || q % 10 > 4)
             continue;
-        for (size_t j = 0; j < nq; j++) {
-            if (an->quarters[j].quarter != inc->quarter[i])
-                continue;
-            an->quarters[j].won++;
-            an->quarters[j].risky += oc->promise_risk[i];
-            an->quarters[j].bookings += ds->deals.amount[i];
-            break;
-        }
+        int64_t j = ((int64_t)(q / 10) - s->first / 10) * 4 + (q % 10 - s->first % 10);
+        if (j < 0 || (size_t)j >= nq || an->quarters[j].quarter != q)
+            continue;
+        an->quarters[j].won++;
+        an->quarters[j].risky += oc->promise_risk[i];
+        an->quarters[j].bookings += ds->deals.amount[i];
     }
     for (size_t j = 0; j < nq; j++)
         won[j] = an->quarters[j].won;

@@ -362,6 +362,30 @@ has "$TMP/err" "a what-if takes --period LABEL or all, not each"
 expect 1 "$BIN" propose --plans x.csv
 has "$TMP/err" "propose takes no option '--plans'"
 expect 4 "$BIN" propose --out /dev/null/prop --quiet
+# issue 22: a plan per rep (25 plans): the proposal simulates the 20 plans with
+# the most won deals and names the others; bunching examines 20 plans
+mkdir -p "$TMP/pp"
+cp "$HERE"/../../data/sample/*.csv "$TMP/pp/"
+awk -F, -v OFS=, 'NR == FNR { if (FNR > 1) tiers[$1] = tiers[$1] $0 "\n"; next }
+    FNR == 1 { print > "'"$TMP/pp/reps.csv"'"; print "plan_id,period_type,quota,tier_floor,rate" > "'"$TMP/pp/plans.csv"'"; next }
+    $5 != "" { n = split(tiers[$5], t, "\n")
+               for (i = 1; i < n; i++) { sub(/^[^,]*/, "P-" $1, t[i]); print t[i] > "'"$TMP/pp/plans.csv"'" }
+               $5 = "P-" $1 }
+    { print > "'"$TMP/pp/reps.csv"'" }' "$HERE/../../data/sample/plans.csv" "$HERE/../../data/sample/reps.csv"
+expect 0 "$BIN" report --data "$TMP/pp" --out "$TMP/ppr" --period all --quiet
+has "$TMP/ppr/proposal/proposal.json" '"kind": "plans_beyond_limit"'
+has "$TMP/ppr/proposal/proposal.md" "5 more plans with won deals in"
+has "$TMP/ppr/proposal/proposal.md" "the proposal simulates the 20 plans with the most won deals"
+[ "$(grep -o '"plan_id": "P-R[0-9]*"' "$TMP/ppr/proposal/proposal_options.csv" "$TMP/ppr/proposal/proposal.json" | sort -u | wc -l)" -le 25 ] && ok || bad "proposal lists too many plans"
+n=$(tail -n +2 "$TMP/ppr/proposal/proposal_options.csv" | cut -d, -f3 | sort -u | wc -l)
+[ "$n" -le 20 ] && [ "$n" -gt 0 ] && ok || bad "the proposal simulated $n plans, not at most 20"
+has "$TMP/ppr/results.json" '"bunching_not_examined"'
+has "$TMP/ppr/report.md" "The 20 plans with the most rep-periods are examined; 5 other plans"
+expect 0 "$BIN" whatif --data "$TMP/pp" --plans "$TMP/ppr/proposal/options/1.csv" --out "$TMP/ppw" --period all --quiet
+has "$TMP/ppw/whatif.md" "The plans it leaves out carry over unchanged:"
+has "$TMP/ppw/whatif.md" "and 14 more (whatif.json names them all)"
+has "$TMP/ppw/whatif.md" "unchanged plans"
+
 # the report links its proposal draft
 has "$TMP/sample/report.md" "(proposal/proposal.md)"
 [ -s "$TMP/sample/proposal/proposal.md" ] && ok || bad "report wrote no proposal draft"
