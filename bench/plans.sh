@@ -16,8 +16,8 @@
 # every set has the same deals, reps, promises and statements; only
 # plans.csv and reps.csv's plan_id differ.  Runs go in turn (10, 1000,
 # 100000, 10, ...) so that the machine's changes of speed fall on all.
-# Prints per set: input bytes, median wall seconds and peak RSS, peak /
-# input, and time against the first set.
+# Prints per set: input bytes, median wall and user seconds and peak RSS,
+# peak / input, wall time against the first set, and the report's size.
 set -eu
 cd "$(dirname "$0")/.."
 LC_ALL=C
@@ -120,7 +120,7 @@ while [ "$i" -lt "$RUNS" ]; do
         d=$OUT/plans-$DEALS-$p
         rm -rf "$OUT/plans-report-$p"
         # shellcheck disable=SC2086
-        /usr/bin/time -f '%e %M' -o "$OUT/plans-time.txt" "$BIN" report --data "$d" \
+        /usr/bin/time -f '%e %M %U' -o "$OUT/plans-time.txt" "$BIN" report --data "$d" \
             --out "$OUT/plans-report-$p" --quiet $REPORT_ARGS >/dev/null 2>"$OUT/plans-stderr.txt" || {
             echo "failed: report --data $d"; cat "$OUT/plans-stderr.txt"; exit 1; }
         tail -1 "$OUT/plans-time.txt" >>"$OUT/plans-$p.txt"
@@ -129,15 +129,16 @@ while [ "$i" -lt "$RUNS" ]; do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-printf '%8s %12s %9s %10s %10s %9s %10s\n' plans input_bytes seconds peak_MiB peak/input time/first output_MiB
+printf '%8s %12s %9s %9s %10s %10s %9s %10s\n' plans input_bytes seconds user_s peak_MiB peak/input time/first output_MiB
 first=
 for p in $PLANS; do
     d=$OUT/plans-$DEALS-$p
     bytes=$(cat "$d"/*.csv | wc -c)
     sec=$(awk '{print $1}' "$OUT/plans-$p.txt" | median)
     kb=$(awk '{print $2}' "$OUT/plans-$p.txt" | median)
+    user=$(awk '{print $3}' "$OUT/plans-$p.txt" | median)
     outb=$(du -sk "$OUT/plans-report-$p" | awk '{print $1}')
     [ -n "$first" ] || first=$sec
-    awk -v p="$p" -v b="$bytes" -v s="$sec" -v kb="$kb" -v f="$first" -v o="$outb" 'BEGIN {
-        printf "%8d %12d %9.2f %10.1f %10.2f %9.2f %10.1f\n", p, b, s, kb / 1024, kb * 1024 / b, s / f, o / 1024 }'
+    awk -v p="$p" -v b="$bytes" -v s="$sec" -v u="$user" -v kb="$kb" -v f="$first" -v o="$outb" 'BEGIN {
+        printf "%8d %12d %9.2f %9.2f %10.1f %10.2f %9.2f %10.1f\n", p, b, s, u, kb / 1024, kb * 1024 / b, s / f, o / 1024 }'
 done
