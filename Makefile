@@ -105,6 +105,7 @@ cli-tests: $(BIN)
 	@$(call suite,cli,sh tests/cli/run.sh $(CURDIR)/$(BIN))
 	@$(call suite,cli-currency,sh tests/cli/currency.sh $(CURDIR)/$(BIN))
 	@$(call suite,cli-real,sh tests/cli/real.sh $(CURDIR)/$(BIN))
+	@$(call suite,cli-plans13,sh tests/cli/plans13.sh $(CURDIR)/$(BIN))
 
 # An installed binary (here under DESTDIR) finds its bundled data and man page.
 install-test: $(BIN)
@@ -149,7 +150,7 @@ check: deps
 
 # Regenerate the committed sample data set (deterministic).
 sample: $(BIN)
-	rm -rf data/sample && $(BIN) generate --out data/sample --seed 2026 --preset sample
+	rm -rf data/sample && $(BIN) generate --out data/sample --seed 2026 --preset sample --real-plans
 
 # Render the sample report in headless Chromium (installed when missing):
 # every image loads, nothing is wider than the page.

@@ -301,20 +301,38 @@ static void assert_schema(const json_t *root)
     static const char *const timing[] = {"last_14_days_share", "expected_share", "chi2", "df", "p", NULL};
     static const char *const bunch[] = {"plan_id", "threshold", "placebo", "n", "excess_mass",
                                         "excess_mass_se", "missing_mass", "b", "b_se", NULL};
-    static const char *const models[] = {"promise_risk", "discount", "collateral"};
+    /* SPEC 9 and 14: every model under "models", with its own counts */
+    static const char *const models[] = {"promise_risk", "discount", "collateral",
+                                         "promise_risk_within", "discount_within", "push_out"};
+    static const bool logistic[] = {true, false, true, true, false, false};
+    static const char *const extra_prw[] = {"reps", "informative_reps", "uninformative_reps",
+                                            "informative_deals", NULL};
+    static const char *const extra_dw[] = {"reps", "rank", NULL};
+    static const char *const extra_po[] = {"rep_periods", "candidates", "reps", "crossed_late",
+                                           "nothing_to_earn", "next_period_share", NULL};
+    static const char *const *const extra[] = {NULL, NULL, NULL, extra_prw, extra_dw, extra_po};
     json_t *x, *t;
     size_t i, j;
     assert_keys(root, top, "results");
     assert_keys(jget(root, "counts"), counts, "counts");
-    for (i = 0; i < 3; i++) {
+    assert_int_equal(json_object_size(jget(root, "models")), 6);
+    for (i = 0; i < 6; i++) {
         json_t *m = model_json(root, models[i]);
         if (json_object_get(m, "terms")) {
             assert_keys(m, fitted_model, models[i]);
-            assert_true(json_object_get(m, i == 1 ? "rss" : "deviance") != NULL);
+            if (extra[i])
+                assert_keys(m, extra[i], models[i]);
+            assert_true(json_object_get(m, logistic[i] ? "deviance" : "rss") != NULL);
             json_array_foreach(jget(m, "terms"), j, t) {
                 assert_keys(t, term, models[i]);
-                if (i != 1)
+                if (logistic[i])
                     assert_keys(t, logit_term, models[i]);
+                /* the within-rep models have no (Intercept) */
+                if (i == 3 || i == 4)
+                    assert_string_not_equal(jstr(t, "name"), "(Intercept)");
+                /* a term estimated both ways says whether it gives the verdict */
+                if (json_object_get(t, "leads"))
+                    assert_true(json_is_boolean(jget(t, "leads")));
             }
         } else {
             /* not run: says why */
@@ -585,6 +603,87 @@ static void compare_timing(const json_t *root)
     table_free(&ref);
 }
 
+/*
+ * SPEC 14.1-14.2 through the model table, against
+ * tests/reference/models/reference_within.R: promise_risk_within (survival's
+ * exact clogit; the robust SE from its definition), discount_within (lm with
+ * a dummy per rep, vcovCL), push_out (lm over rep-periods built by the R
+ * script from the deals, vcovCL); counts and dropped terms too.
+ */
+static void compare_within(const json_t *root)
+{
+    struct table ref = table_read(FIX "ref_within.csv");
+    struct table sum = table_read(FIX "ref_within_summary.csv");
+    static const char *const models[] = {"promise_risk_within", "discount_within", "push_out"};
+    for (int mi = 0; mi < 3; mi++) {
+        const char *name = models[mi];
+        bool logit = mi == 0;
+        json_t *m = model_json(root, name);
+        assert_true(jbool(m, "fitted"));
+        assert_true(jbool(m, "converged"));
+        assert_int_equal(jint(m, "n"), (json_int_t)lookup(&sum, name, "n"));
+        assert_int_equal(jint(m, "clusters"), (json_int_t)lookup(&sum, name, "clusters"));
+        if (mi == 0) {
+            assert_int_equal(jint(m, "reps"), (json_int_t)lookup(&sum, name, "reps"));
+            assert_int_equal(jint(m, "uninformative_reps"),
+                             (json_int_t)lookup(&sum, name, "uninformative_reps"));
+            assert_int_equal(jint(m, "informative_deals"),
+                             (json_int_t)lookup(&sum, name, "informative_deals"));
+            assert_close(jnum(m, "deviance"), -2 * lookup(&sum, name, "loglik"), 1e-9);
+        } else if (mi == 1) {
+            assert_int_equal(jint(m, "rank"), (json_int_t)lookup(&sum, name, "rank"));
+            assert_close(jnum(m, "rss"), lookup(&sum, name, "rss"), 1e-9);
+        } else {
+            assert_int_equal(jint(m, "rep_periods"), (json_int_t)lookup(&sum, name, "rep_periods"));
+            assert_int_equal(jint(m, "crossed_late"), (json_int_t)lookup(&sum, name, "crossed_late"));
+            assert_int_equal(jint(m, "nothing_to_earn"),
+                             (json_int_t)lookup(&sum, name, "nothing_to_earn"));
+            assert_close(jnum(m, "rss"), lookup(&sum, name, "rss"), 1e-9);
+            /* a term without variation (nobody reached the cap) is dropped and listed */
+            json_t *dropped = jget(m, "dropped");
+            bool gone = lookup(&sum, name, "dropped_nothing_to_earn") != 0;
+            assert_int_equal(json_array_size(dropped), gone ? 1 : 0);
+            if (gone)
+                assert_string_equal(json_string_value(json_array_get(dropped, 0)), "nothing_to_earn");
+        }
+        json_t *terms = jget(m, "terms");
+        size_t k = 0;
+        for (size_t r = 0; r < ref.nrow; r++) {
+            if (strcmp(cell(&ref, r, "model"), name) != 0)
+                continue;
+            json_t *t = json_array_get(terms, k++);
+            assert_non_null(t);
+            assert_string_equal(jstr(t, "name"), cell(&ref, r, "term"));
+            double est = cellnum(&ref, r, "estimate"), sec = cellnum(&ref, r, "se_cluster");
+            double z = cellnum(&ref, r, "z");
+            assert_close(jnum(t, "estimate"), est, TOL_EST);
+            assert_close(jnum(t, "se"), cellnum(&ref, r, "se"), TOL_SE);
+            assert_close(jnum(t, "se_cluster"), sec, TOL_SE);
+            assert_close(jnum(t, "z"), z, TOL_SE);
+            assert_close(jnum(t, "p"), cellnum(&ref, r, "p"), TOL_SE * fmax(1.0, z * z));
+            assert_close_scale(jnum(t, "ci_low"), cellnum(&ref, r, "ci_low"), TOL_EST, sec);
+            assert_close_scale(jnum(t, "ci_high"), cellnum(&ref, r, "ci_high"), TOL_EST, sec);
+            if (logit)
+                assert_close(jnum(t, "odds_ratio"), exp(est), TOL_EST * fmax(1.0, fabs(est)));
+            else
+                assert_null(json_object_get(t, "odds_ratio"));
+            /* 16 reps: the within-rep estimates are read, and give the verdicts;
+             * the same terms across reps stand beside them */
+            if (mi < 2) {
+                assert_true(jbool(t, "leads"));
+                json_t *a = term_json(model_json(root, mi == 0 ? "promise_risk" : "discount"),
+                                      jstr(t, "name"));
+                assert_false(jbool(a, "leads"));
+            } else {
+                assert_null(json_object_get(t, "leads"));
+            }
+        }
+        assert_int_equal(k, json_array_size(terms));
+    }
+    table_free(&ref);
+    table_free(&sum);
+}
+
 static void test_against_r(void **state)
 {
     (void)state;
@@ -593,6 +692,7 @@ static void test_against_r(void **state)
     assert_string_equal(jstr(p.loaded, "period"), "all");
     assert_int_equal(jint(jget(p.loaded, "counts"), "won_deals"), 1315);
     compare_models(p.loaded);
+    compare_within(p.loaded);
     compare_correlations(p.loaded);
     compare_timing(p.loaded);
     if (getenv("CS_TEST_VERBOSE"))

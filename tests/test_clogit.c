@@ -223,6 +223,29 @@ static void test_big_fit(void **state)
     fixture_free(&f);
 }
 
+/* A stratum of 5,000 deals that survival's exact clogit still fits (100
+ * events), with strata of 50, 2 and 1 deals, all-0 and all-1 among them:
+ * the estimates and model SEs against survival itself, the robust SEs
+ * against SPEC 14.1's definition. */
+static void test_wide_fit(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_read("clogit_wide.csv", MAIN_TERMS, 3);
+    struct cs_clogit_design d = design_of(&f);
+    struct cs_clogit_fit *res = NULL;
+    struct cs_error err;
+    assert_int_equal(cs_clogit(&d, NULL, &res, &err), CS_OK);
+    check_fit(res, "wide");
+    assert_int_equal(res->fit->k, 3);
+    assert_int_equal(res->strata, 9);
+    assert_int_equal(res->uninformative, 6);     /* all-0 and all-1 of 50, 2 and 1 rows */
+    assert_int_equal(res->informative_rows, 5000 + 50 + 2);
+    cs_clogit_free(res);
+    const double b1[] = {0.3, -0.5, 2};
+    check_at_beta(&d, "wide.b1", b1);
+    fixture_free(&f);
+}
+
 /* One thread or two: the same bits. */
 static void test_threads_identical(void **state)
 {
@@ -613,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_main_at_beta),
         cmocka_unit_test(test_big_at_beta),
         cmocka_unit_test(test_big_fit),
+        cmocka_unit_test(test_wide_fit),
         cmocka_unit_test(test_threads_identical),
         cmocka_unit_test(test_hand_small_strata),
         cmocka_unit_test(test_mirror),

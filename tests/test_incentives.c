@@ -60,6 +60,7 @@ static void ds_free(struct cs_dataset *ds)
     free(d->amount); free(d->discount_pct); free(d->created); free(d->close);
     free(d->stage); free(d->line);
     free(ds->quotas.rep); free(ds->quotas.period); free(ds->quotas.quota); free(ds->quotas.line);
+    free(ds->quotas.plan);
     free(ds->spiffs.id); free(ds->spiffs.product); free(ds->spiffs.start);
     free(ds->spiffs.end); free(ds->spiffs.amount); free(ds->spiffs.line);
     free(ds->commissions.rep); free(ds->commissions.deal); free(ds->commissions.period);
@@ -145,6 +146,7 @@ static void add_quota(struct cs_dataset *ds, uint32_t rep, int32_t period, doubl
     PUSH(q->rep, q->n, rep);
     PUSH(q->period, q->n, period);
     PUSH(q->quota, q->n, quota);
+    PUSH(q->plan, q->n, CS_NONE);     /* no plan_id: the plan held at the period's end */
     PUSH(q->line, q->n, (uint32_t)q->n + 2);
     q->n++;
 }
@@ -712,7 +714,8 @@ static void test_whatif_plans(void **state)
     double q[] = {2000};
     uint8_t pt[] = {CS_PERIOD_YEAR};
     uint32_t first[] = {0}, cnt[] = {1}, ids[] = {ds->plans.id[0]};
-    struct cs_plans alt = {1, ids, pt, q, first, cnt, 1, fl, rt};
+    struct cs_plans alt = {.n = 1, .id = ids, .period_type = pt, .quota = q, .tier_first = first,
+                           .tier_count = cnt, .n_tiers = 1, .floor = fl, .rate = rt};
     struct cs_incentives *inc = NULL;
     struct cs_error err;
     cs_error_clear(&err);
@@ -794,7 +797,8 @@ static void test_recompute_reuses(void **state)
     assert_int_equal(cs_incentives_recompute(ds, &alt, &CAL1, only, &reused, &err), CS_OK);
     size_t kept = 0;
     for (size_t i = 0; i < ds->deals.n; i++) {
-        bool mine = only[ds->reps.plan[ds->deals.rep[i]]];
+        /* the plan of the deal's own credit row (SPEC 13) */
+        bool mine = fresh->won[i] && only[fresh->rp.plan[fresh->rep_period[i]]];
         if (!mine || !fresh->won[i]) {
             assert_int_equal(reused->won[i], 0);
             continue;

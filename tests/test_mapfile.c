@@ -319,7 +319,7 @@ static const struct {
     const char *needle, *needle2;    /* the message holds both (needle2 may be NULL) */
 } file_errors[] = {
     {"err_unknown_section.ini", 4, "unknown section [opportunities]",
-     "sections are plans, reps, rates, deals"},
+     "sections are plans, reps, assignments, rates, deals, splits"},
     {"err_unknown_key.ini", 3, "unknown key \"amout\" in section [deals]", "deal_id, rep_id"},
     {"err_unknown_column.ini", 5,
      "unknown column \"amout\" in key \"amout.default\" in section [deals]", NULL},

@@ -622,11 +622,11 @@ static void test_golden_forest(void **state)
     /* the printed intervals are the report's (widened): marginal_rate's
      * excludes 1 at 95% but its verdict is not clear, and it is grey */
     static const struct cs_plot_forest_row rows[] = {
-        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 0.99, 1.13, false},
-        {"tier_cross", "deal crosses a tier floor", 2.4, 1.7, 3.4, true},
-        {"last_14_days", "closed in the last 14 days of the period", 1.7, 1.1, 2.6, true},
-        {"log_amount", "deal size, per doubling", 1.01, 0.9, 1.13, false},
-        {"type[renewal]", "renewal deal (against new)", 0.6, 0.36, 0.99, true},
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 0.99, 1.13, false, false, false, 0, 0, 0, false},
+        {"tier_cross", "deal crosses a tier floor", 2.4, 1.7, 3.4, true, false, false, 0, 0, 0, false},
+        {"last_14_days", "closed in the last 14 days of the period", 1.7, 1.1, 2.6, true, false, false, 0, 0, 0, false},
+        {"log_amount", "deal size, per doubling", 1.01, 0.9, 1.13, false, false, false, 0, 0, 0, false},
+        {"type[renewal]", "renewal deal (against new)", 0.6, 0.36, 0.99, true, false, false, 0, 0, 0, false},
     };
     fo.n = sizeof rows / sizeof rows[0];
     memcpy(fo.rows, rows, sizeof rows);
@@ -647,12 +647,93 @@ static void test_golden_forest(void **state)
     static const char head[] = "5 1.06 0.99 1.13 6\n4 2.4 1.7 3.4 2\n";
     assert_true(strncmp(or, head, sizeof head - 1) == 0);
     assert_non_null(strstr(buf, "set xlabel 'odds ratio of a risky promise, 99.6% interval"));
-    assert_non_null(strstr(buf, "set title 'Deals that carried the rep across a tier floor went"));
+    assert_non_null(strstr(buf, "set label 200 'Deals that carried the rep across a tier floor went"));
+    assert_non_null(strstr(buf, "at screen 0.5, screen 0.955 center"));
     char *note = note_text(buf);
     assert_non_null(strstr(note, "widened because the report tests 14 effects at once"));
     assert_non_null(strstr(note, "Not shown (no variation or no interval): SPIFF on the product."));
     assert_null(strstr(note, "spiff"));
     free(note);
+    free(buf);
+}
+
+/*
+ * Both estimates of a term (SPEC 14.1): the one that gives the verdict (the
+ * same rep, filled) above the one across reps (open, smaller number in
+ * grey), each coloured by its own verdict; a legend says which is which.
+ */
+static void test_golden_forest_within(void **state)
+{
+    (void)state;
+    struct cs_plot_forest fo;
+    memset(&fo, 0, sizeof fo);
+    static const struct cs_plot_forest_row rows[] = {
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.08, 0.99, 1.18, false,
+         true, true, 1.19, 1.11, 1.27, true},
+        {"tier_cross", "deal crosses a tier floor", 1.56, 1.31, 1.86, true, true, true, 2.02, 1.71,
+         2.39, true},
+        {"log_amount", "deal size, per doubling", 1.07, 1.01, 1.13, true, false, false, 0, 0, 0,
+         false},
+    };
+    fo.n = sizeof rows / sizeof rows[0];
+    memcpy(fo.rows, rows, sizeof rows);
+    fo.deals = 21093;
+    fo.level = 0.97;
+    fo.tested = 33;
+    fo.within = true;
+    fo.within_reps = 240;
+    fo.title = "Same rep: deals that carried the rep across a tier floor went with 1.56 times the "
+               "odds of a risky promise";
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_forest_script(f, &fo, "how-strong"));
+    golden("how-strong-within", buf, len);
+    /* the leading estimate above its row, the one across reps below; a row
+     * without a within-rep estimate stays on its row (datablock's buffer is
+     * static: one at a time) */
+    const char *or = datablock(buf, "or");
+    assert_non_null(or);
+    static const char head[] = "3.17 1.08 0.99 1.18 6\n2.17 1.56 1.31 1.86 2\n1 1.07 1.01 1.13 2\n";
+    assert_true(strncmp(or, head, sizeof head - 1) == 0);
+    const char *across = datablock(buf, "across");
+    assert_non_null(across);
+    static const char ahead[] = "2.83 1.19 1.11 1.27 2\n1.83 2.02 1.71 2.39 2\n";
+    assert_true(strncmp(across, ahead, sizeof ahead - 1) == 0);
+    assert_non_null(strstr(buf, "'across 2.02 (1.71 to 2.39)'"));
+    assert_non_null(strstr(buf, "title 'same rep (the verdict)'"));
+    assert_non_null(strstr(buf, "title 'across reps'"));
+    char *note = note_text(buf);
+    assert_non_null(strstr(note, "Filled: each rep compared with themselves"));
+    assert_non_null(strstr(note, "the 240 reps with both kinds of deals"));
+    free(note);
+    free(buf);
+}
+
+/* The push-out plot: the two groups with their intervals, the even pace,
+ * the title the caller sets (the finding's). */
+static void test_golden_push(void **state)
+{
+    (void)state;
+    struct cs_plot_push p = {.share = {0.131, 0.262}, .low = {0.123, 0.21}, .high = {0.139, 0.314},
+                             .n = {1143, 36}, .reps = 170, .even = 14.0 / 91.0, .clear = true,
+                             .title = "After a quarter with nothing more to earn, reps close more "
+                                      "of the next quarter's bookings in its first two weeks (26% "
+                                      "against 13%)"};
+    char *buf = NULL;
+    size_t len = 0;
+    CAPTURE(buf, len, cs_plot_push_script(f, &p, "push-out"));
+    golden("push-out", buf, len);
+    const char *s = datablock(buf, "s");
+    assert_non_null(s);
+    static const char head[] = "1 13.1 12.3 13.9 3\n2 26.2 21 31.4 2\n";
+    assert_true(strncmp(s, head, sizeof head - 1) == 0);
+    assert_non_null(strstr(buf, "'nothing more to earn (36 rep-quarters)' 2"));
+    assert_non_null(strstr(buf, "'even pace: 15%'"));
+    free(buf);
+    /* not clear: grey */
+    p.clear = false;
+    CAPTURE(buf, len, cs_plot_push_script(f, &p, "push-out"));
+    assert_non_null(strstr(datablock(buf, "s"), "2 26.2 21 31.4 6\n"));
     free(buf);
 }
 
@@ -698,7 +779,7 @@ static void test_note_wraps(void **state)
     struct cs_plot_forest fo;
     memset(&fo, 0, sizeof fo);
     static const struct cs_plot_forest_row rows[] = {
-        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1, true},
+        {"marginal_rate", "commission rate, per +1 percentage point", 1.06, 1.02, 1.1, true, false, false, 0, 0, 0, false},
     };
     fo.n = 1;
     memcpy(fo.rows, rows, sizeof rows);
@@ -1215,17 +1296,27 @@ static void test_aggregate_sample(void **state)
     cs_plot_trend_free(&t);
     cs_plot_trend_free(NULL);
 
-    /* forest: every term but the intercept, marginal_rate per point */
+    /* forest: every term but the intercept, marginal_rate per point; each
+     * row leads with the estimate that gives the verdict (within the same
+     * rep on the sample) and has the across-rep one beside it */
     struct cs_plot_forest fo;
     assert_true(cs_plot_forest_aggregate(w.an, &fo));
     const struct cs_regress_fit *pf = w.an->model[CS_MODEL_PROMISE_RISK].fit;
     assert_int_equal(fo.n + fo.left_out, pf->k - 1 + pf->n_dropped);
+    assert_true(fo.within);
     for (size_t i = 0; i < fo.n; i++) {
         assert_true(fo.rows[i].low <= fo.rows[i].odds_ratio && fo.rows[i].odds_ratio <= fo.rows[i].high);
-        if (strcmp(fo.rows[i].term, "marginal_rate") == 0)
+        const struct cs_finding *lead = cs_findings_lead(w.an->findings, CS_MODEL_PROMISE_RISK,
+                                                         fo.rows[i].term);
+        assert_non_null(lead);
+        assert_int_equal(fo.rows[i].within, cs_model_is_within(lead->model));
+        assert_int_equal(fo.rows[i].clear, lead->verdict == CS_VERDICT_CLEAR);
+        if (strcmp(fo.rows[i].term, "marginal_rate") == 0) {
+            assert_true(fabs(fo.rows[i].odds_ratio - exp(0.01 * lead->estimate)) < 1e-12);
             for (size_t j = 0; j < pf->k; j++)
                 if (strcmp(pf->terms[j].name, "marginal_rate") == 0)
-                    assert_true(fabs(fo.rows[i].odds_ratio - exp(0.01 * pf->terms[j].estimate)) < 1e-12);
+                    assert_true(fabs(fo.rows[i].beside_or - exp(0.01 * pf->terms[j].estimate)) < 1e-12);
+        }
     }
     world_free(&w);
 }
@@ -1262,8 +1353,11 @@ static void test_tier_by_plan_sample(void **state)
             assert_true(r.gap[gr->last + 1]);
     }
     /* the plans' rates in tier order: SMB-Q pays 6%, 9%, then 0% above 200% */
-    assert_string_equal(r.group[2].name, "SMB-Q");
-    assert_string_equal(r.axis[r.group[2].first], "6%");
+    size_t smb = 0;
+    while (smb < r.n_groups && strcmp(r.group[smb].name, "SMB-Q") != 0)
+        smb++;
+    assert_true(smb < r.n_groups);
+    assert_string_equal(r.axis[r.group[smb].first], "6%");
     world_free(w);
     free(w);
 }
@@ -1472,8 +1566,8 @@ static void test_plots_write_sample(void **state)
     enum cs_status st = cs_plots_write(dir, &w.m, w.an, true, &l, &err);
     if (st != CS_OK)
         fail_msg("cs_plots_write: %s", err.msg);
-    static const char *const order[] = {"where", "when", "threshold-1"};
-    for (size_t i = 0; i < 3; i++)
+    static const char *const order[] = {"where", "when", "push-out", "threshold-1"};
+    for (size_t i = 0; i < 4; i++)
         assert_string_equal(l.items[i].name, order[i]);
     assert_string_equal(l.items[l.n - 1].name, "trend");
     assert_string_equal(l.items[l.n - 1].kind, "trend");
@@ -1484,6 +1578,17 @@ static void test_plots_write_sample(void **state)
     for (size_t b = 0; b < w.an->n_bunch; b++)
         floors += !w.an->bunch[b].placebo;
     assert_int_equal(thresholds, floors);
+    /* both estimates in the forest plot: its text says which marker is which */
+    bool forest = false;
+    for (size_t i = 0; i < l.n; i++)
+        if (strcmp(l.items[i].name, "how-strong") == 0) {
+            forest = true;
+            assert_non_null(l.items[i].caption);
+            assert_non_null(strstr(l.items[i].caption, "filled: each rep compared with themselves "
+                                                       "(26 reps with both kinds of deals)"));
+            assert_non_null(strstr(l.items[i].caption, "open, below it: across reps (2,153 deals)"));
+        }
+    assert_true(forest);
     check_list(dir, &l);
     cs_plot_list_free(&l);
 
@@ -1540,12 +1645,19 @@ static size_t check_titles(const struct world *w, const struct cs_plot_list *l)
     for (size_t i = 0; i < l->n; i++) {
         const struct cs_plot_item *it = &l->items[i];
         const struct cs_finding *f = NULL;
+        /* a term's title is its verdict: the within-rep estimate's when it leads */
         if (strcmp(it->kind, "where") == 0)
-            f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, "last_14_days");
+            f = cs_findings_lead(fs, CS_MODEL_PROMISE_RISK, "last_14_days");
         else if (strcmp(it->kind, "when") == 0)
             f = cs_findings_timing(fs);
         else if (strcmp(it->kind, "per-tier") == 0)
-            f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, "marginal_rate");
+            f = cs_findings_lead(fs, CS_MODEL_PROMISE_RISK, "marginal_rate");
+        else if (strcmp(it->kind, "push-out") == 0) {
+            cs_words_push_title(want, sizeof want, an);
+            assert_string_equal(it->title, want);
+            checked++;
+            continue;
+        }
         else if (strcmp(it->kind, "collateral") == 0)
             f = cs_findings_term(fs, CS_MODEL_COLLATERAL, "target_gap");
         else if (strcmp(it->kind, "threshold") == 0) {
@@ -1775,6 +1887,8 @@ int main(void)
         cmocka_unit_test(test_when_even_pace_and_counts),
         cmocka_unit_test(test_golden_threshold),
         cmocka_unit_test(test_golden_forest),
+        cmocka_unit_test(test_golden_forest_within),
+        cmocka_unit_test(test_golden_push),
         cmocka_unit_test(test_note_wraps),
         cmocka_unit_test(test_note_wraps_any_text),
         cmocka_unit_test(test_golden_rates),

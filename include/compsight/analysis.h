@@ -12,8 +12,38 @@
 #include "compsight/shrink.h"
 #include "compsight/stattest.h"
 
-/* The three models of SPEC 7.1-7.3, in this order everywhere. */
-enum cs_model_id { CS_MODEL_PROMISE_RISK = 0, CS_MODEL_DISCOUNT, CS_MODEL_COLLATERAL, CS_MODEL_COUNT };
+/*
+ * The models of SPEC 7.1-7.3 and 14.1-14.2, in this order everywhere (the
+ * table in src/analysis/models.c, results.json's "models"): each
+ * across-rep model followed by its within-rep counterpart, then the
+ * collateral model and the push-out model of timing across periods.
+ */
+enum cs_model_id {
+    CS_MODEL_PROMISE_RISK = 0,      /* 7.1: logistic, across reps */
+    CS_MODEL_PROMISE_RISK_WITHIN,   /* 14.1: conditional logistic, reps as strata */
+    CS_MODEL_DISCOUNT,              /* 7.2: least squares, across reps */
+    CS_MODEL_DISCOUNT_WITHIN,       /* 14.1: least squares with a dummy per rep */
+    CS_MODEL_COLLATERAL,            /* 7.3: logistic, clustered by asset owner */
+    CS_MODEL_PUSH_OUT,              /* 14.2: least squares over rep-periods */
+    CS_MODEL_COUNT
+};
+
+/* What a model is, from the table of src/analysis/models.c. */
+struct cs_model_info {
+    const char *name;               /* results.json's key: "promise_risk", "discount_within", ... */
+    bool logistic;                  /* effects are log odds (odds ratios) */
+    enum cs_model_id across;        /* a within-rep model: the across-rep model it stands
+                                       beside, term by term; any other model: itself */
+};
+
+/* The entry of model m (m < CS_MODEL_COUNT; never NULL). */
+const struct cs_model_info *cs_model_info(enum cs_model_id m);
+
+/* Whether m compares each rep with themselves (SPEC 14.1). */
+static inline bool cs_model_is_within(enum cs_model_id m)
+{
+    return cs_model_info(m)->across != m;
+}
 
 /* Correlation grid of SPEC 7.4: x varies slowest. */
 #define CS_CORR_NX 6
@@ -22,11 +52,42 @@ extern const char *const cs_corr_x_names[CS_CORR_NX];
 extern const char *const cs_corr_y_names[CS_CORR_NY];
 
 struct cs_model_result {
-    const char *name;               /* "promise_risk", "discount", "collateral" */
+    const char *name;               /* cs_model_info(m)->name */
     struct cs_regress_fit *fit;     /* NULL when the model could not be run (note says why) */
     struct cs_regress_fit *firth;   /* Firth refit when fit->separation, else NULL */
     const char *note;               /* static text: why not run, or "" */
-    size_t events;                  /* logistic: rows of the fit's design with y = 1 */
+    size_t events;                  /* logistic: rows of the fit's design with y = 1; for
+                                       promise_risk_within, of the informative reps' deals */
+    size_t event_rows;              /* the rows events are counted over: the fit's n, or
+                                       for promise_risk_within the informative reps' deals */
+    size_t reps;                    /* within-rep models: reps with a row in the fit */
+    size_t uninformative;           /* promise_risk_within: reps whose deals are all risky
+                                       or all not (they add nothing; their deals are in n) */
+    size_t rank;                    /* discount_within: lm's coefficients, the rep dummies
+                                       included (the K of vcovCL's (n-1)/(n-K)) */
+};
+
+/*
+ * Timing across periods (SPEC 14.2): the rep-periods of quarterly plans
+ * whose next period has won deals and is selected, and the next period's
+ * first-14-day share of bookings of the two groups the report draws.  The
+ * model itself is an->model[CS_MODEL_PUSH_OUT].
+ */
+struct cs_push_out {
+    size_t candidates;              /* rep-periods of quarterly plans whose next period is
+                                       selected (with or without won deals) */
+    size_t rep_periods;             /* of those, the ones whose next period has won deals:
+                                       the model's rows */
+    size_t reps;                    /* distinct reps among them */
+    size_t nothing_to_earn;         /* rows with nothing_to_earn = 1 */
+    size_t crossed_late;            /* rows with crossed_late = 1 */
+    bool quarterly;                 /* some plan is quarterly */
+    /* The next period's first-14-day share of bookings, mean over the rows
+     * of each group ([0]: nothing_to_earn = 0, [1]: = 1), with a 95%
+     * interval from the rep-clustered standard error of that mean (NAN
+     * when the group has rows of fewer than 2 reps). */
+    size_t group_n[2], group_reps[2];
+    double group_share[2], group_low[2], group_high[2];
 };
 
 struct cs_findings;                 /* findings.h */
@@ -83,6 +144,7 @@ struct cs_analysis {
     bool promise_data;              /* roadmap.csv and promises.csv were given */
     bool collateral_data;           /* collateral.csv, claims.csv and targets.csv were given */
     struct cs_model_result model[CS_MODEL_COUNT];
+    struct cs_push_out push_out;
     struct cs_corr corr[CS_CORR_NX * CS_CORR_NY];
     double corr_q[CS_CORR_NX * CS_CORR_NY];
     struct cs_timing *timing;       /* NULL when no won deal is selected */
@@ -109,9 +171,11 @@ struct cs_analysis {
 };
 
 /*
- * Run SPEC 7.1-7.8 on the measured data set for its selection m->sel
- * (required; copied).  m->inc and m->oc must have been computed for m->ds;
- * nothing of m is kept in *out, which owns all it holds.  Bunching uses every
+ * Run SPEC 7.1-7.8 and 14.1-14.2 on the measured data set for its
+ * selection m->sel (required; copied; the push-out model covers the
+ * rep-periods whose next period it selects).  m->cal, m->inc and m->oc
+ * must have been computed for m->ds; nothing of m is kept in *out, which
+ * owns all it holds.  Bunching uses every
  * rep-period whatever the selection; its bootstrap for estimate i uses seed
  * + i so that each estimate has its own reproducible stream.  Thin or
  * degenerate data is not an error: each part records why it has no number.
@@ -126,10 +190,12 @@ void cs_analysis_free(struct cs_analysis *an);   /* accepts NULL */
 
 /* The fit of model m to read: Firth's refit when the plain fit separated
  * and the refit has estimates, else the plain fit when it has estimates,
- * else NULL.  Borrowed from an. */
+ * else NULL.  Borrowed from an.  (The within-rep models have no Firth
+ * refit: a term that separates within reps is reported as such.) */
 const struct cs_regress_fit *cs_analysis_fit(const struct cs_analysis *an, enum cs_model_id m);
 
-/* Term names of the promise_risk and discount models (SPEC 9), k = 8. */
+/* Term names of the promise_risk and discount models (SPEC 9), k = 8; the
+ * within-rep models have the same terms without the first, (Intercept). */
 #define CS_DEAL_TERMS 8
 extern const char *const cs_deal_term_names[CS_DEAL_TERMS];
 

@@ -141,4 +141,16 @@ enum cs_status cs_clogit_eval(const struct cs_clogit_design *d, const double *be
                               const struct cs_clogit_options *opt, double *loglik, double *grad,
                               double *hess, struct cs_error *err);
 
+/*
+ * Each stratum's score and information at beta (k values, one per design
+ * column: nothing is screened), as cs_clogit_eval computes their sums:
+ * U (d->strata x k) gets row g = stratum g's score, I (d->strata x k x k)
+ * block g = its information (full, row-major); strata that are empty or
+ * uninformative get zeros.  The one-step bootstrap over reps of the
+ * what-if (whatif.h) resamples these.  Errors as cs_clogit_eval.
+ */
+enum cs_status cs_clogit_strata(const struct cs_clogit_design *d, const double *beta,
+                                const struct cs_clogit_options *opt, double *U, double *I,
+                                struct cs_error *err);
+
 #endif

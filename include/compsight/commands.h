@@ -36,10 +36,17 @@ struct cs_options {
     uint64_t seed;
     size_t chunk_size;           /* read size, 0 = default (tests replay small sizes) */
     bool timings;                /* report: time each phase on msg (for bench/) */
+    bool model_within;           /* whatif, propose, report's proposal: --model within
+                                    (predict with the within-rep model, SPEC 14.1) */
     /* generate */
     uint64_t n_deals;
-    bool dirty, null_effects;
+    bool dirty, null_effects, skill;
     const char *preset;
+    /* generate, SPEC 13 (cs_gen_options says what each does) */
+    bool assignments, splits, credit_by_type;
+    bool plan_change_movers_set, plan_change_effect_set;
+    unsigned plan_change_movers;
+    double plan_change_effect;
 };
 
 /*

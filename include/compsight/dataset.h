@@ -32,15 +32,20 @@
 #define CS_FIELD_REFTEXT(KIND, field) uint32_t *field, *field##_text;
 #define CS_FIELD_PLAN(KIND, field) CS_CTYPE_##KIND *field;
 #define CS_FIELD_TIER(KIND, field)
+#define CS_FIELD_CREDIT(KIND, field)
 #define CS_FIELD_READ(KIND, field)
 #define CS_TIER_FIELD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) \
     CS_TIER_FIELD_##STORE(KIND, field)
 #define CS_TIER_FIELD_PLAN(KIND, field)
 #define CS_TIER_FIELD_TIER(KIND, field) CS_CTYPE_##KIND *field;
+#define CS_TIER_FIELD_CREDIT(KIND, field) CS_CTYPE_##KIND *field;
 #define CS_TIER_FIELD_READ(KIND, field)
 
-/* Plans, one entry per plan (id, period_type, quota); tiers sorted by
- * floor, floor of the first = 0 (floor, rate). */
+/* Plans, one entry per plan (id, period_type, quota, credit_new,
+ * credit_expansion, credit_renewal: 1 where the file left them blank);
+ * tiers sorted by floor, floor of the first = 0 (floor, rate).  A plans
+ * struct built elsewhere (a what-if's) may leave the credit_ arrays NULL:
+ * cs_plan_credit then reads the data's. */
 struct cs_plans {
     size_t n;
     CS_COLUMNS_PLANS(CS_FIELD, PLANS)
@@ -54,6 +59,16 @@ struct cs_reps {
     size_t n;
     CS_COLUMNS_REPS(CS_FIELD, REPS)
     uint32_t *line;
+};
+
+/* assignments.csv (SPEC 13), sorted by rep then start_date once loaded;
+ * no two rows of a rep overlap. */
+struct cs_assignments {
+    size_t n;
+    CS_COLUMNS_ASSIGNMENTS(CS_FIELD, ASSIGNMENTS)
+    uint32_t *line;
+    uint32_t *rep_first;     /* reps.n + 1: rep r's rows are [rep_first[r], rep_first[r + 1]);
+                                NULL when there are no rows */
 };
 
 /* rates.csv (SPEC 12): currency codes as cs_currency_code() numbers; an
@@ -70,6 +85,14 @@ struct cs_rates {
 struct cs_deals {
     size_t n;
     CS_COLUMNS_DEALS(CS_FIELD, DEALS)
+    uint32_t *line;
+};
+
+/* splits.csv (SPEC 13): every row's rep holds a plan on its deal's
+ * close_date when the deal is won; one row a deal and rep. */
+struct cs_splits {
+    size_t n;
+    CS_COLUMNS_SPLITS(CS_FIELD, SPLITS)
     uint32_t *line;
 };
 
@@ -196,8 +219,10 @@ struct cs_dataset {
     struct cs_strpool *str;
     struct cs_plans plans;
     struct cs_reps reps;
+    struct cs_assignments assignments;
     struct cs_rates rates;
     struct cs_deals deals;
+    struct cs_splits splits;
     struct cs_quotas quotas;
     struct cs_spiffs spiffs;
     struct cs_commissions commissions;
@@ -306,6 +331,30 @@ static inline const char *cs_ds_currency(const struct cs_dataset *ds)
  * byte, else "type" (and "" for ""); into buf, which it returns.
  */
 const char *cs_column_label(char *buf, size_t n, const char *source_column, const char *column);
+
+/*
+ * SPEC 13: the row of ds->assignments of rep that holds day (its start on
+ * or before day, its end open or on or after it), CS_NONE when none does.
+ */
+uint32_t cs_assignment_at(const struct cs_dataset *ds, uint32_t rep, int32_t day);
+
+/*
+ * The plan rep holds on day: its assignment's, else reps.csv's plan_id
+ * (CS_NONE when neither gives one); *team (may be NULL) its team there: the
+ * assignment's, else (blank, or no assignment) reps.csv's.
+ */
+uint32_t cs_plan_on(const struct cs_dataset *ds, uint32_t rep, int32_t day, uint32_t *team);
+
+/* Whether rep has any row in ds->assignments. */
+bool cs_rep_has_assignments(const struct cs_dataset *ds, uint32_t rep);
+
+/*
+ * The credit fraction of plan p for a deal of type (enum cs_deal_type):
+ * plans' credit_ column, or ds's when plans has none (a what-if's
+ * alternative that does not give them keeps the plan's, SPEC 13).
+ */
+double cs_plan_credit(const struct cs_dataset *ds, const struct cs_plans *plans, uint32_t p,
+                      uint8_t type);
 
 /* Convenience: the string of an id in the dataset's pool. */
 static inline const char *cs_ds_str(const struct cs_dataset *ds, uint32_t id)

@@ -11,8 +11,11 @@
 
 /*
  * A finding is anything a report states an effect for: each non-intercept
- * term of each model, each bunching estimate at a plan's floor, and the
- * timing test.  cs_analysis_run builds the findings last (an->findings),
+ * term of each model (the within-rep models and the push-out model of
+ * SPEC 14 included), each bunching estimate at a plan's floor, and the
+ * timing test.  A term estimated both across reps and within reps is one
+ * finding with two estimates: both are tested in the family, and the one
+ * that leads (cs_findings_lead) gives its verdict.  cs_analysis_run builds the findings last (an->findings),
  * once every model, bunching estimate and the timing test is computed;
  * the report, the plots, results.json and the proposal only read them.
  * The rule is verdict.h's.  Placebo bunching points get a reading too
@@ -50,9 +53,17 @@ struct cs_finding {
                                 an odds ratio); NAN for TIMING and when not readable */
     size_t n;                /* TERM: rows of the fit; BUNCHING: rep-periods binned;
                                 TIMING: deals */
-    size_t clusters;         /* TERM: clusters of its model; TIMING: reps; BUNCHING: 0 */
+    size_t clusters;         /* TERM: clusters of its model (promise_risk_within: the reps
+                                with both risky and other deals); TIMING: reps;
+                                BUNCHING: 0 */
     bool in_family;          /* tested with the others (readable, finite p, not a placebo) */
     bool few_clusters;       /* rests on 10..29 clusters: say the reps are few */
+    size_t pair;             /* TERM of a within-rep model or of its across-rep model: the
+                                index in items of the same term in the other; else SIZE_MAX */
+    bool leads;              /* this finding's verdict is the one the report states for its
+                                term: a within-rep estimate that can be read leads, and the
+                                across-rep one beside it does not; every unpaired finding
+                                leads */
 };
 
 /* A model as a whole: whether it can be read, and what it would need. */
@@ -61,8 +72,11 @@ struct cs_model_rule {
     bool logistic;
     size_t n, clusters;      /* rows and clusters of the fit, fitted or not (0: no fit run) */
     size_t k;                /* non-intercept terms kept */
-    size_t events;           /* logistic: rows with y = 1 */
-    size_t rarer;            /* logistic: rows of the rarer outcome, min(events, n - events) */
+    size_t events;           /* logistic: rows with y = 1 (among event_rows) */
+    size_t event_rows;       /* logistic: the rows the rule weighs: n, or for the within-rep
+                                logit the deals of the reps with both outcomes */
+    size_t rarer;            /* logistic: rows of the rarer outcome,
+                                min(events, event_rows - events) */
     struct cs_data_rule rule;   /* rule.readable is false when !fitted */
 };
 
@@ -110,8 +124,24 @@ const struct cs_finding *cs_findings_timing(const struct cs_findings *f);
 /* Model m as a whole (never NULL when f is not NULL). */
 const struct cs_model_rule *cs_findings_model(const struct cs_findings *f, enum cs_model_id m);
 
-/* The clear finding of model m with the largest |stat| among those of
- * direction dir (+1, -1, or 0 for either), or NULL when none is clear. */
+/*
+ * The finding that states term `term`'s verdict for across-rep model m
+ * (SPEC 14.1, docs/ARCHITECTURE.md): the within-rep model's estimate of
+ * the term when it can be read (verdict not too little data), else model
+ * m's own.  For any other model, or a within-rep model, the term itself.
+ */
+const struct cs_finding *cs_findings_lead(const struct cs_findings *f, enum cs_model_id m,
+                                          const char *term);
+
+/* The other estimate of the same term: the across-rep one beside a
+ * within-rep finding, or the within-rep one beside an across-rep finding;
+ * NULL when the term has no such pair. */
+const struct cs_finding *cs_findings_beside(const struct cs_findings *f,
+                                            const struct cs_finding *x);
+
+/* The clear leading finding (cs_findings_lead) of across-rep model m or
+ * its within-rep model with the largest |stat| among those of direction
+ * dir (+1, -1, or 0 for either), or NULL when none is clear. */
 const struct cs_finding *cs_findings_strongest(const struct cs_findings *f, enum cs_model_id m,
                                                int dir);
 

@@ -22,6 +22,26 @@
  *   null_effects  same structure with no planted behaviour: constant promise
  *                 and misstatement risk, uniform close dates, no pull-ins,
  *                 discounts independent of everything.
+ *   skill         rep skill drives both a rep's volume (so attainment and the
+ *                 accelerators) and the rep's promise risk: the across-rep
+ *                 model mistakes skill for the plan's effect, the within-rep
+ *                 one does not (docs/GENERATOR.md, SPEC 14.1).
+ *   assignments   also write assignments.csv (SPEC 13): a fiscal-year change of
+ *                 the Mid-Market AEs to a new plan (written to plans.csv),
+ *                 two mid-quarter promotions, a team-only move and a rep
+ *                 hired mid-quarter; quotas.csv gains plan_id.
+ *   splits        also write splits.csv: about 10% of won deals credited to
+ *                 two or three reps, some across two plans.
+ *   credit_by_type  plans.csv gains credit_new, credit_expansion and
+ *                 credit_renewal (renewals count half on two plans).
+ *   plan_change_movers, plan_change_movers_set
+ *                 how many Mid-Market AEs move at the fiscal-year change
+ *                 (0: no change); unset: all that can.  Setting it implies
+ *                 assignments.
+ *   plan_change_effect, plan_change_effect_set
+ *                 added to the promise-risk probability of every won deal
+ *                 credited under the new plan, -0.5 .. 0.5; unset: -0.08
+ *                 (0 with null_effects).  Setting it implies assignments.
  *   fiscal_start  month (1..12) in which the fiscal year starts; 0 = 1.
  *   preset        "sample" (the committed data/sample set) or NULL (the
  *                 default company, scaled to n_deals); anything else is a
@@ -33,12 +53,18 @@ struct cs_gen_options {
     uint64_t seed;
     bool dirty;
     bool null_effects;
+    bool skill;
+    bool assignments, splits, credit_by_type;
+    bool plan_change_movers_set, plan_change_effect_set;
+    unsigned plan_change_movers;
+    double plan_change_effect;
     int fiscal_start;
     const char *preset;
 };
 
 /*
- * Write the eleven files of SPEC section 1 into opt->out_dir.  Each file is
+ * Write the eleven files of SPEC section 1 into opt->out_dir (thirteen with
+ * assignments and splits).  Each file is
  * written as NAME.tmp and renamed into place only when every file has been
  * written, so a failure leaves no half data set (and removes its .tmp files).
  * Rows are streamed: memory is proportional to the number of reps, not of

@@ -10,24 +10,57 @@
 #include "compsight/status.h"
 
 /*
- * One row per (rep, plan period) with at least one won deal, ordered by rep
- * index then period code.  This is the population of the bunching analysis
- * (SPEC 7.6) and of the rep clusters.
+ * One row per (rep, plan, plan period) with at least one credit row (SPEC
+ * 13; without assignments.csv a rep has one plan, and this is one row per
+ * rep-period), ordered by rep index, then period code, then plan index.
+ * This is the population of the bunching analysis (SPEC 7.6) and of the
+ * rep clusters.
  */
 struct cs_rep_periods {
     size_t n;
     uint32_t *rep;           /* rep index */
     uint32_t *plan;          /* plan index */
     int32_t *period;         /* plan period code (quarter or year code) */
-    double *quota;           /* Q used for this rep-period */
-    double *amount;          /* sum of the won amounts (plain double sum in deal order) */
+    double *quota;           /* Q used: quotas.csv's, else the plan's prorated (SPEC 13) */
+    double *amount;          /* sum of the credited amounts (plain double sum in SPEC 5 order) */
     double *attainment;      /* final attainment = amount / Q */
-    uint32_t *n_deals;       /* won deals in it */
+    uint32_t *n_deals;       /* credit rows in it (won deals, without splits.csv) */
+};
+
+/*
+ * SPEC 13: the credit rows of the split deals (won deals with rows in
+ * splits.csv), all of them, the deal's own among them: in deal order, and
+ * a deal's rows by rep_id in byte order.  A deal not split has one credit
+ * row, its own, held in the per-deal arrays (share 1, its owner).  A
+ * row's credited amount is share x fraction x the deal's amount; its
+ * period and quota are those of rp[rep_period].  For a what-if's table
+ * (cs_incentives_recompute with only_plans) the rows of the plans not
+ * computed have rep_period CS_NONE, and only deal, rep, plan, share,
+ * fraction, own, rep_period and attainment_before are set.
+ */
+struct cs_credit_rows {
+    size_t n;
+    uint32_t *deal, *rep, *plan;     /* plan: the rep's on the close date (assignment, reps.csv) */
+    double *share;                   /* splits.csv's */
+    double *fraction;                /* the plan's credit_ fraction for the deal's type */
+    uint8_t *own;                    /* 1: the deal's own row (its measures are the deal's) */
+    uint32_t *rep_period;
+    double *attainment_before;
+    double *commission;
+    double *marginal_rate;
+    int8_t *tier_cross;
+    double *gap_to_next_tier;
 };
 
 /*
  * Per-deal measures, every array of length n == ds->deals.n, indexed like
- * ds->deals.  Only won deals (won[i] == 1) carry measures; for the others
+ * ds->deals.  A deal's measures are those of its own credit row (SPEC 13:
+ * its owner's, or of a split deal whose owner is not credited, the row
+ * with the largest share): rep_period, attainment_before, marginal_rate,
+ * tier_cross, gap_to_next_tier, period, the day counts; its commission
+ * sums all its credit rows; effective_rate is its own row's commission /
+ * (share x amount), or rate x credit fraction exactly for a row paid at
+ * one rate.  Only won deals (won[i] == 1) carry measures; for the others
  * the doubles are NAN, the small flags -1, day counts -1, period_end
  * CS_NO_DATE and period CS_NO_PERIOD.  quarter is the exception: it is set
  * for every deal that has a close date, won or not, because selecting
@@ -56,9 +89,36 @@ struct cs_incentives {
      * deal instead of ninety-seven): a won deal's Q is
      * rp.quota[rep_period[i]], its a1 = a0 + amount / Q (SPEC 5's
      * arithmetic), its period's last day cs_cal_period_last_day(cal,
-     * period[i]). */
+     * period[i]); with a split deal or a credit fraction other than 1, use
+     * the credited amount (cs_incentives_credited) for amount. */
     struct cs_rep_periods rp;
+    struct cs_credit_rows split;     /* n == 0 without splits.csv */
 };
+
+/* The rep of won deal i's own credit row (its owner unless the deal is
+ * split without crediting the owner). */
+static inline uint32_t cs_incentives_own_rep(const struct cs_incentives *inc, size_t i)
+{
+    return inc->rp.rep[inc->rep_period[i]];
+}
+
+/* The first row of inc->split of deal i, CS_NONE when it is not split. */
+uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t deal);
+
+/* The share of won deal i's own credit row: 1 unless it is split. */
+double cs_incentives_credit_share(const struct cs_incentives *inc, size_t i);
+
+/* The amount won deal i's own credit row counts: share x amount x the
+ * plan's credit fraction for its type (plans: the table inc was computed
+ * under; NULL for ds's). */
+double cs_incentives_credited(const struct cs_dataset *ds, const struct cs_plans *plans,
+                              const struct cs_incentives *inc, size_t i);
+
+/* The team of deal i (a string id): for a won deal, its own credit row's
+ * rep's on the close date (SPEC 13: the assignment's, else reps.csv's);
+ * for the others, its owner's on the close date (reps.csv's without one). */
+uint32_t cs_incentives_team(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                            size_t i);
 
 /*
  * Compute SPEC section 5 for every won deal of ds under plans, with periods
@@ -184,12 +244,18 @@ struct cs_reconciliation {
     size_t n_gaps;           /* <= CS_RECON_TOP */
     struct cs_recon_gap gaps[CS_RECON_TOP];  /* largest |gap| first; ties by deal index */
     double *paid;            /* length ds->deals.n: paid per deal, NAN without a line */
+    /* SPEC 13, per rep and deal: the split deals' credit rows that lines
+     * name by their rep (their lines summed), and of those within
+     * tolerance of the row's commission; lines of a split deal whose rep is
+     * none of its credited reps count in lines_rep_mismatch */
+    size_t rows_compared, rows_within;
 };
 
 /*
  * Sum the commissions.csv lines of ds per deal (a deal may have several
- * lines; the line's rep_id and period are not used to split them) and
- * compare with inc->commission for every won deal that has a line.
+ * lines; the line's period is not used to split them) and compare with
+ * inc->commission for every won deal that has a line; and, for a split
+ * deal (SPEC 13), each line by its rep_id with that rep's credit row.
  * *out is new and owned by the caller (cs_recon_free).  An empty
  * commissions table gives compared == 0, share NAN, reproduces false.
  * Errors: CS_ERR_USAGE when inc was not computed for ds (n differs),

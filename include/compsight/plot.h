@@ -186,9 +186,14 @@ void cs_plot_threshold_script(FILE *f, const struct cs_plot_threshold *t, const 
 struct cs_plot_forest_row {
     const char *term;         /* term name as in results.json */
     const char *label;        /* reader's label, unit included (static) */
-    double odds_ratio, low, high;   /* rescaled to the label's unit; the interval the report
+    double odds_ratio, low, high;   /* the estimate that gives the verdict (cs_findings_lead),
+                                       rescaled to the label's unit; the interval the report
                                        prints (its finding's) */
     bool clear;               /* the finding's verdict is clear: orange, else grey */
+    bool within;              /* that estimate compares each rep with themselves */
+    bool beside;              /* the other estimate of the term is drawn too: */
+    double beside_or, beside_low, beside_high;   /* across reps, beside a within-rep one */
+    bool beside_clear;        /* its own verdict */
 };
 
 struct cs_plot_forest {
@@ -201,11 +206,18 @@ struct cs_plot_forest {
     double level;             /* level of the intervals (the report's family); NAN: 95% */
     size_t tested;            /* effects the report tests at once (its family), 0: unknown */
     const char *title;        /* the finding (NULL: a neutral title); set by the caller */
+    bool within;              /* some row has a within-rep estimate with the across-rep one
+                                 beside it: the plot shows both, and says which is which */
+    size_t within_reps;       /* the reps the within-rep estimates rest on (those with both
+                                 risky and other deals) */
 };
 
 /*
  * The odds ratios of an->model[CS_MODEL_PROMISE_RISK] (its Firth refit
- * when the plain fit shows separation), intercept excluded; marginal_rate
+ * when the plain fit shows separation), intercept excluded, each term
+ * with the estimate that gives its verdict (the within-rep one of
+ * promise_risk_within when it can be read, with the across-rep one beside
+ * it: SPEC 14.1); marginal_rate
  * rescaled to +1 percentage point (OR^0.01) and log_amount to a doubling
  * of the deal (OR^ln 2).  Interval and colour are each term's finding's
  * (an->findings): the interval the report prints, widened for the effects
@@ -217,6 +229,34 @@ struct cs_plot_forest {
 bool cs_plot_forest_aggregate(const struct cs_analysis *an, struct cs_plot_forest *fo);
 
 void cs_plot_forest_script(FILE *f, const struct cs_plot_forest *fo, const char *base);
+
+/* ======================================================================
+ * "push-out": the next quarter's early share after nothing more to earn
+ * ==================================================================== */
+
+/*
+ * Over the push-out model's rep-quarters (SPEC 14.2): the share of the
+ * next quarter's bookings closed in its first 14 days, mean of the
+ * rep-quarters that ended with nothing more to earn against the others,
+ * each with its rep-clustered 95% interval, and the share an even pace
+ * would give the first 14 days of a quarter.  Colour is the verdict of
+ * the model's nothing_to_earn term.
+ */
+struct cs_plot_push {
+    double share[2], low[2], high[2];   /* [0] the others, [1] nothing more to earn */
+    size_t n[2];                        /* rep-quarters */
+    size_t reps;
+    double even;                        /* 14 / 91 */
+    bool clear;                         /* the finding's verdict is clear */
+    const char *title;                  /* the finding (NULL: a neutral title); the caller's */
+};
+
+/* From an->push_out and the nothing_to_earn finding; false, with *p
+ * empty, when there is no such finding (no rep-quarter ended with nothing
+ * more to earn, or the model was not fitted). */
+bool cs_plot_push_aggregate(const struct cs_analysis *an, struct cs_plot_push *p);
+
+void cs_plot_push_script(FILE *f, const struct cs_plot_push *p, const char *base);
 
 /* ======================================================================
  * Rates by category with Wilson intervals: "per tier" and "collateral"

@@ -26,8 +26,10 @@
 
 #define CS_ROW_TABLES(X)                                                                 \
     X(REPS, reps, true)                                                                  \
+    X(ASSIGNMENTS, assignments, false) /* SPEC 13; before deals, whose plan it gives */ \
     X(RATES, rates, false) /* SPEC 12; before deals, whose amounts it converts */       \
     X(DEALS, deals, true)                                                                \
+    X(SPLITS, splits, false) /* SPEC 13 */                                               \
     X(QUOTAS, quotas, false)                                                             \
     X(SPIFFS, spiffs, false)                                                             \
     X(COMMISSIONS, commissions, false)                                                   \
@@ -78,6 +80,9 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
  *             REFTEXT  the same, CS_NONE when blank or unknown (not a
  *                      reject), and the text as given in field_text
  *             PLAN, TIER  (plans) the value, once per plan or per tier
+ *             CREDIT   (plans) once per plan, like PLAN, but kept after the
+ *                      tiers in struct cs_plans (SPEC 13's credit_
+ *                      columns came later; initialisers in order still work)
  *             READ     read and checked, used by the row's rules in
  *                      rows.c, not kept (no field)
  *   REFS      the table a REF or REFTEXT column names a key of; else NONE
@@ -97,13 +102,19 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
 #define CS_CTYPE_BOOL uint8_t
 #define CS_CTYPE_CURRENCY uint16_t   /* cs_currency_code(): 1..17576, 0 = blank */
 
-/* One row a tier; period_type and quota the same on every row of a plan. */
+/* One row a tier; period_type, quota and the credit_ fractions the same on
+ * every row of a plan.  credit_*: the share of a deal of that type that
+ * counts (SPEC 13), >= 0; blank = 1, and a plan keeps 1 for a blank. */
 #define CS_COLUMNS_PLANS(X, T)                                                           \
     X(T, ID, "plan_id", ID, true, NONE, PLAN, NONE, id)                                  \
     X(T, PERIOD_TYPE, "period_type", ENUM, true, PERIOD_TYPE, PLAN, NONE, period_type)   \
     X(T, QUOTA, "quota", NUMBER, true, NONE, PLAN, NONE, quota)                          \
     X(T, FLOOR, "tier_floor", NUMBER, true, NONE, TIER, NONE, floor)                     \
-    X(T, RATE, "rate", NUMBER, true, NONE, TIER, NONE, rate)
+    X(T, RATE, "rate", NUMBER, true, NONE, TIER, NONE, rate)                             \
+    X(T, CREDIT_NEW, "credit_new", NUMBER, false, NONE, CREDIT, NONE, credit_new)          \
+    X(T, CREDIT_EXPANSION, "credit_expansion", NUMBER, false, NONE, CREDIT, NONE,        \
+      credit_expansion)                                                                  \
+    X(T, CREDIT_RENEWAL, "credit_renewal", NUMBER, false, NONE, CREDIT, NONE, credit_renewal)
 
 #define CS_COLUMNS_REPS(X, T)                                                            \
     X(T, ID, "rep_id", ID, true, NONE, VAL, NONE, id)                                    \
@@ -112,6 +123,17 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, ROLE, "role", TEXT, false, NONE, VAL, NONE, role)                               \
     X(T, PLAN, "plan_id", ID, false, NONE, REF, PLANS, plan) /* CS_NONE: no plan_id */   \
     X(T, MANAGER, "manager", TEXT, false, NONE, VAL, NONE, manager)
+
+/* A rep's plan and team from start to end (SPEC 13), both inclusive; end
+ * blank (CS_NO_DATE) = open; team blank (0) = the rep's in reps.csv.  No
+ * two rows of a rep overlap (the importer rejects both).  Once loaded,
+ * the rows are sorted by rep, then start (cs_assignment_at). */
+#define CS_COLUMNS_ASSIGNMENTS(X, T)                                                     \
+    X(T, REP, "rep_id", ID, true, NONE, REF, REPS, rep)                                  \
+    X(T, PLAN, "plan_id", ID, true, NONE, REF, PLANS, plan)                              \
+    X(T, START, "start_date", DATE, true, NONE, VAL, NONE, start)                        \
+    X(T, END, "end_date", DATE, false, NONE, VAL, NONE, end)                             \
+    X(T, TEAM, "team", TEXT, false, NONE, VAL, NONE, team)
 
 /* An exchange rate (SPEC 12): units of currency per one unit of the
  * corporate currency, undated (both dates blank) or for [start, next). */
@@ -138,10 +160,20 @@ enum cs_claim_kind { CS_VALUES_CLAIM_KIND(CS_VALUE_CONSTANT_) };
     X(T, IS_WON, "is_won", BOOL, false, NONE, READ, NONE, is_won)                        \
     X(T, IS_CLOSED, "is_closed", BOOL, false, NONE, READ, NONE, is_closed)
 
+/* A credit row of a split deal (SPEC 13): share in (0, 1]; one row a deal
+ * and rep. */
+#define CS_COLUMNS_SPLITS(X, T)                                                          \
+    X(T, DEAL, "deal_id", ID, true, NONE, REF, DEALS, deal)                              \
+    X(T, REP, "rep_id", ID, true, NONE, REF, REPS, rep)                                  \
+    X(T, SHARE, "share", NUMBER, true, NONE, VAL, NONE, share)
+
+/* plan: CS_NONE for a blank plan_id (SPEC 13: the plan the rep holds at
+ * the period's end). */
 #define CS_COLUMNS_QUOTAS(X, T)                                                          \
     X(T, REP, "rep_id", ID, true, NONE, REF, REPS, rep)                                  \
     X(T, PERIOD, "period", PERIOD, true, NONE, VAL, NONE, period)                        \
-    X(T, QUOTA, "quota", NUMBER, true, NONE, VAL, NONE, quota)
+    X(T, QUOTA, "quota", NUMBER, true, NONE, VAL, NONE, quota)                           \
+    X(T, PLAN, "plan_id", ID, false, NONE, REF, PLANS, plan)
 
 #define CS_COLUMNS_SPIFFS(X, T)                                                          \
     X(T, ID, "spiff_id", ID, true, NONE, VAL, NONE, id)                                  \

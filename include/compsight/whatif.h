@@ -48,15 +48,38 @@
 
 #define CS_WHATIF_DRAWS 200
 
+/*
+ * Which model predicts the risky deals (SPEC 8, 14.1; `--model`):
+ *  - CS_WHATIF_ACROSS: the promise_risk model of SPEC 7.1, as above;
+ *  - CS_WHATIF_WITHIN: the within-rep model promise_risk_within (the
+ *    conditional logit with reps as strata, as cs_analysis_run fits it):
+ *    p^ = 1 / (1 + exp(-(a_g + x'b))) with b its coefficients and a_g each
+ *    rep's intercept refitted given b, so that over the rep's selected
+ *    deals sum (y - p^) = 0; a rep whose deals are all risky or all not
+ *    keeps its observed rate (a_g = -/+ infinity: p^ is 0 or 1 whatever
+ *    the plan).  The bootstrap's draws move b by the one-step formula
+ *    above with each rep's score and information of the conditional
+ *    likelihood, and each a_g with them to first order, a_g - c_g'(b_d -
+ *    b), c_g the mean of x over the rep's deals weighted by p^(1 - p^)
+ *    (the derivative of a_g in b).
+ */
+enum cs_whatif_model { CS_WHATIF_ACROSS = 0, CS_WHATIF_WITHIN };
+
+/* "across", "within" (static): the names `--model` takes and the JSON writes. */
+const char *cs_whatif_model_name(enum cs_whatif_model m);
+
 /* The settings of a what-if, which the command line fills. */
 struct cs_whatif_settings {
     uint64_t seed;           /* seed of the rep resampling */
     unsigned draws;          /* bootstrap draws; 0 = CS_WHATIF_DRAWS */
     int threads;             /* 1 or 2 (0 = 2); results are bit-identical either way */
+    enum cs_whatif_model model;   /* which model predicts (default across) */
     /* The SPEC 7.1 promise_risk fit (and its Firth refit, or NULL) when the
      * caller has it already, as cs_analysis_run makes it for the same
-     * selection: borrowed, not refitted.  NULL: the base fits it. */
-    const struct cs_regress_fit *logit, *firth;
+     * selection: borrowed, not refitted.  NULL: the base fits it.  With
+     * model CS_WHATIF_WITHIN, within is the promise_risk_within fit the
+     * same way (logit and firth are then not read). */
+    const struct cs_regress_fit *logit, *firth, *within;
 };
 
 struct cs_whatif_priv;       /* internal arrays, see src/whatif/whatif_priv.h */
@@ -77,11 +100,21 @@ struct cs_whatif_base {
     size_t observed_risky_promises;      /* their risky promises */
     size_t *plan_deals;                  /* per plan of ds: selected won deals of its reps */
     bool promise_data;                   /* roadmap.csv and promises.csv were given */
+    enum cs_whatif_model model;          /* which model predicts */
     const struct cs_regress_fit *logit;  /* the SPEC 7.1 fit (owned, or borrowed from the
-                                            settings); NULL without promise data */
+                                            settings); NULL without promise data or with
+                                            the within-rep model */
     const struct cs_regress_fit *firth;  /* Firth refit under separation, or NULL */
-    const struct cs_regress_fit *fit;    /* the one predictions use (firth when set), or NULL
-                                            when there are no predictions */
+    const struct cs_regress_fit *within; /* CS_WHATIF_WITHIN: the promise_risk_within fit
+                                            (owned or borrowed), or NULL */
+    const struct cs_regress_fit *fit;    /* the one predictions use (firth when set, within
+                                            with the within-rep model), or NULL when there
+                                            are no predictions */
+    size_t uninformative_reps;           /* CS_WHATIF_WITHIN: reps whose deals are all risky
+                                            or all not, which keep their observed rate */
+    size_t rule_events, rule_rows;       /* what the data rule weighs: risky deals among
+                                            rule_rows deals (every selected one; within,
+                                            those of reps with both outcomes) */
     const char *model_note;              /* static text: why there are no predictions, or a
                                             caveat about the fit; "" when none */
     double promises_per_risky;           /* m; NAN when no risky deal */
@@ -319,10 +352,11 @@ enum cs_status cs_whatif_simulate_option(const struct cs_whatif_base *b, struct 
 size_t cs_whatif_spiffs_at_quarter_end(const struct cs_measured *m, uint32_t *idx, size_t cap);
 
 /*
- * The data rule of verdict.h for the base's promise_risk fit: its won
- * deals, risky deals (the events), reps (clusters) and non-intercept
- * terms kept; the same answer the report's findings give for the same
- * selection.  Not readable when there is no fit.
+ * The data rule of verdict.h for the base's fit: its won deals, risky
+ * deals (the events), reps (clusters) and non-intercept terms kept; with
+ * the within-rep model, over the reps with both risky and other deals and
+ * their deals.  The same answer the report's findings give for the same
+ * model and selection.  Not readable when there is no fit.
  */
 void cs_whatif_model_rule(const struct cs_whatif_base *b, struct cs_data_rule *out);
 
@@ -355,8 +389,10 @@ void cs_whatif_rank(const double *avoided, const double *cost, const enum cs_ver
 
 /*
  * The coefficients of bootstrap draw d (b->fit->k values, in the fit's
- * term order) into beta.  False when there is no model or d >= b->draws.
- * Exposed for the tests (their spread must be the cluster covariance).
+ * term order; with the within-rep model a 0 first, the place of each
+ * rep's own intercept, then b->fit->k values) into beta.  False when
+ * there is no model or d >= b->draws.  Exposed for the tests (their
+ * spread must be the cluster covariance).
  */
 bool cs_whatif_draw_coefficients(const struct cs_whatif_base *b, size_t d, double *beta);
 

@@ -242,19 +242,24 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The reps' distinct team string ids, sorted, into *ids (*n of them), and
- * each rep's number among them into *of_rep.  The caller frees both. */
+/* The distinct team string ids of the reps and of assignments.csv
+ * (SPEC 13), sorted, into *ids (*n of them), and each rep's number among
+ * them into *of_rep.  The caller frees both. */
 static enum cs_status team_numbers(const struct cs_dataset *ds, uint32_t **ids, uint32_t **of_rep,
                                    size_t *n, struct cs_error *err)
 {
-    size_t nr = ds->reps.n, m = 0;
-    *ids = malloc((nr ? nr : 1) * sizeof **ids);
+    size_t nr = ds->reps.n, na = ds->assignments.n, m = 0, k = 0;
+    *ids = malloc((nr + na ? nr + na : 1) * sizeof **ids);
     *of_rep = malloc((nr ? nr : 1) * sizeof **of_rep);
     if (!*ids || !*of_rep)
         return oom(err);
     memcpy(*ids, ds->reps.team, nr * sizeof **ids);
-    qsort(*ids, nr, sizeof **ids, cmp_u32);
-    for (size_t r = 0; r < nr; r++)
+    k = nr;
+    for (size_t j = 0; j < na; j++)
+        if (ds->assignments.team[j])
+            (*ids)[k++] = ds->assignments.team[j];
+    qsort(*ids, k, sizeof **ids, cmp_u32);
+    for (size_t r = 0; r < k; r++)
         if (m == 0 || (*ids)[r] != (*ids)[m - 1])
             (*ids)[m++] = (*ids)[r];
     for (size_t r = 0; r < nr; r++) {
@@ -263,6 +268,21 @@ static enum cs_status team_numbers(const struct cs_dataset *ds, uint32_t **ids, 
     }
     *n = m;
     return CS_OK;
+}
+
+/* The number of deal i's team among ids (SPEC 13: the team of its own
+ * credit row's rep on the close date). */
+static uint32_t deal_team(const struct cs_measured *ms, size_t i, const uint32_t *ids, size_t m,
+                          const uint32_t *of_rep)
+{
+    const struct cs_incentives *inc = ms->inc;
+    if (!ms->ds->assignments.n) {
+        bool own = inc->won[i] && inc->rep_period[i] != CS_NONE;
+        return of_rep[own ? cs_incentives_own_rep(inc, i) : ms->ds->deals.rep[i]];
+    }
+    uint32_t t = cs_incentives_team(ms->ds, inc, i);
+    const uint32_t *at = bsearch(&t, ids, m, sizeof *ids, cmp_u32);
+    return (uint32_t)(at - ids);
 }
 
 static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measured *ms,
@@ -290,8 +310,11 @@ static enum cs_status run_groups(struct cs_analysis *an, const struct cs_measure
         goto out;
     for (size_t i = 0; i < n; i++) {
         uint32_t r = ds->deals.rep[i];
-        team[i] = team_of_rep[r];
-        plan[i] = ds->reps.plan[r];
+        bool own = ms->inc->won[i] && ms->inc->rep_period[i] != CS_NONE;
+        team[i] = deal_team(ms, i, team_ids, n_team_ids, team_of_rep);
+        /* SPEC 13: the plan of the deal's own credit row */
+        plan[i] = own ? ms->inc->rp.plan[ms->inc->rep_period[i]]
+                      : ds->reps.plan[r] != CS_NONE ? ds->reps.plan[r] : 0;
         rep[i] = r;
     }
     if ((st = group_rates(team, n_team_ids, sel, oc->promise_risk, n, &an->teams, &an->n_teams, err)) != CS_OK)

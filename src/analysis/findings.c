@@ -32,7 +32,7 @@ static void model_rule(const struct cs_analysis *an, enum cs_model_id m, struct 
      * and clusters: the rule then says how much data reading it would need */
     const struct cs_regress_fit *seen = fit ? fit : an->model[m].fit;
     memset(r, 0, sizeof *r);
-    r->logistic = m != CS_MODEL_DISCOUNT;
+    r->logistic = cs_model_info(m)->logistic;
     if (!seen) {
         cs_verdict_data_rule(r->logistic, 0, 0, 0, 0, &r->rule);
         r->rule.readable = r->rule.few_clusters = false;
@@ -44,8 +44,11 @@ static void model_rule(const struct cs_analysis *an, enum cs_model_id m, struct 
     for (size_t j = 0; j < seen->k; j++)
         r->k += !is_intercept(seen->terms[j].name);
     if (r->logistic) {
+        /* over the rows that carry information: every row, or for the
+         * within-rep logit the deals of reps with both outcomes */
+        size_t rows = r->event_rows = an->model[m].event_rows;
         r->events = an->model[m].events;
-        r->rarer = r->events < r->n - r->events ? r->events : r->n - r->events;
+        r->rarer = r->events < rows - r->events ? r->events : rows - r->events;
     }
     cs_verdict_data_rule(r->logistic, r->n, r->rarer, r->clusters, r->k, &r->rule);
     if (!fit)
@@ -164,6 +167,37 @@ out:
     return st;
 }
 
+/*
+ * Each term of a within-rep model beside the same term of its across-rep
+ * model, and which of the two states the finding's verdict: the
+ * within-rep estimate when it can be read (its model passes the data
+ * rule and kept the term), else the across-rep one.  Every other finding
+ * leads alone.
+ */
+static void pair_terms(struct cs_findings *f)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        f->items[i].pair = SIZE_MAX;
+        f->items[i].leads = true;
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        struct cs_finding *w = &f->items[i];
+        if (w->kind != CS_FINDING_TERM || !cs_model_is_within(w->model))
+            continue;
+        enum cs_model_id across = cs_model_info(w->model)->across;
+        for (size_t j = 0; j < f->n; j++) {
+            struct cs_finding *a = &f->items[j];
+            if (a->kind != CS_FINDING_TERM || a->model != across || strcmp(a->term, w->term) != 0)
+                continue;
+            w->pair = j;
+            a->pair = i;
+            bool within_read = w->verdict != CS_VERDICT_THIN;
+            w->leads = within_read;
+            a->leads = !within_read;
+        }
+    }
+}
+
 enum cs_status cs_findings_compute(const struct cs_analysis *an, size_t timing_reps,
                                    struct cs_findings **out, struct cs_error *err)
 {
@@ -193,6 +227,7 @@ enum cs_status cs_findings_compute(const struct cs_analysis *an, size_t timing_r
         cs_findings_free(f);
         return st;
     }
+    pair_terms(f);
     *out = f;
     return CS_OK;
 }
@@ -267,14 +302,35 @@ const struct cs_model_rule *cs_findings_model(const struct cs_findings *f, enum 
     return f && (unsigned)m < CS_MODEL_COUNT ? &f->model[m] : NULL;
 }
 
+const struct cs_finding *cs_findings_lead(const struct cs_findings *f, enum cs_model_id m,
+                                          const char *term)
+{
+    const struct cs_finding *x = cs_findings_term(f, m, term);
+    if (x && !x->leads && x->pair != SIZE_MAX)
+        return &f->items[x->pair];
+    if (!x && f && (unsigned)m < CS_MODEL_COUNT && !cs_model_is_within(m))
+        for (int w = 0; w < CS_MODEL_COUNT; w++)
+            if (cs_model_is_within((enum cs_model_id)w) &&
+                cs_model_info((enum cs_model_id)w)->across == m &&
+                (x = cs_findings_term(f, (enum cs_model_id)w, term)))
+                return x;
+    return x;
+}
+
+const struct cs_finding *cs_findings_beside(const struct cs_findings *f,
+                                            const struct cs_finding *x)
+{
+    return f && x && x->pair != SIZE_MAX ? &f->items[x->pair] : NULL;
+}
+
 const struct cs_finding *cs_findings_strongest(const struct cs_findings *f, enum cs_model_id m,
                                                int dir)
 {
     const struct cs_finding *best = NULL;
     for (size_t i = 0; f && i < f->n; i++) {
         const struct cs_finding *x = &f->items[i];
-        if (x->kind != CS_FINDING_TERM || x->model != m || x->verdict != CS_VERDICT_CLEAR ||
-            (dir && x->direction != dir))
+        if (x->kind != CS_FINDING_TERM || cs_model_info(x->model)->across != m || !x->leads ||
+            x->verdict != CS_VERDICT_CLEAR || (dir && x->direction != dir))
             continue;
         if (!best || fabs(x->stat) > fabs(best->stat))
             best = x;

@@ -434,7 +434,9 @@ static enum cs_status write_proposal(const struct report_job *rj, struct report_
     const struct cs_model_result *pm = &p->an->model[CS_MODEL_PROMISE_RISK];
     struct cs_proposal_settings ps = {
         .whatif = {.seed = rj->opt->seed, .draws = 0, .threads = 2,
-                   .logit = pm->fit, .firth = pm->firth},
+                   .model = rj->opt->model_within ? CS_WHATIF_WITHIN : CS_WHATIF_ACROSS,
+                   .logit = pm->fit, .firth = pm->firth,
+                   .within = p->an->model[CS_MODEL_PROMISE_RISK_WITHIN].fit},
         .display_dir = shown, .findings = p->an->findings,
     };
     enum cs_status st = cs_proposal_write(pdir, &rj->m, &ps, rj->io, &p->summary, err);

@@ -123,10 +123,16 @@ static json_t *model_json(const struct cs_whatif_base *b)
     if (!m)
         return NULL;
     const struct cs_regress_fit *fit = b->fit;
-    jset(m, "name", json_string("promise_risk"));
-    jset(m, "estimator", fit ? json_string(b->firth ? "firth" : "logit") : json_null());
+    bool within = b->model == CS_WHATIF_WITHIN;
+    jset(m, "name", json_string(within ? "promise_risk_within" : "promise_risk"));
+    jset(m, "model", json_string(cs_whatif_model_name(b->model)));
+    jset(m, "estimator", fit ? json_string(within ? "conditional logit, each rep's intercept "
+                                                    "refitted" : b->firth ? "firth" : "logit")
+                             : json_null());
     jset(m, "n", json_integer((json_int_t)b->deals));
     jset(m, "clusters", json_integer((json_int_t)b->reps));
+    if (within)
+        jset(m, "uninformative_reps", json_integer((json_int_t)b->uninformative_reps));
     jset(m, "note", json_string(b->model_note));
     json_t *terms = json_array(), *dropped = json_array();
     if (fit) {
@@ -305,7 +311,9 @@ static enum cs_status run_base(const struct cs_options *opt, struct run *r, cons
                                struct cs_error *err)
 {
     enum cs_status st = run_measures(opt, r, sub, err);
-    struct cs_whatif_settings set = {.seed = opt->seed, .draws = 0, .threads = 2};
+    struct cs_whatif_settings set = {.seed = opt->seed, .draws = 0, .threads = 2,
+                                     .model = opt->model_within ? CS_WHATIF_WITHIN
+                                                                : CS_WHATIF_ACROSS};
     struct cs_measured m = run_measured(r);
     if (st != CS_OK || (st = cs_whatif_base_new(&m, &set, &r->base, err)) != CS_OK)
         return st;
@@ -949,9 +957,12 @@ enum cs_status cs_cmd_propose(const struct cs_options *opt, const struct cs_io *
     if ((st = cs_analysis_run(&m, opt->seed, &an, err)) != CS_OK)
         goto out;
     const struct cs_model_result *pm = &an->model[CS_MODEL_PROMISE_RISK];
-    struct cs_proposal_settings ps = {.whatif = {.seed = opt->seed, .draws = 0, .threads = 2,
-                                                 .logit = pm->fit, .firth = pm->firth},
-                                      .findings = an->findings};
+    struct cs_proposal_settings ps = {
+        .whatif = {.seed = opt->seed, .draws = 0, .threads = 2,
+                   .model = opt->model_within ? CS_WHATIF_WITHIN : CS_WHATIF_ACROSS,
+                   .logit = pm->fit, .firth = pm->firth,
+                   .within = an->model[CS_MODEL_PROMISE_RISK_WITHIN].fit},
+        .findings = an->findings};
     if ((st = cs_proposal_write(rn.out, &m, &ps, io, &sum, err)) != CS_OK)
         goto out;
     warn_rejects(opt, io, &rn);

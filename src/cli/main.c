@@ -50,7 +50,7 @@ static const struct command {
      "plan an option changes) to re-run any option with whatif."},
     {"generate", GENERATE, cs_cmd_generate, "write a synthetic data set with planted effects",
      "Write a synthetic data set with documented planted effects (docs/GENERATOR.md): the eleven "
-     "CSV files of a data directory."},
+     "CSV files of a data directory, thirteen with --assignments and --splits."},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -86,7 +86,50 @@ static const char *set_strict(struct cs_options *o, const char *v) { (void)v; o-
 static const char *set_quiet(struct cs_options *o, const char *v) { (void)v; o->quiet = true; return NULL; }
 static const char *set_dirty(struct cs_options *o, const char *v) { (void)v; o->dirty = true; return NULL; }
 static const char *set_null(struct cs_options *o, const char *v) { (void)v; o->null_effects = true; return NULL; }
+static const char *set_skill(struct cs_options *o, const char *v) { (void)v; o->skill = true; return NULL; }
 static const char *set_timings(struct cs_options *o, const char *v) { (void)v; o->timings = true; return NULL; }
+static const char *set_assignments(struct cs_options *o, const char *v) { (void)v; o->assignments = true; return NULL; }
+static const char *set_splits(struct cs_options *o, const char *v) { (void)v; o->splits = true; return NULL; }
+static const char *set_credit(struct cs_options *o, const char *v) { (void)v; o->credit_by_type = true; return NULL; }
+
+static const char *set_real_plans(struct cs_options *o, const char *v)
+{
+    (void)v;
+    o->assignments = o->splits = o->credit_by_type = true;
+    return NULL;
+}
+
+static const char *set_movers(struct cs_options *o, const char *v)
+{
+    uint64_t n;
+    if (!parse_u64(v, &n) || n > 100000)
+        return "a whole number of reps";
+    o->plan_change_movers = (unsigned)n;
+    o->plan_change_movers_set = true;
+    return NULL;
+}
+
+/* A plain decimal such as -0.08 (the C locale: main sets none). */
+static const char *set_change_effect(struct cs_options *o, const char *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (!*v || *end || errno || !(x >= -0.5 && x <= 0.5))
+        return "a decimal from -0.5 to 0.5";
+    o->plan_change_effect = x;
+    o->plan_change_effect_set = true;
+    return NULL;
+}
+
+static const char *set_model(struct cs_options *o, const char *v)
+{
+    if (strcmp(v, "within") == 0 || strcmp(v, "across") == 0) {
+        o->model_within = strcmp(v, "within") == 0;
+        return NULL;
+    }
+    return "across or within";
+}
 
 static const char *set_map(struct cs_options *o, const char *v)
 {
@@ -220,6 +263,13 @@ static const struct option_def {
      "rep ids instead of pseudonyms", NULL},
     {"seed", "N", REPORT | WHATIF | PROPOSE, set_seed, STORE, false,
      "seed of the bootstrap draws: the same data and seed give the same output", "1"},
+    {"model", "across|within", WHATIF | PROPOSE, set_model, STORE, false,
+     "the model that predicts risky deals: across reps (the promise-risk model), or within "
+     "reps (each rep compared with themselves, each rep's own level refitted); the output says "
+     "which was used", "across"},
+    {"model", "across|within", REPORT, set_model, STORE, false,
+     "the model the proposal draft predicts risky deals with: across reps, or within reps "
+     "(each rep compared with themselves); the findings always show both", "across"},
     {"deals", "N", GENERATE, set_deals, STORE, false,
      "the number of rows of deals.csv, from 10 to 100000000 (reps and teams scale with it)",
      "4000"},
@@ -229,8 +279,28 @@ static const struct option_def {
      "add the bad rows listed in docs/GENERATOR.md, to exercise the rejects", NULL},
     {"null", NULL, GENERATE, set_null, STORE, false,
      "the same company with no planted effects", NULL},
+    {"skill", NULL, GENERATE, set_skill, STORE, false,
+     "rep skill drives both volume (and so the accelerators) and promising: the comparison "
+     "across reps overstates the plan's effect, the one within reps does not", NULL},
     {"preset", "sample", GENERATE, set_preset, STORE, false,
      "the settings of the bundled sample data set", "the default company, scaled to --deals"},
+    {"real-plans", NULL, GENERATE, set_real_plans, STORE, false,
+     "real comp plans (SPEC 13): --assignments, --splits and --credit-by-type together", NULL},
+    {"assignments", NULL, GENERATE, set_assignments, STORE, false,
+     "also write assignments.csv: the Mid-Market AEs move to a new plan at the FY2026 start, "
+     "two reps are promoted and one changes team mid-quarter, one is hired mid-quarter", NULL},
+    {"splits", NULL, GENERATE, set_splits, STORE, false,
+     "also write splits.csv: about 10% of won deals credited to two or three reps, some across "
+     "two plans", NULL},
+    {"credit-by-type", NULL, GENERATE, set_credit, STORE, false,
+     "plans.csv gains credit_new, credit_expansion and credit_renewal: renewals count half on "
+     "ENT-Y and SMB-Q", NULL},
+    {"plan-change-movers", "N", GENERATE, set_movers, STORE, false,
+     "how many Mid-Market AEs move to the new plan at the FY2026 start, 0 for no plan change "
+     "(implies --assignments)", "every Mid-Market AE that can"},
+    {"plan-change-effect", "P", GENERATE, set_change_effect, STORE, false,
+     "added to the promise-risk probability of every won deal under the new plan, -0.5 to 0.5; "
+     "0 for no effect (implies --assignments)", "-0.08, or 0 with --null"},
     {"fiscal-start", "M", GENERATE, set_fiscal, STORE, false,
      "month (1 to 12) in which the generated company's fiscal year starts", "1"},
     {"map", "FILE|salesforce|salesforce-api|hubspot", READERS, set_map, STORE, false,

@@ -53,23 +53,38 @@ static int cmp_close_idx(const void *a, const void *b, void *base)
     return x->num < y->num ? -1 : x->num > y->num;
 }
 
-static struct unit unit_of(const struct gen *g, const struct rep *p, int u)
+/* A rep's number of plan periods. */
+int rep_unit_count(const struct gen *g, size_t rep_index)
 {
+    if (s13_has_history(g, rep_index))
+        return g->s13->unit_n[rep_index];
+    return plan_defs[segs[g->reps[rep_index].seg].plan].annual ? N_QUARTERS / 4 : N_QUARTERS;
+}
+
+/* Unit u of a rep: a whole period of its plan, or after the last one the
+ * open pipeline; a rep with a history (--assignments) has its own list. */
+static struct unit unit_of(const struct gen *g, size_t rep_index, int u)
+{
+    if (s13_has_history(g, rep_index))
+        return s13_unit(g, rep_index, u);
+    const struct rep *p = &g->reps[rep_index];
     struct unit un;
     memset(&un, 0, sizeof un);
-    bool annual = plan_defs[segs[p->seg].plan].annual;
+    un.plan = segs[p->seg].plan;
+    un.seg = p->seg;
+    bool annual = plan_defs[un.plan].annual;
     int units = annual ? N_QUARTERS / 4 : N_QUARTERS;
     if (u >= units) {
         un.pipeline = true;
         un.q_first = un.q_last = N_QUARTERS;
-        un.start = g->qstart[N_QUARTERS];
-        un.end = g->qstart[N_QUARTERS + 1] - 1;
+        un.start = un.lo = g->qstart[N_QUARTERS];
+        un.end = un.hi = g->qstart[N_QUARTERS + 1] - 1;
         return un;
     }
     un.q_first = annual ? 4 * u : u;
     un.q_last = annual ? 4 * u + 3 : u;
-    un.start = g->qstart[un.q_first];
-    un.end = g->qstart[un.q_last + 1] - 1;
+    un.start = un.lo = g->qstart[un.q_first];
+    un.end = un.hi = g->qstart[un.q_last + 1] - 1;
     un.quota = p->quota[u];
     if (annual)
         snprintf(un.label, sizeof un.label, "%d", FIRST_FY + u);
@@ -94,17 +109,23 @@ static int pick_product(struct gen *g, int32_t close)
     return (int)pick_cdf(g->sales_rng, cdf, N_PRODUCTS);
 }
 
-/* The deals of one unit as they would close with no pull-in. */
-static void natural_deals(struct gen *g, const struct rep *p, const struct unit *un,
+/* The deals of one unit as they would close with no pull-in.  The deal
+ * parameters are those of the unit's plan's segment, the accounts those of
+ * the rep's own territory. */
+static void natural_deals(struct gen *g, size_t rep_index, const struct unit *un,
                           struct dbuf *b)
 {
     gsl_rng *r = g->sales_rng;
-    const struct segment *sg = &segs[p->seg];
+    const struct rep *p = &g->reps[rep_index];
+    const struct segment *sg = &segs[un->seg];
+    uint32_t territory = segs[p->seg].territory;
     b->n = 0;
     uint32_t seq = 0;
     for (int q = un->q_first; q <= un->q_last; q++) {
         unsigned count = g->alloc[p->ae * N_SLOTS + (size_t)q];
         int32_t qs = g->qstart[q], qlen = g->qstart[q + 1] - qs;
+        if (s13_has_history(g, rep_index))
+            s13_quarter_part(g, rep_index, un, q, &count, &qs, &qlen);
         for (unsigned k = 0; k < count; k++) {
             struct gdeal *d = dbuf_push(g, b);
             if (!d)
@@ -115,9 +136,9 @@ static void natural_deals(struct gen *g, const struct rep *p, const struct unit 
                 d->type = 0;
                 /* A prospect: an account of the territory that is not a
                  * customer yet (a few tries; re-pitching one is realistic). */
-                uint32_t a = (uint32_t)unif_int(r, (int32_t)sg->territory);
+                uint32_t a = (uint32_t)unif_int(r, (int32_t)territory);
                 for (int t = 0; t < 4 && g->is_cust[a]; t++)
-                    a = (uint32_t)unif_int(r, (int32_t)sg->territory);
+                    a = (uint32_t)unif_int(r, (int32_t)territory);
                 d->account = a;
             } else {
                 d->type = u < 0.80 ? 1 : 2;
@@ -148,10 +169,11 @@ static void natural_deals(struct gen *g, const struct rep *p, const struct unit 
             double s = unif(r);
             if (s < sg->p_win) {
                 d->stage = ST_WON;
-                /* Effect 1: slipped to the end of the plan period. */
+                /* Effect 1: slipped to the end of the plan period (not
+                 * past the rep's last day on the plan). */
                 if (g->effects && unif(r) < EOQ_SHARE) {
                     int32_t c = un->end - unif_int(r, EOQ_DAYS);
-                    if (c > d->close)
+                    if (c > d->close && c <= un->hi)
                         d->close = c;
                 }
             } else if (s < sg->p_win + 0.025) {
@@ -177,22 +199,39 @@ static void natural_deals(struct gen *g, const struct rep *p, const struct unit 
         b->d[i].num = ++g->next_deal;
 }
 
+/* A deal's credited amount in a unit (SPEC 13): the owner's share of it,
+ * times the plan's credit fraction for its type.  For a deal of the next
+ * unit that a pull-in would move, the share is the one at its old close
+ * date: it differs only if a partner is hired in between. */
+static double credited(const struct gen *g, const struct unit *un, const struct gdeal *d)
+{
+    return (double)d->cents / 100.0 * s13_own_share(g, d) * credit_fraction(g, un->plan, d->type);
+}
+
 /*
  * Effect 2.  A rep who ends the period just short of the 1.0 floor pulls in
  * the smallest deal of the next unit (or of the open pipeline) that gets
  * them over it, and closes it in the last PULL_DAYS days.  The deal moves,
  * so the next period loses it: excess mass above 1.0, missing mass below.
  */
-static void pull_in(struct gen *g, const struct unit *un, struct dbuf *cur,
+static void pull_in(struct gen *g, size_t rep_index, const struct unit *un, struct dbuf *cur,
                     const struct unit *next, struct dbuf *nxt)
 {
-    if (!g->effects || un->pipeline)
+    /* Only at the end of the plan period: a rep who leaves the plan
+     * earlier has no period end to reach. */
+    if (!g->effects || un->pipeline || un->hi != un->end)
         return;
     int64_t won = 0;
+    double booked = 0;               /* with section 13: the credited amount */
     for (size_t i = 0; i < cur->n; i++)
-        if (cur->d[i].stage == ST_WON)
+        if (cur->d[i].stage == ST_WON) {
             won += cur->d[i].cents;
-    double a = (double)won / 100.0 / un->quota;
+            if (g->s13)
+                booked += credited(g, un, &cur->d[i]);
+        }
+    if (g->s13)
+        booked += s13_unit_credited(g, rep_index, un);
+    double a = g->s13 ? booked / un->quota : (double)won / 100.0 / un->quota;
     if (a < PULL_LO || a >= PULL_FLOOR)
         return;
     double p = a >= PULL_MID ? PULL_P_NEAR : PULL_P_FAR;
@@ -200,13 +239,15 @@ static void pull_in(struct gen *g, const struct unit *un, struct dbuf *cur,
         return;
     /* One cent of margin so that the floating-point attainment is >= 1. */
     int64_t need = (int64_t)ceil((PULL_FLOOR * un->quota - (double)won / 100.0) * 100.0) + 1;
+    double need_credit = PULL_FLOOR * un->quota - booked + 0.01;
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < nxt->n; i++) {
         const struct gdeal *d = &nxt->d[i];
         /* Next period's wins, or, after the last period, the open pipeline. */
+        bool enough = g->s13 ? credited(g, un, d) >= need_credit : d->cents >= need;
         bool candidate = (next->pipeline ? d->stage == ST_OPEN && d->close != NO_DATE
                                          : d->stage == ST_WON) &&
-                         d->cents >= need && d->created < un->end - PULL_DAYS;
+                         enough && d->created < un->end - PULL_DAYS;
         if (candidate && (best == SIZE_MAX || d->cents < nxt->d[best].cents))
             best = i;
     }
@@ -271,7 +312,7 @@ static bool unit_scratch(struct gen *g, size_t n)
 }
 
 /* Commission statement line of a won deal, ~1% manually adjusted. */
-static void commission_line(struct gen *g, const char *rid, const struct gdeal *d,
+static void commission_line(struct gen *g, const char *rid, uint64_t deal_num,
                             const struct unit *un, int64_t paid)
 {
     gsl_rng *r = g->sales_rng;
@@ -285,29 +326,59 @@ static void commission_line(struct gen *g, const char *rid, const struct gdeal *
     }
     row_begin(&g->row);
     row_str(&g->row, rid);
-    row_id(&g->row, 'D', d->num, g->deal_w);
+    row_id(&g->row, 'D', deal_num, g->deal_w);
     row_str(&g->row, un->label);
     row_money(&g->row, paid);
     row_end(g, F_COMMISSIONS);
 }
 
+/* A credit row from another rep's split deal, settled in this rep's unit
+ * (SPEC 13): it counts toward the attainment and is paid; the deal's
+ * behaviour is its owner's. */
+static void settle_credit(struct gen *g, const char *rid, const struct unit *un,
+                          const struct gcredit *c, double *cum)
+{
+    const struct plan_def *pd = plan_def(un->plan);
+    double amount = (double)c->cents / 100.0 * c->share * credit_fraction(g, un->plan, c->type);
+    double a0 = *cum / un->quota, a1 = a0 + amount / un->quota;
+    *cum += amount;
+    commission_line(g, rid, c->num, un, llround(tier_commission(pd, un->quota, a0, a1) * 100.0));
+}
+
+/* SPEC 5 order between a credit row and a deal: close_date, then deal_id. */
+static bool credit_first(const struct gcredit *c, const struct gdeal *d)
+{
+    return c->close != d->close ? c->close < d->close : c->num < d->num;
+}
+
 /*
  * Won deals in SPEC 5 order (g->won_idx, nw of them): the incentive
  * measures, then the discount, the promise risk and the commission line
- * each deal's measures imply.
+ * each deal's measures imply.  With --splits the credit rows other reps'
+ * deals give this rep in this unit take their place in the same order, and
+ * a split deal counts its owner's share only; with --credit-by-type the
+ * plan's credit fraction of the deal's type counts.  The behaviour uses the
+ * whole amount (log_amount), as SPEC 13 does.
  */
-static void settle_won(struct gen *g, const char *rid, const struct rep *p,
+static void settle_won(struct gen *g, const char *rid, size_t rep_index, const struct rep *p,
                        const struct unit *un, struct dbuf *b, size_t nw)
 {
     gsl_rng *r = g->sales_rng;
-    const struct plan_def *pd = &plan_defs[segs[p->seg].plan];
+    const struct plan_def *pd = plan_def(un->plan);
     uint8_t *risky = g->risky;
+    size_t nc = 0, c = 0;
+    const struct gcredit *cr = g->s13 ? s13_unit_credits(g, rep_index, un, &nc) : NULL;
     double cum = 0;
-    for (size_t k = 0; k < nw; k++) {
-        struct gdeal *d = &b->d[g->won_idx[k]];
+    for (size_t k = 0; k < nw || c < nc;) {
+        if (c < nc && (k == nw || credit_first(&cr[c], &b->d[g->won_idx[k]]))) {
+            settle_credit(g, rid, un, &cr[c++], &cum);
+            continue;
+        }
+        struct gdeal *d = &b->d[g->won_idx[k++]];
         double amount = (double)d->cents / 100.0;
-        double a0 = cum / un->quota, a1 = a0 + amount / un->quota;
-        cum += amount;
+        double booked = g->s13 ? credited(g, un, d) : amount;
+        double a0 = cum / un->quota, a1 = a0 + booked / un->quota;
+        cum += booked;
         double mr = pd->rate[0];
         bool tc = false;
         for (int t = 0; t < pd->n_tiers; t++) {
@@ -329,9 +400,19 @@ static void settle_won(struct gen *g, const char *rid, const struct rep *p,
             ? RISK_B0 + RISK_B_RATE * mr + RISK_B_CROSS * tc + RISK_B_L14 * l14 +
               RISK_B_LOGAMT * log(amount / 10000.0) + RISK_B_SPIFF * spiff + p->risk_u
             : logit(RISK_NULL_P);
-        risky[g->won_idx[k]] = unif(r) < logistic(lp);
+        double pr = logistic(lp);
+        /* The planted effect of the plan change (docs/GENERATOR.md): a
+         * mover's risk is the model's - D/2 on the old plan, + D/2 on the
+         * new one, so the change is D and the two years average out. */
+        if (g->s13 && g->s13->mover && g->s13->mover[rep_index]) {
+            double e = g->s13->change_effect;
+            pr = fmin(1.0, fmax(0.0, pr + (un->plan == PLAN_MM_NEW ? e / 2 : -e / 2)));
+        }
+        risky[g->won_idx[k - 1]] = unif(r) < pr;
 
-        commission_line(g, rid, d, un, llround(tier_commission(pd, un->quota, a0, a1) * 100.0));
+        commission_line(g, rid, d->num, un, llround(tier_commission(pd, un->quota, a0, a1) * 100.0));
+        if (g->s13 && d->split)
+            s13_split_settled(g, rep_index, d);
     }
 }
 
@@ -408,9 +489,10 @@ static void write_deals(struct gen *g, const char *rid, struct dbuf *b)
 }
 
 /* Settle a unit: measures, discounts, promises, commissions, rows. */
-static void finalize_unit(struct gen *g, size_t rep_index, const struct rep *p,
-                          const struct unit *un, struct dbuf *b)
+static void finalize_unit(struct gen *g, size_t rep_index, const struct unit *un,
+                          struct dbuf *b)
 {
+    const struct rep *p = &g->reps[rep_index];
     char rid[32];
     rep_id(g, rep_index, rid, sizeof rid);
 
@@ -427,7 +509,7 @@ static void finalize_unit(struct gen *g, size_t rep_index, const struct rep *p,
     if (nw > 1)
         qsort_r(g->won_idx, nw, sizeof *g->won_idx, cmp_close_idx, b->d);
 
-    settle_won(g, rid, p, un, b, nw);
+    settle_won(g, rid, rep_index, p, un, b, nw);
     settle_others(g, b);
     write_deals(g, rid, b);
 }
@@ -477,20 +559,28 @@ void simulate_sales(struct gen *g)
         const struct segment *sg = &segs[p->seg];
         memset(g->is_cust, 0, max_terr);
         g->n_cust = 0;
-        int units = plan_defs[sg->plan].annual ? N_QUARTERS / 4 : N_QUARTERS;
-        struct unit un = unit_of(g, p, 0);
-        natural_deals(g, p, &un, &g->cur);
+        if (g->s13)
+            s13_rep_begin(g, i);
+        int units = rep_unit_count(g, i);
+        struct unit un = unit_of(g, i, 0);
+        natural_deals(g, i, &un, &g->cur);
+        if (g->s13)
+            s13_mark_splits(g, i, &g->cur);
         for (int u = 0; u < units && !g->write_status; u++) {
-            struct unit next = unit_of(g, p, u + 1);
-            natural_deals(g, p, &next, &g->nxt);
-            pull_in(g, &un, &g->cur, &next, &g->nxt);
-            finalize_unit(g, i, p, &un, &g->cur);
+            struct unit next = unit_of(g, i, u + 1);
+            natural_deals(g, i, &next, &g->nxt);
+            if (g->s13)
+                s13_mark_splits(g, i, &g->nxt);
+            pull_in(g, i, &un, &g->cur, &next, &g->nxt);
+            finalize_unit(g, i, &un, &g->cur);
             struct dbuf t = g->cur;
             g->cur = g->nxt;
             g->nxt = t;
             un = next;
         }
-        finalize_unit(g, i, p, &un, &g->cur);    /* the open pipeline */
+        finalize_unit(g, i, &un, &g->cur);    /* the open pipeline */
+        if (g->s13)
+            s13_rep_end(g, i);
         g->acct_base += sg->territory;
         if (g->opt->dirty && g->dirty_dup_found && !g->dirty_deals_done)
             dirty_deals(g, i);

@@ -18,10 +18,13 @@
 /*
  * The files, in the order a data set is made: generate.c (the entry point,
  * the output directory and files), org.c (reps, teams, plans, quotas,
- * spiffs, the roadmap), deals.c (the sales simulation: deals, pull-ins,
- * incentive measures, commissions), promises.c, collateral.c (marketing:
- * targets, collateral, claims), rows.c (CSV rows, number, date and id
- * formats, names) and tables.c (the static tables below).
+ * spiffs, the roadmap), assign.c (SPEC 13: who changes plan or team, their
+ * plan periods and prorated quotas, assignments.csv), deals.c (the sales
+ * simulation: deals, pull-ins, incentive measures, commissions), splits.c
+ * (SPEC 13: split deals and the credit rows they give), promises.c,
+ * collateral.c (marketing: targets, collateral, claims), rows.c (CSV rows,
+ * number, date and id formats, names) and tables.c (the static tables
+ * below).
  */
 
 /*
@@ -81,6 +84,11 @@
 #define RISK_NULL_P 0.20
 #define RISK_LOST_P 0.15
 #define RISK_OPEN_P 0.10
+
+/* --skill: rep skill s ~ N(0, 1) drives both volume (and so attainment and
+ * the accelerators) and promising; the plan's effects stay as above. */
+#define SKILL_PROD_SD 0.5            /* log-sd of productivity (instead of PROD_SD) */
+#define SKILL_RISK 1.5               /* rep intercept of promise risk per sd of skill */
 #define SPIFF_PRODUCT_BOOST 2.0      /* spiffed product's weight during the spiff */
 
 /* Effect 4: collateral misstatement (logit scale). */
@@ -91,6 +99,22 @@
 
 /* Commission statements: share of manual adjustments. */
 #define ADJUST_SHARE 0.01
+
+/* Real comp plans (SPEC 13; --assignments, --splits, --credit-by-type). */
+#define CHANGE_QUARTER 4             /* the fiscal-year plan change: FY2026 Q1 */
+#define CHANGE_STAGGER 3             /* the last mover moves this many days later */
+#define CHANGE_EFFECT (-0.08)        /* planted change of the movers' risk at the change */
+#define HIRE_QUARTER 2               /* a rep hired mid-quarter: FY2025 Q3 ... */
+#define HIRE_DAY 40                  /* ... on its 41st day */
+#define PROMO_UP_QUARTER 1           /* a Mid-Market AE promoted to Enterprise */
+#define PROMO_UP_DAY 45
+#define PROMO_MM_QUARTER 5           /* an SMB AE promoted to Mid-Market */
+#define PROMO_MM_DAY 50
+#define TEAM_MOVE_QUARTER 6          /* an Enterprise AE moves East -> West */
+#define TEAM_MOVE_DAY 30
+#define SPLIT_SHARE 0.10             /* deals split between two or three reps */
+#define SPLIT_CROSS 0.30             /* of those, the partner is from the next segment */
+#define SPLIT_REACH 3                /* a same-segment partner is one of the next 3 AEs */
 
 #define NO_DATE CS_NO_DATE
 
@@ -111,6 +135,25 @@ struct plan_def {
 
 enum { PLAN_ENT = 0, PLAN_MM, PLAN_SMB, N_PLANS };
 extern const struct plan_def plan_defs[N_PLANS];
+
+/* With --assignments, the plan the Mid-Market AEs move to at the fiscal
+ * year change (index PLAN_MM_NEW); plan_def() covers both tables. */
+enum { PLAN_MM_NEW = N_PLANS, N_ALL_PLANS };
+extern const struct plan_def plan_mm_new;
+/* With --credit-by-type: credit_new, credit_expansion, credit_renewal. */
+extern const double plan_credit[N_ALL_PLANS][3];
+/* With --splits: how a split deal's credit is shared (the owner's first). */
+#define N_SPLIT_PATTERNS 3
+struct split_pattern {
+    int n;                           /* reps credited, owner included */
+    double share[3];
+    double p;                        /* how often */
+};
+extern const struct split_pattern split_patterns[N_SPLIT_PATTERNS];
+static inline const struct plan_def *plan_def(int plan)
+{
+    return plan < N_PLANS ? &plan_defs[plan] : &plan_mm_new;
+}
 
 enum { SEG_ENT = 0, SEG_MM, SEG_SMB, N_SEGS };
 
@@ -184,15 +227,22 @@ extern const char *const asset_templates[N_ASSET_TEMPLATES][2];
 #define N_THEMES 6
 extern const char *const campaign_themes[N_THEMES];
 
-/* The eleven files of SPEC section 1, headers exactly as specified. */
+/* The files of SPEC section 1, headers exactly as specified: the eleven
+ * always written, then assignments.csv and splits.csv (SPEC 13), written
+ * only with --assignments and --splits. */
 enum gfile {
     F_REPS = 0, F_PLANS, F_DEALS, F_QUOTAS, F_SPIFFS, F_COMMISSIONS,
-    F_ROADMAP, F_PROMISES, F_COLLATERAL, F_CLAIMS, F_TARGETS, F_COUNT
+    F_ROADMAP, F_PROMISES, F_COLLATERAL, F_CLAIMS, F_TARGETS,
+    F_ASSIGNMENTS, F_SPLITS, F_COUNT
 };
 struct gfile_def {
     const char *name, *header;
 };
 extern const struct gfile_def gfiles[F_COUNT];
+/* The headers that section 13 extends: plans.csv with --credit-by-type,
+ * quotas.csv with --assignments. */
+extern const char *const plans_header_credit;
+extern const char *const quotas_header_plan;
 
 /* ===================================================================== */
 /* Generator state                                                        */
@@ -210,6 +260,7 @@ struct rep {
     double quota[N_QUARTERS];        /* quota in force per unit */
     bool override_q[N_QUARTERS];     /* quota row in quotas.csv */
     double risk_u;                   /* rep random intercept of promise risk */
+    double skill;                    /* --skill: the rep's skill (else 0) */
 };
 
 struct team {
@@ -228,6 +279,8 @@ struct gdeal {
     int32_t disc10;                  /* discount_pct x 10; -1 = blank */
     uint8_t type, product, stage;
     bool pulled;
+    uint8_t split;                   /* --splits: 1 + index of split_patterns, 0 = none */
+    uint32_t partner[2];             /* the other reps credited (rep indices) */
 };
 
 struct dbuf {
@@ -246,6 +299,7 @@ struct gen {
     const struct cs_gen_options *opt;
     struct cs_error *err;
     bool effects;
+    bool skill;                      /* --skill */
     int fs;
     uint64_t n_deals;
 
@@ -287,14 +341,22 @@ struct gen {
     bool dirty_dup_found;
 
     struct row row;
+
+    struct s13 *s13;                 /* real comp plans (assign.c, splits.c); NULL without */
 };
 
-/* One plan period of a rep ("unit"), or the open pipeline after the last. */
+/* One plan period of a rep ("unit"), or the open pipeline after the last.
+ * Without --assignments a unit is a whole period of the rep's plan; with
+ * it, the days of a period on which the rep holds that plan (lo..hi). */
 struct unit {
-    int q_first, q_last;             /* quarters covered */
+    int q_first, q_last;             /* quarters covered (by lo..hi) */
     bool pipeline;
     int32_t start, end;              /* plan period (or pipeline quarter) */
+    int32_t lo, hi;                  /* the days of it on this plan */
+    int plan;                        /* plan_def() index */
+    int seg;                         /* segment whose deal parameters apply */
     double quota;
+    bool quota_row;                  /* --assignments: the quota is a quotas.csv row */
     char label[16];
 };
 
@@ -419,5 +481,104 @@ int pick_feature(gsl_rng *r, int status_a, int status_b);
 
 /* collateral.c: targets, collateral and claims of every marketer. */
 void simulate_marketing(struct gen *g);
+
+/* ===================================================================== */
+/* Real comp plans (assign.c, splits.c): SPEC section 13                  */
+/* ===================================================================== */
+
+#define OPEN_END INT32_MAX
+
+/* A stretch of a rep's history on one plan and team: an assignment. */
+struct stint {
+    int32_t start, end;              /* inclusive; end OPEN_END = open */
+    int plan;
+    uint32_t team;
+    bool written;                    /* a row of assignments.csv (else reps.csv says it) */
+    bool team_blank;                 /* written with a blank team (= reps.csv's team) */
+};
+
+/* A credit row that another rep's split deal gives a rep. */
+struct gcredit {
+    uint64_t num;                    /* the deal's number */
+    int32_t close;
+    int64_t cents;                   /* the deal's whole amount */
+    double share;
+    uint8_t type;
+};
+
+struct credit_vec {
+    struct gcredit *v;
+    size_t n, cap, next;             /* next: the first one not settled yet */
+};
+
+/* What the section 13 options add to the generator's state.  Reps whose
+ * plan or team never changes have no stints and no units here: they take
+ * the path every rep takes without the options. */
+struct s13 {
+    bool assignments, splits, credit;
+    double change_effect;            /* the movers' change of risk at the plan change */
+    uint8_t *mover;                  /* per rep: moves at the plan change */
+    bool new_plan;                   /* PLAN_MM_NEW is in plans.csv */
+    gsl_rng *split_rng;              /* its own stream: splits shift no other draw */
+
+    struct stint *stints;            /* by rep, in time order */
+    size_t n_stints;
+    uint32_t *stint_first;           /* per rep: its first stint; UINT32_MAX = none */
+    uint8_t *stint_n;
+    struct unit *units;              /* the plan periods of reps with stints, by rep */
+    size_t n_units, cap_units;
+    uint32_t *unit_first;
+    uint8_t *unit_n;
+
+    uint32_t *ae_rep;                /* AE index -> rep index */
+    size_t seg_ae[N_SEGS + 1];       /* AE index where each home segment starts */
+    struct credit_vec *incoming;     /* per rep: credits from earlier reps' splits */
+    size_t n_incoming;
+};
+
+/* assign.c: history, plan periods, quotas, assignments.csv.
+ * s13_new reads g->opt (NULL state when no section 13 option is on); fails
+ * only for memory.  s13_build (from build_org, after draw_reps) picks the
+ * reps that move, are promoted or hired and corrects *total_w for them; it
+ * fails for memory, or CS_ERR_USAGE when --plan-change-movers asks for more
+ * Mid-Market AEs than there are. */
+enum cs_status s13_new(struct gen *g);
+void s13_free(struct s13 *s);
+enum cs_status s13_build(struct gen *g, double *total_w);
+/* Deal weights of a rep with a history over w[0..N_SLOTS), and its plan
+ * periods and quotas (needs the plan quotas); false when out of memory. */
+bool s13_rep_alloc(struct gen *g, size_t rep_index, double *w);
+bool s13_has_history(const struct gen *g, size_t rep_index);
+/* The rep's plan on a day (plan_def() index), -1 for none (not hired yet). */
+int s13_plan_on(const struct gen *g, size_t rep_index, int32_t day);
+/* A rep's number of plan periods and its unit u (u == count: the pipeline). */
+int rep_unit_count(const struct gen *g, size_t rep_index);
+struct unit s13_unit(const struct gen *g, size_t rep_index, int u);
+/* The part of quarter q's deal count and days that fall into unit un. */
+void s13_quarter_part(const struct gen *g, size_t rep_index, const struct unit *un, int q,
+                      unsigned *count, int32_t *first, int32_t *days);
+/* A rep's plan (-1: none) and team on the export date, for reps.csv. */
+void s13_rep_now(const struct gen *g, size_t rep_index, int *plan, uint32_t *team);
+void write_assignments(struct gen *g);
+void s13_write_quotas(struct gen *g, size_t rep_index);
+
+/* splits.c: split deals, the credit rows they give, splits.csv. */
+double credit_fraction(const struct gen *g, int plan, int type);
+/* Mark the split deals of a freshly drawn unit (split_rng). */
+void s13_mark_splits(struct gen *g, size_t rep_index, struct dbuf *b);
+/* The owner's share of a won deal, given who holds a plan on its close date. */
+double s13_own_share(const struct gen *g, const struct gdeal *d);
+/* A settled split deal: its splits.csv rows and its partners' credit rows. */
+void s13_split_settled(struct gen *g, size_t rep_index, const struct gdeal *d);
+/* Before and after a rep is simulated: its incoming credits sorted, freed. */
+void s13_rep_begin(struct gen *g, size_t rep_index);
+void s13_rep_end(struct gen *g, size_t rep_index);
+/* The incoming credits that close within unit un (consumed); and their
+ * credited amount without consuming them (for the pull-in decision). */
+const struct gcredit *s13_unit_credits(struct gen *g, size_t rep_index, const struct unit *un,
+                                       size_t *n);
+double s13_unit_credited(const struct gen *g, size_t rep_index, const struct unit *un);
+/* --dirty: the bad rows of assignments.csv and splits.csv. */
+void s13_dirty_rows(struct gen *g);
 
 #endif

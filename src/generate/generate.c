@@ -1,4 +1,4 @@
-/* generate.c - `compsight generate`: the entry point, the output directory and its eleven files. */
+/* generate.c - `compsight generate`: the entry point, the output directory and its files. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -90,10 +90,31 @@ static enum cs_status check_out_dir(const char *dir, struct cs_error *err)
     return CS_OK;
 }
 
+/* assignments.csv and splits.csv are written only when asked for. */
+static bool file_wanted(const struct gen *g, int f)
+{
+    if (f == F_ASSIGNMENTS)
+        return g->s13 && g->s13->assignments;
+    if (f == F_SPLITS)
+        return g->s13 && g->s13->splits;
+    return true;
+}
+
+static const char *file_header(const struct gen *g, int f)
+{
+    if (f == F_PLANS && g->s13 && g->s13->credit)
+        return plans_header_credit;
+    if (f == F_QUOTAS && g->s13 && g->s13->assignments)
+        return quotas_header_plan;
+    return gfiles[f].header;
+}
+
 static enum cs_status open_files(struct gen *g)
 {
     const char *dir = g->opt->out_dir;
     for (int f = 0; f < F_COUNT; f++) {
+        if (!file_wanted(g, f))
+            continue;
         size_t n = strlen(dir) + strlen(gfiles[f].name) + 8;
         g->path_final[f] = malloc(n);
         g->path_tmp[f] = malloc(n);
@@ -108,7 +129,7 @@ static enum cs_status open_files(struct gen *g)
         /* Large buffers: the deals and promises files reach gigabytes. */
         setvbuf(g->f[f], NULL, _IOFBF, f == F_DEALS || f == F_PROMISES ||
                 f == F_COMMISSIONS ? (size_t)1 << 20 : (size_t)1 << 16);
-        raw_line(g, (enum gfile)f, gfiles[f].header);
+        raw_line(g, (enum gfile)f, file_header(g, f));
     }
     return g->write_status;
 }
@@ -160,6 +181,7 @@ static void gen_free(struct gen *g)
     free(g->risky);
     free(g->is_cust);
     free(g->cust);
+    s13_free(g->s13);
 }
 
 /* ===================================================================== */
@@ -177,6 +199,10 @@ enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *er
     if (opt->fiscal_start < 0 || opt->fiscal_start > 12)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, "--fiscal-start",
                             "must be a month 1..12, not %d", opt->fiscal_start);
+    if (opt->plan_change_effect_set &&
+        !(opt->plan_change_effect >= -0.5 && opt->plan_change_effect <= 0.5))
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, "--plan-change-effect",
+                            "must be between -0.5 and 0.5, not %g", opt->plan_change_effect);
     uint64_t n = opt->n_deals ? opt->n_deals : DEFAULT_DEALS;
     if (n < MIN_DEALS || n > MAX_DEALS)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, "--deals",
@@ -189,14 +215,13 @@ enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *er
     g->opt = opt;
     g->err = err;
     g->effects = !opt->null_effects;
+    g->skill = opt->skill;
     g->fs = opt->fiscal_start ? opt->fiscal_start : 1;
     g->n_deals = n;
     g->deal_w = n_digits(n + 100) < 6 ? 6 : n_digits(n + 100);
     g->prom_w = n_digits(3 * n + 100) < 6 ? 6 : n_digits(3 * n + 100);
 
-    enum cs_status st = check_out_dir(opt->out_dir, err);
-    if (st != CS_OK)
-        goto out;
+    enum cs_status st = CS_OK;
 
     /* The calendar module's quarters, so that generator and analysis agree. */
     struct cs_calendar cal = {.fiscal_start = g->fs};
@@ -220,7 +245,15 @@ enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *er
         goto out;
     }
 
-    if ((st = build_org(g)) != CS_OK)
+    if ((st = s13_new(g)) != CS_OK)
+        goto out;
+    if (g->s13 && g->s13->splits && !(g->s13->split_rng = new_rng(opt->seed, 4))) {
+        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto out;
+    }
+    /* The organisation first: an option it refuses (--plan-change-movers)
+     * leaves no directory behind. */
+    if ((st = build_org(g)) != CS_OK || (st = check_out_dir(opt->out_dir, err)) != CS_OK)
         goto out;
     g->asset_w = n_digits(g->n_marketers * N_QUARTERS * 16 + 100) < 5
         ? 5 : n_digits(g->n_marketers * N_QUARTERS * 16 + 100);
@@ -231,9 +264,13 @@ enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *er
     write_quotas(g);
     write_spiffs(g);
     write_roadmap(g);
+    if (g->s13 && g->s13->assignments)
+        write_assignments(g);
     simulate_sales(g);
     if (!g->write_status)
         simulate_marketing(g);
+    if (!g->write_status && opt->dirty && g->s13)
+        s13_dirty_rows(g);
     st = g->write_status;
     if (st == CS_OK && opt->dirty && !g->dirty_deals_done)
         st = cs_error_set(err, CS_ERR_INTERNAL, NULL, 0, NULL,

@@ -23,6 +23,9 @@ static struct org_size org_size(const struct gen *g)
     for (int s = 0; s < N_SEGS; s++) {
         double v = round(segs[s].ref_aes * scale);
         z.seg[s] = v < segs[s].min_aes ? (size_t)segs[s].min_aes : (size_t)v;
+        /* --assignments: one more SMB AE, hired mid-quarter (assign.c) */
+        if (s == SEG_SMB && g->s13 && g->s13->assignments)
+            z.seg[s]++;
         z.aes += z.seg[s];
     }
     z.mkt = (size_t)fmax(3.0, round(5.0 * sqrt(scale)));
@@ -93,7 +96,8 @@ static void lay_out_teams(struct gen *g, const struct org_size *z)
 }
 
 /*
- * Rep parameters.  productivity has mean 1; a ramping new hire sells
+ * Rep parameters.  productivity has mean 1 (with --skill it and the rep's
+ * promise-risk intercept both follow the rep's skill); a ramping new hire sells
  * 40% and 70% of normal in the first two quarters, a territory change
  * scales FY2026 by 0.85 or 1.2.  Quotas follow both (quotas.csv rows).
  * Returns the total deal weight of all rep-quarters and the pipeline.
@@ -106,7 +110,15 @@ static double draw_reps(struct gen *g)
         struct rep *p = &g->reps[i];
         if (p->kind != K_AE)
             continue;
-        p->productivity = exp(gsl_ran_gaussian(r, PROD_SD) - 0.5 * PROD_SD * PROD_SD);
+        /* with --skill one draw makes a rep both productive and prone to
+         * promise: the same draws in the same order either way */
+        double z = gsl_ran_gaussian(r, g->skill ? 1.0 : PROD_SD);
+        if (g->skill) {
+            p->skill = z;
+            p->productivity = exp(SKILL_PROD_SD * z - 0.5 * SKILL_PROD_SD * SKILL_PROD_SD);
+        } else {
+            p->productivity = exp(z - 0.5 * PROD_SD * PROD_SD);
+        }
         for (int q = 0; q < N_QUARTERS; q++)
             p->prod_q[q] = 1.0;
         if (unif(r) < 0.10) {
@@ -119,6 +131,8 @@ static double draw_reps(struct gen *g)
                 p->prod_q[q] *= f;
         }
         p->risk_u = gsl_ran_gaussian(r, RISK_REP_SD);
+        if (g->skill)
+            p->risk_u = SKILL_RISK * p->skill;
         double dq = segs[p->seg].deals_per_q * p->productivity;
         for (int q = 0; q < N_QUARTERS; q++)
             total_w += dq * p->prod_q[q];
@@ -163,6 +177,10 @@ static enum cs_status allocate_deals(struct gen *g)
             w[p->ae * N_SLOTS + (size_t)q] = dq * p->prod_q[q];
         w[p->ae * N_SLOTS + N_QUARTERS] = dq * PIPELINE_WEIGHT;
         rep_quotas(g, p);
+        if (s13_has_history(g, i) && !s13_rep_alloc(g, i, &w[p->ae * N_SLOTS])) {
+            free(w);
+            return cs_error_set(g->err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        }
     }
     gsl_ran_multinomial(g->org_rng, n_aes * N_SLOTS, (unsigned)g->n_deals, w, g->alloc);
     free(w);
@@ -186,6 +204,11 @@ enum cs_status build_org(struct gen *g)
         g->rep_w = 4;
     lay_out_teams(g, &z);
     double total_w = draw_reps(g);
+    if (g->s13) {
+        enum cs_status st = s13_build(g, &total_w);
+        if (st != CS_OK)
+            return st;
+    }
 
     /* Plan quotas follow the realised deal volume per rep, so attainment
      * centres near 1 at any --deals. */
@@ -213,6 +236,16 @@ void write_reps(struct gen *g)
             raw_line(g, F_REPS, bad);
             dirty_done = true;
         }
+        /* A rep whose plan or team changed is listed as of the export
+         * date; the history is in assignments.csv. */
+        int plan = segs[p->seg].plan;
+        uint32_t manager = p->manager;
+        if (s13_has_history(g, i)) {
+            uint32_t team;
+            s13_rep_now(g, i, &plan, &team);
+            tm = &g->teams[team];
+            manager = tm->manager;
+        }
         row_begin(&g->row);
         rep_id(g, i, id, sizeof id);
         row_str(&g->row, id);
@@ -221,7 +254,10 @@ void write_reps(struct gen *g)
         row_str(&g->row, tm->name);
         if (p->kind == K_AE) {
             row_str(&g->row, "AE");
-            row_str(&g->row, plan_defs[segs[p->seg].plan].id);
+            if (plan >= 0)
+                row_str(&g->row, plan_def(plan)->id);
+            else
+                row_blank(&g->row);
         } else if (p->kind == K_MANAGER) {
             row_str(&g->row, tm->kind == K_MARKETER ? "Marketing Manager" : "Sales Manager");
             row_blank(&g->row);
@@ -229,8 +265,8 @@ void write_reps(struct gen *g)
             row_str(&g->row, "Marketing");
             row_blank(&g->row);
         }
-        if (p->manager != UINT32_MAX) {
-            rep_name(p->manager, mgr, sizeof mgr);
+        if (manager != UINT32_MAX) {
+            rep_name(manager, mgr, sizeof mgr);
             row_str(&g->row, mgr);
         } else {
             row_blank(&g->row);
@@ -239,17 +275,24 @@ void write_reps(struct gen *g)
     }
 }
 
+/* --assignments adds the new Mid-Market plan (same quota as MM-Q);
+ * --credit-by-type adds the three credit_ columns. */
 void write_plans(struct gen *g)
 {
-    for (int p = 0; p < N_PLANS; p++) {
-        const struct plan_def *pd = &plan_defs[p];
+    int n = g->s13 && g->s13->new_plan ? N_ALL_PLANS : N_PLANS;
+    for (int p = 0; p < n; p++) {
+        const struct plan_def *pd = plan_def(p);
+        double quota = g->plan_quota[p < N_PLANS ? p : PLAN_MM];
         for (int t = 0; t < pd->n_tiers; t++) {
             row_begin(&g->row);
             row_str(&g->row, pd->id);
             row_str(&g->row, pd->annual ? "year" : "quarter");
-            row_money(&g->row, llround(g->plan_quota[p] * 100.0));
+            row_money(&g->row, llround(quota * 100.0));
             row_fixed(&g->row, pd->floor[t], 2);
             row_fixed(&g->row, pd->rate[t], 4);
+            if (g->s13 && g->s13->credit)
+                for (int k = 0; k < 3; k++)
+                    row_fixed(&g->row, plan_credit[p][k], 2);
             row_end(g, F_PLANS);
         }
     }
@@ -265,8 +308,11 @@ void write_quotas(struct gen *g)
             continue;
         bool annual = plan_defs[segs[p->seg].plan].annual;
         int units = annual ? N_QUARTERS / 4 : N_QUARTERS;
+        bool plan_col = g->s13 && g->s13->assignments;     /* quotas.csv has plan_id */
         rep_id(g, i, id, sizeof id);
-        for (int u = 0; u < units; u++) {
+        if (s13_has_history(g, i))
+            s13_write_quotas(g, i);
+        for (int u = 0; u < units && !s13_has_history(g, i); u++) {
             if (!p->override_q[u])
                 continue;
             if (annual)
@@ -277,6 +323,8 @@ void write_quotas(struct gen *g)
             row_str(&g->row, id);
             row_str(&g->row, label);
             row_money(&g->row, llround(p->quota[u] * 100.0));
+            if (plan_col)
+                row_blank(&g->row);
             row_end(g, F_QUOTAS);
         }
         /* Dirty: a negative quota, for a period the rep has no row for. */
@@ -285,7 +333,7 @@ void write_quotas(struct gen *g)
                 snprintf(label, sizeof label, "%d", FIRST_FY + units - 1);
             else
                 quarter_label(units - 1, label, sizeof label);
-            snprintf(bad, sizeof bad, "%s,%s,-5000.00", id, label);
+            snprintf(bad, sizeof bad, "%s,%s,-5000.00%s", id, label, plan_col ? "," : "");
             raw_line(g, F_QUOTAS, bad);
             dirty_done = true;
         }

@@ -8,6 +8,20 @@ const struct plan_def plan_defs[N_PLANS] = {
     {"SMB-Q", false, 75000.0, 3, {0.0, 1.0, 2.0}, {0.06, 0.09, 0.0}},
 };
 
+/* --assignments: the plan the Mid-Market AEs move to at the FY2026 start,
+ * MM-Q with its accelerator steps halved (same quota and floors). */
+const struct plan_def plan_mm_new = {"MM-Q-FY26", false, 145000.0, 3, {0.0, 1.0, 1.5},
+                                     {0.08, 0.10, 0.115}};
+
+/* --credit-by-type: credit_new, credit_expansion, credit_renewal per plan
+ * (ENT-Y, MM-Q, SMB-Q, MM-Q-FY26): renewals count half on ENT-Y and SMB-Q. */
+const double plan_credit[N_ALL_PLANS][3] = {
+    {1.0, 1.0, 0.5}, {1.0, 1.0, 1.0}, {1.0, 1.0, 0.5}, {1.0, 1.0, 1.0}};
+
+/* --splits: 0.5/0.5, 0.6/0.4 (the owner 0.6), 0.5/0.25/0.25. */
+const struct split_pattern split_patterns[N_SPLIT_PATTERNS] = {
+    {2, {0.5, 0.5, 0.0}, 0.40}, {2, {0.6, 0.4, 0.0}, 0.35}, {3, {0.5, 0.25, 0.25}, 0.25}};
+
 const struct segment segs[N_SEGS] = {
     {"Enterprise", PLAN_ENT, 8, 2, 7.5, 0.50, 48000.0, 0.60, 90.0, 0.5, 40},
     {"Mid-Market", PLAN_MM, 8, 1, 18.0, 0.55, 15000.0, 0.50, 45.0, 0.5, 100},
@@ -141,7 +155,7 @@ const char *const campaign_themes[] = {
     "Launch", "Pipeline push", "Webinar series", "Customer advocacy",
     "Competitive", "Events"};
 
-/* The eleven files of SPEC section 1, headers exactly as specified. */
+/* The files of SPEC section 1, headers exactly as specified. */
 const struct gfile_def gfiles[F_COUNT] = {
     {"reps.csv", "rep_id,name,team,role,plan_id,manager"},
     {"plans.csv", "plan_id,period_type,quota,tier_floor,rate"},
@@ -154,4 +168,9 @@ const struct gfile_def gfiles[F_COUNT] = {
     {"collateral.csv", "asset_id,title,owner_id,campaign,published_date"},
     {"claims.csv", "asset_id,feature_id,claim,text"},
     {"targets.csv", "owner_id,period,target,actual"},
+    {"assignments.csv", "rep_id,plan_id,start_date,end_date,team"},
+    {"splits.csv", "deal_id,rep_id,share"},
 };
+const char *const plans_header_credit =
+    "plan_id,period_type,quota,tier_floor,rate,credit_new,credit_expansion,credit_renewal";
+const char *const quotas_header_plan = "rep_id,period,quota,plan_id";

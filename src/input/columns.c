@@ -54,6 +54,7 @@ void cs_columns_free(struct cs_columns *c)
 #define ADD_REFTEXT(field) ADD_VAL(field) ADD_VAL(field##_text)
 #define ADD_PLAN(field) ADD_VAL(field)
 #define ADD_TIER(field)
+#define ADD_CREDIT(field) ADD_VAL(field)
 #define ADD_READ(field)
 
 #define ROW_TABLE(T, member, required)                                                    \
@@ -99,6 +100,7 @@ void cs_dataset_free(struct cs_dataset *ds)
     }
     free(ds->plans.floor);
     free(ds->plans.rate);
+    free(ds->assignments.rep_first);
     for (size_t i = 0; i < ds->n_rejects; i++)
         free(ds->rejects[i].reason);
     free(ds->rejects);

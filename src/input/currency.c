@@ -10,9 +10,6 @@
 
 #define N_CODES (26 * 26 * 26 + 1)   /* code numbers 1..17576, and 0 */
 
-/* The index of each column of rates.csv: RATES_CURRENCY, RATES_RATE, ... */
-#define COLUMN_INDEX(T, TAG, ...) T##_##TAG,
-enum { CS_COLUMNS_RATES(COLUMN_INDEX, RATES) };
 #define RATES_COLUMN(col) (cs_schema_table(CS_T_RATES)->columns[col].name)
 
 /* How the corporate currency became known, for messages. */

@@ -51,7 +51,7 @@ static int loader_init(struct loader *L, const struct cs_load_options *opt,
         {CS_T_DEALS, CS_KEY_GUESSED},   {CS_T_QUOTAS, CS_KEY_HASHED},
         {CS_T_SPIFFS, CS_KEY_HASHED},   {CS_T_ROADMAP, CS_KEY_HASHED},
         {CS_T_PROMISES, CS_KEY_DENSE},  {CS_T_COLLATERAL, CS_KEY_HASHED},
-        {CS_T_TARGETS, CS_KEY_HASHED},
+        {CS_T_TARGETS, CS_KEY_HASHED},  {CS_T_SPLITS, CS_KEY_HASHED},
     };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         enum cs_table t = keys[i].t;
@@ -69,6 +69,7 @@ static void loader_release(struct loader *L)
     cs_columns_free(&L->prow_cols);
     cs_load_batches_free(L);
     cs_currency_free(L->cur);
+    cs_credit_release(L);
     for (int t = 0; t < CS_T_COUNT; t++)
         cs_keyindex_free(L->key[t]);
     for (size_t i = 0; i < L->n_rejected_reps; i++) {
@@ -309,8 +310,10 @@ static enum cs_status load_all(const struct cs_load_options *opt,
         for (size_t i = 0; i < n; i++) {
             char *path = join_path(opt->dir, names[i]);
             struct stat sb;
-            if (path && stat(path, &sb) == 0)
+            if (path && stat(path, &sb) == 0) {
                 L.bytes_total += (uint64_t)sb.st_size;
+                L.splits_ahead |= t == CS_T_SPLITS;
+            }
             free(path);
         }
     }
@@ -327,7 +330,8 @@ static enum cs_status load_all(const struct cs_load_options *opt,
             if (st != CS_OK)
                 goto out;
         }
-        if ((st = cs_currency_after_table(&L, (enum cs_table)t)) != CS_OK)
+        if ((st = cs_currency_after_table(&L, (enum cs_table)t)) != CS_OK ||
+            (st = cs_credit_after_table(&L, (enum cs_table)t)) != CS_OK)
             goto out;
     }
     for (int t = 0; t < CS_T_COUNT; t++)

@@ -30,6 +30,13 @@
 
 struct batch;
 
+/* The index of each column in a row of its table: DEALS_ID, DEALS_REP, ... */
+#define COLUMN_INDEX(T, TAG, ...) T##_##TAG,
+#define ROW_INDEXES(T, member, required)                                                 \
+    enum { CS_COLUMNS_##T(COLUMN_INDEX, T) T##_COLUMNS };                                \
+    _Static_assert(T##_COLUMNS <= MAX_COLS, #member ": more columns than a row holds");
+CS_TABLES(ROW_INDEXES)
+
 /* A field of struct plan_rows: one value a plans.csv row. */
 #define CS_PLAN_ROW_FIELD(T, TAG, name, KIND, required, VALUES, STORE, REFS, field) \
     CS_CTYPE_##KIND *field;
@@ -147,6 +154,16 @@ struct loader {
      * pairs; NULL for commissions and claims, which have none) */
     struct cs_keyindex *key[CS_T_COUNT];
 
+    /* SPEC 13 (credit.c): splits.csv will be read; the won deals kept
+     * until it is, for lack of a plan on their close date (rows, in
+     * order); quotas.csv's rows with a plan_id, chained by (rep, period) */
+    bool splits_ahead;
+    uint32_t *provisional;
+    size_t n_provisional, cap_provisional;
+    struct cs_keyindex *named_quota;
+    uint32_t *named_next;
+    size_t cap_named;
+
     /* currencies (currency.c): NULL until a file needs them */
     struct cs_currency *cur;
 
@@ -230,5 +247,22 @@ int cs_rows_load(struct loader *L, struct cell *c, unsigned long line);
 
 /* Group plans.csv's rows into plans (rejecting what does not fit). */
 enum cs_status cs_rows_build_plans(struct loader *L);
+
+/* ---- credit.c (SPEC 13) ---- */
+
+/* Keep deal row until splits.csv says whether it is credited.  0, or -1 on OOM. */
+int cs_credit_provisional(struct loader *L, uint32_t row);
+
+/* The row of quotas.csv with plan_id plan for (rep, period) key
+ * (cs_key_pair), CS_NONE when none; and enter one.  0, or -1 on OOM. */
+uint32_t cs_credit_named_quota(const struct loader *L, uint64_t key, uint32_t plan);
+int cs_credit_put_named_quota(struct loader *L, uint64_t key, uint32_t row);
+
+/* After table t is read: assignments.csv's overlaps rejected and its rows
+ * sorted; after splits.csv, the won deals no credit row holds rejected. */
+enum cs_status cs_credit_after_table(struct loader *L, enum cs_table t);
+
+/* Free what credit.c holds in L. */
+void cs_credit_release(struct loader *L);
 
 #endif

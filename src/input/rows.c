@@ -9,12 +9,6 @@
 #include "loader.h"
 #include "compsight/plancheck.h"
 
-/* The index of each column in a row of its table: DEALS_ID, DEALS_REP, ... */
-#define COLUMN_INDEX(T, TAG, ...) T##_##TAG,
-#define ROW_INDEXES(T, member, required)                                                 \
-    enum { CS_COLUMNS_##T(COLUMN_INDEX, T) T##_COLUMNS };                                \
-    _Static_assert(T##_COLUMNS <= MAX_COLS, #member ": more columns than a row holds");
-CS_TABLES(ROW_INDEXES)
 
 /* ------------------------------------------------------------------------
  * Rejects, and the importer's one out-of-memory error
@@ -279,6 +273,7 @@ static uint32_t find_key(struct loader *L, enum cs_table t, const struct cell *c
 #define INTERNS_REFTEXT 1
 #define INTERNS_PLAN 1
 #define INTERNS_TIER 1
+#define INTERNS_CREDIT 1
 #define INTERNS_READ 0
 
 /* The field(s) of row i in tab from the column's cell, and ref[] for a
@@ -288,6 +283,7 @@ static uint32_t find_key(struct loader *L, enum cs_table t, const struct cell *c
 #define STORE_VAL(KIND, field, cell, ref, REFS) tab->field[i] = VALUE_##KIND(cell);
 #define STORE_PLAN STORE_VAL
 #define STORE_TIER STORE_VAL
+#define STORE_CREDIT STORE_VAL
 #define STORE_READ(KIND, field, cell, ref, REFS)
 #define STORE_REF(KIND, field, cell, ref, REFS) tab->field[i] = (ref);
 #define STORE_REFTEXT(KIND, field, cell, ref, REFS)                                     \
@@ -391,6 +387,9 @@ static int row_plans(struct loader *L, struct cell *c, unsigned long line)
         REJECT(PLANS_FLOOR, "must be 0 or more: %s", QUOTE(&c[PLANS_FLOOR]));
     if (!cs_plan_rate_ok(c[PLANS_RATE].num))
         REJECT(PLANS_RATE, "must be 0 or more: %s", QUOTE(&c[PLANS_RATE]));
+    for (size_t k = PLANS_CREDIT_NEW; k <= PLANS_CREDIT_RENEWAL; k++)
+        if (!c[k].blank && !(c[k].num >= 0 && isfinite(c[k].num)))
+            REJECT(k, "must be 0 or more: %s", QUOTE(&c[k]));
     return append_plan_row(L, c, line);
 }
 
@@ -410,6 +409,27 @@ static int row_reps(struct loader *L, struct cell *c, unsigned long line)
     }
     CHECK(append_reps(L, c, ref, line, &row));
     return cs_keyindex_put(L->key[CS_T_REPS], c[REPS_ID].str.id, row);
+}
+
+/*
+ * assignments.csv (SPEC 13): a known rep and plan, an end not before the
+ * start.  Overlaps are checked once the file is read (credit.c).
+ */
+static int row_assignments(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[ASSIGNMENTS_COLUMNS], row;
+    char q[128];
+    ref[ASSIGNMENTS_REP] = find_key(L, CS_T_REPS, &c[ASSIGNMENTS_REP]);
+    if (ref[ASSIGNMENTS_REP] == CS_NONE)
+        REJECT(ASSIGNMENTS_REP, "unknown rep_id %s (not in %s, or the rep was rejected)",
+               QUOTE(&c[ASSIGNMENTS_REP]), FILE_READ(REPS));
+    ref[ASSIGNMENTS_PLAN] = find_key(L, CS_T_PLANS, &c[ASSIGNMENTS_PLAN]);
+    if (ref[ASSIGNMENTS_PLAN] == CS_NONE)
+        REJECT(ASSIGNMENTS_PLAN, "unknown plan_id %s (not in %s, or the plan was rejected)",
+               QUOTE(&c[ASSIGNMENTS_PLAN]), FILE_READ(PLANS));
+    if (!c[ASSIGNMENTS_END].blank && c[ASSIGNMENTS_END].day < c[ASSIGNMENTS_START].day)
+        REJECT(ASSIGNMENTS_END, "before start_date");
+    return append_assignments(L, c, ref, line, &row);
 }
 
 /*
@@ -494,10 +514,13 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
     if (rep == CS_NONE)
         REJECT(DEALS_REP, "unknown rep_id %s (not in %s, or the rep was rejected)",
                QUOTE(&c[DEALS_REP]), FILE_READ(REPS));
-    if (L->ds->reps.plan[rep] == CS_NONE)
+    bool won = c[DEALS_STAGE].en == CS_STAGE_WON;
+    /* SPEC 13: a won deal of a rep without a plan may still be credited
+     * through its split rows */
+    if (L->ds->reps.plan[rep] == CS_NONE && !cs_rep_has_assignments(L->ds, rep) &&
+        !(won && L->splits_ahead))
         REJECT(DEALS_REP, "rep %s owns deals but has no plan_id in %s",
                QUOTE(&c[DEALS_REP]), FILE_READ(REPS));
-    bool won = c[DEALS_STAGE].en == CS_STAGE_WON;
     if (won && amount->blank)
         REJECT(DEALS_AMOUNT, "required for a won deal");
     if (won && !(amount->num > 0))
@@ -508,6 +531,14 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
         REJECT(DEALS_DISCOUNT, "must be between 0 and 100: %s", QUOTE(discount));
     if (c[DEALS_STAGE].en != CS_STAGE_OPEN && c[DEALS_CLOSE].blank)
         REJECT(DEALS_CLOSE, "required for a %s deal", won ? "won" : "lost");
+    /* SPEC 13: a won deal needs a credit row with a plan; its split rows
+     * may give one (credit.c decides once splits.csv is read) */
+    bool planless = won && cs_plan_on(L->ds, rep, c[DEALS_CLOSE].day, NULL) == CS_NONE;
+    if (planless && !L->splits_ahead) {
+        char day[16];
+        cs_format_date(c[DEALS_CLOSE].day, day);
+        REJECT(DEALS_REP, "the rep holds no plan on close_date %s and the deal has no split", day);
+    }
     if (!c[DEALS_CURRENCY].blank) {
         int r = convert(L, c, line, DEALS_CURRENCY, DEALS_AMOUNT,
                         rate_day(c[DEALS_STAGE].en, c[DEALS_CLOSE].day, c[DEALS_CREATED].day));
@@ -515,34 +546,95 @@ static int row_deals(struct loader *L, struct cell *c, unsigned long line)
             return r;
     }
     CHECK(append_deals(L, c, ref, line, &row));
+    if (planless && cs_credit_provisional(L, row) != 0)
+        return -1;
     return cs_keyindex_put(L->key[CS_T_DEALS], c[DEALS_ID].str.id, row);
 }
 
-/* quotas.csv and targets.csv: a rep's figure for a period, once. */
+/*
+ * splits.csv (SPEC 13): a known deal and rep, 0 < share <= 1, one row a
+ * deal and rep; for a won deal, a rep who holds a plan on its close_date.
+ */
+static int row_splits(struct loader *L, struct cell *c, unsigned long line)
+{
+    uint32_t ref[SPLITS_COLUMNS], row;
+    char q[128];
+    const struct cs_dataset *ds = L->ds;
+    uint32_t deal = ref[SPLITS_DEAL] = find_key(L, CS_T_DEALS, &c[SPLITS_DEAL]);
+    if (deal == CS_NONE)
+        REJECT(SPLITS_DEAL, "unknown deal_id %s (not in %s, or the deal was rejected)",
+               QUOTE(&c[SPLITS_DEAL]), FILE_READ(DEALS));
+    uint32_t rep = ref[SPLITS_REP] = find_key(L, CS_T_REPS, &c[SPLITS_REP]);
+    if (rep == CS_NONE)
+        REJECT(SPLITS_REP, "unknown rep_id %s (not in %s, or the rep was rejected)",
+               QUOTE(&c[SPLITS_REP]), FILE_READ(REPS));
+    double share = c[SPLITS_SHARE].num;
+    if (!(share > 0 && share <= 1))
+        REJECT(SPLITS_SHARE, "must be greater than 0 and at most 1: %s", QUOTE(&c[SPLITS_SHARE]));
+    uint64_t key = cs_key_pair(deal, (int32_t)rep);
+    uint32_t prev = cs_keyindex_get(L->key[CS_T_SPLITS], key);
+    if (prev != CS_NONE)
+        REJECT(SPLITS_REP, "a second split of this deal for this rep (first on line %u)",
+               ds->splits.line[prev]);
+    if (ds->deals.stage[deal] == CS_STAGE_WON &&
+        cs_plan_on(ds, rep, ds->deals.close[deal], NULL) == CS_NONE) {
+        char day[16];
+        cs_format_date(ds->deals.close[deal], day);
+        REJECT(SPLITS_REP, "rep %s holds no plan on the deal's close_date %s",
+               QUOTE(&c[SPLITS_REP]), day);
+    }
+    CHECK(append_splits(L, c, ref, line, &row));
+    return cs_keyindex_put(L->key[CS_T_SPLITS], key, row);
+}
+
+/* quotas.csv: a rep's figure for a period (and plan, SPEC 13), once. */
 static int row_quotas(struct loader *L, struct cell *c, unsigned long line)
 {
     uint32_t ref[QUOTAS_COLUMNS], row;
     char q[128];
+    const struct cs_dataset *ds = L->ds;
     uint32_t rep = ref[QUOTAS_REP] = find_key(L, CS_T_REPS, &c[QUOTAS_REP]);
     if (rep == CS_NONE)
         REJECT(QUOTAS_REP, "unknown rep_id %s", QUOTE(&c[QUOTAS_REP]));
-    uint32_t plan = L->ds->reps.plan[rep];
-    if (plan == CS_NONE)
+    uint32_t named = ref[QUOTAS_PLAN] = CS_NONE;
+    if (!c[QUOTAS_PLAN].blank) {
+        named = ref[QUOTAS_PLAN] = find_key(L, CS_T_PLANS, &c[QUOTAS_PLAN]);
+        if (named == CS_NONE)
+            REJECT(QUOTAS_PLAN, "unknown plan_id %s (not in %s, or the plan was rejected)",
+                   QUOTE(&c[QUOTAS_PLAN]), FILE_READ(PLANS));
+    }
+    bool assigned = cs_rep_has_assignments(ds, rep);
+    uint32_t plan = named != CS_NONE ? named : ds->reps.plan[rep];
+    if (plan == CS_NONE && !assigned)
         REJECT(QUOTAS_REP, "rep %s has no plan_id, so a quota does not apply",
                QUOTE(&c[QUOTAS_REP]));
-    bool yearly = L->ds->plans.period_type[plan] == CS_PERIOD_YEAR;
+    /* a blank plan_id of a rep with assignments means the plan held at the
+     * period's end, which the calendar decides (measures/incentives.c) */
     bool is_year = c[QUOTAS_PERIOD].period % 10 == 0;
-    if (yearly != is_year)
-        REJECT(QUOTAS_PERIOD, "%s is a %s but the rep's plan is %s", QUOTE(&c[QUOTAS_PERIOD]),
-               is_year ? "year" : "quarter", yearly ? "annual" : "quarterly");
+    if (named != CS_NONE || !assigned) {
+        bool yearly = ds->plans.period_type[plan] == CS_PERIOD_YEAR;
+        if (yearly != is_year && named != CS_NONE)
+            REJECT(QUOTAS_PERIOD, "%s is a %s but the plan of plan_id is %s",
+                   QUOTE(&c[QUOTAS_PERIOD]), is_year ? "year" : "quarter",
+                   yearly ? "annual" : "quarterly");
+        if (yearly != is_year)
+            REJECT(QUOTAS_PERIOD, "%s is a %s but the rep's plan is %s", QUOTE(&c[QUOTAS_PERIOD]),
+                   is_year ? "year" : "quarter", yearly ? "annual" : "quarterly");
+    }
     if (!(c[QUOTAS_QUOTA].num > 0))
         REJECT(QUOTAS_QUOTA, "must be greater than 0: %s", QUOTE(&c[QUOTAS_QUOTA]));
     uint64_t key = cs_key_pair(rep, c[QUOTAS_PERIOD].period);
-    uint32_t prev = cs_keyindex_get(L->key[CS_T_QUOTAS], key);
-    if (prev != CS_NONE)
+    uint32_t prev = named == CS_NONE ? cs_keyindex_get(L->key[CS_T_QUOTAS], key)
+                                     : cs_credit_named_quota(L, key, named);
+    if (prev != CS_NONE && named == CS_NONE)
         REJECT(QUOTAS_PERIOD, "duplicate quota for this rep and period (first on line %u)",
-               L->ds->quotas.line[prev]);
+               ds->quotas.line[prev]);
+    if (prev != CS_NONE)
+        REJECT(QUOTAS_PLAN, "duplicate quota for this rep, plan and period (first on line %u)",
+               ds->quotas.line[prev]);
     CHECK(append_quotas(L, c, ref, line, &row));
+    if (named != CS_NONE)
+        return cs_credit_put_named_quota(L, key, row);
     return cs_keyindex_put(L->key[CS_T_QUOTAS], key, row);
 }
 
@@ -633,6 +725,7 @@ static int row_claims(struct loader *L, struct cell *c, unsigned long line)
     return append_claims(L, c, ref, line, &row);
 }
 
+/* targets.csv: an owner's figure for a quarter, once. */
 static int row_targets(struct loader *L, struct cell *c, unsigned long line)
 {
     uint32_t ref[TARGETS_COLUMNS], row;
@@ -702,9 +795,24 @@ static int cmp_prow_index(const void *a, const void *b, void *ctx)
     return L->prow.line[i] < L->prow.line[j] ? -1 : L->prow.line[i] > L->prow.line[j];
 }
 
-/* The first row of a plan in file order decides its period_type and quota;
- * later rows that disagree, and repeated floors, are rejected; a plan left
- * without a floor-0 tier is rejected whole. */
+/* A plan row's credit fraction of column col (PLANS_CREDIT_*): 1 when blank. */
+static double credit_value(const struct plan_rows *pr, size_t col, uint32_t r)
+{
+    const double *v = col == PLANS_CREDIT_NEW         ? pr->credit_new
+                      : col == PLANS_CREDIT_EXPANSION ? pr->credit_expansion
+                                                      : pr->credit_renewal;
+    return isnan(v[r]) ? 1.0 : v[r];
+}
+
+/* The first credit_ column on which row r differs from row head, or -1. */
+static int credit_differs(const struct plan_rows *pr, uint32_t r, uint32_t head)
+{
+    for (size_t k = PLANS_CREDIT_NEW; k <= PLANS_CREDIT_RENEWAL; k++)
+        if (credit_value(pr, k, r) != credit_value(pr, k, head))
+            return (int)k;
+    return -1;
+}
+
 /*
  * The rows of one plan, order[g..e) (sorted by floor, then line), that
  * agree with its first row in file order (head) and repeat no floor,
@@ -717,7 +825,7 @@ static long keep_rows(struct loader *L, const uint32_t *order, size_t g, size_t 
     size_t n = 0;
     for (size_t k = g; k < e; k++) {
         uint32_t r = order[k];
-        int bad = 0;
+        int bad = 0, k2;
         if (pr->period_type[r] != pr->period_type[head])
             bad = plan_reject(L, r, PLAN_COLUMN(PLANS_PERIOD_TYPE),
                               "plan %s has period_type %s on line %u", q,
@@ -725,6 +833,9 @@ static long keep_rows(struct loader *L, const uint32_t *order, size_t g, size_t 
         else if (pr->quota[r] != pr->quota[head])
             bad = plan_reject(L, r, PLAN_COLUMN(PLANS_QUOTA), "plan %s has quota %.15g on line %u",
                               q, pr->quota[head], pr->line[head]);
+        else if ((k2 = credit_differs(pr, r, head)) >= 0)
+            bad = plan_reject(L, r, PLAN_COLUMN(k2), "plan %s has %s %.15g on line %u", q,
+                              PLAN_COLUMN(k2), credit_value(pr, (size_t)k2, head), pr->line[head]);
         else if (n && pr->floor[kept[n - 1]] == pr->floor[r])
             bad = plan_reject(L, r, PLAN_COLUMN(PLANS_FLOOR),
                               "duplicate tier_floor %.15g for plan %s (first on line %u)",
@@ -754,6 +865,9 @@ static int add_plan(struct loader *L, uint32_t plan, uint32_t head, const uint32
     p->id[i] = plan;
     p->period_type[i] = L->prow.period_type[head];
     p->quota[i] = L->prow.quota[head];
+    p->credit_new[i] = credit_value(&L->prow, PLANS_CREDIT_NEW, head);
+    p->credit_expansion[i] = credit_value(&L->prow, PLANS_CREDIT_EXPANSION, head);
+    p->credit_renewal[i] = credit_value(&L->prow, PLANS_CREDIT_RENEWAL, head);
     p->tier_first[i] = (uint32_t)p->n_tiers;
     p->tier_count[i] = (uint32_t)n_kept;
     for (size_t k = 0; k < n_kept; k++) {
@@ -777,9 +891,9 @@ static int add_plan(struct loader *L, uint32_t plan, uint32_t head, const uint32
     return cs_keyindex_put(L->key[CS_T_PLANS], plan, (uint32_t)i);
 }
 
-/* The first row of a plan in file order decides its period_type and quota;
- * later rows that disagree, and repeated floors, are rejected; a plan left
- * without a floor-0 tier is rejected whole. */
+/* The first row of a plan in file order decides its period_type, quota and
+ * credit_ fractions; later rows that disagree, and repeated floors, are
+ * rejected; a plan left without a floor-0 tier is rejected whole. */
 enum cs_status cs_rows_build_plans(struct loader *L)
 {
     enum cs_status st = CS_OK;

@@ -1,77 +1,13 @@
-/* incentives.c - per-deal tier maths, attainment and commission (SPEC 5), and reconciliation (SPEC 7.9). */
+/* incentives.c - per-deal tier maths, attainment and commission (SPEC 5, over SPEC 13's credit rows). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "credit.h"
 #include "compsight/incentives.h"
 #include "compsight/plancheck.h"
 #include "compsight/mem.h"
 #include "compsight/side.h"
-
-/* ======================================================================
- * Tier maths
- * ==================================================================== */
-
-void cs_incentives_tiers(const double *floor, const double *rate, size_t n,
-                         double quota, double a0, double a1,
-                         double *commission, double *marginal_rate,
-                         int8_t *tier_cross, double *gap_to_next_tier)
-{
-    /* The containing tier is the last whose floor is <= a0, so a0 exactly
-     * on a floor belongs to the tier that starts there.  Plans have a
-     * handful of tiers: a linear scan beats anything clever. */
-    size_t k = 0;
-    while (k + 1 < n && floor[k + 1] <= a0)
-        k++;
-    if (marginal_rate)
-        *marginal_rate = n ? rate[k] : NAN;
-    if (gap_to_next_tier)
-        *gap_to_next_tier = k + 1 < n ? floor[k + 1] - a0 : NAN;
-    if (tier_cross) {
-        /* floor[k + 1] is the smallest floor > a0; a crossing needs f <= a1. */
-        *tier_cross = (int8_t)(k + 1 < n && floor[k + 1] > 0 && floor[k + 1] <= a1);
-    }
-    if (commission) {
-        /* Q * sum_k rate_k * |[a0, a1] ∩ [floor_k, floor_k+1)|, summed in
-         * floor order and multiplied by Q last, as SPEC 5 writes it. */
-        double acc = 0.0;
-        for (size_t j = 0; j < n; j++) {
-            double lo = floor[j] > a0 ? floor[j] : a0;
-            double hi = a1;
-            if (j + 1 < n && floor[j + 1] < hi)
-                hi = floor[j + 1];
-            if (hi > lo)
-                acc += rate[j] * (hi - lo);
-        }
-        *commission = quota * acc;
-    }
-}
-
-/* True when no floor lies strictly inside (a0, a1): the deal is paid at
- * one rate.  A deal ending exactly on a floor is still within one tier
- * (its overlap with the next is empty). */
-static bool within_one_tier(const double *floor, size_t n, double a0, double a1)
-{
-    for (size_t j = 0; j < n; j++)
-        if (floor[j] > a0 && floor[j] < a1)
-            return false;
-    return true;
-}
-
-bool cs_incentives_deal(const double *floor, const double *rate, size_t n, double quota,
-                        double a0, double amount, double *commission, double *marginal_rate,
-                        int8_t *tier_cross, double *gap_to_next_tier)
-{
-    double a1 = a0 + amount / quota;
-    cs_incentives_tiers(floor, rate, n, quota, a0, a1, commission, marginal_rate, tier_cross,
-                        gap_to_next_tier);
-    if (!within_one_tier(floor, n, a0, a1))
-        return false;
-    /* The whole deal pays one rate: the exact value, which the rounding of
-     * Q * rate * (a1 - a0) would scatter over a dozen effective rates. */
-    *commission = *marginal_rate * amount;
-    return true;
-}
 
 /* ======================================================================
  * Checks of the inputs (the importer guarantees these; this is a guard,
@@ -99,8 +35,9 @@ static enum cs_status check_plans(const struct cs_dataset *ds, const struct cs_p
                                ds->str ? cs_ds_str(ds, ds->plans.id[f.plan]) : "", err);
 }
 
+/* plan: the plan of the deal's own credit row (CS_NONE: none holds one). */
 static enum cs_status check_won_deal(const struct cs_dataset *ds, const struct cs_plans *plans,
-                                     size_t i, struct cs_error *err)
+                                     size_t i, uint32_t plan, struct cs_error *err)
 {
     const struct cs_deals *d = &ds->deals;
     unsigned long line = d->line ? d->line[i] : 0;
@@ -109,8 +46,7 @@ static enum cs_status check_won_deal(const struct cs_dataset *ds, const struct c
     if (d->rep[i] >= ds->reps.n)
         return cs_error_set(err, CS_ERR_INPUT, "deals.csv", line, "rep_id",
                             "won deal %s has no known rep", did);
-    uint32_t p = ds->reps.plan[d->rep[i]];
-    if (p == CS_NONE || p >= plans->n)
+    if (plan == CS_NONE || plan >= plans->n)
         return cs_error_set(err, CS_ERR_INPUT, "deals.csv", line, "rep_id",
                             "won deal %s: its rep has no plan", did);
     if (d->close[i] == CS_NO_DATE)
@@ -180,17 +116,22 @@ static int32_t day_period(const struct day_codes *t, uint8_t type, int32_t day)
  * ==================================================================== */
 
 /*
- * Won deals are bucketed by rep with a counting sort (O(n), no compares),
- * then each rep's bucket is merge-sorted by (close, deal_id bytes).  A rep
- * has one plan and a period is a contiguous range of days, so sorting by
- * close also groups the rep's deals by plan period.  The key is small and
- * carries the amount, so the attainment pass reads only the keys; the id
+ * Credit rows (SPEC 13: a won deal's own, and a split deal's others) are
+ * bucketed by rep with a counting sort (O(n), no compares), then each
+ * rep's bucket is merge-sorted by (close, deal_id bytes).  A rep with one
+ * plan has its periods as contiguous ranges of days, so sorting by close
+ * also groups its rows by plan period; the rare rep whose rows hold
+ * several plans (assignments.csv) is regrouped by (period, plan), keeping
+ * that order within each group.  The key is small and carries the
+ * credited amount, so the attainment pass reads only the keys; the id
  * bytes are looked up only on a close-date tie.
  */
 struct sort_key {
     int32_t close;
     uint32_t deal;
-    double amount;
+    double amount;           /* credited: share x amount x fraction */
+    uint32_t plan;
+    uint32_t xrow;           /* its row of inc->split, CS_NONE for a deal not split */
 };
 
 /* Byte order of two deals' ids; a proper prefix first; equal ids by row. */
@@ -254,6 +195,7 @@ static void sort_run(struct sort_key *k, size_t n, struct sort_key *tmp,
 
 struct quota_key {
     uint32_t rep;
+    uint32_t plan;           /* quotas.csv's plan_id, else the plan held at the period's end */
     int32_t period;
     uint32_t row;
 };
@@ -263,25 +205,29 @@ static int cmp_quota(const void *pa, const void *pb)
     const struct quota_key *a = pa, *b = pb;
     if (a->rep != b->rep)
         return a->rep < b->rep ? -1 : 1;
+    if (a->plan != b->plan)
+        return a->plan < b->plan ? -1 : 1;
     if (a->period != b->period)
         return a->period < b->period ? -1 : 1;
     return a->row < b->row ? -1 : a->row > b->row;
 }
 
-/* The override for (rep, period) from the first matching row in file order
- * (the importer keeps the first and rejects repeats), or NAN. */
+/* The override for (rep, plan, period) from the first matching row in file
+ * order (the importer keeps the first and rejects repeats), or NAN. */
 static double find_quota(const struct cs_quotas *q, const struct quota_key *keys, size_t n,
-                         uint32_t rep, int32_t period)
+                         uint32_t rep, uint32_t plan, int32_t period)
 {
-    size_t lo = 0, hi = n;            /* lower bound of (rep, period) */
+    size_t lo = 0, hi = n;            /* lower bound of (rep, plan, period) */
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (keys[mid].rep < rep || (keys[mid].rep == rep && keys[mid].period < period))
+        const struct quota_key *k = &keys[mid];
+        if (k->rep < rep || (k->rep == rep && (k->plan < plan ||
+                                                (k->plan == plan && k->period < period))))
             lo = mid + 1;
         else
             hi = mid;
     }
-    if (lo == n || keys[lo].rep != rep || keys[lo].period != period)
+    if (lo == n || keys[lo].rep != rep || keys[lo].plan != plan || keys[lo].period != period)
         return NAN;
     return q->quota[keys[lo].row];
 }
@@ -367,6 +313,7 @@ void cs_incentives_free(struct cs_incentives *inc)
     free(inc->rp.amount);
     free(inc->rp.attainment);
     free(inc->rp.n_deals);
+    credit_rows_free(&inc->split);
     free(inc);
 }
 
@@ -474,15 +421,30 @@ enum cs_status cs_incentives_recompute(const struct cs_dataset *ds,
         free(rp->attainment);
         free(rp->n_deals);
         memset(rp, 0, sizeof *rp);
+        credit_rows_free(&reuse->split);
         reuse->n_won = 0;
     }
     return compute(ds, plans, cal, only_plans, reuse, inout, err);
 }
 
-/* Is deal i on one of the plans computed (all of them when only_plans is NULL)? */
-static bool on_plans(const struct cs_dataset *ds, const bool *only_plans, size_t i)
+/* Is plan p one of the plans computed (all of them when only_plans is NULL)? */
+static bool on_plan(const bool *only_plans, uint32_t p)
 {
-    return !only_plans || only_plans[ds->reps.plan[ds->deals.rep[i]]];
+    return !only_plans || only_plans[p];
+}
+
+/* The first row of cr of a deal >= deal (cr is in deal order). */
+static size_t split_from(const struct cs_credit_rows *cr, size_t deal)
+{
+    size_t lo = 0, hi = cr->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cr->deal[mid] < deal)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* Deals from which pass 4 runs on two threads. */
@@ -507,22 +469,32 @@ static void *pass4_main(void *arg)
     const struct cs_plans *plans = a->plans;
     const struct cs_deals *d = &ds->deals;
     struct cs_incentives *inc = a->inc;
+    const struct cs_credit_rows *cr = &inc->split;
+    size_t x = split_from(cr, a->begin);
     for (size_t i = a->begin; i < a->end; i++) {
         if (!inc->won[i]) {
             set_not_won(inc, i);
             continue;
         }
         uint32_t rp = inc->rep_period[i], p = inc->rp.plan[rp];
-        double amount = d->amount[i];
+        double amount = d->amount[i], share = 1.0;
+        while (x < cr->n && cr->deal[x] < i)
+            x++;
+        for (size_t k = x; k < cr->n && cr->deal[k] == i; k++)
+            if (cr->own[k])
+                share = cr->share[k];
+        double fraction = cs_plan_credit(ds, plans, p, d->type[i]);
         int32_t close = d->close[i], first = a->rp_first[rp], last = a->rp_last[rp];
         inc->period[i] = inc->rp.period[rp];
         bool one_rate = cs_incentives_deal(plans->floor + plans->tier_first[p],
                                            plans->rate + plans->tier_first[p],
                                            plans->tier_count[p], inc->rp.quota[rp],
-                                           inc->attainment_before[i], amount,
+                                           inc->attainment_before[i], share * amount * fraction,
                                            &inc->commission[i], &inc->marginal_rate[i],
                                            &inc->tier_cross[i], &inc->gap_to_next_tier[i]);
-        inc->effective_rate[i] = one_rate ? inc->marginal_rate[i] : inc->commission[i] / amount;
+        /* SPEC 13: rate x credit fraction exactly for a row paid at one rate */
+        inc->effective_rate[i] = one_rate ? inc->marginal_rate[i] * fraction
+                                          : inc->commission[i] / (share * amount);
         inc->period_days[i] = last - first + 1;
         inc->day_of_period[i] = close - first;
         inc->days_to_period_end[i] = last - close;
@@ -546,6 +518,7 @@ struct compute {
     struct cs_incentives *inc;     /* the table being filled (owned until handed out) */
     size_t *bucket;                /* rep -> start, then end, of its keys */
     struct sort_key *keys, *tmp;
+    size_t nkeys;                  /* credit rows computed */
     size_t nrp;                    /* rep-periods */
     struct quota_key *qkeys;
     size_t nq;
@@ -583,7 +556,8 @@ static enum cs_status check_inputs(const struct compute *c, struct cs_error *err
     return check_plans(c->ds, c->plans, err);
 }
 
-/* The table to fill: the one to reuse, or a new one, with its per-deal arrays. */
+/* The table to fill: the one to reuse, or a new one, with its per-deal
+ * arrays and the credit rows of the split deals. */
 static int new_table(struct compute *c)
 {
     if (!c->inc && !(c->inc = calloc(1, sizeof *c->inc)))
@@ -591,36 +565,85 @@ static int new_table(struct compute *c)
     if (shape_deal_arrays(c->inc, c->ds->deals.n, c->only_plans != NULL) != 0)
         return -1;
     c->inc->n = c->ds->deals.n;
-    return 0;
+    return credit_rows_build(c->ds, c->plans, &c->inc->split);
 }
 
-/* Pass 1 (deal order): checks, won deals per rep, span of close dates. */
+/* One credit row of a won deal (SPEC 13). */
+struct credit_one {
+    uint32_t rep, plan;      /* plan CS_NONE: the rep holds none on the close date */
+    uint32_t xrow;           /* its row of inc->split, CS_NONE for a deal not split */
+    bool own;
+    double credited;         /* share x amount x fraction */
+};
+
+/*
+ * The credit rows of won deal i: rows [*b, *e) of inc->split, or, for a
+ * deal not split (*b == *e), its owner's.  *x is a cursor into inc->split
+ * that only moves forward (deals come in order).
+ */
+static void split_range(const struct compute *c, size_t i, size_t *x, size_t *b, size_t *e)
+{
+    const struct cs_credit_rows *cr = &c->inc->split;
+    while (*x < cr->n && cr->deal[*x] < i)
+        (*x)++;
+    *b = *e = *x;
+    while (*e < cr->n && cr->deal[*e] == i)
+        (*e)++;
+}
+
+/* Credit row k of inc->split, or the owner's row of deal i (k == CS_NONE). */
+static struct credit_one credit_row(const struct compute *c, size_t i, size_t k)
+{
+    const struct cs_credit_rows *cr = &c->inc->split;
+    const struct cs_deals *d = &c->ds->deals;
+    if (k != CS_NONE)
+        return (struct credit_one){cr->rep[k], cr->plan[k], (uint32_t)k, cr->own[k],
+                                   cr->share[k] * d->amount[i] * cr->fraction[k]};
+    uint32_t plan = cs_plan_on(c->ds, d->rep[i], d->close[i], NULL);
+    double fraction = plan == CS_NONE ? NAN : cs_plan_credit(c->ds, c->plans, plan, d->type[i]);
+    return (struct credit_one){d->rep[i], plan, CS_NONE, true, 1.0 * d->amount[i] * fraction};
+}
+
+/* Pass 1 (deal order): checks, credit rows per rep, span of close dates. */
 static enum cs_status pass_won(struct compute *c, struct cs_error *err)
 {
     const struct cs_dataset *ds = c->ds;
     const struct cs_deals *d = &ds->deals;
     const size_t n = d->n, nreps = ds->reps.n;
-    const bool *only_plans = c->only_plans;
     struct cs_incentives *inc = c->inc;
     enum cs_status st;
     size_t *bucket = c->bucket = calloc(nreps + 1, sizeof *bucket);
     if (!bucket)
         return compute_nomem(err);
     int32_t lo = INT32_MAX, hi = INT32_MIN;
+    size_t x = 0, b, e;
     for (size_t i = 0; i < n; i++) {
         int32_t close = d->close[i];
         if (close != CS_NO_DATE) {
             lo = close < lo ? close : lo;
             hi = close > hi ? close : hi;
         }
-        inc->won[i] = d->stage[i] == CS_STAGE_WON &&
-                      on_plans(ds, only_plans, i);
-        if (!inc->won[i])
+        inc->won[i] = 0;
+        if (d->stage[i] != CS_STAGE_WON)
             continue;
-        if ((st = check_won_deal(ds, c->plans, i, err)) != CS_OK)
+        uint32_t own_plan = CS_NONE;
+        bool own_on = false;
+        split_range(c, i, &x, &b, &e);
+        size_t stop = d->rep[i] >= nreps ? b : b == e ? b + 1 : e;   /* not split: one row */
+        for (size_t k = b; k < stop; k++) {
+            struct credit_one row = credit_row(c, i, b == e ? CS_NONE : k);
+            if (row.own)
+                own_plan = row.plan;
+            if (row.plan != CS_NONE && on_plan(c->only_plans, row.plan)) {
+                bucket[row.rep + 1]++;
+                c->nkeys++;
+                own_on |= row.own;
+            }
+        }
+        if ((st = check_won_deal(ds, c->plans, i, own_plan, err)) != CS_OK)
             return st;
-        inc->n_won++;
-        bucket[d->rep[i] + 1]++;
+        inc->won[i] = own_on;
+        inc->n_won += own_on;
     }
     for (size_t r = 0; r < nreps; r++)
         bucket[r + 1] += bucket[r];
@@ -633,22 +656,77 @@ static enum cs_status pass_won(struct compute *c, struct cs_error *err)
  * bucket[r] is the end of rep r's run, which is where r + 1's starts. */
 static int pass_keys(struct compute *c)
 {
-    const struct cs_dataset *ds = c->ds;
-    const struct cs_deals *d = &ds->deals;
-    const bool *only_plans = c->only_plans;
+    const struct cs_deals *d = &c->ds->deals;
     const struct day_codes days = c->days;
     struct cs_incentives *inc = c->inc;
     size_t *bucket = c->bucket;
-    struct sort_key *keys = c->keys = cs_malloc_big(inc->n_won, sizeof *keys);
+    struct sort_key *keys = c->keys = cs_malloc_big(c->nkeys, sizeof *keys);
     if (!keys)
         return -1;
+    size_t x = 0, b, e;
     for (size_t i = 0; i < d->n; i++) {
-        if (inc->quarter && on_plans(ds, only_plans, i))
+        if (inc->quarter)
             inc->quarter[i] = day_quarter(&days, d->close[i]);
-        if (inc->won[i])
-            keys[bucket[d->rep[i]]++] = (struct sort_key){d->close[i], (uint32_t)i, d->amount[i]};
+        if (d->stage[i] != CS_STAGE_WON)
+            continue;
+        split_range(c, i, &x, &b, &e);
+        for (size_t k = b; k < (b == e ? b + 1 : e); k++) {
+            struct credit_one row = credit_row(c, i, b == e ? CS_NONE : k);
+            if (row.plan != CS_NONE && on_plan(c->only_plans, row.plan))
+                keys[bucket[row.rep]++] =
+                    (struct sort_key){d->close[i], (uint32_t)i, row.credited, row.plan, row.xrow};
+        }
     }
     return 0;
+}
+
+/* A key's plan period code. */
+static int32_t key_period(const struct compute *c, const struct sort_key *k)
+{
+    return day_period(&c->days, c->plans->period_type[k->plan], k->close);
+}
+
+struct regroup {
+    int32_t period;
+    uint32_t plan, pos;
+};
+
+static int cmp_regroup(const void *pa, const void *pb)
+{
+    const struct regroup *a = pa, *b = pb;
+    if (a->period != b->period)
+        return a->period < b->period ? -1 : 1;
+    if (a->plan != b->plan)
+        return a->plan < b->plan ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+/* A run sorted by (close, deal_id) whose rows hold several plans: into
+ * (period, plan) groups, each keeping that order.  0, or -1 on OOM. */
+static int regroup_run(const struct compute *c, struct sort_key *k, size_t n)
+{
+    struct regroup *g = malloc(n * sizeof *g);
+    struct sort_key *copy = malloc(n * sizeof *copy);
+    if (!g || !copy) {
+        free(g);
+        free(copy);
+        return -1;
+    }
+    for (size_t j = 0; j < n; j++)
+        g[j] = (struct regroup){key_period(c, &k[j]), k[j].plan, (uint32_t)j};
+    qsort(g, n, sizeof *g, cmp_regroup);
+    memcpy(copy, k, n * sizeof *k);
+    for (size_t j = 0; j < n; j++)
+        k[j] = copy[g[j].pos];
+    free(g);
+    free(copy);
+    return 0;
+}
+
+/* Whether keys a and b are of one (period, plan) group. */
+static bool same_group(const struct compute *c, const struct sort_key *a, const struct sort_key *b)
+{
+    return a->plan == b->plan && key_period(c, a) == key_period(c, b);
 }
 
 /* Sort each rep's run and count the rep-periods; room for the rep-period table. */
@@ -657,7 +735,6 @@ static int sort_runs(struct compute *c)
     const struct cs_dataset *ds = c->ds;
     const size_t nreps = ds->reps.n;
     const size_t *bucket = c->bucket;
-    const struct day_codes days = c->days;
     struct sort_key *keys = c->keys;
     size_t longest = 0, nrp = 0;
     for (size_t r = 0; r < nreps; r++) {
@@ -671,10 +748,13 @@ static int sort_runs(struct compute *c)
         if (b == e)
             continue;
         sort_run(keys + b, e - b, c->tmp, ds);
-        uint8_t type = c->plans->period_type[ds->reps.plan[r]];
+        bool mixed = false;
+        for (size_t j = b + 1; j < e && !mixed; j++)
+            mixed = keys[j].plan != keys[b].plan;
+        if (mixed && regroup_run(c, keys + b, e - b) != 0)
+            return -1;
         for (size_t j = b; j < e; j++)
-            if (j == b || day_period(&days, type, keys[j].close) !=
-                          day_period(&days, type, keys[j - 1].close))
+            if (j == b || !same_group(c, &keys[j], &keys[j - 1]))
                 nrp++;
     }
     c->nrp = nrp;
@@ -684,7 +764,7 @@ static int sort_runs(struct compute *c)
     return 0;
 }
 
-/* Lookup tables: quota overrides by (rep, period), spiffs by product. */
+/* Lookup tables: quota overrides by (rep, plan, period), spiffs by product. */
 static int lookup_tables(struct compute *c)
 {
     const struct cs_dataset *ds = c->ds;
@@ -697,10 +777,14 @@ static int lookup_tables(struct compute *c)
         /* A non-positive override cannot be a quota (importer guard): skip it. */
         if (!(ds->quotas.quota[j] > 0) || !isfinite(ds->quotas.quota[j]))
             continue;
-        qkeys[nq].rep = ds->quotas.rep[j];
-        qkeys[nq].period = ds->quotas.period[j];
-        qkeys[nq].row = (uint32_t)j;
-        nq++;
+        uint32_t rep = ds->quotas.rep[j], plan = ds->quotas.plan ? ds->quotas.plan[j] : CS_NONE;
+        int32_t period = ds->quotas.period[j];
+        /* SPEC 13: a row without plan_id is for the plan held at the period's end */
+        if (plan == CS_NONE)
+            plan = cs_plan_on(ds, rep, cs_cal_period_last_day(c->cal, period), NULL);
+        if (plan == CS_NONE)
+            continue;
+        qkeys[nq++] = (struct quota_key){rep, plan, period, (uint32_t)j};
     }
     qsort(qkeys, nq, sizeof *qkeys, cmp_quota);
     for (size_t j = 0; j < ds->spiffs.n; j++) {
@@ -717,38 +801,53 @@ static int lookup_tables(struct compute *c)
     return 0;
 }
 
-/* Pass 3 (sorted order): attainment before each deal, rep-period table.
- * a0 = (plain double sum of the earlier amounts) / Q, as SPEC 5 says. */
+/* The quota of rep r on plan p in period code [first, last]: quotas.csv's,
+ * else the plan's, prorated by the days r holds p (SPEC 13). */
+static double group_quota(const struct compute *c, uint32_t r, uint32_t p, int32_t code,
+                          int32_t first, int32_t last)
+{
+    double q = find_quota(&c->ds->quotas, c->qkeys, c->nq, r, p, code);
+    if (!isnan(q))
+        return q;
+    int32_t days = last - first + 1, covered = credit_covered(c->ds, r, p, first, last);
+    return covered == days ? c->plans->quota[p]
+                           : c->plans->quota[p] * (double)covered / (double)days;
+}
+
+/* Pass 3 (sorted order): attainment before each credit row, rep-period
+ * table.  a0 = (plain double sum of the earlier credited amounts) / Q, as
+ * SPEC 5 says. */
 static void pass_attainment(struct compute *c)
 {
     const struct cs_dataset *ds = c->ds;
-    const struct cs_plans *plans = c->plans;
     const size_t nreps = ds->reps.n;
     const size_t *bucket = c->bucket;
     const struct sort_key *keys = c->keys;
-    const struct quota_key *qkeys = c->qkeys;
-    const size_t nq = c->nq;
-    const struct day_codes days = c->days;
     int32_t *rp_first = c->rp_first, *rp_last = c->rp_last;
     struct cs_incentives *inc = c->inc;
+    struct cs_credit_rows *cr = &inc->split;
     size_t g = 0;
     for (size_t r = 0; r < nreps; r++) {
         size_t j = r ? bucket[r - 1] : 0, e = bucket[r];
-        if (j == e)
-            continue;
-        uint32_t p = ds->reps.plan[r];
-        uint8_t type = plans->period_type[p];
         while (j < e) {
-            int32_t code = day_period(&days, type, keys[j].close);
-            double q = find_quota(&ds->quotas, qkeys, nq, (uint32_t)r, code);
-            if (isnan(q))
-                q = plans->quota[p];
+            uint32_t p = keys[j].plan;
+            int32_t code = key_period(c, &keys[j]);
+            int32_t first = cs_cal_period_first_day(c->cal, code);
+            int32_t last = cs_cal_period_last_day(c->cal, code);
+            double q = group_quota(c, (uint32_t)r, p, code, first, last);
             double sum = 0.0;
             uint32_t cnt = 0;
-            for (; j < e && day_period(&days, type, keys[j].close) == code; j++) {
-                uint32_t i = keys[j].deal;
-                inc->attainment_before[i] = sum / q;
-                inc->rep_period[i] = (uint32_t)g;
+            const struct sort_key *head = &keys[j];
+            for (; j < e && (j == (size_t)(head - keys) || same_group(c, &keys[j], head)); j++) {
+                uint32_t i = keys[j].deal, x = keys[j].xrow;
+                if (x == CS_NONE || cr->own[x]) {
+                    inc->attainment_before[i] = sum / q;
+                    inc->rep_period[i] = (uint32_t)g;
+                }
+                if (x != CS_NONE) {
+                    cr->attainment_before[x] = sum / q;
+                    cr->rep_period[x] = (uint32_t)g;
+                }
                 sum += keys[j].amount;
                 cnt++;
             }
@@ -759,8 +858,8 @@ static void pass_attainment(struct compute *c)
             inc->rp.amount[g] = sum;
             inc->rp.attainment[g] = sum / q;
             inc->rp.n_deals[g] = cnt;
-            rp_first[g] = cs_cal_period_first_day(c->cal, code);
-            rp_last[g] = cs_cal_period_last_day(c->cal, code);
+            rp_first[g] = first;
+            rp_last[g] = last;
             g++;
         }
     }
@@ -789,6 +888,31 @@ static void pass_measures(const struct compute *c)
     }
 }
 
+/* Pass 5 (SPEC 13): the tier maths of every credit row of the split
+ * deals, and each such deal's commission, the sum over its rows. */
+static void pass_split(const struct compute *c)
+{
+    const struct cs_plans *plans = c->plans;
+    const struct cs_deals *d = &c->ds->deals;
+    struct cs_incentives *inc = c->inc;
+    struct cs_credit_rows *cr = &inc->split;
+    for (size_t x = 0; x < cr->n; x++) {
+        uint32_t rp = cr->rep_period[x], p = inc->rp.plan[rp], i = cr->deal[x];
+        (void)cs_incentives_deal(plans->floor + plans->tier_first[p],
+                                 plans->rate + plans->tier_first[p], plans->tier_count[p],
+                                 inc->rp.quota[rp], cr->attainment_before[x],
+                                 cr->share[x] * d->amount[i] * cr->fraction[x], &cr->commission[x],
+                                 &cr->marginal_rate[x], &cr->tier_cross[x],
+                                 &cr->gap_to_next_tier[x]);
+    }
+    for (size_t b = 0, e; b < cr->n; b = e) {
+        double sum = 0.0;
+        for (e = b; e < cr->n && cr->deal[e] == cr->deal[b]; e++)
+            sum += cr->commission[e];
+        inc->commission[cr->deal[b]] = sum;
+    }
+}
+
 static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans *plans,
                               const struct cs_calendar *cal, const bool *only_plans,
                               struct cs_incentives *reuse, struct cs_incentives **out,
@@ -814,121 +938,13 @@ static enum cs_status compute(const struct cs_dataset *ds, const struct cs_plans
     pass_attainment(&c);
     /* A what-if's table stops before pass 4: the what-if does the tier
      * maths for its own deals. */
-    if (!only_plans)
+    if (!only_plans) {
         pass_measures(&c);
+        pass_split(&c);
+    }
     *out = c.inc;
     c.inc = NULL;
 out:
     compute_done(&c);
-    return st;
-}
-
-/* ======================================================================
- * Reconciliation (SPEC 7.9)
- * ==================================================================== */
-
-void cs_recon_free(struct cs_reconciliation *rec)
-{
-    if (!rec)
-        return;
-    free(rec->paid);
-    free(rec);
-}
-
-/* Ordering of the largest gaps: larger |gap| first (NaN largest), then deal index. */
-static int gap_before(const struct cs_recon_gap *a, const struct cs_recon_gap *b)
-{
-    double x = isnan(a->gap) ? INFINITY : fabs(a->gap);
-    double y = isnan(b->gap) ? INFINITY : fabs(b->gap);
-    if (x != y)
-        return x > y;
-    return a->deal < b->deal;
-}
-
-static void keep_top(struct cs_reconciliation *rec, struct cs_recon_gap g)
-{
-    size_t k = rec->n_gaps;
-    if (k == CS_RECON_TOP) {
-        if (!gap_before(&g, &rec->gaps[k - 1]))
-            return;
-        k--;                       /* the last one drops out */
-    } else {
-        rec->n_gaps++;
-    }
-    while (k > 0 && gap_before(&g, &rec->gaps[k - 1])) {
-        rec->gaps[k] = rec->gaps[k - 1];
-        k--;
-    }
-    rec->gaps[k] = g;
-}
-
-enum cs_status cs_incentives_reconcile(const struct cs_dataset *ds,
-                                       const struct cs_incentives *inc,
-                                       struct cs_reconciliation **out,
-                                       struct cs_error *err)
-{
-    enum cs_status st = CS_OK;
-    struct cs_reconciliation *rec = NULL;
-    uint8_t *seen = NULL;              /* 1: has a line */
-    const struct cs_commissions *c = &ds->commissions;
-    const size_t n = ds->deals.n;
-
-    *out = NULL;
-    if (inc->n != n) {
-        st = cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
-                          "incentives were computed for %zu deals, the data has %zu",
-                          inc->n, n);
-        goto out;
-    }
-    rec = calloc(1, sizeof *rec);
-    seen = calloc(n ? n : 1, 1);
-    if (!rec || !seen || !(rec->paid = cs_malloc_big(n, sizeof *rec->paid)))
-        goto nomem;
-    for (size_t i = 0; i < n; i++)
-        rec->paid[i] = NAN;
-
-    for (size_t j = 0; j < c->n; j++) {
-        uint32_t di = c->deal[j];
-        rec->lines++;
-        if (di >= n) {
-            rec->lines_unknown++;
-            continue;
-        }
-        if (c->rep[j] != ds->deals.rep[di])
-            rec->lines_rep_mismatch++;
-        rec->paid[di] = seen[di] ? rec->paid[di] + c->commission[j] : c->commission[j];
-        if (!inc->won[di]) {
-            rec->lines_not_won++;
-            if (!seen[di])
-                rec->deals_not_won++;
-        }
-        seen[di] = 1;
-    }
-
-    for (size_t i = 0; i < n; i++) {
-        if (!seen[i] || !inc->won[i])
-            continue;
-        double paid = rec->paid[i], comp = inc->commission[i];
-        double gap = paid - comp;
-        double scale = fabs(comp) > CS_RECON_TINY ? fabs(comp) : CS_RECON_TINY;
-        rec->compared++;
-        if (fabs(gap) <= CS_RECON_REL_TOL * scale)   /* false for NaN */
-            rec->within++;
-        rec->paid_total += paid;
-        rec->computed_total += comp;
-        keep_top(rec, (struct cs_recon_gap){(uint32_t)i, paid, comp, gap});
-    }
-    rec->share = rec->compared ? (double)rec->within / (double)rec->compared : NAN;
-    rec->reproduces = rec->compared > 0 && rec->share >= CS_RECON_REPRODUCE_SHARE;
-
-    *out = rec;
-    rec = NULL;
-    goto out;
-
-nomem:
-    st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory reconciling commissions");
-out:
-    cs_recon_free(rec);
-    free(seen);
     return st;
 }

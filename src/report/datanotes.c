@@ -1,4 +1,4 @@
-/* datanotes.c - the report's words on how its data was read: the loud warning on rejected rows, encodings, excluded rows (SPEC 12). */
+/* datanotes.c - the report's words on how its data was read: rejected rows, encodings, excluded rows (SPEC 12), plan changes and splits (SPEC 13). */
 #include <stdio.h>
 #include <string.h>
 
@@ -128,5 +128,98 @@ void cs_report_read_notes(struct cs_doc *d, const struct cs_dataset *ds)
                     cs_fmt_count(a, sizeof a, excluded), excluded == 1 ? "" : "s");
         cs_doc_link(d, "excluded.csv", "excluded.csv");
         cs_doc_text(d, ".");
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * SPEC 13: plan changes, split deals, crediting by type
+ * --------------------------------------------------------------------- */
+
+/* Whether rep's plan or team differs on day and on the day before, day
+ * being in a selected quarter. */
+static bool changes_on(const struct cs_dataset *ds, const struct cs_calendar *cal,
+                       const struct cs_selection *sel, uint32_t rep, int32_t day)
+{
+    if (!cs_selected(sel, cs_cal_quarter_code(cal, day)))
+        return false;
+    uint32_t t0, t1;
+    uint32_t p0 = cs_plan_on(ds, rep, day - 1, &t0), p1 = cs_plan_on(ds, rep, day, &t1);
+    return p0 != p1 || t0 != t1;
+}
+
+/* The reps whose plan or team changes on a day of the selected quarters. */
+static size_t reps_changed(const struct cs_dataset *ds, const struct cs_calendar *cal,
+                           const struct cs_selection *sel)
+{
+    const struct cs_assignments *a = &ds->assignments;
+    size_t n = 0;
+    for (size_t k = 0; k < a->n;) {
+        uint32_t rep = a->rep[k];
+        bool changed = false;
+        for (; k < a->n && a->rep[k] == rep; k++)
+            changed = changed || changes_on(ds, cal, sel, rep, a->start[k]) ||
+                      (a->end[k] != CS_NO_DATE && changes_on(ds, cal, sel, rep, a->end[k] + 1));
+        n += changed;
+    }
+    return n;
+}
+
+/* "renewals at 50%" for each deal type plan p credits at other than 1. */
+static bool credit_words(char *buf, size_t n, const struct cs_plans *pl, size_t p)
+{
+    static const char *const type_words[3] = {"new business", "expansions", "renewals"};
+    const double v[3] = {pl->credit_new[p], pl->credit_expansion[p], pl->credit_renewal[p]};
+    size_t len = 0, said = 0;
+    buf[0] = '\0';
+    for (int t = 0; t < 3; t++) {
+        if (v[t] == 1.0 || len >= n)
+            continue;
+        char pct[48];
+        len += (size_t)snprintf(buf + len, n - len, "%s%s at %s", said ? " and " : "",
+                                type_words[t], cs_words_pct(pct, sizeof pct, v[t]));
+        said++;
+    }
+    return said > 0;
+}
+
+void cs_report_plan_notes(struct cs_doc *d, const struct cs_dataset *ds,
+                          const struct cs_calendar *cal, const struct cs_incentives *inc,
+                          const struct cs_selection *sel)
+{
+    char a[32], b[32], words[256];
+    if (ds->counts[CS_T_ASSIGNMENTS].present) {
+        static const struct cs_selection all = {.mode = CS_SELECT_ALL};
+        size_t n = reps_changed(ds, cal, sel), in_all = reps_changed(ds, cal, &all);
+        cs_doc_bullet(d);
+        cs_doc_text(d, "%s rep%s changed plan or team in the period", cs_fmt_count(a, sizeof a, n),
+                    n == 1 ? "" : "s");
+        if (in_all != n)
+            cs_doc_text(d, ", %s in all the data", cs_fmt_count(b, sizeof b, in_all));
+        cs_doc_text(d, " (assignments.csv); each deal counts in the plan and team its rep held on "
+                       "its close date, and a quota is prorated by the days a rep held the plan.");
+    }
+    if (ds->counts[CS_T_SPLITS].present) {
+        size_t split = 0, won = 0;
+        for (size_t i = 0; i < inc->n; i++) {
+            if (!inc->won[i] || !cs_selected(sel, inc->quarter[i]))
+                continue;
+            won++;
+            split += cs_incentives_split_first(inc, (uint32_t)i) != CS_NONE;
+        }
+        cs_doc_bullet(d);
+        cs_doc_text(d, "%s won deal%s %s split between reps (splits.csv), %s of %s won deals; "
+                       "each rep's share counts toward that rep's attainment and commission.",
+                    cs_fmt_count(a, sizeof a, split), split == 1 ? "" : "s",
+                    split == 1 ? "was" : "were", cs_words_pct(b, sizeof b,
+                                                             won ? (double)split / (double)won : 0),
+                    cs_fmt_count(words, sizeof words, won));
+    }
+    const struct cs_plans *pl = &ds->plans;
+    for (size_t p = 0; pl->credit_new && p < pl->n; p++) {
+        if (!credit_words(words, sizeof words, pl, p))
+            continue;
+        cs_doc_bullet(d);
+        cs_doc_text(d, "Plan %s credits %s of their amount toward attainment and commission.",
+                    cs_ds_str(ds, pl->id[p]), words);
     }
 }

@@ -2,6 +2,8 @@
 #ifndef COMPSIGHT_REPORT_DATANOTES_H
 #define COMPSIGHT_REPORT_DATANOTES_H
 
+#include "compsight/incentives.h"
+#include "compsight/select.h"
 #include <stdbool.h>
 #include "compsight/dataset.h"
 #include "compsight/doc.h"
@@ -24,5 +26,15 @@ bool cs_report_read_warns(const struct cs_dataset *ds);
 /* Its bullets: files read as another encoding than UTF-8 (named), rows
  * excluded (with a link to excluded.csv). */
 void cs_report_read_notes(struct cs_doc *d, const struct cs_dataset *ds);
+
+/*
+ * SPEC 13's bullets of the data section, each only when its input is
+ * there: how many reps changed plan or team within the selected quarters
+ * (assignments.csv), how many selected won deals were split (splits.csv),
+ * and which plans credit deal types at other than 100% (credit_ columns).
+ */
+void cs_report_plan_notes(struct cs_doc *d, const struct cs_dataset *ds,
+                          const struct cs_calendar *cal, const struct cs_incentives *inc,
+                          const struct cs_selection *sel);
 
 #endif

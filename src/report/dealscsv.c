@@ -78,6 +78,19 @@ static void put_int(struct out *o, long v, char sep)
     put_sep(o, sep);
 }
 
+/* The share of won deal i's own credit row (cs_incentives_credit_share),
+ * deals taken in order: *x walks inc->split forward. */
+static double own_share(const struct cs_incentives *inc, size_t i, size_t *x)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    while (*x < cr->n && cr->deal[*x] < i)
+        (*x)++;
+    for (size_t k = *x; k < cr->n && cr->deal[k] == i; k++)
+        if (cr->own[k])
+            return cr->share[k];
+    return 1.0;
+}
+
 void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_calendar *cal,
                         const struct cs_incentives *inc, const struct cs_outcomes *oc,
                         const struct cs_selection *sel, bool private_mode)
@@ -90,10 +103,16 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
     /* amount, commission and log_amount are in the corporate currency,
      * which the currency column names (SPEC 12) */
     const char *currency = cs_ds_currency(ds);
+    /* SPEC 13: the share of the deal's own credit row, with splits.csv only
+     * (so that the table of data without it stays as it was) */
+    bool split = ds->counts[CS_T_SPLITS].present;
+    size_t x = 0;          /* cursor into inc->split, for own_share */
     put_str(&o, "deal_id,rep,team,plan_id,period,account,type,product,amount,currency,discount_pct,"
                 "close_date,attainment_before,marginal_rate,commission,effective_rate,"
                 "tier_cross,gap_to_next_tier,days_to_period_end,last_14_days,spiff,log_amount,"
-                "risky_promises,promise_risk", '\n');
+                "risky_promises,promise_risk", split ? ',' : '\n');
+    if (split)
+        put_str(&o, "credit_share", '\n');
     for (size_t i = 0; i < d->n; i++) {
         if (!inc->won[i] || !cs_selected(sel, inc->quarter[i]))
             continue;
@@ -106,8 +125,9 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
             cs_pseudonym(cs_ds_str(ds, ds->reps.id[rep]), buf);
             put_str(&o, buf, ',');
         }
-        put_text(&o, ds, ds->reps.team[rep], ',');
-        put_text(&o, ds, ds->plans.id[ds->reps.plan[rep]], ',');
+        /* SPEC 13: the team and plan of the deal's own credit row */
+        put_text(&o, ds, cs_incentives_team(ds, inc, i), ',');
+        put_text(&o, ds, ds->plans.id[inc->rp.plan[inc->rep_period[i]]], ',');
         cs_format_period(inc->period[i], buf);
         put_str(&o, buf, ',');
         put_text(&o, ds, d->account[i], ',');
@@ -129,7 +149,9 @@ void cs_deals_csv_write(FILE *f, const struct cs_dataset *ds, const struct cs_ca
         put_int(&o, inc->spiff[i], ',');
         put_number(&o, inc->log_amount[i], ',');
         put_int(&o, (long)oc->risky_promises[i], ',');
-        put_int(&o, oc->promise_risk[i], '\n');
+        put_int(&o, oc->promise_risk[i], split ? ',' : '\n');
+        if (split)
+            put_number(&o, own_share(inc, i, &x), '\n');
     }
     fwrite(o.b, 1, o.n, f);
 }

@@ -54,24 +54,46 @@ void cs_gp_set_text(FILE *f, const char *key, const char *text)
  * 1,280 pixels). */
 #define TITLE_MAX 150
 
-void cs_gp_title(FILE *f, const char *text)
+/* The title cut to TITLE_MAX characters (into buf when cut), and its font
+ * size: the smaller the longer. */
+static const char *title_fit(const char *text, char *buf, size_t cap, int *font)
 {
-    char buf[1024];
     size_t chars = 0, i = 0, cut = 0;
     const unsigned char *p = (const unsigned char *)text;
     for (; p[i]; i++)
         if ((p[i] & 0xc0) != 0x80 && ++chars == TITLE_MAX - 2)
             cut = i;
-    if (chars > TITLE_MAX && cut > 0 && cut + 4 < sizeof buf) {
+    if (chars > TITLE_MAX && cut > 0 && cut + 4 < cap) {
         memcpy(buf, text, cut);
         memcpy(buf + cut, "\xe2\x80\xa6", 4);
         text = buf;
         chars = TITLE_MAX - 1;
     }
+    *font = chars <= 80 ? 18 : chars <= 96 ? 15 : chars <= 120 ? 13 : 12;
+    return text;
+}
+
+void cs_gp_title(FILE *f, const char *text)
+{
+    char buf[1024];
+    int font;
+    text = title_fit(text, buf, sizeof buf, &font);
     fputs("set title ", f);
     cs_gp_quote(f, text);
-    fprintf(f, " font ',%d' noenhanced\n",
-            chars <= 80 ? 18 : chars <= 96 ? 15 : chars <= 120 ? 13 : 12);
+    fprintf(f, " font ',%d' noenhanced\n", font);
+}
+
+/* A blank title of the same font keeps the top margin a title needs; the
+ * text itself is a label centred on the image. */
+void cs_gp_title_canvas(FILE *f, const char *text)
+{
+    char buf[1024];
+    int font;
+    text = title_fit(text, buf, sizeof buf, &font);
+    fprintf(f, "set title ' ' font ',%d'\n", font);
+    fputs("set label 200 ", f);
+    cs_gp_quote(f, text);
+    fprintf(f, " at screen 0.5, screen 0.955 center font ',%d' noenhanced\n", font);
 }
 
 /* Round up to a "nice" axis maximum: 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8

@@ -47,6 +47,11 @@ void cs_gp_set_text(FILE *f, const char *key, const char *text);
  * an ellipsis past 150 characters. */
 void cs_gp_title(FILE *f, const char *text);
 
+/* The same, centred on the image rather than on the plot area: for plots
+ * whose margins are far from even (the forest plot's long row labels on the
+ * left), where a long title centred on the plot area runs off the image. */
+void cs_gp_title_canvas(FILE *f, const char *text);
+
 /* A "nice" axis maximum at or above x (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8
  * times a power of ten); 1 for x <= 0 or not finite. */
 double cs_gp_nice_ceil(double x);

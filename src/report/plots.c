@@ -145,7 +145,7 @@ static bool where_words(struct ctx *c, struct cs_plot_item *it, const struct plo
     char n1[32], n2[32];
     /* the heat map's columns are the weeks to the period end: its title is
      * the verdict on deals closed in the last two weeks */
-    finding_title(c, it, in, cs_findings_term(in->an->findings, CS_MODEL_PROMISE_RISK,
+    finding_title(c, it, in, cs_findings_lead(in->an->findings, CS_MODEL_PROMISE_RISK,
                                               "last_14_days"));
     w->title = it->title;
     if (w->cells_shown < CS_PLOT_WHERE_MIN_SHOWN / 2) {
@@ -360,7 +360,9 @@ static void forest_count(struct ctx *c, struct cs_plot_item *it, const struct pl
     size_t terms = 0, clear = 0;
     for (size_t i = 0; fs && i < fs->n; i++) {
         const struct cs_finding *f = &fs->items[i];
-        if (f->kind == CS_FINDING_TERM && f->model == CS_MODEL_PROMISE_RISK && f->in_family) {
+        /* the findings' verdicts: the estimate that leads for each term */
+        if (f->kind == CS_FINDING_TERM && cs_model_info(f->model)->across == CS_MODEL_PROMISE_RISK &&
+            f->leads && f->in_family) {
             terms++;
             clear += f->verdict == CS_VERDICT_CLEAR;
         }
@@ -392,6 +394,18 @@ static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct pl
                                    "(too few reps for clustered standard errors?)");
         return false;
     }
+    if (fo->within) {
+        char n2[32];
+        textf(c, &it->caption,
+              "Odds ratios of a risky promise with the report's intervals (rep-clustered, widened "
+              "for the effects it tests), on a log scale; filled: each rep compared with "
+              "themselves (%s reps with both kinds of deals), which gives the verdict; open, "
+              "below it: across reps (%s deals); commission rate per +1 percentage point, deal "
+              "size per doubling; orange where the effect is clear.%s",
+              cs_fmt_count(n2, sizeof n2, fo->within_reps), cs_fmt_count(n1, sizeof n1, fo->deals),
+              fo->firth ? " Firth fit across reps, because the data separate." : "");
+        return true;
+    }
     textf(c, &it->caption,
           "Odds ratios of a risky promise from the promise-risk model (%s deals) with the "
           "report's intervals (rep-clustered, widened for the effects it tests), on a log scale; "
@@ -405,6 +419,49 @@ static bool forest_words(struct ctx *c, struct cs_plot_item *it, const struct pl
 static void forest_script(FILE *f, const void *data, const char *base)
 {
     cs_plot_forest_script(f, data, base);
+}
+
+/* "push-out" */
+
+static enum cs_status push_aggregate(const struct plots_in *in, size_t k, void *data,
+                                     struct cs_error *err)
+{
+    (void)k;
+    (void)err;
+    cs_plot_push_aggregate(in->an, data);   /* false exactly when there is nothing to show */
+    return CS_OK;
+}
+
+static bool push_words(struct ctx *c, struct cs_plot_item *it, const struct plots_in *in,
+                       void *data)
+{
+    struct cs_plot_push *p = data;
+    const struct cs_model_result *mr = &in->an->model[CS_MODEL_PUSH_OUT];
+    char buf[512], n1[32];
+    textf(c, &it->title, "%s", cs_words_push_title(buf, sizeof buf, in->an));
+    p->title = it->title;
+    if (!mr->fit) {
+        textf(c, &it->skipped, "%s", mr->note);
+        return false;
+    }
+    if (model_thin(c, it, in, CS_MODEL_PUSH_OUT))
+        return false;
+    if (!cs_findings_term(in->an->findings, CS_MODEL_PUSH_OUT, "nothing_to_earn")) {
+        textf(c, &it->skipped, "no rep-quarter ended with nothing more to earn (no rep reached a "
+                               "capped or decelerated tier)");
+        return false;
+    }
+    textf(c, &it->caption,
+          "Share of the next quarter's bookings closed in its first two weeks, after %s "
+          "rep-quarters that ended with nothing more to earn (a cap or decelerator) and after "
+          "the other %s, with 95%% intervals from rep-clustered errors; dashed: an even pace.",
+          cs_fmt_count(n1, sizeof n1, p->n[1]), cs_fmt_count(buf, sizeof buf, p->n[0]));
+    return true;
+}
+
+static void push_script(FILE *f, const void *data, const char *base)
+{
+    cs_plot_push_script(f, data, base);
 }
 
 /* "per-tier" */
@@ -421,7 +478,7 @@ static bool tier_words(struct ctx *c, struct cs_plot_item *it, const struct plot
 {
     struct cs_plot_rates *r = data;
     char n1[32];
-    finding_title(c, it, in, cs_findings_term(in->an->findings, CS_MODEL_PROMISE_RISK,
+    finding_title(c, it, in, cs_findings_lead(in->an->findings, CS_MODEL_PROMISE_RISK,
                                               "marginal_rate"));
     r->title = it->title;
     if (model_thin(c, it, in, CS_MODEL_PROMISE_RISK))
@@ -586,6 +643,8 @@ static const struct report_plot report_plots[] = {
      where_aggregate, where_words, where_script, NULL},
     {"when", NULL, NEEDS_NOTHING, false, sizeof(struct cs_plot_when), NULL,
      when_aggregate, when_words, when_script, NULL},
+    {"push-out", NULL, NEEDS_NOTHING, false, sizeof(struct cs_plot_push), NULL,
+     push_aggregate, push_words, push_script, NULL},
     {"threshold", NULL, NEEDS_NOTHING, false, sizeof(struct threshold_data), threshold_count,
      threshold_aggregate, threshold_words, threshold_script, NULL},
     {"how-strong", "How strongly each plan element goes with a risky promise", NEEDS_PROMISES,

@@ -165,15 +165,6 @@ void cs_proposal_option_notes(char *buf, size_t n, const struct cs_proposal *pr,
  * proposal.md, section by section
  * ==================================================================== */
 
-/* A sentence's subject mid-sentence: its first letter lowered. */
-static const char *lowered(char *buf, size_t n, const char *s)
-{
-    snprintf(buf, n, "%s", s);
-    if (buf[0] >= 'A' && buf[0] <= 'Z')
-        buf[0] = (char)(buf[0] - 'A' + 'a');
-    return buf;
-}
-
 /* What the report's verdicts say of the plan's elements: the clear
  * ones in one sentence, or that there is none, or that the model has too
  * little data to read. */
@@ -188,29 +179,35 @@ static void problem_terms(struct cs_doc *d, const struct cs_proposal *pr)
         cs_words_model_thin(why, sizeof why, r, CS_MODEL_PROMISE_RISK);
         cs_doc_text(d, "There is too little data to tie them to the plan's incentives: %s So the "
                        "options below rest on no evidence about risky deals; their effect on "
-                       "commission is exact.", lowered(low, sizeof low, why));
+                       "commission is exact.", cs_words_lowered(low, sizeof low, why));
         return;
     }
     static const char *const plan_terms[] = {"marginal_rate", "tier_cross", "last_14_days", "spiff"};
-    size_t said = 0;
+    size_t said = 0, within = 0;
     for (size_t t = 0; t < sizeof plan_terms / sizeof plan_terms[0]; t++) {
-        const struct cs_finding *f = cs_findings_term(fs, CS_MODEL_PROMISE_RISK, plan_terms[t]);
+        /* the finding's verdict: the same-rep estimate when it can be read */
+        const struct cs_finding *f = cs_findings_lead(fs, CS_MODEL_PROMISE_RISK, plan_terms[t]);
         if (!f || f->verdict != CS_VERDICT_CLEAR)
             continue;
         double s;
         char subj[256], a[48], rng[96], lv[32];
-        lowered(subj, sizeof subj, cs_words_term_subject(CS_MODEL_PROMISE_RISK, f->term, &s));
+        cs_words_lowered(subj, sizeof subj, cs_words_term_subject(CS_MODEL_PROMISE_RISK, f->term, &s));
         double hi = exp(s * f->high);
-        cs_doc_text(d, "%s%s went with %s times the odds of a risky deal (%s interval %s)",
-                    said ? "; " : "Across deals, the risk moves with the comp plan: ", subj,
+        bool w = cs_model_is_within(f->model);
+        cs_doc_text(d, "%s%s went with %s times the odds of a risky deal%s (%s interval %s)",
+                    said ? "; " : "The risk moves with the comp plan: ", subj,
                     cs_words_ratio_as(a, sizeof a, exp(s * f->estimate), hi),
+                    w ? " within the same rep" : " across deals",
                     cs_words_level(lv, sizeof lv, f->level),
                     cs_words_ratio_range(rng, sizeof rng, exp(s * f->low), hi));
         said++;
+        within += w;
     }
     if (said)
-        cs_doc_text(d, ". This is an association across deals, not proof that the plan causes the "
+        cs_doc_text(d, ". This is an association%s, not proof that the plan causes the "
                        "promises, but it points at the plan elements a change could act on%s.",
+                    within ? " (comparing each rep with themselves rules out who the reps are, "
+                             "not every other cause)" : " across deals",
                     r->rule.few_clusters ? "; it rests on few reps, so read it as a pointer" : "");
     else
         cs_doc_text(d, "In this period the data show no clear link between the plan's incentives "
@@ -334,7 +331,11 @@ static bool options_section(struct cs_doc *d, const struct cs_proposal *pr, bool
                        "interval includes no change. ");
     cs_doc_text(d, "Each option changes one element of one plan and leaves everything else as "
                    "it is, so that its effect can be told apart. Risky deals: how many fewer (or "
-                   "more) of the period's deals the model expects to carry a risky promise. "
+                   "more) of the period's deals the model expects to carry a risky promise (%s). ",
+                pr->base->model == CS_WHATIF_WITHIN
+                    ? "the same-rep promise-risk model, which compares each rep with themselves"
+                    : "the promise-risk model across reps; --model within uses the same-rep one");
+    cs_doc_text(d, 
                    "Commission: the exact change in commission on the same deals. Ranges are 95%% "
                    "intervals. Options whose effect on risky deals is clear come first; then they "
                    "are ranked by risky deals avoided per unit of extra commission, and one that "

@@ -126,6 +126,7 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
     }
     trust_currency(d, ds);
     cs_report_read_notes(d, ds);
+    cs_report_plan_notes(d, ds, in->cal, in->inc, &an->sel);
     cs_doc_bullet(d);
     if (!in->rec)
         cs_doc_text(d, "No commission statements (commissions.csv) were given, so the plan model "
@@ -136,6 +137,11 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, "%s of %s paid commissions are within 1%% of the plan model%s",
                     cs_words_pct(a, sizeof a, in->rec->share), cs_fmt_count(b, sizeof b, in->rec->compared),
                     in->rec->reproduces ? ": the model reproduces the statements." : ".");
+    if (in->rec && in->rec->rows_compared)
+        cs_doc_text(d, " Of the split deals' credit rows that statement lines name by their rep, "
+                       "%s of %s are within 1%% of that rep's share.",
+                    cs_fmt_count(a, sizeof a, in->rec->rows_within),
+                    cs_fmt_count(b, sizeof b, in->rec->rows_compared));
     cs_doc_bullet(d);
     if (an->heaping.flagged)
         cs_doc_text(d, "Close dates are heaped on month ends: %s of won deals close on the last day "
@@ -197,7 +203,9 @@ static void summary_promise(struct cs_doc *d, const struct cs_report_input *in)
     size_t said = cs_report_summary_terms(d, in, CS_MODEL_PROMISE_RISK, 3);
     if (said == 0)
         cs_doc_text(d, " The promise-risk model finds no clear link between the plan's incentives "
-                       "and risky promises in this period.");
+                       "and risky promises in this period%s.",
+                    cs_findings_model(an->findings, CS_MODEL_PROMISE_RISK_WITHIN)->rule.readable
+                        ? ", across reps or within the same rep" : "");
     else if (r->rule.few_clusters)
         cs_doc_text(d, " %s on %zu reps, which is few: read %s.",
                     said == 1 ? "This rests" : "These rest", r->clusters,
@@ -231,6 +239,13 @@ static void summary_others(struct cs_doc *d, const struct cs_report_input *in)
                     cs_words_num_as(b, sizeof b, best->estimate, fmax(fabs(best->low), fabs(best->high))),
                     cs_words_period_word(ds->plans.period_type[best->plan]),
                     printed(c, sizeof c, best, best->low, best->high, false));
+    const struct cs_finding *po = cs_findings_term(fs, CS_MODEL_PUSH_OUT, "nothing_to_earn");
+    if (po && po->verdict == CS_VERDICT_CLEAR && po->direction > 0)
+        cs_doc_text(d, " Reps who ended a quarter with nothing more to earn closed more of the next "
+                       "quarter's bookings in its first two weeks (%s against %s): a sign of "
+                       "deals held back.",
+                    cs_words_pct(a, sizeof a, an->push_out.group_share[1]),
+                    cs_words_pct(b, sizeof b, an->push_out.group_share[0]));
     const struct cs_finding *tg = cs_findings_term(fs, CS_MODEL_COLLATERAL, "target_gap");
     if (tg && tg->verdict == CS_VERDICT_CLEAR) {
         double hi = exp(0.1 * tg->high);
@@ -262,8 +277,15 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
     summary_promise(d, in);
     summary_others(d, in);
     cs_doc_para(d);
-    cs_doc_text(d, "These are associations across deals, not proof that the plan caused the "
-                   "behaviour; they show where a plan change is most likely to matter.");
+    const struct cs_model_rule *w = cs_findings_model(an->findings, CS_MODEL_PROMISE_RISK_WITHIN);
+    if (w->fitted && w->rule.readable)
+        cs_doc_text(d, "These are associations, not proof that the plan caused the behaviour. "
+                       "Comparing each rep with themselves rules out that the link is only who "
+                       "the reps are, not every other cause; they show where a plan change is "
+                       "most likely to matter.");
+    else
+        cs_doc_text(d, "These are associations across deals, not proof that the plan caused the "
+                       "behaviour; they show where a plan change is most likely to matter.");
     if (in->proposal_href) {
         cs_doc_text(d, " Strawman plan changes and their simulated cost are in ");
         cs_doc_link(d, "the proposal draft", in->proposal_href);
@@ -480,6 +502,26 @@ static void section_method(struct cs_doc *d, const struct cs_report_input *in)
     cs_doc_text(d, "Models are fitted by maximum likelihood; their intervals come from "
                    "cluster-robust standard errors, with deals of the same rep (assets of the same "
                    "owner) allowed to be alike.");
+    cs_doc_bullet(d);
+    cs_doc_text(d, "Same rep against themselves: the promise-risk model is also fitted with each "
+                   "rep as a stratum (conditional logistic regression), and the discount model "
+                   "with a term for each rep, so that what differs between reps cannot make a "
+                   "link appear; reps whose deals are all risky or all not add nothing to the "
+                   "first. When both estimates exist, the same-rep one gives the finding's "
+                   "verdict, in the summary, the text, the plot titles and the proposal alike, "
+                   "and the one across reps is shown beside it; when the same-rep one has too "
+                   "little data, or the element does not vary within reps, the one across reps "
+                   "gives it. The two are said to differ when the estimate across reps lies "
+                   "outside the same-rep interval (a reading aid, not a test): a link that is "
+                   "stronger across reps is partly who the reps are.");
+    cs_doc_bullet(d);
+    cs_doc_text(d, "Holding deals back: for each rep on a quarterly plan and each quarter "
+                   "followed by one in which the rep has won deals, the share of the next "
+                   "quarter's bookings closed in its first 14 days, by least squares on whether "
+                   "the quarter ended in a tier paying less than the plan's first (a cap or "
+                   "decelerator: nothing more to earn) and whether a deal closed in its last 14 "
+                   "days carried the rep across a tier floor, with intervals allowing for "
+                   "quarters of the same rep being alike.");
     method_rule(d, in->an->findings);
     cs_doc_bullet(d);
     cs_doc_text(d, "Bootstrap draws (bunching standard errors) use seed %llu; the same data and "

@@ -26,7 +26,57 @@ static const char *outcome_of(enum cs_model_id m)
     return m == CS_MODEL_COLLATERAL ? "a misstatement" : "a risky promise";
 }
 
-/* One term as a bullet: bold only when its verdict is clear. */
+/* How a least-squares model's differences read: discounts "points
+ * higher", shares of bookings "points more ... of" (the suffix). */
+static struct cs_words_change_style ols_style(enum cs_model_id m, const char *interval,
+                                              const char **prefix, const char **suffix)
+{
+    bool push = m == CS_MODEL_PUSH_OUT;
+    *prefix = push ? "" : "discounts ";
+    *suffix = push ? " of the next quarter's bookings closed in its first two weeks" : "";
+    return (struct cs_words_change_style){push ? "points less" : "points lower",
+                                          push ? "points more" : "points higher",
+                                          "about the same", NULL, interval};
+}
+
+/*
+ * One estimate in its reading unit with its printed interval, for beside
+ * another ("2.1 times (97% interval 1.7 to 2.6)", "odds ratio 1.1, no
+ * clear effect (97% interval 0.8 to 1.5)", "2.3 points higher (97%
+ * interval ...)"), or "too little data to tell".
+ */
+static const char *estimate_words(char *buf, size_t n, const struct cs_finding *f)
+{
+    double s;
+    char lv[48], a[48], r[96], ph[400];
+    cs_words_term_subject(f->model, f->term, &s);
+    if (f->verdict == CS_VERDICT_THIN) {
+        snprintf(buf, n, "too little data to tell");
+        return buf;
+    }
+    interval_words(lv, sizeof lv, f->level);
+    bool clear = f->verdict == CS_VERDICT_CLEAR;
+    if (!cs_model_info(f->model)->logistic) {
+        const char *pre, *suf;
+        double pts = cs_words_outcome_points(f->model);
+        struct cs_words_change_style st = ols_style(f->model, lv, &pre, &suf);
+        cs_words_change(ph, sizeof ph, pts * s * f->estimate, pts * s * f->low, pts * s * f->high,
+                        &st);
+        snprintf(buf, n, "%s%s%s", ph, clear ? "" : ", no clear effect", suf);
+        return buf;
+    }
+    double hi = exp(s * f->high);
+    cs_words_ratio_as(a, sizeof a, exp(s * f->estimate), hi);
+    cs_words_ratio_range(r, sizeof r, exp(s * f->low), hi);
+    if (clear)
+        snprintf(buf, n, "%s times (%s%s)", a, lv, r);
+    else
+        snprintf(buf, n, "odds ratio %s, no clear effect (%s%s)", a, lv, r);
+    return buf;
+}
+
+/* One term as a bullet, from its across-rep estimate alone: bold only when
+ * its verdict is clear. */
 static void term_bullet(struct cs_doc *d, const struct cs_finding *f)
 {
     double s;
@@ -39,14 +89,18 @@ static void term_bullet(struct cs_doc *d, const struct cs_finding *f)
     }
     interval_words(lv, sizeof lv, f->level);
     bool clear = f->verdict == CS_VERDICT_CLEAR;
-    if (f->model == CS_MODEL_DISCOUNT) {
-        struct cs_words_change_style st = {"points lower", "points higher", "about the same", NULL, lv};
-        cs_words_change(ph, sizeof ph, s * f->estimate, s * f->low, s * f->high, &st);
+    if (!cs_model_info(f->model)->logistic) {
+        const char *pre, *suf;
+        double pts = cs_words_outcome_points(f->model);
+        struct cs_words_change_style st = ols_style(f->model, lv, &pre, &suf);
+        cs_words_change(ph, sizeof ph, pts * s * f->estimate, pts * s * f->low, pts * s * f->high,
+                        &st);
         if (clear) {
             cs_doc_bold(d, "%s", subject);
-            cs_doc_text(d, " went with discounts %s.", ph);
+            cs_doc_text(d, " went with %s%s%s.", pre, ph, suf);
         } else {
-            cs_doc_text(d, "%s: no clear effect on discount; %s.", subject, ph);
+            cs_doc_text(d, "%s: no clear effect%s; %s%s.", subject,
+                        f->model == CS_MODEL_PUSH_OUT ? "" : " on discount", ph, suf);
         }
         return;
     }
@@ -60,6 +114,54 @@ static void term_bullet(struct cs_doc *d, const struct cs_finding *f)
         cs_doc_text(d, "%s: no clear effect on the odds of %s (odds ratio %s, %s%s).", subject,
                     outcome_of(f->model), a, lv, r);
     }
+}
+
+/*
+ * One term whose verdict is its within-rep estimate w, with the across-rep
+ * estimate a beside it (NULL: none) and what a difference means: bold
+ * only when w is clear.
+ */
+static void term_bullet_within(struct cs_doc *d, const struct cs_finding *w,
+                               const struct cs_finding *a)
+{
+    double s;
+    const char *subject = cs_words_term_subject(w->model, w->term, &s);
+    char lv[48], x[48], r[96], ph[256], beside[512], why[320];
+    bool clear = w->verdict == CS_VERDICT_CLEAR;
+    interval_words(lv, sizeof lv, w->level);
+    cs_doc_bullet(d);
+    if (!cs_model_info(w->model)->logistic) {
+        const char *pre, *suf;
+        double pts = cs_words_outcome_points(w->model);
+        struct cs_words_change_style st = ols_style(w->model, lv, &pre, &suf);
+        cs_words_change(ph, sizeof ph, pts * s * w->estimate, pts * s * w->low, pts * s * w->high,
+                        &st);
+        if (clear) {
+            cs_doc_bold(d, "%s", subject);
+            cs_doc_text(d, " went with %s%s%s within the same rep", pre, ph, suf);
+        } else {
+            cs_doc_text(d, "%s: within the same rep, no clear effect on discount; %s%s", subject,
+                        ph, suf);
+        }
+    } else {
+        double hi = exp(s * w->high);
+        cs_words_ratio_as(x, sizeof x, exp(s * w->estimate), hi);
+        cs_words_ratio_range(r, sizeof r, exp(s * w->low), hi);
+        if (clear) {
+            cs_doc_bold(d, "%s", subject);
+            cs_doc_text(d, " went with %s times the odds of %s within the same rep (%s%s)", x,
+                        outcome_of(w->model), lv, r);
+        } else {
+            cs_doc_text(d, "%s: within the same rep, no clear effect on the odds of %s (odds ratio "
+                           "%s, %s%s)", subject, outcome_of(w->model), x, lv, r);
+        }
+    }
+    if (a) {
+        cs_doc_text(d, "; across reps, %s", estimate_words(beside, sizeof beside, a));
+        if (cs_words_within_contrast(why, sizeof why, w, a)[0])
+            cs_doc_text(d, ": %s", why);
+    }
+    cs_doc_text(d, ".");
 }
 
 /*
@@ -88,12 +190,7 @@ static const struct cs_regress_fit *model_or_why(struct cs_doc *d, const struct 
         return NULL;
     }
     if (!fit || !r->rule.readable) {
-        static const char *const about[CS_MODEL_COUNT] = {
-            [CS_MODEL_PROMISE_RISK] = "the link between the plan and risky promises",
-            [CS_MODEL_DISCOUNT] = "the link between the plan and discounts",
-            [CS_MODEL_COLLATERAL] = "the link between marketing target pressure and misstated assets",
-        };
-        cs_doc_text(d, "%sToo little data to read %s. %s", lead, about[m],
+        cs_doc_text(d, "%sToo little data to read %s. %s", lead, cs_words_model_about(m),
                     cs_words_model_thin(why, sizeof why, r, m));
         return NULL;
     }
@@ -107,23 +204,97 @@ static void few_clusters(struct cs_doc *d, const struct cs_model_rule *r, enum c
         return;
     cs_doc_text(d, " It rests on %zu %s, which is few: read it as a pointer for a closer look "
                    "(its intervals use Student's t with %.0f degrees of freedom).",
-                r->clusters, m == CS_MODEL_COLLATERAL ? "asset owners" : "reps", r->rule.df);
+                r->clusters, cs_words_model_clusters(m), r->rule.df);
 }
 
-/* Every term of model m's fit, then the terms left out. */
-static void term_bullets(struct cs_doc *d, const struct cs_report_input *in, enum cs_model_id m,
-                         const struct cs_regress_fit *fit)
+/* Whether the within-rep model w of a term left it out (no variation within reps). */
+static bool within_dropped(const struct cs_report_input *in, enum cs_model_id w, const char *term)
 {
+    const struct cs_regress_fit *fit = cs_analysis_fit(in->an, w);
+    const struct cs_model_rule *r = cs_findings_model(in->an->findings, w);
+    for (size_t j = 0; fit && r->rule.readable && j < fit->n_dropped; j++)
+        if (strcmp(fit->dropped[j], term) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Every term of model m's fit, each with the estimate that states its
+ * verdict (cs_findings_lead: the within-rep one when it is read, with the
+ * across-rep one beside it), then the terms left out.  within: m's
+ * within-rep model, or m itself when it has none.
+ */
+static void term_bullets(struct cs_doc *d, const struct cs_report_input *in, enum cs_model_id m,
+                         enum cs_model_id within, const struct cs_regress_fit *fit)
+{
+    const struct cs_findings *fs = in->an->findings;
     for (size_t j = 0; j < fit->k; j++) {
-        const struct cs_finding *f = cs_findings_term(in->an->findings, m, fit->terms[j].name);
-        if (f)
-            term_bullet(d, f);
+        const struct cs_finding *f = cs_findings_lead(fs, m, fit->terms[j].name);
+        if (!f)
+            continue;
+        if (cs_model_is_within(f->model)) {
+            term_bullet_within(d, f, cs_findings_beside(fs, f));
+            continue;
+        }
+        term_bullet(d, f);
+        if (within != m && within_dropped(in, within, f->term))
+            cs_doc_text(d, " It does not vary within reps, so the same rep cannot be compared "
+                           "with themselves on it.");
     }
     for (size_t j = 0; j < fit->n_dropped; j++) {
         cs_doc_bullet(d);
         cs_doc_text(d, "%s: left out, as it does not vary in this period.",
                     cs_words_term_subject(m, fit->dropped[j], NULL));
     }
+}
+
+/*
+ * What the within-rep model w of a section adds, after the across-rep
+ * model's description: who it compares and what it rests on, or why it
+ * cannot be read (then the findings rest on the comparison across reps).
+ */
+static void within_paragraph(struct cs_doc *d, const struct cs_report_input *in, enum cs_model_id w)
+{
+    const struct cs_analysis *an = in->an;
+    const struct cs_model_result *mr = &an->model[w];
+    const struct cs_model_rule *r = cs_findings_model(an->findings, w);
+    bool logistic = cs_model_info(w)->logistic;
+    char a[32], b[32], why[512];
+    cs_doc_text(d, " Each rep is also compared with themselves: %s, so that what differs between "
+                   "reps (skill, territory, book of business) cannot make a link appear.",
+                logistic ? "the same model with each rep as a stratum (conditional logistic "
+                           "regression)"
+                         : "the same model with a term for each rep (rep fixed effects)");
+    if (!mr->fit || !cs_analysis_fit(an, w)) {
+        cs_doc_text(d, " That comparison could not be made here (%s), so the findings below rest "
+                       "on the comparison across reps.",
+                    !mr->fit ? mr->note : cs_regress_flag_text(mr->fit->flags & CS_REGRESS_UNFITTED));
+        return;
+    }
+    if (!r->rule.readable) {
+        char low[512];
+        cs_words_model_thin(why, sizeof why, r, w);
+        cs_doc_text(d, " It has too little data to be read: %s The findings below rest on the "
+                       "comparison across reps, where who the reps are can make a link appear.",
+                    cs_words_lowered(low, sizeof low, why));
+        return;
+    }
+    if (logistic)
+        cs_doc_text(d, " It rests on the %s reps who have both risky and other deals (%s deals)",
+                    cs_fmt_count(a, sizeof a, r->clusters), cs_fmt_count(b, sizeof b, r->event_rows));
+    else
+        cs_doc_text(d, " It rests on %s deals of %s reps", cs_fmt_count(a, sizeof a, r->n),
+                    cs_fmt_count(b, sizeof b, r->clusters));
+    const struct cs_model_rule *ra = cs_findings_model(an->findings, cs_model_info(w)->across);
+    if (r->rule.few_clusters && r->clusters != ra->clusters)   /* else said of the model above */
+        cs_doc_text(d, ", which is few (its intervals use Student's t with %.0f degrees of "
+                       "freedom)", r->rule.df);
+    if (logistic && mr->uninformative)
+        cs_doc_text(d, "; the %zu rep%s whose deals are all of one kind add%s nothing to it",
+                    mr->uninformative, mr->uninformative == 1 ? "" : "s",
+                    mr->uninformative == 1 ? "s" : "");
+    cs_doc_text(d, ". Where it can be read, its estimate gives each finding's verdict, and the "
+                   "estimate across reps stands beside it.");
 }
 
 /* ------------------------------------------------------------------------
@@ -151,7 +322,8 @@ void cs_report_where(struct cs_doc *d, const struct cs_report_input *in)
         cs_doc_text(d, " Some terms separate the outcome perfectly, so the estimates are Firth's "
                        "penalised ones.");
     few_clusters(d, cs_findings_model(an->findings, CS_MODEL_PROMISE_RISK), CS_MODEL_PROMISE_RISK);
-    term_bullets(d, in, CS_MODEL_PROMISE_RISK, fit);
+    within_paragraph(d, in, CS_MODEL_PROMISE_RISK_WITHIN);
+    term_bullets(d, in, CS_MODEL_PROMISE_RISK, CS_MODEL_PROMISE_RISK_WITHIN, fit);
     cs_report_add_plots(d, in, "how-strong");
     cs_report_add_plots(d, in, "per-tier");
 }
@@ -186,12 +358,83 @@ static void timing_paragraph(struct cs_doc *d, const struct cs_report_input *in)
                        "gives).", c, t->df, f->p < 0.001 ? "" : "= ", p, in->an->findings->family.m);
 }
 
+/*
+ * Holding deals back (SPEC 14.2): whether reps who ended a quarter with
+ * nothing more to earn close more of the next quarter's bookings in its
+ * first two weeks, with its plot.
+ */
+static void push_out_paragraph(struct cs_doc *d, const struct cs_report_input *in)
+{
+    const struct cs_analysis *an = in->an;
+    const struct cs_push_out *po = &an->push_out;
+    const struct cs_model_result *mr = &an->model[CS_MODEL_PUSH_OUT];
+    char a[32], b[32], c[32];
+    cs_doc_para(d);
+    /* not bold: bold marks clear findings only */
+    cs_doc_text(d, "Holding deals back.");
+    if (!po->quarterly) {
+        cs_doc_text(d, " No plan is quarterly, so a rep's quarter cannot be compared with the "
+                       "next.");
+        return;
+    }
+    cs_doc_text(d, " A rep who has reached a cap or a decelerator earns less on the next deal "
+                   "than at the start of the quarter, and may hold deals back until the next "
+                   "quarter begins. ");
+    if (!mr->fit) {
+        cs_doc_text(d, "This cannot be measured for this period: %s.", mr->note);
+        return;
+    }
+    char which[96] = "every quarter followed by one in which the same rep has won deals";
+    int year, q;
+    if (an->sel.mode == CS_SELECT_QUARTER) {
+        /* the quarter before the selected one, named: fiscal years are named
+         * by the year they end in, so 2026Q1 follows 2025Q4 */
+        if (sscanf(an->sel.label, "%dQ%d", &year, &q) == 2 && q >= 1 && q <= 4)
+            snprintf(which, sizeof which, "%dQ%d, the quarter before %s, for reps with won "
+                     "deals in both", q == 1 ? year - 1 : year, q == 1 ? 4 : q - 1, an->sel.label);
+        else
+            snprintf(which, sizeof which, "the quarter before the selected one, for reps with "
+                     "won deals in both");
+    }
+    cs_doc_text(d, "Over %s rep-quarters of %s reps (%s), the share of the next quarter's "
+                   "bookings closed in its first two weeks is compared between the rep-quarters "
+                   "that ended with nothing more to earn and the others, holding fixed whether a "
+                   "late deal crossed a tier floor. ",
+                cs_fmt_count(a, sizeof a, po->rep_periods), cs_fmt_count(b, sizeof b, po->reps),
+                which);
+    const struct cs_regress_fit *fit = model_or_why(d, in, CS_MODEL_PUSH_OUT, "The push-out model",
+                                                    "");
+    if (!fit)
+        return;
+    const struct cs_finding *f = cs_findings_term(an->findings, CS_MODEL_PUSH_OUT,
+                                                  "nothing_to_earn");
+    if (!f) {
+        cs_doc_text(d, "No rep-quarter among them ended with nothing more to earn (no rep reached "
+                       "a capped or decelerated tier), so holding back cannot be measured.");
+    } else {
+        const char *reading = f->verdict == CS_VERDICT_THIN ? ""
+                              : f->verdict != CS_VERDICT_CLEAR ? ": no clear sign of deals held back"
+                              : f->direction > 0 ? ": a sign of deals held back to the next quarter"
+                                                 : ": no sign of deals held back";
+        cs_doc_text(d, "Rep-quarters that ended with nothing more to earn (%s of them) were "
+                       "followed by %s of the next quarter's bookings in its first two weeks, "
+                       "the others by %s%s.",
+                    cs_fmt_count(c, sizeof c, po->nothing_to_earn),
+                    cs_words_pct(a, sizeof a, po->group_share[1]),
+                    cs_words_pct(b, sizeof b, po->group_share[0]), reading);
+    }
+    few_clusters(d, cs_findings_model(an->findings, CS_MODEL_PUSH_OUT), CS_MODEL_PUSH_OUT);
+    term_bullets(d, in, CS_MODEL_PUSH_OUT, CS_MODEL_PUSH_OUT, fit);
+    cs_report_add_plots(d, in, "push-out");
+}
+
 void cs_report_when(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_analysis *an = in->an;
     cs_doc_heading(d, 1, "When");
     cs_report_add_plots(d, in, "when");
     timing_paragraph(d, in);
+    push_out_paragraph(d, in);
     if (!an->model[CS_MODEL_DISCOUNT].fit)
         return;
     cs_doc_para(d);
@@ -202,7 +445,8 @@ void cs_report_when(struct cs_doc *d, const struct cs_report_input *in)
     if (!fit)
         return;
     few_clusters(d, cs_findings_model(an->findings, CS_MODEL_DISCOUNT), CS_MODEL_DISCOUNT);
-    term_bullets(d, in, CS_MODEL_DISCOUNT, fit);
+    within_paragraph(d, in, CS_MODEL_DISCOUNT_WITHIN);
+    term_bullets(d, in, CS_MODEL_DISCOUNT, CS_MODEL_DISCOUNT_WITHIN, fit);
 }
 
 void cs_report_thresholds(struct cs_doc *d, const struct cs_report_input *in)
@@ -280,7 +524,7 @@ void cs_report_collateral(struct cs_doc *d, const struct cs_report_input *in)
                    "asset, never on who wrote it.",
                 cs_fmt_count(a, sizeof a, fit->n));
     few_clusters(d, cs_findings_model(an->findings, CS_MODEL_COLLATERAL), CS_MODEL_COLLATERAL);
-    term_bullets(d, in, CS_MODEL_COLLATERAL, fit);
+    term_bullets(d, in, CS_MODEL_COLLATERAL, CS_MODEL_COLLATERAL, fit);
     cs_report_add_plots(d, in, "collateral");
 }
 
@@ -288,16 +532,34 @@ void cs_report_collateral(struct cs_doc *d, const struct cs_report_input *in)
  * The summary's model findings
  * --------------------------------------------------------------------- */
 
+/* The across-rep estimate beside a within-rep one, short: "2.1 times",
+ * "odds ratio 1.2, no clear effect", "too little data". */
+static const char *beside_short(char *buf, size_t n, const struct cs_finding *a)
+{
+    double s;
+    char x[48];
+    cs_words_term_subject(a->model, a->term, &s);
+    if (a->verdict == CS_VERDICT_THIN)
+        snprintf(buf, n, "too little data to tell");
+    else if (a->verdict == CS_VERDICT_CLEAR)
+        snprintf(buf, n, "%s times", cs_words_ratio(x, sizeof x, exp(s * a->estimate)));
+    else
+        snprintf(buf, n, "odds ratio %s, no clear effect",
+                 cs_words_ratio(x, sizeof x, exp(s * a->estimate)));
+    return buf;
+}
+
 size_t cs_report_summary_terms(struct cs_doc *d, const struct cs_report_input *in,
                                enum cs_model_id m, size_t max)
 {
     /* the plan's own elements: what a plan change acts on */
     static const char *const plan_terms[] = {"tier_cross", "marginal_rate", "last_14_days", "spiff"};
+    const struct cs_findings *fs = in->an->findings;
     const struct cs_finding *found[4];
     double size[4];
-    size_t nf = 0;
+    size_t nf = 0, said = 0;
     for (size_t i = 0; i < 4; i++) {
-        const struct cs_finding *f = cs_findings_term(in->an->findings, m, plan_terms[i]);
+        const struct cs_finding *f = cs_findings_lead(fs, m, plan_terms[i]);
         double s;
         cs_words_term_subject(m, plan_terms[i], &s);
         if (!f || f->verdict != CS_VERDICT_CLEAR)
@@ -313,16 +575,51 @@ size_t cs_report_summary_terms(struct cs_doc *d, const struct cs_report_input *i
         found[at] = f;
         size[at] = z;
     }
-    for (size_t i = 0; i < nf && i < max; i++) {
+    for (size_t i = 0; i < nf && i < max; i++, said++) {
         const struct cs_finding *f = found[i];
+        const struct cs_finding *a = cs_findings_beside(fs, f);
         double s;
         const char *subject = cs_words_term_subject(m, f->term, &s);
-        char a[48], r[96], lv[48];
+        char x[48], r[96], lv[48], low[256], b[96], why[320];
         double hi = exp(s * f->high);
-        cs_doc_text(d, " %s went with %s times the odds of such a promise (%s%s).", subject,
-                    cs_words_ratio_as(a, sizeof a, exp(s * f->estimate), hi),
+        cs_words_ratio_as(x, sizeof x, exp(s * f->estimate), hi);
+        cs_words_ratio_range(r, sizeof r, exp(s * f->low), hi);
+        interval_words(lv, sizeof lv, f->level);
+        if (!cs_model_is_within(f->model)) {
+            cs_doc_text(d, " %s went with %s times the odds of such a promise (%s%s).", subject, x,
+                        lv, r);
+            continue;
+        }
+        cs_doc_text(d, " Within the same rep, %s went with %s times the odds of such a promise "
+                       "(%s%s", cs_words_lowered(low, sizeof low, subject), x, lv, r);
+        if (a) {
+            cs_doc_text(d, "; across reps %s", beside_short(b, sizeof b, a));
+            if (cs_words_within_contrast(why, sizeof why, f, a)[0])
+                cs_doc_text(d, ": %s", why);
+        }
+        cs_doc_text(d, ").");
+    }
+    /* a link across reps that the same-rep comparison does not confirm:
+     * the VP's objection, answered in the summary */
+    for (size_t i = 0; i < 4; i++) {
+        const struct cs_finding *f = cs_findings_lead(fs, m, plan_terms[i]);
+        const struct cs_finding *a = cs_findings_beside(fs, f);
+        if (!f || !a || !cs_model_is_within(f->model) || f->verdict == CS_VERDICT_CLEAR ||
+            a->verdict != CS_VERDICT_CLEAR)
+            continue;
+        double s;
+        const char *subject = cs_words_term_subject(m, f->term, &s);
+        char x[48], y[48], r[96], lv[48], low[256];
+        double hi = exp(s * f->high);
+        cs_doc_text(d, " Across reps, %s went with %s times the odds of such a promise, but "
+                       "within the same rep there is no clear link (odds ratio %s, %s%s): the link "
+                       "across reps may be who the reps are rather than the plan.",
+                    cs_words_lowered(low, sizeof low, subject),
+                    cs_words_ratio(y, sizeof y, exp(s * a->estimate)),
+                    cs_words_ratio_as(x, sizeof x, exp(s * f->estimate), hi),
                     interval_words(lv, sizeof lv, f->level),
                     cs_words_ratio_range(r, sizeof r, exp(s * f->low), hi));
+        said++;
     }
-    return nf < max ? nf : max;
+    return said;
 }

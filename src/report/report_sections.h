@@ -16,8 +16,11 @@ void cs_report_when(struct cs_doc *d, const struct cs_report_input *in);
 void cs_report_thresholds(struct cs_doc *d, const struct cs_report_input *in);
 void cs_report_collateral(struct cs_doc *d, const struct cs_report_input *in);
 
-/* The summary's sentence on model m's clear findings, largest effect
- * first (at most `max`), into d; returns how many it stated. */
+/* The summary's sentences on across-rep model m's plan terms: those whose
+ * verdict (cs_findings_lead: the within-rep estimate when it is read) is
+ * clear, largest effect first (at most `max`), each with the across-rep
+ * estimate beside a within-rep one; then the links across reps that the
+ * same-rep comparison does not confirm.  Returns how many it stated. */
 size_t cs_report_summary_terms(struct cs_doc *d, const struct cs_report_input *in,
                                enum cs_model_id m, size_t max);
 

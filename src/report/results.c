@@ -131,8 +131,11 @@ static void verdict_json(json_t *o, const struct cs_finding *f, bool logit)
 {
     SET(o, "verdict", STR(cs_verdict_name(f->verdict)));
     SET(o, "q", NUM(f->q));
-    if (f->kind == CS_FINDING_TERM)
+    if (f->kind == CS_FINDING_TERM) {
         SET(o, "df", f->df > 0 ? NUM(f->df) : json_null());
+        if (f->pair != SIZE_MAX)
+            SET(o, "leads", json_boolean(f->leads));
+    }
     if (f->kind == CS_FINDING_TIMING)
         return;
     SET(o, "reported_level", NUM(f->level));
@@ -205,23 +208,67 @@ static void rule_json(json_t *m, const struct cs_model_rule *r)
     SET(m, "needs", needs);
 }
 
+/* What the models of SPEC 14 count besides every model's n and clusters. */
+static void within_json(json_t *m, const struct cs_analysis *an, enum cs_model_id k)
+{
+    const struct cs_model_result *r = &an->model[k];
+    const struct cs_push_out *po = &an->push_out;
+    switch (k) {
+    case CS_MODEL_PROMISE_RISK_WITHIN:
+        SET(m, "reps", INT(r->reps));
+        SET(m, "informative_reps", INT(r->fit->clusters));
+        SET(m, "uninformative_reps", INT(r->uninformative));
+        SET(m, "informative_deals", INT(r->event_rows));
+        break;
+    case CS_MODEL_DISCOUNT_WITHIN:
+        SET(m, "reps", INT(r->reps));
+        SET(m, "rank", INT(r->rank));
+        break;
+    case CS_MODEL_PUSH_OUT: {
+        SET(m, "rep_periods", INT(po->rep_periods));
+        SET(m, "candidates", INT(po->candidates));
+        SET(m, "reps", INT(po->reps));
+        SET(m, "crossed_late", INT(po->crossed_late));
+        SET(m, "nothing_to_earn", INT(po->nothing_to_earn));
+        static const char *const group[2] = {"others", "nothing_to_earn"};
+        json_t *g = json_object();
+        for (int i = 0; i < 2; i++) {
+            json_t *o = json_object();
+            SET(o, "rep_periods", INT(po->group_n[i]));
+            SET(o, "reps", INT(po->group_reps[i]));
+            SET(o, "first_14_days_share", NUM(po->group_share[i]));
+            SET(o, "ci_low", NUM(po->group_low[i]));
+            SET(o, "ci_high", NUM(po->group_high[i]));
+            SET(g, group[i], o);
+        }
+        SET(m, "next_period_share", g);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 static json_t *models_json(const struct cs_analysis *an)
 {
     json_t *models = json_object();
     for (int k = 0; k < CS_MODEL_COUNT; k++) {
         const struct cs_model_result *r = &an->model[k];
         const struct cs_regress_fit *read = cs_analysis_fit(an, (enum cs_model_id)k);
-        bool logit = k != CS_MODEL_DISCOUNT;
+        bool logit = cs_model_info((enum cs_model_id)k)->logistic;
         json_t *m;
         if (!r->fit) {
             m = json_object();
             SET(m, "fitted", json_false());
             SET(m, "note", STR(r->note));
+            if (k == CS_MODEL_PUSH_OUT)
+                within_json(m, an, CS_MODEL_PUSH_OUT);
         } else {
             m = fit_json(r->fit, logit, read == r->fit ? an->findings : NULL, (enum cs_model_id)k);
             if (r->firth)
                 SET(m, "firth", fit_json(r->firth, true, read == r->firth ? an->findings : NULL,
                                          (enum cs_model_id)k));
+            within_json(m, an, (enum cs_model_id)k);
         }
         rule_json(m, cs_findings_model(an->findings, (enum cs_model_id)k));
         SET(models, r->name, m);
@@ -398,6 +445,11 @@ static json_t *recon_json(const struct cs_dataset *ds, const struct cs_reconcili
     SET(o, "reproduces", json_boolean(rec->reproduces));
     SET(o, "paid_total", NUM(rec->paid_total));
     SET(o, "computed_total", NUM(rec->computed_total));
+    if (ds->counts[CS_T_SPLITS].present) {
+        /* SPEC 13: lines of split deals against their rep's credit row */
+        SET(o, "credit_rows_compared", INT(rec->rows_compared));
+        SET(o, "credit_rows_within_1pct", INT(rec->rows_within));
+    }
     json_t *gaps = json_array();
     for (size_t i = 0; i < rec->n_gaps; i++) {
         json_t *g = json_object();

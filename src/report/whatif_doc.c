@@ -136,11 +136,13 @@ static void in_short(struct cs_doc *d, const struct cs_whatif_doc *w)
         cs_doc_text(d, "Risky deals cannot be predicted (%s). ", b->model_note);
     } else if (!rule.readable) {
         struct cs_model_rule mr = {.fitted = true, .logistic = true, .n = b->deals,
-                                   .clusters = b->fit->clusters, .events = b->observed_risky,
-                                   .rule = rule};
+                                   .clusters = b->fit->clusters, .events = b->rule_events,
+                                   .event_rows = b->rule_rows, .rule = rule};
         cs_doc_text(d, "The model of risky deals has too little data to read, so the alternative's "
                        "effect on them cannot be told. %s ",
-                    cs_words_model_thin(why, sizeof why, &mr, CS_MODEL_PROMISE_RISK));
+                    cs_words_model_thin(why, sizeof why, &mr,
+                                        b->model == CS_WHATIF_WITHIN ? CS_MODEL_PROMISE_RISK_WITHIN
+                                                                     : CS_MODEL_PROMISE_RISK));
     } else if (r->risky.estimate == 0) {
         cs_doc_text(d, "With the alternative plans the model expects the same %s risky deals. ",
                     cs_words_num(x, sizeof x, r->base_risky));

@@ -427,11 +427,23 @@ void cs_words_method_bullets(struct cs_doc *d, const struct cs_whatif_base *b)
     cs_doc_bullet(d);
     cs_doc_text(d, "%s", cs_words_first_order);
     cs_doc_bullet(d);
-    cs_doc_text(d, "Expected risky deals are the sum, over the period's %s won deals, of each "
-                   "deal's chance of carrying an off-roadmap or premature promise under the "
-                   "report's promise-risk model (fitted on the same deals). The model relates "
-                   "risk to the plan's incentives across deals: an association, not proof of cause.",
-                cs_fmt_count(m, sizeof m, b->deals));
+    if (b->model == CS_WHATIF_WITHIN)
+        cs_doc_text(d, "Expected risky deals are the sum, over the period's %s won deals, of each "
+                       "deal's chance of carrying an off-roadmap or premature promise under the "
+                       "report's same-rep promise-risk model (--model within): its coefficients "
+                       "compare each rep with themselves, so that who the reps are does not move "
+                       "them, and each rep's own level is refitted so that the model expects the "
+                       "rep's observed number of risky deals under the current plans. A rep whose "
+                       "deals are all risky or all not (%zu here) keeps that rate under any plan. "
+                       "Still an association, not proof of cause.",
+                    cs_fmt_count(m, sizeof m, b->deals), b->uninformative_reps);
+    else
+        cs_doc_text(d, "Expected risky deals are the sum, over the period's %s won deals, of each "
+                       "deal's chance of carrying an off-roadmap or premature promise under the "
+                       "report's promise-risk model across reps (fitted on the same deals; "
+                       "--model within uses the same-rep one). The model relates risk to the "
+                       "plan's incentives across deals: an association, not proof of cause.",
+                    cs_fmt_count(m, sizeof m, b->deals));
     if (isfinite(b->promises_per_risky)) {
         cs_doc_bullet(d);
         cs_doc_text(d, "Expected risky promises are expected risky deals times %s, the average "
@@ -477,6 +489,63 @@ const char *cs_words_verdict(enum cs_verdict v)
     return cs_verdict_name(v);
 }
 
+/* ----------------------------------------------------------------------
+ * Models and their terms in words
+ * -------------------------------------------------------------------- */
+
+/* How a model is talked about. */
+static const struct model_words {
+    const char *name;        /* "the promise-risk model" without "the ... model" */
+    const char *rows;        /* what its rows are */
+    const char *clusters;    /* what its clusters are */
+    const char *about;       /* what reading it tells */
+    const char *outcome;     /* logistic: after "the odds of"; least squares: after "no clear
+                                effect on" */
+    const char *more_of;     /* least squares: after "N percentage points more/less" */
+    double points;           /* least squares: percentage points per unit of the outcome */
+} model_words_table[CS_MODEL_COUNT] = {
+    [CS_MODEL_PROMISE_RISK] = {"promise-risk", "deals", "reps",
+                               "the link between the plan and risky promises",
+                               "a risky promise", NULL, 0},
+    [CS_MODEL_PROMISE_RISK_WITHIN] = {"same-rep promise-risk", "deals",
+                                      "reps with both risky and other deals",
+                                      "the link between the plan and risky promises within the "
+                                      "same rep", "a risky promise", NULL, 0},
+    [CS_MODEL_DISCOUNT] = {"discount", "discounted deals", "reps",
+                           "the link between the plan and discounts", "discount", "discount", 1},
+    [CS_MODEL_DISCOUNT_WITHIN] = {"same-rep discount", "discounted deals", "reps",
+                                  "the link between the plan and discounts within the same rep",
+                                  "discount", "discount", 1},
+    [CS_MODEL_COLLATERAL] = {"collateral", "assets", "asset owners",
+                             "the link between marketing target pressure and misstated assets",
+                             "a misstated asset", NULL, 0},
+    [CS_MODEL_PUSH_OUT] = {"push-out", "rep-quarters", "reps",
+                           "whether reps with nothing more to earn hold deals back",
+                           "the share of the next quarter's bookings closed in its first two "
+                           "weeks", "of the next quarter's bookings closed in its first two weeks",
+                           100},
+};
+
+static const struct model_words *words_of(enum cs_model_id m)
+{
+    return &model_words_table[(unsigned)m < CS_MODEL_COUNT ? m : 0];
+}
+
+const char *cs_words_model_about(enum cs_model_id m)
+{
+    return words_of(m)->about;
+}
+
+const char *cs_words_model_clusters(enum cs_model_id m)
+{
+    return words_of(m)->clusters;
+}
+
+double cs_words_outcome_points(enum cs_model_id m)
+{
+    return words_of(m)->points;
+}
+
 struct term_words {
     const char *name;
     double scale;        /* effect per this many units of the term */
@@ -499,11 +568,24 @@ static const struct term_words asset_terms[] = {
     {"last_14_days", 1, "Assets published in the last two weeks of the quarter"},
 };
 
+static const struct term_words push_terms[] = {
+    {"crossed_late", 1, "Quarters in which a deal closed in the last two weeks carried the rep "
+                        "across a tier floor"},
+    {"nothing_to_earn", 1, "Quarters that ended with nothing more to earn (in a capped or "
+                           "decelerated tier)"},
+};
+
 const char *cs_words_term_subject(enum cs_model_id m, const char *term, double *scale)
 {
-    const struct term_words *t = m == CS_MODEL_COLLATERAL ? asset_terms : deal_terms;
-    size_t k = m == CS_MODEL_COLLATERAL ? sizeof asset_terms / sizeof asset_terms[0]
-                                        : sizeof deal_terms / sizeof deal_terms[0];
+    const struct term_words *t = deal_terms;
+    size_t k = sizeof deal_terms / sizeof deal_terms[0];
+    if (m == CS_MODEL_COLLATERAL) {
+        t = asset_terms;
+        k = sizeof asset_terms / sizeof asset_terms[0];
+    } else if (m == CS_MODEL_PUSH_OUT) {
+        t = push_terms;
+        k = sizeof push_terms / sizeof push_terms[0];
+    }
     for (size_t i = 0; term && i < k; i++)
         if (strcmp(t[i].name, term) == 0) {
             if (scale)
@@ -515,14 +597,19 @@ const char *cs_words_term_subject(enum cs_model_id m, const char *term, double *
     return "Another element of the model";
 }
 
-/* What model m's effects are on, after "the odds of" or "of". */
+const char *cs_words_lowered(char *buf, size_t n, const char *s)
+{
+    snprintf(buf, n, "%s", s);
+    /* an acronym (SPIFF) keeps its capitals; a sentence's first letter does not */
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
+/* What model m's effects are on, after "the odds of" or "no clear effect on". */
 static const char *outcome_words(enum cs_model_id m)
 {
-    switch (m) {
-    case CS_MODEL_PROMISE_RISK: return "a risky promise";
-    case CS_MODEL_COLLATERAL:   return "a misstated asset";
-    default:                    return "discount";
-    }
+    return words_of(m)->outcome;
 }
 
 /* A data string for a plain-text title: control characters dropped, cut
@@ -545,19 +632,35 @@ static const char *plain(const char *s, char *buf, size_t n)
     return buf;
 }
 
+/* A term's subject, "Same rep: ..." for a within-rep estimate (a title
+ * has to be short). */
+static const char *term_subject_of(char *buf, size_t n, const struct cs_finding *f, double *s)
+{
+    const char *subject = cs_words_term_subject(f->model, f->term, s);
+    char low[256];
+    if (cs_model_is_within(f->model))
+        snprintf(buf, n, "Same rep: %s", cs_words_lowered(low, sizeof low, subject));
+    else
+        snprintf(buf, n, "%s", subject);
+    return buf;
+}
+
 static void term_title(char *buf, size_t n, const struct cs_finding *f)
 {
     double s;
-    const char *subject = cs_words_term_subject(f->model, f->term, &s);
-    char a[32];
+    char subject[320], a[32];
+    term_subject_of(subject, sizeof subject, f, &s);
+    const struct model_words *w = words_of(f->model);
+    bool logistic = cs_model_info(f->model)->logistic;
     if (f->verdict == CS_VERDICT_THIN)
         snprintf(buf, n, "%s: too little data to tell", subject);
     else if (f->verdict != CS_VERDICT_CLEAR)
-        snprintf(buf, n, "%s: no clear effect on %s%s", subject,
-                 f->model == CS_MODEL_DISCOUNT ? "" : "the odds of ", outcome_words(f->model));
-    else if (f->model == CS_MODEL_DISCOUNT)
-        snprintf(buf, n, "%s went with %s percentage points %s discount", subject,
-                 cs_words_num(a, sizeof a, fabs(s * f->estimate)), f->direction > 0 ? "more" : "less");
+        snprintf(buf, n, "%s: no clear effect on %s%s", subject, logistic ? "the odds of " : "",
+                 outcome_words(f->model));
+    else if (!logistic)
+        snprintf(buf, n, "%s went with %s percentage points %s %s", subject,
+                 cs_words_num(a, sizeof a, fabs(s * f->estimate * w->points)),
+                 f->direction > 0 ? "more" : "less", w->more_of);
     else
         snprintf(buf, n, "%s went with %s times the odds of %s", subject,
                  cs_words_ratio(a, sizeof a, exp(s * f->estimate)), outcome_words(f->model));
@@ -616,11 +719,7 @@ const char *cs_words_finding_title(char *buf, size_t n, const struct cs_dataset 
 /* The model's name in words. */
 static const char *model_words(enum cs_model_id m)
 {
-    switch (m) {
-    case CS_MODEL_PROMISE_RISK: return "promise-risk";
-    case CS_MODEL_DISCOUNT:     return "discount";
-    default:                    return "collateral";
-    }
+    return words_of(m)->name;
 }
 
 const char *cs_words_model_title(char *buf, size_t n, const struct cs_analysis *an,
@@ -628,21 +727,24 @@ const char *cs_words_model_title(char *buf, size_t n, const struct cs_analysis *
 {
     const struct cs_model_rule *r = cs_findings_model(an->findings, m);
     const struct cs_finding *best = cs_findings_strongest(an->findings, m, 0);
+    const struct model_words *w = words_of(m);
     char a[32], b[32];
-    bool assets = m == CS_MODEL_COLLATERAL;
     if (!r || !r->fitted)
         snprintf(buf, n, "No %s model for this period", model_words(m));
     else if (!r->rule.readable)
         snprintf(buf, n, "Too little data to read the %s model (%s %s of %s %s)", model_words(m),
-                 cs_fmt_count(a, sizeof a, r->n), assets ? "assets" : "deals",
-                 cs_fmt_count(b, sizeof b, r->clusters), assets ? "owners" : "reps");
+                 cs_fmt_count(a, sizeof a, r->n), w->rows, cs_fmt_count(b, sizeof b, r->clusters),
+                 w->clusters);
     else if (best)
         term_title(buf, n, best);
-    else if (assets)
+    else if (m == CS_MODEL_COLLATERAL)
         snprintf(buf, n, "No clear link between marketing target pressure and misstated assets");
+    else if (m == CS_MODEL_PUSH_OUT)
+        snprintf(buf, n, "No clear sign of deals held back to the next quarter");
     else
         snprintf(buf, n, "No plan element has a clear link with %s in this period",
-                 m == CS_MODEL_PROMISE_RISK ? "risky promises" : "discounts");
+                 cs_model_info(m)->across == CS_MODEL_PROMISE_RISK ? "risky promises"
+                                                                    : "discounts");
     return buf;
 }
 
@@ -651,13 +753,15 @@ const char *cs_words_model_thin(char *buf, size_t n, const struct cs_model_rule 
 {
     char a[32], b[32], c[32];
     bool assets = m == CS_MODEL_COLLATERAL;
-    const char *rows = assets ? "assets" : m == CS_MODEL_DISCOUNT ? "discounted deals" : "deals";
-    const char *cl = assets ? "owners" : "reps";
+    const char *rows = words_of(m)->rows;
+    const char *cl = assets ? "owners" : words_of(m)->clusters;
+    /* the within-rep logit rests on the deals of the reps with both outcomes */
+    size_t n_rows = r->logistic && r->event_rows ? r->event_rows : r->n;
     size_t at = 0;
 #define ADD(...) do { int w_ = snprintf(buf + at, n - at, __VA_ARGS__); \
                       if (w_ > 0 && (size_t)w_ < n - at) at += (size_t)w_; } while (0)
     buf[0] = '\0';
-    ADD("This rests on %s %s of %s %s; reading it needs at least ", cs_fmt_count(a, sizeof a, r->n),
+    ADD("This rests on %s %s of %s %s; reading it needs at least ", cs_fmt_count(a, sizeof a, n_rows),
         rows, cs_fmt_count(b, sizeof b, r->clusters), cl);
     bool both = false;
     if (r->rule.short_clusters || (!r->rule.short_events && !r->rule.short_n)) {
@@ -669,9 +773,9 @@ const char *cs_words_model_thin(char *buf, size_t n, const struct cs_model_rule 
                                    : "deals of each kind (risky and not)";
         ADD("%s%s %s; here %s %s", both ? " and at least " : "",
             cs_fmt_count(c, sizeof c, r->rule.need_events), kinds,
-            cs_fmt_count(a, sizeof a, r->events < r->n - r->events ? r->events : r->n - r->events),
-            r->events <= r->n - r->events ? (assets ? "were misstated" : "were risky")
-                                          : (assets ? "were not misstated" : "were not risky"));
+            cs_fmt_count(a, sizeof a, r->events < n_rows - r->events ? r->events : n_rows - r->events),
+            r->events <= n_rows - r->events ? (assets ? "were misstated" : "were risky")
+                                            : (assets ? "were not misstated" : "were not risky"));
     } else if (r->rule.short_n) {
         ADD("%s%s %s", both ? " and at least " : "", cs_fmt_count(c, sizeof c, r->rule.need_n), rows);
     }
@@ -692,4 +796,56 @@ const char *cs_words_bunching_reading(const struct cs_analysis *an, const struct
         return "a clear departure at a placebo point: treat the floor's result with care";
     return f->direction > 0 ? "clear excess just above the floor"
                             : "clear shortfall just above the floor";
+}
+
+const char *cs_words_within_contrast(char *buf, size_t n, const struct cs_finding *w,
+                                     const struct cs_finding *a)
+{
+    buf[0] = '\0';
+    if (!w || !a || w->verdict == CS_VERDICT_THIN || a->verdict == CS_VERDICT_THIN ||
+        !isfinite(w->low) || !isfinite(w->high) || !isfinite(a->estimate))
+        return buf;
+    bool differ = a->estimate < w->low || a->estimate > w->high;
+    bool wclear = w->verdict == CS_VERDICT_CLEAR, aclear = a->verdict == CS_VERDICT_CLEAR;
+    const char *t;
+    /* the same-rep estimate leads: when it shows no clear link, how far the
+     * other lies from it says nothing about who the reps are */
+    if (!wclear && aclear)
+        t = "the same-rep comparison is too uncertain to confirm it, so the link across reps may "
+            "be who the reps are";
+    else if (!wclear)
+        t = "neither comparison shows a clear link";
+    else if (differ && a->estimate * w->estimate < 0)
+        t = "across reps the link goes the other way, so it comes from who the reps are";
+    else if (differ && fabs(a->estimate) > fabs(w->estimate))
+        t = "part of the link across reps is who the reps are";
+    else if (differ)
+        t = "the link is stronger within the same rep, so differences between reps hide part of it "
+            "across reps";
+    else
+        t = "the two agree, so who the reps are does not explain this link away";
+    snprintf(buf, n, "%s", t);
+    return buf;
+}
+
+const char *cs_words_push_title(char *buf, size_t n, const struct cs_analysis *an)
+{
+    const struct cs_finding *f = cs_findings_term(an->findings, CS_MODEL_PUSH_OUT, "nothing_to_earn");
+    const struct cs_push_out *po = &an->push_out;
+    char a[32], b[32];
+    cs_words_pct(a, sizeof a, po->group_share[1]);
+    cs_words_pct(b, sizeof b, po->group_share[0]);
+    if (!f)
+        snprintf(buf, n, "No rep-quarter ended with nothing more to earn");
+    else if (f->verdict == CS_VERDICT_THIN)
+        snprintf(buf, n, "Too few rep-quarters to tell whether deals are held back to the next "
+                         "quarter");
+    else if (f->verdict != CS_VERDICT_CLEAR)
+        snprintf(buf, n, "No clear sign of deals held back to the next quarter (%s of its "
+                         "bookings in its first two weeks, against %s)", a, b);
+    else
+        snprintf(buf, n, "After a quarter with nothing more to earn, reps close %s of the next "
+                         "quarter's bookings in its first two weeks (%s against %s)",
+                 f->direction > 0 ? "more" : "less", a, b);
+    return buf;
 }

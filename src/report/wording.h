@@ -119,6 +119,44 @@ double cs_words_money_axis(char *buf, size_t n, double max, const char *currency
 /* "clear", "no clear effect", "too little data". */
 const char *cs_words_verdict(enum cs_verdict v);
 
+/* What reading model m tells ("the link between the plan and risky
+ * promises"), and what its clusters are ("reps", "asset owners", "reps
+ * with both risky and other deals"); static text. */
+const char *cs_words_model_about(enum cs_model_id m);
+const char *cs_words_model_clusters(enum cs_model_id m);
+
+/* A least-squares model's outcome in percentage points per unit (1 for
+ * discount_pct, 100 for a share); 0 for a logistic model. */
+double cs_words_outcome_points(enum cs_model_id m);
+
+/* s with its first letter lowered, for a subject mid-sentence (an
+ * acronym's capitals kept). */
+const char *cs_words_lowered(char *buf, size_t n, const char *s);
+
+/*
+ * What the difference between a term's within-rep estimate w (the one
+ * that leads) and its across-rep estimate a means, as a clause without a
+ * capital or a full stop (SPEC 14.1; docs/WITHIN.md gives the
+ * rule).  The two differ when a's estimate lies outside w's printed
+ * interval, a reading aid rather than a test:
+ *   w clear, differ, a larger:    "part of the link across reps is who the reps are"
+ *   w clear, differ, a smaller:   "the link is stronger within the same rep, so differences
+ *                                  between reps hide part of it across reps"
+ *   w clear, differ, other sign:  "across reps the link goes the other way, so it comes from
+ *                                  who the reps are"
+ *   w clear, agree:               "the two agree, so who the reps are does not explain this
+ *                                  link away"
+ *   w not clear, a clear:         "the same-rep comparison is too uncertain to confirm it, so
+ *                                  the link across reps may be who the reps are"
+ *   neither clear:                "neither comparison shows a clear link"
+ * (when the same-rep estimate shows no clear link, whether the other lies
+ * outside its interval is not read: it would call "part of the link" what
+ * is no clear link at all.)
+ * "" when either is not read (too little data).
+ */
+const char *cs_words_within_contrast(char *buf, size_t n, const struct cs_finding *w,
+                                     const struct cs_finding *a);
+
 /* What a model term is about, in plan language, and the unit its effect
  * is read per (*scale: 0.01 for a percentage point of rate, ln 2 for a
  * doubling, 0.1 for 10 points of target shortfall, else 1).  Never an
@@ -133,6 +171,8 @@ const char *cs_words_term_subject(enum cs_model_id m, const char *term, double *
  *                     3.1 times the odds of a risky promise"
  *   TERM not clear:  "Deals closed in ...: no clear effect on the odds of a risky promise"
  *   TERM thin:       "Deals closed in ...: too little data to tell"
+ *   TERM within-rep: the same after "Same rep: " ("Same rep: deals closed in ... went
+ *                     with 1.6 times the odds of a risky promise")
  *   BUNCHING clear:  "Plan MM-Q: more rep-quarters end just above the 100% floor than the
  *                     smooth pattern predicts" (fewer, when below it)
  *   BUNCHING not:    "Plan MM-Q: no clear bunching at the 100% floor"
@@ -150,6 +190,13 @@ const char *cs_words_finding_title(char *buf, size_t n, const struct cs_dataset 
  * there is too little data to read it. */
 const char *cs_words_model_title(char *buf, size_t n, const struct cs_analysis *an,
                                  enum cs_model_id m);
+
+/* The headline of the push-out finding (SPEC 14.2) for its plot: the
+ * verdict of the model's nothing_to_earn term with the two groups' shares
+ * ("After a quarter with nothing more to earn, reps close more of the next
+ * quarter's bookings in its first two weeks (31% against 15%)", "No clear
+ * sign of deals held back to the next quarter (...)"), or why it has none. */
+const char *cs_words_push_title(char *buf, size_t n, const struct cs_analysis *an);
 
 /* Why model m is too little data and what reading it would need, as a
  * sentence: "This rests on 56 deals of 4 reps; reading it needs at least

@@ -8,8 +8,10 @@
 
 #include "compsight/clogit.h"
 #include "compsight/mem.h"
+#include "chol.h"
 #include "clogit_stratum.h"
 #include "fitkit.h"
+#include "sandwich.h"
 
 #define MAX_HALVINGS 30         /* step halvings per Newton iteration */
 #define RUNAWAY 1e-3            /* a step left at the estimate above 1e-3 max(1, |b|): separation */
@@ -386,6 +388,47 @@ out:
     return st;
 }
 
+enum cs_status cs_clogit_strata(const struct cs_clogit_design *d, const double *beta,
+                                const struct cs_clogit_options *opt, double *U, double *I,
+                                struct cs_error *err)
+{
+    struct prep pr;
+    struct cs_clogit_ws ws = {0};
+    struct cs_clogit_options o;
+    bool keep[CS_REGRESS_MAX_TERMS];
+    enum cs_status st = get_options(opt, &o, err);
+    if (st != CS_OK || (st = check_design(d, err)) != CS_OK)
+        return st;
+    size_t k = d->k;
+    if (k > 0 && !beta)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL, "conditional logit: no beta");
+    for (size_t j = 0; j < k; j++)
+        if (!isfinite(beta[j]))
+            return cs_error_set(err, CS_ERR_USAGE, NULL, 0, d->names[j], "beta is not finite");
+    if ((st = prepare(d, false, keep, &pr, err)) != CS_OK)
+        return st;
+    double b[CS_REGRESS_MAX_TERMS + 1] = {0}, Ig[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS];
+    for (size_t j = 0; j < k; j++)
+        b[j] = beta[j];
+    memset(U, 0, d->strata * k * sizeof *U);
+    memset(I, 0, d->strata * k * k * sizeof *I);
+    if (cs_clogit_ws_alloc(&ws, &pr.dt)) {
+        st = nomem(err);
+        goto out;
+    }
+    for (size_t t = 0; t < pr.dt.ns; t++) {
+        size_t g = d->stratum[pr.dt.order[pr.dt.s[t].start]];
+        double ll = 0;
+        memset(Ig, 0, k * k * sizeof *Ig);
+        cs_clogit_stratum_eval(&pr.dt, t, b, &ws, &ll, U + g * k, Ig);
+        memcpy(I + g * k * k, Ig, k * k * sizeof *Ig);
+    }
+out:
+    cs_clogit_ws_free(&ws);
+    prep_free(&pr);
+    return st;
+}
+
 void cs_clogit_free(struct cs_clogit_fit *f)
 {
     if (!f)
@@ -401,20 +444,19 @@ void cs_clogit_free(struct cs_clogit_fit *f)
  * start could not be factored (no estimate).
  */
 static bool newton(const struct prep *pr, const struct cs_clogit_options *o, struct cs_clogit_ws *ws,
-                   double *beta, double *Ug, double *ll, double *U, double *I,
+                   struct cs_chol *ch, double *beta, double *Ug, double *ll, double *U, double *I,
                    struct cs_regress_fit *fit, double *ll_null, double *last_step)
 {
     size_t p = pr->dt.p;
     double bn[CS_REGRESS_MAX_TERMS + 1], Un[CS_REGRESS_MAX_TERMS], d[CS_REGRESS_MAX_TERMS];
     memset(last_step, 0, p * sizeof *last_step);
     double In[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS], lln;
-    struct cs_fitkit_chol ch;
     memset(bn, 0, sizeof bn);
     evaluate(pr, beta, ws, o->threads, Ug, ll, U, I);
     *ll_null = *ll;
     bool at_beta = true;        /* Ug is at beta */
     for (int it = 1; it <= o->max_iter; it++) {
-        if (cs_fitkit_chol_factor(&ch, I, p) != 0 || cs_fitkit_chol_solve(&ch, U, d) != 0) {
+        if (cs_chol_factor(ch, I) != 0 || cs_chol_solve(ch, U, d) != 0) {
             fit->flags |= CS_REGRESS_SINGULAR;
             if (it == 1)
                 return false;
@@ -459,20 +501,20 @@ static bool newton(const struct prep *pr, const struct cs_clogit_options *o, str
  * taken, in step), in units of each term's linear predictor; a term still
  * running off is separated.
  */
-static void covariances(const struct prep *pr, const double *beta, const double *U,
-                        const double *I, const double *Ug, double *step, struct cs_regress_fit *fit)
+static void covariances(const struct prep *pr, struct cs_chol *ch, const double *beta,
+                        const double *U, const double *I, const double *Ug, double *step,
+                        struct cs_regress_fit *fit)
 {
     size_t p = pr->dt.p, ns = pr->dt.ns;
     double V[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS];
-    struct cs_fitkit_chol ch;
-    if (cs_fitkit_chol_factor(&ch, I, p) != 0 || cs_fitkit_chol_inverse(&ch, V) != 0) {
+    /* the step first: cs_chol_invert destroys the factor */
+    if (cs_chol_factor(ch, I) != 0 || cs_chol_solve(ch, U, step) != 0 ||
+        cs_chol_invert(ch, V) != 0) {
         fit->flags |= CS_REGRESS_SINGULAR;
     } else {
         memcpy(fit->vcov, V, p * p * sizeof *V);
         if (ns >= 2)
-            cs_fitkit_sandwich(V, Ug, ns, p, 1.0, fit->vcov_cluster);
-        if (cs_fitkit_chol_solve(&ch, U, step) != 0)
-            fit->flags |= CS_REGRESS_SINGULAR;
+            cs_sandwich(V, Ug, ns, p, 1.0, fit->vcov_cluster);
     }
     double dmax = 0;
     bool runaway[CS_REGRESS_MAX_TERMS];
@@ -495,6 +537,7 @@ enum cs_status cs_clogit(const struct cs_clogit_design *d, const struct cs_clogi
     struct cs_clogit_ws ws[2] = {{0}, {0}};
     struct cs_clogit_fit *res = NULL;
     struct cs_regress_fit *fit = NULL;
+    struct cs_chol ch = {0};
     double *Ug = NULL;
     struct cs_clogit_options o;
     bool keep[CS_REGRESS_MAX_TERMS];
@@ -512,7 +555,7 @@ enum cs_status cs_clogit(const struct cs_clogit_design *d, const struct cs_clogi
     bool fitted = d->n > 0 && d->k > 0 && ns > 0 && p > 0;
     res = calloc(1, sizeof *res);
     if (res)
-        res->fit = fit = cs_fitkit_fit_new(CS_REGRESS_LOGIT, d->n, d->k, d->names, keep, fitted);
+        res->fit = fit = cs_fitkit_new(CS_REGRESS_LOGIT, d->n, d->k, d->names, keep, fitted);
     if (!res || !fit) {
         st = nomem(err);
         goto out;
@@ -536,12 +579,13 @@ enum cs_status cs_clogit(const struct cs_clogit_design *d, const struct cs_clogi
     double beta[CS_REGRESS_MAX_TERMS + 1] = {0}, U[CS_REGRESS_MAX_TERMS], ll;
     double I[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS];
     Ug = malloc(ns * p * sizeof *Ug);
-    if (!Ug || cs_clogit_ws_alloc(&ws[0], &pr.dt) || (o.threads >= 2 && cs_clogit_ws_alloc(&ws[1], &pr.dt))) {
+    if (!Ug || cs_chol_alloc(&ch, p) || cs_clogit_ws_alloc(&ws[0], &pr.dt) ||
+        (o.threads >= 2 && cs_clogit_ws_alloc(&ws[1], &pr.dt))) {
         st = nomem(err);
         goto out;
     }
     double step[CS_REGRESS_MAX_TERMS] = {0};
-    if (!newton(&pr, &o, ws, beta, Ug, &ll, U, I, fit, &res->loglik_null, step)) {
+    if (!newton(&pr, &o, ws, &ch, beta, Ug, &ll, U, I, fit, &res->loglik_null, step)) {
         fit->flags |= CS_REGRESS_NOT_CONVERGED;
         cs_fitkit_unfit(fit);
         goto out;
@@ -552,9 +596,10 @@ enum cs_status cs_clogit(const struct cs_clogit_design *d, const struct cs_clogi
     fit->deviance = -2 * ll;
     fit->null_deviance = -2 * res->loglik_null;
 
-    covariances(&pr, beta, U, I, Ug, step, fit);
+    covariances(&pr, &ch, beta, U, I, Ug, step, fit);
     cs_fitkit_finish_terms(fit, beta, true);
 out:
+    cs_chol_free(&ch);
     free(Ug);
     cs_clogit_ws_free(&ws[0]);
     cs_clogit_ws_free(&ws[1]);

@@ -51,6 +51,7 @@ void cs_clogit_stratum_layout(struct cs_clogit_stratum *s, struct cs_clogit_data
 struct cs_clogit_ws {
     double *eta, *q, *oq, *ez;  /* n_max */
     double *xs;                 /* n_max * P: the stratum's rows, centred, mirrored */
+    double *wv;                 /* n_max * P: each row's w_i of the information (moments) */
     double *F0, *F1;            /* (m_max + 2) and (m_max + 2) * P: forward, index k + 1 */
     double *bw;                 /* m_max + 2: the backward working array, index k + 1 */
     double *ck;                 /* ck_max: backward checkpoints */

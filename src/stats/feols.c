@@ -5,14 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
-#include <gsl/gsl_matrix.h>
-#include <gsl/gsl_vector.h>
-
 #include "compsight/feols.h"
 #include "compsight/mem.h"
+#include "chol.h"
 #include "fitkit.h"
+#include "sandwich.h"
 
 static enum cs_status nomem(struct cs_error *err)
 {
@@ -201,8 +198,8 @@ static void periods_system(const struct cs_feols_design *d, const size_t *ng, co
     }
 }
 
-/* Solve M c = R for every column (the system scaled to a unit diagonal,
- * Cholesky) into e->c; -1 when GSL fails or is out of memory. */
+/* Solve M c = R for every column (chol.h's equilibrated Cholesky) into
+ * e->c; -1 when M cannot be factored or memory runs out. */
 static int periods_solve(const struct cs_feols_design *d, const struct periods *pe, const double *M,
                          const double *R, struct effects *e)
 {
@@ -210,31 +207,23 @@ static int periods_solve(const struct cs_feols_design *d, const struct periods *
     if (Tr == 0)
         return 0;
     int rc = -1;
-    gsl_matrix *Mr = gsl_matrix_alloc(Tr, Tr);
-    gsl_vector *v = gsl_vector_alloc(Tr), *sc = gsl_vector_alloc(Tr);
-    if (!Mr || !v || !sc)
-        goto out;
-    for (size_t a = 0; a < Tr; a++)
-        gsl_vector_set(sc, a, 1 / sqrt(M[a * Tr + a]));
-    for (size_t a = 0; a < Tr; a++)
-        for (size_t b = 0; b < Tr; b++)
-            gsl_matrix_set(Mr, a, b, M[a * Tr + b] * gsl_vector_get(sc, a) * gsl_vector_get(sc, b));
-    if (gsl_linalg_cholesky_decomp1(Mr) != GSL_SUCCESS)
+    struct cs_chol ch = {0};
+    double *v = malloc(Tr * sizeof *v);
+    if (!v || cs_chol_alloc(&ch, Tr) != 0 || cs_chol_factor(&ch, M) != 0)
         goto out;
     for (size_t j = 0; j < C; j++) {
         for (size_t a = 0; a < Tr; a++)
-            gsl_vector_set(v, a, R[a * C + j] * gsl_vector_get(sc, a));
-        if (gsl_linalg_cholesky_svx(Mr, v) != GSL_SUCCESS)
+            v[a] = R[a * C + j];
+        if (cs_chol_solve(&ch, v, v) != 0)
             goto out;
         for (size_t t = 0; t < T; t++)
             if (pe->pos[t] != SIZE_MAX)
-                e->c[t * C + j] = gsl_vector_get(v, pe->pos[t]) * gsl_vector_get(sc, pe->pos[t]);
+                e->c[t * C + j] = v[pe->pos[t]];
     }
     rc = 0;
 out:
-    gsl_matrix_free(Mr);
-    gsl_vector_free(v);
-    gsl_vector_free(sc);
+    cs_chol_free(&ch);
+    free(v);
     return rc;
 }
 
@@ -368,7 +357,7 @@ static void gram(const struct cs_feols_design *d, const struct effects *e, doubl
  * X~'X~ (ch) and one step of iterative refinement over the rows; -1 when
  * X~'X~ cannot be factored. */
 static int slopes(const struct cs_feols_design *d, const struct effects *e, const double *Gm,
-                  const size_t *col, size_t p, struct cs_fitkit_chol *ch, double *beta)
+                  const size_t *col, size_t p, struct cs_chol *ch, double *beta)
 {
     size_t K = d->k, C = e->C;
     double A[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS], b[CS_REGRESS_MAX_TERMS];
@@ -380,7 +369,7 @@ static int slopes(const struct cs_feols_design *d, const struct effects *e, cons
         }
         b[a] = Gm[K * C + col[a]];
     }
-    if (cs_fitkit_chol_factor(ch, A, p) != 0 || cs_fitkit_chol_solve(ch, b, beta) != 0)
+    if (cs_chol_factor(ch, A) != 0 || cs_chol_solve(ch, b, beta) != 0)
         return -1;
     for (size_t i = 0; i < d->n; i++) {
         transformed(d, e, i, z);
@@ -390,7 +379,7 @@ static int slopes(const struct cs_feols_design *d, const struct effects *e, cons
         for (size_t a = 0; a < p; a++)
             r[a] += z[col[a]] * res;
     }
-    if (cs_fitkit_chol_solve(ch, r, delta) == 0)
+    if (cs_chol_solve(ch, r, delta) == 0)
         for (size_t a = 0; a < p; a++)
             beta[a] += delta[a];
     return 0;
@@ -427,8 +416,8 @@ static struct cs_feols_fit *fit_new(const struct cs_feols_design *d, const struc
     struct cs_feols_fit *res = calloc(1, sizeof *res);
     if (!res)
         return NULL;
-    struct cs_regress_fit *fit = res->fit = cs_fitkit_fit_new(CS_REGRESS_OLS, n, d->k, d->names,
-                                                              keep, fitted);
+    struct cs_regress_fit *fit = res->fit = cs_fitkit_new(CS_REGRESS_OLS, n, d->k, d->names,
+                                                          keep, fitted);
     if (!fit) {
         free(res);
         return NULL;
@@ -454,6 +443,7 @@ enum cs_status cs_feols(const struct cs_feols_design *d, struct cs_feols_fit **o
 {
     struct effects e = {0};
     struct cs_feols_fit *res = NULL;
+    struct cs_chol ch = {0};
     double *U = NULL;
     *out = NULL;
     enum cs_status st = check_design(d, err);
@@ -487,7 +477,10 @@ enum cs_status cs_feols(const struct cs_feols_design *d, struct cs_feols_fit **o
         goto out;
 
     double beta[CS_REGRESS_MAX_TERMS], yy;
-    struct cs_fitkit_chol ch;
+    if (cs_chol_alloc(&ch, p) != 0) {
+        st = nomem(err);
+        goto out;
+    }
     if (slopes(d, &e, Gm, col, p, &ch, beta) != 0) {
         fit->flags |= CS_REGRESS_SINGULAR;
         cs_fitkit_unfit(fit);
@@ -508,20 +501,19 @@ enum cs_status cs_feols(const struct cs_feols_design *d, struct cs_feols_fit **o
         fit->flags |= CS_REGRESS_PERFECT_FIT;
 
     double B[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS];
-    if (cs_fitkit_chol_inverse(&ch, B) != 0) {
+    if (cs_chol_invert(&ch, B) != 0) {
         fit->flags |= CS_REGRESS_SINGULAR;
     } else {
         double s2 = rss / (double)(n - rank);
         for (size_t t = 0; t < p * p; t++)
             fit->vcov[t] = s2 * B[t];
-        if (e.G >= 2) {
-            double G = (double)e.G;
-            double adj = G / (G - 1) * (double)(n - 1) / (double)(n - rank);
-            cs_fitkit_sandwich(B, U, d->groups, p, adj, fit->vcov_cluster);
-        }
+        if (e.G >= 2)
+            cs_sandwich(B, U, d->groups, p, cs_vcovcl_factor(CS_VCOVCL_HC1, e.G, n, rank),
+                        fit->vcov_cluster);
     }
     cs_fitkit_finish_terms(fit, beta, false);
 out:
+    cs_chol_free(&ch);
     free(U);
     effects_free(&e);
     if (st != CS_OK) {

@@ -1,7 +1,6 @@
-/* fitkit.c - small dense algebra and the fit record shared by the within-rep estimators. */
+/* fitkit.c - the fit record and the term screen shared by every fit of stats/ (fitkit.h). */
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -11,122 +10,8 @@
 #define ALIAS_TOL 1e-7          /* R's lm/glm rank tolerance (dqrdc2) */
 
 /* ======================================================================
- * Cholesky, equilibrated
+ * The term screen
  * ==================================================================== */
-
-int cs_fitkit_chol_factor(struct cs_fitkit_chol *c, const double *A, size_t k)
-{
-    if (k > CS_REGRESS_MAX_TERMS)
-        return -1;
-    c->k = k;
-    for (size_t j = 0; j < k; j++) {
-        double a = A[j * k + j];
-        if (!(a > 0) || !isfinite(a))
-            return -1;
-        int e;
-        frexp(sqrt(a), &e);
-        c->s[j] = ldexp(1.0, -e);
-    }
-    double *L = c->L;
-    for (size_t i = 0; i < k; i++) {
-        for (size_t j = 0; j <= i; j++) {
-            double sum = A[i * k + j] * c->s[i] * c->s[j];
-            for (size_t q = 0; q < j; q++)
-                sum -= L[i * k + q] * L[j * k + q];
-            if (i == j) {
-                if (!(sum > 0) || !isfinite(sum))
-                    return -1;
-                L[i * k + i] = sqrt(sum);
-            } else {
-                L[i * k + j] = sum / L[j * k + j];
-            }
-        }
-    }
-    return 0;
-}
-
-int cs_fitkit_chol_solve(const struct cs_fitkit_chol *c, const double *b, double *x)
-{
-    size_t k = c->k;
-    const double *L = c->L;
-    double z[CS_REGRESS_MAX_TERMS];
-    for (size_t i = 0; i < k; i++) {            /* L z = S b */
-        double sum = b[i] * c->s[i];
-        for (size_t q = 0; q < i; q++)
-            sum -= L[i * k + q] * z[q];
-        z[i] = sum / L[i * k + i];
-    }
-    for (size_t i = k; i-- > 0;) {              /* L' w = z, in place */
-        double sum = z[i];
-        for (size_t q = i + 1; q < k; q++)
-            sum -= L[q * k + i] * z[q];
-        z[i] = sum / L[i * k + i];
-    }
-    int rc = 0;
-    for (size_t i = 0; i < k; i++) {
-        x[i] = z[i] * c->s[i];
-        if (!isfinite(x[i]))
-            rc = -1;
-    }
-    return rc;
-}
-
-int cs_fitkit_chol_inverse(const struct cs_fitkit_chol *c, double *inv)
-{
-    size_t k = c->k;
-    const double *L = c->L;
-    double Li[CS_REGRESS_MAX_TERMS * CS_REGRESS_MAX_TERMS];
-    /* Li = L^-1, lower triangular, column by column */
-    for (size_t j = 0; j < k; j++) {
-        for (size_t i = 0; i < j; i++)
-            Li[i * k + j] = 0;
-        Li[j * k + j] = 1 / L[j * k + j];
-        for (size_t i = j + 1; i < k; i++) {
-            double sum = 0;
-            for (size_t q = j; q < i; q++)
-                sum -= L[i * k + q] * Li[q * k + j];
-            Li[i * k + j] = sum / L[i * k + i];
-        }
-    }
-    int rc = 0;
-    for (size_t i = 0; i < k; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double sum = 0;                     /* (Li' Li)_ij over q >= max(i, j) = i */
-            for (size_t q = i; q < k; q++)
-                sum += Li[q * k + i] * Li[q * k + j];
-            double v = sum * c->s[i] * c->s[j];
-            inv[i * k + j] = inv[j * k + i] = v;
-            if (!isfinite(v))
-                rc = -1;
-        }
-    return rc;
-}
-
-/* ======================================================================
- * Sandwich, screen
- * ==================================================================== */
-
-void cs_fitkit_sandwich(const double *B, const double *U, size_t G, size_t k, double c_adj,
-                        double *V)
-{
-    double vp[CS_REGRESS_MAX_TERMS];
-    for (size_t q = 0; q < k * k; q++)
-        V[q] = 0;
-    for (size_t g = 0; g < G; g++) {
-        const double *u = U + g * k;
-        for (size_t i = 0; i < k; i++) {
-            double s = 0;
-            for (size_t j = 0; j < k; j++)
-                s += B[i * k + j] * u[j];
-            vp[i] = s;
-        }
-        for (size_t i = 0; i < k; i++)
-            for (size_t j = 0; j < k; j++)
-                V[i * k + j] += vp[i] * vp[j];
-    }
-    for (size_t q = 0; q < k * k; q++)
-        V[q] *= c_adj;
-}
 
 size_t cs_fitkit_screen(const double *C, const double *norm2, size_t p, bool *keep)
 {
@@ -166,8 +51,34 @@ static void term_clear(struct cs_regress_term *t, const char *name, size_t colum
     t->separated = false;
 }
 
-struct cs_regress_fit *cs_fitkit_fit_new(enum cs_regress_model model, size_t n, size_t k_design,
-                                         const char *const *names, const bool *keep, bool fitted)
+void cs_fitkit_set_terms(struct cs_regress_fit *fit, const char *const *names, const bool *keep)
+{
+    fit->k = fit->n_dropped = 0;
+    for (size_t j = 0; j < fit->k_design; j++) {
+        if (!keep || keep[j]) {
+            term_clear(&fit->terms[fit->k++], names[j], j);
+        } else {
+            fit->dropped[fit->n_dropped] = names[j];
+            fit->dropped_column[fit->n_dropped++] = j;
+        }
+    }
+}
+
+int cs_fitkit_alloc_cov(struct cs_regress_fit *fit)
+{
+    size_t k = fit->k;
+    fit->vcov = malloc((k ? k * k : 1) * sizeof *fit->vcov);
+    fit->vcov_cluster = malloc((k ? k * k : 1) * sizeof *fit->vcov_cluster);
+    if (!fit->vcov || !fit->vcov_cluster)
+        return -1;
+    for (size_t q = 0; q < k * k; q++)
+        fit->vcov[q] = fit->vcov_cluster[q] = NAN;
+    fit->fitted = true;
+    return 0;
+}
+
+struct cs_regress_fit *cs_fitkit_new(enum cs_regress_model model, size_t n, size_t k_design,
+                                     const char *const *names, const bool *keep, bool fitted)
 {
     struct cs_regress_fit *fit = calloc(1, sizeof *fit);
     if (!fit)
@@ -183,24 +94,9 @@ struct cs_regress_fit *cs_fitkit_fit_new(enum cs_regress_model model, size_t n, 
     fit->dropped_column = calloc(K ? K : 1, sizeof *fit->dropped_column);
     if (!fit->terms || !fit->dropped || !fit->dropped_column)
         goto fail;
-    for (size_t j = 0; j < K; j++) {
-        if (!keep || keep[j]) {
-            term_clear(&fit->terms[fit->k++], names[j], j);
-        } else {
-            fit->dropped[fit->n_dropped] = names[j];
-            fit->dropped_column[fit->n_dropped++] = j;
-        }
-    }
-    if (fitted && fit->k > 0) {
-        size_t k = fit->k;
-        fit->vcov = malloc(k * k * sizeof *fit->vcov);
-        fit->vcov_cluster = malloc(k * k * sizeof *fit->vcov_cluster);
-        if (!fit->vcov || !fit->vcov_cluster)
-            goto fail;
-        for (size_t q = 0; q < k * k; q++)
-            fit->vcov[q] = fit->vcov_cluster[q] = NAN;
-        fit->fitted = true;
-    }
+    cs_fitkit_set_terms(fit, names, keep);
+    if (fitted && fit->k > 0 && cs_fitkit_alloc_cov(fit) != 0)
+        goto fail;
     return fit;
 fail:
     cs_regress_free(fit);

@@ -1,13 +1,9 @@
-/* regress.c - what the three fits share: flags, options, the fit record, its terms, prediction. */
+/* regress.c - what the three fits share: flags, options, freeing the fit record, prediction (fitkit.c makes and fills it). */
 #include <math.h>
 #include <stdlib.h>
 
-#include <gsl/gsl_cdf.h>
-
 #include "compsight/regress.h"
 #include "regress_impl.h"
-
-#define Z95 1.959964            /* SPEC 7: the 95% interval's multiplier */
 
 /* ======================================================================
  * Flags, options, allocation
@@ -64,42 +60,6 @@ void cs_regress_free(struct cs_regress_fit *fit)
     free(fit->vcov);
     free(fit->vcov_cluster);
     free(fit);
-}
-
-/* A fit that got no estimate after all: no covariances either. */
-void cs_regress_unfit(struct cs_regress_fit *fit)
-{
-    fit->fitted = false;
-    free(fit->vcov);
-    free(fit->vcov_cluster);
-    fit->vcov = fit->vcov_cluster = NULL;
-}
-
-/* Fill the per-term numbers from the estimates and both covariances. */
-void cs_regress_finish_terms(struct cs_regress_fit *fit, const double *beta, bool logistic)
-{
-    size_t k = fit->k;
-    for (size_t t = 0; t < k; t++) {
-        struct cs_regress_term *tm = &fit->terms[t];
-        double v = fit->vcov[t * k + t], vc = fit->vcov_cluster[t * k + t];
-        tm->estimate = beta[t];
-        tm->se = v >= 0 ? sqrt(v) : NAN;
-        tm->se_cluster = vc >= 0 ? sqrt(vc) : NAN;
-        if (fit->flags & CS_REGRESS_PERFECT_FIT) {
-            tm->se = tm->se_cluster = 0;
-            tm->ci_low = tm->ci_high = beta[t];
-        } else if (tm->se_cluster > 0 && isfinite(tm->se_cluster)) {
-            tm->z = beta[t] / tm->se_cluster;
-            tm->p = 2 * gsl_cdf_ugaussian_Q(fabs(tm->z));
-            tm->ci_low = beta[t] - Z95 * tm->se_cluster;
-            tm->ci_high = beta[t] + Z95 * tm->se_cluster;
-        }
-        if (logistic) {
-            tm->odds_ratio = exp(beta[t]);
-            tm->or_low = exp(tm->ci_low);
-            tm->or_high = exp(tm->ci_high);
-        }
-    }
 }
 
 /* ======================================================================

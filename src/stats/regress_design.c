@@ -8,17 +8,6 @@
 #include "regress_impl.h"
 #include "sandwich.h"
 
-#define ALIAS_TOL 1e-7          /* R's lm/glm rank tolerance (dqrdc2) */
-
-static void term_clear(struct cs_regress_term *t, const char *name, size_t column)
-{
-    t->name = name;
-    t->column = column;
-    t->estimate = t->se = t->se_cluster = t->z = t->p = NAN;
-    t->ci_low = t->ci_high = t->odds_ratio = t->or_low = t->or_high = NAN;
-    t->separated = false;
-}
-
 void cs_regress_work_free(struct regress_work *w)
 {
     free(w->col);
@@ -33,22 +22,21 @@ void cs_regress_work_free(struct regress_work *w)
  * norm), evaluated by a sequential Cholesky of the Gram matrix of the
  * columns centred on their means when there is an intercept (so that the
  * intercept is projected out first, in two accurate passes), of the raw
- * columns otherwise.  Fills w->col, w->k, w->norm2, w->has_intercept and
- * the fit's dropped lists.
+ * columns otherwise.  Fills keep (K), w->col, w->k, w->norm2 and
+ * w->has_intercept.
  */
-static enum cs_status screen_terms(struct regress_work *w, struct cs_regress_fit *fit,
-                                   struct cs_error *err)
+static enum cs_status screen_terms(struct regress_work *w, bool *keep, struct cs_error *err)
 {
     const struct cs_regress_design *d = w->d;
     size_t n = d->n, K = d->k;
     enum cs_status st = CS_OK;
     bool *varies = calloc(K, sizeof *varies);
     double *mean = calloc(K, sizeof *mean), *nrm = calloc(K, sizeof *nrm);
-    double *C = calloc(K * K, sizeof *C), *L = calloc(K * K, sizeof *L);
+    double *C = calloc(K * K, sizeof *C), *cnorm = calloc(K, sizeof *cnorm);
     size_t *cand = malloc(K * sizeof *cand);
     w->col = malloc(K * sizeof *w->col);
     w->norm2 = malloc(K * sizeof *w->norm2);
-    if (!varies || !mean || !nrm || !C || !L || !cand || !w->col || !w->norm2) {
+    if (!varies || !mean || !nrm || !C || !cnorm || !cand || !w->col || !w->norm2) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "regression: out of memory");
         goto out;
     }
@@ -108,45 +96,28 @@ static enum cs_status screen_terms(struct regress_work *w, struct cs_regress_fit
         }
     }
 
-    /* Sequential Cholesky in design order: row m of L belongs to the m-th
-     * kept candidate (candidate position kpos[m]); a candidate whose squared
-     * residual is below tol^2 times its squared norm is aliased. */
-    bool keep[CS_REGRESS_MAX_TERMS] = {false};
-    size_t kpos[CS_REGRESS_MAX_TERMS], nk = 0;
-    if (w->has_intercept)
-        keep[icol] = true;
-    for (size_t a = 0; a < nc; a++) {
-        double r = C[a * nc + a];
-        double *la = L + nk * K;
-        for (size_t m = 0; m < nk; m++) {
-            double s = C[a * nc + kpos[m]];
-            for (size_t q = 0; q < m; q++)
-                s -= la[q] * L[m * K + q];
-            la[m] = s / L[m * K + m];
-            r -= la[m] * la[m];
-        }
-        if (r > 0 && r > ALIAS_TOL * ALIAS_TOL * nrm[cand[a]]) {
-            la[nk] = sqrt(r);
-            kpos[nk++] = a;
-            keep[cand[a]] = true;
-        }
-    }
+    /* R's rank test in design order (cs_fitkit_screen) over the
+     * candidates; the intercept always stays. */
+    bool kc[CS_REGRESS_MAX_TERMS];
+    for (size_t a = 0; a < nc; a++)
+        cnorm[a] = nrm[cand[a]];
+    cs_fitkit_screen(C, cnorm, nc, kc);
+    for (size_t j = 0; j < K; j++)
+        keep[j] = w->has_intercept && j == icol;
+    for (size_t a = 0; a < nc; a++)
+        keep[cand[a]] = kc[a];
     w->k = 0;
-    for (size_t j = 0; j < K; j++) {
+    for (size_t j = 0; j < K; j++)
         if (keep[j]) {
             w->norm2[w->k] = nrm[j];
             w->col[w->k++] = j;
-        } else {
-            fit->dropped[fit->n_dropped] = d->names[j];
-            fit->dropped_column[fit->n_dropped++] = j;
         }
-    }
 out:
     free(varies);
     free(mean);
     free(nrm);
     free(C);
-    free(L);
+    free(cnorm);
     free(cand);
     return st;
 }
@@ -174,24 +145,9 @@ enum cs_status cs_regress_prepare(const struct cs_regress_design *d, enum cs_reg
     if (d->k > 0 && d->n > SIZE_MAX / sizeof(double) / d->k)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL, "regression: design too large");
     size_t K = d->k;
-    fit = calloc(1, sizeof *fit);
+    fit = cs_fitkit_new(model, d->n, K, d->names, NULL, false);
     if (!fit)
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "regression: out of memory");
-    fit->model = model;
-    fit->n = d->n;
-    fit->k_design = K;
-    fit->deviance = fit->null_deviance = fit->loglik = NAN;
-    fit->penalised_loglik = fit->sigma = NAN;
-    fit->terms = calloc(K ? K : 1, sizeof *fit->terms);
-    fit->dropped = calloc(K ? K : 1, sizeof *fit->dropped);
-    fit->dropped_column = calloc(K ? K : 1, sizeof *fit->dropped_column);
-    if (!fit->terms || !fit->dropped || !fit->dropped_column) {
-        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "regression: out of memory");
-        goto out;
-    }
-    for (size_t j = 0; j < K; j++)
-        term_clear(&fit->terms[j], d->names[j], j);
-    fit->k = K;
 
     if (d->n == 0)
         fit->flags |= CS_REGRESS_NO_ROWS;
@@ -222,12 +178,11 @@ enum cs_status cs_regress_prepare(const struct cs_regress_design *d, enum cs_reg
         fit->flags |= CS_REGRESS_FEW_CLUSTERS;
 
     /* Terms. */
-    st = screen_terms(w, fit, err);
+    bool keep[CS_REGRESS_MAX_TERMS];
+    st = screen_terms(w, keep, err);
     if (st != CS_OK)
         goto out;
-    for (size_t t = 0; t < w->k; t++)
-        term_clear(&fit->terms[t], d->names[w->col[t]], w->col[t]);
-    fit->k = w->k;
+    cs_fitkit_set_terms(fit, d->names, keep);
 
     bool yconst = true;
     for (size_t i = 1; i < d->n && yconst; i++)
@@ -255,15 +210,8 @@ enum cs_status cs_regress_prepare(const struct cs_regress_design *d, enum cs_reg
                 w->xc[i * w->k + t] = d->x[i * K + w->col[t]];
         w->x = w->xc;
     }
-    fit->vcov = malloc(w->k * w->k * sizeof *fit->vcov);
-    fit->vcov_cluster = malloc(w->k * w->k * sizeof *fit->vcov_cluster);
-    if (!fit->vcov || !fit->vcov_cluster) {
+    if (cs_fitkit_alloc_cov(fit) != 0)
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "regression: out of memory");
-        goto out;
-    }
-    for (size_t q = 0; q < w->k * w->k; q++)
-        fit->vcov[q] = fit->vcov_cluster[q] = NAN;
-    fit->fitted = true;
 out:
     if (st != CS_OK) {
         cs_regress_free(fit);

@@ -254,7 +254,7 @@ enum cs_status cs_regress_firth(const struct cs_regress_design *d,
         fit->flags |= CS_REGRESS_NOT_CONVERGED;
     if (singular && fit->iterations == 0) {
         fit->flags |= CS_REGRESS_SINGULAR;
-        cs_regress_unfit(fit);
+        cs_fitkit_unfit(fit);
         goto out;
     }
     fit->deviance = -2 * ll;
@@ -262,7 +262,7 @@ enum cs_status cs_regress_firth(const struct cs_regress_design *d,
     fit->penalised_loglik = pl;
     fit->null_deviance = cs_regress_logit_null_deviance(&w);
     cs_regress_logistic_vcov(fit, &w, &f.ch, f.A, f.part[0].U, singular);
-    cs_regress_finish_terms(fit, f.beta, true);
+    cs_fitkit_finish_terms(fit, f.beta, true);
 out:
     firth_free(&f);
     cs_regress_work_free(&w);

@@ -9,14 +9,16 @@
 
 #include "compsight/regress.h"
 #include "compsight/status.h"
+#include "fitkit.h"
 
 /*
- * The files: regress.c (flags, options, the fit record, its per-term
- * numbers, prediction), regress_design.c (validation, clusters, term
+ * The files: regress.c (flags, options, freeing the fit record,
+ * prediction), regress_design.c (validation, clusters, term
  * screening), regress_pass.c (passes over the rows in one or two halves),
  * regress_ols.c, regress_logit.c and regress_firth.c (one fit each);
+ * fitkit.h (the fit record, its per-term numbers, the aliasing screen),
  * sandwich.h (the cluster-robust covariance) and chol.h (the Cholesky
- * factor) serve them all.
+ * factor) serve them all, and the within-rep fits (clogit.c, feols.c) too.
  */
 
 /* ======================================================================
@@ -52,18 +54,12 @@ enum cs_status cs_regress_prepare(const struct cs_regress_design *d, enum cs_reg
 void cs_regress_work_free(struct regress_work *w);
 
 /* ======================================================================
- * The fit record (regress.c)
+ * Options (regress.c)
  * ==================================================================== */
 
 /* Options from opt (NULL: defaults); CS_ERR_USAGE when out of range. */
 enum cs_status cs_regress_get_options(const struct cs_regress_options *opt,
                                       struct cs_regress_options *o, struct cs_error *err);
-
-/* A fit that got no estimate after all: no covariances either. */
-void cs_regress_unfit(struct cs_regress_fit *fit);
-
-/* Fill the per-term numbers from the estimates and both covariances. */
-void cs_regress_finish_terms(struct cs_regress_fit *fit, const double *beta, bool logistic);
 
 /* ======================================================================
  * Shared by the two logistic fits (regress_logit.c)

@@ -215,7 +215,7 @@ enum cs_status cs_regress_logit(const struct cs_regress_design *d,
     if (fit->iterations == 0) {
         /* singular at the start: no estimate at all */
         fit->flags |= CS_REGRESS_SINGULAR | CS_REGRESS_NOT_CONVERGED;
-        cs_regress_unfit(fit);
+        cs_fitkit_unfit(fit);
         goto out;
     }
     if (!fit->converged)
@@ -237,7 +237,7 @@ enum cs_status cs_regress_logit(const struct cs_regress_design *d,
 
     /* Covariances at the final mu. */
     cs_regress_logistic_vcov(fit, &w, &ch, A, part[0].U, singular);
-    cs_regress_finish_terms(fit, beta, true);
+    cs_fitkit_finish_terms(fit, beta, true);
     if (fit->separation)
         for (size_t j = 0; j < k; j++)
             fit->terms[j].separated = part[0].share[j] > 0 &&

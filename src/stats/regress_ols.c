@@ -208,7 +208,7 @@ enum cs_status cs_regress_ols(const struct cs_regress_design *d, struct cs_regre
     bool singular = ols_solve(&o, w.k);
     double rss = ols_summaries(&w, &o, fit);
     ols_covariances(&w, &o, rss, singular, fit);
-    cs_regress_finish_terms(fit, o.beta, false);
+    cs_fitkit_finish_terms(fit, o.beta, false);
 out:
     ols_free(&o);
     cs_regress_work_free(&w);

@@ -65,12 +65,15 @@ out:
     return st;
 }
 
-void cs_vcovcl(const double *B, const double *U, size_t G, size_t n, size_t k,
-               enum cs_vcovcl_type type, double *V)
+double cs_vcovcl_factor(enum cs_vcovcl_type type, size_t G, size_t n, size_t K)
 {
     double nc = (double)G;
-    double c_adj = type == CS_VCOVCL_HC1 ? nc / (nc - 1) * (double)(n - 1) / (double)(n - k)
-                                         : nc / (nc - 1);
+    return type == CS_VCOVCL_HC1 ? nc / (nc - 1) * (double)(n - 1) / (double)(n - K)
+                                 : nc / (nc - 1);
+}
+
+void cs_sandwich(const double *B, const double *U, size_t G, size_t k, double c, double *V)
+{
     double vp[CS_REGRESS_MAX_TERMS];
     for (size_t q = 0; q < k * k; q++)
         V[q] = 0;
@@ -87,5 +90,11 @@ void cs_vcovcl(const double *B, const double *U, size_t G, size_t n, size_t k,
                 V[i * k + j] += vp[i] * vp[j];
     }
     for (size_t q = 0; q < k * k; q++)
-        V[q] *= c_adj;
+        V[q] *= c;
+}
+
+void cs_vcovcl(const double *B, const double *U, size_t G, size_t n, size_t k,
+               enum cs_vcovcl_type type, double *V)
+{
+    cs_sandwich(B, U, G, k, cs_vcovcl_factor(type, G, n, k), V);
 }

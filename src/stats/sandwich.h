@@ -13,8 +13,9 @@
  *      s_i x_i (s_i the residual y_i - x_i'b of least squares, y_i - mu_i of
  *      logistic maximum likelihood, the modified score of Firth's fit), in
  *      a G x k array U, row g = u_g: cs_cluster_score_add adds one row;
- *   3. the bread B, the model's inverse information ((X'X)^-1, (X'WX)^-1),
- *      k x k: cs_vcovcl(B, U, ...) is the covariance.
+ *   3. the bread B, the model's inverse information ((X'X)^-1, (X'WX)^-1,
+ *      the conditional logit's I^-1), k x k: cs_vcovcl(B, U, ...) is the
+ *      covariance (cs_sandwich when the factor is not vcovCL's).
  * k is at most CS_REGRESS_MAX_TERMS (regress.h).
  */
 
@@ -42,11 +43,27 @@ static inline void cs_cluster_score_add(double *U, uint32_t g, size_t k, double 
 }
 
 /*
- * V = c B [sum_g u_g u_g'] B, the cluster-robust covariance of sandwich's
- * vcovCL: B the bread (k x k, row-major), U the G x k cluster score sums,
- * n observations, c from type.  Accumulated as sum_g (B u_g)(B u_g)', so
- * that V is positive semi-definite by construction.  V (k x k) is written
- * whole; the caller owns every array.  Needs G >= 2 (and n > k for HC1):
+ * The small-sample factor c of vcovCL for G clusters, n observations and
+ * K coefficients: G/(G-1) for HC0, G/(G-1) (n-1)/(n-K) for HC1.  K is the
+ * number of coefficients of the model the sandwich stands for, which for
+ * a fixed-effects fit counts the absorbed dummies too (feols.h).
+ */
+double cs_vcovcl_factor(enum cs_vcovcl_type type, size_t G, size_t n, size_t K);
+
+/*
+ * V = c B [sum_g u_g u_g'] B: B the bread (k x k, row-major), U the G x k
+ * cluster score sums, c the small-sample factor (cs_vcovcl_factor, or 1
+ * for the conditional logit's robust covariance, which has none: SPEC
+ * 14.1).  Accumulated as sum_g (B u_g)(B u_g)', so that V is positive
+ * semi-definite by construction.  V (k x k) is written whole; the caller
+ * owns every array.
+ */
+void cs_sandwich(const double *B, const double *U, size_t G, size_t k, double c, double *V);
+
+/*
+ * The cluster-robust covariance of sandwich's vcovCL for a fit of k
+ * coefficients on n observations: cs_sandwich with c =
+ * cs_vcovcl_factor(type, G, n, k).  Needs G >= 2 (and n > k for HC1):
  * with fewer clusters there is no cluster-robust covariance, which the
  * caller reports.
  */

@@ -154,11 +154,14 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
         free(pv->w);
         free(pv->beta_draw);
         free(pv->m_draw);
+        free(pv->alpha);
+        free(pv->alpha_c);
         free(pv);
     }
     if (!borrowed) {
         cs_regress_free((struct cs_regress_fit *)b->logit);
         cs_regress_free((struct cs_regress_fit *)b->firth);
+        cs_regress_free((struct cs_regress_fit *)b->within);
     }
     free(b->plan_deals);
     free(b);
@@ -210,7 +213,7 @@ out:
 /* Which fit predictions use, and the caveat about it. */
 static void fit_notes(struct cs_whatif_base *b)
 {
-    b->fit = b->firth ? b->firth : b->logit;
+    b->fit = b->within ? b->within : b->firth ? b->firth : b->logit;
     if (!b->fit->fitted) {
         unsigned f = b->fit->flags & CS_REGRESS_UNFITTED;
         if (!f)
@@ -221,6 +224,9 @@ static void fit_notes(struct cs_whatif_base *b)
     } else if (b->firth) {
         b->model_note = "the promise-risk model shows separation: Firth's estimate is used, "
                         "and the risky-deal figures are rough";
+    } else if (b->within && b->fit->separation) {
+        b->model_note = "the same-rep promise-risk model shows separation (an element predicts "
+                        "risky deals perfectly within reps): the risky-deal figures are rough";
     } else if (!b->fit->converged) {
         b->model_note = "the promise-risk fit did not converge: the risky-deal figures are rough";
     }
@@ -316,9 +322,10 @@ static void rep_scores(const struct cs_whatif_base *b, double *u, double *h)
 }
 
 /* The full-data information H (k x k, symmetric): the reps' in rep order. */
-static void full_information(const struct cs_whatif_base *b, const double *h, double *hfull)
+static void full_information(const struct cs_whatif_base *b, const double *h, size_t k,
+                             double *hfull)
 {
-    const size_t k = b->priv->k, kk = k * k;
+    const size_t kk = k * k;
     for (size_t g = 0; g < b->reps; g++)
         for (size_t s = 0; s < k; s++)
             for (size_t t = 0; t <= s; t++)
@@ -333,11 +340,11 @@ static void full_information(const struct cs_whatif_base *b, const double *h, do
  * for all the draws (at 62,500 reps, 32 MB read once instead of once per
  * draw), and each draw still adds the clusters in cluster order, so its
  * sums are the same. */
-static void draw_sums(const struct cs_whatif_base *b, const double *u, const double *h,
+static void draw_sums(const struct cs_whatif_base *b, const double *u, const double *h, size_t k,
                       double *da, double *dsc)
 {
     const struct cs_whatif_priv *pv = b->priv;
-    const size_t G = b->reps, D = b->draws, k = pv->k, kk = k * k;
+    const size_t G = b->reps, D = b->draws, kk = k * k;
     for (size_t g = 0; g < G; g++) {
         const double *ug = u + g * k, *hg = h + g * kk;
         for (size_t d = 0; d < D; d++) {
@@ -355,12 +362,14 @@ static void draw_sums(const struct cs_whatif_base *b, const double *u, const dou
 }
 
 /* Each draw's coefficients: one Newton step H_w^-1 score from the
- * estimate, with the full-data H when H_w is singular (counted). */
+ * estimate, with the full-data H when H_w is singular (counted).  The
+ * step moves the k coefficients from off on (within: after the intercept,
+ * which each rep has its own of). */
 static void one_step_draws(struct cs_whatif_base *b, const double *da, const double *dsc,
-                           const double *hfull)
+                           const double *hfull, size_t k, size_t off)
 {
     struct cs_whatif_priv *pv = b->priv;
-    const size_t k = pv->k, kk = k * k;
+    const size_t kk = k * k, kb = pv->k;
     for (size_t d = 0; d < b->draws; d++) {
         double a[CS_DEAL_TERMS * CS_DEAL_TERMS], sc[CS_DEAL_TERMS], step[CS_DEAL_TERMS];
         memcpy(a, da + d * kk, kk * sizeof *a);
@@ -374,8 +383,10 @@ static void one_step_draws(struct cs_whatif_base *b, const double *da, const dou
             if (spd_solve(a, sc, step, k) != 0)
                 memset(step, 0, sizeof step);   /* singular full information: noted below */
         }
+        for (size_t s = 0; s < off; s++)
+            pv->beta_draw[d * kb + s] = pv->beta[s];
         for (size_t s = 0; s < k; s++)
-            pv->beta_draw[d * k + s] = pv->beta[s] + step[s];
+            pv->beta_draw[d * kb + off + s] = pv->beta[off + s] + step[s];
     }
 }
 
@@ -384,27 +395,34 @@ static void one_step_draws(struct cs_whatif_base *b, const double *da, const dou
 static enum cs_status coefficient_draws(struct cs_whatif_base *b, struct cs_error *err)
 {
     struct cs_whatif_priv *pv = b->priv;
-    const size_t G = b->reps, D = b->draws, k = pv->k, kk = k * k;
+    /* the within-rep model draws its coefficients after the intercept */
+    const size_t off = pv->alpha ? 1 : 0;
+    const size_t G = b->reps, D = b->draws, k = pv->k - off, kk = k * k;
     enum cs_status st = CS_OK;
     double *da = NULL, *dsc = NULL;
-    double *u = cs_calloc_big(G * k, sizeof *u);
-    double *h = cs_calloc_big(G * kk, sizeof *h);
-    pv->beta_draw = cs_malloc_big(D * k, sizeof *pv->beta_draw);
+    double *u = cs_calloc_big((G ? G : 1) * (k ? k : 1), sizeof *u);
+    double *h = cs_calloc_big((G ? G : 1) * (kk ? kk : 1), sizeof *h);
+    pv->beta_draw = cs_malloc_big(D * pv->k, sizeof *pv->beta_draw);
     if (!u || !h || !pv->beta_draw) {
         st = cs_whatif_oom(err);
         goto out;
     }
-    rep_scores(b, u, h);
+    if (off)
+        st = cs_whatif_within_scores(b, u, h, err);
+    else
+        rep_scores(b, u, h);
+    if (st != CS_OK)
+        goto out;
     double hfull[CS_DEAL_TERMS * CS_DEAL_TERMS] = {0};
-    full_information(b, h, hfull);
+    full_information(b, h, k, hfull);
     da = cs_calloc_big(D * kk, sizeof *da);
     dsc = cs_calloc_big(D * k, sizeof *dsc);
     if (!da || !dsc) {
         st = cs_whatif_oom(err);
         goto out;
     }
-    draw_sums(b, u, h, da, dsc);
-    one_step_draws(b, da, dsc, hfull);
+    draw_sums(b, u, h, k, da, dsc);
+    one_step_draws(b, da, dsc, hfull, k, off);
     double probe[CS_DEAL_TERMS * CS_DEAL_TERMS], zero[CS_DEAL_TERMS] = {0}, dummy[CS_DEAL_TERMS];
     memcpy(probe, hfull, sizeof probe);
     if (spd_solve(probe, zero, dummy, k) != 0 && !*b->model_note)
@@ -449,6 +467,7 @@ static struct cs_whatif_base *base_alloc(const struct cs_measured *m,
     b->model_note = "";
     b->seed = set ? set->seed : 1;
     b->draws = set && set->draws ? set->draws : CS_WHATIF_DRAWS;
+    b->model = set ? set->model : CS_WHATIF_ACROSS;
     pv->threads = set && set->threads == 1 ? 1 : 2;
     b->promise_data = m->ds->counts[CS_T_ROADMAP].present && m->ds->counts[CS_T_PROMISES].present;
     return b;
@@ -529,10 +548,13 @@ static enum cs_status cluster_deals(struct cs_whatif_base *b, const struct cs_ou
     b->rate_max = -INFINITY;
     for (size_t j = 0; j < m; j++) {
         uint32_t i = pv->deal[j], r = ds->deals.rep[i];
+        /* SPEC 13: the plan of the deal's own credit row (a rep that
+         * changed plan is filed under the plan of its last deal) */
+        uint32_t p = inc->rp.plan[inc->rep_period[i]];
         pv->g[j] = rep_g[r];
-        pv->g_plan[rep_g[r]] = ds->reps.plan[r];
+        pv->g_plan[rep_g[r]] = p;
         pv->g_start[rep_g[r] + 1]++;
-        b->plan_deals[ds->reps.plan[r]]++;
+        b->plan_deals[p]++;
         pv->y[j] = b->promise_data ? oc->promise_risk[i] : 0;
         pv->risky_promises[j] = b->promise_data ? oc->risky_promises[i] : 0;
         b->observed_risky += pv->y[j];
@@ -560,9 +582,20 @@ static enum cs_status attach_model(struct cs_whatif_base *b, const struct cs_out
 {
     struct cs_whatif_priv *pv = b->priv;
     enum cs_status st;
+    b->rule_events = b->observed_risky;
+    b->rule_rows = b->deals;
     if (!b->promise_data) {
         b->model_note = "no roadmap.csv and promises.csv: promises cannot be classified, so "
                         "risky deals cannot be predicted";
+    } else if (b->model == CS_WHATIF_WITHIN) {
+        if (set && set->within) {
+            pv->borrowed = true;
+            b->within = set->within;
+        } else if ((st = cs_whatif_within_fit(b, err)) != CS_OK) {
+            return st;
+        }
+        fit_notes(b);
+        return b->fit ? cs_whatif_within_levels(b, err) : CS_OK;
     } else if (set && set->logit) {
         pv->borrowed = true;
         b->logit = set->logit;
@@ -592,10 +625,10 @@ static int base_levels(struct cs_whatif_base *b)
         if (!(pv->p_full = cs_malloc_big(m, sizeof *pv->p_full)))
             return -1;
         for (size_t j = 0; j < m; j++) {
-            double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
+            double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS], bg[CS_DEAL_TERMS];
             view_row(pv, &pv->full, j, x);
             compact_row(pv, x, xk);
-            pv->p_full[j] = logistic(dot(pv->beta, xk, pv->k));
+            pv->p_full[j] = logistic(dot(cluster_beta(pv, pv->g[j], pv->beta, bg), xk, pv->k));
         }
         for (size_t j = 0; j < m; j++)
             pv->level_risky += pv->p_full[j];

@@ -448,11 +448,16 @@ void cs_whatif_model_rule(const struct cs_whatif_base *b, struct cs_data_rule *o
     size_t k = 0;
     for (size_t j = 0; fit && j < fit->k; j++)
         k += strcmp(fit->terms[j].name, "(Intercept)") != 0;
-    size_t events = b->observed_risky, rest = b->deals - b->observed_risky;
+    size_t events = b->rule_events, rest = b->rule_rows - b->rule_events;
     cs_verdict_data_rule(true, b->deals, events < rest ? events : rest, fit ? fit->clusters : 0, k,
                          out);
     if (!fit)
         out->readable = out->few_clusters = false;
+}
+
+const char *cs_whatif_model_name(enum cs_whatif_model m)
+{
+    return m == CS_WHATIF_WITHIN ? "within" : "across";
 }
 
 enum cs_verdict cs_whatif_option_verdict(const struct cs_data_rule *rule,

@@ -37,6 +37,24 @@ static void view_row_copy(struct view *v, const struct view *src, size_t j)
     v->comm[j] = src->comm[j];
 }
 
+/* Split deal i's own share and its other rows' base commission (1 and 0
+ * for a deal not split); deals come in order, *x walks inc->split. */
+static double split_part(const struct cs_incentives *inc, size_t i, size_t *x, double *others)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    double share = 1.0;
+    *others = 0.0;
+    while (*x < cr->n && cr->deal[*x] < i)
+        (*x)++;
+    for (size_t k = *x; k < cr->n && cr->deal[k] == i; k++) {
+        if (cr->own[k])
+            share = cr->share[k];
+        else
+            *others += cr->commission[k];
+    }
+    return share;
+}
+
 /*
  * The alternative's view: deals of plans that changed get the tier maths
  * of plans on the a0 and Q of att (cs_incentives_deal, the function
@@ -44,24 +62,33 @@ static void view_row_copy(struct view *v, const struct view *src, size_t j)
  * table when only tiers changed (the tiers route), or a recompute of the
  * changed plans' attainment (the full route: a period type or a quota
  * changed), which has no last_14_days: it comes from att's plan period.
+ * base is the base's table, whose split credit rows (SPEC 13) give the
+ * commission of a split deal's other rows, kept as they are.
  */
 static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
                             const struct cs_dataset *ds, const struct cs_calendar *cal,
-                            const struct cs_incentives *att, const struct cs_plans *plans,
-                            const bool *plan_changed)
+                            const struct cs_incentives *base, const struct cs_incentives *att,
+                            const struct cs_plans *plans, const bool *plan_changed)
 {
+    size_t x = 0;
     for (size_t j = 0; j < pv->m; j++) {
         uint32_t i = pv->deal[j];
-        uint32_t p = ds->reps.plan[ds->deals.rep[i]];
+        /* SPEC 13: the deal's own credit row's plan and credited amount;
+         * the other rows of a split deal keep their base commission */
+        uint32_t p = base->rp.plan[base->rep_period[i]];
         if (!plan_changed[p]) {
             view_row_copy(v, &pv->full, j);
             continue;
         }
         uint32_t rp = att->rep_period[i];
+        double others, share = split_part(base, i, &x, &others);
+        double credited = share * ds->deals.amount[i] *
+                          cs_plan_credit(ds, plans, p, ds->deals.type[i]);
         (void)cs_incentives_deal(plans->floor + plans->tier_first[p],
                                  plans->rate + plans->tier_first[p], plans->tier_count[p],
-                                 att->rp.quota[rp], att->attainment_before[i],
-                                 ds->deals.amount[i], &v->comm[j], &v->mr[j], &v->tc[j], NULL);
+                                 att->rp.quota[rp], att->attainment_before[i], credited,
+                                 &v->comm[j], &v->mr[j], &v->tc[j], NULL);
+        v->comm[j] += others;
         if (att->last_14_days)
             v->l14[j] = att->last_14_days[i];
         else
@@ -83,8 +110,8 @@ struct changed {
     const uint32_t *j;       /* n changed rows, by group */
     uint32_t *group_g;       /* cluster of each group */
     uint32_t *group_start;   /* ngroups + 1 offsets into the rows */
-    const uint32_t *g_plan;
-    const uint32_t *slot;    /* per plan: 1 + its place among the changed plans, 0: unchanged */
+    const uint32_t *gslot;   /* per cluster: 1 + the place of the changed plan its
+                                differences are filed under, 0: none changed */
 };
 
 /*
@@ -197,13 +224,16 @@ static double risky_diff(const struct changed *c, const double *beta, double *pe
                          struct scratch *sc)
 {
     double total = 0;
+    double bg[CS_DEAL_TERMS];
     put_beta(sc, c->k, 1, 0, beta);
     for (size_t h = 0; h < c->ngroups; h++) {
         uint32_t g = c->group_g[h];
+        if (c->pv->alpha)           /* within: the rep's own intercept */
+            put_beta(sc, c->k, 1, 0, cluster_beta(c->pv, g, beta, bg));
         size_t n = group_rows(c, h, sc->xb, sc->xa);
         group_sums(sc, c->k, n, 1);
         total += sc->s[0];
-        per_plan[c->slot[c->g_plan[g]] - 1] += sc->s[0];
+        per_plan[c->gslot[g] - 1] += sc->s[0];
     }
     return total;
 }
@@ -239,7 +269,7 @@ static void *draw_range(void *arg)
     }
     for (size_t h = 0; h < c->ngroups; h++) {
         uint32_t g = c->group_g[h];
-        uint32_t plan = c->slot[c->g_plan[g]] - 1;
+        uint32_t plan = c->gslot[g] - 1;
         size_t nd = 0;
         for (size_t d = jb->d0; d < jb->d1; d++)
             if (jb->pv->w[d * jb->G + g] != 0)
@@ -249,8 +279,11 @@ static void *draw_range(void *arg)
         size_t n = group_rows(c, h, sc->xb, sc->xa);
         for (size_t q0 = 0; q0 < nd; q0 += DRAW_BLOCK) {
             size_t nb = nd - q0 < DRAW_BLOCK ? nd - q0 : DRAW_BLOCK;
-            for (size_t q = 0; q < nb; q++)
-                put_beta(sc, k, nb, q, jb->pv->beta_draw + sc->drawn[q0 + q] * k);
+            for (size_t q = 0; q < nb; q++) {
+                double bg[CS_DEAL_TERMS];
+                put_beta(sc, k, nb, q, cluster_beta(jb->pv, g, jb->pv->beta_draw +
+                                                               sc->drawn[q0 + q] * k, bg));
+            }
             group_sums(sc, k, n, nb);
             for (size_t q = 0; q < nb; q++) {
                 size_t d = sc->drawn[q0 + q];
@@ -358,6 +391,10 @@ struct sim {
     struct cs_whatif_result *r;
     bool *changed_plan;      /* per plan: its period type, quota or tiers differ */
     uint32_t *slot;          /* per plan: 1 + its place in r->plans, 0: unchanged */
+    uint32_t *gslot;         /* per cluster: the slot its differences are filed under: its
+                                plan's (the plan of its last deal, base.c), or, when that
+                                one did not change (a rep who changed plan, SPEC 13), the
+                                plan of its first changed deal; 0: nothing of it changed */
     double *cg;              /* per cluster: its deals' commission differences */
     uint32_t *gpos;          /* G + 1: changed rows per cluster, then where they go */
     double *plan_alt;        /* per changed plan: the alternative's commission */
@@ -372,6 +409,7 @@ static void sim_done(struct sim *s)
 {
     free(s->changed_plan);
     free(s->slot);
+    free(s->gslot);
     changed_free(&s->c);
     free(s->cg);
     free(s->plan_alt);
@@ -435,7 +473,7 @@ static enum cs_status sim_alt_view(struct sim *s, struct cs_error *err)
     const struct cs_whatif_base *b = s->b;
     struct cs_whatif_priv *pv = b->priv;
     if (!s->r->recomputed) {
-        view_from_tiers(s->av, s->pv, b->ds, b->cal, b->inc, s->alt, s->changed_plan);
+        view_from_tiers(s->av, s->pv, b->ds, b->cal, b->inc, b->inc, s->alt, s->changed_plan);
         return CS_OK;
     }
     /* An attainment table, thirteen bytes a deal: one at a time however
@@ -444,7 +482,7 @@ static enum cs_status sim_alt_view(struct sim *s, struct cs_error *err)
     enum cs_status st = cs_incentives_recompute(b->ds, s->alt, b->cal, s->changed_plan,
                                                 &pv->recompute_inc, err);
     if (st == CS_OK)
-        view_from_tiers(s->av, s->pv, b->ds, b->cal, pv->recompute_inc, s->alt, s->changed_plan);
+        view_from_tiers(s->av, s->pv, b->ds, b->cal, b->inc, pv->recompute_inc, s->alt, s->changed_plan);
     pthread_mutex_unlock(&pv->recompute_lock);
     return st;
 }
@@ -497,7 +535,9 @@ static int sim_compare(struct sim *s)
     uint32_t *gpos = s->gpos = cs_calloc_big(s->G + 1, sizeof *gpos);
     double *plan_alt = s->plan_alt = cs_calloc_big(s->nc ? s->nc : 1, sizeof *plan_alt);
     const uint32_t *slot = s->slot;
-    if (!cg || !gpos || !plan_alt)
+    uint32_t *gslot = s->gslot = cs_calloc_big(s->G ? s->G : 1, sizeof *gslot);
+    const struct cs_incentives *inc = b->inc;
+    if (!cg || !gpos || !plan_alt || !gslot)
         return -1;
     double sr = 0, sc = 0;
     for (size_t j = 0; j < m; j++) {
@@ -510,10 +550,10 @@ static int sim_compare(struct sim *s)
         if (b->fit) {
             double p = pv->p_full[j];
             if (dm || dt || dl) {
-                double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
+                double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS], bg[CS_DEAL_TERMS];
                 view_row(pv, alt_view, j, x);
                 compact_row(pv, x, xk);
-                p = logistic(dot(pv->beta, xk, k));
+                p = logistic(dot(cluster_beta(pv, g, pv->beta, bg), xk, k));
             }
             sr += p;
             if (per_deal)
@@ -524,9 +564,16 @@ static int sim_compare(struct sim *s)
         r->changed_last_14_days += dl;
         if (dm && (alt_view->mr[j] < b->rate_min || alt_view->mr[j] > b->rate_max))
             r->extrapolated++;
+        if (dm || dt || dl || alt_view->comm[j] != bv->comm[j]) {
+            /* only a deal of a changed plan changes (view_from_tiers) */
+            uint32_t own = slot[inc->rp.plan[inc->rep_period[pv->deal[j]]]];
+            if (!gslot[g])
+                gslot[g] = slot[pv->g_plan[g]] ? slot[pv->g_plan[g]] : own;
+            if (dm || dt || dl)
+                r->plans[own - 1].rows_changed++;
+        }
         if (dm || dt || dl) {
             r->changed_rows++;
-            r->plans[slot[pv->g_plan[g]] - 1].rows_changed++;
             gpos[g + 1]++;
         }
         if (changed_plan[pv->g_plan[g]])
@@ -565,8 +612,7 @@ static int sim_group(struct sim *s)
         gpos[g + 1] += gpos[g];
     }
     c->k = s->k;
-    c->g_plan = pv->g_plan;
-    c->slot = s->slot;
+    c->gslot = s->gslot;
     c->pv = pv;
     c->bv = bv;
     c->av = alt_view;
@@ -630,7 +676,7 @@ static int sim_estimates(struct sim *s)
     r->commission.estimate = 0;
     for (size_t g = 0; g < s->G; g++) {
         r->commission.estimate += s->cg[g];
-        uint32_t at = s->slot[pv->g_plan[g]];
+        uint32_t at = s->gslot[g];
         if (at)
             r->plans[at - 1].commission.estimate += s->cg[g];
     }
@@ -661,7 +707,7 @@ static void commission_draws(struct sim *s)
             if (w[g] == 0)
                 continue;
             s->dc[d] += w[g] * cg[g];
-            s->dcp[d * nc + s->slot[pv->g_plan[g]] - 1] += w[g] * cg[g];
+            s->dcp[d * nc + s->gslot[g] - 1] += w[g] * cg[g];
         }
     }
 }

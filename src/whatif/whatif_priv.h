@@ -52,9 +52,14 @@ struct cs_whatif_priv {
     uint32_t *risky_promises;    /* of j */
     struct view full;        /* the base view, from inc */
     /* model */
-    size_t k;                /* kept terms */
+    size_t k;                /* kept terms (within: 1 + the within fit's, the first being the
+                                intercept column, whose coefficient is the rep's a_g) */
     size_t col[CS_DEAL_TERMS];
-    double beta[CS_DEAL_TERMS];
+    double beta[CS_DEAL_TERMS];   /* within: beta[0] = 0, a_g in alpha */
+    double *alpha;           /* within: G intercepts a_g (-/+ INFINITY for a rep whose deals are
+                                all risky or all not); NULL for the across-rep model */
+    double *alpha_c;         /* within: G x k, c_g (column 0 unused): a draw's a_g is
+                                alpha[g] - sum_t c_g[t] (beta_d[t] - beta[t]) */
     /* bootstrap: depends on the seed and the base only */
     uint32_t *w;             /* draws x G resampling counts */
     double *beta_draw;       /* draws x k coefficients (NULL without a model) */
@@ -86,6 +91,23 @@ struct cs_whatif_work {
 
 /* The most tiers an option's plan has (the proposal skips plans of more). */
 #define MAX_TIERS_NEW 64
+
+/*
+ * The within-rep model (within.c): cs_whatif_within_fit fits
+ * promise_risk_within on the base's selected deals into b->within, as
+ * cs_analysis_run does (the same rows in the same order: the same bits);
+ * cs_whatif_within_levels sets the model's terms (pv->k, col, beta: the
+ * intercept first) from b->fit and each rep's intercept and its slope in
+ * the coefficients (alpha, alpha_c), and the counts of the data rule;
+ * cs_whatif_within_scores writes each cluster's score u (G x k) and
+ * information h (G x k x k) of the conditional likelihood at the
+ * estimate, k = pv->k - 1, for the bootstrap draws.  Errors: CS_ERR_NOMEM
+ * and those of the conditional logit.
+ */
+enum cs_status cs_whatif_within_fit(struct cs_whatif_base *b, struct cs_error *err);
+enum cs_status cs_whatif_within_levels(struct cs_whatif_base *b, struct cs_error *err);
+enum cs_status cs_whatif_within_scores(const struct cs_whatif_base *b, double *u, double *h,
+                                       struct cs_error *err);
 
 /* A view of m rows (cs_malloc_big); -1 when out of memory, v then empty. */
 int cs_whatif_view_alloc(struct view *v, size_t m);
@@ -127,6 +149,25 @@ static inline void view_row(const struct cs_whatif_priv *pv, const struct view *
     x[5] = pv->spiff[i];
     x[6] = pv->type[i] == CS_TYPE_EXPANSION;
     x[7] = pv->type[i] == CS_TYPE_RENEWAL;
+}
+
+/* Cluster g's coefficients: beta itself for the across-rep model, else a
+ * copy in buf with the rep's intercept a_g first (a draw's beta_d, moved
+ * to first order in the draw's change). */
+static inline const double *cluster_beta(const struct cs_whatif_priv *pv, uint32_t g,
+                                         const double *beta, double *buf)
+{
+    if (!pv->alpha)
+        return beta;
+    const double *c = pv->alpha_c + (size_t)g * pv->k;
+    double a = pv->alpha[g];
+    for (size_t t = 0; t < pv->k; t++)
+        buf[t] = beta[t];
+    if (isfinite(a) && beta != pv->beta)
+        for (size_t t = 1; t < pv->k; t++)
+            a -= c[t] * (beta[t] - pv->beta[t]);
+    buf[0] = a;
+    return buf;
 }
 
 /* The kept terms of a design row, in term order. */

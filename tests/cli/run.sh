@@ -167,6 +167,20 @@ empty "$TMP/err"
 expect 0 "$BIN" generate --out "$TMP/loud-gen" --deals 200 --seed 3
 has "$TMP/out" "data set written to $TMP/loud-gen/"
 
+# generate with real comp plans (SPEC 13): two more files, usage errors
+expect 0 "$BIN" generate --out "$TMP/g13" --deals 600 --seed 2 --real-plans --quiet
+[ -s "$TMP/g13/assignments.csv" ] && [ -s "$TMP/g13/splits.csv" ] && ok ||
+    bad "generate --real-plans wrote no assignments.csv or splits.csv"
+has "$TMP/g13/plans.csv" "credit_renewal"
+has "$TMP/g13/assignments.csv" "MM-Q-FY26"
+expect 0 "$BIN" generate --out "$TMP/g13s" --deals 600 --seed 2 --splits --quiet
+[ ! -e "$TMP/g13s/assignments.csv" ] && ok || bad "--splits alone wrote assignments.csv"
+expect 1 "$BIN" generate --out "$TMP/g13x" --plan-change-effect 0.9
+has "$TMP/err" "--plan-change-effect takes a decimal from -0.5 to 0.5"
+expect 1 "$BIN" generate --out "$TMP/g13x" --plan-change-movers 9
+has "$TMP/err" "7 Mid-Market AEs"
+[ ! -e "$TMP/g13x" ] && ok || bad "a refused --plan-change-movers left a directory"
+
 # generate --deals 10, the smallest set: valid files that a report can read
 expect 0 "$BIN" generate --out "$TMP/g10" --deals 10 --seed 1 --quiet
 [ "$(($(wc -l <"$TMP/g10/deals.csv") - 1))" = 10 ] && ok || bad "generate --deals 10 did not write 10 deals"
@@ -362,6 +376,26 @@ has "$TMP/err" "a what-if takes --period LABEL or all, not each"
 expect 1 "$BIN" propose --plans x.csv
 has "$TMP/err" "propose takes no option '--plans'"
 expect 4 "$BIN" propose --out /dev/null/prop --quiet
+# --model within (SPEC 14.1): the what-if and the proposal say which model they used
+expect 0 "$BIN" whatif --plans "$TMP/prop/options/1.csv" --out "$TMP/wiw" --period all --model within --quiet
+has "$TMP/wiw/whatif.json" '"model": "within"'
+has "$TMP/wiw/whatif.json" '"name": "promise_risk_within"'
+has "$TMP/wiw/whatif.md" "same-rep promise-risk model (--model within)"
+has "$TMP/wi1/whatif.json" '"model": "across"'
+has "$TMP/wi1/whatif.md" "--model within uses the same-rep one"
+expect 0 "$BIN" propose --out "$TMP/propw" --period all --model within --quiet
+has "$TMP/propw/proposal.md" "the same-rep promise-risk model, which compares each rep with themselves"
+expect 1 "$BIN" whatif --plans "$SAMPLE_PLANS" --model pooled
+has "$TMP/err" "--model takes across or within, not 'pooled'"
+expect 1 "$BIN" deals --model within
+has "$TMP/err" "deals takes no option '--model'"
+expect 0 "$BIN" whatif --help
+has "$TMP/out" "--model across|within"
+# generate --skill: the same company, rep skill behind volume and promising
+expect 0 "$BIN" generate --out "$TMP/skill" --deals 400 --seed 3 --skill --quiet
+expect 0 "$BIN" generate --out "$TMP/noskill" --deals 400 --seed 3 --quiet
+cmp -s "$TMP/skill/reps.csv" "$TMP/noskill/reps.csv" && ok || bad "--skill changed reps.csv"
+cmp -s "$TMP/skill/deals.csv" "$TMP/noskill/deals.csv" && bad "--skill left deals.csv as it was" || ok
 # issue 22: a plan per rep (25 plans): the proposal simulates the 20 plans with
 # the most won deals and names the others; bunching examines 20 plans
 mkdir -p "$TMP/pp"

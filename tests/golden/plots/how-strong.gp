@@ -23,7 +23,8 @@ $or << EOD
 2 1.01 0.9 1.13 6
 1 0.6 0.36 0.99 2
 EOD
-set title 'Deals that carried the rep across a tier floor went with 2.40 times the odds of a risky promise' font ',15' noenhanced
+set title ' ' font ',15'
+set label 200 'Deals that carried the rep across a tier floor went with 2.40 times the odds of a risky promise' at screen 0.5, screen 0.955 center font ',15' noenhanced
 set xlabel 'odds ratio of a risky promise, 99.6% interval (log scale; 1 = no association, right of 1 = more likely)' noenhanced
 unset ylabel
 set logscale x

@@ -12,7 +12,12 @@
 #   clogit_big.csv       5,000 rows in one stratum with 1,200 events, plus
 #                        four strata of 50, two of 2 and one of 1: stratum, y,
 #                        x_big (sd 20, so that x'b is in the hundreds), x_bin
-#   clogit_ref.csv       key,value, for PREFIX main and big: PREFIX.n,
+#   clogit_wide.csv      5,155 rows in 9 strata: one of 5,000 rows with 100
+#                        events (survival's exact clogit can fit it), one of
+#                        50 and one of 2 with events, and all-0 and all-1
+#                        strata of 50, 2 and 1 rows: stratum, y, x_cont,
+#                        x_bin, x_rate
+#   clogit_ref.csv       key,value, for PREFIX main, big and wide: PREFIX.n,
 #                        .strata, .uninformative, .loglik, .loglik_null;
 #                        PREFIX.TERM.estimate, .se, .se_robust, .z, .p,
 #                        .ci_low, .ci_high; at fixed beta PREFIX.bN.loglik,
@@ -348,6 +353,61 @@ for (name in c("b1", "b2")) {
     close_to(v$hess, hnd, 1e-5, paste("big: Hessian at", name, "vs numDeriv"))
     put_at_beta(paste0("big.", name), v)
 }
+
+# ======================================================================
+# clogit_wide: one stratum of 5,000 rows that survival's exact clogit can
+# still fit (100 events: e_100 of 5,000 weights stays below 1e308, where
+# 1,200 events do not), beside strata of 50, 2 and 1 rows with events and
+# all-0 and all-1 strata of each of those sizes.  Estimates, model SEs and
+# log-likelihoods straight from survival on a stratum of 5,000 deals.
+# ======================================================================
+set.seed(20265)
+sizes <- c(5000, 50, 50, 50, 2, 2, 2, 1, 1)
+kind <- c("some", "some", "all0", "all1", "some", "all0", "all1", "all1", "all0")
+G <- length(sizes)
+s <- rep(seq_len(G) - 1, sizes)
+n <- length(s)
+x_cont <- round(rnorm(n, 0, 1), 6)
+x_bin <- rbinom(n, 1, 0.4)
+x_rate <- sample(c(0.06, 0.08, 0.12, 0.15), n, replace = TRUE)
+y <- integer(n)
+for (g in seq_len(G)) {
+    r <- which(s == g - 1)
+    if (kind[g] == "all1") {
+        y[r] <- 1
+    } else if (kind[g] == "some") {
+        m <- if (sizes[g] == 5000) 100 else if (sizes[g] == 50) 12 else 1
+        w <- exp(0.5 * x_cont[r] + 0.7 * x_bin[r] + 6 * x_rate[r])
+        y[r[sample(length(r), m, prob = w)]] <- 1
+    }
+}
+ord <- sample(n)
+wide <- data.frame(stratum = s, y = y, x_cont = x_cont, x_bin = x_bin, x_rate = x_rate)[ord, ]
+wide <- write_data(wide, "clogit_wide.csv")
+Xw <- as.matrix(wide[, terms])
+fw <- clogit(y ~ x_cont + x_bin + x_rate + strata(stratum), data = wide,
+             method = "exact", control = ctl)
+stopifnot(!any(is.na(coef(fw))))
+nww <- clogit_newton(Xw, wide$y, wide$stratum)
+close_to(nww$beta, unname(coef(fw)), 1e-9, "wide: independent Newton vs clogit: estimates")
+close_to(sqrt(diag(nww$vcov)), unname(sqrt(diag(vcov(fw)))), 1e-8,
+         "wide: independent vs clogit: model SE")
+close_to(nww$ll, fw$loglik[2], 1e-12, "wide: independent vs clogit: loglik")
+m_w <- tapply(wide$y, wide$stratum, sum)
+n_w <- table(wide$stratum)
+put("wide.n", nrow(wide))
+put("wide.strata", G)
+put("wide.uninformative", sum(m_w == 0 | m_w == n_w))
+put("wide.loglik", fw$loglik[2])
+put("wide.loglik_null", fw$loglik[1])
+put_fit("wide", terms, unname(coef(fw)), unname(sqrt(diag(vcov(fw)))), sqrt(diag(nww$robust)))
+bw <- c(0.3, -0.5, 2)
+vw <- clogit_eval(Xw, wide$y, wide$stratum, bw)
+fw0 <- clogit(y ~ x_cont + x_bin + x_rate + strata(stratum), data = wide,
+              method = "exact", init = bw, control = coxph.control(iter.max = 0))
+close_to(vw$ll, fw0$loglik[1], 1e-12, "wide: loglik at b1 vs clogit(init =)")
+close_to(-vw$hess, solve(fw0$var), 1e-9, "wide: Hessian at b1 vs clogit's information")
+put_at_beta("wide.b1", vw)
 write_kv("clogit_ref.csv")
 
 # ======================================================================

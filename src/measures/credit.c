@@ -1,0 +1,197 @@
+/* credit.c - SPEC 13's credit rows of split deals, and the days a rep holds a plan (proration). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credit.h"
+#include "compsight/mem.h"
+
+/* ======================================================================
+ * Credit rows of split deals
+ * ==================================================================== */
+
+/* Byte order of two string ids' texts; a proper prefix first. */
+static int text_cmp(const struct cs_strpool *str, uint32_t a, uint32_t b)
+{
+    size_t la = cs_strpool_len(str, a), lb = cs_strpool_len(str, b);
+    int c = memcmp(cs_strpool_get(str, a), cs_strpool_get(str, b), la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+static int cmp_split(const void *pa, const void *pb, void *ctx)
+{
+    const struct cs_dataset *ds = ctx;
+    uint32_t i = *(const uint32_t *)pa, j = *(const uint32_t *)pb;
+    const struct cs_splits *s = &ds->splits;
+    if (s->deal[i] != s->deal[j])
+        return s->deal[i] < s->deal[j] ? -1 : 1;
+    int c = text_cmp(ds->str, ds->reps.id[s->rep[i]], ds->reps.id[s->rep[j]]);
+    return c ? c : (i > j) - (i < j);
+}
+
+void credit_rows_free(struct cs_credit_rows *cr)
+{
+    free(cr->deal);
+    free(cr->rep);
+    free(cr->plan);
+    free(cr->share);
+    free(cr->fraction);
+    free(cr->own);
+    free(cr->rep_period);
+    free(cr->attainment_before);
+    free(cr->commission);
+    free(cr->marginal_rate);
+    free(cr->tier_cross);
+    free(cr->gap_to_next_tier);
+    memset(cr, 0, sizeof *cr);
+}
+
+static int alloc_rows(struct cs_credit_rows *cr, size_t n)
+{
+    size_t m = n ? n : 1;
+#define A(f) ((cr->f = malloc(m * sizeof *cr->f)) != NULL)
+    return A(deal) && A(rep) && A(plan) && A(share) && A(fraction) && A(own) && A(rep_period) &&
+                   A(attainment_before) && A(commission) && A(marginal_rate) && A(tier_cross) &&
+                   A(gap_to_next_tier)
+               ? 0
+               : -1;
+#undef A
+}
+
+/* Mark the own row among rows b..e of one deal: its owner's, else the
+ * largest share (the first, in rep_id byte order, of equal ones). */
+static void mark_own(struct cs_credit_rows *cr, size_t b, size_t e, uint32_t owner)
+{
+    size_t own = b;
+    for (size_t k = b; k < e; k++) {
+        if (cr->rep[k] == owner) {
+            own = k;
+            break;
+        }
+        if (cr->share[k] > cr->share[own])
+            own = k;
+    }
+    for (size_t k = b; k < e; k++)
+        cr->own[k] = k == own;
+}
+
+int credit_rows_build(const struct cs_dataset *ds, const struct cs_plans *plans,
+                      struct cs_credit_rows *cr)
+{
+    const struct cs_splits *s = &ds->splits;
+    const struct cs_deals *d = &ds->deals;
+    memset(cr, 0, sizeof *cr);
+    if (!s->n)
+        return 0;
+    uint32_t *order = malloc(s->n * sizeof *order);
+    if (!order || alloc_rows(cr, s->n) != 0) {
+        free(order);
+        credit_rows_free(cr);
+        return -1;
+    }
+    for (size_t j = 0; j < s->n; j++)
+        order[j] = (uint32_t)j;
+    qsort_r(order, s->n, sizeof *order, cmp_split, (void *)ds);
+    size_t n = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        uint32_t j = order[k], i = s->deal[j];
+        if (i >= d->n || d->stage[i] != CS_STAGE_WON)
+            continue;
+        uint32_t p = cs_plan_on(ds, s->rep[j], d->close[i], NULL);
+        if (p == CS_NONE)
+            continue;    /* the importer rejects such a row; a guard */
+        cr->deal[n] = i;
+        cr->rep[n] = s->rep[j];
+        cr->plan[n] = p;
+        cr->share[n] = s->share[j];
+        cr->fraction[n] = cs_plan_credit(ds, plans, p, d->type[i]);
+        cr->rep_period[n] = CS_NONE;
+        cr->attainment_before[n] = NAN;
+        cr->commission[n] = NAN;
+        cr->marginal_rate[n] = NAN;
+        cr->tier_cross[n] = -1;
+        cr->gap_to_next_tier[n] = NAN;
+        n++;
+    }
+    free(order);
+    for (size_t b = 0, e; b < n; b = e) {
+        for (e = b; e < n && cr->deal[e] == cr->deal[b]; e++)
+            ;
+        mark_own(cr, b, e, d->rep[cr->deal[b]]);
+    }
+    cr->n = n;
+    return 0;
+}
+
+uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t deal)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    size_t lo = 0, hi = cr->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cr->deal[mid] < deal)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < cr->n && cr->deal[lo] == deal ? (uint32_t)lo : CS_NONE;
+}
+
+double cs_incentives_credit_share(const struct cs_incentives *inc, size_t i)
+{
+    uint32_t k = cs_incentives_split_first(inc, (uint32_t)i);
+    if (k == CS_NONE)
+        return 1.0;
+    for (; k < inc->split.n && inc->split.deal[k] == i; k++)
+        if (inc->split.own[k])
+            return inc->split.share[k];
+    return 1.0;
+}
+
+double cs_incentives_credited(const struct cs_dataset *ds, const struct cs_plans *plans,
+                              const struct cs_incentives *inc, size_t i)
+{
+    uint32_t p = inc->rp.plan[inc->rep_period[i]];
+    return cs_incentives_credit_share(inc, i) * ds->deals.amount[i] *
+           cs_plan_credit(ds, plans, p, ds->deals.type[i]);
+}
+
+uint32_t cs_incentives_team(const struct cs_dataset *ds, const struct cs_incentives *inc,
+                            size_t i)
+{
+    uint32_t rep = ds->deals.rep[i];
+    if (inc && i < inc->n && inc->won[i] && inc->rep_period[i] != CS_NONE)
+        rep = cs_incentives_own_rep(inc, i);
+    uint32_t team;
+    (void)cs_plan_on(ds, rep, ds->deals.close[i], &team);
+    return team;
+}
+
+/* ======================================================================
+ * Proration
+ * ==================================================================== */
+
+int32_t credit_covered(const struct cs_dataset *ds, uint32_t rep, uint32_t plan, int32_t first,
+                       int32_t last)
+{
+    const struct cs_assignments *a = &ds->assignments;
+    bool fallback = ds->reps.plan[rep] == plan;
+    if (!cs_rep_has_assignments(ds, rep))
+        return fallback ? last - first + 1 : 0;
+    /* the rep's rows, by start: those on plan count their days inside the
+     * period; the days no row holds count when reps.csv's plan is plan */
+    int32_t covered = 0, held = 0;
+    for (size_t k = a->rep_first[rep]; k < a->rep_first[rep + 1]; k++) {
+        int32_t lo = a->start[k] > first ? a->start[k] : first;
+        int32_t end = a->end[k] == CS_NO_DATE ? INT32_MAX : a->end[k];
+        int32_t hi = end < last ? end : last;
+        if (hi < lo)
+            continue;
+        held += hi - lo + 1;
+        if (a->plan[k] == plan)
+            covered += hi - lo + 1;
+    }
+    if (fallback)
+        covered += (last - first + 1) - held;
+    return covered;
+}

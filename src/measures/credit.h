@@ -1,0 +1,27 @@
+/* credit.h - SPEC 13's credit rows and prorated quotas, for incentives.c (private). */
+#ifndef COMPSIGHT_MEASURES_CREDIT_H
+#define COMPSIGHT_MEASURES_CREDIT_H
+
+#include "compsight/incentives.h"
+
+/*
+ * The credit rows of ds's split won deals into *cr (its arrays new; free
+ * with credit_rows_free): a row per splits.csv row whose rep holds a plan
+ * on the close date, with its plan, share, fraction (under plans) and own
+ * flag; rep_period CS_NONE, the tier maths NAN, for compute to fill.
+ * 0, or -1 on OOM.
+ */
+int credit_rows_build(const struct cs_dataset *ds, const struct cs_plans *plans,
+                      struct cs_credit_rows *cr);
+
+/* Free the arrays of *cr and empty it. */
+void credit_rows_free(struct cs_credit_rows *cr);
+
+/*
+ * The days of [first, last] on which rep's plan is plan (SPEC 13: its
+ * assignment's, else reps.csv's).
+ */
+int32_t credit_covered(const struct cs_dataset *ds, uint32_t rep, uint32_t plan, int32_t first,
+                       int32_t last);
+
+#endif
