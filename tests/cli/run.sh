@@ -420,6 +420,16 @@ has "$TMP/ppw/whatif.md" "The plans it leaves out carry over unchanged:"
 has "$TMP/ppw/whatif.md" "and 14 more (whatif.json names them all)"
 has "$TMP/ppw/whatif.md" "unchanged plans"
 
+# SPEC 13: reps who moved from MM-Q to MM-Q-FY26 are filed under their last plan;
+# a file that changes MM-Q alone files their MM-Q deals' differences under MM-Q
+printf 'plan_id,period_type,quota,tier_floor,rate\nMM-Q,quarter,137000.00,0.00,0.08\nMM-Q,quarter,137000.00,1.00,0.10\nMM-Q,quarter,137000.00,1.50,0.15\n' >"$TMP/mmq.csv"
+expect 0 "$BIN" whatif --plans "$TMP/mmq.csv" --period all --out "$TMP/mmqw" --quiet
+flat=$(tr -d ' \n' <"$TMP/mmqw/whatif.json")
+case $flat in *'"plans_changed":["MM-Q"]'*) ok ;; *) bad "whatif.json: MM-Q is not the one plan changed" ;; esac
+total=$(printf '%s' "$flat" | grep -o '"commission_diff":[^,]*' | head -1 | cut -d: -f2)
+mmq=$(printf '%s' "$flat" | grep -o '"plan_id":"MM-Q","changed":true,[^}]*"commission_diff":[^,]*' | grep -o '"commission_diff":[^,]*' | cut -d: -f2)
+[ -n "$total" ] && [ "$total" = "$mmq" ] && ok || bad "MM-Q's commission difference ($mmq) is not the total ($total)"
+
 # the report links its proposal draft
 has "$TMP/sample/report.md" "(proposal/proposal.md)"
 [ -s "$TMP/sample/proposal/proposal.md" ] && ok || bad "report wrote no proposal draft"
