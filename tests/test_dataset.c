@@ -823,21 +823,23 @@ static void test_alt_plans(void **state)
     struct cs_dataset *ds = NULL;
     struct cs_error err;
     struct cs_plans alt;
-    size_t extra = 9;
+    bool *listed = NULL;
     make_dir(&d, "alt.csv", "plan_id,period_type,quota,tier_floor,rate\n"
-                            "NEW,quarter,5,0,0.1\nPY,year,500000,0,0.04\nP1,quarter,90000,0,0.1\n"
+                            "PY,year,500000,0,0.04\nP1,quarter,90000,0,0.1\n"
                             "P1,quarter,90000,1.2,0.11\nP1,quarter,90000,2,0\n",
+             "new.csv", "plan_id,period_type,quota,tier_floor,rate\n"
+                        "P1,quarter,1,0,0.1\nNEW,quarter,5,0,0.1\nNEW2,quarter,5,0,0.1\n",
              "bad.csv", "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,1,0,0.1\nPY,year,x,0,0.1\n",
              "short.csv", "plan_id,period_type,quota,tier_floor,rate\nP1,quarter,1,0,0.1\n", NULL);
     assert_int_equal(load(&d, NULL, 0, &ds, &err), CS_OK);
     struct cs_load_options opt = {.dir = d.path};
     char path[128];
     snprintf(path, sizeof path, "%s/alt.csv", d.path);
-    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, &extra, &err), CS_OK);
+    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, &listed, &err), CS_OK);
     assert_int_equal(alt.n, ds->plans.n);
-    assert_int_equal(extra, 1);
     for (size_t p = 0; p < alt.n; p++) {
         const char *id = cs_ds_str(ds, ds->plans.id[p]);
+        assert_true(listed[p]);
         if (strcmp(id, "P1") == 0) {
             assert_int_equal(alt.tier_count[p], 3);
             assert_true(alt.quota[p] == 90000);
@@ -849,13 +851,31 @@ static void test_alt_plans(void **state)
         }
     }
     cs_plans_free(&alt);
+    free(listed);
+    /* a plan the data does not have: an error at its line */
+    snprintf(path, sizeof path, "%s/new.csv", d.path);
+    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, &listed, &err), CS_ERR_INPUT);
+    assert_int_equal(err.line, 3);
+    assert_string_equal(err.column, "plan_id");
+    assert_non_null(strstr(err.msg, "plan \"NEW\" is not a plan of the data"));
+    assert_null(listed);
     snprintf(path, sizeof path, "%s/bad.csv", d.path);
     assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, NULL, &err), CS_ERR_INPUT);
     assert_int_equal(err.line, 3);
     assert_string_equal(err.column, "quota");
+    /* a file that lists only P1: PY carries over as it is (SPEC 13) */
     snprintf(path, sizeof path, "%s/short.csv", d.path);
-    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, NULL, &err), CS_ERR_INPUT);
-    assert_non_null(strstr(err.msg, "plan \"PY\", which 1 reps are on, is not in the alternative plans"));
+    assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, &listed, &err), CS_OK);
+    for (size_t p = 0; p < alt.n; p++) {
+        bool p1 = strcmp(cs_ds_str(ds, ds->plans.id[p]), "P1") == 0;
+        assert_int_equal(listed[p], p1);
+        assert_true(alt.quota[p] == (p1 ? 1 : ds->plans.quota[p]));
+        assert_int_equal(alt.tier_count[p], p1 ? 1 : ds->plans.tier_count[p]);
+        for (uint32_t t = 0; !p1 && t < alt.tier_count[p]; t++)
+            assert_true(alt.rate[alt.tier_first[p] + t] == ds->plans.rate[ds->plans.tier_first[p] + t]);
+    }
+    cs_plans_free(&alt);
+    free(listed);
     snprintf(path, sizeof path, "%s/none.csv", d.path);
     assert_int_equal(cs_plans_load_alt(path, ds, &opt, &alt, NULL, &err), CS_ERR_INPUT);
     cs_plans_free(&alt);

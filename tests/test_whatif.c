@@ -82,11 +82,11 @@ static void world_close(struct world *w)
     cs_dataset_free(w->ds);
 }
 
-static void load_alt(const struct world *w, const char *path, struct cs_plans *alt, size_t *extra)
+static void load_alt(const struct world *w, const char *path, struct cs_plans *alt, bool **listed)
 {
     struct cs_error err;
     struct cs_load_options lo = {.dir = FIX "/data"};
-    if (cs_plans_load_alt(path, w->ds, &lo, alt, extra, &err) != CS_OK)
+    if (cs_plans_load_alt(path, w->ds, &lo, alt, listed, &err) != CS_OK)
         fail_msg("alt %s: %s", path, err.msg);
 }
 
@@ -158,16 +158,20 @@ static void check_zero(const struct cs_whatif_result *r, const struct cs_whatif_
         assert_bits(d[i]->low, 0.0);
         assert_bits(d[i]->high, 0.0);
     }
-    for (size_t p = 0; p < r->n_plans; p++) {
-        assert_false(r->plans[p].changed);
-        assert_int_equal(r->plans[p].rows_changed, 0);
-        assert_bits(r->plans[p].risky.estimate, 0.0);
-        assert_bits(r->plans[p].risky.low, 0.0);
-        assert_bits(r->plans[p].risky.high, 0.0);
-        assert_bits(r->plans[p].commission.estimate, 0.0);
-        assert_bits(r->plans[p].commission.low, 0.0);
-        assert_bits(r->plans[p].commission.high, 0.0);
-        assert_bits(r->plans[p].alt_commission, r->plans[p].base_commission);
+    assert_int_equal(r->n_plans, 0);      /* no plan changes */
+    for (size_t p = 0; p < b->ds->plans.n; p++) {
+        struct cs_whatif_plan_effect e;
+        cs_whatif_plan_effect_of(b, r, p, &e);
+        assert_int_equal(e.plan, p);
+        assert_false(e.changed);
+        assert_int_equal(e.rows_changed, 0);
+        assert_bits(e.risky.estimate, 0.0);
+        assert_bits(e.risky.low, 0.0);
+        assert_bits(e.risky.high, 0.0);
+        assert_bits(e.commission.estimate, 0.0);
+        assert_bits(e.commission.low, 0.0);
+        assert_bits(e.commission.high, 0.0);
+        assert_bits(e.alt_commission, e.base_commission);
     }
     assert_int_equal(r->changed_rows, 0);
     assert_int_equal(r->changed_commission, 0);
@@ -184,9 +188,11 @@ static void test_identical_exact_zero(void **state)
         world_open(&w, FIX "/data", periods[k], 0, 2, 1);
         /* the file read back, and the struct itself */
         struct cs_plans alt;
-        size_t extra = 99;
-        load_alt(&w, FIX "/data/plans.csv", &alt, &extra);
-        assert_int_equal(extra, 0);
+        bool *listed = NULL;
+        load_alt(&w, FIX "/data/plans.csv", &alt, &listed);
+        for (size_t p = 0; p < w.ds->plans.n; p++)
+            assert_true(listed[p]);
+        free(listed);
         struct cs_whatif_result *r = simulate(&w, &alt, true);
         check_zero(r, w.b);
         for (size_t i = 0; i < w.ds->deals.n; i++) {
@@ -278,7 +284,9 @@ static void check_against_r(const char *period, const char *sel_label)
         fclose(f);
         assert_true(seen >= (strcmp(x, "plans.csv") ? 6u : 3u));
         /* per plan, the commissions are the deals' summed in deal order, to the bit */
-        for (size_t p = 0; p < r->n_plans; p++) {
+        for (size_t p = 0; p < w.ds->plans.n; p++) {
+            struct cs_whatif_plan_effect e;
+            cs_whatif_plan_effect_of(w.b, r, p, &e);
             double base = 0, alt_sum = 0;
             for (size_t i = 0; i < w.ds->deals.n; i++) {
                 if (isnan(r->base_commission_deal[i]) ||
@@ -287,8 +295,8 @@ static void check_against_r(const char *period, const char *sel_label)
                 base += r->base_commission_deal[i];
                 alt_sum += r->alt_commission_deal[i];
             }
-            assert_bits(r->plans[p].base_commission, base);
-            assert_bits(r->plans[p].alt_commission, alt_sum);
+            assert_bits(e.base_commission, base);
+            assert_bits(e.alt_commission, alt_sum);
         }
         cs_whatif_result_free(r);
         cs_plans_free(&alt);
@@ -386,6 +394,152 @@ static void test_small_by_hand(void **state)
 }
 
 /* ======================================================================
+ * A partial alternative (SPEC 13): the plans it leaves out carry over
+ * ==================================================================== */
+
+/* Every figure of two results, to the bit. */
+static void assert_same_result(const struct cs_whatif_result *a, const struct cs_whatif_result *b,
+                               size_t n_deals)
+{
+    const struct cs_whatif_diff *da[] = {&a->risky, &a->risky_promises, &a->commission};
+    const struct cs_whatif_diff *db[] = {&b->risky, &b->risky_promises, &b->commission};
+    for (size_t i = 0; i < 3; i++) {
+        assert_bits(da[i]->estimate, db[i]->estimate);
+        assert_bits(da[i]->low, db[i]->low);
+        assert_bits(da[i]->high, db[i]->high);
+    }
+    assert_bits(a->base_risky, b->base_risky);
+    assert_bits(a->alt_risky, b->alt_risky);
+    assert_bits(a->alt_risky_promises, b->alt_risky_promises);
+    assert_bits(a->base_commission, b->base_commission);
+    assert_bits(a->alt_commission, b->alt_commission);
+    assert_int_equal(a->changed_marginal_rate, b->changed_marginal_rate);
+    assert_int_equal(a->changed_tier_cross, b->changed_tier_cross);
+    assert_int_equal(a->changed_last_14_days, b->changed_last_14_days);
+    assert_int_equal(a->changed_rows, b->changed_rows);
+    assert_int_equal(a->changed_commission, b->changed_commission);
+    assert_int_equal(a->extrapolated, b->extrapolated);
+    assert_int_equal(a->recomputed, b->recomputed);
+    assert_int_equal(a->n_plans, b->n_plans);
+    for (size_t p = 0; p < a->n_plans; p++) {
+        const struct cs_whatif_plan_effect *x = &a->plans[p], *y = &b->plans[p];
+        assert_int_equal(x->plan, y->plan);
+        assert_int_equal(x->deals, y->deals);
+        assert_int_equal(x->rows_changed, y->rows_changed);
+        assert_bits(x->alt_commission, y->alt_commission);
+        assert_bits(x->risky.estimate, y->risky.estimate);
+        assert_bits(x->risky.low, y->risky.low);
+        assert_bits(x->risky.high, y->risky.high);
+        assert_bits(x->commission.estimate, y->commission.estimate);
+        assert_bits(x->commission.low, y->commission.low);
+        assert_bits(x->commission.high, y->commission.high);
+    }
+    for (size_t i = 0; a->alt_p && i < n_deals; i++) {
+        assert_bits(a->alt_p[i], b->alt_p[i]);
+        assert_bits(a->alt_commission_deal[i], b->alt_commission_deal[i]);
+    }
+}
+
+/* A file with one plan gives the same figures as the full file with that
+ * one plan changed: alt_one.csv (MM-Q's ramp alone) against
+ * alt_one_full.csv (plans.csv with MM-Q's rows replaced by it). */
+static void test_one_plan_file(void **state)
+{
+    (void)state;
+    const char *periods[] = {"all", NULL};
+    for (size_t k = 0; k < 2; k++) {
+        struct world w;
+        world_open(&w, FIX "/data", periods[k], 100, 2, 5);
+        struct cs_plans one, full;
+        bool *l1 = NULL, *l2 = NULL;
+        load_alt(&w, FIX "/alt_one.csv", &one, &l1);
+        load_alt(&w, FIX "/alt_one_full.csv", &full, &l2);
+        size_t mm = SIZE_MAX;
+        for (size_t p = 0; p < w.ds->plans.n; p++) {
+            bool is_mm = strcmp(cs_ds_str(w.ds, w.ds->plans.id[p]), "MM-Q") == 0;
+            mm = is_mm ? p : mm;
+            assert_int_equal(l1[p], is_mm);     /* only MM-Q is listed */
+            assert_true(l2[p]);
+            /* the same table, bit for bit */
+            assert_int_equal(one.period_type[p], full.period_type[p]);
+            assert_bits(one.quota[p], full.quota[p]);
+            assert_int_equal(one.tier_count[p], full.tier_count[p]);
+            for (uint32_t t = 0; t < one.tier_count[p]; t++) {
+                assert_bits(one.floor[one.tier_first[p] + t], full.floor[full.tier_first[p] + t]);
+                assert_bits(one.rate[one.tier_first[p] + t], full.rate[full.tier_first[p] + t]);
+            }
+        }
+        assert_true(mm != SIZE_MAX);
+        assert_int_equal(one.tier_count[mm], 7);
+        struct cs_whatif_result *a = simulate(&w, &one, true), *b = simulate(&w, &full, true);
+        assert_same_result(a, b, w.ds->deals.n);
+        assert_int_equal(a->n_plans, 1);        /* MM-Q alone changes */
+        assert_int_equal(a->plans[0].plan, mm);
+        assert_true(a->changed_rows > 0);
+        assert_true(cs_whatif_result_changes(a, mm));
+        /* told which plans may differ, the same bits */
+        struct cs_whatif_result *c = NULL;
+        struct cs_error err;
+        uint32_t only = (uint32_t)mm;
+        struct cs_whatif_work *work = cs_whatif_work_new(w.b, 2);
+        assert_non_null(work);
+        assert_int_equal(cs_whatif_simulate_only(w.b, work, &one, &only, 1, true, &c, &err), CS_OK);
+        cs_whatif_work_free(work);
+        assert_same_result(a, c, w.ds->deals.n);
+        cs_whatif_result_free(a);
+        cs_whatif_result_free(b);
+        cs_whatif_result_free(c);
+        cs_plans_free(&one);
+        cs_plans_free(&full);
+        free(l1);
+        free(l2);
+        world_close(&w);
+    }
+}
+
+/* A file that leaves a plan out: that plan carries over with its current
+ * definition, and the simulation leaves its deals alone. */
+static void test_partial_file(void **state)
+{
+    (void)state;
+    struct world w;
+    world_open(&w, FIX "/data", "all", 50, 1, 2);
+    struct cs_plans alt;
+    bool *listed = NULL;
+    load_alt(&w, FIX "/alt_missing.csv", &alt, &listed);
+    const struct cs_plans *cur = &w.ds->plans;
+    for (size_t p = 0; p < cur->n; p++) {
+        const char *id = cs_ds_str(w.ds, cur->id[p]);
+        bool smb = strcmp(id, "SMB-Q") == 0;
+        assert_int_equal(listed[p], !smb);
+        assert_int_equal(alt.id[p], cur->id[p]);
+        if (strcmp(id, "MM-Q") == 0)
+            assert_int_equal(alt.tier_count[p], 1);
+        if (strcmp(id, "ENT-Y") == 0)
+            assert_int_equal(alt.tier_count[p], 2);
+        if (!smb)
+            continue;
+        assert_int_equal(alt.tier_count[p], cur->tier_count[p]);
+        assert_bits(alt.quota[p], cur->quota[p]);
+        for (uint32_t t = 0; t < cur->tier_count[p]; t++)
+            assert_bits(alt.rate[alt.tier_first[p] + t], cur->rate[cur->tier_first[p] + t]);
+        struct cs_whatif_result *r = simulate(&w, &alt, false);
+        assert_int_equal(r->n_plans, 2);
+        assert_false(cs_whatif_result_changes(r, p));
+        struct cs_whatif_plan_effect e;
+        cs_whatif_plan_effect_of(w.b, r, p, &e);
+        assert_false(e.changed);
+        assert_bits(e.commission.estimate, 0.0);
+        assert_bits(e.alt_commission, e.base_commission);
+        assert_true(e.deals > 0);
+        cs_whatif_result_free(r);
+    }
+    free(listed);
+    cs_plans_free(&alt);
+    world_close(&w);
+}
+
+/* ======================================================================
  * Errors
  * ==================================================================== */
 
@@ -400,12 +554,17 @@ static void test_errors(void **state)
     cs_dataset_free(w.ds);
     assert_int_equal(cs_dataset_load(&lo, &w.ds, &err), CS_OK);
 
+    /* a plan the data does not have: the first in file order, by its line */
     cs_error_clear(&err);
-    assert_int_equal(cs_plans_load_alt(FIX "/alt_missing.csv", w.ds, &lo, &alt, NULL, &err), CS_ERR_INPUT);
-    assert_non_null(strstr(err.file, "alt_missing.csv"));
-    assert_non_null(strstr(err.msg, "SMB-Q"));
-    assert_non_null(strstr(err.msg, "not in the alternative plans"));
+    bool *listed = (bool *)&err;
+    assert_int_equal(cs_plans_load_alt(FIX "/alt_unknown.csv", w.ds, &lo, &alt, &listed, &err),
+                     CS_ERR_INPUT);
+    assert_non_null(strstr(err.file, "alt_unknown.csv"));
+    assert_int_equal(err.line, 4);
+    assert_string_equal(err.column, "plan_id");
+    assert_non_null(strstr(err.msg, "plan \"MM-q\" is not a plan of the data"));
     assert_int_equal(alt.n, 0);
+    assert_null(listed);
 
     cs_error_clear(&err);
     assert_int_equal(cs_plans_load_alt(FIX "/alt_malformed.csv", w.ds, &lo, &alt, NULL, &err), CS_ERR_INPUT);
@@ -413,7 +572,7 @@ static void test_errors(void **state)
     assert_int_equal(err.line, 4);
     assert_string_equal(err.column, "rate");
 
-    /* a plans struct with the wrong number of plans */
+    /* a plans struct with the wrong number of plans, an option of another data set */
     struct cs_plans bad = w.ds->plans;
     bad.n = 1;
     struct cs_whatif_result *r = NULL;
@@ -429,6 +588,13 @@ static void test_errors(void **state)
     assert_int_equal(cs_whatif_base_new(&m, &o, &b, &err), CS_OK);
     assert_int_equal(cs_whatif_simulate(b, &bad, false, &r, &err), CS_ERR_USAGE);
     assert_null(r);
+    uint32_t only = (uint32_t)w.ds->plans.n;
+    struct cs_whatif_work *work = cs_whatif_work_new(b, 1);
+    assert_non_null(work);
+    assert_int_equal(cs_whatif_simulate_only(b, work, &w.ds->plans, &only, 1, false, &r, &err),
+                     CS_ERR_USAGE);
+    assert_null(r);
+    cs_whatif_work_free(work);
     /* a plans struct that breaks the rules of plans.csv */
     double *rates = malloc(w.ds->plans.n_tiers * sizeof *rates);
     assert_non_null(rates);
@@ -658,8 +824,10 @@ static void test_bootstrap_by_hand(void **state)
         assert_non_null(col);
         for (size_t d = 0; d < D; d++)
             col[d] = drp[d * np + p];
-        assert_bits(r->plans[p].risky.low, cs_whatif_quantile(col, D, 0.025));
-        assert_bits(r->plans[p].risky.high, cs_whatif_quantile(col, D, 0.975));
+        struct cs_whatif_plan_effect e;
+        cs_whatif_plan_effect_of(w.b, r, p, &e);
+        assert_bits(e.risky.low, cs_whatif_quantile(col, D, 0.025));
+        assert_bits(e.risky.high, cs_whatif_quantile(col, D, 0.975));
         free(col);
     }
     free(g_of_rep);
@@ -687,9 +855,12 @@ static void test_tiers_route_matches_compute(void **state)
     assert_int_equal(cs_whatif_options_generate(w.b, &o, &n, &err), CS_OK);
     size_t tiers_only = 0;
     for (size_t i = 0; i < n; i++) {
-        struct cs_whatif_result *r = simulate(&w, &o[i].plans, true);
+        struct cs_plans full;
+        assert_int_equal(cs_whatif_option_plans(w.ds, &o[i], &full), 0);
+        struct cs_whatif_result *r = simulate(&w, &full, true);
         struct cs_incentives *ai = NULL;
-        assert_int_equal(cs_incentives_compute(w.ds, &o[i].plans, &w.cal, &ai, &err), CS_OK);
+        assert_int_equal(cs_incentives_compute(w.ds, &full, &w.cal, &ai, &err), CS_OK);
+        cs_plans_free(&full);
         tiers_only += !r->recomputed;
         for (size_t j = 0; j < w.ds->deals.n; j++) {
             if (!w.inc->won[j])
@@ -736,11 +907,13 @@ static const struct cs_whatif_option *find_option(const struct cs_whatif_option 
     return NULL;
 }
 
-static void tiers_of(const struct cs_plans *pl, size_t p, const double **f, const double **r, size_t *n)
+/* The tiers of option x's plan (its change: a table of one plan). */
+static void tiers_of(const struct cs_whatif_option *x, const double **f, const double **r, size_t *n)
 {
-    *f = pl->floor + pl->tier_first[p];
-    *r = pl->rate + pl->tier_first[p];
-    *n = pl->tier_count[p];
+    assert_int_equal(x->change.n, 1);
+    *f = x->change.floor + x->change.tier_first[0];
+    *r = x->change.rate + x->change.tier_first[0];
+    *n = x->change.tier_count[0];
 }
 
 static void test_options(void **state)
@@ -763,7 +936,7 @@ static void test_options(void **state)
 
     x = find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_HALVE_STEP, 1.0);
     assert_non_null(x);
-    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    tiers_of(x, &f, &r, &nt);
     assert_int_equal(nt, 3);
     assert_bits(r[1], 0.08);
     assert_bits(x->rate_after, 0.08);
@@ -771,7 +944,7 @@ static void test_options(void **state)
 
     x = find_option(o, n, w.ds, "MM-Q", CS_WHATIF_RAMP_STEP, 1.0);
     assert_non_null(x);
-    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    tiers_of(x, &f, &r, &nt);
     assert_int_equal(nt, 7);
     const double ff[] = {0, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5}, rr[] = {0.08, 0.088, 0.096, 0.104, 0.112, 0.12, 0.15};
     for (size_t t = 0; t < nt; t++) {
@@ -788,35 +961,39 @@ static void test_options(void **state)
 
     x = find_option(o, n, w.ds, "SMB-Q", CS_WHATIF_REMOVE_STEP, 1.0);
     assert_non_null(x);
-    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    tiers_of(x, &f, &r, &nt);
     assert_int_equal(nt, 2);
     assert_bits(f[1], 2.0);
     assert_bits(r[1], 0.0);
 
     x = find_option(o, n, w.ds, "MM-Q", CS_WHATIF_CAP_TOP, 1.5);
     assert_non_null(x);
-    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    tiers_of(x, &f, &r, &nt);
     assert_bits(r[2], 0.0);
     assert_null(find_option(o, n, w.ds, "SMB-Q", CS_WHATIF_CAP_TOP, 2.0));
     assert_null(find_option(o, n, w.ds, "MM-Q", CS_WHATIF_DECELERATOR, 1.5));
 
     x = find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_DECELERATOR, 1.5);
     assert_non_null(x);
-    tiers_of(&x->plans, x->plan, &f, &r, &nt);
+    tiers_of(x, &f, &r, &nt);
     assert_int_equal(nt, 4);
     assert_bits(f[3], 1.5);
     assert_bits(r[3], 0.06);
 
     x = find_option(o, n, w.ds, "MM-Q", CS_WHATIF_YEARLY, 0.0);
     assert_non_null(x);
-    assert_int_equal(x->plans.period_type[x->plan], CS_PERIOD_YEAR);
-    assert_bits(x->plans.quota[x->plan], 4 * w.ds->plans.quota[x->plan]);
+    assert_int_equal(x->change.period_type[0], CS_PERIOD_YEAR);
+    assert_bits(x->change.quota[0], 4 * w.ds->plans.quota[x->plan]);
+    assert_true(cs_whatif_option_recomputes(w.ds, x));
     assert_null(find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_YEARLY, 0.0));
 
     /* every option changes exactly one plan, and only that one */
     for (size_t i = 0; i < n; i++) {
-        const struct cs_plans *a = &o[i].plans, *b = &w.ds->plans;
+        struct cs_plans full;
+        assert_int_equal(cs_whatif_option_plans(w.ds, &o[i], &full), 0);
+        const struct cs_plans *a = &full, *b = &w.ds->plans;
         assert_int_equal(a->n, b->n);
+        assert_int_equal(o[i].change.id[0], b->id[o[i].plan]);
         for (size_t p = 0; p < b->n; p++) {
             bool same = a->period_type[p] == b->period_type[p] && a->quota[p] == b->quota[p] &&
                         a->tier_count[p] == b->tier_count[p];
@@ -825,6 +1002,7 @@ static void test_options(void **state)
                        a->rate[a->tier_first[p] + t] == b->rate[b->tier_first[p] + t];
             assert_int_equal(same, p != o[i].plan);
         }
+        cs_plans_free(&full);
         assert_string_not_equal(cs_whatif_kind_name(o[i].kind), "?");
     }
     cs_whatif_options_free(o, n);
@@ -847,8 +1025,8 @@ static void *sim_every_other(void *arg)
     struct cs_whatif_work *work = cs_whatif_work_new(j->w->b, 1);
     struct cs_error err;
     for (size_t i = j->first; i < j->n; i += 2)
-        if (!work || cs_whatif_simulate_in(j->w->b, work, &j->o[i].plans, true,
-                                           &j->res[i], &err) != CS_OK)
+        if (!work || cs_whatif_simulate_option(j->w->b, work, &j->o[i], true,
+                                               &j->res[i], &err) != CS_OK)
             j->res[i] = NULL;
     cs_whatif_work_free(work);
     return NULL;
@@ -865,8 +1043,12 @@ static void test_concurrent_simulations(void **state)
     assert_int_equal(cs_whatif_options_generate(w.b, &o, &n, &err), CS_OK);
     struct cs_whatif_result *seq[32] = {0}, *par[32] = {0};
     assert_true(n <= 32);
-    for (size_t i = 0; i < n; i++)
-        seq[i] = simulate(&w, &o[i].plans, true);
+    for (size_t i = 0; i < n; i++) {      /* the complete table, every plan compared */
+        struct cs_plans full;
+        assert_int_equal(cs_whatif_option_plans(w.ds, &o[i], &full), 0);
+        seq[i] = simulate(&w, &full, true);
+        cs_plans_free(&full);
+    }
     struct sim_job a = {&w, o, 0, n, par}, b = {&w, o, 1, n, par};
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, sim_every_other, &b), 0);
@@ -879,9 +1061,7 @@ static void test_concurrent_simulations(void **state)
         assert_bits(seq[i]->risky.high, par[i]->risky.high);
         assert_bits(seq[i]->commission.low, par[i]->commission.low);
         assert_bits(seq[i]->alt_risky, par[i]->alt_risky);
-        assert_bits(seq[i]->alt_commission, par[i]->alt_commission);
-        for (size_t d = 0; d < w.ds->deals.n; d++)
-            assert_bits(seq[i]->alt_p[d], par[i]->alt_p[d]);
+        assert_same_result(seq[i], par[i], w.ds->deals.n);
         cs_whatif_result_free(seq[i]);
         cs_whatif_result_free(par[i]);
     }
@@ -1158,6 +1338,8 @@ int main(void)
         cmocka_unit_test(test_against_r_latest),
         cmocka_unit_test(test_same_design_as_report),
         cmocka_unit_test(test_small_by_hand),
+        cmocka_unit_test(test_one_plan_file),
+        cmocka_unit_test(test_partial_file),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_one_step_matches_refit),

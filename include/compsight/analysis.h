@@ -114,6 +114,12 @@ struct cs_voice {
     double bookings;                /* amounts of the distinct won deals that carried it */
 };
 
+/* The plans bunching is estimated for: the CS_BUNCH_MAX_PLANS plans with a
+ * floor above 0 that have the most rep-periods (all of them when there are
+ * no more), so that the analysis and the report do not grow with the
+ * number of plans; the others are counted as not examined. */
+#define CS_BUNCH_MAX_PLANS 20
+
 struct cs_bunch_result {
     uint32_t plan;                  /* plan index */
     double floor;                   /* the plan's tier floor this is about */
@@ -147,8 +153,11 @@ struct cs_analysis {
     struct cs_corr corr[CS_CORR_NX * CS_CORR_NY];
     double corr_q[CS_CORR_NX * CS_CORR_NY];
     struct cs_timing *timing;       /* NULL when no won deal is selected */
-    struct cs_bunch_result *bunch;
+    struct cs_bunch_result *bunch;  /* by plan, then floor: each floor's estimate, then
+                                       its placebo */
     size_t n_bunch;
+    size_t bunch_plans_skipped;     /* plans with a floor above 0 beyond CS_BUNCH_MAX_PLANS: */
+    size_t bunch_rp_skipped;        /*   not examined, and their rep-periods */
     struct cs_group_rate *teams, *plans;   /* as shared output shows them (groups.h): each
                                               with CS_MIN_GROUP_REPS reps or more, then the
                                               pool of the others when it has as many */

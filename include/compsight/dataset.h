@@ -298,16 +298,21 @@ void cs_dataset_drop(struct cs_dataset *ds, enum cs_table t);
  * Read an alternative plans file (the columns and rules of plans.csv, in
  * compsight's own format: no map applies) for a what-if, into *out with the
  * plans in the order of ds->plans, so that the reps' plan indexes still
- * apply; out->id holds ds's string ids.  Plans of the file that ds does not
- * have are ignored and counted in *extra (may be NULL); a plan of ds that no
- * rep is on keeps its current tiers.  Errors, with *out empty:
- * CS_ERR_INPUT naming path (and line and column) for a file that cannot be
- * read, a bad row, or a plan that reps are on and the file does not define;
- * CS_ERR_NOMEM.  Release with cs_plans_free.
+ * apply; out->id holds ds's string ids.  The file may list only the plans
+ * it changes (SPEC 13): a plan of ds it leaves out carries over with its
+ * current definition.  A plan id written with the leading apostrophe that
+ * compsight's CSV files put before a formula character ('=X for =X) names
+ * the plan =X.  When listed is not NULL, *listed receives ds->plans.n
+ * flags, true for the plans the file lists (owned by the caller: free()).
+ * Errors, with *out empty and *listed NULL: CS_ERR_INPUT naming path (and
+ * line and column) for a file that cannot be read, a bad row, or a plan
+ * that ds does not have (the first in file order; a what-if changes the
+ * data's plans, and a new one would have no reps); CS_ERR_NOMEM.
+ * Release with cs_plans_free.
  */
 enum cs_status cs_plans_load_alt(const char *path, const struct cs_dataset *ds,
                                  const struct cs_load_options *opt, struct cs_plans *out,
-                                 size_t *extra, struct cs_error *err);
+                                 bool **listed, struct cs_error *err);
 
 /* Free the arrays of a plans struct filled by cs_plans_load_alt; accepts NULL. */
 void cs_plans_free(struct cs_plans *p);

@@ -85,6 +85,8 @@ struct cs_findings {
                                     order), then bunching and placebos (an->bunch order),
                                     then the timing test when there is one */
     size_t n;
+    size_t bunch_first, n_bunch; /* where the bunching items are: items[bunch_first + i] is
+                                    an->bunch[i]'s (sorted by plan, floor, placebo) */
     struct cs_model_rule model[CS_MODEL_COUNT];
     size_t timing_reps;          /* reps the timing test rests on (selected won deals') */
     struct cs_family family;     /* m, R, q and the printed intervals' level */

@@ -38,6 +38,13 @@ struct cs_proposal {
     const struct cs_disclosure *disc;    /* plans too small to show (groups.h), or NULL */
     size_t small_plans;                  /* plans with selected won deals and fewer than
                                             CS_MIN_GROUP_REPS reps: not simulated */
+    const bool *simulated;               /* per plan of ds: it gets options
+                                            (cs_whatif_options_plans) */
+    const uint32_t *plans;               /* those plans, in plan order */
+    size_t n_plans;
+    size_t n_beyond;                     /* plans with selected won deals beyond
+                                            CS_WHATIF_MAX_PLANS: not simulated */
+    size_t deals_beyond;                 /* their selected won deals */
 };
 
 /* Option o in one line of plain text, into buf[0..n) ("P: halve the

@@ -151,8 +151,9 @@ struct cs_whatif_diff {
     double estimate, low, high;
 };
 
-/* The effect on one plan's deals (the plans of ds, in ds order). */
+/* The effect on one plan's deals. */
 struct cs_whatif_plan_effect {
+    uint32_t plan;           /* plan index of ds */
     bool changed;            /* the alternative's period type, quota or tiers differ */
     size_t deals;            /* selected won deals of its reps */
     size_t rows_changed;     /* of those, deals whose model inputs changed */
@@ -171,8 +172,9 @@ struct cs_whatif_result {
     size_t extrapolated;         /* deals whose new marginal_rate lies outside [rate_min, rate_max] */
     bool recomputed;             /* a period type or quota changed: SPEC 5 was recomputed
                                     in full (cs_incentives_compute); else only the tier maths */
-    size_t n_plans;
-    struct cs_whatif_plan_effect *plans;
+    size_t n_plans;              /* the plans the alternative changes, */
+    struct cs_whatif_plan_effect *plans;   /* in plan order (cs_whatif_plan_effect_of
+                                              gives any plan's) */
     /* With per_deal: arrays indexed like ds->deals, NAN for deals not
      * selected (p NAN too when there is no model). */
     double *base_p, *alt_p, *base_commission_deal, *alt_commission_deal;
@@ -209,7 +211,32 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
                                      const struct cs_plans *alt, bool per_deal,
                                      struct cs_whatif_result **out, struct cs_error *err);
 
+/*
+ * The same when alt may differ from ds->plans only in the plans
+ * only[0..n_only) (the others are taken as equal and not compared; NULL:
+ * any plan may differ).  The cost of a simulation grows with the deals of
+ * the changed plans and the plans in only, not with the plans it leaves
+ * alone (but for flags over the plans).  CS_ERR_USAGE also for an index
+ * of only that is not a plan.
+ */
+enum cs_status cs_whatif_simulate_only(const struct cs_whatif_base *b, struct cs_whatif_work *work,
+                                       const struct cs_plans *alt, const uint32_t *only,
+                                       size_t n_only, bool per_deal,
+                                       struct cs_whatif_result **out, struct cs_error *err);
+
 void cs_whatif_result_free(struct cs_whatif_result *r);   /* accepts NULL */
+
+/*
+ * The effect of r on plan p of b->ds into *out: r's entry when the
+ * alternative changes p; else the exact figures of an unchanged plan (its
+ * deals, its commission under both, differences and intervals of 0, NAN
+ * where r has no intervals or no model), as a simulation computes them.
+ */
+void cs_whatif_plan_effect_of(const struct cs_whatif_base *b, const struct cs_whatif_result *r,
+                              size_t p, struct cs_whatif_plan_effect *out);
+
+/* Whether r changes plan p of the data (it is in r->plans). */
+bool cs_whatif_result_changes(const struct cs_whatif_result *r, size_t p);
 
 /* Whether simulating alt redoes SPEC 5's attainment (a plan's period type
  * or quota changed) rather than only its tier maths: the slower route. */
@@ -253,13 +280,28 @@ struct cs_whatif_option {
     double rate_before;      /* rate from that floor on, before and after; for a */
     double rate_after;       /*   ramp the rates below and above the old step */
     double ramp_low, ramp_high;   /* ramp: its first and last floor; NAN otherwise */
-    struct cs_plans plans;   /* the complete alternative, owned (cs_plans_free layout) */
+    struct cs_plans change;  /* the plan as the option has it, alone: a table of one
+                                plan (id[0] = ds's string id), owned (cs_plans_free
+                                layout).  The other plans stay as they are. */
 };
 
+/* The plans a proposal simulates: the CS_WHATIF_MAX_PLANS plans with the
+ * most selected won deals.  A proposal's size and cost then do not grow
+ * with the number of plans; the others are named as not simulated. */
+#define CS_WHATIF_MAX_PLANS 20
+
 /*
- * Generate the standard strawman options for the plans that have selected
- * won deals in b (plans without any are left out: no effect to show),
- * in plan order, and for each plan: per accelerator step (a floor where
+ * The plans that get options: of the plans with selected won deals in b,
+ * the CS_WHATIF_MAX_PLANS with the most (ties: plan order).  Sets
+ * chosen[0..ds->plans.n) and *n_chosen.  Errors: CS_ERR_NOMEM.
+ */
+enum cs_status cs_whatif_options_plans(const struct cs_whatif_base *b, bool *chosen,
+                                       size_t *n_chosen, struct cs_error *err);
+
+/*
+ * Generate the standard strawman options for the plans that
+ * cs_whatif_options_plans chooses (plans without selected won deals are
+ * left out: no effect to show), in plan order, and for each plan: per accelerator step (a floor where
  * the rate rises) halve, ramp, remove; then cap at the top floor (when
  * the top rate is > 0), a decelerator at 150% (when 150% lies above the
  * top floor and the top rate is > 0), yearly measurement (quarterly
@@ -274,6 +316,29 @@ enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
                                           struct cs_error *err);
 
 void cs_whatif_options_free(struct cs_whatif_option *o, size_t n);   /* accepts NULL */
+
+/* Whether option o changes its plan's period type or quota (its
+ * simulation then recomputes SPEC 5's attainment: the slower route). */
+bool cs_whatif_option_recomputes(const struct cs_dataset *ds, const struct cs_whatif_option *o);
+
+/*
+ * The complete alternative of option o: ds's plans with o's plan
+ * replaced, into *out (cs_plans_free).  O(plans): for callers that want
+ * one table (cs_whatif_simulate_option does without).  -1 when out of
+ * memory (*out then empty).
+ */
+int cs_whatif_option_plans(const struct cs_dataset *ds, const struct cs_whatif_option *o,
+                           struct cs_plans *out);
+
+/*
+ * Simulate option o against b, as cs_whatif_simulate_in would simulate
+ * cs_whatif_option_plans(o), bit for bit, with the work's own copy of the
+ * plans (made on its first option) changed in o's plan for the time of
+ * the call: the cost does not grow with the plans o leaves alone.
+ */
+enum cs_status cs_whatif_simulate_option(const struct cs_whatif_base *b, struct cs_whatif_work *work,
+                                         const struct cs_whatif_option *o, bool per_deal,
+                                         struct cs_whatif_result **out, struct cs_error *err);
 
 /*
  * SPIFFs of m->ds whose end_date falls in the last 14 days of a fiscal

@@ -14,8 +14,9 @@
 struct cs_whatif_doc {
     const struct cs_whatif_base *base;     /* the data set is base->ds */
     const char *date;                      /* YYYY-MM-DD the document carries */
-    size_t extra_plans;                    /* plans in that file no rep is on */
-    const struct cs_plans *alt;            /* the alternative plans */
+    const bool *listed;                    /* per plan of base->ds: the file lists it (the
+                                              others carry over unchanged); NULL: all */
+    const struct cs_plans *alt;            /* the alternative plans, every plan of base->ds */
     const struct cs_whatif_result *result; /* the alternative against the current plans */
     bool plot_risky;                       /* plots/whatif-risky.png was drawn */
     bool plot_commission;                  /* plots/whatif-commission.png was drawn */

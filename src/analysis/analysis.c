@@ -96,45 +96,106 @@ static enum cs_status run_correlations(struct cs_analysis *an, const struct cs_m
  * Bunching 7.6: every plan, every floor > 0, and its placebo
  * --------------------------------------------------------------------- */
 
+/* Plans by rep-periods, most first, then in plan order. */
+static int cmp_plan_rps(const void *pa, const void *pb, void *arg)
+{
+    const size_t *start = arg;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    size_t na = start[a + 1] - start[a], nb = start[b + 1] - start[b];
+    if (na != nb)
+        return na > nb ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+/* The plans with a floor above 0 that bunching examines (CS_BUNCH_MAX_PLANS
+ * of them at most, by rep-periods: start[] as in run_bunching; none with
+ * fewer than CS_MIN_GROUP_REPS reps[]) into take[], and the others counted
+ * in an.  -1: out of memory. */
+static int bunching_plans(struct cs_analysis *an, const struct cs_plans *pl, const size_t *start,
+                          const size_t *reps, bool *take)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < pl->n; p++) {
+        take[p] = pl->tier_count[p] > 1;
+        /* a plan of one or two reps: its attainments are theirs (groups.h) */
+        if (take[p] && reps[p] < CS_MIN_GROUP_REPS) {
+            take[p] = false;
+            an->bunch_plans_left_out += reps[p] > 0;
+        }
+        n += take[p];
+    }
+    if (n <= CS_BUNCH_MAX_PLANS)
+        return 0;
+    uint32_t *by = malloc(n * sizeof *by);
+    if (!by)
+        return -1;
+    for (size_t p = 0, k = 0; p < pl->n; p++)
+        if (take[p])
+            by[k++] = (uint32_t)p;
+    qsort_r(by, n, sizeof *by, cmp_plan_rps, (void *)start);
+    for (size_t i = CS_BUNCH_MAX_PLANS; i < n; i++) {
+        take[by[i]] = false;
+        an->bunch_plans_skipped++;
+        an->bunch_rp_skipped += start[by[i] + 1] - start[by[i]];
+    }
+    free(by);
+    return 0;
+}
+
 static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measured *m,
                                    uint64_t seed, struct cs_error *err)
 {
     const struct cs_plans *pl = &m->ds->plans;
     const struct cs_rep_periods *rp = &m->inc->rp;
-    size_t floors = 0;
-    for (size_t p = 0; p < pl->n; p++)
-        floors += pl->tier_count[p] - 1;
-    an->bunch = calloc(floors * 2 + 1, sizeof *an->bunch);
+    /* The rep-periods' attainments grouped by plan, in rep-period order
+     * within a plan (a counting sort: one pass, not one per plan), and the
+     * reps of each plan's rep-periods (rows come rep by rep). */
     double *a = malloc((rp->n ? rp->n : 1) * sizeof *a);
-    /* the reps of each plan's rep-periods (rows come rep by rep) */
+    size_t *start = calloc(pl->n + 1, sizeof *start);
+    bool *take = malloc((pl->n ? pl->n : 1) * sizeof *take);
     size_t *reps = calloc(pl->n ? pl->n : 1, sizeof *reps);
     uint32_t *last = malloc((pl->n ? pl->n : 1) * sizeof *last);
     enum cs_status st = CS_OK;
-    if (!an->bunch || !a || !reps || !last) {
-        free(a);
-        free(reps);
-        free(last);
-        return oom(err);
+    if (!a || !start || !take || !reps || !last) {
+        st = oom(err);
+        goto out;
     }
     for (size_t p = 0; p < pl->n; p++)
         last[p] = UINT32_MAX;
     for (size_t r = 0; r < rp->n; r++) {
         uint32_t p = rp->plan[r];
-        if (p < pl->n && last[p] != rp->rep[r]) {
+        if (p >= pl->n)
+            continue;
+        start[p + 1]++;
+        if (last[p] != rp->rep[r]) {
             last[p] = rp->rep[r];
             reps[p]++;
         }
     }
+    for (size_t p = 0; p < pl->n; p++)
+        start[p + 1] += start[p];
+    for (size_t r = 0; r < rp->n; r++)
+        if (rp->plan[r] < pl->n)
+            a[start[rp->plan[r]]++] = rp->attainment[r];
+    for (size_t p = pl->n; p > 0; p--)     /* each start moved to the next plan's: back */
+        start[p] = start[p - 1];
+    start[0] = 0;
+    if (bunching_plans(an, pl, start, reps, take) != 0) {
+        st = oom(err);
+        goto out;
+    }
+    size_t floors = 0;
+    for (size_t p = 0; p < pl->n; p++)
+        floors += take[p] ? pl->tier_count[p] - 1 : 0;
+    if (!(an->bunch = calloc(floors * 2 + 1, sizeof *an->bunch))) {
+        st = oom(err);
+        goto out;
+    }
     for (size_t p = 0; p < pl->n && st == CS_OK; p++) {
-        /* a plan of one or two reps: its attainments are theirs (groups.h) */
-        if (reps[p] < CS_MIN_GROUP_REPS) {
-            an->bunch_plans_left_out += pl->tier_count[p] > 1 && reps[p] > 0;
+        if (!take[p])
             continue;
-        }
-        size_t na = 0;
-        for (size_t r = 0; r < rp->n; r++)
-            if (rp->plan[r] == p)
-                a[na++] = rp->attainment[r];
+        const double *ap = a + start[p];
+        size_t na = start[p + 1] - start[p];
         for (uint32_t t = 1; t < pl->tier_count[p] && st == CS_OK; t++) {
             double f = pl->floor[pl->tier_first[p] + t];
             for (int placebo = 0; placebo <= 1 && st == CS_OK; placebo++) {
@@ -142,13 +203,16 @@ static enum cs_status run_bunching(struct cs_analysis *an, const struct cs_measu
                 b->plan = (uint32_t)p;
                 b->floor = f;
                 b->placebo = placebo;
-                st = cs_bunching_estimate(a, na, placebo ? f - CS_BUNCH_PLACEBO_SHIFT : f,
+                st = cs_bunching_estimate(ap, na, placebo ? f - CS_BUNCH_PLACEBO_SHIFT : f,
                                           seed + an->n_bunch, CS_BUNCH_DRAWS, &b->est, err);
                 an->n_bunch++;
             }
         }
     }
+out:
     free(a);
+    free(start);
+    free(take);
     free(reps);
     free(last);
     return st;
@@ -365,6 +429,7 @@ static enum cs_status run_quarters(struct cs_analysis *an, const struct cs_measu
     for (size_t k = 0; k < nq; k++)
         an->quarters[k].quarter = codes[k];
     an->n_quarters = nq;
+    /* The quarters that hold data, sorted: one binary search a deal. */
     for (size_t i = 0; i < ds->deals.n; i++) {
         if (!inc->won[i])
             continue;

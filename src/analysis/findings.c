@@ -82,6 +82,8 @@ static void add_terms(const struct cs_analysis *an, enum cs_model_id m,
 
 static void add_bunching(const struct cs_analysis *an, struct cs_findings *f)
 {
+    f->bunch_first = f->n;
+    f->n_bunch = an->n_bunch;
     for (size_t i = 0; i < an->n_bunch; i++) {
         const struct cs_bunch_result *b = &an->bunch[i];
         const struct cs_bunching *e = &b->est;
@@ -252,10 +254,35 @@ const struct cs_finding *cs_findings_term(const struct cs_findings *f, enum cs_m
     return NULL;
 }
 
+/* Bunching items in order: by plan, then floor, the placebo after its floor's. */
+static int cmp_bunch_key(const struct cs_finding *x, uint32_t plan, double floor, bool placebo)
+{
+    if (x->plan != plan)
+        return x->plan < plan ? -1 : 1;
+    if (x->floor != floor)
+        return x->floor < floor ? -1 : 1;
+    bool xp = x->kind == CS_FINDING_PLACEBO;
+    return (xp > placebo) - (xp < placebo);
+}
+
 const struct cs_finding *cs_findings_bunching(const struct cs_findings *f, uint32_t plan,
                                               double floor, bool placebo)
 {
     enum cs_finding_kind k = placebo ? CS_FINDING_PLACEBO : CS_FINDING_BUNCHING;
+    /* A binary search over the bunching items (run_bunching makes them in
+     * this order), so that a report with many plans does not look each
+     * one up among all; the scan below stays for any other order. */
+    size_t lo = f ? f->bunch_first : 0, hi = f ? f->bunch_first + f->n_bunch : 0;
+    while (f && lo < hi && hi <= f->n) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = cmp_bunch_key(&f->items[mid], plan, floor, placebo);
+        if (c == 0)
+            return f->items[mid].kind == k ? &f->items[mid] : NULL;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     for (size_t i = 0; f && i < f->n; i++)
         if (f->items[i].kind == k && f->items[i].plan == plan && f->items[i].floor == floor)
             return &f->items[i];

@@ -64,12 +64,13 @@ static const char *period_word(uint8_t type)
  * Files
  * ==================================================================== */
 
-/* An alternative plans file in plans.csv's format: every plan of ds, so
- * that it covers every plan in use.  It is an input for compsight (whatif
- * --plans reads it back), not a spreadsheet export: the plan ids are
- * written as plans.csv has them, quoted where CSV needs it but not
- * neutralised against formulas (a leading apostrophe would make "@MM-Q"
- * another plan), as docs/WHATIF.md says. */
+/* An alternative plans file in plans.csv's format: the plans of pl (ids
+ * are ds's strings), which for an option is the one plan it changes: the
+ * others carry over when the file is read back (SPEC 13).  It is an input
+ * for compsight (whatif --plans reads it back), not a spreadsheet export:
+ * the plan ids are written as plans.csv has them, quoted where CSV needs it
+ * but not neutralised against formulas (a leading apostrophe would make
+ * "@MM-Q" another plan), as docs/WHATIF.md says. */
 static enum cs_status write_plans_csv(const char *dir, const char *name,
                                       const struct cs_dataset *ds, const struct cs_plans *pl,
                                       struct cs_error *err)
@@ -82,7 +83,7 @@ static enum cs_status write_plans_csv(const char *dir, const char *name,
     fputs("plan_id,period_type,quota,tier_floor,rate,currency\n", a.f);
     for (size_t p = 0; p < pl->n; p++) {
         for (uint32_t t = 0; t < pl->tier_count[p]; t++) {
-            const char *id = plan_name(ds, p);
+            const char *id = cs_ds_str(ds, pl->id[p]);
             cs_csv_cell(a.f, id, strlen(id), false);
             fprintf(a.f, ",%s,", period_word(pl->period_type[p]));
             put_plain(a.f, pl->quota[p]);
@@ -160,9 +161,11 @@ static json_t *model_json(const struct cs_whatif_base *b)
 }
 
 /* The figures of one simulation: the same keys in whatif.json and in each
- * option of proposal.json. */
+ * option of proposal.json.  Its "plans" are those of show[0..n_show) (in
+ * plan order; NULL: every plan) that have deals or change, less those too
+ * small to show by themselves (disc, groups.h; NULL: none). */
 static void result_json(json_t *o, const struct cs_whatif_base *b, const struct cs_whatif_result *r,
-                        const struct cs_disclosure *disc)
+                        const uint32_t *show, size_t n_show, const struct cs_disclosure *disc)
 {
     jset(o, "base_risky", cs_json_number(r->base_risky));
     jset(o, "alt_risky", cs_json_number(r->alt_risky));
@@ -184,8 +187,13 @@ static void result_json(json_t *o, const struct cs_whatif_base *b, const struct 
     jset(o, "recomputed", json_boolean(r->recomputed));
     json_t *plans = json_array();
     size_t not_shown = 0;
-    for (size_t p = 0; p < r->n_plans; p++) {
-        const struct cs_whatif_plan_effect *e = &r->plans[p];
+    if (!show)
+        n_show = b->ds->plans.n;
+    for (size_t i = 0; i < n_show; i++) {
+        size_t p = show ? show[i] : i;
+        struct cs_whatif_plan_effect ef;
+        const struct cs_whatif_plan_effect *e = &ef;
+        cs_whatif_plan_effect_of(b, r, p, &ef);
         if (!e->deals && !e->changed)
             continue;
         /* a plan of fewer than 3 reps: its figures are theirs (groups.h) */
@@ -418,6 +426,31 @@ static bool plot_whatif_result(const char *dir, const char *display_dir,
  * compsight whatif
  * ==================================================================== */
 
+/* Which plans the file changes, which it lists as they are, which carry
+ * over (SPEC 13): whatif.json's plans_changed, plans_listed_unchanged,
+ * plans_carried_over (ids in plan order) and plans_in_file; a plan too
+ * small to show (disc, groups.h) is counted, not named. */
+static void plan_sources_json(json_t *root, const struct cs_whatif_base *b,
+                              const struct cs_whatif_result *r, const bool *listed,
+                              const struct cs_disclosure *disc)
+{
+    const struct cs_dataset *ds = b->ds;
+    json_t *changed = json_array(), *same = json_array(), *over = json_array();
+    size_t in_file = 0, k = 0;
+    for (size_t p = 0; p < ds->plans.n; p++) {
+        bool ch = k < r->n_plans && r->plans[k].plan == p;
+        k += ch;
+        in_file += listed[p];
+        if (disc && disc->plan_shown[p] != CS_SHOWN)
+            continue;
+        json_array_append_new(ch ? changed : listed[p] ? same : over, json_string(plan_name(ds, p)));
+    }
+    jset(root, "plans_in_file", json_integer((json_int_t)in_file));
+    jset(root, "plans_changed", changed);
+    jset(root, "plans_listed_unchanged", same);
+    jset(root, "plans_carried_over", over);
+}
+
 enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *io,
                              struct cs_error *err)
 {
@@ -427,7 +460,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     struct cs_staging stage = {.lock_fd = -1, .slot = -1};
     struct cs_disclosure *disc = NULL;
     json_t *root = NULL;
-    size_t extra = 0;
+    bool *listed = NULL;
     enum cs_status st = run_open(opt, io, &rn, err);
     if (st != CS_OK)
         goto out;
@@ -437,7 +470,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     }
     /* The alternative first: a bad file is reported before any fitting. */
     struct cs_load_options lo = cs_session_load_options(opt, rn.s.data_dir, NULL);
-    if ((st = cs_plans_load_alt(opt->plans, rn.s.ds, &lo, &alt, &extra, err)) != CS_OK)
+    if ((st = cs_plans_load_alt(opt->plans, rn.s.ds, &lo, &alt, &listed, err)) != CS_OK)
         goto out;
     let_go(&rn);
     if ((st = run_base(opt, &rn, "whatif", err)) != CS_OK ||
@@ -469,8 +502,8 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     }
     header_json(root, b);
     jset(root, "plans_file", json_string(opt->plans));
-    jset(root, "extra_plans_ignored", json_integer((json_int_t)extra));
-    result_json(root, b, r, disc);
+    plan_sources_json(root, b, r, listed, disc);
+    result_json(root, b, r, NULL, 0, disc);
     /* plots/ is shared with whatever else was written there: only this
      * command's whatif-* plots are replaced */
     static const struct cs_staging_merge plots = {"plots", "whatif-"};
@@ -478,7 +511,7 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
     if ((st = cs_json_write(dir, "whatif.json", root, err)) != CS_OK ||
         (st = cs_whatif_doc_write(dir, &(const struct cs_whatif_doc){
                                       .base = b, .date = rn.date,
-                                      .extra_plans = extra, .alt = &alt, .result = r,
+                                      .listed = listed, .alt = &alt, .result = r,
                                       .plot_risky = plot_risky, .plot_commission = plot_comm,
                                       .disc = disc},
                                   err)) != CS_OK ||
@@ -495,6 +528,7 @@ out:
     json_decref(root);
     cs_whatif_result_free(r);
     cs_plans_free(&alt);
+    free(listed);
     run_close(&rn);
     return st;
 }
@@ -566,7 +600,7 @@ static json_t *proposal_json(const struct cs_proposal *pr)
         jset(j, "clear_effect", json_boolean(cs_verdict_of_interval(r->risky.low, r->risky.high) ==
                                                 CS_VERDICT_CLEAR));
         jset(j, "verdict", json_string(cs_verdict_name(pr->verdict[i])));
-        result_json(j, b, r, pr->disc);
+        result_json(j, b, r, pr->plans, pr->n_plans, pr->disc);
         json_array_append_new(opts, j);
     }
     jset(root, "options", opts);
@@ -582,6 +616,22 @@ static json_t *proposal_json(const struct cs_proposal *pr)
         jset(j, "end_date", json_string(end));
         jset(j, "reason", json_string("moving a SPIFF changes when deals close, which the model "
                                       "does not predict"));
+        json_array_append_new(ns, j);
+    }
+    if (pr->n_beyond) {
+        json_t *j = json_object(), *ids = json_array();
+        for (size_t p = 0; p < ds->plans.n; p++)
+            if (b->plan_deals[p] && !pr->simulated[p])
+                json_array_append_new(ids, json_string(plan_name(ds, p)));
+        jset(j, "kind", json_string("plans_beyond_limit"));
+        jset(j, "limit", json_integer(CS_WHATIF_MAX_PLANS));
+        jset(j, "plans", json_integer((json_int_t)pr->n_beyond));
+        jset(j, "won_deals", json_integer((json_int_t)pr->deals_beyond));
+        jset(j, "plan_ids", ids);
+        jset(j, "reason", json_string("the proposal simulates the plans with the most won deals "
+                                      "in the period, so that its size and cost do not grow with "
+                                      "the number of plans; a change to any other plan can be "
+                                      "simulated with compsight whatif --plans"));
         json_array_append_new(ns, j);
     }
     jset(root, "not_simulated", ns);
@@ -631,7 +681,7 @@ static enum cs_status write_option_files(const char *dir, const struct cs_propos
     enum cs_status st = cs_mkdir_p(sub, 0777, err);
     for (size_t k = 0; k < pr->n && st == CS_OK; k++) {
         snprintf(name, sizeof name, "%zu.csv", k + 1);
-        st = write_plans_csv(sub, name, pr->base->ds, &pr->opt[pr->order[k]].plans, err);
+        st = write_plans_csv(sub, name, pr->base->ds, &pr->opt[pr->order[k]].change, err);
     }
     return st;
 }
@@ -723,8 +773,8 @@ static void *option_worker(void *arg)
         if (!work)
             P->st[i] = cs_error_set(&P->err[i], CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         else
-            P->st[i] = cs_whatif_simulate_in(P->base, work, &P->pr->opt[i].plans, false,
-                                             &P->pr->res[i], &P->err[i]);
+            P->st[i] = cs_whatif_simulate_option(P->base, work, &P->pr->opt[i], false,
+                                                 &P->pr->res[i], &P->err[i]);
         if (P->st[i] != CS_OK) {
             pthread_mutex_lock(&P->mu);
             P->failed = true;
@@ -750,7 +800,7 @@ static void work_order(const struct cs_whatif_base *b, const struct cs_proposal 
     size_t n = pr->n, nr = 0, no = 0, k = 0;
     size_t *rec = order + n, *other = order + 2 * n;   /* order has 3n places */
     for (size_t i = 0; i < n; i++) {
-        size_t *list = cs_whatif_recomputes(b->ds, &pr->opt[i].plans) ? rec : other;
+        size_t *list = cs_whatif_option_recomputes(b->ds, &pr->opt[i]) ? rec : other;
         size_t *len = list == rec ? &nr : &no, at = (*len)++;
         /* insertion, stable: after every option with at least as many deals */
         while (at > 0 && b->plan_deals[pr->opt[list[at - 1]].plan] < b->plan_deals[pr->opt[i].plan]) {
@@ -817,10 +867,38 @@ static void drop_small_plans(struct cs_proposal *pr, const struct cs_disclosure 
         if (disc->plan_shown[pr->opt[i].plan] == CS_SHOWN)
             pr->opt[m++] = pr->opt[i];
         else
-            cs_plans_free(&pr->opt[i].plans);
+            cs_plans_free(&pr->opt[i].change);
     }
     pr->n = m;
     pr->small_plans = disc->plans.groups;
+}
+
+/* The plans the proposal simulates (flags and list, owned by the caller
+ * through *simulated and *plans) and the ones beyond the limit. */
+static enum cs_status proposal_plans(struct cs_proposal *pr, bool **simulated, uint32_t **plans,
+                                     struct cs_error *err)
+{
+    const struct cs_whatif_base *b = pr->base;
+    size_t np = b->ds->plans.n, n = 0;
+    *simulated = malloc((np ? np : 1) * sizeof **simulated);
+    if (!*simulated)
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    enum cs_status st = cs_whatif_options_plans(b, *simulated, &n, err);
+    if (st != CS_OK)
+        return st;
+    if (!(*plans = malloc((n ? n : 1) * sizeof **plans)))
+        return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t p = 0; p < np; p++) {
+        if ((*simulated)[p])
+            (*plans)[pr->n_plans++] = (uint32_t)p;
+        else if (b->plan_deals[p]) {
+            pr->n_beyond++;
+            pr->deals_beyond += b->plan_deals[p];
+        }
+    }
+    pr->simulated = *simulated;
+    pr->plans = *plans;
+    return CS_OK;
 }
 
 enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
@@ -832,6 +910,8 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
     struct cs_disclosure *disc = NULL;
     json_t *root = NULL;
     double *avoided = NULL, *cost = NULL;
+    bool *simulated = NULL;
+    uint32_t *plans = NULL;
     char date[16];
     cs_report_date(date, sizeof date);
     pr.date = date;
@@ -842,6 +922,7 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
         goto out;
     pr.base = base;
     if ((st = cs_disclosure_compute(m, &disc, err)) != CS_OK ||
+        (st = proposal_plans(&pr, &simulated, &plans, err)) != CS_OK ||
         (st = cs_whatif_options_generate(base, &pr.opt, &pr.n, err)) != CS_OK)
         goto out;
     pr.disc = disc;
@@ -910,6 +991,8 @@ out:
     free(pr.res);
     free(pr.order);
     free(pr.verdict);
+    free(simulated);
+    free(plans);
     cs_whatif_options_free(pr.opt, pr.n);
     cs_whatif_base_free(base);
     cs_disclosure_free(disc);

@@ -50,8 +50,9 @@ static const struct command {
      "Simulate alternative plans against the current ones: expected risky deals and commission "
      "cost, base against alternative; writes whatif.html, whatif.md and whatif.json."},
     {"propose", PROPOSE, cs_cmd_propose, "draft a proposal of strawman plan changes",
-     "Simulate a standard set of strawman plan changes and write an editable proposal draft: "
-     "proposal.html, proposal.md and options/N.csv to re-run any option with whatif."},
+     "Simulate a standard set of strawman plan changes to the 20 plans with the most won deals "
+     "and write an editable proposal draft: proposal.html, proposal.md and options/N.csv (the "
+     "plan an option changes) to re-run any option with whatif."},
     {"generate", GENERATE, cs_cmd_generate, "write a synthetic data set with planted effects",
      "Write a synthetic data set with documented planted effects (docs/GENERATOR.md): the eleven "
      "CSV files of a data directory, thirteen with --assignments and --splits."},
@@ -238,7 +239,9 @@ static const struct option_def {
     const char *dflt;        /* its default in words (options with a value that is not required) */
 } options[] = {
     {"plans", "FILE", WHATIF, set_plans, STORE, true,
-     "the alternative plans to simulate, in the columns of plans.csv", NULL},
+     "the alternative plans to simulate, in the columns of plans.csv: only the plans that "
+     "change need be in it, the others carry over unchanged; a plan the data does not have is "
+     "an error", NULL},
     {"out", "DIR", GENERATE, set_out, STORE, true,
      "the folder to write the data set into: created if missing; an existing one must be "
      "empty or hold an earlier data set", NULL},

@@ -388,112 +388,135 @@ enum cs_status cs_dataset_load_tuned(const struct cs_load_options *opt,
  * Alternative plans for a what-if
  * --------------------------------------------------------------------- */
 
-/* Plan p of ds, in the order of ds->plans: the tiers of alternative a
- * of tmp (CS_NONE: nobody is on it, it keeps its current tiers, added
- * by keep_current).  nt: the tiers so far. */
-static void take_alt(struct cs_plans *out, size_t p, const struct cs_plans *alt, uint32_t a,
-                     const struct cs_plans *cur, size_t *nt)
+/* Plan p of out: plan a of src (a plan of the alternative file, or p
+ * itself of the current plans when the file leaves p out).  nt: the
+ * tiers so far. */
+static void take_plan(struct cs_plans *out, size_t p, const struct cs_plans *src, uint32_t a,
+                      size_t *nt)
 {
     out->tier_first[p] = (uint32_t)*nt;
-    if (a == CS_NONE) {
-        out->period_type[p] = cur->period_type[p];
-        out->quota[p] = cur->quota[p];
-        out->tier_count[p] = 0;
-        return;
-    }
-    out->period_type[p] = alt->period_type[a];
-    out->quota[p] = alt->quota[a];
-    out->tier_count[p] = alt->tier_count[a];
-    for (uint32_t k = 0; k < alt->tier_count[a]; k++) {
-        out->floor[*nt] = alt->floor[alt->tier_first[a] + k];
-        out->rate[*nt] = alt->rate[alt->tier_first[a] + k];
-        (*nt)++;
-    }
+    out->period_type[p] = src->period_type[a];
+    out->quota[p] = src->quota[a];
+    out->tier_count[p] = src->tier_count[a];
+    memcpy(out->floor + *nt, src->floor + src->tier_first[a], src->tier_count[a] * sizeof *out->floor);
+    memcpy(out->rate + *nt, src->rate + src->tier_first[a], src->tier_count[a] * sizeof *out->rate);
+    *nt += src->tier_count[a];
 }
 
-/* The plans nobody is on still need their tiers for the maths to be
- * defined: their current ones, after the others.  0, or -1 on OOM. */
-static int keep_current(struct cs_plans *out, const struct cs_plans *cur)
+/* The plan of the file (loaded by L) named as ds's plan pid, or CS_NONE.
+ * A plan id that begins with a formula character is written in a
+ * compsight CSV with a leading apostrophe (cs_csv_text): that form names
+ * it too, so that an options/N.csv of a proposal reads back as written. */
+static uint32_t alt_plan_named(const struct loader *L, const char *pid)
 {
-    size_t nt = out->n_tiers;
-    for (size_t p = 0; p < out->n; p++) {
-        if (out->tier_count[p])
-            continue;
-        size_t need = nt + cur->tier_count[p];
-        double *f = realloc(out->floor, need * sizeof *f), *r;
-        if (f)
-            out->floor = f;
-        r = f ? realloc(out->rate, need * sizeof *r) : NULL;
-        if (!f || !r)
-            return -1;
-        out->rate = r;
-        out->tier_first[p] = (uint32_t)nt;
-        out->tier_count[p] = cur->tier_count[p];
-        for (uint32_t k = 0; k < cur->tier_count[p]; k++) {
-            out->floor[nt] = cur->floor[cur->tier_first[p] + k];
-            out->rate[nt] = cur->rate[cur->tier_first[p] + k];
-            nt++;
-        }
-        out->n_tiers = nt;
+    size_t len = strlen(pid);
+    uint32_t sid = cs_strpool_find(L->ds->str, pid, len);
+    uint32_t a = sid ? cs_keyindex_get(L->key[CS_T_PLANS], sid) : CS_NONE;
+    if (a == CS_NONE && len && len < 256 && strchr("=+-@\t\r", pid[0])) {
+        char q[258];
+        q[0] = '\'';
+        memcpy(q + 1, pid, len);
+        sid = cs_strpool_find(L->ds->str, q, len + 1);
+        a = sid ? cs_keyindex_get(L->key[CS_T_PLANS], sid) : CS_NONE;
     }
-    return 0;
+    return a;
 }
 
-/* The plans of tmp (loaded by L) in ds's plan order into out. */
+/* The first plan of the file, in file order, that the data does not
+ * have: an error naming its line (a what-if changes the data's plans; a
+ * plan no rep is on would change nothing, and a misspelt id would
+ * otherwise leave the plan it meant unchanged without a word). */
+static enum cs_status unknown_plan(struct loader *L, const char *path, const uint32_t *ds_of)
+{
+    const struct plan_rows *pr = &L->prow;
+    size_t first = SIZE_MAX;
+    for (size_t i = 0; i < pr->n; i++) {
+        uint32_t a = cs_keyindex_get(L->key[CS_T_PLANS], pr->id[i]);
+        if (a != CS_NONE && ds_of[a] == CS_NONE && (first == SIZE_MAX || pr->line[i] < pr->line[first]))
+            first = i;
+    }
+    if (first == SIZE_MAX)
+        return CS_OK;
+    const char *pid = cs_strpool_get(L->ds->str, pr->id[first]);
+    char q[128];
+    cs_quote_bytes(q, sizeof q, pid, strlen(pid));
+    return cs_error_set(L->err, CS_ERR_INPUT, path, pr->line[first], "plan_id",
+                        "plan %s is not a plan of the data: an alternative plans file changes "
+                        "the data's plans (a new plan would have no reps)", q);
+}
+
+/*
+ * The plans of the file (loaded by L) in ds's plan order into out: a plan
+ * the file lists takes the file's definition, every other plan carries
+ * over as it is (*listed, when not NULL, says which were listed).
+ */
 static enum cs_status reorder_alt(struct loader *L, const char *path, const struct cs_dataset *ds,
-                                  struct cs_plans *out, size_t *extra)
+                                  struct cs_plans *out, bool **listed)
 {
-    const struct cs_dataset *tmp = L->ds;
-    size_t n = ds->plans.n, nt = 0;
+    const struct cs_plans *file = &L->ds->plans, *cur = &ds->plans;
+    size_t n = cur->n, nt = 0, total = 0;
+    uint32_t *alt_of = malloc((n ? n : 1) * sizeof *alt_of);
+    uint32_t *ds_of = malloc((file->n ? file->n : 1) * sizeof *ds_of);
+    bool *in_file = calloc(n ? n : 1, sizeof *in_file);
+    enum cs_status st = CS_OK;
+    if (!alt_of || !ds_of || !in_file) {
+        st = cs_load_oom(L);
+        goto out;
+    }
+    for (size_t a = 0; a < file->n; a++)
+        ds_of[a] = CS_NONE;
+    for (size_t p = 0; p < n; p++) {
+        alt_of[p] = alt_plan_named(L, cs_strpool_get(ds->str, cur->id[p]));
+        if (alt_of[p] != CS_NONE) {
+            ds_of[alt_of[p]] = (uint32_t)p;
+            in_file[p] = true;
+        }
+        total += alt_of[p] != CS_NONE ? file->tier_count[alt_of[p]] : cur->tier_count[p];
+    }
+    if ((st = unknown_plan(L, path, ds_of)) != CS_OK)
+        goto out;
     out->n = n;
     out->id = calloc(n ? n : 1, sizeof *out->id);
     out->period_type = calloc(n ? n : 1, sizeof *out->period_type);
     out->quota = calloc(n ? n : 1, sizeof *out->quota);
     out->tier_first = calloc(n ? n : 1, sizeof *out->tier_first);
     out->tier_count = calloc(n ? n : 1, sizeof *out->tier_count);
-    out->floor = calloc(tmp->plans.n_tiers + 1, sizeof *out->floor);
-    out->rate = calloc(tmp->plans.n_tiers + 1, sizeof *out->rate);
+    out->floor = calloc(total + 1, sizeof *out->floor);
+    out->rate = calloc(total + 1, sizeof *out->rate);
     if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
-        !out->floor || !out->rate)
-        return cs_load_oom(L);
-    size_t matched = 0;
+        !out->floor || !out->rate) {
+        st = cs_load_oom(L);
+        goto out;
+    }
     for (size_t p = 0; p < n; p++) {
-        const char *pid = cs_strpool_get(ds->str, ds->plans.id[p]);
-        uint32_t sid = cs_strpool_find(tmp->str, pid, strlen(pid));
-        uint32_t a = sid ? cs_keyindex_get(L->key[CS_T_PLANS], sid) : CS_NONE;
-        out->id[p] = ds->plans.id[p];
-        if (a == CS_NONE) {
-            size_t reps = 0;
-            for (size_t r = 0; r < ds->reps.n; r++)
-                reps += ds->reps.plan[r] == p;
-            char q[128];
-            cs_quote_bytes(q, sizeof q, pid, strlen(pid));
-            if (reps)
-                return cs_error_set(L->err, CS_ERR_INPUT, path, 0, NULL,
-                                    "plan %s, which %zu reps are on, is not in the alternative plans",
-                                    q, reps);
-        }
-        matched += a != CS_NONE;
-        take_alt(out, p, &tmp->plans, a, &ds->plans, &nt);
+        out->id[p] = cur->id[p];
+        if (alt_of[p] != CS_NONE)
+            take_plan(out, p, file, alt_of[p], &nt);
+        else
+            take_plan(out, p, cur, (uint32_t)p, &nt);
     }
     out->n_tiers = nt;
-    if (keep_current(out, &ds->plans) != 0)
-        return cs_load_oom(L);
-    if (extra)
-        *extra = tmp->plans.n - matched;
-    return CS_OK;
+    if (listed) {
+        *listed = in_file;
+        in_file = NULL;
+    }
+out:
+    free(alt_of);
+    free(ds_of);
+    free(in_file);
+    return st;
 }
 
 enum cs_status cs_plans_load_alt(const char *path, const struct cs_dataset *ds,
                                  const struct cs_load_options *opt, struct cs_plans *out,
-                                 size_t *extra, struct cs_error *err)
+                                 bool **listed, struct cs_error *err)
 {
     enum cs_status st = CS_OK;
     struct cs_load_options o = *opt;
     struct loader L;
     memset(out, 0, sizeof *out);
-    if (extra)
-        *extra = 0;
+    if (listed)
+        *listed = NULL;
     o.map = NULL;          /* the alternative is written in compsight's own format */
     o.progress = NULL;
     struct cs_dataset *tmp = calloc(1, sizeof *tmp);
@@ -513,8 +536,8 @@ enum cs_status cs_plans_load_alt(const char *path, const struct cs_dataset *ds,
         st = cs_error_set(err, CS_ERR_INPUT, path, r->line, r->column, "%s", r->reason);
         goto out;
     }
-    /* Reorder into ds's plan order; every plan a rep is on must be there. */
-    st = reorder_alt(&L, path, ds, out, extra);
+    /* Into ds's plan order, the plans the file leaves out carried over. */
+    st = reorder_alt(&L, path, ds, out, listed);
 out:
     loader_release(&L);
     cs_dataset_free(tmp);

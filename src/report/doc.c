@@ -502,6 +502,7 @@ enum cs_status cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir
     cs_html_text(f, d->title);
     fputs("</h1>\n", f);
     bool in_list = false, in_table = false;
+    const struct block *head = NULL;     /* the last table's header, for its rows */
     for (size_t i = 0; i < d->n; i++) {
         const struct block *b = &d->blocks[i];
         if (in_list && b->kind != B_BULLET) {
@@ -546,14 +547,10 @@ enum cs_status cs_doc_html(const struct cs_doc *d, FILE *f, const char *base_dir
             }
             fputs("</tr></thead><tbody>\n", f);
             in_table = true;
+            head = b;
             break;
         case B_ROW: {
-            const struct block *h = b;
-            for (size_t j = i; j > 0; j--)
-                if (d->blocks[j - 1].kind == B_TABLE) {
-                    h = &d->blocks[j - 1];
-                    break;
-                }
+            const struct block *h = head ? head : b;
             fputs("<tr>", f);
             for (size_t c = 0; c < b->n_cells; c++) {
                 fputs(c < h->n_cells && h->numeric[c] ? "<td class=\"n\">" : "<td>", f);

@@ -67,45 +67,71 @@ static uint32_t tier_of(const struct cs_plans *p, uint32_t plan, double x)
 }
 
 /* The (plan, rate) pairs of the won deals of m->sel, sorted by plan and
- * tier; *used of them (NULL when out of memory). */
+ * tier; *used of them (NULL when out of memory).  A deal's pair is looked
+ * for among its plan's pairs only (a chain per plan, in the order they
+ * appeared, as a scan of all pairs found them), so the cost grows with the
+ * deals and the plans, not with their product. */
 static struct rate_count *tier_counts(const struct cs_measured *m, size_t *used)
 {
     const struct cs_dataset *ds = m->ds;
     const struct cs_incentives *inc = m->inc;
     const struct cs_outcomes *oc = m->oc;
+    const size_t np = ds->plans.n;
     /* the distinct rates are those of the plans' tiers: about n_tiers pairs */
     size_t cap = ds->plans.n_tiers ? ds->plans.n_tiers : 1;
     struct rate_count *rc = calloc(cap, sizeof *rc);
+    uint32_t *next = malloc(cap * sizeof *next);
+    uint32_t *head = malloc((np ? np : 1) * sizeof *head), *tail = malloc((np ? np : 1) * sizeof *tail);
     *used = 0;
-    if (!rc)
-        return NULL;
+    if (!rc || !next || !head || !tail)
+        goto nomem;
+    for (size_t p = 0; p < np; p++)
+        head[p] = tail[p] = UINT32_MAX;
     for (size_t i = 0; i < inc->n; i++) {
         if (!inc->won[i] || !cs_selected(m->sel, inc->quarter[i]) ||
             !isfinite(inc->marginal_rate[i]) || inc->rep_period[i] == CS_NONE)
             continue;
         uint32_t plan = inc->rp.plan[inc->rep_period[i]];
         double x = inc->marginal_rate[i];
-        size_t j = 0;
-        while (j < *used && (rc[j].plan != plan || fabs(rc[j].rate - x) > 1e-12))
-            j++;
-        if (j == *used) {
+        if (plan >= np)
+            continue;
+        uint32_t j = head[plan];
+        while (j != UINT32_MAX && fabs(rc[j].rate - x) > 1e-12)
+            j = next[j];
+        if (j == UINT32_MAX) {
             if (*used == cap) {      /* only with plans other than ds's (a what-if) */
                 struct rate_count *g = realloc(rc, 2 * cap * sizeof *rc);
-                if (!g) {
-                    free(rc);
-                    return NULL;
-                }
-                rc = g;
+                rc = g ? g : rc;
+                uint32_t *gn = g ? realloc(next, 2 * cap * sizeof *next) : NULL;
+                if (!gn)
+                    goto nomem;
+                next = gn;
                 cap *= 2;
             }
-            rc[(*used)++] = (struct rate_count){.plan = plan, .rate = x,
-                                                .tier = tier_of(&ds->plans, plan, x)};
+            j = (uint32_t)(*used)++;
+            rc[j] = (struct rate_count){.plan = plan, .rate = x, .tier = tier_of(&ds->plans, plan, x)};
+            next[j] = UINT32_MAX;
+            if (tail[plan] == UINT32_MAX)
+                head[plan] = j;
+            else
+                next[tail[plan]] = j;
+            tail[plan] = j;
         }
         rc[j].n++;
         rc[j].k += oc->promise_risk[i] != 0;
     }
+    free(next);
+    free(head);
+    free(tail);
     qsort(rc, *used, sizeof *rc, cmp_plan_tier);
     return rc;
+nomem:
+    free(rc);
+    free(next);
+    free(head);
+    free(tail);
+    *used = 0;
+    return NULL;
 }
 
 enum cs_status cs_plot_tier_aggregate(const struct cs_measured *m, struct cs_plot_rates *r,

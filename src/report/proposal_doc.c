@@ -288,9 +288,10 @@ static bool notes_list(struct cs_doc *d, const struct cs_proposal *pr)
 static void rerun_command(struct cs_doc *d, const struct cs_proposal *pr)
 {
     cs_doc_para(d);
-    cs_doc_text(d, "Each option's plans are in options/N.csv next to this draft (N = its number "
-                   "above), in the format of plans.csv and with its plan ids as they are there: "
-                   "edit one as text, and test it from this folder with ");
+    cs_doc_text(d, "Each option is in options/N.csv next to this draft (N = its number above): "
+                   "the plan it changes, in the format of plans.csv and with its plan id as it "
+                   "is there (the plans a file leaves out carry over unchanged). Edit one as "
+                   "text, and test it from this folder with ");
     char cmd[256];
     snprintf(cmd, sizeof cmd, "compsight whatif --plans options/1.csv --period %s",
              pr->base->sel.label);
@@ -500,14 +501,54 @@ static void questions(struct cs_doc *d, const struct cs_proposal *pr)
                    "today's plan: announced a period ahead, or with a transition guarantee?");
 }
 
-/* "Not simulated": plans in use none of whose reps won a deal. */
-static void not_simulated(struct cs_doc *d, const struct cs_proposal *pr, const char *per)
+/* Plans the "Not simulated" section names in a list before "and N more". */
+#define NAMED_PLANS 10
+
+/* The plans beyond the proposal's limit, in one bullet. */
+static void beyond_limit(struct cs_doc *d, const struct cs_proposal *pr, const char *per)
 {
     const struct cs_dataset *ds = pr->base->ds;
-    bool skipped = false;
-    if (pr->small_plans) {
+    char n1[32], n2[32];
+    cs_doc_bullet(d);
+    cs_doc_text(d, "%s more plans with won deals in %s (%s won deals in all): the proposal "
+                   "simulates the %d plans with the most won deals, so that it stays readable "
+                   "and its size and cost do not grow with the number of plans. To try a change "
+                   "to one of the others, write that plan alone in a plans file and run ",
+                cs_fmt_count(n1, sizeof n1, pr->n_beyond), per,
+                cs_fmt_count(n2, sizeof n2, pr->deals_beyond), CS_WHATIF_MAX_PLANS);
+    cs_doc_code(d, "compsight whatif --plans FILE");
+    cs_doc_text(d, " (the plans a file leaves out carry over unchanged). They are ");
+    size_t named = 0;
+    for (size_t p = 0; p < ds->plans.n && named < NAMED_PLANS; p++) {
+        if (!pr->base->plan_deals[p] || pr->simulated[p] ||
+            (pr->disc && pr->disc->plan_shown[p] != CS_SHOWN))   /* (groups.h) */
+            continue;
+        bool last = named + 1 == pr->n_beyond;
+        cs_doc_text(d, "%s%s", named == 0 ? "" : last ? " and " : ", ", plan_name(ds, p));
+        named++;
+    }
+    if (named < pr->n_beyond)
+        cs_doc_text(d, " and %zu more (proposal.json names them all)", pr->n_beyond - named);
+    cs_doc_text(d, ".");
+}
+
+/* "Not simulated": plans in use none of whose reps won a deal, and the
+ * plans beyond the proposal's limit.  False when out of memory. */
+static bool not_simulated(struct cs_doc *d, const struct cs_proposal *pr, const char *per)
+{
+    const struct cs_dataset *ds = pr->base->ds;
+    size_t np = ds->plans.n, idle = 0, named = 0;
+    size_t *reps = calloc(np ? np : 1, sizeof *reps);
+    if (!reps)
+        return false;
+    for (size_t q = 0; q < ds->reps.n; q++)
+        if (ds->reps.plan[q] < np)
+            reps[ds->reps.plan[q]]++;
+    for (size_t p = 0; p < np; p++)
+        idle += reps[p] && !pr->base->plan_deals[p];
+    if (idle || pr->n_beyond || pr->small_plans)
         cs_doc_heading(d, 1, "Not simulated");
-        skipped = true;
+    if (pr->small_plans) {
         cs_doc_bullet(d);
         cs_doc_text(d, "%zu plan%s with fewer than %d reps who won deals in %s: a change to %s "
                        "would show what %s reps are paid, so %s not named or simulated here.",
@@ -516,20 +557,22 @@ static void not_simulated(struct cs_doc *d, const struct cs_proposal *pr, const 
                     pr->small_plans == 1 ? "its" : "their",
                     pr->small_plans == 1 ? "it is" : "they are");
     }
-    for (size_t p = 0; p < ds->plans.n; p++) {
-        size_t reps = 0;
-        for (size_t q = 0; q < ds->reps.n; q++)
-            reps += ds->reps.plan[q] == p;
-        if (reps && !pr->base->plan_deals[p]) {
-            if (!skipped) {
-                cs_doc_heading(d, 1, "Not simulated");
-                skipped = true;
-            }
+    for (size_t p = 0; p < np && named < NAMED_PLANS; p++) {
+        if (reps[p] && !pr->base->plan_deals[p]) {
             cs_doc_bullet(d);
             cs_doc_text(d, "The %s plan: none of its reps won a deal in %s, so no change to it has "
                            "an effect to show.", plan_name(ds, p), per);
+            named++;
         }
     }
+    if (named < idle) {
+        cs_doc_bullet(d);
+        cs_doc_text(d, "%zu more plans none of whose reps won a deal in %s.", idle - named, per);
+    }
+    if (pr->n_beyond)
+        beyond_limit(d, pr, per);
+    free(reps);
+    return true;
 }
 
 enum cs_status cs_proposal_doc_write(const char *dir, const struct cs_proposal *pr,
@@ -563,7 +606,10 @@ enum cs_status cs_proposal_doc_write(const char *dir, const struct cs_proposal *
     cs_doc_heading(d, 1, "What these numbers do and do not say");
     cs_words_method_bullets(d, b);
     questions(d, pr);
-    not_simulated(d, pr, per);
+    if (!not_simulated(d, pr, per)) {
+        st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto out;
+    }
     cs_doc_para(d);
     cs_doc_text(d, "Every figure at full precision is in ");
     cs_doc_link(d, "proposal.json", "proposal.json");

@@ -479,6 +479,14 @@ void cs_report_thresholds(struct cs_doc *d, const struct cs_report_input *in)
                     an->bunch_plans_left_out == 1 ? "is" : "are",
                     an->bunch_plans_left_out == 1 ? "its" : "their",
                     an->bunch_plans_left_out == 1 ? "its" : "their");
+    if (an->bunch_plans_skipped) {
+        char n1[32], n2[32];
+        cs_doc_text(d, " The %d plans with the most rep-periods are examined; %s other plans with "
+                       "a floor above zero (%s rep-periods) are not, so that the report does not "
+                       "grow with the number of plans.", CS_BUNCH_MAX_PLANS,
+                    cs_fmt_count(n1, sizeof n1, an->bunch_plans_skipped),
+                    cs_fmt_count(n2, sizeof n2, an->bunch_rp_skipped));
+    }
     char ih[48], lv[32];
     if (isfinite(fs->family.level))
         snprintf(ih, sizeof ih, "%s interval", cs_words_level(lv, sizeof lv, fs->family.level));

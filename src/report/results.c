@@ -638,6 +638,13 @@ json_t *cs_results_json(const struct cs_dataset *ds, const struct cs_calendar *c
     SET(root, "correlations", correlations_json(an));
     SET(root, "timing", timing_json(an));
     SET(root, "bunching", bunching_json(ds, an));
+    if (an->bunch_plans_skipped) {       /* beyond CS_BUNCH_MAX_PLANS: not examined */
+        json_t *o = json_object();
+        SET(o, "plans", json_integer((json_int_t)an->bunch_plans_skipped));
+        SET(o, "rep_periods", json_integer((json_int_t)an->bunch_rp_skipped));
+        SET(o, "limit", json_integer(CS_BUNCH_MAX_PLANS));
+        SET(root, "bunching_not_examined", o);
+    }
     SET(root, "rates", json_pack("{s:o, s:o}",
                                  "team", rates_json(an->teams, an->n_teams, ds, &an->team_pool, false),
                                  "plan", rates_json(an->plans, an->n_plans, ds, &an->plan_pool, true)));

@@ -30,6 +30,71 @@ static void tiers_text(char *buf, size_t n, const struct cs_plans *pl, size_t p)
     }
 }
 
+/* Plans a document names in a sentence before it says "and N more". */
+#define NAMED_PLANS 10
+
+/* The plans of one kind (changed, listed as they are, carried over): the
+ * first NAMED_PLANS and how many. */
+struct plan_set {
+    uint32_t p[NAMED_PLANS];
+    size_t n;
+};
+
+static void plan_set_add(struct plan_set *s, size_t p)
+{
+    if (s->n < NAMED_PLANS)
+        s->p[s->n] = (uint32_t)p;
+    s->n++;
+}
+
+/* "A, B and C", or "A, B, ... and 7 more (whatif.json names them all)". */
+static void name_plans(struct cs_doc *d, const struct cs_dataset *ds, const struct plan_set *s)
+{
+    size_t shown = s->n < NAMED_PLANS ? s->n : NAMED_PLANS;
+    for (size_t i = 0; i < shown; i++)
+        cs_doc_text(d, "%s%s", i == 0 ? "" : i + 1 == shown && shown == s->n ? " and " : ", ",
+                    plan_name(ds, s->p[i]));
+    if (shown < s->n)
+        cs_doc_text(d, " and %zu more (whatif.json names them all)", s->n - shown);
+}
+
+/* Which plans the file changes, which it lists as they are, and which
+ * carry over because it leaves them out (SPEC 13). */
+static void plan_sources(struct cs_doc *d, const struct cs_whatif_doc *w)
+{
+    const struct cs_dataset *ds = w->base->ds;
+    const struct cs_whatif_result *r = w->result;
+    struct plan_set changed = {0}, same = {0}, over = {0};
+    for (size_t p = 0, k = 0; p < ds->plans.n; p++) {
+        bool ch = k < r->n_plans && r->plans[k].plan == p;
+        k += ch;
+        if (w->disc && w->disc->plan_shown[p] != CS_SHOWN)
+            continue;           /* too few reps to be named (groups.h): see the tables */
+        plan_set_add(ch ? &changed : !w->listed || w->listed[p] ? &same : &over, p);
+    }
+    cs_doc_para(d);
+    if (changed.n) {
+        cs_doc_text(d, "The file changes %zu plan%s: ", changed.n, changed.n == 1 ? "" : "s");
+        name_plans(d, ds, &changed);
+        cs_doc_text(d, ". ");
+    } else {
+        cs_doc_text(d, "The file changes no plan. ");
+    }
+    if (same.n) {
+        cs_doc_text(d, "It also lists ");
+        name_plans(d, ds, &same);
+        cs_doc_text(d, ", unchanged. ");
+    }
+    if (over.n) {
+        cs_doc_text(d, "The plan%s it leaves out carr%s over unchanged: ", over.n == 1 ? "" : "s",
+                    over.n == 1 ? "ies" : "y");
+        name_plans(d, ds, &over);
+        cs_doc_text(d, ".");
+    } else {
+        cs_doc_text(d, "It lists every plan of the data.");
+    }
+}
+
 /* The opening paragraphs: what is compared, on which deals. */
 static void intro(struct cs_doc *d, const struct cs_whatif_doc *w, const char *per,
                   bool any_change)
@@ -42,12 +107,7 @@ static void intro(struct cs_doc *d, const struct cs_whatif_doc *w, const char *p
                    "%s by compsight %s; teams and plans only, no person is named.",
                 cs_fmt_count(x, sizeof x, b->deals), per, cs_fmt_count(y, sizeof y, b->reps),
                 w->date, CS_VERSION);
-    if (w->extra_plans) {
-        size_t extra = w->extra_plans;
-        cs_doc_para(d);
-        cs_doc_text(d, "The file also defines %zu plan%s that no rep in the data is on; %s ignored.",
-                    extra, extra == 1 ? "" : "s", extra == 1 ? "it is" : "they are");
-    }
+    plan_sources(d, w);
     if (!any_change) {
         cs_doc_box(d, CS_BOX_OK);
         cs_doc_para(d);
@@ -187,10 +247,9 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
     static const bool tnum[] = {false, false, false, true, false};
     cs_doc_table(d, 5, th, tnum);
     size_t small = 0;
-    for (size_t p = 0; p < r->n_plans; p++) {
-        if (!r->plans[p].changed)
-            continue;
-        if (w->disc && r->plans[p].deals && w->disc->plan_shown[p] != CS_SHOWN) {
+    for (size_t i = 0; i < r->n_plans; i++) {
+        size_t p = r->plans[i].plan;
+        if (w->disc && r->plans[i].deals && w->disc->plan_shown[p] != CS_SHOWN) {
             small++;            /* its quota is its reps' own (groups.h) */
             continue;
         }
@@ -241,13 +300,24 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
                                      "commission, difference (95% interval)"};
     static const bool pnum[] = {false, true, true, true, true};
     cs_doc_table(d, 5, ph, pnum);
-    size_t not_shown = 0;
-    for (size_t p = 0; p < r->n_plans; p++) {
-        const struct cs_whatif_plan_effect *e = &r->plans[p];
+    /* Every plan with deals, less those too small to show (groups.h); past
+     * NAMED_PLANS unchanged ones, those in one row. */
+    size_t unchanged = 0, rest = 0, rest_deals = 0, not_shown = 0;
+    for (size_t p = 0; p < ds->plans.n; p++)
+        unchanged += b->plan_deals[p] && !cs_whatif_result_changes(r, p);
+    for (size_t p = 0; p < ds->plans.n; p++) {
+        struct cs_whatif_plan_effect ef;
+        const struct cs_whatif_plan_effect *e = &ef;
+        cs_whatif_plan_effect_of(b, r, p, &ef);
         if (!e->deals)
             continue;
         if (w->disc && w->disc->plan_shown[p] != CS_SHOWN) {
             not_shown++;        /* its figures would be its reps' own (groups.h) */
+            continue;
+        }
+        if (!e->changed && unchanged > NAMED_PLANS) {
+            rest++;
+            rest_deals += e->deals;
             continue;
         }
         char a[32], c[32], e1[160], e2[160];
@@ -260,6 +330,13 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
                                       : "n/a",
                                cs_words_change(e2, sizeof e2, e->commission.estimate,
                                                e->commission.low, e->commission.high, &money)};
+        cs_doc_row(d, cells);
+    }
+    if (rest) {
+        char name[64], a[32];
+        snprintf(name, sizeof name, "%zu unchanged plans", rest);
+        const char *cells[] = {name, cs_fmt_count(a, sizeof a, rest_deals), "0",
+                               b->fit ? "no change" : "n/a", "no change"};
         cs_doc_row(d, cells);
     }
     if (not_shown) {
@@ -284,9 +361,7 @@ enum cs_status cs_whatif_doc_write(const char *dir, const struct cs_whatif_doc *
     struct cs_doc *d = cs_doc_new(title);
     if (!d)
         return cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    bool any_change = false;
-    for (size_t p = 0; p < r->n_plans; p++)
-        any_change |= r->plans[p].changed;
+    bool any_change = r->n_plans > 0;
 
     intro(d, w, per, any_change);
     in_short(d, w);

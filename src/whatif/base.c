@@ -48,6 +48,7 @@ void cs_whatif_work_free(struct cs_whatif_work *w)
     if (!w)
         return;
     cs_whatif_view_free(&w->alt);
+    cs_plans_free(&w->plans);
     free(w->rows);
     free(w);
 }

@@ -5,6 +5,7 @@
 
 #include "compsight/mem.h"
 #include "compsight/whatif.h"
+#include "whatif_priv.h"
 
 static enum cs_status oom(struct cs_error *err)
 {
@@ -30,52 +31,122 @@ static double round10(double x)
     return round(x * 1e10) / 1e10;
 }
 
-#define MAX_TIERS_NEW 64
 
 /*
- * A copy of base with plan p's period type, quota and tiers replaced.
- * Returns -1 when out of memory (out then empty).
+ * Plan p of base with its period type, quota and tiers replaced, as a
+ * table of one plan.  Returns -1 when out of memory (out then empty).
  */
-static int plans_with(const struct cs_plans *base, size_t p, uint8_t period_type, double quota,
+static int plan_alone(const struct cs_plans *base, size_t p, uint8_t period_type, double quota,
                       const double *floor, const double *rate, size_t nt, struct cs_plans *out)
 {
-    size_t n = base->n, total = base->n_tiers - base->tier_count[p] + nt;
     memset(out, 0, sizeof *out);
-    out->n = n;
-    out->id = cs_malloc_big(n, sizeof *out->id);
-    out->period_type = cs_malloc_big(n, sizeof *out->period_type);
-    out->quota = cs_malloc_big(n, sizeof *out->quota);
-    out->tier_first = cs_malloc_big(n, sizeof *out->tier_first);
-    out->tier_count = cs_malloc_big(n, sizeof *out->tier_count);
-    out->floor = cs_malloc_big(total, sizeof *out->floor);
-    out->rate = cs_malloc_big(total, sizeof *out->rate);
+    out->id = malloc(sizeof *out->id);
+    out->period_type = malloc(sizeof *out->period_type);
+    out->quota = malloc(sizeof *out->quota);
+    out->tier_first = malloc(sizeof *out->tier_first);
+    out->tier_count = malloc(sizeof *out->tier_count);
+    out->floor = malloc(nt * sizeof *out->floor);
+    out->rate = malloc(nt * sizeof *out->rate);
     if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
         !out->floor || !out->rate) {
         cs_plans_free(out);
         return -1;
     }
-    size_t at = 0;
-    for (size_t q = 0; q < n; q++) {
-        out->id[q] = base->id[q];
-        out->tier_first[q] = (uint32_t)at;
-        if (q != p) {
-            out->period_type[q] = base->period_type[q];
-            out->quota[q] = base->quota[q];
-            out->tier_count[q] = base->tier_count[q];
-            memcpy(out->floor + at, base->floor + base->tier_first[q], base->tier_count[q] * sizeof *out->floor);
-            memcpy(out->rate + at, base->rate + base->tier_first[q], base->tier_count[q] * sizeof *out->rate);
-            at += base->tier_count[q];
-        } else {
-            out->period_type[q] = period_type;
-            out->quota[q] = quota;
-            out->tier_count[q] = (uint32_t)nt;
-            memcpy(out->floor + at, floor, nt * sizeof *out->floor);
-            memcpy(out->rate + at, rate, nt * sizeof *out->rate);
-            at += nt;
-        }
-    }
-    out->n_tiers = at;
+    out->n = 1;
+    out->id[0] = base->id[p];
+    out->period_type[0] = period_type;
+    out->quota[0] = quota;
+    out->tier_first[0] = 0;
+    out->tier_count[0] = (uint32_t)nt;
+    memcpy(out->floor, floor, nt * sizeof *out->floor);
+    memcpy(out->rate, rate, nt * sizeof *out->rate);
+    out->n_tiers = nt;
     return 0;
+}
+
+/* A copy of src with room for room more tiers after its own, or -1 when
+ * out of memory (out then empty). */
+static int plans_copy(struct cs_plans *out, const struct cs_plans *src, size_t room)
+{
+    size_t n = src->n ? src->n : 1, nt = src->n_tiers + room;
+    memset(out, 0, sizeof *out);
+    out->id = cs_malloc_big(n, sizeof *out->id);
+    out->period_type = cs_malloc_big(n, sizeof *out->period_type);
+    out->quota = cs_malloc_big(n, sizeof *out->quota);
+    out->tier_first = cs_malloc_big(n, sizeof *out->tier_first);
+    out->tier_count = cs_malloc_big(n, sizeof *out->tier_count);
+    out->floor = cs_malloc_big(nt, sizeof *out->floor);
+    out->rate = cs_malloc_big(nt, sizeof *out->rate);
+    if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
+        !out->floor || !out->rate) {
+        cs_plans_free(out);
+        return -1;
+    }
+    out->n = src->n;
+    out->n_tiers = src->n_tiers;
+    memcpy(out->id, src->id, src->n * sizeof *out->id);
+    memcpy(out->period_type, src->period_type, src->n * sizeof *out->period_type);
+    memcpy(out->quota, src->quota, src->n * sizeof *out->quota);
+    memcpy(out->tier_first, src->tier_first, src->n * sizeof *out->tier_first);
+    memcpy(out->tier_count, src->tier_count, src->n * sizeof *out->tier_count);
+    memcpy(out->floor, src->floor, src->n_tiers * sizeof *out->floor);
+    memcpy(out->rate, src->rate, src->n_tiers * sizeof *out->rate);
+    return 0;
+}
+
+/* Plan o->plan of pl (a copy of cur with room) as option o has it, its
+ * tiers after cur's; plan_restore puts it back. */
+static void plan_apply(struct cs_plans *pl, const struct cs_plans *cur, const struct cs_whatif_option *o)
+{
+    size_t p = o->plan, nt = o->change.tier_count[0];
+    pl->period_type[p] = o->change.period_type[0];
+    pl->quota[p] = o->change.quota[0];
+    pl->tier_first[p] = (uint32_t)cur->n_tiers;
+    pl->tier_count[p] = (uint32_t)nt;
+    memcpy(pl->floor + cur->n_tiers, o->change.floor, nt * sizeof *pl->floor);
+    memcpy(pl->rate + cur->n_tiers, o->change.rate, nt * sizeof *pl->rate);
+    pl->n_tiers = cur->n_tiers + nt;
+}
+
+static void plan_restore(struct cs_plans *pl, const struct cs_plans *cur, size_t p)
+{
+    pl->period_type[p] = cur->period_type[p];
+    pl->quota[p] = cur->quota[p];
+    pl->tier_first[p] = cur->tier_first[p];
+    pl->tier_count[p] = cur->tier_count[p];
+    pl->n_tiers = cur->n_tiers;
+}
+
+bool cs_whatif_option_recomputes(const struct cs_dataset *ds, const struct cs_whatif_option *o)
+{
+    return o->change.period_type[0] != ds->plans.period_type[o->plan] ||
+           o->change.quota[0] != ds->plans.quota[o->plan];
+}
+
+int cs_whatif_option_plans(const struct cs_dataset *ds, const struct cs_whatif_option *o,
+                           struct cs_plans *out)
+{
+    if (plans_copy(out, &ds->plans, o->change.tier_count[0]) != 0)
+        return -1;
+    plan_apply(out, &ds->plans, o);
+    return 0;
+}
+
+enum cs_status cs_whatif_simulate_option(const struct cs_whatif_base *b, struct cs_whatif_work *work,
+                                         const struct cs_whatif_option *o, bool per_deal,
+                                         struct cs_whatif_result **out, struct cs_error *err)
+{
+    const struct cs_plans *cur = &b->ds->plans;
+    *out = NULL;
+    if (o->plan >= cur->n || o->change.n != 1 || o->change.tier_count[0] > MAX_TIERS_NEW)
+        return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL, "not an option of this data set");
+    if (!work->plans.id && plans_copy(&work->plans, cur, MAX_TIERS_NEW) != 0)
+        return oom(err);
+    plan_apply(&work->plans, cur, o);
+    uint32_t only = o->plan;
+    enum cs_status st = cs_whatif_simulate_only(b, work, &work->plans, &only, 1, per_deal, out, err);
+    plan_restore(&work->plans, cur, o->plan);
+    return st;
 }
 
 struct optlist {
@@ -116,7 +187,7 @@ static int add_option(struct optlist *L, const struct cs_plans *base, size_t p,
     o->rate_before = before;
     o->rate_after = after;
     o->ramp_low = o->ramp_high = NAN;
-    if (plans_with(base, p, period_type, quota, floor, rate, nt, &o->plans) != 0)
+    if (plan_alone(base, p, period_type, quota, floor, rate, nt, &o->change) != 0)
         return -1;
     L->n++;
     return 0;
@@ -127,7 +198,7 @@ void cs_whatif_options_free(struct cs_whatif_option *o, size_t n)
     if (!o)
         return;
     for (size_t i = 0; i < n; i++)
-        cs_plans_free(&o[i].plans);
+        cs_plans_free(&o[i].change);
     free(o);
 }
 
@@ -227,6 +298,44 @@ static int plan_options(struct optlist *L, const struct cs_plans *pl, size_t p,
     return 0;
 }
 
+/* Plans by selected won deals, most first, then in plan order. */
+static int cmp_plan_deals(const void *pa, const void *pb, void *arg)
+{
+    const size_t *deals = arg;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    if (deals[a] != deals[b])
+        return deals[a] > deals[b] ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+enum cs_status cs_whatif_options_plans(const struct cs_whatif_base *b, bool *chosen,
+                                       size_t *n_chosen, struct cs_error *err)
+{
+    const size_t np = b->ds->plans.n;
+    size_t n = 0;
+    for (size_t p = 0; p < np; p++) {
+        chosen[p] = b->plan_deals[p] > 0;
+        n += chosen[p];
+    }
+    *n_chosen = n;
+    if (n <= CS_WHATIF_MAX_PLANS)
+        return CS_OK;
+    uint32_t *by = malloc(n * sizeof *by);
+    if (!by)
+        return oom(err);
+    for (size_t p = 0, k = 0; p < np; p++) {
+        if (chosen[p])
+            by[k++] = (uint32_t)p;
+        chosen[p] = false;
+    }
+    qsort_r(by, n, sizeof *by, cmp_plan_deals, b->plan_deals);
+    for (size_t i = 0; i < CS_WHATIF_MAX_PLANS; i++)
+        chosen[by[i]] = true;
+    free(by);
+    *n_chosen = CS_WHATIF_MAX_PLANS;
+    return CS_OK;
+}
+
 enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
                                           struct cs_whatif_option **out, size_t *n,
                                           struct cs_error *err)
@@ -234,10 +343,18 @@ enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
     const struct cs_plans *pl = &b->ds->plans;
     struct optlist L = {0};
     double f[MAX_TIERS_NEW], r[MAX_TIERS_NEW];
+    bool *chosen = malloc((pl->n ? pl->n : 1) * sizeof *chosen);
     *out = NULL;
     *n = 0;
+    size_t n_chosen;
+    if (!chosen)
+        return oom(err);
+    if (cs_whatif_options_plans(b, chosen, &n_chosen, err) != CS_OK) {
+        free(chosen);
+        return CS_ERR_NOMEM;
+    }
     for (size_t p = 0; p < pl->n; p++) {
-        if (!b->plan_deals[p])
+        if (!chosen[p])
             continue;
         const size_t nt = pl->tier_count[p];
         const double *r0 = pl->rate + pl->tier_first[p];
@@ -250,10 +367,12 @@ enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
         if (plan_options(&L, pl, p, f, r) != 0)
             goto nomem;
     }
+    free(chosen);
     *out = L.o;
     *n = L.n;
     return CS_OK;
 nomem:
+    free(chosen);
     cs_whatif_options_free(L.o, L.n);
     return oom(err);
 }

@@ -103,14 +103,15 @@ static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
 
 /* The deals whose model inputs changed, grouped by cluster. */
 struct changed {
-    size_t k, n, ngroups, n_plans;
+    size_t k, n, ngroups;
     size_t max_rows;         /* the most rows in one group */
     const struct cs_whatif_priv *pv;
     const struct view *bv, *av;   /* base and alternative */
     const uint32_t *j;       /* n changed rows, by group */
     uint32_t *group_g;       /* cluster of each group */
     uint32_t *group_start;   /* ngroups + 1 offsets into the rows */
-    const uint32_t *g_plan;
+    const uint32_t *gslot;   /* per cluster: 1 + the place of the changed plan its
+                                differences are filed under, 0: none changed */
 };
 
 /*
@@ -215,16 +216,14 @@ static void changed_free(struct changed *c)
 
 /*
  * Sum over the changed deals of p(x_alt) - p(x_base) under beta, each
- * cluster's sum in cluster order; per plan into per_plan[0..n_plans) when
- * not NULL.  The point estimate: one draw, every weight 1.
+ * cluster's sum in cluster order; per changed plan into per_plan (by its
+ * slot, zeroed by the caller).  The point estimate: one draw, every
+ * weight 1.
  */
 static double risky_diff(const struct changed *c, const double *beta, double *per_plan,
                          struct scratch *sc)
 {
     double total = 0;
-    if (per_plan)
-        for (size_t p = 0; p < c->n_plans; p++)
-            per_plan[p] = 0;
     double bg[CS_DEAL_TERMS];
     put_beta(sc, c->k, 1, 0, beta);
     for (size_t h = 0; h < c->ngroups; h++) {
@@ -234,8 +233,7 @@ static double risky_diff(const struct changed *c, const double *beta, double *pe
         size_t n = group_rows(c, h, sc->xb, sc->xa);
         group_sums(sc, c->k, n, 1);
         total += sc->s[0];
-        if (per_plan)
-            per_plan[c->g_plan[g]] += sc->s[0];
+        per_plan[c->gslot[g] - 1] += sc->s[0];
     }
     return total;
 }
@@ -243,15 +241,16 @@ static double risky_diff(const struct changed *c, const double *beta, double *pe
 struct draw_job {
     const struct changed *c;
     const struct cs_whatif_priv *pv;
-    size_t G, d0, d1, n_plans;
-    double *dr, *drp;        /* per draw: risky difference, and per plan */
+    size_t G, d0, d1, n_plans;   /* n_plans: the changed plans */
+    double *dr, *drp;        /* per draw: risky difference, and per changed plan */
     struct scratch *sc;
 };
 
 /*
  * The bootstrap's hot loop, for draws d0..d1: per draw, the sum over
  * clusters of the cluster's resampling count times its sum of
- * p(x_alt) - p(x_base) under the draw's coefficients; per plan likewise.
+ * p(x_alt) - p(x_base) under the draw's coefficients; per changed plan
+ * likewise (a changed row's plan is a changed plan).
  * Cluster by cluster: a cluster's rows are read from memory once and stay
  * in cache for all the draws that take it (the others are skipped).  Each
  * draw adds its clusters in cluster order and each cluster's rows in row
@@ -270,7 +269,7 @@ static void *draw_range(void *arg)
     }
     for (size_t h = 0; h < c->ngroups; h++) {
         uint32_t g = c->group_g[h];
-        uint32_t plan = c->g_plan[g];
+        uint32_t plan = c->gslot[g] - 1;
         size_t nd = 0;
         for (size_t d = jb->d0; d < jb->d1; d++)
             if (jb->pv->w[d * jb->G + g] != 0)
@@ -314,11 +313,16 @@ static bool plan_changed(const struct cs_plans *a, const struct cs_plans *b, siz
  * reaches cs_incentives_compute's own check (cs_plans_load_alt has
  * checked a file already: this guards other callers).
  */
-/* The one plan validator (plancheck.h), worded as this guard always was. */
+/* The one plan validator (plancheck.h), worded as this guard always was;
+ * only the plans only[0..n_only) when only is not NULL. */
 static enum cs_status check_alt(const struct cs_dataset *ds, const struct cs_plans *alt,
-                                struct cs_error *err)
+                                const uint32_t *only, size_t n_only, struct cs_error *err)
 {
-    struct cs_plan_fault f = cs_plans_check(alt);
+    struct cs_plan_fault f = {.rule = CS_PLAN_OK};
+    if (!only)
+        f = cs_plans_check(alt);
+    for (size_t i = 0; only && i < n_only && f.rule == CS_PLAN_OK; i++)
+        f = cs_plan_check(alt, only[i]);
     if (f.rule == CS_PLAN_OK)
         return CS_OK;
     return cs_plan_fault_error(&f, CS_PLAN_STYLE_WHATIF, cs_ds_str(ds, ds->plans.id[f.plan]), err);
@@ -348,6 +352,13 @@ static void interval(struct cs_whatif_diff *dd, double *x, size_t n, bool ok)
     dd->high = ok ? cs_whatif_quantile(x, n, 0.975) : NAN;
 }
 
+static int cmp_effect_plan(const void *pa, const void *pb)
+{
+    uint32_t a = ((const struct cs_whatif_plan_effect *)pa)->plan;
+    uint32_t b = ((const struct cs_whatif_plan_effect *)pb)->plan;
+    return (a > b) - (a < b);
+}
+
 bool cs_whatif_recomputes(const struct cs_dataset *ds, const struct cs_plans *alt)
 {
     for (size_t p = 0; p < ds->plans.n && p < alt->n; p++)
@@ -370,25 +381,35 @@ struct sim {
     const struct cs_whatif_priv *pv;
     struct cs_whatif_work *work;
     const struct cs_plans *alt;
+    const uint32_t *only;    /* the plans alt may change (NULL: any) */
+    size_t n_only;
     bool per_deal;
     size_t m, G, D, np, k;   /* deals, clusters, draws, plans, kept terms */
+    size_t nc;               /* plans changed */
     const struct view *bv;   /* the base's view */
     struct view *av;         /* the alternative's (the work's) */
     struct cs_whatif_result *r;
     bool *changed_plan;      /* per plan: its period type, quota or tiers differ */
+    uint32_t *slot;          /* per plan: 1 + its place in r->plans, 0: unchanged */
+    uint32_t *gslot;         /* per cluster: the slot its differences are filed under: its
+                                plan's (the plan of its last deal, base.c), or, when that
+                                one did not change (a rep who changed plan, SPEC 13), the
+                                plan of its first changed deal; 0: nothing of it changed */
     double *cg;              /* per cluster: its deals' commission differences */
     uint32_t *gpos;          /* G + 1: changed rows per cluster, then where they go */
-    double *plan_alt;        /* per plan: the alternative's commission of a changed plan */
+    double *plan_alt;        /* per changed plan: the alternative's commission */
     struct changed c;        /* the changed rows, grouped by cluster */
     struct scratch gs[3];    /* group rows: the estimate's, and each draw job's */
-    double *dr, *drp;        /* per draw: risky difference, and per plan */
-    double *dc, *dcp;        /* per draw: commission difference, and per plan */
+    double *dr, *drp;        /* per draw: risky difference, and per changed plan */
+    double *dc, *dcp;        /* per draw: commission difference, and per changed plan */
     double *scratch;         /* D values to take quantiles of */
 };
 
 static void sim_done(struct sim *s)
 {
     free(s->changed_plan);
+    free(s->slot);
+    free(s->gslot);
     changed_free(&s->c);
     free(s->cg);
     free(s->plan_alt);
@@ -403,22 +424,46 @@ static void sim_done(struct sim *s)
 }
 
 /* The result to fill, the plans that changed, and the route: only tiers,
- * or SPEC 5 in full.  -1: out of memory. */
+ * or SPEC 5 in full.  The work is in the plans that may change (s->only,
+ * else every plan) and in the changed ones: per-plan arrays beyond the
+ * flags and slots are sized by the changed plans, so that an option's
+ * cost does not grow with the plans it leaves alone.  -1: out of memory. */
 static int sim_start(struct sim *s)
 {
     const struct cs_whatif_base *b = s->b;
+    const struct cs_plans *cur = &b->ds->plans;
     struct cs_whatif_result *r = s->r = calloc(1, sizeof *r);
-    if (!r || !(r->plans = cs_calloc_big(s->np, sizeof *r->plans)) ||
-        (!s->av->mr && cs_whatif_view_alloc(s->av, s->m)))
+    if (!r || (!s->av->mr && cs_whatif_view_alloc(s->av, s->m)))
         return -1;
-    r->n_plans = s->np;
-    if (!(s->changed_plan = cs_calloc_big(s->np, sizeof *s->changed_plan)))
+    if (!(s->changed_plan = cs_calloc_big(s->np, sizeof *s->changed_plan)) ||
+        !(s->slot = cs_calloc_big(s->np, sizeof *s->slot)))
         return -1;
-    for (size_t p = 0; p < s->np; p++) {
-        r->plans[p].changed = s->changed_plan[p] = plan_changed(s->alt, &b->ds->plans, p);
-        r->plans[p].deals = b->plan_deals[p];
+    size_t n_try = s->only ? s->n_only : s->np;
+    for (size_t i = 0; i < n_try; i++) {
+        size_t p = s->only ? s->only[i] : i;
+        if (!s->changed_plan[p] && plan_changed(s->alt, cur, p)) {
+            s->changed_plan[p] = true;
+            s->nc++;
+        }
     }
-    r->recomputed = cs_whatif_recomputes(b->ds, s->alt);
+    if (!(r->plans = cs_calloc_big(s->nc ? s->nc : 1, sizeof *r->plans)))
+        return -1;
+    /* in plan order: for the documents, and the order main's loops took */
+    for (size_t i = 0, at = 0; at < s->nc; i++) {
+        size_t p = s->only ? s->only[i] : i;
+        if (!s->changed_plan[p] || s->slot[p])
+            continue;
+        r->plans[at] = (struct cs_whatif_plan_effect){.plan = (uint32_t)p, .changed = true,
+                                                      .deals = b->plan_deals[p]};
+        s->slot[p] = (uint32_t)++at;
+        r->recomputed |= s->alt->period_type[p] != cur->period_type[p] ||
+                         s->alt->quota[p] != cur->quota[p];
+    }
+    if (s->only)
+        qsort(r->plans, s->nc, sizeof *r->plans, cmp_effect_plan);
+    for (size_t i = 0; i < s->nc; i++)
+        s->slot[r->plans[i].plan] = (uint32_t)(i + 1);
+    r->n_plans = s->nc;
     return 0;
 }
 
@@ -488,8 +533,11 @@ static int sim_compare(struct sim *s)
     double *alt_p = r->alt_p, *alt_cd = r->alt_commission_deal;
     double *cg = s->cg = cs_calloc_big(s->G, sizeof *cg);
     uint32_t *gpos = s->gpos = cs_calloc_big(s->G + 1, sizeof *gpos);
-    double *plan_alt = s->plan_alt = cs_calloc_big(s->np, sizeof *plan_alt);
-    if (!cg || !gpos || !plan_alt)
+    double *plan_alt = s->plan_alt = cs_calloc_big(s->nc ? s->nc : 1, sizeof *plan_alt);
+    const uint32_t *slot = s->slot;
+    uint32_t *gslot = s->gslot = cs_calloc_big(s->G ? s->G : 1, sizeof *gslot);
+    const struct cs_incentives *inc = b->inc;
+    if (!cg || !gpos || !plan_alt || !gslot)
         return -1;
     double sr = 0, sc = 0;
     for (size_t j = 0; j < m; j++) {
@@ -516,13 +564,20 @@ static int sim_compare(struct sim *s)
         r->changed_last_14_days += dl;
         if (dm && (alt_view->mr[j] < b->rate_min || alt_view->mr[j] > b->rate_max))
             r->extrapolated++;
+        if (dm || dt || dl || alt_view->comm[j] != bv->comm[j]) {
+            /* only a deal of a changed plan changes (view_from_tiers) */
+            uint32_t own = slot[inc->rp.plan[inc->rep_period[pv->deal[j]]]];
+            if (!gslot[g])
+                gslot[g] = slot[pv->g_plan[g]] ? slot[pv->g_plan[g]] : own;
+            if (dm || dt || dl)
+                r->plans[own - 1].rows_changed++;
+        }
         if (dm || dt || dl) {
             r->changed_rows++;
-            r->plans[pv->g_plan[g]].rows_changed++;
             gpos[g + 1]++;
         }
         if (changed_plan[pv->g_plan[g]])
-            plan_alt[pv->g_plan[g]] += alt_view->comm[j];
+            plan_alt[slot[pv->g_plan[g]] - 1] += alt_view->comm[j];
         if (alt_view->comm[j] != bv->comm[j]) {
             r->changed_commission++;
             cg[g] += alt_view->comm[j] - bv->comm[j];
@@ -557,8 +612,7 @@ static int sim_group(struct sim *s)
         gpos[g + 1] += gpos[g];
     }
     c->k = s->k;
-    c->n_plans = s->np;
-    c->g_plan = pv->g_plan;
+    c->gslot = s->gslot;
     c->pv = pv;
     c->bv = bv;
     c->av = alt_view;
@@ -598,37 +652,38 @@ static int sim_group(struct sim *s)
 }
 
 /* Point estimates: the draw with every weight 1 and the estimate; per
- * plan likewise.  -1: out of memory. */
+ * changed plan likewise.  -1: out of memory. */
 static int sim_estimates(struct sim *s)
 {
     const struct cs_whatif_base *b = s->b;
     const struct cs_whatif_priv *pv = s->pv;
-    const size_t np = s->np;
+    const size_t nc = s->nc;
     struct cs_whatif_result *r = s->r;
-    double *pp = cs_calloc_big(np, sizeof *pp);
+    double *pp = cs_calloc_big(nc ? nc : 1, sizeof *pp);
     if (!pp)
         return -1;
     if (b->fit) {
         r->risky.estimate = risky_diff(&s->c, pv->beta, pp, &s->gs[0]);
-        for (size_t p = 0; p < np; p++)
-            r->plans[p].risky.estimate = pp[p];
+        for (size_t i = 0; i < nc; i++)
+            r->plans[i].risky.estimate = pp[i];
     } else {
         r->risky = no_diff();
-        for (size_t p = 0; p < np; p++)
-            r->plans[p].risky = no_diff();
+        for (size_t i = 0; i < nc; i++)
+            r->plans[i].risky = no_diff();
     }
     free(pp);
     r->risky_promises.estimate = r->risky.estimate * b->promises_per_risky;
     r->commission.estimate = 0;
     for (size_t g = 0; g < s->G; g++) {
         r->commission.estimate += s->cg[g];
-        r->plans[pv->g_plan[g]].commission.estimate += s->cg[g];
+        uint32_t at = s->gslot[g];
+        if (at)
+            r->plans[at - 1].commission.estimate += s->cg[g];
     }
-    /* Per plan: the base's sums are the same for every alternative, and
-     * an unchanged plan's rows carry the base's commissions. */
-    for (size_t p = 0; p < np; p++) {
-        r->plans[p].base_commission = pv->plan_comm[p];
-        r->plans[p].alt_commission = s->changed_plan[p] ? s->plan_alt[p] : pv->plan_comm[p];
+    /* Per plan: the base's sums are the same for every alternative. */
+    for (size_t i = 0; i < nc; i++) {
+        r->plans[i].base_commission = pv->plan_comm[r->plans[i].plan];
+        r->plans[i].alt_commission = s->plan_alt[i];
     }
     return 0;
 }
@@ -638,7 +693,7 @@ static int sim_estimates(struct sim *s)
 static void commission_draws(struct sim *s)
 {
     const struct cs_whatif_priv *pv = s->pv;
-    const size_t G = s->G, np = s->np;
+    const size_t G = s->G, nc = s->nc;
     const double *cg = s->cg;
     uint32_t *moved = s->gpos;   /* G + 1 places, done with as offsets */
     size_t n_moved = 0;
@@ -652,7 +707,7 @@ static void commission_draws(struct sim *s)
             if (w[g] == 0)
                 continue;
             s->dc[d] += w[g] * cg[g];
-            s->dcp[d * np + pv->g_plan[g]] += w[g] * cg[g];
+            s->dcp[d * nc + s->gslot[g] - 1] += w[g] * cg[g];
         }
     }
 }
@@ -666,8 +721,8 @@ static void risky_draws(struct sim *s)
     if (!(s->b->fit && c->n && s->b->intervals))
         return;
     struct draw_job jobs[2] = {
-        {c, s->pv, s->G, 0, D / 2, s->np, s->dr, s->drp, &s->gs[1]},
-        {c, s->pv, s->G, D / 2, D, s->np, s->dr, s->drp, &s->gs[2]},
+        {c, s->pv, s->G, 0, D / 2, s->nc, s->dr, s->drp, &s->gs[1]},
+        {c, s->pv, s->G, D / 2, D, s->nc, s->dr, s->drp, &s->gs[2]},
     };
     pthread_t th;
     bool threaded = s->work->threads > 1 && c->n * D > 100000 &&
@@ -682,11 +737,11 @@ static void risky_draws(struct sim *s)
 /* The bootstrap: every draw's differences.  -1: out of memory. */
 static int sim_draws(struct sim *s)
 {
-    const size_t D = s->D, np = s->np;
+    const size_t D = s->D, nc = s->nc ? s->nc : 1;
     s->dr = cs_calloc_big(D, sizeof *s->dr);
-    s->drp = cs_calloc_big(D * np, sizeof *s->drp);
+    s->drp = cs_calloc_big(D * nc, sizeof *s->drp);
     s->dc = cs_calloc_big(D, sizeof *s->dc);
-    s->dcp = cs_calloc_big(D * np, sizeof *s->dcp);
+    s->dcp = cs_calloc_big(D * nc, sizeof *s->dcp);
     s->scratch = cs_malloc_big(D, sizeof *s->scratch);
     if (!s->dr || !s->drp || !s->dc || !s->dcp || !s->scratch)
         return -1;
@@ -695,11 +750,11 @@ static int sim_draws(struct sim *s)
     return 0;
 }
 
-/* The 95% intervals of every difference, overall and per plan. */
+/* The 95% intervals of every difference, overall and per changed plan. */
 static void sim_intervals(struct sim *s)
 {
     const struct cs_whatif_base *b = s->b;
-    const size_t D = s->D, np = s->np;
+    const size_t D = s->D, np = s->nc;
     struct cs_whatif_result *r = s->r;
     double *scratch = s->scratch;
     bool ok = b->intervals;
@@ -739,16 +794,28 @@ enum cs_status cs_whatif_simulate_in(const struct cs_whatif_base *b, struct cs_w
                                      const struct cs_plans *alt, bool per_deal,
                                      struct cs_whatif_result **out, struct cs_error *err)
 {
+    return cs_whatif_simulate_only(b, work, alt, NULL, 0, per_deal, out, err);
+}
+
+enum cs_status cs_whatif_simulate_only(const struct cs_whatif_base *b, struct cs_whatif_work *work,
+                                       const struct cs_plans *alt, const uint32_t *only,
+                                       size_t n_only, bool per_deal,
+                                       struct cs_whatif_result **out, struct cs_error *err)
+{
     const struct cs_whatif_priv *pv = b->priv;
-    struct sim s = {.b = b, .pv = pv, .work = work, .alt = alt, .per_deal = per_deal,
-                    .m = pv->m, .G = b->reps, .D = b->draws, .np = b->ds->plans.n, .k = pv->k,
-                    .bv = &pv->full, .av = &work->alt};
+    struct sim s = {.b = b, .pv = pv, .work = work, .alt = alt, .only = only, .n_only = n_only,
+                    .per_deal = per_deal, .m = pv->m, .G = b->reps, .D = b->draws,
+                    .np = b->ds->plans.n, .k = pv->k, .bv = &pv->full, .av = &work->alt};
     enum cs_status st;
     *out = NULL;
     if (alt->n != s.np)
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
                             "alternative plans: %zu plans where the data has %zu", alt->n, s.np);
-    if ((st = check_alt(b->ds, alt, err)) != CS_OK)
+    for (size_t i = 0; only && i < n_only; i++)
+        if (only[i] >= s.np)
+            return cs_error_set(err, CS_ERR_USAGE, NULL, 0, NULL,
+                                "alternative plans: plan %u of %zu", (unsigned)only[i], s.np);
+    if ((st = check_alt(b->ds, alt, only, n_only, err)) != CS_OK)
         return st;
     if (sim_start(&s) != 0) {
         st = cs_whatif_oom(err);
@@ -768,4 +835,44 @@ out:
     cs_whatif_result_free(s.r);
     sim_done(&s);
     return st;
+}
+
+/* The place of plan p in r->plans (in plan order), or r->n_plans. */
+static size_t effect_index(const struct cs_whatif_result *r, size_t p)
+{
+    size_t lo = 0, hi = r->n_plans;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->plans[mid].plan < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n_plans && r->plans[lo].plan == p ? lo : r->n_plans;
+}
+
+bool cs_whatif_result_changes(const struct cs_whatif_result *r, size_t p)
+{
+    return effect_index(r, p) < r->n_plans;
+}
+
+void cs_whatif_plan_effect_of(const struct cs_whatif_base *b, const struct cs_whatif_result *r,
+                              size_t p, struct cs_whatif_plan_effect *out)
+{
+    size_t at = effect_index(r, p);
+    if (at < r->n_plans) {
+        *out = r->plans[at];
+        return;
+    }
+    /* Unchanged: its deals carry the base's bits, so every difference and
+     * every draw of it is exactly 0 (an interval only where there are
+     * intervals, risky figures only with a model). */
+    bool ok = b->intervals;
+    double c = b->priv->plan_comm[p];
+    struct cs_whatif_diff zero = {0.0, ok ? 0.0 : NAN, ok ? 0.0 : NAN};
+    *out = (struct cs_whatif_plan_effect){.plan = (uint32_t)p, .changed = false,
+                                          .deals = b->plan_deals[p], .rows_changed = 0,
+                                          .base_commission = c, .alt_commission = c,
+                                          .risky = b->fit ? zero : (struct cs_whatif_diff){NAN, NAN, NAN},
+                                          .commission = zero};
 }

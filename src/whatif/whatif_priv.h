@@ -82,10 +82,15 @@ struct cs_whatif_priv {
  */
 struct cs_whatif_work {
     struct view alt;         /* the alternative's view (m rows) */
+    struct cs_plans plans;   /* cs_whatif_simulate_option's copy of the plans, with room for
+                                MAX_TIERS_NEW more tiers; empty until its first option */
     uint32_t *rows;          /* the changed rows (j), rows_cap of them */
     size_t rows_cap;
     int threads;             /* for the bootstrap draws: 1 or 2 */
 };
+
+/* The most tiers an option's plan has (the proposal skips plans of more). */
+#define MAX_TIERS_NEW 64
 
 /*
  * The within-rep model (within.c): cs_whatif_within_fit fits

@@ -339,8 +339,44 @@ empty "$TMP/err"
 a=$(grep -m1 '"risky_diff":' "$TMP/prop/proposal.json" | tr -d ' ,')
 b=$(grep -m1 '"risky_diff":' "$TMP/wi1/whatif.json" | tr -d ' ,')
 [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "whatif on options/1.csv does not reproduce the proposal ($a, $b)"
-expect 2 "$BIN" whatif --data "$W/data" --plans "$W/alt_missing.csv" --out "$TMP/wx" --quiet
-has "$TMP/err" 'alt_missing.csv: plan "SMB-Q", which 7 reps are on, is not in the alternative plans'
+# an option file lists the plan it changes alone, and re-runs to the same figures
+[ "$(tail -n +2 "$TMP/prop/options/1.csv" | cut -d, -f1 | sort -u | wc -l)" = 1 ] && ok ||
+    bad "options/1.csv lists more than the plan it changes"
+for k in risky_diff_ci commission_diff commission_diff_ci alt_commission; do
+    a=$(tr -d ' \n' <"$TMP/prop/proposal.json" | grep -o "\"$k\":[^\"]*" | head -1)
+    b=$(tr -d ' \n' <"$TMP/wi1/whatif.json" | grep -o "\"$k\":[^\"]*" | head -1)
+    [ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "whatif on options/1.csv: $k differs ($a, $b)"
+done
+has "$TMP/wi1/whatif.md" "The plans it leaves out carry over unchanged:"
+# SPEC 13: a file that lists one plan, against the full file with that plan changed
+expect 0 "$BIN" whatif --data "$W/data" --plans "$W/alt_one.csv" --out "$TMP/w1" --quiet
+expect 0 "$BIN" whatif --data "$W/data" --plans "$W/alt_one_full.csv" --out "$TMP/w2" --quiet
+figures() { awk '/"plans_file"/ { skip = 1 } /"base_risky"/ { skip = 0 } !skip' "$1"; }
+figures "$TMP/w1/whatif.json" >"$TMP/w1.fig"
+figures "$TMP/w2/whatif.json" >"$TMP/w2.fig"
+cmp -s "$TMP/w1.fig" "$TMP/w2.fig" && ok || bad "a one-plan file and the full file give other figures"
+grep -q '"base_risky"' "$TMP/w1.fig" && ok || bad "whatif.json has no figures"
+has "$TMP/w1/whatif.json" '"plans_in_file": 1,'
+has "$TMP/w1/whatif.md" "The file changes 1 plan: MM-Q. The plans it leaves out carry over unchanged: ENT-Y and SMB-Q."
+has "$TMP/w2/whatif.md" "The file changes 1 plan: MM-Q. It also lists ENT-Y and SMB-Q, unchanged. It lists every plan of the data."
+expect 0 "$BIN" whatif --data "$W/data" --plans "$W/alt_missing.csv" --out "$TMP/w3" --quiet
+has "$TMP/w3/whatif.md" "The plan it leaves out carries over unchanged: SMB-Q."
+expect 2 "$BIN" whatif --data "$W/data" --plans "$W/alt_unknown.csv" --out "$TMP/wx" --quiet
+has "$TMP/err" 'alt_unknown.csv:4: plan_id: plan "MM-q" is not a plan of the data'
+# plan ids that begin with a formula character: options/N.csv writes them
+# as plans.csv has them (an input for compsight, not a spreadsheet export),
+# and whatif reads them back (issue 22)
+mkdir -p "$TMP/fx"
+for f in plans reps deals quotas spiffs roadmap promises; do
+    sed 's/ENT-Y/=ENT-Y/g; s/MM-Q/+MM-Q/g; s/SMB-Q/@SMB-Q/g' "$W/data/$f.csv" >"$TMP/fx/$f.csv"
+done
+expect 0 "$BIN" propose --data "$TMP/fx" --out "$TMP/fxp" --period all --quiet
+lacks "$TMP/fxp/options/1.csv" "'"
+expect 0 "$BIN" whatif --data "$TMP/fx" --plans "$TMP/fxp/options/1.csv" --out "$TMP/fxw" --period all --quiet
+a=$(tr -d ' \n' <"$TMP/fxp/proposal.json" | grep -o '"commission_diff_ci":[^"]*' | head -1)
+b=$(tr -d ' \n' <"$TMP/fxw/whatif.json" | grep -o '"commission_diff_ci":[^"]*' | head -1)
+[ -n "$a" ] && [ "$a" = "$b" ] && ok || bad "options/1.csv does not reproduce the proposal ($a, $b)"
+grep -q '"plans_changed": \[\]' "$TMP/fxw/whatif.json" && bad "the neutralised plan was not read as changed" || ok
 expect 2 "$BIN" whatif --data "$W/data" --plans "$W/alt_malformed.csv" --out "$TMP/wx" --quiet
 has "$TMP/err" 'alt_malformed.csv:4: rate: not a number: "abc"'
 [ ! -e "$TMP/wx/whatif.json" ] && ok || bad "a bad plans file still wrote a what-if"
@@ -371,6 +407,51 @@ expect 0 "$BIN" generate --out "$TMP/skill" --deals 400 --seed 3 --skill --quiet
 expect 0 "$BIN" generate --out "$TMP/noskill" --deals 400 --seed 3 --quiet
 cmp -s "$TMP/skill/reps.csv" "$TMP/noskill/reps.csv" && ok || bad "--skill changed reps.csv"
 cmp -s "$TMP/skill/deals.csv" "$TMP/noskill/deals.csv" && bad "--skill left deals.csv as it was" || ok
+# issue 22: many plans: the proposal simulates the 20 plans with the most won
+# deals and names the others; bunching examines 20 plans.  A generated
+# company's reps get a plan per five reps of the same plan (a rest of one
+# or two joins the five before it), so that every plan has the 3 reps
+# shared output needs to show it (groups.h)
+"$BIN" generate --out "$TMP/ppsrc" --deals 20000 --seed 5 --quiet
+mkdir -p "$TMP/pp"
+cp "$TMP/ppsrc/"*.csv "$TMP/pp/"
+awk -F, -v OFS=, -v dir="$TMP/pp" '
+    FILENAME ~ /plans.csv$/ { if (FNR > 1) tiers[$1] = tiers[$1] $0 "\n"; next }
+    pass == 0 { if (FNR > 1 && $5 != "") count[$5]++; if (FNR == 1) print "plan_id,period_type,quota,tier_floor,rate" > dir "/plans.csv"; next }
+    FNR == 1 { print > dir "/reps.csv"; next }
+    $5 != "" { c = count[$5]; f = int(c / 5); j = k[$5]; k[$5] = j + 1; chunk = int(j / 5)
+               if (c % 5 < 3 && f > 0 && chunk > f - 1) chunk = f - 1
+               id = "P-" $5 "-" chunk
+               if (!(id in seen)) { seen[id] = 1; n = split(tiers[$5], t, "\n")
+                   for (i = 1; i < n; i++) { sub(/^[^,]*/, id, t[i]); print t[i] > dir "/plans.csv" } }
+               $5 = id }
+    { print > dir "/reps.csv" }' \
+    "$TMP/ppsrc/plans.csv" pass=0 "$TMP/ppsrc/reps.csv" pass=1 "$TMP/ppsrc/reps.csv"
+np=$(tail -n +2 "$TMP/pp/plans.csv" | cut -d, -f1 | sort -u | wc -l)
+[ "$np" -gt 20 ] && ok || bad "the many-plans fixture has $np plans, not more than 20"
+expect 0 "$BIN" report --data "$TMP/pp" --out "$TMP/ppr" --period all --quiet
+has "$TMP/ppr/proposal/proposal.json" '"kind": "plans_beyond_limit"'
+has "$TMP/ppr/proposal/proposal.md" "$((np - 20)) more plans with won deals in"
+has "$TMP/ppr/proposal/proposal.md" "the proposal simulates the 20 plans with the most won deals"
+n=$(tail -n +2 "$TMP/ppr/proposal/proposal_options.csv" | cut -d, -f3 | sort -u | wc -l)
+[ "$n" -le 20 ] && [ "$n" -gt 0 ] && ok || bad "the proposal simulated $n plans, not at most 20"
+has "$TMP/ppr/results.json" '"bunching_not_examined"'
+has "$TMP/ppr/report.md" "The 20 plans with the most rep-periods are examined; $((np - 20)) other plans"
+expect 0 "$BIN" whatif --data "$TMP/pp" --plans "$TMP/ppr/proposal/options/1.csv" --out "$TMP/ppw" --period all --quiet
+has "$TMP/ppw/whatif.md" "The plans it leaves out carry over unchanged:"
+has "$TMP/ppw/whatif.md" "and $((np - 11)) more (whatif.json names them all)"
+has "$TMP/ppw/whatif.md" "unchanged plans"
+
+# SPEC 13: reps who moved from MM-Q to MM-Q-FY26 are filed under their last plan;
+# a file that changes MM-Q alone files their MM-Q deals' differences under MM-Q
+printf 'plan_id,period_type,quota,tier_floor,rate\nMM-Q,quarter,137000.00,0.00,0.08\nMM-Q,quarter,137000.00,1.00,0.10\nMM-Q,quarter,137000.00,1.50,0.15\n' >"$TMP/mmq.csv"
+expect 0 "$BIN" whatif --plans "$TMP/mmq.csv" --period all --out "$TMP/mmqw" --quiet
+flat=$(tr -d ' \n' <"$TMP/mmqw/whatif.json")
+case $flat in *'"plans_changed":["MM-Q"]'*) ok ;; *) bad "whatif.json: MM-Q is not the one plan changed" ;; esac
+total=$(printf '%s' "$flat" | grep -o '"commission_diff":[^,]*' | head -1 | cut -d: -f2)
+mmq=$(printf '%s' "$flat" | grep -o '"plan_id":"MM-Q","changed":true,[^}]*"commission_diff":[^,]*' | grep -o '"commission_diff":[^,]*' | cut -d: -f2)
+[ -n "$total" ] && [ "$total" = "$mmq" ] && ok || bad "MM-Q's commission difference ($mmq) is not the total ($total)"
+
 # the report links its proposal draft
 has "$TMP/sample/report.md" "(proposal/proposal.md)"
 [ -s "$TMP/sample/proposal/proposal.md" ] && ok || bad "report wrote no proposal draft"
@@ -611,10 +692,11 @@ cmp -s "$TMP/priv2/deals.csv" "$TMP/keyed/deals.csv" && ok || bad "--private cha
 A="$TMP/atplan"
 mkdir -p "$A"
 cp "$SAMPLE/"*.csv "$A/"
-for f in plans.csv reps.csv; do sed 's/MM-Q/@MM-Q/g' "$SAMPLE/$f" >"$A/$f"; done
+for f in plans.csv reps.csv assignments.csv quotas.csv; do sed 's/MM-Q/@MM-Q/g' "$SAMPLE/$f" >"$A/$f"; done
 expect 0 "$BIN" propose --data "$A" --out "$TMP/atprop" --period all --quiet
-grep -q '^@MM-Q,' "$TMP/atprop/options/1.csv" && ok || bad "options/1.csv does not name @MM-Q as plans.csv does"
-lacks "$TMP/atprop/options/1.csv" "'@MM-Q"
+# (an option file lists the one plan it changes: some option changes @MM-Q)
+grep -q '^@MM-Q' "$TMP/atprop/options/"*.csv && ok || bad "no options/N.csv names @MM-Q as plans.csv does"
+grep -q "'@MM-Q" "$TMP/atprop/options/"*.csv && bad "an options/N.csv neutralises @MM-Q" || ok
 has "$TMP/atprop/proposal_options.csv" "'@MM-Q"
 for k in 1 2; do
     expect 0 "$BIN" whatif --data "$A" --plans "$TMP/atprop/options/$k.csv" --out "$TMP/atwi$k" --period all --quiet
