@@ -1,9 +1,9 @@
-/* credit.c - SPEC 13's credit rows of split deals, and the days a rep holds a plan (proration). */
+/* credit_rows.c - SPEC 13's credit rows: the split deals' rows the engine fills, and the lookups on them (incentives.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "credit.h"
+#include "credit_rows.h"
 #include "compsight/mem.h"
 
 /* ======================================================================
@@ -165,33 +165,4 @@ uint32_t cs_incentives_team(const struct cs_dataset *ds, const struct cs_incenti
     uint32_t team;
     (void)cs_plan_on(ds, rep, ds->deals.close[i], &team);
     return team;
-}
-
-/* ======================================================================
- * Proration
- * ==================================================================== */
-
-int32_t credit_covered(const struct cs_dataset *ds, uint32_t rep, uint32_t plan, int32_t first,
-                       int32_t last)
-{
-    const struct cs_assignments *a = &ds->assignments;
-    bool fallback = ds->reps.plan[rep] == plan;
-    if (!cs_rep_has_assignments(ds, rep))
-        return fallback ? last - first + 1 : 0;
-    /* the rep's rows, by start: those on plan count their days inside the
-     * period; the days no row holds count when reps.csv's plan is plan */
-    int32_t covered = 0, held = 0;
-    for (size_t k = a->rep_first[rep]; k < a->rep_first[rep + 1]; k++) {
-        int32_t lo = a->start[k] > first ? a->start[k] : first;
-        int32_t end = a->end[k] == CS_NO_DATE ? INT32_MAX : a->end[k];
-        int32_t hi = end < last ? end : last;
-        if (hi < lo)
-            continue;
-        held += hi - lo + 1;
-        if (a->plan[k] == plan)
-            covered += hi - lo + 1;
-    }
-    if (fallback)
-        covered += (last - first + 1) - held;
-    return covered;
 }
