@@ -137,6 +137,40 @@ uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t dea
     return lo < cr->n && cr->deal[lo] == deal ? (uint32_t)lo : CS_NONE;
 }
 
+/* ======================================================================
+ * Every credit row, and lookups (incentives.h)
+ * ==================================================================== */
+
+bool cs_credits_next(const struct cs_incentives *inc, struct cs_credit_walk *w,
+                     struct cs_credit *row)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    for (; w->deal < inc->n; w->deal++) {
+        size_t i = w->deal;
+        while (w->split < cr->n && cr->deal[w->split] < i)
+            w->split++;    /* rows of deals a table leaves out */
+        if (!inc->won[i])
+            continue;
+        if (w->split < cr->n && cr->deal[w->split] == i) {
+            size_t k = w->split++;
+            *row = (struct cs_credit){(uint32_t)i, cr->rep[k], cr->rep_period[k], cr->share[k],
+                                      cr->own[k], cr->attainment_before[k], cr->commission[k],
+                                      cr->marginal_rate[k], cr->tier_cross[k],
+                                      cr->gap_to_next_tier[k]};
+            if (w->split >= cr->n || cr->deal[w->split] != i)
+                w->deal++;
+            return true;
+        }
+        *row = (struct cs_credit){(uint32_t)i, cs_incentives_own_rep(inc, i), inc->rep_period[i],
+                                  1.0, true, inc->attainment_before[i], inc->commission[i],
+                                  inc->marginal_rate[i], inc->tier_cross[i],
+                                  inc->gap_to_next_tier[i]};
+        w->deal++;
+        return true;
+    }
+    return false;
+}
+
 double cs_incentives_credit_share(const struct cs_incentives *inc, size_t i)
 {
     uint32_t k = cs_incentives_split_first(inc, (uint32_t)i);
