@@ -1,4 +1,4 @@
-/* credit_rows.c - SPEC 13's credit rows: the split deals' rows the engine fills, and the lookups on them (incentives.h). */
+/* credit_rows.c - SPEC 13's credit rows: the split deals' rows the engine fills, the walk over every credit row, lookups (incentives.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +123,10 @@ int credit_rows_build(const struct cs_dataset *ds, const struct cs_plans *plans,
     return 0;
 }
 
+/* ======================================================================
+ * Every credit row, and lookups (incentives.h)
+ * ==================================================================== */
+
 uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t deal)
 {
     const struct cs_credit_rows *cr = &inc->split;
@@ -136,10 +140,6 @@ uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t dea
     }
     return lo < cr->n && cr->deal[lo] == deal ? (uint32_t)lo : CS_NONE;
 }
-
-/* ======================================================================
- * Every credit row, and lookups (incentives.h)
- * ==================================================================== */
 
 bool cs_credits_next(const struct cs_incentives *inc, struct cs_credit_walk *w,
                      struct cs_credit *row)
