@@ -1,4 +1,4 @@
-/* credit.c - SPEC 13's inputs as a whole: assignments.csv's overlaps, split deals without a plan, quotas by plan. */
+/* credit.c - SPEC 13's inputs as a whole: assignments.csv's overlaps, split deals without a plan, quotas by plan; the plan a rep holds, and for how many days. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
