@@ -37,6 +37,13 @@ struct view {
     double *comm;            /* commission */
 };
 
+/* A resampling count too large for a byte, at its place d * G + g of w. */
+struct cs_w_big {
+    size_t at;
+    uint32_t count;
+};
+#define CS_W_BIG UINT8_MAX
+
 struct cs_whatif_priv {
     size_t m;                /* selected deals */
     uint32_t *deal;          /* deal index of j */
@@ -61,7 +68,12 @@ struct cs_whatif_priv {
     double *alpha_c;         /* within: G x k, c_g (column 0 unused): a draw's a_g is
                                 alpha[g] - sum_t c_g[t] (beta_d[t] - beta[t]) */
     /* bootstrap: depends on the seed and the base only */
-    uint32_t *w;             /* draws x G resampling counts */
+    uint8_t *w;              /* draws x G resampling counts, one byte each (at 100,000 reps
+                                and 200 draws, 20 MB instead of 80); a count of 255 or more
+                                is CS_W_BIG here and its value in w_big: read with draw_w */
+    struct cs_w_big *w_big;  /* those counts, by place d * G + g, ascending (almost never any:
+                                a rep drawn 255 times of G needs G >= 255 and odds of 1 in 255!) */
+    size_t n_big;
     double *beta_draw;       /* draws x k coefficients (NULL without a model) */
     double *m_draw;          /* draws: risky promises per risky deal */
     int threads;
@@ -175,6 +187,17 @@ static inline void compact_row(const struct cs_whatif_priv *pv, const double *x,
 {
     for (size_t t = 0; t < pv->k; t++)
         xk[t] = x[pv->col[t]];
+}
+
+/* The big resampling count at place at of w (base.c). */
+uint32_t cs_whatif_w_big(const struct cs_whatif_priv *pv, size_t at);
+
+/* Draw d's resampling count of cluster g (G clusters). */
+static inline uint32_t draw_w(const struct cs_whatif_priv *pv, size_t d, size_t G, size_t g)
+{
+    size_t at = d * G + g;
+    uint8_t v = pv->w[at];
+    return v == CS_W_BIG ? cs_whatif_w_big(pv, at) : v;
 }
 
 #endif
