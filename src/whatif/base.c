@@ -249,34 +249,34 @@ static void fit_notes(struct cs_whatif_base *b)
  */
 
 /* The resampling counts: per draw, G reps drawn with replacement from
- * one mt19937 stream, counted in G places and kept a byte each (a count
- * of CS_W_BIG or more in w_big).  -1: out of memory. */
+ * one mt19937 stream, counted in G places and kept in four bits each (a
+ * count of CS_W_BIG or more in w_big).  -1: out of memory. */
 static int resample_reps(struct cs_whatif_base *b)
 {
     struct cs_whatif_priv *pv = b->priv;
-    const size_t G = b->reps, D = b->draws;
+    const size_t G = b->reps, D = b->draws, DG = D * G;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     uint32_t *count = cs_malloc_big(G ? G : 1, sizeof *count);
-    const size_t DG = D * G;
     int ret = -1;
-    pv->w = cs_malloc_big(DG ? DG : 1, sizeof *pv->w);
+    pv->w = cs_calloc_big(DG / 2 + 1, sizeof *pv->w);
     if (!pv->w || !rng || !count)
         goto out;
     gsl_rng_set(rng, (unsigned long)b->seed);
     for (size_t d = 0; d < D; d++) {
-        uint8_t *w = pv->w + d * G;
         memset(count, 0, G * sizeof *count);
         for (size_t t = 0; t < G; t++)
             count[gsl_rng_uniform_int(rng, (unsigned long)G)]++;
         for (size_t g = 0; g < G; g++) {
-            w[g] = count[g] < CS_W_BIG ? (uint8_t)count[g] : CS_W_BIG;
-            if (count[g] < CS_W_BIG)
+            size_t at = d * G + g;
+            uint32_t v = count[g] < CS_W_BIG ? count[g] : CS_W_BIG;
+            pv->w[at >> 1] |= (uint8_t)(v << ((at & 1) * 4));
+            if (v < CS_W_BIG)
                 continue;
             struct cs_w_big *big = realloc(pv->w_big, (pv->n_big + 1) * sizeof *big);
             if (!big)
                 goto out;
             pv->w_big = big;
-            big[pv->n_big++] = (struct cs_w_big){.at = d * G + g, .count = count[g]};
+            big[pv->n_big++] = (struct cs_w_big){.at = at, .count = count[g]};
         }
     }
     ret = 0;

@@ -272,7 +272,7 @@ static void *draw_range(void *arg)
         uint32_t plan = c->gslot[g] - 1;
         size_t nd = 0;
         for (size_t d = jb->d0; d < jb->d1; d++)
-            if (jb->pv->w[d * jb->G + g] != 0)   /* a big count is not 0 either */
+            if (draw_w_bits(jb->pv, d * jb->G + g) != 0)   /* (a big count is not 0 either) */
                 sc->drawn[nd++] = (uint32_t)d;
         if (nd == 0)
             continue;
@@ -701,12 +701,10 @@ static void commission_draws(struct sim *s)
         if (cg[g] != 0)
             moved[n_moved++] = (uint32_t)g;
     for (size_t d = 0; d < s->D; d++) {
-        const uint8_t *w = pv->w + d * G;
         for (size_t t = 0; t < n_moved; t++) {
-            uint32_t g = moved[t];
-            if (w[g] == 0)
+            uint32_t g = moved[t], wg = draw_w(pv, d, G, g);
+            if (wg == 0)
                 continue;
-            uint32_t wg = w[g] == CS_W_BIG ? cs_whatif_w_big(pv, d * G + g) : w[g];
             s->dc[d] += wg * cg[g];
             s->dcp[d * nc + s->gslot[g] - 1] += wg * cg[g];
         }
