@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
 #include <jansson.h>
 
 #include "compsight/analysis.h"
@@ -21,6 +22,7 @@
 #include "compsight/incentives.h"
 #include "compsight/outcomes.h"
 #include "compsight/select.h"
+#include "whatif/whatif_priv.h"
 #include "compsight/whatif.h"
 #include "whatif/vecmath.h"
 
@@ -668,6 +670,57 @@ static uint32_t *clusters_of_reps(const struct world *w, size_t G)
             g_of_rep[r] = (uint32_t)g++;
     assert_int_equal(g, G);
     return g_of_rep;
+}
+
+/*
+ * The resampling counts, kept in four bits each, against a recount of the
+ * same mt19937 stream done here: per draw, G reps drawn with replacement
+ * (gsl_rng_uniform_int), draw after draw.
+ */
+static void test_draw_weights_stream(void **state)
+{
+    (void)state;
+    struct world w;
+    const unsigned D = 40;
+    const uint64_t seed = 11;
+    world_open(&w, FIX "/data", "all", D, 2, seed);
+    const size_t G = w.b->reps;
+    uint32_t *wt = malloc(G * sizeof *wt), *mine = malloc(G * sizeof *mine);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(wt);
+    assert_non_null(mine);
+    assert_non_null(rng);
+    gsl_rng_set(rng, (unsigned long)seed);
+    for (size_t d = 0; d < D; d++) {
+        memset(mine, 0, G * sizeof *mine);
+        for (size_t t = 0; t < G; t++)
+            mine[gsl_rng_uniform_int(rng, (unsigned long)G)]++;
+        assert_true(cs_whatif_draw_weights(w.b, d, wt));
+        assert_memory_equal(wt, mine, G * sizeof *wt);
+    }
+    gsl_rng_free(rng);
+    free(wt);
+    free(mine);
+    world_close(&w);
+}
+
+/* A count of 15 or more is kept beside the four bits: by hand, a draw of
+ * G = 3 places with counts 0, 15 and 2, then 200, 1 and 0. */
+static void test_draw_w_big(void **state)
+{
+    (void)state;
+    struct cs_w_big big[] = {{.at = 1, .count = 15}, {.at = 3, .count = 200}};
+    uint8_t bits[3] = {0};
+    const uint32_t counts[6] = {0, 15, 2, 200, 1, 0};
+    for (size_t at = 0; at < 6; at++) {
+        uint32_t v = counts[at] < CS_W_BIG ? counts[at] : CS_W_BIG;
+        bits[at >> 1] |= (uint8_t)(v << ((at & 1) * 4));
+    }
+    struct cs_whatif_priv pv = {.w = bits, .w_big = big, .n_big = 2};
+    for (size_t d = 0; d < 2; d++)
+        for (size_t g = 0; g < 3; g++)
+            assert_int_equal(draw_w(&pv, d, 3, g), counts[d * 3 + g]);
+    assert_int_equal(cs_whatif_w_big(&pv, 2), CS_W_BIG);   /* not a big place */
 }
 
 /*
@@ -1343,6 +1396,8 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_one_step_matches_refit),
+        cmocka_unit_test(test_draw_weights_stream),
+        cmocka_unit_test(test_draw_w_big),
         cmocka_unit_test(test_tiers_route_matches_compute),
         cmocka_unit_test(test_bootstrap_by_hand),
         cmocka_unit_test(test_quantile),

@@ -13,7 +13,11 @@
  *   out_dir       directory to write into; created (with missing parents)
  *                 when absent.  An existing directory must be empty or hold a
  *                 deals.csv (a previous data set), so that a typo cannot
- *                 scatter files into an unrelated directory.
+ *                 scatter files into an unrelated directory (staging
+ *                 directories, ".compsight-staging-*", do not count).
+ *   write_dir     NULL, or the existing directory the files are written into
+ *                 instead of out_dir (a staging directory inside it, which
+ *                 the caller moves into place); out_dir is still checked.
  *   n_deals       exact number of valid rows of deals.csv; 0 = the preset's
  *                 default (4000).  Allowed: 10 .. 100000000.
  *   seed          random seed; the same options give byte-identical files.
@@ -49,6 +53,7 @@
  */
 struct cs_gen_options {
     const char *out_dir;
+    const char *write_dir;
     uint64_t n_deals;
     uint64_t seed;
     bool dirty;
@@ -62,11 +67,17 @@ struct cs_gen_options {
     const char *preset;
 };
 
+/* The options' usage errors (CS_ERR_USAGE, err naming the option), before
+ * anything is written; cs_generate checks them too. */
+enum cs_status cs_generate_check(const struct cs_gen_options *opt, struct cs_error *err);
+
 /*
- * Write the eleven files of SPEC section 1 into opt->out_dir (thirteen with
- * assignments and splits).  Each file is
- * written as NAME.tmp and renamed into place only when every file has been
- * written, so a failure leaves no half data set (and removes its .tmp files).
+ * Write the eleven files of SPEC section 1 into opt->write_dir or
+ * opt->out_dir (thirteen with assignments and splits).  Each file is
+ * written as NAME.tmp and renamed only when every file has been written,
+ * so a failure leaves no half data set (and removes its .tmp files); a
+ * process that is killed can leave .tmp files, which is why `compsight
+ * generate` writes into a staging directory (write_dir).
  * Rows are streamed: memory is proportional to the number of reps, not of
  * deals.  The model and its planted effects are documented in
  * docs/GENERATOR.md.

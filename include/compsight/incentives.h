@@ -287,7 +287,8 @@ struct cs_reconciliation {
     double computed_total;
     size_t n_gaps;           /* <= CS_RECON_TOP */
     struct cs_recon_gap gaps[CS_RECON_TOP];  /* largest |gap| first; ties by deal index */
-    double *paid;            /* length ds->deals.n: paid per deal, NAN without a line */
+    double *paid;            /* length ds->deals.n: paid per deal, NAN without a line (the
+                                report frees it once reconciled: NULL then) */
     /* SPEC 13, per rep and deal: the split deals' credit rows that lines
      * name by their rep (their lines summed), and of those within
      * tolerance of the row's commission; lines of a split deal whose rep is

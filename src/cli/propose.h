@@ -37,4 +37,14 @@ enum cs_status cs_proposal_write(const char *dir, const struct cs_measured *m,
                                  const struct cs_proposal_settings *ps, const struct cs_io *io,
                                  struct cs_proposal_summary *summary, struct cs_error *err);
 
+/*
+ * Simulate pr's options (pr->opt, pr->n of them) on base into pr->res
+ * (allocated by the caller, each result owned by pr afterwards), two at a
+ * time, one on each core, largest plans first (option_pool.c); progress
+ * to io.  The first failed option in option order gives the error.
+ */
+enum cs_status cs_proposal_simulate_options(const struct cs_whatif_base *base,
+                                            struct cs_proposal *pr, const struct cs_io *io,
+                                            struct cs_error *err);
+
 #endif

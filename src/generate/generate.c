@@ -76,7 +76,10 @@ static enum cs_status check_out_dir(const char *dir, struct cs_error *err)
     bool empty = true, has_deals = false;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+        /* (".compsight-staging-*": this run's staging directory, or one
+         * that a killed run left and the next run into it removes) */
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strncmp(e->d_name, ".compsight-staging-", 19) == 0)
             continue;
         empty = false;
         if (strcmp(e->d_name, "deals.csv") == 0)
@@ -111,7 +114,7 @@ static const char *file_header(const struct gen *g, int f)
 
 static enum cs_status open_files(struct gen *g)
 {
-    const char *dir = g->opt->out_dir;
+    const char *dir = g->opt->write_dir ? g->opt->write_dir : g->opt->out_dir;
     for (int f = 0; f < F_COUNT; f++) {
         if (!file_wanted(g, f))
             continue;
@@ -188,7 +191,7 @@ static void gen_free(struct gen *g)
 /* Entry point                                                           */
 /* ===================================================================== */
 
-enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *err)
+enum cs_status cs_generate_check(const struct cs_gen_options *opt, struct cs_error *err)
 {
     cs_error_clear(err);
     if (!opt || !opt->out_dir || !opt->out_dir[0])
@@ -208,6 +211,15 @@ enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *er
         return cs_error_set(err, CS_ERR_USAGE, NULL, 0, "--deals",
                             "must be between %d and %llu, not %llu", MIN_DEALS,
                             (unsigned long long)MAX_DEALS, (unsigned long long)n);
+    return CS_OK;
+}
+
+enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *err)
+{
+    enum cs_status st = cs_generate_check(opt, err);
+    if (st != CS_OK)
+        return st;
+    uint64_t n = opt->n_deals ? opt->n_deals : DEFAULT_DEALS;
 
     struct gen *g = calloc(1, sizeof *g);
     if (!g)
@@ -220,8 +232,6 @@ enum cs_status cs_generate(const struct cs_gen_options *opt, struct cs_error *er
     g->n_deals = n;
     g->deal_w = n_digits(n + 100) < 6 ? 6 : n_digits(n + 100);
     g->prom_w = n_digits(3 * n + 100) < 6 ? 6 : n_digits(3 * n + 100);
-
-    enum cs_status st = CS_OK;
 
     /* The calendar module's quarters, so that generator and analysis agree. */
     struct cs_calendar cal = {.fiscal_start = g->fs};

@@ -1,7 +1,9 @@
 /* datanotes.c - the report's words on how its data was read: rejected rows, encodings, excluded rows (SPEC 12), plan changes and splits (SPEC 13). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "compsight/groups.h"
 #include "compsight/mapfile.h"
 #include "compsight/output.h"
 #include "datanotes.h"
@@ -40,7 +42,51 @@ static void missing_words(struct cs_doc *d, const struct cs_missing *m, size_t n
         cs_doc_text(d, " and %zu more", n - shown);
 }
 
-void cs_report_rejected_warning(struct cs_doc *d, const struct cs_dataset *ds)
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The teams with rejected rows: by name those that shared output shows on
+ * their own (an->teams, groups.h), the others only counted, as a name of a
+ * team of one or two reps points at them.  Out of memory: none named.
+ */
+static void missing_teams_words(struct cs_doc *d, const struct cs_dataset *ds,
+                                const struct cs_analysis *an)
+{
+    const size_t n = ds->n_missing_teams;
+    const char **shown = malloc((an->n_teams ? an->n_teams : 1) * sizeof *shown);
+    struct cs_missing *named = malloc(n * sizeof *named);
+    size_t ns = 0, nn = 0, small = 0;
+    uint64_t small_rows = 0;
+    char a[32];
+    for (size_t k = 0; shown && k < an->n_teams; k++)
+        if (!an->teams[k].other)
+            shown[ns++] = cs_ds_str(ds, an->teams[k].id);
+    if (shown)
+        qsort(shown, ns, sizeof *shown, cmp_name);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = ds->missing_teams[i].name;
+        if (named && shown && bsearch(&name, shown, ns, sizeof *shown, cmp_name)) {
+            named[nn++] = ds->missing_teams[i];
+        } else {
+            small++;
+            small_rows += ds->missing_teams[i].rows;
+        }
+    }
+    if (nn)
+        missing_words(d, named, nn);
+    if (small)
+        cs_doc_text(d, "%s%zu team%s of fewer than %d reps, not named (%s row%s)",
+                    nn ? "; and " : "", small, small == 1 ? "" : "s", CS_MIN_GROUP_REPS,
+                    cs_fmt_count(a, sizeof a, small_rows), small_rows == 1 ? "" : "s");
+    free(shown);
+    free(named);
+}
+
+void cs_report_rejected_warning(struct cs_doc *d, const struct cs_dataset *ds,
+                                const struct cs_analysis *an)
 {
     char a[32], b[32], c[32], f[320];
     bool loud = ds->counts[CS_T_PLANS].rejected > 0;
@@ -78,7 +124,7 @@ void cs_report_rejected_warning(struct cs_doc *d, const struct cs_dataset *ds)
     if (ds->n_missing_teams) {
         cs_doc_bullet(d);
         cs_doc_text(d, "Teams with rejected rows (of reps.csv and deals.csv): ");
-        missing_words(d, ds->missing_teams, ds->n_missing_teams);
+        missing_teams_words(d, ds, an);
         cs_doc_text(d, ".");
     }
     cs_doc_para(d);

@@ -2,6 +2,7 @@
 #ifndef COMPSIGHT_REPORT_DATANOTES_H
 #define COMPSIGHT_REPORT_DATANOTES_H
 
+#include "compsight/analysis.h"
 #include "compsight/incentives.h"
 #include "compsight/select.h"
 #include <stdbool.h>
@@ -15,10 +16,12 @@
 /*
  * The loud warning that opens a report (SPEC 12) when more than 20% of a
  * required file's rows, or any row of plans.csv, were rejected: which
- * files, and the plans and teams the rejected rows belong to.  Nothing
- * when neither is the case.
+ * files, and the plans and teams the rejected rows belong to: a team by
+ * name only when an shows it on its own (fewer than CS_MIN_GROUP_REPS
+ * reps: counted, not named; groups.h).  Nothing when neither is the case.
  */
-void cs_report_rejected_warning(struct cs_doc *d, const struct cs_dataset *ds);
+void cs_report_rejected_warning(struct cs_doc *d, const struct cs_dataset *ds,
+                                const struct cs_analysis *an);
 
 /* Whether the trust box has something to say of how files were read. */
 bool cs_report_read_warns(const struct cs_dataset *ds);

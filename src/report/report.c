@@ -616,7 +616,7 @@ enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc *
         cs_doc_text(d, " ");
         cs_doc_link(d, "All quarters", in->index_href);
     }
-    cs_report_rejected_warning(d, in->ds);
+    cs_report_rejected_warning(d, in->ds, in->an);
     section_trust(d, in);
     section_summary(d, in);
     cs_report_where(d, in);

@@ -152,6 +152,7 @@ void cs_whatif_base_free(struct cs_whatif_base *b)
         free(pv->p_full);
         free(pv->plan_comm);
         free(pv->w);
+        free(pv->w_big);
         free(pv->beta_draw);
         free(pv->m_draw);
         free(pv->alpha);
@@ -248,25 +249,54 @@ static void fit_notes(struct cs_whatif_base *b)
  */
 
 /* The resampling counts: per draw, G reps drawn with replacement from
- * one mt19937 stream.  -1: out of memory. */
+ * one mt19937 stream, counted in G places and kept in four bits each (a
+ * count of CS_W_BIG or more in w_big).  -1: out of memory. */
 static int resample_reps(struct cs_whatif_base *b)
 {
     struct cs_whatif_priv *pv = b->priv;
-    const size_t G = b->reps, D = b->draws;
+    const size_t G = b->reps, D = b->draws, DG = D * G;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    pv->w = cs_calloc_big(D * G, sizeof *pv->w);
-    if (!pv->w || !rng) {
-        gsl_rng_free(rng);
-        return -1;
-    }
+    uint32_t *count = cs_malloc_big(G ? G : 1, sizeof *count);
+    int ret = -1;
+    pv->w = cs_calloc_big(DG / 2 + 1, sizeof *pv->w);
+    if (!pv->w || !rng || !count)
+        goto out;
     gsl_rng_set(rng, (unsigned long)b->seed);
     for (size_t d = 0; d < D; d++) {
-        uint32_t *w = pv->w + d * G;
+        memset(count, 0, G * sizeof *count);
         for (size_t t = 0; t < G; t++)
-            w[gsl_rng_uniform_int(rng, (unsigned long)G)]++;
+            count[gsl_rng_uniform_int(rng, (unsigned long)G)]++;
+        for (size_t g = 0; g < G; g++) {
+            size_t at = d * G + g;
+            uint32_t v = count[g] < CS_W_BIG ? count[g] : CS_W_BIG;
+            pv->w[at >> 1] |= (uint8_t)(v << ((at & 1) * 4));
+            if (v < CS_W_BIG)
+                continue;
+            struct cs_w_big *big = realloc(pv->w_big, (pv->n_big + 1) * sizeof *big);
+            if (!big)
+                goto out;
+            pv->w_big = big;
+            big[pv->n_big++] = (struct cs_w_big){.at = at, .count = count[g]};
+        }
     }
+    ret = 0;
+out:
     gsl_rng_free(rng);
-    return 0;
+    free(count);
+    return ret;
+}
+
+uint32_t cs_whatif_w_big(const struct cs_whatif_priv *pv, size_t at)
+{
+    size_t lo = 0, hi = pv->n_big;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pv->w_big[mid].at < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < pv->n_big && pv->w_big[lo].at == at ? pv->w_big[lo].count : CS_W_BIG;
 }
 
 /* Per draw, the risky promises per risky deal of the resampled reps (the
@@ -288,11 +318,11 @@ static int promise_ratios(struct cs_whatif_base *b)
         rpg[pv->g[j]] += pv->risky_promises[j];
     }
     for (size_t d = 0; d < D; d++) {
-        const uint32_t *w = pv->w + d * G;
         double num = 0, den = 0;
         for (size_t g = 0; g < G; g++) {
-            num += w[g] * rpg[g];
-            den += w[g] * rg[g];
+            uint32_t wg = draw_w(pv, d, G, g);
+            num += wg * rpg[g];
+            den += wg * rg[g];
         }
         pv->m_draw[d] = den > 0 ? num / den : b->promises_per_risky;
     }
@@ -301,64 +331,92 @@ static int promise_ratios(struct cs_whatif_base *b)
     return 0;
 }
 
-/* Each rep's score u_g (u: G x k) and information H_g (h: G x k x k,
- * lower triangle) at the estimate, its deals added in deal order. */
-static void rep_scores(const struct cs_whatif_base *b, double *u, double *h)
+/* Rep g's score ug (k) and information hg (k x k, lower triangle) at the
+ * estimate, its deals added in deal order (by_g keeps deal order within a
+ * rep).  One rep at a time: at 100,000 reps, every rep's at once took
+ * 50 MB. */
+static void rep_score(const struct cs_whatif_base *b, size_t g, double *ug, double *hg)
 {
     const struct cs_whatif_priv *pv = b->priv;
     const size_t k = pv->k, kk = k * k;
-    for (size_t j = 0; j < pv->m; j++) {
+    memset(ug, 0, k * sizeof *ug);
+    memset(hg, 0, kk * sizeof *hg);
+    for (size_t r = pv->g_start[g]; r < pv->g_start[g + 1]; r++) {
+        uint32_t j = pv->by_g[r];
         double x[CS_DEAL_TERMS], xk[CS_DEAL_TERMS];
         view_row(pv, &pv->full, j, x);
         compact_row(pv, x, xk);
-        double p = logistic(dot(pv->beta, xk, k)), r = pv->y[j] - p, v = p * (1 - p);
-        double *ug = u + (size_t)pv->g[j] * k, *hg = h + (size_t)pv->g[j] * kk;
+        double p = logistic(dot(pv->beta, xk, k)), res = pv->y[j] - p, v = p * (1 - p);
         for (size_t s = 0; s < k; s++) {
-            ug[s] += r * xk[s];
+            ug[s] += res * xk[s];
             for (size_t t = 0; t <= s; t++)
                 hg[s * k + t] += v * xk[s] * xk[t];
         }
     }
 }
 
-/* The full-data information H (k x k, symmetric): the reps' in rep order. */
-static void full_information(const struct cs_whatif_base *b, const double *h, size_t k,
-                             double *hfull)
-{
-    const size_t kk = k * k;
-    for (size_t g = 0; g < b->reps; g++)
-        for (size_t s = 0; s < k; s++)
-            for (size_t t = 0; t <= s; t++)
-                hfull[s * k + t] += h[g * kk + s * k + t];
-    for (size_t s = 0; s < k; s++)
-        for (size_t t = 0; t < s; t++)
-            hfull[t * k + s] = hfull[s * k + t];
-}
-
-/* Every draw's H_w (da: D x k x k, lower triangle) and centred score
- * (dsc: D x k), cluster by cluster: each cluster's u and H are read once
- * for all the draws (at 62,500 reps, 32 MB read once instead of once per
- * draw), and each draw still adds the clusters in cluster order, so its
- * sums are the same. */
-static void draw_sums(const struct cs_whatif_base *b, const double *u, const double *h, size_t k,
-                      double *da, double *dsc)
+/* Cluster g's part of the full-data information (hfull, lower triangle),
+ * of every draw's H_w (da: D x k x k, lower triangle) and of its centred
+ * score (dsc: D x k).  Called in cluster order, so every sum adds the
+ * clusters in cluster order; each cluster's u and H are read once for all
+ * the draws. */
+static void add_cluster(const struct cs_whatif_base *b, size_t g, const double *ug,
+                        const double *hg, size_t k, double *hfull, double *da, double *dsc)
 {
     const struct cs_whatif_priv *pv = b->priv;
     const size_t G = b->reps, D = b->draws, kk = k * k;
-    for (size_t g = 0; g < G; g++) {
-        const double *ug = u + g * k, *hg = h + g * kk;
-        for (size_t d = 0; d < D; d++) {
-            double wg = pv->w[d * G + g], c = wg - 1.0;
-            double *a = da + d * kk, *sc = dsc + d * k;
-            if (c != 0)
-                for (size_t s = 0; s < k; s++)
-                    sc[s] += c * ug[s];
-            if (wg != 0)
-                for (size_t s = 0; s < k; s++)
-                    for (size_t t = 0; t <= s; t++)
-                        a[s * k + t] += wg * hg[s * k + t];
-        }
+    for (size_t s = 0; s < k; s++)
+        for (size_t t = 0; t <= s; t++)
+            hfull[s * k + t] += hg[s * k + t];
+    for (size_t d = 0; d < D; d++) {
+        double wg = draw_w(pv, d, G, g), c = wg - 1.0;
+        double *a = da + d * kk, *sc = dsc + d * k;
+        if (c != 0)
+            for (size_t s = 0; s < k; s++)
+                sc[s] += c * ug[s];
+        if (wg != 0)
+            for (size_t s = 0; s < k; s++)
+                for (size_t t = 0; t <= s; t++)
+                    a[s * k + t] += wg * hg[s * k + t];
     }
+}
+
+/* Every cluster's score and information, added into hfull (made
+ * symmetric), da and dsc: the within-rep model's from the conditional
+ * likelihood (all at once), the across-rep model's one rep at a time. */
+static enum cs_status cluster_sums(struct cs_whatif_base *b, size_t k, size_t off, double *hfull,
+                                   double *da, double *dsc, struct cs_error *err)
+{
+    const size_t G = b->reps, kk = k * k;
+    double *u = NULL, *h = NULL;
+    enum cs_status st = CS_OK;
+    if (off) {
+        u = cs_calloc_big((G ? G : 1) * (k ? k : 1), sizeof *u);
+        h = cs_calloc_big((G ? G : 1) * (kk ? kk : 1), sizeof *h);
+        if (!u || !h) {
+            st = cs_whatif_oom(err);
+            goto out;
+        }
+        if ((st = cs_whatif_within_scores(b, u, h, err)) != CS_OK)
+            goto out;
+    }
+    for (size_t g = 0; g < G; g++) {
+        double ug[CS_DEAL_TERMS], hg[CS_DEAL_TERMS * CS_DEAL_TERMS];
+        if (off) {
+            memcpy(ug, u + g * k, k * sizeof *ug);
+            memcpy(hg, h + g * kk, kk * sizeof *hg);
+        } else {
+            rep_score(b, g, ug, hg);
+        }
+        add_cluster(b, g, ug, hg, k, hfull, da, dsc);
+    }
+    for (size_t s = 0; s < k; s++)
+        for (size_t t = 0; t < s; t++)
+            hfull[t * k + s] = hfull[s * k + t];
+out:
+    free(u);
+    free(h);
+    return st;
 }
 
 /* Each draw's coefficients: one Newton step H_w^-1 score from the
@@ -397,31 +455,18 @@ static enum cs_status coefficient_draws(struct cs_whatif_base *b, struct cs_erro
     struct cs_whatif_priv *pv = b->priv;
     /* the within-rep model draws its coefficients after the intercept */
     const size_t off = pv->alpha ? 1 : 0;
-    const size_t G = b->reps, D = b->draws, k = pv->k - off, kk = k * k;
+    const size_t D = b->draws, k = pv->k - off, kk = k * k;
     enum cs_status st = CS_OK;
-    double *da = NULL, *dsc = NULL;
-    double *u = cs_calloc_big((G ? G : 1) * (k ? k : 1), sizeof *u);
-    double *h = cs_calloc_big((G ? G : 1) * (kk ? kk : 1), sizeof *h);
-    pv->beta_draw = cs_malloc_big(D * pv->k, sizeof *pv->beta_draw);
-    if (!u || !h || !pv->beta_draw) {
-        st = cs_whatif_oom(err);
-        goto out;
-    }
-    if (off)
-        st = cs_whatif_within_scores(b, u, h, err);
-    else
-        rep_scores(b, u, h);
-    if (st != CS_OK)
-        goto out;
     double hfull[CS_DEAL_TERMS * CS_DEAL_TERMS] = {0};
-    full_information(b, h, k, hfull);
-    da = cs_calloc_big(D * kk, sizeof *da);
-    dsc = cs_calloc_big(D * k, sizeof *dsc);
-    if (!da || !dsc) {
+    double *da = cs_calloc_big(D * kk, sizeof *da);
+    double *dsc = cs_calloc_big(D * k, sizeof *dsc);
+    pv->beta_draw = cs_malloc_big(D * pv->k, sizeof *pv->beta_draw);
+    if (!da || !dsc || !pv->beta_draw) {
         st = cs_whatif_oom(err);
         goto out;
     }
-    draw_sums(b, u, h, k, da, dsc);
+    if ((st = cluster_sums(b, k, off, hfull, da, dsc, err)) != CS_OK)
+        goto out;
     one_step_draws(b, da, dsc, hfull, k, off);
     double probe[CS_DEAL_TERMS * CS_DEAL_TERMS], zero[CS_DEAL_TERMS] = {0}, dummy[CS_DEAL_TERMS];
     memcpy(probe, hfull, sizeof probe);
@@ -431,8 +476,6 @@ static enum cs_status coefficient_draws(struct cs_whatif_base *b, struct cs_erro
 out:
     free(da);
     free(dsc);
-    free(u);
-    free(h);
     return st;
 }
 
@@ -690,6 +733,7 @@ bool cs_whatif_draw_weights(const struct cs_whatif_base *b, size_t d, uint32_t *
 {
     if (d >= b->draws)
         return false;
-    memcpy(w, b->priv->w + d * b->reps, b->reps * sizeof *w);
+    for (size_t g = 0; g < b->reps; g++)
+        w[g] = draw_w(b->priv, d, b->reps, g);
     return true;
 }

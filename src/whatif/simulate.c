@@ -272,7 +272,7 @@ static void *draw_range(void *arg)
         uint32_t plan = c->gslot[g] - 1;
         size_t nd = 0;
         for (size_t d = jb->d0; d < jb->d1; d++)
-            if (jb->pv->w[d * jb->G + g] != 0)
+            if (draw_w_bits(jb->pv, d * jb->G + g) != 0)   /* (a big count is not 0 either) */
                 sc->drawn[nd++] = (uint32_t)d;
         if (nd == 0)
             continue;
@@ -287,7 +287,7 @@ static void *draw_range(void *arg)
             group_sums(sc, k, n, nb);
             for (size_t q = 0; q < nb; q++) {
                 size_t d = sc->drawn[q0 + q];
-                double wg = jb->pv->w[d * jb->G + g];
+                double wg = draw_w(jb->pv, d, jb->G, g);
                 jb->dr[d] += wg * sc->s[q];
                 jb->drp[d * np + plan] += wg * sc->s[q];
             }
@@ -701,13 +701,12 @@ static void commission_draws(struct sim *s)
         if (cg[g] != 0)
             moved[n_moved++] = (uint32_t)g;
     for (size_t d = 0; d < s->D; d++) {
-        const uint32_t *w = pv->w + d * G;
         for (size_t t = 0; t < n_moved; t++) {
-            uint32_t g = moved[t];
-            if (w[g] == 0)
+            uint32_t g = moved[t], wg = draw_w(pv, d, G, g);
+            if (wg == 0)
                 continue;
-            s->dc[d] += w[g] * cg[g];
-            s->dcp[d * nc + s->gslot[g] - 1] += w[g] * cg[g];
+            s->dc[d] += wg * cg[g];
+            s->dcp[d * nc + s->gslot[g] - 1] += wg * cg[g];
         }
     }
 }

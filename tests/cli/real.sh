@@ -128,7 +128,9 @@ expect 0 "$BIN" report --data "$REAL/sf-export" --map salesforce-api --map "$TMP
     --period all --out "$TMP/loud" --quiet
 has "$TMP/loud/report.md" "**Read this first: rows are missing from this report.**"
 has "$TMP/loud/report.md" "43% of the rows of deals.csv (read from Opportunity.csv) were rejected (3 of 7)."
-has "$TMP/loud/report.md" "Teams with rejected rows (of reps.csv and deals.csv): **Ventas Sur** (2 rows)"
+# (a team of two reps, Ventas Sur, is counted, not named: groups.h)
+has "$TMP/loud/report.md" "Teams with rejected rows (of reps.csv and deals.csv): 2 teams of fewer than 3 reps, not named (3 rows)."
+lacks "$TMP/loud/report.md" "Ventas Sur"
 has "$TMP/loud/rejects.csv" "file,line,column,reason,source_file,source_column"
 has "$TMP/loud/rejects.csv" "deals.csv,3,type,required value is missing,Opportunity.csv,Type"
 head -12 "$TMP/loud/report.md" | grep -qF "Read this first" && ok || bad "the warning is not first in report.md"

@@ -818,6 +818,24 @@ lacks "$TMP/sg-wi/whatif.json" "SOLO-Y"
 has "$TMP/sg-wi/whatif.md" "1 plan with fewer than 3 reps who won deals is not shown by itself"
 expect 0 "$BIN" report --data "$G" --out "$TMP/sg-priv" --period all --key-file "$KEY" --private --quiet
 has "$TMP/sg-priv/private/deals.csv" ",Solo Team,SOLO-Y,"
+# the report's "Teams with rejected rows" names a team only when shared
+# output shows it: a rejected deal each of R0002 (Solo Team), R0003 (Duo
+# Team) and R0006 (a team of 3 or more), and a rejected plans.csv row to
+# make the warning show
+GR="$TMP/smallgroups-rejects"
+mkdir -p "$GR"
+cp "$G/"*.csv "$GR/"
+echo "BAD-Q,quarter,lots,0.00,0.1000" >>"$GR/plans.csv"
+big=$(awk -F, '$1=="R0006" {print $3}' "$G/reps.csv")
+for r in R0002 R0003 R0006; do
+    echo "DX$r,$r,Some Account,new,Mobile,not-a-number,0,2025-01-02,2025-02-03,won" >>"$GR/deals.csv"
+done
+expect 0 "$BIN" report --data "$GR" --out "$TMP/sg-rej" --period all --key-file "$KEY" --quiet
+has "$TMP/sg-rej/report.md" "Teams with rejected rows (of reps.csv and deals.csv): **$big** (1 row); and 2 teams of fewer than 3 reps, not named (2 rows)."
+for w in "Solo Team" "Duo Team"; do
+    lacks "$TMP/sg-rej/report.md" "$w"
+    lacks "$TMP/sg-rej/report.html" "$w"
+done
 
 
 echo "cli: $pass passed, $fail failed"

@@ -22,6 +22,9 @@
  *                  vanish  opening for reading fails with ENOENT: the file
  *                          disappeared between the directory listing (stat)
  *                          and the open
+ *                  signal  the process sends itself FAULT_SIGNAL once
+ *                          FAULT_AFTER bytes were written to the file: an
+ *                          interrupt at a chosen point, without timing
  *   FAULT_PATH   substring of the path (as the program passes it) that
  *                selects the files; required
  *   FAULT_AFTER  bytes (write, read, eof) that go through first; default 0
@@ -29,6 +32,8 @@
  *                fault applies (open, rename, mkdir, vanish); default 0
  *   FAULT_ERRNO  errno by name (ENOSPC, EIO, EACCES, EROFS, EDQUOT, EXDEV,
  *                ENOENT, EPERM) or number
+ *   FAULT_SIGNAL the signal of FAULT_OP=signal: INT, TERM, HUP or KILL (default
+ *                TERM)
  *   FAULT_LOG    if set, a file to which each injected fault is appended
  *                (one line: op and path), so a test can tell that the
  *                fault was actually hit
@@ -43,6 +48,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,13 +59,14 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-enum op { OP_NONE, OP_WRITE, OP_OPEN, OP_RENAME, OP_MKDIR, OP_READ, OP_EOF, OP_VANISH };
+enum op { OP_NONE, OP_WRITE, OP_OPEN, OP_RENAME, OP_MKDIR, OP_READ, OP_EOF, OP_VANISH, OP_SIGNAL };
 
 static enum op fault_op = OP_NONE;
 static const char *fault_path;
 static long long fault_after;
 static long fault_skip;
 static int fault_errno;
+static int fault_signal = SIGTERM;
 static const char *fault_log;
 static bool ready;
 
@@ -130,7 +137,15 @@ static void init(void)
         else if (!strcmp(op, "read")) fault_op = OP_READ, dflt = EIO;
         else if (!strcmp(op, "eof")) fault_op = OP_EOF;
         else if (!strcmp(op, "vanish")) fault_op = OP_VANISH, dflt = ENOENT;
+        else if (!strcmp(op, "signal")) fault_op = OP_SIGNAL;
     }
+    const char *sig = getenv("FAULT_SIGNAL");
+    if (sig && !strcmp(sig, "INT"))
+        fault_signal = SIGINT;
+    else if (sig && !strcmp(sig, "HUP"))
+        fault_signal = SIGHUP;
+    else if (sig && !strcmp(sig, "KILL"))
+        fault_signal = SIGKILL;
     fault_errno = errno_by_name(getenv("FAULT_ERRNO"), dflt);
     ready = true;
 }
@@ -199,7 +214,7 @@ static void after_open(const char *path, int fd, int flags)
     fd_left[fd] = -1;
     if (!matches(path))
         return;
-    if ((fault_op == OP_WRITE && writing(flags)) ||
+    if (((fault_op == OP_WRITE || fault_op == OP_SIGNAL) && writing(flags)) ||
         ((fault_op == OP_READ || fault_op == OP_EOF) && !writing(flags)))
         fd_left[fd] = fault_after;
 }
@@ -276,6 +291,12 @@ static ssize_t quota(int fd, size_t n, bool is_write)
     if (fd < 0 || fd >= MAX_FD || fd_left[fd] < 0)
         return (ssize_t)n;
     if (fd_left[fd] == 0 && n > 0) {
+        if (is_write && fault_op == OP_SIGNAL) {
+            note("signal", NULL);
+            fd_left[fd] = -1;
+            raise(fault_signal);
+            return (ssize_t)n;
+        }
         if (!is_write && fault_op == OP_EOF) {
             note("eof", NULL);
             return 0;

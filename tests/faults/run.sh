@@ -322,6 +322,66 @@ unchanged "propose: moving a plot into place" "$d"
 run "propose over the earlier one" 0 -- $P "$d"
 [ ! -e "$d/options/999.csv" ] && [ -s "$d/options/1.csv" ] && ok || bad "propose: an earlier options/ file was kept"
 
+# generate: the data set is staged like a report, so a failure at any step
+# (creating, writing, renaming a file inside the staging directory, moving
+# it into place) leaves an earlier data set as it was and a new directory
+# absent; SIGTERM and SIGINT (sent by the shim from inside a write, at a
+# chosen byte: no timing) remove the staging directory and exit 143 and 130
+G="generate --deals 300 --quiet --out"
+d=$TMP/g-earlier
+run "earlier generate" 0 -- $G "$d" --seed 1 --real-plans
+sums "$d" >"$TMP/before.sum"
+for f in deals.csv promises.csv assignments.csv; do
+    fault "generate: open $f" 4 open "/$f.tmp" -- $G "$d" --seed 2 --real-plans
+    says "generate: open $f" "$d/$f.tmp: cannot create: Permission denied"
+    unchanged "generate: open $f" "$d"
+    fault "generate: disk full in $f" 4 write "/$f.tmp" FAULT_AFTER=100 -- $G "$d" --seed 2 --real-plans
+    unchanged "generate: disk full in $f" "$d"
+    fault "generate: renaming $f.tmp" 4 rename "/$f.tmp" FAULT_ERRNO=EIO -- $G "$d" --seed 2 --real-plans
+    unchanged "generate: renaming $f.tmp" "$d"
+    fault "generate: moving $f into place" 4 rename "$d/$f" FAULT_ERRNO=EIO -- $G "$d" --seed 2 --real-plans
+    unchanged "generate: moving $f into place" "$d"
+done
+for sig in TERM INT; do
+    set +e
+    env LD_PRELOAD="$SHIM" FAULT_OP=signal FAULT_SIGNAL=$sig FAULT_PATH="/promises.csv.tmp" \
+        FAULT_AFTER=1000 FAULT_LOG="$TMP/log" env --default-signal=INT \
+        "$BIN" $G "$d" --seed 2 --real-plans >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    set -e
+    [ "$got" = "$([ $sig = TERM ] && echo 143 || echo 130)" ] && ok || bad "generate: SIG$sig: exit $got"
+    grep -q '^signal' "$TMP/log" && ok || bad "generate: SIG$sig was never sent"
+    rm -f "$TMP/log"
+    unchanged "generate: SIG$sig" "$d"
+done
+# a new directory: absent after a failure or a signal, whole after a success
+fault "generate: disk full, new directory" 4 write "/deals.csv.tmp" FAULT_AFTER=100 -- $G "$TMP/g-new/a/b"
+[ ! -e "$TMP/g-new" ] && ok || bad "generate: a failed run into a new directory left $(find "$TMP/g-new" | tr '\n' ' ')"
+set +e
+env LD_PRELOAD="$SHIM" FAULT_OP=signal FAULT_PATH="/deals.csv.tmp" FAULT_AFTER=1000 \
+    "$BIN" $G "$TMP/g-new2" >"$TMP/out" 2>"$TMP/err"
+got=$?
+set -e
+[ "$got" = 143 ] && ok || bad "generate: SIGTERM into a new directory: exit $got"
+[ -z "$(ls -A "$TMP/g-new2" 2>/dev/null)" ] && ok || bad "generate: SIGTERM into a new directory left $(ls -A "$TMP/g-new2" | tr '\n' ' ')"
+# SIGKILL leaves the staging directory (and nothing else); the next run
+# removes it and writes the data set
+set +e
+env LD_PRELOAD="$SHIM" FAULT_OP=signal FAULT_SIGNAL=KILL FAULT_PATH="/deals.csv.tmp" FAULT_AFTER=1000 \
+    "$BIN" $G "$TMP/g-new2" >"$TMP/out" 2>"$TMP/err"
+got=$?
+set -e
+[ "$got" = 137 ] && ok || bad "generate: SIGKILL: exit $got"
+[ "$(ls -A "$TMP/g-new2" | grep -c '^.compsight-staging-')" = 1 ] && [ -z "$(ls "$TMP/g-new2")" ] && ok ||
+    bad "generate: SIGKILL left $(ls -A "$TMP/g-new2" | tr '\n' ' '), wanted a staging directory alone"
+run "generate after a killed run" 0 -- $G "$TMP/g-new2"
+[ -s "$TMP/g-new2/deals.csv" ] && [ -z "$(find "$TMP/g-new2" -name '.compsight-*' -o -name '*.tmp' | head -1)" ] &&
+    ok || bad "generate after a killed run: $(ls -A "$TMP/g-new2" | tr '\n' ' ')"
+# a data set without the optional files replaces one with them whole
+run "generate without --real-plans over one with" 0 -- $G "$d" --seed 1
+[ ! -e "$d/assignments.csv" ] && [ ! -e "$d/splits.csv" ] && [ -s "$d/deals.csv" ] && ok ||
+    bad "generate: assignments.csv or splits.csv of the earlier data set kept"
+
 # standard output full: deals and check print their product there
 set +e
 "$BIN" deals --data "$DATA" --quiet >/dev/full 2>"$TMP/err"
