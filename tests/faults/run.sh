@@ -688,15 +688,20 @@ exec "$REAL_GNUPLOT"
 EOF
     # launch ARGS...: compsight ARGS in the background (SIGINT not ignored,
     # as it would be for a background job of this shell); its pid in $cs
+    # The write end compsight inherits is opened here, before the fork: a
+    # redirection in the background command would be made by the child
+    # later, and on a loaded machine this shell could close its own writer
+    # first and read end of file (a run that seemed to end before drawing).
     launch() {
         rm -rf "$TMP/ready" "$TMP/gp-blocked"
         mkfifo "$TMP/ready"
         exec 8<>"$TMP/ready"      # a reader and a writer: the opens below do not block
+        exec 7<"$TMP/ready"       # this shell's read end
+        exec 9>"$TMP/ready"       # the write end compsight and its children inherit
         PATH="$TMP/blockbin:$PATH" COMPSIGHT_GNUPLOT_TIMEOUT=100000 \
-            env --default-signal=INT "$BIN" "$@" 9>"$TMP/ready" >"$TMP/out" 2>"$TMP/err" &
+            env --default-signal=INT "$BIN" "$@" >"$TMP/out" 2>"$TMP/err" &
         cs=$!
-        exec 7<"$TMP/ready"
-        exec 8>&-
+        exec 9>&- 8>&-
     }
     # ready NAME: wait until the fake says compsight is drawing; its pid in $gp
     ready() {
