@@ -17,6 +17,7 @@
 #include "compsight/dataset.h"
 #include "compsight/incentives.h"
 #include "compsight/outcomes.h"
+#include "compsight/proposal.h"
 #include "compsight/select.h"
 #include "compsight/whatif.h"
 
@@ -205,7 +206,9 @@ static void test_split_rows_repriced(void **state)
  * 100,000 x (0.05 x 0.1 + 0.10 x 0.05) = 1,000, marginal rate 5%, crossing
  * 1.0.  F1: 3,500 + 1,000 + 1,000 = 5,500; total 21,250, difference
  * -2,000; F1's final attainment (70,000 + 20,000 + 15,000) / 100,000 =
- * 1.05.  PH carries over.
+ * 1.05.  PH carries over.  (Cross-checked once with
+ * tests/reference/reference_measures.R on a copy of the fixture whose PF
+ * rows say credit_renewal 0.5: 21,250 in all, N4 1,000 from 0.9.)
  */
 static void test_credit_renewal_file(void **state)
 {
@@ -300,6 +303,49 @@ static void test_credit_columns_kept(void **state)
  * The proposal's crediting option, and its file read back
  * ==================================================================== */
 
+/*
+ * On the renewals fixture PF credits renewals in full and has one (R3);
+ * PH already counts them at half: "renewals count half" is offered on PF
+ * alone, and simulates exactly as pf_renewals_half.csv (-2,000 above).
+ */
+static void test_renewals_option(void **state)
+{
+    (void)state;
+    struct world w;
+    struct cs_error err;
+    world_open(&w, FIX "/renewals");
+    const struct cs_dataset *ds = w.ds;
+    struct cs_whatif_option *o = NULL;
+    size_t n = 0;
+    assert_int_equal(cs_whatif_options_generate(w.b, &o, &n, &err), CS_OK);
+    const struct cs_whatif_option *x = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (o[i].kind != CS_WHATIF_RENEWALS_HALF)
+            continue;
+        assert_null(x);                       /* one: PF's */
+        x = &o[i];
+    }
+    assert_non_null(x);
+    assert_int_equal(x->plan, plan(ds, "PF"));
+    char buf[512];
+    cs_proposal_describe_option(buf, sizeof buf, ds, x);
+    assert_string_equal(buf, "PF: count renewals at half (a renewal adds half its amount to "
+                             "attainment and earns commission on half; today renewals count in "
+                             "full)");
+    cs_proposal_option_label(buf, sizeof buf, ds, x, 3);
+    assert_string_equal(buf, "3. PF renewals at half");
+    struct cs_whatif_work *work = cs_whatif_work_new(w.b, 1);
+    struct cs_whatif_result *r = NULL;
+    assert_int_equal(cs_whatif_simulate_option(w.b, work, x, true, &r, &err), CS_OK);
+    assert_close(r->commission.estimate, -2000.0, 1e-12);
+    assert_close(r->alt_commission_deal[deal(ds, "N4")], 1000.0, 1e-12);
+    assert_true(r->recomputed && r->credit_changed);
+    cs_whatif_result_free(r);
+    cs_whatif_work_free(work);
+    cs_whatif_options_free(o, n);
+    world_close(&w);
+}
+
 static json_t *load_json(const char *path)
 {
     json_error_t je;
@@ -371,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_split_rows_repriced),
         cmocka_unit_test(test_credit_renewal_file),
         cmocka_unit_test(test_credit_columns_kept),
+        cmocka_unit_test(test_renewals_option),
         cmocka_unit_test(test_whatif_md_shows_crediting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

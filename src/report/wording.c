@@ -445,11 +445,12 @@ const char *cs_words_renewals_option(char *buf, size_t n, const char *plan, doub
 {
     char a[32], b[32];
     if (before == 1.0 && after == 0.5)
-        snprintf(buf, n, "%s: renewals count half: a renewal adds half its amount to attainment "
-                         "and is paid commission on half (today renewals count in full)", plan);
+        snprintf(buf, n, "%s: count renewals at half (a renewal adds half its amount to "
+                         "attainment and earns commission on half; today renewals count in full)",
+                 plan);
     else
-        snprintf(buf, n, "%s: renewals count %s of their amount toward attainment and commission "
-                         "(today %s)", plan, cs_words_pct(b, sizeof b, after),
+        snprintf(buf, n, "%s: count renewals at %s of their amount toward attainment and "
+                         "commission (today %s)", plan, cs_words_pct(b, sizeof b, after),
                  cs_words_pct(a, sizeof a, before));
     return buf;
 }

@@ -114,7 +114,8 @@ const char *cs_words_crediting(char *buf, size_t n, const struct cs_dataset *ds,
 
 /* The proposal's option on plan `plan` that credits renewals at `after`
  * instead of `before`, as one plain sentence for a sales leader ("MM-Q:
- * renewals count half: ..."), and its trade-off for the recommendation. */
+ * count renewals at half (a renewal adds half its amount to attainment
+ * ...)"), and its trade-off for the recommendation. */
 const char *cs_words_renewals_option(char *buf, size_t n, const char *plan, double before,
                                      double after);
 const char *cs_words_renewals_trade_off(char *buf, size_t n);
