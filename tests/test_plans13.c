@@ -121,76 +121,72 @@ static void check_measures(const struct fixture *f)
     csv_free(&c);
 }
 
-/* One credit row as computed: from inc->split, or a deal's own arrays. */
-struct credit {
-    bool own;
-    uint32_t rp;
-    double share, fraction, a0, rate, gap, commission;
-    int tc;
-};
-
-static struct credit credit_of(const struct fixture *f, uint32_t i, uint32_t rep)
+/* The credit row of deal i crediting rep among n rows walked. */
+static const struct cs_credit *walked_row(const struct cs_credit *rows, size_t n, uint32_t i,
+                                          uint32_t rep)
 {
-    const struct cs_incentives *inc = f->inc;
-    const struct cs_credit_rows *cr = &inc->split;
-    uint32_t k = cs_incentives_split_first(inc, i);
-    if (k == CS_NONE) {
-        assert_int_equal(f->ds->deals.rep[i], rep);
-        uint32_t g = inc->rep_period[i];
-        return (struct credit){true, g, 1.0,
-                               cs_plan_credit(f->ds, NULL, inc->rp.plan[g], f->ds->deals.type[i]),
-                               inc->attainment_before[i], inc->marginal_rate[i],
-                               inc->gap_to_next_tier[i], inc->commission[i], inc->tier_cross[i]};
-    }
-    for (; k < cr->n && cr->deal[k] == i; k++)
-        if (cr->rep[k] == rep)
-            return (struct credit){cr->own[k], cr->rep_period[k], cr->share[k], cr->fraction[k],
-                                   cr->attainment_before[k], cr->marginal_rate[k],
-                                   cr->gap_to_next_tier[k], cr->commission[k], cr->tier_cross[k]};
+    for (size_t k = 0; k < n; k++)
+        if (rows[k].deal == i && rows[k].rep == rep)
+            return &rows[k];
     fail_msg("no credit row");
-    return (struct credit){0};
+    return NULL;
 }
 
-/* expected_credits.csv: every credit row. */
+/* The credit row of deal i crediting rep, found by walking every row. */
+static struct cs_credit credit_of(const struct fixture *f, uint32_t i, uint32_t rep)
+{
+    struct cs_credit_walk w = {0};
+    struct cs_credit x = {0};
+    while (cs_credits_next(f->inc, &w, &x))
+        if (x.deal == i && x.rep == rep)
+            return x;
+    fail_msg("no credit row");
+    return x;
+}
+
+/* expected_credits.csv: every credit row, as cs_credits_next walks them. */
 static void check_credits(const struct fixture *f)
 {
     const struct cs_dataset *ds = f->ds;
     const struct cs_incentives *inc = f->inc;
     struct csv c = csv_read(f->dir, "expected_credits.csv");
-    size_t rows = 0;
-    for (size_t i = 0; i < ds->deals.n; i++) {
-        uint32_t k = cs_incentives_split_first(inc, (uint32_t)i);
-        size_t m = 0;
-        for (; k != CS_NONE && k < inc->split.n && inc->split.deal[k] == i; k++)
-            m++;
-        rows += inc->won[i] ? (m ? m : 1) : 0;
-    }
-    assert_int_equal(c.n - 1, rows);
+    struct cs_credit *rows = calloc(c.n, sizeof *rows);
+    assert_non_null(rows);
+    struct cs_credit_walk w = {0};
+    size_t n = 0;
+    while (n < c.n && cs_credits_next(inc, &w, &rows[n]))
+        n++;
+    assert_int_equal(n, c.n - 1);
     for (size_t r = 1; r < c.n; r++) {
         uint32_t i = find_id(ds, ds->deals.id, ds->deals.n, ctext(&c, r, "deal_id"));
         uint32_t rep = find_id(ds, ds->reps.id, ds->reps.n, ctext(&c, r, "rep_id"));
-        struct credit x = credit_of(f, i, rep);
-        double amount = ds->deals.amount[i], q = inc->rp.quota[x.rp];
-        double credited = x.share * amount * x.fraction;
-        assert_int_equal(x.own, (int)cnum(&c, r, "own"));
-        assert_string_equal(cs_ds_str(ds, ds->plans.id[inc->rp.plan[x.rp]]),
-                            ctext(&c, r, "plan_id"));
+        const struct cs_credit *x = walked_row(rows, n, i, rep);
+        uint32_t plan = inc->rp.plan[x->rep_period];
+        double amount = ds->deals.amount[i], q = inc->rp.quota[x->rep_period];
+        double fraction = cs_plan_credit(ds, NULL, plan, ds->deals.type[i]);
+        double credited = x->share * amount * fraction;
+        assert_int_equal(inc->rp.rep[x->rep_period], rep);
+        assert_int_equal(x->own, (int)cnum(&c, r, "own"));
+        if (x->own)
+            assert_int_equal(x->rep_period, inc->rep_period[i]);
+        assert_string_equal(cs_ds_str(ds, ds->plans.id[plan]), ctext(&c, r, "plan_id"));
         uint32_t team;
         (void)cs_plan_on(ds, rep, ds->deals.close[i], &team);
         assert_string_equal(cs_ds_str(ds, team), ctext(&c, r, "team"));
-        assert_period(inc->rp.period[x.rp], ctext(&c, r, "period"));
-        assert_close(x.share, cnum(&c, r, "share"), TOL);
-        assert_close(x.fraction, cnum(&c, r, "credit_fraction"), TOL);
+        assert_period(inc->rp.period[x->rep_period], ctext(&c, r, "period"));
+        assert_close(x->share, cnum(&c, r, "share"), TOL);
+        assert_close(fraction, cnum(&c, r, "credit_fraction"), TOL);
         assert_close(credited, cnum(&c, r, "credited_amount"), TOL);
         assert_close(q, cnum(&c, r, "quota"), TOL);
-        assert_close(x.a0, cnum(&c, r, "attainment_before"), TOL);
-        assert_close(x.a0 + credited / q, cnum(&c, r, "attainment_after"), TOL);
-        assert_close(x.rate, cnum(&c, r, "marginal_rate"), TOL);
-        assert_int_equal(x.tc, (int)cnum(&c, r, "tier_cross"));
-        assert_close(x.gap, cnum(&c, r, "gap_to_next_tier"), TOL);
-        assert_close(x.commission, cnum(&c, r, "commission"), TOL);
-        assert_close(x.commission / (x.share * amount), cnum(&c, r, "effective_rate"), TOL);
+        assert_close(x->attainment_before, cnum(&c, r, "attainment_before"), TOL);
+        assert_close(x->attainment_before + credited / q, cnum(&c, r, "attainment_after"), TOL);
+        assert_close(x->marginal_rate, cnum(&c, r, "marginal_rate"), TOL);
+        assert_int_equal(x->tier_cross, (int)cnum(&c, r, "tier_cross"));
+        assert_close(x->gap_to_next_tier, cnum(&c, r, "gap_to_next_tier"), TOL);
+        assert_close(x->commission, cnum(&c, r, "commission"), TOL);
+        assert_close(x->commission / (x->share * amount), cnum(&c, r, "effective_rate"), TOL);
     }
+    free(rows);
     csv_free(&c);
 }
 
@@ -281,8 +277,8 @@ static void test_splits(void **state)
     assert_close(f.inc->effective_rate[x3], 2000.0 / 30000.0, TOL);
     uint32_t s1 = find_id(f.ds, f.ds->reps.id, f.ds->reps.n, "S1");
     uint32_t s2 = find_id(f.ds, f.ds->reps.id, f.ds->reps.n, "S2");
-    assert_int_equal(credit_of(&f, x3, s1).tc, 1);   /* crosses PA's 1.0 */
-    assert_int_equal(credit_of(&f, x3, s2).tc, 0);   /* does not */
+    assert_int_equal(credit_of(&f, x3, s1).tier_cross, 1);   /* crosses PA's 1.0 */
+    assert_int_equal(credit_of(&f, x3, s2).tier_cross, 0);   /* does not */
     close_fixture(&f);
 }
 

@@ -1,4 +1,4 @@
-/* test_within.c - SPEC 14.1-14.2 end to end: credit rows, the push-out model against a hand count, the skill-correlated generated set and its wording, the what-if's within-rep model. */
+/* test_within.c - SPEC 14.1-14.2 end to end: credit rows, the push-out model against hand counts (with and without split deals), the skill-correlated generated set and its wording, the what-if's within-rep model. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +18,6 @@
 
 #include "compsight/analysis.h"
 #include "compsight/calendar.h"
-#include "compsight/credits.h"
 #include "compsight/dataset.h"
 #include "compsight/findings.h"
 #include "compsight/generate.h"
@@ -29,9 +28,11 @@
 #include "compsight/results.h"
 #include "compsight/select.h"
 #include "compsight/whatif.h"
+#include "analysis/pushout.h"
 #include "testutil.h"
 
 #define PUSH CS_TEST_DIR "/fixtures/pushout"
+#define PUSH_SPLIT CS_TEST_DIR "/fixtures/pushout_split"
 #define SAMPLE CS_SOURCE_DIR "/data/sample"
 
 /* The skill-correlated set (docs/GENERATOR.md, "--skill"): fixed once. */
@@ -112,35 +113,112 @@ static const struct cs_regress_term *term(const struct cs_regress_fit *fit, cons
  * Credit rows
  * ==================================================================== */
 
-/* Today one credit row per won deal: its owner, share 1, the deal's own
- * rep-period and tier_cross (13 won deals in the fixture, L1 is lost). */
+/* Without splits.csv, one credit row per won deal: its owner, share 1,
+ * the deal's own rep-period and measures (13 won deals in the fixture,
+ * L1 is lost). */
 static void test_credit_rows(void **state)
 {
     (void)state;
     struct run r;
     run_analysis(&r, PUSH, "all", false);
-    struct cs_credits *c = NULL;
-    struct cs_error err;
-    cs_error_clear(&err);
-    check_ok(cs_credits_build(r.ds, r.inc, &c, &err), &err, "credits");
-    assert_int_equal(c->n, 13);
-    assert_int_equal(c->n, r.inc->n_won);
-    for (size_t k = 0; k < c->n; k++) {
-        uint32_t i = c->deal[k];
+    struct cs_credit_walk w = {0};
+    struct cs_credit c;
+    size_t n = 0;
+    uint32_t last = 0;
+    while (cs_credits_next(r.inc, &w, &c)) {
+        uint32_t i = c.deal;
         assert_true(r.inc->won[i]);
-        assert_int_equal(c->rep[k], r.ds->deals.rep[i]);
-        assert_true(c->share[k] == 1.0);
-        assert_int_equal(c->rep_period[k], r.inc->rep_period[i]);
-        assert_int_equal(c->tier_cross[k], r.inc->tier_cross[i]);
-        assert_true(k == 0 || c->deal[k] > c->deal[k - 1]);
+        assert_true(n == 0 || i > last);
+        assert_int_equal(c.rep, r.ds->deals.rep[i]);
+        assert_true(c.share == 1.0 && c.own);
+        assert_int_equal(c.rep_period, r.inc->rep_period[i]);
+        assert_int_equal(c.tier_cross, r.inc->tier_cross[i]);
+        assert_true(c.attainment_before == r.inc->attainment_before[i]);
+        assert_true(c.commission == r.inc->commission[i]);
+        assert_true(c.marginal_rate == r.inc->marginal_rate[i]);
+        last = i;
+        n++;
     }
-    cs_credits_free(c);
-    cs_credits_free(NULL);
-    /* measures of another data set: refused */
-    struct cs_incentives other = *r.inc;
-    other.n = r.inc->n + 1;
-    assert_int_equal(cs_credits_build(r.ds, &other, &c, &err), CS_ERR_USAGE);
-    assert_null(c);
+    assert_int_equal(n, 13);
+    assert_int_equal(n, r.inc->n_won);
+    assert_false(cs_credits_next(r.inc, &w, &c));     /* a finished walk stays finished */
+    run_free(&r);
+}
+
+/* The rep-period of rep, plan and period code: its row of inc->rp. */
+static uint32_t rep_period_of(const struct run *r, const char *rep, const char *plan, int32_t code)
+{
+    const struct cs_rep_periods *rp = &r->inc->rp;
+    for (uint32_t k = 0; k < rp->n; k++)
+        if (strcmp(cs_ds_str(r->ds, r->ds->reps.id[rp->rep[k]]), rep) == 0 &&
+            strcmp(cs_ds_str(r->ds, r->ds->plans.id[rp->plan[k]]), plan) == 0 &&
+            rp->period[k] == code)
+            return k;
+    fail_msg("no rep-period %s %s %d", rep, plan, (int)code);
+    return CS_NONE;
+}
+
+/* With split deals across two reps and S2's plan change on 2026-02-15:
+ * every credit row of tests/fixtures/pushout_split/README.md, each in its
+ * own rep's rep-period with its own share and tier crossing. */
+static void test_credit_rows_split(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *deal, *rep, *plan;
+        int32_t period;
+        double share;
+        bool own;
+        int8_t tier_cross;
+    } want[] = {
+        {"K1", "S2", "QA", 20261, 1.0, true, 0},  {"K2", "S1", "QA", 20261, 1.0, true, 0},
+        {"K3", "S1", "QA", 20261, 0.5, true, 1},  {"K3", "S2", "QA", 20261, 0.5, false, 1},
+        {"K4", "S2", "QB", 20261, 1.0, true, 0},  {"K5", "S1", "QA", 20261, 0.3, true, 0},
+        {"K5", "S2", "QB", 20261, 0.7, false, 1}, {"M1", "S1", "QA", 20262, 1.0, true, 0},
+        {"M2", "S1", "QA", 20262, 0.5, false, 0}, {"M2", "S2", "QB", 20262, 0.5, true, 0},
+        {"M3", "S1", "QA", 20262, 1.0, true, 1},  {"M4", "S2", "QB", 20262, 1.0, true, 1},
+        {"N1", "S1", "QA", 20263, 0.6, true, 0},  {"N1", "S2", "QB", 20263, 0.4, false, 0},
+        {"N2", "S1", "QA", 20263, 1.0, true, 1},  {"N3", "S2", "QB", 20263, 1.0, true, 1},
+        {"N4", "S1", "QA", 20263, 1.0, true, 0},  /* owner S2, not credited */
+    };
+    struct run r;
+    run_analysis(&r, PUSH_SPLIT, "all", false);
+    struct cs_credit_walk w = {0};
+    struct cs_credit c;
+    size_t n = 0;
+    while (cs_credits_next(r.inc, &w, &c)) {
+        assert_true(n < sizeof want / sizeof want[0]);
+        assert_string_equal(cs_ds_str(r.ds, r.ds->deals.id[c.deal]), want[n].deal);
+        assert_string_equal(cs_ds_str(r.ds, r.ds->reps.id[c.rep]), want[n].rep);
+        assert_int_equal(c.rep_period, rep_period_of(&r, want[n].rep, want[n].plan, want[n].period));
+        assert_close(c.share, want[n].share, 1e-15);
+        assert_int_equal(c.own, want[n].own);
+        assert_int_equal(c.tier_cross, want[n].tier_cross);
+        if (c.own) {    /* the deal's own row: its measures are the deal's */
+            assert_int_equal(c.rep_period, r.inc->rep_period[c.deal]);
+            assert_true(c.attainment_before == r.inc->attainment_before[c.deal]);
+        }
+        n++;
+    }
+    assert_int_equal(n, sizeof want / sizeof want[0]);
+    /* the rep-periods, their quotas (S2's prorated: 45 of Q1's 90 days on
+     * each plan) and final attainments */
+    static const struct {
+        const char *rep, *plan;
+        int32_t period;
+        double quota, attainment;
+    } rp_want[] = {
+        {"S1", "QA", 20261, 100, 1.4}, {"S1", "QA", 20262, 100, 1.2},
+        {"S1", "QA", 20263, 100, 1.6}, {"S2", "QA", 20261, 50, 1.4},
+        {"S2", "QB", 20261, 50, 1.8},  {"S2", "QB", 20262, 100, 1.0},
+        {"S2", "QB", 20263, 100, 1.0},
+    };
+    assert_int_equal(r.inc->rp.n, sizeof rp_want / sizeof rp_want[0]);
+    for (size_t k = 0; k < sizeof rp_want / sizeof rp_want[0]; k++) {
+        uint32_t x = rep_period_of(&r, rp_want[k].rep, rp_want[k].plan, rp_want[k].period);
+        assert_close(r.inc->rp.quota[x], rp_want[k].quota, 1e-15);
+        assert_close(r.inc->rp.attainment[x], rp_want[k].attainment, 1e-12);
+    }
     run_free(&r);
 }
 
@@ -225,6 +303,97 @@ static void test_push_out_hand_count(void **state)
     assert_int_equal(fit->n_dropped, 1);
     assert_string_equal(fit->dropped[0], "nothing_to_earn");
     assert_null(cs_findings_term(r.an->findings, CS_MODEL_PUSH_OUT, "nothing_to_earn"));
+    run_free(&r);
+}
+
+/* ======================================================================
+ * push_out with split deals and a plan change: the hand count of
+ * tests/fixtures/pushout_split/README.md
+ * ==================================================================== */
+
+/* The model's rows for --period `period`: want[k] = {rep-period (rep,
+ * plan, code), y, crossed_late, nothing_to_earn}, in order. */
+struct push_want {
+    const char *rep, *plan;
+    int32_t period;
+    double y;
+    int crossed_late, nothing_to_earn;
+};
+
+static void check_push_rows(const char *period, const struct push_want *want, size_t n,
+                            size_t candidates)
+{
+    struct run r;
+    run_analysis(&r, PUSH_SPLIT, period, false);
+    struct cs_measured m = {r.ds, &r.cal, r.inc, r.oc, &r.sel};
+    struct cs_push_rows rows;
+    struct cs_push_out po;
+    struct cs_error err;
+    cs_error_clear(&err);
+    check_ok(cs_push_out_rows(&m, &r.sel, &rows, &po, &err), &err, "push rows");
+    assert_int_equal(rows.n, n);
+    assert_int_equal(po.rep_periods, n);
+    assert_int_equal(po.candidates, candidates);
+    assert_int_equal(r.an->push_out.candidates, candidates);
+    assert_int_equal(r.an->push_out.rep_periods, n);
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(rows.rep_period[k],
+                         rep_period_of(&r, want[k].rep, want[k].plan, want[k].period));
+        assert_close_scale(rows.y[k], want[k].y, 1e-15, 1);
+        assert_true(rows.x[k * CS_PUSH_TERMS] == 1.0);
+        assert_true(rows.x[k * CS_PUSH_TERMS + 1] == want[k].crossed_late);
+        assert_true(rows.x[k * CS_PUSH_TERMS + 2] == want[k].nothing_to_earn);
+    }
+    cs_push_rows_free(&rows);
+    run_free(&r);
+}
+
+static void test_push_out_splits(void **state)
+{
+    (void)state;
+    /* S1 2026Q1 -> Q2: (20 + 40) / 120 closed by 04-14; S1 Q2 -> Q3: (30 +
+     * 40) / 160, M3 crossed 100% on 06-20; S2's QB 2026Q1 -> Q2: 40 / 100,
+     * its 70 of K5 crossed two floors on 03-25 and ended at 1.8 (4% < 10%);
+     * S2 QB Q2 -> Q3: 20 / 100.  S2's QA 2026Q1 has no next period on QA. */
+    static const struct push_want all[] = {
+        {"S1", "QA", 20261, 0.5, 0, 0},
+        {"S1", "QA", 20262, 0.4375, 1, 0},
+        {"S2", "QB", 20261, 0.4, 1, 1},
+        {"S2", "QB", 20262, 0.2, 0, 0},
+    };
+    check_push_rows("all", all, 4, 7);
+    static const struct push_want q2[] = {all[0], all[2]};
+    check_push_rows("2026Q2", q2, 2, 3);    /* candidates: S1's, S2's QA and QB 2026Q1 */
+    static const struct push_want q3[] = {all[1], all[3]};
+    check_push_rows("2026Q3", q3, 2, 2);
+
+    /* the fit on the 4 rows: X'X as in the fixture without splits */
+    struct run r;
+    run_analysis(&r, PUSH_SPLIT, "all", false);
+    const struct cs_push_out *po = &r.an->push_out;
+    assert_int_equal(po->reps, 2);
+    assert_int_equal(po->crossed_late, 2);
+    assert_int_equal(po->nothing_to_earn, 1);
+    const struct cs_regress_fit *fit = r.an->model[CS_MODEL_PUSH_OUT].fit;
+    assert_non_null(fit);
+    assert_true(fit->fitted);
+    assert_int_equal(fit->n, 4);
+    assert_int_equal(fit->clusters, 2);
+    assert_close(fit->deviance, 0.045, 1e-12);
+    static const char *const names[] = {"(Intercept)", "crossed_late", "nothing_to_earn"};
+    static const double est[] = {0.35, 0.0875, -0.0375};
+    static const double inv[] = {0.5, 1.5, 2.0};          /* diag (X'X)^-1 */
+    static const double b_e1[] = {0.5, -0.5, 0.0};        /* (X'X)^-1 e1 */
+    for (int j = 0; j < 3; j++) {
+        const struct cs_regress_term *t = term(fit, names[j]);
+        assert_close_scale(t->estimate, est[j], 1e-12, 1);
+        assert_close(t->se, sqrt(0.045 * inv[j]), 1e-12);
+        assert_close_scale(t->se_cluster, sqrt(0.27) * fabs(b_e1[j]), 1e-12, 0.1);
+    }
+    assert_int_equal(po->group_n[1], 1);
+    assert_close(po->group_share[1], 0.4, 1e-15);
+    assert_int_equal(po->group_n[0], 3);
+    assert_close(po->group_share[0], (0.5 + 0.4375 + 0.2) / 3, 1e-15);
     run_free(&r);
 }
 
@@ -470,7 +639,9 @@ int main(void)
     cs_json_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_credit_rows),
+        cmocka_unit_test(test_credit_rows_split),
         cmocka_unit_test(test_push_out_hand_count),
+        cmocka_unit_test(test_push_out_splits),
         cmocka_unit_test(test_whatif_within),
     };
     const struct CMUnitTest skill_tests[] = {

@@ -352,6 +352,13 @@ uint32_t cs_plan_on(const struct cs_dataset *ds, uint32_t rep, int32_t day, uint
 bool cs_rep_has_assignments(const struct cs_dataset *ds, uint32_t rep);
 
 /*
+ * The days of [first, last] on which rep's plan is plan (SPEC 13: its
+ * assignment's, else reps.csv's): the numerator of a prorated quota.
+ */
+int32_t cs_plan_days(const struct cs_dataset *ds, uint32_t rep, uint32_t plan, int32_t first,
+                     int32_t last);
+
+/*
  * The credit fraction of plan p for a deal of type (enum cs_deal_type):
  * plans' credit_ column, or ds's when plans has none (a what-if's
  * alternative that does not give them keeps the plan's, SPEC 13).

@@ -95,6 +95,10 @@ struct cs_incentives {
     struct cs_credit_rows split;     /* n == 0 without splits.csv */
 };
 
+/* ----------------------------------------------------------------------
+ * Credit rows (SPEC 13): src/measures/credit_rows.c
+ * -------------------------------------------------------------------- */
+
 /* The rep of won deal i's own credit row (its owner unless the deal is
  * split without crediting the owner). */
 static inline uint32_t cs_incentives_own_rep(const struct cs_incentives *inc, size_t i)
@@ -104,6 +108,42 @@ static inline uint32_t cs_incentives_own_rep(const struct cs_incentives *inc, si
 
 /* The first row of inc->split of deal i, CS_NONE when it is not split. */
 uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t deal);
+
+/*
+ * Every credit row of the won deals (SPEC 13), one at a time: a deal not
+ * split gives its one row (its owner, share 1, the per-deal measures), a
+ * split deal every row of inc->split (its own among them).  Whatever
+ * groups credit by rep and period (the push-out model of SPEC 14.2) walks
+ * these, so that a split deal credits each of its reps in their own
+ * rep-periods, with their own tier crossings.
+ */
+struct cs_credit {
+    uint32_t deal;           /* deal index */
+    uint32_t rep;            /* the rep credited */
+    uint32_t rep_period;     /* its row of inc->rp (the rep's plan and period) */
+    double share;            /* 0 < share <= 1: the rep is credited share x amount */
+    bool own;                /* the deal's own row (the per-deal measures are its) */
+    double attainment_before;
+    double commission;       /* this row's (a split deal's per-deal commission sums its rows) */
+    double marginal_rate;
+    int8_t tier_cross;
+    double gap_to_next_tier;
+};
+
+/* Where a walk is: start it zeroed (struct cs_credit_walk w = {0}). */
+struct cs_credit_walk {
+    size_t deal, split;
+};
+
+/*
+ * The next credit row of inc into *row, in deal order (a deal's rows
+ * together, a split deal's by rep_id in byte order): true, or false when
+ * the walk is over.  inc is a full table (cs_incentives_compute, or
+ * cs_incentives_recompute without only_plans).  Borrows inc; allocates
+ * nothing.
+ */
+bool cs_credits_next(const struct cs_incentives *inc, struct cs_credit_walk *w,
+                     struct cs_credit *row);
 
 /* The share of won deal i's own credit row: 1 unless it is split. */
 double cs_incentives_credit_share(const struct cs_incentives *inc, size_t i);
@@ -119,6 +159,10 @@ double cs_incentives_credited(const struct cs_dataset *ds, const struct cs_plans
  * for the others, its owner's on the close date (reps.csv's without one). */
 uint32_t cs_incentives_team(const struct cs_dataset *ds, const struct cs_incentives *inc,
                             size_t i);
+
+/* ----------------------------------------------------------------------
+ * The table (incentives.c) and the tier maths of one row (tiers.c)
+ * -------------------------------------------------------------------- */
 
 /*
  * Compute SPEC section 5 for every won deal of ds under plans, with periods

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compsight/credits.h"
+#include "compsight/incentives.h"
 #include "compsight/mem.h"
 #include "pushout.h"
 
@@ -18,6 +18,7 @@ void cs_push_rows_free(struct cs_push_rows *r)
     free(r->x);
     free(r->y);
     free(r->rep);
+    free(r->rep_period);
     memset(r, 0, sizeof *r);
 }
 
@@ -36,7 +37,6 @@ static enum cs_status sum_periods(const struct cs_measured *m, struct period_sum
 {
     const struct cs_dataset *ds = m->ds;
     const struct cs_rep_periods *rp = &m->inc->rp;
-    struct cs_credits *cr = NULL;
     size_t R = rp->n;
     int32_t *first_day = cs_malloc_big(R ? R : 1, sizeof *first_day);
     int32_t *last_day = cs_malloc_big(R ? R : 1, sizeof *last_day);
@@ -48,26 +48,27 @@ static enum cs_status sum_periods(const struct cs_measured *m, struct period_sum
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
-    if ((st = cs_credits_build(ds, m->inc, &cr, err)) != CS_OK)
-        goto out;
     for (size_t r = 0; r < R; r++) {
         first_day[r] = cs_cal_period_first_day(m->cal, rp->period[r]);
         last_day[r] = cs_cal_period_last_day(m->cal, rp->period[r]);
     }
-    for (size_t c = 0; c < cr->n; c++) {
-        uint32_t r = cr->rep_period[c], i = cr->deal[c];
+    /* every credit row (SPEC 13): a split deal's in each of its reps'
+     * rep-periods, with that rep's own tier crossing */
+    struct cs_credit_walk w = {0};
+    struct cs_credit c;
+    while (cs_credits_next(m->inc, &w, &c)) {
+        uint32_t r = c.rep_period;
         if (r == CS_NONE || ds->plans.period_type[rp->plan[r]] != CS_PERIOD_QUARTER)
             continue;
-        int32_t close = ds->deals.close[i];
-        double amount = cr->share[c] * ds->deals.amount[i];
+        int32_t close = ds->deals.close[c.deal];
+        double amount = c.share * ds->deals.amount[c.deal];
         ps->book[r] += amount;
         if (close - first_day[r] < EDGE_DAYS)
             ps->first[r] += amount;
-        if (cr->tier_cross[c] == 1 && last_day[r] - close < EDGE_DAYS)
+        if (c.tier_cross == 1 && last_day[r] - close < EDGE_DAYS)
             ps->late[r] = 1;
     }
 out:
-    cs_credits_free(cr);
     free(first_day);
     free(last_day);
     return st;
@@ -123,7 +124,8 @@ enum cs_status cs_push_out_rows(const struct cs_measured *m, const struct cs_sel
     rows->x = cs_malloc_big((R ? R : 1) * CS_PUSH_TERMS, sizeof *rows->x);
     rows->y = cs_malloc_big(R ? R : 1, sizeof *rows->y);
     rows->rep = cs_malloc_big(R ? R : 1, sizeof *rows->rep);
-    if (!order || !rows->x || !rows->y || !rows->rep) {
+    rows->rep_period = cs_malloc_big(R ? R : 1, sizeof *rows->rep_period);
+    if (!order || !rows->x || !rows->y || !rows->rep || !rows->rep_period) {
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
@@ -151,6 +153,7 @@ enum cs_status cs_push_out_rows(const struct cs_measured *m, const struct cs_sel
         x[1] = ps.late[r];
         x[2] = nothing_to_earn(&ds->plans, rp->plan[r], rp->attainment[r]);
         rows->y[rows->n] = ps.first[r2] / ps.book[r2];
+        rows->rep_period[rows->n] = r;
         rows->rep[rows->n++] = rp->rep[r];
         po->crossed_late += x[1] != 0;
         po->nothing_to_earn += x[2] != 0;

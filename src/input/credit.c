@@ -1,4 +1,4 @@
-/* credit.c - SPEC 13's inputs as a whole: assignments.csv's overlaps, split deals without a plan, quotas by plan. */
+/* credit.c - SPEC 13's inputs as a whole: assignments.csv's overlaps, split deals without a plan, quotas by plan; the plan a rep holds, and for how many days. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +37,31 @@ bool cs_rep_has_assignments(const struct cs_dataset *ds, uint32_t rep)
 {
     const uint32_t *f = ds->assignments.rep_first;
     return f && f[rep + 1] > f[rep];
+}
+
+int32_t cs_plan_days(const struct cs_dataset *ds, uint32_t rep, uint32_t plan, int32_t first,
+                     int32_t last)
+{
+    const struct cs_assignments *a = &ds->assignments;
+    bool fallback = ds->reps.plan[rep] == plan;
+    if (!cs_rep_has_assignments(ds, rep))
+        return fallback ? last - first + 1 : 0;
+    /* the rep's rows, by start: those on plan count their days inside the
+     * period; the days no row holds count when reps.csv's plan is plan */
+    int32_t covered = 0, held = 0;
+    for (size_t k = a->rep_first[rep]; k < a->rep_first[rep + 1]; k++) {
+        int32_t lo = a->start[k] > first ? a->start[k] : first;
+        int32_t end = a->end[k] == CS_NO_DATE ? INT32_MAX : a->end[k];
+        int32_t hi = end < last ? end : last;
+        if (hi < lo)
+            continue;
+        held += hi - lo + 1;
+        if (a->plan[k] == plan)
+            covered += hi - lo + 1;
+    }
+    if (fallback)
+        covered += (last - first + 1) - held;
+    return covered;
 }
 
 double cs_plan_credit(const struct cs_dataset *ds, const struct cs_plans *plans, uint32_t p,

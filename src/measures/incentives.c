@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "credit.h"
+#include "credit_rows.h"
 #include "compsight/incentives.h"
 #include "compsight/plancheck.h"
 #include "compsight/mem.h"
@@ -809,7 +809,7 @@ static double group_quota(const struct compute *c, uint32_t r, uint32_t p, int32
     double q = find_quota(&c->ds->quotas, c->qkeys, c->nq, r, p, code);
     if (!isnan(q))
         return q;
-    int32_t days = last - first + 1, covered = credit_covered(c->ds, r, p, first, last);
+    int32_t days = last - first + 1, covered = cs_plan_days(c->ds, r, p, first, last);
     return covered == days ? c->plans->quota[p]
                            : c->plans->quota[p] * (double)covered / (double)days;
 }

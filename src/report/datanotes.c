@@ -173,12 +173,15 @@ void cs_report_plan_notes(struct cs_doc *d, const struct cs_dataset *ds,
         static const struct cs_selection all = {.mode = CS_SELECT_ALL};
         size_t n = reps_changed(ds, cal, sel), in_all = reps_changed(ds, cal, &all);
         cs_doc_bullet(d);
-        cs_doc_text(d, "%s rep%s changed plan or team in the period", cs_fmt_count(a, sizeof a, n),
-                    n == 1 ? "" : "s");
+        if (n == 0)
+            cs_doc_text(d, "No rep changed plan or team in the period");
+        else
+            cs_doc_text(d, "%s rep%s changed plan or team in the period",
+                        cs_fmt_count(a, sizeof a, n), n == 1 ? "" : "s");
         if (in_all != n)
-            cs_doc_text(d, ", %s in all the data", cs_fmt_count(b, sizeof b, in_all));
-        cs_doc_text(d, " (assignments.csv); each deal counts in the plan and team its rep held on "
-                       "its close date, and a quota is prorated by the days a rep held the plan.");
+            cs_doc_text(d, " (%s in all the data)", cs_fmt_count(b, sizeof b, in_all));
+        cs_doc_text(d, ". Each deal counts in the plan and team its rep held on its close date, "
+                       "and a quota is prorated by the days a rep held the plan.");
     }
     if (ds->counts[CS_T_SPLITS].present) {
         size_t split = 0, won = 0;
@@ -189,7 +192,7 @@ void cs_report_plan_notes(struct cs_doc *d, const struct cs_dataset *ds,
             split += cs_incentives_split_first(inc, (uint32_t)i) != CS_NONE;
         }
         cs_doc_bullet(d);
-        cs_doc_text(d, "%s won deal%s %s split between reps (splits.csv), %s of %s won deals; "
+        cs_doc_text(d, "%s won deal%s %s split between reps, %s of %s won deals; "
                        "each rep's share counts toward that rep's attainment and commission.",
                     cs_fmt_count(a, sizeof a, split), split == 1 ? "" : "s",
                     split == 1 ? "was" : "were", cs_words_pct(b, sizeof b,

@@ -138,10 +138,10 @@ static void section_trust(struct cs_doc *d, const struct cs_report_input *in)
                     cs_words_pct(a, sizeof a, in->rec->share), cs_fmt_count(b, sizeof b, in->rec->compared),
                     in->rec->reproduces ? ": the model reproduces the statements." : ".");
     if (in->rec && in->rec->rows_compared)
-        cs_doc_text(d, " Of the split deals' credit rows that statement lines name by their rep, "
-                       "%s of %s are within 1%% of that rep's share.",
-                    cs_fmt_count(a, sizeof a, in->rec->rows_within),
-                    cs_fmt_count(b, sizeof b, in->rec->rows_compared));
+        cs_doc_text(d, " Of the %s commissions paid to one rep on a share of a split deal, %s "
+                       "are within 1%% of what the plan model gives for that share.",
+                    cs_fmt_count(b, sizeof b, in->rec->rows_compared),
+                    cs_fmt_count(a, sizeof a, in->rec->rows_within));
     cs_doc_bullet(d);
     if (an->heaping.flagged)
         cs_doc_text(d, "Close dates are heaped on month ends: %s of won deals close on the last day "
@@ -276,6 +276,15 @@ static void section_summary(struct cs_doc *d, const struct cs_report_input *in)
 
     summary_promise(d, in);
     summary_others(d, in);
+    /* the last plan change, in its plot's words (one verdict everywhere) */
+    const struct cs_plan_change *pc = cs_planchange_last(an->plan_changes);
+    if (pc && pc->estimated) {
+        char t[512];
+        cs_doc_text(d, " %s", cs_words_plan_change_title(t, sizeof t, in->ds, pc));
+        if (pc->verdict == CS_VERDICT_CLEAR && pc->pre_df > 0 && pc->pre_p < 0.05)
+            cs_doc_text(d, ", though the two groups already differed before it");
+        cs_doc_text(d, ".");
+    }
     cs_doc_para(d);
     const struct cs_model_rule *w = cs_findings_model(an->findings, CS_MODEL_PROMISE_RISK_WITHIN);
     if (w->fitted && w->rule.readable)
@@ -611,6 +620,7 @@ enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc *
     section_trust(d, in);
     section_summary(d, in);
     cs_report_where(d, in);
+    cs_report_plan_change(d, in);
     cs_report_when(d, in);
     cs_report_thresholds(d, in);
     cs_report_collateral(d, in);
@@ -618,7 +628,6 @@ enum cs_status cs_report_build(const struct cs_report_input *in, struct cs_doc *
     section_voice(d, in);
     section_trend(d, in);
     section_options(d, in);
-    cs_report_plan_change(d, in);
     section_method(d, in);
     if (cs_doc_failed(d)) {
         cs_doc_free(d);

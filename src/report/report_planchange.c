@@ -18,12 +18,6 @@ static void none_found(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_plan_changes *pcs = in->an->plan_changes;
     cs_doc_para(d);
-    if (!in->ds->counts[CS_T_ASSIGNMENTS].present) {
-        cs_doc_text(d, "No plan change was found: there is no assignments.csv, so the data do not "
-                       "say who held which plan when. With it, the report compares the reps who "
-                       "moved to a new plan with those whose plan stayed.");
-        return;
-    }
     cs_doc_text(d, "No plan change was found%s. A plan change is at least %d reps moving from "
                    "one plan to the same new plan within %d days of each other.",
                 in->an->sel.mode == CS_SELECT_QUARTER ? " up to this quarter" : "",
@@ -54,10 +48,17 @@ static void estimate_words(struct cs_doc *d, const struct cs_plan_change *c)
     }
     cs_doc_text(d, "After the change, the share of won deals with a risky promise was %s for the "
                    "reps who moved than it would have been had they moved like the others: ", a);
-    if (c->verdict == CS_VERDICT_CLEAR)
+    /* a clear estimate is not bold when the groups already moved apart
+     * before the change: the data cannot back it as the plan's effect */
+    bool apart = c->pre_df > 0 && c->pre_p < 0.05;
+    if (c->verdict == CS_VERDICT_CLEAR && !apart)
         cs_doc_bold(d, c->did.estimate < 0 ? "a clear fall." : "a clear rise.");
+    else if (c->verdict == CS_VERDICT_CLEAR)
+        cs_doc_text(d, "a %s by this measure, but the two groups already differed before the "
+                       "change (see the caveats), so part of it may not be the plan's doing.",
+                    c->did.estimate < 0 ? "fall" : "rise");
     else
-        cs_doc_bold(d, "no clear effect; the interval includes no change.");
+        cs_doc_text(d, "no clear effect; the interval includes no change.");
     cs_doc_text(d, " This is a difference-in-differences: the change of the movers' rate from "
                    "the four quarters before to the quarters after, minus the same change for "
                    "the others, each rep compared with itself.");
@@ -152,7 +153,9 @@ void cs_report_plan_change(struct cs_doc *d, const struct cs_report_input *in)
 {
     const struct cs_dataset *ds = in->ds;
     const struct cs_plan_changes *pcs = in->an->plan_changes;
-    if (!in->an->promise_data)
+    /* a data set with no assignments holds no plan history: no section
+     * (REPORT.md: "when the data hold one") */
+    if (!in->an->promise_data || !ds->counts[CS_T_ASSIGNMENTS].present)
         return;
     cs_doc_heading(d, 1, "Did the last plan change work?");
     const struct cs_plan_change *c = cs_planchange_last(pcs);

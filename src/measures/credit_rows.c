@@ -1,9 +1,9 @@
-/* credit.c - SPEC 13's credit rows of split deals, and the days a rep holds a plan (proration). */
+/* credit_rows.c - SPEC 13's credit rows: the split deals' rows the engine fills, the walk over every credit row, lookups (incentives.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "credit.h"
+#include "credit_rows.h"
 #include "compsight/mem.h"
 
 /* ======================================================================
@@ -123,6 +123,10 @@ int credit_rows_build(const struct cs_dataset *ds, const struct cs_plans *plans,
     return 0;
 }
 
+/* ======================================================================
+ * Every credit row, and lookups (incentives.h)
+ * ==================================================================== */
+
 uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t deal)
 {
     const struct cs_credit_rows *cr = &inc->split;
@@ -135,6 +139,36 @@ uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t dea
             hi = mid;
     }
     return lo < cr->n && cr->deal[lo] == deal ? (uint32_t)lo : CS_NONE;
+}
+
+bool cs_credits_next(const struct cs_incentives *inc, struct cs_credit_walk *w,
+                     struct cs_credit *row)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    for (; w->deal < inc->n; w->deal++) {
+        size_t i = w->deal;
+        while (w->split < cr->n && cr->deal[w->split] < i)
+            w->split++;    /* rows of deals a table leaves out */
+        if (!inc->won[i])
+            continue;
+        if (w->split < cr->n && cr->deal[w->split] == i) {
+            size_t k = w->split++;
+            *row = (struct cs_credit){(uint32_t)i, cr->rep[k], cr->rep_period[k], cr->share[k],
+                                      cr->own[k], cr->attainment_before[k], cr->commission[k],
+                                      cr->marginal_rate[k], cr->tier_cross[k],
+                                      cr->gap_to_next_tier[k]};
+            if (w->split >= cr->n || cr->deal[w->split] != i)
+                w->deal++;
+            return true;
+        }
+        *row = (struct cs_credit){(uint32_t)i, cs_incentives_own_rep(inc, i), inc->rep_period[i],
+                                  1.0, true, inc->attainment_before[i], inc->commission[i],
+                                  inc->marginal_rate[i], inc->tier_cross[i],
+                                  inc->gap_to_next_tier[i]};
+        w->deal++;
+        return true;
+    }
+    return false;
 }
 
 double cs_incentives_credit_share(const struct cs_incentives *inc, size_t i)
@@ -165,33 +199,4 @@ uint32_t cs_incentives_team(const struct cs_dataset *ds, const struct cs_incenti
     uint32_t team;
     (void)cs_plan_on(ds, rep, ds->deals.close[i], &team);
     return team;
-}
-
-/* ======================================================================
- * Proration
- * ==================================================================== */
-
-int32_t credit_covered(const struct cs_dataset *ds, uint32_t rep, uint32_t plan, int32_t first,
-                       int32_t last)
-{
-    const struct cs_assignments *a = &ds->assignments;
-    bool fallback = ds->reps.plan[rep] == plan;
-    if (!cs_rep_has_assignments(ds, rep))
-        return fallback ? last - first + 1 : 0;
-    /* the rep's rows, by start: those on plan count their days inside the
-     * period; the days no row holds count when reps.csv's plan is plan */
-    int32_t covered = 0, held = 0;
-    for (size_t k = a->rep_first[rep]; k < a->rep_first[rep + 1]; k++) {
-        int32_t lo = a->start[k] > first ? a->start[k] : first;
-        int32_t end = a->end[k] == CS_NO_DATE ? INT32_MAX : a->end[k];
-        int32_t hi = end < last ? end : last;
-        if (hi < lo)
-            continue;
-        held += hi - lo + 1;
-        if (a->plan[k] == plan)
-            covered += hi - lo + 1;
-    }
-    if (fallback)
-        covered += (last - first + 1) - held;
-    return covered;
 }

@@ -1,6 +1,6 @@
-/* credit.h - SPEC 13's credit rows and prorated quotas, for incentives.c (private). */
-#ifndef COMPSIGHT_MEASURES_CREDIT_H
-#define COMPSIGHT_MEASURES_CREDIT_H
+/* credit_rows.h - building and freeing the split deals' credit rows, for incentives.c (private to src/measures/). */
+#ifndef COMPSIGHT_MEASURES_CREDIT_ROWS_H
+#define COMPSIGHT_MEASURES_CREDIT_ROWS_H
 
 #include "compsight/incentives.h"
 
@@ -16,12 +16,5 @@ int credit_rows_build(const struct cs_dataset *ds, const struct cs_plans *plans,
 
 /* Free the arrays of *cr and empty it. */
 void credit_rows_free(struct cs_credit_rows *cr);
-
-/*
- * The days of [first, last] on which rep's plan is plan (SPEC 13: its
- * assignment's, else reps.csv's).
- */
-int32_t credit_covered(const struct cs_dataset *ds, uint32_t rep, uint32_t plan, int32_t first,
-                       int32_t last);
 
 #endif
