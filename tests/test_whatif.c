@@ -926,7 +926,10 @@ static void test_tiers_route_matches_compute(void **state)
         cs_incentives_free(ai);
         cs_whatif_result_free(r);
     }
-    assert_int_equal(tiers_only, n - 2);    /* the two yearly options take the full route */
+    /* the two yearly options and the two renewals-half options (SPEC 13:
+     * MM-Q and SMB-Q credit their renewals in full; ENT-Y has none) take
+     * the full route, and match a full compute to the bit too */
+    assert_int_equal(tiers_only, n - 4);
     cs_whatif_options_free(o, n);
     world_close(&w);
 }
@@ -981,8 +984,10 @@ static void test_options(void **state)
     /* ENT-Y (6%, 10% at 100%, 12% at 130%): 2 steps x 3 + cap + decelerator = 8;
      * MM-Q (8%, 12% at 100%, 15% at 150%): 6 + cap + yearly (150% is its top
      * floor: no decelerator) = 8; SMB-Q (6%, 9% at 100%, 0% at 200%): 3 +
-     * yearly (top rate already 0: no cap, no decelerator) = 4. */
-    assert_int_equal(n, 20);
+     * yearly (top rate already 0: no cap, no decelerator) = 4.  SPEC 13:
+     * renewals count half on MM-Q and SMB-Q, which credit renewals in full
+     * and have renewals; ENT-Y's reps have none in this data: 2 more. */
+    assert_int_equal(n, 22);
     const struct cs_whatif_option *x;
     const double *f, *r;
     size_t nt;
@@ -1040,6 +1045,26 @@ static void test_options(void **state)
     assert_true(cs_whatif_option_recomputes(w.ds, x));
     assert_null(find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_YEARLY, 0.0));
 
+    /* renewals count half: the plan's tiers, period and quota as they are,
+     * credit_renewal 0.5, the other fractions kept */
+    x = find_option(o, n, w.ds, "MM-Q", CS_WHATIF_RENEWALS_HALF, 0.0);
+    assert_non_null(x);
+    tiers_of(x, &f, &r, &nt);
+    assert_int_equal(nt, w.ds->plans.tier_count[x->plan]);
+    for (size_t t = 0; t < nt; t++)
+        assert_bits(r[t], w.ds->plans.rate[w.ds->plans.tier_first[x->plan] + t]);
+    assert_bits(x->change.quota[0], w.ds->plans.quota[x->plan]);
+    assert_bits(x->change.credit_renewal[0], 0.5);
+    assert_bits(x->change.credit_new[0], 1.0);
+    assert_bits(x->change.credit_expansion[0], 1.0);
+    assert_bits(x->credit_before, 1.0);
+    assert_bits(x->credit_after, 0.5);
+    assert_true(isnan(x->rate_before) && isnan(x->rate_after));
+    assert_true(cs_whatif_option_recomputes(w.ds, x));
+    assert_string_equal(cs_whatif_kind_name(x->kind), "renewals_half");
+    assert_non_null(find_option(o, n, w.ds, "SMB-Q", CS_WHATIF_RENEWALS_HALF, 0.0));
+    assert_null(find_option(o, n, w.ds, "ENT-Y", CS_WHATIF_RENEWALS_HALF, 0.0));
+
     /* every option changes exactly one plan, and only that one */
     for (size_t i = 0; i < n; i++) {
         struct cs_plans full;
@@ -1049,7 +1074,8 @@ static void test_options(void **state)
         assert_int_equal(o[i].change.id[0], b->id[o[i].plan]);
         for (size_t p = 0; p < b->n; p++) {
             bool same = a->period_type[p] == b->period_type[p] && a->quota[p] == b->quota[p] &&
-                        a->tier_count[p] == b->tier_count[p];
+                        a->tier_count[p] == b->tier_count[p] &&
+                        a->credit_renewal[p] == b->credit_renewal[p];
             for (uint32_t t = 0; same && t < a->tier_count[p]; t++)
                 same = a->floor[a->tier_first[p] + t] == b->floor[b->tier_first[p] + t] &&
                        a->rate[a->tier_first[p] + t] == b->rate[b->tier_first[p] + t];
@@ -1303,18 +1329,26 @@ static void test_commands_round_trip(void **state)
     if (cs_cmd_propose(&opt, &io, &err) != CS_OK)
         fail_msg("propose: %s", err.msg);
     static const char *const files[] = {"proposal.md", "proposal.html", "proposal.json",
-                                        "proposal_options.csv", "options/1.csv", "options/20.csv"};
+                                        "proposal_options.csv", "options/1.csv", "options/22.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (!exists(prop, files[i]))
             fail_msg("%s/%s missing", prop, files[i]);
-    assert_false(exists(prop, "options/21.csv"));
+    assert_false(exists(prop, "options/23.csv"));
     snprintf(path, sizeof path, "%s/proposal.json", prop);
     json_t *pj = load_json(path);
     json_t *opts = json_object_get(pj, "options");
-    assert_int_equal(json_array_size(opts), 20);
+    assert_int_equal(json_array_size(opts), 22);
 
-    /* every option re-run from its file with whatif gives the same figures */
-    for (size_t k = 1; k <= 20; k += 6) {
+    /* every option re-run from its file with whatif gives the same figures:
+     * one in six, and every renewals-half option (SPEC 13: its file has the
+     * credit_ columns, and the re-run takes them) */
+    size_t renewals = 0;
+    for (size_t k = 1; k <= 22; k++) {
+        const char *kind = json_string_value(json_object_get(json_array_get(opts, k - 1), "kind"));
+        bool credit = strcmp(kind, "renewals_half") == 0;
+        renewals += credit;
+        if ((k - 1) % 6 != 0 && !credit)
+            continue;
         snprintf(plans, sizeof plans, "%s/options/%zu.csv", prop, k);
         struct cs_options wo = opt;
         wo.out_dir = wdir;
@@ -1331,11 +1365,25 @@ static void test_commands_round_trip(void **state)
         assert_bits(jnum(wj, "alt_risky"), jnum(oj, "alt_risky"));
         assert_bits(jnum(wj, "base_commission"), jnum(oj, "base_commission"));
         assert_int_equal(json_integer_value(json_object_get(wj, "extra_plans_ignored")), 0);
+        if (credit) {
+            assert_true(json_is_true(json_object_get(wj, "recomputed")));
+            assert_bits(jnum(oj, "credit_after"), 0.5);
+            assert_bits(jnum(wj, "alt_commission"), jnum(oj, "alt_commission"));
+            assert_true(jnum(wj, "commission_diff") < 0);   /* renewals paid on half */
+            char head[200];
+            FILE *f = fopen(plans, "r");
+            assert_non_null(f);
+            assert_non_null(fgets(head, sizeof head, f));
+            fclose(f);
+            assert_string_equal(head, "plan_id,period_type,quota,tier_floor,rate,credit_new,"
+                                      "credit_expansion,credit_renewal,currency\n");
+        }
         json_decref(wj);
     }
+    assert_int_equal(renewals, 2);
     /* ranks follow the documented order */
     int last_group = -1;
-    for (size_t k = 0; k < 20; k++) {
+    for (size_t k = 0; k < 22; k++) {
         int g = (int)json_integer_value(json_object_get(json_array_get(opts, k), "rank_group"));
         assert_true(g >= last_group);
         last_group = g;

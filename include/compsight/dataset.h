@@ -300,7 +300,10 @@ void cs_dataset_drop(struct cs_dataset *ds, enum cs_table t);
  * plans in the order of ds->plans, so that the reps' plan indexes still
  * apply; out->id holds ds's string ids.  The file may list only the plans
  * it changes (SPEC 13): a plan of ds it leaves out carries over with its
- * current definition.  A plan id written with the leading apostrophe that
+ * current definition.  out's credit_ arrays are always set: a listed plan
+ * takes the file's credit_new, credit_expansion and credit_renewal where
+ * the file gives them, and keeps its current fraction for a column the
+ * file lacks or a cell it leaves blank (SPEC 13).  A plan id written with the leading apostrophe that
  * compsight's CSV files put before a formula character ('=X for =X) names
  * the plan =X.  When listed is not NULL, *listed receives ds->plans.n
  * flags, true for the plans the file lists (owned by the caller: free()).

@@ -154,7 +154,8 @@ struct cs_whatif_diff {
 /* The effect on one plan's deals. */
 struct cs_whatif_plan_effect {
     uint32_t plan;           /* plan index of ds */
-    bool changed;            /* the alternative's period type, quota or tiers differ */
+    bool changed;            /* the alternative's period type, quota, tiers or credit
+                                fractions differ */
     size_t deals;            /* selected won deals of its reps */
     size_t rows_changed;     /* of those, deals whose model inputs changed */
     double base_commission, alt_commission;
@@ -170,8 +171,10 @@ struct cs_whatif_result {
     size_t changed_rows;         /* deals with any model input changed */
     size_t changed_commission;   /* deals whose commission changed */
     size_t extrapolated;         /* deals whose new marginal_rate lies outside [rate_min, rate_max] */
-    bool recomputed;             /* a period type or quota changed: SPEC 5 was recomputed
-                                    in full (cs_incentives_compute); else only the tier maths */
+    bool recomputed;             /* a period type, quota or credit fraction changed: SPEC
+                                    5's attainment was recomputed (cs_incentives_recompute);
+                                    else only the tier maths */
+    bool credit_changed;         /* a changed plan credits a deal type differently (SPEC 13) */
     size_t n_plans;              /* the plans the alternative changes, */
     struct cs_whatif_plan_effect *plans;   /* in plan order (cs_whatif_plan_effect_of
                                               gives any plan's) */
@@ -238,9 +241,12 @@ void cs_whatif_plan_effect_of(const struct cs_whatif_base *b, const struct cs_wh
 /* Whether r changes plan p of the data (it is in r->plans). */
 bool cs_whatif_result_changes(const struct cs_whatif_result *r, size_t p);
 
-/* Whether simulating alt redoes SPEC 5's attainment (a plan's period type
- * or quota changed) rather than only its tier maths: the slower route. */
+/* Whether simulating alt redoes SPEC 5's attainment (a plan's period type,
+ * quota or credit fractions changed: SPEC 13's credit_ columns move
+ * attainment) rather than only its tier maths: the slower route; _plan_
+ * for plan p alone. */
 bool cs_whatif_recomputes(const struct cs_dataset *ds, const struct cs_plans *alt);
+bool cs_whatif_plan_recomputes(const struct cs_dataset *ds, const struct cs_plans *alt, size_t p);
 
 /*
  * Fitted probability of a design row x[0..CS_DEAL_TERMS) (cs_deal_term_names
@@ -263,6 +269,8 @@ enum cs_whatif_kind {
     CS_WHATIF_DECELERATOR,       /* a tier at 150% paying half the rate in force there */
     CS_WHATIF_YEARLY,            /* a quarterly plan measured over the fiscal year,
                                     quota x 4 */
+    CS_WHATIF_RENEWALS_HALF,     /* SPEC 13: renewals credited at half (credit_renewal
+                                    0.5) on a plan that credits them in full */
     CS_WHATIF_KIND_COUNT
 };
 
@@ -280,9 +288,13 @@ struct cs_whatif_option {
     double rate_before;      /* rate from that floor on, before and after; for a */
     double rate_after;       /*   ramp the rates below and above the old step */
     double ramp_low, ramp_high;   /* ramp: its first and last floor; NAN otherwise */
+    double credit_before, credit_after;   /* renewals half: the renewal credit fraction
+                                             before and after (rates NAN, floor 0); NAN
+                                             for the other kinds */
     struct cs_plans change;  /* the plan as the option has it, alone: a table of one
-                                plan (id[0] = ds's string id), owned (cs_plans_free
-                                layout).  The other plans stay as they are. */
+                                plan (id[0] = ds's string id) with its credit_
+                                fractions, owned (cs_plans_free layout).  The other
+                                plans stay as they are. */
 };
 
 /* The plans a proposal simulates: the CS_WHATIF_MAX_PLANS plans with the
@@ -305,7 +317,8 @@ enum cs_status cs_whatif_options_plans(const struct cs_whatif_base *b, bool *cho
  * the rate rises) halve, ramp, remove; then cap at the top floor (when
  * the top rate is > 0), a decelerator at 150% (when 150% lies above the
  * top floor and the top rate is > 0), yearly measurement (quarterly
- * plans).  New rates and floors are rounded to 10 decimals, so that they
+ * plans), renewals counted at half (SPEC 13: a plan that credits renewals
+ * in full and has renewals among the selected deals' credit rows).  New rates and floors are rounded to 10 decimals, so that they
  * print short and read back as the same doubles.  Options that would
  * leave the plan unchanged are skipped.  On success *out (an array of *n,
  * possibly 0) is owned by the caller: cs_whatif_options_free.  Errors:
@@ -317,7 +330,7 @@ enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
 
 void cs_whatif_options_free(struct cs_whatif_option *o, size_t n);   /* accepts NULL */
 
-/* Whether option o changes its plan's period type or quota (its
+/* Whether option o changes its plan's period type, quota or crediting (its
  * simulation then recomputes SPEC 5's attainment: the slower route). */
 bool cs_whatif_option_recomputes(const struct cs_dataset *ds, const struct cs_whatif_option *o);
 

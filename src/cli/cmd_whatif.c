@@ -24,221 +24,11 @@
 #include "compsight/whatif.h"
 #include "compsight/whatifdoc.h"
 #include "propose.h"
+#include "whatif_json.h"
 #include "stage.h"
 
 /* Options shown in the proposal's plot (the table lists every option). */
 #define PLOT_OPTIONS 10
-
-/* ======================================================================
- * Numbers for reading (full precision stays in the JSON)
- * ==================================================================== */
-
-/* A number for a plans CSV: plain decimal (no exponent: SPEC 2), the
- * shortest that reads back as the same double. */
-static void put_plain(FILE *f, double x)
-{
-    char buf[400];
-    for (int prec = 0; prec <= 340; prec++) {
-        snprintf(buf, sizeof buf, "%.*f", prec, x);
-        if (strtod(buf, NULL) == x)
-            break;
-    }
-    fputs(buf, f);
-}
-
-/* ======================================================================
- * Describing plans and options
- * ==================================================================== */
-
-static const char *plan_name(const struct cs_dataset *ds, size_t p)
-{
-    return cs_ds_str(ds, ds->plans.id[p]);
-}
-
-static const char *period_word(uint8_t type)
-{
-    return type == CS_PERIOD_YEAR ? "year" : "quarter";
-}
-
-/* ======================================================================
- * Files
- * ==================================================================== */
-
-/* An alternative plans file in plans.csv's format: the plans of pl (ids
- * are ds's strings), which for an option is the one plan it changes: the
- * others carry over when the file is read back (SPEC 13).  It is an input
- * for compsight (whatif --plans reads it back), not a spreadsheet export:
- * the plan ids are written as plans.csv has them, quoted where CSV needs it
- * but not neutralised against formulas (a leading apostrophe would make
- * "@MM-Q" another plan), as docs/WHATIF.md says. */
-static enum cs_status write_plans_csv(const char *dir, const char *name,
-                                      const struct cs_dataset *ds, const struct cs_plans *pl,
-                                      struct cs_error *err)
-{
-    struct cs_atomic a;
-    enum cs_status st = cs_atomic_open(&a, dir, name, err);
-    if (st != CS_OK)
-        return st;
-    /* the quota's currency, for the reader: plans.csv ignores the column */
-    fputs("plan_id,period_type,quota,tier_floor,rate,currency\n", a.f);
-    for (size_t p = 0; p < pl->n; p++) {
-        for (uint32_t t = 0; t < pl->tier_count[p]; t++) {
-            const char *id = cs_ds_str(ds, pl->id[p]);
-            cs_csv_cell(a.f, id, strlen(id), false);
-            fprintf(a.f, ",%s,", period_word(pl->period_type[p]));
-            put_plain(a.f, pl->quota[p]);
-            fputc(',', a.f);
-            put_plain(a.f, pl->floor[pl->tier_first[p] + t]);
-            fputc(',', a.f);
-            put_plain(a.f, pl->rate[pl->tier_first[p] + t]);
-            fprintf(a.f, ",%s\n", cs_ds_currency(ds));
-        }
-    }
-    return cs_atomic_commit(&a, err);
-}
-
-/* ======================================================================
- * JSON
- * ==================================================================== */
-
-static int jset(json_t *o, const char *key, json_t *v)
-{
-    return json_object_set_new(o, key, v ? v : json_null());
-}
-
-static json_t *jci(const struct cs_whatif_diff *d)
-{
-    json_t *a = json_array();
-    if (a) {
-        json_array_append_new(a, cs_json_number(d->low));
-        json_array_append_new(a, cs_json_number(d->high));
-    }
-    return a;
-}
-
-static void jdiff(json_t *o, const char *key, const struct cs_whatif_diff *d)
-{
-    char k[64];
-    jset(o, key, cs_json_number(d->estimate));
-    snprintf(k, sizeof k, "%s_ci", key);
-    jset(o, k, jci(d));
-}
-
-static json_t *model_json(const struct cs_whatif_base *b)
-{
-    json_t *m = json_object();
-    if (!m)
-        return NULL;
-    const struct cs_regress_fit *fit = b->fit;
-    bool within = b->model == CS_WHATIF_WITHIN;
-    jset(m, "name", json_string(within ? "promise_risk_within" : "promise_risk"));
-    jset(m, "model", json_string(cs_whatif_model_name(b->model)));
-    jset(m, "estimator", fit ? json_string(within ? "conditional logit, each rep's intercept "
-                                                    "refitted" : b->firth ? "firth" : "logit")
-                             : json_null());
-    jset(m, "n", json_integer((json_int_t)b->deals));
-    jset(m, "clusters", json_integer((json_int_t)b->reps));
-    if (within)
-        jset(m, "uninformative_reps", json_integer((json_int_t)b->uninformative_reps));
-    jset(m, "note", json_string(b->model_note));
-    json_t *terms = json_array(), *dropped = json_array();
-    if (fit) {
-        for (size_t t = 0; t < fit->k; t++) {
-            json_t *e = json_object();
-            jset(e, "name", json_string(fit->terms[t].name));
-            jset(e, "estimate", cs_json_number(fit->terms[t].estimate));
-            jset(e, "se_cluster", cs_json_number(fit->terms[t].se_cluster));
-            jset(e, "ci_low", cs_json_number(fit->terms[t].ci_low));
-            jset(e, "ci_high", cs_json_number(fit->terms[t].ci_high));
-            json_array_append_new(terms, e);
-        }
-        for (size_t t = 0; t < fit->n_dropped; t++)
-            json_array_append_new(dropped, json_string(fit->dropped[t]));
-    }
-    jset(m, "terms", terms);
-    jset(m, "dropped", dropped);
-    return m;
-}
-
-/* The figures of one simulation: the same keys in whatif.json and in each
- * option of proposal.json.  Its "plans" are those of show[0..n_show) (in
- * plan order; NULL: every plan) that have deals or change, less those too
- * small to show by themselves (disc, groups.h; NULL: none). */
-static void result_json(json_t *o, const struct cs_whatif_base *b, const struct cs_whatif_result *r,
-                        const uint32_t *show, size_t n_show, const struct cs_disclosure *disc)
-{
-    jset(o, "base_risky", cs_json_number(r->base_risky));
-    jset(o, "alt_risky", cs_json_number(r->alt_risky));
-    jdiff(o, "risky_diff", &r->risky);
-    jset(o, "base_risky_promises", cs_json_number(r->base_risky_promises));
-    jset(o, "alt_risky_promises", cs_json_number(r->alt_risky_promises));
-    jdiff(o, "risky_promises_diff", &r->risky_promises);
-    jset(o, "base_commission", cs_json_number(r->base_commission));
-    jset(o, "alt_commission", cs_json_number(r->alt_commission));
-    jdiff(o, "commission_diff", &r->commission);
-    json_t *ch = json_object();
-    jset(ch, "marginal_rate", json_integer((json_int_t)r->changed_marginal_rate));
-    jset(ch, "tier_cross", json_integer((json_int_t)r->changed_tier_cross));
-    jset(ch, "last_14_days", json_integer((json_int_t)r->changed_last_14_days));
-    jset(ch, "any_model_input", json_integer((json_int_t)r->changed_rows));
-    jset(ch, "commission", json_integer((json_int_t)r->changed_commission));
-    jset(ch, "marginal_rate_outside_observed", json_integer((json_int_t)r->extrapolated));
-    jset(o, "deals_changed", ch);
-    jset(o, "recomputed", json_boolean(r->recomputed));
-    json_t *plans = json_array();
-    size_t not_shown = 0;
-    if (!show)
-        n_show = b->ds->plans.n;
-    for (size_t i = 0; i < n_show; i++) {
-        size_t p = show ? show[i] : i;
-        struct cs_whatif_plan_effect ef;
-        const struct cs_whatif_plan_effect *e = &ef;
-        cs_whatif_plan_effect_of(b, r, p, &ef);
-        if (!e->deals && !e->changed)
-            continue;
-        /* a plan of fewer than 3 reps: its figures are theirs (groups.h) */
-        if (disc && e->deals && disc->plan_shown[p] != CS_SHOWN) {
-            not_shown++;
-            continue;
-        }
-        json_t *j = json_object();
-        jset(j, "plan_id", json_string(plan_name(b->ds, p)));
-        jset(j, "changed", json_boolean(e->changed));
-        jset(j, "deals", json_integer((json_int_t)e->deals));
-        jset(j, "deals_changed", json_integer((json_int_t)e->rows_changed));
-        jset(j, "base_commission", cs_json_number(e->base_commission));
-        jset(j, "alt_commission", cs_json_number(e->alt_commission));
-        jdiff(j, "risky_diff", &e->risky);
-        jdiff(j, "commission_diff", &e->commission);
-        json_array_append_new(plans, j);
-    }
-    jset(o, "plans", plans);
-    jset(o, "plans_not_shown", json_integer((json_int_t)not_shown));
-}
-
-static void header_json(json_t *o, const struct cs_whatif_base *b)
-{
-    jset(o, "compsight", json_string(CS_VERSION));
-    jset(o, "period", json_string(b->sel.label));
-    jset(o, "currency", json_string(cs_ds_currency(b->ds)));   /* of every amount (SPEC 12) */
-    jset(o, "won_deals", json_integer((json_int_t)b->deals));
-    jset(o, "reps", json_integer((json_int_t)b->reps));
-    jset(o, "observed_risky", json_integer((json_int_t)b->observed_risky));
-    jset(o, "observed_risky_promises", json_integer((json_int_t)b->observed_risky_promises));
-    jset(o, "risky_promises_per_risky_deal", cs_json_number(b->promises_per_risky));
-    jset(o, "model", model_json(b));
-    json_t *bs = json_object();
-    jset(bs, "method", json_string("cluster bootstrap over reps: resample reps with replacement, "
-                                   "one Newton step from the estimate on the resampled reps, "
-                                   "differences recomputed on the resampled deals; percentile "
-                                   "95% intervals (R quantile type 7)"));
-    jset(bs, "draws", json_integer((json_int_t)b->draws));
-    jset(bs, "seed", json_integer((json_int_t)b->seed));
-    jset(bs, "rng", json_string("gsl mt19937"));
-    jset(bs, "draws_fixed_hessian", json_integer((json_int_t)b->draws_fixed_hessian));
-    jset(bs, "intervals", json_boolean(b->intervals));
-    jset(o, "bootstrap", bs);
-}
 
 /* ======================================================================
  * Shared setup of both commands
@@ -500,10 +290,10 @@ enum cs_status cs_cmd_whatif(const struct cs_options *opt, const struct cs_io *i
         st = cs_error_set(err, CS_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto out;
     }
-    header_json(root, b);
+    cs_whatif_json_header(root, b);
     jset(root, "plans_file", json_string(opt->plans));
     plan_sources_json(root, b, r, listed, disc);
-    result_json(root, b, r, NULL, 0, disc);
+    cs_whatif_json_result(root, b, r, NULL, 0, disc);
     /* plots/ is shared with whatever else was written there: only this
      * command's whatif-* plots are replaced */
     static const struct cs_staging_merge plots = {"plots", "whatif-"};
@@ -550,7 +340,7 @@ static json_t *proposal_json(const struct cs_proposal *pr)
     json_t *root = json_object();
     if (!root)
         return NULL;
-    header_json(root, b);
+    cs_whatif_json_header(root, b);
     if (pr->n) {
         jset(root, "base_risky", cs_json_number(pr->res[0]->base_risky));
         jset(root, "base_risky_promises", cs_json_number(pr->res[0]->base_risky_promises));
@@ -583,12 +373,18 @@ static json_t *proposal_json(const struct cs_proposal *pr)
         jset(j, "file", json_string(file));
         jset(j, "plan_id", json_string(plan_name(ds, o->plan)));
         jset(j, "kind", json_string(cs_whatif_kind_name(o->kind)));
-        jset(j, "floor", cs_json_number(o->kind == CS_WHATIF_YEARLY ? NAN : o->floor));
+        jset(j, "floor", cs_json_number(o->kind == CS_WHATIF_YEARLY ||
+                                                o->kind == CS_WHATIF_RENEWALS_HALF ? NAN : o->floor));
         jset(j, "rate_before", cs_json_number(o->rate_before));
         jset(j, "rate_after", cs_json_number(o->rate_after));
         if (o->kind == CS_WHATIF_RAMP_STEP) {
             jset(j, "ramp_low", cs_json_number(o->ramp_low));
             jset(j, "ramp_high", cs_json_number(o->ramp_high));
+        }
+        if (o->kind == CS_WHATIF_RENEWALS_HALF) {   /* SPEC 13: the credit_renewal fraction */
+            jset(j, "credit_type", json_string("renewal"));
+            jset(j, "credit_before", cs_json_number(o->credit_before));
+            jset(j, "credit_after", cs_json_number(o->credit_after));
         }
         jset(j, "description", json_string(desc));
         jset(j, "notes", json_string(notes));
@@ -600,7 +396,7 @@ static json_t *proposal_json(const struct cs_proposal *pr)
         jset(j, "clear_effect", json_boolean(cs_verdict_of_interval(r->risky.low, r->risky.high) ==
                                                 CS_VERDICT_CLEAR));
         jset(j, "verdict", json_string(cs_verdict_name(pr->verdict[i])));
-        result_json(j, b, r, pr->plans, pr->n_plans, pr->disc);
+        cs_whatif_json_result(j, b, r, pr->plans, pr->n_plans, pr->disc);
         json_array_append_new(opts, j);
     }
     jset(root, "options", opts);
@@ -681,7 +477,7 @@ static enum cs_status write_option_files(const char *dir, const struct cs_propos
     enum cs_status st = cs_mkdir_p(sub, 0777, err);
     for (size_t k = 0; k < pr->n && st == CS_OK; k++) {
         snprintf(name, sizeof name, "%zu.csv", k + 1);
-        st = write_plans_csv(sub, name, pr->base->ds, &pr->opt[pr->order[k]].change, err);
+        st = cs_whatif_plans_csv(sub, name, pr->base->ds, &pr->opt[pr->order[k]].change, err);
     }
     return st;
 }

@@ -1,5 +1,6 @@
 /* dataset.c - the importer's entry points: the CSV files of a data directory into a dataset, or an alternative plans file. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,46 @@ static void take_plan(struct cs_plans *out, size_t p, const struct cs_plans *src
     *nt += src->tier_count[a];
 }
 
+/*
+ * SPEC 13: the credit fractions of out's plans: a plan the file lists
+ * takes the file's value of each credit_ column its rows give (a cell not
+ * blank on any of its rows; the rows agree, or the file was rejected),
+ * and keeps the data's where the file lacks the column or leaves it blank;
+ * a plan carried over keeps the data's.  alt_of: per plan of ds, the
+ * file's plan or CS_NONE.  0, or -1 on OOM.
+ */
+static int alt_credit(const struct loader *L, const struct cs_dataset *ds, const uint32_t *alt_of,
+                      struct cs_plans *out)
+{
+    const struct plan_rows *pr = &L->prow;
+    const struct cs_plans *file = &L->ds->plans;
+    static const uint8_t types[3] = {CS_TYPE_NEW, CS_TYPE_EXPANSION, CS_TYPE_RENEWAL};
+    double *dst[3];
+    const double *cell[3] = {pr->credit_new, pr->credit_expansion, pr->credit_renewal};
+    const double *val[3] = {file->credit_new, file->credit_expansion, file->credit_renewal};
+    size_t n = out->n ? out->n : 1;
+    uint8_t *given = calloc(file->n ? file->n : 1, sizeof *given);   /* bit c: column c given */
+    out->credit_new = dst[0] = malloc(n * sizeof *dst[0]);
+    out->credit_expansion = dst[1] = malloc(n * sizeof *dst[1]);
+    out->credit_renewal = dst[2] = malloc(n * sizeof *dst[2]);
+    if (!given || !dst[0] || !dst[1] || !dst[2]) {
+        free(given);
+        return -1;
+    }
+    for (size_t r = 0; r < pr->n; r++) {
+        uint32_t a = cs_keyindex_get(L->key[CS_T_PLANS], pr->id[r]);
+        for (int c = 0; a != CS_NONE && c < 3; c++)
+            given[a] |= (uint8_t)(!isnan(cell[c][r]) << c);
+    }
+    for (size_t p = 0; p < out->n; p++)
+        for (int c = 0; c < 3; c++)
+            dst[c][p] = alt_of[p] != CS_NONE && (given[alt_of[p]] >> c & 1)
+                            ? val[c][alt_of[p]]
+                            : cs_plan_credit(ds, NULL, (uint32_t)p, types[c]);
+    free(given);
+    return 0;
+}
+
 /* The plan of the file (loaded by L) named as ds's plan pid, or CS_NONE.
  * A plan id that begins with a formula character is written in a
  * compsight CSV with a leading apostrophe (cs_csv_text): that form names
@@ -496,6 +537,10 @@ static enum cs_status reorder_alt(struct loader *L, const char *path, const stru
             take_plan(out, p, cur, (uint32_t)p, &nt);
     }
     out->n_tiers = nt;
+    if (alt_credit(L, ds, alt_of, out) != 0) {
+        st = cs_load_oom(L);
+        goto out;
+    }
     if (listed) {
         *listed = in_file;
         in_file = NULL;

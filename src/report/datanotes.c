@@ -210,24 +210,6 @@ static size_t reps_changed(const struct cs_dataset *ds, const struct cs_calendar
     return n;
 }
 
-/* "renewals at 50%" for each deal type plan p credits at other than 1. */
-static bool credit_words(char *buf, size_t n, const struct cs_plans *pl, size_t p)
-{
-    static const char *const type_words[3] = {"new business", "expansions", "renewals"};
-    const double v[3] = {pl->credit_new[p], pl->credit_expansion[p], pl->credit_renewal[p]};
-    size_t len = 0, said = 0;
-    buf[0] = '\0';
-    for (int t = 0; t < 3; t++) {
-        if (v[t] == 1.0 || len >= n)
-            continue;
-        char pct[48];
-        len += (size_t)snprintf(buf + len, n - len, "%s%s at %s", said ? " and " : "",
-                                type_words[t], cs_words_pct(pct, sizeof pct, v[t]));
-        said++;
-    }
-    return said > 0;
-}
-
 void cs_report_plan_notes(struct cs_doc *d, const struct cs_dataset *ds,
                           const struct cs_calendar *cal, const struct cs_incentives *inc,
                           const struct cs_selection *sel)
@@ -265,7 +247,7 @@ void cs_report_plan_notes(struct cs_doc *d, const struct cs_dataset *ds,
     }
     const struct cs_plans *pl = &ds->plans;
     for (size_t p = 0; pl->credit_new && p < pl->n; p++) {
-        if (!credit_words(words, sizeof words, pl, p))
+        if (!cs_words_credit(words, sizeof words, ds, pl, p))
             continue;
         cs_doc_bullet(d);
         cs_doc_text(d, "Plan %s credits %s of their amount toward attainment and commission.",

@@ -57,6 +57,9 @@ void cs_proposal_describe_option(char *buf, size_t n, const struct cs_dataset *d
         snprintf(buf, n, "%s: measure attainment over the fiscal year instead of the quarter "
                          "(yearly quota %s, four times the quarterly one)", pid, q);
         break;
+    case CS_WHATIF_RENEWALS_HALF:
+        cs_words_renewals_option(buf, n, pid, o->credit_before, o->credit_after);
+        break;
     default:
         snprintf(buf, n, "%s: ?", pid);
     }
@@ -67,10 +70,11 @@ void cs_proposal_option_label(char *buf, size_t n, const struct cs_dataset *ds,
 {
     static const char *const verb[CS_WHATIF_KIND_COUNT] = {
         "halve step at", "ramp at", "no step at", "cap at", "decelerate at", "yearly",
+        "renewals at half",
     };
     char f[32];
-    if (o->kind == CS_WHATIF_YEARLY)
-        snprintf(buf, n, "%zu. %s yearly", rank, plan_name(ds, o->plan));
+    if (o->kind == CS_WHATIF_YEARLY || o->kind == CS_WHATIF_RENEWALS_HALF)
+        snprintf(buf, n, "%zu. %s %s", rank, plan_name(ds, o->plan), verb[o->kind]);
     else
         snprintf(buf, n, "%zu. %s %s %s", rank, plan_name(ds, o->plan),
                  (unsigned)o->kind < CS_WHATIF_KIND_COUNT ? verb[o->kind] : "?",
@@ -114,6 +118,9 @@ static void trade_off(char *buf, size_t n, const struct cs_dataset *ds, const st
                          "quotas.csv no longer apply to %s.%s", plan_name(ds, o->plan),
                  cost < 0 ? " It also pays less: a strong quarter no longer earns accelerators on "
                             "its own, so reps will see it as a pay cut unless the rates move up." : "");
+        break;
+    case CS_WHATIF_RENEWALS_HALF:
+        cs_words_renewals_trade_off(buf, n);
         break;
     default:
         snprintf(buf, n, "unknown.");

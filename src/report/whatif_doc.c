@@ -234,6 +234,29 @@ static void side_by_side(struct cs_doc *d, const struct cs_whatif_doc *w)
                             "the alternative, with the alternative's 95% interval.");
 }
 
+/* Why attainment was recomputed, when it was: crediting (SPEC 13), or a
+ * period type or quota. */
+static void recompute_note(struct cs_doc *d, const struct cs_whatif_base *b,
+                           const struct cs_whatif_result *r)
+{
+    if (r->credit_changed) {
+        cs_doc_para(d);
+        cs_doc_text(d, "A plan counts a type of deal differently, so attainment was recomputed "
+                       "from the deals: a deal credited at less counts less toward its rep's "
+                       "quota and is paid on the part that counts, and the deals after it in the "
+                       "period start from a lower attainment.");
+        if (b->inc->split.n)
+            cs_doc_text(d, " A split deal's commission is re-priced for every rep it credits, "
+                           "each under the plan that rep holds.");
+    } else if (r->recomputed) {
+        cs_doc_para(d);
+        cs_doc_text(d, "A plan's period type or quota changes, so attainment was recomputed "
+                       "from the deals for every plan. Per-rep quotas in quotas.csv still "
+                       "apply where their period matches the plan's (a quarterly quota does "
+                       "not apply to a yearly plan).");
+    }
+}
+
 /* "What changed": each changed plan before and after, the deals it moves,
  * and the effect by plan. */
 static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
@@ -243,9 +266,12 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
     const struct cs_dataset *ds = b->ds;
     char x[64], y[64], z[96];
     cs_doc_heading(d, 1, "What changed");
-    static const char *const th[] = {"plan", "", "period", "quota", "tiers (from attainment: rate)"};
-    static const bool tnum[] = {false, false, false, true, false};
-    cs_doc_table(d, 5, th, tnum);
+    /* SPEC 13: a crediting column when the file changes how a plan credits deal types */
+    static const char *const th[] = {"plan", "", "period", "quota", "tiers (from attainment: rate)",
+                                     "crediting (share of a deal's amount that counts)"};
+    static const bool tnum[] = {false, false, false, true, false, false};
+    size_t cols = r->credit_changed ? 6 : 5;
+    cs_doc_table(d, cols, th, tnum);
     size_t small = 0;
     for (size_t i = 0; i < r->n_plans; i++) {
         size_t p = r->plans[i].plan;
@@ -253,13 +279,14 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
             small++;            /* its quota is its reps' own (groups.h) */
             continue;
         }
-        char q[48], t[1024];
+        char q[48], t[1024], cr[256];
         for (int v = 0; v < 2; v++) {
             const struct cs_plans *pl = v ? w->alt : &ds->plans;
             tiers_text(t, sizeof t, pl, p);
             const char *cells[] = {plan_name(ds, p), v ? "alternative" : "current",
                                    cs_words_period_word(pl->period_type[p]),
-                                   cs_words_money(q, sizeof q, pl->quota[p], cs_ds_currency(ds)), t};
+                                   cs_words_money(q, sizeof q, pl->quota[p], cs_ds_currency(ds)), t,
+                                   cs_words_crediting(cr, sizeof cr, ds, pl, p)};
             cs_doc_row(d, cells);
         }
     }
@@ -287,13 +314,7 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
                     cs_words_pct(x, sizeof x, b->rate_min),
                     cs_words_pct(y, sizeof y, b->rate_max));
     }
-    if (r->recomputed) {
-        cs_doc_para(d);
-        cs_doc_text(d, "A plan's period type or quota changes, so attainment was recomputed "
-                       "from the deals for every plan. Per-rep quotas in quotas.csv still "
-                       "apply where their period matches the plan's (a quarterly quota does "
-                       "not apply to a yearly plan).");
-    }
+    recompute_note(d, b, r);
     cs_doc_heading(d, 2, "By plan");
     static const char *const ph[] = {"plan", "deals", "deals changed",
                                      "risky deals, difference (95% interval)",

@@ -402,6 +402,69 @@ const char *cs_words_period_word(uint8_t period_type)
 }
 
 /* ======================================================================
+ * Crediting by deal type (SPEC 13)
+ * ==================================================================== */
+
+/* The deal types in the order of plans.csv's credit_ columns, in words. */
+static const uint8_t credit_types[3] = {CS_TYPE_NEW, CS_TYPE_EXPANSION, CS_TYPE_RENEWAL};
+static const char *const credit_type_words[3] = {"new business", "expansions", "renewals"};
+
+bool cs_words_credit(char *buf, size_t n, const struct cs_dataset *ds, const struct cs_plans *pl,
+                     size_t p)
+{
+    size_t len = 0, said = 0;
+    buf[0] = '\0';
+    for (int t = 0; t < 3; t++) {
+        double v = cs_plan_credit(ds, pl, (uint32_t)p, credit_types[t]);
+        if (v == 1.0 || len >= n)
+            continue;
+        char pct[48];
+        int w = snprintf(buf + len, n - len, "%s%s at %s", said ? " and " : "",
+                         credit_type_words[t], cs_words_pct(pct, sizeof pct, v));
+        if (w < 0)
+            break;
+        len += (size_t)w;
+        said++;
+    }
+    return said > 0;
+}
+
+const char *cs_words_crediting(char *buf, size_t n, const struct cs_dataset *ds,
+                               const struct cs_plans *pl, size_t p)
+{
+    char w[256];
+    if (cs_words_credit(w, sizeof w, ds, pl, p))
+        snprintf(buf, n, "%s", w);
+    else
+        snprintf(buf, n, "every deal in full");
+    return buf;
+}
+
+const char *cs_words_renewals_option(char *buf, size_t n, const char *plan, double before,
+                                     double after)
+{
+    char a[32], b[32];
+    if (before == 1.0 && after == 0.5)
+        snprintf(buf, n, "%s: count renewals at half (a renewal adds half its amount to "
+                         "attainment and earns commission on half; today renewals count in full)",
+                 plan);
+    else
+        snprintf(buf, n, "%s: count renewals at %s of their amount toward attainment and "
+                         "commission (today %s)", plan, cs_words_pct(b, sizeof b, after),
+                 cs_words_pct(a, sizeof a, before));
+    return buf;
+}
+
+const char *cs_words_renewals_trade_off(char *buf, size_t n)
+{
+    snprintf(buf, n, "renewals earn half the commission and fill half as much of the quota, so "
+                     "reps whose period leans on renewals reach their accelerators later and earn "
+                     "less; effort moves toward new business and expansions, and reps with many "
+                     "renewals will read it as a pay cut unless the quota or rates move with it.");
+    return buf;
+}
+
+/* ======================================================================
  * Passages shared by whatif.md and proposal.md
  * ==================================================================== */
 

@@ -98,6 +98,29 @@ double cs_words_value_unit(double max, const char **word);
 const char *cs_words_period_word(uint8_t period_type);
 
 /* ----------------------------------------------------------------------
+ * Crediting by deal type (SPEC 13's credit_ columns)
+ * -------------------------------------------------------------------- */
+
+/* The deal types plan p of pl (NULL or a table without credit_ arrays:
+ * ds's) credits at other than their full amount: "renewals at 50%",
+ * "expansions at 80% and renewals at 50%"; false (and "") when it credits
+ * every type in full. */
+bool cs_words_credit(char *buf, size_t n, const struct cs_dataset *ds, const struct cs_plans *pl,
+                     size_t p);
+
+/* The same for a table cell: "every deal in full" when nothing is less. */
+const char *cs_words_crediting(char *buf, size_t n, const struct cs_dataset *ds,
+                               const struct cs_plans *pl, size_t p);
+
+/* The proposal's option on plan `plan` that credits renewals at `after`
+ * instead of `before`, as one plain sentence for a sales leader ("MM-Q:
+ * count renewals at half (a renewal adds half its amount to attainment
+ * ...)"), and its trade-off for the recommendation. */
+const char *cs_words_renewals_option(char *buf, size_t n, const char *plan, double before,
+                                     double after);
+const char *cs_words_renewals_trade_off(char *buf, size_t n);
+
+/* ----------------------------------------------------------------------
  * Money (the corporate currency: cs_ds_currency)
  * -------------------------------------------------------------------- */
 

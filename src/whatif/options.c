@@ -18,6 +18,7 @@ static enum cs_status oom(struct cs_error *err)
 
 static const char *const kind_names[CS_WHATIF_KIND_COUNT] = {
     "halve_step", "ramp_step", "remove_step", "cap_top", "decelerator", "yearly",
+    "renewals_half",
 };
 
 const char *cs_whatif_kind_name(enum cs_whatif_kind k)
@@ -32,9 +33,19 @@ static double round10(double x)
 }
 
 
+/* Plan p's credit fraction of column c (0 new, 1 expansion, 2 renewal):
+ * the table's, or 1 when it has no credit_ arrays (as cs_plan_credit
+ * reads the data's, which keep 1 for a blank). */
+static double credit_of(const struct cs_plans *pl, size_t p, int c)
+{
+    const double *v = c == 0 ? pl->credit_new : c == 1 ? pl->credit_expansion : pl->credit_renewal;
+    return v ? v[p] : 1.0;
+}
+
 /*
- * Plan p of base with its period type, quota and tiers replaced, as a
- * table of one plan.  Returns -1 when out of memory (out then empty).
+ * Plan p of base with its period type, quota and tiers replaced, and its
+ * credit fractions kept, as a table of one plan.  Returns -1 when out of
+ * memory (out then empty).
  */
 static int plan_alone(const struct cs_plans *base, size_t p, uint8_t period_type, double quota,
                       const double *floor, const double *rate, size_t nt, struct cs_plans *out)
@@ -43,12 +54,16 @@ static int plan_alone(const struct cs_plans *base, size_t p, uint8_t period_type
     out->id = malloc(sizeof *out->id);
     out->period_type = malloc(sizeof *out->period_type);
     out->quota = malloc(sizeof *out->quota);
+    out->credit_new = malloc(sizeof *out->credit_new);
+    out->credit_expansion = malloc(sizeof *out->credit_expansion);
+    out->credit_renewal = malloc(sizeof *out->credit_renewal);
     out->tier_first = malloc(sizeof *out->tier_first);
     out->tier_count = malloc(sizeof *out->tier_count);
     out->floor = malloc(nt * sizeof *out->floor);
     out->rate = malloc(nt * sizeof *out->rate);
-    if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
-        !out->floor || !out->rate) {
+    if (!out->id || !out->period_type || !out->quota || !out->credit_new ||
+        !out->credit_expansion || !out->credit_renewal || !out->tier_first ||
+        !out->tier_count || !out->floor || !out->rate) {
         cs_plans_free(out);
         return -1;
     }
@@ -56,6 +71,9 @@ static int plan_alone(const struct cs_plans *base, size_t p, uint8_t period_type
     out->id[0] = base->id[p];
     out->period_type[0] = period_type;
     out->quota[0] = quota;
+    out->credit_new[0] = credit_of(base, p, 0);
+    out->credit_expansion[0] = credit_of(base, p, 1);
+    out->credit_renewal[0] = credit_of(base, p, 2);
     out->tier_first[0] = 0;
     out->tier_count[0] = (uint32_t)nt;
     memcpy(out->floor, floor, nt * sizeof *out->floor);
@@ -77,10 +95,19 @@ static int plans_copy(struct cs_plans *out, const struct cs_plans *src, size_t r
     out->tier_count = cs_malloc_big(n, sizeof *out->tier_count);
     out->floor = cs_malloc_big(nt, sizeof *out->floor);
     out->rate = cs_malloc_big(nt, sizeof *out->rate);
+    out->credit_new = cs_malloc_big(n, sizeof *out->credit_new);
+    out->credit_expansion = cs_malloc_big(n, sizeof *out->credit_expansion);
+    out->credit_renewal = cs_malloc_big(n, sizeof *out->credit_renewal);
     if (!out->id || !out->period_type || !out->quota || !out->tier_first || !out->tier_count ||
-        !out->floor || !out->rate) {
+        !out->floor || !out->rate || !out->credit_new || !out->credit_expansion ||
+        !out->credit_renewal) {
         cs_plans_free(out);
         return -1;
+    }
+    for (size_t p = 0; p < src->n; p++) {
+        out->credit_new[p] = credit_of(src, p, 0);
+        out->credit_expansion[p] = credit_of(src, p, 1);
+        out->credit_renewal[p] = credit_of(src, p, 2);
     }
     out->n = src->n;
     out->n_tiers = src->n_tiers;
@@ -101,6 +128,9 @@ static void plan_apply(struct cs_plans *pl, const struct cs_plans *cur, const st
     size_t p = o->plan, nt = o->change.tier_count[0];
     pl->period_type[p] = o->change.period_type[0];
     pl->quota[p] = o->change.quota[0];
+    pl->credit_new[p] = credit_of(&o->change, 0, 0);
+    pl->credit_expansion[p] = credit_of(&o->change, 0, 1);
+    pl->credit_renewal[p] = credit_of(&o->change, 0, 2);
     pl->tier_first[p] = (uint32_t)cur->n_tiers;
     pl->tier_count[p] = (uint32_t)nt;
     memcpy(pl->floor + cur->n_tiers, o->change.floor, nt * sizeof *pl->floor);
@@ -112,6 +142,9 @@ static void plan_restore(struct cs_plans *pl, const struct cs_plans *cur, size_t
 {
     pl->period_type[p] = cur->period_type[p];
     pl->quota[p] = cur->quota[p];
+    pl->credit_new[p] = credit_of(cur, p, 0);
+    pl->credit_expansion[p] = credit_of(cur, p, 1);
+    pl->credit_renewal[p] = credit_of(cur, p, 2);
     pl->tier_first[p] = cur->tier_first[p];
     pl->tier_count[p] = cur->tier_count[p];
     pl->n_tiers = cur->n_tiers;
@@ -119,8 +152,12 @@ static void plan_restore(struct cs_plans *pl, const struct cs_plans *cur, size_t
 
 bool cs_whatif_option_recomputes(const struct cs_dataset *ds, const struct cs_whatif_option *o)
 {
-    return o->change.period_type[0] != ds->plans.period_type[o->plan] ||
-           o->change.quota[0] != ds->plans.quota[o->plan];
+    const struct cs_plans *cur = &ds->plans;
+    size_t p = o->plan;
+    return o->change.period_type[0] != cur->period_type[p] || o->change.quota[0] != cur->quota[p] ||
+           credit_of(&o->change, 0, 0) != credit_of(cur, p, 0) ||
+           credit_of(&o->change, 0, 1) != credit_of(cur, p, 1) ||
+           credit_of(&o->change, 0, 2) != credit_of(cur, p, 2);
 }
 
 int cs_whatif_option_plans(const struct cs_dataset *ds, const struct cs_whatif_option *o,
@@ -154,6 +191,21 @@ struct optlist {
     size_t n, cap;
 };
 
+/* Room for one more option, zeroed (not counted yet); NULL: out of memory. */
+static struct cs_whatif_option *push_option(struct optlist *L)
+{
+    if (L->n == L->cap) {
+        size_t cap = L->cap ? 2 * L->cap : 16;
+        struct cs_whatif_option *o = realloc(L->o, cap * sizeof *o);
+        if (!o)
+            return NULL;
+        L->o = o;
+        L->cap = cap;
+    }
+    memset(&L->o[L->n], 0, sizeof L->o[L->n]);
+    return &L->o[L->n];
+}
+
 /* Append an option built from plan p's new tiers, unless it changes nothing
  * or its floors are not strictly increasing from 0.  -1: out of memory. */
 static int add_option(struct optlist *L, const struct cs_plans *base, size_t p,
@@ -171,22 +223,16 @@ static int add_option(struct optlist *L, const struct cs_plans *base, size_t p,
     for (size_t t = 1; t < nt; t++)
         if (!(floor[t] > floor[t - 1]))
             return 0;
-    if (L->n == L->cap) {
-        size_t cap = L->cap ? 2 * L->cap : 16;
-        struct cs_whatif_option *o = realloc(L->o, cap * sizeof *o);
-        if (!o)
-            return -1;
-        L->o = o;
-        L->cap = cap;
-    }
-    struct cs_whatif_option *o = &L->o[L->n];
-    memset(o, 0, sizeof *o);
+    struct cs_whatif_option *o = push_option(L);
+    if (!o)
+        return -1;
     o->kind = kind;
     o->plan = (uint32_t)p;
     o->floor = at;
     o->rate_before = before;
     o->rate_after = after;
     o->ramp_low = o->ramp_high = NAN;
+    o->credit_before = o->credit_after = NAN;
     if (plan_alone(base, p, period_type, quota, floor, rate, nt, &o->change) != 0)
         return -1;
     L->n++;
@@ -298,6 +344,55 @@ static int plan_options(struct optlist *L, const struct cs_plans *pl, size_t p,
     return 0;
 }
 
+/* The renewal credit fraction of the option "renewals count half". */
+#define RENEWALS_HALF 0.5
+
+/* SPEC 13: renewals counted at half on plan p, when it credits them in
+ * full and has renewals (has_renewals).  -1: out of memory. */
+static int credit_option(struct optlist *L, const struct cs_plans *pl, size_t p, bool has_renewals)
+{
+    if (!has_renewals || credit_of(pl, p, 2) != 1.0)
+        return 0;
+    struct cs_whatif_option *o = push_option(L);
+    if (!o)
+        return -1;
+    o->kind = CS_WHATIF_RENEWALS_HALF;
+    o->plan = (uint32_t)p;
+    o->floor = 0.0;
+    o->rate_before = o->rate_after = NAN;
+    o->ramp_low = o->ramp_high = NAN;
+    o->credit_before = 1.0;
+    o->credit_after = RENEWALS_HALF;
+    if (plan_alone(pl, p, pl->period_type[p], pl->quota[p], pl->floor + pl->tier_first[p],
+                   pl->rate + pl->tier_first[p], pl->tier_count[p], &o->change) != 0)
+        return -1;
+    o->change.credit_renewal[0] = RENEWALS_HALF;
+    L->n++;
+    return 0;
+}
+
+/* Per plan of b->ds (new, owned by the caller), whether a selected
+ * renewal has a credit row on it: its own row's, or a split row's.
+ * NULL: out of memory. */
+static bool *renewal_plans(const struct cs_whatif_base *b)
+{
+    const struct cs_dataset *ds = b->ds;
+    const struct cs_incentives *inc = b->inc;
+    const struct cs_credit_rows *cr = &inc->split;
+    const struct cs_whatif_priv *pv = b->priv;
+    bool *has = calloc(ds->plans.n ? ds->plans.n : 1, sizeof *has);
+    for (size_t j = 0; has && j < pv->m; j++) {
+        uint32_t i = pv->deal[j];
+        if (ds->deals.type[i] != CS_TYPE_RENEWAL)
+            continue;
+        has[inc->rp.plan[inc->rep_period[i]]] = true;
+        for (uint32_t k = cr->n ? cs_incentives_split_first(inc, i) : CS_NONE;
+             k < cr->n && cr->deal[k] == i; k++)
+            has[cr->plan[k]] = true;
+    }
+    return has;
+}
+
 /* Plans by selected won deals, most first, then in plan order. */
 static int cmp_plan_deals(const void *pa, const void *pb, void *arg)
 {
@@ -344,13 +439,18 @@ enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
     struct optlist L = {0};
     double f[MAX_TIERS_NEW], r[MAX_TIERS_NEW];
     bool *chosen = malloc((pl->n ? pl->n : 1) * sizeof *chosen);
+    bool *renewals = renewal_plans(b);
     *out = NULL;
     *n = 0;
     size_t n_chosen;
-    if (!chosen)
+    if (!chosen || !renewals) {
+        free(chosen);
+        free(renewals);
         return oom(err);
+    }
     if (cs_whatif_options_plans(b, chosen, &n_chosen, err) != CS_OK) {
         free(chosen);
+        free(renewals);
         return CS_ERR_NOMEM;
     }
     for (size_t p = 0; p < pl->n; p++) {
@@ -364,15 +464,17 @@ enum cs_status cs_whatif_options_generate(const struct cs_whatif_base *b,
             if (r0[k] > r0[k - 1] &&     /* an accelerator step */
                 step_options(&L, pl, p, k, f, r) != 0)
                 goto nomem;
-        if (plan_options(&L, pl, p, f, r) != 0)
+        if (plan_options(&L, pl, p, f, r) != 0 || credit_option(&L, pl, p, renewals[p]) != 0)
             goto nomem;
     }
     free(chosen);
+    free(renewals);
     *out = L.o;
     *n = L.n;
     return CS_OK;
 nomem:
     free(chosen);
+    free(renewals);
     cs_whatif_options_free(L.o, L.n);
     return oom(err);
 }

@@ -37,58 +37,104 @@ static void view_row_copy(struct view *v, const struct view *src, size_t j)
     v->comm[j] = src->comm[j];
 }
 
-/* Split deal i's own share and its other rows' base commission (1 and 0
- * for a deal not split); deals come in order, *x walks inc->split. */
-static double split_part(const struct cs_incentives *inc, size_t i, size_t *x, double *others)
+/* The alternative's commission of credit row k of a split deal (SPEC
+ * 13): re-priced under plans when its plan changed, from the a0 and Q of
+ * att's row k (att's credit rows are base's, row for row), else base's. */
+static double row_commission(const struct cs_dataset *ds, const struct cs_plans *plans,
+                             const struct cs_incentives *base, const struct cs_incentives *att,
+                             const bool *plan_changed, size_t k)
 {
-    const struct cs_credit_rows *cr = &inc->split;
-    double share = 1.0;
-    *others = 0.0;
-    while (*x < cr->n && cr->deal[*x] < i)
-        (*x)++;
-    for (size_t k = *x; k < cr->n && cr->deal[k] == i; k++) {
+    const struct cs_credit_rows *cr = &base->split;
+    uint32_t p = cr->plan[k], i = cr->deal[k];
+    if (!plan_changed[p])
+        return cr->commission[k];
+    double c, mr;
+    int8_t tc;
+    double credited = cr->share[k] * ds->deals.amount[i] * cs_plan_credit(ds, plans, p, ds->deals.type[i]);
+    (void)cs_incentives_deal(plans->floor + plans->tier_first[p], plans->rate + plans->tier_first[p],
+                             plans->tier_count[p], att->rp.quota[att->split.rep_period[k]],
+                             att->split.attainment_before[k], credited, &c, &mr, &tc, NULL);
+    return c;
+}
+
+/* A split deal's commission, rows x.. of base->split: the sum over its
+ * credit rows in row order, as cs_incentives_compute sums them; the own
+ * row's is *own when given (the caller computed it), else row_commission's. */
+static double split_commission(const struct cs_dataset *ds, const struct cs_plans *plans,
+                               const struct cs_incentives *base, const struct cs_incentives *att,
+                               const bool *plan_changed, size_t x, const double *own)
+{
+    const struct cs_credit_rows *cr = &base->split;
+    double sum = 0.0;
+    for (size_t k = x; k < cr->n && cr->deal[k] == cr->deal[x]; k++)
+        sum += cr->own[k] && own ? *own : row_commission(ds, plans, base, att, plan_changed, k);
+    return sum;
+}
+
+/* Whether a credit row of the split deal at rows x.. other than its own
+ * is on a changed plan. */
+static bool others_changed(const struct cs_credit_rows *cr, const bool *plan_changed, size_t x)
+{
+    for (size_t k = x; k < cr->n && cr->deal[k] == cr->deal[x]; k++)
+        if (!cr->own[k] && plan_changed[cr->plan[k]])
+            return true;
+    return false;
+}
+
+/* The own row's share of the split deal at rows x.. */
+static double own_share(const struct cs_credit_rows *cr, size_t x)
+{
+    for (size_t k = x; k < cr->n && cr->deal[k] == cr->deal[x]; k++)
         if (cr->own[k])
-            share = cr->share[k];
-        else
-            *others += cr->commission[k];
-    }
-    return share;
+            return cr->share[k];
+    return 1.0;
 }
 
 /*
- * The alternative's view: deals of plans that changed get the tier maths
- * of plans on the a0 and Q of att (cs_incentives_deal, the function
- * cs_incentives_compute's last pass uses); the others copy the base view.  att is the base's
- * table when only tiers changed (the tiers route), or a recompute of the
- * changed plans' attainment (the full route: a period type or a quota
- * changed), which has no last_14_days: it comes from att's plan period.
- * base is the base's table, whose split credit rows (SPEC 13) give the
- * commission of a split deal's other rows, kept as they are.
+ * The alternative's view: deals whose own credit row's plan changed get
+ * the tier maths of plans on the a0 and Q of att (cs_incentives_deal, the
+ * function cs_incentives_compute's last pass uses); the others copy the
+ * base view.  att is the base's table when only tiers changed (the tiers
+ * route), or a recompute of the changed plans' attainment (the full
+ * route: a period type, a quota or a credit fraction changed), which has
+ * no last_14_days: it comes from att's plan period.  SPEC 13: a split
+ * deal's commission sums every credit row, each re-priced under its own
+ * rep's plan when that plan changed (so a deal whose own plan is
+ * unchanged still costs more or less when a co-seller's plan changes);
+ * its model inputs stay those of its own row.  Deals come in order and x
+ * walks base->split beside them: linear in deals and credit rows.
  */
 static void view_from_tiers(struct view *v, const struct cs_whatif_priv *pv,
                             const struct cs_dataset *ds, const struct cs_calendar *cal,
                             const struct cs_incentives *base, const struct cs_incentives *att,
                             const struct cs_plans *plans, const bool *plan_changed)
 {
+    const struct cs_credit_rows *cr = &base->split;
     size_t x = 0;
     for (size_t j = 0; j < pv->m; j++) {
         uint32_t i = pv->deal[j];
-        /* SPEC 13: the deal's own credit row's plan and credited amount;
-         * the other rows of a split deal keep their base commission */
         uint32_t p = base->rp.plan[base->rep_period[i]];
+        while (x < cr->n && cr->deal[x] < i)
+            x++;
+        bool split = x < cr->n && cr->deal[x] == i;
         if (!plan_changed[p]) {
             view_row_copy(v, &pv->full, j);
+            if (split && others_changed(cr, plan_changed, x))
+                v->comm[j] = split_commission(ds, plans, base, att, plan_changed, x, NULL);
             continue;
         }
         uint32_t rp = att->rep_period[i];
-        double others, share = split_part(base, i, &x, &others);
+        double share = split ? own_share(cr, x) : 1.0;
         double credited = share * ds->deals.amount[i] *
                           cs_plan_credit(ds, plans, p, ds->deals.type[i]);
         (void)cs_incentives_deal(plans->floor + plans->tier_first[p],
                                  plans->rate + plans->tier_first[p], plans->tier_count[p],
                                  att->rp.quota[rp], att->attainment_before[i], credited,
                                  &v->comm[j], &v->mr[j], &v->tc[j], NULL);
-        v->comm[j] += others;
+        if (split) {
+            double own = v->comm[j];
+            v->comm[j] = split_commission(ds, plans, base, att, plan_changed, x, &own);
+        }
         if (att->last_14_days)
             v->l14[j] = att->last_14_days[i];
         else
@@ -296,10 +342,29 @@ static void *draw_range(void *arg)
     return NULL;
 }
 
-static bool plan_changed(const struct cs_plans *a, const struct cs_plans *b, size_t p)
+/* Whether plan p credits a type of deal differently under a and b (SPEC
+ * 13; a table without credit_ arrays reads ds's). */
+static bool credit_changed(const struct cs_dataset *ds, const struct cs_plans *a,
+                           const struct cs_plans *b, size_t p)
+{
+    static const uint8_t types[] = {CS_TYPE_NEW, CS_TYPE_EXPANSION, CS_TYPE_RENEWAL};
+    for (size_t t = 0; t < sizeof types; t++)
+        if (cs_plan_credit(ds, a, (uint32_t)p, types[t]) != cs_plan_credit(ds, b, (uint32_t)p, types[t]))
+            return true;
+    return false;
+}
+
+bool cs_whatif_plan_recomputes(const struct cs_dataset *ds, const struct cs_plans *alt, size_t p)
+{
+    return alt->period_type[p] != ds->plans.period_type[p] || alt->quota[p] != ds->plans.quota[p] ||
+           credit_changed(ds, alt, &ds->plans, p);
+}
+
+static bool plan_changed(const struct cs_dataset *ds, const struct cs_plans *a,
+                         const struct cs_plans *b, size_t p)
 {
     if (a->period_type[p] != b->period_type[p] || a->quota[p] != b->quota[p] ||
-        a->tier_count[p] != b->tier_count[p])
+        a->tier_count[p] != b->tier_count[p] || credit_changed(ds, a, b, p))
         return true;
     for (uint32_t t = 0; t < a->tier_count[p]; t++)
         if (a->floor[a->tier_first[p] + t] != b->floor[b->tier_first[p] + t] ||
@@ -362,7 +427,7 @@ static int cmp_effect_plan(const void *pa, const void *pb)
 bool cs_whatif_recomputes(const struct cs_dataset *ds, const struct cs_plans *alt)
 {
     for (size_t p = 0; p < ds->plans.n && p < alt->n; p++)
-        if (alt->period_type[p] != ds->plans.period_type[p] || alt->quota[p] != ds->plans.quota[p])
+        if (cs_whatif_plan_recomputes(ds, alt, p))
             return true;
     return false;
 }
@@ -441,7 +506,7 @@ static int sim_start(struct sim *s)
     size_t n_try = s->only ? s->n_only : s->np;
     for (size_t i = 0; i < n_try; i++) {
         size_t p = s->only ? s->only[i] : i;
-        if (!s->changed_plan[p] && plan_changed(s->alt, cur, p)) {
+        if (!s->changed_plan[p] && plan_changed(b->ds, s->alt, cur, p)) {
             s->changed_plan[p] = true;
             s->nc++;
         }
@@ -456,8 +521,8 @@ static int sim_start(struct sim *s)
         r->plans[at] = (struct cs_whatif_plan_effect){.plan = (uint32_t)p, .changed = true,
                                                       .deals = b->plan_deals[p]};
         s->slot[p] = (uint32_t)++at;
-        r->recomputed |= s->alt->period_type[p] != cur->period_type[p] ||
-                         s->alt->quota[p] != cur->quota[p];
+        r->recomputed |= cs_whatif_plan_recomputes(b->ds, s->alt, p);
+        r->credit_changed |= credit_changed(b->ds, s->alt, cur, p);
     }
     if (s->only)
         qsort(r->plans, s->nc, sizeof *r->plans, cmp_effect_plan);
@@ -508,6 +573,17 @@ static int sim_per_deal(struct sim *s)
             r->base_p[pv->deal[j]] = pv->p_full[j];
     }
     return 0;
+}
+
+/* The slot of the first changed plan among split deal i's credit rows
+ * (its commission changed while its own plan did not). */
+static uint32_t split_slot(const struct cs_incentives *inc, uint32_t i, const uint32_t *slot)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    for (uint32_t k = cs_incentives_split_first(inc, i); k < cr->n && cr->deal[k] == i; k++)
+        if (slot[cr->plan[k]])
+            return slot[cr->plan[k]];
+    return 0;   /* not reached */
 }
 
 /*
@@ -565,10 +641,12 @@ static int sim_compare(struct sim *s)
         if (dm && (alt_view->mr[j] < b->rate_min || alt_view->mr[j] > b->rate_max))
             r->extrapolated++;
         if (dm || dt || dl || alt_view->comm[j] != bv->comm[j]) {
-            /* only a deal of a changed plan changes (view_from_tiers) */
+            /* only a deal with a credit row on a changed plan changes
+             * (view_from_tiers); its model inputs only when its own is */
             uint32_t own = slot[inc->rp.plan[inc->rep_period[pv->deal[j]]]];
             if (!gslot[g])
-                gslot[g] = slot[pv->g_plan[g]] ? slot[pv->g_plan[g]] : own;
+                gslot[g] = slot[pv->g_plan[g]] ? slot[pv->g_plan[g]]
+                           : own ? own : split_slot(inc, pv->deal[j], slot);
             if (dm || dt || dl)
                 r->plans[own - 1].rows_changed++;
         }

@@ -233,7 +233,7 @@ for f in "$TMP/eur/deals.csv" "$TMP/eur-deals.csv"; do
 done
 head -1 "$TMP/eur/proposal/proposal_options.csv" | grep -q ',extra_commission_high,currency,' && ok || bad "proposal_options.csv has no currency column"
 [ "$(tail -n +2 "$TMP/eur/proposal/proposal_options.csv" | awk -F, '{print $(NF-1)}' | sort -u)" = EUR ] && ok || bad "proposal_options.csv: a currency other than EUR"
-head -1 "$TMP/eur/proposal/options/1.csv" | grep -q '^plan_id,period_type,quota,tier_floor,rate,currency$' && ok || bad "options/1.csv has no currency column"
+head -1 "$TMP/eur/proposal/options/1.csv" | grep -Eq '^plan_id,period_type,quota,tier_floor,rate(,credit_new,credit_expansion,credit_renewal)?,currency$' && ok || bad "options/1.csv has no currency column"
 
 # the four-currency org: USD, and the report says what was converted
 expect 0 "$BIN" report --data "$ORG" --period all --out "$TMP/org" --quiet
