@@ -150,8 +150,9 @@ void cs_proposal_option_notes(char *buf, size_t n, const struct cs_proposal *pr,
                        if (w_ > 0 && (size_t)w_ < n - at) at += (size_t)w_; } while (0)
     if (b->fit && r->extrapolated) {
         char lo[32], hi[32], cnt[32];
-        NOTE("%s%s deals get a marginal rate outside the range seen in the period (%s to %s): "
+        NOTE("%s%s deal%s a marginal rate outside the range seen in the period (%s to %s): "
              "the estimate extrapolates.", at ? " " : "", cs_fmt_count(cnt, sizeof cnt, r->extrapolated),
+             r->extrapolated == 1 ? " gets" : "s get",
              cs_words_pct(lo, sizeof lo, b->rate_min), cs_words_pct(hi, sizeof hi, b->rate_max));
     }
     const struct cs_regress_term *tc = cs_words_find_term(b->fit, "tier_cross");

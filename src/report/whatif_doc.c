@@ -308,11 +308,13 @@ static void what_changed(struct cs_doc *d, const struct cs_whatif_doc *w)
                 cs_fmt_count(c5, sizeof c5, r->changed_commission));
     if (r->extrapolated && b->fit) {
         cs_doc_para(d);
-        cs_doc_text(d, "%s deals get a marginal rate outside the range the period's deals "
-                       "had (%s to %s): for them the model extrapolates, so read their part "
+        cs_doc_text(d, "%s deal%s a marginal rate outside the range the period's deals "
+                       "had (%s to %s): for %s the model extrapolates, so read %s part "
                        "of the estimate with care.", cs_fmt_count(z, sizeof z, r->extrapolated),
+                    r->extrapolated == 1 ? " gets" : "s get",
                     cs_words_pct(x, sizeof x, b->rate_min),
-                    cs_words_pct(y, sizeof y, b->rate_max));
+                    cs_words_pct(y, sizeof y, b->rate_max),
+                    r->extrapolated == 1 ? "it" : "them", r->extrapolated == 1 ? "its" : "their");
     }
     recompute_note(d, b, r);
     cs_doc_heading(d, 2, "By plan");
