@@ -48,36 +48,43 @@ static int cmp_name(const void *a, const void *b)
 }
 
 /*
- * The teams with rejected rows: by name those that shared output shows on
- * their own (an->teams, groups.h), the others only counted, as a name of a
- * team of one or two reps points at them.  Out of memory: none named.
+ * The teams (plans) with rejected rows: by name those that shared output
+ * shows on their own (an->teams, an->plans: groups.h), the others only
+ * counted, as the name of a team or plan of one or two reps points at
+ * them.  Out of memory: none named.
  */
-static void missing_teams_words(struct cs_doc *d, const struct cs_dataset *ds,
-                                const struct cs_analysis *an)
+static void missing_groups_words(struct cs_doc *d, const struct cs_dataset *ds,
+                                 const struct cs_missing *missing, size_t n,
+                                 const struct cs_group_rate *groups, size_t n_groups,
+                                 bool plans)
 {
-    const size_t n = ds->n_missing_teams;
-    const char **shown = malloc((an->n_teams ? an->n_teams : 1) * sizeof *shown);
-    struct cs_missing *named = malloc(n * sizeof *named);
+    const char **shown = malloc((n_groups ? n_groups : 1) * sizeof *shown);
+    struct cs_missing *named = malloc((n ? n : 1) * sizeof *named);
     size_t ns = 0, nn = 0, small = 0;
     uint64_t small_rows = 0;
     char a[32];
-    for (size_t k = 0; shown && k < an->n_teams; k++)
-        if (!an->teams[k].other)
-            shown[ns++] = cs_ds_str(ds, an->teams[k].id);
+    for (size_t k = 0; shown && k < n_groups; k++)
+        if (!groups[k].other)
+            shown[ns++] = cs_ds_str(ds, plans ? ds->plans.id[groups[k].id] : groups[k].id);
     if (shown)
         qsort(shown, ns, sizeof *shown, cmp_name);
     for (size_t i = 0; i < n; i++) {
-        const char *name = ds->missing_teams[i].name;
+        const char *name = missing[i].name;
         if (named && shown && bsearch(&name, shown, ns, sizeof *shown, cmp_name)) {
-            named[nn++] = ds->missing_teams[i];
+            named[nn++] = missing[i];
         } else {
             small++;
-            small_rows += ds->missing_teams[i].rows;
+            small_rows += missing[i].rows;
         }
     }
     if (nn)
         missing_words(d, named, nn);
-    if (small)
+    if (small && plans)
+        cs_doc_text(d, "%s%zu plan%s not shown on %s own (no reps who won deals, or fewer than "
+                       "%d), not named (%s row%s)", nn ? "; and " : "", small,
+                    small == 1 ? "" : "s", small == 1 ? "its" : "their", CS_MIN_GROUP_REPS,
+                    cs_fmt_count(a, sizeof a, small_rows), small_rows == 1 ? "" : "s");
+    else if (small)
         cs_doc_text(d, "%s%zu team%s of fewer than %d reps, not named (%s row%s)",
                     nn ? "; and " : "", small, small == 1 ? "" : "s", CS_MIN_GROUP_REPS,
                     cs_fmt_count(a, sizeof a, small_rows), small_rows == 1 ? "" : "s");
@@ -118,13 +125,15 @@ void cs_report_rejected_warning(struct cs_doc *d, const struct cs_dataset *ds,
     if (ds->n_missing_plans) {
         cs_doc_bullet(d);
         cs_doc_text(d, "Plans with rejected rows (of plans.csv, or of their reps and deals): ");
-        missing_words(d, ds->missing_plans, ds->n_missing_plans);
+        missing_groups_words(d, ds, ds->missing_plans, ds->n_missing_plans, an->plans,
+                             an->n_plans, true);
         cs_doc_text(d, ".");
     }
     if (ds->n_missing_teams) {
         cs_doc_bullet(d);
         cs_doc_text(d, "Teams with rejected rows (of reps.csv and deals.csv): ");
-        missing_teams_words(d, ds, an);
+        missing_groups_words(d, ds, ds->missing_teams, ds->n_missing_teams, an->teams,
+                             an->n_teams, false);
         cs_doc_text(d, ".");
     }
     cs_doc_para(d);

@@ -832,7 +832,10 @@ for r in R0002 R0003 R0006; do
 done
 expect 0 "$BIN" report --data "$GR" --out "$TMP/sg-rej" --period all --key-file "$KEY" --quiet
 has "$TMP/sg-rej/report.md" "Teams with rejected rows (of reps.csv and deals.csv): **$big** (1 row); and 2 teams of fewer than 3 reps, not named (2 rows)."
-for w in "Solo Team" "Duo Team"; do
+# and its "Plans with rejected rows" likewise: SOLO-Y (one rep) and BAD-Q
+# (no reps) are counted, not named
+has "$TMP/sg-rej/report.md" "Plans with rejected rows (of plans.csv, or of their reps and deals): **ENT-Y** (1 row); and 2 plans not shown on their own (no reps who won deals, or fewer than 3), not named (2 rows)."
+for w in "Solo Team" "Duo Team" "SOLO-Y"; do
     lacks "$TMP/sg-rej/report.md" "$w"
     lacks "$TMP/sg-rej/report.html" "$w"
 done
