@@ -385,6 +385,27 @@ static struct cs_recode *recoder(struct reader *R)
     return R->rc;
 }
 
+/* Auto-detection (R->enc auto) on high bytes s[0..len): valid UTF-8 keeps
+ * the file UTF-8 (1); invalid after earlier valid high bytes asks for a
+ * restart (-1); else the file is Windows-1252 from here on (0).  With a
+ * named encoding: 0. */
+static int detect(struct reader *R, const char *s, size_t len)
+{
+    if (R->enc != CS_ENC_AUTO)
+        return 0;
+    if (cs_utf8_valid(s, len)) {
+        R->utf8_high = true;
+        return 1;
+    }
+    if (R->utf8_high) {
+        R->restart = true;
+        return -1;
+    }
+    R->enc = CS_ENC_WINDOWS_1252;
+    R->detected = true;
+    return 0;
+}
+
 /* A cell read outside the batch (an exclude.HEADER column): what it says
  * about the encoding, and its text to match, converted into buf (3 * len
  * bytes) when the file is not UTF-8.  -1 to stop (restart, or no iconv). */
@@ -392,18 +413,9 @@ static int read_cell(struct reader *R, const char **s, size_t *len, char *buf)
 {
     if (R->enc == CS_ENC_UTF8 || !cs_has_high(*s, *len))
         return 0;
-    if (R->enc == CS_ENC_AUTO) {
-        if (cs_utf8_valid(*s, *len)) {
-            R->utf8_high = true;
-            return 0;
-        }
-        if (R->utf8_high) {
-            R->restart = true;
-            return -1;
-        }
-        R->enc = CS_ENC_WINDOWS_1252;
-        R->detected = true;
-    }
+    int u = detect(R, *s, *len);
+    if (u != 0)
+        return u < 0 ? -1 : 0;
     struct cs_recode *rc = recoder(R);
     if (!rc)
         return -1;
@@ -468,18 +480,12 @@ static int check_encoding(struct reader *R, struct batch *b)
     }
     if (R->enc == CS_ENC_UTF8)
         return 0;                /* each cell is checked, and rejected when it is not */
-    if (R->enc == CS_ENC_AUTO) {
-        if (cs_utf8_valid(b->text, b->text_used)) {
-            R->utf8_high = true;
-            b->utf8 = true;
-            return 0;
-        }
-        if (R->utf8_high) {
-            R->restart = true;
-            return -1;
-        }
-        R->enc = CS_ENC_WINDOWS_1252;
-        R->detected = true;
+    int u = detect(R, b->text, b->text_used);
+    if (u < 0)
+        return -1;
+    if (u > 0) {
+        b->utf8 = true;
+        return 0;
     }
     return convert_batch(R, b);
 }

@@ -127,9 +127,8 @@ int credit_rows_build(const struct cs_dataset *ds, const struct cs_plans *plans,
  * Every credit row, and lookups (incentives.h)
  * ==================================================================== */
 
-uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t deal)
+size_t credit_rows_lower(const struct cs_credit_rows *cr, size_t deal)
 {
-    const struct cs_credit_rows *cr = &inc->split;
     size_t lo = 0, hi = cr->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -138,6 +137,13 @@ uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t dea
         else
             hi = mid;
     }
+    return lo;
+}
+
+uint32_t cs_incentives_split_first(const struct cs_incentives *inc, uint32_t deal)
+{
+    const struct cs_credit_rows *cr = &inc->split;
+    size_t lo = credit_rows_lower(cr, deal);
     return lo < cr->n && cr->deal[lo] == deal ? (uint32_t)lo : CS_NONE;
 }
 

@@ -14,6 +14,10 @@
 int credit_rows_build(const struct cs_dataset *ds, const struct cs_plans *plans,
                       struct cs_credit_rows *cr);
 
+/* The first row of cr of a deal >= deal (cr is in deal order): cr->n when
+ * none.  O(log rows). */
+size_t credit_rows_lower(const struct cs_credit_rows *cr, size_t deal);
+
 /* Free the arrays of *cr and empty it. */
 void credit_rows_free(struct cs_credit_rows *cr);
 

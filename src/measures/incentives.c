@@ -433,20 +433,6 @@ static bool on_plan(const bool *only_plans, uint32_t p)
     return !only_plans || only_plans[p];
 }
 
-/* The first row of cr of a deal >= deal (cr is in deal order). */
-static size_t split_from(const struct cs_credit_rows *cr, size_t deal)
-{
-    size_t lo = 0, hi = cr->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cr->deal[mid] < deal)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 /* Deals from which pass 4 runs on two threads. */
 #define PASS4_SPLIT 65536
 
@@ -470,7 +456,7 @@ static void *pass4_main(void *arg)
     const struct cs_deals *d = &ds->deals;
     struct cs_incentives *inc = a->inc;
     const struct cs_credit_rows *cr = &inc->split;
-    size_t x = split_from(cr, a->begin);
+    size_t x = credit_rows_lower(cr, a->begin);
     for (size_t i = a->begin; i < a->end; i++) {
         if (!inc->won[i]) {
             set_not_won(inc, i);
